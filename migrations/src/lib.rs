@@ -1,0 +1,18 @@
+//! Database migrations for nhiemvu: one portable set for SQLite and PostgreSQL.
+//!
+//! Migrations are written with sea-query's builder API only (no raw SQL), so the
+//! same code creates the same schema on both backends.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m0001_register;
+
+/// The ordered list of migrations the server applies at start-up.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m0001_register::Migration)]
+    }
+}

@@ -1,0 +1,273 @@
+//! Typed settings: built-in defaults ← `config/{APP_ENV}.toml` ← `APP__SECTION__KEY`.
+//!
+//! Every key must exist in `config/default.toml`; anything else is refused at
+//! start with the key named, so a typo never silently falls back to a default.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::{Table, Value};
+
+/// The defaults, compiled in so the binary runs from any directory.
+pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
+
+/// All settings of the server.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// HTTP listener.
+    pub server: ServerSettings,
+    /// Database connection.
+    pub database: DatabaseSettings,
+    /// Files on disk.
+    pub storage: StorageSettings,
+    /// Logging.
+    pub log: LogSettings,
+}
+
+/// `[server]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    /// Listen address.
+    pub host: String,
+    /// Listen port.
+    pub port: u16,
+}
+
+/// `[database]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// Empty for the default SQLite file, else a sqlite:// or postgres:// URL.
+    pub url: String,
+    /// Pool size.
+    pub max_connections: u32,
+    /// Seconds to wait for a pooled connection.
+    pub acquire_timeout_secs: u64,
+}
+
+/// `[storage]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StorageSettings {
+    /// Folder for the SQLite file and evidence.
+    pub data_dir: PathBuf,
+}
+
+/// `[log]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSettings {
+    /// tracing-subscriber filter.
+    pub filter: String,
+    /// "text" or "json".
+    pub format: String,
+}
+
+/// A setting that cannot be used, with the key that holds it.
+#[derive(Debug, thiserror::Error)]
+#[error("config key `{key}`: {message}")]
+pub struct ConfigError {
+    /// Dotted key, e.g. `server.port`.
+    pub key: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+fn err(key: impl Into<String>, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        key: key.into(),
+        message: message.into(),
+    }
+}
+
+impl Settings {
+    /// Loads the layers from the process environment and `APP_CONFIG_DIR` (default `config`).
+    pub fn load() -> Result<Settings, ConfigError> {
+        let dir = std::env::var("APP_CONFIG_DIR").unwrap_or_else(|_| "config".into());
+        let app_env = std::env::var("APP_ENV").ok().filter(|s| !s.is_empty());
+        Settings::load_from(Path::new(&dir), app_env.as_deref(), std::env::vars())
+    }
+
+    /// Loads the layers from explicit inputs (the testable core of [`Settings::load`]).
+    pub fn load_from(
+        dir: &Path,
+        app_env: Option<&str>,
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Settings, ConfigError> {
+        let mut merged: Table = DEFAULT_TOML
+            .parse()
+            .map_err(|e| err("default.toml", format!("{e}")))?;
+        let schema = merged.clone();
+        if let Some(env) = app_env {
+            let path = dir.join(format!("{env}.toml"));
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| err("APP_ENV", format!("cannot read {}: {e}", path.display())))?;
+            let overlay: Table = text
+                .parse()
+                .map_err(|e| err(path.display().to_string(), format!("{e}")))?;
+            merge(&mut merged, overlay, &schema, "")?;
+        }
+        let mut env_overlay = Table::new();
+        for (name, value) in vars {
+            let Some(rest) = name.strip_prefix("APP__") else {
+                continue;
+            };
+            let parts: Vec<String> = rest.split("__").map(|p| p.to_ascii_lowercase()).collect();
+            if parts.len() != 2 {
+                return Err(err(name, "expected APP__<SECTION>__<KEY>"));
+            }
+            let section = env_overlay
+                .entry(parts[0].clone())
+                .or_insert_with(|| Value::Table(Table::new()));
+            if let Value::Table(t) = section {
+                t.insert(parts[1].clone(), scalar(&value));
+            }
+        }
+        merge(&mut merged, env_overlay, &schema, "")?;
+        let settings: Settings = serde_path_to_error::deserialize(Value::Table(merged))
+            .map_err(|e| err(e.path().to_string(), e.inner().to_string()))?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let url = &self.database.url;
+        if !(url.is_empty()
+            || url.starts_with("sqlite:")
+            || url.starts_with("postgres://")
+            || url.starts_with("postgresql://"))
+        {
+            return Err(err(
+                "database.url",
+                "must be empty, sqlite:… or postgres://…",
+            ));
+        }
+        if self.database.max_connections == 0 {
+            return Err(err("database.max_connections", "must be at least 1"));
+        }
+        if !matches!(self.log.format.as_str(), "text" | "json") {
+            return Err(err("log.format", "must be \"text\" or \"json\""));
+        }
+        Ok(())
+    }
+
+    /// The database URL in force: the configured one, or the SQLite file in the data dir.
+    pub fn database_url(&self) -> String {
+        if self.database.url.is_empty() {
+            format!(
+                "sqlite://{}?mode=rwc",
+                self.storage.data_dir.join("nhiemvu.sqlite").display()
+            )
+        } else {
+            self.database.url.clone()
+        }
+    }
+}
+
+/// An environment value typed as TOML would read it: numbers and booleans stay typed.
+fn scalar(raw: &str) -> Value {
+    if let Ok(i) = raw.parse::<i64>() {
+        return Value::Integer(i);
+    }
+    match raw {
+        "true" => Value::Boolean(true),
+        "false" => Value::Boolean(false),
+        _ => Value::String(raw.to_owned()),
+    }
+}
+
+/// Lays `overlay` over `base`, refusing keys the defaults do not have.
+fn merge(
+    base: &mut Table,
+    overlay: Table,
+    schema: &Table,
+    prefix: &str,
+) -> Result<(), ConfigError> {
+    for (key, value) in overlay {
+        let path = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        let Some(known) = schema.get(&key) else {
+            return Err(err(
+                path,
+                "unknown key (see config/default.toml for every key)",
+            ));
+        };
+        match (known, value) {
+            (Value::Table(known), Value::Table(sub)) => {
+                let Some(Value::Table(target)) = base.get_mut(&key) else {
+                    unreachable!("schema and base share keys")
+                };
+                merge(target, sub, known, &path)?;
+            }
+            (Value::Table(_), _) => return Err(err(path, "must be a section")),
+            (Value::String(_), Value::Integer(i)) => {
+                base.insert(key, Value::String(i.to_string()));
+            }
+            (_, v) => {
+                base.insert(key, v);
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_load_and_environment_overrides_win() {
+        let s = Settings::load_from(
+            Path::new("config"),
+            None,
+            vars(&[("APP__SERVER__PORT", "9000")]),
+        )
+        .unwrap();
+        assert_eq!(s.server.port, 9000);
+        assert!(s.database_url().starts_with("sqlite://"));
+        let s = Settings::load_from(
+            Path::new("config"),
+            None,
+            vars(&[("APP__DATABASE__URL", "postgres://u@h/db")]),
+        )
+        .unwrap();
+        assert_eq!(s.database_url(), "postgres://u@h/db");
+    }
+
+    #[test]
+    fn an_unknown_or_ill_typed_key_is_named() {
+        let e = Settings::load_from(
+            Path::new("config"),
+            None,
+            vars(&[("APP__SERVER__PROT", "1")]),
+        )
+        .unwrap_err();
+        assert_eq!(e.key, "server.prot");
+        let e = Settings::load_from(
+            Path::new("config"),
+            None,
+            vars(&[("APP__SERVER__PORT", "eighty")]),
+        )
+        .unwrap_err();
+        assert_eq!(e.key, "server.port");
+        let e = Settings::load_from(
+            Path::new("config"),
+            None,
+            vars(&[("APP__DATABASE__URL", "mysql://x")]),
+        )
+        .unwrap_err();
+        assert_eq!(e.key, "database.url");
+    }
+}

@@ -1,0 +1,10 @@
+//! Pure types and rules of the register: no database, HTTP, mail or typst here.
+
+pub mod format;
+pub mod rubric;
+pub mod vocab;
+
+pub use rubric::{Band, Rubric};
+pub use vocab::{
+    DocumentKind, DocumentState, ProposalSection, ResultState, Role, TargetStatus, UnitKind,
+};

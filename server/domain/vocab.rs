@@ -1,0 +1,218 @@
+//! Closed vocabularies stored as short machine codes (English snake_case) with
+//! their Vietnamese wording for print.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// Declares a closed vocabulary: the machine code stored and sent over the API,
+/// and the Vietnamese label printed in documents and pages.
+macro_rules! vocabulary {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $code:literal => $label:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The stable machine code.
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+
+            /// The Vietnamese wording.
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),+ }
+            }
+
+            /// The codes joined for an error message.
+            pub fn codes() -> String {
+                Self::ALL.iter().map(|v| v.code()).collect::<Vec<_>>().join(", ")
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                match s {
+                    $($code => Ok($name::$variant),)+
+                    _ => Err(format!("must be one of: {}", Self::codes())),
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.code())
+            }
+        }
+    };
+}
+
+vocabulary! {
+    /// What a user may do; enforced by the workflow capability.
+    Role {
+        Admin = "admin" => "Quản trị",
+        Office = "office" => "Văn phòng",
+        UnitOfficer = "unit_officer" => "Cán bộ đơn vị",
+        Signer = "signer" => "Lãnh đạo ký",
+        Viewer = "viewer" => "Xem",
+    }
+}
+
+vocabulary! {
+    /// Kind of a unit.
+    UnitKind {
+        Department = "department" => "Cơ quan chuyên môn",
+        Commune = "commune" => "Xã, phường, thị trấn",
+        Other = "other" => "Đơn vị khác",
+    }
+}
+
+vocabulary! {
+    /// Status tag of a target, the fixed vocabulary of the reports.
+    TargetStatus {
+        Exceeded = "exceeded" => "vượt",
+        Met = "met" => "đạt",
+        ExpectedMet = "expected_met" => "dự kiến đạt",
+        NotMet = "not_met" => "không đạt",
+    }
+}
+
+vocabulary! {
+    /// Where a task result stands in the review workflow.
+    ResultState {
+        Draft = "draft" => "Đang soạn",
+        Submitted = "submitted" => "Đã gửi",
+        Returned = "returned" => "Trả lại",
+        Accepted = "accepted" => "Đã duyệt",
+    }
+}
+
+vocabulary! {
+    /// Section of next year's proposals.
+    ProposalSection {
+        Issuer = "issuer" => "Các nhiệm vụ chung của cơ quan",
+        CommunesCommon = "communes_common" => "Các nhiệm vụ chung của các xã",
+        CommuneSpecific = "commune_specific" => "Các nhiệm vụ riêng của các xã",
+    }
+}
+
+vocabulary! {
+    /// Kind of an issued document; the symbol's type abbreviation follows from it.
+    DocumentKind {
+        Report = "report" => "Báo cáo",
+        Plan = "plan" => "Kế hoạch",
+        Letter = "letter" => "Công văn",
+    }
+}
+
+vocabulary! {
+    /// Life cycle of a document.
+    DocumentState {
+        Draft = "draft" => "Dự thảo",
+        Submitted = "submitted" => "Chờ duyệt",
+        Approved = "approved" => "Đã duyệt",
+        Issued = "issued" => "Đã ban hành",
+        Replaced = "replaced" => "Đã thay thế",
+    }
+}
+
+impl DocumentKind {
+    /// Type abbreviation in the symbol (Nghị định 30): none for a công văn.
+    pub fn abbreviation(self) -> Option<&'static str> {
+        match self {
+            DocumentKind::Report => Some("BC"),
+            DocumentKind::Plan => Some("KH"),
+            DocumentKind::Letter => None,
+        }
+    }
+}
+
+impl TargetStatus {
+    /// The tag a target's numbers suggest (a person confirms it): at or above the
+    /// goal is "đạt", 10 % or more above it is "vượt", below it "không đạt".
+    pub fn suggest(goal: f64, actual: f64) -> Option<TargetStatus> {
+        if !goal.is_finite() || !actual.is_finite() || goal <= 0.0 {
+            return None;
+        }
+        Some(if actual >= goal * 1.1 {
+            TargetStatus::Exceeded
+        } else if actual >= goal {
+            TargetStatus::Met
+        } else {
+            TargetStatus::NotMet
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_and_unknown_codes_list_the_choices() {
+        for s in TargetStatus::ALL {
+            assert_eq!(s.code().parse::<TargetStatus>().unwrap(), *s);
+        }
+        let err = "vuot".parse::<TargetStatus>().unwrap_err();
+        assert_eq!(err, "must be one of: exceeded, met, expected_met, not_met");
+    }
+
+    #[test]
+    fn a_report_is_bc_and_a_letter_has_no_type_abbreviation() {
+        assert_eq!(DocumentKind::Report.abbreviation(), Some("BC"));
+        assert_eq!(DocumentKind::Plan.abbreviation(), Some("KH"));
+        assert_eq!(DocumentKind::Letter.abbreviation(), None);
+    }
+
+    #[test]
+    fn numbers_suggest_a_status_tag() {
+        assert_eq!(
+            TargetStatus::suggest(600.0, 715.96),
+            Some(TargetStatus::Exceeded)
+        );
+        assert_eq!(TargetStatus::suggest(15.8, 15.94), Some(TargetStatus::Met));
+        assert_eq!(
+            TargetStatus::suggest(100.0, 9.36),
+            Some(TargetStatus::NotMet)
+        );
+        assert_eq!(TargetStatus::suggest(0.0, 1.0), None);
+    }
+}
+
+impl ProposalSection {
+    /// The heading of the section in a report, e.g. "Các nhiệm vụ chung của UBND huyện năm 2025".
+    /// `own` is the issuer's short name; `subordinates` how its communes are named together.
+    pub fn heading(self, own: &str, subordinates: Option<&str>, year: i32) -> String {
+        let subs = subordinates.unwrap_or("các xã");
+        match self {
+            ProposalSection::Issuer => format!("Các nhiệm vụ chung của {own} năm {year}"),
+            ProposalSection::CommunesCommon => format!("Các nhiệm vụ chung của {subs} năm {year}"),
+            ProposalSection::CommuneSpecific => format!("Các nhiệm vụ riêng của {subs} năm {year}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod heading_tests {
+    use super::*;
+
+    #[test]
+    fn proposal_headings_read_as_in_the_reference() {
+        let s = Some("UBND các xã, thị trấn");
+        assert_eq!(
+            ProposalSection::Issuer.heading("UBND huyện", s, 2025),
+            "Các nhiệm vụ chung của UBND huyện năm 2025"
+        );
+        assert_eq!(
+            ProposalSection::CommunesCommon.heading("UBND huyện", s, 2025),
+            "Các nhiệm vụ chung của UBND các xã, thị trấn năm 2025"
+        );
+        assert_eq!(
+            ProposalSection::CommuneSpecific.heading("UBND huyện", s, 2025),
+            "Các nhiệm vụ riêng của UBND các xã, thị trấn năm 2025"
+        );
+    }
+}

@@ -1,0 +1,120 @@
+//! The one error type of the services; `http::error` alone turns it into a status.
+
+use std::collections::BTreeMap;
+
+use sea_orm::{DbErr, SqlErr};
+
+/// Result alias used across the services.
+pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+/// Field name → what is wrong with it (Vietnamese / English).
+pub type FieldErrors = BTreeMap<String, String>;
+
+/// Everything a service can refuse or fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The record named in the path does not exist (or is not visible to the actor).
+    #[error("{entity} not found")]
+    NotFound {
+        /// Kind of record, e.g. "task".
+        entity: &'static str,
+    },
+    /// The input is well-formed but breaks a rule; one message per field.
+    #[error("invalid input")]
+    Invalid(FieldErrors),
+    /// The change clashes with stored data (duplicate code, record still in use).
+    #[error("{message}")]
+    Conflict {
+        /// Stable machine code, e.g. "duplicate_task_code".
+        code: &'static str,
+        /// Bilingual message.
+        message: String,
+    },
+    /// The actor may not do this.
+    #[error("forbidden")]
+    Forbidden,
+    /// No valid credentials.
+    #[error("unauthorized")]
+    Unauthorized,
+    /// The database failed; details are logged, never sent.
+    #[error("database error: {0}")]
+    Db(#[from] DbErr),
+    /// Any other failure; details are logged, never sent.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    /// A one-field validation error.
+    pub fn field(field: &str, message: impl Into<String>) -> AppError {
+        AppError::Invalid(BTreeMap::from([(field.to_owned(), message.into())]))
+    }
+
+    /// A conflict with a stable code.
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> AppError {
+        AppError::Conflict {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// Maps a unique-key violation to `conflict`, a foreign-key violation to
+    /// `in_use`, and leaves other database errors as they are.
+    pub fn from_db(e: DbErr, code: &'static str, message: &str) -> AppError {
+        match e.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => AppError::conflict(code, message),
+            Some(SqlErr::ForeignKeyConstraintViolation(_)) => AppError::conflict(
+                "in_use",
+                "Bản ghi đang được sử dụng hoặc tham chiếu không tồn tại / the record is in use or a reference does not exist",
+            ),
+            _ => AppError::Db(e),
+        }
+    }
+}
+
+/// Collects field errors and fails once with all of them.
+#[derive(Debug, Default)]
+pub struct Check(FieldErrors);
+
+impl Check {
+    /// An empty collector.
+    pub fn new() -> Check {
+        Check::default()
+    }
+
+    /// Records `message` for `field` when `bad` holds (the first message per field wins).
+    pub fn fail_if(&mut self, bad: bool, field: &str, message: &str) -> &mut Check {
+        if bad {
+            self.0
+                .entry(field.to_owned())
+                .or_insert_with(|| message.to_owned());
+        }
+        self
+    }
+
+    /// Records a non-empty, trimmed text requirement.
+    pub fn required(&mut self, field: &str, value: &str) -> &mut Check {
+        self.fail_if(
+            value.trim().is_empty(),
+            field,
+            "Không được để trống / must not be empty",
+        )
+    }
+
+    /// Records a message unconditionally.
+    pub fn add(&mut self, field: &str, message: impl Into<String>) -> &mut Check {
+        self.0
+            .entry(field.to_owned())
+            .or_insert_with(|| message.into());
+        self
+    }
+
+    /// `Ok` when nothing was recorded.
+    pub fn finish(&mut self) -> Result<()> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Invalid(std::mem::take(&mut self.0)))
+        }
+    }
+}

@@ -1,0 +1,74 @@
+//! `/issuers`: the bodies that issue documents.
+
+use poem::web::RemoteAddr;
+use poem_openapi::{
+    OpenApi,
+    param::{Path, Query},
+    payload::Json,
+};
+use uuid::Uuid;
+
+use super::{Created, Deleted, Tag, actor};
+use crate::http::ApiResult;
+use crate::model::{Issuer, IssuerInput, Page, Paging};
+use crate::services::{issuers as svc, now};
+use crate::storage::Db;
+
+/// Issuer API.
+pub struct IssuerApi {
+    /// Database handle.
+    pub db: Db,
+}
+
+#[OpenApi(tag = "Tag::Organisation")]
+impl IssuerApi {
+    /// Create an issuer (its two preset rubrics are created with it).
+    #[oai(path = "/issuers", method = "post")]
+    async fn create(
+        &self,
+        body: Json<IssuerInput>,
+        remote: &RemoteAddr,
+    ) -> ApiResult<Created<Issuer>> {
+        Ok(Created::Created(Json(
+            svc::create_issuer(&self.db, &actor(remote), now(), body.0).await?,
+        )))
+    }
+
+    /// List issuers.
+    #[oai(path = "/issuers", method = "get")]
+    async fn list(
+        &self,
+        page: Query<Option<u64>>,
+        per_page: Query<Option<u64>>,
+    ) -> ApiResult<Json<Page<Issuer>>> {
+        Ok(Json(
+            svc::list_issuers(&self.db, Paging::new(page.0, per_page.0)?).await?,
+        ))
+    }
+
+    /// Get one issuer.
+    #[oai(path = "/issuers/:id", method = "get")]
+    async fn get(&self, id: Path<Uuid>) -> ApiResult<Json<Issuer>> {
+        Ok(Json(svc::get_issuer(&self.db, id.0).await?))
+    }
+
+    /// Replace an issuer's fields.
+    #[oai(path = "/issuers/:id", method = "put")]
+    async fn update(
+        &self,
+        id: Path<Uuid>,
+        body: Json<IssuerInput>,
+        remote: &RemoteAddr,
+    ) -> ApiResult<Json<Issuer>> {
+        Ok(Json(
+            svc::update_issuer(&self.db, &actor(remote), now(), id.0, body.0).await?,
+        ))
+    }
+
+    /// Delete an issuer and everything that belongs to it.
+    #[oai(path = "/issuers/:id", method = "delete")]
+    async fn delete(&self, id: Path<Uuid>, remote: &RemoteAddr) -> ApiResult<Deleted> {
+        svc::delete_issuer(&self.db, &actor(remote), now(), id.0).await?;
+        Ok(Deleted::Deleted)
+    }
+}

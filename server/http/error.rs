@@ -1,0 +1,138 @@
+//! The single mapping from errors to HTTP: `AppError` → status + JSON body
+//! `{code, message, fields}`. 5xx causes are logged, never sent.
+
+use std::collections::BTreeMap;
+
+use poem::{IntoResponse, Response, http::StatusCode};
+use poem_openapi::{ApiResponse, Object, payload::Json};
+
+use crate::error::AppError;
+
+/// The body of every error response.
+#[derive(Debug, Clone, Object, serde::Serialize)]
+#[oai(rename_all = "snake_case")]
+pub struct ErrorBody {
+    /// Stable machine code, e.g. "validation_failed", "duplicate_task_code".
+    pub code: String,
+    /// What went wrong, in Vietnamese and English.
+    pub message: String,
+    /// Per-field messages (field name → message); empty when not about fields.
+    pub fields: BTreeMap<String, String>,
+}
+
+impl ErrorBody {
+    fn new(code: &str, message: &str) -> ErrorBody {
+        ErrorBody {
+            code: code.to_owned(),
+            message: message.to_owned(),
+            fields: BTreeMap::new(),
+        }
+    }
+}
+
+/// Every error status the API returns.
+#[derive(Debug, ApiResponse)]
+pub enum ApiError {
+    /// The request is malformed: bad JSON, a wrong type, a bad query parameter.
+    #[oai(status = 400)]
+    BadRequest(Json<ErrorBody>),
+    /// No valid credentials.
+    #[oai(status = 401)]
+    Unauthorized(Json<ErrorBody>),
+    /// The caller may not do this.
+    #[oai(status = 403)]
+    Forbidden(Json<ErrorBody>),
+    /// The record does not exist.
+    #[oai(status = 404)]
+    NotFound(Json<ErrorBody>),
+    /// The change clashes with stored data.
+    #[oai(status = 409)]
+    Conflict(Json<ErrorBody>),
+    /// The input breaks a rule; see `fields`.
+    #[oai(status = 422)]
+    Invalid(Json<ErrorBody>),
+    /// The server failed; the cause is in its log.
+    #[oai(status = 500)]
+    Internal(Json<ErrorBody>),
+}
+
+/// What every handler returns.
+pub type ApiResult<T> = Result<T, ApiError>;
+
+const INTERNAL: &str =
+    "Lỗi hệ thống, vui lòng thử lại sau / internal error, please try again later";
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> ApiError {
+        match e {
+            AppError::NotFound { entity } => ApiError::NotFound(Json(ErrorBody::new(
+                "not_found",
+                &format!("Không tìm thấy bản ghi ({entity}) / {entity} not found"),
+            ))),
+            AppError::Invalid(fields) => ApiError::Invalid(Json(ErrorBody {
+                code: "validation_failed".into(),
+                message: "Dữ liệu không hợp lệ, xem từng trường / invalid input, see the fields"
+                    .into(),
+                fields,
+            })),
+            AppError::Conflict { code, message } => {
+                ApiError::Conflict(Json(ErrorBody::new(code, &message)))
+            }
+            AppError::Forbidden => ApiError::Forbidden(Json(ErrorBody::new(
+                "forbidden",
+                "Không có quyền / forbidden",
+            ))),
+            AppError::Unauthorized => ApiError::Unauthorized(Json(ErrorBody::new(
+                "unauthorized",
+                "Cần đăng nhập / authentication required",
+            ))),
+            AppError::Db(err) => {
+                tracing::error!(error = %err, "database error");
+                ApiError::Internal(Json(ErrorBody::new("internal", INTERNAL)))
+            }
+            AppError::Internal(err) => {
+                tracing::error!(error = %err, "internal error");
+                ApiError::Internal(Json(ErrorBody::new("internal", INTERNAL)))
+            }
+        }
+    }
+}
+
+/// Turns any error that escaped a handler (a body that is not JSON, a path or
+/// query parameter of the wrong type, an unknown route) into the same JSON shape.
+pub async fn catch_all(err: poem::Error) -> Response {
+    if err.is_from_response() {
+        return err.into_response();
+    }
+    let status = err.status();
+    let (code, message) = match status {
+        StatusCode::NOT_FOUND => ("route_not_found", "Không có địa chỉ này / no such route".to_owned()),
+        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "Phương thức không được hỗ trợ / method not allowed".to_owned()),
+        StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "Dữ liệu gửi lên quá lớn / request body too large".to_owned()),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            "unsupported_media_type",
+            "Cần gửi JSON (Content-Type: application/json) / send JSON (Content-Type: application/json)".to_owned(),
+        ),
+        s if s.is_client_error() => ("bad_request", format!("Yêu cầu không hợp lệ / malformed request: {err}")),
+        _ => {
+            tracing::error!(error = %err, "unhandled error");
+            ("internal", INTERNAL.to_owned())
+        }
+    };
+    let status = if status.is_server_error() {
+        StatusCode::INTERNAL_SERVER_ERROR
+    } else {
+        status
+    };
+    let mut body = ErrorBody::new(code, &message);
+    if let Some(field) = field_of(&err) {
+        body.fields.insert(field, message);
+    }
+    poem::web::Json(body).with_status(status).into_response()
+}
+
+/// The parameter a parse error is about, if poem-openapi says.
+fn field_of(err: &poem::Error) -> Option<String> {
+    err.downcast_ref::<poem_openapi::error::ParseParamError>()
+        .map(|e| e.name.to_owned())
+}

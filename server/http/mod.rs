@@ -1,0 +1,7 @@
+//! HTTP: the JSON API under `/api/v1`, its OpenAPI document and Swagger UI,
+//! and `/healthz`.
+
+pub mod api;
+pub mod error;
+
+pub use error::{ApiError, ApiResult, ErrorBody};

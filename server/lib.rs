@@ -1,0 +1,24 @@
+//! nhiemvu: the key-task register of a People's Committee and the official
+//! documents about it.
+//!
+//! The map of the code (dependencies point downwards only):
+//!
+//! - [`http`]: the JSON API (poem-openapi, one `XxxApi` per resource) and the
+//!   single place where errors become HTTP statuses.
+//! - [`services`]: one function per user action; validation, transactions,
+//!   audit events.
+//! - [`storage`]: the database pool, migrations, entities, the audit chain.
+//! - [`model`]: the public shape of records, shared by the API and the services.
+//! - [`domain`]: pure rules: rubric bands, vocabularies, Vietnamese numbers and dates.
+//! - [`config`]: typed settings from `config/*.toml` and `APP__…` variables.
+//! - [`app`]: wiring: state, router, server start-up.
+//! - [`error`]: the one error type of the services.
+
+pub mod app;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod model;
+pub mod services;
+pub mod storage;

@@ -1,0 +1,115 @@
+//! The `nhiemvu` command line: serve, migrate, load the reference year, check the audit chain.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use nhiemvu::config::Settings;
+use nhiemvu::{app, services, storage};
+
+#[derive(Parser)]
+#[command(
+    name = "nhiemvu",
+    version,
+    about = "Nhiệm vụ trọng tâm: key tasks and official documents"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP server (migrations are applied first).
+    Serve {
+        /// Load the reference year (Bắc Sơn 2024) if it is not there yet.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Load the reference year (Bắc Sơn 2024) into the database and exit.
+    Demo,
+    /// Print the OpenAPI document.
+    Openapi,
+    /// Audit log tools.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the hash chain of the audit log; exits 1 if it is broken.
+    Verify,
+}
+
+fn init_tracing(settings: &Settings) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(&settings.log.filter));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    if settings.log.format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("Cấu hình không hợp lệ / invalid configuration: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    init_tracing(&settings);
+    match run(cli.command, settings).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("Lỗi / error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, settings: Settings) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let db = app::connect(&settings).await?;
+    match command {
+        Command::Serve { demo } => {
+            if demo {
+                report(services::demo::load_reference_year(&db).await?);
+            }
+            app::serve(&settings, db).await?;
+        }
+        Command::Migrate => println!("Cơ sở dữ liệu đã cập nhật / database is up to date"),
+        Command::Demo => report(services::demo::load_reference_year(&db).await?),
+        Command::Openapi => println!("{}", app::openapi_json(db)),
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => match storage::audit::verify(&db.conn).await? {
+            None => println!("Chuỗi nhật ký toàn vẹn / audit chain intact"),
+            Some(seq) => {
+                println!(
+                    "Chuỗi nhật ký bị hỏng tại sự kiện {seq} / audit chain broken at event {seq}"
+                );
+                return Ok(ExitCode::FAILURE);
+            }
+        },
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn report(loaded: services::demo::Loaded) {
+    let what = if loaded.created {
+        "Đã nạp / loaded"
+    } else {
+        "Đã có sẵn / already present"
+    };
+    println!(
+        "{what}: Bắc Sơn 2024 — plan {} — report {}",
+        loaded.plan_id, loaded.document_id
+    );
+}

@@ -1,0 +1,67 @@
+//! The public shape of records: what the API accepts and returns, and what the
+//! services take and give. JSON field names are English snake_case; values in
+//! Vietnamese. Inputs are full replacements (POST creates, PUT replaces).
+
+mod document;
+mod org;
+mod plan;
+
+pub use document::*;
+pub use org::*;
+pub use plan::*;
+
+use poem_openapi::Object;
+
+/// One page of a list.
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "snake_case")]
+pub struct Page<T: poem_openapi::types::ParseFromJSON + poem_openapi::types::ToJSON> {
+    /// The records on this page.
+    pub items: Vec<T>,
+    /// How many records match the filter in all.
+    pub total: u64,
+    /// This page, from 1.
+    pub page: u64,
+    /// Records per page.
+    pub per_page: u64,
+}
+
+/// Which page of a list to return.
+#[derive(Debug, Clone, Copy)]
+pub struct Paging {
+    /// From 1.
+    pub page: u64,
+    /// 1–500.
+    pub per_page: u64,
+}
+
+impl Paging {
+    /// Largest page size a client may ask for.
+    pub const MAX_PER_PAGE: u64 = 500;
+
+    /// Checks the bounds; defaults: page 1, 50 per page.
+    pub fn new(page: Option<u64>, per_page: Option<u64>) -> crate::error::Result<Paging> {
+        let paging = Paging {
+            page: page.unwrap_or(1),
+            per_page: per_page.unwrap_or(50),
+        };
+        crate::error::Check::new()
+            .fail_if(
+                paging.page == 0,
+                "page",
+                "Trang bắt đầu từ 1 / page starts at 1",
+            )
+            .fail_if(
+                paging.per_page == 0 || paging.per_page > Self::MAX_PER_PAGE,
+                "per_page",
+                "Từ 1 đến 500 / must be 1–500",
+            )
+            .finish()?;
+        Ok(paging)
+    }
+
+    /// Rows to skip.
+    pub fn offset(&self) -> u64 {
+        (self.page - 1) * self.per_page
+    }
+}

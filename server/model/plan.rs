@@ -1,0 +1,231 @@
+//! Plans and what they hold: groups, tasks, targets, results and proposals.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use poem_openapi::Object;
+use uuid::Uuid;
+
+/// One issuer's key tasks for one year.
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "snake_case")]
+pub struct PlanInput {
+    /// The issuer.
+    pub issuer_id: Uuid,
+    /// The year, e.g. 2024; one plan per issuer and year.
+    pub year: i32,
+    /// Title, e.g. "Nhiệm vụ trọng tâm năm 2024".
+    pub title: String,
+    /// Documents the plan is based on, as free-text references.
+    #[oai(default)]
+    pub based_on: Vec<String>,
+    /// Rubric; omitted: the issuer's default (the reference report's bands).
+    pub rubric_id: Option<Uuid>,
+}
+
+/// A stored plan.
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "snake_case")]
+pub struct Plan {
+    /// Record id.
+    pub id: Uuid,
+    /// The fields as last saved (rubric_id always set).
+    #[oai(flatten)]
+    pub data: PlanInput,
+    /// When created.
+    pub created_at: DateTime<Utc>,
+    /// When last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A group of tasks, e.g. "Nhóm nhiệm vụ về phát triển kinh tế".
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "snake_case")]
+pub struct GroupInput {
+    /// The plan.
+    pub plan_id: Uuid,
+    /// Order in the plan (1, 2, …); omitted: after the last.
+    pub position: Option<i32>,
+    /// Heading printed above its tasks.
+    pub title: String,
+    /// Name in the summary sentence, when it differs from the heading.
+    pub summary_title: Option<String>,
+}
+
+/// A stored group.
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "snake_case")]
+pub struct Group {
+    /// Record id.
+    pub id: Uuid,
+    /// The fields as last saved (position always set).
+    #[oai(flatten)]
+    pub data: GroupInput,
+    /// When created.
+    pub created_at: DateTime<Utc>,
+    /// When last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A key task.
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "snake_case")]
+pub struct TaskInput {
+    /// The group (and so the plan).
+    pub group_id: Uuid,
+    /// Code, unique in the plan, e.g. "1.1".
+    pub code: String,
+    /// Order in the group; omitted: after the last.
+    pub position: Option<i32>,
+    /// The task as assigned.
+    pub text: String,
+    /// Lead unit.
+    pub lead_unit_id: Option<Uuid>,
+    /// Co-operating units.
+    #[oai(default)]
+    pub cooperating_unit_ids: Vec<Uuid>,
+    /// Deadline, inside the plan's year.
+    pub deadline: Option<NaiveDate>,
+}
+
+/// A stored task with its targets.
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "snake_case")]
+pub struct Task {
+    /// Record id.
+    pub id: Uuid,
+    /// The plan (from the group).
+    pub plan_id: Uuid,
+    /// The fields as last saved (position always set).
+    #[oai(flatten)]
+    pub data: TaskInput,
+    /// The task's measurable targets, in order.
+    pub targets: Vec<Target>,
+    /// When created.
+    pub created_at: DateTime<Utc>,
+    /// When last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One measurable goal inside a task.
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "snake_case")]
+pub struct TargetInput {
+    /// The task.
+    pub task_id: Uuid,
+    /// Order in the task; omitted: after the last.
+    pub position: Option<i32>,
+    /// What is measured, e.g. "Trồng rừng mới".
+    pub description: String,
+    /// Unit of measure, e.g. "ha", "triệu đồng", "%".
+    pub measure_unit: Option<String>,
+    /// Goal value.
+    pub goal_value: Option<f64>,
+    /// Value at the start.
+    pub baseline_value: Option<f64>,
+    /// Value reached so far.
+    pub actual_value: Option<f64>,
+    /// Forecast for the year end.
+    pub forecast_value: Option<f64>,
+    /// Date the actual value refers to.
+    pub as_of: Option<NaiveDate>,
+    /// exceeded (vượt), met (đạt), expected_met (dự kiến đạt) or not_met (không đạt).
+    pub status: Option<String>,
+}
+
+/// A stored target.
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "snake_case")]
+pub struct Target {
+    /// Record id.
+    pub id: Uuid,
+    /// The fields as last saved (position always set).
+    #[oai(flatten)]
+    pub data: TargetInput,
+    /// The status the numbers suggest (actual against goal); a person confirms it.
+    pub suggested_status: Option<String>,
+    /// When created.
+    pub created_at: DateTime<Utc>,
+    /// When last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The lead unit's account of a task.
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "snake_case")]
+pub struct ResultInput {
+    /// The task; one result per task.
+    pub task_id: Uuid,
+    /// Restricted Markdown: paragraphs, "- " and "+ " lines, **bold**, *italic*, footnotes.
+    pub narrative: String,
+    /// Self-score 0–100.
+    pub self_score: Option<i32>,
+    /// A rating other than the rubric's; needs `override_reason`.
+    pub rating_override: Option<String>,
+    /// Why the rating differs from the rubric's.
+    pub override_reason: Option<String>,
+    /// draft, submitted, returned or accepted; omitted: draft.
+    pub state: Option<String>,
+}
+
+/// A stored result.
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "snake_case")]
+pub struct TaskResult {
+    /// Record id.
+    pub id: Uuid,
+    /// The fields as last saved (state always set).
+    #[oai(flatten)]
+    pub data: ResultInput,
+    /// The rating the plan's rubric gives the self-score.
+    pub proposed_rating: Option<String>,
+    /// The rating printed: the override if any, else the proposed one.
+    pub final_rating: Option<String>,
+    /// The office's comment when returned.
+    pub review_comment: Option<String>,
+    /// When created.
+    pub created_at: DateTime<Utc>,
+    /// When last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A task proposed for next year.
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "snake_case")]
+pub struct ProposalInput {
+    /// The plan whose report proposes it.
+    pub plan_id: Uuid,
+    /// issuer, communes_common or commune_specific.
+    pub section: String,
+    /// Order in the section; omitted: after the last.
+    pub position: Option<i32>,
+    /// The proposed task (restricted Markdown).
+    pub text: String,
+    /// The commune or department it concerns.
+    pub unit_id: Option<Uuid>,
+}
+
+/// A stored proposal.
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "snake_case")]
+pub struct Proposal {
+    /// Record id.
+    pub id: Uuid,
+    /// The fields as last saved (position always set).
+    #[oai(flatten)]
+    pub data: ProposalInput,
+    /// When created.
+    pub created_at: DateTime<Utc>,
+    /// When last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What `carry-forward` created.
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "snake_case")]
+pub struct CarryForward {
+    /// The new plan.
+    pub plan: Plan,
+    /// Groups created (one per proposal section that had proposals).
+    pub groups: u64,
+    /// Tasks created from proposals.
+    pub tasks: u64,
+}

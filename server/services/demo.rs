@@ -1,0 +1,354 @@
+//! Loads the reference year (config/demo/bac-son-2024.toml) through the same
+//! services the API uses, so the demo data obeys every rule real data does.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::{
+    documents, groups, issuers, now, plans, proposals, results, targets, tasks, units, users,
+};
+use crate::error::{AppError, Result};
+use crate::model::{
+    DocumentInput, GroupInput, IssuerInput, PlanInput, ProposalInput, Recipient, ResultInput,
+    TargetInput, TaskInput, UnitInput, UserInput,
+};
+use crate::storage::Db;
+use crate::storage::audit::Actor;
+use crate::storage::entities::issuers as issuer_rows;
+
+/// The reference year, compiled in so the binary can load it from anywhere.
+pub const REFERENCE_YEAR: &str = include_str!("../../config/demo/bac-son-2024.toml");
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoFile {
+    issuer: IssuerInput,
+    units: Vec<DemoUnit>,
+    users: Vec<DemoUser>,
+    plan: DemoPlan,
+    groups: Vec<DemoGroup>,
+    proposals: Vec<DemoProposal>,
+    document: DemoDocument,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoUnit {
+    short_name: String,
+    name: String,
+    kind: String,
+    #[serde(default)]
+    emails: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoUser {
+    username: String,
+    name: String,
+    email: String,
+    role: String,
+    unit: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoPlan {
+    year: i32,
+    title: String,
+    based_on: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoGroup {
+    title: String,
+    summary_title: Option<String>,
+    tasks: Vec<DemoTask>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoTask {
+    code: String,
+    text: String,
+    lead: Option<String>,
+    #[serde(default)]
+    cooperating: Vec<String>,
+    deadline: Option<NaiveDate>,
+    self_score: Option<i32>,
+    state: Option<String>,
+    narrative: String,
+    #[serde(default)]
+    targets: Vec<DemoTarget>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoTarget {
+    description: String,
+    measure_unit: Option<String>,
+    goal_value: Option<f64>,
+    baseline_value: Option<f64>,
+    actual_value: Option<f64>,
+    forecast_value: Option<f64>,
+    as_of: Option<NaiveDate>,
+    status: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoProposal {
+    section: String,
+    text: String,
+    unit: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoDocument {
+    kind: String,
+    subject: String,
+    dated_on: Option<NaiveDate>,
+    legal_bases: Vec<String>,
+    opening: Option<String>,
+    closing: Option<String>,
+    signer_authority: Option<String>,
+    signer_position: String,
+    signer_name: String,
+    signer_username: Option<String>,
+    #[serde(default)]
+    sections: BTreeMap<String, String>,
+    #[serde(default)]
+    recipients: Vec<Recipient>,
+}
+
+/// What was loaded.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The issuer.
+    pub issuer_id: Uuid,
+    /// The year's plan.
+    pub plan_id: Uuid,
+    /// The year-end report.
+    pub document_id: Uuid,
+    /// False when the issuer was already there and nothing was loaded.
+    pub created: bool,
+}
+
+/// Loads the reference year unless its issuer already exists. A failure part-way
+/// removes what was loaded, so the database never holds half a year.
+pub async fn load_reference_year(db: &Db) -> Result<Loaded> {
+    load_year(db, REFERENCE_YEAR).await
+}
+
+/// Loads a year from the demo file format (see config/demo/bac-son-2024.toml).
+pub async fn load_year(db: &Db, toml_text: &str) -> Result<Loaded> {
+    let file: DemoFile =
+        toml::from_str(toml_text).map_err(|e| AppError::Internal(format!("demo file: {e}")))?;
+    if let Some(existing) = issuer_rows::Entity::find()
+        .filter(issuer_rows::Column::Code.eq(file.issuer.code.clone()))
+        .one(&db.conn)
+        .await?
+    {
+        return existing_year(db, existing.id, file.plan.year).await;
+    }
+    let actor = Actor::system();
+    let issuer = issuers::create_issuer(db, &actor, now(), file.issuer.clone()).await?;
+    match load_rest(db, &actor, issuer.id, file).await {
+        Ok(loaded) => Ok(loaded),
+        Err(e) => {
+            if let Err(cleanup) = issuers::delete_issuer(db, &actor, now(), issuer.id).await {
+                tracing::error!(error = %cleanup, "could not remove a half-loaded demo year");
+            }
+            Err(e)
+        }
+    }
+}
+
+async fn existing_year(db: &Db, issuer_id: Uuid, year: i32) -> Result<Loaded> {
+    use crate::storage::entities::{documents as d, plans as p};
+    let plan = p::Entity::find()
+        .filter(p::Column::IssuerId.eq(issuer_id))
+        .filter(p::Column::Year.eq(year))
+        .one(&db.conn)
+        .await?;
+    let plan_id = plan
+        .map(|p| p.id)
+        .ok_or_else(|| AppError::Internal("demo issuer exists without its plan".into()))?;
+    let doc = d::Entity::find()
+        .filter(d::Column::PlanId.eq(plan_id))
+        .one(&db.conn)
+        .await?;
+    let document_id = doc
+        .map(|d| d.id)
+        .ok_or_else(|| AppError::Internal("demo plan exists without its report".into()))?;
+    Ok(Loaded {
+        issuer_id,
+        plan_id,
+        document_id,
+        created: false,
+    })
+}
+
+async fn load_rest(db: &Db, actor: &Actor, issuer_id: Uuid, file: DemoFile) -> Result<Loaded> {
+    let mut unit_ids: HashMap<String, Uuid> = HashMap::new();
+    for u in file.units {
+        let unit = units::create_unit(
+            db,
+            actor,
+            now(),
+            UnitInput {
+                issuer_id,
+                name: u.name,
+                short_name: u.short_name.clone(),
+                kind: u.kind,
+                emails: u.emails,
+            },
+        )
+        .await?;
+        unit_ids.insert(u.short_name, unit.id);
+    }
+    let unit = |name: &str| {
+        unit_ids
+            .get(name)
+            .copied()
+            .ok_or_else(|| AppError::Internal(format!("demo file names an unknown unit {name:?}")))
+    };
+    let mut user_ids: HashMap<String, Uuid> = HashMap::new();
+    for u in file.users {
+        let unit_id = u.unit.as_deref().map(unit).transpose()?;
+        let user = users::create_user(
+            db,
+            actor,
+            now(),
+            UserInput {
+                issuer_id,
+                username: u.username.clone(),
+                name: u.name,
+                email: u.email,
+                unit_id,
+                role: u.role,
+            },
+        )
+        .await?;
+        user_ids.insert(u.username, user.id);
+    }
+    let plan = plans::create_plan(
+        db,
+        actor,
+        now(),
+        PlanInput {
+            issuer_id,
+            year: file.plan.year,
+            title: file.plan.title,
+            based_on: file.plan.based_on,
+            rubric_id: None,
+        },
+    )
+    .await?;
+    for g in file.groups {
+        let group = groups::create_group(
+            db,
+            actor,
+            now(),
+            GroupInput {
+                plan_id: plan.id,
+                position: None,
+                title: g.title,
+                summary_title: g.summary_title,
+            },
+        )
+        .await?;
+        for t in g.tasks {
+            let input = TaskInput {
+                group_id: group.id,
+                code: t.code,
+                position: None,
+                text: t.text,
+                lead_unit_id: t.lead.as_deref().map(unit).transpose()?,
+                cooperating_unit_ids: t
+                    .cooperating
+                    .iter()
+                    .map(|c| unit(c))
+                    .collect::<Result<_>>()?,
+                deadline: t.deadline,
+            };
+            let task = tasks::create_task(db, actor, now(), input).await?;
+            for x in t.targets {
+                let input = TargetInput {
+                    task_id: task.id,
+                    position: None,
+                    description: x.description,
+                    measure_unit: x.measure_unit,
+                    goal_value: x.goal_value,
+                    baseline_value: x.baseline_value,
+                    actual_value: x.actual_value,
+                    forecast_value: x.forecast_value,
+                    as_of: x.as_of,
+                    status: x.status,
+                };
+                targets::create_target(db, actor, now(), input).await?;
+            }
+            let narrative = t.narrative.trim().to_owned();
+            let input = ResultInput {
+                task_id: task.id,
+                narrative,
+                self_score: t.self_score,
+                rating_override: None,
+                override_reason: None,
+                state: t.state,
+            };
+            results::create_result(db, actor, now(), input).await?;
+        }
+    }
+    for p in file.proposals {
+        let unit_id = p.unit.as_deref().map(unit).transpose()?;
+        proposals::create_proposal(
+            db,
+            actor,
+            now(),
+            ProposalInput {
+                plan_id: plan.id,
+                section: p.section,
+                position: None,
+                text: p.text,
+                unit_id,
+            },
+        )
+        .await?;
+    }
+    let d = file.document;
+    let signer_user_id = d
+        .signer_username
+        .as_deref()
+        .and_then(|u| user_ids.get(u).copied());
+    let input = DocumentInput {
+        issuer_id,
+        plan_id: Some(plan.id),
+        kind: d.kind,
+        subject: d.subject,
+        legal_bases: d.legal_bases,
+        opening: d.opening,
+        sections: d.sections,
+        closing: d.closing,
+        recipients: d.recipients,
+        signer_authority: d.signer_authority,
+        signer_position: d.signer_position,
+        signer_name: d.signer_name,
+        signer_user_id,
+        drafting_unit: None,
+        dated_on: d.dated_on,
+    };
+    let doc = documents::create_document(db, actor, now(), input).await?;
+    Ok(Loaded {
+        issuer_id,
+        plan_id: plan.id,
+        document_id: doc.id,
+        created: true,
+    })
+}

@@ -1,0 +1,311 @@
+//! Documents: reports, plans and letters being drafted; issuing comes with the
+//! workflow capability. Only drafts can be edited or deleted here.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+use uuid::Uuid;
+
+use super::{audited, is_email, json_list, not_found, to_json, unknown_ref};
+use crate::domain::{DocumentKind, DocumentState};
+use crate::error::{AppError, Check, Result};
+use crate::model::{Document, DocumentInput, Page, Paging};
+use crate::storage::Db;
+use crate::storage::audit::Actor;
+use crate::storage::entities::{documents, issuers, plans, users};
+
+const ENTITY: &str = "documents";
+
+fn validate(i: &DocumentInput) -> Result<()> {
+    let mut check = Check::new();
+    check
+        .fail_if(
+            i.kind.parse::<DocumentKind>().is_err(),
+            "kind",
+            &format!("Phải là / must be one of: {}", DocumentKind::codes()),
+        )
+        .required("subject", &i.subject)
+        .required("signer_position", &i.signer_position)
+        .required("signer_name", &i.signer_name);
+    for (n, line) in i.legal_bases.iter().enumerate() {
+        check.required(&format!("legal_bases[{n}]"), line);
+    }
+    for (n, r) in i.recipients.iter().enumerate() {
+        check.required(&format!("recipients[{n}].label"), &r.label);
+        for (k, e) in r.emails.iter().enumerate() {
+            check.fail_if(
+                !is_email(e),
+                &format!("recipients[{n}].emails[{k}]"),
+                "Địa chỉ e-mail không hợp lệ / not an e-mail address",
+            );
+        }
+    }
+    check.finish()
+}
+
+async fn check_refs<C: ConnectionTrait>(db: &C, i: &DocumentInput) -> Result<issuers::Model> {
+    let issuer = issuers::Entity::find_by_id(i.issuer_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::field("issuer_id", unknown_ref("cơ quan / issuer")))?;
+    if let Some(p) = i.plan_id {
+        match plans::Entity::find_by_id(p).one(db).await? {
+            Some(plan) if plan.issuer_id == i.issuer_id => {}
+            _ => return Err(AppError::field("plan_id", unknown_ref("kế hoạch / plan"))),
+        }
+    }
+    if let Some(u) = i.signer_user_id {
+        match users::Entity::find_by_id(u).one(db).await? {
+            Some(user) if user.issuer_id == i.issuer_id => {}
+            _ => {
+                return Err(AppError::field(
+                    "signer_user_id",
+                    unknown_ref("người dùng / user"),
+                ));
+            }
+        }
+    }
+    Ok(issuer)
+}
+
+/// The symbol after the number: "BC-UBND", or for a letter "UBND-VP".
+pub fn symbol(kind: &str, issuer_abbreviation: &str, drafting_unit: Option<&str>) -> String {
+    match kind
+        .parse::<DocumentKind>()
+        .ok()
+        .and_then(DocumentKind::abbreviation)
+    {
+        Some(t) => format!("{t}-{issuer_abbreviation}"),
+        None => match drafting_unit.filter(|d| !d.trim().is_empty()) {
+            Some(d) => format!("{issuer_abbreviation}-{}", d.trim()),
+            None => issuer_abbreviation.to_owned(),
+        },
+    }
+}
+
+fn to_model(m: documents::Model, issuer_abbreviation: &str) -> Document {
+    Document {
+        id: m.id,
+        symbol: symbol(&m.kind, issuer_abbreviation, m.drafting_unit.as_deref()),
+        data: DocumentInput {
+            issuer_id: m.issuer_id,
+            plan_id: m.plan_id,
+            kind: m.kind,
+            subject: m.subject,
+            legal_bases: json_list(&m.legal_bases),
+            opening: m.opening,
+            sections: serde_json::from_value(m.sections).unwrap_or_default(),
+            closing: m.closing,
+            recipients: json_list(&m.recipients),
+            signer_authority: m.signer_authority,
+            signer_position: m.signer_position,
+            signer_name: m.signer_name,
+            signer_user_id: m.signer_user_id,
+            drafting_unit: m.drafting_unit,
+            dated_on: m.dated_on,
+        },
+        state: m.state,
+        number: m.number,
+        issued_at: m.issued_at,
+        pdf_sha256: m.pdf_sha256,
+        replaces_id: m.replaces_id,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    }
+}
+
+fn fill(am: &mut documents::ActiveModel, i: DocumentInput, now: DateTime<Utc>) {
+    am.plan_id = Set(i.plan_id);
+    am.kind = Set(i.kind);
+    am.subject = Set(i.subject.trim().to_owned());
+    am.legal_bases = Set(to_json(&i.legal_bases));
+    am.opening = Set(i.opening);
+    am.sections = Set(to_json(&i.sections));
+    am.closing = Set(i.closing);
+    am.recipients = Set(to_json(&i.recipients));
+    am.signer_authority = Set(i.signer_authority.filter(|s| !s.trim().is_empty()));
+    am.signer_position = Set(i.signer_position.trim().to_owned());
+    am.signer_name = Set(i.signer_name.trim().to_owned());
+    am.signer_user_id = Set(i.signer_user_id);
+    am.drafting_unit = Set(i.drafting_unit.filter(|s| !s.trim().is_empty()));
+    am.dated_on = Set(i.dated_on);
+    am.updated_at = Set(now);
+}
+
+/// Creates a draft document.
+pub async fn create_document(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    input: DocumentInput,
+) -> Result<Document> {
+    validate(&input)?;
+    let txn = db.begin_write().await?;
+    let issuer = check_refs(&*txn, &input).await?;
+    let mut am = documents::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        issuer_id: Set(input.issuer_id),
+        state: Set(DocumentState::Draft.code().to_owned()),
+        number: Set(None),
+        issued_at: Set(None),
+        pdf_sha256: Set(None),
+        replaces_id: Set(None),
+        created_at: Set(now),
+        ..Default::default()
+    };
+    fill(&mut am, input, now);
+    let m = am.insert(&*txn).await?;
+    audited(&*txn, actor, now, "create", ENTITY, m.id, None, Some(&m)).await?;
+    txn.commit().await?;
+    Ok(to_model(m, &issuer.abbreviation))
+}
+
+async fn load(db: &Db, id: Uuid) -> Result<(documents::Model, issuers::Model)> {
+    let m = documents::Entity::find_by_id(id)
+        .one(&db.conn)
+        .await?
+        .ok_or_else(|| not_found("document"))?;
+    let issuer = issuers::Entity::find_by_id(m.issuer_id)
+        .one(&db.conn)
+        .await?
+        .ok_or_else(|| not_found("issuer"))?;
+    Ok((m, issuer))
+}
+
+/// One document.
+pub async fn get_document(db: &Db, id: Uuid) -> Result<Document> {
+    let (m, issuer) = load(db, id).await?;
+    Ok(to_model(m, &issuer.abbreviation))
+}
+
+fn ensure_draft(m: &documents::Model) -> Result<()> {
+    if m.state == DocumentState::Draft.code() {
+        Ok(())
+    } else {
+        Err(AppError::conflict(
+            "document_not_draft",
+            format!(
+                "Chỉ sửa hoặc xóa được dự thảo; văn bản đang ở trạng thái {} / only drafts can be changed; this one is {}",
+                m.state, m.state
+            ),
+        ))
+    }
+}
+
+/// Replaces a draft's fields.
+pub async fn update_document(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: Uuid,
+    input: DocumentInput,
+) -> Result<Document> {
+    validate(&input)?;
+    let txn = db.begin_write().await?;
+    let before = documents::Entity::find_by_id(id)
+        .one(&*txn)
+        .await?
+        .ok_or_else(|| not_found("document"))?;
+    ensure_draft(&before)?;
+    if before.issuer_id != input.issuer_id {
+        return Err(AppError::field(
+            "issuer_id",
+            "Không đổi được cơ quan / the issuer cannot change",
+        ));
+    }
+    let issuer = check_refs(&*txn, &input).await?;
+    let mut am: documents::ActiveModel = before.clone().into();
+    fill(&mut am, input, now);
+    let after = am.update(&*txn).await?;
+    audited(
+        &*txn,
+        actor,
+        now,
+        "update",
+        ENTITY,
+        id,
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(to_model(after, &issuer.abbreviation))
+}
+
+/// Deletes a draft.
+pub async fn delete_document(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<()> {
+    let txn = db.begin_write().await?;
+    let before = documents::Entity::find_by_id(id)
+        .one(&*txn)
+        .await?
+        .ok_or_else(|| not_found("document"))?;
+    ensure_draft(&before)?;
+    documents::Entity::delete_by_id(id)
+        .exec(&*txn)
+        .await
+        .map_err(|e| AppError::from_db(e, "in_use", ""))?;
+    audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Filter for [`list_documents`].
+#[derive(Debug, Default, Clone)]
+pub struct DocumentFilter {
+    /// Only this issuer's.
+    pub issuer_id: Option<Uuid>,
+    /// Only those about this plan.
+    pub plan_id: Option<Uuid>,
+    /// Only this kind.
+    pub kind: Option<String>,
+    /// Only in this state.
+    pub state: Option<String>,
+}
+
+/// Documents, newest first.
+pub async fn list_documents(db: &Db, f: DocumentFilter, paging: Paging) -> Result<Page<Document>> {
+    let mut q = documents::Entity::find().order_by_desc(documents::Column::Id);
+    if let Some(i) = f.issuer_id {
+        q = q.filter(documents::Column::IssuerId.eq(i));
+    }
+    if let Some(p) = f.plan_id {
+        q = q.filter(documents::Column::PlanId.eq(p));
+    }
+    if let Some(k) = f.kind {
+        q = q.filter(documents::Column::Kind.eq(k));
+    }
+    if let Some(s) = f.state {
+        q = q.filter(documents::Column::State.eq(s));
+    }
+    let total = q.clone().count(&db.conn).await?;
+    let rows = q
+        .offset(paging.offset())
+        .limit(paging.per_page)
+        .all(&db.conn)
+        .await?;
+    let ids: Vec<Uuid> = rows.iter().map(|d| d.issuer_id).collect();
+    let abbr: HashMap<Uuid, String> = issuers::Entity::find()
+        .filter(issuers::Column::Id.is_in(ids))
+        .all(&db.conn)
+        .await?
+        .into_iter()
+        .map(|i| (i.id, i.abbreviation))
+        .collect();
+    let items = rows
+        .into_iter()
+        .map(|d| {
+            let a = abbr.get(&d.issuer_id).cloned().unwrap_or_default();
+            to_model(d, &a)
+        })
+        .collect();
+    Ok(Page {
+        items,
+        total,
+        page: paging.page,
+        per_page: paging.per_page,
+    })
+}

@@ -1,0 +1,172 @@
+//! Issuers: the bodies that issue documents. Creating one also creates its two
+//! preset rubrics (the reference report's, the default, and the 2026 state rule).
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait, QueryOrder, QuerySelect, Set};
+use uuid::Uuid;
+
+use super::{audited, not_found, rubrics};
+use crate::error::{AppError, Check, Result};
+use crate::model::{Issuer, IssuerInput, Page, Paging};
+use crate::storage::Db;
+use crate::storage::audit::Actor;
+use crate::storage::entities::issuers;
+
+const ENTITY: &str = "issuers";
+
+fn validate(i: &IssuerInput) -> Result<()> {
+    Check::new()
+        .required("code", &i.code)
+        .fail_if(
+            !i.code.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+            "code",
+            "Chỉ gồm chữ thường không dấu, số và '-' / lowercase ASCII letters, digits and '-' only",
+        )
+        .required("name", &i.name)
+        .required("abbreviation", &i.abbreviation)
+        .required("place_name", &i.place_name)
+        .required("full_name", &i.full_name)
+        .required("short_name", &i.short_name)
+        .required("head_title", &i.head_title)
+        .finish()
+}
+
+fn to_model(m: issuers::Model) -> Issuer {
+    Issuer {
+        id: m.id,
+        data: IssuerInput {
+            code: m.code,
+            parent_name: m.parent_name,
+            name: m.name,
+            abbreviation: m.abbreviation,
+            place_name: m.place_name,
+            full_name: m.full_name,
+            short_name: m.short_name,
+            subordinates_name: m.subordinates_name,
+            collective_title: m.collective_title,
+            head_title: m.head_title,
+            deputy_title: m.deputy_title,
+        },
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    }
+}
+
+fn fill(am: &mut issuers::ActiveModel, i: IssuerInput, now: DateTime<Utc>) {
+    am.code = Set(i.code.trim().to_owned());
+    am.parent_name = Set(i.parent_name);
+    am.name = Set(i.name);
+    am.abbreviation = Set(i.abbreviation);
+    am.place_name = Set(i.place_name);
+    am.full_name = Set(i.full_name);
+    am.short_name = Set(i.short_name);
+    am.subordinates_name = Set(i.subordinates_name);
+    am.collective_title = Set(i.collective_title);
+    am.head_title = Set(i.head_title);
+    am.deputy_title = Set(i.deputy_title);
+    am.updated_at = Set(now);
+}
+
+const DUPLICATE: &str = "Mã cơ quan đã tồn tại / an issuer with this code exists";
+
+/// Creates an issuer with its preset rubrics.
+pub async fn create_issuer(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    input: IssuerInput,
+) -> Result<Issuer> {
+    validate(&input)?;
+    let txn = db.begin_write().await?;
+    let mut am = issuers::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        created_at: Set(now),
+        ..Default::default()
+    };
+    fill(&mut am, input, now);
+    let m = am
+        .insert(&*txn)
+        .await
+        .map_err(|e| AppError::from_db(e, "duplicate_issuer_code", DUPLICATE))?;
+    audited(&*txn, actor, now, "create", ENTITY, m.id, None, Some(&m)).await?;
+    rubrics::create_presets(&*txn, actor, now, m.id).await?;
+    txn.commit().await?;
+    Ok(to_model(m))
+}
+
+/// One issuer.
+pub async fn get_issuer(db: &Db, id: Uuid) -> Result<Issuer> {
+    let m = issuers::Entity::find_by_id(id)
+        .one(&db.conn)
+        .await?
+        .ok_or_else(|| not_found("issuer"))?;
+    Ok(to_model(m))
+}
+
+/// Replaces an issuer's fields.
+pub async fn update_issuer(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: Uuid,
+    input: IssuerInput,
+) -> Result<Issuer> {
+    validate(&input)?;
+    let txn = db.begin_write().await?;
+    let before = issuers::Entity::find_by_id(id)
+        .one(&*txn)
+        .await?
+        .ok_or_else(|| not_found("issuer"))?;
+    let mut am: issuers::ActiveModel = before.clone().into();
+    fill(&mut am, input, now);
+    let after = am
+        .update(&*txn)
+        .await
+        .map_err(|e| AppError::from_db(e, "duplicate_issuer_code", DUPLICATE))?;
+    audited(
+        &*txn,
+        actor,
+        now,
+        "update",
+        ENTITY,
+        id,
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(to_model(after))
+}
+
+/// Deletes an issuer and everything that belongs to it.
+pub async fn delete_issuer(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<()> {
+    let txn = db.begin_write().await?;
+    let before = issuers::Entity::find_by_id(id)
+        .one(&*txn)
+        .await?
+        .ok_or_else(|| not_found("issuer"))?;
+    issuers::Entity::delete_by_id(id)
+        .exec(&*txn)
+        .await
+        .map_err(|e| AppError::from_db(e, "in_use", ""))?;
+    audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// All issuers, by code.
+pub async fn list_issuers(db: &Db, paging: Paging) -> Result<Page<Issuer>> {
+    let q = issuers::Entity::find().order_by_asc(issuers::Column::Code);
+    let total = q.clone().count(&db.conn).await?;
+    let items = q
+        .offset(paging.offset())
+        .limit(paging.per_page)
+        .all(&db.conn)
+        .await?;
+    Ok(Page {
+        items: items.into_iter().map(to_model).collect(),
+        total,
+        page: paging.page,
+        per_page: paging.per_page,
+    })
+}

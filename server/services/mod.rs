@@ -1,0 +1,93 @@
+//! One public async function per user action. Services validate input, own the
+//! transaction, write the audit event in it, and return API models.
+
+pub mod demo;
+pub mod documents;
+pub mod groups;
+pub mod issuers;
+pub mod plans;
+pub mod proposals;
+pub mod results;
+pub mod rubrics;
+pub mod targets;
+pub mod tasks;
+pub mod units;
+pub mod users;
+
+use chrono::{DateTime, SubsecRound, Utc};
+use sea_orm::ConnectionTrait;
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::error::{AppError, Result};
+use crate::storage::audit::{self, Actor, Change};
+
+/// The current time at the precision the database keeps (microseconds).
+pub fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}
+
+/// Records one audited change inside the caller's transaction.
+pub(crate) async fn audited<C: ConnectionTrait, M: Serialize>(
+    db: &C,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    action: &str,
+    entity: &str,
+    entity_id: Uuid,
+    before: Option<&M>,
+    after: Option<&M>,
+) -> Result<()> {
+    let to_json =
+        |m: Option<&M>| m.map(|m| serde_json::to_value(m).unwrap_or(serde_json::Value::Null));
+    audit::record(
+        db,
+        actor,
+        at,
+        Change {
+            action,
+            entity,
+            entity_id: Some(entity_id),
+            before: to_json(before),
+            after: to_json(after),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Reads a JSON list column written by this server.
+pub(crate) fn json_list<T: serde::de::DeserializeOwned>(v: &serde_json::Value) -> Vec<T> {
+    serde_json::from_value(v.clone()).unwrap_or_default()
+}
+
+/// Writes a list as a JSON column.
+pub(crate) fn to_json<T: Serialize>(v: &T) -> serde_json::Value {
+    serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
+}
+
+/// The error for a record that does not exist.
+pub(crate) fn not_found(entity: &'static str) -> AppError {
+    AppError::NotFound { entity }
+}
+
+/// A message for a reference in the body that names no record.
+pub(crate) fn unknown_ref(what: &str) -> String {
+    format!("Không tồn tại {what} với mã này / no {what} with this id")
+}
+
+/// Whether a trimmed string looks like an e-mail address (one @, a dot in the domain).
+pub(crate) fn is_email(s: &str) -> bool {
+    let s = s.trim();
+    match s.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !s.contains(char::is_whitespace)
+                && !domain.contains('@')
+        }
+        None => false,
+    }
+}

@@ -1,0 +1,343 @@
+//! Plans: one issuer's key tasks for one year, and carrying proposals forward
+//! into next year's draft plan.
+
+use chrono::{DateTime, Datelike, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+use uuid::Uuid;
+
+use super::{audited, json_list, not_found, to_json, unknown_ref};
+use crate::domain::ProposalSection;
+use crate::error::{AppError, Check, Result};
+use crate::model::{CarryForward, Page, Paging, Plan, PlanInput};
+use crate::storage::Db;
+use crate::storage::audit::Actor;
+use crate::storage::entities::{issuers, plans, proposals, rubrics, task_groups, tasks};
+
+const ENTITY: &str = "plans";
+const DUPLICATE: &str =
+    "Cơ quan đã có kế hoạch cho năm này / the issuer already has a plan for this year";
+
+fn validate(i: &PlanInput) -> Result<()> {
+    let mut check = Check::new();
+    check
+        .fail_if(
+            !(2000..=2100).contains(&i.year),
+            "year",
+            "Năm từ 2000 đến 2100 / year must be 2000–2100",
+        )
+        .required("title", &i.title);
+    for (n, line) in i.based_on.iter().enumerate() {
+        check.required(&format!("based_on[{n}]"), line);
+    }
+    check.finish()
+}
+
+/// Turns a stored plan into its API model.
+pub(crate) fn to_model(m: plans::Model) -> Plan {
+    Plan {
+        id: m.id,
+        data: PlanInput {
+            issuer_id: m.issuer_id,
+            year: m.year,
+            title: m.title,
+            based_on: json_list(&m.based_on),
+            rubric_id: Some(m.rubric_id),
+        },
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    }
+}
+
+/// Loads a plan or fails with `not_found`.
+pub(crate) async fn find<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<plans::Model> {
+    plans::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| not_found("plan"))
+}
+
+async fn resolve_rubric<C: ConnectionTrait>(db: &C, i: &PlanInput) -> Result<Uuid> {
+    match i.rubric_id {
+        Some(r) => match rubrics::Entity::find_by_id(r).one(db).await? {
+            Some(rubric) if rubric.issuer_id == i.issuer_id => Ok(r),
+            _ => Err(AppError::field(
+                "rubric_id",
+                unknown_ref("bộ tiêu chí / rubric"),
+            )),
+        },
+        None => super::rubrics::default_for(db, i.issuer_id).await,
+    }
+}
+
+/// Creates a plan.
+pub async fn create_plan(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    input: PlanInput,
+) -> Result<Plan> {
+    validate(&input)?;
+    let txn = db.begin_write().await?;
+    if issuers::Entity::find_by_id(input.issuer_id)
+        .one(&*txn)
+        .await?
+        .is_none()
+    {
+        return Err(AppError::field(
+            "issuer_id",
+            unknown_ref("cơ quan / issuer"),
+        ));
+    }
+    let rubric_id = resolve_rubric(&*txn, &input).await?;
+    let m = plans::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        issuer_id: Set(input.issuer_id),
+        year: Set(input.year),
+        title: Set(input.title.trim().to_owned()),
+        based_on: Set(to_json(&input.based_on)),
+        rubric_id: Set(rubric_id),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&*txn)
+    .await
+    .map_err(|e| AppError::from_db(e, "duplicate_plan_year", DUPLICATE))?;
+    audited(&*txn, actor, now, "create", ENTITY, m.id, None, Some(&m)).await?;
+    txn.commit().await?;
+    Ok(to_model(m))
+}
+
+/// One plan.
+pub async fn get_plan(db: &Db, id: Uuid) -> Result<Plan> {
+    Ok(to_model(find(&db.conn, id).await?))
+}
+
+/// Replaces a plan's fields; a new year must still hold every task deadline.
+pub async fn update_plan(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: Uuid,
+    input: PlanInput,
+) -> Result<Plan> {
+    validate(&input)?;
+    let txn = db.begin_write().await?;
+    let before = find(&*txn, id).await?;
+    if before.issuer_id != input.issuer_id {
+        return Err(AppError::field(
+            "issuer_id",
+            "Không đổi được cơ quan / the issuer cannot change",
+        ));
+    }
+    let rubric_id = resolve_rubric(&*txn, &input).await?;
+    if input.year != before.year {
+        let dated = tasks::Entity::find()
+            .filter(tasks::Column::PlanId.eq(id))
+            .filter(tasks::Column::Deadline.is_not_null())
+            .all(&*txn)
+            .await?;
+        if dated
+            .iter()
+            .filter_map(|t| t.deadline)
+            .any(|d| d.year() != input.year)
+        {
+            return Err(AppError::field(
+                "year",
+                "Có nhiệm vụ hạn ngoài năm mới / some task deadlines fall outside the new year",
+            ));
+        }
+    }
+    let mut am: plans::ActiveModel = before.clone().into();
+    am.year = Set(input.year);
+    am.title = Set(input.title.trim().to_owned());
+    am.based_on = Set(to_json(&input.based_on));
+    am.rubric_id = Set(rubric_id);
+    am.updated_at = Set(now);
+    let after = am
+        .update(&*txn)
+        .await
+        .map_err(|e| AppError::from_db(e, "duplicate_plan_year", DUPLICATE))?;
+    audited(
+        &*txn,
+        actor,
+        now,
+        "update",
+        ENTITY,
+        id,
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(to_model(after))
+}
+
+/// Deletes a plan with its groups, tasks, targets, results and proposals
+/// (refused while evidence or documents refer to it).
+pub async fn delete_plan(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<()> {
+    let txn = db.begin_write().await?;
+    let before = find(&*txn, id).await?;
+    plans::Entity::delete_by_id(id)
+        .exec(&*txn)
+        .await
+        .map_err(|e| AppError::from_db(e, "plan_in_use", ""))?;
+    audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Plans, newest year first.
+pub async fn list_plans(
+    db: &Db,
+    issuer_id: Option<Uuid>,
+    year: Option<i32>,
+    paging: Paging,
+) -> Result<Page<Plan>> {
+    let mut q = plans::Entity::find()
+        .order_by_desc(plans::Column::Year)
+        .order_by_asc(plans::Column::Id);
+    if let Some(i) = issuer_id {
+        q = q.filter(plans::Column::IssuerId.eq(i));
+    }
+    if let Some(y) = year {
+        q = q.filter(plans::Column::Year.eq(y));
+    }
+    let total = q.clone().count(&db.conn).await?;
+    let items = q
+        .offset(paging.offset())
+        .limit(paging.per_page)
+        .all(&db.conn)
+        .await?;
+    Ok(Page {
+        items: items.into_iter().map(to_model).collect(),
+        total,
+        page: paging.page,
+        per_page: paging.per_page,
+    })
+}
+
+/// Turns a plan's proposals into next year's draft plan: one group per proposal
+/// section, one task per proposal (code "g.n", lead unit from the proposal, no deadline).
+pub async fn carry_forward(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: Uuid,
+) -> Result<CarryForward> {
+    let txn = db.begin_write().await?;
+    let source = find(&*txn, id).await?;
+    let issuer = issuers::Entity::find_by_id(source.issuer_id)
+        .one(&*txn)
+        .await?
+        .ok_or_else(|| not_found("issuer"))?;
+    let year = source.year + 1;
+    let props = proposals::Entity::find()
+        .filter(proposals::Column::PlanId.eq(id))
+        .order_by_asc(proposals::Column::Position)
+        .all(&*txn)
+        .await?;
+    if props.is_empty() {
+        return Err(AppError::conflict(
+            "no_proposals",
+            "Kế hoạch chưa có đề xuất nào để chuyển sang năm sau / the plan has no proposals to carry forward",
+        ));
+    }
+    let plan = plans::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        issuer_id: Set(source.issuer_id),
+        year: Set(year),
+        title: Set(format!("Nhiệm vụ trọng tâm năm {year}")),
+        based_on: Set(to_json(&Vec::<String>::new())),
+        rubric_id: Set(source.rubric_id),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&*txn)
+    .await
+    .map_err(|e| AppError::from_db(e, "duplicate_plan_year", DUPLICATE))?;
+    audited(
+        &*txn,
+        actor,
+        now,
+        "carry_forward",
+        ENTITY,
+        plan.id,
+        None,
+        Some(&plan),
+    )
+    .await?;
+    let (mut groups, mut task_count) = (0u64, 0u64);
+    for section in ProposalSection::ALL {
+        let mine: Vec<_> = props
+            .iter()
+            .filter(|p| p.section == section.code())
+            .collect();
+        if mine.is_empty() {
+            continue;
+        }
+        groups += 1;
+        let group = task_groups::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            plan_id: Set(plan.id),
+            position: Set(groups as i32),
+            title: Set(section.heading(
+                &issuer.short_name,
+                issuer.subordinates_name.as_deref(),
+                year,
+            )),
+            summary_title: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&*txn)
+        .await?;
+        audited(
+            &*txn,
+            actor,
+            now,
+            "carry_forward",
+            "task_groups",
+            group.id,
+            None,
+            Some(&group),
+        )
+        .await?;
+        for (n, p) in mine.iter().enumerate() {
+            let task = tasks::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                plan_id: Set(plan.id),
+                group_id: Set(group.id),
+                code: Set(format!("{groups}.{}", n + 1)),
+                position: Set(n as i32 + 1),
+                text: Set(p.text.clone()),
+                lead_unit_id: Set(p.unit_id),
+                deadline: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(&*txn)
+            .await?;
+            audited(
+                &*txn,
+                actor,
+                now,
+                "carry_forward",
+                "tasks",
+                task.id,
+                None,
+                Some(&task),
+            )
+            .await?;
+            task_count += 1;
+        }
+    }
+    txn.commit().await?;
+    Ok(CarryForward {
+        plan: to_model(plan),
+        groups,
+        tasks: task_count,
+    })
+}

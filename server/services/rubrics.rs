@@ -1,0 +1,257 @@
+//! Rubrics: self-score → rating bands, per issuer, chosen per plan.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+use uuid::Uuid;
+
+use super::{audited, json_list, not_found, to_json, unknown_ref};
+use crate::domain::{self, rubric::RubricError};
+use crate::error::{AppError, Result};
+use crate::model::{BandInput, Page, Paging, Rubric, RubricInput};
+use crate::storage::Db;
+use crate::storage::audit::Actor;
+use crate::storage::entities::{issuers, plans, rubrics};
+
+const ENTITY: &str = "rubrics";
+
+/// Name of the preset every issuer starts with; plans without a rubric use it.
+pub const REFERENCE_NAME: &str = "Mặc định: xuất sắc trên 90 điểm (báo cáo năm 2024)";
+/// Name of the 2026 state rule preset.
+pub const STATE_2026_NAME: &str = "Nghị định 335/2025: xuất sắc từ 90 điểm";
+
+fn to_domain(bands: &[BandInput]) -> std::result::Result<domain::Rubric, RubricError> {
+    domain::Rubric::new(
+        bands
+            .iter()
+            .map(|b| domain::Band {
+                label: b.label.trim().to_owned(),
+                lower: b.lower,
+                lower_inclusive: b.lower_inclusive,
+                upper: b.upper,
+                upper_inclusive: b.upper_inclusive,
+            })
+            .collect(),
+    )
+}
+
+fn validate(i: &RubricInput) -> Result<domain::Rubric> {
+    if i.name.trim().is_empty() {
+        return Err(AppError::field(
+            "name",
+            "Không được để trống / must not be empty",
+        ));
+    }
+    to_domain(&i.bands).map_err(|e| {
+        let vi = match &e {
+            RubricError::Empty => "Cần ít nhất một mức".to_owned(),
+            RubricError::EmptyLabel(n) => format!("Mức {n} chưa có tên"),
+            RubricError::Gap(s) => format!("Không mức nào chứa điểm {s}"),
+            RubricError::Overlap { score, .. } => format!("Điểm {score} thuộc hai mức"),
+        };
+        AppError::field("bands", format!("{vi} / {e}"))
+    })
+}
+
+fn to_model(m: rubrics::Model) -> Rubric {
+    Rubric {
+        id: m.id,
+        data: RubricInput {
+            issuer_id: m.issuer_id,
+            name: m.name,
+            bands: json_list(&m.bands),
+        },
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    }
+}
+
+fn bands_json(r: &domain::Rubric) -> serde_json::Value {
+    to_json(&r.bands())
+}
+
+/// Loads the rubric of a plan as a domain value.
+pub(crate) async fn load<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<domain::Rubric> {
+    let m = rubrics::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| not_found("rubric"))?;
+    let bands: Vec<domain::Band> = json_list(&m.bands);
+    domain::Rubric::new(bands)
+        .map_err(|e| AppError::Internal(format!("stored rubric {id} is invalid: {e}")))
+}
+
+/// The issuer's default rubric (its oldest), for plans created without one.
+pub(crate) async fn default_for<C: ConnectionTrait>(db: &C, issuer_id: Uuid) -> Result<Uuid> {
+    rubrics::Entity::find()
+        .filter(rubrics::Column::IssuerId.eq(issuer_id))
+        .order_by_asc(rubrics::Column::Id)
+        .one(db)
+        .await?
+        .map(|r| r.id)
+        .ok_or_else(|| {
+            AppError::field(
+                "rubric_id",
+                "Cơ quan chưa có bộ tiêu chí / the issuer has no rubric",
+            )
+        })
+}
+
+/// Creates the two presets for a new issuer, the reference report's first.
+pub(crate) async fn create_presets<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    issuer_id: Uuid,
+) -> Result<()> {
+    for (name, r) in [
+        (REFERENCE_NAME, domain::Rubric::reference()),
+        (STATE_2026_NAME, domain::Rubric::state_2026()),
+    ] {
+        let m = rubrics::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            issuer_id: Set(issuer_id),
+            name: Set(name.to_owned()),
+            bands: Set(bands_json(&r)),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(db)
+        .await?;
+        audited(db, actor, now, "create", ENTITY, m.id, None, Some(&m)).await?;
+    }
+    Ok(())
+}
+
+/// Creates a rubric.
+pub async fn create_rubric(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    input: RubricInput,
+) -> Result<Rubric> {
+    let r = validate(&input)?;
+    let txn = db.begin_write().await?;
+    if issuers::Entity::find_by_id(input.issuer_id)
+        .one(&*txn)
+        .await?
+        .is_none()
+    {
+        return Err(AppError::field(
+            "issuer_id",
+            unknown_ref("cơ quan / issuer"),
+        ));
+    }
+    let m = rubrics::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        issuer_id: Set(input.issuer_id),
+        name: Set(input.name.trim().to_owned()),
+        bands: Set(bands_json(&r)),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&*txn)
+    .await?;
+    audited(&*txn, actor, now, "create", ENTITY, m.id, None, Some(&m)).await?;
+    txn.commit().await?;
+    Ok(to_model(m))
+}
+
+/// One rubric.
+pub async fn get_rubric(db: &Db, id: Uuid) -> Result<Rubric> {
+    let m = rubrics::Entity::find_by_id(id)
+        .one(&db.conn)
+        .await?
+        .ok_or_else(|| not_found("rubric"))?;
+    Ok(to_model(m))
+}
+
+/// Replaces a rubric's name and bands.
+pub async fn update_rubric(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: Uuid,
+    input: RubricInput,
+) -> Result<Rubric> {
+    let r = validate(&input)?;
+    let txn = db.begin_write().await?;
+    let before = rubrics::Entity::find_by_id(id)
+        .one(&*txn)
+        .await?
+        .ok_or_else(|| not_found("rubric"))?;
+    if before.issuer_id != input.issuer_id {
+        return Err(AppError::field(
+            "issuer_id",
+            "Không đổi được cơ quan / the issuer cannot change",
+        ));
+    }
+    let mut am: rubrics::ActiveModel = before.clone().into();
+    am.name = Set(input.name.trim().to_owned());
+    am.bands = Set(bands_json(&r));
+    am.updated_at = Set(now);
+    let after = am.update(&*txn).await?;
+    audited(
+        &*txn,
+        actor,
+        now,
+        "update",
+        ENTITY,
+        id,
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(to_model(after))
+}
+
+/// Deletes a rubric no plan uses.
+pub async fn delete_rubric(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<()> {
+    let txn = db.begin_write().await?;
+    let before = rubrics::Entity::find_by_id(id)
+        .one(&*txn)
+        .await?
+        .ok_or_else(|| not_found("rubric"))?;
+    if plans::Entity::find()
+        .filter(plans::Column::RubricId.eq(id))
+        .count(&*txn)
+        .await?
+        > 0
+    {
+        return Err(AppError::conflict(
+            "rubric_in_use",
+            "Bộ tiêu chí đang được kế hoạch sử dụng / a plan uses this rubric",
+        ));
+    }
+    rubrics::Entity::delete_by_id(id).exec(&*txn).await?;
+    audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Rubrics, oldest first.
+pub async fn list_rubrics(
+    db: &Db,
+    issuer_id: Option<Uuid>,
+    paging: Paging,
+) -> Result<Page<Rubric>> {
+    let mut q = rubrics::Entity::find().order_by_asc(rubrics::Column::Id);
+    if let Some(i) = issuer_id {
+        q = q.filter(rubrics::Column::IssuerId.eq(i));
+    }
+    let total = q.clone().count(&db.conn).await?;
+    let items = q
+        .offset(paging.offset())
+        .limit(paging.per_page)
+        .all(&db.conn)
+        .await?;
+    Ok(Page {
+        items: items.into_iter().map(to_model).collect(),
+        total,
+        page: paging.page,
+        per_page: paging.per_page,
+    })
+}

@@ -1,0 +1,216 @@
+//! Targets: the measurable goals inside a task, with their status tags.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+use uuid::Uuid;
+
+use super::{audited, not_found, unknown_ref};
+use crate::domain::TargetStatus;
+use crate::error::{AppError, Check, Result};
+use crate::model::{Target, TargetInput};
+use crate::storage::Db;
+use crate::storage::audit::Actor;
+use crate::storage::entities::{targets, tasks};
+
+const ENTITY: &str = "targets";
+
+fn validate(i: &TargetInput) -> Result<()> {
+    let mut check = Check::new();
+    check.required("description", &i.description);
+    check.fail_if(
+        i.position.is_some_and(|p| p < 1),
+        "position",
+        "Từ 1 trở lên / must be 1 or more",
+    );
+    for (name, v) in [
+        ("goal_value", i.goal_value),
+        ("baseline_value", i.baseline_value),
+        ("actual_value", i.actual_value),
+        ("forecast_value", i.forecast_value),
+    ] {
+        check.fail_if(
+            v.is_some_and(|v| !v.is_finite()),
+            name,
+            "Phải là số hữu hạn / must be a finite number",
+        );
+    }
+    if let Some(s) = &i.status {
+        check.fail_if(
+            s.parse::<TargetStatus>().is_err(),
+            "status",
+            &format!("Phải là / must be one of: {}", TargetStatus::codes()),
+        );
+    }
+    check.finish()
+}
+
+fn to_model(m: targets::Model) -> Target {
+    let suggested = match (m.goal_value, m.actual_value) {
+        (Some(g), Some(a)) => TargetStatus::suggest(g, a).map(|s| s.code().to_owned()),
+        _ => None,
+    };
+    Target {
+        id: m.id,
+        data: TargetInput {
+            task_id: m.task_id,
+            position: Some(m.position),
+            description: m.description,
+            measure_unit: m.measure_unit,
+            goal_value: m.goal_value,
+            baseline_value: m.baseline_value,
+            actual_value: m.actual_value,
+            forecast_value: m.forecast_value,
+            as_of: m.as_of,
+            status: m.status,
+        },
+        suggested_status: suggested,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    }
+}
+
+/// The targets of several tasks, in one query, grouped by task and in order.
+pub(crate) async fn for_tasks<C: ConnectionTrait>(
+    db: &C,
+    task_ids: Vec<Uuid>,
+) -> Result<HashMap<Uuid, Vec<Target>>> {
+    let mut out: HashMap<Uuid, Vec<Target>> = HashMap::new();
+    let rows = targets::Entity::find()
+        .filter(targets::Column::TaskId.is_in(task_ids))
+        .order_by_asc(targets::Column::Position)
+        .order_by_asc(targets::Column::Id)
+        .all(db)
+        .await?;
+    for t in rows {
+        out.entry(t.task_id).or_default().push(to_model(t));
+    }
+    Ok(out)
+}
+
+fn fill(am: &mut targets::ActiveModel, i: TargetInput, now: DateTime<Utc>) {
+    am.description = Set(i.description);
+    am.measure_unit = Set(i.measure_unit);
+    am.goal_value = Set(i.goal_value);
+    am.baseline_value = Set(i.baseline_value);
+    am.actual_value = Set(i.actual_value);
+    am.forecast_value = Set(i.forecast_value);
+    am.as_of = Set(i.as_of);
+    am.status = Set(i.status);
+    am.updated_at = Set(now);
+}
+
+/// Adds a target to a task.
+pub async fn create_target(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    input: TargetInput,
+) -> Result<Target> {
+    validate(&input)?;
+    let txn = db.begin_write().await?;
+    if tasks::Entity::find_by_id(input.task_id)
+        .one(&*txn)
+        .await?
+        .is_none()
+    {
+        return Err(AppError::field("task_id", unknown_ref("nhiệm vụ / task")));
+    }
+    let position = match input.position {
+        Some(p) => p,
+        None => {
+            let last = targets::Entity::find()
+                .filter(targets::Column::TaskId.eq(input.task_id))
+                .order_by_desc(targets::Column::Position)
+                .one(&*txn)
+                .await?;
+            last.map_or(1, |t| t.position + 1)
+        }
+    };
+    let mut am = targets::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        task_id: Set(input.task_id),
+        position: Set(position),
+        created_at: Set(now),
+        ..Default::default()
+    };
+    fill(&mut am, input, now);
+    let m = am.insert(&*txn).await?;
+    audited(&*txn, actor, now, "create", ENTITY, m.id, None, Some(&m)).await?;
+    txn.commit().await?;
+    Ok(to_model(m))
+}
+
+/// One target.
+pub async fn get_target(db: &Db, id: Uuid) -> Result<Target> {
+    let m = targets::Entity::find_by_id(id)
+        .one(&db.conn)
+        .await?
+        .ok_or_else(|| not_found("target"))?;
+    Ok(to_model(m))
+}
+
+/// Replaces a target's fields (it stays with its task).
+pub async fn update_target(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: Uuid,
+    input: TargetInput,
+) -> Result<Target> {
+    validate(&input)?;
+    let txn = db.begin_write().await?;
+    let before = targets::Entity::find_by_id(id)
+        .one(&*txn)
+        .await?
+        .ok_or_else(|| not_found("target"))?;
+    if before.task_id != input.task_id {
+        return Err(AppError::field(
+            "task_id",
+            "Chỉ tiêu không chuyển sang nhiệm vụ khác / a target stays with its task",
+        ));
+    }
+    let mut am: targets::ActiveModel = before.clone().into();
+    if let Some(p) = input.position {
+        am.position = Set(p);
+    }
+    fill(&mut am, input, now);
+    let after = am.update(&*txn).await?;
+    audited(
+        &*txn,
+        actor,
+        now,
+        "update",
+        ENTITY,
+        id,
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(to_model(after))
+}
+
+/// Deletes a target.
+pub async fn delete_target(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<()> {
+    let txn = db.begin_write().await?;
+    let before = targets::Entity::find_by_id(id)
+        .one(&*txn)
+        .await?
+        .ok_or_else(|| not_found("target"))?;
+    targets::Entity::delete_by_id(id).exec(&*txn).await?;
+    audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The targets of one task, in order.
+pub async fn list_targets(db: &Db, task_id: Uuid) -> Result<Vec<Target>> {
+    Ok(for_tasks(&db.conn, vec![task_id])
+        .await?
+        .remove(&task_id)
+        .unwrap_or_default())
+}

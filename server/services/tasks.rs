@@ -1,0 +1,374 @@
+//! Tasks: the key tasks of a plan, with lead and co-operating units and deadlines.
+//! A task is returned with its targets; a page costs a constant number of queries.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use uuid::Uuid;
+
+use super::{audited, not_found, targets, unknown_ref};
+use crate::error::{AppError, Check, Result};
+use crate::model::{Page, Paging, Task, TaskInput};
+use crate::storage::Db;
+use crate::storage::audit::Actor;
+use crate::storage::entities::{plans, results, task_cooperators, task_groups, tasks, units};
+
+const ENTITY: &str = "tasks";
+const DUPLICATE: &str =
+    "Mã nhiệm vụ đã có trong kế hoạch / this task code is already used in the plan";
+
+fn validate(i: &TaskInput) -> Result<()> {
+    let mut check = Check::new();
+    check.required("code", &i.code).fail_if(
+        i.code.chars().count() > 20,
+        "code",
+        "Tối đa 20 ký tự / at most 20 characters",
+    );
+    check.required("text", &i.text);
+    check.fail_if(
+        i.position.is_some_and(|p| p < 1),
+        "position",
+        "Từ 1 trở lên / must be 1 or more",
+    );
+    let mut seen = std::collections::HashSet::new();
+    for (n, u) in i.cooperating_unit_ids.iter().enumerate() {
+        check.fail_if(
+            !seen.insert(*u),
+            &format!("cooperating_unit_ids[{n}]"),
+            "Trùng đơn vị / listed twice",
+        );
+        check.fail_if(
+            Some(*u) == i.lead_unit_id,
+            &format!("cooperating_unit_ids[{n}]"),
+            "Đơn vị chủ trì không đồng thời phối hợp / the lead unit cannot also co-operate",
+        );
+    }
+    check.finish()
+}
+
+/// Checks the references of `i` against the database; returns the group's plan.
+async fn check_refs<C: ConnectionTrait>(db: &C, i: &TaskInput) -> Result<plans::Model> {
+    let group = task_groups::Entity::find_by_id(i.group_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::field("group_id", unknown_ref("nhóm / group")))?;
+    let plan = super::plans::find(db, group.plan_id).await?;
+    let mut check = Check::new();
+    if let Some(d) = i.deadline {
+        check.fail_if(
+            d.year() != plan.year,
+            "deadline",
+            &format!(
+                "Hạn phải trong năm {} của kế hoạch / the deadline must fall in the plan's year {}",
+                plan.year, plan.year
+            ),
+        );
+    }
+    let mut wanted: Vec<Uuid> = i.cooperating_unit_ids.clone();
+    wanted.extend(i.lead_unit_id);
+    let found: HashMap<Uuid, units::Model> = units::Entity::find()
+        .filter(units::Column::Id.is_in(wanted))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|u| u.issuer_id == plan.issuer_id)
+        .map(|u| (u.id, u))
+        .collect();
+    if let Some(l) = i.lead_unit_id {
+        check.fail_if(
+            !found.contains_key(&l),
+            "lead_unit_id",
+            &unknown_ref("đơn vị / unit"),
+        );
+    }
+    for (n, u) in i.cooperating_unit_ids.iter().enumerate() {
+        check.fail_if(
+            !found.contains_key(u),
+            &format!("cooperating_unit_ids[{n}]"),
+            &unknown_ref("đơn vị / unit"),
+        );
+    }
+    check.finish()?;
+    Ok(plan)
+}
+
+async fn next_position<C: ConnectionTrait>(db: &C, group_id: Uuid) -> Result<i32> {
+    let last = tasks::Entity::find()
+        .filter(tasks::Column::GroupId.eq(group_id))
+        .order_by_desc(tasks::Column::Position)
+        .one(db)
+        .await?;
+    Ok(last.map_or(1, |t| t.position + 1))
+}
+
+async fn set_cooperators<C: ConnectionTrait>(
+    db: &C,
+    task_id: Uuid,
+    unit_ids: &[Uuid],
+) -> Result<()> {
+    task_cooperators::Entity::delete_many()
+        .filter(task_cooperators::Column::TaskId.eq(task_id))
+        .exec(db)
+        .await?;
+    if !unit_ids.is_empty() {
+        task_cooperators::Entity::insert_many(unit_ids.iter().map(|u| {
+            task_cooperators::ActiveModel {
+                task_id: Set(task_id),
+                unit_id: Set(*u),
+            }
+        }))
+        .exec(db)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Loads stored tasks with their co-operators and targets, in three queries.
+pub(crate) async fn hydrate<C: ConnectionTrait>(
+    db: &C,
+    rows: Vec<tasks::Model>,
+) -> Result<Vec<Task>> {
+    let ids: Vec<Uuid> = rows.iter().map(|t| t.id).collect();
+    let mut coops: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    for c in task_cooperators::Entity::find()
+        .filter(task_cooperators::Column::TaskId.is_in(ids.clone()))
+        .order_by_asc(task_cooperators::Column::UnitId)
+        .all(db)
+        .await?
+    {
+        coops.entry(c.task_id).or_default().push(c.unit_id);
+    }
+    let mut targets = targets::for_tasks(db, ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|t| Task {
+            id: t.id,
+            plan_id: t.plan_id,
+            data: TaskInput {
+                group_id: t.group_id,
+                code: t.code,
+                position: Some(t.position),
+                text: t.text,
+                lead_unit_id: t.lead_unit_id,
+                cooperating_unit_ids: coops.remove(&t.id).unwrap_or_default(),
+                deadline: t.deadline,
+            },
+            targets: targets.remove(&t.id).unwrap_or_default(),
+            created_at: t.created_at,
+            updated_at: t.updated_at,
+        })
+        .collect())
+}
+
+async fn hydrate_one<C: ConnectionTrait>(db: &C, t: tasks::Model) -> Result<Task> {
+    Ok(hydrate(db, vec![t]).await?.remove(0))
+}
+
+/// Loads a task or fails with `not_found`.
+pub(crate) async fn find<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<tasks::Model> {
+    tasks::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| not_found("task"))
+}
+
+/// Creates a task in a group.
+pub async fn create_task(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    input: TaskInput,
+) -> Result<Task> {
+    validate(&input)?;
+    let txn = db.begin_write().await?;
+    let plan = check_refs(&*txn, &input).await?;
+    let position = match input.position {
+        Some(p) => p,
+        None => next_position(&*txn, input.group_id).await?,
+    };
+    let m = tasks::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        plan_id: Set(plan.id),
+        group_id: Set(input.group_id),
+        code: Set(input.code.trim().to_owned()),
+        position: Set(position),
+        text: Set(input.text),
+        lead_unit_id: Set(input.lead_unit_id),
+        deadline: Set(input.deadline),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&*txn)
+    .await
+    .map_err(|e| AppError::from_db(e, "duplicate_task_code", DUPLICATE))?;
+    set_cooperators(&*txn, m.id, &input.cooperating_unit_ids).await?;
+    audited(
+        &*txn,
+        actor,
+        now,
+        "create",
+        ENTITY,
+        m.id,
+        None,
+        Some(&(&m, &input.cooperating_unit_ids)),
+    )
+    .await?;
+    let task = hydrate_one(&*txn, m).await?;
+    txn.commit().await?;
+    Ok(task)
+}
+
+/// One task with its targets.
+pub async fn get_task(db: &Db, id: Uuid) -> Result<Task> {
+    let m = find(&db.conn, id).await?;
+    hydrate_one(&db.conn, m).await
+}
+
+/// Replaces a task's fields; it may move to another group of the same plan.
+pub async fn update_task(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: Uuid,
+    input: TaskInput,
+) -> Result<Task> {
+    validate(&input)?;
+    let txn = db.begin_write().await?;
+    let before = find(&*txn, id).await?;
+    let plan = check_refs(&*txn, &input).await?;
+    if plan.id != before.plan_id {
+        return Err(AppError::field(
+            "group_id",
+            "Nhóm phải thuộc cùng kế hoạch / the group must be in the task's plan",
+        ));
+    }
+    let before_coops: Vec<Uuid> = task_cooperators::Entity::find()
+        .filter(task_cooperators::Column::TaskId.eq(id))
+        .all(&*txn)
+        .await?
+        .into_iter()
+        .map(|c| c.unit_id)
+        .collect();
+    let mut am: tasks::ActiveModel = before.clone().into();
+    am.group_id = Set(input.group_id);
+    am.code = Set(input.code.trim().to_owned());
+    if let Some(p) = input.position {
+        am.position = Set(p);
+    } else if input.group_id != before.group_id {
+        am.position = Set(next_position(&*txn, input.group_id).await?);
+    }
+    am.text = Set(input.text);
+    am.lead_unit_id = Set(input.lead_unit_id);
+    am.deadline = Set(input.deadline);
+    am.updated_at = Set(now);
+    let after = am
+        .update(&*txn)
+        .await
+        .map_err(|e| AppError::from_db(e, "duplicate_task_code", DUPLICATE))?;
+    set_cooperators(&*txn, id, &input.cooperating_unit_ids).await?;
+    audited(
+        &*txn,
+        actor,
+        now,
+        "update",
+        ENTITY,
+        id,
+        Some(&(&before, &before_coops)),
+        Some(&(&after, &input.cooperating_unit_ids)),
+    )
+    .await?;
+    let task = hydrate_one(&*txn, after).await?;
+    txn.commit().await?;
+    Ok(task)
+}
+
+/// Deletes a task with its targets and result (refused while evidence refers to it).
+pub async fn delete_task(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<()> {
+    let txn = db.begin_write().await?;
+    let before = find(&*txn, id).await?;
+    tasks::Entity::delete_by_id(id)
+        .exec(&*txn)
+        .await
+        .map_err(|e| AppError::from_db(e, "in_use", ""))?;
+    audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Filter for [`list_tasks`]; every field narrows the list.
+#[derive(Debug, Default, Clone)]
+pub struct TaskFilter {
+    /// Tasks of this plan.
+    pub plan_id: Option<Uuid>,
+    /// Tasks of this group.
+    pub group_id: Option<Uuid>,
+    /// Tasks this unit leads or co-operates on.
+    pub unit_id: Option<Uuid>,
+    /// Deadline on or after.
+    pub deadline_from: Option<NaiveDate>,
+    /// Deadline on or before.
+    pub deadline_to: Option<NaiveDate>,
+    /// Tasks whose result is in this state.
+    pub result_state: Option<String>,
+}
+
+/// Tasks in plan order (group position, then task position), with their targets.
+pub async fn list_tasks(db: &Db, f: TaskFilter, paging: Paging) -> Result<Page<Task>> {
+    let mut q = tasks::Entity::find();
+    if let Some(p) = f.plan_id {
+        q = q.filter(tasks::Column::PlanId.eq(p));
+    }
+    if let Some(g) = f.group_id {
+        q = q.filter(tasks::Column::GroupId.eq(g));
+    }
+    if let Some(u) = f.unit_id {
+        let helped = Query::select()
+            .column(task_cooperators::Column::TaskId)
+            .from(task_cooperators::Entity)
+            .and_where(task_cooperators::Column::UnitId.eq(u))
+            .to_owned();
+        q = q.filter(
+            Condition::any()
+                .add(tasks::Column::LeadUnitId.eq(u))
+                .add(tasks::Column::Id.in_subquery(helped)),
+        );
+    }
+    if let Some(d) = f.deadline_from {
+        q = q.filter(tasks::Column::Deadline.gte(d));
+    }
+    if let Some(d) = f.deadline_to {
+        q = q.filter(tasks::Column::Deadline.lte(d));
+    }
+    if let Some(s) = f.result_state {
+        let with_state = Query::select()
+            .column(results::Column::TaskId)
+            .from(results::Entity)
+            .and_where(results::Column::State.eq(s))
+            .to_owned();
+        q = q.filter(tasks::Column::Id.in_subquery(with_state));
+    }
+    let total = q.clone().count(&db.conn).await?;
+    let rows = q
+        .order_by(
+            Expr::cust("(SELECT g.position FROM task_groups g WHERE g.id = tasks.group_id)"),
+            Order::Asc,
+        )
+        .order_by_asc(tasks::Column::Position)
+        .order_by_asc(tasks::Column::Id)
+        .offset(paging.offset())
+        .limit(paging.per_page)
+        .all(&db.conn)
+        .await?;
+    let items = hydrate(&db.conn, rows).await?;
+    Ok(Page {
+        items,
+        total,
+        page: paging.page,
+        per_page: paging.per_page,
+    })
+}

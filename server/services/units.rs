@@ -1,0 +1,232 @@
+//! Units: departments and communes that lead or co-operate on tasks.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+use uuid::Uuid;
+
+use super::{audited, is_email, json_list, not_found, to_json, unknown_ref};
+use crate::domain::UnitKind;
+use crate::error::{AppError, Check, Result};
+use crate::model::{Page, Paging, Unit, UnitInput};
+use crate::storage::Db;
+use crate::storage::audit::Actor;
+use crate::storage::entities::{issuers, proposals, task_cooperators, tasks, units, users};
+
+const ENTITY: &str = "units";
+const DUPLICATE: &str = "Tên viết tắt đã dùng cho đơn vị khác / another unit has this short name";
+
+fn validate(i: &UnitInput) -> Result<()> {
+    let mut check = Check::new();
+    check
+        .required("name", &i.name)
+        .required("short_name", &i.short_name)
+        .fail_if(
+            i.kind.parse::<UnitKind>().is_err(),
+            "kind",
+            &format!("Phải là / must be one of: {}", UnitKind::codes()),
+        );
+    for (n, e) in i.emails.iter().enumerate() {
+        check.fail_if(
+            !is_email(e),
+            &format!("emails[{n}]"),
+            "Địa chỉ e-mail không hợp lệ / not an e-mail address",
+        );
+    }
+    check.finish()
+}
+
+/// Turns a stored unit into its API model.
+pub(crate) fn to_model(m: units::Model) -> Unit {
+    Unit {
+        id: m.id,
+        data: UnitInput {
+            issuer_id: m.issuer_id,
+            name: m.name,
+            short_name: m.short_name,
+            kind: m.kind,
+            emails: json_list(&m.emails),
+        },
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    }
+}
+
+fn fill(am: &mut units::ActiveModel, i: UnitInput, now: DateTime<Utc>) {
+    am.name = Set(i.name);
+    am.short_name = Set(i.short_name.trim().to_owned());
+    am.kind = Set(i.kind);
+    am.emails = Set(to_json(
+        &i.emails.iter().map(|e| e.trim()).collect::<Vec<_>>(),
+    ));
+    am.updated_at = Set(now);
+}
+
+/// Creates a unit.
+pub async fn create_unit(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    input: UnitInput,
+) -> Result<Unit> {
+    validate(&input)?;
+    let txn = db.begin_write().await?;
+    if issuers::Entity::find_by_id(input.issuer_id)
+        .one(&*txn)
+        .await?
+        .is_none()
+    {
+        return Err(AppError::field(
+            "issuer_id",
+            unknown_ref("cơ quan / issuer"),
+        ));
+    }
+    let mut am = units::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        issuer_id: Set(input.issuer_id),
+        created_at: Set(now),
+        ..Default::default()
+    };
+    fill(&mut am, input, now);
+    let m = am
+        .insert(&*txn)
+        .await
+        .map_err(|e| AppError::from_db(e, "duplicate_unit", DUPLICATE))?;
+    audited(&*txn, actor, now, "create", ENTITY, m.id, None, Some(&m)).await?;
+    txn.commit().await?;
+    Ok(to_model(m))
+}
+
+/// One unit.
+pub async fn get_unit(db: &Db, id: Uuid) -> Result<Unit> {
+    let m = units::Entity::find_by_id(id)
+        .one(&db.conn)
+        .await?
+        .ok_or_else(|| not_found("unit"))?;
+    Ok(to_model(m))
+}
+
+/// Replaces a unit's fields (its issuer cannot change).
+pub async fn update_unit(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: Uuid,
+    input: UnitInput,
+) -> Result<Unit> {
+    validate(&input)?;
+    let txn = db.begin_write().await?;
+    let before = units::Entity::find_by_id(id)
+        .one(&*txn)
+        .await?
+        .ok_or_else(|| not_found("unit"))?;
+    if before.issuer_id != input.issuer_id {
+        return Err(AppError::field(
+            "issuer_id",
+            "Không đổi được cơ quan của đơn vị / a unit cannot move to another issuer",
+        ));
+    }
+    let mut am: units::ActiveModel = before.clone().into();
+    fill(&mut am, input, now);
+    let after = am
+        .update(&*txn)
+        .await
+        .map_err(|e| AppError::from_db(e, "duplicate_unit", DUPLICATE))?;
+    audited(
+        &*txn,
+        actor,
+        now,
+        "update",
+        ENTITY,
+        id,
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(to_model(after))
+}
+
+/// Deletes a unit that leads, co-operates on, or is named by nothing.
+pub async fn delete_unit(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<()> {
+    let txn = db.begin_write().await?;
+    let before = units::Entity::find_by_id(id)
+        .one(&*txn)
+        .await?
+        .ok_or_else(|| not_found("unit"))?;
+    let leads = tasks::Entity::find()
+        .filter(tasks::Column::LeadUnitId.eq(id))
+        .count(&*txn)
+        .await?;
+    let helps = task_cooperators::Entity::find()
+        .filter(task_cooperators::Column::UnitId.eq(id))
+        .count(&*txn)
+        .await?;
+    if leads + helps > 0 {
+        return Err(AppError::conflict(
+            "unit_has_tasks",
+            format!(
+                "Đơn vị đang chủ trì hoặc phối hợp {} nhiệm vụ / the unit still leads or co-operates on {} task(s)",
+                leads + helps,
+                leads + helps
+            ),
+        ));
+    }
+    let named = users::Entity::find()
+        .filter(users::Column::UnitId.eq(id))
+        .count(&*txn)
+        .await?
+        + proposals::Entity::find()
+            .filter(proposals::Column::UnitId.eq(id))
+            .count(&*txn)
+            .await?;
+    if named > 0 {
+        return Err(AppError::conflict(
+            "unit_in_use",
+            "Đơn vị còn người dùng hoặc đề xuất gắn với nó / users or proposals still refer to the unit",
+        ));
+    }
+    units::Entity::delete_by_id(id)
+        .exec(&*txn)
+        .await
+        .map_err(|e| AppError::from_db(e, "in_use", ""))?;
+    audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Filter for [`list_units`].
+#[derive(Debug, Default, Clone)]
+pub struct UnitFilter {
+    /// Only this issuer's units.
+    pub issuer_id: Option<Uuid>,
+    /// Only this kind.
+    pub kind: Option<String>,
+}
+
+/// Units by short name.
+pub async fn list_units(db: &Db, filter: UnitFilter, paging: Paging) -> Result<Page<Unit>> {
+    let mut q = units::Entity::find()
+        .order_by_asc(units::Column::ShortName)
+        .order_by_asc(units::Column::Id);
+    if let Some(i) = filter.issuer_id {
+        q = q.filter(units::Column::IssuerId.eq(i));
+    }
+    if let Some(k) = filter.kind {
+        q = q.filter(units::Column::Kind.eq(k));
+    }
+    let total = q.clone().count(&db.conn).await?;
+    let items = q
+        .offset(paging.offset())
+        .limit(paging.per_page)
+        .all(&db.conn)
+        .await?;
+    Ok(Page {
+        items: items.into_iter().map(to_model).collect(),
+        total,
+        page: paging.page,
+        per_page: paging.per_page,
+    })
+}

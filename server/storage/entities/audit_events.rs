@@ -1,0 +1,29 @@
+//! Entity for the `audit_events` table (see migrations/src/m0001_register.rs).
+
+use sea_orm::entity::prelude::*;
+use serde::Serialize;
+
+/// One row of `audit_events`.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize)]
+#[sea_orm(table_name = "audit_events")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub seq: i64,
+    pub at: DateTimeUtc,
+    pub actor_id: Option<Uuid>,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: Option<Uuid>,
+    pub before: Option<Json>,
+    pub after: Option<Json>,
+    pub client_addr: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// Relations are followed with explicit queries in `storage`.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,17 @@
+//! sea-orm entities, one module per table; they never leave `storage` and `services`.
+
+pub mod audit_events;
+pub mod document_counters;
+pub mod documents;
+pub mod evidence;
+pub mod issuers;
+pub mod plans;
+pub mod proposals;
+pub mod results;
+pub mod rubrics;
+pub mod targets;
+pub mod task_cooperators;
+pub mod task_groups;
+pub mod tasks;
+pub mod units;
+pub mod users;

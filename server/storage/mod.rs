@@ -1,0 +1,112 @@
+//! Persistence: the connection pool, migrations, write transactions and the
+//! audit chain. The generated entities live in [`entities`].
+
+pub mod audit;
+pub mod entities;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr,
+    TransactionTrait,
+};
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+/// The database handle shared by every request.
+#[derive(Clone, Debug)]
+pub struct Db {
+    /// The pool.
+    pub conn: DatabaseConnection,
+    /// SQLite allows one writer: writers queue here instead of failing with SQLITE_BUSY.
+    write_lock: Option<Arc<Mutex<()>>>,
+}
+
+/// A write transaction; holds the SQLite writer slot until committed or dropped.
+pub struct WriteTxn {
+    txn: DatabaseTransaction,
+    _slot: Option<OwnedMutexGuard<()>>,
+}
+
+impl std::ops::Deref for WriteTxn {
+    type Target = DatabaseTransaction;
+    fn deref(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+}
+
+impl WriteTxn {
+    /// Commits; dropping without commit rolls back, so nothing is half-written.
+    pub async fn commit(self) -> Result<(), DbErr> {
+        self.txn.commit().await
+    }
+}
+
+impl Db {
+    /// Connects to `url` (sqlite:… or postgres://…), creating the SQLite file's
+    /// folder if needed, and applies pending migrations.
+    pub async fn connect(
+        url: &str,
+        max_connections: u32,
+        acquire_timeout: Duration,
+    ) -> Result<Db, DbErr> {
+        let sqlite = url.starts_with("sqlite:");
+        if sqlite {
+            if let Some(path) = sqlite_path(url) {
+                if let Some(parent) = std::path::Path::new(&path).parent() {
+                    std::fs::create_dir_all(parent).map_err(|e| {
+                        DbErr::Custom(format!("cannot create {}: {e}", parent.display()))
+                    })?;
+                }
+            }
+        }
+        let mut opts = ConnectOptions::new(url.to_owned());
+        opts.max_connections(max_connections)
+            .acquire_timeout(acquire_timeout)
+            .sqlx_logging(false)
+            .map_sqlx_sqlite_opts(|o| {
+                o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                    .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10))
+            });
+        let conn = Database::connect(opts).await?;
+        Migrator::up(&conn, None).await?;
+        Ok(Db {
+            conn,
+            write_lock: sqlite.then(|| Arc::new(Mutex::new(()))),
+        })
+    }
+
+    /// Which backend this is.
+    pub fn backend(&self) -> DatabaseBackend {
+        self.conn.get_database_backend()
+    }
+
+    /// Starts a write transaction (waiting for the SQLite writer slot first).
+    pub async fn begin_write(&self) -> Result<WriteTxn, DbErr> {
+        let slot = match &self.write_lock {
+            Some(lock) => Some(lock.clone().lock_owned().await),
+            None => None,
+        };
+        Ok(WriteTxn {
+            txn: self.conn.begin().await?,
+            _slot: slot,
+        })
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> bool {
+        self.conn.ping().await.is_ok()
+    }
+}
+
+/// The file path inside a sqlite: URL, if it names a file.
+fn sqlite_path(url: &str) -> Option<String> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next()?;
+    (!path.is_empty() && path != ":memory:").then(|| path.to_owned())
+}
