@@ -27,9 +27,9 @@ pub async fn connect(settings: &Settings) -> Result<Db, sea_orm::DbErr> {
 async fn healthz(db: Data<&Db>) -> Response {
     match health::check(&db).await {
         health::HealthResponse::Ok(j) => j.into_response(),
-        health::HealthResponse::Unavailable(j) => j
-            .with_status(poem::http::StatusCode::SERVICE_UNAVAILABLE)
-            .into_response(),
+        health::HealthResponse::Unavailable(j) => {
+            j.with_status(poem::http::StatusCode::SERVICE_UNAVAILABLE).into_response()
+        }
     }
 }
 
@@ -66,8 +66,8 @@ async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .expect("SIGTERM handler");
+        let mut term =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
         tokio::select! {
             _ = ctrl_c => {}
             _ = term.recv() => {}

@@ -76,10 +76,7 @@ pub struct ConfigError {
 }
 
 fn err(key: impl Into<String>, message: impl Into<String>) -> ConfigError {
-    ConfigError {
-        key: key.into(),
-        message: message.into(),
-    }
+    ConfigError { key: key.into(), message: message.into() }
 }
 
 impl Settings {
@@ -96,17 +93,13 @@ impl Settings {
         app_env: Option<&str>,
         vars: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Settings, ConfigError> {
-        let mut merged: Table = DEFAULT_TOML
-            .parse()
-            .map_err(|e| err("default.toml", format!("{e}")))?;
+        let mut merged: Table = DEFAULT_TOML.parse().map_err(|e| err("default.toml", format!("{e}")))?;
         let schema = merged.clone();
         if let Some(env) = app_env {
             let path = dir.join(format!("{env}.toml"));
             let text = std::fs::read_to_string(&path)
                 .map_err(|e| err("APP_ENV", format!("cannot read {}: {e}", path.display())))?;
-            let overlay: Table = text
-                .parse()
-                .map_err(|e| err(path.display().to_string(), format!("{e}")))?;
+            let overlay: Table = text.parse().map_err(|e| err(path.display().to_string(), format!("{e}")))?;
             merge(&mut merged, overlay, &schema, "")?;
         }
         let mut env_overlay = Table::new();
@@ -118,9 +111,7 @@ impl Settings {
             if parts.len() != 2 {
                 return Err(err(name, "expected APP__<SECTION>__<KEY>"));
             }
-            let section = env_overlay
-                .entry(parts[0].clone())
-                .or_insert_with(|| Value::Table(Table::new()));
+            let section = env_overlay.entry(parts[0].clone()).or_insert_with(|| Value::Table(Table::new()));
             if let Value::Table(t) = section {
                 t.insert(parts[1].clone(), scalar(&value));
             }
@@ -139,10 +130,7 @@ impl Settings {
             || url.starts_with("postgres://")
             || url.starts_with("postgresql://"))
         {
-            return Err(err(
-                "database.url",
-                "must be empty, sqlite:… or postgres://…",
-            ));
+            return Err(err("database.url", "must be empty, sqlite:… or postgres://…"));
         }
         if self.database.max_connections == 0 {
             return Err(err("database.max_connections", "must be at least 1"));
@@ -156,10 +144,7 @@ impl Settings {
     /// The database URL in force: the configured one, or the SQLite file in the data dir.
     pub fn database_url(&self) -> String {
         if self.database.url.is_empty() {
-            format!(
-                "sqlite://{}?mode=rwc",
-                self.storage.data_dir.join("nhiemvu.sqlite").display()
-            )
+            format!("sqlite://{}?mode=rwc", self.storage.data_dir.join("nhiemvu.sqlite").display())
         } else {
             self.database.url.clone()
         }
@@ -179,29 +164,15 @@ fn scalar(raw: &str) -> Value {
 }
 
 /// Lays `overlay` over `base`, refusing keys the defaults do not have.
-fn merge(
-    base: &mut Table,
-    overlay: Table,
-    schema: &Table,
-    prefix: &str,
-) -> Result<(), ConfigError> {
+fn merge(base: &mut Table, overlay: Table, schema: &Table, prefix: &str) -> Result<(), ConfigError> {
     for (key, value) in overlay {
-        let path = if prefix.is_empty() {
-            key.clone()
-        } else {
-            format!("{prefix}.{key}")
-        };
+        let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
         let Some(known) = schema.get(&key) else {
-            return Err(err(
-                path,
-                "unknown key (see config/default.toml for every key)",
-            ));
+            return Err(err(path, "unknown key (see config/default.toml for every key)"));
         };
         match (known, value) {
             (Value::Table(known), Value::Table(sub)) => {
-                let Some(Value::Table(target)) = base.get_mut(&key) else {
-                    unreachable!("schema and base share keys")
-                };
+                let Some(Value::Table(target)) = base.get_mut(&key) else { unreachable!("schema and base share keys") };
                 merge(target, sub, known, &path)?;
             }
             (Value::Table(_), _) => return Err(err(path, "must be a section")),
@@ -221,53 +192,27 @@ mod tests {
     use super::*;
 
     fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-            .collect()
+        pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
     }
 
     #[test]
     fn defaults_load_and_environment_overrides_win() {
-        let s = Settings::load_from(
-            Path::new("config"),
-            None,
-            vars(&[("APP__SERVER__PORT", "9000")]),
-        )
-        .unwrap();
+        let s = Settings::load_from(Path::new("config"), None, vars(&[("APP__SERVER__PORT", "9000")])).unwrap();
         assert_eq!(s.server.port, 9000);
         assert!(s.database_url().starts_with("sqlite://"));
-        let s = Settings::load_from(
-            Path::new("config"),
-            None,
-            vars(&[("APP__DATABASE__URL", "postgres://u@h/db")]),
-        )
-        .unwrap();
+        let s = Settings::load_from(Path::new("config"), None, vars(&[("APP__DATABASE__URL", "postgres://u@h/db")]))
+            .unwrap();
         assert_eq!(s.database_url(), "postgres://u@h/db");
     }
 
     #[test]
     fn an_unknown_or_ill_typed_key_is_named() {
-        let e = Settings::load_from(
-            Path::new("config"),
-            None,
-            vars(&[("APP__SERVER__PROT", "1")]),
-        )
-        .unwrap_err();
+        let e = Settings::load_from(Path::new("config"), None, vars(&[("APP__SERVER__PROT", "1")])).unwrap_err();
         assert_eq!(e.key, "server.prot");
-        let e = Settings::load_from(
-            Path::new("config"),
-            None,
-            vars(&[("APP__SERVER__PORT", "eighty")]),
-        )
-        .unwrap_err();
+        let e = Settings::load_from(Path::new("config"), None, vars(&[("APP__SERVER__PORT", "eighty")])).unwrap_err();
         assert_eq!(e.key, "server.port");
-        let e = Settings::load_from(
-            Path::new("config"),
-            None,
-            vars(&[("APP__DATABASE__URL", "mysql://x")]),
-        )
-        .unwrap_err();
+        let e =
+            Settings::load_from(Path::new("config"), None, vars(&[("APP__DATABASE__URL", "mysql://x")])).unwrap_err();
         assert_eq!(e.key, "database.url");
     }
 }

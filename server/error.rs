@@ -52,10 +52,7 @@ impl AppError {
 
     /// A conflict with a stable code.
     pub fn conflict(code: &'static str, message: impl Into<String>) -> AppError {
-        AppError::Conflict {
-            code,
-            message: message.into(),
-        }
+        AppError::Conflict { code, message: message.into() }
     }
 
     /// Maps a unique-key violation to `conflict`, a foreign-key violation to
@@ -85,36 +82,24 @@ impl Check {
     /// Records `message` for `field` when `bad` holds (the first message per field wins).
     pub fn fail_if(&mut self, bad: bool, field: &str, message: &str) -> &mut Check {
         if bad {
-            self.0
-                .entry(field.to_owned())
-                .or_insert_with(|| message.to_owned());
+            self.0.entry(field.to_owned()).or_insert_with(|| message.to_owned());
         }
         self
     }
 
     /// Records a non-empty, trimmed text requirement.
     pub fn required(&mut self, field: &str, value: &str) -> &mut Check {
-        self.fail_if(
-            value.trim().is_empty(),
-            field,
-            "Không được để trống / must not be empty",
-        )
+        self.fail_if(value.trim().is_empty(), field, "Không được để trống / must not be empty")
     }
 
     /// Records a message unconditionally.
     pub fn add(&mut self, field: &str, message: impl Into<String>) -> &mut Check {
-        self.0
-            .entry(field.to_owned())
-            .or_insert_with(|| message.into());
+        self.0.entry(field.to_owned()).or_insert_with(|| message.into());
         self
     }
 
     /// `Ok` when nothing was recorded.
     pub fn finish(&mut self) -> Result<()> {
-        if self.0.is_empty() {
-            Ok(())
-        } else {
-            Err(AppError::Invalid(std::mem::take(&mut self.0)))
-        }
+        if self.0.is_empty() { Ok(()) } else { Err(AppError::Invalid(std::mem::take(&mut self.0))) }
     }
 }

@@ -7,11 +7,7 @@ use nhiemvu::config::Settings;
 use nhiemvu::{app, services, storage};
 
 #[derive(Parser)]
-#[command(
-    name = "nhiemvu",
-    version,
-    about = "Nhiệm vụ trọng tâm: key tasks and official documents"
-)]
+#[command(name = "nhiemvu", version, about = "Nhiệm vụ trọng tâm: key tasks and official documents")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -87,14 +83,10 @@ async fn run(command: Command, settings: Settings) -> Result<ExitCode, Box<dyn s
         Command::Migrate => println!("Cơ sở dữ liệu đã cập nhật / database is up to date"),
         Command::Demo => report(services::demo::load_reference_year(&db).await?),
         Command::Openapi => println!("{}", app::openapi_json(db)),
-        Command::Audit {
-            command: AuditCommand::Verify,
-        } => match storage::audit::verify(&db.conn).await? {
+        Command::Audit { command: AuditCommand::Verify } => match storage::audit::verify(&db.conn).await? {
             None => println!("Chuỗi nhật ký toàn vẹn / audit chain intact"),
             Some(seq) => {
-                println!(
-                    "Chuỗi nhật ký bị hỏng tại sự kiện {seq} / audit chain broken at event {seq}"
-                );
+                println!("Chuỗi nhật ký bị hỏng tại sự kiện {seq} / audit chain broken at event {seq}");
                 return Ok(ExitCode::FAILURE);
             }
         },
@@ -103,13 +95,6 @@ async fn run(command: Command, settings: Settings) -> Result<ExitCode, Box<dyn s
 }
 
 fn report(loaded: services::demo::Loaded) {
-    let what = if loaded.created {
-        "Đã nạp / loaded"
-    } else {
-        "Đã có sẵn / already present"
-    };
-    println!(
-        "{what}: Bắc Sơn 2024 — plan {} — report {}",
-        loaded.plan_id, loaded.document_id
-    );
+    let what = if loaded.created { "Đã nạp / loaded" } else { "Đã có sẵn / already present" };
+    println!("{what}: Bắc Sơn 2024 — plan {} — report {}", loaded.plan_id, loaded.document_id);
 }

@@ -24,12 +24,7 @@ fn stamped(mut table: TableCreateStatement) -> TableCreateStatement {
     table
 }
 
-fn fk(
-    from_table: &str,
-    column: &str,
-    to_table: &str,
-    on_delete: ForeignKeyAction,
-) -> ForeignKeyCreateStatement {
+fn fk(from_table: &str, column: &str, to_table: &str, on_delete: ForeignKeyAction) -> ForeignKeyCreateStatement {
     ForeignKey::create()
         .name(format!("fk_{from_table}_{column}"))
         .from(Alias::new(from_table), Alias::new(column))
@@ -40,8 +35,7 @@ fn fk(
 
 fn index(table: &str, columns: &[&str], unique: bool) -> IndexCreateStatement {
     let mut stmt = Index::create();
-    stmt.name(format!("ix_{table}_{}", columns.join("_")))
-        .table(Alias::new(table));
+    stmt.name(format!("ix_{table}_{}", columns.join("_"))).table(Alias::new(table));
     for c in columns {
         stmt.col(Alias::new(*c));
     }
@@ -94,8 +88,7 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         ))
         .await?;
-        m.create_index(index("units", &["issuer_id", "short_name"], true))
-            .await?;
+        m.create_index(index("units", &["issuer_id", "short_name"], true)).await?;
 
         // People; login and sessions come with the workflow capability.
         m.create_table(stamped(
@@ -143,8 +136,7 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         ))
         .await?;
-        m.create_index(index("plans", &["issuer_id", "year"], true))
-            .await?;
+        m.create_index(index("plans", &["issuer_id", "year"], true)).await?;
 
         m.create_table(stamped(
             Table::create()
@@ -158,8 +150,7 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         ))
         .await?;
-        m.create_index(index("task_groups", &["plan_id", "position"], false))
-            .await?;
+        m.create_index(index("task_groups", &["plan_id", "position"], false)).await?;
 
         m.create_table(stamped(
             Table::create()
@@ -178,12 +169,9 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         ))
         .await?;
-        m.create_index(index("tasks", &["plan_id", "code"], true))
-            .await?;
-        m.create_index(index("tasks", &["plan_id", "position"], false))
-            .await?;
-        m.create_index(index("tasks", &["lead_unit_id"], false))
-            .await?;
+        m.create_index(index("tasks", &["plan_id", "code"], true)).await?;
+        m.create_index(index("tasks", &["plan_id", "position"], false)).await?;
+        m.create_index(index("tasks", &["lead_unit_id"], false)).await?;
         m.create_index(index("tasks", &["deadline"], false)).await?;
 
         m.create_table(
@@ -197,8 +185,7 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("task_cooperators", &["unit_id"], false))
-            .await?;
+        m.create_index(index("task_cooperators", &["unit_id"], false)).await?;
 
         m.create_table(stamped(
             Table::create()
@@ -218,8 +205,7 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         ))
         .await?;
-        m.create_index(index("targets", &["task_id", "position"], false))
-            .await?;
+        m.create_index(index("targets", &["task_id", "position"], false)).await?;
 
         m.create_table(stamped(
             Table::create()
@@ -253,12 +239,7 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         ))
         .await?;
-        m.create_index(index(
-            "proposals",
-            &["plan_id", "section", "position"],
-            false,
-        ))
-        .await?;
+        m.create_index(index("proposals", &["plan_id", "section", "position"], false)).await?;
 
         m.create_table(
             Table::create()
@@ -279,8 +260,7 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("evidence", &["task_id"], false))
-            .await?;
+        m.create_index(index("evidence", &["task_id"], false)).await?;
 
         m.create_table(stamped(
             Table::create()
@@ -313,8 +293,7 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         ))
         .await?;
-        m.create_index(index("documents", &["issuer_id", "kind", "state"], false))
-            .await?;
+        m.create_index(index("documents", &["issuer_id", "kind", "state"], false)).await?;
 
         // Per issuer, year and kind: the last number assigned (numbers restart each January).
         m.create_table(
@@ -324,18 +303,8 @@ impl MigrationTrait for Migration {
                 .col(integer(c("year")))
                 .col(string(c("kind")))
                 .col(integer(c("last_number")))
-                .primary_key(
-                    Index::create()
-                        .col(c("issuer_id"))
-                        .col(c("year"))
-                        .col(c("kind")),
-                )
-                .foreign_key(&mut fk(
-                    "document_counters",
-                    "issuer_id",
-                    "issuers",
-                    Cascade,
-                ))
+                .primary_key(Index::create().col(c("issuer_id")).col(c("year")).col(c("kind")))
+                .foreign_key(&mut fk("document_counters", "issuer_id", "issuers", Cascade))
                 .to_owned(),
         )
         .await?;
@@ -359,8 +328,7 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("audit_events", &["entity", "entity_id"], false))
-            .await?;
+        m.create_index(index("audit_events", &["entity", "entity_id"], false)).await?;
         Ok(())
     }
 

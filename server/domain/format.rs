@@ -15,27 +15,15 @@ pub fn number(value: f64, decimals: usize) -> String {
         }
         grouped.push(ch);
     }
-    let sign = if value < 0.0 && fixed.chars().any(|c| c.is_ascii_digit() && c != '0') {
-        "-"
-    } else {
-        ""
-    };
-    if frac.is_empty() {
-        format!("{sign}{grouped}")
-    } else {
-        format!("{sign}{grouped},{frac}")
-    }
+    let sign = if value < 0.0 && fixed.chars().any(|c| c.is_ascii_digit() && c != '0') { "-" } else { "" };
+    if frac.is_empty() { format!("{sign}{grouped}") } else { format!("{sign}{grouped},{frac}") }
 }
 
 /// A number with at most `max_decimals` digits, trailing zeros dropped:
 /// `number_trim(15.80, 2)` is "15,8", `number_trim(600.0, 2)` is "600".
 pub fn number_trim(value: f64, max_decimals: usize) -> String {
     let s = number(value, max_decimals);
-    if s.contains(',') {
-        s.trim_end_matches('0').trim_end_matches(',').to_owned()
-    } else {
-        s
-    }
+    if s.contains(',') { s.trim_end_matches('0').trim_end_matches(',').to_owned() } else { s }
 }
 
 /// A percentage: `percent(13.88, 2)` is "13,88%".
@@ -57,21 +45,12 @@ pub fn two_digits(n: u32) -> String {
 /// The month as printed in a long date: leading zero for January and February only
 /// (Nghị định 30: "ngày 05 tháng 01", "ngày 29 tháng 6").
 pub fn month(m: u32) -> String {
-    if m <= 2 {
-        format!("{m:02}")
-    } else {
-        m.to_string()
-    }
+    if m <= 2 { format!("{m:02}") } else { m.to_string() }
 }
 
 /// "ngày 05 tháng 01 năm 2025".
 pub fn long_date(d: NaiveDate) -> String {
-    format!(
-        "ngày {} tháng {} năm {}",
-        two_digits(d.day()),
-        month(d.month()),
-        d.year()
-    )
+    format!("ngày {} tháng {} năm {}", two_digits(d.day()), month(d.month()), d.year())
 }
 
 /// A draft's date with the day left blank: "ngày    tháng 12 năm 2024".
@@ -114,10 +93,7 @@ mod tests {
         assert_eq!(percent(13.88, 2), "13,88%");
         assert_eq!(percent(68.8, 2), "68,8%");
         assert_eq!(percent(100.0, 2), "100%");
-        assert_eq!(
-            percent_of_goal(715.96, 600.0).as_deref(),
-            Some("đạt 119,3% KH")
-        );
+        assert_eq!(percent_of_goal(715.96, 600.0).as_deref(), Some("đạt 119,3% KH"));
         assert_eq!(percent_of_goal(1.0, 0.0), None);
     }
 

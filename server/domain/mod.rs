@@ -5,6 +5,4 @@ pub mod rubric;
 pub mod vocab;
 
 pub use rubric::{Band, Rubric};
-pub use vocab::{
-    DocumentKind, DocumentState, ProposalSection, ResultState, Role, TargetStatus, UnitKind,
-};
+pub use vocab::{DocumentKind, DocumentState, ProposalSection, ResultState, Role, TargetStatus, UnitKind};

@@ -56,11 +56,7 @@ pub enum RubricError {
     #[error("no band covers the score {0}")]
     Gap(i32),
     #[error("the score {score} falls in both \"{first}\" and \"{second}\"")]
-    Overlap {
-        score: i32,
-        first: String,
-        second: String,
-    },
+    Overlap { score: i32, first: String, second: String },
 }
 
 impl Rubric {
@@ -77,11 +73,7 @@ impl Rubric {
             match (hits.next(), hits.next()) {
                 (None, _) => return Err(RubricError::Gap(score)),
                 (Some(a), Some(b)) => {
-                    return Err(RubricError::Overlap {
-                        score,
-                        first: a.label.clone(),
-                        second: b.label.clone(),
-                    });
+                    return Err(RubricError::Overlap { score, first: a.label.clone(), second: b.label.clone() });
                 }
                 _ => {}
             }
@@ -96,10 +88,7 @@ impl Rubric {
 
     /// The rating the rubric proposes for a score in 0–100.
     pub fn rate(&self, score: i32) -> Option<&str> {
-        self.bands
-            .iter()
-            .find(|b| b.contains(score))
-            .map(|b| b.label.as_str())
+        self.bands.iter().find(|b| b.contains(score)).map(|b| b.label.as_str())
     }
 
     /// Whether `label` is one of this rubric's ratings.
@@ -152,13 +141,7 @@ mod tests {
     #[test]
     fn the_reference_rubric_rates_the_reference_scores_as_printed() {
         let r = Rubric::reference();
-        for (score, label) in [
-            (100, XUAT_SAC),
-            (97, XUAT_SAC),
-            (91, XUAT_SAC),
-            (90, TOT),
-            (80, TOT),
-        ] {
+        for (score, label) in [(100, XUAT_SAC), (97, XUAT_SAC), (91, XUAT_SAC), (90, TOT), (80, TOT)] {
             assert_eq!(r.rate(score), Some(label), "score {score}");
         }
         assert_eq!(r.rate(70), Some(TOT));
@@ -177,19 +160,10 @@ mod tests {
 
     #[test]
     fn gaps_and_overlaps_are_refused() {
-        let gap = vec![
-            band("A", Some((50, false)), None),
-            band("B", None, Some((50, false))),
-        ];
+        let gap = vec![band("A", Some((50, false)), None), band("B", None, Some((50, false)))];
         assert_eq!(Rubric::new(gap), Err(RubricError::Gap(50)));
-        let overlap = vec![
-            band("A", Some((50, true)), None),
-            band("B", None, Some((50, true))),
-        ];
-        assert!(matches!(
-            Rubric::new(overlap),
-            Err(RubricError::Overlap { score: 50, .. })
-        ));
+        let overlap = vec![band("A", Some((50, true)), None), band("B", None, Some((50, true)))];
+        assert!(matches!(Rubric::new(overlap), Err(RubricError::Overlap { score: 50, .. })));
         assert_eq!(Rubric::new(vec![]), Err(RubricError::Empty));
     }
 }

@@ -169,15 +169,9 @@ mod tests {
 
     #[test]
     fn numbers_suggest_a_status_tag() {
-        assert_eq!(
-            TargetStatus::suggest(600.0, 715.96),
-            Some(TargetStatus::Exceeded)
-        );
+        assert_eq!(TargetStatus::suggest(600.0, 715.96), Some(TargetStatus::Exceeded));
         assert_eq!(TargetStatus::suggest(15.8, 15.94), Some(TargetStatus::Met));
-        assert_eq!(
-            TargetStatus::suggest(100.0, 9.36),
-            Some(TargetStatus::NotMet)
-        );
+        assert_eq!(TargetStatus::suggest(100.0, 9.36), Some(TargetStatus::NotMet));
         assert_eq!(TargetStatus::suggest(0.0, 1.0), None);
     }
 }

@@ -22,11 +22,7 @@ pub struct ErrorBody {
 
 impl ErrorBody {
     fn new(code: &str, message: &str) -> ErrorBody {
-        ErrorBody {
-            code: code.to_owned(),
-            message: message.to_owned(),
-            fields: BTreeMap::new(),
-        }
+        ErrorBody { code: code.to_owned(), message: message.to_owned(), fields: BTreeMap::new() }
     }
 }
 
@@ -59,8 +55,7 @@ pub enum ApiError {
 /// What every handler returns.
 pub type ApiResult<T> = Result<T, ApiError>;
 
-const INTERNAL: &str =
-    "Lỗi hệ thống, vui lòng thử lại sau / internal error, please try again later";
+const INTERNAL: &str = "Lỗi hệ thống, vui lòng thử lại sau / internal error, please try again later";
 
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> ApiError {
@@ -71,21 +66,14 @@ impl From<AppError> for ApiError {
             ))),
             AppError::Invalid(fields) => ApiError::Invalid(Json(ErrorBody {
                 code: "validation_failed".into(),
-                message: "Dữ liệu không hợp lệ, xem từng trường / invalid input, see the fields"
-                    .into(),
+                message: "Dữ liệu không hợp lệ, xem từng trường / invalid input, see the fields".into(),
                 fields,
             })),
-            AppError::Conflict { code, message } => {
-                ApiError::Conflict(Json(ErrorBody::new(code, &message)))
+            AppError::Conflict { code, message } => ApiError::Conflict(Json(ErrorBody::new(code, &message))),
+            AppError::Forbidden => ApiError::Forbidden(Json(ErrorBody::new("forbidden", "Không có quyền / forbidden"))),
+            AppError::Unauthorized => {
+                ApiError::Unauthorized(Json(ErrorBody::new("unauthorized", "Cần đăng nhập / authentication required")))
             }
-            AppError::Forbidden => ApiError::Forbidden(Json(ErrorBody::new(
-                "forbidden",
-                "Không có quyền / forbidden",
-            ))),
-            AppError::Unauthorized => ApiError::Unauthorized(Json(ErrorBody::new(
-                "unauthorized",
-                "Cần đăng nhập / authentication required",
-            ))),
             AppError::Db(err) => {
                 tracing::error!(error = %err, "database error");
                 ApiError::Internal(Json(ErrorBody::new("internal", INTERNAL)))
@@ -105,34 +93,61 @@ pub async fn catch_all(err: poem::Error) -> Response {
         return err.into_response();
     }
     let status = err.status();
+    let field = field_of(&err);
     let (code, message) = match status {
         StatusCode::NOT_FOUND => ("route_not_found", "Không có địa chỉ này / no such route".to_owned()),
-        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "Phương thức không được hỗ trợ / method not allowed".to_owned()),
-        StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "Dữ liệu gửi lên quá lớn / request body too large".to_owned()),
+        StatusCode::METHOD_NOT_ALLOWED => {
+            ("method_not_allowed", "Phương thức không được hỗ trợ / method not allowed".to_owned())
+        }
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            ("payload_too_large", "Dữ liệu gửi lên quá lớn / request body too large".to_owned())
+        }
         StatusCode::UNSUPPORTED_MEDIA_TYPE => (
             "unsupported_media_type",
             "Cần gửi JSON (Content-Type: application/json) / send JSON (Content-Type: application/json)".to_owned(),
         ),
+        _ if err.is::<poem_openapi::error::ParseRequestPayloadError>() => {
+            ("invalid_json", format!("Nội dung JSON không hợp lệ / invalid JSON body: {}", reason(&err)))
+        }
+        _ if field.is_some() => {
+            ("invalid_parameter", format!("Tham số không hợp lệ / invalid parameter: {}", reason(&err)))
+        }
         s if s.is_client_error() => ("bad_request", format!("Yêu cầu không hợp lệ / malformed request: {err}")),
         _ => {
             tracing::error!(error = %err, "unhandled error");
             ("internal", INTERNAL.to_owned())
         }
     };
-    let status = if status.is_server_error() {
-        StatusCode::INTERNAL_SERVER_ERROR
-    } else {
-        status
-    };
+    let status = if status.is_server_error() { StatusCode::INTERNAL_SERVER_ERROR } else { status };
     let mut body = ErrorBody::new(code, &message);
-    if let Some(field) = field_of(&err) {
+    if let Some(field) = field {
         body.fields.insert(field, message);
     }
     poem::web::Json(body).with_status(status).into_response()
 }
 
-/// The parameter a parse error is about, if poem-openapi says.
+/// The parameter a parse error is about, if poem-openapi says. Path parameters
+/// are renamed `param0`, `param1`… internally; every path parameter here is an id.
 fn field_of(err: &poem::Error) -> Option<String> {
-    err.downcast_ref::<poem_openapi::error::ParseParamError>()
-        .map(|e| e.name.to_owned())
+    use poem_openapi::error::{ParseParamError, ParsePathError};
+    let name = match err.downcast_ref::<ParseParamError>() {
+        Some(e) => e.name,
+        None => err.downcast_ref::<ParsePathError>()?.name,
+    };
+    let internal = name.strip_prefix("param").is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+    Some(if internal { "id".to_owned() } else { name.to_owned() })
+}
+
+/// The reason of a poem-openapi parse error, without its wrapping.
+fn reason(err: &poem::Error) -> String {
+    if let Some(e) = err.downcast_ref::<poem_openapi::error::ParseRequestPayloadError>() {
+        return e.reason.clone();
+    }
+    if let Some(e) = err.downcast_ref::<poem_openapi::error::ParseParamError>() {
+        return e.reason.clone();
+    }
+    if let Some(e) = err.downcast_ref::<poem_openapi::error::ParsePathError>() {
+        return e.reason.clone();
+    }
+    err.to_string()
 }

@@ -41,16 +41,9 @@ impl Paging {
 
     /// Checks the bounds; defaults: page 1, 50 per page.
     pub fn new(page: Option<u64>, per_page: Option<u64>) -> crate::error::Result<Paging> {
-        let paging = Paging {
-            page: page.unwrap_or(1),
-            per_page: per_page.unwrap_or(50),
-        };
+        let paging = Paging { page: page.unwrap_or(1), per_page: per_page.unwrap_or(50) };
         crate::error::Check::new()
-            .fail_if(
-                paging.page == 0,
-                "page",
-                "Trang bắt đầu từ 1 / page starts at 1",
-            )
+            .fail_if(paging.page == 0, "page", "Trang bắt đầu từ 1 / page starts at 1")
             .fail_if(
                 paging.per_page == 0 || paging.per_page > Self::MAX_PER_PAGE,
                 "per_page",

@@ -8,13 +8,11 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{
-    documents, groups, issuers, now, plans, proposals, results, targets, tasks, units, users,
-};
+use super::{documents, groups, issuers, now, plans, proposals, results, targets, tasks, units, users};
 use crate::error::{AppError, Result};
 use crate::model::{
-    DocumentInput, GroupInput, IssuerInput, PlanInput, ProposalInput, Recipient, ResultInput,
-    TargetInput, TaskInput, UnitInput, UserInput,
+    DocumentInput, GroupInput, IssuerInput, PlanInput, ProposalInput, Recipient, ResultInput, TargetInput, TaskInput,
+    UnitInput, UserInput,
 };
 use crate::storage::Db;
 use crate::storage::audit::Actor;
@@ -148,12 +146,9 @@ pub async fn load_reference_year(db: &Db) -> Result<Loaded> {
 
 /// Loads a year from the demo file format (see config/demo/bac-son-2024.toml).
 pub async fn load_year(db: &Db, toml_text: &str) -> Result<Loaded> {
-    let file: DemoFile =
-        toml::from_str(toml_text).map_err(|e| AppError::Internal(format!("demo file: {e}")))?;
-    if let Some(existing) = issuer_rows::Entity::find()
-        .filter(issuer_rows::Column::Code.eq(file.issuer.code.clone()))
-        .one(&db.conn)
-        .await?
+    let file: DemoFile = toml::from_str(toml_text).map_err(|e| AppError::Internal(format!("demo file: {e}")))?;
+    if let Some(existing) =
+        issuer_rows::Entity::find().filter(issuer_rows::Column::Code.eq(file.issuer.code.clone())).one(&db.conn).await?
     {
         return existing_year(db, existing.id, file.plan.year).await;
     }
@@ -177,22 +172,11 @@ async fn existing_year(db: &Db, issuer_id: Uuid, year: i32) -> Result<Loaded> {
         .filter(p::Column::Year.eq(year))
         .one(&db.conn)
         .await?;
-    let plan_id = plan
-        .map(|p| p.id)
-        .ok_or_else(|| AppError::Internal("demo issuer exists without its plan".into()))?;
-    let doc = d::Entity::find()
-        .filter(d::Column::PlanId.eq(plan_id))
-        .one(&db.conn)
-        .await?;
-    let document_id = doc
-        .map(|d| d.id)
-        .ok_or_else(|| AppError::Internal("demo plan exists without its report".into()))?;
-    Ok(Loaded {
-        issuer_id,
-        plan_id,
-        document_id,
-        created: false,
-    })
+    let plan_id = plan.map(|p| p.id).ok_or_else(|| AppError::Internal("demo issuer exists without its plan".into()))?;
+    let doc = d::Entity::find().filter(d::Column::PlanId.eq(plan_id)).one(&db.conn).await?;
+    let document_id =
+        doc.map(|d| d.id).ok_or_else(|| AppError::Internal("demo plan exists without its report".into()))?;
+    Ok(Loaded { issuer_id, plan_id, document_id, created: false })
 }
 
 async fn load_rest(db: &Db, actor: &Actor, issuer_id: Uuid, file: DemoFile) -> Result<Loaded> {
@@ -202,13 +186,7 @@ async fn load_rest(db: &Db, actor: &Actor, issuer_id: Uuid, file: DemoFile) -> R
             db,
             actor,
             now(),
-            UnitInput {
-                issuer_id,
-                name: u.name,
-                short_name: u.short_name.clone(),
-                kind: u.kind,
-                emails: u.emails,
-            },
+            UnitInput { issuer_id, name: u.name, short_name: u.short_name.clone(), kind: u.kind, emails: u.emails },
         )
         .await?;
         unit_ids.insert(u.short_name, unit.id);
@@ -226,14 +204,7 @@ async fn load_rest(db: &Db, actor: &Actor, issuer_id: Uuid, file: DemoFile) -> R
             db,
             actor,
             now(),
-            UserInput {
-                issuer_id,
-                username: u.username.clone(),
-                name: u.name,
-                email: u.email,
-                unit_id,
-                role: u.role,
-            },
+            UserInput { issuer_id, username: u.username.clone(), name: u.name, email: u.email, unit_id, role: u.role },
         )
         .await?;
         user_ids.insert(u.username, user.id);
@@ -256,12 +227,7 @@ async fn load_rest(db: &Db, actor: &Actor, issuer_id: Uuid, file: DemoFile) -> R
             db,
             actor,
             now(),
-            GroupInput {
-                plan_id: plan.id,
-                position: None,
-                title: g.title,
-                summary_title: g.summary_title,
-            },
+            GroupInput { plan_id: plan.id, position: None, title: g.title, summary_title: g.summary_title },
         )
         .await?;
         for t in g.tasks {
@@ -271,11 +237,7 @@ async fn load_rest(db: &Db, actor: &Actor, issuer_id: Uuid, file: DemoFile) -> R
                 position: None,
                 text: t.text,
                 lead_unit_id: t.lead.as_deref().map(unit).transpose()?,
-                cooperating_unit_ids: t
-                    .cooperating
-                    .iter()
-                    .map(|c| unit(c))
-                    .collect::<Result<_>>()?,
+                cooperating_unit_ids: t.cooperating.iter().map(|c| unit(c)).collect::<Result<_>>()?,
                 deadline: t.deadline,
             };
             let task = tasks::create_task(db, actor, now(), input).await?;
@@ -312,21 +274,12 @@ async fn load_rest(db: &Db, actor: &Actor, issuer_id: Uuid, file: DemoFile) -> R
             db,
             actor,
             now(),
-            ProposalInput {
-                plan_id: plan.id,
-                section: p.section,
-                position: None,
-                text: p.text,
-                unit_id,
-            },
+            ProposalInput { plan_id: plan.id, section: p.section, position: None, text: p.text, unit_id },
         )
         .await?;
     }
     let d = file.document;
-    let signer_user_id = d
-        .signer_username
-        .as_deref()
-        .and_then(|u| user_ids.get(u).copied());
+    let signer_user_id = d.signer_username.as_deref().and_then(|u| user_ids.get(u).copied());
     let input = DocumentInput {
         issuer_id,
         plan_id: Some(plan.id),
@@ -345,10 +298,5 @@ async fn load_rest(db: &Db, actor: &Actor, issuer_id: Uuid, file: DemoFile) -> R
         dated_on: d.dated_on,
     };
     let doc = documents::create_document(db, actor, now(), input).await?;
-    Ok(Loaded {
-        issuer_id,
-        plan_id: plan.id,
-        document_id: doc.id,
-        created: true,
-    })
+    Ok(Loaded { issuer_id, plan_id: plan.id, document_id: doc.id, created: true })
 }

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Set,
 };
 use uuid::Uuid;
 
@@ -62,10 +62,7 @@ async fn check_refs<C: ConnectionTrait>(db: &C, i: &DocumentInput) -> Result<iss
         match users::Entity::find_by_id(u).one(db).await? {
             Some(user) if user.issuer_id == i.issuer_id => {}
             _ => {
-                return Err(AppError::field(
-                    "signer_user_id",
-                    unknown_ref("người dùng / user"),
-                ));
+                return Err(AppError::field("signer_user_id", unknown_ref("người dùng / user")));
             }
         }
     }
@@ -74,11 +71,7 @@ async fn check_refs<C: ConnectionTrait>(db: &C, i: &DocumentInput) -> Result<iss
 
 /// The symbol after the number: "BC-UBND", or for a letter "UBND-VP".
 pub fn symbol(kind: &str, issuer_abbreviation: &str, drafting_unit: Option<&str>) -> String {
-    match kind
-        .parse::<DocumentKind>()
-        .ok()
-        .and_then(DocumentKind::abbreviation)
-    {
+    match kind.parse::<DocumentKind>().ok().and_then(DocumentKind::abbreviation) {
         Some(t) => format!("{t}-{issuer_abbreviation}"),
         None => match drafting_unit.filter(|d| !d.trim().is_empty()) {
             Some(d) => format!("{issuer_abbreviation}-{}", d.trim()),
@@ -137,12 +130,7 @@ fn fill(am: &mut documents::ActiveModel, i: DocumentInput, now: DateTime<Utc>) {
 }
 
 /// Creates a draft document.
-pub async fn create_document(
-    db: &Db,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    input: DocumentInput,
-) -> Result<Document> {
+pub async fn create_document(db: &Db, actor: &Actor, now: DateTime<Utc>, input: DocumentInput) -> Result<Document> {
     validate(&input)?;
     let txn = db.begin_write().await?;
     let issuer = check_refs(&*txn, &input).await?;
@@ -165,14 +153,8 @@ pub async fn create_document(
 }
 
 async fn load(db: &Db, id: Uuid) -> Result<(documents::Model, issuers::Model)> {
-    let m = documents::Entity::find_by_id(id)
-        .one(&db.conn)
-        .await?
-        .ok_or_else(|| not_found("document"))?;
-    let issuer = issuers::Entity::find_by_id(m.issuer_id)
-        .one(&db.conn)
-        .await?
-        .ok_or_else(|| not_found("issuer"))?;
+    let m = documents::Entity::find_by_id(id).one(&db.conn).await?.ok_or_else(|| not_found("document"))?;
+    let issuer = issuers::Entity::find_by_id(m.issuer_id).one(&db.conn).await?.ok_or_else(|| not_found("issuer"))?;
     Ok((m, issuer))
 }
 
@@ -206,32 +188,16 @@ pub async fn update_document(
 ) -> Result<Document> {
     validate(&input)?;
     let txn = db.begin_write().await?;
-    let before = documents::Entity::find_by_id(id)
-        .one(&*txn)
-        .await?
-        .ok_or_else(|| not_found("document"))?;
+    let before = documents::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("document"))?;
     ensure_draft(&before)?;
     if before.issuer_id != input.issuer_id {
-        return Err(AppError::field(
-            "issuer_id",
-            "Không đổi được cơ quan / the issuer cannot change",
-        ));
+        return Err(AppError::field("issuer_id", "Không đổi được cơ quan / the issuer cannot change"));
     }
     let issuer = check_refs(&*txn, &input).await?;
     let mut am: documents::ActiveModel = before.clone().into();
     fill(&mut am, input, now);
     let after = am.update(&*txn).await?;
-    audited(
-        &*txn,
-        actor,
-        now,
-        "update",
-        ENTITY,
-        id,
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
+    audited(&*txn, actor, now, "update", ENTITY, id, Some(&before), Some(&after)).await?;
     txn.commit().await?;
     Ok(to_model(after, &issuer.abbreviation))
 }
@@ -239,15 +205,9 @@ pub async fn update_document(
 /// Deletes a draft.
 pub async fn delete_document(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<()> {
     let txn = db.begin_write().await?;
-    let before = documents::Entity::find_by_id(id)
-        .one(&*txn)
-        .await?
-        .ok_or_else(|| not_found("document"))?;
+    let before = documents::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("document"))?;
     ensure_draft(&before)?;
-    documents::Entity::delete_by_id(id)
-        .exec(&*txn)
-        .await
-        .map_err(|e| AppError::from_db(e, "in_use", ""))?;
+    documents::Entity::delete_by_id(id).exec(&*txn).await.map_err(|e| AppError::from_db(e, "in_use", ""))?;
     audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
     txn.commit().await?;
     Ok(())
@@ -282,11 +242,7 @@ pub async fn list_documents(db: &Db, f: DocumentFilter, paging: Paging) -> Resul
         q = q.filter(documents::Column::State.eq(s));
     }
     let total = q.clone().count(&db.conn).await?;
-    let rows = q
-        .offset(paging.offset())
-        .limit(paging.per_page)
-        .all(&db.conn)
-        .await?;
+    let rows = q.offset(paging.offset()).limit(paging.per_page).all(&db.conn).await?;
     let ids: Vec<Uuid> = rows.iter().map(|d| d.issuer_id).collect();
     let abbr: HashMap<Uuid, String> = issuers::Entity::find()
         .filter(issuers::Column::Id.is_in(ids))
@@ -302,10 +258,5 @@ pub async fn list_documents(db: &Db, f: DocumentFilter, paging: Paging) -> Resul
             to_model(d, &a)
         })
         .collect();
-    Ok(Page {
-        items,
-        total,
-        page: paging.page,
-        per_page: paging.per_page,
-    })
+    Ok(Page { items, total, page: paging.page, per_page: paging.per_page })
 }

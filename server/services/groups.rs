@@ -16,11 +16,7 @@ const ENTITY: &str = "task_groups";
 fn validate(i: &GroupInput) -> Result<()> {
     Check::new()
         .required("title", &i.title)
-        .fail_if(
-            i.position.is_some_and(|p| p < 1),
-            "position",
-            "Từ 1 trở lên / must be 1 or more",
-        )
+        .fail_if(i.position.is_some_and(|p| p < 1), "position", "Từ 1 trở lên / must be 1 or more")
         .finish()
 }
 
@@ -39,19 +35,10 @@ fn to_model(m: task_groups::Model) -> Group {
 }
 
 /// Adds a group to a plan.
-pub async fn create_group(
-    db: &Db,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    input: GroupInput,
-) -> Result<Group> {
+pub async fn create_group(db: &Db, actor: &Actor, now: DateTime<Utc>, input: GroupInput) -> Result<Group> {
     validate(&input)?;
     let txn = db.begin_write().await?;
-    if plans::Entity::find_by_id(input.plan_id)
-        .one(&*txn)
-        .await?
-        .is_none()
-    {
+    if plans::Entity::find_by_id(input.plan_id).one(&*txn).await?.is_none() {
         return Err(AppError::field("plan_id", unknown_ref("kế hoạch / plan")));
     }
     let position = match input.position {
@@ -83,32 +70,17 @@ pub async fn create_group(
 
 /// One group.
 pub async fn get_group(db: &Db, id: Uuid) -> Result<Group> {
-    let m = task_groups::Entity::find_by_id(id)
-        .one(&db.conn)
-        .await?
-        .ok_or_else(|| not_found("group"))?;
+    let m = task_groups::Entity::find_by_id(id).one(&db.conn).await?.ok_or_else(|| not_found("group"))?;
     Ok(to_model(m))
 }
 
 /// Replaces a group's title and position.
-pub async fn update_group(
-    db: &Db,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    id: Uuid,
-    input: GroupInput,
-) -> Result<Group> {
+pub async fn update_group(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, input: GroupInput) -> Result<Group> {
     validate(&input)?;
     let txn = db.begin_write().await?;
-    let before = task_groups::Entity::find_by_id(id)
-        .one(&*txn)
-        .await?
-        .ok_or_else(|| not_found("group"))?;
+    let before = task_groups::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("group"))?;
     if before.plan_id != input.plan_id {
-        return Err(AppError::field(
-            "plan_id",
-            "Nhóm không chuyển sang kế hoạch khác / a group stays in its plan",
-        ));
+        return Err(AppError::field("plan_id", "Nhóm không chuyển sang kế hoạch khác / a group stays in its plan"));
     }
     let mut am: task_groups::ActiveModel = before.clone().into();
     if let Some(p) = input.position {
@@ -118,17 +90,7 @@ pub async fn update_group(
     am.summary_title = Set(input.summary_title.filter(|s| !s.trim().is_empty()));
     am.updated_at = Set(now);
     let after = am.update(&*txn).await?;
-    audited(
-        &*txn,
-        actor,
-        now,
-        "update",
-        ENTITY,
-        id,
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
+    audited(&*txn, actor, now, "update", ENTITY, id, Some(&before), Some(&after)).await?;
     txn.commit().await?;
     Ok(to_model(after))
 }
@@ -136,14 +98,8 @@ pub async fn update_group(
 /// Deletes a group with its tasks.
 pub async fn delete_group(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<()> {
     let txn = db.begin_write().await?;
-    let before = task_groups::Entity::find_by_id(id)
-        .one(&*txn)
-        .await?
-        .ok_or_else(|| not_found("group"))?;
-    task_groups::Entity::delete_by_id(id)
-        .exec(&*txn)
-        .await
-        .map_err(|e| AppError::from_db(e, "in_use", ""))?;
+    let before = task_groups::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("group"))?;
+    task_groups::Entity::delete_by_id(id).exec(&*txn).await.map_err(|e| AppError::from_db(e, "in_use", ""))?;
     audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
     txn.commit().await?;
     Ok(())

@@ -70,24 +70,12 @@ fn fill(am: &mut issuers::ActiveModel, i: IssuerInput, now: DateTime<Utc>) {
 const DUPLICATE: &str = "Mã cơ quan đã tồn tại / an issuer with this code exists";
 
 /// Creates an issuer with its preset rubrics.
-pub async fn create_issuer(
-    db: &Db,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    input: IssuerInput,
-) -> Result<Issuer> {
+pub async fn create_issuer(db: &Db, actor: &Actor, now: DateTime<Utc>, input: IssuerInput) -> Result<Issuer> {
     validate(&input)?;
     let txn = db.begin_write().await?;
-    let mut am = issuers::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        created_at: Set(now),
-        ..Default::default()
-    };
+    let mut am = issuers::ActiveModel { id: Set(Uuid::now_v7()), created_at: Set(now), ..Default::default() };
     fill(&mut am, input, now);
-    let m = am
-        .insert(&*txn)
-        .await
-        .map_err(|e| AppError::from_db(e, "duplicate_issuer_code", DUPLICATE))?;
+    let m = am.insert(&*txn).await.map_err(|e| AppError::from_db(e, "duplicate_issuer_code", DUPLICATE))?;
     audited(&*txn, actor, now, "create", ENTITY, m.id, None, Some(&m)).await?;
     rubrics::create_presets(&*txn, actor, now, m.id).await?;
     txn.commit().await?;
@@ -96,44 +84,19 @@ pub async fn create_issuer(
 
 /// One issuer.
 pub async fn get_issuer(db: &Db, id: Uuid) -> Result<Issuer> {
-    let m = issuers::Entity::find_by_id(id)
-        .one(&db.conn)
-        .await?
-        .ok_or_else(|| not_found("issuer"))?;
+    let m = issuers::Entity::find_by_id(id).one(&db.conn).await?.ok_or_else(|| not_found("issuer"))?;
     Ok(to_model(m))
 }
 
 /// Replaces an issuer's fields.
-pub async fn update_issuer(
-    db: &Db,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    id: Uuid,
-    input: IssuerInput,
-) -> Result<Issuer> {
+pub async fn update_issuer(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, input: IssuerInput) -> Result<Issuer> {
     validate(&input)?;
     let txn = db.begin_write().await?;
-    let before = issuers::Entity::find_by_id(id)
-        .one(&*txn)
-        .await?
-        .ok_or_else(|| not_found("issuer"))?;
+    let before = issuers::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("issuer"))?;
     let mut am: issuers::ActiveModel = before.clone().into();
     fill(&mut am, input, now);
-    let after = am
-        .update(&*txn)
-        .await
-        .map_err(|e| AppError::from_db(e, "duplicate_issuer_code", DUPLICATE))?;
-    audited(
-        &*txn,
-        actor,
-        now,
-        "update",
-        ENTITY,
-        id,
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
+    let after = am.update(&*txn).await.map_err(|e| AppError::from_db(e, "duplicate_issuer_code", DUPLICATE))?;
+    audited(&*txn, actor, now, "update", ENTITY, id, Some(&before), Some(&after)).await?;
     txn.commit().await?;
     Ok(to_model(after))
 }
@@ -141,14 +104,8 @@ pub async fn update_issuer(
 /// Deletes an issuer and everything that belongs to it.
 pub async fn delete_issuer(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<()> {
     let txn = db.begin_write().await?;
-    let before = issuers::Entity::find_by_id(id)
-        .one(&*txn)
-        .await?
-        .ok_or_else(|| not_found("issuer"))?;
-    issuers::Entity::delete_by_id(id)
-        .exec(&*txn)
-        .await
-        .map_err(|e| AppError::from_db(e, "in_use", ""))?;
+    let before = issuers::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("issuer"))?;
+    issuers::Entity::delete_by_id(id).exec(&*txn).await.map_err(|e| AppError::from_db(e, "in_use", ""))?;
     audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
     txn.commit().await?;
     Ok(())
@@ -158,15 +115,6 @@ pub async fn delete_issuer(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid)
 pub async fn list_issuers(db: &Db, paging: Paging) -> Result<Page<Issuer>> {
     let q = issuers::Entity::find().order_by_asc(issuers::Column::Code);
     let total = q.clone().count(&db.conn).await?;
-    let items = q
-        .offset(paging.offset())
-        .limit(paging.per_page)
-        .all(&db.conn)
-        .await?;
-    Ok(Page {
-        items: items.into_iter().map(to_model).collect(),
-        total,
-        page: paging.page,
-        per_page: paging.per_page,
-    })
+    let items = q.offset(paging.offset()).limit(paging.per_page).all(&db.conn).await?;
+    Ok(Page { items: items.into_iter().map(to_model).collect(), total, page: paging.page, per_page: paging.per_page })
 }

@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Datelike, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Set,
 };
 use uuid::Uuid;
 
@@ -17,17 +17,12 @@ use crate::storage::audit::Actor;
 use crate::storage::entities::{issuers, plans, proposals, rubrics, task_groups, tasks};
 
 const ENTITY: &str = "plans";
-const DUPLICATE: &str =
-    "Cơ quan đã có kế hoạch cho năm này / the issuer already has a plan for this year";
+const DUPLICATE: &str = "Cơ quan đã có kế hoạch cho năm này / the issuer already has a plan for this year";
 
 fn validate(i: &PlanInput) -> Result<()> {
     let mut check = Check::new();
     check
-        .fail_if(
-            !(2000..=2100).contains(&i.year),
-            "year",
-            "Năm từ 2000 đến 2100 / year must be 2000–2100",
-        )
+        .fail_if(!(2000..=2100).contains(&i.year), "year", "Năm từ 2000 đến 2100 / year must be 2000–2100")
         .required("title", &i.title);
     for (n, line) in i.based_on.iter().enumerate() {
         check.required(&format!("based_on[{n}]"), line);
@@ -53,43 +48,25 @@ pub(crate) fn to_model(m: plans::Model) -> Plan {
 
 /// Loads a plan or fails with `not_found`.
 pub(crate) async fn find<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<plans::Model> {
-    plans::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(|| not_found("plan"))
+    plans::Entity::find_by_id(id).one(db).await?.ok_or_else(|| not_found("plan"))
 }
 
 async fn resolve_rubric<C: ConnectionTrait>(db: &C, i: &PlanInput) -> Result<Uuid> {
     match i.rubric_id {
         Some(r) => match rubrics::Entity::find_by_id(r).one(db).await? {
             Some(rubric) if rubric.issuer_id == i.issuer_id => Ok(r),
-            _ => Err(AppError::field(
-                "rubric_id",
-                unknown_ref("bộ tiêu chí / rubric"),
-            )),
+            _ => Err(AppError::field("rubric_id", unknown_ref("bộ tiêu chí / rubric"))),
         },
         None => super::rubrics::default_for(db, i.issuer_id).await,
     }
 }
 
 /// Creates a plan.
-pub async fn create_plan(
-    db: &Db,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    input: PlanInput,
-) -> Result<Plan> {
+pub async fn create_plan(db: &Db, actor: &Actor, now: DateTime<Utc>, input: PlanInput) -> Result<Plan> {
     validate(&input)?;
     let txn = db.begin_write().await?;
-    if issuers::Entity::find_by_id(input.issuer_id)
-        .one(&*txn)
-        .await?
-        .is_none()
-    {
-        return Err(AppError::field(
-            "issuer_id",
-            unknown_ref("cơ quan / issuer"),
-        ));
+    if issuers::Entity::find_by_id(input.issuer_id).one(&*txn).await?.is_none() {
+        return Err(AppError::field("issuer_id", unknown_ref("cơ quan / issuer")));
     }
     let rubric_id = resolve_rubric(&*txn, &input).await?;
     let m = plans::ActiveModel {
@@ -116,21 +93,12 @@ pub async fn get_plan(db: &Db, id: Uuid) -> Result<Plan> {
 }
 
 /// Replaces a plan's fields; a new year must still hold every task deadline.
-pub async fn update_plan(
-    db: &Db,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    id: Uuid,
-    input: PlanInput,
-) -> Result<Plan> {
+pub async fn update_plan(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, input: PlanInput) -> Result<Plan> {
     validate(&input)?;
     let txn = db.begin_write().await?;
     let before = find(&*txn, id).await?;
     if before.issuer_id != input.issuer_id {
-        return Err(AppError::field(
-            "issuer_id",
-            "Không đổi được cơ quan / the issuer cannot change",
-        ));
+        return Err(AppError::field("issuer_id", "Không đổi được cơ quan / the issuer cannot change"));
     }
     let rubric_id = resolve_rubric(&*txn, &input).await?;
     if input.year != before.year {
@@ -139,11 +107,7 @@ pub async fn update_plan(
             .filter(tasks::Column::Deadline.is_not_null())
             .all(&*txn)
             .await?;
-        if dated
-            .iter()
-            .filter_map(|t| t.deadline)
-            .any(|d| d.year() != input.year)
-        {
+        if dated.iter().filter_map(|t| t.deadline).any(|d| d.year() != input.year) {
             return Err(AppError::field(
                 "year",
                 "Có nhiệm vụ hạn ngoài năm mới / some task deadlines fall outside the new year",
@@ -156,21 +120,8 @@ pub async fn update_plan(
     am.based_on = Set(to_json(&input.based_on));
     am.rubric_id = Set(rubric_id);
     am.updated_at = Set(now);
-    let after = am
-        .update(&*txn)
-        .await
-        .map_err(|e| AppError::from_db(e, "duplicate_plan_year", DUPLICATE))?;
-    audited(
-        &*txn,
-        actor,
-        now,
-        "update",
-        ENTITY,
-        id,
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
+    let after = am.update(&*txn).await.map_err(|e| AppError::from_db(e, "duplicate_plan_year", DUPLICATE))?;
+    audited(&*txn, actor, now, "update", ENTITY, id, Some(&before), Some(&after)).await?;
     txn.commit().await?;
     Ok(to_model(after))
 }
@@ -180,25 +131,15 @@ pub async fn update_plan(
 pub async fn delete_plan(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<()> {
     let txn = db.begin_write().await?;
     let before = find(&*txn, id).await?;
-    plans::Entity::delete_by_id(id)
-        .exec(&*txn)
-        .await
-        .map_err(|e| AppError::from_db(e, "plan_in_use", ""))?;
+    plans::Entity::delete_by_id(id).exec(&*txn).await.map_err(|e| AppError::from_db(e, "plan_in_use", ""))?;
     audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
     txn.commit().await?;
     Ok(())
 }
 
 /// Plans, newest year first.
-pub async fn list_plans(
-    db: &Db,
-    issuer_id: Option<Uuid>,
-    year: Option<i32>,
-    paging: Paging,
-) -> Result<Page<Plan>> {
-    let mut q = plans::Entity::find()
-        .order_by_desc(plans::Column::Year)
-        .order_by_asc(plans::Column::Id);
+pub async fn list_plans(db: &Db, issuer_id: Option<Uuid>, year: Option<i32>, paging: Paging) -> Result<Page<Plan>> {
+    let mut q = plans::Entity::find().order_by_desc(plans::Column::Year).order_by_asc(plans::Column::Id);
     if let Some(i) = issuer_id {
         q = q.filter(plans::Column::IssuerId.eq(i));
     }
@@ -206,33 +147,16 @@ pub async fn list_plans(
         q = q.filter(plans::Column::Year.eq(y));
     }
     let total = q.clone().count(&db.conn).await?;
-    let items = q
-        .offset(paging.offset())
-        .limit(paging.per_page)
-        .all(&db.conn)
-        .await?;
-    Ok(Page {
-        items: items.into_iter().map(to_model).collect(),
-        total,
-        page: paging.page,
-        per_page: paging.per_page,
-    })
+    let items = q.offset(paging.offset()).limit(paging.per_page).all(&db.conn).await?;
+    Ok(Page { items: items.into_iter().map(to_model).collect(), total, page: paging.page, per_page: paging.per_page })
 }
 
 /// Turns a plan's proposals into next year's draft plan: one group per proposal
 /// section, one task per proposal (code "g.n", lead unit from the proposal, no deadline).
-pub async fn carry_forward(
-    db: &Db,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    id: Uuid,
-) -> Result<CarryForward> {
+pub async fn carry_forward(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<CarryForward> {
     let txn = db.begin_write().await?;
     let source = find(&*txn, id).await?;
-    let issuer = issuers::Entity::find_by_id(source.issuer_id)
-        .one(&*txn)
-        .await?
-        .ok_or_else(|| not_found("issuer"))?;
+    let issuer = issuers::Entity::find_by_id(source.issuer_id).one(&*txn).await?.ok_or_else(|| not_found("issuer"))?;
     let year = source.year + 1;
     let props = proposals::Entity::find()
         .filter(proposals::Column::PlanId.eq(id))
@@ -258,23 +182,10 @@ pub async fn carry_forward(
     .insert(&*txn)
     .await
     .map_err(|e| AppError::from_db(e, "duplicate_plan_year", DUPLICATE))?;
-    audited(
-        &*txn,
-        actor,
-        now,
-        "carry_forward",
-        ENTITY,
-        plan.id,
-        None,
-        Some(&plan),
-    )
-    .await?;
+    audited(&*txn, actor, now, "carry_forward", ENTITY, plan.id, None, Some(&plan)).await?;
     let (mut groups, mut task_count) = (0u64, 0u64);
     for section in ProposalSection::ALL {
-        let mine: Vec<_> = props
-            .iter()
-            .filter(|p| p.section == section.code())
-            .collect();
+        let mine: Vec<_> = props.iter().filter(|p| p.section == section.code()).collect();
         if mine.is_empty() {
             continue;
         }
@@ -283,28 +194,14 @@ pub async fn carry_forward(
             id: Set(Uuid::now_v7()),
             plan_id: Set(plan.id),
             position: Set(groups as i32),
-            title: Set(section.heading(
-                &issuer.short_name,
-                issuer.subordinates_name.as_deref(),
-                year,
-            )),
+            title: Set(section.heading(&issuer.short_name, issuer.subordinates_name.as_deref(), year)),
             summary_title: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
         }
         .insert(&*txn)
         .await?;
-        audited(
-            &*txn,
-            actor,
-            now,
-            "carry_forward",
-            "task_groups",
-            group.id,
-            None,
-            Some(&group),
-        )
-        .await?;
+        audited(&*txn, actor, now, "carry_forward", "task_groups", group.id, None, Some(&group)).await?;
         for (n, p) in mine.iter().enumerate() {
             let task = tasks::ActiveModel {
                 id: Set(Uuid::now_v7()),
@@ -320,24 +217,10 @@ pub async fn carry_forward(
             }
             .insert(&*txn)
             .await?;
-            audited(
-                &*txn,
-                actor,
-                now,
-                "carry_forward",
-                "tasks",
-                task.id,
-                None,
-                Some(&task),
-            )
-            .await?;
+            audited(&*txn, actor, now, "carry_forward", "tasks", task.id, None, Some(&task)).await?;
             task_count += 1;
         }
     }
     txn.commit().await?;
-    Ok(CarryForward {
-        plan: to_model(plan),
-        groups,
-        tasks: task_count,
-    })
+    Ok(CarryForward { plan: to_model(plan), groups, tasks: task_count })
 }

@@ -1,9 +1,7 @@
 //! Proposals: the tasks a report proposes for next year, in three sections.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
 use super::{audited, not_found, unknown_ref};
@@ -24,11 +22,7 @@ async fn validate<C: ConnectionTrait>(db: &C, i: &ProposalInput) -> Result<()> {
             "section",
             &format!("Phải là / must be one of: {}", ProposalSection::codes()),
         )
-        .fail_if(
-            i.position.is_some_and(|p| p < 1),
-            "position",
-            "Từ 1 trở lên / must be 1 or more",
-        )
+        .fail_if(i.position.is_some_and(|p| p < 1), "position", "Từ 1 trở lên / must be 1 or more")
         .finish()?;
     let plan = plans::Entity::find_by_id(i.plan_id)
         .one(db)
@@ -59,12 +53,7 @@ fn to_model(m: proposals::Model) -> Proposal {
 }
 
 /// Adds a proposal to a plan.
-pub async fn create_proposal(
-    db: &Db,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    input: ProposalInput,
-) -> Result<Proposal> {
+pub async fn create_proposal(db: &Db, actor: &Actor, now: DateTime<Utc>, input: ProposalInput) -> Result<Proposal> {
     let txn = db.begin_write().await?;
     validate(&*txn, &input).await?;
     let position = match input.position {
@@ -98,10 +87,7 @@ pub async fn create_proposal(
 
 /// One proposal.
 pub async fn get_proposal(db: &Db, id: Uuid) -> Result<Proposal> {
-    let m = proposals::Entity::find_by_id(id)
-        .one(&db.conn)
-        .await?
-        .ok_or_else(|| not_found("proposal"))?;
+    let m = proposals::Entity::find_by_id(id).one(&db.conn).await?.ok_or_else(|| not_found("proposal"))?;
     Ok(to_model(m))
 }
 
@@ -114,10 +100,7 @@ pub async fn update_proposal(
     input: ProposalInput,
 ) -> Result<Proposal> {
     let txn = db.begin_write().await?;
-    let before = proposals::Entity::find_by_id(id)
-        .one(&*txn)
-        .await?
-        .ok_or_else(|| not_found("proposal"))?;
+    let before = proposals::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("proposal"))?;
     if before.plan_id != input.plan_id {
         return Err(AppError::field(
             "plan_id",
@@ -134,17 +117,7 @@ pub async fn update_proposal(
     am.unit_id = Set(input.unit_id);
     am.updated_at = Set(now);
     let after = am.update(&*txn).await?;
-    audited(
-        &*txn,
-        actor,
-        now,
-        "update",
-        ENTITY,
-        id,
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
+    audited(&*txn, actor, now, "update", ENTITY, id, Some(&before), Some(&after)).await?;
     txn.commit().await?;
     Ok(to_model(after))
 }
@@ -152,10 +125,7 @@ pub async fn update_proposal(
 /// Deletes a proposal.
 pub async fn delete_proposal(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<()> {
     let txn = db.begin_write().await?;
-    let before = proposals::Entity::find_by_id(id)
-        .one(&*txn)
-        .await?
-        .ok_or_else(|| not_found("proposal"))?;
+    let before = proposals::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("proposal"))?;
     proposals::Entity::delete_by_id(id).exec(&*txn).await?;
     audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
     txn.commit().await?;
@@ -163,27 +133,14 @@ pub async fn delete_proposal(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uui
 }
 
 /// A plan's proposals, by section then position.
-pub async fn list_proposals(
-    db: &Db,
-    plan_id: Uuid,
-    section: Option<String>,
-) -> Result<Vec<Proposal>> {
+pub async fn list_proposals(db: &Db, plan_id: Uuid, section: Option<String>) -> Result<Vec<Proposal>> {
     let mut q = proposals::Entity::find().filter(proposals::Column::PlanId.eq(plan_id));
     if let Some(s) = section {
         q = q.filter(proposals::Column::Section.eq(s));
     }
-    let rows = q
-        .order_by_asc(proposals::Column::Position)
-        .order_by_asc(proposals::Column::Id)
-        .all(&db.conn)
-        .await?;
+    let rows = q.order_by_asc(proposals::Column::Position).order_by_asc(proposals::Column::Id).all(&db.conn).await?;
     let mut items: Vec<Proposal> = rows.into_iter().map(to_model).collect();
-    let rank = |s: &str| {
-        ProposalSection::ALL
-            .iter()
-            .position(|x| x.code() == s)
-            .unwrap_or(usize::MAX)
-    };
+    let rank = |s: &str| ProposalSection::ALL.iter().position(|x| x.code() == s).unwrap_or(usize::MAX);
     items.sort_by_key(|p| rank(&p.data.section));
     Ok(items)
 }

@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Query;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Set,
 };
 use uuid::Uuid;
 
@@ -20,10 +20,7 @@ use crate::storage::entities::{results, tasks};
 const ENTITY: &str = "results";
 
 /// Checks `i` against the task's plan rubric; returns (proposed rating, override kept).
-async fn evaluate<C: ConnectionTrait>(
-    db: &C,
-    i: &ResultInput,
-) -> Result<(Option<String>, Option<String>)> {
+async fn evaluate<C: ConnectionTrait>(db: &C, i: &ResultInput) -> Result<(Option<String>, Option<String>)> {
     let mut check = Check::new();
     check.fail_if(
         i.self_score.is_some_and(|s| !SCORE_RANGE.contains(&s)),
@@ -45,25 +42,15 @@ async fn evaluate<C: ConnectionTrait>(
     let plan = super::plans::find(db, task.plan_id).await?;
     let rubric = super::rubrics::load(db, plan.rubric_id).await?;
     let proposed = i.self_score.and_then(|s| rubric.rate(s)).map(str::to_owned);
-    let wanted = i
-        .rating_override
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty());
+    let wanted = i.rating_override.as_deref().map(str::trim).filter(|s| !s.is_empty());
     let kept = match wanted {
         Some(r) if Some(r) == proposed.as_deref() => None,
         Some(r) if !rubric.has_label(r) => {
             let labels: Vec<&str> = rubric.bands().iter().map(|b| b.label.as_str()).collect();
-            return Err(AppError::field(
-                "rating_override",
-                format!("Phải là / must be one of: {}", labels.join("; ")),
-            ));
+            return Err(AppError::field("rating_override", format!("Phải là / must be one of: {}", labels.join("; "))));
         }
         Some(r) => {
-            if i.override_reason
-                .as_deref()
-                .is_none_or(|s| s.trim().is_empty())
-            {
+            if i.override_reason.as_deref().is_none_or(|s| s.trim().is_empty()) {
                 return Err(AppError::field(
                     "override_reason",
                     "Xếp loại khác với bộ tiêu chí cần nêu lý do / a rating other than the rubric's needs a reason",
@@ -77,10 +64,7 @@ async fn evaluate<C: ConnectionTrait>(
 }
 
 fn to_model(m: results::Model) -> TaskResult {
-    let final_rating = m
-        .rating_override
-        .clone()
-        .or_else(|| m.proposed_rating.clone());
+    let final_rating = m.rating_override.clone().or_else(|| m.proposed_rating.clone());
     TaskResult {
         id: m.id,
         data: ResultInput {
@@ -106,27 +90,18 @@ fn fill(
     kept: Option<String>,
     now: DateTime<Utc>,
 ) {
-    let reason = kept
-        .as_ref()
-        .and(i.override_reason.map(|r| r.trim().to_owned()));
+    let reason = kept.as_ref().and(i.override_reason.map(|r| r.trim().to_owned()));
     am.narrative = Set(i.narrative);
     am.self_score = Set(i.self_score);
     am.proposed_rating = Set(proposed);
     am.rating_override = Set(kept);
     am.override_reason = Set(reason);
-    am.state = Set(i
-        .state
-        .unwrap_or_else(|| ResultState::Draft.code().to_owned()));
+    am.state = Set(i.state.unwrap_or_else(|| ResultState::Draft.code().to_owned()));
     am.updated_at = Set(now);
 }
 
 /// Creates the result of a task (one per task).
-pub async fn create_result(
-    db: &Db,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    input: ResultInput,
-) -> Result<TaskResult> {
+pub async fn create_result(db: &Db, actor: &Actor, now: DateTime<Utc>, input: ResultInput) -> Result<TaskResult> {
     let txn = db.begin_write().await?;
     let (proposed, kept) = evaluate(&*txn, &input).await?;
     let mut am = results::ActiveModel {
@@ -138,11 +113,7 @@ pub async fn create_result(
     };
     fill(&mut am, input, proposed, kept, now);
     let m = am.insert(&*txn).await.map_err(|e| {
-        AppError::from_db(
-            e,
-            "duplicate_result",
-            "Nhiệm vụ đã có báo cáo kết quả / the task already has a result",
-        )
+        AppError::from_db(e, "duplicate_result", "Nhiệm vụ đã có báo cáo kết quả / the task already has a result")
     })?;
     audited(&*txn, actor, now, "create", ENTITY, m.id, None, Some(&m)).await?;
     txn.commit().await?;
@@ -151,10 +122,7 @@ pub async fn create_result(
 
 /// One result.
 pub async fn get_result(db: &Db, id: Uuid) -> Result<TaskResult> {
-    let m = results::Entity::find_by_id(id)
-        .one(&db.conn)
-        .await?
-        .ok_or_else(|| not_found("result"))?;
+    let m = results::Entity::find_by_id(id).one(&db.conn).await?.ok_or_else(|| not_found("result"))?;
     Ok(to_model(m))
 }
 
@@ -167,10 +135,7 @@ pub async fn update_result(
     input: ResultInput,
 ) -> Result<TaskResult> {
     let txn = db.begin_write().await?;
-    let before = results::Entity::find_by_id(id)
-        .one(&*txn)
-        .await?
-        .ok_or_else(|| not_found("result"))?;
+    let before = results::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("result"))?;
     if before.task_id != input.task_id {
         return Err(AppError::field(
             "task_id",
@@ -181,17 +146,7 @@ pub async fn update_result(
     let mut am: results::ActiveModel = before.clone().into();
     fill(&mut am, input, proposed, kept, now);
     let after = am.update(&*txn).await?;
-    audited(
-        &*txn,
-        actor,
-        now,
-        "update",
-        ENTITY,
-        id,
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
+    audited(&*txn, actor, now, "update", ENTITY, id, Some(&before), Some(&after)).await?;
     txn.commit().await?;
     Ok(to_model(after))
 }
@@ -199,10 +154,7 @@ pub async fn update_result(
 /// Deletes a result.
 pub async fn delete_result(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<()> {
     let txn = db.begin_write().await?;
-    let before = results::Entity::find_by_id(id)
-        .one(&*txn)
-        .await?
-        .ok_or_else(|| not_found("result"))?;
+    let before = results::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("result"))?;
     results::Entity::delete_by_id(id).exec(&*txn).await?;
     audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
     txn.commit().await?;
@@ -233,15 +185,6 @@ pub async fn list_results(
         q = q.filter(results::Column::State.eq(s));
     }
     let total = q.clone().count(&db.conn).await?;
-    let items = q
-        .offset(paging.offset())
-        .limit(paging.per_page)
-        .all(&db.conn)
-        .await?;
-    Ok(Page {
-        items: items.into_iter().map(to_model).collect(),
-        total,
-        page: paging.page,
-        per_page: paging.per_page,
-    })
+    let items = q.offset(paging.offset()).limit(paging.per_page).all(&db.conn).await?;
+    Ok(Page { items: items.into_iter().map(to_model).collect(), total, page: paging.page, per_page: paging.per_page })
 }

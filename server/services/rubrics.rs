@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Set,
 };
 use uuid::Uuid;
 
@@ -39,10 +39,7 @@ fn to_domain(bands: &[BandInput]) -> std::result::Result<domain::Rubric, RubricE
 
 fn validate(i: &RubricInput) -> Result<domain::Rubric> {
     if i.name.trim().is_empty() {
-        return Err(AppError::field(
-            "name",
-            "Không được để trống / must not be empty",
-        ));
+        return Err(AppError::field("name", "Không được để trống / must not be empty"));
     }
     to_domain(&i.bands).map_err(|e| {
         let vi = match &e {
@@ -58,11 +55,7 @@ fn validate(i: &RubricInput) -> Result<domain::Rubric> {
 fn to_model(m: rubrics::Model) -> Rubric {
     Rubric {
         id: m.id,
-        data: RubricInput {
-            issuer_id: m.issuer_id,
-            name: m.name,
-            bands: json_list(&m.bands),
-        },
+        data: RubricInput { issuer_id: m.issuer_id, name: m.name, bands: json_list(&m.bands) },
         created_at: m.created_at,
         updated_at: m.updated_at,
     }
@@ -74,13 +67,9 @@ fn bands_json(r: &domain::Rubric) -> serde_json::Value {
 
 /// Loads the rubric of a plan as a domain value.
 pub(crate) async fn load<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<domain::Rubric> {
-    let m = rubrics::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(|| not_found("rubric"))?;
+    let m = rubrics::Entity::find_by_id(id).one(db).await?.ok_or_else(|| not_found("rubric"))?;
     let bands: Vec<domain::Band> = json_list(&m.bands);
-    domain::Rubric::new(bands)
-        .map_err(|e| AppError::Internal(format!("stored rubric {id} is invalid: {e}")))
+    domain::Rubric::new(bands).map_err(|e| AppError::Internal(format!("stored rubric {id} is invalid: {e}")))
 }
 
 /// The issuer's default rubric (its oldest), for plans created without one.
@@ -91,12 +80,7 @@ pub(crate) async fn default_for<C: ConnectionTrait>(db: &C, issuer_id: Uuid) -> 
         .one(db)
         .await?
         .map(|r| r.id)
-        .ok_or_else(|| {
-            AppError::field(
-                "rubric_id",
-                "Cơ quan chưa có bộ tiêu chí / the issuer has no rubric",
-            )
-        })
+        .ok_or_else(|| AppError::field("rubric_id", "Cơ quan chưa có bộ tiêu chí / the issuer has no rubric"))
 }
 
 /// Creates the two presets for a new issuer, the reference report's first.
@@ -106,10 +90,7 @@ pub(crate) async fn create_presets<C: ConnectionTrait>(
     now: DateTime<Utc>,
     issuer_id: Uuid,
 ) -> Result<()> {
-    for (name, r) in [
-        (REFERENCE_NAME, domain::Rubric::reference()),
-        (STATE_2026_NAME, domain::Rubric::state_2026()),
-    ] {
+    for (name, r) in [(REFERENCE_NAME, domain::Rubric::reference()), (STATE_2026_NAME, domain::Rubric::state_2026())] {
         let m = rubrics::ActiveModel {
             id: Set(Uuid::now_v7()),
             issuer_id: Set(issuer_id),
@@ -126,23 +107,11 @@ pub(crate) async fn create_presets<C: ConnectionTrait>(
 }
 
 /// Creates a rubric.
-pub async fn create_rubric(
-    db: &Db,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    input: RubricInput,
-) -> Result<Rubric> {
+pub async fn create_rubric(db: &Db, actor: &Actor, now: DateTime<Utc>, input: RubricInput) -> Result<Rubric> {
     let r = validate(&input)?;
     let txn = db.begin_write().await?;
-    if issuers::Entity::find_by_id(input.issuer_id)
-        .one(&*txn)
-        .await?
-        .is_none()
-    {
-        return Err(AppError::field(
-            "issuer_id",
-            unknown_ref("cơ quan / issuer"),
-        ));
+    if issuers::Entity::find_by_id(input.issuer_id).one(&*txn).await?.is_none() {
+        return Err(AppError::field("issuer_id", unknown_ref("cơ quan / issuer")));
     }
     let m = rubrics::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -161,49 +130,24 @@ pub async fn create_rubric(
 
 /// One rubric.
 pub async fn get_rubric(db: &Db, id: Uuid) -> Result<Rubric> {
-    let m = rubrics::Entity::find_by_id(id)
-        .one(&db.conn)
-        .await?
-        .ok_or_else(|| not_found("rubric"))?;
+    let m = rubrics::Entity::find_by_id(id).one(&db.conn).await?.ok_or_else(|| not_found("rubric"))?;
     Ok(to_model(m))
 }
 
 /// Replaces a rubric's name and bands.
-pub async fn update_rubric(
-    db: &Db,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    id: Uuid,
-    input: RubricInput,
-) -> Result<Rubric> {
+pub async fn update_rubric(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, input: RubricInput) -> Result<Rubric> {
     let r = validate(&input)?;
     let txn = db.begin_write().await?;
-    let before = rubrics::Entity::find_by_id(id)
-        .one(&*txn)
-        .await?
-        .ok_or_else(|| not_found("rubric"))?;
+    let before = rubrics::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("rubric"))?;
     if before.issuer_id != input.issuer_id {
-        return Err(AppError::field(
-            "issuer_id",
-            "Không đổi được cơ quan / the issuer cannot change",
-        ));
+        return Err(AppError::field("issuer_id", "Không đổi được cơ quan / the issuer cannot change"));
     }
     let mut am: rubrics::ActiveModel = before.clone().into();
     am.name = Set(input.name.trim().to_owned());
     am.bands = Set(bands_json(&r));
     am.updated_at = Set(now);
     let after = am.update(&*txn).await?;
-    audited(
-        &*txn,
-        actor,
-        now,
-        "update",
-        ENTITY,
-        id,
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
+    audited(&*txn, actor, now, "update", ENTITY, id, Some(&before), Some(&after)).await?;
     txn.commit().await?;
     Ok(to_model(after))
 }
@@ -211,16 +155,8 @@ pub async fn update_rubric(
 /// Deletes a rubric no plan uses.
 pub async fn delete_rubric(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<()> {
     let txn = db.begin_write().await?;
-    let before = rubrics::Entity::find_by_id(id)
-        .one(&*txn)
-        .await?
-        .ok_or_else(|| not_found("rubric"))?;
-    if plans::Entity::find()
-        .filter(plans::Column::RubricId.eq(id))
-        .count(&*txn)
-        .await?
-        > 0
-    {
+    let before = rubrics::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("rubric"))?;
+    if plans::Entity::find().filter(plans::Column::RubricId.eq(id)).count(&*txn).await? > 0 {
         return Err(AppError::conflict(
             "rubric_in_use",
             "Bộ tiêu chí đang được kế hoạch sử dụng / a plan uses this rubric",
@@ -233,25 +169,12 @@ pub async fn delete_rubric(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid)
 }
 
 /// Rubrics, oldest first.
-pub async fn list_rubrics(
-    db: &Db,
-    issuer_id: Option<Uuid>,
-    paging: Paging,
-) -> Result<Page<Rubric>> {
+pub async fn list_rubrics(db: &Db, issuer_id: Option<Uuid>, paging: Paging) -> Result<Page<Rubric>> {
     let mut q = rubrics::Entity::find().order_by_asc(rubrics::Column::Id);
     if let Some(i) = issuer_id {
         q = q.filter(rubrics::Column::IssuerId.eq(i));
     }
     let total = q.clone().count(&db.conn).await?;
-    let items = q
-        .offset(paging.offset())
-        .limit(paging.per_page)
-        .all(&db.conn)
-        .await?;
-    Ok(Page {
-        items: items.into_iter().map(to_model).collect(),
-        total,
-        page: paging.page,
-        per_page: paging.per_page,
-    })
+    let items = q.offset(paging.offset()).limit(paging.per_page).all(&db.conn).await?;
+    Ok(Page { items: items.into_iter().map(to_model).collect(), total, page: paging.page, per_page: paging.per_page })
 }

@@ -3,9 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
 use super::{audited, not_found, unknown_ref};
@@ -21,22 +19,14 @@ const ENTITY: &str = "targets";
 fn validate(i: &TargetInput) -> Result<()> {
     let mut check = Check::new();
     check.required("description", &i.description);
-    check.fail_if(
-        i.position.is_some_and(|p| p < 1),
-        "position",
-        "Từ 1 trở lên / must be 1 or more",
-    );
+    check.fail_if(i.position.is_some_and(|p| p < 1), "position", "Từ 1 trở lên / must be 1 or more");
     for (name, v) in [
         ("goal_value", i.goal_value),
         ("baseline_value", i.baseline_value),
         ("actual_value", i.actual_value),
         ("forecast_value", i.forecast_value),
     ] {
-        check.fail_if(
-            v.is_some_and(|v| !v.is_finite()),
-            name,
-            "Phải là số hữu hạn / must be a finite number",
-        );
+        check.fail_if(v.is_some_and(|v| !v.is_finite()), name, "Phải là số hữu hạn / must be a finite number");
     }
     if let Some(s) = &i.status {
         check.fail_if(
@@ -74,10 +64,7 @@ fn to_model(m: targets::Model) -> Target {
 }
 
 /// The targets of several tasks, in one query, grouped by task and in order.
-pub(crate) async fn for_tasks<C: ConnectionTrait>(
-    db: &C,
-    task_ids: Vec<Uuid>,
-) -> Result<HashMap<Uuid, Vec<Target>>> {
+pub(crate) async fn for_tasks<C: ConnectionTrait>(db: &C, task_ids: Vec<Uuid>) -> Result<HashMap<Uuid, Vec<Target>>> {
     let mut out: HashMap<Uuid, Vec<Target>> = HashMap::new();
     let rows = targets::Entity::find()
         .filter(targets::Column::TaskId.is_in(task_ids))
@@ -104,19 +91,10 @@ fn fill(am: &mut targets::ActiveModel, i: TargetInput, now: DateTime<Utc>) {
 }
 
 /// Adds a target to a task.
-pub async fn create_target(
-    db: &Db,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    input: TargetInput,
-) -> Result<Target> {
+pub async fn create_target(db: &Db, actor: &Actor, now: DateTime<Utc>, input: TargetInput) -> Result<Target> {
     validate(&input)?;
     let txn = db.begin_write().await?;
-    if tasks::Entity::find_by_id(input.task_id)
-        .one(&*txn)
-        .await?
-        .is_none()
-    {
+    if tasks::Entity::find_by_id(input.task_id).one(&*txn).await?.is_none() {
         return Err(AppError::field("task_id", unknown_ref("nhiệm vụ / task")));
     }
     let position = match input.position {
@@ -146,27 +124,15 @@ pub async fn create_target(
 
 /// One target.
 pub async fn get_target(db: &Db, id: Uuid) -> Result<Target> {
-    let m = targets::Entity::find_by_id(id)
-        .one(&db.conn)
-        .await?
-        .ok_or_else(|| not_found("target"))?;
+    let m = targets::Entity::find_by_id(id).one(&db.conn).await?.ok_or_else(|| not_found("target"))?;
     Ok(to_model(m))
 }
 
 /// Replaces a target's fields (it stays with its task).
-pub async fn update_target(
-    db: &Db,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    id: Uuid,
-    input: TargetInput,
-) -> Result<Target> {
+pub async fn update_target(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, input: TargetInput) -> Result<Target> {
     validate(&input)?;
     let txn = db.begin_write().await?;
-    let before = targets::Entity::find_by_id(id)
-        .one(&*txn)
-        .await?
-        .ok_or_else(|| not_found("target"))?;
+    let before = targets::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("target"))?;
     if before.task_id != input.task_id {
         return Err(AppError::field(
             "task_id",
@@ -179,17 +145,7 @@ pub async fn update_target(
     }
     fill(&mut am, input, now);
     let after = am.update(&*txn).await?;
-    audited(
-        &*txn,
-        actor,
-        now,
-        "update",
-        ENTITY,
-        id,
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
+    audited(&*txn, actor, now, "update", ENTITY, id, Some(&before), Some(&after)).await?;
     txn.commit().await?;
     Ok(to_model(after))
 }
@@ -197,10 +153,7 @@ pub async fn update_target(
 /// Deletes a target.
 pub async fn delete_target(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<()> {
     let txn = db.begin_write().await?;
-    let before = targets::Entity::find_by_id(id)
-        .one(&*txn)
-        .await?
-        .ok_or_else(|| not_found("target"))?;
+    let before = targets::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("target"))?;
     targets::Entity::delete_by_id(id).exec(&*txn).await?;
     audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
     txn.commit().await?;
@@ -209,8 +162,5 @@ pub async fn delete_target(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid)
 
 /// The targets of one task, in order.
 pub async fn list_targets(db: &Db, task_id: Uuid) -> Result<Vec<Target>> {
-    Ok(for_tasks(&db.conn, vec![task_id])
-        .await?
-        .remove(&task_id)
-        .unwrap_or_default())
+    Ok(for_tasks(&db.conn, vec![task_id]).await?.remove(&task_id).unwrap_or_default())
 }

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -19,8 +19,7 @@ use crate::storage::audit::Actor;
 use crate::storage::entities::{plans, results, task_cooperators, task_groups, tasks, units};
 
 const ENTITY: &str = "tasks";
-const DUPLICATE: &str =
-    "Mã nhiệm vụ đã có trong kế hoạch / this task code is already used in the plan";
+const DUPLICATE: &str = "Mã nhiệm vụ đã có trong kế hoạch / this task code is already used in the plan";
 
 fn validate(i: &TaskInput) -> Result<()> {
     let mut check = Check::new();
@@ -30,18 +29,10 @@ fn validate(i: &TaskInput) -> Result<()> {
         "Tối đa 20 ký tự / at most 20 characters",
     );
     check.required("text", &i.text);
-    check.fail_if(
-        i.position.is_some_and(|p| p < 1),
-        "position",
-        "Từ 1 trở lên / must be 1 or more",
-    );
+    check.fail_if(i.position.is_some_and(|p| p < 1), "position", "Từ 1 trở lên / must be 1 or more");
     let mut seen = std::collections::HashSet::new();
     for (n, u) in i.cooperating_unit_ids.iter().enumerate() {
-        check.fail_if(
-            !seen.insert(*u),
-            &format!("cooperating_unit_ids[{n}]"),
-            "Trùng đơn vị / listed twice",
-        );
+        check.fail_if(!seen.insert(*u), &format!("cooperating_unit_ids[{n}]"), "Trùng đơn vị / listed twice");
         check.fail_if(
             Some(*u) == i.lead_unit_id,
             &format!("cooperating_unit_ids[{n}]"),
@@ -80,18 +71,10 @@ async fn check_refs<C: ConnectionTrait>(db: &C, i: &TaskInput) -> Result<plans::
         .map(|u| (u.id, u))
         .collect();
     if let Some(l) = i.lead_unit_id {
-        check.fail_if(
-            !found.contains_key(&l),
-            "lead_unit_id",
-            &unknown_ref("đơn vị / unit"),
-        );
+        check.fail_if(!found.contains_key(&l), "lead_unit_id", &unknown_ref("đơn vị / unit"));
     }
     for (n, u) in i.cooperating_unit_ids.iter().enumerate() {
-        check.fail_if(
-            !found.contains_key(u),
-            &format!("cooperating_unit_ids[{n}]"),
-            &unknown_ref("đơn vị / unit"),
-        );
+        check.fail_if(!found.contains_key(u), &format!("cooperating_unit_ids[{n}]"), &unknown_ref("đơn vị / unit"));
     }
     check.finish()?;
     Ok(plan)
@@ -106,22 +89,12 @@ async fn next_position<C: ConnectionTrait>(db: &C, group_id: Uuid) -> Result<i32
     Ok(last.map_or(1, |t| t.position + 1))
 }
 
-async fn set_cooperators<C: ConnectionTrait>(
-    db: &C,
-    task_id: Uuid,
-    unit_ids: &[Uuid],
-) -> Result<()> {
-    task_cooperators::Entity::delete_many()
-        .filter(task_cooperators::Column::TaskId.eq(task_id))
-        .exec(db)
-        .await?;
+async fn set_cooperators<C: ConnectionTrait>(db: &C, task_id: Uuid, unit_ids: &[Uuid]) -> Result<()> {
+    task_cooperators::Entity::delete_many().filter(task_cooperators::Column::TaskId.eq(task_id)).exec(db).await?;
     if !unit_ids.is_empty() {
-        task_cooperators::Entity::insert_many(unit_ids.iter().map(|u| {
-            task_cooperators::ActiveModel {
-                task_id: Set(task_id),
-                unit_id: Set(*u),
-            }
-        }))
+        task_cooperators::Entity::insert_many(
+            unit_ids.iter().map(|u| task_cooperators::ActiveModel { task_id: Set(task_id), unit_id: Set(*u) }),
+        )
         .exec(db)
         .await?;
     }
@@ -129,10 +102,7 @@ async fn set_cooperators<C: ConnectionTrait>(
 }
 
 /// Loads stored tasks with their co-operators and targets, in three queries.
-pub(crate) async fn hydrate<C: ConnectionTrait>(
-    db: &C,
-    rows: Vec<tasks::Model>,
-) -> Result<Vec<Task>> {
+pub(crate) async fn hydrate<C: ConnectionTrait>(db: &C, rows: Vec<tasks::Model>) -> Result<Vec<Task>> {
     let ids: Vec<Uuid> = rows.iter().map(|t| t.id).collect();
     let mut coops: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
     for c in task_cooperators::Entity::find()
@@ -171,19 +141,11 @@ async fn hydrate_one<C: ConnectionTrait>(db: &C, t: tasks::Model) -> Result<Task
 
 /// Loads a task or fails with `not_found`.
 pub(crate) async fn find<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<tasks::Model> {
-    tasks::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(|| not_found("task"))
+    tasks::Entity::find_by_id(id).one(db).await?.ok_or_else(|| not_found("task"))
 }
 
 /// Creates a task in a group.
-pub async fn create_task(
-    db: &Db,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    input: TaskInput,
-) -> Result<Task> {
+pub async fn create_task(db: &Db, actor: &Actor, now: DateTime<Utc>, input: TaskInput) -> Result<Task> {
     validate(&input)?;
     let txn = db.begin_write().await?;
     let plan = check_refs(&*txn, &input).await?;
@@ -207,17 +169,7 @@ pub async fn create_task(
     .await
     .map_err(|e| AppError::from_db(e, "duplicate_task_code", DUPLICATE))?;
     set_cooperators(&*txn, m.id, &input.cooperating_unit_ids).await?;
-    audited(
-        &*txn,
-        actor,
-        now,
-        "create",
-        ENTITY,
-        m.id,
-        None,
-        Some(&(&m, &input.cooperating_unit_ids)),
-    )
-    .await?;
+    audited(&*txn, actor, now, "create", ENTITY, m.id, None, Some(&(&m, &input.cooperating_unit_ids))).await?;
     let task = hydrate_one(&*txn, m).await?;
     txn.commit().await?;
     Ok(task)
@@ -230,13 +182,7 @@ pub async fn get_task(db: &Db, id: Uuid) -> Result<Task> {
 }
 
 /// Replaces a task's fields; it may move to another group of the same plan.
-pub async fn update_task(
-    db: &Db,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    id: Uuid,
-    input: TaskInput,
-) -> Result<Task> {
+pub async fn update_task(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, input: TaskInput) -> Result<Task> {
     validate(&input)?;
     let txn = db.begin_write().await?;
     let before = find(&*txn, id).await?;
@@ -266,10 +212,7 @@ pub async fn update_task(
     am.lead_unit_id = Set(input.lead_unit_id);
     am.deadline = Set(input.deadline);
     am.updated_at = Set(now);
-    let after = am
-        .update(&*txn)
-        .await
-        .map_err(|e| AppError::from_db(e, "duplicate_task_code", DUPLICATE))?;
+    let after = am.update(&*txn).await.map_err(|e| AppError::from_db(e, "duplicate_task_code", DUPLICATE))?;
     set_cooperators(&*txn, id, &input.cooperating_unit_ids).await?;
     audited(
         &*txn,
@@ -291,10 +234,7 @@ pub async fn update_task(
 pub async fn delete_task(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<()> {
     let txn = db.begin_write().await?;
     let before = find(&*txn, id).await?;
-    tasks::Entity::delete_by_id(id)
-        .exec(&*txn)
-        .await
-        .map_err(|e| AppError::from_db(e, "in_use", ""))?;
+    tasks::Entity::delete_by_id(id).exec(&*txn).await.map_err(|e| AppError::from_db(e, "in_use", ""))?;
     audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
     txn.commit().await?;
     Ok(())
@@ -332,11 +272,7 @@ pub async fn list_tasks(db: &Db, f: TaskFilter, paging: Paging) -> Result<Page<T
             .from(task_cooperators::Entity)
             .and_where(task_cooperators::Column::UnitId.eq(u))
             .to_owned();
-        q = q.filter(
-            Condition::any()
-                .add(tasks::Column::LeadUnitId.eq(u))
-                .add(tasks::Column::Id.in_subquery(helped)),
-        );
+        q = q.filter(Condition::any().add(tasks::Column::LeadUnitId.eq(u)).add(tasks::Column::Id.in_subquery(helped)));
     }
     if let Some(d) = f.deadline_from {
         q = q.filter(tasks::Column::Deadline.gte(d));
@@ -354,10 +290,7 @@ pub async fn list_tasks(db: &Db, f: TaskFilter, paging: Paging) -> Result<Page<T
     }
     let total = q.clone().count(&db.conn).await?;
     let rows = q
-        .order_by(
-            Expr::cust("(SELECT g.position FROM task_groups g WHERE g.id = tasks.group_id)"),
-            Order::Asc,
-        )
+        .order_by(Expr::cust("(SELECT g.position FROM task_groups g WHERE g.id = tasks.group_id)"), Order::Asc)
         .order_by_asc(tasks::Column::Position)
         .order_by_asc(tasks::Column::Id)
         .offset(paging.offset())
@@ -365,10 +298,5 @@ pub async fn list_tasks(db: &Db, f: TaskFilter, paging: Paging) -> Result<Page<T
         .all(&db.conn)
         .await?;
     let items = hydrate(&db.conn, rows).await?;
-    Ok(Page {
-        items,
-        total,
-        page: paging.page,
-        per_page: paging.per_page,
-    })
+    Ok(Page { items, total, page: paging.page, per_page: paging.per_page })
 }

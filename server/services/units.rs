@@ -1,10 +1,7 @@
 //! Units: departments and communes that lead or co-operate on tasks.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use uuid::Uuid;
 
 use super::{audited, is_email, json_list, not_found, to_json, unknown_ref};
@@ -20,20 +17,13 @@ const DUPLICATE: &str = "Tên viết tắt đã dùng cho đơn vị khác / ano
 
 fn validate(i: &UnitInput) -> Result<()> {
     let mut check = Check::new();
-    check
-        .required("name", &i.name)
-        .required("short_name", &i.short_name)
-        .fail_if(
-            i.kind.parse::<UnitKind>().is_err(),
-            "kind",
-            &format!("Phải là / must be one of: {}", UnitKind::codes()),
-        );
+    check.required("name", &i.name).required("short_name", &i.short_name).fail_if(
+        i.kind.parse::<UnitKind>().is_err(),
+        "kind",
+        &format!("Phải là / must be one of: {}", UnitKind::codes()),
+    );
     for (n, e) in i.emails.iter().enumerate() {
-        check.fail_if(
-            !is_email(e),
-            &format!("emails[{n}]"),
-            "Địa chỉ e-mail không hợp lệ / not an e-mail address",
-        );
+        check.fail_if(!is_email(e), &format!("emails[{n}]"), "Địa chỉ e-mail không hợp lệ / not an e-mail address");
     }
     check.finish()
 }
@@ -58,30 +48,16 @@ fn fill(am: &mut units::ActiveModel, i: UnitInput, now: DateTime<Utc>) {
     am.name = Set(i.name);
     am.short_name = Set(i.short_name.trim().to_owned());
     am.kind = Set(i.kind);
-    am.emails = Set(to_json(
-        &i.emails.iter().map(|e| e.trim()).collect::<Vec<_>>(),
-    ));
+    am.emails = Set(to_json(&i.emails.iter().map(|e| e.trim()).collect::<Vec<_>>()));
     am.updated_at = Set(now);
 }
 
 /// Creates a unit.
-pub async fn create_unit(
-    db: &Db,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    input: UnitInput,
-) -> Result<Unit> {
+pub async fn create_unit(db: &Db, actor: &Actor, now: DateTime<Utc>, input: UnitInput) -> Result<Unit> {
     validate(&input)?;
     let txn = db.begin_write().await?;
-    if issuers::Entity::find_by_id(input.issuer_id)
-        .one(&*txn)
-        .await?
-        .is_none()
-    {
-        return Err(AppError::field(
-            "issuer_id",
-            unknown_ref("cơ quan / issuer"),
-        ));
+    if issuers::Entity::find_by_id(input.issuer_id).one(&*txn).await?.is_none() {
+        return Err(AppError::field("issuer_id", unknown_ref("cơ quan / issuer")));
     }
     let mut am = units::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -90,10 +66,7 @@ pub async fn create_unit(
         ..Default::default()
     };
     fill(&mut am, input, now);
-    let m = am
-        .insert(&*txn)
-        .await
-        .map_err(|e| AppError::from_db(e, "duplicate_unit", DUPLICATE))?;
+    let m = am.insert(&*txn).await.map_err(|e| AppError::from_db(e, "duplicate_unit", DUPLICATE))?;
     audited(&*txn, actor, now, "create", ENTITY, m.id, None, Some(&m)).await?;
     txn.commit().await?;
     Ok(to_model(m))
@@ -101,27 +74,15 @@ pub async fn create_unit(
 
 /// One unit.
 pub async fn get_unit(db: &Db, id: Uuid) -> Result<Unit> {
-    let m = units::Entity::find_by_id(id)
-        .one(&db.conn)
-        .await?
-        .ok_or_else(|| not_found("unit"))?;
+    let m = units::Entity::find_by_id(id).one(&db.conn).await?.ok_or_else(|| not_found("unit"))?;
     Ok(to_model(m))
 }
 
 /// Replaces a unit's fields (its issuer cannot change).
-pub async fn update_unit(
-    db: &Db,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    id: Uuid,
-    input: UnitInput,
-) -> Result<Unit> {
+pub async fn update_unit(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, input: UnitInput) -> Result<Unit> {
     validate(&input)?;
     let txn = db.begin_write().await?;
-    let before = units::Entity::find_by_id(id)
-        .one(&*txn)
-        .await?
-        .ok_or_else(|| not_found("unit"))?;
+    let before = units::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("unit"))?;
     if before.issuer_id != input.issuer_id {
         return Err(AppError::field(
             "issuer_id",
@@ -130,21 +91,8 @@ pub async fn update_unit(
     }
     let mut am: units::ActiveModel = before.clone().into();
     fill(&mut am, input, now);
-    let after = am
-        .update(&*txn)
-        .await
-        .map_err(|e| AppError::from_db(e, "duplicate_unit", DUPLICATE))?;
-    audited(
-        &*txn,
-        actor,
-        now,
-        "update",
-        ENTITY,
-        id,
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
+    let after = am.update(&*txn).await.map_err(|e| AppError::from_db(e, "duplicate_unit", DUPLICATE))?;
+    audited(&*txn, actor, now, "update", ENTITY, id, Some(&before), Some(&after)).await?;
     txn.commit().await?;
     Ok(to_model(after))
 }
@@ -152,18 +100,9 @@ pub async fn update_unit(
 /// Deletes a unit that leads, co-operates on, or is named by nothing.
 pub async fn delete_unit(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<()> {
     let txn = db.begin_write().await?;
-    let before = units::Entity::find_by_id(id)
-        .one(&*txn)
-        .await?
-        .ok_or_else(|| not_found("unit"))?;
-    let leads = tasks::Entity::find()
-        .filter(tasks::Column::LeadUnitId.eq(id))
-        .count(&*txn)
-        .await?;
-    let helps = task_cooperators::Entity::find()
-        .filter(task_cooperators::Column::UnitId.eq(id))
-        .count(&*txn)
-        .await?;
+    let before = units::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("unit"))?;
+    let leads = tasks::Entity::find().filter(tasks::Column::LeadUnitId.eq(id)).count(&*txn).await?;
+    let helps = task_cooperators::Entity::find().filter(task_cooperators::Column::UnitId.eq(id)).count(&*txn).await?;
     if leads + helps > 0 {
         return Err(AppError::conflict(
             "unit_has_tasks",
@@ -174,24 +113,15 @@ pub async fn delete_unit(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -
             ),
         ));
     }
-    let named = users::Entity::find()
-        .filter(users::Column::UnitId.eq(id))
-        .count(&*txn)
-        .await?
-        + proposals::Entity::find()
-            .filter(proposals::Column::UnitId.eq(id))
-            .count(&*txn)
-            .await?;
+    let named = users::Entity::find().filter(users::Column::UnitId.eq(id)).count(&*txn).await?
+        + proposals::Entity::find().filter(proposals::Column::UnitId.eq(id)).count(&*txn).await?;
     if named > 0 {
         return Err(AppError::conflict(
             "unit_in_use",
             "Đơn vị còn người dùng hoặc đề xuất gắn với nó / users or proposals still refer to the unit",
         ));
     }
-    units::Entity::delete_by_id(id)
-        .exec(&*txn)
-        .await
-        .map_err(|e| AppError::from_db(e, "in_use", ""))?;
+    units::Entity::delete_by_id(id).exec(&*txn).await.map_err(|e| AppError::from_db(e, "in_use", ""))?;
     audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
     txn.commit().await?;
     Ok(())
@@ -208,9 +138,7 @@ pub struct UnitFilter {
 
 /// Units by short name.
 pub async fn list_units(db: &Db, filter: UnitFilter, paging: Paging) -> Result<Page<Unit>> {
-    let mut q = units::Entity::find()
-        .order_by_asc(units::Column::ShortName)
-        .order_by_asc(units::Column::Id);
+    let mut q = units::Entity::find().order_by_asc(units::Column::ShortName).order_by_asc(units::Column::Id);
     if let Some(i) = filter.issuer_id {
         q = q.filter(units::Column::IssuerId.eq(i));
     }
@@ -218,15 +146,6 @@ pub async fn list_units(db: &Db, filter: UnitFilter, paging: Paging) -> Result<P
         q = q.filter(units::Column::Kind.eq(k));
     }
     let total = q.clone().count(&db.conn).await?;
-    let items = q
-        .offset(paging.offset())
-        .limit(paging.per_page)
-        .all(&db.conn)
-        .await?;
-    Ok(Page {
-        items: items.into_iter().map(to_model).collect(),
-        total,
-        page: paging.page,
-        per_page: paging.per_page,
-    })
+    let items = q.offset(paging.offset()).limit(paging.per_page).all(&db.conn).await?;
+    Ok(Page { items: items.into_iter().map(to_model).collect(), total, page: paging.page, per_page: paging.per_page })
 }

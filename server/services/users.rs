@@ -1,10 +1,7 @@
 //! Users and their roles; logging in comes with the workflow capability.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use uuid::Uuid;
 
 use super::{audited, is_email, not_found, unknown_ref};
@@ -55,15 +52,8 @@ fn to_model(m: users::Model) -> User {
 }
 
 async fn check_refs<C: sea_orm::ConnectionTrait>(db: &C, i: &UserInput) -> Result<()> {
-    if issuers::Entity::find_by_id(i.issuer_id)
-        .one(db)
-        .await?
-        .is_none()
-    {
-        return Err(AppError::field(
-            "issuer_id",
-            unknown_ref("cơ quan / issuer"),
-        ));
+    if issuers::Entity::find_by_id(i.issuer_id).one(db).await?.is_none() {
+        return Err(AppError::field("issuer_id", unknown_ref("cơ quan / issuer")));
     }
     if let Some(u) = i.unit_id {
         match units::Entity::find_by_id(u).one(db).await? {
@@ -85,12 +75,7 @@ fn fill(am: &mut users::ActiveModel, i: UserInput, now: DateTime<Utc>) {
 }
 
 /// Creates a user (without a password until the workflow capability sets one).
-pub async fn create_user(
-    db: &Db,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    input: UserInput,
-) -> Result<User> {
+pub async fn create_user(db: &Db, actor: &Actor, now: DateTime<Utc>, input: UserInput) -> Result<User> {
     validate(&input)?;
     let txn = db.begin_write().await?;
     check_refs(&*txn, &input).await?;
@@ -101,10 +86,7 @@ pub async fn create_user(
         ..Default::default()
     };
     fill(&mut am, input, now);
-    let m = am
-        .insert(&*txn)
-        .await
-        .map_err(|e| AppError::from_db(e, "duplicate_username", DUPLICATE))?;
+    let m = am.insert(&*txn).await.map_err(|e| AppError::from_db(e, "duplicate_username", DUPLICATE))?;
     audited(&*txn, actor, now, "create", ENTITY, m.id, None, Some(&m)).await?;
     txn.commit().await?;
     Ok(to_model(m))
@@ -112,45 +94,20 @@ pub async fn create_user(
 
 /// One user.
 pub async fn get_user(db: &Db, id: Uuid) -> Result<User> {
-    let m = users::Entity::find_by_id(id)
-        .one(&db.conn)
-        .await?
-        .ok_or_else(|| not_found("user"))?;
+    let m = users::Entity::find_by_id(id).one(&db.conn).await?.ok_or_else(|| not_found("user"))?;
     Ok(to_model(m))
 }
 
 /// Replaces a user's fields.
-pub async fn update_user(
-    db: &Db,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    id: Uuid,
-    input: UserInput,
-) -> Result<User> {
+pub async fn update_user(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, input: UserInput) -> Result<User> {
     validate(&input)?;
     let txn = db.begin_write().await?;
-    let before = users::Entity::find_by_id(id)
-        .one(&*txn)
-        .await?
-        .ok_or_else(|| not_found("user"))?;
+    let before = users::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("user"))?;
     check_refs(&*txn, &input).await?;
     let mut am: users::ActiveModel = before.clone().into();
     fill(&mut am, input, now);
-    let after = am
-        .update(&*txn)
-        .await
-        .map_err(|e| AppError::from_db(e, "duplicate_username", DUPLICATE))?;
-    audited(
-        &*txn,
-        actor,
-        now,
-        "update",
-        ENTITY,
-        id,
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
+    let after = am.update(&*txn).await.map_err(|e| AppError::from_db(e, "duplicate_username", DUPLICATE))?;
+    audited(&*txn, actor, now, "update", ENTITY, id, Some(&before), Some(&after)).await?;
     txn.commit().await?;
     Ok(to_model(after))
 }
@@ -158,14 +115,8 @@ pub async fn update_user(
 /// Deletes a user.
 pub async fn delete_user(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<()> {
     let txn = db.begin_write().await?;
-    let before = users::Entity::find_by_id(id)
-        .one(&*txn)
-        .await?
-        .ok_or_else(|| not_found("user"))?;
-    users::Entity::delete_by_id(id)
-        .exec(&*txn)
-        .await
-        .map_err(|e| AppError::from_db(e, "in_use", ""))?;
+    let before = users::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("user"))?;
+    users::Entity::delete_by_id(id).exec(&*txn).await.map_err(|e| AppError::from_db(e, "in_use", ""))?;
     audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
     txn.commit().await?;
     Ok(())
@@ -190,15 +141,6 @@ pub async fn list_users(
         q = q.filter(users::Column::Role.eq(r));
     }
     let total = q.clone().count(&db.conn).await?;
-    let items = q
-        .offset(paging.offset())
-        .limit(paging.per_page)
-        .all(&db.conn)
-        .await?;
-    Ok(Page {
-        items: items.into_iter().map(to_model).collect(),
-        total,
-        page: paging.page,
-        per_page: paging.per_page,
-    })
+    let items = q.offset(paging.offset()).limit(paging.per_page).all(&db.conn).await?;
+    Ok(Page { items: items.into_iter().map(to_model).collect(), total, page: paging.page, per_page: paging.per_page })
 }

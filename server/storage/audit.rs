@@ -2,9 +2,7 @@
 //! transaction and chained by SHA-256 so a removed or edited event is detectable.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryOrder, QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryOrder, QuerySelect, Set};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -54,14 +52,9 @@ pub async fn record<C: ConnectionTrait>(
 ) -> Result<(), sea_orm::DbErr> {
     if db.get_database_backend() == DatabaseBackend::Postgres {
         // Serialise appenders across connections and instances until commit.
-        db.execute_unprepared("SELECT pg_advisory_xact_lock(7340032)")
-            .await?;
+        db.execute_unprepared("SELECT pg_advisory_xact_lock(7340032)").await?;
     }
-    let last = audit_events::Entity::find()
-        .order_by_desc(audit_events::Column::Seq)
-        .limit(1)
-        .one(db)
-        .await?;
+    let last = audit_events::Entity::find().order_by_desc(audit_events::Column::Seq).limit(1).one(db).await?;
     let (seq, prev_hash) = last.map_or((1, GENESIS.to_owned()), |e| (e.seq + 1, e.hash));
     let mut event = audit_events::Model {
         id: Uuid::now_v7(),
@@ -116,10 +109,7 @@ pub fn hash_of(e: &audit_events::Model) -> String {
 
 /// Walks the chain in order; returns the first broken sequence number, if any.
 pub async fn verify<C: ConnectionTrait>(db: &C) -> Result<Option<i64>, sea_orm::DbErr> {
-    let events = audit_events::Entity::find()
-        .order_by_asc(audit_events::Column::Seq)
-        .all(db)
-        .await?;
+    let events = audit_events::Entity::find().order_by_asc(audit_events::Column::Seq).all(db).await?;
     let mut prev = GENESIS.to_owned();
     for (i, e) in events.iter().enumerate() {
         if e.seq != i as i64 + 1 || e.prev_hash != prev || hash_of(e) != e.hash {

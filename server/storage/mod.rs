@@ -9,8 +9,7 @@ use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr,
-    TransactionTrait,
+    ConnectOptions, Database, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait,
 };
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
@@ -46,20 +45,14 @@ impl WriteTxn {
 impl Db {
     /// Connects to `url` (sqlite:… or postgres://…), creating the SQLite file's
     /// folder if needed, and applies pending migrations.
-    pub async fn connect(
-        url: &str,
-        max_connections: u32,
-        acquire_timeout: Duration,
-    ) -> Result<Db, DbErr> {
+    pub async fn connect(url: &str, max_connections: u32, acquire_timeout: Duration) -> Result<Db, DbErr> {
         let sqlite = url.starts_with("sqlite:");
-        if sqlite {
-            if let Some(path) = sqlite_path(url) {
-                if let Some(parent) = std::path::Path::new(&path).parent() {
-                    std::fs::create_dir_all(parent).map_err(|e| {
-                        DbErr::Custom(format!("cannot create {}: {e}", parent.display()))
-                    })?;
-                }
-            }
+        if sqlite
+            && let Some(path) = sqlite_path(url)
+            && let Some(parent) = std::path::Path::new(&path).parent()
+        {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", parent.display())))?;
         }
         let mut opts = ConnectOptions::new(url.to_owned());
         opts.max_connections(max_connections)
@@ -73,10 +66,7 @@ impl Db {
             });
         let conn = Database::connect(opts).await?;
         Migrator::up(&conn, None).await?;
-        Ok(Db {
-            conn,
-            write_lock: sqlite.then(|| Arc::new(Mutex::new(()))),
-        })
+        Ok(Db { conn, write_lock: sqlite.then(|| Arc::new(Mutex::new(()))) })
     }
 
     /// Which backend this is.
@@ -90,10 +80,7 @@ impl Db {
             Some(lock) => Some(lock.clone().lock_owned().await),
             None => None,
         };
-        Ok(WriteTxn {
-            txn: self.conn.begin().await?,
-            _slot: slot,
-        })
+        Ok(WriteTxn { txn: self.conn.begin().await?, _slot: slot })
     }
 
     /// Whether the database answers.
@@ -104,9 +91,7 @@ impl Db {
 
 /// The file path inside a sqlite: URL, if it names a file.
 fn sqlite_path(url: &str) -> Option<String> {
-    let rest = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next()?;
     (!path.is_empty() && path != ":memory:").then(|| path.to_owned())
 }

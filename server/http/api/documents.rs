@@ -25,14 +25,8 @@ pub struct DocumentApi {
 impl DocumentApi {
     /// Create a draft document.
     #[oai(path = "/documents", method = "post")]
-    async fn create(
-        &self,
-        body: Json<DocumentInput>,
-        remote: &RemoteAddr,
-    ) -> ApiResult<Created<Document>> {
-        Ok(Created::Created(Json(
-            documents::create_document(&self.db, &actor(remote), now(), body.0).await?,
-        )))
+    async fn create(&self, body: Json<DocumentInput>, remote: &RemoteAddr) -> ApiResult<Created<Document>> {
+        Ok(Created::Created(Json(documents::create_document(&self.db, &actor(remote), now(), body.0).await?)))
     }
 
     /// List documents, newest first; filter by issuer, plan, kind and state.
@@ -46,15 +40,8 @@ impl DocumentApi {
         page: Query<Option<u64>>,
         per_page: Query<Option<u64>>,
     ) -> ApiResult<Json<Page<Document>>> {
-        let filter = DocumentFilter {
-            issuer_id: issuer_id.0,
-            plan_id: plan_id.0,
-            kind: kind.0,
-            state: state.0,
-        };
-        Ok(Json(
-            documents::list_documents(&self.db, filter, Paging::new(page.0, per_page.0)?).await?,
-        ))
+        let filter = DocumentFilter { issuer_id: issuer_id.0, plan_id: plan_id.0, kind: kind.0, state: state.0 };
+        Ok(Json(documents::list_documents(&self.db, filter, Paging::new(page.0, per_page.0)?).await?))
     }
 
     /// Get one document.
@@ -71,9 +58,7 @@ impl DocumentApi {
         body: Json<DocumentInput>,
         remote: &RemoteAddr,
     ) -> ApiResult<Json<Document>> {
-        Ok(Json(
-            documents::update_document(&self.db, &actor(remote), now(), id.0, body.0).await?,
-        ))
+        Ok(Json(documents::update_document(&self.db, &actor(remote), now(), id.0, body.0).await?))
     }
 
     /// Delete a draft.

@@ -34,15 +34,9 @@ pub struct HealthApi {
 /// Checks the database.
 pub async fn check(db: &Db) -> HealthResponse {
     if db.ping().await {
-        HealthResponse::Ok(Json(Health {
-            status: "ok".into(),
-            database: true,
-        }))
+        HealthResponse::Ok(Json(Health { status: "ok".into(), database: true }))
     } else {
-        HealthResponse::Unavailable(Json(Health {
-            status: "degraded".into(),
-            database: false,
-        }))
+        HealthResponse::Unavailable(Json(Health { status: "degraded".into(), database: false }))
     }
 }
 

@@ -24,26 +24,14 @@ pub struct IssuerApi {
 impl IssuerApi {
     /// Create an issuer (its two preset rubrics are created with it).
     #[oai(path = "/issuers", method = "post")]
-    async fn create(
-        &self,
-        body: Json<IssuerInput>,
-        remote: &RemoteAddr,
-    ) -> ApiResult<Created<Issuer>> {
-        Ok(Created::Created(Json(
-            svc::create_issuer(&self.db, &actor(remote), now(), body.0).await?,
-        )))
+    async fn create(&self, body: Json<IssuerInput>, remote: &RemoteAddr) -> ApiResult<Created<Issuer>> {
+        Ok(Created::Created(Json(svc::create_issuer(&self.db, &actor(remote), now(), body.0).await?)))
     }
 
     /// List issuers.
     #[oai(path = "/issuers", method = "get")]
-    async fn list(
-        &self,
-        page: Query<Option<u64>>,
-        per_page: Query<Option<u64>>,
-    ) -> ApiResult<Json<Page<Issuer>>> {
-        Ok(Json(
-            svc::list_issuers(&self.db, Paging::new(page.0, per_page.0)?).await?,
-        ))
+    async fn list(&self, page: Query<Option<u64>>, per_page: Query<Option<u64>>) -> ApiResult<Json<Page<Issuer>>> {
+        Ok(Json(svc::list_issuers(&self.db, Paging::new(page.0, per_page.0)?).await?))
     }
 
     /// Get one issuer.
@@ -54,15 +42,8 @@ impl IssuerApi {
 
     /// Replace an issuer's fields.
     #[oai(path = "/issuers/:id", method = "put")]
-    async fn update(
-        &self,
-        id: Path<Uuid>,
-        body: Json<IssuerInput>,
-        remote: &RemoteAddr,
-    ) -> ApiResult<Json<Issuer>> {
-        Ok(Json(
-            svc::update_issuer(&self.db, &actor(remote), now(), id.0, body.0).await?,
-        ))
+    async fn update(&self, id: Path<Uuid>, body: Json<IssuerInput>, remote: &RemoteAddr) -> ApiResult<Json<Issuer>> {
+        Ok(Json(svc::update_issuer(&self.db, &actor(remote), now(), id.0, body.0).await?))
     }
 
     /// Delete an issuer and everything that belongs to it.

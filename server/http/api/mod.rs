@@ -47,10 +47,7 @@ pub enum Deleted {
 
 /// The actor behind a request (no login yet: the client address only).
 pub(crate) fn actor(remote: &RemoteAddr) -> Actor {
-    Actor {
-        user_id: None,
-        client_addr: Some(remote.to_string()),
-    }
+    Actor { user_id: None, client_addr: Some(remote.to_string()) }
 }
 
 /// All resource APIs, for the OpenAPI service.

@@ -10,9 +10,7 @@ use uuid::Uuid;
 
 use super::{Created, Deleted, Tag, actor};
 use crate::http::ApiResult;
-use crate::model::{
-    CarryForward, Group, GroupInput, Page, Paging, Plan, PlanInput, Proposal, ProposalInput,
-};
+use crate::model::{CarryForward, Group, GroupInput, Page, Paging, Plan, PlanInput, Proposal, ProposalInput};
 use crate::services::{groups, now, plans, proposals};
 use crate::storage::Db;
 
@@ -27,9 +25,7 @@ impl PlanApi {
     /// Create a plan (one per issuer and year; 409 for a second).
     #[oai(path = "/plans", method = "post")]
     async fn create(&self, body: Json<PlanInput>, remote: &RemoteAddr) -> ApiResult<Created<Plan>> {
-        Ok(Created::Created(Json(
-            plans::create_plan(&self.db, &actor(remote), now(), body.0).await?,
-        )))
+        Ok(Created::Created(Json(plans::create_plan(&self.db, &actor(remote), now(), body.0).await?)))
     }
 
     /// List plans, newest year first; filter by issuer and year.
@@ -41,15 +37,7 @@ impl PlanApi {
         page: Query<Option<u64>>,
         per_page: Query<Option<u64>>,
     ) -> ApiResult<Json<Page<Plan>>> {
-        Ok(Json(
-            plans::list_plans(
-                &self.db,
-                issuer_id.0,
-                year.0,
-                Paging::new(page.0, per_page.0)?,
-            )
-            .await?,
-        ))
+        Ok(Json(plans::list_plans(&self.db, issuer_id.0, year.0, Paging::new(page.0, per_page.0)?).await?))
     }
 
     /// Get one plan.
@@ -60,15 +48,8 @@ impl PlanApi {
 
     /// Replace a plan's fields.
     #[oai(path = "/plans/:id", method = "put")]
-    async fn update(
-        &self,
-        id: Path<Uuid>,
-        body: Json<PlanInput>,
-        remote: &RemoteAddr,
-    ) -> ApiResult<Json<Plan>> {
-        Ok(Json(
-            plans::update_plan(&self.db, &actor(remote), now(), id.0, body.0).await?,
-        ))
+    async fn update(&self, id: Path<Uuid>, body: Json<PlanInput>, remote: &RemoteAddr) -> ApiResult<Json<Plan>> {
+        Ok(Json(plans::update_plan(&self.db, &actor(remote), now(), id.0, body.0).await?))
     }
 
     /// Delete a plan with its groups, tasks, targets, results and proposals.
@@ -80,14 +61,8 @@ impl PlanApi {
 
     /// Turn the plan's proposals into next year's draft plan (tasks without deadlines).
     #[oai(path = "/plans/:id/carry-forward", method = "post")]
-    async fn carry_forward(
-        &self,
-        id: Path<Uuid>,
-        remote: &RemoteAddr,
-    ) -> ApiResult<Created<CarryForward>> {
-        Ok(Created::Created(Json(
-            plans::carry_forward(&self.db, &actor(remote), now(), id.0).await?,
-        )))
+    async fn carry_forward(&self, id: Path<Uuid>, remote: &RemoteAddr) -> ApiResult<Created<CarryForward>> {
+        Ok(Created::Created(Json(plans::carry_forward(&self.db, &actor(remote), now(), id.0).await?)))
     }
 }
 
@@ -101,14 +76,8 @@ pub struct GroupApi {
 impl GroupApi {
     /// Add a group to a plan.
     #[oai(path = "/groups", method = "post")]
-    async fn create(
-        &self,
-        body: Json<GroupInput>,
-        remote: &RemoteAddr,
-    ) -> ApiResult<Created<Group>> {
-        Ok(Created::Created(Json(
-            groups::create_group(&self.db, &actor(remote), now(), body.0).await?,
-        )))
+    async fn create(&self, body: Json<GroupInput>, remote: &RemoteAddr) -> ApiResult<Created<Group>> {
+        Ok(Created::Created(Json(groups::create_group(&self.db, &actor(remote), now(), body.0).await?)))
     }
 
     /// The groups of a plan, in order.
@@ -125,15 +94,8 @@ impl GroupApi {
 
     /// Replace a group's title and position.
     #[oai(path = "/groups/:id", method = "put")]
-    async fn update(
-        &self,
-        id: Path<Uuid>,
-        body: Json<GroupInput>,
-        remote: &RemoteAddr,
-    ) -> ApiResult<Json<Group>> {
-        Ok(Json(
-            groups::update_group(&self.db, &actor(remote), now(), id.0, body.0).await?,
-        ))
+    async fn update(&self, id: Path<Uuid>, body: Json<GroupInput>, remote: &RemoteAddr) -> ApiResult<Json<Group>> {
+        Ok(Json(groups::update_group(&self.db, &actor(remote), now(), id.0, body.0).await?))
     }
 
     /// Delete a group with its tasks.
@@ -154,26 +116,14 @@ pub struct ProposalApi {
 impl ProposalApi {
     /// Add a proposal for next year.
     #[oai(path = "/proposals", method = "post")]
-    async fn create(
-        &self,
-        body: Json<ProposalInput>,
-        remote: &RemoteAddr,
-    ) -> ApiResult<Created<Proposal>> {
-        Ok(Created::Created(Json(
-            proposals::create_proposal(&self.db, &actor(remote), now(), body.0).await?,
-        )))
+    async fn create(&self, body: Json<ProposalInput>, remote: &RemoteAddr) -> ApiResult<Created<Proposal>> {
+        Ok(Created::Created(Json(proposals::create_proposal(&self.db, &actor(remote), now(), body.0).await?)))
     }
 
     /// A plan's proposals by section and position; filter by section.
     #[oai(path = "/proposals", method = "get")]
-    async fn list(
-        &self,
-        plan_id: Query<Uuid>,
-        section: Query<Option<String>>,
-    ) -> ApiResult<Json<Vec<Proposal>>> {
-        Ok(Json(
-            proposals::list_proposals(&self.db, plan_id.0, section.0).await?,
-        ))
+    async fn list(&self, plan_id: Query<Uuid>, section: Query<Option<String>>) -> ApiResult<Json<Vec<Proposal>>> {
+        Ok(Json(proposals::list_proposals(&self.db, plan_id.0, section.0).await?))
     }
 
     /// Get one proposal.
@@ -190,9 +140,7 @@ impl ProposalApi {
         body: Json<ProposalInput>,
         remote: &RemoteAddr,
     ) -> ApiResult<Json<Proposal>> {
-        Ok(Json(
-            proposals::update_proposal(&self.db, &actor(remote), now(), id.0, body.0).await?,
-        ))
+        Ok(Json(proposals::update_proposal(&self.db, &actor(remote), now(), id.0, body.0).await?))
     }
 
     /// Delete a proposal.

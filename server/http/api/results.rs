@@ -24,14 +24,8 @@ pub struct ResultApi {
 impl ResultApi {
     /// Create a task's result (one per task; 409 for a second).
     #[oai(path = "/results", method = "post")]
-    async fn create(
-        &self,
-        body: Json<ResultInput>,
-        remote: &RemoteAddr,
-    ) -> ApiResult<Created<TaskResult>> {
-        Ok(Created::Created(Json(
-            results::create_result(&self.db, &actor(remote), now(), body.0).await?,
-        )))
+    async fn create(&self, body: Json<ResultInput>, remote: &RemoteAddr) -> ApiResult<Created<TaskResult>> {
+        Ok(Created::Created(Json(results::create_result(&self.db, &actor(remote), now(), body.0).await?)))
     }
 
     /// List results; filter by plan, task and state.
@@ -45,14 +39,7 @@ impl ResultApi {
         per_page: Query<Option<u64>>,
     ) -> ApiResult<Json<Page<TaskResult>>> {
         Ok(Json(
-            results::list_results(
-                &self.db,
-                plan_id.0,
-                task_id.0,
-                state.0,
-                Paging::new(page.0, per_page.0)?,
-            )
-            .await?,
+            results::list_results(&self.db, plan_id.0, task_id.0, state.0, Paging::new(page.0, per_page.0)?).await?,
         ))
     }
 
@@ -70,9 +57,7 @@ impl ResultApi {
         body: Json<ResultInput>,
         remote: &RemoteAddr,
     ) -> ApiResult<Json<TaskResult>> {
-        Ok(Json(
-            results::update_result(&self.db, &actor(remote), now(), id.0, body.0).await?,
-        ))
+        Ok(Json(results::update_result(&self.db, &actor(remote), now(), id.0, body.0).await?))
     }
 
     /// Delete a result.

@@ -27,9 +27,7 @@ impl TaskApi {
     /// Create a task in a group (409 when its code is already used in the plan).
     #[oai(path = "/tasks", method = "post")]
     async fn create(&self, body: Json<TaskInput>, remote: &RemoteAddr) -> ApiResult<Created<Task>> {
-        Ok(Created::Created(Json(
-            tasks::create_task(&self.db, &actor(remote), now(), body.0).await?,
-        )))
+        Ok(Created::Created(Json(tasks::create_task(&self.db, &actor(remote), now(), body.0).await?)))
     }
 
     /// List tasks with their targets, in plan order. Filters: plan, group, unit
@@ -55,9 +53,7 @@ impl TaskApi {
             deadline_to: deadline_to.0,
             result_state: result_state.0,
         };
-        Ok(Json(
-            tasks::list_tasks(&self.db, filter, Paging::new(page.0, per_page.0)?).await?,
-        ))
+        Ok(Json(tasks::list_tasks(&self.db, filter, Paging::new(page.0, per_page.0)?).await?))
     }
 
     /// Get one task with its targets.
@@ -68,15 +64,8 @@ impl TaskApi {
 
     /// Replace a task's fields.
     #[oai(path = "/tasks/:id", method = "put")]
-    async fn update(
-        &self,
-        id: Path<Uuid>,
-        body: Json<TaskInput>,
-        remote: &RemoteAddr,
-    ) -> ApiResult<Json<Task>> {
-        Ok(Json(
-            tasks::update_task(&self.db, &actor(remote), now(), id.0, body.0).await?,
-        ))
+    async fn update(&self, id: Path<Uuid>, body: Json<TaskInput>, remote: &RemoteAddr) -> ApiResult<Json<Task>> {
+        Ok(Json(tasks::update_task(&self.db, &actor(remote), now(), id.0, body.0).await?))
     }
 
     /// Delete a task with its targets and result.
@@ -97,14 +86,8 @@ pub struct TargetApi {
 impl TargetApi {
     /// Add a target to a task.
     #[oai(path = "/targets", method = "post")]
-    async fn create(
-        &self,
-        body: Json<TargetInput>,
-        remote: &RemoteAddr,
-    ) -> ApiResult<Created<Target>> {
-        Ok(Created::Created(Json(
-            targets::create_target(&self.db, &actor(remote), now(), body.0).await?,
-        )))
+    async fn create(&self, body: Json<TargetInput>, remote: &RemoteAddr) -> ApiResult<Created<Target>> {
+        Ok(Created::Created(Json(targets::create_target(&self.db, &actor(remote), now(), body.0).await?)))
     }
 
     /// The targets of a task, in order.
@@ -121,15 +104,8 @@ impl TargetApi {
 
     /// Replace a target's fields.
     #[oai(path = "/targets/:id", method = "put")]
-    async fn update(
-        &self,
-        id: Path<Uuid>,
-        body: Json<TargetInput>,
-        remote: &RemoteAddr,
-    ) -> ApiResult<Json<Target>> {
-        Ok(Json(
-            targets::update_target(&self.db, &actor(remote), now(), id.0, body.0).await?,
-        ))
+    async fn update(&self, id: Path<Uuid>, body: Json<TargetInput>, remote: &RemoteAddr) -> ApiResult<Json<Target>> {
+        Ok(Json(targets::update_target(&self.db, &actor(remote), now(), id.0, body.0).await?))
     }
 
     /// Delete a target.

@@ -26,9 +26,7 @@ impl UnitApi {
     /// Create a unit (department or commune).
     #[oai(path = "/units", method = "post")]
     async fn create(&self, body: Json<UnitInput>, remote: &RemoteAddr) -> ApiResult<Created<Unit>> {
-        Ok(Created::Created(Json(
-            units::create_unit(&self.db, &actor(remote), now(), body.0).await?,
-        )))
+        Ok(Created::Created(Json(units::create_unit(&self.db, &actor(remote), now(), body.0).await?)))
     }
 
     /// List units, by short name; filter by issuer and kind.
@@ -40,13 +38,8 @@ impl UnitApi {
         page: Query<Option<u64>>,
         per_page: Query<Option<u64>>,
     ) -> ApiResult<Json<Page<Unit>>> {
-        let filter = UnitFilter {
-            issuer_id: issuer_id.0,
-            kind: kind.0,
-        };
-        Ok(Json(
-            units::list_units(&self.db, filter, Paging::new(page.0, per_page.0)?).await?,
-        ))
+        let filter = UnitFilter { issuer_id: issuer_id.0, kind: kind.0 };
+        Ok(Json(units::list_units(&self.db, filter, Paging::new(page.0, per_page.0)?).await?))
     }
 
     /// Get one unit.
@@ -57,15 +50,8 @@ impl UnitApi {
 
     /// Replace a unit's fields.
     #[oai(path = "/units/:id", method = "put")]
-    async fn update(
-        &self,
-        id: Path<Uuid>,
-        body: Json<UnitInput>,
-        remote: &RemoteAddr,
-    ) -> ApiResult<Json<Unit>> {
-        Ok(Json(
-            units::update_unit(&self.db, &actor(remote), now(), id.0, body.0).await?,
-        ))
+    async fn update(&self, id: Path<Uuid>, body: Json<UnitInput>, remote: &RemoteAddr) -> ApiResult<Json<Unit>> {
+        Ok(Json(units::update_unit(&self.db, &actor(remote), now(), id.0, body.0).await?))
     }
 
     /// Delete a unit; refused (409) while it leads or co-operates on tasks.
@@ -87,9 +73,7 @@ impl UserApi {
     /// Create a user.
     #[oai(path = "/users", method = "post")]
     async fn create(&self, body: Json<UserInput>, remote: &RemoteAddr) -> ApiResult<Created<User>> {
-        Ok(Created::Created(Json(
-            users::create_user(&self.db, &actor(remote), now(), body.0).await?,
-        )))
+        Ok(Created::Created(Json(users::create_user(&self.db, &actor(remote), now(), body.0).await?)))
     }
 
     /// List users; filter by issuer, unit and role.
@@ -102,16 +86,7 @@ impl UserApi {
         page: Query<Option<u64>>,
         per_page: Query<Option<u64>>,
     ) -> ApiResult<Json<Page<User>>> {
-        Ok(Json(
-            users::list_users(
-                &self.db,
-                issuer_id.0,
-                unit_id.0,
-                role.0,
-                Paging::new(page.0, per_page.0)?,
-            )
-            .await?,
-        ))
+        Ok(Json(users::list_users(&self.db, issuer_id.0, unit_id.0, role.0, Paging::new(page.0, per_page.0)?).await?))
     }
 
     /// Get one user.
@@ -122,15 +97,8 @@ impl UserApi {
 
     /// Replace a user's fields.
     #[oai(path = "/users/:id", method = "put")]
-    async fn update(
-        &self,
-        id: Path<Uuid>,
-        body: Json<UserInput>,
-        remote: &RemoteAddr,
-    ) -> ApiResult<Json<User>> {
-        Ok(Json(
-            users::update_user(&self.db, &actor(remote), now(), id.0, body.0).await?,
-        ))
+    async fn update(&self, id: Path<Uuid>, body: Json<UserInput>, remote: &RemoteAddr) -> ApiResult<Json<User>> {
+        Ok(Json(users::update_user(&self.db, &actor(remote), now(), id.0, body.0).await?))
     }
 
     /// Delete a user.
@@ -151,14 +119,8 @@ pub struct RubricApi {
 impl RubricApi {
     /// Create a rubric: bands covering 0–100 with no gap or overlap.
     #[oai(path = "/rubrics", method = "post")]
-    async fn create(
-        &self,
-        body: Json<RubricInput>,
-        remote: &RemoteAddr,
-    ) -> ApiResult<Created<Rubric>> {
-        Ok(Created::Created(Json(
-            rubrics::create_rubric(&self.db, &actor(remote), now(), body.0).await?,
-        )))
+    async fn create(&self, body: Json<RubricInput>, remote: &RemoteAddr) -> ApiResult<Created<Rubric>> {
+        Ok(Created::Created(Json(rubrics::create_rubric(&self.db, &actor(remote), now(), body.0).await?)))
     }
 
     /// List rubrics; filter by issuer.
@@ -169,9 +131,7 @@ impl RubricApi {
         page: Query<Option<u64>>,
         per_page: Query<Option<u64>>,
     ) -> ApiResult<Json<Page<Rubric>>> {
-        Ok(Json(
-            rubrics::list_rubrics(&self.db, issuer_id.0, Paging::new(page.0, per_page.0)?).await?,
-        ))
+        Ok(Json(rubrics::list_rubrics(&self.db, issuer_id.0, Paging::new(page.0, per_page.0)?).await?))
     }
 
     /// Get one rubric.
@@ -182,15 +142,8 @@ impl RubricApi {
 
     /// Replace a rubric's name and bands.
     #[oai(path = "/rubrics/:id", method = "put")]
-    async fn update(
-        &self,
-        id: Path<Uuid>,
-        body: Json<RubricInput>,
-        remote: &RemoteAddr,
-    ) -> ApiResult<Json<Rubric>> {
-        Ok(Json(
-            rubrics::update_rubric(&self.db, &actor(remote), now(), id.0, body.0).await?,
-        ))
+    async fn update(&self, id: Path<Uuid>, body: Json<RubricInput>, remote: &RemoteAddr) -> ApiResult<Json<Rubric>> {
+        Ok(Json(rubrics::update_rubric(&self.db, &actor(remote), now(), id.0, body.0).await?))
     }
 
     /// Delete a rubric no plan uses.

@@ -1,0 +1,65 @@
+//! Every mutation leaves a hash-chained audit event in its own transaction.
+
+use nhiemvu::storage::{audit, entities::audit_events};
+use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait, QueryOrder, Set};
+use serde_json::json;
+
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn mutations_are_audited_with_before_and_after() {
+    let app = spawn_app().await;
+    let issuer = app.issuer("xa-a").await;
+    let unit = app.unit(&issuer, "A").await;
+    let renamed = json!({"issuer_id": issuer, "name": "Phòng B", "short_name": "B", "kind": "department"});
+    app.put(&format!("/api/v1/units/{unit}"), renamed).await.expect(200);
+    app.delete(&format!("/api/v1/units/{unit}")).await.expect(204);
+
+    let events = audit_events::Entity::find().order_by_asc(audit_events::Column::Seq).all(&app.db.conn).await.unwrap();
+    let unit_events: Vec<_> = events.iter().filter(|e| e.entity == "units").collect();
+    let actions: Vec<&str> = unit_events.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["create", "update", "delete"]);
+    assert_eq!(unit_events[1].before.as_ref().unwrap()["short_name"], "A");
+    assert_eq!(unit_events[1].after.as_ref().unwrap()["short_name"], "B");
+    assert!(unit_events[2].after.is_none());
+    assert_eq!(audit::verify(&app.db.conn).await.unwrap(), None, "the chain is intact");
+}
+
+#[tokio::test]
+async fn a_refused_change_leaves_no_audit_event_and_no_record() {
+    let app = spawn_app().await;
+    let issuer = app.issuer("xa-a").await;
+    let before = audit_events::Entity::find().count(&app.db.conn).await.unwrap();
+    let (_, group) = app.plan_with_group(&issuer, 2025).await;
+    app.task(&group, "1.1", None, "2025-01-01").await;
+    let after_setup = audit_events::Entity::find().count(&app.db.conn).await.unwrap();
+    assert_eq!(after_setup, before + 3);
+    let dup = json!({"group_id": group, "code": "1.1", "text": "Trùng mã"});
+    app.post("/api/v1/tasks", dup).await.expect_error(409, "duplicate_task_code", None);
+    assert_eq!(audit_events::Entity::find().count(&app.db.conn).await.unwrap(), after_setup);
+    assert_eq!(app.get("/api/v1/tasks").await.expect(200)["total"], 1);
+}
+
+#[tokio::test]
+async fn an_edited_audit_event_breaks_the_chain() {
+    let app = spawn_app().await;
+    app.issuer("xa-a").await;
+    app.issuer("xa-b").await;
+    let events = audit_events::Entity::find().order_by_asc(audit_events::Column::Seq).all(&app.db.conn).await.unwrap();
+    assert!(events.len() >= 4);
+    let victim = events[2].clone();
+    let mut am: audit_events::ActiveModel = victim.clone().into();
+    am.action = Set("nothing_happened".into());
+    am.update(&app.db.conn).await.unwrap();
+    assert_eq!(audit::verify(&app.db.conn).await.unwrap(), Some(victim.seq));
+}
+
+#[tokio::test]
+async fn a_removed_audit_event_breaks_the_chain() {
+    let app = spawn_app().await;
+    app.issuer("xa-a").await;
+    app.issuer("xa-b").await;
+    let events = audit_events::Entity::find().order_by_asc(audit_events::Column::Seq).all(&app.db.conn).await.unwrap();
+    audit_events::Entity::delete_by_id(events[1].id).exec(&app.db.conn).await.unwrap();
+    assert_eq!(audit::verify(&app.db.conn).await.unwrap(), Some(2));
+}

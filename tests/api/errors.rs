@@ -1,0 +1,86 @@
+//! Bad input of every kind gets the same JSON error shape, never a 500.
+
+use serde_json::json;
+
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn malformed_json_and_wrong_types_get_a_json_error_body() {
+    let app = spawn_app().await;
+    app.post_raw("/api/v1/issuers", "{not json").await.expect_error(400, "invalid_json", None);
+    app.post_raw("/api/v1/issuers", "").await.expect_error(400, "invalid_json", None);
+    let wrong_type = json!({"code": 5, "name": ["x"], "abbreviation": "UBND"});
+    app.post("/api/v1/issuers", wrong_type).await.expect_error(400, "invalid_json", None);
+    let issuer = app.issuer("xa-a").await;
+    let wrong_year = json!({"issuer_id": issuer, "year": "năm nay", "title": "x"});
+    app.post("/api/v1/plans", wrong_year).await.expect_error(400, "invalid_json", None);
+    let overflow = json!({"issuer_id": issuer, "year": 99999999999u64, "title": "x"});
+    app.post("/api/v1/plans", overflow).await.expect_error(400, "invalid_json", None);
+}
+
+#[tokio::test]
+async fn unknown_and_malformed_ids_are_404_and_400_with_the_field_named() {
+    let app = spawn_app().await;
+    let ghost = uuid::Uuid::now_v7();
+    for resource in [
+        "issuers",
+        "units",
+        "users",
+        "rubrics",
+        "plans",
+        "groups",
+        "tasks",
+        "targets",
+        "results",
+        "proposals",
+        "documents",
+    ] {
+        app.get(&format!("/api/v1/{resource}/{ghost}")).await.expect_error(404, "not_found", None);
+        app.delete(&format!("/api/v1/{resource}/{ghost}")).await.expect_error(404, "not_found", None);
+        app.get(&format!("/api/v1/{resource}/not-a-uuid")).await.expect_error(400, "invalid_parameter", Some("id"));
+    }
+    app.get("/api/v1/nothing-here").await.expect_error(404, "route_not_found", None);
+    app.get("/api/v1/groups").await.expect_error(400, "invalid_parameter", Some("plan_id"));
+}
+
+#[tokio::test]
+async fn health_reports_the_database() {
+    let app = spawn_app().await;
+    let body = app.get("/healthz").await.expect(200);
+    assert_eq!(body, json!({"status": "ok", "database": true}));
+}
+
+#[tokio::test]
+async fn the_api_documents_every_endpoint_with_its_error_responses() {
+    let app = spawn_app().await;
+    let spec = app.get("/api/openapi.json").await.expect(200);
+    let paths = spec["paths"].as_object().unwrap();
+    for resource in [
+        "issuers",
+        "units",
+        "users",
+        "rubrics",
+        "plans",
+        "groups",
+        "tasks",
+        "targets",
+        "results",
+        "proposals",
+        "documents",
+    ] {
+        let collection = &paths[&format!("/{resource}")];
+        assert!(collection["get"].is_object() && collection["post"].is_object(), "{resource} list and create");
+        let item = &paths[&format!("/{resource}/{{id}}")];
+        for method in ["get", "put", "delete"] {
+            assert!(item[method].is_object(), "{method} /{resource}/{{id}}");
+        }
+        let responses = item["put"]["responses"].as_object().unwrap();
+        for status in ["200", "400", "404", "409", "422", "500"] {
+            assert!(responses.contains_key(status), "PUT /{resource}/{{id}} documents {status}");
+        }
+    }
+    assert!(paths["/plans/{id}/carry-forward"]["post"].is_object());
+    let docs = app.client.get("/api/docs").send().await;
+    docs.assert_status_is_ok();
+    assert!(docs.0.into_body().into_string().await.unwrap().contains("swagger"));
+}

@@ -1,0 +1,151 @@
+//! `spawn_app()`: a fresh database with migrations applied and the HTTP
+//! application in process, plus small JSON request helpers.
+
+use nhiemvu::storage::Db;
+use poem::endpoint::BoxEndpoint;
+use poem::http::StatusCode;
+use poem::test::TestClient;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+/// A running application over its own database.
+pub struct TestApp {
+    pub client: TestClient<BoxEndpoint<'static>>,
+    pub db: Db,
+    _dir: tempfile::TempDir,
+}
+
+/// A response: status and JSON body (Null when empty).
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: Value,
+}
+
+impl Reply {
+    /// Asserts the status and returns the body.
+    #[track_caller]
+    pub fn expect(self, status: u16) -> Value {
+        assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.body);
+        self.body
+    }
+
+    /// Asserts an error reply: status, stable code, and (if given) the field named.
+    #[track_caller]
+    pub fn expect_error(self, status: u16, code: &str, field: Option<&str>) -> Value {
+        let body = self.expect(status);
+        assert_eq!(body["code"], code, "error code; body: {body}");
+        assert!(body["message"].as_str().is_some_and(|m| m.contains(" / ")), "bilingual message: {body}");
+        if let Some(f) = field {
+            assert!(body["fields"][f].is_string(), "field {f} named in {body}");
+        }
+        body
+    }
+}
+
+/// Starts the application on a fresh database.
+pub async fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = match std::env::var("TEST_DATABASE_URL") {
+        Ok(base) if !base.is_empty() => fresh_postgres(&base).await,
+        _ => format!("sqlite://{}?mode=rwc", dir.path().join("test.sqlite").display()),
+    };
+    let db = Db::connect(&url, 8, Duration::from_secs(30)).await.expect("database");
+    let client = TestClient::new(nhiemvu::app::router(db.clone()));
+    TestApp { client, db, _dir: dir }
+}
+
+/// Creates `test_<uuid>` on the server named by `base` and returns its URL.
+async fn fresh_postgres(base: &str) -> String {
+    use sea_orm::{ConnectionTrait, Database};
+    let admin = Database::connect(base).await.expect("postgres admin connection");
+    let name = format!("test_{}", uuid::Uuid::now_v7().simple());
+    admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+    let (prefix, _) = base.rsplit_once('/').expect("database URL ends with /dbname");
+    format!("{prefix}/{name}")
+}
+
+impl TestApp {
+    async fn reply(resp: poem::test::TestResponse) -> Reply {
+        let status = resp.0.status();
+        let bytes = resp.0.into_body().into_bytes().await.expect("body");
+        let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(Value::Null) };
+        Reply { status, body }
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        Self::reply(self.client.get(path).send().await).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Reply {
+        Self::reply(self.client.post(path).body_json(&body).send().await).await
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> Reply {
+        Self::reply(self.client.put(path).body_json(&body).send().await).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Reply {
+        Self::reply(self.client.delete(path).send().await).await
+    }
+
+    /// Sends a raw body with a JSON content type.
+    pub async fn post_raw(&self, path: &str, raw: &str) -> Reply {
+        Self::reply(self.client.post(path).content_type("application/json").body(raw.to_owned()).send().await).await
+    }
+
+    /// Loads the reference year and returns (issuer_id, plan_id, document_id).
+    pub async fn load_demo(&self) -> (String, String, String) {
+        let l = nhiemvu::services::demo::load_reference_year(&self.db).await.expect("demo loads");
+        (l.issuer_id.to_string(), l.plan_id.to_string(), l.document_id.to_string())
+    }
+
+    /// Creates an issuer with the given code; returns its id.
+    pub async fn issuer(&self, code: &str) -> String {
+        let body = self.post("/api/v1/issuers", issuer_json(code)).await.expect(201);
+        body["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Creates a unit; returns its id.
+    pub async fn unit(&self, issuer_id: &str, short: &str) -> String {
+        let body = json!({"issuer_id": issuer_id, "name": format!("Đơn vị {short}"), "short_name": short, "kind": "department", "emails": []});
+        self.post("/api/v1/units", body).await.expect(201)["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Creates a plan for `year` with one group; returns (plan_id, group_id).
+    pub async fn plan_with_group(&self, issuer_id: &str, year: i32) -> (String, String) {
+        let plan = self
+            .post(
+                "/api/v1/plans",
+                json!({"issuer_id": issuer_id, "year": year, "title": format!("Nhiệm vụ trọng tâm năm {year}")}),
+            )
+            .await
+            .expect(201);
+        let plan_id = plan["id"].as_str().unwrap().to_owned();
+        let group = self
+            .post("/api/v1/groups", json!({"plan_id": plan_id, "title": "Nhóm nhiệm vụ về phát triển kinh tế"}))
+            .await
+            .expect(201);
+        (plan_id, group["id"].as_str().unwrap().to_owned())
+    }
+
+    /// Creates a task; returns its id.
+    pub async fn task(&self, group_id: &str, code: &str, lead: Option<&str>, deadline: &str) -> String {
+        let body = json!({"group_id": group_id, "code": code, "text": format!("Nhiệm vụ {code}"), "lead_unit_id": lead, "deadline": deadline});
+        self.post("/api/v1/tasks", body).await.expect(201)["id"].as_str().unwrap().to_owned()
+    }
+}
+
+/// A valid issuer body.
+pub fn issuer_json(code: &str) -> Value {
+    json!({
+        "code": code,
+        "parent_name": "UBND TỈNH LẠNG SƠN",
+        "name": "XÃ BẮC SƠN",
+        "abbreviation": "UBND",
+        "place_name": "Bắc Sơn",
+        "full_name": "Ủy ban nhân dân xã",
+        "short_name": "UBND xã",
+        "head_title": "CHỦ TỊCH"
+    })
+}

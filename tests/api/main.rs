@@ -1,0 +1,11 @@
+//! The one integration test binary: every test gets a fresh database (a SQLite
+//! file, or a new PostgreSQL database when TEST_DATABASE_URL is set).
+
+mod audit;
+mod demo;
+mod documents;
+mod errors;
+mod helpers;
+mod organisation;
+mod plans;
+mod tasks;

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh machine: installs what the tests need, checks
+# style and licences, runs every test on SQLite, then again on a throwaway
+# PostgreSQL server. Called by .ci/run; the README shows it as the test command.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+work=$(mktemp -d)
+pg_dir="$work/pg"
+cleanup() { bash "$root/tests/support/postgres.sh" stop "$pg_dir" || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "system packages"
+bash tests/support/packages.sh \
+  "postgresql:/usr/lib/postgresql/*/bin/initdb" \
+  "python3:python3"
+
+step "licences"
+python3 tests/support/licences.py
+
+step "format and lints"
+cargo fmt --all -- --check
+cargo clippy --locked --all-targets -- -D warnings
+
+step "tests on SQLite"
+cargo test --locked --no-fail-fast
+
+step "tests on PostgreSQL"
+url=$(bash tests/support/postgres.sh start "$pg_dir")
+echo "server: $url"
+TEST_DATABASE_URL="$url" cargo test --locked --no-fail-fast --test api
+
+step "done"
