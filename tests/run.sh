@@ -5,9 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-work=$(mktemp -d)
-pg_dir="$work/pg"
-cleanup() { bash "$root/tests/support/postgres.sh" stop "$pg_dir" || true; rm -rf "$work"; }
+pg_dir=$(mktemp -d)  # its own folder: the server runs as the postgres user
+cleanup() { bash "$root/tests/support/postgres.sh" stop "$pg_dir" || true; rm -rf "$pg_dir"; }
 trap cleanup EXIT
 
 step() { printf '\n==> %s\n' "$*"; }
