@@ -8,10 +8,32 @@ use poem::middleware::Tracing;
 use poem::web::Data;
 use poem::{EndpointExt, IntoResponse, Response, Route, Server, handler};
 
+use std::sync::Arc;
+
 use crate::config::Settings;
 use crate::http::api::{self, health};
 use crate::http::error::catch_all;
+use crate::render::Renderer;
 use crate::storage::Db;
+
+/// What every request may need, built once at start-up.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub db: Db,
+    /// Templates and fonts, kept warm.
+    pub renderer: Arc<Renderer>,
+}
+
+impl AppState {
+    /// Connects the database and loads the renderer from the settings.
+    pub async fn build(settings: &Settings) -> Result<AppState, Box<dyn std::error::Error>> {
+        let db = connect(settings).await?;
+        let renderer = Renderer::new(settings.render.templates(), settings.render.fonts())
+            .map_err(|e| format!("render.templates_dir / render.fonts_dir: {e}"))?;
+        Ok(AppState { db, renderer: Arc::new(renderer) })
+    }
+}
 
 /// Opens the configured database and applies migrations.
 pub async fn connect(settings: &Settings) -> Result<Db, sea_orm::DbErr> {
@@ -34,8 +56,9 @@ async fn healthz(db: Data<&Db>) -> Response {
 }
 
 /// The whole HTTP application: `/api/v1/…`, `/api/openapi.json`, `/api/docs`, `/healthz`.
-pub fn router(db: Db) -> BoxEndpoint<'static> {
-    let api = api::service(db.clone());
+pub fn router(state: AppState) -> BoxEndpoint<'static> {
+    let db = state.db.clone();
+    let api = api::service(state);
     let spec = api.spec_endpoint();
     let docs = api.swagger_ui();
     Route::new()
@@ -49,16 +72,16 @@ pub fn router(db: Db) -> BoxEndpoint<'static> {
 }
 
 /// The OpenAPI document as JSON (for `nhiemvu openapi` and the docs snapshot).
-pub fn openapi_json(db: Db) -> String {
-    api::service(db).spec()
+pub fn openapi_json(state: AppState) -> String {
+    api::service(state).spec()
 }
 
 /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
-pub async fn serve(settings: &Settings, db: Db) -> std::io::Result<()> {
+pub async fn serve(settings: &Settings, state: AppState) -> std::io::Result<()> {
     let addr = format!("{}:{}", settings.server.host, settings.server.port);
     tracing::info!(%addr, "listening; API docs at /api/docs");
     Server::new(TcpListener::bind(addr))
-        .run_with_graceful_shutdown(router(db), shutdown_signal(), Some(Duration::from_secs(10)))
+        .run_with_graceful_shutdown(router(state), shutdown_signal(), Some(Duration::from_secs(10)))
         .await
 }
 

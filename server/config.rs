@@ -21,8 +21,32 @@ pub struct Settings {
     pub database: DatabaseSettings,
     /// Files on disk.
     pub storage: StorageSettings,
+    /// Document rendering.
+    pub render: RenderSettings,
     /// Logging.
     pub log: LogSettings,
+}
+
+/// `[render]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RenderSettings {
+    /// Replacement templates folder; empty for the built-in ones.
+    pub templates_dir: String,
+    /// Extra fonts folder; empty for the bundled fonts only.
+    pub fonts_dir: String,
+}
+
+impl RenderSettings {
+    /// The templates folder, if one is configured.
+    pub fn templates(&self) -> Option<&Path> {
+        (!self.templates_dir.is_empty()).then(|| Path::new(&self.templates_dir))
+    }
+
+    /// The extra fonts folder, if one is configured.
+    pub fn fonts(&self) -> Option<&Path> {
+        (!self.fonts_dir.is_empty()).then(|| Path::new(&self.fonts_dir))
+    }
 }
 
 /// `[server]`.

@@ -8,6 +8,7 @@
 //! - [`services`]: one function per user action; validation, transactions,
 //!   audit events.
 //! - [`storage`]: the database pool, migrations, entities, the audit chain.
+//! - [`render`]: typst World, fonts and PDF export; the only module that names typst.
 //! - [`model`]: the public shape of records, shared by the API and the services.
 //! - [`domain`]: pure rules: rubric bands, vocabularies, Vietnamese numbers and dates.
 //! - [`config`]: typed settings from `config/*.toml` and `APP__…` variables.
@@ -20,5 +21,6 @@ pub mod domain;
 pub mod error;
 pub mod http;
 pub mod model;
+pub mod render;
 pub mod services;
 pub mod storage;

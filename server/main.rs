@@ -27,6 +27,18 @@ enum Command {
     Demo,
     /// Print the OpenAPI document.
     Openapi,
+    /// Print a document as PDF.
+    Render {
+        /// The document's id.
+        #[arg(long, conflicts_with = "demo", required_unless_present = "demo")]
+        document: Option<uuid::Uuid>,
+        /// Print the reference report from the reference year (in memory; the database is not touched).
+        #[arg(long)]
+        demo: bool,
+        /// Where to write the PDF.
+        #[arg(short, long)]
+        output: std::path::PathBuf,
+    },
     /// Audit log tools.
     Audit {
         #[command(subcommand)]
@@ -71,18 +83,32 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(command: Command, settings: Settings) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    let db = app::connect(&settings).await?;
+async fn run(command: Command, mut settings: Settings) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    if let Command::Render { demo: true, .. } = command {
+        settings.database.url = "sqlite::memory:".into();
+    }
+    let state = app::AppState::build(&settings).await?;
+    let db = state.db.clone();
     match command {
         Command::Serve { demo } => {
             if demo {
                 report(services::demo::load_reference_year(&db).await?);
             }
-            app::serve(&settings, db).await?;
+            app::serve(&settings, state).await?;
         }
         Command::Migrate => println!("Cơ sở dữ liệu đã cập nhật / database is up to date"),
         Command::Demo => report(services::demo::load_reference_year(&db).await?),
-        Command::Openapi => println!("{}", app::openapi_json(db)),
+        Command::Openapi => println!("{}", app::openapi_json(state)),
+        Command::Render { document, demo, output } => {
+            let id = match (document, demo) {
+                (_, true) => services::demo::load_reference_year(&db).await?.document_id,
+                (Some(id), false) => id,
+                (None, false) => unreachable!("clap requires --document or --demo"),
+            };
+            let pdf = services::printing::render_document(&db, &state.renderer, id).await?;
+            std::fs::write(&output, &pdf).map_err(|e| format!("{}: {e}", output.display()))?;
+            println!("{} ({} bytes)", output.display(), pdf.len());
+        }
         Command::Audit { command: AuditCommand::Verify } => match storage::audit::verify(&db.conn).await? {
             None => println!("Chuỗi nhật ký toàn vẹn / audit chain intact"),
             Some(seq) => {

@@ -1,6 +1,8 @@
 //! Pure types and rules of the register: no database, HTTP, mail or typst here.
 
 pub mod format;
+pub mod markdown;
+pub mod print;
 pub mod rubric;
 pub mod vocab;
 

@@ -6,6 +6,7 @@ pub mod documents;
 pub mod groups;
 pub mod issuers;
 pub mod plans;
+pub mod printing;
 pub mod proposals;
 pub mod results;
 pub mod rubrics;

@@ -55,6 +55,8 @@ impl Db {
                 .map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", parent.display())))?;
         }
         let mut opts = ConnectOptions::new(url.to_owned());
+        // Every connection to an in-memory SQLite database is a database of its own.
+        let max_connections = if url.contains(":memory:") { 1 } else { max_connections };
         opts.max_connections(max_connections)
             .acquire_timeout(acquire_timeout)
             .sqlx_logging(false)

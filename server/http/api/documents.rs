@@ -1,10 +1,12 @@
 //! `/documents`: reports, plans and letters being drafted.
 
+use std::sync::Arc;
+
 use poem::web::RemoteAddr;
 use poem_openapi::{
-    OpenApi,
+    ApiResponse, OpenApi,
     param::{Path, Query},
-    payload::Json,
+    payload::{Binary, Json},
 };
 use uuid::Uuid;
 
@@ -12,13 +14,24 @@ use super::{Created, Deleted, Tag, actor};
 use crate::http::ApiResult;
 use crate::model::{Document, DocumentInput, Page, Paging};
 use crate::services::documents::DocumentFilter;
-use crate::services::{documents, now};
+use crate::render::Renderer;
+use crate::services::{documents, now, printing};
 use crate::storage::Db;
 
 /// Document API.
 pub struct DocumentApi {
     /// Database handle.
     pub db: Db,
+    /// Templates and fonts.
+    pub renderer: Arc<Renderer>,
+}
+
+/// A PDF file.
+#[derive(ApiResponse)]
+pub enum PdfResponse {
+    /// The document as PDF.
+    #[oai(status = 200, content_type = "application/pdf")]
+    Pdf(Binary<Vec<u8>>, #[oai(header = "Content-Disposition")] String),
 }
 
 #[OpenApi(tag = "Tag::Documents")]
@@ -66,5 +79,12 @@ impl DocumentApi {
     async fn delete(&self, id: Path<Uuid>, remote: &RemoteAddr) -> ApiResult<Deleted> {
         documents::delete_document(&self.db, &actor(remote), now(), id.0).await?;
         Ok(Deleted::Deleted)
+    }
+
+    /// The document as PDF: a preview of a draft, printed from the current data.
+    #[oai(path = "/documents/:id/pdf", method = "get")]
+    async fn pdf(&self, id: Path<Uuid>) -> ApiResult<PdfResponse> {
+        let pdf = printing::render_document(&self.db, &self.renderer, id.0).await?;
+        Ok(PdfResponse::Pdf(Binary(pdf), format!("inline; filename=\"{}.pdf\"", id.0)))
     }
 }

@@ -13,7 +13,7 @@ use poem::web::RemoteAddr;
 use poem_openapi::types::{ParseFromJSON, ToJSON};
 use poem_openapi::{ApiResponse, OpenApiService, Tags, payload::Json};
 
-use crate::storage::Db;
+use crate::app::AppState;
 use crate::storage::audit::Actor;
 
 /// API groups shown in the docs.
@@ -67,7 +67,8 @@ pub type Apis = (
 );
 
 /// Builds the OpenAPI service over every resource API, served under `/api/v1`.
-pub fn service(db: Db) -> OpenApiService<Apis, ()> {
+pub fn service(state: AppState) -> OpenApiService<Apis, ()> {
+    let db = state.db;
     let apis = (
         health::HealthApi { db: db.clone() },
         issuers::IssuerApi { db: db.clone() },
@@ -80,7 +81,7 @@ pub fn service(db: Db) -> OpenApiService<Apis, ()> {
         tasks::TaskApi { db: db.clone() },
         tasks::TargetApi { db: db.clone() },
         results::ResultApi { db: db.clone() },
-        documents::DocumentApi { db },
+        documents::DocumentApi { db, renderer: state.renderer },
     );
     OpenApiService::new(apis, "nhiemvu", env!("CARGO_PKG_VERSION"))
         .description("Nhiệm vụ trọng tâm: the key-task register of a People's Committee and its official documents.")

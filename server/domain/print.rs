@@ -1,0 +1,291 @@
+//! What a printed document says, as data: the view model handed to a template,
+//! and the wording rules that are computed rather than typed (numbers, dates,
+//! counts, recipient punctuation).
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::format::{draft_date, long_date, two_digits};
+use super::markdown::Block;
+
+/// Boxes 1–4 of the header and the signature block: shared by every kind.
+#[derive(Debug, Clone, Serialize)]
+pub struct Frame {
+    /// Parent body line, upper case (box 2), if any.
+    pub parent: Option<String>,
+    /// Issuing body line, upper case, bold (box 2).
+    pub issuer: String,
+    /// "Số: 05/BC-UBND" or, in a draft, "Số:      /BC-UBND" (box 3).
+    pub number_line: String,
+    /// "Bắc Sơn, ngày 05 tháng 01 năm 2025" (box 4).
+    pub place_date: String,
+    /// "Nơi nhận" lines as printed: "- TT. Huyện ủy;" … "- Lưu: VT.".
+    pub recipients: Vec<String>,
+    /// The signature block.
+    pub signature: Signature,
+    /// Text of the document reference used in appendix captions, e.g. "Báo cáo số 05/BC-UBND ngày 20/12/2024".
+    pub reference: String,
+}
+
+/// Boxes 7a–8.
+#[derive(Debug, Clone, Serialize)]
+pub struct Signature {
+    /// "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", … (upper case), if any.
+    pub authority: Option<String>,
+    /// "CHỦ TỊCH", "PHÓ CHỦ TỊCH" (upper case).
+    pub position: String,
+    /// Full name.
+    pub name: String,
+}
+
+/// The number and date of a document: blanks while it is a draft.
+#[derive(Debug, Clone, Copy)]
+pub struct Registration<'a> {
+    /// Assigned at issue.
+    pub number: Option<i32>,
+    /// Symbol, e.g. "BC-UBND".
+    pub symbol: &'a str,
+    /// The date of issue, or the planned date of a draft (its month and year are printed).
+    pub date: Option<NaiveDate>,
+    /// Whether the number and date are final.
+    pub issued: bool,
+}
+
+impl Registration<'_> {
+    /// Box 3: "Số: 05/BC-UBND"; a draft leaves the number blank.
+    pub fn number_line(&self) -> String {
+        match (self.issued, self.number) {
+            (true, Some(n)) => format!("Số: {}/{}", two_digits(n.max(0) as u32), self.symbol),
+            _ => format!("Số:      /{}", self.symbol),
+        }
+    }
+
+    /// Box 4: "Bắc Sơn, ngày 05 tháng 01 năm 2025"; a draft leaves the day blank.
+    pub fn place_date(&self, place: &str) -> String {
+        use chrono::Datelike;
+        match (self.issued, self.date) {
+            (true, Some(d)) => format!("{place}, {}", long_date(d)),
+            (_, d) => format!("{place}, {}", draft_date(d.map(|d| (d.month(), d.year())))),
+        }
+    }
+
+    /// "Báo cáo số 05/BC-UBND ngày 20/12/2024" (blanks in a draft).
+    pub fn reference(&self, type_name: &str) -> String {
+        match (self.issued, self.number, self.date) {
+            (true, Some(n), Some(d)) => {
+                format!("{type_name} số {}/{} ngày {}", two_digits(n.max(0) as u32), self.symbol, super::format::short_date(d))
+            }
+            _ => format!("{type_name} số      /{} ngày      ", self.symbol),
+        }
+    }
+}
+
+/// "Nơi nhận" lines: "- " before each label, ";" after all but the last, "." after the last.
+pub fn recipient_lines(labels: &[String]) -> Vec<String> {
+    let n = labels.len();
+    labels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let l = l.trim().trim_end_matches([';', '.']);
+            format!("- {l}{}", if i + 1 == n { "." } else { ";" })
+        })
+        .collect()
+}
+
+/// The opening of "II. KẾT QUẢ THỰC HIỆN", computed from the groups' task counts:
+/// "Năm 2024, Ủy ban nhân dân huyện được giao triển khai thực hiện 10 nhiệm vụ
+/// trọng tâm, trong đó Nhóm …: 05 nhiệm vụ; Nhóm …: 05 nhiệm vụ."
+pub fn results_summary(year: i32, issuer_full_name: &str, groups: &[(String, usize)]) -> String {
+    let total: usize = groups.iter().map(|(_, n)| n).sum();
+    let parts: Vec<String> = groups.iter().map(|(name, n)| format!("{name}: {} nhiệm vụ", two_digits(*n as u32))).collect();
+    let mut s = format!("Năm {year}, {issuer_full_name} được giao triển khai thực hiện {} nhiệm vụ trọng tâm", two_digits(total as u32));
+    if !parts.is_empty() {
+        s.push_str(", trong đó ");
+        s.push_str(&parts.join("; "));
+    }
+    s.push('.');
+    s
+}
+
+/// A year-end report (báo cáo), as printed.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportView {
+    /// Header, recipients, signature.
+    pub frame: Frame,
+    /// "BÁO CÁO".
+    pub type_name: String,
+    /// Trích yếu.
+    pub subject: String,
+    /// "Căn cứ …;" lines.
+    pub legal_bases: Vec<String>,
+    /// Paragraph after the legal bases.
+    pub opening: Vec<Block>,
+    /// Numbered sections in order.
+    pub sections: Vec<Section>,
+    /// Closing sentence ("…./.").
+    pub closing: Vec<Block>,
+    /// Appendices, each on new pages numbered from 1.
+    pub appendices: Vec<Appendix>,
+}
+
+/// "I. …", "II. …" with their content.
+#[derive(Debug, Clone, Serialize)]
+pub struct Section {
+    /// "I. CÔNG TÁC CHỈ ĐẠO ĐIỀU HÀNH".
+    pub heading: String,
+    /// Paragraphs before the groups.
+    pub intro: Vec<Block>,
+    /// Task groups (section II) or proposal sections (section III).
+    pub groups: Vec<GroupView>,
+    /// Paragraphs after the groups.
+    pub outro: Vec<Block>,
+}
+
+/// "1. Nhóm nhiệm vụ …" with its tasks, or "1. Các nhiệm vụ chung …" with its proposals.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupView {
+    /// "1. Nhóm nhiệm vụ về phát triển kinh tế".
+    pub heading: String,
+    /// Printed after the heading on the same line, e.g. "(Có biểu chi tiết kèm theo).".
+    pub note: Option<String>,
+    /// Task blocks (section II).
+    pub tasks: Vec<TaskView>,
+    /// Numbered items (section III).
+    pub items: Vec<Block>,
+}
+
+/// One task in a report.
+#[derive(Debug, Clone, Serialize)]
+pub struct TaskView {
+    /// "1.1. Thu NSNN trên địa bàn …".
+    pub heading: String,
+    /// The narrative; its first paragraph follows "Kết quả thực hiện:" on the same line when unmarked.
+    pub narrative: Vec<Block>,
+    /// "+ Điểm tự chấm: 100 điểm.".
+    pub score_line: Option<String>,
+    /// "+ Xếp loại mức độ hoàn thành: Hoàn thành xuất sắc nhiệm vụ.".
+    pub rating_line: Option<String>,
+}
+
+/// An appendix: a table on its own pages.
+#[derive(Debug, Clone, Serialize)]
+pub struct Appendix {
+    /// "Phụ lục" or "Phụ lục I".
+    pub label: String,
+    /// Upper-case title.
+    pub title: String,
+    /// "(Kèm theo Báo cáo số …)".
+    pub caption: String,
+    /// Landscape page.
+    pub landscape: bool,
+    /// Column headings.
+    pub columns: Vec<String>,
+    /// Relative column widths.
+    pub widths: Vec<u32>,
+    /// Rows of cells.
+    pub rows: Vec<Vec<String>>,
+}
+
+/// The assignment plan (kế hoạch): the tasks as a table.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanView {
+    /// Header, recipients, signature.
+    pub frame: Frame,
+    /// "KẾ HOẠCH".
+    pub type_name: String,
+    /// Trích yếu.
+    pub subject: String,
+    /// "Căn cứ …;" lines.
+    pub legal_bases: Vec<String>,
+    /// Paragraphs before the table.
+    pub opening: Vec<Block>,
+    /// Column headings of the table.
+    pub columns: Vec<String>,
+    /// Groups of rows: heading row then task rows.
+    pub groups: Vec<PlanGroup>,
+    /// Paragraphs after the table.
+    pub closing: Vec<Block>,
+}
+
+/// A heading row and its task rows.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanGroup {
+    /// "1. Nhóm nhiệm vụ …".
+    pub heading: String,
+    /// Code, text, lead unit, co-operating units, deadline.
+    pub rows: Vec<Vec<String>>,
+}
+
+/// The urging letter (công văn đôn đốc).
+#[derive(Debug, Clone, Serialize)]
+pub struct LetterView {
+    /// Header, recipients, signature.
+    pub frame: Frame,
+    /// "V/v …" under the number (box 5b).
+    pub subject: String,
+    /// "Kính gửi:" lines, already punctuated.
+    pub addressees: Vec<String>,
+    /// Paragraphs before the list.
+    pub opening: Vec<Block>,
+    /// The late tasks, unit by unit.
+    pub units: Vec<LateUnit>,
+    /// Paragraphs after the list.
+    pub closing: Vec<Block>,
+}
+
+/// One unit's overdue or soon-due tasks.
+#[derive(Debug, Clone, Serialize)]
+pub struct LateUnit {
+    /// "Phòng Tài chính - Kế hoạch".
+    pub unit: String,
+    /// "- Nhiệm vụ 1.1 (hạn 15/12/2024, quá hạn 5 ngày): …".
+    pub lines: Vec<String>,
+}
+
+/// "Kính gửi" lines: one name alone is followed by ".", several are listed with
+/// "- " and ";" and the last ".".
+pub fn addressee_lines(names: &[String]) -> Vec<String> {
+    match names {
+        [] => vec![],
+        [one] => vec![format!("{}.", one.trim_end_matches(['.', ';']))],
+        many => recipient_lines(many),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_draft_prints_blanks_and_an_issued_document_its_number_and_date() {
+        let d = NaiveDate::from_ymd_opt(2024, 12, 1);
+        let draft = Registration { number: None, symbol: "BC-UBND", date: d, issued: false };
+        assert_eq!(draft.number_line(), "Số:      /BC-UBND");
+        assert_eq!(draft.place_date("Bắc Sơn"), "Bắc Sơn, ngày    tháng 12 năm 2024");
+        let issued = Registration { number: Some(5), symbol: "BC-UBND", date: NaiveDate::from_ymd_opt(2025, 1, 5), issued: true };
+        assert_eq!(issued.number_line(), "Số: 05/BC-UBND");
+        assert_eq!(issued.place_date("Bắc Sơn"), "Bắc Sơn, ngày 05 tháng 01 năm 2025");
+        assert_eq!(issued.reference("Báo cáo"), "Báo cáo số 05/BC-UBND ngày 05/01/2025");
+    }
+
+    #[test]
+    fn recipients_end_with_semicolons_and_the_last_with_a_full_stop() {
+        let lines = recipient_lines(&["TT. Huyện ủy".into(), "TT. HĐND huyện;".into(), "Lưu:VT".into()]);
+        assert_eq!(lines, ["- TT. Huyện ủy;", "- TT. HĐND huyện;", "- Lưu:VT."]);
+        assert_eq!(addressee_lines(&["Phòng Tài chính - Kế hoạch".into()]), ["Phòng Tài chính - Kế hoạch."]);
+    }
+
+    #[test]
+    fn the_results_summary_counts_tasks_per_group() {
+        let s = results_summary(
+            2024,
+            "Ủy ban nhân dân huyện",
+            &[("Nhóm nhiệm vụ về phát triển kinh tế".into(), 5), ("Nhóm nhiệm vụ về văn hóa, xã hội và cải cách hành chính".into(), 5)],
+        );
+        assert_eq!(
+            s,
+            "Năm 2024, Ủy ban nhân dân huyện được giao triển khai thực hiện 10 nhiệm vụ trọng tâm, trong đó Nhóm nhiệm vụ về phát triển kinh tế: 05 nhiệm vụ; Nhóm nhiệm vụ về văn hóa, xã hội và cải cách hành chính: 05 nhiệm vụ."
+        );
+    }
+}

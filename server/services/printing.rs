@@ -1,0 +1,468 @@
+//! Printing: builds a document's view model from the database and renders it
+//! to PDF off the async workers. Counts and wording are computed here, from data.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use chrono::{Duration, NaiveDate};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::{json_list, not_found};
+use crate::domain::format::short_date;
+use crate::domain::markdown::{self, Block, Inline};
+use crate::domain::print::{
+    Appendix, Frame, GroupView, LateUnit, LetterView, PlanGroup, PlanView, Registration, ReportView, Section, Signature,
+    TaskView, addressee_lines, recipient_lines, results_summary,
+};
+use crate::domain::{DocumentKind, DocumentState, ProposalSection, ResultState};
+use crate::error::{AppError, Result};
+use crate::model::Recipient;
+use crate::render::{RenderError, Renderer};
+use crate::storage::Db;
+use crate::storage::entities::{
+    documents, evidence, issuers, plans, proposals, results, task_cooperators, task_groups, tasks, units,
+};
+
+/// A document ready for the renderer.
+#[derive(Debug, Clone)]
+pub struct Printable {
+    /// Template file, e.g. "report.typ".
+    pub template: &'static str,
+    /// The view model.
+    pub data: Value,
+    /// The date printed and used as the PDF's creation date.
+    pub date: NaiveDate,
+    /// Stable PDF identifier.
+    pub ident: String,
+}
+
+/// Renders a document's PDF (the draft preview, or the current state of the data).
+pub async fn render_document(db: &Db, renderer: &Arc<Renderer>, id: Uuid) -> Result<Vec<u8>> {
+    let printable = printable(db, id).await?;
+    render(renderer, printable).await
+}
+
+/// Renders on the blocking pool so a render never stalls other requests.
+pub async fn render(renderer: &Arc<Renderer>, p: Printable) -> Result<Vec<u8>> {
+    let renderer = renderer.clone();
+    let out = tokio::task::spawn_blocking(move || renderer.render(p.template, &p.data, p.date, &p.ident))
+        .await
+        .map_err(|e| AppError::Internal(format!("render task failed: {e}")))?;
+    out.map_err(|e| match e {
+        RenderError::MissingGlyph { field, character } => AppError::field(
+            &field,
+            format!(
+                "Ký tự {character:?} (U+{:04X}) không có trong phông chữ của văn bản / the character {character:?} is not in the document font",
+                character as u32
+            ),
+        ),
+        other => AppError::Internal(other.to_string()),
+    })
+}
+
+fn md(text: Option<&str>) -> Vec<Block> {
+    text.map(markdown::parse).unwrap_or_default()
+}
+
+/// All blocks of a text as one paragraph's inlines (a proposal is one numbered item).
+fn one_paragraph(text: &str) -> Vec<Inline> {
+    let mut out = Vec::new();
+    for (i, b) in markdown::parse(text).into_iter().enumerate() {
+        if i > 0 {
+            out.push(Inline::Text(" ".into()));
+        }
+        if let Some(m) = b.marker {
+            out.push(Inline::Text(format!("{m} ")));
+        }
+        out.extend(b.inlines);
+    }
+    out
+}
+
+const ROMAN: [&str; 10] = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"];
+
+/// Builds the view model of a document.
+pub async fn printable(db: &Db, id: Uuid) -> Result<Printable> {
+    let c = &db.conn;
+    let doc = documents::Entity::find_by_id(id).one(c).await?.ok_or_else(|| not_found("document"))?;
+    let issuer = issuers::Entity::find_by_id(doc.issuer_id).one(c).await?.ok_or_else(|| not_found("issuer"))?;
+    let kind: DocumentKind = doc.kind.parse().map_err(|e: String| AppError::Internal(e))?;
+    let issued = doc.state == DocumentState::Issued.code() || doc.state == DocumentState::Replaced.code();
+    let date = doc.dated_on.or(doc.issued_at.map(|t| t.date_naive())).unwrap_or(doc.created_at.date_naive());
+    let symbol = super::documents::symbol(&doc.kind, &issuer.abbreviation, doc.drafting_unit.as_deref());
+    let reg = Registration { number: doc.number, symbol: &symbol, date: Some(date), issued };
+    let recipients: Vec<Recipient> = json_list(&doc.recipients);
+    let sections: BTreeMap<String, String> = serde_json::from_value(doc.sections.clone()).unwrap_or_default();
+    let section = |k: &str| md(sections.get(k).map(String::as_str));
+    let frame = Frame {
+        parent: issuer.parent_name.clone(),
+        issuer: issuer.name.clone(),
+        number_line: reg.number_line(),
+        place_date: reg.place_date(&issuer.place_name),
+        recipients: recipient_lines(&recipients.iter().map(|r| r.label.clone()).collect::<Vec<_>>()),
+        signature: Signature {
+            authority: doc.signer_authority.clone(),
+            position: doc.signer_position.clone(),
+            name: doc.signer_name.clone(),
+        },
+        reference: reg.reference(kind.label()),
+    };
+    let plan = match doc.plan_id {
+        Some(p) => plans::Entity::find_by_id(p).one(c).await?,
+        None => None,
+    };
+    let register = match &plan {
+        Some(p) => Some(load_register(c, p.id).await?),
+        None => None,
+    };
+    let legal_bases: Vec<String> = json_list(&doc.legal_bases);
+    let (template, data) = match kind {
+        DocumentKind::Report => {
+            let view = report_view(&doc, &issuer, plan.as_ref(), register.as_ref(), frame, legal_bases, &section, c).await?;
+            ("report.typ", serde_json::to_value(view))
+        }
+        DocumentKind::Plan => {
+            let view = plan_view(&doc, frame, legal_bases, register.as_ref(), &section);
+            ("plan.typ", serde_json::to_value(view))
+        }
+        DocumentKind::Letter => {
+            let view = letter_view(&doc, frame, register.as_ref(), date, &section);
+            ("letter.typ", serde_json::to_value(view))
+        }
+    };
+    let data = data.map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(Printable { template, data, date, ident: doc.id.to_string() })
+}
+
+/// A plan's groups, tasks, results, units and co-operators, loaded once.
+struct Register {
+    groups: Vec<task_groups::Model>,
+    tasks: Vec<tasks::Model>,
+    results: HashMap<Uuid, results::Model>,
+    units: HashMap<Uuid, units::Model>,
+    cooperators: HashMap<Uuid, Vec<Uuid>>,
+    proposals: Vec<proposals::Model>,
+}
+
+async fn load_register<C: ConnectionTrait>(c: &C, plan_id: Uuid) -> Result<Register> {
+    let groups = task_groups::Entity::find()
+        .filter(task_groups::Column::PlanId.eq(plan_id))
+        .order_by_asc(task_groups::Column::Position)
+        .order_by_asc(task_groups::Column::Id)
+        .all(c)
+        .await?;
+    let tasks = tasks::Entity::find()
+        .filter(tasks::Column::PlanId.eq(plan_id))
+        .order_by_asc(tasks::Column::Position)
+        .order_by_asc(tasks::Column::Id)
+        .all(c)
+        .await?;
+    let ids: Vec<Uuid> = tasks.iter().map(|t| t.id).collect();
+    let results = results::Entity::find()
+        .filter(results::Column::TaskId.is_in(ids.clone()))
+        .all(c)
+        .await?
+        .into_iter()
+        .map(|r| (r.task_id, r))
+        .collect();
+    let mut cooperators: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    for row in task_cooperators::Entity::find().filter(task_cooperators::Column::TaskId.is_in(ids)).all(c).await? {
+        cooperators.entry(row.task_id).or_default().push(row.unit_id);
+    }
+    let plan = plans::Entity::find_by_id(plan_id).one(c).await?.ok_or_else(|| not_found("plan"))?;
+    let units = units::Entity::find()
+        .filter(units::Column::IssuerId.eq(plan.issuer_id))
+        .all(c)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect();
+    let proposals = proposals::Entity::find()
+        .filter(proposals::Column::PlanId.eq(plan_id))
+        .order_by_asc(proposals::Column::Position)
+        .order_by_asc(proposals::Column::Id)
+        .all(c)
+        .await?;
+    Ok(Register { groups, tasks, results, units, cooperators, proposals })
+}
+
+impl Register {
+    fn tasks_of(&self, group: Uuid) -> impl Iterator<Item = &tasks::Model> {
+        self.tasks.iter().filter(move |t| t.group_id == group)
+    }
+
+    fn unit_name(&self, id: Option<Uuid>) -> String {
+        id.and_then(|u| self.units.get(&u)).map(|u| u.name.clone()).unwrap_or_default()
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn report_view<C: ConnectionTrait>(
+    doc: &documents::Model,
+    issuer: &issuers::Model,
+    plan: Option<&plans::Model>,
+    reg: Option<&Register>,
+    frame: Frame,
+    legal_bases: Vec<String>,
+    section: &(dyn Fn(&str) -> Vec<Block> + Sync),
+    c: &C,
+) -> Result<ReportView> {
+    let mut sections = Vec::new();
+    let direction = section("direction");
+    if !direction.is_empty() {
+        sections.push(Section { heading: "I. CÔNG TÁC CHỈ ĐẠO ĐIỀU HÀNH".into(), intro: direction, groups: vec![], outro: vec![] });
+    }
+    let mut appendices = Vec::new();
+    if let (Some(plan), Some(reg)) = (plan, reg) {
+        let counts: Vec<(String, usize)> = reg
+            .groups
+            .iter()
+            .map(|g| (g.summary_title.clone().unwrap_or_else(|| g.title.clone()), reg.tasks_of(g.id).count()))
+            .collect();
+        let summary = results_summary(plan.year, &issuer.full_name, &counts);
+        let mut intro = vec![Block { marker: None, inlines: vec![Inline::Text(summary)] }];
+        intro.extend(section("results_intro"));
+        let groups = reg
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(i, g)| GroupView {
+                heading: format!("{}. {}", i + 1, g.title),
+                note: None,
+                tasks: reg.tasks_of(g.id).map(|t| task_view(t, reg.results.get(&t.id))).collect(),
+                items: vec![],
+            })
+            .collect();
+        sections.push(Section { heading: number(&sections, "KẾT QUẢ THỰC HIỆN"), intro, groups, outro: section("results_outro") });
+
+        let next = plan.year + 1;
+        let mut groups = Vec::new();
+        let specific_note = doc_section(doc, "commune_specific_note");
+        for s in ProposalSection::ALL {
+            let mine: Vec<&proposals::Model> = reg.proposals.iter().filter(|p| p.section == s.code()).collect();
+            let is_specific = *s == ProposalSection::CommuneSpecific;
+            if mine.is_empty() && !(is_specific && specific_note.is_some()) {
+                continue;
+            }
+            let heading = format!(
+                "{}. {}",
+                groups.len() + 1,
+                s.heading(&issuer.short_name, issuer.subordinates_name.as_deref(), next)
+            );
+            if is_specific {
+                // Commune-specific tasks go to the detailed table in the appendix.
+                groups.push(GroupView { heading, note: specific_note.clone(), tasks: vec![], items: vec![] });
+                if !mine.is_empty() {
+                    appendices.push(specific_appendix(issuer, reg, &mine, next, &frame.reference));
+                }
+                continue;
+            }
+            let items = mine
+                .iter()
+                .enumerate()
+                .map(|(n, p)| Block { marker: Some(format!("{}.", n + 1)), inlines: one_paragraph(&p.text) })
+                .collect();
+            groups.push(GroupView { heading, note: None, tasks: vec![], items });
+        }
+        let intro = section("proposals_intro");
+        if !groups.is_empty() || !intro.is_empty() {
+            sections.push(Section {
+                heading: number(&sections, &format!("ĐỀ XUẤT NHIỆM VỤ NĂM {next}")),
+                intro,
+                groups,
+                outro: vec![],
+            });
+        }
+        if let Some(a) = evidence_appendix(c, reg, &frame.reference).await? {
+            appendices.push(a);
+        }
+    }
+    let several = appendices.len() > 1;
+    for (i, a) in appendices.iter_mut().enumerate() {
+        a.label = if several { format!("Phụ lục {}", ROMAN.get(i).unwrap_or(&"")) } else { "Phụ lục".into() };
+    }
+    Ok(ReportView {
+        frame,
+        type_name: "BÁO CÁO".into(),
+        subject: doc.subject.clone(),
+        legal_bases,
+        opening: md(doc.opening.as_deref()),
+        sections,
+        closing: md(doc.closing.as_deref()),
+        appendices,
+    })
+}
+
+fn doc_section(doc: &documents::Model, key: &str) -> Option<String> {
+    doc.sections.get(key).and_then(|v| v.as_str()).map(str::to_owned).filter(|s| !s.trim().is_empty())
+}
+
+/// "II. KẾT QUẢ THỰC HIỆN": the next Roman numeral after the sections so far.
+fn number(sections: &[Section], title: &str) -> String {
+    format!("{}. {title}", ROMAN.get(sections.len()).unwrap_or(&""))
+}
+
+fn task_view(t: &tasks::Model, result: Option<&results::Model>) -> TaskView {
+    let narrative = result.map(|r| markdown::parse(&r.narrative)).unwrap_or_default();
+    let score_line = result.and_then(|r| r.self_score).map(|s| format!("+ Điểm tự chấm: {s} điểm."));
+    let rating = result.and_then(|r| r.rating_override.clone().or_else(|| r.proposed_rating.clone()));
+    TaskView {
+        heading: format!("{}. {}", t.code, t.text),
+        narrative,
+        score_line,
+        rating_line: rating.map(|r| format!("+ Xếp loại mức độ hoàn thành: {r}.")),
+    }
+}
+
+fn specific_appendix(
+    issuer: &issuers::Model,
+    reg: &Register,
+    items: &[&proposals::Model],
+    year: i32,
+    reference: &str,
+) -> Appendix {
+    let subs = issuer.subordinates_name.clone().unwrap_or_else(|| "các xã".into());
+    Appendix {
+        label: String::new(),
+        title: format!("Biểu chi tiết các nhiệm vụ riêng của {subs} năm {year}"),
+        caption: format!("(Kèm theo {reference} của {})", issuer.full_name),
+        landscape: true,
+        columns: vec!["STT".into(), "Đơn vị".into(), "Nhiệm vụ".into()],
+        widths: vec![1, 4, 12],
+        rows: items
+            .iter()
+            .enumerate()
+            .map(|(i, p)| vec![(i + 1).to_string(), reg.unit_name(p.unit_id), markdown_text(&p.text)])
+            .collect(),
+    }
+}
+
+fn markdown_text(s: &str) -> String {
+    markdown::parse(s).iter().map(|b| markdown::plain_text(&b.inlines)).collect::<Vec<_>>().join(" ")
+}
+
+async fn evidence_appendix<C: ConnectionTrait>(c: &C, reg: &Register, reference: &str) -> Result<Option<Appendix>> {
+    let ids: Vec<Uuid> = reg.tasks.iter().map(|t| t.id).collect();
+    let files = evidence::Entity::find()
+        .filter(evidence::Column::TaskId.is_in(ids))
+        .order_by_asc(evidence::Column::UploadedAt)
+        .order_by_asc(evidence::Column::Id)
+        .all(c)
+        .await?;
+    if files.is_empty() {
+        return Ok(None);
+    }
+    let code: HashMap<Uuid, &str> = reg.tasks.iter().map(|t| (t.id, t.code.as_str())).collect();
+    let mut files = files;
+    files.sort_by_key(|f| reg.tasks.iter().position(|t| t.id == f.task_id));
+    Ok(Some(Appendix {
+        label: String::new(),
+        title: "Danh mục minh chứng".into(),
+        caption: format!("(Kèm theo {reference})"),
+        landscape: false,
+        columns: vec!["STT".into(), "Nhiệm vụ".into(), "Tệp".into(), "SHA-256".into()],
+        widths: vec![1, 2, 5, 8],
+        rows: files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                vec![(i + 1).to_string(), code.get(&f.task_id).unwrap_or(&"").to_string(), f.file_name.clone(), f.sha256.clone()]
+            })
+            .collect(),
+    }))
+}
+
+fn plan_view(
+    doc: &documents::Model,
+    frame: Frame,
+    legal_bases: Vec<String>,
+    reg: Option<&Register>,
+    section: &(dyn Fn(&str) -> Vec<Block> + Sync),
+) -> PlanView {
+    let mut opening = md(doc.opening.as_deref());
+    opening.extend(section("intro"));
+    let groups = reg
+        .map(|reg| {
+            reg.groups
+                .iter()
+                .enumerate()
+                .map(|(i, g)| PlanGroup {
+                    heading: format!("{}. {}", i + 1, g.title),
+                    rows: reg
+                        .tasks_of(g.id)
+                        .map(|t| {
+                            let coops = reg.cooperators.get(&t.id).map(Vec::as_slice).unwrap_or(&[]);
+                            let mut names: Vec<String> = coops.iter().map(|u| reg.unit_name(Some(*u))).collect();
+                            names.sort();
+                            vec![
+                                t.code.clone(),
+                                t.text.clone(),
+                                reg.unit_name(t.lead_unit_id),
+                                names.join("; "),
+                                t.deadline.map(short_date).unwrap_or_default(),
+                            ]
+                        })
+                        .collect(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    PlanView {
+        frame,
+        type_name: "KẾ HOẠCH".into(),
+        subject: doc.subject.clone(),
+        legal_bases,
+        opening,
+        columns: ["TT", "Nhiệm vụ", "Đơn vị chủ trì", "Đơn vị phối hợp", "Thời hạn"].map(String::from).to_vec(),
+        groups,
+        closing: md(doc.closing.as_deref()),
+    }
+}
+
+/// How many days before a deadline a task counts as soon due in an urging letter.
+pub const SOON_DUE_DAYS: i64 = 7;
+
+fn letter_view(
+    doc: &documents::Model,
+    frame: Frame,
+    reg: Option<&Register>,
+    date: NaiveDate,
+    section: &(dyn Fn(&str) -> Vec<Block> + Sync),
+) -> LetterView {
+    let subject = if doc.subject.trim_start().starts_with("V/v") { doc.subject.clone() } else { format!("V/v {}", doc.subject) };
+    let mut units: Vec<LateUnit> = Vec::new();
+    if let Some(reg) = reg {
+        let done = [ResultState::Submitted.code(), ResultState::Accepted.code()];
+        let mut by_unit: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for t in &reg.tasks {
+            let Some(deadline) = t.deadline else { continue };
+            if deadline > date + Duration::days(SOON_DUE_DAYS) {
+                continue;
+            }
+            if reg.results.get(&t.id).is_some_and(|r| done.contains(&r.state.as_str())) {
+                continue;
+            }
+            let days = (date - deadline).num_days();
+            let when = match days {
+                d if d > 0 => format!("hạn {}, đã quá hạn {d} ngày", short_date(deadline)),
+                0 => format!("hạn {}, đến hạn hôm nay", short_date(deadline)),
+                d => format!("hạn {}, còn {} ngày", short_date(deadline), -d),
+            };
+            by_unit.entry(reg.unit_name(t.lead_unit_id)).or_default().push(format!("- Nhiệm vụ {}: {} ({when}).", t.code, t.text));
+        }
+        units = by_unit.into_iter().map(|(unit, lines)| LateUnit { unit, lines }).collect();
+    }
+    let names: Vec<String> = units.iter().map(|u| u.unit.clone()).filter(|u| !u.is_empty()).collect();
+    let mut opening = md(doc.opening.as_deref());
+    opening.extend(section("body"));
+    LetterView {
+        frame,
+        subject,
+        addressees: addressee_lines(&names),
+        opening,
+        units,
+        closing: md(doc.closing.as_deref()),
+    }
+}
