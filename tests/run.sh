@@ -14,6 +14,7 @@ step() { printf '\n==> %s\n' "$*"; }
 step "system packages"
 bash tests/support/packages.sh \
   "postgresql:/usr/lib/postgresql/*/bin/initdb" \
+  "poppler-utils:pdftotext" \
   "python3:python3"
 
 step "licences"

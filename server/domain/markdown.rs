@@ -99,11 +99,12 @@ impl State<'_> {
         }
         let marker = self.marker.take();
         let block = self.current.get_or_insert_with(|| Block { marker, inlines: Vec::new() });
-        if let (Inline::Text(t), Some(Inline::Text(prev))) = (&inline, block.inlines.last_mut()) {
-            if !t.starts_with(NOTE_REF) && !prev.starts_with(NOTE_REF) {
-                prev.push_str(t);
-                return;
-            }
+        if let (Inline::Text(t), Some(Inline::Text(prev))) = (&inline, block.inlines.last_mut())
+            && !t.starts_with(NOTE_REF)
+            && !prev.starts_with(NOTE_REF)
+        {
+            prev.push_str(t);
+            return;
         }
         block.inlines.push(inline);
     }
@@ -192,7 +193,8 @@ impl State<'_> {
             }
             Event::Start(tag) => {
                 // Anything the restricted format does not know: the user's own text.
-                let block_level = matches!(tag, Tag::Heading { .. } | Tag::CodeBlock(_) | Tag::BlockQuote(_) | Tag::HtmlBlock);
+                let block_level =
+                    matches!(tag, Tag::Heading { .. } | Tag::CodeBlock(_) | Tag::BlockQuote(_) | Tag::HtmlBlock);
                 if block_level {
                     self.flush();
                 }

@@ -73,7 +73,12 @@ impl Registration<'_> {
     pub fn reference(&self, type_name: &str) -> String {
         match (self.issued, self.number, self.date) {
             (true, Some(n), Some(d)) => {
-                format!("{type_name} số {}/{} ngày {}", two_digits(n.max(0) as u32), self.symbol, super::format::short_date(d))
+                format!(
+                    "{type_name} số {}/{} ngày {}",
+                    two_digits(n.max(0) as u32),
+                    self.symbol,
+                    super::format::short_date(d)
+                )
             }
             _ => format!("{type_name} số      /{} ngày      ", self.symbol),
         }
@@ -98,8 +103,12 @@ pub fn recipient_lines(labels: &[String]) -> Vec<String> {
 /// trọng tâm, trong đó Nhóm …: 05 nhiệm vụ; Nhóm …: 05 nhiệm vụ."
 pub fn results_summary(year: i32, issuer_full_name: &str, groups: &[(String, usize)]) -> String {
     let total: usize = groups.iter().map(|(_, n)| n).sum();
-    let parts: Vec<String> = groups.iter().map(|(name, n)| format!("{name}: {} nhiệm vụ", two_digits(*n as u32))).collect();
-    let mut s = format!("Năm {year}, {issuer_full_name} được giao triển khai thực hiện {} nhiệm vụ trọng tâm", two_digits(total as u32));
+    let parts: Vec<String> =
+        groups.iter().map(|(name, n)| format!("{name}: {} nhiệm vụ", two_digits(*n as u32))).collect();
+    let mut s = format!(
+        "Năm {year}, {issuer_full_name} được giao triển khai thực hiện {} nhiệm vụ trọng tâm",
+        two_digits(total as u32)
+    );
     if !parts.is_empty() {
         s.push_str(", trong đó ");
         s.push_str(&parts.join("; "));
@@ -263,7 +272,12 @@ mod tests {
         let draft = Registration { number: None, symbol: "BC-UBND", date: d, issued: false };
         assert_eq!(draft.number_line(), "Số:      /BC-UBND");
         assert_eq!(draft.place_date("Bắc Sơn"), "Bắc Sơn, ngày    tháng 12 năm 2024");
-        let issued = Registration { number: Some(5), symbol: "BC-UBND", date: NaiveDate::from_ymd_opt(2025, 1, 5), issued: true };
+        let issued = Registration {
+            number: Some(5),
+            symbol: "BC-UBND",
+            date: NaiveDate::from_ymd_opt(2025, 1, 5),
+            issued: true,
+        };
         assert_eq!(issued.number_line(), "Số: 05/BC-UBND");
         assert_eq!(issued.place_date("Bắc Sơn"), "Bắc Sơn, ngày 05 tháng 01 năm 2025");
         assert_eq!(issued.reference("Báo cáo"), "Báo cáo số 05/BC-UBND ngày 05/01/2025");
@@ -281,7 +295,10 @@ mod tests {
         let s = results_summary(
             2024,
             "Ủy ban nhân dân huyện",
-            &[("Nhóm nhiệm vụ về phát triển kinh tế".into(), 5), ("Nhóm nhiệm vụ về văn hóa, xã hội và cải cách hành chính".into(), 5)],
+            &[
+                ("Nhóm nhiệm vụ về phát triển kinh tế".into(), 5),
+                ("Nhóm nhiệm vụ về văn hóa, xã hội và cải cách hành chính".into(), 5),
+            ],
         );
         assert_eq!(
             s,

@@ -53,8 +53,12 @@ impl Fonts {
             .find(|f| fonts.iter().any(|font| font.info().family.eq_ignore_ascii_case(f)))
             .map(|f| f.to_string())
             .unwrap_or_else(|| FAMILIES[1].to_owned());
-        let body_faces =
-            fonts.iter().enumerate().filter(|(_, f)| f.info().family.eq_ignore_ascii_case(&family)).map(|(i, _)| i).collect();
+        let body_faces = fonts
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.info().family.eq_ignore_ascii_case(&family))
+            .map(|(i, _)| i)
+            .collect();
         Ok(Fonts { fonts, book: LazyHash::new(book), family, body_faces })
     }
 

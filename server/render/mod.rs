@@ -67,7 +67,8 @@ impl Renderer {
         let today = Datetime::from_ymd(date.year(), date.month() as u8, date.day() as u8)
             .ok_or_else(|| RenderError::Typst(format!("date out of range: {date}")))?;
         let bytes = Bytes::new(serde_json::to_vec(data).map_err(|e| RenderError::Typst(e.to_string()))?);
-        let world = self.env.world(template, bytes, today).ok_or_else(|| RenderError::UnknownTemplate(template.into()))?;
+        let world =
+            self.env.world(template, bytes, today).ok_or_else(|| RenderError::UnknownTemplate(template.into()))?;
         let Warned { output, warnings: _ } = typst::compile::<PagedDocument>(&world);
         let document = output.map_err(|errors| RenderError::Typst(messages(&errors)))?;
         let options = PdfOptions {
@@ -85,7 +86,8 @@ impl Renderer {
     fn check_glyphs(&self, value: &Value, path: &mut String) -> Result<(), RenderError> {
         match value {
             Value::String(s) => {
-                if let Some(c) = s.chars().find(|c| !c.is_whitespace() && !c.is_control() && !self.env.fonts.covers(*c)) {
+                if let Some(c) = s.chars().find(|c| !c.is_whitespace() && !c.is_control() && !self.env.fonts.covers(*c))
+                {
                     return Err(RenderError::MissingGlyph { field: path.clone(), character: c });
                 }
             }

@@ -52,7 +52,12 @@ impl Environment {
             let id = file_id(name);
             sources.insert(id, Source::new(id, text));
         }
-        Ok(Environment { library: LazyHash::new(Library::builder().build()), fonts, sources, data_id: file_id(DATA_PATH) })
+        Ok(Environment {
+            library: LazyHash::new(Library::builder().build()),
+            fonts,
+            sources,
+            data_id: file_id(DATA_PATH),
+        })
     }
 
     /// A world whose main file is `template` and whose `/data.json` is `data`.

@@ -13,8 +13,8 @@ use super::{json_list, not_found};
 use crate::domain::format::short_date;
 use crate::domain::markdown::{self, Block, Inline};
 use crate::domain::print::{
-    Appendix, Frame, GroupView, LateUnit, LetterView, PlanGroup, PlanView, Registration, ReportView, Section, Signature,
-    TaskView, addressee_lines, recipient_lines, results_summary,
+    Appendix, Frame, GroupView, LateUnit, LetterView, PlanGroup, PlanView, Registration, ReportView, Section,
+    Signature, TaskView, addressee_lines, recipient_lines, results_summary,
 };
 use crate::domain::{DocumentKind, DocumentState, ProposalSection, ResultState};
 use crate::error::{AppError, Result};
@@ -120,7 +120,8 @@ pub async fn printable(db: &Db, id: Uuid) -> Result<Printable> {
     let legal_bases: Vec<String> = json_list(&doc.legal_bases);
     let (template, data) = match kind {
         DocumentKind::Report => {
-            let view = report_view(&doc, &issuer, plan.as_ref(), register.as_ref(), frame, legal_bases, &section, c).await?;
+            let view =
+                report_view(&doc, &issuer, plan.as_ref(), register.as_ref(), frame, legal_bases, &section, c).await?;
             ("report.typ", serde_json::to_value(view))
         }
         DocumentKind::Plan => {
@@ -212,7 +213,12 @@ async fn report_view<C: ConnectionTrait>(
     let mut sections = Vec::new();
     let direction = section("direction");
     if !direction.is_empty() {
-        sections.push(Section { heading: "I. CÔNG TÁC CHỈ ĐẠO ĐIỀU HÀNH".into(), intro: direction, groups: vec![], outro: vec![] });
+        sections.push(Section {
+            heading: "I. CÔNG TÁC CHỈ ĐẠO ĐIỀU HÀNH".into(),
+            intro: direction,
+            groups: vec![],
+            outro: vec![],
+        });
     }
     let mut appendices = Vec::new();
     if let (Some(plan), Some(reg)) = (plan, reg) {
@@ -235,7 +241,12 @@ async fn report_view<C: ConnectionTrait>(
                 items: vec![],
             })
             .collect();
-        sections.push(Section { heading: number(&sections, "KẾT QUẢ THỰC HIỆN"), intro, groups, outro: section("results_outro") });
+        sections.push(Section {
+            heading: number(&sections, "KẾT QUẢ THỰC HIỆN"),
+            intro,
+            groups,
+            outro: section("results_outro"),
+        });
 
         let next = plan.year + 1;
         let mut groups = Vec::new();
@@ -368,7 +379,12 @@ async fn evidence_appendix<C: ConnectionTrait>(c: &C, reg: &Register, reference:
             .iter()
             .enumerate()
             .map(|(i, f)| {
-                vec![(i + 1).to_string(), code.get(&f.task_id).unwrap_or(&"").to_string(), f.file_name.clone(), f.sha256.clone()]
+                vec![
+                    (i + 1).to_string(),
+                    code.get(&f.task_id).unwrap_or(&"").to_string(),
+                    f.file_name.clone(),
+                    f.sha256.clone(),
+                ]
             })
             .collect(),
     }))
@@ -431,7 +447,8 @@ fn letter_view(
     date: NaiveDate,
     section: &(dyn Fn(&str) -> Vec<Block> + Sync),
 ) -> LetterView {
-    let subject = if doc.subject.trim_start().starts_with("V/v") { doc.subject.clone() } else { format!("V/v {}", doc.subject) };
+    let subject =
+        if doc.subject.trim_start().starts_with("V/v") { doc.subject.clone() } else { format!("V/v {}", doc.subject) };
     let mut units: Vec<LateUnit> = Vec::new();
     if let Some(reg) = reg {
         let done = [ResultState::Submitted.code(), ResultState::Accepted.code()];
@@ -450,7 +467,10 @@ fn letter_view(
                 0 => format!("hạn {}, đến hạn hôm nay", short_date(deadline)),
                 d => format!("hạn {}, còn {} ngày", short_date(deadline), -d),
             };
-            by_unit.entry(reg.unit_name(t.lead_unit_id)).or_default().push(format!("- Nhiệm vụ {}: {} ({when}).", t.code, t.text));
+            by_unit
+                .entry(reg.unit_name(t.lead_unit_id))
+                .or_default()
+                .push(format!("- Nhiệm vụ {}: {} ({when}).", t.code, t.text));
         }
         units = by_unit.into_iter().map(|(unit, lines)| LateUnit { unit, lines }).collect();
     }

@@ -1,6 +1,10 @@
 //! `spawn_app()`: a fresh database with migrations applied and the HTTP
 //! application in process, plus small JSON request helpers.
 
+use std::sync::{Arc, OnceLock};
+
+use nhiemvu::app::AppState;
+use nhiemvu::render::Renderer;
 use nhiemvu::storage::Db;
 use poem::endpoint::BoxEndpoint;
 use poem::http::StatusCode;
@@ -51,8 +55,15 @@ pub async fn spawn_app() -> TestApp {
         _ => format!("sqlite://{}?mode=rwc", dir.path().join("test.sqlite").display()),
     };
     let db = Db::connect(&url, 8, Duration::from_secs(30)).await.expect("database");
-    let client = TestClient::new(nhiemvu::app::router(db.clone()));
+    let state = AppState { db: db.clone(), renderer: renderer() };
+    let client = TestClient::new(nhiemvu::app::router(state));
     TestApp { client, db, _dir: dir }
+}
+
+/// The bundled templates and fonts, loaded once for all tests.
+pub fn renderer() -> Arc<Renderer> {
+    static RENDERER: OnceLock<Arc<Renderer>> = OnceLock::new();
+    RENDERER.get_or_init(|| Arc::new(Renderer::new(None, None).expect("bundled templates and fonts"))).clone()
 }
 
 /// Creates `test_<uuid>` on the server named by `base` and returns its URL.
@@ -83,6 +94,15 @@ impl TestApp {
 
     pub async fn put(&self, path: &str, body: Value) -> Reply {
         Self::reply(self.client.put(path).body_json(&body).send().await).await
+    }
+
+    /// GETs raw bytes: (status, content type, body).
+    pub async fn get_bytes(&self, path: &str) -> (u16, String, Vec<u8>) {
+        let resp = self.client.get(path).send().await;
+        let status = resp.0.status().as_u16();
+        let ct = resp.0.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+        let body = resp.0.into_body().into_vec().await.expect("body").to_vec();
+        (status, ct, body)
     }
 
     pub async fn delete(&self, path: &str) -> Reply {

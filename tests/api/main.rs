@@ -8,4 +8,6 @@ mod errors;
 mod helpers;
 mod organisation;
 mod plans;
+mod poppler;
+mod render;
 mod tasks;

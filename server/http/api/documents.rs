@@ -13,8 +13,8 @@ use uuid::Uuid;
 use super::{Created, Deleted, Tag, actor};
 use crate::http::ApiResult;
 use crate::model::{Document, DocumentInput, Page, Paging};
-use crate::services::documents::DocumentFilter;
 use crate::render::Renderer;
+use crate::services::documents::DocumentFilter;
 use crate::services::{documents, now, printing};
 use crate::storage::Db;
 
