@@ -1,0 +1,60 @@
+//! Rendering the reference report: view model → PDF bytes, warm; a re-render after
+//! a one-paragraph edit; and building the view model from the database.
+//! Run: `cargo bench --bench render`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use nhiemvu::render::Renderer;
+use nhiemvu::services::{demo, printing};
+use nhiemvu::storage::Db;
+
+fn bench(c: &mut Criterion) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let db = rt.block_on(Db::connect("sqlite::memory:", 1, Duration::from_secs(5))).unwrap();
+    let loaded = rt.block_on(demo::load_reference_year(&db)).unwrap();
+    let renderer = Arc::new(Renderer::new(None, None).unwrap());
+    let p = rt.block_on(printing::printable(&db, loaded.document_id)).unwrap();
+
+    let mut group = c.benchmark_group("report");
+    group.sample_size(50);
+    group.bench_function("render_warm", |b| b.iter(|| renderer.render(p.template, &p.data, p.date, &p.ident).unwrap()));
+
+    // Two versions that differ in one paragraph of section I, rendered in turn.
+    let mut edited = p.data.clone();
+    edited["sections"][0]["intro"][0]["inlines"][0]["c"] = serde_json::json!("Một đoạn văn đã sửa.");
+    let versions = [p.data.clone(), edited];
+    let mut n = 0usize;
+    group.bench_function("rerender_after_one_paragraph_edit", |b| {
+        b.iter(|| {
+            n += 1;
+            renderer.render(p.template, &versions[n % 2], p.date, &p.ident).unwrap()
+        })
+    });
+    group.bench_function("view_model_from_database", |b| {
+        b.iter(|| rt.block_on(printing::printable(&db, loaded.document_id)).unwrap())
+    });
+    group.finish();
+
+    // Throughput with two threads rendering at once.
+    let mut group = c.benchmark_group("report_parallel");
+    group.sample_size(10);
+    group.bench_function("two_threads_20_documents", |b| {
+        b.iter(|| {
+            std::thread::scope(|s| {
+                for _ in 0..2 {
+                    s.spawn(|| {
+                        for _ in 0..10 {
+                            renderer.render(p.template, &p.data, p.date, &p.ident).unwrap();
+                        }
+                    });
+                }
+            })
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

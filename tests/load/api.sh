@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Load test of the HTTP API: a release build on SQLite with the reference year,
+# then with a 10,000-task plan. Prints wrk's latency distribution for:
+#   1. GET /api/v1/tasks?plan_id=<reference plan>   (tasks with their targets), 50 connections
+#   2. GET /api/v1/tasks?plan_id=<10k plan>&unit_id=…&deadline_from=…&deadline_to=…&page=5
+#   3. GET /api/v1/documents/<report>/pdf           (the report rendered on each request)
+# Traffic goes to 127.0.0.1 only; every run is bounded by -d.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+bash tests/support/packages.sh "wrk:wrk" "python3:python3"
+cargo build --release --locked
+dir=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+APP__STORAGE__DATA_DIR="$dir" APP__SERVER__PORT="$port" APP__LOG__FILTER=warn \
+  ./target/release/nhiemvu serve --demo >"$dir/server.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true; rm -rf "$dir"' EXIT
+base="http://127.0.0.1:$port"
+for _ in $(seq 50); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.2; done
+
+plan=$(curl -sf "$base/api/v1/plans" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
+doc=$(curl -sf "$base/api/v1/documents" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
+echo "== reference plan, tasks with targets, 50 connections"
+wrk -t2 -c50 -d15s --latency "$base/api/v1/tasks?plan_id=$plan&per_page=100"
+
+echo "== seeding a 10,000-task plan"
+read -r big unit < <(python3 tests/load/seed.py "$base" 10000)
+echo "== 10,000-task plan, filtered and paginated, 50 connections"
+wrk -t2 -c50 -d15s --latency "$base/api/v1/tasks?plan_id=$big&unit_id=$unit&deadline_from=2025-03-01&deadline_to=2025-10-31&per_page=50&page=5"
+
+echo "== report PDF on each request, 4 connections"
+wrk -t2 -c4 -d10s --latency "$base/api/v1/documents/$doc/pdf"
