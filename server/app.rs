@@ -15,6 +15,7 @@ use crate::http::api::{self, health};
 use crate::http::error::catch_all;
 use crate::render::Renderer;
 use crate::storage::Db;
+use crate::storage::files::{BlobStore, LocalFiles};
 
 /// What every request may need, built once at start-up.
 #[derive(Clone)]
@@ -23,15 +24,29 @@ pub struct AppState {
     pub db: Db,
     /// Templates and fonts, kept warm.
     pub renderer: Arc<Renderer>,
+    /// Evidence, images and issued PDFs.
+    pub files: Arc<dyn BlobStore>,
+    /// Largest evidence upload, in bytes.
+    pub max_upload_bytes: u64,
+    /// Whether the session cookie is Secure.
+    pub secure_cookies: bool,
 }
 
 impl AppState {
-    /// Connects the database and loads the renderer from the settings.
+    /// Connects the database, opens the file store and loads the renderer.
     pub async fn build(settings: &Settings) -> Result<AppState, Box<dyn std::error::Error>> {
         let db = connect(settings).await?;
         let renderer = Renderer::new(settings.render.templates(), settings.render.fonts())
             .map_err(|e| format!("render.templates_dir / render.fonts_dir: {e}"))?;
-        Ok(AppState { db, renderer: Arc::new(renderer) })
+        let files = LocalFiles::new(settings.storage.data_dir.join("files"))
+            .map_err(|e| format!("storage.data_dir {}: {e}", settings.storage.data_dir.display()))?;
+        Ok(AppState {
+            db,
+            renderer: Arc::new(renderer),
+            files: Arc::new(files),
+            max_upload_bytes: settings.evidence.max_upload_bytes,
+            secure_cookies: settings.server.secure_cookies,
+        })
     }
 }
 

@@ -21,6 +21,8 @@ pub struct Settings {
     pub database: DatabaseSettings,
     /// Files on disk.
     pub storage: StorageSettings,
+    /// Evidence uploads.
+    pub evidence: EvidenceSettings,
     /// Document rendering.
     pub render: RenderSettings,
     /// Logging.
@@ -57,6 +59,16 @@ pub struct ServerSettings {
     pub host: String,
     /// Listen port.
     pub port: u16,
+    /// Whether the session cookie carries the Secure attribute.
+    pub secure_cookies: bool,
+}
+
+/// `[evidence]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceSettings {
+    /// Largest upload in bytes.
+    pub max_upload_bytes: u64,
 }
 
 /// `[database]`.
@@ -155,6 +167,9 @@ impl Settings {
             || url.starts_with("postgresql://"))
         {
             return Err(err("database.url", "must be empty, sqlite:… or postgres://…"));
+        }
+        if self.evidence.max_upload_bytes == 0 {
+            return Err(err("evidence.max_upload_bytes", "must be at least 1"));
         }
         if self.database.max_connections == 0 {
             return Err(err("database.max_connections", "must be at least 1"));

@@ -33,9 +33,27 @@ pub enum AppError {
     /// The actor may not do this.
     #[error("forbidden")]
     Forbidden,
+    /// An upload is larger than allowed.
+    #[error("payload too large: {0}")]
+    TooLarge(String),
+    /// An upload is of a type that is refused.
+    #[error("unsupported file type: {0}")]
+    UnsupportedType(String),
+    /// Too many failed attempts; try again after the given number of seconds.
+    #[error("too many attempts")]
+    TooManyAttempts {
+        /// Seconds until the next attempt is allowed.
+        retry_after_secs: i64,
+    },
     /// No valid credentials.
     #[error("unauthorized")]
     Unauthorized,
+    /// A login with a wrong username or password.
+    #[error("bad credentials")]
+    BadCredentials,
+    /// A browser request that changes something came without its CSRF token.
+    #[error("csrf token missing or wrong")]
+    CsrfRejected,
     /// The database failed; details are logged, never sent.
     #[error("database error: {0}")]
     Db(#[from] DbErr),

@@ -39,10 +39,40 @@ enum Command {
         #[arg(short, long)]
         output: std::path::PathBuf,
     },
+    /// Manage users from the command line (e.g. the first administrator).
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
     /// Audit log tools.
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user with a password read from NHIEMVU_PASSWORD or, if unset, from standard input.
+    Add {
+        /// The issuer's code (created with placeholder names if it does not exist yet).
+        #[arg(long)]
+        issuer: String,
+        /// Login name.
+        #[arg(long)]
+        username: String,
+        /// Full name.
+        #[arg(long)]
+        name: String,
+        /// E-mail address.
+        #[arg(long)]
+        email: String,
+        /// admin, office, unit_officer, signer or viewer.
+        #[arg(long)]
+        role: String,
+        /// The unit's short name (unit officers).
+        #[arg(long)]
+        unit: Option<String>,
     },
 }
 
@@ -105,9 +135,32 @@ async fn run(command: Command, mut settings: Settings) -> Result<ExitCode, Box<d
                 (Some(id), false) => id,
                 (None, false) => unreachable!("clap requires --document or --demo"),
             };
-            let pdf = services::printing::render_document(&db, &state.renderer, id).await?;
+            let actor = storage::audit::Actor::system();
+            let pdf = services::printing::document_pdf(&db, &state.renderer, &state.files, &actor, id).await?;
             std::fs::write(&output, &pdf).map_err(|e| format!("{}: {e}", output.display()))?;
             println!("{} ({} bytes)", output.display(), pdf.len());
+        }
+        Command::User { command: UserCommand::Add { issuer, username, name, email, role, unit } } => {
+            let password = match std::env::var("NHIEMVU_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    eprintln!("Mật khẩu / password:");
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line)?;
+                    line.trim_end_matches(['\r', '\n']).to_owned()
+                }
+            };
+            let input = services::users::NewUser {
+                issuer_code: issuer,
+                username,
+                name,
+                email,
+                role,
+                unit_short_name: unit,
+                password,
+            };
+            let user = services::users::add_user_with_password(&db, input).await?;
+            println!("Đã tạo người dùng / user created: {} ({})", user.data.username, user.id);
         }
         Command::Audit { command: AuditCommand::Verify } => match storage::audit::verify(&db.conn).await? {
             None => println!("Chuỗi nhật ký toàn vẹn / audit chain intact"),

@@ -1,5 +1,7 @@
 //! Pure types and rules of the register: no database, HTTP, mail or typst here.
 
+pub mod access;
+pub mod filetype;
 pub mod format;
 pub mod markdown;
 pub mod print;

@@ -36,6 +36,10 @@ pub struct Signature {
     pub position: String,
     /// Full name.
     pub name: String,
+    /// Virtual path of the signature image (PNG), if any.
+    pub image: Option<String>,
+    /// Virtual path of the seal image (PNG), if any.
+    pub seal: Option<String>,
 }
 
 /// The number and date of a document: blanks while it is a draft.

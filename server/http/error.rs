@@ -44,6 +44,15 @@ pub enum ApiError {
     /// The change clashes with stored data.
     #[oai(status = 409)]
     Conflict(Json<ErrorBody>),
+    /// The upload is larger than allowed.
+    #[oai(status = 413)]
+    TooLarge(Json<ErrorBody>),
+    /// The upload's type is refused.
+    #[oai(status = 415)]
+    UnsupportedType(Json<ErrorBody>),
+    /// Too many failed attempts; wait before trying again.
+    #[oai(status = 429)]
+    TooManyAttempts(Json<ErrorBody>),
     /// The input breaks a rule; see `fields`.
     #[oai(status = 422)]
     Invalid(Json<ErrorBody>),
@@ -70,7 +79,32 @@ impl From<AppError> for ApiError {
                 fields,
             })),
             AppError::Conflict { code, message } => ApiError::Conflict(Json(ErrorBody::new(code, &message))),
-            AppError::Forbidden => ApiError::Forbidden(Json(ErrorBody::new("forbidden", "Không có quyền / forbidden"))),
+            AppError::Forbidden => ApiError::Forbidden(Json(ErrorBody::new(
+                "forbidden",
+                "Vai trò của bạn không được làm việc này / your role does not allow this",
+            ))),
+            AppError::TooLarge(what) => ApiError::TooLarge(Json(ErrorBody::new(
+                "payload_too_large",
+                &format!("Tệp quá lớn / file too large: {what}"),
+            ))),
+            AppError::UnsupportedType(what) => ApiError::UnsupportedType(Json(ErrorBody::new(
+                "file_type_refused",
+                &format!("Loại tệp không được chấp nhận / file type refused: {what}"),
+            ))),
+            AppError::TooManyAttempts { retry_after_secs } => ApiError::TooManyAttempts(Json(ErrorBody::new(
+                "too_many_attempts",
+                &format!(
+                    "Đăng nhập sai quá nhiều lần, thử lại sau {retry_after_secs} giây / too many failed logins, try again in {retry_after_secs} s"
+                ),
+            ))),
+            AppError::BadCredentials => ApiError::Unauthorized(Json(ErrorBody::new(
+                "invalid_credentials",
+                "Sai tên đăng nhập hoặc mật khẩu / wrong username or password",
+            ))),
+            AppError::CsrfRejected => ApiError::Forbidden(Json(ErrorBody::new(
+                "csrf_token_invalid",
+                "Thiếu hoặc sai mã chống giả mạo (X-CSRF-Token); tải lại trang / missing or wrong CSRF token; reload the page",
+            ))),
             AppError::Unauthorized => {
                 ApiError::Unauthorized(Json(ErrorBody::new("unauthorized", "Cần đăng nhập / authentication required")))
             }
@@ -96,6 +130,7 @@ pub async fn catch_all(err: poem::Error) -> Response {
     let field = field_of(&err);
     let (code, message) = match status {
         StatusCode::NOT_FOUND => ("route_not_found", "Không có địa chỉ này / no such route".to_owned()),
+        StatusCode::UNAUTHORIZED => ("unauthorized", "Cần đăng nhập / authentication required".to_owned()),
         StatusCode::METHOD_NOT_ALLOWED => {
             ("method_not_allowed", "Phương thức không được hỗ trợ / method not allowed".to_owned())
         }

@@ -2,6 +2,7 @@
 //! and `/healthz`.
 
 pub mod api;
+pub mod auth;
 pub mod error;
 
 pub use error::{ApiError, ApiResult, ErrorBody};

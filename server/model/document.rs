@@ -78,6 +78,12 @@ pub struct Document {
     pub pdf_sha256: Option<String>,
     /// The document this one corrects.
     pub replaces_id: Option<Uuid>,
+    /// The signer who approved it.
+    pub approved_by: Option<Uuid>,
+    /// When.
+    pub approved_at: Option<DateTime<Utc>>,
+    /// The signer's comment when it was sent back.
+    pub review_comment: Option<String>,
     /// When created.
     pub created_at: DateTime<Utc>,
     /// When last changed.

@@ -2,11 +2,15 @@
 //! services take and give. JSON field names are English snake_case; values in
 //! Vietnamese. Inputs are full replacements (POST creates, PUT replaces).
 
+mod auth;
 mod document;
+mod evidence;
 mod org;
 mod plan;
 
+pub use auth::*;
 pub use document::*;
+pub use evidence::*;
 pub use org::*;
 pub use plan::*;
 

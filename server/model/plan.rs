@@ -162,7 +162,8 @@ pub struct ResultInput {
     pub rating_override: Option<String>,
     /// Why the rating differs from the rubric's.
     pub override_reason: Option<String>,
-    /// draft, submitted, returned or accepted; omitted: draft.
+    /// draft, submitted, returned or accepted. Read-only for people: the state changes
+    /// through `submit`, `accept`, `return` and `reopen`.
     pub state: Option<String>,
 }
 
@@ -179,8 +180,16 @@ pub struct TaskResult {
     pub proposed_rating: Option<String>,
     /// The rating printed: the override if any, else the proposed one.
     pub final_rating: Option<String>,
-    /// The office's comment when returned.
+    /// Whether the rating differs from the rubric's (the office should look at the reason).
+    pub flagged: bool,
+    /// The office's comment when returned or reopened.
     pub review_comment: Option<String>,
+    /// When the unit last submitted it.
+    pub submitted_at: Option<DateTime<Utc>>,
+    /// Who last accepted, returned or reopened it.
+    pub reviewed_by: Option<Uuid>,
+    /// When.
+    pub reviewed_at: Option<DateTime<Utc>>,
     /// When created.
     pub created_at: DateTime<Utc>,
     /// When last changed.

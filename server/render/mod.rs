@@ -62,13 +62,22 @@ impl Renderer {
 
     /// Renders `template` (e.g. "report.typ") over `data`. `date` fixes the PDF's
     /// creation date and `ident` its identifier, so equal inputs give equal bytes.
-    pub fn render(&self, template: &str, data: &Value, date: NaiveDate, ident: &str) -> Result<Vec<u8>, RenderError> {
+    pub fn render(
+        &self,
+        template: &str,
+        data: &Value,
+        assets: &[(String, Vec<u8>)],
+        date: NaiveDate,
+        ident: &str,
+    ) -> Result<Vec<u8>, RenderError> {
         self.check_glyphs(data, &mut String::new())?;
         let today = Datetime::from_ymd(date.year(), date.month() as u8, date.day() as u8)
             .ok_or_else(|| RenderError::Typst(format!("date out of range: {date}")))?;
         let bytes = Bytes::new(serde_json::to_vec(data).map_err(|e| RenderError::Typst(e.to_string()))?);
-        let world =
-            self.env.world(template, bytes, today).ok_or_else(|| RenderError::UnknownTemplate(template.into()))?;
+        let world = self
+            .env
+            .world(template, bytes, assets, today)
+            .ok_or_else(|| RenderError::UnknownTemplate(template.into()))?;
         let Warned { output, warnings: _ } = typst::compile::<PagedDocument>(&world);
         let document = output.map_err(|errors| RenderError::Typst(messages(&errors)))?;
         let options = PdfOptions {

@@ -60,10 +60,18 @@ impl Environment {
         })
     }
 
-    /// A world whose main file is `template` and whose `/data.json` is `data`.
-    pub fn world<'a>(&'a self, template: &str, data: Bytes, today: Datetime) -> Option<DocWorld<'a>> {
+    /// A world whose main file is `template`, whose `/data.json` is `data`, and which
+    /// can also read `assets` (images such as a signature, by virtual path).
+    pub fn world<'a>(
+        &'a self,
+        template: &str,
+        data: Bytes,
+        assets: &[(String, Vec<u8>)],
+        today: Datetime,
+    ) -> Option<DocWorld<'a>> {
         let main = file_id(template);
-        self.sources.contains_key(&main).then_some(DocWorld { env: self, main, data, today })
+        let assets = assets.iter().map(|(p, b)| (file_id(p.trim_start_matches('/')), Bytes::new(b.clone()))).collect();
+        self.sources.contains_key(&main).then_some(DocWorld { env: self, main, data, assets, today })
     }
 }
 
@@ -72,6 +80,7 @@ pub struct DocWorld<'a> {
     env: &'a Environment,
     main: FileId,
     data: Bytes,
+    assets: HashMap<FileId, Bytes>,
     today: Datetime,
 }
 
@@ -102,6 +111,9 @@ impl World for DocWorld<'_> {
     fn file(&self, id: FileId) -> FileResult<Bytes> {
         if id == self.env.data_id {
             return Ok(self.data.clone());
+        }
+        if let Some(bytes) = self.assets.get(&id) {
+            return Ok(bytes.clone());
         }
         match self.env.sources.get(&id) {
             Some(source) => Ok(Bytes::from_string(source.clone())),

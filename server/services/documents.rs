@@ -10,7 +10,10 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::access::{in_scope, issuer_filter, require};
 use super::{audited, is_email, json_list, not_found, to_json, unknown_ref};
+use crate::domain::Role;
+use crate::domain::access::Action;
 use crate::domain::{DocumentKind, DocumentState};
 use crate::error::{AppError, Check, Result};
 use crate::model::{Document, DocumentInput, Page, Paging};
@@ -47,10 +50,11 @@ fn validate(i: &DocumentInput) -> Result<()> {
     check.finish()
 }
 
-async fn check_refs<C: ConnectionTrait>(db: &C, i: &DocumentInput) -> Result<issuers::Model> {
+async fn check_refs<C: ConnectionTrait>(db: &C, actor: &Actor, i: &DocumentInput) -> Result<issuers::Model> {
     let issuer = issuers::Entity::find_by_id(i.issuer_id)
         .one(db)
         .await?
+        .filter(|x| in_scope(actor, x.id))
         .ok_or_else(|| AppError::field("issuer_id", unknown_ref("cơ quan / issuer")))?;
     if let Some(p) = i.plan_id {
         match plans::Entity::find_by_id(p).one(db).await? {
@@ -80,7 +84,7 @@ pub fn symbol(kind: &str, issuer_abbreviation: &str, drafting_unit: Option<&str>
     }
 }
 
-fn to_model(m: documents::Model, issuer_abbreviation: &str) -> Document {
+pub(crate) fn to_model(m: documents::Model, issuer_abbreviation: &str) -> Document {
     Document {
         id: m.id,
         symbol: symbol(&m.kind, issuer_abbreviation, m.drafting_unit.as_deref()),
@@ -106,6 +110,9 @@ fn to_model(m: documents::Model, issuer_abbreviation: &str) -> Document {
         issued_at: m.issued_at,
         pdf_sha256: m.pdf_sha256,
         replaces_id: m.replaces_id,
+        approved_by: m.approved_by,
+        approved_at: m.approved_at,
+        review_comment: m.review_comment,
         created_at: m.created_at,
         updated_at: m.updated_at,
     }
@@ -131,9 +138,10 @@ fn fill(am: &mut documents::ActiveModel, i: DocumentInput, now: DateTime<Utc>) {
 
 /// Creates a draft document.
 pub async fn create_document(db: &Db, actor: &Actor, now: DateTime<Utc>, input: DocumentInput) -> Result<Document> {
+    require(actor, Action::ManageDocument)?;
     validate(&input)?;
     let txn = db.begin_write().await?;
-    let issuer = check_refs(&*txn, &input).await?;
+    let issuer = check_refs(&*txn, actor, &input).await?;
     let mut am = documents::ActiveModel {
         id: Set(Uuid::now_v7()),
         issuer_id: Set(input.issuer_id),
@@ -142,6 +150,11 @@ pub async fn create_document(db: &Db, actor: &Actor, now: DateTime<Utc>, input: 
         issued_at: Set(None),
         pdf_sha256: Set(None),
         replaces_id: Set(None),
+        approved_by: Set(None),
+        approved_at: Set(None),
+        review_comment: Set(None),
+        issued_year: Set(None),
+        pdf_key: Set(None),
         created_at: Set(now),
         ..Default::default()
     };
@@ -152,19 +165,38 @@ pub async fn create_document(db: &Db, actor: &Actor, now: DateTime<Utc>, input: 
     Ok(to_model(m, &issuer.abbreviation))
 }
 
-async fn load(db: &Db, id: Uuid) -> Result<(documents::Model, issuers::Model)> {
-    let m = documents::Entity::find_by_id(id).one(&db.conn).await?.ok_or_else(|| not_found("document"))?;
-    let issuer = issuers::Entity::find_by_id(m.issuer_id).one(&db.conn).await?.ok_or_else(|| not_found("issuer"))?;
+/// Whether the actor may read this document: its issuer, and for a unit officer
+/// only what has been issued (drafts are the office's and the signer's).
+pub(crate) fn visible(actor: &Actor, m: &documents::Model) -> bool {
+    in_scope(actor, m.issuer_id)
+        && (actor.role != Some(Role::UnitOfficer)
+            || m.state == DocumentState::Issued.code()
+            || m.state == DocumentState::Replaced.code())
+}
+
+/// Loads a document the actor may read, with its issuer.
+pub(crate) async fn load<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: Uuid,
+) -> Result<(documents::Model, issuers::Model)> {
+    let m = documents::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .filter(|m| visible(actor, m))
+        .ok_or_else(|| not_found("document"))?;
+    let issuer = issuers::Entity::find_by_id(m.issuer_id).one(db).await?.ok_or_else(|| not_found("issuer"))?;
     Ok((m, issuer))
 }
 
 /// One document.
-pub async fn get_document(db: &Db, id: Uuid) -> Result<Document> {
-    let (m, issuer) = load(db, id).await?;
+pub async fn get_document(db: &Db, actor: &Actor, id: Uuid) -> Result<Document> {
+    require(actor, Action::Read)?;
+    let (m, issuer) = load(&db.conn, actor, id).await?;
     Ok(to_model(m, &issuer.abbreviation))
 }
 
-fn ensure_draft(m: &documents::Model) -> Result<()> {
+pub(crate) fn ensure_draft(m: &documents::Model) -> Result<()> {
     if m.state == DocumentState::Draft.code() {
         Ok(())
     } else {
@@ -186,14 +218,15 @@ pub async fn update_document(
     id: Uuid,
     input: DocumentInput,
 ) -> Result<Document> {
+    require(actor, Action::ManageDocument)?;
     validate(&input)?;
     let txn = db.begin_write().await?;
-    let before = documents::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("document"))?;
+    let (before, _) = load(&*txn, actor, id).await?;
     ensure_draft(&before)?;
     if before.issuer_id != input.issuer_id {
         return Err(AppError::field("issuer_id", "Không đổi được cơ quan / the issuer cannot change"));
     }
-    let issuer = check_refs(&*txn, &input).await?;
+    let issuer = check_refs(&*txn, actor, &input).await?;
     let mut am: documents::ActiveModel = before.clone().into();
     fill(&mut am, input, now);
     let after = am.update(&*txn).await?;
@@ -204,8 +237,9 @@ pub async fn update_document(
 
 /// Deletes a draft.
 pub async fn delete_document(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<()> {
+    require(actor, Action::ManageDocument)?;
     let txn = db.begin_write().await?;
-    let before = documents::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("document"))?;
+    let (before, _) = load(&*txn, actor, id).await?;
     ensure_draft(&before)?;
     documents::Entity::delete_by_id(id).exec(&*txn).await.map_err(|e| AppError::from_db(e, "in_use", ""))?;
     audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
@@ -227,8 +261,15 @@ pub struct DocumentFilter {
 }
 
 /// Documents, newest first.
-pub async fn list_documents(db: &Db, f: DocumentFilter, paging: Paging) -> Result<Page<Document>> {
+pub async fn list_documents(db: &Db, actor: &Actor, f: DocumentFilter, paging: Paging) -> Result<Page<Document>> {
+    require(actor, Action::Read)?;
     let mut q = documents::Entity::find().order_by_desc(documents::Column::Id);
+    if let Some(i) = issuer_filter(actor) {
+        q = q.filter(documents::Column::IssuerId.eq(i));
+    }
+    if actor.role == Some(Role::UnitOfficer) {
+        q = q.filter(documents::Column::State.is_in([DocumentState::Issued.code(), DocumentState::Replaced.code()]));
+    }
     if let Some(i) = f.issuer_id {
         q = q.filter(documents::Column::IssuerId.eq(i));
     }

@@ -4,12 +4,14 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
+use super::access::{check_plan_scope, plan_ref_ok, require};
 use super::{audited, not_found, unknown_ref};
+use crate::domain::access::Action;
 use crate::error::{AppError, Check, Result};
 use crate::model::{Group, GroupInput};
 use crate::storage::Db;
 use crate::storage::audit::Actor;
-use crate::storage::entities::{plans, task_groups};
+use crate::storage::entities::task_groups;
 
 const ENTITY: &str = "task_groups";
 
@@ -36,9 +38,10 @@ fn to_model(m: task_groups::Model) -> Group {
 
 /// Adds a group to a plan.
 pub async fn create_group(db: &Db, actor: &Actor, now: DateTime<Utc>, input: GroupInput) -> Result<Group> {
+    require(actor, Action::ManagePlan)?;
     validate(&input)?;
     let txn = db.begin_write().await?;
-    if plans::Entity::find_by_id(input.plan_id).one(&*txn).await?.is_none() {
+    if !plan_ref_ok(&*txn, actor, input.plan_id).await? {
         return Err(AppError::field("plan_id", unknown_ref("kế hoạch / plan")));
     }
     let position = match input.position {
@@ -69,16 +72,20 @@ pub async fn create_group(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Gro
 }
 
 /// One group.
-pub async fn get_group(db: &Db, id: Uuid) -> Result<Group> {
+pub async fn get_group(db: &Db, actor: &Actor, id: Uuid) -> Result<Group> {
+    require(actor, Action::Read)?;
     let m = task_groups::Entity::find_by_id(id).one(&db.conn).await?.ok_or_else(|| not_found("group"))?;
+    check_plan_scope(&db.conn, actor, m.plan_id, "group").await?;
     Ok(to_model(m))
 }
 
 /// Replaces a group's title and position.
 pub async fn update_group(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, input: GroupInput) -> Result<Group> {
+    require(actor, Action::ManagePlan)?;
     validate(&input)?;
     let txn = db.begin_write().await?;
     let before = task_groups::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("group"))?;
+    check_plan_scope(&*txn, actor, before.plan_id, "group").await?;
     if before.plan_id != input.plan_id {
         return Err(AppError::field("plan_id", "Nhóm không chuyển sang kế hoạch khác / a group stays in its plan"));
     }
@@ -97,8 +104,10 @@ pub async fn update_group(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, 
 
 /// Deletes a group with its tasks.
 pub async fn delete_group(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<()> {
+    require(actor, Action::ManagePlan)?;
     let txn = db.begin_write().await?;
     let before = task_groups::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("group"))?;
+    check_plan_scope(&*txn, actor, before.plan_id, "group").await?;
     task_groups::Entity::delete_by_id(id).exec(&*txn).await.map_err(|e| AppError::from_db(e, "in_use", ""))?;
     audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
     txn.commit().await?;
@@ -106,7 +115,9 @@ pub async fn delete_group(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) 
 }
 
 /// The groups of a plan, in order.
-pub async fn list_groups(db: &Db, plan_id: Uuid) -> Result<Vec<Group>> {
+pub async fn list_groups(db: &Db, actor: &Actor, plan_id: Uuid) -> Result<Vec<Group>> {
+    require(actor, Action::Read)?;
+    check_plan_scope(&db.conn, actor, plan_id, "plan").await?;
     let rows = task_groups::Entity::find()
         .filter(task_groups::Column::PlanId.eq(plan_id))
         .order_by_asc(task_groups::Column::Position)

@@ -2,10 +2,12 @@
 //! preset rubrics (the reference report's, the default, and the 2026 state rule).
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait, QueryOrder, QuerySelect, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use uuid::Uuid;
 
+use super::access::{check_scope, issuer_filter, require};
 use super::{audited, not_found, rubrics};
+use crate::domain::access::Action;
 use crate::error::{AppError, Check, Result};
 use crate::model::{Issuer, IssuerInput, Page, Paging};
 use crate::storage::Db;
@@ -71,6 +73,7 @@ const DUPLICATE: &str = "Mã cơ quan đã tồn tại / an issuer with this cod
 
 /// Creates an issuer with its preset rubrics.
 pub async fn create_issuer(db: &Db, actor: &Actor, now: DateTime<Utc>, input: IssuerInput) -> Result<Issuer> {
+    require(actor, Action::ManageOrganisation)?;
     validate(&input)?;
     let txn = db.begin_write().await?;
     let mut am = issuers::ActiveModel { id: Set(Uuid::now_v7()), created_at: Set(now), ..Default::default() };
@@ -83,16 +86,20 @@ pub async fn create_issuer(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Is
 }
 
 /// One issuer.
-pub async fn get_issuer(db: &Db, id: Uuid) -> Result<Issuer> {
+pub async fn get_issuer(db: &Db, actor: &Actor, id: Uuid) -> Result<Issuer> {
+    require(actor, Action::Read)?;
     let m = issuers::Entity::find_by_id(id).one(&db.conn).await?.ok_or_else(|| not_found("issuer"))?;
+    check_scope(actor, m.id, "issuer")?;
     Ok(to_model(m))
 }
 
 /// Replaces an issuer's fields.
 pub async fn update_issuer(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, input: IssuerInput) -> Result<Issuer> {
+    require(actor, Action::ManageOrganisation)?;
     validate(&input)?;
     let txn = db.begin_write().await?;
     let before = issuers::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("issuer"))?;
+    check_scope(actor, id, "issuer")?;
     let mut am: issuers::ActiveModel = before.clone().into();
     fill(&mut am, input, now);
     let after = am.update(&*txn).await.map_err(|e| AppError::from_db(e, "duplicate_issuer_code", DUPLICATE))?;
@@ -103,8 +110,10 @@ pub async fn update_issuer(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid,
 
 /// Deletes an issuer and everything that belongs to it.
 pub async fn delete_issuer(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<()> {
+    require(actor, Action::ManageOrganisation)?;
     let txn = db.begin_write().await?;
     let before = issuers::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("issuer"))?;
+    check_scope(actor, id, "issuer")?;
     issuers::Entity::delete_by_id(id).exec(&*txn).await.map_err(|e| AppError::from_db(e, "in_use", ""))?;
     audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
     txn.commit().await?;
@@ -112,8 +121,12 @@ pub async fn delete_issuer(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid)
 }
 
 /// All issuers, by code.
-pub async fn list_issuers(db: &Db, paging: Paging) -> Result<Page<Issuer>> {
-    let q = issuers::Entity::find().order_by_asc(issuers::Column::Code);
+pub async fn list_issuers(db: &Db, actor: &Actor, paging: Paging) -> Result<Page<Issuer>> {
+    require(actor, Action::Read)?;
+    let mut q = issuers::Entity::find().order_by_asc(issuers::Column::Code);
+    if let Some(i) = issuer_filter(actor) {
+        q = q.filter(issuers::Column::Id.eq(i));
+    }
     let total = q.clone().count(&db.conn).await?;
     let items = q.offset(paging.offset()).limit(paging.per_page).all(&db.conn).await?;
     Ok(Page { items: items.into_iter().map(to_model).collect(), total, page: paging.page, per_page: paging.per_page })

@@ -1,10 +1,16 @@
 //! One public async function per user action. Services validate input, own the
 //! transaction, write the audit event in it, and return API models.
 
+pub(crate) mod access;
+pub mod audit_log;
+pub mod auth;
 pub mod demo;
 pub mod documents;
+pub mod evidence;
 pub mod groups;
+pub mod images;
 pub mod issuers;
+pub mod issuing;
 pub mod plans;
 pub mod printing;
 pub mod proposals;

@@ -8,8 +8,10 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::access::{check_scope, issuer_filter, plan_in_scope, require};
 use super::{audited, json_list, not_found, to_json, unknown_ref};
 use crate::domain::ProposalSection;
+use crate::domain::access::Action;
 use crate::error::{AppError, Check, Result};
 use crate::model::{CarryForward, Page, Paging, Plan, PlanInput};
 use crate::storage::Db;
@@ -63,9 +65,12 @@ async fn resolve_rubric<C: ConnectionTrait>(db: &C, i: &PlanInput) -> Result<Uui
 
 /// Creates a plan.
 pub async fn create_plan(db: &Db, actor: &Actor, now: DateTime<Utc>, input: PlanInput) -> Result<Plan> {
+    require(actor, Action::ManagePlan)?;
     validate(&input)?;
     let txn = db.begin_write().await?;
-    if issuers::Entity::find_by_id(input.issuer_id).one(&*txn).await?.is_none() {
+    if issuers::Entity::find_by_id(input.issuer_id).one(&*txn).await?.is_none()
+        || check_scope(actor, input.issuer_id, "issuer").is_err()
+    {
         return Err(AppError::field("issuer_id", unknown_ref("cơ quan / issuer")));
     }
     let rubric_id = resolve_rubric(&*txn, &input).await?;
@@ -88,15 +93,17 @@ pub async fn create_plan(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Plan
 }
 
 /// One plan.
-pub async fn get_plan(db: &Db, id: Uuid) -> Result<Plan> {
-    Ok(to_model(find(&db.conn, id).await?))
+pub async fn get_plan(db: &Db, actor: &Actor, id: Uuid) -> Result<Plan> {
+    require(actor, Action::Read)?;
+    Ok(to_model(plan_in_scope(&db.conn, actor, id).await?))
 }
 
 /// Replaces a plan's fields; a new year must still hold every task deadline.
 pub async fn update_plan(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, input: PlanInput) -> Result<Plan> {
+    require(actor, Action::ManagePlan)?;
     validate(&input)?;
     let txn = db.begin_write().await?;
-    let before = find(&*txn, id).await?;
+    let before = plan_in_scope(&*txn, actor, id).await?;
     if before.issuer_id != input.issuer_id {
         return Err(AppError::field("issuer_id", "Không đổi được cơ quan / the issuer cannot change"));
     }
@@ -129,8 +136,9 @@ pub async fn update_plan(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, i
 /// Deletes a plan with its groups, tasks, targets, results and proposals
 /// (refused while evidence or documents refer to it).
 pub async fn delete_plan(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<()> {
+    require(actor, Action::ManagePlan)?;
     let txn = db.begin_write().await?;
-    let before = find(&*txn, id).await?;
+    let before = plan_in_scope(&*txn, actor, id).await?;
     plans::Entity::delete_by_id(id).exec(&*txn).await.map_err(|e| AppError::from_db(e, "plan_in_use", ""))?;
     audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
     txn.commit().await?;
@@ -138,8 +146,18 @@ pub async fn delete_plan(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -
 }
 
 /// Plans, newest year first.
-pub async fn list_plans(db: &Db, issuer_id: Option<Uuid>, year: Option<i32>, paging: Paging) -> Result<Page<Plan>> {
+pub async fn list_plans(
+    db: &Db,
+    actor: &Actor,
+    issuer_id: Option<Uuid>,
+    year: Option<i32>,
+    paging: Paging,
+) -> Result<Page<Plan>> {
+    require(actor, Action::Read)?;
     let mut q = plans::Entity::find().order_by_desc(plans::Column::Year).order_by_asc(plans::Column::Id);
+    if let Some(i) = issuer_filter(actor) {
+        q = q.filter(plans::Column::IssuerId.eq(i));
+    }
     if let Some(i) = issuer_id {
         q = q.filter(plans::Column::IssuerId.eq(i));
     }
@@ -154,8 +172,9 @@ pub async fn list_plans(db: &Db, issuer_id: Option<Uuid>, year: Option<i32>, pag
 /// Turns a plan's proposals into next year's draft plan: one group per proposal
 /// section, one task per proposal (code "g.n", lead unit from the proposal, no deadline).
 pub async fn carry_forward(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<CarryForward> {
+    require(actor, Action::ManagePlan)?;
     let txn = db.begin_write().await?;
-    let source = find(&*txn, id).await?;
+    let source = plan_in_scope(&*txn, actor, id).await?;
     let issuer = issuers::Entity::find_by_id(source.issuer_id).one(&*txn).await?.ok_or_else(|| not_found("issuer"))?;
     let year = source.year + 1;
     let props = proposals::Entity::find()

@@ -9,7 +9,9 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use serde_json::Value;
 use uuid::Uuid;
 
+use super::access::require;
 use super::{json_list, not_found};
+use crate::domain::access::Action;
 use crate::domain::format::short_date;
 use crate::domain::markdown::{self, Block, Inline};
 use crate::domain::print::{
@@ -21,13 +23,17 @@ use crate::error::{AppError, Result};
 use crate::model::Recipient;
 use crate::render::{RenderError, Renderer};
 use crate::storage::Db;
+use crate::storage::audit::Actor;
 use crate::storage::entities::{
-    documents, evidence, issuers, plans, proposals, results, task_cooperators, task_groups, tasks, units,
+    documents, evidence, issuers, plans, proposals, results, task_cooperators, task_groups, tasks, units, users,
 };
+use crate::storage::files::BlobStore;
 
 /// A document ready for the renderer.
 #[derive(Debug, Clone)]
 pub struct Printable {
+    /// Images the template may place (signature, seal), by virtual path.
+    pub assets: Vec<(String, Vec<u8>)>,
     /// Template file, e.g. "report.typ".
     pub template: &'static str,
     /// The view model.
@@ -38,16 +44,32 @@ pub struct Printable {
     pub ident: String,
 }
 
-/// Renders a document's PDF (the draft preview, or the current state of the data).
-pub async fn render_document(db: &Db, renderer: &Arc<Renderer>, id: Uuid) -> Result<Vec<u8>> {
-    let printable = printable(db, id).await?;
+/// A document's PDF as the actor may see it: the frozen file of an issued document,
+/// or a preview printed from the current data.
+pub async fn document_pdf(
+    db: &Db,
+    renderer: &Arc<Renderer>,
+    files: &Arc<dyn BlobStore>,
+    actor: &Actor,
+    id: Uuid,
+) -> Result<Vec<u8>> {
+    require(actor, Action::Read)?;
+    let (doc, _) = super::documents::load(&db.conn, actor, id).await?;
+    if let Some(key) = doc.pdf_key {
+        let store = files.clone();
+        return tokio::task::spawn_blocking(move || store.get(&key))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?
+            .map_err(|e| AppError::Internal(format!("reading the issued PDF of {id}: {e}")));
+    }
+    let printable = printable(&db.conn, files.as_ref(), id).await?;
     render(renderer, printable).await
 }
 
 /// Renders on the blocking pool so a render never stalls other requests.
 pub async fn render(renderer: &Arc<Renderer>, p: Printable) -> Result<Vec<u8>> {
     let renderer = renderer.clone();
-    let out = tokio::task::spawn_blocking(move || renderer.render(p.template, &p.data, p.date, &p.ident))
+    let out = tokio::task::spawn_blocking(move || renderer.render(p.template, &p.data, &p.assets, p.date, &p.ident))
         .await
         .map_err(|e| AppError::Internal(format!("render task failed: {e}")))?;
     out.map_err(|e| match e {
@@ -83,9 +105,8 @@ fn one_paragraph(text: &str) -> Vec<Inline> {
 
 const ROMAN: [&str; 10] = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"];
 
-/// Builds the view model of a document.
-pub async fn printable(db: &Db, id: Uuid) -> Result<Printable> {
-    let c = &db.conn;
+/// Builds the view model of a document (through `c`, so a transaction sees its own changes).
+pub async fn printable<C: ConnectionTrait>(c: &C, files: &dyn BlobStore, id: Uuid) -> Result<Printable> {
     let doc = documents::Entity::find_by_id(id).one(c).await?.ok_or_else(|| not_found("document"))?;
     let issuer = issuers::Entity::find_by_id(doc.issuer_id).one(c).await?.ok_or_else(|| not_found("issuer"))?;
     let kind: DocumentKind = doc.kind.parse().map_err(|e: String| AppError::Internal(e))?;
@@ -106,6 +127,8 @@ pub async fn printable(db: &Db, id: Uuid) -> Result<Printable> {
             authority: doc.signer_authority.clone(),
             position: doc.signer_position.clone(),
             name: doc.signer_name.clone(),
+            image: None,
+            seal: None,
         },
         reference: reg.reference(kind.label()),
     };
@@ -133,8 +156,26 @@ pub async fn printable(db: &Db, id: Uuid) -> Result<Printable> {
             ("letter.typ", serde_json::to_value(view))
         }
     };
-    let data = data.map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(Printable { template, data, date, ident: doc.id.to_string() })
+    let mut data = data.map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut assets = Vec::new();
+    let signer_image = match doc.signer_user_id {
+        Some(u) => users::Entity::find_by_id(u).one(c).await?.and_then(|u| u.signature_image),
+        None => None,
+    };
+    for (key, path, slot) in
+        [(signer_image, "/assets/signature.png", "image"), (issuer.seal_image.clone(), "/assets/seal.png", "seal")]
+    {
+        if let Some(key) = key {
+            match files.get(&key) {
+                Ok(bytes) => {
+                    assets.push((path.to_owned(), bytes));
+                    data["frame"]["signature"][slot] = Value::String(path.to_owned());
+                }
+                Err(e) => tracing::warn!(error = %e, %key, "image missing; printing without it"),
+            }
+        }
+    }
+    Ok(Printable { template, data, assets, date, ident: doc.id.to_string() })
 }
 
 /// A plan's groups, tasks, results, units and co-operators, loaded once.

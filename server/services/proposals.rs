@@ -4,8 +4,10 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
+use super::access::{check_plan_scope, in_scope, require};
 use super::{audited, not_found, unknown_ref};
 use crate::domain::ProposalSection;
+use crate::domain::access::Action;
 use crate::error::{AppError, Check, Result};
 use crate::model::{Proposal, ProposalInput};
 use crate::storage::Db;
@@ -14,7 +16,7 @@ use crate::storage::entities::{plans, proposals, units};
 
 const ENTITY: &str = "proposals";
 
-async fn validate<C: ConnectionTrait>(db: &C, i: &ProposalInput) -> Result<()> {
+async fn validate<C: ConnectionTrait>(db: &C, actor: &Actor, i: &ProposalInput) -> Result<()> {
     Check::new()
         .required("text", &i.text)
         .fail_if(
@@ -27,6 +29,7 @@ async fn validate<C: ConnectionTrait>(db: &C, i: &ProposalInput) -> Result<()> {
     let plan = plans::Entity::find_by_id(i.plan_id)
         .one(db)
         .await?
+        .filter(|p| in_scope(actor, p.issuer_id))
         .ok_or_else(|| AppError::field("plan_id", unknown_ref("kế hoạch / plan")))?;
     if let Some(u) = i.unit_id {
         match units::Entity::find_by_id(u).one(db).await? {
@@ -54,8 +57,9 @@ fn to_model(m: proposals::Model) -> Proposal {
 
 /// Adds a proposal to a plan.
 pub async fn create_proposal(db: &Db, actor: &Actor, now: DateTime<Utc>, input: ProposalInput) -> Result<Proposal> {
+    require(actor, Action::ManagePlan)?;
     let txn = db.begin_write().await?;
-    validate(&*txn, &input).await?;
+    validate(&*txn, actor, &input).await?;
     let position = match input.position {
         Some(p) => p,
         None => {
@@ -86,8 +90,10 @@ pub async fn create_proposal(db: &Db, actor: &Actor, now: DateTime<Utc>, input: 
 }
 
 /// One proposal.
-pub async fn get_proposal(db: &Db, id: Uuid) -> Result<Proposal> {
+pub async fn get_proposal(db: &Db, actor: &Actor, id: Uuid) -> Result<Proposal> {
+    require(actor, Action::Read)?;
     let m = proposals::Entity::find_by_id(id).one(&db.conn).await?.ok_or_else(|| not_found("proposal"))?;
+    check_plan_scope(&db.conn, actor, m.plan_id, "proposal").await?;
     Ok(to_model(m))
 }
 
@@ -99,15 +105,17 @@ pub async fn update_proposal(
     id: Uuid,
     input: ProposalInput,
 ) -> Result<Proposal> {
+    require(actor, Action::ManagePlan)?;
     let txn = db.begin_write().await?;
     let before = proposals::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("proposal"))?;
+    check_plan_scope(&*txn, actor, before.plan_id, "proposal").await?;
     if before.plan_id != input.plan_id {
         return Err(AppError::field(
             "plan_id",
             "Đề xuất không chuyển sang kế hoạch khác / a proposal stays with its plan",
         ));
     }
-    validate(&*txn, &input).await?;
+    validate(&*txn, actor, &input).await?;
     let mut am: proposals::ActiveModel = before.clone().into();
     am.section = Set(input.section);
     if let Some(p) = input.position {
@@ -124,8 +132,10 @@ pub async fn update_proposal(
 
 /// Deletes a proposal.
 pub async fn delete_proposal(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<()> {
+    require(actor, Action::ManagePlan)?;
     let txn = db.begin_write().await?;
     let before = proposals::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("proposal"))?;
+    check_plan_scope(&*txn, actor, before.plan_id, "proposal").await?;
     proposals::Entity::delete_by_id(id).exec(&*txn).await?;
     audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
     txn.commit().await?;
@@ -133,7 +143,9 @@ pub async fn delete_proposal(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uui
 }
 
 /// A plan's proposals, by section then position.
-pub async fn list_proposals(db: &Db, plan_id: Uuid, section: Option<String>) -> Result<Vec<Proposal>> {
+pub async fn list_proposals(db: &Db, actor: &Actor, plan_id: Uuid, section: Option<String>) -> Result<Vec<Proposal>> {
+    require(actor, Action::Read)?;
+    check_plan_scope(&db.conn, actor, plan_id, "plan").await?;
     let mut q = proposals::Entity::find().filter(proposals::Column::PlanId.eq(plan_id));
     if let Some(s) = section {
         q = q.filter(proposals::Column::Section.eq(s));

@@ -1,5 +1,9 @@
 //! Results: the lead unit's account of a task, its self-score and rating.
 //! The rating is proposed by the plan's rubric; a different one needs a reason.
+//!
+//! Workflow: draft → submitted (by the lead unit) → accepted, or returned with a
+//! comment → (edited) → submitted … An accepted result is locked until the office
+//! reopens it. Every step is audited.
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Query;
@@ -9,13 +13,15 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::access::{check_task_visible, check_task_writable, issuer_filter, require, unit_scope};
 use super::{audited, not_found, unknown_ref};
+use crate::domain::access::Action;
 use crate::domain::{ResultState, rubric::SCORE_RANGE};
 use crate::error::{AppError, Check, Result};
 use crate::model::{Page, Paging, ResultInput, TaskResult};
 use crate::storage::Db;
 use crate::storage::audit::Actor;
-use crate::storage::entities::{results, tasks};
+use crate::storage::entities::{plans, results, task_cooperators, tasks};
 
 const ENTITY: &str = "results";
 
@@ -67,6 +73,7 @@ fn to_model(m: results::Model) -> TaskResult {
     let final_rating = m.rating_override.clone().or_else(|| m.proposed_rating.clone());
     TaskResult {
         id: m.id,
+        flagged: m.rating_override.is_some(),
         data: ResultInput {
             task_id: m.task_id,
             narrative: m.narrative,
@@ -78,6 +85,9 @@ fn to_model(m: results::Model) -> TaskResult {
         proposed_rating: m.proposed_rating,
         final_rating,
         review_comment: m.review_comment,
+        submitted_at: m.submitted_at,
+        reviewed_by: m.reviewed_by,
+        reviewed_at: m.reviewed_at,
         created_at: m.created_at,
         updated_at: m.updated_at,
     }
@@ -96,18 +106,60 @@ fn fill(
     am.proposed_rating = Set(proposed);
     am.rating_override = Set(kept);
     am.override_reason = Set(reason);
-    am.state = Set(i.state.unwrap_or_else(|| ResultState::Draft.code().to_owned()));
+    if let Some(state) = i.state {
+        am.state = Set(state);
+    }
     am.updated_at = Set(now);
 }
 
-/// Creates the result of a task (one per task).
+/// Only the system (demo data, imports) sets a state directly; people use the workflow.
+fn check_state_input(actor: &Actor, i: &ResultInput, current: &str) -> Result<()> {
+    match &i.state {
+        Some(s) if actor.role.is_some() && s != current => Err(AppError::field(
+            "state",
+            "Trạng thái đổi qua các bước gửi, duyệt, trả lại / the state changes through submit, accept and return",
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn locked(state: &str) -> AppError {
+    AppError::conflict(
+        "result_locked",
+        format!("Kết quả đang ở trạng thái {state}, không sửa được / the result is {state} and cannot be changed"),
+    )
+}
+
+/// Fails with `result_locked` while a task's result is submitted or accepted.
+pub(crate) async fn ensure_editable<C: ConnectionTrait>(db: &C, task_id: Uuid) -> Result<()> {
+    let r = results::Entity::find().filter(results::Column::TaskId.eq(task_id)).one(db).await?;
+    match r {
+        Some(r) if r.state == ResultState::Submitted.code() || r.state == ResultState::Accepted.code() => {
+            Err(locked(&r.state))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Creates the result of a task (one per task), as a draft.
 pub async fn create_result(db: &Db, actor: &Actor, now: DateTime<Utc>, input: ResultInput) -> Result<TaskResult> {
+    require(actor, Action::ReportResult)?;
     let txn = db.begin_write().await?;
+    let task = tasks::Entity::find_by_id(input.task_id).one(&*txn).await?;
+    match &task {
+        Some(t) if check_task_visible(&*txn, actor, t).await.is_ok() => check_task_writable(&*txn, actor, t).await?,
+        _ => return Err(AppError::field("task_id", unknown_ref("nhiệm vụ / task"))),
+    }
+    check_state_input(actor, &input, ResultState::Draft.code())?;
     let (proposed, kept) = evaluate(&*txn, &input).await?;
     let mut am = results::ActiveModel {
         id: Set(Uuid::now_v7()),
         task_id: Set(input.task_id),
+        state: Set(ResultState::Draft.code().to_owned()),
         review_comment: Set(None),
+        reviewed_by: Set(None),
+        reviewed_at: Set(None),
+        submitted_at: Set(None),
         created_at: Set(now),
         ..Default::default()
     };
@@ -120,13 +172,20 @@ pub async fn create_result(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Re
     Ok(to_model(m))
 }
 
-/// One result.
-pub async fn get_result(db: &Db, id: Uuid) -> Result<TaskResult> {
-    let m = results::Entity::find_by_id(id).one(&db.conn).await?.ok_or_else(|| not_found("result"))?;
-    Ok(to_model(m))
+async fn load_visible<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> Result<(results::Model, tasks::Model)> {
+    let r = results::Entity::find_by_id(id).one(db).await?.ok_or_else(|| not_found("result"))?;
+    let task = super::tasks::find(db, r.task_id).await?;
+    check_task_visible(db, actor, &task).await.map_err(|_| not_found("result"))?;
+    Ok((r, task))
 }
 
-/// Replaces a result's fields.
+/// One result.
+pub async fn get_result(db: &Db, actor: &Actor, id: Uuid) -> Result<TaskResult> {
+    require(actor, Action::Read)?;
+    Ok(to_model(load_visible(&db.conn, actor, id).await?.0))
+}
+
+/// Replaces a draft or returned result's fields; the rating is proposed again.
 pub async fn update_result(
     db: &Db,
     actor: &Actor,
@@ -134,13 +193,20 @@ pub async fn update_result(
     id: Uuid,
     input: ResultInput,
 ) -> Result<TaskResult> {
+    require(actor, Action::ReportResult)?;
     let txn = db.begin_write().await?;
-    let before = results::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("result"))?;
+    let (before, task) = load_visible(&*txn, actor, id).await?;
+    check_task_writable(&*txn, actor, &task).await?;
     if before.task_id != input.task_id {
         return Err(AppError::field(
             "task_id",
             "Kết quả không chuyển sang nhiệm vụ khác / a result stays with its task",
         ));
+    }
+    check_state_input(actor, &input, &before.state)?;
+    let editable = before.state == ResultState::Draft.code() || before.state == ResultState::Returned.code();
+    if actor.role.is_some() && !editable {
+        return Err(locked(&before.state));
     }
     let (proposed, kept) = evaluate(&*txn, &input).await?;
     let mut am: results::ActiveModel = before.clone().into();
@@ -151,25 +217,140 @@ pub async fn update_result(
     Ok(to_model(after))
 }
 
-/// Deletes a result.
-pub async fn delete_result(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<()> {
+/// A step of the review workflow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// The lead unit sends its draft (or returned) result to the office.
+    Submit,
+    /// The office accepts a submitted result; it is then locked.
+    Accept,
+    /// The office returns a submitted result with a comment.
+    Return,
+    /// The office reopens an accepted result (with a reason), returning it to the unit.
+    Reopen,
+}
+
+impl Step {
+    fn code(self) -> &'static str {
+        match self {
+            Step::Submit => "submit",
+            Step::Accept => "accept",
+            Step::Return => "return",
+            Step::Reopen => "reopen",
+        }
+    }
+}
+
+/// Moves a result one step along the workflow.
+pub async fn step_result(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: Uuid,
+    step: Step,
+    comment: Option<String>,
+) -> Result<TaskResult> {
+    use ResultState::*;
+    require(actor, if step == Step::Submit { Action::ReportResult } else { Action::ReviewResult })?;
+    let comment = comment.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty());
+    if matches!(step, Step::Return | Step::Reopen) && comment.is_none() {
+        return Err(AppError::field("comment", "Cần nêu lý do / a comment is required"));
+    }
     let txn = db.begin_write().await?;
-    let before = results::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("result"))?;
+    let (before, task) = load_visible(&*txn, actor, id).await?;
+    if step == Step::Submit {
+        check_task_writable(&*txn, actor, &task).await?;
+    }
+    let state: ResultState = before.state.parse().map_err(AppError::Internal)?;
+    let next = match (step, state) {
+        (Step::Submit, Draft | Returned) => Submitted,
+        (Step::Accept, Submitted) => Accepted,
+        (Step::Return, Submitted) => Returned,
+        (Step::Reopen, Accepted) => Returned,
+        _ => {
+            return Err(AppError::conflict(
+                "invalid_transition",
+                format!(
+                    "Không thể {} khi kết quả đang ở trạng thái {} / cannot {} a result that is {}",
+                    step.code(),
+                    state.code(),
+                    step.code(),
+                    state.code()
+                ),
+            ));
+        }
+    };
+    let mut am: results::ActiveModel = before.clone().into();
+    am.state = Set(next.code().to_owned());
+    am.updated_at = Set(now);
+    match step {
+        Step::Submit => am.submitted_at = Set(Some(now)),
+        _ => {
+            am.reviewed_by = Set(actor.user_id);
+            am.reviewed_at = Set(Some(now));
+            am.review_comment = Set(comment);
+        }
+    }
+    let after = am.update(&*txn).await?;
+    audited(&*txn, actor, now, step.code(), ENTITY, id, Some(&before), Some(&after)).await?;
+    txn.commit().await?;
+    Ok(to_model(after))
+}
+
+/// Deletes a draft or returned result.
+pub async fn delete_result(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<()> {
+    require(actor, Action::ReportResult)?;
+    let txn = db.begin_write().await?;
+    let (before, task) = load_visible(&*txn, actor, id).await?;
+    check_task_writable(&*txn, actor, &task).await?;
+    ensure_editable(&*txn, before.task_id).await?;
     results::Entity::delete_by_id(id).exec(&*txn).await?;
     audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
     txn.commit().await?;
     Ok(())
 }
 
-/// Results, optionally of one plan's tasks, one task, or in one state.
+/// Results in the actor's scope, optionally of one plan's tasks, one task, or in one state.
 pub async fn list_results(
     db: &Db,
+    actor: &Actor,
     plan_id: Option<Uuid>,
     task_id: Option<Uuid>,
     state: Option<String>,
     paging: Paging,
 ) -> Result<Page<TaskResult>> {
+    require(actor, Action::Read)?;
     let mut q = results::Entity::find().order_by_asc(results::Column::Id);
+    if let Some(i) = issuer_filter(actor) {
+        let plans_of = Query::select()
+            .column(plans::Column::Id)
+            .from(plans::Entity)
+            .and_where(plans::Column::IssuerId.eq(i))
+            .to_owned();
+        let tasks_of = Query::select()
+            .column(tasks::Column::Id)
+            .from(tasks::Entity)
+            .and_where(tasks::Column::PlanId.in_subquery(plans_of))
+            .to_owned();
+        q = q.filter(results::Column::TaskId.in_subquery(tasks_of));
+    }
+    if let Some(u) = unit_scope(actor) {
+        let led = Query::select()
+            .column(tasks::Column::Id)
+            .from(tasks::Entity)
+            .and_where(tasks::Column::LeadUnitId.eq(u))
+            .to_owned();
+        let helped = Query::select()
+            .column(task_cooperators::Column::TaskId)
+            .from(task_cooperators::Entity)
+            .and_where(task_cooperators::Column::UnitId.eq(u))
+            .to_owned();
+        q = q.filter(
+            sea_orm::Condition::any()
+                .add(results::Column::TaskId.in_subquery(led))
+                .add(results::Column::TaskId.in_subquery(helped)),
+        );
+    }
     if let Some(p) = plan_id {
         let of_plan = Query::select()
             .column(tasks::Column::Id)

@@ -7,7 +7,9 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::access::{check_scope, issuer_filter, require};
 use super::{audited, json_list, not_found, to_json, unknown_ref};
+use crate::domain::access::Action;
 use crate::domain::{self, rubric::RubricError};
 use crate::error::{AppError, Result};
 use crate::model::{BandInput, Page, Paging, Rubric, RubricInput};
@@ -108,9 +110,12 @@ pub(crate) async fn create_presets<C: ConnectionTrait>(
 
 /// Creates a rubric.
 pub async fn create_rubric(db: &Db, actor: &Actor, now: DateTime<Utc>, input: RubricInput) -> Result<Rubric> {
+    require(actor, Action::ManagePlan)?;
     let r = validate(&input)?;
     let txn = db.begin_write().await?;
-    if issuers::Entity::find_by_id(input.issuer_id).one(&*txn).await?.is_none() {
+    if issuers::Entity::find_by_id(input.issuer_id).one(&*txn).await?.is_none()
+        || check_scope(actor, input.issuer_id, "issuer").is_err()
+    {
         return Err(AppError::field("issuer_id", unknown_ref("cơ quan / issuer")));
     }
     let m = rubrics::ActiveModel {
@@ -129,16 +134,20 @@ pub async fn create_rubric(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Ru
 }
 
 /// One rubric.
-pub async fn get_rubric(db: &Db, id: Uuid) -> Result<Rubric> {
+pub async fn get_rubric(db: &Db, actor: &Actor, id: Uuid) -> Result<Rubric> {
+    require(actor, Action::Read)?;
     let m = rubrics::Entity::find_by_id(id).one(&db.conn).await?.ok_or_else(|| not_found("rubric"))?;
+    check_scope(actor, m.issuer_id, "rubric")?;
     Ok(to_model(m))
 }
 
 /// Replaces a rubric's name and bands.
 pub async fn update_rubric(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, input: RubricInput) -> Result<Rubric> {
+    require(actor, Action::ManagePlan)?;
     let r = validate(&input)?;
     let txn = db.begin_write().await?;
     let before = rubrics::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("rubric"))?;
+    check_scope(actor, before.issuer_id, "rubric")?;
     if before.issuer_id != input.issuer_id {
         return Err(AppError::field("issuer_id", "Không đổi được cơ quan / the issuer cannot change"));
     }
@@ -154,8 +163,10 @@ pub async fn update_rubric(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid,
 
 /// Deletes a rubric no plan uses.
 pub async fn delete_rubric(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<()> {
+    require(actor, Action::ManagePlan)?;
     let txn = db.begin_write().await?;
     let before = rubrics::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("rubric"))?;
+    check_scope(actor, before.issuer_id, "rubric")?;
     if plans::Entity::find().filter(plans::Column::RubricId.eq(id)).count(&*txn).await? > 0 {
         return Err(AppError::conflict(
             "rubric_in_use",
@@ -169,8 +180,12 @@ pub async fn delete_rubric(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid)
 }
 
 /// Rubrics, oldest first.
-pub async fn list_rubrics(db: &Db, issuer_id: Option<Uuid>, paging: Paging) -> Result<Page<Rubric>> {
+pub async fn list_rubrics(db: &Db, actor: &Actor, issuer_id: Option<Uuid>, paging: Paging) -> Result<Page<Rubric>> {
+    require(actor, Action::Read)?;
     let mut q = rubrics::Entity::find().order_by_asc(rubrics::Column::Id);
+    if let Some(i) = issuer_filter(actor) {
+        q = q.filter(rubrics::Column::IssuerId.eq(i));
+    }
     if let Some(i) = issuer_id {
         q = q.filter(rubrics::Column::IssuerId.eq(i));
     }

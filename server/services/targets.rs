@@ -6,8 +6,10 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
+use super::access::{check_task_visible, check_task_writable, require};
 use super::{audited, not_found, unknown_ref};
 use crate::domain::TargetStatus;
+use crate::domain::access::{Action, allows};
 use crate::error::{AppError, Check, Result};
 use crate::model::{Target, TargetInput};
 use crate::storage::Db;
@@ -92,10 +94,13 @@ fn fill(am: &mut targets::ActiveModel, i: TargetInput, now: DateTime<Utc>) {
 
 /// Adds a target to a task.
 pub async fn create_target(db: &Db, actor: &Actor, now: DateTime<Utc>, input: TargetInput) -> Result<Target> {
+    require(actor, Action::ManagePlan)?;
     validate(&input)?;
     let txn = db.begin_write().await?;
-    if tasks::Entity::find_by_id(input.task_id).one(&*txn).await?.is_none() {
-        return Err(AppError::field("task_id", unknown_ref("nhiệm vụ / task")));
+    let task = tasks::Entity::find_by_id(input.task_id).one(&*txn).await?;
+    match task {
+        Some(t) if check_task_visible(&*txn, actor, &t).await.is_ok() => {}
+        _ => return Err(AppError::field("task_id", unknown_ref("nhiệm vụ / task"))),
     }
     let position = match input.position {
         Some(p) => p,
@@ -123,13 +128,20 @@ pub async fn create_target(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Ta
 }
 
 /// One target.
-pub async fn get_target(db: &Db, id: Uuid) -> Result<Target> {
+pub async fn get_target(db: &Db, actor: &Actor, id: Uuid) -> Result<Target> {
+    require(actor, Action::Read)?;
     let m = targets::Entity::find_by_id(id).one(&db.conn).await?.ok_or_else(|| not_found("target"))?;
+    let task = super::tasks::find(&db.conn, m.task_id).await?;
+    check_task_visible(&db.conn, actor, &task).await.map_err(|_| not_found("target"))?;
     Ok(to_model(m))
 }
 
 /// Replaces a target's fields (it stays with its task).
 pub async fn update_target(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, input: TargetInput) -> Result<Target> {
+    let plans_targets = actor.role.is_none_or(|r| allows(r, Action::ManagePlan));
+    if !plans_targets {
+        require(actor, Action::ReportResult)?;
+    }
     validate(&input)?;
     let txn = db.begin_write().await?;
     let before = targets::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("target"))?;
@@ -138,6 +150,23 @@ pub async fn update_target(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid,
             "task_id",
             "Chỉ tiêu không chuyển sang nhiệm vụ khác / a target stays with its task",
         ));
+    }
+    let task = super::tasks::find(&*txn, before.task_id).await?;
+    check_task_writable(&*txn, actor, &task).await.map_err(|e| match e {
+        AppError::NotFound { .. } => not_found("target"),
+        other => other,
+    })?;
+    if !plans_targets {
+        // A unit reports what it reached; what was assigned is the office's.
+        let same_goal = input.description == before.description
+            && input.measure_unit == before.measure_unit
+            && input.goal_value == before.goal_value
+            && input.baseline_value == before.baseline_value
+            && input.position.is_none_or(|p| p == before.position);
+        if !same_goal {
+            return Err(AppError::Forbidden);
+        }
+        super::results::ensure_editable(&*txn, before.task_id).await?;
     }
     let mut am: targets::ActiveModel = before.clone().into();
     if let Some(p) = input.position {
@@ -152,8 +181,11 @@ pub async fn update_target(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid,
 
 /// Deletes a target.
 pub async fn delete_target(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<()> {
+    require(actor, Action::ManagePlan)?;
     let txn = db.begin_write().await?;
     let before = targets::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("target"))?;
+    let task = super::tasks::find(&*txn, before.task_id).await?;
+    check_task_visible(&*txn, actor, &task).await.map_err(|_| not_found("target"))?;
     targets::Entity::delete_by_id(id).exec(&*txn).await?;
     audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
     txn.commit().await?;
@@ -161,6 +193,9 @@ pub async fn delete_target(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid)
 }
 
 /// The targets of one task, in order.
-pub async fn list_targets(db: &Db, task_id: Uuid) -> Result<Vec<Target>> {
+pub async fn list_targets(db: &Db, actor: &Actor, task_id: Uuid) -> Result<Vec<Target>> {
+    require(actor, Action::Read)?;
+    let task = super::tasks::find(&db.conn, task_id).await?;
+    check_task_visible(&db.conn, actor, &task).await?;
     Ok(for_tasks(&db.conn, vec![task_id]).await?.remove(&task_id).unwrap_or_default())
 }

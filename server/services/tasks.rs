@@ -11,7 +11,9 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::access::{check_task_visible, in_scope, issuer_filter, require, unit_scope};
 use super::{audited, not_found, targets, unknown_ref};
+use crate::domain::access::Action;
 use crate::error::{AppError, Check, Result};
 use crate::model::{Page, Paging, Task, TaskInput};
 use crate::storage::Db;
@@ -43,12 +45,15 @@ fn validate(i: &TaskInput) -> Result<()> {
 }
 
 /// Checks the references of `i` against the database; returns the group's plan.
-async fn check_refs<C: ConnectionTrait>(db: &C, i: &TaskInput) -> Result<plans::Model> {
+async fn check_refs<C: ConnectionTrait>(db: &C, actor: &Actor, i: &TaskInput) -> Result<plans::Model> {
     let group = task_groups::Entity::find_by_id(i.group_id)
         .one(db)
         .await?
         .ok_or_else(|| AppError::field("group_id", unknown_ref("nhóm / group")))?;
     let plan = super::plans::find(db, group.plan_id).await?;
+    if !in_scope(actor, plan.issuer_id) {
+        return Err(AppError::field("group_id", unknown_ref("nhóm / group")));
+    }
     let mut check = Check::new();
     if let Some(d) = i.deadline {
         check.fail_if(
@@ -146,9 +151,10 @@ pub(crate) async fn find<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<tasks::
 
 /// Creates a task in a group.
 pub async fn create_task(db: &Db, actor: &Actor, now: DateTime<Utc>, input: TaskInput) -> Result<Task> {
+    require(actor, Action::ManagePlan)?;
     validate(&input)?;
     let txn = db.begin_write().await?;
-    let plan = check_refs(&*txn, &input).await?;
+    let plan = check_refs(&*txn, actor, &input).await?;
     let position = match input.position {
         Some(p) => p,
         None => next_position(&*txn, input.group_id).await?,
@@ -176,17 +182,21 @@ pub async fn create_task(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Task
 }
 
 /// One task with its targets.
-pub async fn get_task(db: &Db, id: Uuid) -> Result<Task> {
+pub async fn get_task(db: &Db, actor: &Actor, id: Uuid) -> Result<Task> {
+    require(actor, Action::Read)?;
     let m = find(&db.conn, id).await?;
+    check_task_visible(&db.conn, actor, &m).await?;
     hydrate_one(&db.conn, m).await
 }
 
 /// Replaces a task's fields; it may move to another group of the same plan.
 pub async fn update_task(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, input: TaskInput) -> Result<Task> {
+    require(actor, Action::ManagePlan)?;
     validate(&input)?;
     let txn = db.begin_write().await?;
     let before = find(&*txn, id).await?;
-    let plan = check_refs(&*txn, &input).await?;
+    check_task_visible(&*txn, actor, &before).await?;
+    let plan = check_refs(&*txn, actor, &input).await?;
     if plan.id != before.plan_id {
         return Err(AppError::field(
             "group_id",
@@ -232,8 +242,10 @@ pub async fn update_task(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, i
 
 /// Deletes a task with its targets and result (refused while evidence refers to it).
 pub async fn delete_task(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<()> {
+    require(actor, Action::ManagePlan)?;
     let txn = db.begin_write().await?;
     let before = find(&*txn, id).await?;
+    check_task_visible(&*txn, actor, &before).await?;
     tasks::Entity::delete_by_id(id).exec(&*txn).await.map_err(|e| AppError::from_db(e, "in_use", ""))?;
     audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
     txn.commit().await?;
@@ -257,9 +269,31 @@ pub struct TaskFilter {
     pub result_state: Option<String>,
 }
 
+/// Tasks that `unit` leads or co-operates on.
+fn takes_part(unit: Uuid) -> Condition {
+    let helped = Query::select()
+        .column(task_cooperators::Column::TaskId)
+        .from(task_cooperators::Entity)
+        .and_where(task_cooperators::Column::UnitId.eq(unit))
+        .to_owned();
+    Condition::any().add(tasks::Column::LeadUnitId.eq(unit)).add(tasks::Column::Id.in_subquery(helped))
+}
+
 /// Tasks in plan order (group position, then task position), with their targets.
-pub async fn list_tasks(db: &Db, f: TaskFilter, paging: Paging) -> Result<Page<Task>> {
+pub async fn list_tasks(db: &Db, actor: &Actor, f: TaskFilter, paging: Paging) -> Result<Page<Task>> {
+    require(actor, Action::Read)?;
     let mut q = tasks::Entity::find();
+    if let Some(i) = issuer_filter(actor) {
+        let of_issuer = Query::select()
+            .column(plans::Column::Id)
+            .from(plans::Entity)
+            .and_where(plans::Column::IssuerId.eq(i))
+            .to_owned();
+        q = q.filter(tasks::Column::PlanId.in_subquery(of_issuer));
+    }
+    if let Some(u) = unit_scope(actor) {
+        q = q.filter(takes_part(u));
+    }
     if let Some(p) = f.plan_id {
         q = q.filter(tasks::Column::PlanId.eq(p));
     }
@@ -267,12 +301,7 @@ pub async fn list_tasks(db: &Db, f: TaskFilter, paging: Paging) -> Result<Page<T
         q = q.filter(tasks::Column::GroupId.eq(g));
     }
     if let Some(u) = f.unit_id {
-        let helped = Query::select()
-            .column(task_cooperators::Column::TaskId)
-            .from(task_cooperators::Entity)
-            .and_where(task_cooperators::Column::UnitId.eq(u))
-            .to_owned();
-        q = q.filter(Condition::any().add(tasks::Column::LeadUnitId.eq(u)).add(tasks::Column::Id.in_subquery(helped)));
+        q = q.filter(takes_part(u));
     }
     if let Some(d) = f.deadline_from {
         q = q.filter(tasks::Column::Deadline.gte(d));

@@ -4,8 +4,10 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use uuid::Uuid;
 
+use super::access::{check_scope, issuer_filter, require};
 use super::{audited, is_email, json_list, not_found, to_json, unknown_ref};
 use crate::domain::UnitKind;
+use crate::domain::access::Action;
 use crate::error::{AppError, Check, Result};
 use crate::model::{Page, Paging, Unit, UnitInput};
 use crate::storage::Db;
@@ -54,9 +56,12 @@ fn fill(am: &mut units::ActiveModel, i: UnitInput, now: DateTime<Utc>) {
 
 /// Creates a unit.
 pub async fn create_unit(db: &Db, actor: &Actor, now: DateTime<Utc>, input: UnitInput) -> Result<Unit> {
+    require(actor, Action::ManageOrganisation)?;
     validate(&input)?;
     let txn = db.begin_write().await?;
-    if issuers::Entity::find_by_id(input.issuer_id).one(&*txn).await?.is_none() {
+    if issuers::Entity::find_by_id(input.issuer_id).one(&*txn).await?.is_none()
+        || check_scope(actor, input.issuer_id, "issuer").is_err()
+    {
         return Err(AppError::field("issuer_id", unknown_ref("cơ quan / issuer")));
     }
     let mut am = units::ActiveModel {
@@ -73,16 +78,20 @@ pub async fn create_unit(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Unit
 }
 
 /// One unit.
-pub async fn get_unit(db: &Db, id: Uuid) -> Result<Unit> {
+pub async fn get_unit(db: &Db, actor: &Actor, id: Uuid) -> Result<Unit> {
+    require(actor, Action::Read)?;
     let m = units::Entity::find_by_id(id).one(&db.conn).await?.ok_or_else(|| not_found("unit"))?;
+    check_scope(actor, m.issuer_id, "unit")?;
     Ok(to_model(m))
 }
 
 /// Replaces a unit's fields (its issuer cannot change).
 pub async fn update_unit(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, input: UnitInput) -> Result<Unit> {
+    require(actor, Action::ManageOrganisation)?;
     validate(&input)?;
     let txn = db.begin_write().await?;
     let before = units::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("unit"))?;
+    check_scope(actor, before.issuer_id, "unit")?;
     if before.issuer_id != input.issuer_id {
         return Err(AppError::field(
             "issuer_id",
@@ -99,8 +108,10 @@ pub async fn update_unit(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, i
 
 /// Deletes a unit that leads, co-operates on, or is named by nothing.
 pub async fn delete_unit(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<()> {
+    require(actor, Action::ManageOrganisation)?;
     let txn = db.begin_write().await?;
     let before = units::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("unit"))?;
+    check_scope(actor, before.issuer_id, "unit")?;
     let leads = tasks::Entity::find().filter(tasks::Column::LeadUnitId.eq(id)).count(&*txn).await?;
     let helps = task_cooperators::Entity::find().filter(task_cooperators::Column::UnitId.eq(id)).count(&*txn).await?;
     if leads + helps > 0 {
@@ -137,8 +148,12 @@ pub struct UnitFilter {
 }
 
 /// Units by short name.
-pub async fn list_units(db: &Db, filter: UnitFilter, paging: Paging) -> Result<Page<Unit>> {
+pub async fn list_units(db: &Db, actor: &Actor, filter: UnitFilter, paging: Paging) -> Result<Page<Unit>> {
+    require(actor, Action::Read)?;
     let mut q = units::Entity::find().order_by_asc(units::Column::ShortName).order_by_asc(units::Column::Id);
+    if let Some(i) = issuer_filter(actor) {
+        q = q.filter(units::Column::IssuerId.eq(i));
+    }
     if let Some(i) = filter.issuer_id {
         q = q.filter(units::Column::IssuerId.eq(i));
     }

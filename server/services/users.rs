@@ -4,8 +4,10 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use uuid::Uuid;
 
+use super::access::{check_scope, issuer_filter, require};
 use super::{audited, is_email, not_found, unknown_ref};
 use crate::domain::Role;
+use crate::domain::access::Action;
 use crate::error::{AppError, Check, Result};
 use crate::model::{Page, Paging, User, UserInput};
 use crate::storage::Db;
@@ -51,8 +53,10 @@ fn to_model(m: users::Model) -> User {
     }
 }
 
-async fn check_refs<C: sea_orm::ConnectionTrait>(db: &C, i: &UserInput) -> Result<()> {
-    if issuers::Entity::find_by_id(i.issuer_id).one(db).await?.is_none() {
+async fn check_refs<C: sea_orm::ConnectionTrait>(db: &C, actor: &Actor, i: &UserInput) -> Result<()> {
+    if issuers::Entity::find_by_id(i.issuer_id).one(db).await?.is_none()
+        || check_scope(actor, i.issuer_id, "issuer").is_err()
+    {
         return Err(AppError::field("issuer_id", unknown_ref("cơ quan / issuer")));
     }
     if let Some(u) = i.unit_id {
@@ -76,13 +80,17 @@ fn fill(am: &mut users::ActiveModel, i: UserInput, now: DateTime<Utc>) {
 
 /// Creates a user (without a password until the workflow capability sets one).
 pub async fn create_user(db: &Db, actor: &Actor, now: DateTime<Utc>, input: UserInput) -> Result<User> {
+    require(actor, Action::ManageOrganisation)?;
     validate(&input)?;
     let txn = db.begin_write().await?;
-    check_refs(&*txn, &input).await?;
+    check_refs(&*txn, actor, &input).await?;
     let mut am = users::ActiveModel {
         id: Set(Uuid::now_v7()),
         created_at: Set(now),
         password_hash: Set(None),
+        failed_logins: Set(0),
+        locked_until: Set(None),
+        signature_image: Set(None),
         ..Default::default()
     };
     fill(&mut am, input, now);
@@ -93,17 +101,21 @@ pub async fn create_user(db: &Db, actor: &Actor, now: DateTime<Utc>, input: User
 }
 
 /// One user.
-pub async fn get_user(db: &Db, id: Uuid) -> Result<User> {
+pub async fn get_user(db: &Db, actor: &Actor, id: Uuid) -> Result<User> {
+    require(actor, Action::Read)?;
     let m = users::Entity::find_by_id(id).one(&db.conn).await?.ok_or_else(|| not_found("user"))?;
+    check_scope(actor, m.issuer_id, "user")?;
     Ok(to_model(m))
 }
 
 /// Replaces a user's fields.
 pub async fn update_user(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, input: UserInput) -> Result<User> {
+    require(actor, Action::ManageOrganisation)?;
     validate(&input)?;
     let txn = db.begin_write().await?;
     let before = users::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("user"))?;
-    check_refs(&*txn, &input).await?;
+    check_scope(actor, before.issuer_id, "user")?;
+    check_refs(&*txn, actor, &input).await?;
     let mut am: users::ActiveModel = before.clone().into();
     fill(&mut am, input, now);
     let after = am.update(&*txn).await.map_err(|e| AppError::from_db(e, "duplicate_username", DUPLICATE))?;
@@ -114,8 +126,16 @@ pub async fn update_user(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, i
 
 /// Deletes a user.
 pub async fn delete_user(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<()> {
+    require(actor, Action::ManageOrganisation)?;
     let txn = db.begin_write().await?;
     let before = users::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("user"))?;
+    check_scope(actor, before.issuer_id, "user")?;
+    if actor.user_id == Some(id) {
+        return Err(AppError::conflict(
+            "cannot_delete_self",
+            "Không thể tự xóa tài khoản của mình / you cannot delete your own account",
+        ));
+    }
     users::Entity::delete_by_id(id).exec(&*txn).await.map_err(|e| AppError::from_db(e, "in_use", ""))?;
     audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
     txn.commit().await?;
@@ -125,12 +145,17 @@ pub async fn delete_user(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -
 /// Users by username, optionally of one issuer, unit or role.
 pub async fn list_users(
     db: &Db,
+    actor: &Actor,
     issuer_id: Option<Uuid>,
     unit_id: Option<Uuid>,
     role: Option<String>,
     paging: Paging,
 ) -> Result<Page<User>> {
+    require(actor, Action::Read)?;
     let mut q = users::Entity::find().order_by_asc(users::Column::Username);
+    if let Some(i) = issuer_filter(actor) {
+        q = q.filter(users::Column::IssuerId.eq(i));
+    }
     if let Some(i) = issuer_id {
         q = q.filter(users::Column::IssuerId.eq(i));
     }
@@ -143,4 +168,81 @@ pub async fn list_users(
     let total = q.clone().count(&db.conn).await?;
     let items = q.offset(paging.offset()).limit(paging.per_page).all(&db.conn).await?;
     Ok(Page { items: items.into_iter().map(to_model).collect(), total, page: paging.page, per_page: paging.per_page })
+}
+
+/// A user created from the command line, named by codes rather than ids.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    /// The issuer's code.
+    pub issuer_code: String,
+    /// Login name.
+    pub username: String,
+    /// Full name.
+    pub name: String,
+    /// E-mail.
+    pub email: String,
+    /// Role code.
+    pub role: String,
+    /// The unit's short name, for unit officers.
+    pub unit_short_name: Option<String>,
+    /// The password to set.
+    pub password: String,
+}
+
+/// Creates a user with a password (the first administrator of a new server). An
+/// unknown issuer code creates a placeholder issuer, to be completed through the API.
+pub async fn add_user_with_password(db: &Db, input: NewUser) -> Result<User> {
+    use crate::model::IssuerInput;
+    super::auth::check_password(&input.password)?;
+    let system = Actor::system();
+    let now = super::now();
+    let existing =
+        issuers::Entity::find().filter(issuers::Column::Code.eq(input.issuer_code.clone())).one(&db.conn).await?;
+    let issuer_id = match existing {
+        Some(i) => i.id,
+        None => {
+            let placeholder = IssuerInput {
+                code: input.issuer_code.clone(),
+                parent_name: None,
+                name: input.issuer_code.to_uppercase(),
+                abbreviation: "UBND".into(),
+                place_name: input.issuer_code.clone(),
+                full_name: "Ủy ban nhân dân".into(),
+                short_name: "UBND".into(),
+                subordinates_name: None,
+                collective_title: None,
+                head_title: "CHỦ TỊCH".into(),
+                deputy_title: None,
+            };
+            super::issuers::create_issuer(db, &system, now, placeholder).await?.id
+        }
+    };
+    let unit_id = match &input.unit_short_name {
+        Some(short) => Some(
+            units::Entity::find()
+                .filter(units::Column::IssuerId.eq(issuer_id))
+                .filter(units::Column::ShortName.eq(short.clone()))
+                .one(&db.conn)
+                .await?
+                .ok_or_else(|| AppError::field("unit", unknown_ref("đơn vị / unit")))?
+                .id,
+        ),
+        None => None,
+    };
+    let user = create_user(
+        db,
+        &system,
+        now,
+        UserInput {
+            issuer_id,
+            username: input.username,
+            name: input.name,
+            email: input.email,
+            unit_id,
+            role: input.role,
+        },
+    )
+    .await?;
+    super::auth::set_password(db, &system, now, user.id, &input.password).await?;
+    Ok(user)
 }

@@ -19,6 +19,12 @@ pub struct Actor {
     pub user_id: Option<Uuid>,
     /// The client's address, when the action came over HTTP.
     pub client_addr: Option<String>,
+    /// The user's role; `None` for the system, which may do anything.
+    pub role: Option<crate::domain::Role>,
+    /// The user's issuer.
+    pub issuer_id: Option<Uuid>,
+    /// The user's unit (unit officers).
+    pub unit_id: Option<Uuid>,
 }
 
 impl Actor {

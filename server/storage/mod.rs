@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod entities;
+pub mod files;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -5,19 +5,36 @@ use std::sync::{Arc, OnceLock};
 
 use nhiemvu::app::AppState;
 use nhiemvu::render::Renderer;
+use nhiemvu::services::now;
 use nhiemvu::storage::Db;
+use nhiemvu::storage::audit::Actor;
+use nhiemvu::storage::files::LocalFiles;
+
+/// The password every test user gets.
+pub const PASSWORD: &str = "mật khẩu thử nghiệm";
 use poem::endpoint::BoxEndpoint;
 use poem::http::StatusCode;
 use poem::test::TestClient;
 use serde_json::{Value, json};
 use std::time::Duration;
 
-/// A running application over its own database.
+/// A running application over its own database, called as a server-wide
+/// administrator unless a test says otherwise.
 pub struct TestApp {
     pub client: TestClient<BoxEndpoint<'static>>,
     pub db: Db,
+    /// Where evidence, images and issued PDFs are stored.
+    pub files_dir: std::path::PathBuf,
+    /// The administrator's API token (the default caller).
+    pub admin_token: String,
+    /// The issuer the administrator belongs to.
+    pub host_issuer: uuid::Uuid,
+    token: std::cell::RefCell<String>,
     _dir: tempfile::TempDir,
 }
+
+/// The largest evidence upload in tests (small, so the limit is cheap to exceed).
+pub const TEST_UPLOAD_LIMIT: u64 = 64 * 1024;
 
 /// A response: status and JSON body (Null when empty).
 #[derive(Debug)]
@@ -55,9 +72,36 @@ pub async fn spawn_app() -> TestApp {
         _ => format!("sqlite://{}?mode=rwc", dir.path().join("test.sqlite").display()),
     };
     let db = Db::connect(&url, 8, Duration::from_secs(30)).await.expect("database");
-    let state = AppState { db: db.clone(), renderer: renderer() };
+    let files_dir = dir.path().join("files");
+    let files = Arc::new(LocalFiles::new(&files_dir).expect("file store"));
+    let state = AppState {
+        db: db.clone(),
+        renderer: renderer(),
+        files,
+        max_upload_bytes: TEST_UPLOAD_LIMIT,
+        secure_cookies: true,
+    };
     let client = TestClient::new(nhiemvu::app::router(state));
-    TestApp { client, db, _dir: dir }
+    let host = nhiemvu::services::issuers::create_issuer(&db, &Actor::system(), now(), issuer_input("host"))
+        .await
+        .expect("host issuer");
+    let mut app = TestApp {
+        client,
+        db,
+        files_dir,
+        admin_token: String::new(),
+        host_issuer: host.id,
+        token: std::cell::RefCell::new(String::new()),
+        _dir: dir,
+    };
+    let (_, token) = app.user(host.id, "admin", None).await;
+    app.admin_token = token.clone();
+    *app.token.borrow_mut() = token;
+    app
+}
+
+fn issuer_input(code: &str) -> nhiemvu::model::IssuerInput {
+    serde_json::from_value(issuer_json(code)).expect("issuer input")
 }
 
 /// The bundled templates and fonts, loaded once for all tests.
@@ -77,6 +121,46 @@ async fn fresh_postgres(base: &str) -> String {
 }
 
 impl TestApp {
+    /// Creates a user with a password ("mật khẩu thử nghiệm") and an API token; returns (id, token).
+    pub async fn user(&self, issuer_id: uuid::Uuid, role: &str, unit_id: Option<uuid::Uuid>) -> (uuid::Uuid, String) {
+        use nhiemvu::services::{auth, users};
+        let username = format!("{role}-{}", uuid::Uuid::now_v7().simple());
+        let input = nhiemvu::model::UserInput {
+            issuer_id,
+            username: username.clone(),
+            name: format!("Người dùng {role}"),
+            email: format!("{username}@example.vn"),
+            unit_id,
+            role: role.into(),
+        };
+        let user = users::create_user(&self.db, &Actor::system(), now(), input).await.expect("user");
+        auth::set_password(&self.db, &Actor::system(), now(), user.id, PASSWORD).await.expect("password");
+        let actor = Actor {
+            user_id: Some(user.id),
+            client_addr: None,
+            role: role.parse().ok(),
+            issuer_id: Some(issuer_id),
+            unit_id,
+        };
+        let token = auth::create_token(&self.db, &actor, now(), "tests").await.expect("token").token;
+        (user.id, token)
+    }
+
+    /// Runs the following requests as the holder of `token` (until `as_admin`).
+    pub fn act_as(&self, token: &str) -> &Self {
+        *self.token.borrow_mut() = token.to_owned();
+        self
+    }
+
+    /// Back to the administrator.
+    pub fn as_admin(&self) -> &Self {
+        self.act_as(&self.admin_token.clone())
+    }
+
+    fn bearer(&self) -> String {
+        format!("Bearer {}", self.token.borrow())
+    }
+
     async fn reply(resp: poem::test::TestResponse) -> Reply {
         let status = resp.0.status();
         let bytes = resp.0.into_body().into_bytes().await.expect("body");
@@ -85,20 +169,20 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> Reply {
-        Self::reply(self.client.get(path).send().await).await
+        Self::reply(self.client.get(path).header("authorization", self.bearer()).send().await).await
     }
 
     pub async fn post(&self, path: &str, body: Value) -> Reply {
-        Self::reply(self.client.post(path).body_json(&body).send().await).await
+        Self::reply(self.client.post(path).header("authorization", self.bearer()).body_json(&body).send().await).await
     }
 
     pub async fn put(&self, path: &str, body: Value) -> Reply {
-        Self::reply(self.client.put(path).body_json(&body).send().await).await
+        Self::reply(self.client.put(path).header("authorization", self.bearer()).body_json(&body).send().await).await
     }
 
     /// GETs raw bytes: (status, content type, body).
     pub async fn get_bytes(&self, path: &str) -> (u16, String, Vec<u8>) {
-        let resp = self.client.get(path).send().await;
+        let resp = self.client.get(path).header("authorization", self.bearer()).send().await;
         let status = resp.0.status().as_u16();
         let ct = resp.0.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
         let body = resp.0.into_body().into_vec().await.expect("body").to_vec();
@@ -106,12 +190,21 @@ impl TestApp {
     }
 
     pub async fn delete(&self, path: &str) -> Reply {
-        Self::reply(self.client.delete(path).send().await).await
+        Self::reply(self.client.delete(path).header("authorization", self.bearer()).send().await).await
     }
 
     /// Sends a raw body with a JSON content type.
     pub async fn post_raw(&self, path: &str, raw: &str) -> Reply {
-        Self::reply(self.client.post(path).content_type("application/json").body(raw.to_owned()).send().await).await
+        Self::reply(
+            self.client
+                .post(path)
+                .header("authorization", self.bearer())
+                .content_type("application/json")
+                .body(raw.to_owned())
+                .send()
+                .await,
+        )
+        .await
     }
 
     /// Loads the reference year and returns (issuer_id, plan_id, document_id).

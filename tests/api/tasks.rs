@@ -63,12 +63,11 @@ async fn tasks_filter_by_unit_deadline_and_result_state_and_paginate() {
     assert_eq!((page2["items"].as_array().unwrap().len(), page2["page"].as_u64()), (5, Some(2)));
     assert_eq!(page2["items"][0]["code"], "1.6");
 
-    app.post(
-        "/api/v1/results",
-        json!({"task_id": id3, "narrative": "Đã xong.", "self_score": 95, "state": "submitted"}),
-    )
-    .await
-    .expect(201);
+    let result = app
+        .post("/api/v1/results", json!({"task_id": id3, "narrative": "Đã xong.", "self_score": 95}))
+        .await
+        .expect(201);
+    app.post(&format!("/api/v1/results/{}/submit", result["id"].as_str().unwrap()), json!({})).await.expect(200);
     let submitted = app.get(&format!("/api/v1/tasks?plan_id={plan}&result_state=submitted")).await.expect(200);
     assert_eq!(submitted["total"], 1);
 

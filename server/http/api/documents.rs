@@ -1,8 +1,6 @@
 //! `/documents`: reports, plans and letters being drafted.
 
-use std::sync::Arc;
-
-use poem::web::RemoteAddr;
+use poem::Request;
 use poem_openapi::{
     ApiResponse, OpenApi,
     param::{Path, Query},
@@ -10,20 +8,19 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
-use super::{Created, Deleted, Tag, actor};
+use super::{Created, Deleted, Tag, who};
+use crate::app::AppState;
 use crate::http::ApiResult;
+use crate::http::auth::Auth;
+use crate::model::StepInput;
 use crate::model::{Document, DocumentInput, Page, Paging};
-use crate::render::Renderer;
 use crate::services::documents::DocumentFilter;
-use crate::services::{documents, now, printing};
-use crate::storage::Db;
+use crate::services::{documents, issuing, now, printing};
 
 /// Document API.
 pub struct DocumentApi {
-    /// Database handle.
-    pub db: Db,
-    /// Templates and fonts.
-    pub renderer: Arc<Renderer>,
+    /// Shared state.
+    pub state: AppState,
 }
 
 /// A PDF file.
@@ -38,14 +35,18 @@ pub enum PdfResponse {
 impl DocumentApi {
     /// Create a draft document.
     #[oai(path = "/documents", method = "post")]
-    async fn create(&self, body: Json<DocumentInput>, remote: &RemoteAddr) -> ApiResult<Created<Document>> {
-        Ok(Created::Created(Json(documents::create_document(&self.db, &actor(remote), now(), body.0).await?)))
+    async fn create(&self, body: Json<DocumentInput>, auth: Auth, req: &Request) -> ApiResult<Created<Document>> {
+        Ok(Created::Created(Json(
+            documents::create_document(&self.state.db, &who(&self.state, &auth, req).await?, now(), body.0).await?,
+        )))
     }
 
     /// List documents, newest first; filter by issuer, plan, kind and state.
     #[oai(path = "/documents", method = "get")]
     async fn list(
         &self,
+        auth: Auth,
+        req: &Request,
         issuer_id: Query<Option<Uuid>>,
         plan_id: Query<Option<Uuid>>,
         kind: Query<Option<String>>,
@@ -54,13 +55,21 @@ impl DocumentApi {
         per_page: Query<Option<u64>>,
     ) -> ApiResult<Json<Page<Document>>> {
         let filter = DocumentFilter { issuer_id: issuer_id.0, plan_id: plan_id.0, kind: kind.0, state: state.0 };
-        Ok(Json(documents::list_documents(&self.db, filter, Paging::new(page.0, per_page.0)?).await?))
+        Ok(Json(
+            documents::list_documents(
+                &self.state.db,
+                &who(&self.state, &auth, req).await?,
+                filter,
+                Paging::new(page.0, per_page.0)?,
+            )
+            .await?,
+        ))
     }
 
     /// Get one document.
     #[oai(path = "/documents/:id", method = "get")]
-    async fn get(&self, id: Path<Uuid>) -> ApiResult<Json<Document>> {
-        Ok(Json(documents::get_document(&self.db, id.0).await?))
+    async fn get(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Json<Document>> {
+        Ok(Json(documents::get_document(&self.state.db, &who(&self.state, &auth, req).await?, id.0).await?))
     }
 
     /// Replace a draft's fields (409 once it has left the draft state).
@@ -69,22 +78,70 @@ impl DocumentApi {
         &self,
         id: Path<Uuid>,
         body: Json<DocumentInput>,
-        remote: &RemoteAddr,
+        auth: Auth,
+        req: &Request,
     ) -> ApiResult<Json<Document>> {
-        Ok(Json(documents::update_document(&self.db, &actor(remote), now(), id.0, body.0).await?))
+        Ok(Json(
+            documents::update_document(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0, body.0)
+                .await?,
+        ))
     }
 
     /// Delete a draft.
     #[oai(path = "/documents/:id", method = "delete")]
-    async fn delete(&self, id: Path<Uuid>, remote: &RemoteAddr) -> ApiResult<Deleted> {
-        documents::delete_document(&self.db, &actor(remote), now(), id.0).await?;
+    async fn delete(&self, id: Path<Uuid>, auth: Auth, req: &Request) -> ApiResult<Deleted> {
+        documents::delete_document(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0).await?;
         Ok(Deleted::Deleted)
     }
 
     /// The document as PDF: a preview of a draft, printed from the current data.
     #[oai(path = "/documents/:id/pdf", method = "get")]
-    async fn pdf(&self, id: Path<Uuid>) -> ApiResult<PdfResponse> {
-        let pdf = printing::render_document(&self.db, &self.renderer, id.0).await?;
+    async fn pdf(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<PdfResponse> {
+        let actor = who(&self.state, &auth, req).await?;
+        let s = &self.state;
+        let pdf = printing::document_pdf(&s.db, &s.renderer, &s.files, &actor, id.0).await?;
         Ok(PdfResponse::Pdf(Binary(pdf), format!("inline; filename=\"{}.pdf\"", id.0)))
+    }
+
+    /// Send a draft to the signer for approval (office).
+    #[oai(path = "/documents/:id/submit", method = "post")]
+    async fn submit(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Json<Document>> {
+        let actor = who(&self.state, &auth, req).await?;
+        Ok(Json(issuing::submit_document(&self.state.db, &actor, now(), id.0).await?))
+    }
+
+    /// Approve a submitted document: the sign-off (signer of the issuer).
+    #[oai(path = "/documents/:id/approve", method = "post")]
+    async fn approve(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Json<Document>> {
+        let actor = who(&self.state, &auth, req).await?;
+        Ok(Json(issuing::approve_document(&self.state.db, &actor, now(), id.0).await?))
+    }
+
+    /// Send a submitted document back to the office with a comment (signer).
+    #[oai(path = "/documents/:id/send-back", method = "post")]
+    async fn send_back(
+        &self,
+        auth: Auth,
+        req: &Request,
+        id: Path<Uuid>,
+        body: Json<StepInput>,
+    ) -> ApiResult<Json<Document>> {
+        let actor = who(&self.state, &auth, req).await?;
+        Ok(Json(issuing::send_back_document(&self.state.db, &actor, now(), id.0, body.0.comment).await?))
+    }
+
+    /// Issue an approved document: next number, today's date, PDF rendered and frozen (office).
+    #[oai(path = "/documents/:id/issue", method = "post")]
+    async fn issue(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Json<Document>> {
+        let actor = who(&self.state, &auth, req).await?;
+        let s = &self.state;
+        Ok(Json(issuing::issue_document(&s.db, &s.renderer, &s.files, &actor, now(), id.0).await?))
+    }
+
+    /// Start a correction of an issued document: a new draft that replaces it once issued.
+    #[oai(path = "/documents/:id/correction", method = "post")]
+    async fn correct(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Created<Document>> {
+        let actor = who(&self.state, &auth, req).await?;
+        Ok(Created::Created(Json(issuing::correct_document(&self.state.db, &actor, now(), id.0).await?)))
     }
 }

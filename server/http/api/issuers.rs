@@ -1,6 +1,6 @@
 //! `/issuers`: the bodies that issue documents.
 
-use poem::web::RemoteAddr;
+use poem::Request;
 use poem_openapi::{
     OpenApi,
     param::{Path, Query},
@@ -8,48 +8,66 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
-use super::{Created, Deleted, Tag, actor};
+use super::{Created, Deleted, Tag, who};
+use crate::app::AppState;
 use crate::http::ApiResult;
+use crate::http::auth::Auth;
 use crate::model::{Issuer, IssuerInput, Page, Paging};
 use crate::services::{issuers as svc, now};
-use crate::storage::Db;
 
 /// Issuer API.
 pub struct IssuerApi {
-    /// Database handle.
-    pub db: Db,
+    /// Shared state.
+    pub state: AppState,
 }
 
 #[OpenApi(tag = "Tag::Organisation")]
 impl IssuerApi {
     /// Create an issuer (its two preset rubrics are created with it).
     #[oai(path = "/issuers", method = "post")]
-    async fn create(&self, body: Json<IssuerInput>, remote: &RemoteAddr) -> ApiResult<Created<Issuer>> {
-        Ok(Created::Created(Json(svc::create_issuer(&self.db, &actor(remote), now(), body.0).await?)))
+    async fn create(&self, body: Json<IssuerInput>, auth: Auth, req: &Request) -> ApiResult<Created<Issuer>> {
+        Ok(Created::Created(Json(
+            svc::create_issuer(&self.state.db, &who(&self.state, &auth, req).await?, now(), body.0).await?,
+        )))
     }
 
     /// List issuers.
     #[oai(path = "/issuers", method = "get")]
-    async fn list(&self, page: Query<Option<u64>>, per_page: Query<Option<u64>>) -> ApiResult<Json<Page<Issuer>>> {
-        Ok(Json(svc::list_issuers(&self.db, Paging::new(page.0, per_page.0)?).await?))
+    async fn list(
+        &self,
+        auth: Auth,
+        req: &Request,
+        page: Query<Option<u64>>,
+        per_page: Query<Option<u64>>,
+    ) -> ApiResult<Json<Page<Issuer>>> {
+        Ok(Json(
+            svc::list_issuers(&self.state.db, &who(&self.state, &auth, req).await?, Paging::new(page.0, per_page.0)?)
+                .await?,
+        ))
     }
 
     /// Get one issuer.
     #[oai(path = "/issuers/:id", method = "get")]
-    async fn get(&self, id: Path<Uuid>) -> ApiResult<Json<Issuer>> {
-        Ok(Json(svc::get_issuer(&self.db, id.0).await?))
+    async fn get(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Json<Issuer>> {
+        Ok(Json(svc::get_issuer(&self.state.db, &who(&self.state, &auth, req).await?, id.0).await?))
     }
 
     /// Replace an issuer's fields.
     #[oai(path = "/issuers/:id", method = "put")]
-    async fn update(&self, id: Path<Uuid>, body: Json<IssuerInput>, remote: &RemoteAddr) -> ApiResult<Json<Issuer>> {
-        Ok(Json(svc::update_issuer(&self.db, &actor(remote), now(), id.0, body.0).await?))
+    async fn update(
+        &self,
+        id: Path<Uuid>,
+        body: Json<IssuerInput>,
+        auth: Auth,
+        req: &Request,
+    ) -> ApiResult<Json<Issuer>> {
+        Ok(Json(svc::update_issuer(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0, body.0).await?))
     }
 
     /// Delete an issuer and everything that belongs to it.
     #[oai(path = "/issuers/:id", method = "delete")]
-    async fn delete(&self, id: Path<Uuid>, remote: &RemoteAddr) -> ApiResult<Deleted> {
-        svc::delete_issuer(&self.db, &actor(remote), now(), id.0).await?;
+    async fn delete(&self, id: Path<Uuid>, auth: Auth, req: &Request) -> ApiResult<Deleted> {
+        svc::delete_issuer(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0).await?;
         Ok(Deleted::Deleted)
     }
 }

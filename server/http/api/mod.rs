@@ -1,7 +1,10 @@
 //! The JSON API: one `XxxApi` struct per resource, each holding the database
 //! handle, so missing state is a compile error rather than a runtime lookup.
 
+mod audit;
+mod auth;
 mod documents;
+mod evidence;
 pub mod health;
 mod issuers;
 mod plans;
@@ -9,11 +12,13 @@ mod results;
 mod tasks;
 mod units;
 
-use poem::web::RemoteAddr;
+use poem::Request;
 use poem_openapi::types::{ParseFromJSON, ToJSON};
 use poem_openapi::{ApiResponse, OpenApiService, Tags, payload::Json};
 
 use crate::app::AppState;
+use crate::http::ApiError;
+use crate::http::auth::{self as authn, Auth};
 use crate::storage::audit::Actor;
 
 /// API groups shown in the docs.
@@ -25,6 +30,8 @@ pub enum Tag {
     Plans,
     /// Documents to be issued.
     Documents,
+    /// Logging in, sessions, API tokens.
+    Auth,
     /// Service health.
     Health,
 }
@@ -45,14 +52,14 @@ pub enum Deleted {
     Deleted,
 }
 
-/// The actor behind a request (no login yet: the client address only).
-pub(crate) fn actor(remote: &RemoteAddr) -> Actor {
-    Actor { user_id: None, client_addr: Some(remote.to_string()) }
+/// The caller of a request, authenticated (and CSRF-checked for browser changes).
+pub(crate) async fn who(state: &AppState, auth: &Auth, req: &Request) -> Result<Actor, ApiError> {
+    Ok(authn::actor(&state.db, auth, req).await?)
 }
 
 /// All resource APIs, for the OpenAPI service.
 pub type Apis = (
-    health::HealthApi,
+    (health::HealthApi, auth::AuthApi, audit::AuditApi),
     issuers::IssuerApi,
     units::UnitApi,
     units::UserApi,
@@ -63,25 +70,25 @@ pub type Apis = (
     tasks::TaskApi,
     tasks::TargetApi,
     results::ResultApi,
-    documents::DocumentApi,
+    (documents::DocumentApi, evidence::EvidenceApi),
 );
 
 /// Builds the OpenAPI service over every resource API, served under `/api/v1`.
 pub fn service(state: AppState) -> OpenApiService<Apis, ()> {
-    let db = state.db;
+    let s = || state.clone();
     let apis = (
-        health::HealthApi { db: db.clone() },
-        issuers::IssuerApi { db: db.clone() },
-        units::UnitApi { db: db.clone() },
-        units::UserApi { db: db.clone() },
-        units::RubricApi { db: db.clone() },
-        plans::PlanApi { db: db.clone() },
-        plans::GroupApi { db: db.clone() },
-        plans::ProposalApi { db: db.clone() },
-        tasks::TaskApi { db: db.clone() },
-        tasks::TargetApi { db: db.clone() },
-        results::ResultApi { db: db.clone() },
-        documents::DocumentApi { db, renderer: state.renderer },
+        (health::HealthApi { db: state.db.clone() }, auth::AuthApi { state: s() }, audit::AuditApi { state: s() }),
+        issuers::IssuerApi { state: s() },
+        units::UnitApi { state: s() },
+        units::UserApi { state: s() },
+        units::RubricApi { state: s() },
+        plans::PlanApi { state: s() },
+        plans::GroupApi { state: s() },
+        plans::ProposalApi { state: s() },
+        tasks::TaskApi { state: s() },
+        tasks::TargetApi { state: s() },
+        results::ResultApi { state: s() },
+        (documents::DocumentApi { state: s() }, evidence::EvidenceApi { state: s() }),
     );
     OpenApiService::new(apis, "nhiemvu", env!("CARGO_PKG_VERSION"))
         .description("Nhiệm vụ trọng tâm: the key-task register of a People's Committee and its official documents.")

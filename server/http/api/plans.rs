@@ -1,6 +1,6 @@
 //! `/plans`, `/groups` and `/proposals`.
 
-use poem::web::RemoteAddr;
+use poem::Request;
 use poem_openapi::{
     OpenApi,
     param::{Path, Query},
@@ -8,128 +8,163 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
-use super::{Created, Deleted, Tag, actor};
+use super::{Created, Deleted, Tag, who};
+use crate::app::AppState;
 use crate::http::ApiResult;
+use crate::http::auth::Auth;
 use crate::model::{CarryForward, Group, GroupInput, Page, Paging, Plan, PlanInput, Proposal, ProposalInput};
 use crate::services::{groups, now, plans, proposals};
-use crate::storage::Db;
 
 /// Plan API.
 pub struct PlanApi {
-    /// Database handle.
-    pub db: Db,
+    /// Shared state.
+    pub state: AppState,
 }
 
 #[OpenApi(tag = "Tag::Plans")]
 impl PlanApi {
     /// Create a plan (one per issuer and year; 409 for a second).
     #[oai(path = "/plans", method = "post")]
-    async fn create(&self, body: Json<PlanInput>, remote: &RemoteAddr) -> ApiResult<Created<Plan>> {
-        Ok(Created::Created(Json(plans::create_plan(&self.db, &actor(remote), now(), body.0).await?)))
+    async fn create(&self, body: Json<PlanInput>, auth: Auth, req: &Request) -> ApiResult<Created<Plan>> {
+        Ok(Created::Created(Json(
+            plans::create_plan(&self.state.db, &who(&self.state, &auth, req).await?, now(), body.0).await?,
+        )))
     }
 
     /// List plans, newest year first; filter by issuer and year.
     #[oai(path = "/plans", method = "get")]
     async fn list(
         &self,
+        auth: Auth,
+        req: &Request,
         issuer_id: Query<Option<Uuid>>,
         year: Query<Option<i32>>,
         page: Query<Option<u64>>,
         per_page: Query<Option<u64>>,
     ) -> ApiResult<Json<Page<Plan>>> {
-        Ok(Json(plans::list_plans(&self.db, issuer_id.0, year.0, Paging::new(page.0, per_page.0)?).await?))
+        Ok(Json(
+            plans::list_plans(
+                &self.state.db,
+                &who(&self.state, &auth, req).await?,
+                issuer_id.0,
+                year.0,
+                Paging::new(page.0, per_page.0)?,
+            )
+            .await?,
+        ))
     }
 
     /// Get one plan.
     #[oai(path = "/plans/:id", method = "get")]
-    async fn get(&self, id: Path<Uuid>) -> ApiResult<Json<Plan>> {
-        Ok(Json(plans::get_plan(&self.db, id.0).await?))
+    async fn get(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Json<Plan>> {
+        Ok(Json(plans::get_plan(&self.state.db, &who(&self.state, &auth, req).await?, id.0).await?))
     }
 
     /// Replace a plan's fields.
     #[oai(path = "/plans/:id", method = "put")]
-    async fn update(&self, id: Path<Uuid>, body: Json<PlanInput>, remote: &RemoteAddr) -> ApiResult<Json<Plan>> {
-        Ok(Json(plans::update_plan(&self.db, &actor(remote), now(), id.0, body.0).await?))
+    async fn update(&self, id: Path<Uuid>, body: Json<PlanInput>, auth: Auth, req: &Request) -> ApiResult<Json<Plan>> {
+        Ok(Json(plans::update_plan(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0, body.0).await?))
     }
 
     /// Delete a plan with its groups, tasks, targets, results and proposals.
     #[oai(path = "/plans/:id", method = "delete")]
-    async fn delete(&self, id: Path<Uuid>, remote: &RemoteAddr) -> ApiResult<Deleted> {
-        plans::delete_plan(&self.db, &actor(remote), now(), id.0).await?;
+    async fn delete(&self, id: Path<Uuid>, auth: Auth, req: &Request) -> ApiResult<Deleted> {
+        plans::delete_plan(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0).await?;
         Ok(Deleted::Deleted)
     }
 
     /// Turn the plan's proposals into next year's draft plan (tasks without deadlines).
     #[oai(path = "/plans/:id/carry-forward", method = "post")]
-    async fn carry_forward(&self, id: Path<Uuid>, remote: &RemoteAddr) -> ApiResult<Created<CarryForward>> {
-        Ok(Created::Created(Json(plans::carry_forward(&self.db, &actor(remote), now(), id.0).await?)))
+    async fn carry_forward(&self, id: Path<Uuid>, auth: Auth, req: &Request) -> ApiResult<Created<CarryForward>> {
+        Ok(Created::Created(Json(
+            plans::carry_forward(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0).await?,
+        )))
     }
 }
 
 /// Task group API.
 pub struct GroupApi {
-    /// Database handle.
-    pub db: Db,
+    /// Shared state.
+    pub state: AppState,
 }
 
 #[OpenApi(tag = "Tag::Plans")]
 impl GroupApi {
     /// Add a group to a plan.
     #[oai(path = "/groups", method = "post")]
-    async fn create(&self, body: Json<GroupInput>, remote: &RemoteAddr) -> ApiResult<Created<Group>> {
-        Ok(Created::Created(Json(groups::create_group(&self.db, &actor(remote), now(), body.0).await?)))
+    async fn create(&self, body: Json<GroupInput>, auth: Auth, req: &Request) -> ApiResult<Created<Group>> {
+        Ok(Created::Created(Json(
+            groups::create_group(&self.state.db, &who(&self.state, &auth, req).await?, now(), body.0).await?,
+        )))
     }
 
     /// The groups of a plan, in order.
     #[oai(path = "/groups", method = "get")]
-    async fn list(&self, plan_id: Query<Uuid>) -> ApiResult<Json<Vec<Group>>> {
-        Ok(Json(groups::list_groups(&self.db, plan_id.0).await?))
+    async fn list(&self, auth: Auth, req: &Request, plan_id: Query<Uuid>) -> ApiResult<Json<Vec<Group>>> {
+        Ok(Json(groups::list_groups(&self.state.db, &who(&self.state, &auth, req).await?, plan_id.0).await?))
     }
 
     /// Get one group.
     #[oai(path = "/groups/:id", method = "get")]
-    async fn get(&self, id: Path<Uuid>) -> ApiResult<Json<Group>> {
-        Ok(Json(groups::get_group(&self.db, id.0).await?))
+    async fn get(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Json<Group>> {
+        Ok(Json(groups::get_group(&self.state.db, &who(&self.state, &auth, req).await?, id.0).await?))
     }
 
     /// Replace a group's title and position.
     #[oai(path = "/groups/:id", method = "put")]
-    async fn update(&self, id: Path<Uuid>, body: Json<GroupInput>, remote: &RemoteAddr) -> ApiResult<Json<Group>> {
-        Ok(Json(groups::update_group(&self.db, &actor(remote), now(), id.0, body.0).await?))
+    async fn update(
+        &self,
+        id: Path<Uuid>,
+        body: Json<GroupInput>,
+        auth: Auth,
+        req: &Request,
+    ) -> ApiResult<Json<Group>> {
+        Ok(Json(groups::update_group(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0, body.0).await?))
     }
 
     /// Delete a group with its tasks.
     #[oai(path = "/groups/:id", method = "delete")]
-    async fn delete(&self, id: Path<Uuid>, remote: &RemoteAddr) -> ApiResult<Deleted> {
-        groups::delete_group(&self.db, &actor(remote), now(), id.0).await?;
+    async fn delete(&self, id: Path<Uuid>, auth: Auth, req: &Request) -> ApiResult<Deleted> {
+        groups::delete_group(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0).await?;
         Ok(Deleted::Deleted)
     }
 }
 
 /// Proposal API.
 pub struct ProposalApi {
-    /// Database handle.
-    pub db: Db,
+    /// Shared state.
+    pub state: AppState,
 }
 
 #[OpenApi(tag = "Tag::Plans")]
 impl ProposalApi {
     /// Add a proposal for next year.
     #[oai(path = "/proposals", method = "post")]
-    async fn create(&self, body: Json<ProposalInput>, remote: &RemoteAddr) -> ApiResult<Created<Proposal>> {
-        Ok(Created::Created(Json(proposals::create_proposal(&self.db, &actor(remote), now(), body.0).await?)))
+    async fn create(&self, body: Json<ProposalInput>, auth: Auth, req: &Request) -> ApiResult<Created<Proposal>> {
+        Ok(Created::Created(Json(
+            proposals::create_proposal(&self.state.db, &who(&self.state, &auth, req).await?, now(), body.0).await?,
+        )))
     }
 
     /// A plan's proposals by section and position; filter by section.
     #[oai(path = "/proposals", method = "get")]
-    async fn list(&self, plan_id: Query<Uuid>, section: Query<Option<String>>) -> ApiResult<Json<Vec<Proposal>>> {
-        Ok(Json(proposals::list_proposals(&self.db, plan_id.0, section.0).await?))
+    async fn list(
+        &self,
+        auth: Auth,
+        req: &Request,
+        plan_id: Query<Uuid>,
+        section: Query<Option<String>>,
+    ) -> ApiResult<Json<Vec<Proposal>>> {
+        Ok(Json(
+            proposals::list_proposals(&self.state.db, &who(&self.state, &auth, req).await?, plan_id.0, section.0)
+                .await?,
+        ))
     }
 
     /// Get one proposal.
     #[oai(path = "/proposals/:id", method = "get")]
-    async fn get(&self, id: Path<Uuid>) -> ApiResult<Json<Proposal>> {
-        Ok(Json(proposals::get_proposal(&self.db, id.0).await?))
+    async fn get(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Json<Proposal>> {
+        Ok(Json(proposals::get_proposal(&self.state.db, &who(&self.state, &auth, req).await?, id.0).await?))
     }
 
     /// Replace a proposal's fields.
@@ -138,15 +173,19 @@ impl ProposalApi {
         &self,
         id: Path<Uuid>,
         body: Json<ProposalInput>,
-        remote: &RemoteAddr,
+        auth: Auth,
+        req: &Request,
     ) -> ApiResult<Json<Proposal>> {
-        Ok(Json(proposals::update_proposal(&self.db, &actor(remote), now(), id.0, body.0).await?))
+        Ok(Json(
+            proposals::update_proposal(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0, body.0)
+                .await?,
+        ))
     }
 
     /// Delete a proposal.
     #[oai(path = "/proposals/:id", method = "delete")]
-    async fn delete(&self, id: Path<Uuid>, remote: &RemoteAddr) -> ApiResult<Deleted> {
-        proposals::delete_proposal(&self.db, &actor(remote), now(), id.0).await?;
+    async fn delete(&self, id: Path<Uuid>, auth: Auth, req: &Request) -> ApiResult<Deleted> {
+        proposals::delete_proposal(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0).await?;
         Ok(Deleted::Deleted)
     }
 }

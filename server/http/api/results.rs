@@ -1,6 +1,6 @@
 //! `/results`: a task's narrative, self-score and rating.
 
-use poem::web::RemoteAddr;
+use poem::Request;
 use poem_openapi::{
     OpenApi,
     param::{Path, Query},
@@ -8,30 +8,37 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
-use super::{Created, Deleted, Tag, actor};
+use super::{Created, Deleted, Tag, who};
+use crate::app::AppState;
 use crate::http::ApiResult;
+use crate::http::auth::Auth;
+use crate::model::StepInput;
 use crate::model::{Page, Paging, ResultInput, TaskResult};
+use crate::services::results::Step;
 use crate::services::{now, results};
-use crate::storage::Db;
 
 /// Result API.
 pub struct ResultApi {
-    /// Database handle.
-    pub db: Db,
+    /// Shared state.
+    pub state: AppState,
 }
 
 #[OpenApi(tag = "Tag::Plans")]
 impl ResultApi {
     /// Create a task's result (one per task; 409 for a second).
     #[oai(path = "/results", method = "post")]
-    async fn create(&self, body: Json<ResultInput>, remote: &RemoteAddr) -> ApiResult<Created<TaskResult>> {
-        Ok(Created::Created(Json(results::create_result(&self.db, &actor(remote), now(), body.0).await?)))
+    async fn create(&self, body: Json<ResultInput>, auth: Auth, req: &Request) -> ApiResult<Created<TaskResult>> {
+        Ok(Created::Created(Json(
+            results::create_result(&self.state.db, &who(&self.state, &auth, req).await?, now(), body.0).await?,
+        )))
     }
 
     /// List results; filter by plan, task and state.
     #[oai(path = "/results", method = "get")]
     async fn list(
         &self,
+        auth: Auth,
+        req: &Request,
         plan_id: Query<Option<Uuid>>,
         task_id: Query<Option<Uuid>>,
         state: Query<Option<String>>,
@@ -39,14 +46,22 @@ impl ResultApi {
         per_page: Query<Option<u64>>,
     ) -> ApiResult<Json<Page<TaskResult>>> {
         Ok(Json(
-            results::list_results(&self.db, plan_id.0, task_id.0, state.0, Paging::new(page.0, per_page.0)?).await?,
+            results::list_results(
+                &self.state.db,
+                &who(&self.state, &auth, req).await?,
+                plan_id.0,
+                task_id.0,
+                state.0,
+                Paging::new(page.0, per_page.0)?,
+            )
+            .await?,
         ))
     }
 
     /// Get one result.
     #[oai(path = "/results/:id", method = "get")]
-    async fn get(&self, id: Path<Uuid>) -> ApiResult<Json<TaskResult>> {
-        Ok(Json(results::get_result(&self.db, id.0).await?))
+    async fn get(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Json<TaskResult>> {
+        Ok(Json(results::get_result(&self.state.db, &who(&self.state, &auth, req).await?, id.0).await?))
     }
 
     /// Replace a result's fields; the rating is proposed again from the score.
@@ -55,15 +70,74 @@ impl ResultApi {
         &self,
         id: Path<Uuid>,
         body: Json<ResultInput>,
-        remote: &RemoteAddr,
+        auth: Auth,
+        req: &Request,
     ) -> ApiResult<Json<TaskResult>> {
-        Ok(Json(results::update_result(&self.db, &actor(remote), now(), id.0, body.0).await?))
+        Ok(Json(
+            results::update_result(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0, body.0).await?,
+        ))
+    }
+
+    /// Send a draft or returned result to the office (lead unit).
+    #[oai(path = "/results/:id/submit", method = "post")]
+    async fn submit(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Json<TaskResult>> {
+        self.step(auth, req, id.0, Step::Submit, None).await
+    }
+
+    /// Accept a submitted result; it is then locked (office).
+    #[oai(path = "/results/:id/accept", method = "post")]
+    async fn accept(
+        &self,
+        auth: Auth,
+        req: &Request,
+        id: Path<Uuid>,
+        body: Json<StepInput>,
+    ) -> ApiResult<Json<TaskResult>> {
+        self.step(auth, req, id.0, Step::Accept, body.0.comment).await
+    }
+
+    /// Return a submitted result to the unit with a comment (office).
+    #[oai(path = "/results/:id/return", method = "post")]
+    async fn return_(
+        &self,
+        auth: Auth,
+        req: &Request,
+        id: Path<Uuid>,
+        body: Json<StepInput>,
+    ) -> ApiResult<Json<TaskResult>> {
+        self.step(auth, req, id.0, Step::Return, body.0.comment).await
+    }
+
+    /// Reopen an accepted result with a reason, returning it to the unit (office).
+    #[oai(path = "/results/:id/reopen", method = "post")]
+    async fn reopen(
+        &self,
+        auth: Auth,
+        req: &Request,
+        id: Path<Uuid>,
+        body: Json<StepInput>,
+    ) -> ApiResult<Json<TaskResult>> {
+        self.step(auth, req, id.0, Step::Reopen, body.0.comment).await
     }
 
     /// Delete a result.
     #[oai(path = "/results/:id", method = "delete")]
-    async fn delete(&self, id: Path<Uuid>, remote: &RemoteAddr) -> ApiResult<Deleted> {
-        results::delete_result(&self.db, &actor(remote), now(), id.0).await?;
+    async fn delete(&self, id: Path<Uuid>, auth: Auth, req: &Request) -> ApiResult<Deleted> {
+        results::delete_result(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0).await?;
         Ok(Deleted::Deleted)
+    }
+}
+
+impl ResultApi {
+    async fn step(
+        &self,
+        auth: Auth,
+        req: &Request,
+        id: Uuid,
+        step: Step,
+        comment: Option<String>,
+    ) -> ApiResult<Json<TaskResult>> {
+        let actor = who(&self.state, &auth, req).await?;
+        Ok(Json(results::step_result(&self.state.db, &actor, now(), id, step, comment).await?))
     }
 }

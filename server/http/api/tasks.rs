@@ -1,7 +1,7 @@
 //! `/tasks` and `/targets`.
 
 use chrono::NaiveDate;
-use poem::web::RemoteAddr;
+use poem::Request;
 use poem_openapi::{
     OpenApi,
     param::{Path, Query},
@@ -9,25 +9,28 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
-use super::{Created, Deleted, Tag, actor};
+use super::{Created, Deleted, Tag, who};
+use crate::app::AppState;
 use crate::http::ApiResult;
+use crate::http::auth::Auth;
 use crate::model::{Page, Paging, Target, TargetInput, Task, TaskInput};
 use crate::services::tasks::TaskFilter;
 use crate::services::{now, targets, tasks};
-use crate::storage::Db;
 
 /// Task API.
 pub struct TaskApi {
-    /// Database handle.
-    pub db: Db,
+    /// Shared state.
+    pub state: AppState,
 }
 
 #[OpenApi(tag = "Tag::Plans")]
 impl TaskApi {
     /// Create a task in a group (409 when its code is already used in the plan).
     #[oai(path = "/tasks", method = "post")]
-    async fn create(&self, body: Json<TaskInput>, remote: &RemoteAddr) -> ApiResult<Created<Task>> {
-        Ok(Created::Created(Json(tasks::create_task(&self.db, &actor(remote), now(), body.0).await?)))
+    async fn create(&self, body: Json<TaskInput>, auth: Auth, req: &Request) -> ApiResult<Created<Task>> {
+        Ok(Created::Created(Json(
+            tasks::create_task(&self.state.db, &who(&self.state, &auth, req).await?, now(), body.0).await?,
+        )))
     }
 
     /// List tasks with their targets, in plan order. Filters: plan, group, unit
@@ -36,6 +39,8 @@ impl TaskApi {
     #[allow(clippy::too_many_arguments)]
     async fn list(
         &self,
+        auth: Auth,
+        req: &Request,
         plan_id: Query<Option<Uuid>>,
         group_id: Query<Option<Uuid>>,
         unit_id: Query<Option<Uuid>>,
@@ -53,65 +58,83 @@ impl TaskApi {
             deadline_to: deadline_to.0,
             result_state: result_state.0,
         };
-        Ok(Json(tasks::list_tasks(&self.db, filter, Paging::new(page.0, per_page.0)?).await?))
+        Ok(Json(
+            tasks::list_tasks(
+                &self.state.db,
+                &who(&self.state, &auth, req).await?,
+                filter,
+                Paging::new(page.0, per_page.0)?,
+            )
+            .await?,
+        ))
     }
 
     /// Get one task with its targets.
     #[oai(path = "/tasks/:id", method = "get")]
-    async fn get(&self, id: Path<Uuid>) -> ApiResult<Json<Task>> {
-        Ok(Json(tasks::get_task(&self.db, id.0).await?))
+    async fn get(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Json<Task>> {
+        Ok(Json(tasks::get_task(&self.state.db, &who(&self.state, &auth, req).await?, id.0).await?))
     }
 
     /// Replace a task's fields.
     #[oai(path = "/tasks/:id", method = "put")]
-    async fn update(&self, id: Path<Uuid>, body: Json<TaskInput>, remote: &RemoteAddr) -> ApiResult<Json<Task>> {
-        Ok(Json(tasks::update_task(&self.db, &actor(remote), now(), id.0, body.0).await?))
+    async fn update(&self, id: Path<Uuid>, body: Json<TaskInput>, auth: Auth, req: &Request) -> ApiResult<Json<Task>> {
+        Ok(Json(tasks::update_task(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0, body.0).await?))
     }
 
     /// Delete a task with its targets and result.
     #[oai(path = "/tasks/:id", method = "delete")]
-    async fn delete(&self, id: Path<Uuid>, remote: &RemoteAddr) -> ApiResult<Deleted> {
-        tasks::delete_task(&self.db, &actor(remote), now(), id.0).await?;
+    async fn delete(&self, id: Path<Uuid>, auth: Auth, req: &Request) -> ApiResult<Deleted> {
+        tasks::delete_task(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0).await?;
         Ok(Deleted::Deleted)
     }
 }
 
 /// Target API.
 pub struct TargetApi {
-    /// Database handle.
-    pub db: Db,
+    /// Shared state.
+    pub state: AppState,
 }
 
 #[OpenApi(tag = "Tag::Plans")]
 impl TargetApi {
     /// Add a target to a task.
     #[oai(path = "/targets", method = "post")]
-    async fn create(&self, body: Json<TargetInput>, remote: &RemoteAddr) -> ApiResult<Created<Target>> {
-        Ok(Created::Created(Json(targets::create_target(&self.db, &actor(remote), now(), body.0).await?)))
+    async fn create(&self, body: Json<TargetInput>, auth: Auth, req: &Request) -> ApiResult<Created<Target>> {
+        Ok(Created::Created(Json(
+            targets::create_target(&self.state.db, &who(&self.state, &auth, req).await?, now(), body.0).await?,
+        )))
     }
 
     /// The targets of a task, in order.
     #[oai(path = "/targets", method = "get")]
-    async fn list(&self, task_id: Query<Uuid>) -> ApiResult<Json<Vec<Target>>> {
-        Ok(Json(targets::list_targets(&self.db, task_id.0).await?))
+    async fn list(&self, auth: Auth, req: &Request, task_id: Query<Uuid>) -> ApiResult<Json<Vec<Target>>> {
+        Ok(Json(targets::list_targets(&self.state.db, &who(&self.state, &auth, req).await?, task_id.0).await?))
     }
 
     /// Get one target.
     #[oai(path = "/targets/:id", method = "get")]
-    async fn get(&self, id: Path<Uuid>) -> ApiResult<Json<Target>> {
-        Ok(Json(targets::get_target(&self.db, id.0).await?))
+    async fn get(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Json<Target>> {
+        Ok(Json(targets::get_target(&self.state.db, &who(&self.state, &auth, req).await?, id.0).await?))
     }
 
     /// Replace a target's fields.
     #[oai(path = "/targets/:id", method = "put")]
-    async fn update(&self, id: Path<Uuid>, body: Json<TargetInput>, remote: &RemoteAddr) -> ApiResult<Json<Target>> {
-        Ok(Json(targets::update_target(&self.db, &actor(remote), now(), id.0, body.0).await?))
+    async fn update(
+        &self,
+        id: Path<Uuid>,
+        body: Json<TargetInput>,
+        auth: Auth,
+        req: &Request,
+    ) -> ApiResult<Json<Target>> {
+        Ok(Json(
+            targets::update_target(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0, body.0).await?,
+        ))
     }
 
     /// Delete a target.
     #[oai(path = "/targets/:id", method = "delete")]
-    async fn delete(&self, id: Path<Uuid>, remote: &RemoteAddr) -> ApiResult<Deleted> {
-        targets::delete_target(&self.db, &actor(remote), now(), id.0).await?;
+    async fn delete(&self, id: Path<Uuid>, auth: Auth, req: &Request) -> ApiResult<Deleted> {
+        targets::delete_target(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0).await?;
         Ok(Deleted::Deleted)
     }
 }

@@ -29,6 +29,11 @@ pub struct Model {
     pub issued_at: Option<DateTimeUtc>,
     pub pdf_sha256: Option<String>,
     pub replaces_id: Option<Uuid>,
+    pub approved_by: Option<Uuid>,
+    pub approved_at: Option<DateTimeUtc>,
+    pub review_comment: Option<String>,
+    pub issued_year: Option<i32>,
+    pub pdf_key: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

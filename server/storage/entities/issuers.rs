@@ -20,6 +20,7 @@ pub struct Model {
     pub collective_title: Option<String>,
     pub head_title: String,
     pub deputy_title: Option<String>,
+    pub seal_image: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -9,6 +9,7 @@ pub mod plans;
 pub mod proposals;
 pub mod results;
 pub mod rubrics;
+pub mod sessions;
 pub mod targets;
 pub mod task_cooperators;
 pub mod task_groups;

@@ -18,6 +18,9 @@ pub struct Model {
     pub override_reason: Option<String>,
     pub state: String,
     pub review_comment: Option<String>,
+    pub reviewed_by: Option<Uuid>,
+    pub reviewed_at: Option<DateTimeUtc>,
+    pub submitted_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

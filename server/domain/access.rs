@@ -1,0 +1,61 @@
+//! Who may do what. Roles grant actions; the services add the scope: a user sees
+//! only their issuer's records (administrators see every issuer), and a unit officer
+//! only the tasks their unit leads or co-operates on.
+
+use super::Role;
+
+/// Something a user may be allowed to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Read records of their scope.
+    Read,
+    /// Issuers, units, users, rubrics.
+    ManageOrganisation,
+    /// Plans, groups, tasks, targets, proposals.
+    ManagePlan,
+    /// Write a task's result and its targets' actual values; submit it.
+    ReportResult,
+    /// Accept, return or reopen a submitted result.
+    ReviewResult,
+    /// Upload and remove evidence.
+    ManageEvidence,
+    /// Draft, submit for approval and issue documents.
+    ManageDocument,
+    /// Approve (sign off) or send back a document.
+    SignDocument,
+    /// Read the audit log.
+    ReadAudit,
+}
+
+/// Whether `role` grants `action`. Administrators can do everything the office can;
+/// only signers sign.
+pub fn allows(role: Role, action: Action) -> bool {
+    use Action::*;
+    match role {
+        Role::Admin => !matches!(action, SignDocument),
+        Role::Office => {
+            matches!(action, Read | ManagePlan | ReportResult | ReviewResult | ManageEvidence | ManageDocument)
+        }
+        Role::UnitOfficer => matches!(action, Read | ReportResult | ManageEvidence),
+        Role::Signer => matches!(action, Read | SignDocument),
+        Role::Viewer => matches!(action, Read),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_signers_sign_and_only_admins_manage_the_organisation() {
+        for role in Role::ALL {
+            assert_eq!(allows(*role, Action::SignDocument), *role == Role::Signer, "{role}");
+            assert_eq!(allows(*role, Action::ManageOrganisation), *role == Role::Admin, "{role}");
+            assert_eq!(allows(*role, Action::ReadAudit), *role == Role::Admin, "{role}");
+            assert!(allows(*role, Action::Read), "{role}");
+        }
+        assert!(!allows(Role::Viewer, Action::ReportResult));
+        assert!(allows(Role::UnitOfficer, Action::ReportResult));
+        assert!(!allows(Role::UnitOfficer, Action::ReviewResult));
+    }
+}

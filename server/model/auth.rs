@@ -1,0 +1,90 @@
+//! Logins, sessions and API tokens.
+
+use chrono::{DateTime, Utc};
+use poem_openapi::Object;
+use uuid::Uuid;
+
+/// Username and password.
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "snake_case")]
+pub struct LoginInput {
+    /// Login name.
+    pub username: String,
+    /// Password.
+    #[oai(write_only)]
+    pub password: String,
+}
+
+/// The logged-in user and the CSRF token their browser must send with every change.
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "snake_case")]
+pub struct Session {
+    /// The user.
+    pub user_id: Uuid,
+    /// Login name.
+    pub username: String,
+    /// Full name.
+    pub name: String,
+    /// Role.
+    pub role: String,
+    /// Their issuer.
+    pub issuer_id: Uuid,
+    /// Their unit, for unit officers.
+    pub unit_id: Option<Uuid>,
+    /// Send as `X-CSRF-Token` with every POST, PUT and DELETE made with the session cookie.
+    pub csrf_token: String,
+    /// When the session ends.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A name for a new API token.
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "snake_case")]
+pub struct TokenInput {
+    /// What the token is for, e.g. "đồng bộ số liệu".
+    pub name: String,
+}
+
+/// An API token (without its secret).
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "snake_case")]
+pub struct ApiToken {
+    /// Record id.
+    pub id: Uuid,
+    /// Its name.
+    pub name: String,
+    /// When created.
+    pub created_at: DateTime<Utc>,
+    /// When it stops working.
+    pub expires_at: DateTime<Utc>,
+    /// When revoked, if it was.
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// A new API token: the secret is shown this once.
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "snake_case")]
+pub struct NewApiToken {
+    /// Send as `Authorization: Bearer <token>`.
+    pub token: String,
+    /// The token's record.
+    #[oai(flatten)]
+    pub info: ApiToken,
+}
+
+/// A new password.
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "snake_case")]
+pub struct PasswordInput {
+    /// At least 10 characters.
+    #[oai(write_only)]
+    pub password: String,
+}
+
+/// A comment for a workflow step (required to return or reopen).
+#[derive(Debug, Clone, Object, Default)]
+#[oai(rename_all = "snake_case")]
+pub struct StepInput {
+    /// Why.
+    pub comment: Option<String>,
+}

@@ -1,0 +1,114 @@
+//! Applying the roles of `domain::access` to records: the action check (403) and
+//! the scope check (404, so a record out of scope is not even confirmed to exist).
+
+use sea_orm::ConnectionTrait;
+use uuid::Uuid;
+
+use crate::domain::Role;
+use crate::domain::access::{Action, allows};
+use crate::error::{AppError, Result};
+use crate::storage::audit::Actor;
+use crate::storage::entities::{task_cooperators, tasks};
+
+/// Fails with `Forbidden` unless the actor's role grants `action`.
+pub(crate) fn require(actor: &Actor, action: Action) -> Result<()> {
+    match actor.role {
+        None => Ok(()),
+        Some(role) if allows(role, action) => Ok(()),
+        Some(_) => Err(AppError::Forbidden),
+    }
+}
+
+/// Whether records of `issuer_id` are in the actor's scope.
+pub(crate) fn in_scope(actor: &Actor, issuer_id: Uuid) -> bool {
+    match actor.role {
+        None | Some(Role::Admin) => true,
+        Some(_) => actor.issuer_id == Some(issuer_id),
+    }
+}
+
+/// Fails with `NotFound` when a record of `issuer_id` is out of the actor's scope.
+pub(crate) fn check_scope(actor: &Actor, issuer_id: Uuid, entity: &'static str) -> Result<()> {
+    if in_scope(actor, issuer_id) { Ok(()) } else { Err(AppError::NotFound { entity }) }
+}
+
+/// The issuer a list must be limited to (`None`: every issuer).
+pub(crate) fn issuer_filter(actor: &Actor) -> Option<Uuid> {
+    match actor.role {
+        None | Some(Role::Admin) => None,
+        Some(_) => Some(actor.issuer_id.unwrap_or(Uuid::nil())),
+    }
+}
+
+/// The unit a unit officer is limited to.
+pub(crate) fn unit_scope(actor: &Actor) -> Option<Uuid> {
+    (actor.role == Some(Role::UnitOfficer)).then(|| actor.unit_id.unwrap_or(Uuid::nil()))
+}
+
+/// Whether a unit officer's unit leads or co-operates on `task`.
+async fn takes_part<C: ConnectionTrait>(db: &C, unit: Uuid, task: &tasks::Model) -> Result<bool> {
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    if task.lead_unit_id == Some(unit) {
+        return Ok(true);
+    }
+    let n = task_cooperators::Entity::find()
+        .filter(task_cooperators::Column::TaskId.eq(task.id))
+        .filter(task_cooperators::Column::UnitId.eq(unit))
+        .count(db)
+        .await?;
+    Ok(n > 0)
+}
+
+/// Fails with `NotFound` unless the actor may see `task` (its issuer; for a unit
+/// officer, a task their unit leads or co-operates on).
+pub(crate) async fn check_task_visible<C: ConnectionTrait>(db: &C, actor: &Actor, task: &tasks::Model) -> Result<()> {
+    let plan = super::plans::find(db, task.plan_id).await?;
+    check_scope(actor, plan.issuer_id, "task")?;
+    if let Some(unit) = unit_scope(actor)
+        && !takes_part(db, unit, task).await?
+    {
+        return Err(AppError::NotFound { entity: "task" });
+    }
+    Ok(())
+}
+
+/// For writing a task's result: visible, and for a unit officer, led by their unit
+/// (co-operating units read but do not write the lead unit's account).
+pub(crate) async fn check_task_writable<C: ConnectionTrait>(db: &C, actor: &Actor, task: &tasks::Model) -> Result<()> {
+    check_task_visible(db, actor, task).await?;
+    match unit_scope(actor) {
+        Some(unit) if task.lead_unit_id != Some(unit) => Err(AppError::Forbidden),
+        _ => Ok(()),
+    }
+}
+
+/// Fails with `NotFound` when the plan's issuer is out of scope; returns the plan.
+pub(crate) async fn plan_in_scope<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    plan_id: Uuid,
+) -> Result<crate::storage::entities::plans::Model> {
+    let plan = super::plans::find(db, plan_id).await?;
+    check_scope(actor, plan.issuer_id, "plan")?;
+    Ok(plan)
+}
+
+/// Fails with `NotFound { entity }` when the plan's issuer is out of scope.
+pub(crate) async fn check_plan_scope<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    plan_id: Uuid,
+    entity: &'static str,
+) -> Result<()> {
+    let plan = super::plans::find(db, plan_id).await?;
+    check_scope(actor, plan.issuer_id, entity)
+}
+
+/// Whether a plan named in a request body exists and is in scope.
+pub(crate) async fn plan_ref_ok<C: ConnectionTrait>(db: &C, actor: &Actor, plan_id: Uuid) -> Result<bool> {
+    use sea_orm::EntityTrait;
+    Ok(crate::storage::entities::plans::Entity::find_by_id(plan_id)
+        .one(db)
+        .await?
+        .is_some_and(|p| in_scope(actor, p.issuer_id)))
+}

@@ -1,0 +1,89 @@
+//! The signer's signature image and the issuer's seal image: transparent PNGs
+//! placed on printed documents (a picture, not a digital signature).
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+use uuid::Uuid;
+
+use super::access::{check_scope, require};
+use super::{audited, not_found};
+use crate::domain::Role;
+use crate::domain::access::Action;
+use crate::error::{AppError, Result};
+use crate::storage::Db;
+use crate::storage::audit::Actor;
+use crate::storage::entities::{issuers, users};
+use crate::storage::files::BlobStore;
+
+/// Largest image accepted.
+pub const MAX_IMAGE_BYTES: usize = 2 * 1024 * 1024;
+
+fn check_png(bytes: &[u8]) -> Result<()> {
+    if bytes.len() > MAX_IMAGE_BYTES {
+        return Err(AppError::TooLarge(format!("{} > {MAX_IMAGE_BYTES} bytes", bytes.len())));
+    }
+    if !bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        return Err(AppError::UnsupportedType("chỉ nhận ảnh PNG / PNG images only".into()));
+    }
+    Ok(())
+}
+
+/// Sets a user's signature image: the user themself or an administrator.
+pub async fn set_signature_image(
+    db: &Db,
+    files: &Arc<dyn BlobStore>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    user_id: Uuid,
+    png: Vec<u8>,
+) -> Result<()> {
+    if actor.user_id != Some(user_id) && !matches!(actor.role, None | Some(Role::Admin)) {
+        return Err(AppError::Forbidden);
+    }
+    check_png(&png)?;
+    let txn = db.begin_write().await?;
+    let before = users::Entity::find_by_id(user_id).one(&*txn).await?.ok_or_else(|| not_found("user"))?;
+    check_scope(actor, before.issuer_id, "user")?;
+    let key = format!("images/signature-{user_id}-{}.png", Uuid::now_v7());
+    files.put(&key, &png).map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut am: users::ActiveModel = before.clone().into();
+    am.signature_image = Set(Some(key.clone()));
+    am.updated_at = Set(now);
+    let after = am.update(&*txn).await?;
+    audited(&*txn, actor, now, "set_signature_image", "users", user_id, Some(&before), Some(&after)).await?;
+    if let Err(e) = txn.commit().await {
+        let _ = files.delete(&key);
+        return Err(e.into());
+    }
+    Ok(())
+}
+
+/// Sets an issuer's seal image (administrators).
+pub async fn set_seal_image(
+    db: &Db,
+    files: &Arc<dyn BlobStore>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    issuer_id: Uuid,
+    png: Vec<u8>,
+) -> Result<()> {
+    require(actor, Action::ManageOrganisation)?;
+    check_png(&png)?;
+    let txn = db.begin_write().await?;
+    let before = issuers::Entity::find_by_id(issuer_id).one(&*txn).await?.ok_or_else(|| not_found("issuer"))?;
+    check_scope(actor, issuer_id, "issuer")?;
+    let key = format!("images/seal-{issuer_id}-{}.png", Uuid::now_v7());
+    files.put(&key, &png).map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut am: issuers::ActiveModel = before.clone().into();
+    am.seal_image = Set(Some(key.clone()));
+    am.updated_at = Set(now);
+    let after = am.update(&*txn).await?;
+    audited(&*txn, actor, now, "set_seal_image", "issuers", issuer_id, Some(&before), Some(&after)).await?;
+    if let Err(e) = txn.commit().await {
+        let _ = files.delete(&key);
+        return Err(e.into());
+    }
+    Ok(())
+}

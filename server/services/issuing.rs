@@ -1,0 +1,251 @@
+//! A document's way out: draft → submitted for approval → approved by the signer
+//! (the sign-off) → issued by the office, which assigns the next number of the
+//! issuer's counter for that kind and year, sets the date, renders the PDF once and
+//! freezes it with its SHA-256. An issued document never changes; a correction is a
+//! new document that replaces it, and both are kept.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::access::require;
+use super::documents::{load, to_model};
+use super::{audited, printing};
+use crate::domain::DocumentState;
+use crate::domain::access::Action;
+use crate::error::{AppError, Result};
+use crate::model::Document;
+use crate::render::Renderer;
+use crate::storage::Db;
+use crate::storage::audit::Actor;
+use crate::storage::entities::{document_counters, documents};
+use crate::storage::files::BlobStore;
+
+const ENTITY: &str = "documents";
+
+/// The calendar date in Vietnam (UTC+7) at `now`: documents are dated locally.
+pub fn local_date(now: DateTime<Utc>) -> NaiveDate {
+    let vn = FixedOffset::east_opt(7 * 3600).expect("UTC+7");
+    now.with_timezone(&vn).date_naive()
+}
+
+fn wrong_state(m: &documents::Model, wanted: &str) -> AppError {
+    AppError::conflict(
+        "invalid_transition",
+        format!(
+            "Văn bản đang ở trạng thái {}, cần ở trạng thái {wanted} / the document is {}, it must be {wanted}",
+            m.state, m.state
+        ),
+    )
+}
+
+/// A transition that only changes the state (and who/when/comment).
+async fn transition(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: Uuid,
+    action: &str,
+    from: DocumentState,
+    to: DocumentState,
+    comment: Option<String>,
+) -> Result<Document> {
+    let txn = db.begin_write().await?;
+    let (before, issuer) = load(&*txn, actor, id).await?;
+    if before.state != from.code() {
+        return Err(wrong_state(&before, from.code()));
+    }
+    let mut am: documents::ActiveModel = before.clone().into();
+    am.state = Set(to.code().to_owned());
+    am.updated_at = Set(now);
+    match to {
+        DocumentState::Approved => {
+            am.approved_by = Set(actor.user_id);
+            am.approved_at = Set(Some(now));
+            am.review_comment = Set(None);
+        }
+        DocumentState::Draft if from == DocumentState::Submitted => am.review_comment = Set(comment),
+        _ => {}
+    }
+    let after = am.update(&*txn).await?;
+    audited(&*txn, actor, now, action, ENTITY, id, Some(&before), Some(&after)).await?;
+    txn.commit().await?;
+    Ok(to_model(after, &issuer.abbreviation))
+}
+
+/// The office sends a draft to the signer.
+pub async fn submit_document(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<Document> {
+    require(actor, Action::ManageDocument)?;
+    transition(db, actor, now, id, "submit", DocumentState::Draft, DocumentState::Submitted, None).await
+}
+
+/// The signer approves a submitted document (the sign-off).
+pub async fn approve_document(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<Document> {
+    require(actor, Action::SignDocument)?;
+    transition(db, actor, now, id, "approve", DocumentState::Submitted, DocumentState::Approved, None).await
+}
+
+/// The signer sends a submitted document back to the office with a comment.
+pub async fn send_back_document(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: Uuid,
+    comment: Option<String>,
+) -> Result<Document> {
+    require(actor, Action::SignDocument)?;
+    let comment = comment.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty());
+    if comment.is_none() {
+        return Err(AppError::field("comment", "Cần nêu lý do / a comment is required"));
+    }
+    transition(db, actor, now, id, "send_back", DocumentState::Submitted, DocumentState::Draft, comment).await
+}
+
+/// The next number of the issuer's counter for `kind` in `year`. The increment is
+/// an UPDATE, so concurrent issuers queue on the counter row until commit.
+async fn next_number<C: ConnectionTrait>(c: &C, issuer_id: Uuid, year: i32, kind: &str) -> Result<i32> {
+    use document_counters::Column as K;
+    document_counters::Entity::insert(document_counters::ActiveModel {
+        issuer_id: Set(issuer_id),
+        year: Set(year),
+        kind: Set(kind.to_owned()),
+        last_number: Set(0),
+    })
+    .on_conflict_do_nothing_on([K::IssuerId, K::Year, K::Kind])
+    .exec(c)
+    .await?;
+    document_counters::Entity::update_many()
+        .col_expr(K::LastNumber, Expr::col(K::LastNumber).add(1))
+        .filter(K::IssuerId.eq(issuer_id))
+        .filter(K::Year.eq(year))
+        .filter(K::Kind.eq(kind))
+        .exec(c)
+        .await?;
+    let row = document_counters::Entity::find_by_id((issuer_id, year, kind.to_owned()))
+        .one(c)
+        .await?
+        .ok_or_else(|| AppError::Internal("document counter vanished".into()))?;
+    Ok(row.last_number)
+}
+
+/// Issues an approved document: number, date, the PDF rendered once and frozen.
+/// Everything happens in one transaction; if rendering or storing fails, nothing changes.
+pub async fn issue_document(
+    db: &Db,
+    renderer: &Arc<Renderer>,
+    files: &Arc<dyn BlobStore>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: Uuid,
+) -> Result<Document> {
+    require(actor, Action::ManageDocument)?;
+    let txn = db.begin_write().await?;
+    let (before, issuer) = load(&*txn, actor, id).await?;
+    if before.state != DocumentState::Approved.code() {
+        return Err(wrong_state(&before, DocumentState::Approved.code()));
+    }
+    let date = local_date(now);
+    let number = next_number(&*txn, before.issuer_id, date.year(), &before.kind).await?;
+    let mut am: documents::ActiveModel = before.clone().into();
+    am.state = Set(DocumentState::Issued.code().to_owned());
+    am.number = Set(Some(number));
+    am.issued_year = Set(Some(date.year()));
+    am.dated_on = Set(Some(date));
+    am.issued_at = Set(Some(now));
+    am.updated_at = Set(now);
+    am.update(&*txn)
+        .await
+        .map_err(|e| AppError::from_db(e, "duplicate_number", "Số văn bản đã được dùng / number already used"))?;
+
+    let printable = printing::printable(&*txn, files.as_ref(), id).await?;
+    let pdf = printing::render(renderer, printable).await?;
+    let sha = hex::encode(Sha256::digest(&pdf));
+    let key = format!("documents/{id}.pdf");
+    let (store, k) = (files.clone(), key.clone());
+    tokio::task::spawn_blocking(move || store.put(&k, &pdf))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(|e| AppError::Internal(format!("storing the issued PDF: {e}")))?;
+
+    let finish = async {
+        let mut am: documents::ActiveModel = documents::Entity::find_by_id(id)
+            .one(&*txn)
+            .await?
+            .ok_or_else(|| AppError::Internal("document vanished".into()))?
+            .into();
+        am.pdf_key = Set(Some(key.clone()));
+        am.pdf_sha256 = Set(Some(sha));
+        let after = am.update(&*txn).await?;
+        if let Some(old) = before.replaces_id
+            && let Some(old) = documents::Entity::find_by_id(old).one(&*txn).await?
+        {
+            let mut o: documents::ActiveModel = old.clone().into();
+            o.state = Set(DocumentState::Replaced.code().to_owned());
+            o.updated_at = Set(now);
+            let o_after = o.update(&*txn).await?;
+            audited(&*txn, actor, now, "replace", ENTITY, old.id, Some(&old), Some(&o_after)).await?;
+        }
+        audited(&*txn, actor, now, "issue", ENTITY, id, Some(&before), Some(&after)).await?;
+        Ok::<_, AppError>(after)
+    }
+    .await;
+    let after = match finish {
+        Ok(after) => after,
+        Err(e) => {
+            let _ = files.delete(&key);
+            return Err(e);
+        }
+    };
+    if let Err(e) = txn.commit().await {
+        let _ = files.delete(&key);
+        return Err(e.into());
+    }
+    Ok(to_model(after, &issuer.abbreviation))
+}
+
+/// Starts a correction of an issued document: a new draft with the same content
+/// that will replace it when issued. The issued one stays as it is.
+pub async fn correct_document(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<Document> {
+    require(actor, Action::ManageDocument)?;
+    let txn = db.begin_write().await?;
+    let (old, issuer) = load(&*txn, actor, id).await?;
+    if old.state != DocumentState::Issued.code() {
+        return Err(wrong_state(&old, DocumentState::Issued.code()));
+    }
+    let open = documents::Entity::find()
+        .filter(documents::Column::ReplacesId.eq(id))
+        .filter(documents::Column::State.ne(DocumentState::Issued.code()))
+        .one(&*txn)
+        .await?;
+    if let Some(open) = open {
+        return Err(AppError::conflict(
+            "correction_exists",
+            format!("Đã có bản sửa đang soạn ({}) / a correction is already in progress ({})", open.id, open.id),
+        ));
+    }
+    let mut copy = old.clone();
+    copy.id = Uuid::now_v7();
+    copy.state = DocumentState::Draft.code().to_owned();
+    copy.number = None;
+    copy.issued_year = None;
+    copy.issued_at = None;
+    copy.pdf_key = None;
+    copy.pdf_sha256 = None;
+    copy.approved_by = None;
+    copy.approved_at = None;
+    copy.review_comment = None;
+    copy.replaces_id = Some(id);
+    copy.dated_on = Some(local_date(now));
+    copy.created_at = now;
+    copy.updated_at = now;
+    let am: documents::ActiveModel = copy.into();
+    let am = sea_orm::ActiveModelTrait::reset_all(am);
+    let m = am.insert(&*txn).await?;
+    audited(&*txn, actor, now, "correct", ENTITY, m.id, None, Some(&m)).await?;
+    txn.commit().await?;
+    Ok(to_model(m, &issuer.abbreviation))
+}
