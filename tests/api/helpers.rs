@@ -262,3 +262,96 @@ pub fn issuer_json(code: &str) -> Value {
         "head_title": "CHỦ TỊCH"
     })
 }
+
+impl TestApp {
+    /// Uploads a file as evidence of a task, as the current caller.
+    pub async fn upload(&self, task_id: &str, name: &str, bytes: Vec<u8>, target_id: Option<&str>) -> Reply {
+        use poem::test::{TestForm, TestFormField};
+        let mut form = TestForm::new().field(TestFormField::bytes(bytes).name("file").filename(name));
+        if let Some(t) = target_id {
+            form = form.text("target_id", t);
+        }
+        let resp = self
+            .client
+            .post(format!("/api/v1/tasks/{task_id}/evidence"))
+            .header("authorization", self.bearer())
+            .multipart(form)
+            .send()
+            .await;
+        Self::reply(resp).await
+    }
+
+    /// Sends a request with explicit headers and no bearer token (browser-style calls).
+    pub async fn raw(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<Value>,
+    ) -> (Reply, Vec<String>) {
+        let mut req = match method {
+            "GET" => self.client.get(path),
+            "POST" => self.client.post(path),
+            "PUT" => self.client.put(path),
+            "DELETE" => self.client.delete(path),
+            other => panic!("method {other}"),
+        };
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        if let Some(b) = body {
+            req = req.body_json(&b);
+        }
+        let resp = req.send().await;
+        let cookies =
+            resp.0.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).map(str::to_owned).collect();
+        (Self::reply(resp).await, cookies)
+    }
+
+    /// Loads the reference year and makes one user per role (the unit officer in TC-KH).
+    pub async fn demo_people(&self) -> People {
+        let (issuer, plan, report) = self.load_demo().await;
+        let issuer_id: uuid::Uuid = issuer.parse().unwrap();
+        let units = self.get(&format!("/api/v1/units?issuer_id={issuer}&per_page=100")).await.expect(200);
+        let unit_of = |short: &str| -> uuid::Uuid {
+            units["items"].as_array().unwrap().iter().find(|u| u["short_name"] == short).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .parse()
+                .unwrap()
+        };
+        let tckh = unit_of("TC-KH");
+        let vhtt = unit_of("VH-TT");
+        let mut tokens = std::collections::BTreeMap::new();
+        let mut ids = std::collections::BTreeMap::new();
+        for (role, unit) in [("office", None), ("unit_officer", Some(tckh)), ("signer", None), ("viewer", None)] {
+            let (id, token) = self.user(issuer_id, role, unit).await;
+            tokens.insert(role, token);
+            ids.insert(role, id);
+        }
+        let (other_id, other) = self.user(issuer_id, "unit_officer", Some(vhtt)).await;
+        tokens.insert("other_unit_officer", other);
+        ids.insert("other_unit_officer", other_id);
+        tokens.insert("admin", self.admin_token.clone());
+        People { issuer, plan, report, tckh: tckh.to_string(), vhtt: vhtt.to_string(), tokens, ids }
+    }
+}
+
+/// The reference year with one user of each role.
+pub struct People {
+    pub issuer: String,
+    pub plan: String,
+    pub report: String,
+    /// Phòng Tài chính - Kế hoạch: leads tasks 1.1 and 1.2.
+    pub tckh: String,
+    /// Phòng Văn hóa và Thông tin: leads task 2.3.
+    pub vhtt: String,
+    pub tokens: std::collections::BTreeMap<&'static str, String>,
+    pub ids: std::collections::BTreeMap<&'static str, uuid::Uuid>,
+}
+
+impl People {
+    pub fn token(&self, role: &str) -> &str {
+        &self.tokens[role]
+    }
+}

@@ -11,3 +11,4 @@ mod plans;
 mod poppler;
 mod render;
 mod tasks;
+mod workflow;

@@ -35,7 +35,7 @@ pub enum PdfResponse {
 impl DocumentApi {
     /// Create a draft document.
     #[oai(path = "/documents", method = "post")]
-    async fn create(&self, body: Json<DocumentInput>, auth: Auth, req: &Request) -> ApiResult<Created<Document>> {
+    async fn create(&self, auth: Auth, req: &Request, body: Json<DocumentInput>) -> ApiResult<Created<Document>> {
         Ok(Created::Created(Json(
             documents::create_document(&self.state.db, &who(&self.state, &auth, req).await?, now(), body.0).await?,
         )))
@@ -76,10 +76,10 @@ impl DocumentApi {
     #[oai(path = "/documents/:id", method = "put")]
     async fn update(
         &self,
-        id: Path<Uuid>,
-        body: Json<DocumentInput>,
         auth: Auth,
         req: &Request,
+        id: Path<Uuid>,
+        body: Json<DocumentInput>,
     ) -> ApiResult<Json<Document>> {
         Ok(Json(
             documents::update_document(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0, body.0)
@@ -89,7 +89,7 @@ impl DocumentApi {
 
     /// Delete a draft.
     #[oai(path = "/documents/:id", method = "delete")]
-    async fn delete(&self, id: Path<Uuid>, auth: Auth, req: &Request) -> ApiResult<Deleted> {
+    async fn delete(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Deleted> {
         documents::delete_document(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0).await?;
         Ok(Deleted::Deleted)
     }

@@ -25,7 +25,7 @@ pub struct IssuerApi {
 impl IssuerApi {
     /// Create an issuer (its two preset rubrics are created with it).
     #[oai(path = "/issuers", method = "post")]
-    async fn create(&self, body: Json<IssuerInput>, auth: Auth, req: &Request) -> ApiResult<Created<Issuer>> {
+    async fn create(&self, auth: Auth, req: &Request, body: Json<IssuerInput>) -> ApiResult<Created<Issuer>> {
         Ok(Created::Created(Json(
             svc::create_issuer(&self.state.db, &who(&self.state, &auth, req).await?, now(), body.0).await?,
         )))
@@ -56,17 +56,17 @@ impl IssuerApi {
     #[oai(path = "/issuers/:id", method = "put")]
     async fn update(
         &self,
-        id: Path<Uuid>,
-        body: Json<IssuerInput>,
         auth: Auth,
         req: &Request,
+        id: Path<Uuid>,
+        body: Json<IssuerInput>,
     ) -> ApiResult<Json<Issuer>> {
         Ok(Json(svc::update_issuer(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0, body.0).await?))
     }
 
     /// Delete an issuer and everything that belongs to it.
     #[oai(path = "/issuers/:id", method = "delete")]
-    async fn delete(&self, id: Path<Uuid>, auth: Auth, req: &Request) -> ApiResult<Deleted> {
+    async fn delete(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Deleted> {
         svc::delete_issuer(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0).await?;
         Ok(Deleted::Deleted)
     }

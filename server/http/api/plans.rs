@@ -25,7 +25,7 @@ pub struct PlanApi {
 impl PlanApi {
     /// Create a plan (one per issuer and year; 409 for a second).
     #[oai(path = "/plans", method = "post")]
-    async fn create(&self, body: Json<PlanInput>, auth: Auth, req: &Request) -> ApiResult<Created<Plan>> {
+    async fn create(&self, auth: Auth, req: &Request, body: Json<PlanInput>) -> ApiResult<Created<Plan>> {
         Ok(Created::Created(Json(
             plans::create_plan(&self.state.db, &who(&self.state, &auth, req).await?, now(), body.0).await?,
         )))
@@ -62,20 +62,20 @@ impl PlanApi {
 
     /// Replace a plan's fields.
     #[oai(path = "/plans/:id", method = "put")]
-    async fn update(&self, id: Path<Uuid>, body: Json<PlanInput>, auth: Auth, req: &Request) -> ApiResult<Json<Plan>> {
+    async fn update(&self, auth: Auth, req: &Request, id: Path<Uuid>, body: Json<PlanInput>) -> ApiResult<Json<Plan>> {
         Ok(Json(plans::update_plan(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0, body.0).await?))
     }
 
     /// Delete a plan with its groups, tasks, targets, results and proposals.
     #[oai(path = "/plans/:id", method = "delete")]
-    async fn delete(&self, id: Path<Uuid>, auth: Auth, req: &Request) -> ApiResult<Deleted> {
+    async fn delete(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Deleted> {
         plans::delete_plan(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0).await?;
         Ok(Deleted::Deleted)
     }
 
     /// Turn the plan's proposals into next year's draft plan (tasks without deadlines).
     #[oai(path = "/plans/:id/carry-forward", method = "post")]
-    async fn carry_forward(&self, id: Path<Uuid>, auth: Auth, req: &Request) -> ApiResult<Created<CarryForward>> {
+    async fn carry_forward(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Created<CarryForward>> {
         Ok(Created::Created(Json(
             plans::carry_forward(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0).await?,
         )))
@@ -92,7 +92,7 @@ pub struct GroupApi {
 impl GroupApi {
     /// Add a group to a plan.
     #[oai(path = "/groups", method = "post")]
-    async fn create(&self, body: Json<GroupInput>, auth: Auth, req: &Request) -> ApiResult<Created<Group>> {
+    async fn create(&self, auth: Auth, req: &Request, body: Json<GroupInput>) -> ApiResult<Created<Group>> {
         Ok(Created::Created(Json(
             groups::create_group(&self.state.db, &who(&self.state, &auth, req).await?, now(), body.0).await?,
         )))
@@ -114,17 +114,17 @@ impl GroupApi {
     #[oai(path = "/groups/:id", method = "put")]
     async fn update(
         &self,
-        id: Path<Uuid>,
-        body: Json<GroupInput>,
         auth: Auth,
         req: &Request,
+        id: Path<Uuid>,
+        body: Json<GroupInput>,
     ) -> ApiResult<Json<Group>> {
         Ok(Json(groups::update_group(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0, body.0).await?))
     }
 
     /// Delete a group with its tasks.
     #[oai(path = "/groups/:id", method = "delete")]
-    async fn delete(&self, id: Path<Uuid>, auth: Auth, req: &Request) -> ApiResult<Deleted> {
+    async fn delete(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Deleted> {
         groups::delete_group(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0).await?;
         Ok(Deleted::Deleted)
     }
@@ -140,7 +140,7 @@ pub struct ProposalApi {
 impl ProposalApi {
     /// Add a proposal for next year.
     #[oai(path = "/proposals", method = "post")]
-    async fn create(&self, body: Json<ProposalInput>, auth: Auth, req: &Request) -> ApiResult<Created<Proposal>> {
+    async fn create(&self, auth: Auth, req: &Request, body: Json<ProposalInput>) -> ApiResult<Created<Proposal>> {
         Ok(Created::Created(Json(
             proposals::create_proposal(&self.state.db, &who(&self.state, &auth, req).await?, now(), body.0).await?,
         )))
@@ -171,10 +171,10 @@ impl ProposalApi {
     #[oai(path = "/proposals/:id", method = "put")]
     async fn update(
         &self,
-        id: Path<Uuid>,
-        body: Json<ProposalInput>,
         auth: Auth,
         req: &Request,
+        id: Path<Uuid>,
+        body: Json<ProposalInput>,
     ) -> ApiResult<Json<Proposal>> {
         Ok(Json(
             proposals::update_proposal(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0, body.0)
@@ -184,7 +184,7 @@ impl ProposalApi {
 
     /// Delete a proposal.
     #[oai(path = "/proposals/:id", method = "delete")]
-    async fn delete(&self, id: Path<Uuid>, auth: Auth, req: &Request) -> ApiResult<Deleted> {
+    async fn delete(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Deleted> {
         proposals::delete_proposal(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0).await?;
         Ok(Deleted::Deleted)
     }

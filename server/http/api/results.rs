@@ -27,7 +27,7 @@ pub struct ResultApi {
 impl ResultApi {
     /// Create a task's result (one per task; 409 for a second).
     #[oai(path = "/results", method = "post")]
-    async fn create(&self, body: Json<ResultInput>, auth: Auth, req: &Request) -> ApiResult<Created<TaskResult>> {
+    async fn create(&self, auth: Auth, req: &Request, body: Json<ResultInput>) -> ApiResult<Created<TaskResult>> {
         Ok(Created::Created(Json(
             results::create_result(&self.state.db, &who(&self.state, &auth, req).await?, now(), body.0).await?,
         )))
@@ -68,10 +68,10 @@ impl ResultApi {
     #[oai(path = "/results/:id", method = "put")]
     async fn update(
         &self,
-        id: Path<Uuid>,
-        body: Json<ResultInput>,
         auth: Auth,
         req: &Request,
+        id: Path<Uuid>,
+        body: Json<ResultInput>,
     ) -> ApiResult<Json<TaskResult>> {
         Ok(Json(
             results::update_result(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0, body.0).await?,
@@ -122,7 +122,7 @@ impl ResultApi {
 
     /// Delete a result.
     #[oai(path = "/results/:id", method = "delete")]
-    async fn delete(&self, id: Path<Uuid>, auth: Auth, req: &Request) -> ApiResult<Deleted> {
+    async fn delete(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Deleted> {
         results::delete_result(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0).await?;
         Ok(Deleted::Deleted)
     }

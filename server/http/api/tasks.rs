@@ -27,7 +27,7 @@ pub struct TaskApi {
 impl TaskApi {
     /// Create a task in a group (409 when its code is already used in the plan).
     #[oai(path = "/tasks", method = "post")]
-    async fn create(&self, body: Json<TaskInput>, auth: Auth, req: &Request) -> ApiResult<Created<Task>> {
+    async fn create(&self, auth: Auth, req: &Request, body: Json<TaskInput>) -> ApiResult<Created<Task>> {
         Ok(Created::Created(Json(
             tasks::create_task(&self.state.db, &who(&self.state, &auth, req).await?, now(), body.0).await?,
         )))
@@ -77,13 +77,13 @@ impl TaskApi {
 
     /// Replace a task's fields.
     #[oai(path = "/tasks/:id", method = "put")]
-    async fn update(&self, id: Path<Uuid>, body: Json<TaskInput>, auth: Auth, req: &Request) -> ApiResult<Json<Task>> {
+    async fn update(&self, auth: Auth, req: &Request, id: Path<Uuid>, body: Json<TaskInput>) -> ApiResult<Json<Task>> {
         Ok(Json(tasks::update_task(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0, body.0).await?))
     }
 
     /// Delete a task with its targets and result.
     #[oai(path = "/tasks/:id", method = "delete")]
-    async fn delete(&self, id: Path<Uuid>, auth: Auth, req: &Request) -> ApiResult<Deleted> {
+    async fn delete(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Deleted> {
         tasks::delete_task(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0).await?;
         Ok(Deleted::Deleted)
     }
@@ -99,7 +99,7 @@ pub struct TargetApi {
 impl TargetApi {
     /// Add a target to a task.
     #[oai(path = "/targets", method = "post")]
-    async fn create(&self, body: Json<TargetInput>, auth: Auth, req: &Request) -> ApiResult<Created<Target>> {
+    async fn create(&self, auth: Auth, req: &Request, body: Json<TargetInput>) -> ApiResult<Created<Target>> {
         Ok(Created::Created(Json(
             targets::create_target(&self.state.db, &who(&self.state, &auth, req).await?, now(), body.0).await?,
         )))
@@ -121,10 +121,10 @@ impl TargetApi {
     #[oai(path = "/targets/:id", method = "put")]
     async fn update(
         &self,
-        id: Path<Uuid>,
-        body: Json<TargetInput>,
         auth: Auth,
         req: &Request,
+        id: Path<Uuid>,
+        body: Json<TargetInput>,
     ) -> ApiResult<Json<Target>> {
         Ok(Json(
             targets::update_target(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0, body.0).await?,
@@ -133,7 +133,7 @@ impl TargetApi {
 
     /// Delete a target.
     #[oai(path = "/targets/:id", method = "delete")]
-    async fn delete(&self, id: Path<Uuid>, auth: Auth, req: &Request) -> ApiResult<Deleted> {
+    async fn delete(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Deleted> {
         targets::delete_target(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0).await?;
         Ok(Deleted::Deleted)
     }

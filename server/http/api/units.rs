@@ -26,7 +26,7 @@ pub struct UnitApi {
 impl UnitApi {
     /// Create a unit (department or commune).
     #[oai(path = "/units", method = "post")]
-    async fn create(&self, body: Json<UnitInput>, auth: Auth, req: &Request) -> ApiResult<Created<Unit>> {
+    async fn create(&self, auth: Auth, req: &Request, body: Json<UnitInput>) -> ApiResult<Created<Unit>> {
         Ok(Created::Created(Json(
             units::create_unit(&self.state.db, &who(&self.state, &auth, req).await?, now(), body.0).await?,
         )))
@@ -63,13 +63,13 @@ impl UnitApi {
 
     /// Replace a unit's fields.
     #[oai(path = "/units/:id", method = "put")]
-    async fn update(&self, id: Path<Uuid>, body: Json<UnitInput>, auth: Auth, req: &Request) -> ApiResult<Json<Unit>> {
+    async fn update(&self, auth: Auth, req: &Request, id: Path<Uuid>, body: Json<UnitInput>) -> ApiResult<Json<Unit>> {
         Ok(Json(units::update_unit(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0, body.0).await?))
     }
 
     /// Delete a unit; refused (409) while it leads or co-operates on tasks.
     #[oai(path = "/units/:id", method = "delete")]
-    async fn delete(&self, id: Path<Uuid>, auth: Auth, req: &Request) -> ApiResult<Deleted> {
+    async fn delete(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Deleted> {
         units::delete_unit(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0).await?;
         Ok(Deleted::Deleted)
     }
@@ -85,7 +85,7 @@ pub struct UserApi {
 impl UserApi {
     /// Create a user.
     #[oai(path = "/users", method = "post")]
-    async fn create(&self, body: Json<UserInput>, auth: Auth, req: &Request) -> ApiResult<Created<User>> {
+    async fn create(&self, auth: Auth, req: &Request, body: Json<UserInput>) -> ApiResult<Created<User>> {
         Ok(Created::Created(Json(
             users::create_user(&self.state.db, &who(&self.state, &auth, req).await?, now(), body.0).await?,
         )))
@@ -124,13 +124,13 @@ impl UserApi {
 
     /// Replace a user's fields.
     #[oai(path = "/users/:id", method = "put")]
-    async fn update(&self, id: Path<Uuid>, body: Json<UserInput>, auth: Auth, req: &Request) -> ApiResult<Json<User>> {
+    async fn update(&self, auth: Auth, req: &Request, id: Path<Uuid>, body: Json<UserInput>) -> ApiResult<Json<User>> {
         Ok(Json(users::update_user(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0, body.0).await?))
     }
 
     /// Delete a user.
     #[oai(path = "/users/:id", method = "delete")]
-    async fn delete(&self, id: Path<Uuid>, auth: Auth, req: &Request) -> ApiResult<Deleted> {
+    async fn delete(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Deleted> {
         users::delete_user(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0).await?;
         Ok(Deleted::Deleted)
     }
@@ -146,7 +146,7 @@ pub struct RubricApi {
 impl RubricApi {
     /// Create a rubric: bands covering 0–100 with no gap or overlap.
     #[oai(path = "/rubrics", method = "post")]
-    async fn create(&self, body: Json<RubricInput>, auth: Auth, req: &Request) -> ApiResult<Created<Rubric>> {
+    async fn create(&self, auth: Auth, req: &Request, body: Json<RubricInput>) -> ApiResult<Created<Rubric>> {
         Ok(Created::Created(Json(
             rubrics::create_rubric(&self.state.db, &who(&self.state, &auth, req).await?, now(), body.0).await?,
         )))
@@ -183,10 +183,10 @@ impl RubricApi {
     #[oai(path = "/rubrics/:id", method = "put")]
     async fn update(
         &self,
-        id: Path<Uuid>,
-        body: Json<RubricInput>,
         auth: Auth,
         req: &Request,
+        id: Path<Uuid>,
+        body: Json<RubricInput>,
     ) -> ApiResult<Json<Rubric>> {
         Ok(Json(
             rubrics::update_rubric(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0, body.0).await?,
@@ -195,7 +195,7 @@ impl RubricApi {
 
     /// Delete a rubric no plan uses.
     #[oai(path = "/rubrics/:id", method = "delete")]
-    async fn delete(&self, id: Path<Uuid>, auth: Auth, req: &Request) -> ApiResult<Deleted> {
+    async fn delete(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Deleted> {
         rubrics::delete_rubric(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0).await?;
         Ok(Deleted::Deleted)
     }
