@@ -73,11 +73,13 @@ async fn healthz(db: Data<&Db>) -> Response {
 /// The whole HTTP application: `/api/v1/…`, `/api/openapi.json`, `/api/docs`, `/healthz`.
 pub fn router(state: AppState) -> BoxEndpoint<'static> {
     let db = state.db.clone();
+    // Room for the multipart envelope around the largest file.
+    let cap = state.max_upload_bytes + 64 * 1024;
     let api = api::service(state);
     let spec = api.spec_endpoint();
     let docs = api.swagger_ui();
     Route::new()
-        .nest("/api/v1", api)
+        .nest("/api/v1", api.around(move |ep, req| crate::http::limit::cap_body(ep, req, cap)))
         .at("/api/openapi.json", spec)
         .nest("/api/docs", docs)
         .at("/healthz", poem::get(healthz).data(db))

@@ -4,5 +4,6 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod limit;
 
 pub use error::{ApiError, ApiResult, ErrorBody};

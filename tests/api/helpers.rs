@@ -29,6 +29,8 @@ pub struct TestApp {
     pub admin_token: String,
     /// The issuer the administrator belongs to.
     pub host_issuer: uuid::Uuid,
+    /// The administrator.
+    pub admin_id: uuid::Uuid,
     token: std::cell::RefCell<String>,
     _dir: tempfile::TempDir,
 }
@@ -91,11 +93,13 @@ pub async fn spawn_app() -> TestApp {
         files_dir,
         admin_token: String::new(),
         host_issuer: host.id,
+        admin_id: uuid::Uuid::nil(),
         token: std::cell::RefCell::new(String::new()),
         _dir: dir,
     };
-    let (_, token) = app.user(host.id, "admin", None).await;
+    let (admin_id, token) = app.user(host.id, "admin", None).await;
     app.admin_token = token.clone();
+    app.admin_id = admin_id;
     *app.token.borrow_mut() = token;
     app
 }
@@ -266,16 +270,26 @@ pub fn issuer_json(code: &str) -> Value {
 impl TestApp {
     /// Uploads a file as evidence of a task, as the current caller.
     pub async fn upload(&self, task_id: &str, name: &str, bytes: Vec<u8>, target_id: Option<&str>) -> Reply {
-        use poem::test::{TestForm, TestFormField};
-        let mut form = TestForm::new().field(TestFormField::bytes(bytes).name("file").filename(name));
+        // Built by hand: browsers send the file name as raw UTF-8, which poem's test form cannot.
+        let boundary = "nhiemvu-test-boundary";
+        let mut body = Vec::new();
         if let Some(t) = target_id {
-            form = form.text("target_id", t);
+            body.extend(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"target_id\"\r\n\r\n{t}\r\n").as_bytes(),
+            );
         }
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend(bytes);
+        body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
         let resp = self
             .client
             .post(format!("/api/v1/tasks/{task_id}/evidence"))
             .header("authorization", self.bearer())
-            .multipart(form)
+            .content_type(format!("multipart/form-data; boundary={boundary}"))
+            .body(body)
             .send()
             .await;
         Self::reply(resp).await
@@ -333,6 +347,7 @@ impl TestApp {
         tokens.insert("other_unit_officer", other);
         ids.insert("other_unit_officer", other_id);
         tokens.insert("admin", self.admin_token.clone());
+        ids.insert("admin", self.admin_id);
         People { issuer, plan, report, tckh: tckh.to_string(), vhtt: vhtt.to_string(), tokens, ids }
     }
 }
@@ -353,5 +368,34 @@ pub struct People {
 impl People {
     pub fn token(&self, role: &str) -> &str {
         &self.tokens[role]
+    }
+}
+
+impl TestApp {
+    /// PUTs raw bytes (images) as the current caller.
+    pub async fn put_bytes(&self, path: &str, bytes: Vec<u8>) -> Reply {
+        let resp = self
+            .client
+            .put(path)
+            .header("authorization", self.bearer())
+            .content_type("application/octet-stream")
+            .body(bytes)
+            .send()
+            .await;
+        Self::reply(resp).await
+    }
+}
+
+impl TestApp {
+    /// POSTs `{}` with an explicit token (for concurrent calls that must not share the caller slot).
+    pub async fn post_as(&self, token: &str, path: &str) -> Reply {
+        let resp = self
+            .client
+            .post(path)
+            .header("authorization", format!("Bearer {token}"))
+            .body_json(&json!({}))
+            .send()
+            .await;
+        Self::reply(resp).await
     }
 }

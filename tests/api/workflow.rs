@@ -206,3 +206,24 @@ async fn a_unit_officer_sees_and_changes_only_the_tasks_of_their_unit() {
     app.get(&format!("/api/v1/plans/{}", p.plan)).await.expect_error(404, "not_found", None);
     assert_eq!(app.get("/api/v1/issuers").await.expect(200)["total"], 1);
 }
+
+#[tokio::test]
+async fn the_audit_log_names_who_did_what_from_where_for_administrators_only() {
+    let app = spawn_app().await;
+    let p = app.demo_people().await;
+    let before = chrono::Utc::now();
+    app.act_as(p.token("office"))
+        .post("/api/v1/proposals", json!({"plan_id": p.plan, "section": "issuer", "text": "Ghi vết"}))
+        .await
+        .expect(201);
+    app.get("/api/v1/audit").await.expect_error(403, "forbidden", None);
+    let from = before.to_rfc3339().replace('+', "%2B");
+    let mine = app.as_admin().get(&format!("/api/v1/audit?actor_id={}&from={from}", p.ids["office"])).await.expect(200);
+    assert_eq!(mine["total"], 1);
+    let e = &mine["items"][0];
+    assert_eq!((e["action"].as_str(), e["entity"].as_str()), (Some("create"), Some("proposals")));
+    assert_eq!(e["after"]["text"], "Ghi vết");
+    assert!(e["client_addr"].is_string());
+    assert_eq!(e["hash"].as_str().unwrap().len(), 64);
+    assert_eq!(nhiemvu::storage::audit::verify(&app.db.conn).await.unwrap(), None);
+}
