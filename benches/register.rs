@@ -23,7 +23,7 @@ fn bench(c: &mut Criterion) {
     group.bench_function("reference_plan_with_targets", |b| {
         b.iter(|| {
             let f = TaskFilter { plan_id: Some(loaded.plan_id), ..Default::default() };
-            rt.block_on(tasks::list_tasks(&db, f, Paging::new(None, Some(100)).unwrap())).unwrap()
+            rt.block_on(tasks::list_tasks(&db, &Actor::system(), f, Paging::new(None, Some(100)).unwrap())).unwrap()
         })
     });
     group.bench_function("10k_plan_filtered_page_5", |b| {
@@ -35,7 +35,7 @@ fn bench(c: &mut Criterion) {
                 deadline_to: NaiveDate::from_ymd_opt(2025, 10, 31),
                 ..Default::default()
             };
-            rt.block_on(tasks::list_tasks(&db, f, Paging::new(Some(5), Some(50)).unwrap())).unwrap()
+            rt.block_on(tasks::list_tasks(&db, &Actor::system(), f, Paging::new(Some(5), Some(50)).unwrap())).unwrap()
         })
     });
     group.finish();

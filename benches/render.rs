@@ -9,17 +9,22 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use nhiemvu::render::Renderer;
 use nhiemvu::services::{demo, printing};
 use nhiemvu::storage::Db;
+use nhiemvu::storage::files::LocalFiles;
 
 fn bench(c: &mut Criterion) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let db = rt.block_on(Db::connect("sqlite::memory:", 1, Duration::from_secs(5))).unwrap();
     let loaded = rt.block_on(demo::load_reference_year(&db)).unwrap();
     let renderer = Arc::new(Renderer::new(None, None).unwrap());
-    let p = rt.block_on(printing::printable(&db, loaded.document_id)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let files = LocalFiles::new(dir.path()).unwrap();
+    let p = rt.block_on(printing::printable(&db.conn, &files, loaded.document_id)).unwrap();
 
     let mut group = c.benchmark_group("report");
     group.sample_size(50);
-    group.bench_function("render_warm", |b| b.iter(|| renderer.render(p.template, &p.data, p.date, &p.ident).unwrap()));
+    group.bench_function("render_warm", |b| {
+        b.iter(|| renderer.render(p.template, &p.data, &p.assets, p.date, &p.ident).unwrap())
+    });
 
     // Two versions that differ in one paragraph of section I, rendered in turn.
     let mut edited = p.data.clone();
@@ -29,11 +34,11 @@ fn bench(c: &mut Criterion) {
     group.bench_function("rerender_after_one_paragraph_edit", |b| {
         b.iter(|| {
             n += 1;
-            renderer.render(p.template, &versions[n % 2], p.date, &p.ident).unwrap()
+            renderer.render(p.template, &versions[n % 2], &p.assets, p.date, &p.ident).unwrap()
         })
     });
     group.bench_function("view_model_from_database", |b| {
-        b.iter(|| rt.block_on(printing::printable(&db, loaded.document_id)).unwrap())
+        b.iter(|| rt.block_on(printing::printable(&db.conn, &files, loaded.document_id)).unwrap())
     });
     group.finish();
 
@@ -46,7 +51,7 @@ fn bench(c: &mut Criterion) {
                 for _ in 0..2 {
                     s.spawn(|| {
                         for _ in 0..10 {
-                            renderer.render(p.template, &p.data, p.date, &p.ident).unwrap();
+                            renderer.render(p.template, &p.data, &p.assets, p.date, &p.ident).unwrap();
                         }
                     });
                 }

@@ -176,4 +176,7 @@ async fn run(command: Command, mut settings: Settings) -> Result<ExitCode, Box<d
 fn report(loaded: services::demo::Loaded) {
     let what = if loaded.created { "Đã nạp / loaded" } else { "Đã có sẵn / already present" };
     println!("{what}: Bắc Sơn 2024 — plan {} — report {}", loaded.plan_id, loaded.document_id);
+    if let Some(pw) = &loaded.password {
+        println!("Người dùng mẫu / demo users: {} — mật khẩu / password: {pw}", loaded.usernames.join(", "));
+    }
 }

@@ -24,6 +24,7 @@ pub const REFERENCE_YEAR: &str = include_str!("../../config/demo/bac-son-2024.to
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct DemoFile {
+    demo_password: Option<String>,
     issuer: IssuerInput,
     units: Vec<DemoUnit>,
     users: Vec<DemoUser>,
@@ -136,6 +137,10 @@ pub struct Loaded {
     pub document_id: Uuid,
     /// False when the issuer was already there and nothing was loaded.
     pub created: bool,
+    /// The demo users' login names.
+    pub usernames: Vec<String>,
+    /// Their password (demo data only).
+    pub password: Option<String>,
 }
 
 /// Loads the reference year unless its issuer already exists. A failure part-way
@@ -176,7 +181,7 @@ async fn existing_year(db: &Db, issuer_id: Uuid, year: i32) -> Result<Loaded> {
     let doc = d::Entity::find().filter(d::Column::PlanId.eq(plan_id)).one(&db.conn).await?;
     let document_id =
         doc.map(|d| d.id).ok_or_else(|| AppError::Internal("demo plan exists without its report".into()))?;
-    Ok(Loaded { issuer_id, plan_id, document_id, created: false })
+    Ok(Loaded { issuer_id, plan_id, document_id, created: false, usernames: vec![], password: None })
 }
 
 async fn load_rest(db: &Db, actor: &Actor, issuer_id: Uuid, file: DemoFile) -> Result<Loaded> {
@@ -207,6 +212,9 @@ async fn load_rest(db: &Db, actor: &Actor, issuer_id: Uuid, file: DemoFile) -> R
             UserInput { issuer_id, username: u.username.clone(), name: u.name, email: u.email, unit_id, role: u.role },
         )
         .await?;
+        if let Some(pw) = &file.demo_password {
+            super::auth::set_password(db, actor, now(), user.id, pw).await?;
+        }
         user_ids.insert(u.username, user.id);
     }
     let plan = plans::create_plan(
@@ -298,5 +306,14 @@ async fn load_rest(db: &Db, actor: &Actor, issuer_id: Uuid, file: DemoFile) -> R
         dated_on: d.dated_on,
     };
     let doc = documents::create_document(db, actor, now(), input).await?;
-    Ok(Loaded { issuer_id, plan_id: plan.id, document_id: doc.id, created: true })
+    let mut usernames: Vec<String> = user_ids.into_keys().collect();
+    usernames.sort();
+    Ok(Loaded {
+        issuer_id,
+        plan_id: plan.id,
+        document_id: doc.id,
+        created: true,
+        usernames,
+        password: file.demo_password,
+    })
 }

@@ -35,7 +35,6 @@ pub fn now() -> DateTime<Utc> {
 }
 
 /// Records one audited change inside the caller's transaction.
-#[allow(clippy::too_many_arguments)] // one call site shape everywhere; a struct would only rename the list
 pub(crate) async fn audited<C: ConnectionTrait, M: Serialize>(
     db: &C,
     actor: &Actor,

@@ -240,7 +240,6 @@ impl Register {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn report_view<C: ConnectionTrait>(
     doc: &documents::Model,
     issuer: &issuers::Model,

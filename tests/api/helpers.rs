@@ -27,8 +27,6 @@ pub struct TestApp {
     pub files_dir: std::path::PathBuf,
     /// The administrator's API token (the default caller).
     pub admin_token: String,
-    /// The issuer the administrator belongs to.
-    pub host_issuer: uuid::Uuid,
     /// The administrator.
     pub admin_id: uuid::Uuid,
     token: std::cell::RefCell<String>,
@@ -92,7 +90,6 @@ pub async fn spawn_app() -> TestApp {
         db,
         files_dir,
         admin_token: String::new(),
-        host_issuer: host.id,
         admin_id: uuid::Uuid::nil(),
         token: std::cell::RefCell::new(String::new()),
         _dir: dir,
@@ -348,7 +345,7 @@ impl TestApp {
         ids.insert("other_unit_officer", other_id);
         tokens.insert("admin", self.admin_token.clone());
         ids.insert("admin", self.admin_id);
-        People { issuer, plan, report, tckh: tckh.to_string(), vhtt: vhtt.to_string(), tokens, ids }
+        People { issuer, plan, report, tckh: tckh.to_string(), tokens, ids }
     }
 }
 
@@ -359,8 +356,6 @@ pub struct People {
     pub report: String,
     /// Phòng Tài chính - Kế hoạch: leads tasks 1.1 and 1.2.
     pub tckh: String,
-    /// Phòng Văn hóa và Thông tin: leads task 2.3.
-    pub vhtt: String,
     pub tokens: std::collections::BTreeMap<&'static str, String>,
     pub ids: std::collections::BTreeMap<&'static str, uuid::Uuid>,
 }

@@ -22,7 +22,6 @@ pub struct AuditApi {
 impl AuditApi {
     /// Audit events, newest first; filter by entity, record, actor and time.
     #[oai(path = "/audit", method = "get")]
-    #[allow(clippy::too_many_arguments)]
     async fn list(
         &self,
         auth: Auth,

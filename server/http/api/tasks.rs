@@ -36,7 +36,6 @@ impl TaskApi {
     /// List tasks with their targets, in plan order. Filters: plan, group, unit
     /// (leading or co-operating), deadline range, result state.
     #[oai(path = "/tasks", method = "get")]
-    #[allow(clippy::too_many_arguments)]
     async fn list(
         &self,
         auth: Auth,
