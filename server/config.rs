@@ -23,6 +23,10 @@ pub struct Settings {
     pub storage: StorageSettings,
     /// Evidence uploads.
     pub evidence: EvidenceSettings,
+    /// Outgoing mail.
+    pub mail: MailSettings,
+    /// Deadline reminders.
+    pub reminders: ReminderSettings,
     /// Document rendering.
     pub render: RenderSettings,
     /// Logging.
@@ -61,6 +65,62 @@ pub struct ServerSettings {
     pub port: u16,
     /// Whether the session cookie carries the Secure attribute.
     pub secure_cookies: bool,
+}
+
+/// `[mail]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailSettings {
+    /// Whether the dispatcher and the scheduler run in this instance.
+    pub enabled: bool,
+    /// SMTP host.
+    pub host: String,
+    /// SMTP port.
+    pub port: u16,
+    /// "none", "starttls" or "tls".
+    pub security: String,
+    /// SMTP login; empty for none.
+    pub username: String,
+    /// Environment variable holding the SMTP password.
+    pub password_env: String,
+    /// Sender.
+    pub from: String,
+    /// Reply-To; empty for none.
+    pub reply_to: String,
+    /// Pooled connections.
+    pub pool_size: u32,
+    /// Seconds per SMTP exchange.
+    pub timeout_secs: u64,
+    /// Seconds between dispatcher passes.
+    pub dispatch_every_secs: u64,
+}
+
+/// `[reminders]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReminderSettings {
+    /// Days before the deadline.
+    pub offsets_days: Vec<i64>,
+    /// Repeat period while overdue.
+    pub overdue_every_days: i64,
+    /// Working days instead of calendar days.
+    pub working_days: bool,
+    /// Public holidays.
+    pub holidays: Vec<chrono::NaiveDate>,
+    /// Seconds between scans.
+    pub scan_every_secs: u64,
+}
+
+impl ReminderSettings {
+    /// The policy as the domain rules take it.
+    pub fn policy(&self) -> crate::domain::reminder::Policy {
+        crate::domain::reminder::Policy {
+            offsets: self.offsets_days.clone(),
+            overdue_every: self.overdue_every_days,
+            working_days: self.working_days,
+            holidays: self.holidays.iter().copied().collect(),
+        }
+    }
 }
 
 /// `[evidence]`.
@@ -167,6 +227,15 @@ impl Settings {
             || url.starts_with("postgresql://"))
         {
             return Err(err("database.url", "must be empty, sqlite:… or postgres://…"));
+        }
+        if !matches!(self.mail.security.as_str(), "none" | "starttls" | "tls") {
+            return Err(err("mail.security", "must be \"none\", \"starttls\" or \"tls\""));
+        }
+        if !crate::mail::valid_mailbox(&self.mail.from) {
+            return Err(err("mail.from", "must be an address, e.g. \"Văn phòng <vp@example.vn>\""));
+        }
+        if self.reminders.offsets_days.iter().any(|d| *d < 0) {
+            return Err(err("reminders.offsets_days", "days must be 0 or more"));
         }
         if self.evidence.max_upload_bytes == 0 {
             return Err(err("evidence.max_upload_bytes", "must be at least 1"));

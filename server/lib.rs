@@ -8,9 +8,11 @@
 //! - [`services`]: one function per user action; validation, transactions,
 //!   audit events.
 //! - [`storage`]: the database pool, migrations, entities, the audit chain.
+//! - [`mail`]: e-mail templates and the SMTP transport; the only module that names lettre.
 //! - [`render`]: typst World, fonts and PDF export; the only module that names typst.
 //! - [`model`]: the public shape of records, shared by the API and the services.
 //! - [`domain`]: pure rules: rubric bands, vocabularies, Vietnamese numbers and dates.
+//! - [`scheduler`]: the outbox dispatcher and the reminder scan, beside the server.
 //! - [`config`]: typed settings from `config/*.toml` and `APP__…` variables.
 //! - [`app`]: wiring: state, router, server start-up.
 //! - [`error`]: the one error type of the services.
@@ -20,7 +22,9 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod mail;
 pub mod model;
 pub mod render;
+pub mod scheduler;
 pub mod services;
 pub mod storage;

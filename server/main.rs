@@ -27,6 +27,15 @@ enum Command {
     Demo,
     /// Print the OpenAPI document.
     Openapi,
+    /// Queue (or with --dry-run, show) the deadline reminders due at a time.
+    Remind {
+        /// YYYY-MM-DD (08:00 in Vietnam) or an RFC 3339 time; default: now.
+        #[arg(long)]
+        at: Option<String>,
+        /// Show what would be sent; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Print a document as PDF.
     Render {
         /// The document's id.
@@ -124,7 +133,39 @@ async fn run(command: Command, mut settings: Settings) -> Result<ExitCode, Box<d
             if demo {
                 report(services::demo::load_reference_year(&db).await?);
             }
+            if settings.mail.enabled {
+                let mailer = nhiemvu::mail::SmtpMailer::new(&settings.mail)?;
+                nhiemvu::scheduler::start(&settings, &state, std::sync::Arc::new(mailer));
+            } else {
+                tracing::info!("mail.enabled = false: messages wait in the outbox");
+            }
             app::serve(&settings, state).await?;
+        }
+        Command::Remind { at, dry_run } => {
+            let at = match at {
+                Some(s) => services::reminders::parse_at(&s)?,
+                None => services::now(),
+            };
+            let policy = settings.reminders.policy();
+            let digests = if dry_run {
+                services::reminders::plan_reminders(&db, &policy, at).await?
+            } else {
+                services::reminders::send_reminders(&db, &policy, at).await?
+            };
+            for d in &digests {
+                println!("{} <{}>", d.unit, d.addresses.join(", "));
+                for t in &d.tasks {
+                    println!("  - {} ({}, hạn {}): {}", t.code, t.when, t.deadline, t.text);
+                }
+            }
+            let verb = if dry_run { "sẽ gửi / would send" } else { "đã xếp hàng / queued" };
+            println!("{verb}: {} thư nhắc / digests", digests.len());
+            if !dry_run && settings.mail.enabled {
+                let mailer = nhiemvu::mail::SmtpMailer::new(&settings.mail)?;
+                let d =
+                    services::outbox::dispatch(&db, &state.files, &mailer, "cli", services::now(), usize::MAX).await?;
+                println!("{d:?}");
+            }
         }
         Command::Migrate => println!("Cơ sở dữ liệu đã cập nhật / database is up to date"),
         Command::Demo => report(services::demo::load_reference_year(&db).await?),

@@ -5,6 +5,7 @@ pub mod filetype;
 pub mod format;
 pub mod markdown;
 pub mod print;
+pub mod reminder;
 pub mod rubric;
 pub mod vocab;
 

@@ -5,12 +5,14 @@
 mod auth;
 mod document;
 mod evidence;
+mod mail;
 mod org;
 mod plan;
 
 pub use auth::*;
 pub use document::*;
 pub use evidence::*;
+pub use mail::*;
 pub use org::*;
 pub use plan::*;
 

@@ -190,6 +190,7 @@ pub async fn issue_document(
             audited(&*txn, actor, now, "replace", ENTITY, old.id, Some(&old), Some(&o_after)).await?;
         }
         audited(&*txn, actor, now, "issue", ENTITY, id, Some(&before), Some(&after)).await?;
+        queue_delivery(&*txn, &after, &issuer, &key, now).await?;
         Ok::<_, AppError>(after)
     }
     .await;
@@ -205,6 +206,68 @@ pub async fn issue_document(
         return Err(e.into());
     }
     Ok(to_model(after, &issuer.abbreviation))
+}
+
+/// The subject of a delivered document: "Báo cáo số 05/BC-UBND ngày 20/12/2024 về tình hình, …".
+pub fn delivery_subject(reference: &str, subject: &str) -> String {
+    let s = subject.trim();
+    if s.starts_with("V/v") {
+        return format!("{reference} {s}");
+    }
+    let mut chars = s.chars();
+    let lowered: String = chars.next().map(|c| c.to_lowercase().chain(chars).collect()).unwrap_or_default();
+    format!("{reference} về {lowered}")
+}
+
+/// Queues the frozen PDF to every address of every "Nơi nhận" line, in the issuing transaction.
+async fn queue_delivery<C: ConnectionTrait>(
+    c: &C,
+    doc: &documents::Model,
+    issuer: &crate::storage::entities::issuers::Model,
+    pdf_key: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    use crate::domain::DocumentKind;
+    use crate::domain::print::Registration;
+    let kind: DocumentKind = doc.kind.parse().map_err(AppError::Internal)?;
+    let symbol = super::documents::symbol(&doc.kind, &issuer.abbreviation, doc.drafting_unit.as_deref());
+    let reg = Registration { number: doc.number, symbol: &symbol, date: doc.dated_on, issued: true };
+    let reference = reg.reference(kind.label());
+    let subject = delivery_subject(&reference, &doc.subject);
+    let about = subject.strip_prefix(&reference).unwrap_or("").trim().to_owned();
+    let file_name = format!(
+        "{} {}-{}.pdf",
+        kind.label(),
+        crate::domain::format::two_digits(std::cmp::max(doc.number.unwrap_or(0), 0) as u32),
+        symbol
+    );
+    let recipients: Vec<crate::model::Recipient> = super::json_list(&doc.recipients);
+    for r in recipients {
+        for addr in r.emails.iter().map(|a| a.trim()).filter(|a| !a.is_empty()) {
+            let rendered = crate::mail::render(
+                "document.j2",
+                serde_json::json!({
+                    "reference": reference, "about": about, "recipient": r.label, "issuer": issuer.full_name,
+                    "file_name": file_name, "sha256": doc.pdf_sha256,
+                }),
+            )
+            .map_err(|e| AppError::Internal(format!("document mail template: {e}")))?;
+            let msg = super::outbox::NewMessage {
+                key: format!("document:{}:{addr}", doc.id),
+                kind: "document",
+                to: addr.to_owned(),
+                recipient_label: Some(r.label.clone()),
+                subject: rendered.subject,
+                text: rendered.text,
+                html: rendered.html,
+                attachment: Some((pdf_key.to_owned(), file_name.clone())),
+                document_id: Some(doc.id),
+                unit_id: None,
+            };
+            super::outbox::enqueue(c, now, msg).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Starts a correction of an issued document: a new draft with the same content

@@ -29,6 +29,8 @@ pub struct TestApp {
     pub admin_token: String,
     /// The administrator.
     pub admin_id: uuid::Uuid,
+    /// The database URL.
+    pub url: String,
     token: std::cell::RefCell<String>,
     _dir: tempfile::TempDir,
 }
@@ -91,6 +93,7 @@ pub async fn spawn_app() -> TestApp {
         files_dir,
         admin_token: String::new(),
         admin_id: uuid::Uuid::nil(),
+        url: url.clone(),
         token: std::cell::RefCell::new(String::new()),
         _dir: dir,
     };
@@ -392,5 +395,13 @@ impl TestApp {
             .send()
             .await;
         Self::reply(resp).await
+    }
+}
+
+impl TestApp {
+    /// A second connection pool on the same database (what a restart sees).
+    pub async fn reopen(&self) -> Db {
+        let url = self.url.clone();
+        Db::connect(&url, 4, Duration::from_secs(30)).await.expect("reopen")
     }
 }

@@ -1,0 +1,54 @@
+//! `/outbox` and `/documents/{id}/deliveries`: what was sent to whom, and resending.
+
+use poem::Request;
+use poem_openapi::{
+    OpenApi,
+    param::{Path, Query},
+    payload::Json,
+};
+use uuid::Uuid;
+
+use super::{Created, Tag, who};
+use crate::app::AppState;
+use crate::http::ApiResult;
+use crate::http::auth::Auth;
+use crate::model::{OutboxMessage, Page, Paging};
+use crate::services::{now, outbox};
+
+/// Outbox API.
+pub struct OutboxApi {
+    /// Shared state.
+    pub state: AppState,
+}
+
+#[OpenApi(tag = "Tag::Documents")]
+impl OutboxApi {
+    /// Every queued and sent message, newest first (administrators); filter by state.
+    #[oai(path = "/outbox", method = "get")]
+    async fn list(
+        &self,
+        auth: Auth,
+        req: &Request,
+        state: Query<Option<String>>,
+        page: Query<Option<u64>>,
+        per_page: Query<Option<u64>>,
+    ) -> ApiResult<Json<Page<OutboxMessage>>> {
+        let actor = who(&self.state, &auth, req).await?;
+        Ok(Json(outbox::list_outbox(&self.state.db, &actor, state.0, None, Paging::new(page.0, per_page.0)?).await?))
+    }
+
+    /// Delivery of an issued document, one row per address, with its status.
+    #[oai(path = "/documents/:id/deliveries", method = "get")]
+    async fn deliveries(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Json<Page<OutboxMessage>>> {
+        let actor = who(&self.state, &auth, req).await?;
+        let paging = Paging::new(None, Some(Paging::MAX_PER_PAGE))?;
+        Ok(Json(outbox::list_outbox(&self.state.db, &actor, None, Some(id.0), paging).await?))
+    }
+
+    /// Send a document to one recipient again (a new message; the old one is kept).
+    #[oai(path = "/outbox/:id/resend", method = "post")]
+    async fn resend(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Created<OutboxMessage>> {
+        let actor = who(&self.state, &auth, req).await?;
+        Ok(Created::Created(Json(outbox::resend(&self.state.db, &actor, now(), id.0).await?)))
+    }
+}

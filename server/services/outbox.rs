@@ -1,0 +1,286 @@
+//! The outbox: messages are written in the transaction of the event that causes
+//! them (an idempotency key makes a second write a no-op), then a dispatcher claims
+//! them atomically, sends them, retries transient failures with exponential
+//! back-off and marks permanent failures. A claim that outlives its holder (a
+//! crash) returns the message to the pool; the Message-ID stays the same.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, Statement, TryInsertResult,
+};
+use uuid::Uuid;
+
+use super::access::require;
+use super::{audited, not_found};
+use crate::domain::access::Action;
+use crate::error::{AppError, Result};
+use crate::mail::{Mailer, Outgoing};
+use crate::model::{OutboxMessage, Page, Paging};
+use crate::storage::Db;
+use crate::storage::audit::Actor;
+use crate::storage::entities::outbox;
+use crate::storage::files::BlobStore;
+
+/// A message to queue.
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    /// Unique per logical message and address.
+    pub key: String,
+    /// "document" or "reminder".
+    pub kind: &'static str,
+    /// One address.
+    pub to: String,
+    /// The "Nơi nhận" line, for documents.
+    pub recipient_label: Option<String>,
+    /// Rendered subject and bodies.
+    pub subject: String,
+    /// Plain text.
+    pub text: String,
+    /// HTML.
+    pub html: String,
+    /// Blob key and file name of an attachment.
+    pub attachment: Option<(String, String)>,
+    /// The document delivered.
+    pub document_id: Option<Uuid>,
+    /// The unit reminded.
+    pub unit_id: Option<Uuid>,
+}
+
+/// How long a claim lasts before another dispatcher may take the message over.
+pub const CLAIM_SECS: i64 = 120;
+
+/// Back-off before attempt `n + 1`: 30 s, 1 min, 2 min … at most an hour.
+pub fn backoff(attempts: i32) -> Duration {
+    Duration::seconds((30i64 << attempts.clamp(0, 7)).min(3600))
+}
+
+/// Queues a message inside the caller's transaction; `false` if its key was already queued.
+pub async fn enqueue<C: ConnectionTrait>(c: &C, now: DateTime<Utc>, m: NewMessage) -> Result<bool> {
+    let (attachment_key, attachment_name) = m.attachment.map_or((None, None), |(k, n)| (Some(k), Some(n)));
+    let row = outbox::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        idempotency_key: Set(m.key),
+        kind: Set(m.kind.to_owned()),
+        to_addr: Set(m.to),
+        recipient_label: Set(m.recipient_label),
+        subject: Set(m.subject),
+        text_body: Set(m.text),
+        html_body: Set(m.html),
+        attachment_key: Set(attachment_key),
+        attachment_name: Set(attachment_name),
+        document_id: Set(m.document_id),
+        unit_id: Set(m.unit_id),
+        state: Set("pending".into()),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        claimed_by: Set(None),
+        claimed_until: Set(None),
+        last_error: Set(None),
+        sent_at: Set(None),
+        created_at: Set(now),
+    };
+    let r = outbox::Entity::insert(row).on_conflict_do_nothing_on([outbox::Column::IdempotencyKey]).exec(c).await?;
+    Ok(matches!(r, TryInsertResult::Inserted(_)))
+}
+
+/// Claims up to `limit` due messages for `instance`, atomically: two dispatchers never
+/// hold the same message (SKIP LOCKED on PostgreSQL, the single writer on SQLite).
+pub async fn claim(db: &Db, instance: &str, now: DateTime<Utc>, limit: u64) -> Result<Vec<outbox::Model>> {
+    let backend = db.backend();
+    let lock = if backend == DatabaseBackend::Postgres { "FOR UPDATE SKIP LOCKED" } else { "" };
+    let p = |n: usize| if backend == DatabaseBackend::Postgres { format!("${n}") } else { "?".to_owned() };
+    let sql = format!(
+        "UPDATE outbox SET state = 'sending', claimed_by = {}, claimed_until = {}, attempts = attempts + 1 \
+         WHERE id IN (SELECT id FROM outbox WHERE (state = 'pending' AND next_attempt_at <= {}) \
+         OR (state = 'sending' AND claimed_until < {}) ORDER BY next_attempt_at LIMIT {} {lock}) RETURNING *",
+        p(1),
+        p(2),
+        p(3),
+        p(4),
+        limit
+    );
+    let until = now + Duration::seconds(CLAIM_SECS);
+    let stmt = Statement::from_sql_and_values(backend, sql, [instance.into(), until.into(), now.into(), now.into()]);
+    let txn = db.begin_write().await?;
+    let rows = outbox::Entity::find().from_raw_sql(stmt).all(&*txn).await?;
+    txn.commit().await?;
+    Ok(rows)
+}
+
+/// What one dispatcher pass did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Dispatched {
+    /// Delivered to the SMTP server.
+    pub sent: usize,
+    /// Failed for now; retried later.
+    pub retried: usize,
+    /// Refused for good.
+    pub failed: usize,
+}
+
+/// Claims and sends due messages until none is left (or `max` were handled).
+pub async fn dispatch(
+    db: &Db,
+    files: &Arc<dyn BlobStore>,
+    mailer: &dyn Mailer,
+    instance: &str,
+    now: DateTime<Utc>,
+    max: usize,
+) -> Result<Dispatched> {
+    let mut done = Dispatched::default();
+    while done.sent + done.retried + done.failed < max {
+        let batch = claim(db, instance, now, 32).await?;
+        if batch.is_empty() {
+            break;
+        }
+        let sends = batch.iter().map(|m| send_one(files, mailer, m));
+        let outcomes = futures_util::future::join_all(sends).await;
+        let txn = db.begin_write().await?;
+        for (m, outcome) in batch.into_iter().zip(outcomes) {
+            let mut am: outbox::ActiveModel = m.clone().into();
+            am.claimed_by = Set(None);
+            am.claimed_until = Set(None);
+            match outcome {
+                Ok(()) => {
+                    am.state = Set("sent".into());
+                    am.sent_at = Set(Some(Utc::now()));
+                    am.last_error = Set(None);
+                    done.sent += 1;
+                }
+                Err(e) if e.permanent => {
+                    tracing::warn!(id = %m.id, to = %m.to_addr, error = %e, "message refused");
+                    am.state = Set("failed".into());
+                    am.last_error = Set(Some(e.message));
+                    done.failed += 1;
+                }
+                Err(e) => {
+                    tracing::info!(id = %m.id, to = %m.to_addr, error = %e, "message deferred");
+                    am.state = Set("pending".into());
+                    am.next_attempt_at = Set(now + backoff(m.attempts));
+                    am.last_error = Set(Some(e.message));
+                    done.retried += 1;
+                }
+            }
+            am.update(&*txn).await?;
+        }
+        txn.commit().await?;
+        if done.retried > 0 {
+            break; // the server is struggling: try again on the next pass
+        }
+    }
+    Ok(done)
+}
+
+async fn send_one(
+    files: &Arc<dyn BlobStore>,
+    mailer: &dyn Mailer,
+    m: &outbox::Model,
+) -> std::result::Result<(), crate::mail::SendError> {
+    let attachment = match (&m.attachment_key, &m.attachment_name) {
+        (Some(key), Some(name)) => {
+            let bytes = files
+                .get(key)
+                .map_err(|e| crate::mail::SendError { permanent: false, message: format!("attachment {key}: {e}") })?;
+            Some((name.clone(), "application/pdf".to_owned(), bytes))
+        }
+        _ => None,
+    };
+    let msg = Outgoing {
+        id: m.id,
+        to: m.to_addr.clone(),
+        subject: m.subject.clone(),
+        text: m.text_body.clone(),
+        html: m.html_body.clone(),
+        attachment,
+    };
+    mailer.send(&msg).await
+}
+
+fn to_model(m: outbox::Model) -> OutboxMessage {
+    OutboxMessage {
+        id: m.id,
+        kind: m.kind,
+        to_addr: m.to_addr,
+        recipient_label: m.recipient_label,
+        subject: m.subject,
+        document_id: m.document_id,
+        unit_id: m.unit_id,
+        state: m.state,
+        attempts: m.attempts,
+        next_attempt_at: m.next_attempt_at,
+        last_error: m.last_error,
+        sent_at: m.sent_at,
+        created_at: m.created_at,
+    }
+}
+
+/// Queued and sent messages, newest first; by state, document or unit.
+pub async fn list_outbox(
+    db: &Db,
+    actor: &Actor,
+    state: Option<String>,
+    document_id: Option<Uuid>,
+    paging: Paging,
+) -> Result<Page<OutboxMessage>> {
+    require(actor, Action::ManageDocument)?;
+    if let Some(d) = document_id {
+        super::documents::load(&db.conn, actor, d).await?;
+    } else if !matches!(actor.role, None | Some(crate::domain::Role::Admin)) {
+        // Without a document, the whole outbox spans issuers: administrators only.
+        return Err(AppError::Forbidden);
+    }
+    let mut q = outbox::Entity::find().order_by_desc(outbox::Column::Id);
+    if let Some(s) = state {
+        q = q.filter(outbox::Column::State.eq(s));
+    }
+    if let Some(d) = document_id {
+        q = q.filter(outbox::Column::DocumentId.eq(d));
+    }
+    let total = q.clone().count(&db.conn).await?;
+    let rows = q.offset(paging.offset()).limit(paging.per_page).all(&db.conn).await?;
+    Ok(Page { items: rows.into_iter().map(to_model).collect(), total, page: paging.page, per_page: paging.per_page })
+}
+
+/// Sends a document's message to one recipient again: a new outbox row, the old kept.
+pub async fn resend(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<OutboxMessage> {
+    require(actor, Action::ManageDocument)?;
+    let old = outbox::Entity::find_by_id(id).one(&db.conn).await?.ok_or_else(|| not_found("message"))?;
+    match old.document_id {
+        Some(d) => super::documents::load(&db.conn, actor, d).await.map_err(|_| not_found("message"))?,
+        None => {
+            return Err(AppError::conflict(
+                "not_a_document",
+                "Chỉ gửi lại được thư gửi văn bản / only document deliveries can be resent",
+            ));
+        }
+    };
+    let txn = db.begin_write().await?;
+    let n = outbox::Entity::find()
+        .filter(outbox::Column::IdempotencyKey.starts_with(format!("{}#", old.idempotency_key)))
+        .count(&*txn)
+        .await?;
+    let msg = NewMessage {
+        key: format!("{}#resend{}", old.idempotency_key, n + 1),
+        kind: "document",
+        to: old.to_addr.clone(),
+        recipient_label: old.recipient_label.clone(),
+        subject: old.subject.clone(),
+        text: old.text_body.clone(),
+        html: old.html_body.clone(),
+        attachment: old.attachment_key.clone().zip(old.attachment_name.clone()),
+        document_id: old.document_id,
+        unit_id: old.unit_id,
+    };
+    enqueue(&*txn, now, msg).await?;
+    let new = outbox::Entity::find()
+        .filter(outbox::Column::IdempotencyKey.eq(format!("{}#resend{}", old.idempotency_key, n + 1)))
+        .one(&*txn)
+        .await?
+        .ok_or_else(|| AppError::Internal("resent message vanished".into()))?;
+    audited(&*txn, actor, now, "resend", "outbox", new.id, Some(&old), Some(&new)).await?;
+    txn.commit().await?;
+    Ok(to_model(new))
+}

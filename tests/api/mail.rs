@@ -1,0 +1,195 @@
+//! E-mail against a real SMTP server: delivery of issued documents, outages,
+//! refused recipients, and reminders that go out once.
+
+use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use mail_parser::{MessageParser, MimeHeaders};
+use nhiemvu::domain::reminder::Policy;
+use nhiemvu::services::{outbox, reminders};
+use serde_json::json;
+
+use crate::helpers::{TestApp, spawn_app};
+use crate::smtp::SmtpServer;
+
+async fn issue_demo_report(app: &TestApp, p: &crate::helpers::People) -> serde_json::Value {
+    app.act_as(p.token("office")).post(&format!("/api/v1/documents/{}/submit", p.report), json!({})).await.expect(200);
+    app.act_as(p.token("signer")).post(&format!("/api/v1/documents/{}/approve", p.report), json!({})).await.expect(200);
+    app.act_as(p.token("office")).post(&format!("/api/v1/documents/{}/issue", p.report), json!({})).await.expect(200)
+}
+
+async fn pass(app: &TestApp, smtp: &SmtpServer, at: chrono::DateTime<Utc>) -> outbox::Dispatched {
+    let files: std::sync::Arc<dyn nhiemvu::storage::files::BlobStore> =
+        std::sync::Arc::new(nhiemvu::storage::files::LocalFiles::new(&app.files_dir).unwrap());
+    outbox::dispatch(&app.db, &files, &smtp.mailer(), "test", at, 10_000).await.unwrap()
+}
+
+#[tokio::test]
+async fn an_issued_report_reaches_every_address_of_its_recipients_with_the_frozen_pdf() {
+    let Some(smtp) = SmtpServer::start() else { return };
+    let app = spawn_app().await;
+    let p = app.demo_people().await;
+    let issued = issue_demo_report(&app, &p).await;
+    let deliveries = app.get(&format!("/api/v1/documents/{}/deliveries", p.report)).await.expect(200);
+    assert_eq!(deliveries["total"], 15, "1 + 1 + 3 + 8 + 1 + 1 addresses; Lưu:VT has none");
+    let done = pass(&app, &smtp, Utc::now()).await;
+    assert_eq!(done, outbox::Dispatched { sent: 15, retried: 0, failed: 0 });
+
+    let (_, _, pdf) = app.get_bytes(&format!("/api/v1/documents/{}/pdf", p.report)).await;
+    let date = nhiemvu::domain::format::short_date(nhiemvu::services::issuing::local_date(Utc::now()));
+    let subject = format!(
+        "Báo cáo số 01/BC-UBND ngày {date} về tình hình, kết quả thực hiện các nhiệm vụ trọng tâm năm 2024 và đề xuất nhiệm vụ trọng tâm năm 2025"
+    );
+    let raw = smtp.messages();
+    assert_eq!(raw.len(), 15);
+    let mut to: Vec<String> = Vec::new();
+    for bytes in &raw {
+        let m = MessageParser::default().parse(bytes).expect("a parsable message");
+        assert_eq!(m.subject(), Some(subject.as_str()), "the subject decodes to the exact Vietnamese text");
+        let att = m.attachments().next().expect("the PDF is attached");
+        assert!(att.attachment_name().is_some_and(|n| n.ends_with("01-BC-UBND.pdf")));
+        assert!(att.contents() == pdf.as_slice(), "byte-identical to the frozen PDF");
+        assert!(m.body_text(0).unwrap().contains(issued["pdf_sha256"].as_str().unwrap()));
+        assert!(m.message_id().is_some_and(|id| id.ends_with("@bacson.example.vn")));
+        to.push(m.to().unwrap().first().unwrap().address().unwrap().to_owned());
+    }
+    to.sort();
+    to.dedup();
+    assert_eq!(to.len(), 15, "each address once");
+    let statuses = app.get(&format!("/api/v1/documents/{}/deliveries", p.report)).await.expect(200);
+    assert!(statuses["items"].as_array().unwrap().iter().all(|d| d["state"] == "sent"));
+    assert_eq!(pass(&app, &smtp, Utc::now()).await, outbox::Dispatched::default(), "nothing goes twice");
+
+    // The office resends to one recipient.
+    let one = statuses["items"][0]["id"].as_str().unwrap().to_owned();
+    app.post(&format!("/api/v1/outbox/{one}/resend"), json!({})).await.expect(201);
+    assert_eq!(pass(&app, &smtp, Utc::now()).await.sent, 1);
+    assert_eq!(smtp.messages().len(), 16);
+}
+
+#[tokio::test]
+async fn mail_waits_through_an_outage_and_goes_out_once_when_the_server_is_back() {
+    let Some(mut smtp) = SmtpServer::start() else { return };
+    let app = spawn_app().await;
+    let p = app.demo_people().await;
+    smtp.stop();
+    issue_demo_report(&app, &p).await;
+    let now = Utc::now();
+    let down = pass(&app, &smtp, now).await;
+    assert_eq!((down.sent, down.failed), (0, 0));
+    assert!(down.retried > 0);
+    let waiting = app.get(&format!("/api/v1/documents/{}/deliveries", p.report)).await.expect(200);
+    assert!(waiting["items"].as_array().unwrap().iter().all(|d| d["state"] == "pending"), "{waiting}");
+    assert!(waiting["items"].as_array().unwrap().iter().any(|d| d["attempts"] == 1 && d["last_error"].is_string()));
+    assert_eq!(pass(&app, &smtp, now).await, outbox::Dispatched::default(), "backing off");
+
+    smtp.resume();
+    let mut sent = 0;
+    for k in 1..10 {
+        sent += pass(&app, &smtp, now + Duration::minutes(10 * k)).await.sent;
+    }
+    assert_eq!(sent, 15);
+    assert_eq!(smtp.messages().len(), 15, "none lost, none duplicated");
+}
+
+#[tokio::test]
+async fn a_refused_recipient_is_marked_failed_without_holding_up_the_others() {
+    let Some(smtp) = SmtpServer::start() else { return };
+    let app = spawn_app().await;
+    let p = app.demo_people().await;
+    let mut doc = app.act_as(p.token("office")).get(&format!("/api/v1/documents/{}", p.report)).await.expect(200);
+    doc["recipients"] = json!([
+        {"label": "TT. Huyện ủy", "emails": ["huyenuy@bacson.example.vn", "refused@bacson.example.vn"]},
+        {"label": "TT. HĐND huyện", "emails": ["hdnd@bacson.example.vn"]},
+        {"label": "Lưu: VT"}
+    ]);
+    for k in [
+        "id",
+        "state",
+        "number",
+        "symbol",
+        "issued_at",
+        "pdf_sha256",
+        "replaces_id",
+        "approved_by",
+        "approved_at",
+        "review_comment",
+        "created_at",
+        "updated_at",
+    ] {
+        doc.as_object_mut().unwrap().remove(k);
+    }
+    app.put(&format!("/api/v1/documents/{}", p.report), doc).await.expect(200);
+    issue_demo_report(&app, &p).await;
+    let done = pass(&app, &smtp, Utc::now()).await;
+    assert_eq!(done, outbox::Dispatched { sent: 2, retried: 0, failed: 1 });
+    let rows = app.get(&format!("/api/v1/documents/{}/deliveries", p.report)).await.expect(200);
+    let failed: Vec<&serde_json::Value> =
+        rows["items"].as_array().unwrap().iter().filter(|r| r["state"] == "failed").collect();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0]["to_addr"], "refused@bacson.example.vn");
+    assert!(failed[0]["last_error"].as_str().unwrap().contains("550"));
+    assert_eq!(smtp.messages().len(), 2);
+    let failing = app.as_admin().get("/api/v1/outbox?state=failed").await.expect(200);
+    assert_eq!(failing["total"], 1);
+}
+
+#[tokio::test]
+async fn reminders_go_out_on_the_right_days_once_even_across_a_restart() {
+    let Some(smtp) = SmtpServer::start() else { return };
+    let app = spawn_app().await;
+    let issuer = app.issuer("xa-a").await;
+    let unit = app.post("/api/v1/units", json!({"issuer_id": issuer, "name": "Phòng Kinh tế", "short_name": "KT", "kind": "department", "emails": ["kinhte@example.vn"]})).await.expect(201);
+    let unit = unit["id"].as_str().unwrap().to_owned();
+    app.user(issuer.parse().unwrap(), "unit_officer", Some(unit.parse().unwrap())).await;
+    let (_, group) = app.plan_with_group(&issuer, 2025).await;
+    app.task(&group, "1.1", Some(&unit), "2025-12-15").await;
+    app.task(&group, "1.2", Some(&unit), "2025-12-16").await;
+    let done_task = app.task(&group, "1.3", Some(&unit), "2025-12-15").await;
+    let r = app
+        .post("/api/v1/results", json!({"task_id": done_task, "narrative": "Xong", "self_score": 100}))
+        .await
+        .expect(201);
+    app.post(&format!("/api/v1/results/{}/submit", r["id"].as_str().unwrap()), json!({})).await.expect(200);
+
+    let policy = Policy::default();
+    let at =
+        |d: u32| Utc.from_utc_datetime(&NaiveDate::from_ymd_opt(2025, 12, d).unwrap().and_hms_opt(1, 0, 0).unwrap());
+    let codes = |digests: &Vec<reminders::Digest>| -> Vec<Vec<String>> {
+        digests.iter().map(|d| d.tasks.iter().map(|t| format!("{} {}", t.code, t.when)).collect()).collect()
+    };
+    assert!(reminders::send_reminders(&app.db, &policy, at(7)).await.unwrap().is_empty(), "8 days before: nothing");
+    let first = reminders::send_reminders(&app.db, &policy, at(8)).await.unwrap();
+    assert_eq!(codes(&first), [["1.1 còn 7 ngày"]]);
+    assert_eq!(first[0].addresses.len(), 2, "the unit's address and its officer's");
+    assert!(
+        reminders::send_reminders(&app.db, &policy, at(8)).await.unwrap().is_empty(),
+        "a second tick sends nothing"
+    );
+    let second = reminders::send_reminders(&app.db, &policy, at(9)).await.unwrap();
+    assert_eq!(codes(&second), [["1.2 còn 7 ngày"]], "1.1 was reminded for this threshold already");
+
+    // A restart: a new connection pool on the same database.
+    let reopened = app.reopen().await;
+    assert!(
+        reminders::send_reminders(&reopened, &policy, at(9)).await.unwrap().is_empty(),
+        "nothing again after a restart"
+    );
+    let third = reminders::send_reminders(&reopened, &policy, at(12)).await.unwrap();
+    assert_eq!(codes(&third), [["1.1 còn 3 ngày"]]);
+    let fourth = reminders::send_reminders(&reopened, &policy, at(18)).await.unwrap();
+    assert_eq!(codes(&fourth), [["1.1 đã quá hạn 3 ngày"]], "1.2 is 2 days late: its next reminder is tomorrow");
+    let dry = reminders::plan_reminders(&reopened, &policy, at(19)).await.unwrap();
+    assert_eq!(codes(&dry), [["1.2 đã quá hạn 3 ngày"]]);
+
+    let sent = pass(&app, &smtp, Utc::now()).await;
+    assert_eq!(sent.sent, 8, "four digests to two addresses each");
+    let subjects: Vec<String> = smtp
+        .messages()
+        .iter()
+        .map(|b| MessageParser::default().parse(b).unwrap().subject().unwrap().to_owned())
+        .collect();
+    assert!(
+        subjects
+            .iter()
+            .all(|s| s.starts_with("Nhắc hạn nhiệm vụ trọng tâm ngày") && s.ends_with("1 nhiệm vụ của Phòng Kinh tế"))
+    );
+}
