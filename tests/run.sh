@@ -17,6 +17,9 @@ bash tests/support/packages.sh \
   "poppler-utils:pdftotext" \
   "python3:python3"
 
+step "python packages"
+python3 -c "import aiosmtpd" 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check aiosmtpd
+
 step "licences"
 python3 tests/support/licences.py
 

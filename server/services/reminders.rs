@@ -134,7 +134,7 @@ pub async fn plan_reminders(db: &Db, policy: &Policy, now: DateTime<Utc>) -> Res
     let mut digests = Vec::new();
     for (unit_id, mut tasks) in by_unit {
         let Some(unit) = unit_rows.get(&unit_id) else { continue };
-        tasks.sort_by(|a, b| natural(&a.code).cmp(&natural(&b.code)));
+        tasks.sort_by_key(|t| natural(&t.code));
         let mut addresses: Vec<String> = json_list(&unit.emails);
         addresses.extend(officers.remove(&unit_id).unwrap_or_default());
         let mut seen = HashSet::new();
