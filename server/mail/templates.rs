@@ -58,7 +58,7 @@ mod tests {
             "Nhắc hạn nhiệm vụ trọng tâm ngày 05/12/2024: 1 nhiệm vụ của Phòng <Tài chính> & Kế hoạch"
         );
         assert!(r.text.contains("Thu <b>NSNN</b>"));
-        assert!(r.html.contains("Thu &lt;b&gt;NSNN&lt;/b&gt;"));
+        assert!(r.html.contains("Thu &lt;b&gt;NSNN&lt;&#x2f;b&gt;"), "{}", r.html);
         assert!(r.html.contains("Phòng &lt;Tài chính&gt; &amp; Kế hoạch"));
         assert!(!r.html.contains("<b>NSNN"));
     }
