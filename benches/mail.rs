@@ -56,7 +56,14 @@ async fn ten_thousand_tasks(db: &Db) {
         db,
         &a,
         now(),
-        PlanInput { issuer_id: issuer.id, year: 2025, title: "Năm 2025".into(), based_on: vec![], rubric_id: None },
+        PlanInput {
+            issuer_id: issuer.id,
+            year: 2025,
+            title: "Năm 2025".into(),
+            based_on: vec![],
+            rubric_id: None,
+            reminder_policy: None,
+        },
     )
     .await
     .unwrap();

@@ -85,6 +85,7 @@ async fn big_plan(db: &Db) -> (uuid::Uuid, uuid::Uuid) {
             title: "Nhiệm vụ năm 2025".into(),
             based_on: vec![],
             rubric_id: None,
+            reminder_policy: None,
         },
     )
     .await

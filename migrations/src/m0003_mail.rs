@@ -19,6 +19,8 @@ fn c(name: &str) -> Alias {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        // A plan's own reminder policy (offsets, overdue repeat, working days); null: the server's.
+        m.alter_table(Table::alter().table(c("plans")).add_column(json_null(c("reminder_policy"))).to_owned()).await?;
         // One row per message and address. Written in the transaction of the event that
         // causes it; `idempotency_key` makes a second write of the same message a no-op.
         m.create_table(
@@ -82,6 +84,7 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_table(Table::drop().table(c("reminders_sent")).to_owned()).await?;
-        m.drop_table(Table::drop().table(c("outbox")).to_owned()).await
+        m.drop_table(Table::drop().table(c("outbox")).to_owned()).await?;
+        m.alter_table(Table::alter().table(c("plans")).drop_column(c("reminder_policy")).to_owned()).await
     }
 }

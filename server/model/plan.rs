@@ -19,6 +19,38 @@ pub struct PlanInput {
     pub based_on: Vec<String>,
     /// Rubric; omitted: the issuer's default (the reference report's bands).
     pub rubric_id: Option<Uuid>,
+    /// This plan's reminder policy; omitted: the server's (`[reminders]` in the config).
+    pub reminder_policy: Option<ReminderPolicy>,
+}
+
+/// When the units of a plan are reminded of their deadlines.
+#[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
+#[oai(rename_all = "snake_case")]
+pub struct ReminderPolicy {
+    /// Days before a deadline on which the unit is reminded (0: the day itself).
+    pub offsets_days: Vec<i64>,
+    /// While overdue, remind again every this many days (0: never).
+    pub overdue_every_days: i64,
+    /// Count working days (weekends and holidays skipped) instead of calendar days.
+    #[oai(default)]
+    #[serde(default)]
+    pub working_days: bool,
+    /// Public holidays, for working-day counting.
+    #[oai(default)]
+    #[serde(default)]
+    pub holidays: Vec<NaiveDate>,
+}
+
+impl ReminderPolicy {
+    /// The policy as the domain rules take it.
+    pub fn to_domain(&self) -> crate::domain::reminder::Policy {
+        crate::domain::reminder::Policy {
+            offsets: self.offsets_days.clone(),
+            overdue_every: self.overdue_every_days,
+            working_days: self.working_days,
+            holidays: self.holidays.iter().copied().collect(),
+        }
+    }
 }
 
 /// A stored plan.

@@ -227,6 +227,7 @@ async fn load_rest(db: &Db, actor: &Actor, issuer_id: Uuid, file: DemoFile) -> R
             title: file.plan.title,
             based_on: file.plan.based_on,
             rubric_id: None,
+            reminder_policy: None,
         },
     )
     .await?;

@@ -241,7 +241,15 @@ async fn queue_delivery<C: ConnectionTrait>(
         crate::domain::format::two_digits(std::cmp::max(doc.number.unwrap_or(0), 0) as u32),
         symbol
     );
-    let recipients: Vec<crate::model::Recipient> = super::json_list(&doc.recipients);
+    let mut recipients: Vec<crate::model::Recipient> = super::json_list(&doc.recipients);
+    if kind == DocumentKind::Letter
+        && let (Some(plan), Some(date)) = (doc.plan_id, doc.dated_on)
+    {
+        // An urging letter goes to the units it urges ("Kính gửi"), too.
+        for (name, emails) in super::printing::late_units(c, plan, date).await? {
+            recipients.push(crate::model::Recipient { label: name, emails });
+        }
+    }
     for r in recipients {
         for addr in r.emails.iter().map(|a| a.trim()).filter(|a| !a.is_empty()) {
             let rendered = crate::mail::render(

@@ -29,6 +29,18 @@ fn validate(i: &PlanInput) -> Result<()> {
     for (n, line) in i.based_on.iter().enumerate() {
         check.required(&format!("based_on[{n}]"), line);
     }
+    if let Some(p) = &i.reminder_policy {
+        check.fail_if(
+            p.offsets_days.iter().any(|d| !(0..=366).contains(d)),
+            "reminder_policy.offsets_days",
+            "Từ 0 đến 366 ngày / days must be 0–366",
+        );
+        check.fail_if(
+            !(0..=366).contains(&p.overdue_every_days),
+            "reminder_policy.overdue_every_days",
+            "Từ 0 đến 366 ngày / days must be 0–366",
+        );
+    }
     check.finish()
 }
 
@@ -42,6 +54,7 @@ pub(crate) fn to_model(m: plans::Model) -> Plan {
             title: m.title,
             based_on: json_list(&m.based_on),
             rubric_id: Some(m.rubric_id),
+            reminder_policy: m.reminder_policy.and_then(|v| serde_json::from_value(v).ok()),
         },
         created_at: m.created_at,
         updated_at: m.updated_at,
@@ -81,6 +94,7 @@ pub async fn create_plan(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Plan
         title: Set(input.title.trim().to_owned()),
         based_on: Set(to_json(&input.based_on)),
         rubric_id: Set(rubric_id),
+        reminder_policy: Set(input.reminder_policy.as_ref().map(to_json)),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -126,6 +140,7 @@ pub async fn update_plan(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, i
     am.title = Set(input.title.trim().to_owned());
     am.based_on = Set(to_json(&input.based_on));
     am.rubric_id = Set(rubric_id);
+    am.reminder_policy = Set(input.reminder_policy.as_ref().map(to_json));
     am.updated_at = Set(now);
     let after = am.update(&*txn).await.map_err(|e| AppError::from_db(e, "duplicate_plan_year", DUPLICATE))?;
     audited(&*txn, actor, now, "update", ENTITY, id, Some(&before), Some(&after)).await?;
@@ -195,6 +210,7 @@ pub async fn carry_forward(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid)
         title: Set(format!("Nhiệm vụ trọng tâm năm {year}")),
         based_on: Set(to_json(&Vec::<String>::new())),
         rubric_id: Set(source.rubric_id),
+        reminder_policy: Set(source.reminder_policy.clone()),
         created_at: Set(now),
         updated_at: Set(now),
     }

@@ -480,6 +480,34 @@ fn plan_view(
 /// How many days before a deadline a task counts as soon due in an urging letter.
 pub const SOON_DUE_DAYS: i64 = 7;
 
+/// Tasks overdue or due within a week of `date` whose result is not in yet.
+fn late_tasks(reg: &Register, date: NaiveDate) -> impl Iterator<Item = &tasks::Model> {
+    let done = [ResultState::Submitted.code(), ResultState::Accepted.code()];
+    reg.tasks.iter().filter(move |t| {
+        t.deadline.is_some_and(|d| d <= date + Duration::days(SOON_DUE_DAYS))
+            && !reg.results.get(&t.id).is_some_and(|r| done.contains(&r.state.as_str()))
+    })
+}
+
+/// The units an urging letter of `plan_id` dated `date` is addressed to: (name, contact addresses).
+pub(crate) async fn late_units<C: ConnectionTrait>(
+    c: &C,
+    plan_id: Uuid,
+    date: NaiveDate,
+) -> Result<Vec<(String, Vec<String>)>> {
+    let reg = load_register(c, plan_id).await?;
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for t in late_tasks(&reg, date) {
+        if let Some(unit) = t.lead_unit_id.and_then(|u| reg.units.get(&u))
+            && seen.insert(unit.id)
+        {
+            out.push((unit.name.clone(), json_list(&unit.emails)));
+        }
+    }
+    Ok(out)
+}
+
 fn letter_view(
     doc: &documents::Model,
     frame: Frame,
@@ -491,16 +519,9 @@ fn letter_view(
         if doc.subject.trim_start().starts_with("V/v") { doc.subject.clone() } else { format!("V/v {}", doc.subject) };
     let mut units: Vec<LateUnit> = Vec::new();
     if let Some(reg) = reg {
-        let done = [ResultState::Submitted.code(), ResultState::Accepted.code()];
         let mut by_unit: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for t in &reg.tasks {
+        for t in late_tasks(reg, date) {
             let Some(deadline) = t.deadline else { continue };
-            if deadline > date + Duration::days(SOON_DUE_DAYS) {
-                continue;
-            }
-            if reg.results.get(&t.id).is_some_and(|r| done.contains(&r.state.as_str())) {
-                continue;
-            }
             let days = (date - deadline).num_days();
             let when = match days {
                 d if d > 0 => format!("hạn {}, đã quá hạn {d} ngày", short_date(deadline)),

@@ -18,7 +18,7 @@ use crate::domain::format::short_date;
 use crate::domain::reminder::{Policy, Threshold};
 use crate::error::{AppError, Result};
 use crate::storage::Db;
-use crate::storage::entities::{issuers, reminders_sent, results, tasks, units, users};
+use crate::storage::entities::{issuers, plans, reminders_sent, results, tasks, units, users};
 
 /// A task in a digest.
 #[derive(Debug, Clone, Serialize)]
@@ -54,11 +54,24 @@ pub struct Digest {
     pub tasks: Vec<DueTask>,
 }
 
-/// The digests due at `now`, minus what was already reminded. Reads only.
-pub async fn plan_reminders(db: &Db, policy: &Policy, now: DateTime<Utc>) -> Result<Vec<Digest>> {
+/// The digests due at `now`, minus what was already reminded. Reads only. Each
+/// plan's own policy applies to its tasks; `server` to plans without one.
+pub async fn plan_reminders(db: &Db, server: &Policy, now: DateTime<Utc>) -> Result<Vec<Digest>> {
     let today = local_date(now);
-    let horizon = today + Duration::days(policy.offsets.iter().copied().max().unwrap_or(0) * 2 + 14);
     let c = &db.conn;
+    let policies: HashMap<Uuid, Policy> = plans::Entity::find()
+        .filter(plans::Column::ReminderPolicy.is_not_null())
+        .all(c)
+        .await?
+        .into_iter()
+        .filter_map(|p| {
+            let policy: crate::model::ReminderPolicy = serde_json::from_value(p.reminder_policy?).ok()?;
+            Some((p.id, policy.to_domain()))
+        })
+        .collect();
+    let longest = policies.values().chain([server]).flat_map(|p| p.offsets.iter().copied()).max().unwrap_or(0);
+    // Working days stretch an offset over weekends and holidays: look far enough ahead.
+    let horizon = today + Duration::days(longest * 2 + 14);
     let candidates = tasks::Entity::find()
         .filter(tasks::Column::Deadline.is_not_null())
         .filter(tasks::Column::Deadline.lte(horizon))
@@ -87,6 +100,7 @@ pub async fn plan_reminders(db: &Db, policy: &Policy, now: DateTime<Utc>) -> Res
         if done.contains(&t.id) {
             continue;
         }
+        let policy = policies.get(&t.plan_id).unwrap_or(server);
         let Some(threshold) = policy.due(today, deadline) else { continue };
         let key = threshold.key();
         if sent.contains(&(t.id, key.clone())) {

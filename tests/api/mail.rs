@@ -193,3 +193,62 @@ async fn reminders_go_out_on_the_right_days_once_even_across_a_restart() {
             .all(|s| s.starts_with("Nhắc hạn nhiệm vụ trọng tâm ngày") && s.ends_with("1 nhiệm vụ của Phòng Kinh tế"))
     );
 }
+
+#[tokio::test]
+async fn a_plan_may_have_its_own_reminder_days() {
+    let app = spawn_app().await;
+    let issuer = app.issuer("xa-b").await;
+    let unit = app.post("/api/v1/units", json!({"issuer_id": issuer, "name": "Phòng Văn hóa", "short_name": "VH", "kind": "department", "emails": ["vh@example.vn"]})).await.expect(201)["id"].as_str().unwrap().to_owned();
+    let plan = json!({"issuer_id": issuer, "year": 2025, "title": "Năm 2025", "reminder_policy": {"offsets_days": [2], "overdue_every_days": 0}});
+    let plan = app.post("/api/v1/plans", plan).await.expect(201);
+    assert_eq!(plan["reminder_policy"]["offsets_days"], json!([2]));
+    let group = app.post("/api/v1/groups", json!({"plan_id": plan["id"], "title": "Nhóm"})).await.expect(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.task(&group, "1.1", Some(&unit), "2025-12-15").await;
+    let bad = json!({"issuer_id": issuer, "year": 2026, "title": "x", "reminder_policy": {"offsets_days": [-1], "overdue_every_days": 3}});
+    app.post("/api/v1/plans", bad).await.expect_error(422, "validation_failed", Some("reminder_policy.offsets_days"));
+
+    let at =
+        |d: u32| Utc.from_utc_datetime(&NaiveDate::from_ymd_opt(2025, 12, d).unwrap().and_hms_opt(1, 0, 0).unwrap());
+    let server = Policy::default();
+    assert!(
+        reminders::send_reminders(&app.db, &server, at(8)).await.unwrap().is_empty(),
+        "7 days is the server's day, not this plan's"
+    );
+    assert_eq!(reminders::send_reminders(&app.db, &server, at(13)).await.unwrap().len(), 1);
+    assert!(reminders::send_reminders(&app.db, &server, at(15)).await.unwrap().is_empty());
+    assert!(reminders::send_reminders(&app.db, &server, at(21)).await.unwrap().is_empty(), "no overdue repeat");
+}
+
+#[tokio::test]
+async fn an_urging_letter_is_mailed_to_the_late_units_it_names() {
+    let app = spawn_app().await;
+    let issuer = app.issuer("xa-c").await;
+    let unit = app.post("/api/v1/units", json!({"issuer_id": issuer, "name": "Phòng Nông nghiệp", "short_name": "NN", "kind": "department", "emails": ["nongnghiep@example.vn"]})).await.expect(201)["id"].as_str().unwrap().to_owned();
+    let on_time = app.post("/api/v1/units", json!({"issuer_id": issuer, "name": "Phòng Y tế", "short_name": "YT", "kind": "department", "emails": ["yte@example.vn"]})).await.expect(201)["id"].as_str().unwrap().to_owned();
+    let today = nhiemvu::services::issuing::local_date(Utc::now());
+    let late = today - Duration::days(3);
+    let (plan, group) = app.plan_with_group(&issuer, chrono::Datelike::year(&late)).await;
+    app.task(&group, "1.1", Some(&unit), &late.to_string()).await;
+    let far = chrono::NaiveDate::from_ymd_opt(chrono::Datelike::year(&late), 12, 31).unwrap();
+    if far > today + Duration::days(10) {
+        app.task(&group, "1.2", Some(&on_time), &far.to_string()).await;
+    }
+    let (_, signer) = app.user(issuer.parse().unwrap(), "signer", None).await;
+    let letter = json!({"issuer_id": issuer, "plan_id": plan, "kind": "letter", "subject": "V/v đôn đốc thực hiện nhiệm vụ", "drafting_unit": "VP",
+        "signer_position": "CHỦ TỊCH", "signer_name": "A", "recipients": [{"label": "Lưu: VT, VP"}]});
+    let id = app.post("/api/v1/documents", letter).await.expect(201)["id"].as_str().unwrap().to_owned();
+    app.post(&format!("/api/v1/documents/{id}/submit"), json!({})).await.expect(200);
+    app.act_as(&signer).post(&format!("/api/v1/documents/{id}/approve"), json!({})).await.expect(200);
+    app.as_admin().post(&format!("/api/v1/documents/{id}/issue"), json!({})).await.expect(200);
+    let deliveries = app.get(&format!("/api/v1/documents/{id}/deliveries")).await.expect(200);
+    let to: Vec<&str> =
+        deliveries["items"].as_array().unwrap().iter().map(|d| d["to_addr"].as_str().unwrap()).collect();
+    assert_eq!(to, ["nongnghiep@example.vn"], "the late unit, not the one on time");
+    assert!(
+        deliveries["items"][0]["subject"].as_str().unwrap().contains("số 01/UBND-VP")
+            && deliveries["items"][0]["subject"].as_str().unwrap().ends_with("V/v đôn đốc thực hiện nhiệm vụ")
+    );
+}

@@ -14,6 +14,7 @@ pub struct Model {
     pub title: String,
     pub based_on: Json,
     pub rubric_id: Uuid,
+    pub reminder_policy: Option<Json>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
