@@ -11,22 +11,30 @@ bash tests/support/packages.sh "wrk:wrk" "python3:python3"
 cargo build --release --locked
 dir=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-APP__STORAGE__DATA_DIR="$dir" APP__SERVER__PORT="$port" APP__LOG__FILTER=warn \
+APP__STORAGE__DATA_DIR="$dir" APP__SERVER__PORT="$port" APP__LOG__FILTER=warn APP__SERVER__SECURE_COOKIES=false \
   ./target/release/nhiemvu serve --demo >"$dir/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; rm -rf "$dir"' EXIT
 base="http://127.0.0.1:$port"
 for _ in $(seq 50); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.2; done
 
-plan=$(curl -sf "$base/api/v1/plans" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
-doc=$(curl -sf "$base/api/v1/documents" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
+# Log in as the demo administrator and make an API token for the load.
+login=$(curl -sf -c "$dir/cookies" -H 'content-type: application/json' \
+  -d '{"username":"admin","password":"bacson-2024-demo"}' "$base/api/v1/auth/login")
+csrf=$(echo "$login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["csrf_token"])')
+token=$(curl -sf -b "$dir/cookies" -H "x-csrf-token: $csrf" -H 'content-type: application/json' \
+  -d '{"name":"load"}' "$base/api/v1/auth/tokens" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+auth="Authorization: Bearer $token"
+
+plan=$(curl -sf -H "$auth" "$base/api/v1/plans" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
+doc=$(curl -sf -H "$auth" "$base/api/v1/documents" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
 echo "== reference plan, tasks with targets, 50 connections"
-wrk -t2 -c50 -d15s --latency "$base/api/v1/tasks?plan_id=$plan&per_page=100"
+wrk -t2 -c50 -d15s --latency -H "$auth" "$base/api/v1/tasks?plan_id=$plan&per_page=100"
 
 echo "== seeding a 10,000-task plan"
-read -r big unit < <(python3 tests/load/seed.py "$base" 10000)
+read -r big unit < <(python3 tests/load/seed.py "$base" 10000 "$token")
 echo "== 10,000-task plan, filtered and paginated, 50 connections"
-wrk -t2 -c50 -d15s --latency "$base/api/v1/tasks?plan_id=$big&unit_id=$unit&deadline_from=2025-03-01&deadline_to=2025-10-31&per_page=50&page=5"
+wrk -t2 -c50 -d15s --latency -H "$auth" "$base/api/v1/tasks?plan_id=$big&unit_id=$unit&deadline_from=2025-03-01&deadline_to=2025-10-31&per_page=50&page=5"
 
 echo "== report PDF on each request, 4 connections"
-wrk -t2 -c4 -d10s --latency "$base/api/v1/documents/$doc/pdf"
+wrk -t2 -c4 -d10s --latency -H "$auth" "$base/api/v1/documents/$doc/pdf"

@@ -5,11 +5,12 @@ import sys
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
-base, n = sys.argv[1], int(sys.argv[2])
+base, n, token = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 
 
 def post(path, body):
-    req = urllib.request.Request(base + path, json.dumps(body).encode(), {"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json", "Authorization": "Bearer " + token}
+    req = urllib.request.Request(base + path, json.dumps(body).encode(), headers)
     with urllib.request.urlopen(req) as r:
         return json.load(r)
 
