@@ -134,6 +134,7 @@ fn bench(c: &mut Criterion) {
         }
         txn.commit().await.unwrap();
     });
+    let _runtime = rt.enter(); // the SMTP pool starts a task on the runtime
     let mailer = SmtpMailer::new(&MailSettings {
         enabled: true,
         host: "127.0.0.1".into(),

@@ -59,6 +59,30 @@ fn bench(c: &mut Criterion) {
         })
     });
     group.finish();
+
+    // Memory across 1,000 consecutive renders (typst's cache is evicted after each).
+    let rss = || {
+        std::fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("VmRSS:"))
+                    .map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse::<u64>().unwrap_or(0))
+            })
+            .unwrap_or(0)
+    };
+    let before = rss();
+    let mut peak = before;
+    for i in 0..1000 {
+        renderer.render(p.template, &versions[i % 2], &p.assets, p.date, &p.ident).unwrap();
+        peak = peak.max(rss());
+    }
+    println!(
+        "report/rss_1000_renders: before {} MiB, after {} MiB, peak {} MiB",
+        before / 1024,
+        rss() / 1024,
+        peak / 1024
+    );
 }
 
 criterion_group!(benches, bench);

@@ -60,7 +60,8 @@ fn permanent(message: String) -> SendError {
 
 impl SmtpMailer {
     /// Builds the transport from `[mail]`; the password comes from the environment
-    /// variable named by `mail.password_env`.
+    /// variable named by `mail.password_env`. Call it inside a Tokio runtime: the
+    /// connection pool starts a task on it.
     pub fn new(s: &MailSettings) -> Result<SmtpMailer, String> {
         let mut b = match s.security.as_str() {
             "none" => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&s.host),

@@ -423,7 +423,13 @@ async fn evidence_appendix<C: ConnectionTrait>(c: &C, reg: &Register, reference:
                     (i + 1).to_string(),
                     code.get(&f.task_id).unwrap_or(&"").to_string(),
                     f.file_name.clone(),
-                    f.sha256.clone(),
+                    // In groups of 16, so the 64 hex digits can wrap inside their cell.
+                    f.sha256
+                        .as_bytes()
+                        .chunks(16)
+                        .map(|c| String::from_utf8_lossy(c).into_owned())
+                        .collect::<Vec<_>>()
+                        .join(" "),
                 ]
             })
             .collect(),

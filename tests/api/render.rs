@@ -334,3 +334,55 @@ async fn the_urging_letter_names_the_late_units_and_their_tasks() {
     }
     assert!(!text.contains("Nhà văn hóa đạt chuẩn 77%"), "a task due in December is not chased in April");
 }
+
+#[tokio::test]
+async fn commune_tasks_and_evidence_print_as_appendices_with_their_own_page_numbers() {
+    let (app, doc, _) = demo_pdf().await;
+    let report = app.get(&format!("/api/v1/documents/{doc}")).await.expect(200);
+    let plan = report["plan_id"].as_str().unwrap().to_owned();
+    let units = app
+        .get(&format!("/api/v1/units?issuer_id={}&kind=commune", report["issuer_id"].as_str().unwrap()))
+        .await
+        .expect(200);
+    for (i, u) in units["items"].as_array().unwrap().iter().enumerate() {
+        let text = format!("Xây dựng {} mô hình kinh tế tại {}", i + 1, u["name"].as_str().unwrap());
+        app.post(
+            "/api/v1/proposals",
+            json!({"plan_id": plan, "section": "commune_specific", "text": text, "unit_id": u["id"]}),
+        )
+        .await
+        .expect(201);
+    }
+    let task = app.get(&format!("/api/v1/tasks?plan_id={plan}&per_page=1")).await.expect(200)["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let ev = app.upload(&task, "Quyết định giao dự toán.pdf", b"%PDF-1.4 quyet dinh".to_vec(), None).await.expect(201);
+    let pdf = pdf_of(&app, &doc).await;
+    keep("report-appendices.pdf", &pdf);
+    let Some(text) = poppler::reading_text(&pdf) else { return };
+    for want in [
+        "3. Các nhiệm vụ riêng của UBND các xã, thị trấn năm 2025 (Có biểu chi tiết kèm theo).",
+        "Phụ lục I",
+        "BIỂU CHI TIẾT CÁC NHIỆM VỤ RIÊNG CỦA UBND CÁC XÃ, THỊ TRẤN NĂM 2025",
+        "(Kèm theo Báo cáo số /BC-UBND ngày của Ủy ban nhân dân huyện)",
+        "Xây dựng 1 mô hình kinh tế tại UBND xã",
+        "Phụ lục II",
+        "DANH MỤC MINH CHỨNG",
+        "Quyết định giao dự toán.pdf",
+    ] {
+        assert!(text.contains(want), "{want:?} in the appendices");
+    }
+    let sha = ev["sha256"].as_str().unwrap();
+    assert!(text.replace(' ', "").contains(sha), "the file's SHA-256 (it may wrap in its cell)");
+    let Some(pages) = poppler::layout(&pdf) else { return };
+    let first_appendix = pages.iter().position(|p| p.find_line("Phụ lục I").is_some()).unwrap();
+    assert!(pages[first_appendix].width > pages[first_appendix].height, "the commune table is landscape");
+    let second = pages.iter().position(|p| p.find_line("Phụ lục II").is_some()).unwrap();
+    assert!(pages[second].width < pages[second].height, "the evidence list is portrait");
+    for p in [first_appendix, second] {
+        let top: Vec<&str> =
+            pages[p].lines.iter().flatten().filter(|w| w.y_max < mm(20.0)).map(|w| w.text.as_str()).collect();
+        assert!(top.is_empty(), "an appendix starts again at page 1, unnumbered: {top:?}");
+    }
+}
