@@ -405,3 +405,25 @@ impl TestApp {
         Db::connect(&url, 4, Duration::from_secs(30)).await.expect("reopen")
     }
 }
+
+/// A stored document as a `DocumentInput` for PUT (its read-only fields removed).
+pub fn doc_input(d: &Value) -> Value {
+    let mut d = d.clone();
+    for k in [
+        "id",
+        "state",
+        "number",
+        "symbol",
+        "issued_at",
+        "pdf_sha256",
+        "replaces_id",
+        "approved_by",
+        "approved_at",
+        "review_comment",
+        "created_at",
+        "updated_at",
+    ] {
+        d.as_object_mut().unwrap().remove(k);
+    }
+    d
+}

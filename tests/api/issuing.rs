@@ -71,7 +71,11 @@ async fn an_issued_document_is_frozen_and_a_correction_replaces_it() {
     assert_eq!(hex(&pdf), sha, "the served PDF is the frozen one");
 
     let doc: Value = issued.clone();
-    app.put(&format!("/api/v1/documents/{id}"), doc_input(&doc)).await.expect_error(409, "document_not_draft", None);
+    app.put(&format!("/api/v1/documents/{id}"), crate::helpers::doc_input(&doc)).await.expect_error(
+        409,
+        "document_not_draft",
+        None,
+    );
     app.delete(&format!("/api/v1/documents/{id}")).await.expect_error(409, "document_not_draft", None);
     app.post(&format!("/api/v1/documents/{id}/issue"), json!({})).await.expect_error(409, "invalid_transition", None);
 
@@ -150,27 +154,6 @@ async fn a_signer_signs_only_their_issuers_documents_and_sending_back_needs_a_co
     let back =
         app.post(&format!("/api/v1/documents/{id}/send-back"), json!({"comment": "Bổ sung số liệu"})).await.expect(200);
     assert_eq!((back["state"].as_str(), back["review_comment"].as_str()), (Some("draft"), Some("Bổ sung số liệu")));
-}
-
-fn doc_input(d: &Value) -> Value {
-    let mut d = d.clone();
-    for k in [
-        "id",
-        "state",
-        "number",
-        "symbol",
-        "issued_at",
-        "pdf_sha256",
-        "replaces_id",
-        "approved_by",
-        "approved_at",
-        "review_comment",
-        "created_at",
-        "updated_at",
-    ] {
-        d.as_object_mut().unwrap().remove(k);
-    }
-    d
 }
 
 fn pages_of(pdf: &[u8]) -> String {

@@ -36,5 +36,8 @@ read -r big unit < <(python3 tests/load/seed.py "$base" 10000 "$token")
 echo "== 10,000-task plan, filtered and paginated, 50 connections"
 wrk -t2 -c50 -d15s --latency -H "$auth" "$base/api/v1/tasks?plan_id=$big&unit_id=$unit&deadline_from=2025-03-01&deadline_to=2025-10-31&per_page=50&page=5"
 
+echo "== the same list, 4 connections (latency without queueing)"
+wrk -t2 -c4 -d10s --latency -H "$auth" "$base/api/v1/tasks?plan_id=$big&unit_id=$unit&deadline_from=2025-03-01&deadline_to=2025-10-31&per_page=50&page=5"
+
 echo "== report PDF on each request, 4 connections"
 wrk -t2 -c4 -d10s --latency -H "$auth" "$base/api/v1/documents/$doc/pdf"
