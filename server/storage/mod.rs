@@ -66,6 +66,11 @@ impl Db {
                     .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(10))
+                    // Each pooled connection has its own page cache: give it room, and map
+                    // the file so cold pages cost no read() call.
+                    .pragma("cache_size", "-32000")
+                    .pragma("mmap_size", "268435456")
+                    .pragma("temp_store", "memory")
             });
         let conn = Database::connect(opts).await?;
         Migrator::up(&conn, None).await?;
