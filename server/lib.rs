@@ -3,16 +3,18 @@
 //!
 //! The map of the code (dependencies point downwards only):
 //!
-//! - [`http`]: the JSON API (poem-openapi, one `XxxApi` per resource) and the
-//!   single place where errors become HTTP statuses.
-//! - [`services`]: one function per user action; validation, transactions,
-//!   audit events.
-//! - [`storage`]: the database pool, migrations, entities, the audit chain.
+//! - [`http`]: the JSON API (poem-openapi, one `XxxApi` per resource), who is
+//!   calling (tokens, cookies, CSRF), the body cap, and the single place where
+//!   errors become HTTP statuses.
+//! - [`scheduler`]: the outbox dispatcher and the reminder scan, beside the server.
+//! - [`services`]: one function per user action; access checks, validation,
+//!   transactions, audit events, workflows, printing, the outbox.
+//! - [`storage`]: the database pool, migrations, entities, the audit chain, files.
 //! - [`mail`]: e-mail templates and the SMTP transport; the only module that names lettre.
 //! - [`render`]: typst World, fonts and PDF export; the only module that names typst.
 //! - [`model`]: the public shape of records, shared by the API and the services.
-//! - [`domain`]: pure rules: rubric bands, vocabularies, Vietnamese numbers and dates.
-//! - [`scheduler`]: the outbox dispatcher and the reminder scan, beside the server.
+//! - [`domain`]: pure rules: roles, rubric bands, vocabularies, Vietnamese wording,
+//!   restricted Markdown, file types, reminder days, the print view model.
 //! - [`config`]: typed settings from `config/*.toml` and `APP__…` variables.
 //! - [`app`]: wiring: state, router, server start-up.
 //! - [`error`]: the one error type of the services.
