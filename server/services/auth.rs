@@ -201,13 +201,15 @@ fn session_model(user: &users::Model, s: &sessions::Model) -> SessionModel {
 
 /// The actor behind a secret, with its session; `Unauthorized` if unknown, expired or revoked.
 pub async fn authenticate(db: &Db, now: DateTime<Utc>, token: &str, kind: Kind) -> Result<(Actor, sessions::Model)> {
-    let s = sessions::Entity::find()
+    // One query: the session and its user.
+    let (s, user) = sessions::Entity::find()
         .filter(sessions::Column::TokenHash.eq(digest(token)))
+        .find_also_related(users::Entity)
         .one(&db.conn)
         .await?
-        .filter(|s| s.kind == kind.code() && s.revoked_at.is_none() && s.expires_at > now)
+        .filter(|(s, _)| s.kind == kind.code() && s.revoked_at.is_none() && s.expires_at > now)
         .ok_or(AppError::Unauthorized)?;
-    let user = users::Entity::find_by_id(s.user_id).one(&db.conn).await?.ok_or(AppError::Unauthorized)?;
+    let user = user.ok_or(AppError::Unauthorized)?;
     Ok((actor_of(&user, None), s))
 }
 

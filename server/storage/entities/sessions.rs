@@ -22,8 +22,18 @@ pub struct Model {
     pub revoked_at: Option<DateTimeUtc>,
 }
 
-/// Relations are followed with explicit queries in `storage`.
+/// A session belongs to a user (joined when a request is authenticated).
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    /// The session's user.
+    #[sea_orm(belongs_to = "super::users::Entity", from = "Column::UserId", to = "super::users::Column::Id")]
+    User,
+}
+
+impl Related<super::users::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::User.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}
