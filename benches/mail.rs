@@ -9,92 +9,23 @@ use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
+
+#[path = "support/mod.rs"]
+mod support;
 use nhiemvu::config::MailSettings;
 use nhiemvu::domain::reminder::Policy;
 use nhiemvu::mail::SmtpMailer;
-use nhiemvu::model::{GroupInput, IssuerInput, PlanInput, TaskInput, UnitInput};
 use nhiemvu::services::outbox::{self, NewMessage};
-use nhiemvu::services::{groups, issuers, now, plans, reminders, tasks, units};
+use nhiemvu::services::{now, reminders};
 use nhiemvu::storage::Db;
-use nhiemvu::storage::audit::Actor;
 use nhiemvu::storage::files::{BlobStore, LocalFiles};
-
-async fn ten_thousand_tasks(db: &Db) {
-    let a = Actor::system();
-    let issuer = issuers::create_issuer(
-        db,
-        &a,
-        now(),
-        IssuerInput {
-            code: "bench".into(),
-            parent_name: None,
-            name: "XÃ THỬ".into(),
-            abbreviation: "UBND".into(),
-            place_name: "Thử".into(),
-            full_name: "Ủy ban nhân dân xã".into(),
-            short_name: "UBND xã".into(),
-            subordinates_name: None,
-            collective_title: None,
-            head_title: "CHỦ TỊCH".into(),
-            deputy_title: None,
-        },
-    )
-    .await
-    .unwrap();
-    let mut unit_ids = Vec::new();
-    for u in 0..100 {
-        let input = UnitInput {
-            issuer_id: issuer.id,
-            name: format!("Đơn vị {u}"),
-            short_name: format!("U{u}"),
-            kind: "department".into(),
-            emails: vec![format!("u{u}@example.vn")],
-        };
-        unit_ids.push(units::create_unit(db, &a, now(), input).await.unwrap().id);
-    }
-    let plan = plans::create_plan(
-        db,
-        &a,
-        now(),
-        PlanInput {
-            issuer_id: issuer.id,
-            year: 2025,
-            title: "Năm 2025".into(),
-            based_on: vec![],
-            rubric_id: None,
-            reminder_policy: None,
-        },
-    )
-    .await
-    .unwrap();
-    let group = groups::create_group(
-        db,
-        &a,
-        now(),
-        GroupInput { plan_id: plan.id, position: None, title: "Nhóm".into(), summary_title: None },
-    )
-    .await
-    .unwrap();
-    for n in 0..10_000 {
-        let input = TaskInput {
-            group_id: group.id,
-            code: format!("1.{}", n + 1),
-            position: Some(n + 1),
-            text: format!("Nhiệm vụ số {n}"),
-            lead_unit_id: Some(unit_ids[n as usize % 100]),
-            cooperating_unit_ids: vec![],
-            deadline: NaiveDate::from_ymd_opt(2025, 12, 1 + (n % 20) as u32),
-        };
-        tasks::create_task(db, &a, now(), input).await.unwrap();
-    }
-}
 
 fn bench(c: &mut Criterion) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("bench.sqlite").display());
     let db = rt.block_on(Db::connect(&url, 4, Duration::from_secs(30))).unwrap();
-    rt.block_on(ten_thousand_tasks(&db));
+    rt.block_on(support::big_plan(&db));
     let at = Utc.from_utc_datetime(&NaiveDate::from_ymd_opt(2025, 12, 10).unwrap().and_hms_opt(1, 0, 0).unwrap());
     let policy = Policy::default();
 

@@ -5,9 +5,12 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 use criterion::{Criterion, criterion_group, criterion_main};
-use nhiemvu::model::{GroupInput, IssuerInput, Paging, PlanInput, TaskInput, UnitInput};
+
+#[path = "support/mod.rs"]
+mod support;
+use nhiemvu::model::Paging;
 use nhiemvu::services::tasks::TaskFilter;
-use nhiemvu::services::{demo, groups, issuers, now, plans, tasks, units};
+use nhiemvu::services::{demo, tasks};
 use nhiemvu::storage::Db;
 use nhiemvu::storage::audit::Actor;
 
@@ -17,7 +20,7 @@ fn bench(c: &mut Criterion) {
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("bench.sqlite").display());
     let db = rt.block_on(Db::connect(&url, 4, Duration::from_secs(5))).unwrap();
     let loaded = rt.block_on(demo::load_reference_year(&db)).unwrap();
-    let (big_plan, unit) = rt.block_on(big_plan(&db));
+    let (big_plan, unit) = rt.block_on(support::big_plan(&db));
 
     let mut group = c.benchmark_group("tasks");
     group.bench_function("reference_plan_with_targets", |b| {
@@ -39,81 +42,6 @@ fn bench(c: &mut Criterion) {
         })
     });
     group.finish();
-}
-
-/// A plan of 10,000 tasks in 10 groups across 100 units; returns (plan, one unit).
-async fn big_plan(db: &Db) -> (uuid::Uuid, uuid::Uuid) {
-    let a = Actor::system();
-    let issuer = issuers::create_issuer(
-        db,
-        &a,
-        now(),
-        IssuerInput {
-            code: "bench".into(),
-            parent_name: None,
-            name: "XÃ THỬ".into(),
-            abbreviation: "UBND".into(),
-            place_name: "Thử".into(),
-            full_name: "Ủy ban nhân dân xã".into(),
-            short_name: "UBND xã".into(),
-            subordinates_name: None,
-            collective_title: None,
-            head_title: "CHỦ TỊCH".into(),
-            deputy_title: None,
-        },
-    )
-    .await
-    .unwrap();
-    let mut unit_ids = Vec::new();
-    for u in 0..100 {
-        let input = UnitInput {
-            issuer_id: issuer.id,
-            name: format!("Đơn vị {u}"),
-            short_name: format!("U{u}"),
-            kind: "department".into(),
-            emails: vec![],
-        };
-        unit_ids.push(units::create_unit(db, &a, now(), input).await.unwrap().id);
-    }
-    let plan = plans::create_plan(
-        db,
-        &a,
-        now(),
-        PlanInput {
-            issuer_id: issuer.id,
-            year: 2025,
-            title: "Nhiệm vụ năm 2025".into(),
-            based_on: vec![],
-            rubric_id: None,
-            reminder_policy: None,
-        },
-    )
-    .await
-    .unwrap();
-    for g in 0..10 {
-        let group = groups::create_group(
-            db,
-            &a,
-            now(),
-            GroupInput { plan_id: plan.id, position: None, title: format!("Nhóm {g}"), summary_title: None },
-        )
-        .await
-        .unwrap();
-        for t in 0..1000 {
-            let n = g * 1000 + t;
-            let input = TaskInput {
-                group_id: group.id,
-                code: format!("{}.{}", g + 1, t + 1),
-                position: Some(t + 1),
-                text: format!("Nhiệm vụ số {n}"),
-                lead_unit_id: Some(unit_ids[n as usize % 100]),
-                cooperating_unit_ids: vec![unit_ids[(n as usize + 1) % 100]],
-                deadline: NaiveDate::from_ymd_opt(2025, 1 + (n % 12) as u32, 1 + (n % 28) as u32),
-            };
-            tasks::create_task(db, &a, now(), input).await.unwrap();
-        }
-    }
-    (plan.id, unit_ids[7])
 }
 
 criterion_group!(benches, bench);
