@@ -30,6 +30,8 @@ pub struct AppState {
     pub max_upload_bytes: u64,
     /// Whether the session cookie is Secure.
     pub secure_cookies: bool,
+    /// Digital signature keys and trusted roots.
+    pub signing: Arc<crate::services::signatures::Signing>,
 }
 
 impl AppState {
@@ -46,6 +48,10 @@ impl AppState {
             files: Arc::new(files),
             max_upload_bytes: settings.evidence.max_upload_bytes,
             secure_cookies: settings.server.secure_cookies,
+            signing: Arc::new(
+                crate::services::signatures::Signing::from_settings(&settings.signing)
+                    .map_err(|e| format!("signing.trust_dir: {e}"))?,
+            ),
         })
     }
 }

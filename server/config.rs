@@ -29,8 +29,26 @@ pub struct Settings {
     pub reminders: ReminderSettings,
     /// Document rendering.
     pub render: RenderSettings,
+    /// Digital signatures.
+    pub signing: SigningSettings,
     /// Logging.
     pub log: LogSettings,
+}
+
+/// `[signing]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SigningSettings {
+    /// Sign documents digitally (signer at approval, agency at issue).
+    pub enabled: bool,
+    /// Folder with `signers/<username>.p12` and `issuers/<issuer code>.p12`.
+    pub keys_dir: String,
+    /// Folder with passphrase files `signers/<username>.pass`, `issuers/<code>.pass`.
+    pub passphrase_dir: String,
+    /// Folder of trusted CA certificates.
+    pub trust_dir: String,
+    /// Minutes a prepared signature waits for an external signer.
+    pub session_minutes: i64,
 }
 
 /// `[render]`.

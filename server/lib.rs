@@ -29,4 +29,5 @@ pub mod model;
 pub mod render;
 pub mod scheduler;
 pub mod services;
+pub mod signing;
 pub mod storage;

@@ -48,6 +48,14 @@ enum Command {
         #[arg(short, long)]
         output: std::path::PathBuf,
     },
+    /// List the digital signatures of a PDF and check each (exit 1 if any is broken or none is there).
+    Verify {
+        /// The PDF file.
+        file: std::path::PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Manage users from the command line (e.g. the first administrator).
     User {
         #[command(subcommand)]
@@ -123,8 +131,25 @@ async fn main() -> ExitCode {
 }
 
 async fn run(command: Command, mut settings: Settings) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    if let Command::Verify { file, json } = &command {
+        return verify(file, *json, &settings);
+    }
     if let Command::Render { demo: true, .. } = command {
         settings.database.url = "sqlite::memory:".into();
+    }
+    if let Command::Serve { demo: true } = command
+        && !settings.signing.enabled
+        && settings.signing.keys_dir.is_empty()
+    {
+        // The reference year signs with the demo keys (config/demo/pki, no legal value).
+        let pki = std::path::Path::new("config/demo/pki");
+        if pki.is_dir() {
+            settings.signing.enabled = true;
+            settings.signing.keys_dir = pki.join("keys").display().to_string();
+            settings.signing.passphrase_dir = pki.join("secrets").display().to_string();
+            settings.signing.trust_dir = pki.join("trust").display().to_string();
+            tracing::info!("signing with the demo keys in config/demo/pki (no legal value)");
+        }
     }
     let state = app::AppState::build(&settings).await?;
     let db = state.db.clone();
@@ -167,6 +192,7 @@ async fn run(command: Command, mut settings: Settings) -> Result<ExitCode, Box<d
                 println!("{d:?}");
             }
         }
+        Command::Verify { .. } => unreachable!("handled before the database is opened"),
         Command::Migrate => println!("Cơ sở dữ liệu đã cập nhật / database is up to date"),
         Command::Demo => report(services::demo::load_reference_year(&db).await?),
         Command::Openapi => println!("{}", app::openapi_json(state)),
@@ -212,6 +238,38 @@ async fn run(command: Command, mut settings: Settings) -> Result<ExitCode, Box<d
         },
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `nhiemvu verify file.pdf`: one block per signature, oldest first.
+fn verify(file: &std::path::Path, json: bool, settings: &Settings) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let dir = &settings.signing.trust_dir;
+    let trust = nhiemvu::signing::keys::TrustStore::load((!dir.is_empty()).then(|| std::path::Path::new(dir)))
+        .map_err(|e| format!("signing.trust_dir: {e}"))?;
+    let reports = nhiemvu::signing::verify(&bytes, &trust);
+    if json {
+        println!("{}", serde_json::to_string_pretty(&reports)?);
+    } else if reports.is_empty() {
+        println!("Không có chữ ký số / no digital signature: {}", file.display());
+    }
+    let yes_no = |b: bool| if b { "có / yes" } else { "KHÔNG / NO" };
+    for (i, r) in reports.iter().enumerate().filter(|_| !json) {
+        println!("Chữ ký {} / signature {}: {}", i + 1, i + 1, r.field);
+        println!("  Người ký / signer:            {}", r.signer);
+        println!("  Tổ chức cấp / issued by:      {}", r.issuer);
+        println!("  Hiệu lực / valid:             {} → {}", r.valid_from, r.valid_to);
+        println!("  Thời gian ký / signing time:  {}", r.signing_time.as_deref().unwrap_or("—"));
+        println!("  Lý do / reason:               {}", r.reason.as_deref().unwrap_or("—"));
+        println!("  Nơi ký / location:            {}", r.location.as_deref().unwrap_or("—"));
+        println!("  Toàn vẹn / intact:            {}", yes_no(r.intact));
+        println!("  Phủ toàn tệp / whole file:    {}", yes_no(r.covers_whole_file));
+        println!("  Tin cậy / trusted:            {}", yes_no(r.trusted));
+        if let Some(p) = &r.problem {
+            println!("  Vấn đề / problem:             {p}");
+        }
+    }
+    let ok = !reports.is_empty() && reports.iter().all(|r| r.intact);
+    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
 fn report(loaded: services::demo::Loaded) {

@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 mod m0001_register;
 mod m0002_workflow;
 mod m0003_mail;
+mod m0004_signing;
 
 /// The ordered list of migrations the server applies at start-up.
 pub struct Migrator;
@@ -15,6 +16,11 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_register::Migration), Box::new(m0002_workflow::Migration), Box::new(m0003_mail::Migration)]
+        vec![
+            Box::new(m0001_register::Migration),
+            Box::new(m0002_workflow::Migration),
+            Box::new(m0003_mail::Migration),
+            Box::new(m0004_signing::Migration),
+        ]
     }
 }

@@ -89,6 +89,53 @@ impl Registration<'_> {
     }
 }
 
+/// Private-use characters marking the blanks of a document printed for signing:
+/// the signer signs it with the number and date blank, and the agency's signature
+/// fills them in (see `signing`). Templates turn each into a labelled blank.
+pub mod slot {
+    pub const NUMBER: char = '\u{E000}';
+    pub const DAY: char = '\u{E001}';
+    pub const MONTH: char = '\u{E002}';
+    pub const YEAR: char = '\u{E003}';
+    pub const CAPTION_DATE: char = '\u{E004}';
+    pub const CAPTION_NUMBER: char = '\u{E005}';
+
+    /// Whether `c` marks a blank.
+    pub fn is_slot(c: char) -> bool {
+        ('\u{E000}'..='\u{E005}').contains(&c)
+    }
+}
+
+impl Registration<'_> {
+    /// Box 3 with the number as a blank to be filled when the agency signs.
+    pub fn slotted_number_line(&self) -> String {
+        format!("Số: {}/{}", slot::NUMBER, self.symbol)
+    }
+
+    /// Box 4 with day, month and year as blanks.
+    pub fn slotted_place_date(&self, place: &str) -> String {
+        format!("{place}, ngày {} tháng {} năm {}", slot::DAY, slot::MONTH, slot::YEAR)
+    }
+
+    /// The reference with the number and date as blanks.
+    pub fn slotted_reference(&self, type_name: &str) -> String {
+        format!("{type_name} số {}/{} ngày {}", slot::CAPTION_NUMBER, self.symbol, slot::CAPTION_DATE)
+    }
+}
+
+/// What fills the blank labelled `label` once the document has `number` and `date`.
+pub fn slot_text(label: &str, number: i32, date: NaiveDate) -> Option<String> {
+    use chrono::Datelike;
+    Some(match label {
+        "slot-number" | "slot-cnumber" => two_digits(number.max(0) as u32),
+        "slot-day" => two_digits(date.day()),
+        "slot-month" => super::format::month(date.month()),
+        "slot-year" => date.year().to_string(),
+        "slot-cdate" => super::format::short_date(date),
+        _ => return None,
+    })
+}
+
 /// "Nơi nhận" lines: "- " before each label, ";" after all but the last, "." after the last.
 pub fn recipient_lines(labels: &[String]) -> Vec<String> {
     let n = labels.len();

@@ -76,6 +76,8 @@ pub struct Document {
     pub issued_at: Option<DateTime<Utc>>,
     /// SHA-256 of the frozen PDF.
     pub pdf_sha256: Option<String>,
+    /// SHA-256 of the copy the signer signed digitally (before issue), if signing is on.
+    pub signed_pdf_sha256: Option<String>,
     /// The document this one corrects.
     pub replaces_id: Option<Uuid>,
     /// The signer who approved it.

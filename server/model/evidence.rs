@@ -26,6 +26,8 @@ pub struct Evidence {
     pub uploaded_by: Option<Uuid>,
     /// When.
     pub uploaded_at: DateTime<Utc>,
+    /// For a PDF: its digital signatures as checked at upload (empty: not signed).
+    pub signatures: Option<Vec<crate::signing::SignatureReport>>,
 }
 
 /// One entry of the audit log.

@@ -8,7 +8,7 @@ use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 
 /// The bundled faces, compiled in.
-const BUNDLED: [&[u8]; 4] = [
+pub const BUNDLED: [&[u8]; 4] = [
     include_bytes!("../../fonts/LiberationSerif-Regular.ttf"),
     include_bytes!("../../fonts/LiberationSerif-Bold.ttf"),
     include_bytes!("../../fonts/LiberationSerif-Italic.ttf"),

@@ -18,7 +18,7 @@ use typst::foundations::{Bytes, Datetime, Smart};
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, Timestamp};
 
-pub use fonts::Fonts;
+pub use fonts::{BUNDLED, Fonts};
 use world::Environment;
 
 /// Why a document could not be rendered.
@@ -70,6 +70,19 @@ impl Renderer {
         date: NaiveDate,
         ident: &str,
     ) -> Result<Vec<u8>, RenderError> {
+        self.render_marked(template, data, assets, date, ident).map(|(pdf, _)| pdf)
+    }
+
+    /// Renders like [`Renderer::render`] and also says where the labelled places
+    /// of the layout ended up (the blanks a signature fills, the signature box).
+    pub fn render_marked(
+        &self,
+        template: &str,
+        data: &Value,
+        assets: &[(String, Vec<u8>)],
+        date: NaiveDate,
+        ident: &str,
+    ) -> Result<(Vec<u8>, Vec<Mark>), RenderError> {
         self.check_glyphs(data, &mut String::new())?;
         let today = Datetime::from_ymd(date.year(), date.month() as u8, date.day() as u8)
             .ok_or_else(|| RenderError::Typst(format!("date out of range: {date}")))?;
@@ -87,16 +100,25 @@ impl Renderer {
             ..PdfOptions::default()
         };
         let pdf = typst_pdf::pdf(&document, &options).map_err(|errors| RenderError::Typst(messages(&errors)))?;
+        let marks = marks(&document);
         typst::comemo::evict(CACHE_GENERATIONS);
-        Ok(pdf)
+        Ok((pdf, marks))
     }
 
     /// Walks every string in `value`, naming the first character no body face has.
     fn check_glyphs(&self, value: &Value, path: &mut String) -> Result<(), RenderError> {
         match value {
             Value::String(s) => {
-                if let Some(c) = s.chars().find(|c| !c.is_whitespace() && !c.is_control() && !self.env.fonts.covers(*c))
-                {
+                // Blanks for the number and date are allowed only where the frame puts them.
+                let slots = path == "frame.number_line"
+                    || path == "frame.place_date"
+                    || path == "frame.reference"
+                    || (path.starts_with("appendices[") && path.ends_with("].caption"));
+                let missing = |c: &char| {
+                    let allowed_slot = slots && crate::domain::print::slot::is_slot(*c);
+                    !(c.is_whitespace() || c.is_control() || allowed_slot || self.env.fonts.covers(*c))
+                };
+                if let Some(c) = s.chars().find(missing) {
                     return Err(RenderError::MissingGlyph { field: path.clone(), character: c });
                 }
             }
@@ -123,6 +145,38 @@ impl Renderer {
         }
         Ok(())
     }
+}
+
+/// A labelled place of a rendered document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mark {
+    /// The label without `<>`, e.g. "slot-number".
+    pub label: &'static str,
+    /// Page index, from 0.
+    pub page: usize,
+    /// Points from the page's top-left corner.
+    pub x: f64,
+    pub y: f64,
+}
+
+/// The labels templates put on places a signature needs to find.
+pub const MARK_LABELS: [&str; 7] =
+    ["slot-number", "slot-day", "slot-month", "slot-year", "slot-cnumber", "slot-cdate", "signature-box"];
+
+fn marks(document: &PagedDocument) -> Vec<Mark> {
+    use typst::foundations::{Label, Selector};
+    use typst::introspection::Introspector as _;
+    let intro = document.introspector();
+    let mut out = Vec::new();
+    for label in MARK_LABELS {
+        let Some(l) = Label::new(typst::utils::PicoStr::intern(label)) else { continue };
+        for content in intro.query(&Selector::Label(l)) {
+            if let Some(pos) = content.location().and_then(|loc| intro.position(loc)) {
+                out.push(Mark { label, page: pos.page.get() - 1, x: pos.point.x.to_pt(), y: pos.point.y.to_pt() });
+            }
+        }
+    }
+    out
 }
 
 fn messages(errors: &[typst::diag::SourceDiagnostic]) -> String {

@@ -109,6 +109,7 @@ pub(crate) fn to_model(m: documents::Model, issuer_abbreviation: &str) -> Docume
         number: m.number,
         issued_at: m.issued_at,
         pdf_sha256: m.pdf_sha256,
+        signed_pdf_sha256: m.signed_pdf_sha256,
         replaces_id: m.replaces_id,
         approved_by: m.approved_by,
         approved_at: m.approved_at,

@@ -35,6 +35,7 @@ fn to_model(m: evidence::Model) -> Evidence {
         sha256: m.sha256,
         uploaded_by: m.uploaded_by,
         uploaded_at: m.uploaded_at,
+        signatures: m.signatures.and_then(|v| serde_json::from_value(v).ok()),
     }
 }
 
@@ -86,6 +87,7 @@ pub async fn upload_evidence(
     now: DateTime<Utc>,
     upload: Upload,
     max_bytes: u64,
+    trust: &crate::signing::keys::TrustStore,
 ) -> Result<Evidence> {
     require(actor, Action::ManageEvidence)?;
     let task = tasks::Entity::find_by_id(upload.task_id).one(&db.conn).await?;
@@ -127,6 +129,17 @@ pub async fn upload_evidence(
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?
         .map_err(|e| AppError::Internal(format!("storing evidence: {e}")))?;
+    // A signed PDF shows its signatures' summary in the evidence list.
+    let signatures = if content_type == "application/pdf" {
+        let (store, k, trust) = (files.clone(), key.clone(), trust.clone());
+        tokio::task::spawn_blocking(move || store.get(&k).map(|b| crate::signing::verify(&b, &trust)))
+            .await
+            .ok()
+            .and_then(|r| r.ok())
+            .map(|reports| serde_json::to_value(reports).unwrap_or_default())
+    } else {
+        None
+    };
     let stored = async {
         let txn = db.begin_write().await?;
         let m = evidence::ActiveModel {
@@ -140,6 +153,7 @@ pub async fn upload_evidence(
             uploaded_by: Set(actor.user_id),
             uploaded_at: Set(now),
             storage_key: Set(key.clone()),
+            signatures: Set(signatures),
         }
         .insert(&*txn)
         .await?;

@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use super::access::require;
 use super::documents::{load, to_model};
+use super::signatures::Signing;
 use super::{audited, printing};
 use crate::domain::DocumentState;
 use crate::domain::access::Action;
@@ -83,9 +84,21 @@ pub async fn submit_document(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uui
     transition(db, actor, now, id, "submit", DocumentState::Draft, DocumentState::Submitted, None).await
 }
 
-/// The signer approves a submitted document (the sign-off).
-pub async fn approve_document(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<Document> {
+/// The signer approves a submitted document (the sign-off). With signing on, the
+/// copy to sign is rendered and signed with the signer's key in the same step.
+pub async fn approve_document(
+    db: &Db,
+    renderer: &Arc<Renderer>,
+    files: &Arc<dyn BlobStore>,
+    signing: &Signing,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: Uuid,
+) -> Result<Document> {
     require(actor, Action::SignDocument)?;
+    if signing.enabled {
+        return super::signatures::approve_and_sign(db, renderer, files, signing, actor, now, id).await;
+    }
     transition(db, actor, now, id, "approve", DocumentState::Submitted, DocumentState::Approved, None).await
 }
 
@@ -133,11 +146,14 @@ async fn next_number<C: ConnectionTrait>(c: &C, issuer_id: Uuid, year: i32, kind
 }
 
 /// Issues an approved document: number, date, the PDF rendered once and frozen.
-/// Everything happens in one transaction; if rendering or storing fails, nothing changes.
+/// With signing on, the signer-signed copy gets its number, date and seal and the
+/// agency's signature instead. Everything happens in one transaction; if
+/// rendering, signing or storing fails, nothing changes.
 pub async fn issue_document(
     db: &Db,
     renderer: &Arc<Renderer>,
     files: &Arc<dyn BlobStore>,
+    signing: &Signing,
     actor: &Actor,
     now: DateTime<Utc>,
     id: Uuid,
@@ -148,6 +164,11 @@ pub async fn issue_document(
     if before.state != DocumentState::Approved.code() {
         return Err(wrong_state(&before, DocumentState::Approved.code()));
     }
+    // A missing or expired key stops here, before a number is taken.
+    let agency_key = match signing.enabled {
+        true => Some(super::signatures::issuer_key(signing, &issuer, now).await?),
+        false => None,
+    };
     let date = local_date(now);
     let number = next_number(&*txn, before.issuer_id, date.year(), &before.kind).await?;
     let mut am: documents::ActiveModel = before.clone().into();
@@ -161,8 +182,31 @@ pub async fn issue_document(
         .await
         .map_err(|e| AppError::from_db(e, "duplicate_number", "Số văn bản đã được dùng / number already used"))?;
 
-    let printable = printing::printable(&*txn, files.as_ref(), id).await?;
-    let pdf = printing::render(renderer, printable).await?;
+    let pdf = match (agency_key, &before.signed_pdf_key) {
+        (Some(key), Some(signed)) => {
+            let (store, k) = (files.clone(), signed.clone());
+            let base = tokio::task::spawn_blocking(move || store.get(&k))
+                .await
+                .map_err(|e| AppError::Internal(e.to_string()))?
+                .map_err(|e| AppError::Internal(format!("reading the signed copy: {e}")))?;
+            let seal = match &issuer.seal_image {
+                Some(k) => files.get(k).ok(),
+                None => None,
+            };
+            let layout = before.signing_layout.as_ref();
+            super::signatures::agency_sign(base, layout, seal, &issuer, key, number, date, now).await?
+        }
+        (Some(key), None) => {
+            // Approved before signing was switched on: the agency signs the printed copy.
+            let printable = printing::printable(&*txn, files.as_ref(), id).await?;
+            let base = printing::render(renderer, printable).await?;
+            super::signatures::agency_sign(base, None, None, &issuer, key, number, date, now).await?
+        }
+        (None, _) => {
+            let printable = printing::printable(&*txn, files.as_ref(), id).await?;
+            printing::render(renderer, printable).await?
+        }
+    };
     let sha = hex::encode(Sha256::digest(&pdf));
     let key = format!("documents/{id}.pdf");
     let (store, k) = (files.clone(), key.clone());
@@ -306,6 +350,9 @@ pub async fn correct_document(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uu
     copy.issued_at = None;
     copy.pdf_key = None;
     copy.pdf_sha256 = None;
+    copy.signed_pdf_key = None;
+    copy.signed_pdf_sha256 = None;
+    copy.signing_layout = None;
     copy.approved_by = None;
     copy.approved_at = None;
     copy.review_comment = None;

@@ -18,6 +18,7 @@ pub mod proposals;
 pub mod reminders;
 pub mod results;
 pub mod rubrics;
+pub mod signatures;
 pub mod targets;
 pub mod tasks;
 pub mod units;

@@ -55,7 +55,8 @@ pub async fn document_pdf(
 ) -> Result<Vec<u8>> {
     require(actor, Action::Read)?;
     let (doc, _) = super::documents::load(&db.conn, actor, id).await?;
-    if let Some(key) = doc.pdf_key {
+    // The frozen file once issued; the signer-signed copy once approved with signing on.
+    if let Some(key) = doc.pdf_key.or(doc.signed_pdf_key) {
         let store = files.clone();
         return tokio::task::spawn_blocking(move || store.get(&key))
             .await
@@ -68,10 +69,16 @@ pub async fn document_pdf(
 
 /// Renders on the blocking pool so a render never stalls other requests.
 pub async fn render(renderer: &Arc<Renderer>, p: Printable) -> Result<Vec<u8>> {
+    render_marked(renderer, p).await.map(|(pdf, _)| pdf)
+}
+
+/// Renders and says where the labelled places (blanks, signature box) are.
+pub async fn render_marked(renderer: &Arc<Renderer>, p: Printable) -> Result<(Vec<u8>, Vec<crate::render::Mark>)> {
     let renderer = renderer.clone();
-    let out = tokio::task::spawn_blocking(move || renderer.render(p.template, &p.data, &p.assets, p.date, &p.ident))
-        .await
-        .map_err(|e| AppError::Internal(format!("render task failed: {e}")))?;
+    let out =
+        tokio::task::spawn_blocking(move || renderer.render_marked(p.template, &p.data, &p.assets, p.date, &p.ident))
+            .await
+            .map_err(|e| AppError::Internal(format!("render task failed: {e}")))?;
     out.map_err(|e| match e {
         RenderError::MissingGlyph { field, character } => AppError::field(
             &field,
@@ -107,6 +114,16 @@ const ROMAN: [&str; 10] = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX
 
 /// Builds the view model of a document (through `c`, so a transaction sees its own changes).
 pub async fn printable<C: ConnectionTrait>(c: &C, files: &dyn BlobStore, id: Uuid) -> Result<Printable> {
+    build(c, files, id, false).await
+}
+
+/// The view model of the copy the signer signs: number and date left as marked
+/// blanks and no seal, both of which the agency's signature adds at issue.
+pub async fn printable_for_signing<C: ConnectionTrait>(c: &C, files: &dyn BlobStore, id: Uuid) -> Result<Printable> {
+    build(c, files, id, true).await
+}
+
+async fn build<C: ConnectionTrait>(c: &C, files: &dyn BlobStore, id: Uuid, for_signing: bool) -> Result<Printable> {
     let doc = documents::Entity::find_by_id(id).one(c).await?.ok_or_else(|| not_found("document"))?;
     let issuer = issuers::Entity::find_by_id(doc.issuer_id).one(c).await?.ok_or_else(|| not_found("issuer"))?;
     let kind: DocumentKind = doc.kind.parse().map_err(|e: String| AppError::Internal(e))?;
@@ -120,8 +137,12 @@ pub async fn printable<C: ConnectionTrait>(c: &C, files: &dyn BlobStore, id: Uui
     let frame = Frame {
         parent: issuer.parent_name.clone(),
         issuer: issuer.name.clone(),
-        number_line: reg.number_line(),
-        place_date: reg.place_date(&issuer.place_name),
+        number_line: if for_signing { reg.slotted_number_line() } else { reg.number_line() },
+        place_date: if for_signing {
+            reg.slotted_place_date(&issuer.place_name)
+        } else {
+            reg.place_date(&issuer.place_name)
+        },
         recipients: recipient_lines(&recipients.iter().map(|r| r.label.clone()).collect::<Vec<_>>()),
         signature: Signature {
             authority: doc.signer_authority.clone(),
@@ -130,7 +151,7 @@ pub async fn printable<C: ConnectionTrait>(c: &C, files: &dyn BlobStore, id: Uui
             image: None,
             seal: None,
         },
-        reference: reg.reference(kind.label()),
+        reference: if for_signing { reg.slotted_reference(kind.label()) } else { reg.reference(kind.label()) },
     };
     let plan = match doc.plan_id {
         Some(p) => plans::Entity::find_by_id(p).one(c).await?,
@@ -162,9 +183,8 @@ pub async fn printable<C: ConnectionTrait>(c: &C, files: &dyn BlobStore, id: Uui
         Some(u) => users::Entity::find_by_id(u).one(c).await?.and_then(|u| u.signature_image),
         None => None,
     };
-    for (key, path, slot) in
-        [(signer_image, "/assets/signature.png", "image"), (issuer.seal_image.clone(), "/assets/seal.png", "seal")]
-    {
+    let seal = if for_signing { None } else { issuer.seal_image.clone() };
+    for (key, path, slot) in [(signer_image, "/assets/signature.png", "image"), (seal, "/assets/seal.png", "seal")] {
         if let Some(key) = key {
             match files.get(&key) {
                 Ok(bytes) => {
@@ -378,7 +398,10 @@ fn specific_appendix(
     Appendix {
         label: String::new(),
         title: format!("Biểu chi tiết các nhiệm vụ riêng của {subs} năm {year}"),
-        caption: format!("(Kèm theo {reference} của {})", issuer.full_name),
+        caption: format!(
+            "(Kèm theo {reference} của {})",
+            issuer.full_name.replace(crate::domain::print::slot::is_slot, "")
+        ),
         landscape: true,
         columns: vec!["STT".into(), "Đơn vị".into(), "Nhiệm vụ".into()],
         widths: vec![1, 4, 12],

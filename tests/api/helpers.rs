@@ -36,7 +36,7 @@ pub struct TestApp {
 }
 
 /// The largest evidence upload in tests (small, so the limit is cheap to exceed).
-pub const TEST_UPLOAD_LIMIT: u64 = 64 * 1024;
+pub const TEST_UPLOAD_LIMIT: u64 = 256 * 1024;
 
 /// A response: status and JSON body (Null when empty).
 #[derive(Debug)]
@@ -68,6 +68,11 @@ impl Reply {
 
 /// Starts the application on a fresh database.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(nhiemvu::services::signatures::Signing::disabled()).await
+}
+
+/// Starts the application with these signing keys and trusted roots.
+pub async fn spawn_app_with(signing: nhiemvu::services::signatures::Signing) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = match std::env::var("TEST_DATABASE_URL") {
         Ok(base) if !base.is_empty() => fresh_postgres(&base).await,
@@ -82,6 +87,7 @@ pub async fn spawn_app() -> TestApp {
         files,
         max_upload_bytes: TEST_UPLOAD_LIMIT,
         secure_cookies: true,
+        signing: Arc::new(signing),
     };
     let client = TestClient::new(nhiemvu::app::router(state));
     let host = nhiemvu::services::issuers::create_issuer(&db, &Actor::system(), now(), issuer_input("host"))
@@ -416,6 +422,7 @@ pub fn doc_input(d: &Value) -> Value {
         "symbol",
         "issued_at",
         "pdf_sha256",
+        "signed_pdf_sha256",
         "replaces_id",
         "approved_by",
         "approved_at",

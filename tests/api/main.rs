@@ -14,6 +14,7 @@ mod organisation;
 mod plans;
 mod poppler;
 mod render;
+mod signatures;
 mod smtp;
 mod tasks;
 mod workflow;

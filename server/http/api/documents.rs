@@ -15,7 +15,18 @@ use crate::http::auth::Auth;
 use crate::model::StepInput;
 use crate::model::{Document, DocumentInput, Page, Paging};
 use crate::services::documents::DocumentFilter;
-use crate::services::{documents, issuing, now, printing};
+use crate::services::signatures::PreparedSignature;
+use crate::services::{documents, issuing, now, printing, signatures};
+use crate::signing::SignatureReport;
+
+/// The external party's signature for a prepared session.
+#[derive(Debug, Clone, poem_openapi::Object)]
+pub struct FinalizeInput {
+    /// From prepare.
+    pub session_id: Uuid,
+    /// CMS SignedData (detached) over the prepared digest, DER, base64.
+    pub signature: String,
+}
 
 /// Document API.
 pub struct DocumentApi {
@@ -114,7 +125,8 @@ impl DocumentApi {
     #[oai(path = "/documents/:id/approve", method = "post")]
     async fn approve(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Json<Document>> {
         let actor = who(&self.state, &auth, req).await?;
-        Ok(Json(issuing::approve_document(&self.state.db, &actor, now(), id.0).await?))
+        let s = &self.state;
+        Ok(Json(issuing::approve_document(&s.db, &s.renderer, &s.files, &s.signing, &actor, now(), id.0).await?))
     }
 
     /// Send a submitted document back to the office with a comment (signer).
@@ -135,7 +147,41 @@ impl DocumentApi {
     async fn issue(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Json<Document>> {
         let actor = who(&self.state, &auth, req).await?;
         let s = &self.state;
-        Ok(Json(issuing::issue_document(&s.db, &s.renderer, &s.files, &actor, now(), id.0).await?))
+        Ok(Json(issuing::issue_document(&s.db, &s.renderer, &s.files, &s.signing, &actor, now(), id.0).await?))
+    }
+
+    /// The digital signatures on the document's PDF and what holds of each:
+    /// signer, certificate issuer and validity, signing time, intact, whole file, trusted.
+    #[oai(path = "/documents/:id/signatures", method = "get")]
+    async fn signatures(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Json<Vec<SignatureReport>>> {
+        let actor = who(&self.state, &auth, req).await?;
+        let s = &self.state;
+        Ok(Json(signatures::document_signatures(&s.db, &s.files, &s.signing, &actor, id.0).await?))
+    }
+
+    /// Signing with a token or a remote signing service, step 1 (signer): renders the
+    /// copy to sign and returns the SHA-256 digest the external party signs.
+    #[oai(path = "/documents/:id/signing/prepare", method = "post")]
+    async fn signing_prepare(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Json<PreparedSignature>> {
+        let actor = who(&self.state, &auth, req).await?;
+        let s = &self.state;
+        Ok(Json(signatures::prepare(&s.db, &s.renderer, &s.files, &s.signing, &actor, now(), id.0).await?))
+    }
+
+    /// Step 3 (signer): the external party's CMS signature (detached SignedData over the
+    /// digest, base64 DER) is checked, embedded, and the document approved.
+    #[oai(path = "/documents/:id/signing/finalize", method = "post")]
+    async fn signing_finalize(
+        &self,
+        auth: Auth,
+        req: &Request,
+        id: Path<Uuid>,
+        body: Json<FinalizeInput>,
+    ) -> ApiResult<Json<Document>> {
+        let actor = who(&self.state, &auth, req).await?;
+        let s = &self.state;
+        let b = body.0;
+        Ok(Json(signatures::finalize(&s.db, &s.files, &actor, now(), id.0, b.session_id, &b.signature).await?))
     }
 
     /// Start a correction of an issued document: a new draft that replaces it once issued.

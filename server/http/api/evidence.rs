@@ -73,7 +73,8 @@ impl EvidenceApi {
         let upload = evidence::Upload { task_id: id.0, target_id, file_name, file, size };
         let s = &self.state;
         Ok(Created::Created(Json(
-            evidence::upload_evidence(&s.db, &s.files, &actor, now(), upload, s.max_upload_bytes).await?,
+            evidence::upload_evidence(&s.db, &s.files, &actor, now(), upload, s.max_upload_bytes, &s.signing.trust)
+                .await?,
         )))
     }
 

@@ -34,6 +34,9 @@ pub struct Model {
     pub review_comment: Option<String>,
     pub issued_year: Option<i32>,
     pub pdf_key: Option<String>,
+    pub signed_pdf_key: Option<String>,
+    pub signed_pdf_sha256: Option<String>,
+    pub signing_layout: Option<Json>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

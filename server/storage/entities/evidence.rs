@@ -18,6 +18,7 @@ pub struct Model {
     pub uploaded_by: Option<Uuid>,
     pub uploaded_at: DateTimeUtc,
     pub storage_key: String,
+    pub signatures: Option<Json>,
 }
 
 /// Relations are followed with explicit queries in `storage`.

@@ -12,6 +12,7 @@ pub mod reminders_sent;
 pub mod results;
 pub mod rubrics;
 pub mod sessions;
+pub mod signing_sessions;
 pub mod targets;
 pub mod task_cooperators;
 pub mod task_groups;

@@ -1,0 +1,475 @@
+//! Digital signatures in the document workflow. With signing on, the signer's
+//! approval renders the copy to sign (number and date left as blanks, no seal)
+//! and signs it, with a key held by the server or through prepare → external
+//! signature → finalize; issuing then fills the blanks, places the seal and adds
+//! the agency's signature as a second, incremental signature.
+
+use std::sync::Arc;
+
+use base64::Engine as _;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::access::require;
+use super::documents::{load, to_model};
+use super::{audited, printing};
+use crate::config::SigningSettings;
+use crate::domain::DocumentState;
+use crate::domain::access::Action;
+use crate::error::{AppError, Result};
+use crate::model::Document;
+use crate::render::{Mark, Renderer};
+use crate::signing::appearance::Face;
+use crate::signing::keys::{Holder, KeyError, KeyStore, SigningKey, TrustStore};
+use crate::signing::{self, Request, SignError, SignatureReport, Stamp, Widget};
+use crate::storage::Db;
+use crate::storage::audit::Actor;
+use crate::storage::entities::{documents, issuers, signing_sessions, users};
+use crate::storage::files::BlobStore;
+
+const ENTITY: &str = "documents";
+const MM: f64 = 72.0 / 25.4;
+/// The signature box of the template (frame.typ): 70 × 28 mm, marked at its
+/// top-left corner; the seal is 34 mm wide, over the box's left part.
+const SIGNATURE_BOX: (f64, f64) = (70.0 * MM, 28.0 * MM);
+const SEAL_WIDTH: f64 = 34.0 * MM;
+
+/// What the signer's signature says about itself.
+pub const SIGNER_REASON: &str = "Ký duyệt ban hành văn bản";
+/// What the agency's signature says about itself.
+pub const ISSUER_REASON: &str = "Đóng dấu, phát hành văn bản";
+
+/// Signing settings, loaded once.
+#[derive(Debug, Clone, Default)]
+pub struct Signing {
+    pub enabled: bool,
+    pub keys: KeyStore,
+    pub trust: TrustStore,
+    pub session_minutes: i64,
+}
+
+impl Signing {
+    /// Signing off: documents are issued without digital signatures.
+    pub fn disabled() -> Signing {
+        Signing { session_minutes: 30, ..Signing::default() }
+    }
+
+    pub fn from_settings(s: &SigningSettings) -> std::io::Result<Signing> {
+        let dir = |d: &str| (!d.is_empty()).then(|| std::path::PathBuf::from(d));
+        Ok(Signing {
+            enabled: s.enabled,
+            keys: KeyStore { keys_dir: dir(&s.keys_dir).unwrap_or_default(), passphrase_dir: dir(&s.passphrase_dir) },
+            trust: TrustStore::load(dir(&s.trust_dir).as_deref())?,
+            session_minutes: s.session_minutes.max(1),
+        })
+    }
+}
+
+/// Where the blanks and the signature box are on the signed copy.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Place {
+    label: String,
+    page: usize,
+    x: f64,
+    y: f64,
+}
+
+fn layout_json(marks: &[Mark]) -> serde_json::Value {
+    let places: Vec<Place> =
+        marks.iter().map(|m| Place { label: m.label.to_owned(), page: m.page, x: m.x, y: m.y }).collect();
+    serde_json::to_value(places).unwrap_or_default()
+}
+
+fn layout_of(v: Option<&serde_json::Value>) -> Vec<Place> {
+    v.and_then(|v| serde_json::from_value(v.clone()).ok()).unwrap_or_default()
+}
+
+/// A key problem as a client error: code and bilingual message, never the passphrase.
+fn key_error(e: KeyError) -> AppError {
+    let code = match e {
+        KeyError::Missing(..) => "signing_key_missing",
+        KeyError::NoPassphrase(..) => "signing_key_passphrase_missing",
+        KeyError::Unreadable(..) => "signing_key_unreadable",
+        KeyError::Expired(..) => "certificate_expired",
+        KeyError::NotYetValid(..) => "certificate_not_yet_valid",
+        KeyError::Unsupported(..) => "signing_key_unsupported",
+    };
+    AppError::conflict(code, e.to_string())
+}
+
+fn sign_error(e: SignError) -> AppError {
+    match e {
+        SignError::Key(k) => key_error(k),
+        SignError::Mismatch(_) | SignError::Cms(_) => AppError::field("signature", e.to_string()),
+        other => AppError::Internal(format!("signing: {other}")),
+    }
+}
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| AppError::Internal(format!("signing task: {e}")))
+}
+
+async fn put_file(files: &Arc<dyn BlobStore>, key: &str, bytes: Vec<u8>) -> Result<()> {
+    let (store, k) = (files.clone(), key.to_owned());
+    blocking(move || store.put(&k, &bytes)).await?.map_err(|e| AppError::Internal(format!("storing {key}: {e}")))
+}
+
+async fn get_file(files: &Arc<dyn BlobStore>, key: &str) -> Result<Vec<u8>> {
+    let (store, k) = (files.clone(), key.to_owned());
+    blocking(move || store.get(&k)).await?.map_err(|e| AppError::Internal(format!("reading {key}: {e}")))
+}
+
+async fn username<C: ConnectionTrait>(c: &C, actor: &Actor) -> Result<String> {
+    let id = actor.user_id.ok_or(AppError::Forbidden)?;
+    Ok(users::Entity::find_by_id(id).one(c).await?.ok_or(AppError::Unauthorized)?.username)
+}
+
+/// The copy the signer signs and the request for the signer's signature.
+async fn signer_copy<C: ConnectionTrait>(
+    c: &C,
+    renderer: &Arc<Renderer>,
+    files: &Arc<dyn BlobStore>,
+    doc: &documents::Model,
+    issuer: &issuers::Model,
+    now: DateTime<Utc>,
+) -> Result<(Vec<u8>, Vec<Mark>, Request)> {
+    let p = printing::printable_for_signing(c, files.as_ref(), doc.id).await?;
+    let (pdf, marks) = printing::render_marked(renderer, p).await?;
+    let widget = match marks.iter().find(|m| m.label == "signature-box") {
+        Some(m) => Widget { page: m.page, rect: Some([m.x, m.y, SIGNATURE_BOX.0, SIGNATURE_BOX.1]), image: None },
+        None => Widget::default(),
+    };
+    let req = Request {
+        field: "NguoiKy".into(),
+        name: doc.signer_name.clone(),
+        reason: SIGNER_REASON.into(),
+        location: issuer.place_name.clone(),
+        time: now,
+        widget,
+        stamps: Vec::new(),
+    };
+    Ok((pdf, marks, req))
+}
+
+/// Records the signer-signed copy and approves the document, in `txn`.
+async fn record_approval<C: ConnectionTrait>(
+    txn: &C,
+    files: &Arc<dyn BlobStore>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    before: &documents::Model,
+    signed: Vec<u8>,
+    layout: serde_json::Value,
+) -> Result<documents::Model> {
+    let key = format!("documents/{}.signed.pdf", before.id);
+    let sha = hex::encode(Sha256::digest(&signed));
+    put_file(files, &key, signed).await?;
+    let mut am: documents::ActiveModel = before.clone().into();
+    am.state = Set(DocumentState::Approved.code().to_owned());
+    am.approved_by = Set(actor.user_id);
+    am.approved_at = Set(Some(now));
+    am.review_comment = Set(None);
+    am.signed_pdf_key = Set(Some(key.clone()));
+    am.signed_pdf_sha256 = Set(Some(sha));
+    am.signing_layout = Set(Some(layout));
+    am.updated_at = Set(now);
+    match am.update(txn).await {
+        Ok(after) => {
+            audited(txn, actor, now, "approve", ENTITY, before.id, Some(before), Some(&after)).await?;
+            Ok(after)
+        }
+        Err(e) => {
+            let _ = files.delete(&key);
+            Err(e.into())
+        }
+    }
+}
+
+fn must_be_submitted(m: &documents::Model) -> Result<()> {
+    if m.state == DocumentState::Submitted.code() {
+        return Ok(());
+    }
+    Err(AppError::conflict(
+        "invalid_transition",
+        format!(
+            "Văn bản đang ở trạng thái {}, cần ở trạng thái submitted / the document is {}, it must be submitted",
+            m.state, m.state
+        ),
+    ))
+}
+
+/// The signer approves and signs with the key the server holds for them.
+pub async fn approve_and_sign(
+    db: &Db,
+    renderer: &Arc<Renderer>,
+    files: &Arc<dyn BlobStore>,
+    signing: &Signing,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: Uuid,
+) -> Result<Document> {
+    require(actor, Action::SignDocument)?;
+    let txn = db.begin_write().await?;
+    let (before, issuer) = load(&*txn, actor, id).await?;
+    must_be_submitted(&before)?;
+    let name = username(&*txn, actor).await?;
+    let keys = signing.keys.clone();
+    let key = blocking(move || keys.load(Holder::Signer(&name), now)).await?.map_err(key_error)?;
+    let (pdf, marks, req) = signer_copy(&*txn, renderer, files, &before, &issuer, now).await?;
+    let signed = blocking(move || signing::sign(&pdf, &req, &key)).await?.map_err(sign_error)?;
+    let after = record_approval(&*txn, files, actor, now, &before, signed, layout_json(&marks)).await?;
+    if let Err(e) = txn.commit().await {
+        if let Some(k) = &after.signed_pdf_key {
+            let _ = files.delete(k);
+        }
+        return Err(e.into());
+    }
+    Ok(to_model(after, &issuer.abbreviation))
+}
+
+/// What an external signer needs: the digest to sign and how long it may take.
+#[derive(Debug, Clone, poem_openapi::Object)]
+pub struct PreparedSignature {
+    /// Pass back to finalize.
+    pub session_id: Uuid,
+    /// SHA-256 of the signed byte ranges, hex.
+    pub digest_hex: String,
+    /// The same digest, base64 (what most signing services take).
+    pub digest_base64: String,
+    /// "SHA-256".
+    pub digest_algorithm: String,
+    /// The CMS must be a detached SignedData (`ETSI.CAdES.detached`) over this digest.
+    pub signature_format: String,
+    /// The session ends at.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Step 1 of signing outside the server: render the copy, reserve the signature, return the digest.
+pub async fn prepare(
+    db: &Db,
+    renderer: &Arc<Renderer>,
+    files: &Arc<dyn BlobStore>,
+    signing: &Signing,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: Uuid,
+) -> Result<PreparedSignature> {
+    require(actor, Action::SignDocument)?;
+    let user_id = actor.user_id.ok_or(AppError::Forbidden)?;
+    let txn = db.begin_write().await?;
+    let (doc, issuer) = load(&*txn, actor, id).await?;
+    must_be_submitted(&doc)?;
+    let (pdf, marks, req) = signer_copy(&*txn, renderer, files, &doc, &issuer, now).await?;
+    let prepared = blocking(move || signing::prepare(&pdf, &req)).await?.map_err(sign_error)?;
+    let session = Uuid::now_v7();
+    let key = format!("signing/{session}.pdf");
+    put_file(files, &key, prepared.pdf).await?;
+    let expires_at = now + Duration::minutes(signing.session_minutes);
+    let row = signing_sessions::ActiveModel {
+        id: Set(session),
+        document_id: Set(id),
+        user_id: Set(user_id),
+        pdf_key: Set(key.clone()),
+        contents_start: Set(prepared.contents.start as i64),
+        contents_end: Set(prepared.contents.end as i64),
+        digest: Set(hex::encode(prepared.digest)),
+        layout: Set(layout_json(&marks)),
+        document_updated_at: Set(doc.updated_at),
+        created_at: Set(now),
+        expires_at: Set(expires_at),
+    };
+    let done = async {
+        signing_sessions::Entity::insert(row).exec(&*txn).await?;
+        audited(&*txn, actor, now, "prepare_signature", ENTITY, id, None::<&()>, None::<&()>).await?;
+        txn.commit().await?;
+        Ok::<_, AppError>(())
+    }
+    .await;
+    if let Err(e) = done {
+        let _ = files.delete(&key);
+        return Err(e);
+    }
+    Ok(PreparedSignature {
+        session_id: session,
+        digest_hex: hex::encode(prepared.digest),
+        digest_base64: base64::engine::general_purpose::STANDARD.encode(prepared.digest),
+        digest_algorithm: "SHA-256".into(),
+        signature_format: "CMS SignedData, detached (ETSI.CAdES.detached), DER, base64".into(),
+        expires_at,
+    })
+}
+
+/// Step 3: embeds the external CMS signature and approves the document.
+pub async fn finalize(
+    db: &Db,
+    files: &Arc<dyn BlobStore>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: Uuid,
+    session_id: Uuid,
+    signature_base64: &str,
+) -> Result<Document> {
+    require(actor, Action::SignDocument)?;
+    let cms = base64::engine::general_purpose::STANDARD.decode(signature_base64.trim()).map_err(|_| {
+        AppError::field("signature", "Chữ ký phải là CMS (DER) mã hóa base64 / the signature must be a base64 DER CMS")
+    })?;
+    let txn = db.begin_write().await?;
+    let (before, issuer) = load(&*txn, actor, id).await?;
+    must_be_submitted(&before)?;
+    let session = signing_sessions::Entity::find_by_id(session_id)
+        .filter(signing_sessions::Column::DocumentId.eq(id))
+        .one(&*txn)
+        .await?
+        .filter(|s| Some(s.user_id) == actor.user_id)
+        .ok_or_else(|| AppError::field("session_id", "Không có phiên ký này / no such signing session"))?;
+    if session.expires_at < now {
+        return Err(AppError::conflict("signing_session_expired", "Phiên ký đã hết hạn / the signing session expired"));
+    }
+    if session.document_updated_at != before.updated_at {
+        return Err(AppError::conflict(
+            "signing_session_stale",
+            "Văn bản đã thay đổi sau khi chuẩn bị ký / the document changed after the signature was prepared",
+        ));
+    }
+    let pdf = get_file(files, &session.pdf_key).await?;
+    let digest: [u8; 32] = hex::decode(&session.digest)
+        .ok()
+        .and_then(|d| d.try_into().ok())
+        .ok_or_else(|| AppError::Internal("bad session digest".into()))?;
+    let prepared =
+        signing::Prepared { pdf, contents: session.contents_start as usize..session.contents_end as usize, digest };
+    let signed = blocking(move || {
+        let checked = signing::cms::check(&cms, |_| Some(digest.to_vec())).map_err(SignError::from)?;
+        let (from, to) = signing::cms::validity(&checked.signer);
+        if now > to {
+            return Err(SignError::Key(KeyError::Expired(
+                signing::cms::common_name(&checked.signer.tbs_certificate.subject),
+                signing::iso_vn(to),
+            )));
+        }
+        if now < from {
+            return Err(SignError::Key(KeyError::NotYetValid(
+                signing::cms::common_name(&checked.signer.tbs_certificate.subject),
+                signing::iso_vn(from),
+            )));
+        }
+        signing::finalize(prepared, &cms)
+    })
+    .await?
+    .map_err(sign_error)?;
+    let layout = session.layout.clone();
+    let after = record_approval(&*txn, files, actor, now, &before, signed, layout).await?;
+    signing_sessions::Entity::delete_by_id(session.id).exec(&*txn).await?;
+    if let Err(e) = txn.commit().await {
+        if let Some(k) = &after.signed_pdf_key {
+            let _ = files.delete(k);
+        }
+        return Err(e.into());
+    }
+    let _ = files.delete(&session.pdf_key);
+    Ok(to_model(after, &issuer.abbreviation))
+}
+
+/// The issuer's key, checked before anything is numbered or frozen.
+pub(crate) async fn issuer_key(signing: &Signing, issuer: &issuers::Model, now: DateTime<Utc>) -> Result<SigningKey> {
+    let keys = signing.keys.clone();
+    let code = issuer.code.clone();
+    blocking(move || keys.load(Holder::Issuer(&code), now)).await?.map_err(key_error)
+}
+
+/// The agency's signature over `base`: blanks filled with `number` and `date`, the seal over the signature.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn agency_sign(
+    base: Vec<u8>,
+    layout: Option<&serde_json::Value>,
+    seal: Option<Vec<u8>>,
+    issuer: &issuers::Model,
+    key: SigningKey,
+    number: i32,
+    date: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<Vec<u8>> {
+    let places = layout_of(layout);
+    let mut stamps = Vec::new();
+    for p in &places {
+        let Some(text) = crate::domain::print::slot_text(&p.label, number, date) else { continue };
+        let (width, size, face) = match p.label.as_str() {
+            "slot-number" => (26.0, 13.0, Face::Regular),
+            "slot-day" | "slot-month" => (16.0, 13.0, Face::Italic),
+            "slot-year" => (30.0, 13.0, Face::Italic),
+            "slot-cnumber" => (26.0, 14.0, Face::Italic),
+            _ => (72.0, 14.0, Face::Italic),
+        };
+        let flush_right = p.label.ends_with("number");
+        stamps.push(Stamp { page: p.page, x: p.x, baseline: p.y, width, size, face, text, flush_right });
+    }
+    let widget = match (places.iter().find(|p| p.label == "signature-box"), seal) {
+        (Some(b), Some(png)) => {
+            let (w, h) = image_size(&png).unwrap_or((1, 1));
+            let seal_h = SEAL_WIDTH * h as f64 / w.max(1) as f64;
+            // The mark is the box's top-left corner; the seal is centred vertically.
+            let top = b.y + (SIGNATURE_BOX.1 - seal_h) / 2.0;
+            Widget { page: b.page, rect: Some([b.x, top, SEAL_WIDTH, seal_h]), image: Some(png) }
+        }
+        (Some(b), None) => Widget { page: b.page, rect: None, image: None },
+        _ => Widget::default(),
+    };
+    let req = Request {
+        field: "CoQuanBanHanh".into(),
+        name: issuer.full_name.clone(),
+        reason: ISSUER_REASON.into(),
+        location: issuer.place_name.clone(),
+        time: now,
+        widget,
+        stamps,
+    };
+    blocking(move || signing::sign(&base, &req, &key)).await?.map_err(sign_error)
+}
+
+/// The agency's signature on a separately attached file: no image, the number and
+/// the signing time (ISO 8601, +07:00) in 10 pt at the top right of page 1.
+pub fn attachment_request(reference: &str, issuer: &issuers::Model, now: DateTime<Utc>, page_width: f64) -> Request {
+    let line = format!("{reference} {}", signing::iso_vn(now));
+    let stamp = Stamp {
+        page: 0,
+        x: page_width - 15.0 * MM - line.chars().count() as f64 * 4.6,
+        baseline: 12.0 * MM,
+        width: 0.0,
+        flush_right: false,
+        size: 10.0,
+        face: Face::Regular,
+        text: line,
+    };
+    Request {
+        field: "CoQuanBanHanh".into(),
+        name: issuer.full_name.clone(),
+        reason: ISSUER_REASON.into(),
+        location: issuer.place_name.clone(),
+        time: now,
+        widget: Widget::default(),
+        stamps: vec![stamp],
+    }
+}
+
+fn image_size(png: &[u8]) -> Option<(u32, u32)> {
+    image::ImageReader::with_format(std::io::Cursor::new(png), image::ImageFormat::Png).into_dimensions().ok()
+}
+
+/// Every signature on a document's PDF (the issued file, or the signer-signed copy before issue).
+pub async fn document_signatures(
+    db: &Db,
+    files: &Arc<dyn BlobStore>,
+    signing: &Signing,
+    actor: &Actor,
+    id: Uuid,
+) -> Result<Vec<SignatureReport>> {
+    require(actor, Action::Read)?;
+    let (doc, _) = load(&db.conn, actor, id).await?;
+    let Some(key) = doc.pdf_key.or(doc.signed_pdf_key) else { return Ok(Vec::new()) };
+    let pdf = get_file(files, &key).await?;
+    let trust = signing.trust.clone();
+    blocking(move || signing::verify(&pdf, &trust)).await
+}

@@ -1,0 +1,223 @@
+//! Signing keys and trusted roots. A key is a PKCS#12 file per signer
+//! (`<keys_dir>/signers/<username>.p12`) and per issuer
+//! (`<keys_dir>/issuers/<issuer code>.p12`); its passphrase comes from the
+//! environment (`NHIEMVU_P12_PASS_SIGNER_<USERNAME>`, `NHIEMVU_P12_PASS_ISSUER_<CODE>`)
+//! or a secret file (`<passphrase_dir>/signers/<username>.pass`, …), never from the
+//! database. Both AES (PBES2) and legacy (3DES/RC2) PKCS#12 files load.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use der::{Decode, DecodePem};
+use rsa::RsaPrivateKey;
+use rsa::pkcs8::DecodePrivateKey;
+use x509_cert::Certificate;
+
+use super::cms;
+
+/// Whose key: a signer (by user name) or an issuing body (by code).
+#[derive(Debug, Clone, Copy)]
+pub enum Holder<'a> {
+    Signer(&'a str),
+    Issuer(&'a str),
+}
+
+impl Holder<'_> {
+    fn folder(&self) -> &'static str {
+        match self {
+            Holder::Signer(_) => "signers",
+            Holder::Issuer(_) => "issuers",
+        }
+    }
+
+    fn name(&self) -> &str {
+        match self {
+            Holder::Signer(n) | Holder::Issuer(n) => n,
+        }
+    }
+
+    /// The environment variable holding the passphrase.
+    pub fn env_var(&self) -> String {
+        let kind = match self {
+            Holder::Signer(_) => "SIGNER",
+            Holder::Issuer(_) => "ISSUER",
+        };
+        let name: String =
+            self.name().chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' }).collect();
+        format!("NHIEMVU_P12_PASS_{kind}_{name}")
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Holder::Signer(n) => format!("người ký {n} / signer {n}"),
+            Holder::Issuer(n) => format!("cơ quan {n} / issuer {n}"),
+        }
+    }
+}
+
+/// Why a key could not be used. Messages never contain the passphrase.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error("Không có khóa ký cho {0} (cần tệp {1}) / no signing key for {0} (expected {1})")]
+    Missing(String, String),
+    #[error(
+        "Không có mật khẩu khóa ký cho {0} (biến môi trường {1} hoặc tệp {2}) / no passphrase for {0} ({1} or {2})"
+    )]
+    NoPassphrase(String, String, String),
+    #[error(
+        "Không mở được khóa ký của {0}: sai mật khẩu hoặc tệp hỏng / cannot open the key of {0}: wrong passphrase or damaged file"
+    )]
+    Unreadable(String),
+    #[error("Chứng thư số của {0} hết hạn lúc {1} / the certificate of {0} expired at {1}")]
+    Expired(String, String),
+    #[error("Chứng thư số của {0} chưa có hiệu lực đến {1} / the certificate of {0} is not valid before {1}")]
+    NotYetValid(String, String),
+    #[error("Khóa của {0} không phải RSA / the key of {0} is not an RSA key")]
+    Unsupported(String),
+}
+
+/// A loaded key with its certificate chain (the signer's first).
+pub struct SigningKey {
+    pub key: RsaPrivateKey,
+    pub chain: Vec<Certificate>,
+}
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningKey")
+            .field("subject", &self.chain.first().map(|c| c.tbs_certificate.subject.to_string()))
+            .finish()
+    }
+}
+
+/// Where keys and passphrases live.
+#[derive(Debug, Clone, Default)]
+pub struct KeyStore {
+    pub keys_dir: PathBuf,
+    pub passphrase_dir: Option<PathBuf>,
+}
+
+impl KeyStore {
+    fn file(&self, h: Holder) -> PathBuf {
+        self.keys_dir.join(h.folder()).join(format!("{}.p12", h.name()))
+    }
+
+    /// Whether a key file exists for `h`.
+    pub fn has(&self, h: Holder) -> bool {
+        self.file(h).is_file()
+    }
+
+    fn passphrase(&self, h: Holder) -> Result<String, KeyError> {
+        if let Ok(p) = std::env::var(h.env_var()) {
+            return Ok(p);
+        }
+        let secret = self.passphrase_dir.as_ref().map(|d| d.join(h.folder()).join(format!("{}.pass", h.name())));
+        if let Some(path) = &secret
+            && let Ok(text) = std::fs::read_to_string(path)
+        {
+            return Ok(text.trim_end_matches(['\r', '\n']).to_owned());
+        }
+        Err(KeyError::NoPassphrase(
+            h.describe(),
+            h.env_var(),
+            secret.map(|p| p.display().to_string()).unwrap_or_else(|| "signing.passphrase_dir".into()),
+        ))
+    }
+
+    /// Loads `h`'s key and checks that its certificate is valid at `at`.
+    pub fn load(&self, h: Holder, at: DateTime<Utc>) -> Result<SigningKey, KeyError> {
+        let path = self.file(h);
+        let bytes = std::fs::read(&path).map_err(|_| KeyError::Missing(h.describe(), path.display().to_string()))?;
+        let pass = self.passphrase(h)?;
+        let key = open_pkcs12(&bytes, &pass).ok_or_else(|| KeyError::Unreadable(h.describe()))?;
+        let cert = key.chain.first().ok_or_else(|| KeyError::Unreadable(h.describe()))?;
+        let (from, to) = cms::validity(cert);
+        if at > to {
+            return Err(KeyError::Expired(h.describe(), super::iso_vn(to)));
+        }
+        if at < from {
+            return Err(KeyError::NotYetValid(h.describe(), super::iso_vn(from)));
+        }
+        Ok(key)
+    }
+}
+
+/// Opens a PKCS#12 file: its private key and certificates (the key's own first).
+pub fn open_pkcs12(bytes: &[u8], pass: &str) -> Option<SigningKey> {
+    let ks = p12_keystore::KeyStore::from_pkcs12(bytes, pass).ok()?;
+    let (_, chain) = ks.private_key_chain()?;
+    let key = RsaPrivateKey::from_pkcs8_der(chain.key()).ok()?;
+    let certs: Vec<Certificate> = chain.chain().iter().filter_map(|c| Certificate::from_der(c.as_der()).ok()).collect();
+    // The certificate whose key this is goes first.
+    let public = rsa::RsaPublicKey::from(&key);
+    let mut ordered = certs.clone();
+    ordered.sort_by_key(|c| {
+        use der::Encode;
+        use rsa::pkcs8::DecodePublicKey;
+        let spki = c.tbs_certificate.subject_public_key_info.to_der().ok();
+        let matches = spki.and_then(|d| rsa::RsaPublicKey::from_public_key_der(&d).ok()).is_some_and(|k| k == public);
+        !matches
+    });
+    Some(SigningKey { key, chain: ordered })
+}
+
+/// Trusted root and intermediate certificates, loaded from a folder (PEM or DER files).
+#[derive(Debug, Clone, Default)]
+pub struct TrustStore {
+    pub anchors: Vec<Certificate>,
+}
+
+impl TrustStore {
+    pub fn load(dir: Option<&Path>) -> std::io::Result<TrustStore> {
+        let mut anchors = Vec::new();
+        let Some(dir) = dir else { return Ok(TrustStore { anchors }) };
+        for entry in std::fs::read_dir(dir)? {
+            let path = entry?.path();
+            if !path.is_file() {
+                continue;
+            }
+            let bytes = std::fs::read(&path)?;
+            if let Ok(text) = std::str::from_utf8(&bytes)
+                && text.contains("-----BEGIN CERTIFICATE-----")
+            {
+                for block in text.split_inclusive("-----END CERTIFICATE-----") {
+                    if let Some(start) = block.find("-----BEGIN CERTIFICATE-----")
+                        && let Ok(c) = Certificate::from_pem(&block[start..])
+                    {
+                        anchors.push(c);
+                    }
+                }
+            } else if let Ok(c) = Certificate::from_der(&bytes) {
+                anchors.push(c);
+            } else {
+                tracing::warn!(path = %path.display(), "not a certificate; ignored by the trust store");
+            }
+        }
+        Ok(TrustStore { anchors })
+    }
+
+    /// Whether `cert` chains to an anchor, through `extra` certificates if needed.
+    pub fn trusts(&self, cert: &Certificate, extra: &[Certificate]) -> bool {
+        let mut current = cert.clone();
+        for _ in 0..8 {
+            if self.anchors.iter().any(|a| a == &current) {
+                return true;
+            }
+            let issuer_name = &current.tbs_certificate.issuer;
+            if let Some(a) =
+                self.anchors.iter().find(|a| &a.tbs_certificate.subject == issuer_name && cms::issued_by(&current, a))
+            {
+                let _ = a;
+                return true;
+            }
+            match extra
+                .iter()
+                .find(|c| &c.tbs_certificate.subject == issuer_name && *c != &current && cms::issued_by(&current, c))
+            {
+                Some(next) => current = next.clone(),
+                None => return false,
+            }
+        }
+        false
+    }
+}

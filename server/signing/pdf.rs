@@ -1,0 +1,697 @@
+//! Just enough PDF to sign one: read the objects of a file with classic
+//! cross-reference tables (what the renderer and this module write), and append
+//! an incremental update. Reading never panics on malformed input; it says why.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+/// A PDF object.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Obj {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Real(f64),
+    Name(Vec<u8>),
+    Str(Vec<u8>),
+    Array(Vec<Obj>),
+    Dict(Dict),
+    Ref(u32, u16),
+    /// A stream: its dictionary and where its data sits in the file.
+    Stream(Dict, std::ops::Range<usize>),
+}
+
+/// A dictionary, in file order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Dict(pub Vec<(Vec<u8>, Obj)>);
+
+impl Dict {
+    pub fn get(&self, key: &str) -> Option<&Obj> {
+        self.0.iter().find(|(k, _)| k == key.as_bytes()).map(|(_, v)| v)
+    }
+
+    pub fn set(&mut self, key: &str, value: Obj) {
+        match self.0.iter_mut().find(|(k, _)| k == key.as_bytes()) {
+            Some(slot) => slot.1 = value,
+            None => self.0.push((key.as_bytes().to_vec(), value)),
+        }
+    }
+}
+
+impl Obj {
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            Obj::Int(i) => Some(*i),
+            Obj::Real(r) => Some(*r as i64),
+            _ => None,
+        }
+    }
+
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Obj::Int(i) => Some(*i as f64),
+            Obj::Real(r) => Some(*r),
+            _ => None,
+        }
+    }
+
+    pub fn as_dict(&self) -> Option<&Dict> {
+        match self {
+            Obj::Dict(d) | Obj::Stream(d, _) => Some(d),
+            _ => None,
+        }
+    }
+
+    pub fn as_name(&self) -> Option<&[u8]> {
+        match self {
+            Obj::Name(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&[u8]> {
+        match self {
+            Obj::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// Why a file could not be read as a PDF.
+#[derive(Debug, thiserror::Error)]
+#[error("PDF: {0}")]
+pub struct PdfError(pub String);
+
+fn err<T>(msg: impl Into<String>) -> Result<T, PdfError> {
+    Err(PdfError(msg.into()))
+}
+
+fn is_white(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\r' | b'\n' | b'\x0c' | b'\0')
+}
+
+fn is_delim(c: u8) -> bool {
+    matches!(c, b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%')
+}
+
+/// A cursor over the bytes of a file.
+pub struct Parser<'a> {
+    b: &'a [u8],
+    pub pos: usize,
+}
+
+const MAX_DEPTH: usize = 64;
+
+impl<'a> Parser<'a> {
+    pub fn new(b: &'a [u8], pos: usize) -> Parser<'a> {
+        Parser { b, pos }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.pos).copied()
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(c) = self.peek() {
+            if is_white(c) {
+                self.pos += 1;
+            } else if c == b'%' {
+                while let Some(c) = self.peek() {
+                    if c == b'\n' || c == b'\r' {
+                        break;
+                    }
+                    self.pos += 1;
+                }
+            } else {
+                break;
+            }
+        }
+    }
+
+    fn word(&mut self) -> &'a [u8] {
+        let start = self.pos;
+        while let Some(c) = self.peek() {
+            if is_white(c) || is_delim(c) {
+                break;
+            }
+            self.pos += 1;
+        }
+        &self.b[start..self.pos]
+    }
+
+    fn eat(&mut self, token: &[u8]) -> bool {
+        self.skip_ws();
+        if self.b[self.pos.min(self.b.len())..].starts_with(token) {
+            self.pos += token.len();
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Reads one object; `n g R` becomes a reference.
+    pub fn object(&mut self) -> Result<Obj, PdfError> {
+        self.object_at_depth(0)
+    }
+
+    fn object_at_depth(&mut self, depth: usize) -> Result<Obj, PdfError> {
+        if depth > MAX_DEPTH {
+            return err("objects nested too deeply");
+        }
+        self.skip_ws();
+        let Some(c) = self.peek() else { return err("unexpected end of file") };
+        match c {
+            b'/' => {
+                self.pos += 1;
+                let raw = self.word();
+                Ok(Obj::Name(unescape_name(raw)))
+            }
+            b'(' => self.literal_string().map(Obj::Str),
+            b'<' if self.b.get(self.pos + 1) == Some(&b'<') => {
+                self.pos += 2;
+                let mut d = Dict::default();
+                loop {
+                    self.skip_ws();
+                    if self.eat(b">>") {
+                        break;
+                    }
+                    let key = match self.object_at_depth(depth + 1)? {
+                        Obj::Name(n) => n,
+                        _ => return err("a dictionary key is not a name"),
+                    };
+                    let value = self.object_at_depth(depth + 1)?;
+                    d.0.push((key, value));
+                }
+                Ok(Obj::Dict(d))
+            }
+            b'<' => {
+                self.pos += 1;
+                let start = self.pos;
+                while let Some(c) = self.peek() {
+                    if c == b'>' {
+                        break;
+                    }
+                    self.pos += 1;
+                }
+                let hex: Vec<u8> = self.b[start..self.pos].iter().copied().filter(|c| !is_white(*c)).collect();
+                if !self.eat(b">") {
+                    return err("unterminated hex string");
+                }
+                Ok(Obj::Str(unhex(&hex)))
+            }
+            b'[' => {
+                self.pos += 1;
+                let mut items = Vec::new();
+                loop {
+                    self.skip_ws();
+                    if self.eat(b"]") {
+                        break;
+                    }
+                    if self.peek().is_none() {
+                        return err("unterminated array");
+                    }
+                    items.push(self.object_at_depth(depth + 1)?);
+                }
+                Ok(Obj::Array(items))
+            }
+            _ => {
+                let w = self.word();
+                match w {
+                    b"" => err(format!("unexpected byte {:?} at {}", c as char, self.pos)),
+                    b"null" => Ok(Obj::Null),
+                    b"true" => Ok(Obj::Bool(true)),
+                    b"false" => Ok(Obj::Bool(false)),
+                    _ => {
+                        let s = std::str::from_utf8(w).map_err(|_| PdfError("bad number".into()))?;
+                        if let Ok(i) = s.parse::<i64>() {
+                            // `n g R`?
+                            let save = self.pos;
+                            self.skip_ws();
+                            let g = self.word();
+                            if let Ok(g) = std::str::from_utf8(g).unwrap_or("x").parse::<u16>() {
+                                self.skip_ws();
+                                if self.peek() == Some(b'R') {
+                                    self.pos += 1;
+                                    return Ok(Obj::Ref(i as u32, g));
+                                }
+                            }
+                            self.pos = save;
+                            Ok(Obj::Int(i))
+                        } else if let Ok(r) = s.parse::<f64>() {
+                            Ok(Obj::Real(r))
+                        } else {
+                            err(format!("unexpected token {s:?}"))
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn literal_string(&mut self) -> Result<Vec<u8>, PdfError> {
+        self.pos += 1;
+        let mut out = Vec::new();
+        let mut depth = 1;
+        while let Some(c) = self.peek() {
+            self.pos += 1;
+            match c {
+                b'(' => {
+                    depth += 1;
+                    out.push(c);
+                }
+                b')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return Ok(out);
+                    }
+                    out.push(c);
+                }
+                b'\\' => {
+                    let Some(e) = self.peek() else { break };
+                    self.pos += 1;
+                    match e {
+                        b'n' => out.push(b'\n'),
+                        b'r' => out.push(b'\r'),
+                        b't' => out.push(b'\t'),
+                        b'b' => out.push(8),
+                        b'f' => out.push(12),
+                        b'\r' => {
+                            if self.peek() == Some(b'\n') {
+                                self.pos += 1;
+                            }
+                        }
+                        b'\n' => {}
+                        b'0'..=b'7' => {
+                            let mut v = (e - b'0') as u32;
+                            for _ in 0..2 {
+                                match self.peek() {
+                                    Some(d @ b'0'..=b'7') => {
+                                        v = v * 8 + (d - b'0') as u32;
+                                        self.pos += 1;
+                                    }
+                                    _ => break,
+                                }
+                            }
+                            out.push(v as u8);
+                        }
+                        other => out.push(other),
+                    }
+                }
+                _ => out.push(c),
+            }
+        }
+        err("unterminated string")
+    }
+}
+
+fn unescape_name(raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        if raw[i] == b'#'
+            && i + 2 < raw.len()
+            && let Ok(v) = u8::from_str_radix(std::str::from_utf8(&raw[i + 1..i + 3]).unwrap_or("zz"), 16)
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(raw[i]);
+        i += 1;
+    }
+    out
+}
+
+fn unhex(hex: &[u8]) -> Vec<u8> {
+    let val = |c: u8| (c as char).to_digit(16).unwrap_or(0) as u8;
+    hex.chunks(2).map(|p| (val(p[0]) << 4) | p.get(1).map(|c| val(*c)).unwrap_or(0)).collect()
+}
+
+/// A parsed file: its bytes, where each object is, and the newest trailer.
+pub struct Document<'a> {
+    pub bytes: &'a [u8],
+    offsets: HashMap<u32, usize>,
+    pub trailer: Dict,
+    pub startxref: usize,
+}
+
+/// The offset after the last `startxref`.
+fn find_startxref(b: &[u8]) -> Result<usize, PdfError> {
+    let tail_from = b.len().saturating_sub(2048);
+    let tail = &b[tail_from..];
+    let at = tail.windows(9).rposition(|w| w == b"startxref").ok_or_else(|| PdfError("no startxref".into()))?;
+    let mut p = Parser::new(b, tail_from + at + 9);
+    match p.object()? {
+        Obj::Int(i) if i >= 0 && (i as usize) < b.len() => Ok(i as usize),
+        _ => err("startxref does not point into the file"),
+    }
+}
+
+impl<'a> Document<'a> {
+    pub fn parse(bytes: &'a [u8]) -> Result<Document<'a>, PdfError> {
+        let startxref = find_startxref(bytes)?;
+        let mut offsets = HashMap::new();
+        let mut trailer: Option<Dict> = None;
+        let mut at = Some(startxref);
+        let mut seen = 0;
+        while let Some(pos) = at {
+            seen += 1;
+            if seen > 1000 {
+                return err("cross-reference sections loop");
+            }
+            let mut p = Parser::new(bytes, pos);
+            if !p.eat(b"xref") {
+                return err("cross-reference streams are not supported");
+            }
+            loop {
+                p.skip_ws();
+                if p.eat(b"trailer") {
+                    break;
+                }
+                let (Obj::Int(start), Obj::Int(count)) = (p.object()?, p.object()?) else {
+                    return err("bad cross-reference subsection");
+                };
+                if start < 0 || !(0..=10_000_000).contains(&count) {
+                    return err("bad cross-reference subsection");
+                }
+                for n in 0..count {
+                    p.skip_ws();
+                    let off = p.word();
+                    p.skip_ws();
+                    let _gen = p.word();
+                    p.skip_ws();
+                    let kind = p.word();
+                    let num = (start + n) as u32;
+                    if kind == b"n" {
+                        let off: usize = std::str::from_utf8(off)
+                            .ok()
+                            .and_then(|s| s.parse().ok())
+                            .ok_or_else(|| PdfError("bad cross-reference entry".into()))?;
+                        offsets.entry(num).or_insert(off);
+                    } else if kind != b"f" {
+                        return err("bad cross-reference entry");
+                    }
+                }
+            }
+            let Obj::Dict(t) = p.object()? else { return err("trailer is not a dictionary") };
+            at = t.get("Prev").and_then(Obj::as_int).map(|v| v as usize);
+            if trailer.is_none() {
+                trailer = Some(t);
+            }
+        }
+        Ok(Document { bytes, offsets, trailer: trailer.unwrap_or_default(), startxref })
+    }
+
+    /// The highest object number plus one.
+    pub fn size(&self) -> u32 {
+        let from_trailer = self.trailer.get("Size").and_then(Obj::as_int).unwrap_or(0) as u32;
+        from_trailer.max(self.offsets.keys().max().map(|m| m + 1).unwrap_or(0))
+    }
+
+    /// Object `num`, read from its offset.
+    pub fn get(&self, num: u32) -> Result<Obj, PdfError> {
+        let Some(&off) = self.offsets.get(&num) else { return err(format!("object {num} is missing")) };
+        let mut p = Parser::new(self.bytes, off);
+        let (Obj::Int(n), Obj::Int(_)) = (p.object()?, p.object()?) else {
+            return err(format!("object {num} has no header"));
+        };
+        if n != num as i64 || !p.eat(b"obj") {
+            return err(format!("object {num} is not where the table says"));
+        }
+        let obj = p.object()?;
+        if let Obj::Dict(d) = &obj
+            && p.eat(b"stream")
+        {
+            if p.peek() == Some(b'\r') {
+                p.pos += 1;
+            }
+            if p.peek() == Some(b'\n') {
+                p.pos += 1;
+            }
+            let start = p.pos;
+            let len = match d.get("Length") {
+                Some(Obj::Ref(r, _)) => self.get(*r)?.as_int(),
+                Some(o) => o.as_int(),
+                None => None,
+            }
+            .ok_or_else(|| PdfError("stream without length".into()))?;
+            let end = start.checked_add(len.max(0) as usize).filter(|e| *e <= self.bytes.len());
+            let Some(end) = end else { return err("stream runs past the end of the file") };
+            return Ok(Obj::Stream(d.clone(), start..end));
+        }
+        Ok(obj)
+    }
+
+    /// Follows a reference; other objects are returned as they are.
+    pub fn resolve(&self, o: &Obj) -> Result<Obj, PdfError> {
+        match o {
+            Obj::Ref(n, _) => self.get(*n),
+            other => Ok(other.clone()),
+        }
+    }
+
+    /// The catalog's object number and dictionary.
+    pub fn catalog(&self) -> Result<(u32, Dict), PdfError> {
+        let Some(Obj::Ref(n, _)) = self.trailer.get("Root") else { return err("no document catalog") };
+        match self.get(*n)? {
+            Obj::Dict(d) => Ok((*n, d)),
+            _ => err("the catalog is not a dictionary"),
+        }
+    }
+
+    /// Page objects in order: (object number, dictionary).
+    pub fn pages(&self) -> Result<Vec<(u32, Dict)>, PdfError> {
+        let (_, cat) = self.catalog()?;
+        let Some(Obj::Ref(root, _)) = cat.get("Pages") else { return err("no page tree") };
+        let mut out = Vec::new();
+        let mut stack = vec![*root];
+        let mut visited = 0;
+        while let Some(n) = stack.pop() {
+            visited += 1;
+            if visited > 100_000 {
+                return err("page tree too large or cyclic");
+            }
+            let Obj::Dict(d) = self.get(n)? else { return err("page tree node is not a dictionary") };
+            match d.get("Type").and_then(Obj::as_name) {
+                Some(b"Pages") => {
+                    if let Some(Obj::Array(kids)) = d.get("Kids") {
+                        for k in kids.iter().rev() {
+                            if let Obj::Ref(r, _) = k {
+                                stack.push(*r);
+                            }
+                        }
+                    }
+                }
+                _ => out.push((n, d)),
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Writes `o` in PDF syntax. Strings are always hexadecimal: nothing to escape.
+pub fn write_obj(out: &mut Vec<u8>, o: &Obj) {
+    match o {
+        Obj::Null => out.extend_from_slice(b"null"),
+        Obj::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        Obj::Int(i) => out.extend_from_slice(i.to_string().as_bytes()),
+        Obj::Real(r) => out.extend_from_slice(format!("{r:.4}").as_bytes()),
+        Obj::Name(n) => write_name(out, n),
+        Obj::Str(s) => {
+            out.push(b'<');
+            out.extend_from_slice(hex::encode_upper(s).as_bytes());
+            out.push(b'>');
+        }
+        Obj::Array(items) => {
+            out.push(b'[');
+            for (i, it) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b' ');
+                }
+                write_obj(out, it);
+            }
+            out.push(b']');
+        }
+        Obj::Dict(d) | Obj::Stream(d, _) => write_dict(out, d),
+        Obj::Ref(n, g) => out.extend_from_slice(format!("{n} {g} R").as_bytes()),
+    }
+}
+
+fn write_name(out: &mut Vec<u8>, n: &[u8]) {
+    out.push(b'/');
+    for &c in n {
+        if c.is_ascii_graphic() && !is_delim(c) && c != b'#' {
+            out.push(c);
+        } else {
+            out.extend_from_slice(format!("#{c:02X}").as_bytes());
+        }
+    }
+}
+
+pub fn write_dict(out: &mut Vec<u8>, d: &Dict) {
+    out.extend_from_slice(b"<<");
+    for (k, v) in &d.0 {
+        write_name(out, k);
+        out.push(b' ');
+        write_obj(out, v);
+    }
+    out.extend_from_slice(b">>");
+}
+
+/// A name object.
+pub fn name(n: &str) -> Obj {
+    Obj::Name(n.as_bytes().to_vec())
+}
+
+/// A text string: PDFDocEncoding for ASCII, UTF-16BE with a byte-order mark otherwise,
+/// so viewers show Vietnamese exactly.
+pub fn text(s: &str) -> Obj {
+    if s.is_ascii() {
+        return Obj::Str(s.as_bytes().to_vec());
+    }
+    let mut v = vec![0xFE, 0xFF];
+    for u in s.encode_utf16() {
+        v.extend_from_slice(&u.to_be_bytes());
+    }
+    Obj::Str(v)
+}
+
+/// Decodes a PDF text string (UTF-16BE with BOM, UTF-8 with BOM, or PDFDocEncoding ≈ Latin-1).
+pub fn decode_text(b: &[u8]) -> String {
+    if let Some(rest) = b.strip_prefix(&[0xFE, 0xFF]) {
+        let units: Vec<u16> = rest.chunks(2).map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)])).collect();
+        return String::from_utf16_lossy(&units);
+    }
+    if let Some(rest) = b.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        return String::from_utf8_lossy(rest).into_owned();
+    }
+    b.iter().map(|&c| c as char).collect()
+}
+
+/// New and replaced objects appended after the original bytes, with their own
+/// cross-reference section pointing back to the previous one.
+pub struct Update<'d, 'a> {
+    doc: &'d Document<'a>,
+    next: u32,
+    objects: Vec<(u32, Vec<u8>)>,
+}
+
+impl<'d, 'a> Update<'d, 'a> {
+    pub fn new(doc: &'d Document<'a>) -> Self {
+        Update { doc, next: doc.size(), objects: Vec::new() }
+    }
+
+    /// Reserves an object number.
+    pub fn reserve(&mut self) -> u32 {
+        let n = self.next;
+        self.next += 1;
+        n
+    }
+
+    /// Sets the body of object `num` (new or replacing an old one).
+    pub fn put(&mut self, num: u32, body: Vec<u8>) {
+        self.objects.retain(|(n, _)| *n != num);
+        self.objects.push((num, body));
+    }
+
+    pub fn put_obj(&mut self, num: u32, o: &Obj) {
+        let mut b = Vec::new();
+        write_obj(&mut b, o);
+        self.put(num, b);
+    }
+
+    /// A stream object with `dict` (its /Length is set here) and `data`.
+    pub fn put_stream(&mut self, num: u32, mut dict: Dict, data: &[u8]) {
+        dict.set("Length", Obj::Int(data.len() as i64));
+        let mut b = Vec::new();
+        write_dict(&mut b, &dict);
+        b.extend_from_slice(b"\nstream\n");
+        b.extend_from_slice(data);
+        b.extend_from_slice(b"\nendstream");
+        self.put(num, b);
+    }
+
+    /// The whole new file, and where each new object starts in it.
+    pub fn finish(mut self) -> (Vec<u8>, HashMap<u32, usize>) {
+        let mut out = self.doc.bytes.to_vec();
+        if !out.ends_with(b"\n") {
+            out.push(b'\n');
+        }
+        self.objects.sort_by_key(|(n, _)| *n);
+        let mut at = HashMap::new();
+        for (n, body) in &self.objects {
+            at.insert(*n, out.len());
+            out.extend_from_slice(format!("{n} 0 obj\n").as_bytes());
+            out.extend_from_slice(body);
+            out.extend_from_slice(b"\nendobj\n");
+        }
+        let xref = out.len();
+        let mut table = String::from("xref\n0 1\n0000000000 65535 f \n");
+        // One subsection per run of consecutive numbers.
+        let nums: Vec<u32> = self.objects.iter().map(|(n, _)| *n).collect();
+        let mut i = 0;
+        while i < nums.len() {
+            let mut j = i;
+            while j + 1 < nums.len() && nums[j + 1] == nums[j] + 1 {
+                j += 1;
+            }
+            let _ = writeln!(table, "{} {}", nums[i], j - i + 1);
+            for n in &nums[i..=j] {
+                // Each entry is exactly 20 bytes, ending in space + newline.
+                table.push_str(&format!("{:010} 00000 n \n", at[n]));
+            }
+            i = j + 1;
+        }
+        out.extend_from_slice(table.as_bytes());
+        let mut trailer = Dict::default();
+        trailer.set("Size", Obj::Int(self.next as i64));
+        for key in ["Root", "Info", "ID"] {
+            if let Some(v) = self.doc.trailer.get(key) {
+                trailer.set(key, v.clone());
+            }
+        }
+        trailer.set("Prev", Obj::Int(self.doc.startxref as i64));
+        out.extend_from_slice(b"trailer\n");
+        write_dict(&mut out, &trailer);
+        out.extend_from_slice(format!("\nstartxref\n{xref}\n%%EOF\n").as_bytes());
+        (out, at)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn objects_read_back_as_written() {
+        let src = b"<</A [1 2.5 (a\\(b\\)) <414243> /N#20x 3 0 R true null] /B<</C -4>>>>";
+        let o = Parser::new(src, 0).object().unwrap();
+        let d = o.as_dict().unwrap();
+        let Obj::Array(a) = d.get("A").unwrap() else { panic!() };
+        assert_eq!(a[2], Obj::Str(b"a(b)".to_vec()));
+        assert_eq!(a[3], Obj::Str(b"ABC".to_vec()));
+        assert_eq!(a[4], Obj::Name(b"N x".to_vec()));
+        assert_eq!(a[5], Obj::Ref(3, 0));
+        let mut out = Vec::new();
+        write_obj(&mut out, &o);
+        assert_eq!(Parser::new(&out, 0).object().unwrap(), o);
+    }
+
+    #[test]
+    fn garbage_is_an_error_not_a_panic() {
+        for b in [&b""[..], b"%PDF-1.7\n", b"startxref\n99999\n%%EOF", b"<<", b"[[[[", b"(unterminated", b"xref\n0 1"] {
+            let _ = Document::parse(b);
+            let _ = Parser::new(b, 0).object();
+        }
+        let deep = "[".repeat(10_000);
+        assert!(Parser::new(deep.as_bytes(), 0).object().is_err());
+    }
+
+    #[test]
+    fn vietnamese_text_strings_are_utf16_with_a_bom() {
+        let Obj::Str(b) = text("Phê duyệt") else { panic!() };
+        assert_eq!(&b[..2], &[0xFE, 0xFF]);
+        assert_eq!(decode_text(&b), "Phê duyệt");
+        assert_eq!(decode_text(b"plain"), "plain");
+    }
+}

@@ -1,0 +1,316 @@
+//! Digital signatures end to end: the signer's at approval, the agency's at issue,
+//! checked with poppler's `pdfsig` and with our own verifier; keys that fail stop
+//! before anything is frozen; the prepare → external signature → finalize flow.
+
+use std::path::Path;
+
+use base64::Engine as _;
+use nhiemvu::services::signatures::{ISSUER_REASON, SIGNER_REASON, Signing};
+use nhiemvu::signing::keys::{KeyStore, TrustStore};
+use sea_orm::EntityTrait;
+use serde_json::{Value, json};
+
+use crate::helpers::{People, TestApp, spawn_app_with};
+use crate::poppler;
+
+const PKI: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/pki");
+const PASS: &str = "nhiemvu-test";
+
+/// Keys, passphrase files and the trust store in a temporary folder.
+struct Keys {
+    dir: tempfile::TempDir,
+}
+
+impl Keys {
+    fn new() -> Keys {
+        let dir = tempfile::tempdir().unwrap();
+        for sub in ["keys/signers", "keys/issuers", "secrets/signers", "secrets/issuers", "trust"] {
+            std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+        }
+        std::fs::copy(Path::new(PKI).join("root-ca.pem"), dir.path().join("trust/root-ca.pem")).unwrap();
+        Keys { dir }
+    }
+
+    fn signing(&self) -> Signing {
+        Signing {
+            enabled: true,
+            keys: KeyStore {
+                keys_dir: self.dir.path().join("keys"),
+                passphrase_dir: Some(self.dir.path().join("secrets")),
+            },
+            trust: TrustStore::load(Some(&self.dir.path().join("trust"))).unwrap(),
+            session_minutes: 30,
+        }
+    }
+
+    /// Installs fixture `p12` as the key of `folder/name` with `pass`.
+    fn install(&self, folder: &str, name: &str, p12: &str, pass: &str) {
+        std::fs::copy(Path::new(PKI).join(p12), self.dir.path().join(format!("keys/{folder}/{name}.p12"))).unwrap();
+        std::fs::write(self.dir.path().join(format!("secrets/{folder}/{name}.pass")), format!("{pass}\n")).unwrap();
+    }
+}
+
+async fn username(app: &TestApp, id: uuid::Uuid) -> String {
+    nhiemvu::storage::entities::users::Entity::find_by_id(id).one(&app.db.conn).await.unwrap().unwrap().username
+}
+
+async fn issuer_code(app: &TestApp, p: &People) -> String {
+    app.as_admin().get(&format!("/api/v1/issuers/{}", p.issuer)).await.expect(200)["code"].as_str().unwrap().to_owned()
+}
+
+/// A submitted report with the signer's signature image and the issuer's seal on file.
+async fn submitted_report(app: &TestApp, p: &People) -> String {
+    app.as_admin()
+        .put_bytes(
+            &format!("/api/v1/users/{}/signature-image", p.ids["signer"]),
+            include_bytes!("../fixtures/signature.png").to_vec(),
+        )
+        .await
+        .expect(204);
+    app.put_bytes(&format!("/api/v1/issuers/{}/seal-image", p.issuer), include_bytes!("../fixtures/seal.png").to_vec())
+        .await
+        .expect(204);
+    let body = json!({"issuer_id": p.issuer, "plan_id": p.plan, "kind": "report",
+        "subject": "Báo cáo kết quả thực hiện nhiệm vụ trọng tâm năm 2024",
+        "signer_authority": "TM. ỦY BAN NHÂN DÂN", "signer_position": "CHỦ TỊCH", "signer_name": "Phùng Thị Thanh Nga",
+        "signer_user_id": p.ids["signer"], "recipients": [{"label": "TT. Đảng ủy"}, {"label": "Lưu: VT"}]});
+    let id = app.act_as(p.token("office")).post("/api/v1/documents", body).await.expect(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.post(&format!("/api/v1/documents/{id}/submit"), json!({})).await.expect(200);
+    id
+}
+
+/// `pdfsig`'s report, or `None` (with the reason printed) when poppler is absent.
+fn pdfsig(pdf: &[u8]) -> Option<String> {
+    if std::process::Command::new("pdfsig").arg("-v").output().is_err() {
+        eprintln!("SKIPPED: `pdfsig` (poppler-utils) is not installed; tests/run.sh installs it");
+        return None;
+    }
+    let mut f = tempfile::NamedTempFile::new().unwrap();
+    std::io::Write::write_all(&mut f, pdf).unwrap();
+    let out = std::process::Command::new("pdfsig").arg(f.path()).output().unwrap();
+    // pdfsig exits 0 even for a broken signature: the text is what counts.
+    Some(format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}
+
+async fn pdf_of(app: &TestApp, id: &str) -> Vec<u8> {
+    let (status, _, pdf) = app.get_bytes(&format!("/api/v1/documents/{id}/pdf")).await;
+    assert_eq!(status, 200);
+    pdf
+}
+
+fn save(name: &str, pdf: &[u8]) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-artifacts");
+    let _ = std::fs::create_dir_all(&dir).and_then(|_| std::fs::write(dir.join(name), pdf));
+}
+
+#[tokio::test]
+async fn an_issued_document_carries_the_signers_and_the_agencys_signatures_and_both_verify() {
+    let keys = Keys::new();
+    let app = spawn_app_with(keys.signing()).await;
+    let p = app.demo_people().await;
+    keys.install("signers", &username(&app, p.ids["signer"]).await, "signer-aes.p12", PASS);
+    keys.install("issuers", &issuer_code(&app, &p).await, "issuer.p12", PASS);
+    // Evidence on file: the report gets an appendix whose caption repeats the number and date.
+    let task = app.as_admin().get(&format!("/api/v1/tasks?plan_id={}&per_page=1", p.plan)).await.expect(200)["items"]
+        [0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let plain = app.upload(&task, "Quyết định.pdf", b"%PDF-1.4 quyet dinh".to_vec(), None).await.expect(201);
+    assert_eq!(plain["signatures"], json!([]), "an unsigned PDF has no signatures: {plain}");
+    let id = submitted_report(&app, &p).await;
+
+    // Approval: the signer's signature on the copy with blank number and date.
+    let approved =
+        app.act_as(p.token("signer")).post(&format!("/api/v1/documents/{id}/approve"), json!({})).await.expect(200);
+    assert_eq!(approved["state"], "approved");
+    assert!(approved["signed_pdf_sha256"].is_string());
+    let sigs = app.get(&format!("/api/v1/documents/{id}/signatures")).await.expect(200);
+    assert_eq!(sigs.as_array().unwrap().len(), 1, "{sigs}");
+    assert_eq!(sigs[0]["signer"], "Phùng Thị Thanh Nga");
+    assert_eq!((sigs[0]["intact"].as_bool(), sigs[0]["covers_whole_file"].as_bool()), (Some(true), Some(true)));
+    let signed_copy = pdf_of(&app, &id).await;
+    if let Some(text) = poppler::run("pdftotext", &["-layout", "-enc", "UTF-8"], &signed_copy) {
+        assert!(!text.contains("Số: 0"), "no number before issue:\n{}", &text[..600.min(text.len())]);
+    }
+
+    // Issue: number, date and seal added under the agency's signature.
+    let issued =
+        app.act_as(p.token("office")).post(&format!("/api/v1/documents/{id}/issue"), json!({})).await.expect(200);
+    let issued_at: chrono::DateTime<chrono::Utc> = issued["issued_at"].as_str().unwrap().parse().unwrap();
+    let pdf = pdf_of(&app, &id).await;
+    save("report-signed.pdf", &pdf);
+    assert!(pdf.starts_with(&signed_copy), "the agency's signature is an incremental update of the signed copy");
+
+    let sigs = app.get(&format!("/api/v1/documents/{id}/signatures")).await.expect(200);
+    let sigs = sigs.as_array().unwrap();
+    assert_eq!(sigs.len(), 2, "{sigs:?}");
+    assert_eq!(sigs[0]["reason"], SIGNER_REASON);
+    assert_eq!(sigs[1]["reason"], ISSUER_REASON);
+    assert_eq!(sigs[1]["signer"], "Ủy ban nhân dân xã Bắc Sơn");
+    assert_eq!(sigs[1]["issuer"], "nhiemvu Test Root CA");
+    for s in sigs {
+        assert_eq!((s["intact"].as_bool(), s["trusted"].as_bool()), (Some(true), Some(true)), "{s}");
+    }
+    assert_eq!(
+        (sigs[0]["covers_whole_file"].as_bool(), sigs[1]["covers_whole_file"].as_bool()),
+        (Some(false), Some(true))
+    );
+    let vn = chrono::FixedOffset::east_opt(7 * 3600).unwrap();
+    let signed_at: chrono::DateTime<chrono::FixedOffset> = sigs[1]["signing_time"].as_str().unwrap().parse().unwrap();
+    assert!((signed_at.with_timezone(&chrono::Utc) - issued_at).num_seconds().abs() <= 1, "{signed_at} vs {issued_at}");
+    assert!(sigs[1]["signing_time"].as_str().unwrap().ends_with("+07:00"));
+
+    // The number and date the agency filled in read as part of the lines they belong to.
+    let number = issued["number"].as_i64().unwrap();
+    let date = issued_at.with_timezone(&vn).date_naive();
+    if let Some(text) = poppler::run("pdftotext", &["-layout", "-enc", "UTF-8"], &pdf) {
+        let folded = poppler::normalise(&text);
+        assert!(folded.contains(&format!("Số: {number:02}/BC-UBND")), "number line:\n{}", &text[..800.min(text.len())]);
+        let day = format!(
+            "ngày {} tháng {}",
+            nhiemvu::domain::format::two_digits(chrono::Datelike::day(&date)),
+            nhiemvu::domain::format::month(chrono::Datelike::month(&date))
+        );
+        assert!(folded.contains(&day), "date line ({day}):\n{}", &text[..800.min(text.len())]);
+        let caption = format!("(Kèm theo Báo cáo số {number:02}/BC-UBND ngày {})", date.format("%d/%m/%Y"));
+        assert!(folded.contains(&caption), "{caption} in the appendix:\n{folded}");
+    }
+
+    // poppler agrees: two valid signatures, a real signing time, the whole file covered by the last.
+    if let Some(out) = pdfsig(&pdf) {
+        assert_eq!(out.matches("Signature is Valid").count(), 2, "{out}");
+        assert!(!out.contains("1970"), "{out}");
+        assert!(out.contains("Total document signed"), "{out}");
+        assert!(out.contains("Phùng Thị Thanh Nga"), "{out}");
+    }
+
+    // One byte changed inside the signed range: both verifiers say so.
+    let mut tampered = pdf.clone();
+    let at = tampered.windows(6).position(|w| w == b"stream").unwrap() + 20;
+    tampered[at] ^= 0x01;
+    if let Some(out) = pdfsig(&tampered) {
+        assert!(out.contains("Digest Mismatch") || out.contains("Signature is Invalid"), "{out}");
+        assert_eq!(out.matches("Signature is Valid").count(), 0, "{out}");
+    }
+    let reports = nhiemvu::signing::verify(&tampered, &TrustStore::default());
+    assert_eq!(reports.len(), 2);
+    assert!(reports.iter().all(|r| !r.intact && r.problem.is_some()), "{reports:?}");
+
+    // `nhiemvu verify` on the file: exit 0 on the issued PDF, 1 on the tampered one.
+    let dir = tempfile::tempdir().unwrap();
+    for (name, bytes, ok) in [("ok.pdf", &pdf, true), ("bad.pdf", &tampered, false)] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_nhiemvu"))
+            .arg("verify")
+            .arg(&path)
+            .env("APP__SIGNING__TRUST_DIR", keys.dir.path().join("trust"))
+            .env("APP__DATABASE__URL", "sqlite::memory:")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.success(), ok, "{text}{}", String::from_utf8_lossy(&out.stderr));
+        assert!(text.contains("Phùng Thị Thanh Nga") && text.contains(ISSUER_REASON), "{text}");
+    }
+
+    // The signed PDF as evidence: the evidence list shows its signatures.
+    let ev = app.upload(&task, "bao-cao-da-ky.pdf", pdf.clone(), None).await.expect(201);
+    assert_eq!(ev["signatures"].as_array().map(Vec::len), Some(2), "{ev}");
+    let listed = app.get(&format!("/api/v1/tasks/{task}/evidence")).await.expect(200);
+    let item = listed.as_array().unwrap().iter().find(|e| e["id"] == ev["id"]).unwrap().clone();
+    assert_eq!(item["signatures"][1]["reason"], ISSUER_REASON);
+}
+
+#[tokio::test]
+async fn a_wrong_passphrase_a_missing_key_or_an_expired_certificate_is_a_clear_error_and_nothing_is_frozen() {
+    let keys = Keys::new();
+    let app = spawn_app_with(keys.signing()).await;
+    let p = app.demo_people().await;
+    let signer = username(&app, p.ids["signer"]).await;
+    let code = issuer_code(&app, &p).await;
+    let id = submitted_report(&app, &p).await;
+    let approve = format!("/api/v1/documents/{id}/approve");
+
+    let e =
+        app.act_as(p.token("signer")).post(&approve, json!({})).await.expect_error(409, "signing_key_missing", None);
+    assert!(e["message"].as_str().unwrap().contains(&signer), "{e}");
+    keys.install("signers", &signer, "signer-legacy.p12", "not the passphrase");
+    let e = app.post(&approve, json!({})).await.expect_error(409, "signing_key_unreadable", None);
+    assert!(!e["message"].as_str().unwrap().contains("not the passphrase"), "the passphrase never shows: {e}");
+    let doc = app.get(&format!("/api/v1/documents/{id}")).await.expect(200);
+    assert_eq!((doc["state"].as_str(), doc["signed_pdf_sha256"].as_str()), (Some("submitted"), None));
+    keys.install("signers", &signer, "expired.p12", PASS);
+    app.post(&approve, json!({})).await.expect_error(409, "certificate_expired", None);
+
+    // A legacy (3DES) PKCS#12 loads.
+    keys.install("signers", &signer, "signer-legacy.p12", PASS);
+    app.post(&approve, json!({})).await.expect(200);
+
+    // The agency's certificate has expired: the document stays approved, no number is used.
+    keys.install("issuers", &code, "expired.p12", PASS);
+    let issue = format!("/api/v1/documents/{id}/issue");
+    let e = app.act_as(p.token("office")).post(&issue, json!({})).await.expect_error(409, "certificate_expired", None);
+    assert!(e["message"].as_str().unwrap().contains("2001-01-01T07:00:00+07:00"), "{e}");
+    let doc = app.get(&format!("/api/v1/documents/{id}")).await.expect(200);
+    assert_eq!(
+        (doc["state"].as_str(), doc["number"].as_i64(), doc["pdf_sha256"].as_str()),
+        (Some("approved"), None, None)
+    );
+    assert!(!app.files_dir.join(format!("documents/{id}.pdf")).exists());
+
+    keys.install("issuers", &code, "issuer.p12", PASS);
+    let issued = app.post(&issue, json!({})).await.expect(200);
+    assert_eq!(issued["number"].as_i64(), Some(1), "the failed attempt used no number");
+}
+
+#[tokio::test]
+async fn a_remote_signer_signs_the_prepared_digest_and_finalize_embeds_it() {
+    let keys = Keys::new();
+    let app = spawn_app_with(keys.signing()).await;
+    let p = app.demo_people().await;
+    keys.install("issuers", &issuer_code(&app, &p).await, "issuer.p12", PASS);
+    let id = submitted_report(&app, &p).await;
+    // The signer's key is on a token, not on the server.
+    app.act_as(p.token("signer")).post(&format!("/api/v1/documents/{id}/approve"), json!({})).await.expect_error(
+        409,
+        "signing_key_missing",
+        None,
+    );
+    app.act_as(p.token("office")).post(&format!("/api/v1/documents/{id}/signing/prepare"), json!({})).await.expect(403);
+
+    let prep = app.act_as(p.token("signer")).post(&format!("/api/v1/documents/{id}/signing/prepare"), json!({})).await;
+    let prep = prep.expect(200);
+    assert_eq!(prep["digest_algorithm"], "SHA-256");
+    let digest = hex::decode(prep["digest_hex"].as_str().unwrap()).unwrap();
+
+    // The external party: a software key standing in for the token.
+    let p12 = std::fs::read(Path::new(PKI).join("signer-aes.p12")).unwrap();
+    let token = nhiemvu::signing::keys::open_pkcs12(&p12, PASS).expect("token key");
+    let b64 = |der: Vec<u8>| base64::engine::general_purpose::STANDARD.encode(der);
+    let finalize = format!("/api/v1/documents/{id}/signing/finalize");
+
+    // A signature over some other digest is refused, and nothing changes.
+    let wrong = nhiemvu::signing::cms::sign(&[7u8; 32], &token.key, &token.chain, chrono::Utc::now()).unwrap();
+    let body = json!({"session_id": prep["session_id"], "signature": b64(wrong)});
+    app.post(&finalize, body).await.expect_error(422, "validation_failed", Some("signature"));
+    let body = json!({"session_id": prep["session_id"], "signature": "not base64!"});
+    app.post(&finalize, body).await.expect_error(422, "validation_failed", Some("signature"));
+
+    let cms = nhiemvu::signing::cms::sign(&digest, &token.key, &token.chain, chrono::Utc::now()).unwrap();
+    let approved =
+        app.post(&finalize, json!({"session_id": prep["session_id"], "signature": b64(cms)})).await.expect(200);
+    assert_eq!(approved["state"], "approved");
+    let sigs: Value = app.get(&format!("/api/v1/documents/{id}/signatures")).await.expect(200);
+    assert_eq!(sigs[0]["signer"], "Phùng Thị Thanh Nga");
+    assert_eq!((sigs[0]["intact"].as_bool(), sigs[0]["trusted"].as_bool()), (Some(true), Some(true)));
+
+    app.act_as(p.token("office")).post(&format!("/api/v1/documents/{id}/issue"), json!({})).await.expect(200);
+    let pdf = pdf_of(&app, &id).await;
+    if let Some(out) = pdfsig(&pdf) {
+        assert_eq!(out.matches("Signature is Valid").count(), 2, "{out}");
+    }
+}
