@@ -12,6 +12,8 @@
 //! - [`storage`]: the database pool, migrations, entities, the audit chain, files.
 //! - [`mail`]: e-mail templates and the SMTP transport; the only module that names lettre.
 //! - [`render`]: typst World, fonts and PDF export; the only module that names typst.
+//! - [`signing`]: PAdES signatures: a minimal PDF reader/incremental writer, CMS
+//!   build and check, PKCS#12 keys, trust store, stamped number/date and seal.
 //! - [`model`]: the public shape of records, shared by the API and the services.
 //! - [`domain`]: pure rules: roles, rubric bands, vocabularies, Vietnamese wording,
 //!   restricted Markdown, file types, reminder days, the print view model.
