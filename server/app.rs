@@ -81,6 +81,7 @@ pub fn router(state: AppState) -> BoxEndpoint<'static> {
     let db = state.db.clone();
     // Room for the multipart envelope around the largest file.
     let cap = state.max_upload_bytes + 64 * 1024;
+    let web = crate::web::routes(state.clone());
     let api = api::service(state);
     let spec = api.spec_endpoint();
     let docs = api.swagger_ui();
@@ -89,6 +90,7 @@ pub fn router(state: AppState) -> BoxEndpoint<'static> {
         .at("/api/openapi.json", spec)
         .nest("/api/docs", docs)
         .at("/healthz", poem::get(healthz).data(db))
+        .nest("/", web)
         .catch_all_error(catch_all)
         .with(Tracing)
         .boxed()

@@ -3,6 +3,8 @@
 //!
 //! The map of the code (dependencies point downwards only):
 //!
+//! - [`web`]: the web interface: server-rendered pages (minijinja) over the
+//!   services, for the office, units, signer and administrators; forms carry CSRF.
 //! - [`http`]: the JSON API (poem-openapi, one `XxxApi` per resource), who is
 //!   calling (tokens, cookies, CSRF), the body cap, and the single place where
 //!   errors become HTTP statuses.
@@ -33,3 +35,4 @@ pub mod scheduler;
 pub mod services;
 pub mod signing;
 pub mod storage;
+pub mod web;

@@ -15,10 +15,16 @@ step "system packages"
 bash tests/support/packages.sh \
   "postgresql:/usr/lib/postgresql/*/bin/initdb" \
   "poppler-utils:pdftotext" \
-  "python3:python3"
+  "python3:python3" \
+  "chromium:chromium" \
+  "nodejs:node" \
+  "npm:npm"
 
 step "python packages"
 python3 -c "import aiosmtpd" 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check aiosmtpd
+
+step "browser test packages"
+(cd tests/web && npm ci --no-audit --no-fund --silent)
 
 step "licences"
 python3 tests/support/licences.py
@@ -29,6 +35,10 @@ cargo clippy --locked --all-targets -- -D warnings
 
 step "tests on SQLite"
 cargo test --locked --no-fail-fast
+
+step "browser journey (Chromium)"
+cargo build --locked
+node tests/web/journey.mjs
 
 step "tests on PostgreSQL"
 url=$(bash tests/support/postgres.sh start "$pg_dir")

@@ -1,0 +1,221 @@
+//! Documents: the office edits, previews, submits and issues; the signer reads,
+//! approves (signing digitally) or sends back; everyone sees signatures and delivery.
+
+use chrono::{DateTime, FixedOffset, Utc};
+use poem::http::StatusCode;
+use poem::web::{Data, Path};
+use poem::{Body, Request, Response, handler};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::{Ctx, Form, field_errors, js, redirect, respond, session};
+use crate::app::AppState;
+use crate::domain::Role;
+use crate::error::{AppError, Result};
+use crate::model::{Document, Paging, Recipient};
+use crate::services::documents::DocumentFilter;
+use crate::services::{documents, issuing, now, outbox, signatures, users};
+
+/// "27/11/2026 09:15" in Vietnam time.
+pub(crate) fn vn_time(t: DateTime<Utc>) -> String {
+    let vn = FixedOffset::east_opt(7 * 3600).expect("UTC+7");
+    t.with_timezone(&vn).format("%d/%m/%Y %H:%M").to_string()
+}
+
+fn state_label(s: &str) -> &'static str {
+    match s {
+        "draft" => "Dự thảo",
+        "submitted" => "Chờ lãnh đạo ký",
+        "approved" => "Đã ký duyệt, chờ ban hành",
+        "issued" => "Đã ban hành",
+        "replaced" => "Đã được thay thế",
+        _ => "",
+    }
+}
+
+fn kind_label(k: &str) -> &'static str {
+    match k {
+        "report" => "Báo cáo",
+        "plan" => "Kế hoạch",
+        "letter" => "Công văn",
+        _ => "Văn bản",
+    }
+}
+
+fn doc_row(d: &Document) -> Value {
+    json!({"id": d.id, "kind": kind_label(&d.data.kind), "subject": d.data.subject, "state": d.state,
+        "state_label": state_label(&d.state), "number": d.number.map(|n| format!("{n:02}/{}", d.symbol)),
+        "updated": vn_time(d.updated_at)})
+}
+
+async fn listing(c: &Ctx, state: Option<&str>, template: &str) -> Result<Response> {
+    let f = DocumentFilter { state: state.map(str::to_owned), ..Default::default() };
+    let page = documents::list_documents(&c.state.db, &c.actor, f, Paging { page: 1, per_page: 200 }).await?;
+    let items: Vec<Value> = page.items.iter().map(doc_row).collect();
+    Ok(c.page(template, StatusCode::OK, json!({"items": items, "sign_off": state.is_some()})))
+}
+
+#[handler]
+pub(crate) async fn list(state: Data<&AppState>, req: &Request) -> Response {
+    let c = session!(state, req);
+    let r = listing(&c, None, "documents.html").await;
+    respond(&c, r)
+}
+
+#[handler]
+pub(crate) async fn sign_off(state: Data<&AppState>, req: &Request) -> Response {
+    let c = session!(state, req);
+    let r = listing(&c, Some("submitted"), "documents.html").await;
+    respond(&c, r)
+}
+
+fn recipients_text(rs: &[Recipient]) -> String {
+    rs.iter()
+        .map(|r| if r.emails.is_empty() { r.label.clone() } else { format!("{} | {}", r.label, r.emails.join(", ")) })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn parse_recipients(text: &str) -> Vec<Recipient> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            let (label, emails) = l.split_once('|').unwrap_or((l, ""));
+            Recipient {
+                label: label.trim().to_owned(),
+                emails: emails
+                    .split([',', ';', ' '])
+                    .map(str::trim)
+                    .filter(|e| !e.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+async fn view(c: &Ctx, id: Uuid, extra: Value) -> Result<Value> {
+    let db = &c.state.db;
+    let d = documents::get_document(db, &c.actor, id).await?;
+    let signers = users::list_users(
+        db,
+        &c.actor,
+        Some(d.data.issuer_id),
+        None,
+        Some("signer".into()),
+        Paging { page: 1, per_page: 100 },
+    )
+    .await
+    .map(|p| p.items.into_iter().map(|u| json!({"id": u.id, "name": u.data.name})).collect::<Vec<_>>())
+    .unwrap_or_default();
+    let sigs = signatures::document_signatures(db, &c.state.files, &c.state.signing, &c.actor, id).await?;
+    let deliveries = if d.state == "issued" && c.is(&[Role::Admin, Role::Office]) {
+        outbox::list_outbox(db, &c.actor, None, Some(id), Paging { page: 1, per_page: Paging::MAX_PER_PAGE })
+            .await?
+            .items
+            .iter()
+            .map(|m| {
+                json!({"id": m.id, "to": m.to_addr, "label": m.recipient_label, "state": m.state,
+                    "attempts": m.attempts, "error": m.last_error, "sent_at": m.sent_at.map(vn_time)})
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let editable = d.state == "draft" && c.is(&[Role::Admin, Role::Office]);
+    let values = json!({
+        "subject": d.data.subject, "legal_bases": d.data.legal_bases.join("\n"),
+        "opening": d.data.opening, "closing": d.data.closing,
+        "recipients": recipients_text(&d.data.recipients),
+        "signer_authority": d.data.signer_authority, "signer_position": d.data.signer_position,
+        "signer_name": d.data.signer_name, "signer_user_id": d.data.signer_user_id,
+        "drafting_unit": d.data.drafting_unit,
+    });
+    let sections: Vec<Value> = d.data.sections.iter().map(|(k, v)| json!({"key": k, "text": v})).collect();
+    let mut v = json!({
+        "doc": doc_row(&d), "data": js(&d.data), "sha256": d.pdf_sha256, "comment": d.review_comment,
+        "pdf_url": format!("/api/v1/documents/{id}/pdf?v={}", d.updated_at.timestamp_millis()),
+        "editable": editable, "values": values, "sections": sections, "signers": signers,
+        "signatures": sigs, "deliveries": deliveries,
+        "can_submit": editable,
+        "can_sign": d.state == "submitted" && c.is(&[Role::Signer]),
+        "can_issue": d.state == "approved" && c.is(&[Role::Admin, Role::Office]),
+        "can_correct": d.state == "issued" && c.is(&[Role::Admin, Role::Office]),
+        "signing": c.state.signing.enabled,
+    });
+    if let (Value::Object(m), Value::Object(e)) = (&mut v, extra) {
+        m.extend(e);
+    }
+    Ok(v)
+}
+
+#[handler]
+pub(crate) async fn show(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>) -> Response {
+    let c = session!(state, req);
+    let r = async { Ok(c.page("document.html", StatusCode::OK, view(&c, id, json!({})).await?)) }.await;
+    respond(&c, r)
+}
+
+#[handler]
+pub(crate) async fn save(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
+    let c = session!(state, req);
+    let f = Form::read(body).await;
+    let r = async {
+        f.check_csrf(&c)?;
+        let d = documents::get_document(&c.state.db, &c.actor, id).await?;
+        let mut input = d.data.clone();
+        input.subject = f.get("subject").trim().to_owned();
+        input.legal_bases =
+            f.get("legal_bases").lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect();
+        input.opening = f.opt("opening");
+        input.closing = f.opt("closing");
+        for (k, v) in input.sections.iter_mut() {
+            *v = f.get(&format!("section:{k}"));
+        }
+        input.recipients = parse_recipients(&f.get("recipients"));
+        input.signer_authority = f.opt("signer_authority");
+        input.signer_position = f.get("signer_position").trim().to_owned();
+        input.signer_name = f.get("signer_name").trim().to_owned();
+        input.signer_user_id = f.opt("signer_user_id").and_then(|s| s.parse().ok());
+        input.drafting_unit = f.opt("drafting_unit");
+        match documents::update_document(&c.state.db, &c.actor, now(), id, input).await {
+            Ok(_) => Ok(redirect(&format!("/documents/{id}?saved=1"))),
+            Err(e) => {
+                let errors = field_errors(&e).ok_or(e)?;
+                let v = view(&c, id, json!({"errors": errors, "values": f.values(), "typed": true})).await?;
+                Ok(c.page("document.html", StatusCode::UNPROCESSABLE_ENTITY, v))
+            }
+        }
+    }
+    .await;
+    respond(&c, r)
+}
+
+#[handler]
+pub(crate) async fn step(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
+    let c = session!(state, req);
+    let f = Form::read(body).await;
+    let r = async {
+        f.check_csrf(&c)?;
+        let s = &c.state;
+        let result = match f.get("action").as_str() {
+            "submit" => issuing::submit_document(&s.db, &c.actor, now(), id).await,
+            "approve" => issuing::approve_document(&s.db, &s.renderer, &s.files, &s.signing, &c.actor, now(), id).await,
+            "send_back" => issuing::send_back_document(&s.db, &c.actor, now(), id, f.opt("comment")).await,
+            "issue" => issuing::issue_document(&s.db, &s.renderer, &s.files, &s.signing, &c.actor, now(), id).await,
+            "correction" => issuing::correct_document(&s.db, &c.actor, now(), id).await,
+            _ => Err(AppError::field("action", "Thao tác không hợp lệ / unknown action")),
+        };
+        match result {
+            Ok(d) => Ok(redirect(&format!("/documents/{}?done={}", d.id, f.get("action")))),
+            Err(e) => {
+                let errors = field_errors(&e).ok_or(e)?;
+                let v = view(&c, id, json!({"step_errors": errors, "step_values": f.values()})).await?;
+                Ok(c.page("document.html", StatusCode::UNPROCESSABLE_ENTITY, v))
+            }
+        }
+    }
+    .await;
+    respond(&c, r)
+}

@@ -1,0 +1,348 @@
+//! Log in and out, the dashboard, and the administrators' audit and outbox views.
+
+use std::collections::BTreeMap;
+
+use chrono::{Duration, NaiveDate};
+use poem::http::StatusCode;
+use poem::web::{Data, Path, Query};
+use poem::{Body, Request, Response, handler};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::{Ctx, Form, error_page, js, redirect, render, respond, session};
+use crate::app::AppState;
+use crate::domain::Role;
+use crate::error::{AppError, Result};
+use crate::http::auth::COOKIE;
+use crate::model::{Paging, Task, TaskResult};
+use crate::services::{audit_log, auth, now, outbox, plans, results, tasks, units};
+
+/// How many days before a deadline a task counts as due soon.
+const DUE_SOON_DAYS: i64 = 14;
+
+#[derive(Deserialize)]
+pub(crate) struct Next {
+    next: Option<String>,
+}
+
+/// Only paths on this site are followed after login.
+fn safe_next(next: Option<&str>) -> Option<String> {
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\')).map(str::to_owned)
+}
+
+#[handler]
+pub(crate) fn login_page(Query(q): Query<Next>) -> Response {
+    render("login.html", StatusCode::OK, json!({"next": safe_next(q.next.as_deref()), "values": {}}))
+}
+
+fn cookie(state: &AppState, value: &str, max_age: i64) -> String {
+    let secure = if state.secure_cookies { "; Secure" } else { "" };
+    format!("{COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}")
+}
+
+/// The first page after login depends on the role.
+fn home_of(role: Option<Role>) -> &'static str {
+    match role {
+        Some(Role::UnitOfficer) => "/inbox",
+        Some(Role::Signer) => "/sign-off",
+        _ => "/",
+    }
+}
+
+#[handler]
+pub(crate) async fn login(state: Data<&AppState>, req: &Request, body: Body) -> Response {
+    let f = Form::read(body).await;
+    let (username, password) = (f.get("username"), f.get("password"));
+    let next = safe_next(f.opt("next").as_deref());
+    let mut errors = BTreeMap::new();
+    if username.trim().is_empty() {
+        errors.insert("username", "Nhập tên đăng nhập / enter your user name");
+    }
+    if password.is_empty() {
+        errors.insert("password", "Nhập mật khẩu / enter your password");
+    }
+    let values = json!({"username": username});
+    if !errors.is_empty() {
+        return render(
+            "login.html",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            json!({"errors": errors, "values": values, "next": next}),
+        );
+    }
+    match auth::login(&state.db, now(), &username, &password, Some(req.remote_addr().to_string())).await {
+        Ok(s) => {
+            let role: Option<Role> = s.session.role.parse().ok();
+            let to = next.unwrap_or_else(|| home_of(role).to_owned());
+            let max_age = (s.session.expires_at - now()).num_seconds().max(0);
+            let mut r = redirect(&to);
+            if let Ok(v) = cookie(&state, &s.token, max_age).parse() {
+                r.headers_mut().insert("set-cookie", v);
+            }
+            r
+        }
+        Err(AppError::TooManyAttempts { retry_after_secs }) => render(
+            "login.html",
+            StatusCode::TOO_MANY_REQUESTS,
+            json!({"values": values, "next": next, "errors": {"_": format!(
+                "Tài khoản tạm khóa do nhập sai nhiều lần; thử lại sau {} phút / locked after repeated failures; try again in {} min",
+                (retry_after_secs + 59) / 60, (retry_after_secs + 59) / 60)}}),
+        ),
+        Err(AppError::BadCredentials) | Err(AppError::Unauthorized) => render(
+            "login.html",
+            StatusCode::UNAUTHORIZED,
+            json!({"values": values, "next": next,
+                "errors": {"_": "Sai tên đăng nhập hoặc mật khẩu / wrong user name or password"}}),
+        ),
+        Err(e) => error_page(None, e),
+    }
+}
+
+#[handler]
+pub(crate) async fn logout(state: Data<&AppState>, req: &Request, body: Body) -> Response {
+    let c = session!(state, req);
+    let f = Form::read(body).await;
+    if let Err(e) = f.check_csrf(&c) {
+        return error_page(Some(&c), e);
+    }
+    let _ = auth::revoke(&state.db, &c.actor, now(), c.session.id).await;
+    let mut r = redirect("/login");
+    if let Ok(v) = cookie(&state, "", 0).parse() {
+        r.headers_mut().insert("set-cookie", v);
+    }
+    r
+}
+
+/// One plan's tasks with their results and units, loaded once per page.
+pub(crate) struct Snapshot {
+    pub plan: crate::model::Plan,
+    pub groups: Vec<crate::model::Group>,
+    pub tasks: Vec<Task>,
+    pub results: BTreeMap<Uuid, TaskResult>,
+    pub units: BTreeMap<Uuid, crate::model::Unit>,
+}
+
+/// The plan named in the query, or the actor's most recent one.
+pub(crate) async fn current_plan(c: &Ctx, wanted: Option<Uuid>) -> Result<Option<crate::model::Plan>> {
+    if let Some(id) = wanted {
+        return Ok(Some(plans::get_plan(&c.state.db, &c.actor, id).await?));
+    }
+    let page =
+        plans::list_plans(&c.state.db, &c.actor, c.actor.issuer_id, None, Paging { page: 1, per_page: 1 }).await?;
+    Ok(page.items.into_iter().next())
+}
+
+pub(crate) async fn snapshot(c: &Ctx, plan: crate::model::Plan, unit: Option<Uuid>) -> Result<Snapshot> {
+    let db = &c.state.db;
+    let all = Paging { page: 1, per_page: Paging::MAX_PER_PAGE };
+    let groups = crate::services::groups::list_groups(db, &c.actor, plan.id).await?;
+    let filter = tasks::TaskFilter { plan_id: Some(plan.id), unit_id: unit, ..Default::default() };
+    let mut task_list = Vec::new();
+    for page in 1.. {
+        let p = tasks::list_tasks(db, &c.actor, filter.clone(), Paging { page, ..all }).await?;
+        let done = (page * all.per_page) >= p.total;
+        task_list.extend(p.items);
+        if done {
+            break;
+        }
+    }
+    let mut result_map = BTreeMap::new();
+    for page in 1.. {
+        let p = results::list_results(db, &c.actor, Some(plan.id), None, None, Paging { page, ..all }).await?;
+        let done = (page * all.per_page) >= p.total;
+        for r in p.items {
+            result_map.insert(r.data.task_id, r);
+        }
+        if done {
+            break;
+        }
+    }
+    let unit_page = units::list_units(
+        db,
+        &c.actor,
+        units::UnitFilter { issuer_id: Some(plan.data.issuer_id), ..Default::default() },
+        all,
+    )
+    .await?;
+    let units = unit_page.items.into_iter().map(|u| (u.id, u)).collect();
+    Ok(Snapshot { plan, groups, tasks: task_list, results: result_map, units })
+}
+
+/// Where a task stands: accepted, submitted, overdue, due soon or on track.
+pub(crate) fn standing(t: &Task, r: Option<&TaskResult>, today: NaiveDate) -> &'static str {
+    match r.and_then(|r| r.data.state.as_deref()) {
+        Some("accepted") => "accepted",
+        Some("submitted") => "submitted",
+        _ => match t.data.deadline {
+            Some(d) if d < today => "overdue",
+            Some(d) if d <= today + Duration::days(DUE_SOON_DAYS) => "due_soon",
+            _ => "on_track",
+        },
+    }
+}
+
+pub(crate) fn today() -> NaiveDate {
+    crate::services::issuing::local_date(now())
+}
+
+#[derive(Deserialize)]
+pub(crate) struct PlanQuery {
+    plan: Option<Uuid>,
+}
+
+#[handler]
+pub(crate) async fn dashboard(state: Data<&AppState>, req: &Request, Query(q): Query<PlanQuery>) -> Response {
+    let c = session!(state, req);
+    if c.role() == Some(Role::UnitOfficer) {
+        return redirect("/inbox");
+    }
+    let r = async {
+        let Some(plan) = current_plan(&c, q.plan).await? else {
+            return Ok(c.page("dashboard.html", StatusCode::OK, json!({"plan": null})));
+        };
+        let s = snapshot(&c, plan, None).await?;
+        let today = today();
+        let kinds = ["on_track", "due_soon", "overdue", "submitted", "accepted"];
+        let mut by_unit: BTreeMap<String, BTreeMap<&str, u32>> = BTreeMap::new();
+        let mut by_group: Vec<(String, BTreeMap<&str, u32>)> =
+            s.groups.iter().map(|g| (g.data.title.clone(), BTreeMap::new())).collect();
+        let group_index: BTreeMap<Uuid, usize> = s.groups.iter().enumerate().map(|(i, g)| (g.id, i)).collect();
+        let mut bars = Vec::new();
+        let mut upcoming = Vec::new();
+        for t in &s.tasks {
+            let r = s.results.get(&t.id);
+            let st = standing(t, r, today);
+            let unit = t.data.lead_unit_id.and_then(|u| s.units.get(&u)).map(|u| u.data.name.clone());
+            *by_unit.entry(unit.unwrap_or_else(|| "(chưa giao)".into())).or_default().entry(st).or_default() += 1;
+            if let Some(i) = group_index.get(&t.data.group_id) {
+                *by_group[*i].1.entry(st).or_default() += 1;
+            }
+            if let Some(score) = r.and_then(|r| r.data.self_score) {
+                bars.push(json!({"code": t.data.code, "score": score,
+                    "rating": r.and_then(|r| r.final_rating.clone()).unwrap_or_default()}));
+            }
+            if let Some(d) = t.data.deadline
+                && d >= today
+                && st != "accepted"
+            {
+                upcoming.push((d, json!({"id": t.id, "code": t.data.code, "text": t.data.text, "deadline": d.format("%d/%m/%Y").to_string(), "standing": st})));
+            }
+        }
+        upcoming.sort_by_key(|(d, _)| *d);
+        let chart = chart(&bars);
+        let failed = failed_mail(&c).await.unwrap_or_default();
+        Ok(c.page(
+            "dashboard.html",
+            StatusCode::OK,
+            json!({"plan": js(&s.plan), "kinds": kinds, "by_unit": by_unit, "by_group": by_group,
+                "chart": chart, "upcoming": upcoming.into_iter().take(10).map(|(_, v)| v).collect::<Vec<_>>(),
+                "failed": failed, "today": today.format("%d/%m/%Y").to_string()}),
+        ))
+    }
+    .await;
+    respond(&c, r)
+}
+
+/// Bars of self-scores (0–100), one per task, coloured by rating; drawn as SVG by the template.
+fn chart(bars: &[Value]) -> Value {
+    let row = 22.0;
+    let items: Vec<Value> = bars
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let score = b["score"].as_f64().unwrap_or(0.0).clamp(0.0, 100.0);
+            let class = match b["rating"].as_str().unwrap_or("") {
+                r if r.contains("xuất sắc") => "excellent",
+                r if r.contains("tốt") => "good",
+                "" => "none",
+                _ => "done",
+            };
+            json!({"y": i as f64 * row, "w": score * 3.0, "label": b["code"], "score": score as i64, "rating": b["rating"], "class": class})
+        })
+        .collect();
+    json!({"height": (bars.len() as f64 * row).max(row), "bars": items})
+}
+
+/// Messages that could not be delivered, for the office to act on.
+async fn failed_mail(c: &Ctx) -> Result<Vec<Value>> {
+    let db = &c.state.db;
+    let page = Paging { page: 1, per_page: 50 };
+    let mut out = Vec::new();
+    if c.is(&[Role::Admin]) {
+        for m in outbox::list_outbox(db, &c.actor, Some("failed".into()), None, page).await?.items {
+            out.push(json!(m_json(&m)));
+        }
+    } else if c.is(&[Role::Office]) {
+        let f = crate::services::documents::DocumentFilter {
+            issuer_id: c.actor.issuer_id,
+            state: Some("issued".into()),
+            ..Default::default()
+        };
+        for d in crate::services::documents::list_documents(db, &c.actor, f, page).await?.items {
+            for m in outbox::list_outbox(db, &c.actor, Some("failed".into()), Some(d.id), page).await?.items {
+                out.push(m_json(&m));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn m_json(m: &crate::model::OutboxMessage) -> Value {
+    json!({"id": m.id, "to": m.to_addr, "label": m.recipient_label, "subject": m.subject, "state": m.state,
+        "attempts": m.attempts, "error": m.last_error, "document_id": m.document_id,
+        "sent_at": m.sent_at.map(super::documents::vn_time)})
+}
+
+#[handler]
+pub(crate) async fn audit(state: Data<&AppState>, req: &Request) -> Response {
+    let c = session!(state, req);
+    let r = async {
+        let page = audit_log::list_audit(
+            &c.state.db,
+            &c.actor,
+            audit_log::AuditFilter::default(),
+            Paging { page: 1, per_page: 200 },
+        )
+        .await?;
+        let events: Vec<Value> = page
+            .items
+            .iter()
+            .rev()
+            .map(|e| {
+                json!({"seq": e.seq, "at": super::documents::vn_time(e.at), "actor": e.actor_id, "action": e.action,
+                    "entity": e.entity, "entity_id": e.entity_id, "client": e.client_addr, "hash": &e.hash[..12.min(e.hash.len())]})
+            })
+            .collect();
+        Ok(c.page("audit.html", StatusCode::OK, json!({"events": events, "total": page.total})))
+    }
+    .await;
+    respond(&c, r)
+}
+
+#[handler]
+pub(crate) async fn outbox_page(state: Data<&AppState>, req: &Request) -> Response {
+    let c = session!(state, req);
+    let r = async {
+        if !c.is(&[Role::Admin]) {
+            return Err(AppError::Forbidden);
+        }
+        let page = outbox::list_outbox(&c.state.db, &c.actor, None, None, Paging { page: 1, per_page: 200 }).await?;
+        let items: Vec<Value> = page.items.iter().map(m_json).collect();
+        Ok(c.page("outbox.html", StatusCode::OK, json!({"items": items, "total": page.total})))
+    }
+    .await;
+    respond(&c, r)
+}
+
+#[handler]
+pub(crate) async fn resend(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
+    let c = session!(state, req);
+    let f = Form::read(body).await;
+    let r = async {
+        f.check_csrf(&c)?;
+        outbox::resend(&c.state.db, &c.actor, now(), id).await?;
+        Ok(redirect(&f.opt("back").filter(|b| b.starts_with('/')).unwrap_or_else(|| "/admin/outbox".into())))
+    }
+    .await;
+    respond(&c, r)
+}

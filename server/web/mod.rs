@@ -1,0 +1,388 @@
+//! The web interface: server-rendered pages (minijinja, HTML autoescaped) over the
+//! same services as the API, for the office, the units, the signer and
+//! administrators. A browser session is the API's session cookie; every form
+//! carries the session's CSRF token, and a change without it is refused.
+
+mod documents;
+mod home;
+mod plans;
+mod results;
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use minijinja::Environment;
+use poem::http::StatusCode;
+use poem::web::Data;
+use poem::{Body, EndpointExt, Request, Response, Route, get, handler, post};
+use serde_json::{Value, json};
+
+use crate::app::AppState;
+use crate::domain::Role;
+use crate::error::AppError;
+use crate::http::auth::COOKIE;
+use crate::services::{auth, now};
+use crate::storage::audit::Actor;
+use crate::storage::entities::sessions;
+
+const TEMPLATES: [(&str, &str); 16] = [
+    ("base.html", include_str!("../../templates/web/base.html")),
+    ("login.html", include_str!("../../templates/web/login.html")),
+    ("error.html", include_str!("../../templates/web/error.html")),
+    ("dashboard.html", include_str!("../../templates/web/dashboard.html")),
+    ("plans.html", include_str!("../../templates/web/plans.html")),
+    ("plan.html", include_str!("../../templates/web/plan.html")),
+    ("task_form.html", include_str!("../../templates/web/task_form.html")),
+    ("inbox.html", include_str!("../../templates/web/inbox.html")),
+    ("result.html", include_str!("../../templates/web/result.html")),
+    ("review_list.html", include_str!("../../templates/web/review_list.html")),
+    ("review.html", include_str!("../../templates/web/review.html")),
+    ("documents.html", include_str!("../../templates/web/documents.html")),
+    ("document.html", include_str!("../../templates/web/document.html")),
+    ("audit.html", include_str!("../../templates/web/audit.html")),
+    ("outbox.html", include_str!("../../templates/web/outbox.html")),
+    ("macros.html", include_str!("../../templates/web/macros.html")),
+];
+const CSS: &str = include_str!("../../templates/web/static/app.css");
+const JS: &str = include_str!("../../templates/web/static/app.js");
+
+fn env() -> &'static Environment<'static> {
+    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
+        for (name, src) in TEMPLATES {
+            env.add_template(name, src).expect("web template compiles");
+        }
+        env
+    })
+}
+
+/// The signed-in user of a page.
+pub(crate) struct Ctx {
+    pub state: AppState,
+    pub actor: Actor,
+    pub session: sessions::Model,
+    pub name: String,
+    pub username: String,
+}
+
+impl Ctx {
+    pub fn role(&self) -> Option<Role> {
+        self.actor.role
+    }
+
+    pub fn is(&self, roles: &[Role]) -> bool {
+        self.actor.role.is_some_and(|r| roles.contains(&r))
+    }
+
+    /// Renders `template` with the page frame's values (user, CSRF token, menu).
+    pub fn page(&self, template: &str, status: StatusCode, mut ctx: Value) -> Response {
+        let role = self.actor.role.map(|r| r.code()).unwrap_or("admin");
+        ctx["me"] = json!({"name": self.name, "username": self.username, "role": role,
+            "role_label": role_label(role)});
+        ctx["csrf"] = json!(self.session.csrf_token);
+        ctx["menu"] = json!(menu(self.actor.role));
+        render(template, status, ctx)
+    }
+}
+
+fn role_label(role: &str) -> &'static str {
+    match role {
+        "admin" => "Quản trị",
+        "office" => "Văn phòng",
+        "unit_officer" => "Cán bộ đơn vị",
+        "signer" => "Lãnh đạo ký",
+        _ => "Theo dõi",
+    }
+}
+
+fn menu(role: Option<Role>) -> Vec<(&'static str, &'static str)> {
+    match role {
+        Some(Role::UnitOfficer) => vec![("/inbox", "Nhiệm vụ của đơn vị")],
+        Some(Role::Signer) => vec![("/", "Tổng quan"), ("/sign-off", "Văn bản chờ ký"), ("/documents", "Văn bản")],
+        Some(Role::Office) => {
+            vec![("/", "Tổng quan"), ("/plans", "Kế hoạch"), ("/review", "Duyệt kết quả"), ("/documents", "Văn bản")]
+        }
+        Some(Role::Viewer) => vec![("/", "Tổng quan"), ("/documents", "Văn bản")],
+        Some(Role::Admin) | None => vec![
+            ("/", "Tổng quan"),
+            ("/plans", "Kế hoạch"),
+            ("/review", "Duyệt kết quả"),
+            ("/documents", "Văn bản"),
+            ("/admin/audit", "Nhật ký"),
+            ("/admin/outbox", "Thư đi"),
+        ],
+    }
+}
+
+/// Renders a template to an HTML response.
+pub(crate) fn render(template: &str, status: StatusCode, ctx: Value) -> Response {
+    match env().get_template(template).and_then(|t| t.render(minijinja::value::Serde(&ctx))) {
+        Ok(html) => Response::builder()
+            .status(status)
+            .content_type("text/html; charset=utf-8")
+            .header("cache-control", "no-store")
+            .header("x-frame-options", "DENY")
+            .header("x-content-type-options", "nosniff")
+            .header(
+                "content-security-policy",
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-src 'self'; frame-ancestors 'none'",
+            )
+            .body(html),
+        Err(e) => {
+            tracing::error!(error = %e, template, "web template failed");
+            Response::builder()
+                .status(StatusCode::INTERNAL_SERVER_ERROR)
+                .content_type("text/plain; charset=utf-8")
+                .body("Lỗi hệ thống / internal error")
+        }
+    }
+}
+
+/// A 303 redirect (after a form, or to the login page).
+pub(crate) fn redirect(to: &str) -> Response {
+    Response::builder().status(StatusCode::SEE_OTHER).header("location", to).finish()
+}
+
+/// An error as a page: 404 for records out of reach, 403 for actions, 409 for conflicts.
+pub(crate) fn error_page(ctx: Option<&Ctx>, e: AppError) -> Response {
+    let (status, title, message) = match &e {
+        AppError::NotFound { .. } => (
+            StatusCode::NOT_FOUND,
+            "Không tìm thấy",
+            "Không có trang hoặc bản ghi này, hoặc bạn không có quyền xem. / Not found.".to_owned(),
+        ),
+        AppError::Forbidden => (
+            StatusCode::FORBIDDEN,
+            "Không có quyền",
+            "Vai trò của bạn không được làm việc này. / Your role may not do this.".to_owned(),
+        ),
+        AppError::CsrfRejected => (
+            StatusCode::FORBIDDEN,
+            "Yêu cầu bị từ chối",
+            "Biểu mẫu thiếu mã bảo vệ (CSRF) hoặc đã cũ; hãy tải lại trang. / The form's CSRF token is missing or stale; reload the page.".to_owned(),
+        ),
+        AppError::Conflict { message, .. } => (StatusCode::CONFLICT, "Không thực hiện được", message.clone()),
+        AppError::Invalid(fields) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Dữ liệu không hợp lệ",
+            fields.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join("; "),
+        ),
+        AppError::TooLarge(m) | AppError::UnsupportedType(m) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, "Tệp không được nhận", m.clone())
+        }
+        AppError::Unauthorized | AppError::BadCredentials => return redirect("/login"),
+        other => {
+            tracing::error!(error = %other, "web page failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "Lỗi hệ thống", "Đã ghi nhận lỗi; xin thử lại sau. / Internal error.".into())
+        }
+    };
+    let v = json!({"title": title, "message": message, "status": status.as_u16()});
+    match ctx {
+        Some(c) => c.page("error.html", status, v),
+        None => render("error.html", status, v),
+    }
+}
+
+/// The session behind the cookie, or a redirect to the login page.
+pub(crate) async fn ctx(state: &AppState, req: &Request) -> Result<Ctx, Response> {
+    let token = session_cookie(req).unwrap_or_default();
+    if token.is_empty() {
+        return Err(login_redirect(req));
+    }
+    let Ok((mut actor, session)) = auth::authenticate(&state.db, now(), &token, auth::Kind::Browser).await else {
+        return Err(login_redirect(req));
+    };
+    actor.client_addr = Some(req.remote_addr().to_string());
+    let user = match actor.user_id {
+        Some(id) => crate::services::users::get_user(&state.db, &Actor::system(), id).await.ok(),
+        None => None,
+    };
+    let (name, username) = user.map(|u| (u.data.name, u.data.username)).unwrap_or_default();
+    Ok(Ctx { state: state.clone(), actor, session, name, username })
+}
+
+/// The session cookie's value, read from the `Cookie` header.
+fn session_cookie(req: &Request) -> Option<String> {
+    req.headers().get_all("cookie").iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
+        let (k, v) = kv.trim().split_once('=')?;
+        (k == COOKIE).then(|| v.to_owned())
+    })
+}
+
+fn login_redirect(req: &Request) -> Response {
+    let next = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let enc: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
+    redirect(&format!("/login?next={enc}"))
+}
+
+/// A posted form: all values in order (a field may repeat, e.g. checkboxes).
+pub(crate) struct Form(pub Vec<(String, String)>);
+
+impl Form {
+    pub async fn read(body: Body) -> Form {
+        let bytes = body.into_bytes().await.unwrap_or_default();
+        Form(form_urlencoded::parse(&bytes).into_owned().collect())
+    }
+
+    pub fn get(&self, key: &str) -> String {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or_default()
+    }
+
+    pub fn opt(&self, key: &str) -> Option<String> {
+        Some(self.get(key).trim().to_owned()).filter(|s| !s.is_empty())
+    }
+
+    pub fn all(&self, key: &str) -> Vec<String> {
+        self.0.iter().filter(|(k, _)| k == key).map(|(_, v)| v.clone()).collect()
+    }
+
+    /// The form as a map (for putting the typed values back on a page).
+    pub fn values(&self) -> BTreeMap<String, String> {
+        self.0.iter().cloned().collect()
+    }
+
+    /// Refuses a change whose form does not carry the session's CSRF token.
+    pub fn check_csrf(&self, ctx: &Ctx) -> Result<(), AppError> {
+        let sent = self.get("csrf");
+        let want = &ctx.session.csrf_token;
+        let same = sent.len() == want.len() && sent.bytes().zip(want.bytes()).fold(0u8, |a, (x, y)| a | (x ^ y)) == 0;
+        if same { Ok(()) } else { Err(AppError::CsrfRejected) }
+    }
+}
+
+/// Field errors of a failed save, or `None` for other errors (shown as an error page).
+pub(crate) fn field_errors(e: &AppError) -> Option<BTreeMap<String, String>> {
+    match e {
+        AppError::Invalid(f) => Some(f.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
+        AppError::Conflict { message, .. } => Some(BTreeMap::from([("_".to_owned(), message.clone())])),
+        _ => None,
+    }
+}
+
+/// A record of the API model as JSON for a template.
+pub(crate) fn js<T: poem_openapi::types::ToJSON>(x: &T) -> Value {
+    x.to_json().unwrap_or(Value::Null)
+}
+
+/// Restricted Markdown as escaped HTML, for previews and the review page.
+pub(crate) fn markdown_html(src: &str) -> String {
+    use crate::domain::markdown::{Inline, parse};
+    fn esc(s: &str) -> String {
+        s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+    }
+    fn inl(out: &mut String, xs: &[Inline], notes: &mut Vec<String>) {
+        for x in xs {
+            match x {
+                Inline::Text(t) => out.push_str(&esc(t)),
+                Inline::Strong(c) => {
+                    out.push_str("<strong>");
+                    inl(out, c, notes);
+                    out.push_str("</strong>");
+                }
+                Inline::Emph(c) => {
+                    out.push_str("<em>");
+                    inl(out, c, notes);
+                    out.push_str("</em>");
+                }
+                Inline::Note(c) => {
+                    let mut n = String::new();
+                    inl(&mut n, c, notes);
+                    notes.push(n);
+                    out.push_str(&format!("<sup>{}</sup>", notes.len()));
+                }
+            }
+        }
+    }
+    let mut out = String::new();
+    let mut notes = Vec::new();
+    for b in parse(src) {
+        out.push_str("<p>");
+        if let Some(m) = &b.marker {
+            out.push_str(&esc(m));
+            out.push(' ');
+        }
+        inl(&mut out, &b.inlines, &mut notes);
+        out.push_str("</p>");
+    }
+    for (i, n) in notes.iter().enumerate() {
+        out.push_str(&format!("<p class=\"note\"><sup>{}</sup> {n}</p>", i + 1));
+    }
+    out
+}
+
+#[handler]
+fn css() -> Response {
+    Response::builder().content_type("text/css; charset=utf-8").header("cache-control", "max-age=300").body(CSS)
+}
+
+#[handler]
+fn script() -> Response {
+    Response::builder().content_type("text/javascript; charset=utf-8").header("cache-control", "max-age=300").body(JS)
+}
+
+/// Restricted Markdown → HTML for the live preview (the CSRF token rides in a header).
+#[handler]
+async fn preview(state: Data<&AppState>, req: &Request, body: Body) -> Response {
+    let c = match ctx(&state, req).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if req.header("x-csrf-token") != Some(c.session.csrf_token.as_str()) {
+        return error_page(Some(&c), AppError::CsrfRejected);
+    }
+    let text = body.into_string().await.unwrap_or_default();
+    Response::builder().content_type("text/html; charset=utf-8").body(markdown_html(&text))
+}
+
+/// The pages, mounted at `/`.
+pub fn routes(state: AppState) -> impl poem::Endpoint + 'static {
+    Route::new()
+        .at("/", get(home::dashboard))
+        .at("/login", get(home::login_page).post(home::login))
+        .at("/logout", post(home::logout))
+        .at("/static/app.css", get(css))
+        .at("/static/app.js", get(script))
+        .at("/ui/preview", post(preview))
+        .at("/plans", get(plans::list))
+        .at("/plans/:id", get(plans::show))
+        .at("/plans/:id/tasks", post(plans::create_task))
+        .at("/plans/:id/groups", post(plans::create_group))
+        .at("/plans/:id/rubric", post(plans::set_rubric))
+        .at("/plans/:id/carry-forward", post(plans::carry_forward))
+        .at("/plans/:id/assignment", post(plans::assignment))
+        .at("/tasks/:id/edit", get(plans::edit_task).post(plans::update_task))
+        .at("/inbox", get(results::inbox))
+        .at("/tasks/:id", get(results::task_page).post(results::save_result))
+        .at("/review", get(results::review_list))
+        .at("/review/:id", get(results::review_page).post(results::review_step))
+        .at("/documents", get(documents::list))
+        .at("/sign-off", get(documents::sign_off))
+        .at("/documents/:id", get(documents::show).post(documents::save))
+        .at("/documents/:id/step", post(documents::step))
+        .at("/admin/audit", get(home::audit))
+        .at("/admin/outbox", get(home::outbox_page))
+        .at("/admin/outbox/:id/resend", post(home::resend))
+        .with(poem::middleware::AddData::new(state))
+}
+
+/// Turns a service result into a page or an error page.
+pub(crate) fn respond(ctx: &Ctx, r: Result<Response, AppError>) -> Response {
+    match r {
+        Ok(resp) => resp,
+        Err(e) => error_page(Some(ctx), e),
+    }
+}
+
+/// Unwraps the session or returns the login redirect.
+macro_rules! session {
+    ($state:expr, $req:expr) => {
+        match crate::web::ctx(&$state, $req).await {
+            Ok(c) => c,
+            Err(r) => return r,
+        }
+    };
+}
+pub(crate) use session;

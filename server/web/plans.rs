@@ -1,0 +1,391 @@
+//! The plan editor (office): groups, tasks with their lead and co-operating units,
+//! deadline and targets, the plan's rubric; carry forward; the assignment plan document.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use poem::http::StatusCode;
+use poem::web::{Data, Path};
+use poem::{Body, Request, Response, handler};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::home::{snapshot, standing, today};
+use super::{Ctx, Form, error_page, field_errors, js, redirect, respond, session};
+use crate::app::AppState;
+use crate::domain::Role;
+use crate::error::{AppError, Result};
+use crate::model::{DocumentInput, GroupInput, Paging, Recipient, TargetInput, TaskInput};
+use crate::services::{documents, groups, now, plans, rubrics, targets, tasks};
+
+fn office(c: &Ctx) -> Result<()> {
+    if c.is(&[Role::Admin, Role::Office]) { Ok(()) } else { Err(AppError::Forbidden) }
+}
+
+#[handler]
+pub(crate) async fn list(state: Data<&AppState>, req: &Request) -> Response {
+    let c = session!(state, req);
+    let r = async {
+        let page = plans::list_plans(&c.state.db, &c.actor, None, None, Paging { page: 1, per_page: 100 }).await?;
+        Ok(c.page("plans.html", StatusCode::OK, json!({"plans": js(&page.items)})))
+    }
+    .await;
+    respond(&c, r)
+}
+
+/// Everything the editor shows, plus what a failed form typed.
+async fn editor(c: &Ctx, id: Uuid, extra: Value) -> Result<Value> {
+    let plan = plans::get_plan(&c.state.db, &c.actor, id).await?;
+    let s = snapshot(c, plan, None).await?;
+    let today = today();
+    let units: Vec<Value> =
+        s.units.values().map(|u| json!({"id": u.id, "name": u.data.name, "short": u.data.short_name})).collect();
+    let groups: Vec<Value> = s
+        .groups
+        .iter()
+        .map(|g| {
+            let tasks: Vec<Value> = s
+                .tasks
+                .iter()
+                .filter(|t| t.data.group_id == g.id)
+                .map(|t| {
+                    let unit_name = |u: &Uuid| s.units.get(u).map(|u| u.data.name.clone()).unwrap_or_default();
+                    json!({"id": t.id, "code": t.data.code, "text": t.data.text,
+                        "lead": t.data.lead_unit_id.as_ref().map(unit_name),
+                        "cooperating": t.data.cooperating_unit_ids.iter().map(unit_name).collect::<Vec<_>>(),
+                        "deadline": t.data.deadline.map(|d| d.format("%d/%m/%Y").to_string()),
+                        "targets": t.targets.iter().map(|x| json!({"description": x.data.description,
+                            "goal": x.data.goal_value, "unit": x.data.measure_unit})).collect::<Vec<_>>(),
+                        "standing": standing(t, s.results.get(&t.id), today)})
+                })
+                .collect();
+            json!({"id": g.id, "title": g.data.title, "tasks": tasks})
+        })
+        .collect();
+    let rubric_list =
+        rubrics::list_rubrics(&c.state.db, &c.actor, Some(s.plan.data.issuer_id), Paging { page: 1, per_page: 100 })
+            .await?;
+    let mut v = json!({"plan": js(&s.plan), "groups": groups, "units": units, "rubrics": js(&rubric_list.items),
+        "can_edit": c.is(&[Role::Admin, Role::Office])});
+    if let (Value::Object(m), Value::Object(e)) = (&mut v, extra) {
+        m.extend(e);
+    }
+    Ok(v)
+}
+
+#[handler]
+pub(crate) async fn show(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>) -> Response {
+    let c = session!(state, req);
+    let r = async { Ok(c.page("plan.html", StatusCode::OK, editor(&c, id, json!({})).await?)) }.await;
+    respond(&c, r)
+}
+
+fn parse_uuid(f: &Form, key: &str, errors: &mut BTreeMap<String, String>) -> Option<Uuid> {
+    let raw = f.get(key);
+    if raw.trim().is_empty() {
+        return None;
+    }
+    match raw.trim().parse() {
+        Ok(u) => Some(u),
+        Err(_) => {
+            errors.insert(key.into(), "Lựa chọn không hợp lệ / invalid choice".into());
+            None
+        }
+    }
+}
+
+fn parse_date(f: &Form, key: &str, errors: &mut BTreeMap<String, String>) -> Option<NaiveDate> {
+    let raw = f.get(key);
+    if raw.trim().is_empty() {
+        return None;
+    }
+    match NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d") {
+        Ok(d) => Some(d),
+        Err(_) => {
+            errors.insert(key.into(), "Ngày không hợp lệ (năm-tháng-ngày) / invalid date".into());
+            None
+        }
+    }
+}
+
+pub(crate) fn parse_number(f: &Form, key: &str, errors: &mut BTreeMap<String, String>) -> Option<f64> {
+    let raw = f.get(key).trim().replace(' ', "");
+    if raw.is_empty() {
+        return None;
+    }
+    // Vietnamese writing: "1.234,5" or plain "1234.5".
+    let normalised = if raw.contains(',') { raw.replace('.', "").replace(',', ".") } else { raw };
+    match normalised.parse::<f64>() {
+        Ok(v) if v.is_finite() => Some(v),
+        _ => {
+            errors.insert(key.into(), "Phải là số / must be a number".into());
+            None
+        }
+    }
+}
+
+/// The task and its first target as typed; form errors so far.
+fn task_input(f: &Form, errors: &mut BTreeMap<String, String>) -> (Option<TaskInput>, Option<TargetInput>) {
+    let group = parse_uuid(f, "group_id", errors);
+    let lead = parse_uuid(f, "lead_unit_id", errors);
+    let mut coop = Vec::new();
+    for v in f.all("cooperating_unit_ids") {
+        match v.parse() {
+            Ok(u) => coop.push(u),
+            Err(_) => {
+                errors.insert("cooperating_unit_ids".into(), "Lựa chọn không hợp lệ / invalid choice".into());
+            }
+        }
+    }
+    let deadline = parse_date(f, "deadline", errors);
+    let goal = parse_number(f, "target_goal", errors);
+    let target_desc = f.get("target_description").trim().to_owned();
+    if target_desc.is_empty() && (goal.is_some() || f.opt("target_unit").is_some()) {
+        errors.insert("target_description".into(), "Nêu chỉ tiêu / describe the target".into());
+    }
+    if group.is_none() {
+        errors.insert("group_id".into(), "Chọn nhóm nhiệm vụ / choose a group".into());
+    }
+    // Said at once with the other mistakes, rather than after they are fixed.
+    if f.get("code").trim().is_empty() {
+        errors.insert("code".into(), "Nhập mã nhiệm vụ / enter the task's code".into());
+    }
+    if f.get("text").trim().is_empty() {
+        errors.insert("text".into(), "Nhập nội dung nhiệm vụ / enter what the task is".into());
+    }
+    let Some(group_id) = group else { return (None, None) };
+    let task = TaskInput {
+        group_id,
+        code: f.get("code").trim().to_owned(),
+        position: None,
+        text: f.get("text").trim().to_owned(),
+        lead_unit_id: lead,
+        cooperating_unit_ids: coop,
+        deadline,
+    };
+    let target = (!target_desc.is_empty()).then(|| TargetInput {
+        task_id: Uuid::nil(),
+        position: None,
+        description: target_desc,
+        measure_unit: f.opt("target_unit"),
+        goal_value: goal,
+        baseline_value: None,
+        actual_value: None,
+        forecast_value: None,
+        as_of: None,
+        status: None,
+    });
+    (Some(task), target)
+}
+
+fn with_prefix(errors: BTreeMap<String, String>, prefix: &str) -> BTreeMap<String, String> {
+    errors.into_iter().map(|(k, v)| (if k == "_" { k } else { format!("{prefix}{k}") }, v)).collect()
+}
+
+#[handler]
+pub(crate) async fn create_task(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
+    let c = session!(state, req);
+    let f = Form::read(body).await;
+    let r = async {
+        f.check_csrf(&c)?;
+        office(&c)?;
+        let mut errors = BTreeMap::new();
+        let (task, target) = task_input(&f, &mut errors);
+        let db = &c.state.db;
+        if errors.is_empty()
+            && let Some(task) = task
+        {
+            match tasks::create_task(db, &c.actor, now(), task).await {
+                Ok(t) => {
+                    let Some(mut target) = target else { return Ok(redirect(&format!("/plans/{id}#task-{}", t.id))) };
+                    target.task_id = t.id;
+                    match targets::create_target(db, &c.actor, now(), target).await {
+                        Ok(_) => return Ok(redirect(&format!("/plans/{id}#task-{}", t.id))),
+                        Err(e) => {
+                            // Nothing half-written: the task goes with its target.
+                            tasks::delete_task(db, &c.actor, now(), t.id).await?;
+                            errors.extend(with_prefix(field_errors(&e).ok_or(e)?, "target_"));
+                        }
+                    }
+                }
+                Err(e) => errors.extend(field_errors(&e).ok_or(e)?),
+            }
+        }
+        let v = editor(&c, id, json!({"errors": errors, "values": f.values(), "coop": f.all("cooperating_unit_ids")}))
+            .await?;
+        Ok(c.page("plan.html", StatusCode::UNPROCESSABLE_ENTITY, v))
+    }
+    .await;
+    respond(&c, r)
+}
+
+#[handler]
+pub(crate) async fn create_group(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
+    let c = session!(state, req);
+    let f = Form::read(body).await;
+    let r = async {
+        f.check_csrf(&c)?;
+        let input =
+            GroupInput { plan_id: id, position: None, title: f.get("title").trim().to_owned(), summary_title: None };
+        match groups::create_group(&c.state.db, &c.actor, now(), input).await {
+            Ok(_) => Ok(redirect(&format!("/plans/{id}"))),
+            Err(e) => {
+                let errors = with_prefix(field_errors(&e).ok_or(e)?, "group_");
+                let v = editor(&c, id, json!({"errors": errors, "values": f.values()})).await?;
+                Ok(c.page("plan.html", StatusCode::UNPROCESSABLE_ENTITY, v))
+            }
+        }
+    }
+    .await;
+    respond(&c, r)
+}
+
+#[handler]
+pub(crate) async fn set_rubric(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
+    let c = session!(state, req);
+    let f = Form::read(body).await;
+    let r = async {
+        f.check_csrf(&c)?;
+        let plan = plans::get_plan(&c.state.db, &c.actor, id).await?;
+        let mut input = plan.data;
+        input.rubric_id = f.opt("rubric_id").and_then(|r| r.parse().ok());
+        plans::update_plan(&c.state.db, &c.actor, now(), id, input).await?;
+        Ok(redirect(&format!("/plans/{id}")))
+    }
+    .await;
+    respond(&c, r)
+}
+
+#[handler]
+pub(crate) async fn carry_forward(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
+    let c = session!(state, req);
+    let f = Form::read(body).await;
+    let r = async {
+        f.check_csrf(&c)?;
+        let cf = plans::carry_forward(&c.state.db, &c.actor, now(), id).await?;
+        Ok(redirect(&format!("/plans/{}", cf.plan.id)))
+    }
+    .await;
+    respond(&c, r)
+}
+
+/// Starts the assignment plan document (kind "plan") and opens it.
+#[handler]
+pub(crate) async fn assignment(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
+    let c = session!(state, req);
+    let f = Form::read(body).await;
+    let r = async {
+        f.check_csrf(&c)?;
+        office(&c)?;
+        let plan = plans::get_plan(&c.state.db, &c.actor, id).await?;
+        let issuer = crate::services::issuers::get_issuer(&c.state.db, &c.actor, plan.data.issuer_id).await?;
+        let input = DocumentInput {
+            issuer_id: plan.data.issuer_id,
+            plan_id: Some(id),
+            kind: "plan".into(),
+            subject: plan.data.title.clone(),
+            legal_bases: plan.data.based_on.clone(),
+            opening: None,
+            sections: Default::default(),
+            closing: None,
+            recipients: vec![Recipient { label: "Lưu: VT".into(), emails: Vec::new() }],
+            signer_authority: issuer.data.collective_title.clone().map(|t| format!("TM. {}", t.to_uppercase())),
+            signer_position: issuer.data.head_title.to_uppercase(),
+            signer_name: "(chưa chọn)".into(),
+            signer_user_id: None,
+            drafting_unit: None,
+            dated_on: None,
+        };
+        let d = documents::create_document(&c.state.db, &c.actor, now(), input).await?;
+        Ok(redirect(&format!("/documents/{}", d.id)))
+    }
+    .await;
+    respond(&c, r)
+}
+
+async fn task_form(c: &Ctx, id: Uuid, status: StatusCode, extra: Value) -> Result<Response> {
+    let t = tasks::get_task(&c.state.db, &c.actor, id).await?;
+    let plan = plans::get_plan(&c.state.db, &c.actor, t.plan_id).await?;
+    let s = snapshot(c, plan, None).await?;
+    let units: Vec<Value> =
+        s.units.values().map(|u| json!({"id": u.id, "name": u.data.name, "short": u.data.short_name})).collect();
+    let first = t.targets.first();
+    let values = json!({
+        "group_id": t.data.group_id, "code": t.data.code, "text": t.data.text,
+        "lead_unit_id": t.data.lead_unit_id, "deadline": t.data.deadline.map(|d| d.to_string()),
+        "target_description": first.map(|x| x.data.description.clone()),
+        "target_unit": first.and_then(|x| x.data.measure_unit.clone()),
+        "target_goal": first.and_then(|x| x.data.goal_value),
+    });
+    let mut v = json!({"task": {"id": t.id, "code": t.data.code}, "plan": js(&s.plan), "units": units,
+        "groups": s.groups.iter().map(|g| json!({"id": g.id, "title": g.data.title})).collect::<Vec<_>>(),
+        "values": values, "coop": t.data.cooperating_unit_ids});
+    if let (Value::Object(m), Value::Object(e)) = (&mut v, extra) {
+        m.extend(e);
+    }
+    Ok(c.page("task_form.html", status, v))
+}
+
+#[handler]
+pub(crate) async fn edit_task(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>) -> Response {
+    let c = session!(state, req);
+    let r = async {
+        office(&c)?;
+        task_form(&c, id, StatusCode::OK, json!({})).await
+    }
+    .await;
+    respond(&c, r)
+}
+
+#[handler]
+pub(crate) async fn update_task(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
+    let c = session!(state, req);
+    let f = Form::read(body).await;
+    let r = async {
+        f.check_csrf(&c)?;
+        office(&c)?;
+        let db = &c.state.db;
+        let mut errors = BTreeMap::new();
+        let (task, target) = task_input(&f, &mut errors);
+        if errors.is_empty()
+            && let Some(task) = task
+        {
+            let existing = tasks::get_task(db, &c.actor, id).await?;
+            match tasks::update_task(db, &c.actor, now(), id, task).await {
+                Ok(t) => {
+                    let saved = match (target, existing.targets.first()) {
+                        (Some(mut x), Some(old)) => {
+                            x.task_id = id;
+                            x.actual_value = old.data.actual_value;
+                            x.status = old.data.status.clone();
+                            x.as_of = old.data.as_of;
+                            targets::update_target(db, &c.actor, now(), old.id, x).await.map(|_| ())
+                        }
+                        (Some(mut x), None) => {
+                            x.task_id = id;
+                            targets::create_target(db, &c.actor, now(), x).await.map(|_| ())
+                        }
+                        (None, _) => Ok(()),
+                    };
+                    match saved {
+                        Ok(()) => return Ok(redirect(&format!("/plans/{}#task-{}", t.plan_id, t.id))),
+                        Err(e) => errors.extend(with_prefix(field_errors(&e).ok_or(e)?, "target_")),
+                    }
+                }
+                Err(e) => errors.extend(field_errors(&e).ok_or(e)?),
+            }
+        }
+        task_form(
+            &c,
+            id,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            json!({"errors": errors, "values": f.values(), "coop": f.all("cooperating_unit_ids")}),
+        )
+        .await
+    }
+    .await;
+    match r {
+        Ok(resp) => resp,
+        Err(e) => error_page(Some(&c), e),
+    }
+}

@@ -1,0 +1,297 @@
+//! The unit's inbox and result form, and the office's review.
+
+use std::collections::BTreeMap;
+
+use poem::http::StatusCode;
+use poem::web::{Data, Path};
+use poem::{Body, Request, Response, handler};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::home::{current_plan, snapshot, standing, today};
+use super::plans::parse_number;
+use super::{Ctx, Form, field_errors, js, markdown_html, redirect, respond, session};
+use crate::app::AppState;
+use crate::domain::Role;
+use crate::error::{AppError, Result};
+use crate::model::{Paging, ResultInput, Task, TaskResult};
+use crate::services::results::Step;
+use crate::services::{evidence, now, plans, results, rubrics, targets, tasks};
+
+const STATE_LABELS: [(&str, &str); 5] = [
+    ("draft", "Đang soạn"),
+    ("submitted", "Đã gửi, chờ duyệt"),
+    ("returned", "Bị trả lại"),
+    ("accepted", "Đã được chấp nhận"),
+    ("", "Chưa báo cáo"),
+];
+
+fn state_label(s: Option<&str>) -> &'static str {
+    let s = s.unwrap_or("");
+    STATE_LABELS.iter().find(|(k, _)| *k == s).map(|(_, v)| *v).unwrap_or("")
+}
+
+#[handler]
+pub(crate) async fn inbox(state: Data<&AppState>, req: &Request) -> Response {
+    let c = session!(state, req);
+    let r = async {
+        let Some(plan) = current_plan(&c, None).await? else {
+            return Ok(c.page("inbox.html", StatusCode::OK, json!({"tasks": []})));
+        };
+        let s = snapshot(&c, plan, c.actor.unit_id).await?;
+        let today = today();
+        let mut rows: Vec<(Option<chrono::NaiveDate>, Value)> = s
+            .tasks
+            .iter()
+            .map(|t| {
+                let r = s.results.get(&t.id);
+                let st = r.and_then(|r| r.data.state.clone());
+                let lead = t.data.lead_unit_id == c.actor.unit_id && c.actor.unit_id.is_some();
+                (
+                    t.data.deadline,
+                    json!({"id": t.id, "code": t.data.code, "text": t.data.text, "lead": lead,
+                        "deadline": t.data.deadline.map(|d| d.format("%d/%m/%Y").to_string()),
+                        "state": state_label(st.as_deref()), "state_code": st,
+                        "standing": standing(t, r, today),
+                        "comment": r.and_then(|r| r.review_comment.clone()).filter(|_| st.as_deref() == Some("returned"))}),
+                )
+            })
+            .collect();
+        rows.sort_by_key(|(d, _)| d.unwrap_or(chrono::NaiveDate::MAX));
+        let unit = c.actor.unit_id.and_then(|u| s.units.get(&u)).map(|u| u.data.name.clone());
+        Ok(c.page(
+            "inbox.html",
+            StatusCode::OK,
+            json!({"plan": js(&s.plan), "unit": unit, "tasks": rows.into_iter().map(|(_, v)| v).collect::<Vec<_>>()}),
+        ))
+    }
+    .await;
+    respond(&c, r)
+}
+
+async fn result_of(c: &Ctx, task: Uuid) -> Result<Option<TaskResult>> {
+    let p =
+        results::list_results(&c.state.db, &c.actor, None, Some(task), None, Paging { page: 1, per_page: 1 }).await?;
+    Ok(p.items.into_iter().next())
+}
+
+fn evidence_json(items: &[crate::model::Evidence]) -> Vec<Value> {
+    items
+        .iter()
+        .map(|e| {
+            json!({"id": e.id, "name": e.file_name, "type": e.content_type, "size": e.size_bytes,
+                "sha256": e.sha256, "signatures": e.signatures})
+        })
+        .collect()
+}
+
+/// The task, its targets, its result and evidence, and whether the actor may report.
+async fn task_view(c: &Ctx, t: &Task, extra: Value) -> Result<Value> {
+    let db = &c.state.db;
+    let result = result_of(c, t.id).await?;
+    let files = evidence::list_evidence(db, &c.actor, t.id).await?;
+    let plan = plans::get_plan(db, &c.actor, t.plan_id).await?;
+    let bands = match plan.data.rubric_id {
+        Some(r) => rubrics::get_rubric(db, &c.actor, r).await.map(|r| r.data.bands).unwrap_or_default(),
+        None => Vec::new(),
+    };
+    let st = result.as_ref().and_then(|r| r.data.state.clone());
+    let editable = c.is(&[Role::UnitOfficer, Role::Office, Role::Admin])
+        && matches!(st.as_deref(), None | Some("draft") | Some("returned"));
+    let values = json!({
+        "narrative": result.as_ref().map(|r| r.data.narrative.clone()).unwrap_or_default(),
+        "self_score": result.as_ref().and_then(|r| r.data.self_score),
+    });
+    let mut v = json!({
+        "task": {"id": t.id, "code": t.data.code, "text": t.data.text,
+            "deadline": t.data.deadline.map(|d| d.format("%d/%m/%Y").to_string())},
+        "targets": t.targets.iter().map(|x| json!({"id": x.id, "description": x.data.description,
+            "unit": x.data.measure_unit, "goal": x.data.goal_value, "actual": x.data.actual_value})).collect::<Vec<_>>(),
+        "result": result.as_ref().map(|r| json!({"id": r.id, "state": state_label(r.data.state.as_deref()),
+            "state_code": r.data.state, "proposed_rating": r.proposed_rating, "final_rating": r.final_rating,
+            "comment": r.review_comment, "self_score": r.data.self_score,
+            "narrative_html": markdown_html(&r.data.narrative)})),
+        "evidence": evidence_json(&files),
+        "bands": js(&bands),
+        "editable": editable,
+        "values": values,
+        "max_upload": c.state.max_upload_bytes,
+    });
+    if let (Value::Object(m), Value::Object(e)) = (&mut v, extra) {
+        m.extend(e);
+    }
+    Ok(v)
+}
+
+#[handler]
+pub(crate) async fn task_page(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>) -> Response {
+    let c = session!(state, req);
+    let r = async {
+        let t = tasks::get_task(&c.state.db, &c.actor, id).await?;
+        Ok(c.page("result.html", StatusCode::OK, task_view(&c, &t, json!({})).await?))
+    }
+    .await;
+    respond(&c, r)
+}
+
+#[handler]
+pub(crate) async fn save_result(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
+    let c = session!(state, req);
+    let f = Form::read(body).await;
+    let r = async {
+        f.check_csrf(&c)?;
+        let db = &c.state.db;
+        let t = tasks::get_task(db, &c.actor, id).await?;
+        let mut errors: BTreeMap<String, String> = BTreeMap::new();
+        let score = match f.get("self_score").trim() {
+            "" => None,
+            s => match s.parse::<i32>() {
+                Ok(v) if (0..=100).contains(&v) => Some(v),
+                _ => {
+                    errors.insert("self_score".into(), "Điểm là số nguyên từ 0 đến 100 / a whole number 0–100".into());
+                    None
+                }
+            },
+        };
+        let actuals: Vec<(usize, Option<f64>)> = t
+            .targets
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (i, parse_number(&f, &format!("actual_{}", x.id), &mut errors)))
+            .collect();
+        let submit = f.get("action") == "submit";
+        if submit && f.get("narrative").trim().is_empty() {
+            errors.insert(
+                "narrative".into(),
+                "Nhập kết quả thực hiện trước khi gửi / write the result before submitting".into(),
+            );
+        }
+        if errors.is_empty() {
+            let existing = result_of(&c, id).await?;
+            let input = ResultInput {
+                task_id: id,
+                narrative: f.get("narrative"),
+                self_score: score,
+                rating_override: existing.as_ref().and_then(|r| r.data.rating_override.clone()),
+                override_reason: existing.as_ref().and_then(|r| r.data.override_reason.clone()),
+                state: None,
+            };
+            let saved = match &existing {
+                Some(r) => results::update_result(db, &c.actor, now(), r.id, input).await,
+                None => results::create_result(db, &c.actor, now(), input).await,
+            };
+            match saved {
+                Ok(saved) => {
+                    for (i, actual) in actuals {
+                        let x = &t.targets[i];
+                        if x.data.actual_value != actual {
+                            let mut input = x.data.clone();
+                            input.actual_value = actual;
+                            input.as_of = Some(today());
+                            if let Err(e) = targets::update_target(db, &c.actor, now(), x.id, input).await {
+                                let fe = field_errors(&e).ok_or(e)?;
+                                errors.extend(fe.into_iter().map(|(k, v)| (format!("actual_{}:{k}", x.id), v)));
+                            }
+                        }
+                    }
+                    if errors.is_empty()
+                        && submit
+                        && let Err(e) = results::step_result(db, &c.actor, now(), saved.id, Step::Submit, None).await
+                    {
+                        errors.extend(field_errors(&e).ok_or(e)?);
+                    }
+                    if errors.is_empty() {
+                        return Ok(redirect(&format!(
+                            "/tasks/{id}?saved={}",
+                            if submit { "submitted" } else { "draft" }
+                        )));
+                    }
+                }
+                Err(e) => errors.extend(field_errors(&e).ok_or(e)?),
+            }
+        }
+        let v = task_view(&c, &t, json!({"errors": errors, "values": f.values()})).await?;
+        Ok(c.page("result.html", StatusCode::UNPROCESSABLE_ENTITY, v))
+    }
+    .await;
+    respond(&c, r)
+}
+
+fn reviewer(c: &Ctx) -> Result<()> {
+    if c.is(&[Role::Admin, Role::Office]) { Ok(()) } else { Err(AppError::Forbidden) }
+}
+
+#[handler]
+pub(crate) async fn review_list(state: Data<&AppState>, req: &Request) -> Response {
+    let c = session!(state, req);
+    let r = async {
+        reviewer(&c)?;
+        let Some(plan) = current_plan(&c, None).await? else {
+            return Ok(c.page("review_list.html", StatusCode::OK, json!({"items": []})));
+        };
+        let s = snapshot(&c, plan, None).await?;
+        let items: Vec<Value> = s
+            .tasks
+            .iter()
+            .filter_map(|t| {
+                s.results.get(&t.id).filter(|r| r.data.state.as_deref() == Some("submitted")).map(|r| (t, r))
+            })
+            .map(|(t, r)| {
+                let unit = t.data.lead_unit_id.and_then(|u| s.units.get(&u)).map(|u| u.data.name.clone());
+                json!({"id": r.id, "code": t.data.code, "text": t.data.text, "unit": unit, "score": r.data.self_score,
+                    "rating": r.final_rating, "submitted_at": r.submitted_at.map(super::documents::vn_time)})
+            })
+            .collect();
+        Ok(c.page("review_list.html", StatusCode::OK, json!({"plan": js(&s.plan), "items": items})))
+    }
+    .await;
+    respond(&c, r)
+}
+
+async fn review_view(c: &Ctx, id: Uuid, extra: Value) -> Result<Value> {
+    let r = results::get_result(&c.state.db, &c.actor, id).await?;
+    let t = tasks::get_task(&c.state.db, &c.actor, r.data.task_id).await?;
+    let mut v = task_view(c, &t, json!({"editable": false})).await?;
+    v["review_id"] = json!(id);
+    if let (Value::Object(m), Value::Object(e)) = (&mut v, extra) {
+        m.extend(e);
+    }
+    Ok(v)
+}
+
+#[handler]
+pub(crate) async fn review_page(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>) -> Response {
+    let c = session!(state, req);
+    let r = async {
+        reviewer(&c)?;
+        Ok(c.page("review.html", StatusCode::OK, review_view(&c, id, json!({})).await?))
+    }
+    .await;
+    respond(&c, r)
+}
+
+#[handler]
+pub(crate) async fn review_step(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
+    let c = session!(state, req);
+    let f = Form::read(body).await;
+    let r = async {
+        f.check_csrf(&c)?;
+        reviewer(&c)?;
+        let step = match f.get("action").as_str() {
+            "accept" => Step::Accept,
+            "return" => Step::Return,
+            "reopen" => Step::Reopen,
+            _ => return Err(AppError::field("action", "Thao tác không hợp lệ / unknown action")),
+        };
+        match results::step_result(&c.state.db, &c.actor, now(), id, step, f.opt("comment")).await {
+            Ok(_) => Ok(redirect("/review")),
+            Err(e) => {
+                let errors = field_errors(&e).ok_or(e)?;
+                let v = review_view(&c, id, json!({"errors": errors, "values": f.values()})).await?;
+                Ok(c.page("review.html", StatusCode::UNPROCESSABLE_ENTITY, v))
+            }
+        }
+    }
+    .await;
+    respond(&c, r)
+}

@@ -1,0 +1,333 @@
+// One whole year in a real browser (Debian's Chromium, driven by playwright-core):
+// the office assigns a task; the unit officer reports, uploads evidence and submits;
+// the office returns it once, the unit resubmits, the office accepts; the signer
+// approves (digitally signing); the office issues; the recipients' mail arrives with
+// the PDF. Also: another unit's task is out of reach by URL, a form without its CSRF
+// token is refused, field errors keep what was typed, pages fit a phone, and login
+// works by keyboard. Screenshots go to target/test-artifacts/web/.
+//
+// Run from the repository root after `cargo build`: node tests/web/journey.mjs
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { chromium } from "playwright-core";
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
+const bin = process.env.NHIEMVU_BIN || path.join(root, "target/debug/nhiemvu");
+const chromiumPath = process.env.CHROMIUM || "/usr/bin/chromium";
+const shots = path.join(root, "target/test-artifacts/web");
+const PASSWORD = "bacson-2024-demo";
+// Document pages embed the PDF preview, whose viewer may hold back `load`: wait for the DOM.
+const DOM = { waitUntil: "domcontentloaded" };
+const children = [];
+let step = "start";
+let current = null; // the page, for a screenshot when a step fails
+
+function check(cond, what) {
+  if (!cond) throw new Error(`${step}: ${what}`);
+}
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function start(cmd, args, env, ready) {
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, { env: { ...process.env, ...env }, cwd: root });
+    children.push(p);
+    let out = "";
+    const timer = setTimeout(() => reject(new Error(`${cmd} did not start:\n${out}`)), 60000);
+    const look = (d) => {
+      out += d.toString();
+      if (ready(out)) {
+        clearTimeout(timer);
+        resolve(p);
+      }
+    };
+    p.stdout.on("data", look);
+    p.stderr.on("data", look);
+    p.on("exit", (code) => reject(new Error(`${cmd} exited with ${code}:\n${out}`)));
+  });
+}
+
+async function main() {
+  for (const [what, file] of [["the nhiemvu binary (cargo build)", bin], ["Chromium (apt-get install chromium)", chromiumPath]]) {
+    if (!fs.existsSync(file)) {
+      console.log(`SKIPPED: ${what} is not at ${file}; tests/run.sh installs and builds it`);
+      process.exit(0);
+    }
+  }
+  fs.mkdirSync(shots, { recursive: true });
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "nhiemvu-web-"));
+  const mailDir = path.join(work, "mail");
+  const [smtpPort, httpPort] = [await freePort(), await freePort()];
+  await start("python3", [path.join(root, "tests/support/smtp_server.py"), String(smtpPort), mailDir], {}, (o) => o.includes("ready"));
+  await start(bin, ["serve", "--demo"], {
+    APP__STORAGE__DATA_DIR: path.join(work, "data"),
+    APP__SERVER__PORT: String(httpPort),
+    APP__MAIL__ENABLED: "true",
+    APP__MAIL__PORT: String(smtpPort),
+    APP__MAIL__DISPATCH_EVERY_SECS: "1",
+    APP__LOG__FILTER: "warn",
+  }, (o) => o.includes("mật khẩu") || o.includes("password"));
+  const base = `http://127.0.0.1:${httpPort}`;
+  for (let i = 0; i < 100; i++) {
+    try { if ((await fetch(`${base}/healthz`)).ok) break; } catch { /* not yet */ }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync"],
+  });
+  const context = await browser.newContext({ locale: "vi-VN", viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  current = page;
+  page.setDefaultTimeout(20000);
+  const shot = (name) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+  const text = async (sel) => (await page.locator(sel).first().innerText()).trim();
+
+  async function login(user, byKeyboard = false) {
+    await page.goto(`${base}/login`);
+    if (byKeyboard) {
+      await page.keyboard.type(user); // the user-name field has focus
+      await page.keyboard.press("Tab");
+      await page.keyboard.type(PASSWORD);
+      await page.keyboard.press("Enter");
+    } else {
+      await page.fill("#username", user);
+      await page.fill("#password", PASSWORD);
+      await page.click("button[type=submit]");
+    }
+    await page.waitForLoadState("networkidle");
+  }
+  // On document pages the PDF viewer's frame can sit over buttons for the mouse:
+  // operate them by keyboard, as a keyboard user would.
+  async function press(selector) {
+    await page.locator(selector).focus();
+    await Promise.all([page.waitForNavigation(DOM), page.keyboard.press("Enter")]);
+  }
+  async function logout() {
+    await page.click("header .who button");
+    await page.waitForURL(/\/login/);
+  }
+
+  // 1. The office assigns a task (first with mistakes: errors at the fields, nothing typed lost).
+  step = "office login";
+  await login("vanphong", true);
+  check(new URL(page.url()).pathname === "/", `office lands on the dashboard, got ${page.url()}`);
+  check((await text("h1")).startsWith("Tổng quan"), "dashboard heading");
+  await shot("01-dashboard");
+  step = "assign";
+  await page.click("text=Mở kế hoạch");
+  const planUrl = page.url();
+  const otherTask = await page.locator("tr", { hasText: "Phòng Văn hóa và Thông tin" }).first().getAttribute("id");
+  await page.fill("#text", "Giải ngân vốn đầu tư công năm 2024 đạt trên 95% kế hoạch.");
+  await page.fill("#target_goal", "chín lăm");
+  await page.click("button:has-text('Giao nhiệm vụ')");
+  check(await page.locator("#err-code").isVisible(), "an empty code is named next to its field");
+  check(await page.locator("#err-target_goal").isVisible(), "a non-number goal is named next to its field");
+  check((await page.inputValue("#text")).startsWith("Giải ngân vốn"), "the typed task text is kept");
+  check((await page.inputValue("#target_goal")) === "chín lăm", "the typed goal is kept");
+  await shot("02-plan-errors");
+  await page.fill("#code", "1.9");
+  await page.selectOption("#lead_unit_id", { label: "Phòng Tài chính - Kế hoạch" });
+  await page.check("label:has-text('KT-HT') input");
+  await page.fill("#deadline", "2024-12-15");
+  await page.fill("#target_description", "Tỷ lệ giải ngân vốn đầu tư công");
+  await page.fill("#target_goal", "95");
+  await page.fill("#target_unit", "%");
+  await page.click("button:has-text('Giao nhiệm vụ')");
+  await page.waitForURL(/\/plans\/.*#task-/);
+  const row = page.locator("tr", { hasText: "Giải ngân vốn đầu tư công năm 2024" });
+  check(await row.isVisible(), "the new task is listed");
+  const taskId = (await row.getAttribute("id")).replace("task-", "");
+  await shot("03-plan");
+  await logout();
+
+  // 2. The unit officer reports.
+  step = "unit report";
+  await login("tckh");
+  check(new URL(page.url()).pathname === "/inbox", `unit officer lands on the inbox, got ${page.url()}`);
+  await shot("04-inbox");
+  await page.click(`a[href="/tasks/${taskId}"] >> nth=0`);
+  await page.fill("#narrative", "**Kết quả:** giải ngân đạt 96% kế hoạch[^1].\n\n[^1]: Số liệu đến 31/12/2024.");
+  await page.waitForFunction(() => document.querySelector("#preview strong")?.textContent.includes("Kết quả"));
+  await page.fill("input[id^=actual_]", "96");
+  await page.fill("#self_score", "95");
+  await page.waitForFunction(() => document.querySelector("#implied-rating").textContent.includes("Hoàn thành"));
+  const implied = await text("#implied-rating");
+  const evidence = Buffer.from("%PDF-1.4\n% minh chứng giải ngân\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n");
+  const sha = createHash("sha256").update(evidence).digest("hex");
+  await page.setInputFiles("#evidence-file", { name: "Báo cáo giải ngân.pdf", mimeType: "application/pdf", buffer: evidence });
+  await page.waitForFunction((h) => document.querySelector("#evidence-status").textContent.includes(h), sha);
+  check((await page.locator("#evidence-progress").getAttribute("value")) === "100", "upload progress reaches 100");
+  await shot("05-result-form");
+
+  // A form whose CSRF token was stripped is refused, and nothing changes.
+  step = "csrf";
+  await page.evaluate(() => document.querySelector("#result-form input[name=csrf]").remove());
+  const [refused] = await Promise.all([page.waitForNavigation(), page.click("text=Lưu nháp")]);
+  check(refused.status() === 403, `a form without CSRF token gets 403, got ${refused.status()}`);
+  check((await text("h1")) === "Yêu cầu bị từ chối", "the refusal is explained");
+  await shot("06-csrf-refused");
+
+  // Another unit's task is out of reach by editing the URL.
+  step = "other unit";
+  const other = otherTask.replace("task-", "");
+  const resp = await page.goto(`${base}/tasks/${other}`);
+  check(resp.status() === 404, `another unit's task is a 404, got ${resp.status()}`);
+
+  step = "unit submit";
+  await page.goto(`${base}/tasks/${taskId}`);
+  check((await page.inputValue("#narrative")) === "", "the refused save stored nothing");
+  await page.fill("#narrative", "**Kết quả:** giải ngân đạt 96% kế hoạch.");
+  await page.fill("input[id^=actual_]", "96");
+  await page.fill("#self_score", "95");
+  await page.click("text=Gửi Văn phòng");
+  await page.waitForURL(/saved=submitted/);
+  check((await text("#result-state")) === "Đã gửi, chờ duyệt", "submitted");
+  check(!(await page.locator("#narrative").count()), "a submitted result is read-only");
+  await logout();
+
+  // 3. The office returns it once.
+  step = "return";
+  await login("vanphong");
+  await page.goto(`${base}/review`);
+  await shot("07-review-list");
+  await page.click("text=1.9");
+  check(await page.locator("text=Tỷ lệ giải ngân vốn đầu tư công").isVisible(), "targets beside the report");
+  check(await page.locator("text=Báo cáo giải ngân.pdf").isVisible(), "evidence beside the report");
+  await shot("08-review");
+  await page.click("text=Trả lại đơn vị");
+  check(await page.locator("#err-comment").isVisible(), "returning needs a comment, said at the field");
+  await page.fill("#comment", "Đề nghị bổ sung số liệu giải ngân quý IV.");
+  await page.click("text=Trả lại đơn vị");
+  await page.waitForURL(/\/review$/);
+  await logout();
+
+  // 4. The unit sees the comment and resubmits.
+  step = "resubmit";
+  await login("tckh");
+  check(await page.locator("text=Đề nghị bổ sung số liệu giải ngân quý IV.").isVisible(), "the comment is in the inbox");
+  await page.click(`a[href="/tasks/${taskId}"] >> nth=0`);
+  check((await page.locator(".banner.warn").innerText()).includes("quý IV"), "the comment is on the form");
+  await page.fill("#narrative", "**Kết quả:** giải ngân đạt 96% kế hoạch; quý IV giải ngân 41%.");
+  await page.click("text=Gửi Văn phòng");
+  await page.waitForURL(/saved=submitted/);
+  await logout();
+
+  // 5. The office accepts.
+  step = "accept";
+  await login("vanphong");
+  await page.goto(`${base}/review`);
+  await page.click("text=1.9");
+  await page.click("button:has-text('Chấp nhận')");
+  await page.waitForURL(/\/review$/);
+  await page.goto(`${base}/tasks/${taskId}`);
+  check((await text("#result-state")) === "Đã được chấp nhận", "accepted");
+
+  // 6. The office edits the report, previews it and submits it for signature.
+  step = "document";
+  await page.goto(`${base}/documents`);
+  const subject = "Tình hình, kết quả thực hiện các nhiệm vụ trọng tâm năm 2024 và đề xuất nhiệm vụ trọng tâm năm 2025";
+  await Promise.all([page.waitForURL(/\/documents\/[0-9a-f-]+$/, DOM), page.click(`text=${subject}`)]);
+  const docUrl = page.url();
+  const before = await page.locator("iframe.pdf").getAttribute("src");
+  await page.fill("#subject", "");
+  await press("form button:has-text('Lưu')");
+  check(await page.locator("#err-subject").isVisible(), "an empty subject is named at its field");
+  await page.fill("#subject", subject);
+  await press("form button:has-text('Lưu')");
+  check(page.url().includes("saved=1"), `saved, at ${page.url()}`);
+  const after = await page.locator("iframe.pdf").getAttribute("src");
+  check(before !== after, "the PDF preview refreshes after a save");
+  const pdf = await page.request.get(`${base}${after}`);
+  check(pdf.ok() && (await pdf.body()).subarray(0, 5).toString() === "%PDF-", "the preview is a PDF");
+  await shot("09-document-draft");
+  step = "document submit";
+  await press("button[value=submit]");
+  check(page.url().includes("done=submit"), `submitted, at ${page.url()}`);
+  await logout();
+
+  // 7. The signer approves, signing digitally.
+  step = "sign";
+  await login("chutich");
+  check(new URL(page.url()).pathname === "/sign-off", `signer lands on sign-off, got ${page.url()}`);
+  await Promise.all([page.waitForURL(/\/documents\//, DOM), page.click(`text=${subject}`)]);
+  await press("button[value=approve]");
+  check(page.url().includes("done=approve"), `approved, at ${page.url()}`);
+  check((await text("#doc-state")) === "Đã ký duyệt, chờ ban hành", "approved");
+  check((await page.locator("table.sigs tbody tr").count()) === 1, "the signer's signature is listed");
+  check((await page.locator("table.sigs").innerText()).includes("Phùng Thị Thanh Nga"), "signed by the chairman");
+  await shot("10-signed");
+  await logout();
+
+  // 8. The office issues; the recipients' mail arrives with the PDF.
+  step = "issue";
+  await login("vanphong");
+  await page.goto(docUrl, DOM);
+  await press("button[value=issue]");
+  check(page.url().includes("done=issue"), `issued, at ${page.url()}`);
+  check((await text("#doc-state")) === "Đã ban hành", "issued");
+  const sigs = await page.locator("table.sigs tbody tr").allInnerTexts();
+  check(sigs.length === 2 && sigs.every((s) => s.includes("Còn nguyên vẹn")), `two intact signatures: ${sigs}`);
+  const pdfSha = await text("p code.hash");
+  const addresses = await page.locator("#deliveries tbody tr").count();
+  check(addresses > 0, "deliveries listed");
+  let files = [];
+  for (let i = 0; i < 60; i++) {
+    files = fs.existsSync(mailDir) ? fs.readdirSync(mailDir).filter((f) => f.endsWith(".eml")) : [];
+    if (files.length >= addresses) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  check(files.length === addresses, `one message per address: ${files.length} of ${addresses}`);
+  const eml = fs.readFileSync(path.join(mailDir, files[0]), "latin1");
+  const b64 = eml.split(/Content-Type: application\/pdf/i)[1]?.split(/\r?\n\r?\n/)[1]?.split(/\r?\n--/)[0];
+  check(b64, "the message carries a PDF attachment");
+  const attached = Buffer.from(b64.replace(/\s+/g, ""), "base64");
+  check(createHash("sha256").update(attached).digest("hex") === pdfSha, "the attachment is the issued PDF");
+  await page.reload(DOM);
+  await page.waitForFunction(() => [...document.querySelectorAll("#deliveries tbody tr")].every((r) => r.innerText.includes("Đã gửi")));
+  await shot("11-issued");
+
+  // 9. Phone width: nothing wider than the screen.
+  step = "phone";
+  await page.setViewportSize({ width: 390, height: 844 });
+  for (const url of [`${base}/`, planUrl, docUrl, `${base}/review`]) {
+    await page.goto(url, DOM);
+    const fits = await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1);
+    check(fits, `${url} fits a phone`);
+  }
+  await shot("12-phone-document");
+  await logout();
+  await login("tckh");
+  await page.goto(`${base}/tasks/${taskId}`);
+  await shot("13-phone-result");
+
+  await browser.close();
+  console.log(`browser journey passed: ${addresses} messages delivered; screenshots in ${shots}`);
+}
+
+main()
+  .catch(async (e) => {
+    console.error(`browser journey FAILED at ${step}:`, e.message || e);
+    if (current) {
+      console.error(`page: ${current.url()}`);
+      await current.screenshot({ path: path.join(shots, "failure.png"), fullPage: true }).catch(() => {});
+    }
+    process.exitCode = 1;
+  })
+  .finally(() => {
+    for (const c of children) c.kill("SIGTERM");
+  });
