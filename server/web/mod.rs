@@ -262,6 +262,24 @@ pub(crate) fn field_errors(e: &AppError) -> Option<BTreeMap<String, String>> {
     }
 }
 
+/// A quantity as Vietnamese write it: "41.020", "13,88"; `None` stays empty.
+pub(crate) fn num(v: Option<f64>) -> Option<String> {
+    let v = v?;
+    let neg = v < 0.0;
+    let text = format!("{:.2}", v.abs());
+    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
+    let mut grouped = String::new();
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push('.');
+        }
+        grouped.push(ch);
+    }
+    let frac = frac.trim_end_matches('0');
+    let sign = if neg { "-" } else { "" };
+    Some(if frac.is_empty() { format!("{sign}{grouped}") } else { format!("{sign}{grouped},{frac}") })
+}
+
 /// A record of the API model as JSON for a template.
 pub(crate) fn js<T: poem_openapi::types::ToJSON>(x: &T) -> Value {
     x.to_json().unwrap_or(Value::Null)
@@ -311,6 +329,24 @@ pub(crate) fn markdown_html(src: &str) -> String {
         out.push_str(&format!("<p class=\"note\"><sup>{}</sup> {n}</p>", i + 1));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_the_vietnamese_way_and_markdown_is_escaped() {
+        assert_eq!(num(Some(41020.0)).as_deref(), Some("41.020"));
+        assert_eq!(num(Some(13.88)).as_deref(), Some("13,88"));
+        assert_eq!(num(Some(95.0)).as_deref(), Some("95"));
+        assert_eq!(num(Some(-1234.5)).as_deref(), Some("-1.234,5"));
+        assert_eq!(num(None), None);
+        let html = markdown_html("**<b>đậm</b>** <script>alert(1)</script>[^1]\n\n[^1]: \"chú\" & thích");
+        assert!(html.contains("<strong>&lt;b&gt;đậm&lt;/b&gt;</strong>"), "{html}");
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(html.contains("&quot;chú&quot; &amp; thích"), "{html}");
+    }
 }
 
 #[handler]

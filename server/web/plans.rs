@@ -55,7 +55,7 @@ async fn editor(c: &Ctx, id: Uuid, extra: Value) -> Result<Value> {
                         "cooperating": t.data.cooperating_unit_ids.iter().map(unit_name).collect::<Vec<_>>(),
                         "deadline": t.data.deadline.map(|d| d.format("%d/%m/%Y").to_string()),
                         "targets": t.targets.iter().map(|x| json!({"description": x.data.description,
-                            "goal": x.data.goal_value, "unit": x.data.measure_unit})).collect::<Vec<_>>(),
+                            "goal": super::num(x.data.goal_value), "unit": x.data.measure_unit})).collect::<Vec<_>>(),
                         "standing": standing(t, s.results.get(&t.id), today)})
                 })
                 .collect();
@@ -113,8 +113,15 @@ pub(crate) fn parse_number(f: &Form, key: &str, errors: &mut BTreeMap<String, St
     if raw.is_empty() {
         return None;
     }
-    // Vietnamese writing: "1.234,5" or plain "1234.5".
-    let normalised = if raw.contains(',') { raw.replace('.', "").replace(',', ".") } else { raw };
+    // Vietnamese writing: "41.020" and "1.234,5" ("." groups thousands, "," marks decimals);
+    // a plain "1234.5" is read as written.
+    let grouped = {
+        let mut parts = raw.trim_start_matches('-').split('.');
+        let head = parts.next().unwrap_or("");
+        let rest: Vec<&str> = parts.collect();
+        !rest.is_empty() && (1..=3).contains(&head.len()) && rest.iter().all(|p| p.len() == 3)
+    };
+    let normalised = if raw.contains(',') || grouped { raw.replace('.', "").replace(',', ".") } else { raw };
     match normalised.parse::<f64>() {
         Ok(v) if v.is_finite() => Some(v),
         _ => {
@@ -315,7 +322,7 @@ async fn task_form(c: &Ctx, id: Uuid, status: StatusCode, extra: Value) -> Resul
         "lead_unit_id": t.data.lead_unit_id, "deadline": t.data.deadline.map(|d| d.to_string()),
         "target_description": first.map(|x| x.data.description.clone()),
         "target_unit": first.and_then(|x| x.data.measure_unit.clone()),
-        "target_goal": first.and_then(|x| x.data.goal_value),
+        "target_goal": first.and_then(|x| super::num(x.data.goal_value)),
     });
     let mut v = json!({"task": {"id": t.id, "code": t.data.code}, "plan": js(&s.plan), "units": units,
         "groups": s.groups.iter().map(|g| json!({"id": g.id, "title": g.data.title})).collect::<Vec<_>>(),

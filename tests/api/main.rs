@@ -17,4 +17,5 @@ mod render;
 mod signatures;
 mod smtp;
 mod tasks;
+mod web;
 mod workflow;

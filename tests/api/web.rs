@@ -1,0 +1,147 @@
+//! The web pages over HTTP (the browser journey in tests/web drives them in Chromium):
+//! login and its errors, role landing pages, user text escaped, CSRF on every form,
+//! another unit's task out of reach.
+
+use poem::http::StatusCode;
+use sea_orm::EntityTrait;
+use serde_json::json;
+
+use crate::helpers::{PASSWORD, TestApp, spawn_app};
+
+/// A browser: the session cookie, kept between requests.
+struct Browser<'a> {
+    app: &'a TestApp,
+    cookie: String,
+}
+
+impl<'a> Browser<'a> {
+    async fn login(app: &'a TestApp, user_id: uuid::Uuid) -> (Browser<'a>, String) {
+        let username = nhiemvu::storage::entities::users::Entity::find_by_id(user_id)
+            .one(&app.db.conn)
+            .await
+            .unwrap()
+            .unwrap()
+            .username;
+        let body = form(&[("username", &username), ("password", PASSWORD)]);
+        let resp = app.client.post("/login").content_type("application/x-www-form-urlencoded").body(body).send().await;
+        assert_eq!(resp.0.status(), StatusCode::SEE_OTHER);
+        let to = resp.0.headers().get("location").unwrap().to_str().unwrap().to_owned();
+        let set = resp.0.headers().get("set-cookie").unwrap().to_str().unwrap().to_owned();
+        assert!(set.contains("HttpOnly") && set.contains("SameSite=Strict"), "{set}");
+        let cookie = set.split(';').next().unwrap().to_owned();
+        (Browser { app, cookie }, to)
+    }
+
+    async fn get(&self, path: &str) -> (StatusCode, String) {
+        let resp = self.app.client.get(path).header("cookie", &self.cookie).send().await;
+        let status = resp.0.status();
+        (status, resp.0.into_body().into_string().await.unwrap())
+    }
+
+    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String) {
+        let resp = self
+            .app
+            .client
+            .post(path)
+            .header("cookie", &self.cookie)
+            .content_type("application/x-www-form-urlencoded")
+            .body(form(fields))
+            .send()
+            .await;
+        let status = resp.0.status();
+        (status, resp.0.into_body().into_string().await.unwrap())
+    }
+
+    /// The CSRF token the pages put in their forms.
+    async fn csrf(&self) -> String {
+        let (_, html) = self.get("/").await;
+        let needle = "name=\"csrf\" content=\"";
+        let at = html.find(needle).expect("csrf meta") + needle.len();
+        html[at..at + html[at..].find('"').unwrap()].to_owned()
+    }
+}
+
+fn form(fields: &[(&str, &str)]) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in fields {
+        s.append_pair(k, v);
+    }
+    s.finish()
+}
+
+#[tokio::test]
+async fn pages_need_a_session_and_each_role_lands_on_its_own_page() {
+    let app = spawn_app().await;
+    let resp = app.client.get("/documents").send().await;
+    assert_eq!(resp.0.status(), StatusCode::SEE_OTHER);
+    assert_eq!(resp.0.headers().get("location").unwrap(), "/login?next=%2Fdocuments");
+
+    let bad = form(&[("username", "không-có"), ("password", "sai")]);
+    let resp = app.client.post("/login").content_type("application/x-www-form-urlencoded").body(bad).send().await;
+    assert_eq!(resp.0.status(), StatusCode::UNAUTHORIZED);
+    let html = resp.0.into_body().into_string().await.unwrap();
+    assert!(html.contains("Sai tên đăng nhập hoặc mật khẩu"), "{html}");
+    assert!(html.contains("value=\"không-có\""), "the typed user name is kept: {html}");
+
+    let p = app.demo_people().await;
+    for (role, home) in [("office", "/"), ("unit_officer", "/inbox"), ("signer", "/sign-off"), ("admin", "/")] {
+        let (_, to) = Browser::login(&app, p.ids[role]).await;
+        assert_eq!(to, home, "{role}");
+    }
+}
+
+#[tokio::test]
+async fn user_text_is_escaped_forms_need_their_csrf_token_and_other_units_tasks_are_out_of_reach() {
+    let app = spawn_app().await;
+    let p = app.demo_people().await;
+    let groups = app.get(&format!("/api/v1/groups?plan_id={}", p.plan)).await.expect(200);
+    let group = groups[0]["id"].as_str().unwrap().to_owned();
+    let evil = "<script>alert(\"x\")</script> & <b>đậm</b>";
+    let task = app
+        .post("/api/v1/tasks", json!({"group_id": group, "code": "9.1", "text": evil, "lead_unit_id": p.tckh}))
+        .await
+        .expect(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let (office, _) = Browser::login(&app, p.ids["office"]).await;
+    let (status, html) = office.get(&format!("/plans/{}", p.plan)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;&#x2f;script&gt; &amp; &lt;b&gt;đậm&lt;&#x2f;b&gt;"),
+        "escaped"
+    );
+    assert!(!html.contains("<script>alert"), "never markup");
+
+    // A change without the form's token is refused and changes nothing.
+    let fields = [("group_id", group.as_str()), ("code", "9.2"), ("text", "Không được tạo")];
+    let (status, html) = office.post(&format!("/plans/{}/tasks", p.plan), &fields).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(html.contains("CSRF"), "{html}");
+    let csrf = office.csrf().await;
+    let (status, _) = office.post(&format!("/plans/{}/tasks", p.plan), &[("csrf", "sai"), fields[0], fields[1]]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let tasks = app.get(&format!("/api/v1/tasks?plan_id={}&per_page=100", p.plan)).await.expect(200);
+    assert!(tasks["items"].as_array().unwrap().iter().all(|t| t["code"] != "9.2"), "nothing was created");
+
+    // With the token, a mistake comes back at its field with everything typed kept.
+    let (status, html) = office
+        .post(
+            &format!("/plans/{}/tasks", p.plan),
+            &[("csrf", &csrf), ("group_id", &group), ("code", ""), ("text", "Nhiệm vụ đã gõ"), ("target_goal", "mười")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("id=\"err-code\"") && html.contains("id=\"err-target_goal\""), "errors at the fields");
+    assert!(html.contains(">Nhiệm vụ đã gõ</textarea>") && html.contains("value=\"mười\""), "typed values kept");
+
+    // The unit officer of another unit gets a 404 for this task, its own officer the form.
+    let (other, _) = Browser::login(&app, p.ids["other_unit_officer"]).await;
+    let (status, _) = other.get(&format!("/tasks/{task}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (own, _) = Browser::login(&app, p.ids["unit_officer"]).await;
+    let (status, html) = own.get(&format!("/tasks/{task}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("id=\"result-form\""), "the lead unit's officer may report");
+}
