@@ -56,6 +56,24 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Sign a separately attached file with an issuing body's key: the number and symbol
+    /// and the signing time are printed at the top right of page 1 (Nghị định 30/2020).
+    SignAttachment {
+        /// The issuer's code (its key is `<signing.keys_dir>/issuers/<code>.p12`).
+        #[arg(long)]
+        issuer: String,
+        /// Number and symbol of the document it belongs to, e.g. "280/BC-UBND".
+        #[arg(long)]
+        reference: String,
+        /// Where it is signed (the issuer's place name), for the signature's location.
+        #[arg(long, default_value = "")]
+        location: String,
+        /// The PDF to sign.
+        file: std::path::PathBuf,
+        /// Where to write the signed PDF.
+        #[arg(short, long)]
+        output: std::path::PathBuf,
+    },
     /// Manage users from the command line (e.g. the first administrator).
     User {
         #[command(subcommand)]
@@ -134,6 +152,16 @@ async fn run(command: Command, mut settings: Settings) -> Result<ExitCode, Box<d
     if let Command::Verify { file, json } = &command {
         return verify(file, *json, &settings);
     }
+    if let Command::SignAttachment { issuer, reference, location, file, output } = &command {
+        let signing = services::signatures::Signing::from_settings(&settings.signing)
+            .map_err(|e| format!("signing.trust_dir: {e}"))?;
+        let pdf = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
+        let signed =
+            services::signatures::sign_attachment(&signing, issuer, reference, location, &pdf, services::now())?;
+        std::fs::write(output, &signed).map_err(|e| format!("{}: {e}", output.display()))?;
+        println!("Đã ký / signed: {} ({} bytes)", output.display(), signed.len());
+        return Ok(ExitCode::SUCCESS);
+    }
     if let Command::Render { demo: true, .. } = command {
         settings.database.url = "sqlite::memory:".into();
     }
@@ -192,7 +220,9 @@ async fn run(command: Command, mut settings: Settings) -> Result<ExitCode, Box<d
                 println!("{d:?}");
             }
         }
-        Command::Verify { .. } => unreachable!("handled before the database is opened"),
+        Command::Verify { .. } | Command::SignAttachment { .. } => {
+            unreachable!("handled before the database is opened")
+        }
         Command::Migrate => println!("Cơ sở dữ liệu đã cập nhật / database is up to date"),
         Command::Demo => report(services::demo::load_reference_year(&db).await?),
         Command::Openapi => println!("{}", app::openapi_json(state)),

@@ -218,7 +218,8 @@ pub async fn approve_and_sign(
     let name = username(&*txn, actor).await?;
     let keys = signing.keys.clone();
     let key = blocking(move || keys.load(Holder::Signer(&name), now)).await?.map_err(key_error)?;
-    let (pdf, marks, req) = signer_copy(&*txn, renderer, files, &before, &issuer, now).await?;
+    let (pdf, marks, mut req) = signer_copy(&*txn, renderer, files, &before, &issuer, now).await?;
+    req.name = holder_name(&key);
     let signed = blocking(move || signing::sign(&pdf, &req, &key)).await?.map_err(sign_error)?;
     let after = record_approval(&*txn, files, actor, now, &before, signed, layout_json(&marks)).await?;
     if let Err(e) = txn.commit().await {
@@ -419,7 +420,7 @@ pub(crate) async fn agency_sign(
     };
     let req = Request {
         field: "CoQuanBanHanh".into(),
-        name: issuer.full_name.clone(),
+        name: holder_name(&key),
         reason: ISSUER_REASON.into(),
         location: issuer.place_name.clone(),
         time: now,
@@ -429,29 +430,64 @@ pub(crate) async fn agency_sign(
     blocking(move || signing::sign(&base, &req, &key)).await?.map_err(sign_error)
 }
 
+/// The name a signature shows: the certificate's common name.
+fn holder_name(key: &SigningKey) -> String {
+    key.chain.first().map(|c| signing::cms::common_name(&c.tbs_certificate.subject)).unwrap_or_default()
+}
+
 /// The agency's signature on a separately attached file: no image, the number and
-/// the signing time (ISO 8601, +07:00) in 10 pt at the top right of page 1.
-pub fn attachment_request(reference: &str, issuer: &issuers::Model, now: DateTime<Utc>, page_width: f64) -> Request {
-    let line = format!("{reference} {}", signing::iso_vn(now));
+/// symbol and the signing time (ISO 8601, +07:00) in 10 pt at the top right of page 1,
+/// flush with the right margin (15 mm).
+pub fn attachment_request(
+    reference: &str,
+    location: &str,
+    key: &SigningKey,
+    now: DateTime<Utc>,
+    page_width: f64,
+) -> Request {
+    let box_width = 300.0;
     let stamp = Stamp {
         page: 0,
-        x: page_width - 15.0 * MM - line.chars().count() as f64 * 4.6,
+        x: page_width - 15.0 * MM - box_width,
         baseline: 12.0 * MM,
-        width: 0.0,
-        flush_right: false,
+        width: box_width,
+        flush_right: true,
         size: 10.0,
         face: Face::Regular,
-        text: line,
+        text: format!("{} {}", reference.trim(), signing::iso_vn(now)),
     };
     Request {
         field: "CoQuanBanHanh".into(),
-        name: issuer.full_name.clone(),
+        name: holder_name(key),
         reason: ISSUER_REASON.into(),
-        location: issuer.place_name.clone(),
+        location: location.to_owned(),
         time: now,
         widget: Widget::default(),
         stamps: vec![stamp],
     }
+}
+
+/// Signs a separately attached file with the issuer's key (`nhiemvu sign-attachment`).
+pub fn sign_attachment(
+    signing: &Signing,
+    issuer_code: &str,
+    reference: &str,
+    location: &str,
+    pdf: &[u8],
+    now: DateTime<Utc>,
+) -> std::result::Result<Vec<u8>, SignError> {
+    let key = signing.keys.load(Holder::Issuer(issuer_code), now)?;
+    let doc = signing::pdf::Document::parse(pdf)?;
+    let width = doc
+        .pages()?
+        .first()
+        .and_then(|(_, p)| match p.get("MediaBox") {
+            Some(signing::pdf::Obj::Array(a)) if a.len() == 4 => Some(a[2].as_f64()? - a[0].as_f64()?),
+            _ => None,
+        })
+        .unwrap_or(595.0);
+    let req = attachment_request(reference, location, &key, now, width);
+    signing::sign(pdf, &req, &key)
 }
 
 fn image_size(png: &[u8]) -> Option<(u32, u32)> {

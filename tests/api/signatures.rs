@@ -314,3 +314,60 @@ async fn a_remote_signer_signs_the_prepared_digest_and_finalize_embeds_it() {
         assert_eq!(out.matches("Signature is Valid").count(), 2, "{out}");
     }
 }
+
+#[tokio::test]
+async fn a_separately_attached_file_gets_the_agencys_signature_with_number_and_time_at_the_top_right() {
+    let keys = Keys::new();
+    keys.install("issuers", "bac-son", "issuer.p12", PASS);
+    keys.install("issuers", "het-han", "expired.p12", PASS);
+    let app = spawn_app_with(keys.signing()).await;
+    let (_, _, report) = app.load_demo().await;
+    let attachment = pdf_of(&app, &report).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (input, output) = (dir.path().join("phu-luc.pdf"), dir.path().join("phu-luc-da-ky.pdf"));
+    std::fs::write(&input, &attachment).unwrap();
+    let run = |issuer: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_nhiemvu"))
+            .args(["sign-attachment", "--issuer", issuer, "--reference", "280/BC-UBND", "--location", "Bắc Sơn"])
+            .arg(&input)
+            .arg("-o")
+            .arg(&output)
+            .env("APP__SIGNING__KEYS_DIR", keys.dir.path().join("keys"))
+            .env("APP__SIGNING__PASSPHRASE_DIR", keys.dir.path().join("secrets"))
+            .env("APP__DATABASE__URL", "sqlite::memory:")
+            .output()
+            .unwrap()
+    };
+    let expired = run("het-han");
+    assert!(!expired.status.success());
+    assert!(String::from_utf8_lossy(&expired.stderr).contains("hết hạn"), "{expired:?}");
+    assert!(!output.exists(), "nothing written with an expired certificate");
+
+    let ok = run("bac-son");
+    assert!(ok.status.success(), "{ok:?}");
+    let signed = std::fs::read(&output).unwrap();
+    let reports = nhiemvu::signing::verify(&signed, &keys.signing().trust);
+    assert_eq!(reports.len(), 1);
+    assert!(reports[0].intact && reports[0].covers_whole_file && reports[0].trusted, "{reports:?}");
+    if let Some(out) = pdfsig(&signed) {
+        assert!(out.contains("Signature is Valid") && out.contains("Total document signed"), "{out}");
+    }
+    // "280/BC-UBND 2026-…T…+07:00" in 10 pt, flush with the right margin (15 mm) at the top of page 1.
+    if let Some(pages) = poppler::layout(&signed) {
+        let page = &pages[0];
+        let words: Vec<&poppler::Word> = page.lines.iter().flatten().collect();
+        let time = words.iter().find(|w| w.text.ends_with("+07:00")).expect("the signing time is printed");
+        let number = words.iter().find(|w| w.text == "280/BC-UBND").expect("the number is printed");
+        let right = page.width - 15.0 * 72.0 / 25.4;
+        assert!((time.x_max - right).abs() < 2.0, "flush right: {} vs {right}", time.x_max);
+        assert!(time.y_max < 20.0 * 72.0 / 25.4, "in the top margin: {}", time.y_max);
+        assert!(number.x_max < time.x_min && (number.y_max - time.y_max).abs() < 1.0, "one line");
+        let height = time.y_max - time.y_min;
+        assert!((8.0..13.0).contains(&height), "10 pt text: {height}");
+        assert_eq!(
+            reports[0].signing_time.as_deref(),
+            Some(time.text.as_str()),
+            "the printed time is the signing time"
+        );
+    }
+}
