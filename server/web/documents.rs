@@ -205,13 +205,38 @@ pub(crate) async fn step(state: Data<&AppState>, req: &Request, Path(id): Path<U
             "send_back" => issuing::send_back_document(&s.db, &c.actor, now(), id, f.opt("comment")).await,
             "issue" => issuing::issue_document(&s.db, &s.renderer, &s.files, &s.signing, &c.actor, now(), id).await,
             "correction" => issuing::correct_document(&s.db, &c.actor, now(), id).await,
+            // Signing with a USB token or a remote service: show the digest to sign …
+            "prepare" => {
+                match signatures::prepare(&s.db, &s.renderer, &s.files, &s.signing, &c.actor, now(), id).await {
+                    Ok(p) => {
+                        let prepared = json!({"session_id": p.session_id, "digest_hex": p.digest_hex,
+                            "digest_base64": p.digest_base64, "expires_at": vn_time(p.expires_at)});
+                        let v = view(&c, id, json!({"prepared": prepared})).await?;
+                        return Ok(c.page("document.html", StatusCode::OK, v));
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            // … and embed the signature the token or service made.
+            "finalize" => {
+                let session = f
+                    .get("session_id")
+                    .parse()
+                    .map_err(|_| AppError::field("session_id", "Phiên ký không hợp lệ / invalid signing session"))?;
+                signatures::finalize(&s.db, &s.files, &c.actor, now(), id, session, &f.get("signature")).await
+            }
             _ => Err(AppError::field("action", "Thao tác không hợp lệ / unknown action")),
         };
         match result {
             Ok(d) => Ok(redirect(&format!("/documents/{}?done={}", d.id, f.get("action")))),
             Err(e) => {
                 let errors = field_errors(&e).ok_or(e)?;
-                let v = view(&c, id, json!({"step_errors": errors, "step_values": f.values()})).await?;
+                let prepared = (f.get("action") == "finalize").then(|| {
+                    json!({"session_id": f.get("session_id"), "digest_hex": f.get("digest_hex"),
+                        "digest_base64": f.get("digest_base64"), "expires_at": f.get("expires_at")})
+                });
+                let v = view(&c, id, json!({"step_errors": errors, "step_values": f.values(), "prepared": prepared}))
+                    .await?;
                 Ok(c.page("document.html", StatusCode::UNPROCESSABLE_ENTITY, v))
             }
         }

@@ -13,16 +13,16 @@ use serde_json::{Value, json};
 use crate::helpers::{People, TestApp, spawn_app_with};
 use crate::poppler;
 
-const PKI: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/pki");
-const PASS: &str = "nhiemvu-test";
+pub(crate) const PKI: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/pki");
+pub(crate) const PASS: &str = "nhiemvu-test";
 
 /// Keys, passphrase files and the trust store in a temporary folder.
-struct Keys {
-    dir: tempfile::TempDir,
+pub(crate) struct Keys {
+    pub dir: tempfile::TempDir,
 }
 
 impl Keys {
-    fn new() -> Keys {
+    pub fn new() -> Keys {
         let dir = tempfile::tempdir().unwrap();
         for sub in ["keys/signers", "keys/issuers", "secrets/signers", "secrets/issuers", "trust"] {
             std::fs::create_dir_all(dir.path().join(sub)).unwrap();
@@ -31,7 +31,7 @@ impl Keys {
         Keys { dir }
     }
 
-    fn signing(&self) -> Signing {
+    pub fn signing(&self) -> Signing {
         Signing {
             enabled: true,
             keys: KeyStore {
@@ -44,7 +44,7 @@ impl Keys {
     }
 
     /// Installs fixture `p12` as the key of `folder/name` with `pass`.
-    fn install(&self, folder: &str, name: &str, p12: &str, pass: &str) {
+    pub fn install(&self, folder: &str, name: &str, p12: &str, pass: &str) {
         std::fs::copy(Path::new(PKI).join(p12), self.dir.path().join(format!("keys/{folder}/{name}.p12"))).unwrap();
         std::fs::write(self.dir.path().join(format!("secrets/{folder}/{name}.pass")), format!("{pass}\n")).unwrap();
     }
@@ -59,7 +59,7 @@ async fn issuer_code(app: &TestApp, p: &People) -> String {
 }
 
 /// A submitted report with the signer's signature image and the issuer's seal on file.
-async fn submitted_report(app: &TestApp, p: &People) -> String {
+pub(crate) async fn submitted_report(app: &TestApp, p: &People) -> String {
     app.as_admin()
         .put_bytes(
             &format!("/api/v1/users/{}/signature-image", p.ids["signer"]),

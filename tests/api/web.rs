@@ -145,3 +145,51 @@ async fn user_text_is_escaped_forms_need_their_csrf_token_and_other_units_tasks_
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("id=\"result-form\""), "the lead unit's officer may report");
 }
+
+#[tokio::test]
+async fn a_signer_with_a_usb_token_signs_the_digest_the_page_shows() {
+    use crate::signatures::{Keys, PASS, PKI, submitted_report};
+    use base64::Engine as _;
+    let keys = Keys::new();
+    let app = crate::helpers::spawn_app_with(keys.signing()).await;
+    let p = app.demo_people().await;
+    let id = submitted_report(&app, &p).await;
+    let (signer, _) = Browser::login(&app, p.ids["signer"]).await;
+    let csrf = signer.csrf().await;
+    let step = format!("/documents/{id}/step");
+    let (status, html) = signer.post(&step, &[("csrf", &csrf), ("action", "prepare")]).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let grab = |html: &str, name: &str| {
+        let needle = format!("name=\"{name}\" value=\"");
+        let at = html.find(&needle).unwrap_or_else(|| panic!("{name} in {html}")) + needle.len();
+        html[at..at + html[at..].find('"').unwrap()].to_owned()
+    };
+    let (session, digest) = (grab(&html, "session_id"), grab(&html, "digest_hex"));
+    assert!(html.contains(&format!("id=\"digest-hex\">{digest}<")), "the digest is shown to copy");
+
+    // The token: a software key standing in for it.
+    let token =
+        nhiemvu::signing::keys::open_pkcs12(&std::fs::read(format!("{PKI}/signer-aes.p12")).unwrap(), PASS).unwrap();
+    let cms = nhiemvu::signing::cms::sign(&hex::decode(&digest).unwrap(), &token.key, &token.chain, chrono::Utc::now())
+        .unwrap();
+    let (status, html) = signer
+        .post(
+            &step,
+            &[("csrf", &csrf), ("action", "finalize"), ("session_id", &session), ("signature", "không phải base64")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("id=\"err-signature\""), "the error is at the signature field");
+    let b64 = base64::engine::general_purpose::STANDARD.encode(cms);
+    let resp = app
+        .client
+        .post(&step)
+        .header("cookie", &signer.cookie)
+        .content_type("application/x-www-form-urlencoded")
+        .body(form(&[("csrf", &csrf), ("action", "finalize"), ("session_id", &session), ("signature", &b64)]))
+        .send()
+        .await;
+    assert_eq!(resp.0.status(), StatusCode::SEE_OTHER);
+    let (_, html) = signer.get(&format!("/documents/{id}")).await;
+    assert!(html.contains("Đã ký duyệt, chờ ban hành") && html.contains("Phùng Thị Thanh Nga"), "approved and signed");
+}
