@@ -100,16 +100,21 @@ async function main() {
   async function login(user, byKeyboard = false) {
     await page.goto(`${base}/login`);
     if (byKeyboard) {
-      await page.keyboard.type(user); // the user-name field has focus
+      await page.waitForFunction(() => document.activeElement?.id === "username"); // autofocus
+      await page.keyboard.type(user);
       await page.keyboard.press("Tab");
       await page.keyboard.type(PASSWORD);
-      await page.keyboard.press("Enter");
+      await Promise.all([page.waitForNavigation(), page.keyboard.press("Enter")]);
     } else {
       await page.fill("#username", user);
       await page.fill("#password", PASSWORD);
-      await page.click("button[type=submit]");
+      await go("button[type=submit]");
     }
     await page.waitForLoadState("networkidle");
+  }
+  // A click that loads another page: wait until it has.
+  async function go(selector) {
+    await Promise.all([page.waitForNavigation(DOM), page.click(selector)]);
   }
   // On document pages the PDF viewer's frame can sit over buttons for the mouse:
   // operate them by keyboard, as a keyboard user would.
@@ -118,7 +123,7 @@ async function main() {
     await Promise.all([page.waitForNavigation(DOM), page.keyboard.press("Enter")]);
   }
   async function logout() {
-    await page.click("header .who button");
+    await go("header .who button");
     await page.waitForURL(/\/login/);
   }
 
@@ -129,12 +134,12 @@ async function main() {
   check((await text("h1")).startsWith("Tổng quan"), "dashboard heading");
   await shot("01-dashboard");
   step = "assign";
-  await page.click("text=Mở kế hoạch");
+  await go("text=Mở kế hoạch");
   const planUrl = page.url();
   const otherTask = await page.locator("tr", { hasText: "Phòng Văn hóa và Thông tin" }).first().getAttribute("id");
   await page.fill("#text", "Giải ngân vốn đầu tư công năm 2024 đạt trên 95% kế hoạch.");
   await page.fill("#target_goal", "chín lăm");
-  await page.click("button:has-text('Giao nhiệm vụ')");
+  await go("button:has-text('Giao nhiệm vụ')");
   check(await page.locator("#err-code").isVisible(), "an empty code is named next to its field");
   check(await page.locator("#err-target_goal").isVisible(), "a non-number goal is named next to its field");
   check((await page.inputValue("#text")).startsWith("Giải ngân vốn"), "the typed task text is kept");
@@ -147,7 +152,7 @@ async function main() {
   await page.fill("#target_description", "Tỷ lệ giải ngân vốn đầu tư công");
   await page.fill("#target_goal", "95");
   await page.fill("#target_unit", "%");
-  await page.click("button:has-text('Giao nhiệm vụ')");
+  await go("button:has-text('Giao nhiệm vụ')");
   await page.waitForURL(/\/plans\/.*#task-/);
   const row = page.locator("tr", { hasText: "Giải ngân vốn đầu tư công năm 2024" });
   check(await row.isVisible(), "the new task is listed");
@@ -160,7 +165,7 @@ async function main() {
   await login("tckh");
   check(new URL(page.url()).pathname === "/inbox", `unit officer lands on the inbox, got ${page.url()}`);
   await shot("04-inbox");
-  await page.click(`a[href="/tasks/${taskId}"] >> nth=0`);
+  await go(`a[href="/tasks/${taskId}"] >> nth=0`);
   await page.fill("#narrative", "**Kết quả:** giải ngân đạt 96% kế hoạch[^1].\n\n[^1]: Số liệu đến 31/12/2024.");
   await page.waitForFunction(() => document.querySelector("#preview strong")?.textContent.includes("Kết quả"));
   await page.fill("input[id^=actual_]", "96");
@@ -194,7 +199,7 @@ async function main() {
   await page.fill("#narrative", "**Kết quả:** giải ngân đạt 96% kế hoạch.");
   await page.fill("input[id^=actual_]", "96");
   await page.fill("#self_score", "95");
-  await page.click("text=Gửi Văn phòng");
+  await go("text=Gửi Văn phòng");
   await page.waitForURL(/saved=submitted/);
   check((await text("#result-state")) === "Đã gửi, chờ duyệt", "submitted");
   check(!(await page.locator("#narrative").count()), "a submitted result is read-only");
@@ -205,14 +210,14 @@ async function main() {
   await login("vanphong");
   await page.goto(`${base}/review`);
   await shot("07-review-list");
-  await page.click("text=1.9");
+  await go("text=1.9");
   check(await page.locator("text=Tỷ lệ giải ngân vốn đầu tư công").isVisible(), "targets beside the report");
   check(await page.locator("text=Báo cáo giải ngân.pdf").isVisible(), "evidence beside the report");
   await shot("08-review");
-  await page.click("text=Trả lại đơn vị");
+  await go("text=Trả lại đơn vị");
   check(await page.locator("#err-comment").isVisible(), "returning needs a comment, said at the field");
   await page.fill("#comment", "Đề nghị bổ sung số liệu giải ngân quý IV.");
-  await page.click("text=Trả lại đơn vị");
+  await go("text=Trả lại đơn vị");
   await page.waitForURL(/\/review$/);
   await logout();
 
@@ -220,10 +225,10 @@ async function main() {
   step = "resubmit";
   await login("tckh");
   check(await page.locator("text=Đề nghị bổ sung số liệu giải ngân quý IV.").isVisible(), "the comment is in the inbox");
-  await page.click(`a[href="/tasks/${taskId}"] >> nth=0`);
+  await go(`a[href="/tasks/${taskId}"] >> nth=0`);
   check((await page.locator(".banner.warn").innerText()).includes("quý IV"), "the comment is on the form");
   await page.fill("#narrative", "**Kết quả:** giải ngân đạt 96% kế hoạch; quý IV giải ngân 41%.");
-  await page.click("text=Gửi Văn phòng");
+  await go("text=Gửi Văn phòng");
   await page.waitForURL(/saved=submitted/);
   await logout();
 
@@ -231,8 +236,8 @@ async function main() {
   step = "accept";
   await login("vanphong");
   await page.goto(`${base}/review`);
-  await page.click("text=1.9");
-  await page.click("button:has-text('Chấp nhận')");
+  await go("text=1.9");
+  await go("button:has-text('Chấp nhận')");
   await page.waitForURL(/\/review$/);
   await page.goto(`${base}/tasks/${taskId}`);
   check((await text("#result-state")) === "Đã được chấp nhận", "accepted");
