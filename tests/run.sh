@@ -17,6 +17,7 @@ bash tests/support/packages.sh \
   "poppler-utils:pdftotext" \
   "python3:python3" \
   "chromium:chromium" \
+  "fonts-liberation2:/usr/share/fonts/truetype/liberation2" \
   "nodejs:node" \
   "npm:npm"
 
