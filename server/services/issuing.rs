@@ -184,13 +184,9 @@ pub async fn issue_document(
 
     let pdf = match (agency_key, &before.signed_pdf_key) {
         (Some(key), Some(signed)) => {
-            let (store, k) = (files.clone(), signed.clone());
-            let base = tokio::task::spawn_blocking(move || store.get(&k))
-                .await
-                .map_err(|e| AppError::Internal(e.to_string()))?
-                .map_err(|e| AppError::Internal(format!("reading the signed copy: {e}")))?;
+            let base = super::signatures::get_file(files, signed).await?;
             let seal = match &issuer.seal_image {
-                Some(k) => files.get(k).ok(),
+                Some(k) => super::signatures::get_file(files, k).await.ok(),
                 None => None,
             };
             let layout = before.signing_layout.as_ref();

@@ -117,7 +117,7 @@ async fn put_file(files: &Arc<dyn BlobStore>, key: &str, bytes: Vec<u8>) -> Resu
     blocking(move || store.put(&k, &bytes)).await?.map_err(|e| AppError::Internal(format!("storing {key}: {e}")))
 }
 
-async fn get_file(files: &Arc<dyn BlobStore>, key: &str) -> Result<Vec<u8>> {
+pub(crate) async fn get_file(files: &Arc<dyn BlobStore>, key: &str) -> Result<Vec<u8>> {
     let (store, k) = (files.clone(), key.to_owned());
     blocking(move || store.get(&k)).await?.map_err(|e| AppError::Internal(format!("reading {key}: {e}")))
 }

@@ -375,14 +375,13 @@ fn field_name(bytes: &[u8], open: usize) -> String {
     let line_start = bytes[..head_start].iter().rposition(|c| *c == b'\n' || *c == b'\r').map(|i| i + 1).unwrap_or(0);
     let header = String::from_utf8_lossy(&bytes[line_start..head_start]);
     let num = header.split_whitespace().next().and_then(|n| n.parse::<u32>().ok());
-    if let (Some(num), Ok(doc)) = (num, Document::parse(bytes)) {
+    if let Some(num) = num {
         let target = format!("/V {num} 0 R");
         if let Some(pos) = bytes.windows(target.len()).rposition(|w| w == target.as_bytes())
             && let Some(open) = bytes[..pos].windows(2).rposition(|w| w == b"<<")
             && let Ok(Obj::Dict(f)) = pdf::Parser::new(bytes, open).object()
             && let Some(Obj::Str(t)) = f.get("T")
         {
-            let _ = doc;
             return pdf::decode_text(t);
         }
     }

@@ -8,7 +8,7 @@ use poem::{Body, Request, Response, handler};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{Ctx, Form, field_errors, js, redirect, respond, session};
+use super::{Ctx, Form, field_errors, js, redirect, respond, session, with_extra};
 use crate::app::AppState;
 use crate::domain::Role;
 use crate::error::{AppError, Result};
@@ -133,20 +133,20 @@ async fn view(c: &Ctx, id: Uuid, extra: Value) -> Result<Value> {
         "drafting_unit": d.data.drafting_unit,
     });
     let sections: Vec<Value> = d.data.sections.iter().map(|(k, v)| json!({"key": k, "text": v})).collect();
-    let mut v = json!({
-        "doc": doc_row(&d), "data": js(&d.data), "sha256": d.pdf_sha256, "comment": d.review_comment,
-        "pdf_url": format!("/api/v1/documents/{id}/pdf?v={}", d.updated_at.timestamp_millis()),
-        "editable": editable, "values": values, "sections": sections, "signers": signers,
-        "signatures": sigs, "deliveries": deliveries,
-        "can_submit": editable,
-        "can_sign": d.state == "submitted" && c.is(&[Role::Signer]),
-        "can_issue": d.state == "approved" && c.is(&[Role::Admin, Role::Office]),
-        "can_correct": d.state == "issued" && c.is(&[Role::Admin, Role::Office]),
-        "signing": c.state.signing.enabled,
-    });
-    if let (Value::Object(m), Value::Object(e)) = (&mut v, extra) {
-        m.extend(e);
-    }
+    let v = with_extra(
+        json!({
+            "doc": doc_row(&d), "data": js(&d.data), "sha256": d.pdf_sha256, "comment": d.review_comment,
+            "pdf_url": format!("/api/v1/documents/{id}/pdf?v={}", d.updated_at.timestamp_millis()),
+            "editable": editable, "values": values, "sections": sections, "signers": signers,
+            "signatures": sigs, "deliveries": deliveries,
+            "can_submit": editable,
+            "can_sign": d.state == "submitted" && c.is(&[Role::Signer]),
+            "can_issue": d.state == "approved" && c.is(&[Role::Admin, Role::Office]),
+            "can_correct": d.state == "issued" && c.is(&[Role::Admin, Role::Office]),
+            "signing": c.state.signing.enabled,
+        }),
+        extra,
+    );
     Ok(v)
 }
 

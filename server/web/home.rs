@@ -270,7 +270,7 @@ async fn failed_mail(c: &Ctx) -> Result<Vec<Value>> {
     let mut out = Vec::new();
     if c.is(&[Role::Admin]) {
         for m in outbox::list_outbox(db, &c.actor, Some("failed".into()), None, page).await?.items {
-            out.push(json!(m_json(&m)));
+            out.push(m_json(&m));
         }
     } else if c.is(&[Role::Office]) {
         let f = crate::services::documents::DocumentFilter {

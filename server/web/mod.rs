@@ -280,6 +280,14 @@ pub(crate) fn num(v: Option<f64>) -> Option<String> {
     Some(if frac.is_empty() { format!("{sign}{grouped}") } else { format!("{sign}{grouped},{frac}") })
 }
 
+/// Page values with `extra` (errors, typed values) laid over them.
+pub(crate) fn with_extra(mut v: Value, extra: Value) -> Value {
+    if let (Value::Object(m), Value::Object(e)) = (&mut v, extra) {
+        m.extend(e);
+    }
+    v
+}
+
 /// A record of the API model as JSON for a template.
 pub(crate) fn js<T: poem_openapi::types::ToJSON>(x: &T) -> Value {
     x.to_json().unwrap_or(Value::Null)

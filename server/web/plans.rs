@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::home::{snapshot, standing, today};
-use super::{Ctx, Form, error_page, field_errors, js, redirect, respond, session};
+use super::{Ctx, Form, error_page, field_errors, js, redirect, respond, session, with_extra};
 use crate::app::AppState;
 use crate::domain::Role;
 use crate::error::{AppError, Result};
@@ -65,11 +65,11 @@ async fn editor(c: &Ctx, id: Uuid, extra: Value) -> Result<Value> {
     let rubric_list =
         rubrics::list_rubrics(&c.state.db, &c.actor, Some(s.plan.data.issuer_id), Paging { page: 1, per_page: 100 })
             .await?;
-    let mut v = json!({"plan": js(&s.plan), "groups": groups, "units": units, "rubrics": js(&rubric_list.items),
-        "can_edit": c.is(&[Role::Admin, Role::Office])});
-    if let (Value::Object(m), Value::Object(e)) = (&mut v, extra) {
-        m.extend(e);
-    }
+    let v = with_extra(
+        json!({"plan": js(&s.plan), "groups": groups, "units": units, "rubrics": js(&rubric_list.items),
+        "can_edit": c.is(&[Role::Admin, Role::Office])}),
+        extra,
+    );
     Ok(v)
 }
 
@@ -324,12 +324,12 @@ async fn task_form(c: &Ctx, id: Uuid, status: StatusCode, extra: Value) -> Resul
         "target_unit": first.and_then(|x| x.data.measure_unit.clone()),
         "target_goal": first.and_then(|x| super::num(x.data.goal_value)),
     });
-    let mut v = json!({"task": {"id": t.id, "code": t.data.code}, "plan": js(&s.plan), "units": units,
+    let v = with_extra(
+        json!({"task": {"id": t.id, "code": t.data.code}, "plan": js(&s.plan), "units": units,
         "groups": s.groups.iter().map(|g| json!({"id": g.id, "title": g.data.title})).collect::<Vec<_>>(),
-        "values": values, "coop": t.data.cooperating_unit_ids});
-    if let (Value::Object(m), Value::Object(e)) = (&mut v, extra) {
-        m.extend(e);
-    }
+        "values": values, "coop": t.data.cooperating_unit_ids}),
+        extra,
+    );
     Ok(c.page("task_form.html", status, v))
 }
 

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::home::{current_plan, snapshot, standing, today};
 use super::plans::parse_number;
-use super::{Ctx, Form, field_errors, js, markdown_html, redirect, respond, session};
+use super::{Ctx, Form, field_errors, js, markdown_html, redirect, respond, session, with_extra};
 use crate::app::AppState;
 use crate::domain::Role;
 use crate::error::{AppError, Result};
@@ -102,25 +102,25 @@ async fn task_view(c: &Ctx, t: &Task, extra: Value) -> Result<Value> {
         "narrative": result.as_ref().map(|r| r.data.narrative.clone()).unwrap_or_default(),
         "self_score": result.as_ref().and_then(|r| r.data.self_score),
     });
-    let mut v = json!({
-        "task": {"id": t.id, "code": t.data.code, "text": t.data.text,
-            "deadline": t.data.deadline.map(|d| d.format("%d/%m/%Y").to_string())},
-        "targets": t.targets.iter().map(|x| json!({"id": x.id, "description": x.data.description,
-            "unit": x.data.measure_unit, "goal": super::num(x.data.goal_value),
-            "actual": super::num(x.data.actual_value)})).collect::<Vec<_>>(),
-        "result": result.as_ref().map(|r| json!({"id": r.id, "state": state_label(r.data.state.as_deref()),
-            "state_code": r.data.state, "proposed_rating": r.proposed_rating, "final_rating": r.final_rating,
-            "comment": r.review_comment, "self_score": r.data.self_score,
-            "narrative_html": markdown_html(&r.data.narrative)})),
-        "evidence": evidence_json(&files),
-        "bands": js(&bands),
-        "editable": editable,
-        "values": values,
-        "max_upload": c.state.max_upload_bytes,
-    });
-    if let (Value::Object(m), Value::Object(e)) = (&mut v, extra) {
-        m.extend(e);
-    }
+    let v = with_extra(
+        json!({
+            "task": {"id": t.id, "code": t.data.code, "text": t.data.text,
+                "deadline": t.data.deadline.map(|d| d.format("%d/%m/%Y").to_string())},
+            "targets": t.targets.iter().map(|x| json!({"id": x.id, "description": x.data.description,
+                "unit": x.data.measure_unit, "goal": super::num(x.data.goal_value),
+                "actual": super::num(x.data.actual_value)})).collect::<Vec<_>>(),
+            "result": result.as_ref().map(|r| json!({"id": r.id, "state": state_label(r.data.state.as_deref()),
+                "state_code": r.data.state, "proposed_rating": r.proposed_rating, "final_rating": r.final_rating,
+                "comment": r.review_comment, "self_score": r.data.self_score,
+                "narrative_html": markdown_html(&r.data.narrative)})),
+            "evidence": evidence_json(&files),
+            "bands": js(&bands),
+            "editable": editable,
+            "values": values,
+            "max_upload": c.state.max_upload_bytes,
+        }),
+        extra,
+    );
     Ok(v)
 }
 
@@ -254,10 +254,7 @@ async fn review_view(c: &Ctx, id: Uuid, extra: Value) -> Result<Value> {
     let t = tasks::get_task(&c.state.db, &c.actor, r.data.task_id).await?;
     let mut v = task_view(c, &t, json!({"editable": false})).await?;
     v["review_id"] = json!(id);
-    if let (Value::Object(m), Value::Object(e)) = (&mut v, extra) {
-        m.extend(e);
-    }
-    Ok(v)
+    Ok(with_extra(v, extra))
 }
 
 #[handler]
