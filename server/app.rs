@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use poem::endpoint::BoxEndpoint;
-use poem::listener::TcpListener;
+use poem::listener::TcpAcceptor;
 use poem::middleware::Tracing;
 use poem::web::Data;
 use poem::{EndpointExt, IntoResponse, Response, Route, Server, handler};
@@ -83,15 +83,20 @@ pub fn router(state: AppState) -> BoxEndpoint<'static> {
     let cap = state.max_upload_bytes + 64 * 1024;
     let web = crate::web::routes(state.clone());
     let api = api::service(state);
+    let spec_json = api.spec();
+    crate::http::error::learn_nesting(&spec_json);
+    let allow = Arc::new(crate::http::allow::AllowTable::new(&spec_json, "/api/v1", crate::web::ROUTES));
     let spec = api.spec_endpoint();
     let docs = api.swagger_ui();
     Route::new()
-        .nest("/api/v1", api.around(move |ep, req| crate::http::limit::cap_body(ep, req, cap)))
+        .nest("/api/v1", api)
         .at("/api/openapi.json", spec)
         .nest("/api/docs", docs)
         .at("/healthz", poem::get(healthz).data(db))
         .nest("/", web)
+        .around(move |ep, req| crate::http::limit::cap_body(ep, req, cap))
         .catch_all_error(catch_all)
+        .around(move |ep, req| crate::http::allow::add_allow(ep, req, allow.clone()))
         .with(Tracing)
         .boxed()
 }
@@ -104,9 +109,21 @@ pub fn openapi_json(state: AppState) -> String {
 /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
 pub async fn serve(settings: &Settings, state: AppState) -> std::io::Result<()> {
     let addr = format!("{}:{}", settings.server.host, settings.server.port);
+    let listener = tokio::net::TcpListener::bind(&addr).await?;
     tracing::info!(%addr, "listening; API docs at /api/docs");
-    Server::new(TcpListener::bind(addr))
-        .run_with_graceful_shutdown(router(state), shutdown_signal(), Some(Duration::from_secs(10)))
+    serve_on(listener, settings.server.limits(), state, shutdown_signal()).await
+}
+
+/// Serves on a bound listener with connection limits until `stop` completes.
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    limits: crate::http::conn::Limits,
+    state: AppState,
+    stop: impl std::future::Future<Output = ()> + Send,
+) -> std::io::Result<()> {
+    let acceptor = crate::http::conn::Guarded::new(TcpAcceptor::from_tokio(listener)?, limits);
+    Server::new_with_acceptor(acceptor)
+        .run_with_graceful_shutdown(router(state), stop, Some(Duration::from_secs(10)))
         .await
 }
 

@@ -83,6 +83,26 @@ pub struct ServerSettings {
     pub port: u16,
     /// Whether the session cookie carries the Secure attribute.
     pub secure_cookies: bool,
+    /// Most connections open at once.
+    pub max_connections: usize,
+    /// Seconds of silence after which a connection is closed.
+    pub idle_timeout_secs: u64,
+    /// Seconds a request may take to arrive before its pace is checked.
+    pub request_grace_secs: u64,
+    /// Slowest average pace of an arriving request, after the grace time.
+    pub min_request_bytes_per_sec: u64,
+}
+
+impl ServerSettings {
+    /// The connection limits these settings describe.
+    pub fn limits(&self) -> crate::http::conn::Limits {
+        crate::http::conn::Limits {
+            max_connections: self.max_connections,
+            idle: std::time::Duration::from_secs(self.idle_timeout_secs.max(1)),
+            grace: std::time::Duration::from_secs(self.request_grace_secs),
+            min_bytes_per_sec: self.min_request_bytes_per_sec,
+        }
+    }
 }
 
 /// `[mail]`.

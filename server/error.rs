@@ -54,12 +54,34 @@ pub enum AppError {
     /// A browser request that changes something came without its CSRF token.
     #[error("csrf token missing or wrong")]
     CsrfRejected,
+    /// The server cannot do it now (busy); the message says when to try again.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
     /// The database failed; details are logged, never sent.
     #[error("database error: {0}")]
-    Db(#[from] DbErr),
+    Db(DbErr),
     /// Any other failure; details are logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// Any constraint the database enforces becomes a 409 with a stable code, never a
+/// 500: a service that checks first names the record in its own words, and this is
+/// the net under it.
+impl From<DbErr> for AppError {
+    fn from(e: DbErr) -> AppError {
+        match e.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => AppError::conflict(
+                "duplicate",
+                "Đã có bản ghi trùng (mã hoặc tên đã dùng) / a record with this code or name already exists",
+            ),
+            Some(SqlErr::ForeignKeyConstraintViolation(_)) => AppError::conflict(
+                "in_use",
+                "Bản ghi đang được sử dụng hoặc tham chiếu không tồn tại / the record is in use or a reference does not exist",
+            ),
+            _ => AppError::Db(e),
+        }
+    }
 }
 
 impl AppError {
@@ -114,6 +136,41 @@ impl Check {
     pub fn add(&mut self, field: &str, message: impl Into<String>) -> &mut Check {
         self.0.entry(field.to_owned()).or_insert_with(|| message.into());
         self
+    }
+
+    /// Records a problem with a one-line text: too long, a line break, a control or
+    /// bidi character (see [`crate::domain::text`]).
+    pub fn line(&mut self, field: &str, value: &str, max: usize) -> &mut Check {
+        match crate::domain::text::problem(value, max, false) {
+            Some(m) => self.add(field, m),
+            None => self,
+        }
+    }
+
+    /// Like [`Check::line`] for text of several paragraphs (line breaks allowed).
+    pub fn paragraphs(&mut self, field: &str, value: &str, max: usize) -> &mut Check {
+        match crate::domain::text::problem(value, max, true) {
+            Some(m) => self.add(field, m),
+            None => self,
+        }
+    }
+
+    /// [`Check::line`] for an optional value.
+    pub fn opt_line(&mut self, field: &str, value: Option<&str>, max: usize) -> &mut Check {
+        match value {
+            Some(v) => self.line(field, v, max),
+            None => self,
+        }
+    }
+
+    /// Records a date outside the years the register can hold (2000–2100).
+    pub fn date(&mut self, field: &str, value: Option<chrono::NaiveDate>) -> &mut Check {
+        use chrono::Datelike;
+        self.fail_if(
+            value.is_some_and(|d| !(2000..=2100).contains(&d.year())),
+            field,
+            "Ngày phải trong khoảng năm 2000–2100 / the date must fall in 2000–2100",
+        )
     }
 
     /// `Ok` when nothing was recorded.

@@ -120,7 +120,7 @@ enum AuditCommand {
 fn init_tracing(settings: &Settings) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(&settings.log.filter));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let builder = tracing_subscriber::fmt().with_writer(std::io::stderr).with_env_filter(filter);
     if settings.log.format == "json" {
         builder.json().init();
     } else {

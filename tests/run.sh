@@ -34,6 +34,7 @@ step "format and lints"
 cargo fmt --all -- --check
 cargo clippy --locked --all-targets -- -D warnings
 
+rm -f target/skipped-tests.txt
 step "tests on SQLite"
 cargo test --locked --no-fail-fast
 
@@ -47,3 +48,6 @@ echo "server: $url"
 TEST_DATABASE_URL="$url" cargo test --locked --no-fail-fast --test api
 
 step "done"
+if [ -s target/skipped-tests.txt ]; then
+  echo "Tests that skipped for a missing program:"; cat target/skipped-tests.txt
+fi

@@ -9,6 +9,7 @@ mod m0001_register;
 mod m0002_workflow;
 mod m0003_mail;
 mod m0004_signing;
+mod m0005_hardening;
 
 /// The ordered list of migrations the server applies at start-up.
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_workflow::Migration),
             Box::new(m0003_mail::Migration),
             Box::new(m0004_signing::Migration),
+            Box::new(m0005_hardening::Migration),
         ]
     }
 }

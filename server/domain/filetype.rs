@@ -81,6 +81,16 @@ fn zip_kind(head: &[u8]) -> &'static str {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_and_name_are_sniffed_without_panicking(
+            head in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600),
+            name in "\\PC{0,40}",
+        ) {
+            let _ = sniff(&head, &name);
+        }
+    }
+
     #[test]
     fn documents_images_and_archives_are_recognised_from_their_bytes() {
         assert_eq!(sniff(b"%PDF-1.7\n...", "x.exe"), Sniffed::Accepted("application/pdf"));

@@ -2,12 +2,22 @@
 //! kinds the document templates draw: paragraphs (optionally led by "- ", "+ " or
 //! "1."), bold, italic and footnotes. Anything else Markdown would interpret
 //! (headings, links, code, HTML…) is kept as the literal text the user typed.
+//!
+//! Nothing here recurses as deep as its input: bold and italic nest at most
+//! [`MAX_NESTING`] levels (deeper marks are dropped, their text kept), and a
+//! footnote's own text never resolves further footnotes.
 
 use std::collections::HashMap;
 use std::ops::Range;
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
+
+/// How deep bold and italic may nest; deeper marks keep their text only.
+pub const MAX_NESTING: usize = 3;
+
+/// How many footnotes one text may carry; later references stay literal.
+pub const MAX_NOTES: usize = 50;
 
 /// An inline run of text.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -41,7 +51,8 @@ pub fn parse(src: &str) -> Vec<Block> {
     }
     p.flush();
     let notes = std::mem::take(&mut p.notes);
-    p.blocks.into_iter().map(|b| Block { marker: b.marker, inlines: resolve(b.inlines, &notes) }).collect()
+    let mut used = Vec::new();
+    p.blocks.into_iter().map(|b| Block { marker: b.marker, inlines: resolve(b.inlines, &notes, &mut used) }).collect()
 }
 
 /// The plain text of inlines (for checks and search), footnotes left out.
@@ -60,20 +71,42 @@ pub fn plain_text(inlines: &[Inline]) -> String {
 /// A footnote reference before its definition is known.
 const NOTE_REF: &str = "\u{0}note:";
 
-fn resolve(inlines: Vec<Inline>, notes: &HashMap<String, Vec<Inline>>) -> Vec<Inline> {
+/// Puts each footnote's text at its first reference. A label referenced again, a
+/// label with no definition, or one past [`MAX_NOTES`] stays as the literal
+/// `[^label]`; references inside a footnote's own text are not followed.
+fn resolve(inlines: Vec<Inline>, notes: &HashMap<String, Vec<Inline>>, used: &mut Vec<String>) -> Vec<Inline> {
     inlines
         .into_iter()
         .map(|i| match i {
             Inline::Text(t) => match t.strip_prefix(NOTE_REF) {
                 Some(label) => match notes.get(label) {
-                    Some(n) => Inline::Note(resolve(n.clone(), notes)),
-                    None => Inline::Text(format!("[^{label}]")),
+                    Some(n) if used.len() < MAX_NOTES && !used.iter().any(|u| u == label) => {
+                        used.push(label.to_owned());
+                        Inline::Note(literal_refs(n.clone()))
+                    }
+                    _ => Inline::Text(format!("[^{label}]")),
                 },
                 None => Inline::Text(t),
             },
-            Inline::Strong(c) => Inline::Strong(resolve(c, notes)),
-            Inline::Emph(c) => Inline::Emph(resolve(c, notes)),
-            Inline::Note(c) => Inline::Note(resolve(c, notes)),
+            Inline::Strong(c) => Inline::Strong(resolve(c, notes, used)),
+            Inline::Emph(c) => Inline::Emph(resolve(c, notes, used)),
+            Inline::Note(c) => Inline::Note(c),
+        })
+        .collect()
+}
+
+/// A footnote's text with the references inside it turned back into literal text.
+fn literal_refs(inlines: Vec<Inline>) -> Vec<Inline> {
+    inlines
+        .into_iter()
+        .map(|i| match i {
+            Inline::Text(t) => match t.strip_prefix(NOTE_REF) {
+                Some(label) => Inline::Text(format!("[^{label}]")),
+                None => Inline::Text(t),
+            },
+            Inline::Strong(c) => Inline::Strong(literal_refs(c)),
+            Inline::Emph(c) => Inline::Emph(literal_refs(c)),
+            Inline::Note(c) => Inline::Note(c),
         })
         .collect()
 }
@@ -89,6 +122,8 @@ struct State<'a> {
     marker: Option<String>,
     note: Option<String>,
     skip_depth: usize,
+    /// Bold/italic marks opened past [`MAX_NESTING`]: their ends are ignored too.
+    flattened: usize,
 }
 
 impl State<'_> {
@@ -165,7 +200,14 @@ impl State<'_> {
                     _ => self.src[range.start..].chars().next().unwrap_or('-').to_string(),
                 });
             }
-            Event::Start(Tag::Strong) | Event::Start(Tag::Emphasis) => self.spans.push(Vec::new()),
+            Event::Start(Tag::Strong) | Event::Start(Tag::Emphasis) => {
+                if self.spans.len() >= MAX_NESTING {
+                    self.flattened += 1;
+                } else {
+                    self.spans.push(Vec::new());
+                }
+            }
+            Event::End(TagEnd::Strong) | Event::End(TagEnd::Emphasis) if self.flattened > 0 => self.flattened -= 1,
             Event::End(TagEnd::Strong) => {
                 let inner = self.spans.pop().unwrap_or_default();
                 self.push(Inline::Strong(inner));
@@ -255,5 +297,58 @@ mod tests {
         assert_eq!(blocks[0].marker.as_deref(), Some("1."));
         assert_eq!(blocks[1].marker.as_deref(), Some("2."));
         assert_eq!(plain_text(&blocks[2].inlines), "Xem [^9].");
+    }
+
+    fn depth(xs: &[Inline]) -> usize {
+        // Iterative, like everything that walks user input.
+        let mut max = 0;
+        let mut stack: Vec<(&[Inline], usize)> = vec![(xs, 0)];
+        while let Some((xs, d)) = stack.pop() {
+            max = max.max(d);
+            for x in xs {
+                match x {
+                    Inline::Strong(c) | Inline::Emph(c) | Inline::Note(c) => stack.push((c, d + 1)),
+                    Inline::Text(_) => {}
+                }
+            }
+        }
+        max
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_parses_with_bounded_nesting(src in "[*_\\[\\]^:\n a-zđ#>`1.+-]{0,300}|\\PC{0,200}") {
+            let blocks = parse(&src);
+            for b in &blocks {
+                proptest::prop_assert!(depth(&b.inlines) <= MAX_NESTING + 1, "{:?}", b);
+                let _ = plain_text(&b.inlines);
+            }
+        }
+    }
+
+    #[test]
+    fn deeply_nested_marks_are_flattened_and_keep_their_text() {
+        let src = format!("{}x{}", "*".repeat(20_000), "*".repeat(20_000));
+        let blocks = parse(&src);
+        assert!(blocks.iter().all(|b| depth(&b.inlines) <= MAX_NESTING), "nesting bounded");
+        assert!(blocks.iter().any(|b| plain_text(&b.inlines).contains('x')));
+        let nested = format!("{}chữ{}", "***".repeat(500), "***".repeat(500));
+        assert!(parse(&nested).iter().all(|b| depth(&b.inlines) <= MAX_NESTING));
+        let blocks = parse("**đậm *nghiêng* đậm**");
+        assert_eq!(plain_text(&blocks[0].inlines), "đậm nghiêng đậm");
+    }
+
+    #[test]
+    fn a_footnote_that_refers_to_itself_or_repeats_stays_literal() {
+        let blocks = parse("A[^1] B[^1]\n\n[^1]: xem [^1] và [^2]\n\n[^2]: hai");
+        let notes: Vec<_> = blocks[0].inlines.iter().filter(|i| matches!(i, Inline::Note(_))).collect();
+        assert_eq!(notes.len(), 1, "{blocks:?}");
+        assert!(plain_text(&blocks[0].inlines).contains("B[^1]"));
+        let Inline::Note(c) = notes[0] else { unreachable!() };
+        assert_eq!(plain_text(c), "xem [^1] và [^2]");
+        let many: String = (0..200).map(|i| format!("t[^{i}] ")).collect::<String>()
+            + &(0..200).map(|i| format!("\n\n[^{i}]: n{i}")).collect::<String>();
+        let notes = parse(&many)[0].inlines.iter().filter(|i| matches!(i, Inline::Note(_))).count();
+        assert_eq!(notes, MAX_NOTES);
     }
 }

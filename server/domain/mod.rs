@@ -4,9 +4,11 @@ pub mod access;
 pub mod filetype;
 pub mod format;
 pub mod markdown;
+pub mod parse;
 pub mod print;
 pub mod reminder;
 pub mod rubric;
+pub mod text;
 pub mod vocab;
 
 pub use rubric::{Band, Rubric};

@@ -10,7 +10,7 @@ use crate::error::AppError;
 
 /// The body of every error response.
 #[derive(Debug, Clone, Object, serde::Serialize)]
-#[oai(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case", skip_serializing_if_is_none)]
 pub struct ErrorBody {
     /// Stable machine code, e.g. "validation_failed", "duplicate_task_code".
     pub code: String,
@@ -50,15 +50,18 @@ pub enum ApiError {
     /// The upload's type is refused.
     #[oai(status = 415)]
     UnsupportedType(Json<ErrorBody>),
-    /// Too many failed attempts; wait before trying again.
+    /// Too many failed attempts; wait the seconds in `Retry-After` before trying again.
     #[oai(status = 429)]
-    TooManyAttempts(Json<ErrorBody>),
+    TooManyAttempts(Json<ErrorBody>, #[oai(header = "Retry-After")] String),
     /// The input breaks a rule; see `fields`.
     #[oai(status = 422)]
     Invalid(Json<ErrorBody>),
     /// The server failed; the cause is in its log.
     #[oai(status = 500)]
     Internal(Json<ErrorBody>),
+    /// The server is busy (e.g. printing); try again later.
+    #[oai(status = 503)]
+    Unavailable(Json<ErrorBody>),
 }
 
 /// What every handler returns.
@@ -91,12 +94,15 @@ impl From<AppError> for ApiError {
                 "file_type_refused",
                 &format!("Loại tệp không được chấp nhận / file type refused: {what}"),
             ))),
-            AppError::TooManyAttempts { retry_after_secs } => ApiError::TooManyAttempts(Json(ErrorBody::new(
-                "too_many_attempts",
-                &format!(
-                    "Đăng nhập sai quá nhiều lần, thử lại sau {retry_after_secs} giây / too many failed logins, try again in {retry_after_secs} s"
-                ),
-            ))),
+            AppError::TooManyAttempts { retry_after_secs } => ApiError::TooManyAttempts(
+                Json(ErrorBody::new(
+                    "too_many_attempts",
+                    &format!(
+                        "Đăng nhập sai quá nhiều lần, thử lại sau {retry_after_secs} giây / too many failed logins, try again in {retry_after_secs} s"
+                    ),
+                )),
+                retry_after_secs.to_string(),
+            ),
             AppError::BadCredentials => ApiError::Unauthorized(Json(ErrorBody::new(
                 "invalid_credentials",
                 "Sai tên đăng nhập hoặc mật khẩu / wrong username or password",
@@ -108,6 +114,7 @@ impl From<AppError> for ApiError {
             AppError::Unauthorized => {
                 ApiError::Unauthorized(Json(ErrorBody::new("unauthorized", "Cần đăng nhập / authentication required")))
             }
+            AppError::Unavailable(message) => ApiError::Unavailable(Json(ErrorBody::new("busy", &message))),
             AppError::Db(err) => {
                 tracing::error!(error = %err, "database error");
                 ApiError::Internal(Json(ErrorBody::new("internal", INTERNAL)))
@@ -142,7 +149,23 @@ pub async fn catch_all(err: poem::Error) -> Response {
             "Cần gửi JSON (Content-Type: application/json) / send JSON (Content-Type: application/json)".to_owned(),
         ),
         _ if err.is::<poem_openapi::error::ParseRequestPayloadError>() => {
+            tracing::debug!(reason = %reason(&err), "payload refused");
+            if let Some((field, message)) = failed_bound(&reason(&err)) {
+                let mut body = ErrorBody::new(
+                    "validation_failed",
+                    "Dữ liệu không hợp lệ, xem từng trường / invalid input, see the fields",
+                );
+                body.fields.insert(field, message);
+                return poem::web::Json(body).with_status(StatusCode::UNPROCESSABLE_ENTITY).into_response();
+            }
             ("invalid_json", format!("Nội dung JSON không hợp lệ / invalid JSON body: {}", reason(&err)))
+        }
+        // A well-formed value outside the documented bounds (page=0): 422, like a body field.
+        _ if field.is_some() && reason(&err).contains("verification failed") => {
+            let message = format!("Tham số không hợp lệ / invalid parameter: {}", bound_message(&reason(&err)));
+            let mut body = ErrorBody::new("invalid_parameter", &message);
+            body.fields.insert(field.unwrap_or_default(), message);
+            return poem::web::Json(body).with_status(StatusCode::UNPROCESSABLE_ENTITY).into_response();
         }
         _ if field.is_some() => {
             ("invalid_parameter", format!("Tham số không hợp lệ / invalid parameter: {}", reason(&err)))
@@ -159,6 +182,80 @@ pub async fn catch_all(err: poem::Error) -> Response {
         body.fields.insert(field, message);
     }
     poem::web::Json(body).with_status(status).into_response()
+}
+
+/// A body field that broke a bound the OpenAPI document states, from poem-openapi's
+/// "field `name` verification failed. maxLength(200)": the field and a bilingual message.
+fn failed_bound(reason: &str) -> Option<(String, String)> {
+    let rest = reason.split("field `").nth(1)?;
+    let (field, rest) = rest.split_once('`')?;
+    let rule = rest.split_once("verification failed.").map(|(_, r)| r.split(" (occurred").next().unwrap_or(r).trim());
+    // Nested objects: `failed to parse "Inner": … (occurred while parsing "Outer")`,
+    // turned into the outer field's name, e.g. "reminder_policy.offsets_days".
+    let mut types: Vec<&str> = Vec::new();
+    if let Some(inner) = reason.split("failed to parse \"").nth(1).and_then(|r| r.split('"').next()) {
+        types.push(inner);
+    }
+    types.extend(reason.split("occurred while parsing \"").skip(1).filter_map(|r| r.split('"').next()));
+    // Wrappers ("optional_X", "list_X") name the same schema as X.
+    let mut types: Vec<&str> =
+        types.into_iter().map(|t| t.trim_start_matches("optional_").trim_start_matches("list_")).collect();
+    types.dedup();
+    let mut path = vec![field.to_owned()];
+    for pair in types.windows(2) {
+        if let Some(name) = NESTED.get().and_then(|m| m.get(&(pair[1].to_owned(), pair[0].to_owned()))) {
+            path.insert(0, name.clone());
+        }
+    }
+    Some((path.join("."), bound_message(rule.unwrap_or(""))))
+}
+
+/// (outer schema, inner schema) → the outer's field holding the inner, from the OpenAPI document.
+static NESTED: std::sync::OnceLock<std::collections::HashMap<(String, String), String>> = std::sync::OnceLock::new();
+
+/// Learns which field of which schema holds which nested schema, so a bound broken
+/// inside a nested object names its full path.
+pub fn learn_nesting(openapi_json: &str) {
+    let Ok(spec) = serde_json::from_str::<serde_json::Value>(openapi_json) else { return };
+    let mut map = std::collections::HashMap::new();
+    for (outer, schema) in spec["components"]["schemas"].as_object().into_iter().flatten() {
+        for (field, prop) in schema["properties"].as_object().into_iter().flatten() {
+            let text = prop.to_string();
+            for part in text.split("#/components/schemas/").skip(1) {
+                let inner = part.split('"').next().unwrap_or("");
+                map.insert((outer.clone(), inner.to_owned()), field.clone());
+            }
+        }
+    }
+    let _ = NESTED.set(map);
+}
+
+/// A poem-openapi validator ("maxLength(200)", "maximum(500, exclusive: false)") in words.
+fn bound_message(rule: &str) -> String {
+    let arg = |name: &str| {
+        rule.find(name).map(|i| {
+            rule[i + name.len()..]
+                .trim_start_matches('(')
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == '-')
+                .collect::<String>()
+        })
+    };
+    if let Some(n) = arg("maxLength") {
+        format!("Quá dài: tối đa {n} ký tự / too long: at most {n} characters")
+    } else if let Some(n) = arg("minLength") {
+        format!("Quá ngắn: ít nhất {n} ký tự / too short: at least {n} characters")
+    } else if let Some(n) = arg("maxItems") {
+        format!("Quá nhiều mục: tối đa {n} / too many items: at most {n}")
+    } else if let Some(n) = arg("maxProperties") {
+        format!("Quá nhiều mục: tối đa {n} / too many entries: at most {n}")
+    } else if let Some(n) = arg("maximum") {
+        format!("Không được lớn hơn {n} / must be at most {n}")
+    } else if let Some(n) = arg("minimum") {
+        format!("Không được nhỏ hơn {n} / must be at least {n}")
+    } else {
+        format!("Giá trị không hợp lệ / invalid value: {rule}")
+    }
 }
 
 /// The parameter a parse error is about, if poem-openapi says. Path parameters
@@ -185,4 +282,31 @@ fn reason(err: &poem::Error) -> String {
         return e.reason.clone();
     }
     err.to_string()
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bound_broken_inside_a_nested_object_names_the_whole_path() {
+        learn_nesting(
+            r##"{"components": {"schemas": {
+                "PlanInput": {"properties": {"reminder_policy": {"allOf": [{"$ref": "#/components/schemas/ReminderPolicy"}]}}},
+                "DocumentInput": {"properties": {"recipients": {"type": "array", "items": {"$ref": "#/components/schemas/Recipient"}}}}}}}"##,
+        );
+        let nested = r#"failed to parse "ReminderPolicy": field `offsets_days` verification failed. minimum(0, exclusive: false) (occurred while parsing "optional_ReminderPolicy") (occurred while parsing "PlanInput")"#;
+        let (field, message) = failed_bound(nested).unwrap();
+        assert_eq!(field, "reminder_policy.offsets_days");
+        assert!(message.contains("nhỏ hơn 0"), "{message}");
+        let listed = r#"failed to parse "Recipient": field `label` verification failed. maxLength(1000) (occurred while parsing "list_Recipient") (occurred while parsing "DocumentInput")"#;
+        assert_eq!(
+            failed_bound(listed).unwrap(),
+            (
+                "recipients.label".to_owned(),
+                "Quá dài: tối đa 1000 ký tự / too long: at most 1000 characters".to_owned()
+            )
+        );
+        let flat = r#"failed to parse "PlanInput": field `title` verification failed. maxLength(1000)"#;
+        assert_eq!(failed_bound(flat).unwrap().0, "title");
+    }
 }

@@ -1,6 +1,8 @@
-//! A hard cap on request bodies, so an upload cannot fill the disk before the
-//! handler sees it: a declared length over the cap is refused at once, and a
-//! streamed (chunked) body is cut off when it passes the cap.
+//! A hard cap on every request body, so neither an upload nor a form can fill
+//! memory or disk before the handler sees it: a declared length over the cap is
+//! refused at once, and a streamed (chunked) body is cut off when it passes the
+//! cap. Files (multipart, raw bytes, images) get the upload cap; everything else
+//! — JSON, forms, previews — the much smaller [`TEXT_CAP`].
 
 use std::pin::Pin;
 use std::sync::Arc;
@@ -39,27 +41,48 @@ impl<R: AsyncRead + Unpin> AsyncRead for Capped<R> {
     }
 }
 
-fn too_large(max: u64) -> Response {
-    let body = ErrorBody {
-        code: "payload_too_large".into(),
-        message: format!("Dữ liệu gửi lên vượt quá {max} byte / request body larger than {max} bytes"),
-        fields: Default::default(),
-    };
+/// Largest body that is not a file: JSON, a form, a Markdown preview (1 MiB; the
+/// longest text field is far below it).
+pub const TEXT_CAP: u64 = 1024 * 1024;
+
+/// The cap for this request: files get `upload_cap`, everything else [`TEXT_CAP`].
+pub fn cap_for(req: &Request, upload_cap: u64) -> u64 {
+    let ty = req.header("content-type").unwrap_or("").to_ascii_lowercase();
+    let file = ty.starts_with("multipart/form-data")
+        || ty.starts_with("application/octet-stream")
+        || ty.starts_with("application/pdf")
+        || ty.starts_with("image/");
+    if file { upload_cap } else { TEXT_CAP }
+}
+
+fn too_large(req_path: &str, max: u64) -> Response {
+    let message = format!("Dữ liệu gửi lên vượt quá {max} byte / request body larger than {max} bytes");
+    if !req_path.starts_with("/api/") {
+        return crate::web::render(
+            "error.html",
+            StatusCode::PAYLOAD_TOO_LARGE,
+            serde_json::json!({"title": "Dữ liệu quá lớn",
+                "message": format!("Nội dung gửi lên vượt quá {} KB.", max / 1024), "status": 413}),
+        );
+    }
+    let body = ErrorBody { code: "payload_too_large".into(), message, fields: Default::default() };
     poem::web::Json(body).with_status(StatusCode::PAYLOAD_TOO_LARGE).into_response()
 }
 
-/// Wraps an endpoint so no request body may exceed `max` bytes.
-pub async fn cap_body<E: Endpoint>(ep: Arc<E>, mut req: Request, max: u64) -> poem::Result<Response> {
+/// Wraps an endpoint so no request body may exceed its cap ([`cap_for`]).
+pub async fn cap_body<E: Endpoint>(ep: Arc<E>, mut req: Request, upload_cap: u64) -> poem::Result<Response> {
+    let max = cap_for(&req, upload_cap);
+    let path = req.uri().path().to_owned();
     let declared = req.header("content-length").and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|len| len > max) {
-        return Ok(too_large(max));
+        return Ok(too_large(&path, max));
     }
     let tripped = Arc::new(AtomicBool::new(false));
     let body = req.take_body().into_async_read();
     req.set_body(Body::from_async_read(Capped { inner: body, left: max, tripped: tripped.clone() }));
     let result = ep.call(req).await;
     if tripped.load(Ordering::SeqCst) {
-        return Ok(too_large(max));
+        return Ok(too_large(&path, max));
     }
     result.map(IntoResponse::into_response)
 }

@@ -6,18 +6,20 @@ use uuid::Uuid;
 
 /// Username and password.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case", skip_serializing_if_is_none)]
 pub struct LoginInput {
     /// Login name.
+    #[oai(validator(max_length = 256))]
     pub username: String,
     /// Password.
     #[oai(write_only)]
+    #[oai(validator(max_length = 1024))]
     pub password: String,
 }
 
 /// The logged-in user and the CSRF token their browser must send with every change.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case", skip_serializing_if_is_none)]
 pub struct Session {
     /// The user.
     pub user_id: Uuid,
@@ -39,15 +41,16 @@ pub struct Session {
 
 /// A name for a new API token.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case", skip_serializing_if_is_none)]
 pub struct TokenInput {
     /// What the token is for, e.g. "đồng bộ số liệu".
+    #[oai(validator(max_length = 300))]
     pub name: String,
 }
 
 /// An API token (without its secret).
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case", skip_serializing_if_is_none)]
 pub struct ApiToken {
     /// Record id.
     pub id: Uuid,
@@ -63,7 +66,7 @@ pub struct ApiToken {
 
 /// A new API token: the secret is shown this once.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case", skip_serializing_if_is_none)]
 pub struct NewApiToken {
     /// Send as `Authorization: Bearer <token>`.
     pub token: String,
@@ -74,17 +77,19 @@ pub struct NewApiToken {
 
 /// A new password.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case", skip_serializing_if_is_none)]
 pub struct PasswordInput {
     /// At least 10 characters.
     #[oai(write_only)]
+    #[oai(validator(min_length = 10, max_length = 1024))]
     pub password: String,
 }
 
 /// A comment for a workflow step (required to return or reopen).
 #[derive(Debug, Clone, Object, Default)]
-#[oai(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case", skip_serializing_if_is_none)]
 pub struct StepInput {
     /// Why.
+    #[oai(validator(max_length = 5000))]
     pub comment: Option<String>,
 }

@@ -8,58 +8,71 @@ use uuid::Uuid;
 
 /// One line of "Nơi nhận", standing for zero or more e-mail addresses.
 #[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
-#[oai(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case", skip_serializing_if_is_none)]
 pub struct Recipient {
     /// As printed, without the leading "- " and the final ";", e.g. "TT. Huyện ủy".
+    #[oai(validator(max_length = 1000))]
     pub label: String,
     /// Where the issued document is e-mailed.
     #[oai(default)]
     #[serde(default)]
+    #[oai(validator(max_items = 20, max_length = 254))]
     pub emails: Vec<String>,
 }
 
 /// A document being drafted or issued.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case", skip_serializing_if_is_none)]
 pub struct DocumentInput {
     /// The issuer.
     pub issuer_id: Uuid,
     /// The plan it reports on or assigns, if any.
     pub plan_id: Option<Uuid>,
     /// report (báo cáo), plan (kế hoạch) or letter (công văn).
+    #[oai(validator(max_length = 64))]
     pub kind: String,
     /// Subject line (trích yếu), or the "V/v …" text of a letter.
+    #[oai(validator(max_length = 1000))]
     pub subject: String,
     /// Legal-basis lines ("Căn cứ …;"), as printed.
     #[oai(default)]
+    #[oai(validator(max_items = 50, max_length = 1000))]
     pub legal_bases: Vec<String>,
     /// Opening paragraph after the legal bases.
+    #[oai(validator(max_length = 20000))]
     pub opening: Option<String>,
     /// Free-text parts by slot name (report: direction, results_intro, results_outro, proposals_intro).
     #[oai(default)]
+    #[oai(validator(max_properties = 10, max_length = 20000))]
     pub sections: BTreeMap<String, String>,
     /// Closing sentence, ending with "./.".
+    #[oai(validator(max_length = 20000))]
     pub closing: Option<String>,
     /// "Nơi nhận" lines; "Lưu: VT, …" last.
     #[oai(default)]
+    #[oai(validator(max_items = 200))]
     pub recipients: Vec<Recipient>,
     /// "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", …
+    #[oai(validator(max_length = 300))]
     pub signer_authority: Option<String>,
     /// "CHỦ TỊCH", "PHÓ CHỦ TỊCH", …
+    #[oai(validator(max_length = 300))]
     pub signer_position: String,
     /// Full name, no honorifics.
+    #[oai(validator(max_length = 300))]
     pub signer_name: String,
     /// The signing user, if they have an account.
     pub signer_user_id: Option<Uuid>,
     /// Drafting unit abbreviation in a letter's symbol, e.g. "VP" in 171/UBND-VP.
+    #[oai(validator(max_length = 50))]
     pub drafting_unit: Option<String>,
-    /// Planned date; a draft prints its month and year with the day blank.
+    /// Planned date (2000–2100); a draft prints its month and year with the day blank.
     pub dated_on: Option<NaiveDate>,
 }
 
 /// A stored document.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case", skip_serializing_if_is_none)]
 pub struct Document {
     /// Record id.
     pub id: Uuid,

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 /// An uploaded file's record.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case", skip_serializing_if_is_none)]
 pub struct Evidence {
     /// Record id; also the stored file's name.
     pub id: Uuid,
@@ -32,7 +32,7 @@ pub struct Evidence {
 
 /// One entry of the audit log.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case", skip_serializing_if_is_none)]
 pub struct AuditEvent {
     /// Record id.
     pub id: Uuid,

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 /// One message to one address, and where it stands.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case", skip_serializing_if_is_none)]
 pub struct OutboxMessage {
     /// Record id (also the Message-ID's local part).
     pub id: Uuid,

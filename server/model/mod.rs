@@ -20,7 +20,7 @@ use poem_openapi::Object;
 
 /// One page of a list.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case", skip_serializing_if_is_none)]
 pub struct Page<T: poem_openapi::types::ParseFromJSON + poem_openapi::types::ToJSON> {
     /// The records on this page.
     pub items: Vec<T>,
@@ -44,12 +44,14 @@ pub struct Paging {
 impl Paging {
     /// Largest page size a client may ask for.
     pub const MAX_PER_PAGE: u64 = 500;
+    /// Largest page number a client may ask for (the OpenAPI document says the same).
+    pub const MAX_PAGE: u64 = 100_000;
 
     /// Checks the bounds; defaults: page 1, 50 per page.
     pub fn new(page: Option<u64>, per_page: Option<u64>) -> crate::error::Result<Paging> {
         let paging = Paging { page: page.unwrap_or(1), per_page: per_page.unwrap_or(50) };
         crate::error::Check::new()
-            .fail_if(paging.page == 0, "page", "Trang bắt đầu từ 1 / page starts at 1")
+            .fail_if(paging.page == 0 || paging.page > Self::MAX_PAGE, "page", "Từ 1 đến 100000 / must be 1–100000")
             .fail_if(
                 paging.per_page == 0 || paging.per_page > Self::MAX_PER_PAGE,
                 "per_page",

@@ -6,35 +6,46 @@ use uuid::Uuid;
 
 /// The body that issues documents, with the wording printed in its headers.
 #[derive(Debug, Clone, Object, serde::Deserialize)]
-#[oai(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case", skip_serializing_if_is_none)]
 pub struct IssuerInput {
     /// Short stable code, unique on the server, e.g. "bac-son".
+    #[oai(validator(max_length = 50))]
     pub code: String,
     /// Parent body line, e.g. "ỦY BAN NHÂN DÂN" or "UBND TỈNH LẠNG SƠN".
+    #[oai(validator(max_length = 300))]
     pub parent_name: Option<String>,
     /// Issuing body line, e.g. "HUYỆN BẮC SƠN".
+    #[oai(validator(max_length = 300))]
     pub name: String,
     /// Issuer abbreviation in symbols, e.g. "UBND".
+    #[oai(validator(max_length = 50))]
     pub abbreviation: String,
     /// Place name in dates, e.g. "Bắc Sơn".
+    #[oai(validator(max_length = 300))]
     pub place_name: String,
     /// Full name used in sentences, e.g. "Ủy ban nhân dân huyện".
+    #[oai(validator(max_length = 300))]
     pub full_name: String,
     /// Short name used in headings, e.g. "UBND huyện".
+    #[oai(validator(max_length = 300))]
     pub short_name: String,
     /// How its communes are named together, e.g. "UBND các xã, thị trấn".
+    #[oai(validator(max_length = 300))]
     pub subordinates_name: Option<String>,
     /// Collective body for "TM." signatures, e.g. "ỦY BAN NHÂN DÂN".
+    #[oai(validator(max_length = 300))]
     pub collective_title: Option<String>,
     /// Title of the head, e.g. "CHỦ TỊCH".
+    #[oai(validator(max_length = 300))]
     pub head_title: String,
     /// Title of a deputy, e.g. "PHÓ CHỦ TỊCH".
+    #[oai(validator(max_length = 300))]
     pub deputy_title: Option<String>,
 }
 
 /// A stored issuer.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case", skip_serializing_if_is_none)]
 pub struct Issuer {
     /// Record id (UUID v7).
     pub id: Uuid,
@@ -49,24 +60,28 @@ pub struct Issuer {
 
 /// A department or commune.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case", skip_serializing_if_is_none)]
 pub struct UnitInput {
     /// The issuer it belongs to.
     pub issuer_id: Uuid,
     /// Full name, e.g. "Phòng Tài chính - Kế hoạch".
+    #[oai(validator(max_length = 300))]
     pub name: String,
     /// Short name, unique per issuer, e.g. "TC-KH".
+    #[oai(validator(max_length = 50))]
     pub short_name: String,
     /// department, commune or other.
+    #[oai(validator(max_length = 64))]
     pub kind: String,
     /// Contact addresses for reminders and documents.
     #[oai(default)]
+    #[oai(validator(max_items = 20, max_length = 254))]
     pub emails: Vec<String>,
 }
 
 /// A stored unit.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case", skip_serializing_if_is_none)]
 pub struct Unit {
     /// Record id.
     pub id: Uuid,
@@ -81,25 +96,29 @@ pub struct Unit {
 
 /// A person using the server.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case", skip_serializing_if_is_none)]
 pub struct UserInput {
     /// The issuer they work for.
     pub issuer_id: Uuid,
     /// Login name, unique on the server.
+    #[oai(validator(max_length = 64))]
     pub username: String,
     /// Full name.
+    #[oai(validator(max_length = 300))]
     pub name: String,
     /// E-mail address.
+    #[oai(validator(max_length = 254))]
     pub email: String,
     /// Their unit, for unit officers.
     pub unit_id: Option<Uuid>,
     /// admin, office, unit_officer, signer or viewer.
+    #[oai(validator(max_length = 64))]
     pub role: String,
 }
 
 /// A stored user.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case", skip_serializing_if_is_none)]
 pub struct User {
     /// Record id.
     pub id: Uuid,
@@ -114,17 +133,20 @@ pub struct User {
 
 /// One rating band of a rubric.
 #[derive(Debug, Clone, Object, serde::Deserialize)]
-#[oai(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case", skip_serializing_if_is_none)]
 pub struct BandInput {
     /// The rating printed, e.g. "Hoàn thành xuất sắc nhiệm vụ".
+    #[oai(validator(max_length = 300))]
     pub label: String,
     /// Lower bound (none: unbounded).
+    #[oai(validator(minimum(value = "0"), maximum(value = "100")))]
     pub lower: Option<i32>,
     /// Whether a score equal to the lower bound is in this band.
     #[oai(default)]
     #[serde(default)]
     pub lower_inclusive: bool,
     /// Upper bound (none: unbounded).
+    #[oai(validator(minimum(value = "0"), maximum(value = "100")))]
     pub upper: Option<i32>,
     /// Whether a score equal to the upper bound is in this band.
     #[oai(default)]
@@ -134,19 +156,21 @@ pub struct BandInput {
 
 /// Self-score → rating bands for a plan.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case", skip_serializing_if_is_none)]
 pub struct RubricInput {
     /// The issuer it belongs to.
     pub issuer_id: Uuid,
     /// Name, e.g. "Báo cáo 2024 (xuất sắc trên 90)".
+    #[oai(validator(max_length = 300))]
     pub name: String,
     /// Bands covering 0–100 with no gap or overlap.
+    #[oai(validator(max_items = 20))]
     pub bands: Vec<BandInput>,
 }
 
 /// A stored rubric.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case", skip_serializing_if_is_none)]
 pub struct Rubric {
     /// Record id.
     pub id: Uuid,

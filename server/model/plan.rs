@@ -6,16 +6,19 @@ use uuid::Uuid;
 
 /// One issuer's key tasks for one year.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case", skip_serializing_if_is_none)]
 pub struct PlanInput {
     /// The issuer.
     pub issuer_id: Uuid,
     /// The year, e.g. 2024; one plan per issuer and year.
+    #[oai(validator(minimum(value = "2000"), maximum(value = "2100")))]
     pub year: i32,
     /// Title, e.g. "Nhiệm vụ trọng tâm năm 2024".
+    #[oai(validator(max_length = 1000))]
     pub title: String,
     /// Documents the plan is based on, as free-text references.
     #[oai(default)]
+    #[oai(validator(max_items = 50, max_length = 1000))]
     pub based_on: Vec<String>,
     /// Rubric; omitted: the issuer's default (the reference report's bands).
     pub rubric_id: Option<Uuid>,
@@ -25,11 +28,13 @@ pub struct PlanInput {
 
 /// When the units of a plan are reminded of their deadlines.
 #[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
-#[oai(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case", skip_serializing_if_is_none)]
 pub struct ReminderPolicy {
     /// Days before a deadline on which the unit is reminded (0: the day itself).
+    #[oai(validator(max_items = 20, minimum(value = "0"), maximum(value = "366")))]
     pub offsets_days: Vec<i64>,
     /// While overdue, remind again every this many days (0: never).
+    #[oai(validator(minimum(value = "0"), maximum(value = "366")))]
     pub overdue_every_days: i64,
     /// Count working days (weekends and holidays skipped) instead of calendar days.
     #[oai(default)]
@@ -38,6 +43,7 @@ pub struct ReminderPolicy {
     /// Public holidays, for working-day counting.
     #[oai(default)]
     #[serde(default)]
+    #[oai(validator(max_items = 100))]
     pub holidays: Vec<NaiveDate>,
 }
 
@@ -55,7 +61,7 @@ impl ReminderPolicy {
 
 /// A stored plan.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case", skip_serializing_if_is_none)]
 pub struct Plan {
     /// Record id.
     pub id: Uuid,
@@ -70,21 +76,24 @@ pub struct Plan {
 
 /// A group of tasks, e.g. "Nhóm nhiệm vụ về phát triển kinh tế".
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case", skip_serializing_if_is_none)]
 pub struct GroupInput {
     /// The plan.
     pub plan_id: Uuid,
     /// Order in the plan (1, 2, …); omitted: after the last.
+    #[oai(validator(minimum(value = "1"), maximum(value = "10000")))]
     pub position: Option<i32>,
     /// Heading printed above its tasks.
+    #[oai(validator(max_length = 1000))]
     pub title: String,
     /// Name in the summary sentence, when it differs from the heading.
+    #[oai(validator(max_length = 1000))]
     pub summary_title: Option<String>,
 }
 
 /// A stored group.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case", skip_serializing_if_is_none)]
 pub struct Group {
     /// Record id.
     pub id: Uuid,
@@ -99,28 +108,32 @@ pub struct Group {
 
 /// A key task.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case", skip_serializing_if_is_none)]
 pub struct TaskInput {
     /// The group (and so the plan).
     pub group_id: Uuid,
     /// Code, unique in the plan, e.g. "1.1".
+    #[oai(validator(max_length = 50))]
     pub code: String,
     /// Order in the group; omitted: after the last.
+    #[oai(validator(minimum(value = "1"), maximum(value = "100000")))]
     pub position: Option<i32>,
     /// The task as assigned.
+    #[oai(validator(max_length = 5000))]
     pub text: String,
     /// Lead unit.
     pub lead_unit_id: Option<Uuid>,
     /// Co-operating units.
     #[oai(default)]
+    #[oai(validator(max_items = 100))]
     pub cooperating_unit_ids: Vec<Uuid>,
-    /// Deadline, inside the plan's year.
+    /// Deadline, inside the plan's year (2000–2100).
     pub deadline: Option<NaiveDate>,
 }
 
 /// A stored task with its targets.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case", skip_serializing_if_is_none)]
 pub struct Task {
     /// Record id.
     pub id: Uuid,
@@ -139,33 +152,41 @@ pub struct Task {
 
 /// One measurable goal inside a task.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case", skip_serializing_if_is_none)]
 pub struct TargetInput {
     /// The task.
     pub task_id: Uuid,
     /// Order in the task; omitted: after the last.
+    #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
     pub position: Option<i32>,
     /// What is measured, e.g. "Trồng rừng mới".
+    #[oai(validator(max_length = 5000))]
     pub description: String,
     /// Unit of measure, e.g. "ha", "triệu đồng", "%".
+    #[oai(validator(max_length = 50))]
     pub measure_unit: Option<String>,
     /// Goal value.
+    #[oai(validator(minimum(value = "-1e15"), maximum(value = "1e15")))]
     pub goal_value: Option<f64>,
     /// Value at the start.
+    #[oai(validator(minimum(value = "-1e15"), maximum(value = "1e15")))]
     pub baseline_value: Option<f64>,
     /// Value reached so far.
+    #[oai(validator(minimum(value = "-1e15"), maximum(value = "1e15")))]
     pub actual_value: Option<f64>,
     /// Forecast for the year end.
+    #[oai(validator(minimum(value = "-1e15"), maximum(value = "1e15")))]
     pub forecast_value: Option<f64>,
-    /// Date the actual value refers to.
+    /// Date the actual value refers to (2000–2100).
     pub as_of: Option<NaiveDate>,
     /// exceeded (vượt), met (đạt), expected_met (dự kiến đạt) or not_met (không đạt).
+    #[oai(validator(max_length = 64))]
     pub status: Option<String>,
 }
 
 /// A stored target.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case", skip_serializing_if_is_none)]
 pub struct Target {
     /// Record id.
     pub id: Uuid,
@@ -182,26 +203,31 @@ pub struct Target {
 
 /// The lead unit's account of a task.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case", skip_serializing_if_is_none)]
 pub struct ResultInput {
     /// The task; one result per task.
     pub task_id: Uuid,
     /// Restricted Markdown: paragraphs, "- " and "+ " lines, **bold**, *italic*, footnotes.
+    #[oai(validator(max_length = 50000))]
     pub narrative: String,
     /// Self-score 0–100.
+    #[oai(validator(minimum(value = "0"), maximum(value = "100")))]
     pub self_score: Option<i32>,
     /// A rating other than the rubric's; needs `override_reason`.
+    #[oai(validator(max_length = 300))]
     pub rating_override: Option<String>,
     /// Why the rating differs from the rubric's.
+    #[oai(validator(max_length = 5000))]
     pub override_reason: Option<String>,
     /// draft, submitted, returned or accepted. Read-only for people: the state changes
     /// through `submit`, `accept`, `return` and `reopen`.
+    #[oai(validator(max_length = 64))]
     pub state: Option<String>,
 }
 
 /// A stored result.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case", skip_serializing_if_is_none)]
 pub struct TaskResult {
     /// Record id.
     pub id: Uuid,
@@ -230,15 +256,18 @@ pub struct TaskResult {
 
 /// A task proposed for next year.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case", skip_serializing_if_is_none)]
 pub struct ProposalInput {
     /// The plan whose report proposes it.
     pub plan_id: Uuid,
     /// issuer, communes_common or commune_specific.
+    #[oai(validator(max_length = 64))]
     pub section: String,
     /// Order in the section; omitted: after the last.
+    #[oai(validator(minimum(value = "1"), maximum(value = "10000")))]
     pub position: Option<i32>,
     /// The proposed task (restricted Markdown).
+    #[oai(validator(max_length = 5000))]
     pub text: String,
     /// The commune or department it concerns.
     pub unit_id: Option<Uuid>,
@@ -246,7 +275,7 @@ pub struct ProposalInput {
 
 /// A stored proposal.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case", skip_serializing_if_is_none)]
 pub struct Proposal {
     /// Record id.
     pub id: Uuid,
@@ -261,7 +290,7 @@ pub struct Proposal {
 
 /// What `carry-forward` created.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case", skip_serializing_if_is_none)]
 pub struct CarryForward {
     /// The new plan.
     pub plan: Plan,

@@ -84,6 +84,7 @@ impl Renderer {
         ident: &str,
     ) -> Result<(Vec<u8>, Vec<Mark>), RenderError> {
         self.check_glyphs(data, &mut String::new())?;
+        let data = &printable(data);
         let today = Datetime::from_ymd(date.year(), date.month() as u8, date.day() as u8)
             .ok_or_else(|| RenderError::Typst(format!("date out of range: {date}")))?;
         let bytes = Bytes::new(serde_json::to_vec(data).map_err(|e| RenderError::Typst(e.to_string()))?);
@@ -144,6 +145,21 @@ impl Renderer {
             _ => {}
         }
         Ok(())
+    }
+}
+
+/// Longest run of characters without a break opportunity: longer "words" (a
+/// pasted URL, a code without spaces) get invisible breaks so they wrap inside
+/// the margins; no Vietnamese word comes near it.
+const MAX_RUN: usize = 30;
+
+/// The data with every string made printable: tabs as spaces, long runs breakable.
+fn printable(value: &Value) -> Value {
+    match value {
+        Value::String(s) => Value::String(crate::domain::text::printable(s, MAX_RUN)),
+        Value::Array(items) => Value::Array(items.iter().map(printable).collect()),
+        Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), printable(v))).collect()),
+        other => other.clone(),
     }
 }
 

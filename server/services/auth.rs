@@ -7,7 +7,7 @@
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -17,8 +17,8 @@ use crate::domain::Role;
 use crate::error::{AppError, Result};
 use crate::model::{ApiToken, NewApiToken, Session as SessionModel};
 use crate::storage::Db;
-use crate::storage::audit::Actor;
-use crate::storage::entities::{sessions, users};
+use crate::storage::audit::{self, Actor};
+use crate::storage::entities::{login_throttles, sessions, users};
 
 /// Failed logins allowed before the account is locked.
 pub const FREE_ATTEMPTS: i32 = 5;
@@ -28,6 +28,8 @@ pub const SESSION_HOURS: i64 = 12;
 pub const TOKEN_DAYS: i64 = 365;
 /// Shortest password accepted.
 pub const MIN_PASSWORD: usize = 10;
+/// Longest password accepted (the OpenAPI document says the same).
+pub const MAX_PASSWORD: usize = 1024;
 
 /// The two kinds of credentials.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,6 +73,12 @@ fn verify_password(password: &str, hash: &str) -> bool {
 
 /// Checks a new password's length (Vietnamese / English message on the field).
 pub fn check_password(password: &str) -> Result<()> {
+    if password.chars().count() > MAX_PASSWORD {
+        return Err(AppError::field(
+            "password",
+            format!("Mật khẩu tối đa {MAX_PASSWORD} ký tự / the password may have at most {MAX_PASSWORD} characters"),
+        ));
+    }
     if password.chars().count() < MIN_PASSWORD {
         return Err(AppError::field(
             "password",
@@ -113,6 +121,7 @@ async fn open_session(
     name: Option<String>,
     now: DateTime<Utc>,
     actor: &Actor,
+    clear_throttle: Option<&str>,
 ) -> Result<(String, sessions::Model)> {
     let token = secret();
     let expires = match kind {
@@ -120,6 +129,9 @@ async fn open_session(
         Kind::Api => now + Duration::days(TOKEN_DAYS),
     };
     let txn = db.begin_write().await?;
+    if let Some(name) = clear_throttle {
+        login_throttles::Entity::delete_by_id(name.to_owned()).exec(&*txn).await?;
+    }
     let m = sessions::ActiveModel {
         id: Set(Uuid::now_v7()),
         user_id: Set(user.id),
@@ -139,7 +151,56 @@ async fn open_session(
     Ok((token, m))
 }
 
-/// Logs in with a username and password; locks the account after repeated failures.
+/// The throttle key of a login name: trimmed and lower-cased, whether or not a user has it.
+fn throttle_key(username: &str) -> String {
+    username.trim().to_lowercase().chars().take(MAX_LOGIN_NAME).collect()
+}
+
+/// Longest login name looked at (longer input is cut before it is stored).
+pub const MAX_LOGIN_NAME: usize = 64;
+
+/// Counts one attempt for `name` before its password is checked, in one write
+/// transaction: the count and the lock it implies are stored first, so parallel
+/// guesses cannot all pass the check (each sees the previous one's count). Fails
+/// with `TooManyAttempts` while the name is locked.
+async fn count_attempt(db: &Db, name: &str, now: DateTime<Utc>) -> Result<i32> {
+    use sea_orm::sea_query::OnConflict;
+    let txn = db.begin_write().await?;
+    // Make sure the row exists, then lock it (PostgreSQL; SQLite has the writer slot).
+    login_throttles::Entity::insert(login_throttles::ActiveModel {
+        name: Set(name.to_owned()),
+        failures: Set(0),
+        locked_until: Set(None),
+        updated_at: Set(now),
+    })
+    .on_conflict(OnConflict::column(login_throttles::Column::Name).do_nothing().to_owned())
+    .exec_without_returning(&*txn)
+    .await?;
+    let row = login_throttles::Entity::find_by_id(name.to_owned())
+        .lock_exclusive()
+        .one(&*txn)
+        .await?
+        .ok_or_else(|| AppError::Internal("throttle row vanished".into()))?;
+    if let Some(until) = row.locked_until
+        && until > now
+    {
+        return Err(AppError::TooManyAttempts { retry_after_secs: (until - now).num_seconds().max(1) });
+    }
+    let failures = row.failures + 1;
+    let mut am: login_throttles::ActiveModel = row.into();
+    am.failures = Set(failures);
+    // The lock this attempt earns if it fails, taken now so no parallel guess slips past.
+    am.locked_until = Set(lockout(failures).map(|d| now + d));
+    am.updated_at = Set(now);
+    am.update(&*txn).await?;
+    txn.commit().await?;
+    Ok(failures)
+}
+
+/// Logs in with a username and password. Every attempt is counted before the
+/// password is checked; after [`FREE_ATTEMPTS`] failures the name is locked for a
+/// doubling time. Unknown names are counted and locked the same way, so the
+/// answers never tell whether a name exists.
 pub async fn login(
     db: &Db,
     now: DateTime<Utc>,
@@ -147,43 +208,74 @@ pub async fn login(
     password: &str,
     client_addr: Option<String>,
 ) -> Result<NewSession> {
+    if password.len() > 4 * MAX_PASSWORD {
+        return Err(AppError::BadCredentials);
+    }
+    let key = throttle_key(username);
+    let failures = count_attempt(db, &key, now).await?;
     let user = users::Entity::find().filter(users::Column::Username.eq(username.trim())).one(&db.conn).await?;
-    let Some(user) = user else {
-        // Spend the same effort as for a real account, so timing does not tell names apart.
-        let _ = verify_password(
-            password,
-            "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$9sTbSlTio3Biev89thdrlKKiCaYsjjYVJxGAL3swxpQ",
-        );
-        return Err(AppError::BadCredentials);
+    let hash = user.as_ref().and_then(|u| u.password_hash.clone());
+    let password = password.to_owned();
+    // Argon2 takes tens of milliseconds: off the async threads. Unknown names spend
+    // the same effort on a dummy hash, so timing does not tell names apart either.
+    let ok = tokio::task::spawn_blocking(move || match hash {
+        Some(h) => verify_password(&password, &h),
+        None => {
+            let _ = verify_password(&password, DUMMY_HASH);
+            false
+        }
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    let user = match (ok, user) {
+        (true, Some(user)) => user,
+        (_, user) => {
+            if let Some(user) = user {
+                let actor = actor_of(&user, client_addr);
+                let txn = db.begin_write().await?;
+                let detail = serde_json::json!({"failures": failures});
+                audit::record(
+                    &*txn,
+                    &actor,
+                    now,
+                    audit::Change {
+                        action: "login_failed",
+                        entity: "users",
+                        entity_id: Some(user.id),
+                        before: None,
+                        after: Some(detail),
+                    },
+                )
+                .await?;
+                txn.commit().await?;
+            }
+            return Err(AppError::BadCredentials);
+        }
     };
-    if let Some(until) = user.locked_until
-        && until > now
-    {
-        return Err(AppError::TooManyAttempts { retry_after_secs: (until - now).num_seconds().max(1) });
-    }
-    let ok = user.password_hash.as_deref().is_some_and(|h| verify_password(password, h));
     let actor = actor_of(&user, client_addr);
-    if !ok {
-        let failures = user.failed_logins + 1;
-        let txn = db.begin_write().await?;
-        let mut am: users::ActiveModel = user.clone().into();
-        am.failed_logins = Set(failures);
-        am.locked_until = Set(lockout(failures).map(|d| now + d));
-        let after = am.update(&*txn).await?;
-        audited(&*txn, &actor, now, "login_failed", "users", user.id, Some(&user), Some(&after)).await?;
-        txn.commit().await?;
-        return Err(AppError::BadCredentials);
-    }
-    if user.failed_logins > 0 || user.locked_until.is_some() {
-        let mut am: users::ActiveModel = user.clone().into();
-        am.failed_logins = Set(0);
-        am.locked_until = Set(None);
-        let txn = db.begin_write().await?;
-        am.update(&*txn).await?;
-        txn.commit().await?;
-    }
-    let (token, m) = open_session(db, &user, Kind::Browser, None, now, &actor).await?;
+    let (token, m) = open_session(db, &user, Kind::Browser, None, now, &actor, Some(&key)).await?;
     Ok(NewSession { token, session: session_model(&user, &m) })
+}
+
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$9sTbSlTio3Biev89thdrlKKiCaYsjjYVJxGAL3swxpQ";
+
+/// Removes throttle rows that no longer lock anything and were last touched over
+/// a day ago (names that were mistyped once, or guessed at and given up on).
+pub async fn prune_throttles(db: &Db, now: DateTime<Utc>) -> Result<u64> {
+    let cutoff = now - Duration::days(1);
+    let txn = db.begin_write().await?;
+    let r = login_throttles::Entity::delete_many()
+        .filter(login_throttles::Column::UpdatedAt.lt(cutoff))
+        .filter(
+            sea_orm::Condition::any()
+                .add(login_throttles::Column::LockedUntil.is_null())
+                .add(login_throttles::Column::LockedUntil.lt(now)),
+        )
+        .exec(&*txn)
+        .await?;
+    txn.commit().await?;
+    Ok(r.rows_affected)
 }
 
 fn session_model(user: &users::Model, s: &sessions::Model) -> SessionModel {
@@ -243,11 +335,12 @@ pub async fn create_token(db: &Db, actor: &Actor, now: DateTime<Utc>, name: &str
     if name.trim().is_empty() {
         return Err(AppError::field("name", "Đặt tên cho mã truy cập / give the token a name"));
     }
+    crate::error::Check::new().line("name", name, crate::domain::text::NAME).finish()?;
     let user = users::Entity::find_by_id(actor.user_id.ok_or(AppError::Unauthorized)?)
         .one(&db.conn)
         .await?
         .ok_or(AppError::Unauthorized)?;
-    let (token, m) = open_session(db, &user, Kind::Api, Some(name.trim().to_owned()), now, actor).await?;
+    let (token, m) = open_session(db, &user, Kind::Api, Some(name.trim().to_owned()), now, actor, None).await?;
     Ok(NewApiToken { token, info: token_model(m) })
 }
 
@@ -272,25 +365,58 @@ pub async fn list_tokens(db: &Db, actor: &Actor) -> Result<Vec<ApiToken>> {
     Ok(rows.into_iter().map(token_model).collect())
 }
 
-/// Sets a password: one's own, or anyone's in scope for an administrator (or the system).
-pub async fn set_password(db: &Db, actor: &Actor, now: DateTime<Utc>, user_id: Uuid, password: &str) -> Result<()> {
+/// Sets a password: one's own, or anyone's in scope for an administrator (or the
+/// system). Every other session and API token of that user ends with it (for one's
+/// own change, the session making it stays), and the name's failed logins are forgotten.
+pub async fn set_password(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    user_id: Uuid,
+    password: &str,
+    keep_session: Option<Uuid>,
+) -> Result<()> {
     let own = actor.user_id == Some(user_id);
     if !own && !matches!(actor.role, None | Some(Role::Admin)) {
         return Err(AppError::Forbidden);
     }
     check_password(password)?;
-    let hash = hash_password(password)?;
+    let password = password.to_owned();
+    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))??;
     let txn = db.begin_write().await?;
     let user = users::Entity::find_by_id(user_id).one(&*txn).await?.ok_or_else(|| not_found("user"))?;
     check_scope(actor, user.issuer_id, "user")?;
     let mut am: users::ActiveModel = user.clone().into();
     am.password_hash = Set(Some(hash));
-    am.failed_logins = Set(0);
-    am.locked_until = Set(None);
     am.updated_at = Set(now);
     let after = am.update(&*txn).await?;
+    let keep = if own { keep_session } else { None };
+    let mut ended = sessions::Entity::update_many()
+        .col_expr(sessions::Column::RevokedAt, sea_orm::sea_query::Expr::value(now))
+        .filter(sessions::Column::UserId.eq(user_id))
+        .filter(sessions::Column::RevokedAt.is_null());
+    if let Some(k) = keep {
+        ended = ended.filter(sessions::Column::Id.ne(k));
+    }
+    let ended = ended.exec(&*txn).await?.rows_affected;
+    login_throttles::Entity::delete_by_id(throttle_key(&user.username)).exec(&*txn).await?;
     // The hash never enters the audit log (the entity skips it when serialised).
     audited(&*txn, actor, now, "set_password", "users", user_id, Some(&user), Some(&after)).await?;
+    audit::record(
+        &*txn,
+        actor,
+        now,
+        audit::Change {
+            action: "end_sessions",
+            entity: "users",
+            entity_id: Some(user_id),
+            before: None,
+            after: Some(serde_json::json!({"ended": ended})),
+        },
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }

@@ -213,7 +213,7 @@ async fn load_rest(db: &Db, actor: &Actor, issuer_id: Uuid, file: DemoFile) -> R
         )
         .await?;
         if let Some(pw) = &file.demo_password {
-            super::auth::set_password(db, actor, now(), user.id, pw).await?;
+            super::auth::set_password(db, actor, now(), user.id, pw, None).await?;
         }
         user_ids.insert(u.username, user.id);
     }

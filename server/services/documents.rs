@@ -14,6 +14,7 @@ use super::access::{in_scope, issuer_filter, require};
 use super::{audited, is_email, json_list, not_found, to_json, unknown_ref};
 use crate::domain::Role;
 use crate::domain::access::Action;
+use crate::domain::text;
 use crate::domain::{DocumentKind, DocumentState};
 use crate::error::{AppError, Check, Result};
 use crate::model::{Document, DocumentInput, Page, Paging};
@@ -33,18 +34,45 @@ fn validate(i: &DocumentInput) -> Result<()> {
         )
         .required("subject", &i.subject)
         .required("signer_position", &i.signer_position)
-        .required("signer_name", &i.signer_name);
+        .required("signer_name", &i.signer_name)
+        .line("subject", &i.subject, text::LINE)
+        .line("signer_position", &i.signer_position, text::NAME)
+        .line("signer_name", &i.signer_name, text::NAME)
+        .opt_line("signer_authority", i.signer_authority.as_deref(), text::NAME)
+        .opt_line("drafting_unit", i.drafting_unit.as_deref(), text::CODE)
+        .date("dated_on", i.dated_on)
+        .fail_if(i.legal_bases.len() > 50, "legal_bases", "Tối đa 50 dòng / at most 50 lines")
+        .fail_if(i.recipients.len() > 200, "recipients", "Tối đa 200 nơi nhận / at most 200 recipients")
+        .fail_if(i.sections.len() > 10, "sections", "Tối đa 10 phần / at most 10 sections");
+    if let Some(o) = &i.opening {
+        check.paragraphs("opening", o, text::SECTION);
+    }
+    if let Some(c) = &i.closing {
+        check.paragraphs("closing", c, text::SECTION);
+    }
+    for (k, v) in &i.sections {
+        check.line("sections", k, text::CODE);
+        check.paragraphs(&format!("sections.{k}"), v, text::SECTION);
+    }
     for (n, line) in i.legal_bases.iter().enumerate() {
         check.required(&format!("legal_bases[{n}]"), line);
+        check.line(&format!("legal_bases[{n}]"), line, text::LINE);
     }
     for (n, r) in i.recipients.iter().enumerate() {
         check.required(&format!("recipients[{n}].label"), &r.label);
+        check.line(&format!("recipients[{n}].label"), &r.label, text::LINE);
+        check.fail_if(
+            r.emails.len() > 20,
+            &format!("recipients[{n}].emails"),
+            "Tối đa 20 địa chỉ / at most 20 addresses",
+        );
         for (k, e) in r.emails.iter().enumerate() {
             check.fail_if(
                 !is_email(e),
                 &format!("recipients[{n}].emails[{k}]"),
                 "Địa chỉ e-mail không hợp lệ / not an e-mail address",
             );
+            check.line(&format!("recipients[{n}].emails[{k}]"), e, text::EMAIL);
         }
     }
     check.finish()

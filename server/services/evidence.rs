@@ -101,6 +101,7 @@ pub async fn upload_evidence(
             return Err(AppError::field("target_id", unknown_ref("chỉ tiêu của nhiệm vụ này / target of this task")));
         }
     }
+    super::integrity::ensure_task_open(&db.conn, upload.task_id).await?;
     if upload.size > max_bytes {
         return Err(AppError::TooLarge(format!("{} > {max_bytes} bytes", upload.size)));
     }
@@ -142,6 +143,7 @@ pub async fn upload_evidence(
     };
     let stored = async {
         let txn = db.begin_write().await?;
+        super::integrity::ensure_task_open(&*txn, upload.task_id).await?;
         let m = evidence::ActiveModel {
             id: Set(id),
             task_id: Set(upload.task_id),

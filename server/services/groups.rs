@@ -7,6 +7,7 @@ use uuid::Uuid;
 use super::access::{check_plan_scope, plan_ref_ok, require};
 use super::{audited, not_found, unknown_ref};
 use crate::domain::access::Action;
+use crate::domain::text;
 use crate::error::{AppError, Check, Result};
 use crate::model::{Group, GroupInput};
 use crate::storage::Db;
@@ -18,6 +19,8 @@ const ENTITY: &str = "task_groups";
 fn validate(i: &GroupInput) -> Result<()> {
     Check::new()
         .required("title", &i.title)
+        .line("title", &i.title, text::LINE)
+        .opt_line("summary_title", i.summary_title.as_deref(), text::LINE)
         .fail_if(i.position.is_some_and(|p| p < 1), "position", "Từ 1 trở lên / must be 1 or more")
         .finish()
 }
@@ -44,6 +47,7 @@ pub async fn create_group(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Gro
     if !plan_ref_ok(&*txn, actor, input.plan_id).await? {
         return Err(AppError::field("plan_id", unknown_ref("kế hoạch / plan")));
     }
+    super::integrity::ensure_plan_open(&*txn, input.plan_id).await?;
     let position = match input.position {
         Some(p) => p,
         None => {
@@ -89,6 +93,7 @@ pub async fn update_group(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, 
     if before.plan_id != input.plan_id {
         return Err(AppError::field("plan_id", "Nhóm không chuyển sang kế hoạch khác / a group stays in its plan"));
     }
+    super::integrity::ensure_plan_open(&*txn, before.plan_id).await?;
     let mut am: task_groups::ActiveModel = before.clone().into();
     if let Some(p) = input.position {
         am.position = Set(p);
@@ -102,12 +107,13 @@ pub async fn update_group(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, 
     Ok(to_model(after))
 }
 
-/// Deletes a group with its tasks.
+/// Deletes a group that holds no task.
 pub async fn delete_group(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<()> {
     require(actor, Action::ManagePlan)?;
     let txn = db.begin_write().await?;
     let before = task_groups::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("group"))?;
     check_plan_scope(&*txn, actor, before.plan_id, "group").await?;
+    super::integrity::ensure_group_deletable(&*txn, &before).await?;
     task_groups::Entity::delete_by_id(id).exec(&*txn).await.map_err(|e| AppError::from_db(e, "in_use", ""))?;
     audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
     txn.commit().await?;

@@ -8,6 +8,7 @@ use uuid::Uuid;
 use super::access::{check_scope, issuer_filter, require};
 use super::{audited, not_found, rubrics};
 use crate::domain::access::Action;
+use crate::domain::text;
 use crate::error::{AppError, Check, Result};
 use crate::model::{Issuer, IssuerInput, Page, Paging};
 use crate::storage::Db;
@@ -30,6 +31,17 @@ fn validate(i: &IssuerInput) -> Result<()> {
         .required("full_name", &i.full_name)
         .required("short_name", &i.short_name)
         .required("head_title", &i.head_title)
+        .line("code", &i.code, text::CODE)
+        .line("abbreviation", &i.abbreviation, text::CODE)
+        .opt_line("parent_name", i.parent_name.as_deref(), text::NAME)
+        .line("name", &i.name, text::NAME)
+        .line("place_name", &i.place_name, text::NAME)
+        .line("full_name", &i.full_name, text::NAME)
+        .line("short_name", &i.short_name, text::NAME)
+        .opt_line("subordinates_name", i.subordinates_name.as_deref(), text::NAME)
+        .opt_line("collective_title", i.collective_title.as_deref(), text::NAME)
+        .line("head_title", &i.head_title, text::NAME)
+        .opt_line("deputy_title", i.deputy_title.as_deref(), text::NAME)
         .finish()
 }
 
@@ -114,6 +126,7 @@ pub async fn delete_issuer(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid)
     let txn = db.begin_write().await?;
     let before = issuers::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("issuer"))?;
     check_scope(actor, id, "issuer")?;
+    super::integrity::ensure_issuer_deletable(&*txn, id).await?;
     issuers::Entity::delete_by_id(id).exec(&*txn).await.map_err(|e| AppError::from_db(e, "in_use", ""))?;
     audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
     txn.commit().await?;

@@ -112,6 +112,9 @@ pub async fn send_back_document(
 ) -> Result<Document> {
     require(actor, Action::SignDocument)?;
     let comment = comment.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty());
+    if let Some(c) = &comment {
+        crate::error::Check::new().paragraphs("comment", c, crate::domain::text::TEXT).finish()?;
+    }
     if comment.is_none() {
         return Err(AppError::field("comment", "Cần nêu lý do / a comment is required"));
     }

@@ -9,6 +9,7 @@ pub mod documents;
 pub mod evidence;
 pub mod groups;
 pub mod images;
+pub(crate) mod integrity;
 pub mod issuers;
 pub mod issuing;
 pub mod outbox;

@@ -12,6 +12,7 @@ use super::access::{check_scope, issuer_filter, plan_in_scope, require};
 use super::{audited, json_list, not_found, to_json, unknown_ref};
 use crate::domain::ProposalSection;
 use crate::domain::access::Action;
+use crate::domain::text;
 use crate::error::{AppError, Check, Result};
 use crate::model::{CarryForward, Page, Paging, Plan, PlanInput};
 use crate::storage::Db;
@@ -25,11 +26,19 @@ fn validate(i: &PlanInput) -> Result<()> {
     let mut check = Check::new();
     check
         .fail_if(!(2000..=2100).contains(&i.year), "year", "Năm từ 2000 đến 2100 / year must be 2000–2100")
-        .required("title", &i.title);
+        .required("title", &i.title)
+        .line("title", &i.title, text::LINE)
+        .fail_if(i.based_on.len() > 50, "based_on", "Tối đa 50 dòng / at most 50 lines");
     for (n, line) in i.based_on.iter().enumerate() {
         check.required(&format!("based_on[{n}]"), line);
+        check.line(&format!("based_on[{n}]"), line, text::LINE);
     }
     if let Some(p) = &i.reminder_policy {
+        check.fail_if(p.offsets_days.len() > 20, "reminder_policy.offsets_days", "Tối đa 20 mốc / at most 20 offsets");
+        check.fail_if(p.holidays.len() > 100, "reminder_policy.holidays", "Tối đa 100 ngày / at most 100 days");
+        for (n, d) in p.holidays.iter().enumerate() {
+            check.date(&format!("reminder_policy.holidays[{n}]"), Some(*d));
+        }
         check.fail_if(
             p.offsets_days.iter().any(|d| !(0..=366).contains(d)),
             "reminder_policy.offsets_days",
@@ -154,6 +163,7 @@ pub async fn delete_plan(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -
     require(actor, Action::ManagePlan)?;
     let txn = db.begin_write().await?;
     let before = plan_in_scope(&*txn, actor, id).await?;
+    super::integrity::ensure_plan_deletable(&*txn, id).await?;
     plans::Entity::delete_by_id(id).exec(&*txn).await.map_err(|e| AppError::from_db(e, "plan_in_use", ""))?;
     audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
     txn.commit().await?;

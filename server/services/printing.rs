@@ -72,13 +72,69 @@ pub async fn render(renderer: &Arc<Renderer>, p: Printable) -> Result<Vec<u8>> {
     render_marked(renderer, p).await.map(|(pdf, _)| pdf)
 }
 
-/// Renders and says where the labelled places (blanks, signature box) are.
+/// Most characters of text one document may print (a year's report of a large
+/// commune prints about 60,000; this is twenty times that).
+pub const MAX_PRINTED_CHARS: usize = 1_200_000;
+
+/// Renders running at once: each holds a document's layout in memory, so this
+/// bounds memory; the rest wait their turn.
+const RENDER_SLOTS: usize = 2;
+
+/// How long a render may wait for a slot and then run before the request gives up.
+const RENDER_BUDGET: std::time::Duration = std::time::Duration::from_secs(60);
+
+fn render_slots() -> &'static Arc<tokio::sync::Semaphore> {
+    static SLOTS: std::sync::OnceLock<Arc<tokio::sync::Semaphore>> = std::sync::OnceLock::new();
+    SLOTS.get_or_init(|| Arc::new(tokio::sync::Semaphore::new(RENDER_SLOTS)))
+}
+
+/// Characters of text in a view model.
+fn printed_chars(v: &Value) -> usize {
+    let mut n = 0;
+    let mut stack = vec![v];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::String(s) => n += s.chars().count(),
+            Value::Array(a) => stack.extend(a),
+            Value::Object(o) => stack.extend(o.values()),
+            _ => {}
+        }
+    }
+    n
+}
+
+/// Renders and says where the labelled places (blanks, signature box) are. A
+/// document past [`MAX_PRINTED_CHARS`] is refused before typst sees it; renders
+/// queue for one of [`RENDER_SLOTS`] and give up after [`RENDER_BUDGET`] (the slot
+/// stays taken until typst finishes, so a slow document cannot pile up more).
 pub async fn render_marked(renderer: &Arc<Renderer>, p: Printable) -> Result<(Vec<u8>, Vec<crate::render::Mark>)> {
+    let chars = printed_chars(&p.data);
+    if chars > MAX_PRINTED_CHARS {
+        return Err(AppError::conflict(
+            "document_too_large",
+            format!(
+                "Văn bản quá dài để in ({chars} ký tự, tối đa {MAX_PRINTED_CHARS}) / the document is too long to print \
+                 ({chars} characters, at most {MAX_PRINTED_CHARS})"
+            ),
+        ));
+    }
     let renderer = renderer.clone();
-    let out =
-        tokio::task::spawn_blocking(move || renderer.render_marked(p.template, &p.data, &p.assets, p.date, &p.ident))
-            .await
-            .map_err(|e| AppError::Internal(format!("render task failed: {e}")))?;
+    let busy = || {
+        AppError::Unavailable(
+            "Máy chủ đang bận in văn bản khác, xin thử lại sau ít phút / the server is busy printing, try again in a few minutes"
+                .into(),
+        )
+    };
+    let work = async {
+        let slot = render_slots().clone().acquire_owned().await.map_err(|e| AppError::Internal(e.to_string()))?;
+        tokio::task::spawn_blocking(move || {
+            let _slot = slot;
+            renderer.render_marked(p.template, &p.data, &p.assets, p.date, &p.ident)
+        })
+        .await
+        .map_err(|e| AppError::Internal(format!("render task failed: {e}")))
+    };
+    let out = tokio::time::timeout(RENDER_BUDGET, work).await.map_err(|_| busy())??;
     out.map_err(|e| match e {
         RenderError::MissingGlyph { field, character } => AppError::field(
             &field,

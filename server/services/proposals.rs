@@ -8,6 +8,7 @@ use super::access::{check_plan_scope, in_scope, require};
 use super::{audited, not_found, unknown_ref};
 use crate::domain::ProposalSection;
 use crate::domain::access::Action;
+use crate::domain::text;
 use crate::error::{AppError, Check, Result};
 use crate::model::{Proposal, ProposalInput};
 use crate::storage::Db;
@@ -19,6 +20,7 @@ const ENTITY: &str = "proposals";
 async fn validate<C: ConnectionTrait>(db: &C, actor: &Actor, i: &ProposalInput) -> Result<()> {
     Check::new()
         .required("text", &i.text)
+        .paragraphs("text", &i.text, text::TEXT)
         .fail_if(
             i.section.parse::<ProposalSection>().is_err(),
             "section",
@@ -60,6 +62,7 @@ pub async fn create_proposal(db: &Db, actor: &Actor, now: DateTime<Utc>, input: 
     require(actor, Action::ManagePlan)?;
     let txn = db.begin_write().await?;
     validate(&*txn, actor, &input).await?;
+    super::integrity::ensure_plan_open(&*txn, input.plan_id).await?;
     let position = match input.position {
         Some(p) => p,
         None => {
@@ -116,6 +119,7 @@ pub async fn update_proposal(
         ));
     }
     validate(&*txn, actor, &input).await?;
+    super::integrity::ensure_plan_open(&*txn, before.plan_id).await?;
     let mut am: proposals::ActiveModel = before.clone().into();
     am.section = Set(input.section);
     if let Some(p) = input.position {
@@ -136,6 +140,7 @@ pub async fn delete_proposal(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uui
     let txn = db.begin_write().await?;
     let before = proposals::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("proposal"))?;
     check_plan_scope(&*txn, actor, before.plan_id, "proposal").await?;
+    super::integrity::ensure_plan_open(&*txn, before.plan_id).await?;
     proposals::Entity::delete_by_id(id).exec(&*txn).await?;
     audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
     txn.commit().await?;

@@ -16,6 +16,7 @@ use uuid::Uuid;
 use super::access::{check_task_visible, check_task_writable, issuer_filter, require, unit_scope};
 use super::{audited, not_found, unknown_ref};
 use crate::domain::access::Action;
+use crate::domain::text;
 use crate::domain::{ResultState, rubric::SCORE_RANGE};
 use crate::error::{AppError, Check, Result};
 use crate::model::{Page, Paging, ResultInput, TaskResult};
@@ -28,6 +29,14 @@ const ENTITY: &str = "results";
 /// Checks `i` against the task's plan rubric; returns (proposed rating, override kept).
 async fn evaluate<C: ConnectionTrait>(db: &C, i: &ResultInput) -> Result<(Option<String>, Option<String>)> {
     let mut check = Check::new();
+    check.paragraphs("narrative", &i.narrative, text::NARRATIVE).opt_line(
+        "rating_override",
+        i.rating_override.as_deref(),
+        text::NAME,
+    );
+    if let Some(r) = &i.override_reason {
+        check.paragraphs("override_reason", r, text::TEXT);
+    }
     check.fail_if(
         i.self_score.is_some_and(|s| !SCORE_RANGE.contains(&s)),
         "self_score",
@@ -130,8 +139,10 @@ fn locked(state: &str) -> AppError {
     )
 }
 
-/// Fails with `result_locked` while a task's result is submitted or accepted.
+/// Fails with `result_locked` while a task's result is submitted or accepted, and
+/// with `plan_closed` once the plan's report is issued.
 pub(crate) async fn ensure_editable<C: ConnectionTrait>(db: &C, task_id: Uuid) -> Result<()> {
+    super::integrity::ensure_task_open(db, task_id).await?;
     let r = results::Entity::find().filter(results::Column::TaskId.eq(task_id)).one(db).await?;
     match r {
         Some(r) if r.state == ResultState::Submitted.code() || r.state == ResultState::Accepted.code() => {
@@ -150,6 +161,7 @@ pub async fn create_result(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Re
         Some(t) if check_task_visible(&*txn, actor, t).await.is_ok() => check_task_writable(&*txn, actor, t).await?,
         _ => return Err(AppError::field("task_id", unknown_ref("nhiệm vụ / task"))),
     }
+    super::integrity::ensure_task_open(&*txn, input.task_id).await?;
     check_state_input(actor, &input, ResultState::Draft.code())?;
     let (proposed, kept) = evaluate(&*txn, &input).await?;
     let mut am = results::ActiveModel {
@@ -197,6 +209,7 @@ pub async fn update_result(
     let txn = db.begin_write().await?;
     let (before, task) = load_visible(&*txn, actor, id).await?;
     check_task_writable(&*txn, actor, &task).await?;
+    super::integrity::ensure_plan_open(&*txn, task.plan_id).await?;
     if before.task_id != input.task_id {
         return Err(AppError::field(
             "task_id",
@@ -253,6 +266,9 @@ pub async fn step_result(
     use ResultState::*;
     require(actor, if step == Step::Submit { Action::ReportResult } else { Action::ReviewResult })?;
     let comment = comment.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty());
+    if let Some(c) = &comment {
+        Check::new().paragraphs("comment", c, text::TEXT).finish()?;
+    }
     if matches!(step, Step::Return | Step::Reopen) && comment.is_none() {
         return Err(AppError::field("comment", "Cần nêu lý do / a comment is required"));
     }
@@ -261,6 +277,7 @@ pub async fn step_result(
     if step == Step::Submit {
         check_task_writable(&*txn, actor, &task).await?;
     }
+    super::integrity::ensure_plan_open(&*txn, task.plan_id).await?;
     let state: ResultState = before.state.parse().map_err(AppError::Internal)?;
     let next = match (step, state) {
         (Step::Submit, Draft | Returned) => Submitted,
@@ -303,6 +320,7 @@ pub async fn delete_result(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid)
     let txn = db.begin_write().await?;
     let (before, task) = load_visible(&*txn, actor, id).await?;
     check_task_writable(&*txn, actor, &task).await?;
+    super::integrity::ensure_plan_open(&*txn, task.plan_id).await?;
     ensure_editable(&*txn, before.task_id).await?;
     results::Entity::delete_by_id(id).exec(&*txn).await?;
     audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;

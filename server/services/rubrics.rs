@@ -10,8 +10,9 @@ use uuid::Uuid;
 use super::access::{check_scope, issuer_filter, require};
 use super::{audited, json_list, not_found, to_json, unknown_ref};
 use crate::domain::access::Action;
+use crate::domain::text;
 use crate::domain::{self, rubric::RubricError};
-use crate::error::{AppError, Result};
+use crate::error::{AppError, Check, Result};
 use crate::model::{BandInput, Page, Paging, Rubric, RubricInput};
 use crate::storage::Db;
 use crate::storage::audit::Actor;
@@ -40,9 +41,16 @@ fn to_domain(bands: &[BandInput]) -> std::result::Result<domain::Rubric, RubricE
 }
 
 fn validate(i: &RubricInput) -> Result<domain::Rubric> {
-    if i.name.trim().is_empty() {
-        return Err(AppError::field("name", "Không được để trống / must not be empty"));
+    let mut check = Check::new();
+    check.required("name", &i.name).line("name", &i.name, text::NAME).fail_if(
+        i.bands.len() > 20,
+        "bands",
+        "Tối đa 20 mức / at most 20 bands",
+    );
+    for (n, b) in i.bands.iter().enumerate() {
+        check.line(&format!("bands[{n}].label"), &b.label, text::NAME);
     }
+    check.finish()?;
     to_domain(&i.bands).map_err(|e| {
         let vi = match &e {
             RubricError::Empty => "Cần ít nhất một mức".to_owned(),

@@ -10,6 +10,7 @@ use super::access::{check_task_visible, check_task_writable, require};
 use super::{audited, not_found, unknown_ref};
 use crate::domain::TargetStatus;
 use crate::domain::access::{Action, allows};
+use crate::domain::text;
 use crate::error::{AppError, Check, Result};
 use crate::model::{Target, TargetInput};
 use crate::storage::Db;
@@ -20,7 +21,11 @@ const ENTITY: &str = "targets";
 
 fn validate(i: &TargetInput) -> Result<()> {
     let mut check = Check::new();
-    check.required("description", &i.description);
+    check
+        .required("description", &i.description)
+        .line("description", &i.description, text::TEXT)
+        .opt_line("measure_unit", i.measure_unit.as_deref(), text::CODE)
+        .date("as_of", i.as_of);
     check.fail_if(i.position.is_some_and(|p| p < 1), "position", "Từ 1 trở lên / must be 1 or more");
     for (name, v) in [
         ("goal_value", i.goal_value),
@@ -28,7 +33,11 @@ fn validate(i: &TargetInput) -> Result<()> {
         ("actual_value", i.actual_value),
         ("forecast_value", i.forecast_value),
     ] {
-        check.fail_if(v.is_some_and(|v| !v.is_finite()), name, "Phải là số hữu hạn / must be a finite number");
+        check.fail_if(
+            v.is_some_and(|v| !v.is_finite() || v.abs() > 1e15),
+            name,
+            "Phải là số hữu hạn, không quá 10^15 / must be a finite number of at most 10^15",
+        );
     }
     if let Some(s) = &i.status {
         check.fail_if(
@@ -99,7 +108,9 @@ pub async fn create_target(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Ta
     let txn = db.begin_write().await?;
     let task = tasks::Entity::find_by_id(input.task_id).one(&*txn).await?;
     match task {
-        Some(t) if check_task_visible(&*txn, actor, &t).await.is_ok() => {}
+        Some(t) if check_task_visible(&*txn, actor, &t).await.is_ok() => {
+            super::integrity::ensure_plan_open(&*txn, t.plan_id).await?
+        }
         _ => return Err(AppError::field("task_id", unknown_ref("nhiệm vụ / task"))),
     }
     let position = match input.position {
@@ -156,6 +167,7 @@ pub async fn update_target(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid,
         AppError::NotFound { .. } => not_found("target"),
         other => other,
     })?;
+    super::integrity::ensure_plan_open(&*txn, task.plan_id).await?;
     if !plans_targets {
         // A unit reports what it reached; what was assigned is the office's.
         let same_goal = input.description == before.description
@@ -186,6 +198,7 @@ pub async fn delete_target(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid)
     let before = targets::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("target"))?;
     let task = super::tasks::find(&*txn, before.task_id).await?;
     check_task_visible(&*txn, actor, &task).await.map_err(|_| not_found("target"))?;
+    super::integrity::ensure_plan_open(&*txn, task.plan_id).await?;
     targets::Entity::delete_by_id(id).exec(&*txn).await?;
     audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
     txn.commit().await?;

@@ -14,6 +14,7 @@ use uuid::Uuid;
 use super::access::{check_task_visible, in_scope, issuer_filter, require, unit_scope};
 use super::{audited, not_found, targets, unknown_ref};
 use crate::domain::access::Action;
+use crate::domain::text;
 use crate::error::{AppError, Check, Result};
 use crate::model::{Page, Paging, Task, TaskInput};
 use crate::storage::Db;
@@ -30,7 +31,12 @@ fn validate(i: &TaskInput) -> Result<()> {
         "code",
         "Tối đa 20 ký tự / at most 20 characters",
     );
-    check.required("text", &i.text);
+    check
+        .required("text", &i.text)
+        .paragraphs("text", &i.text, text::TEXT)
+        .line("code", &i.code, text::CODE)
+        .date("deadline", i.deadline)
+        .fail_if(i.cooperating_unit_ids.len() > 100, "cooperating_unit_ids", "Tối đa 100 đơn vị / at most 100 units");
     check.fail_if(i.position.is_some_and(|p| p < 1), "position", "Từ 1 trở lên / must be 1 or more");
     let mut seen = std::collections::HashSet::new();
     for (n, u) in i.cooperating_unit_ids.iter().enumerate() {
@@ -155,6 +161,7 @@ pub async fn create_task(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Task
     validate(&input)?;
     let txn = db.begin_write().await?;
     let plan = check_refs(&*txn, actor, &input).await?;
+    super::integrity::ensure_plan_open(&*txn, plan.id).await?;
     let position = match input.position {
         Some(p) => p,
         None => next_position(&*txn, input.group_id).await?,
@@ -196,6 +203,7 @@ pub async fn update_task(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, i
     let txn = db.begin_write().await?;
     let before = find(&*txn, id).await?;
     check_task_visible(&*txn, actor, &before).await?;
+    super::integrity::ensure_plan_open(&*txn, before.plan_id).await?;
     let plan = check_refs(&*txn, actor, &input).await?;
     if plan.id != before.plan_id {
         return Err(AppError::field(
@@ -240,12 +248,14 @@ pub async fn update_task(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, i
     Ok(task)
 }
 
-/// Deletes a task with its targets and result (refused while evidence refers to it).
+/// Deletes a task with its targets and draft result; refused once it has a reported
+/// result or evidence, or its plan's report is issued.
 pub async fn delete_task(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<()> {
     require(actor, Action::ManagePlan)?;
     let txn = db.begin_write().await?;
     let before = find(&*txn, id).await?;
     check_task_visible(&*txn, actor, &before).await?;
+    super::integrity::ensure_task_deletable(&*txn, &before).await?;
     tasks::Entity::delete_by_id(id).exec(&*txn).await.map_err(|e| AppError::from_db(e, "in_use", ""))?;
     audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
     txn.commit().await?;

@@ -8,6 +8,7 @@ use super::access::{check_scope, issuer_filter, require};
 use super::{audited, is_email, json_list, not_found, to_json, unknown_ref};
 use crate::domain::UnitKind;
 use crate::domain::access::Action;
+use crate::domain::text;
 use crate::error::{AppError, Check, Result};
 use crate::model::{Page, Paging, Unit, UnitInput};
 use crate::storage::Db;
@@ -19,13 +20,20 @@ const DUPLICATE: &str = "Tên viết tắt đã dùng cho đơn vị khác / ano
 
 fn validate(i: &UnitInput) -> Result<()> {
     let mut check = Check::new();
-    check.required("name", &i.name).required("short_name", &i.short_name).fail_if(
-        i.kind.parse::<UnitKind>().is_err(),
-        "kind",
-        &format!("Phải là / must be one of: {}", UnitKind::codes()),
-    );
+    check
+        .required("name", &i.name)
+        .required("short_name", &i.short_name)
+        .line("name", &i.name, text::NAME)
+        .line("short_name", &i.short_name, text::CODE)
+        .fail_if(i.emails.len() > 20, "emails", "Tối đa 20 địa chỉ / at most 20 addresses")
+        .fail_if(
+            i.kind.parse::<UnitKind>().is_err(),
+            "kind",
+            &format!("Phải là / must be one of: {}", UnitKind::codes()),
+        );
     for (n, e) in i.emails.iter().enumerate() {
         check.fail_if(!is_email(e), &format!("emails[{n}]"), "Địa chỉ e-mail không hợp lệ / not an e-mail address");
+        check.line(&format!("emails[{n}]"), e, text::EMAIL);
     }
     check.finish()
 }

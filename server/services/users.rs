@@ -8,6 +8,7 @@ use super::access::{check_scope, issuer_filter, require};
 use super::{audited, is_email, not_found, unknown_ref};
 use crate::domain::Role;
 use crate::domain::access::Action;
+use crate::domain::text;
 use crate::error::{AppError, Check, Result};
 use crate::model::{Page, Paging, User, UserInput};
 use crate::storage::Db;
@@ -27,6 +28,9 @@ fn validate(i: &UserInput) -> Result<()> {
             "Chỉ gồm chữ không dấu, số, '.', '_' và '-' / ASCII letters, digits, '.', '_' and '-' only",
         )
         .required("name", &i.name)
+        .line("username", &i.username, 64)
+        .line("name", &i.name, text::NAME)
+        .line("email", &i.email, text::EMAIL)
         .fail_if(!is_email(&i.email), "email", "Địa chỉ e-mail không hợp lệ / not an e-mail address")
         .fail_if(role.is_err(), "role", &format!("Phải là / must be one of: {}", Role::codes()))
         .fail_if(
@@ -78,6 +82,11 @@ fn fill(am: &mut users::ActiveModel, i: UserInput, now: DateTime<Utc>) {
     am.updated_at = Set(now);
 }
 
+/// A unit officer's work needs no one else's address or role: they see themselves only.
+fn sees_only_self(actor: &Actor) -> bool {
+    actor.role == Some(Role::UnitOfficer)
+}
+
 /// Creates a user (without a password until the workflow capability sets one).
 pub async fn create_user(db: &Db, actor: &Actor, now: DateTime<Utc>, input: UserInput) -> Result<User> {
     require(actor, Action::ManageOrganisation)?;
@@ -88,8 +97,6 @@ pub async fn create_user(db: &Db, actor: &Actor, now: DateTime<Utc>, input: User
         id: Set(Uuid::now_v7()),
         created_at: Set(now),
         password_hash: Set(None),
-        failed_logins: Set(0),
-        locked_until: Set(None),
         signature_image: Set(None),
         ..Default::default()
     };
@@ -105,6 +112,9 @@ pub async fn get_user(db: &Db, actor: &Actor, id: Uuid) -> Result<User> {
     require(actor, Action::Read)?;
     let m = users::Entity::find_by_id(id).one(&db.conn).await?.ok_or_else(|| not_found("user"))?;
     check_scope(actor, m.issuer_id, "user")?;
+    if sees_only_self(actor) && actor.user_id != Some(id) {
+        return Err(not_found("user"));
+    }
     Ok(to_model(m))
 }
 
@@ -115,6 +125,12 @@ pub async fn update_user(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, i
     let txn = db.begin_write().await?;
     let before = users::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("user"))?;
     check_scope(actor, before.issuer_id, "user")?;
+    if input.issuer_id != before.issuer_id {
+        return Err(AppError::field(
+            "issuer_id",
+            "Người dùng không chuyển sang cơ quan khác / a user stays with their issuer",
+        ));
+    }
     check_refs(&*txn, actor, &input).await?;
     let mut am: users::ActiveModel = before.clone().into();
     fill(&mut am, input, now);
@@ -136,6 +152,7 @@ pub async fn delete_user(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -
             "Không thể tự xóa tài khoản của mình / you cannot delete your own account",
         ));
     }
+    super::integrity::ensure_user_deletable(&*txn, id).await?;
     users::Entity::delete_by_id(id).exec(&*txn).await.map_err(|e| AppError::from_db(e, "in_use", ""))?;
     audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
     txn.commit().await?;
@@ -153,6 +170,9 @@ pub async fn list_users(
 ) -> Result<Page<User>> {
     require(actor, Action::Read)?;
     let mut q = users::Entity::find().order_by_asc(users::Column::Username);
+    if sees_only_self(actor) {
+        q = q.filter(users::Column::Id.eq(actor.user_id.unwrap_or_default()));
+    }
     if let Some(i) = issuer_filter(actor) {
         q = q.filter(users::Column::IssuerId.eq(i));
     }
@@ -243,6 +263,6 @@ pub async fn add_user_with_password(db: &Db, input: NewUser) -> Result<User> {
         },
     )
     .await?;
-    super::auth::set_password(db, &system, now, user.id, &input.password).await?;
+    super::auth::set_password(db, &system, now, user.id, &input.password, None).await?;
     Ok(user)
 }

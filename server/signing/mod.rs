@@ -314,7 +314,7 @@ pub fn sign(original: &[u8], req: &Request, key: &keys::SigningKey) -> Result<Ve
 
 /// What a verifier says about one signature.
 #[derive(Debug, Clone, Serialize, serde::Deserialize, poem_openapi::Object)]
-#[oai(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case", skip_serializing_if_is_none)]
 pub struct SignatureReport {
     /// Field name.
     pub field: String,

@@ -677,6 +677,28 @@ mod tests {
         assert_eq!(Parser::new(&out, 0).object().unwrap(), o);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_parse_to_an_error_or_a_document_never_a_panic(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..2048),
+            tokens in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "<<", ">>", "[", "]", "(", ")", "/N", "1 0 obj", "endobj", "1 0 R", "xref\n0 2\n", "trailer",
+                    "startxref\n0\n%%EOF", "stream\n", "endstream", "/ByteRange [0 1 2 3]", "/Contents <00>",
+                    "%PDF-1.7\n", "9999999999", "-1", "\\", "#",
+                ]),
+                0..64,
+            ),
+        ) {
+            let _ = Document::parse(&bytes);
+            let _ = Parser::new(&bytes, 0).object();
+            let joined = tokens.concat();
+            let _ = Document::parse(joined.as_bytes());
+            let _ = Parser::new(joined.as_bytes(), 0).object();
+            let _ = crate::signing::verify(joined.as_bytes(), &crate::signing::keys::TrustStore::default());
+        }
+    }
+
     #[test]
     fn garbage_is_an_error_not_a_panic() {
         for b in [&b""[..], b"%PDF-1.7\n", b"startxref\n99999\n%%EOF", b"<<", b"[[[[", b"(unterminated", b"xref\n0 1"] {

@@ -81,13 +81,19 @@ pub(crate) async fn login(state: Data<&AppState>, req: &Request, body: Body) -> 
             }
             r
         }
-        Err(AppError::TooManyAttempts { retry_after_secs }) => render(
-            "login.html",
-            StatusCode::TOO_MANY_REQUESTS,
-            json!({"values": values, "next": next, "errors": {"_": format!(
-                "Tài khoản tạm khóa do nhập sai nhiều lần; thử lại sau {} phút / locked after repeated failures; try again in {} min",
-                (retry_after_secs + 59) / 60, (retry_after_secs + 59) / 60)}}),
-        ),
+        Err(AppError::TooManyAttempts { retry_after_secs }) => {
+            let mut r = render(
+                "login.html",
+                StatusCode::TOO_MANY_REQUESTS,
+                json!({"values": values, "next": next, "errors": {"_": format!(
+                    "Tài khoản tạm khóa do nhập sai nhiều lần; thử lại sau {} phút / locked after repeated failures; try again in {} min",
+                    (retry_after_secs + 59) / 60, (retry_after_secs + 59) / 60)}}),
+            );
+            if let Ok(v) = retry_after_secs.to_string().parse() {
+                r.headers_mut().insert("retry-after", v);
+            }
+            r
+        }
         Err(AppError::BadCredentials) | Err(AppError::Unauthorized) => render(
             "login.html",
             StatusCode::UNAUTHORIZED,

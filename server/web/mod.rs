@@ -173,6 +173,7 @@ pub(crate) fn error_page(ctx: Option<&Ctx>, e: AppError) -> Response {
         AppError::TooLarge(m) | AppError::UnsupportedType(m) => {
             (StatusCode::UNPROCESSABLE_ENTITY, "Tệp không được nhận", m.clone())
         }
+        AppError::Unavailable(m) => (StatusCode::SERVICE_UNAVAILABLE, "Máy chủ đang bận", m.clone()),
         AppError::Unauthorized | AppError::BadCredentials => return redirect("/login"),
         other => {
             tracing::error!(error = %other, "web page failed");
@@ -222,9 +223,17 @@ fn login_redirect(req: &Request) -> Response {
 pub(crate) struct Form(pub Vec<(String, String)>);
 
 impl Form {
+    /// Reads a posted form (the body is capped before it gets here; a body cut off
+    /// at the cap reads as empty and the cap answers 413).
     pub async fn read(body: Body) -> Form {
         let bytes = body.into_bytes().await.unwrap_or_default();
-        Form(form_urlencoded::parse(&bytes).into_owned().collect())
+        Form::parse(&bytes)
+    }
+
+    /// Parses `application/x-www-form-urlencoded` bytes; never fails (invalid
+    /// UTF-8 becomes U+FFFD).
+    pub fn parse(bytes: &[u8]) -> Form {
+        Form(form_urlencoded::parse(bytes).into_owned().collect())
     }
 
     pub fn get(&self, key: &str) -> String {
@@ -343,6 +352,18 @@ pub(crate) fn markdown_html(src: &str) -> String {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        #[test]
+        fn any_form_body_parses_and_typed_values_come_back_whole(
+            raw in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512),
+            value in "\\PC{0,80}",
+        ) {
+            let _ = Form::parse(&raw);
+            let body = form_urlencoded::Serializer::new(String::new()).append_pair("narrative", &value).finish();
+            proptest::prop_assert_eq!(Form::parse(body.as_bytes()).get("narrative"), value);
+        }
+    }
+
     #[test]
     fn numbers_read_the_vietnamese_way_and_markdown_is_escaped() {
         assert_eq!(num(Some(41020.0)).as_deref(), Some("41.020"));
@@ -380,6 +401,36 @@ async fn preview(state: Data<&AppState>, req: &Request, body: Body) -> Response 
     let text = body.into_string().await.unwrap_or_default();
     Response::builder().content_type("text/html; charset=utf-8").body(markdown_html(&text))
 }
+
+/// Every page path and the methods it takes (for `Allow` on a 405); kept in step
+/// with [`routes`] by a test that tries each method on each path.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("/", "GET"),
+    ("/login", "GET, POST"),
+    ("/logout", "POST"),
+    ("/static/app.css", "GET"),
+    ("/static/app.js", "GET"),
+    ("/ui/preview", "POST"),
+    ("/plans", "GET"),
+    ("/plans/:id", "GET"),
+    ("/plans/:id/tasks", "POST"),
+    ("/plans/:id/groups", "POST"),
+    ("/plans/:id/rubric", "POST"),
+    ("/plans/:id/carry-forward", "POST"),
+    ("/plans/:id/assignment", "POST"),
+    ("/tasks/:id/edit", "GET, POST"),
+    ("/inbox", "GET"),
+    ("/tasks/:id", "GET, POST"),
+    ("/review", "GET"),
+    ("/review/:id", "GET, POST"),
+    ("/documents", "GET"),
+    ("/sign-off", "GET"),
+    ("/documents/:id", "GET, POST"),
+    ("/documents/:id/step", "POST"),
+    ("/admin/audit", "GET"),
+    ("/admin/outbox", "GET"),
+    ("/admin/outbox/:id/resend", "POST"),
+];
 
 /// The pages, mounted at `/`.
 pub fn routes(state: AppState) -> impl poem::Endpoint + 'static {

@@ -99,33 +99,24 @@ fn parse_date(f: &Form, key: &str, errors: &mut BTreeMap<String, String>) -> Opt
     if raw.trim().is_empty() {
         return None;
     }
-    match NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d") {
+    match crate::domain::parse::date(&raw) {
         Ok(d) => Some(d),
-        Err(_) => {
-            errors.insert(key.into(), "Ngày không hợp lệ (năm-tháng-ngày) / invalid date".into());
+        Err(why) => {
+            errors.insert(key.into(), why.into());
             None
         }
     }
 }
 
 pub(crate) fn parse_number(f: &Form, key: &str, errors: &mut BTreeMap<String, String>) -> Option<f64> {
-    let raw = f.get(key).trim().replace(' ', "");
-    if raw.is_empty() {
+    let raw = f.get(key);
+    if raw.trim().is_empty() {
         return None;
     }
-    // Vietnamese writing: "41.020" and "1.234,5" ("." groups thousands, "," marks decimals);
-    // a plain "1234.5" is read as written.
-    let grouped = {
-        let mut parts = raw.trim_start_matches('-').split('.');
-        let head = parts.next().unwrap_or("");
-        let rest: Vec<&str> = parts.collect();
-        !rest.is_empty() && (1..=3).contains(&head.len()) && rest.iter().all(|p| p.len() == 3)
-    };
-    let normalised = if raw.contains(',') || grouped { raw.replace('.', "").replace(',', ".") } else { raw };
-    match normalised.parse::<f64>() {
-        Ok(v) if v.is_finite() => Some(v),
-        _ => {
-            errors.insert(key.into(), "Phải là số / must be a number".into());
+    match crate::domain::parse::number(&raw) {
+        Ok(v) => Some(v),
+        Err(why) => {
+            errors.insert(key.into(), why.into());
             None
         }
     }

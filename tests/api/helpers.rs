@@ -144,7 +144,7 @@ impl TestApp {
             role: role.into(),
         };
         let user = users::create_user(&self.db, &Actor::system(), now(), input).await.expect("user");
-        auth::set_password(&self.db, &Actor::system(), now(), user.id, PASSWORD).await.expect("password");
+        auth::set_password(&self.db, &Actor::system(), now(), user.id, PASSWORD, None).await.expect("password");
         let actor = Actor {
             user_id: Some(user.id),
             client_addr: None,
@@ -433,4 +433,23 @@ pub fn doc_input(d: &Value) -> Value {
         d.as_object_mut().unwrap().remove(k);
     }
     d
+}
+
+/// Says a test cannot run because `what` is missing. Under `CI=true` that fails the
+/// test (CI installs everything); elsewhere it prints the reason and appends it to
+/// `target/skipped-tests.txt`, which `tests/run.sh` prints at the end of the run
+/// (libtest hides the output of passing tests).
+#[track_caller]
+pub fn skip(what: &str) {
+    let caller = std::panic::Location::caller();
+    if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
+        panic!("{what} is missing, and CI=true: tests/run.sh must install it ({caller})");
+    }
+    let line = format!("SKIPPED ({caller}): {what}");
+    eprintln!("{line}");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/skipped-tests.txt");
+    if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
+        use std::io::Write;
+        let _ = writeln!(f, "{line}");
+    }
 }

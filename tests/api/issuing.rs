@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use crate::helpers::{People, TestApp, spawn_app};
 use crate::poppler;
 
-async fn approved_report(app: &TestApp, p: &People, subject: &str) -> String {
+pub(crate) async fn approved_report(app: &TestApp, p: &People, subject: &str) -> String {
     let body = json!({"issuer_id": p.issuer, "plan_id": p.plan, "kind": "report", "subject": subject,
         "signer_authority": "TM. ỦY BAN NHÂN DÂN", "signer_position": "CHỦ TỊCH", "signer_name": "Phùng Thị Thanh Nga",
         "signer_user_id": p.ids["signer"], "recipients": [{"label": "TT. Huyện ủy"}, {"label": "Lưu: VT"}]});
@@ -79,11 +79,19 @@ async fn an_issued_document_is_frozen_and_a_correction_replaces_it() {
     app.delete(&format!("/api/v1/documents/{id}")).await.expect_error(409, "document_not_draft", None);
     app.post(&format!("/api/v1/documents/{id}/issue"), json!({})).await.expect_error(409, "invalid_transition", None);
 
-    // The data changes; the issued PDF does not.
+    // The year is closed: its tasks no longer change.
     let tasks = app.get(&format!("/api/v1/tasks?plan_id={}&per_page=1", p.plan)).await.expect(200);
     let mut t = tasks["items"][0].clone();
     t["text"] = json!("Nội dung đã sửa sau khi ban hành");
-    app.put(&format!("/api/v1/tasks/{}", t["id"].as_str().unwrap()), t).await.expect(200);
+    app.put(&format!("/api/v1/tasks/{}", t["id"].as_str().unwrap()), t).await.expect_error(409, "plan_closed", None);
+    // Data outside the plan changes; the issued PDF does not.
+    let mut issuer = app.as_admin().get(&format!("/api/v1/issuers/{}", p.issuer)).await.expect(200);
+    for k in ["id", "created_at", "updated_at"] {
+        issuer.as_object_mut().unwrap().remove(k);
+    }
+    issuer["place_name"] = json!("Nội dung đã sửa sau khi ban hành");
+    app.put(&format!("/api/v1/issuers/{}", p.issuer), issuer).await.expect(200);
+    app.act_as(p.token("office"));
     let (_, _, again) = app.get_bytes(&format!("/api/v1/documents/{id}/pdf")).await;
     assert!(again == pdf, "frozen bytes");
 

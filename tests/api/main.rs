@@ -1,6 +1,7 @@
 //! The one integration test binary: every test gets a fresh database (a SQLite
 //! file, or a new PostgreSQL database when TEST_DATABASE_URL is set).
 
+mod abuse;
 mod audit;
 mod demo;
 mod documents;
@@ -13,6 +14,7 @@ mod matrix;
 mod organisation;
 mod plans;
 mod poppler;
+mod process;
 mod render;
 mod signatures;
 mod smtp;

@@ -7,7 +7,7 @@ use std::process::Command;
 /// Runs a poppler tool on `pdf`; `None` (with a printed reason) when it is not installed.
 pub fn run(tool: &str, args: &[&str], pdf: &[u8]) -> Option<String> {
     if Command::new(tool).arg("-v").output().is_err() {
-        eprintln!("SKIPPED: `{tool}` (poppler-utils) is not installed; tests/run.sh installs it");
+        crate::helpers::skip(&format!("`{tool}` (poppler-utils); tests/run.sh installs it"));
         return None;
     }
     let mut file = tempfile::NamedTempFile::new().expect("temp file");

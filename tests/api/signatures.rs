@@ -85,7 +85,7 @@ pub(crate) async fn submitted_report(app: &TestApp, p: &People) -> String {
 /// `pdfsig`'s report, or `None` (with the reason printed) when poppler is absent.
 fn pdfsig(pdf: &[u8]) -> Option<String> {
     if std::process::Command::new("pdfsig").arg("-v").output().is_err() {
-        eprintln!("SKIPPED: `pdfsig` (poppler-utils) is not installed; tests/run.sh installs it");
+        crate::helpers::skip("`pdfsig` (poppler-utils); tests/run.sh installs it");
         return None;
     }
     let mut f = tempfile::NamedTempFile::new().unwrap();
@@ -217,7 +217,10 @@ async fn an_issued_document_carries_the_signers_and_the_agencys_signatures_and_b
         assert!(text.contains("Phùng Thị Thanh Nga") && text.contains(ISSUER_REASON), "{text}");
     }
 
-    // The signed PDF as evidence: the evidence list shows its signatures.
+    // The signed PDF as evidence of next year's task (this year is closed now): the
+    // evidence list shows its signatures.
+    let (_, group) = app.as_admin().plan_with_group(&p.issuer, 2025).await;
+    let task = app.task(&group, "1.1", Some(&p.tckh), "2025-06-30").await;
     let ev = app.upload(&task, "bao-cao-da-ky.pdf", pdf.clone(), None).await.expect(201);
     assert_eq!(ev["signatures"].as_array().map(Vec::len), Some(2), "{ev}");
     let listed = app.get(&format!("/api/v1/tasks/{task}/evidence")).await.expect(200);

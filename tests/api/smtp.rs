@@ -23,7 +23,7 @@ impl SmtpServer {
     pub fn start() -> Option<SmtpServer> {
         let ok = Command::new("python3").args(["-c", "import aiosmtpd"]).status().is_ok_and(|s| s.success());
         if !ok {
-            eprintln!("SKIPPED: python3 with aiosmtpd is not installed; tests/run.sh installs it");
+            crate::helpers::skip("python3 with aiosmtpd; tests/run.sh installs it");
             return None;
         }
         let mut s = SmtpServer { port: free_port(), dir: tempfile::tempdir().unwrap(), child: None };

@@ -73,12 +73,12 @@ async fn tasks_filter_by_unit_deadline_and_result_state_and_paginate() {
 
     app.get(&format!("/api/v1/tasks?plan_id={plan}&per_page=0")).await.expect_error(
         422,
-        "validation_failed",
+        "invalid_parameter",
         Some("per_page"),
     );
     app.get(&format!("/api/v1/tasks?plan_id={plan}&per_page=501")).await.expect_error(
         422,
-        "validation_failed",
+        "invalid_parameter",
         Some("per_page"),
     );
     app.get("/api/v1/tasks?deadline_from=tomorrow").await.expect_error(400, "invalid_parameter", Some("deadline_from"));

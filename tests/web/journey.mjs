@@ -63,7 +63,8 @@ async function main() {
   for (const [what, file] of [["the nhiemvu binary (cargo build)", bin], ["Chromium (apt-get install chromium)", chromiumPath]]) {
     if (!fs.existsSync(file)) {
       console.log(`SKIPPED: ${what} is not at ${file}; tests/run.sh installs and builds it`);
-      process.exit(0);
+      // CI installs everything: a missing part there is a failure, not a skip.
+      process.exit(process.env.CI === "true" || process.env.CI === "1" ? 1 : 0);
     }
   }
   fs.mkdirSync(shots, { recursive: true });

@@ -26,13 +26,13 @@ impl AuditApi {
         &self,
         auth: Auth,
         req: &Request,
-        entity: Query<Option<String>>,
+        #[oai(validator(max_length = 64))] entity: Query<Option<String>>,
         entity_id: Query<Option<Uuid>>,
         actor_id: Query<Option<Uuid>>,
         from: Query<Option<DateTime<Utc>>>,
         to: Query<Option<DateTime<Utc>>>,
-        page: Query<Option<u64>>,
-        per_page: Query<Option<u64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100000")))] page: Query<Option<u64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))] per_page: Query<Option<u64>>,
     ) -> ApiResult<Json<Page<AuditEvent>>> {
         let actor = who(&self.state, &auth, req).await?;
         let f = AuditFilter { entity: entity.0, entity_id: entity_id.0, actor_id: actor_id.0, from: from.0, to: to.0 };

@@ -101,8 +101,8 @@ impl AuthApi {
         id: Path<Uuid>,
         body: Json<PasswordInput>,
     ) -> ApiResult<Deleted> {
-        let actor = who(&self.state, &auth, req).await?;
-        services::auth::set_password(&self.state.db, &actor, now(), id.0, &body.0.password).await?;
+        let (actor, session) = auth::session(&self.state.db, &auth, req).await?;
+        services::auth::set_password(&self.state.db, &actor, now(), id.0, &body.0.password, Some(session.id)).await?;
         Ok(Deleted::Deleted)
     }
 

@@ -25,6 +25,7 @@ pub struct FinalizeInput {
     /// From prepare.
     pub session_id: Uuid,
     /// CMS SignedData (detached) over the prepared digest, DER, base64.
+    #[oai(validator(max_length = 1000000))]
     pub signature: String,
 }
 
@@ -60,10 +61,10 @@ impl DocumentApi {
         req: &Request,
         issuer_id: Query<Option<Uuid>>,
         plan_id: Query<Option<Uuid>>,
-        kind: Query<Option<String>>,
-        state: Query<Option<String>>,
-        page: Query<Option<u64>>,
-        per_page: Query<Option<u64>>,
+        #[oai(validator(max_length = 64))] kind: Query<Option<String>>,
+        #[oai(validator(max_length = 64))] state: Query<Option<String>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100000")))] page: Query<Option<u64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))] per_page: Query<Option<u64>>,
     ) -> ApiResult<Json<Page<Document>>> {
         let filter = DocumentFilter { issuer_id: issuer_id.0, plan_id: plan_id.0, kind: kind.0, state: state.0 };
         Ok(Json(

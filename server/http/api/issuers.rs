@@ -37,8 +37,8 @@ impl IssuerApi {
         &self,
         auth: Auth,
         req: &Request,
-        page: Query<Option<u64>>,
-        per_page: Query<Option<u64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100000")))] page: Query<Option<u64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))] per_page: Query<Option<u64>>,
     ) -> ApiResult<Json<Page<Issuer>>> {
         Ok(Json(
             svc::list_issuers(&self.state.db, &who(&self.state, &auth, req).await?, Paging::new(page.0, per_page.0)?)

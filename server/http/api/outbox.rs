@@ -29,9 +29,9 @@ impl OutboxApi {
         &self,
         auth: Auth,
         req: &Request,
-        state: Query<Option<String>>,
-        page: Query<Option<u64>>,
-        per_page: Query<Option<u64>>,
+        #[oai(validator(max_length = 64))] state: Query<Option<String>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100000")))] page: Query<Option<u64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))] per_page: Query<Option<u64>>,
     ) -> ApiResult<Json<Page<OutboxMessage>>> {
         let actor = who(&self.state, &auth, req).await?;
         Ok(Json(outbox::list_outbox(&self.state.db, &actor, state.0, None, Paging::new(page.0, per_page.0)?).await?))

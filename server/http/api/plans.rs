@@ -38,9 +38,9 @@ impl PlanApi {
         auth: Auth,
         req: &Request,
         issuer_id: Query<Option<Uuid>>,
-        year: Query<Option<i32>>,
-        page: Query<Option<u64>>,
-        per_page: Query<Option<u64>>,
+        #[oai(validator(minimum(value = "1900"), maximum(value = "2200")))] year: Query<Option<i32>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100000")))] page: Query<Option<u64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))] per_page: Query<Option<u64>>,
     ) -> ApiResult<Json<Page<Plan>>> {
         Ok(Json(
             plans::list_plans(
@@ -153,7 +153,7 @@ impl ProposalApi {
         auth: Auth,
         req: &Request,
         plan_id: Query<Uuid>,
-        section: Query<Option<String>>,
+        #[oai(validator(max_length = 64))] section: Query<Option<String>>,
     ) -> ApiResult<Json<Vec<Proposal>>> {
         Ok(Json(
             proposals::list_proposals(&self.state.db, &who(&self.state, &auth, req).await?, plan_id.0, section.0)

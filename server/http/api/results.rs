@@ -41,9 +41,9 @@ impl ResultApi {
         req: &Request,
         plan_id: Query<Option<Uuid>>,
         task_id: Query<Option<Uuid>>,
-        state: Query<Option<String>>,
-        page: Query<Option<u64>>,
-        per_page: Query<Option<u64>>,
+        #[oai(validator(max_length = 64))] state: Query<Option<String>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100000")))] page: Query<Option<u64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))] per_page: Query<Option<u64>>,
     ) -> ApiResult<Json<Page<TaskResult>>> {
         Ok(Json(
             results::list_results(

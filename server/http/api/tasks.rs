@@ -45,9 +45,9 @@ impl TaskApi {
         unit_id: Query<Option<Uuid>>,
         deadline_from: Query<Option<NaiveDate>>,
         deadline_to: Query<Option<NaiveDate>>,
-        result_state: Query<Option<String>>,
-        page: Query<Option<u64>>,
-        per_page: Query<Option<u64>>,
+        #[oai(validator(max_length = 64))] result_state: Query<Option<String>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100000")))] page: Query<Option<u64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))] per_page: Query<Option<u64>>,
     ) -> ApiResult<Json<Page<Task>>> {
         let filter = TaskFilter {
             plan_id: plan_id.0,

@@ -39,9 +39,9 @@ impl UnitApi {
         auth: Auth,
         req: &Request,
         issuer_id: Query<Option<Uuid>>,
-        kind: Query<Option<String>>,
-        page: Query<Option<u64>>,
-        per_page: Query<Option<u64>>,
+        #[oai(validator(max_length = 64))] kind: Query<Option<String>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100000")))] page: Query<Option<u64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))] per_page: Query<Option<u64>>,
     ) -> ApiResult<Json<Page<Unit>>> {
         let filter = UnitFilter { issuer_id: issuer_id.0, kind: kind.0 };
         Ok(Json(
@@ -99,9 +99,9 @@ impl UserApi {
         req: &Request,
         issuer_id: Query<Option<Uuid>>,
         unit_id: Query<Option<Uuid>>,
-        role: Query<Option<String>>,
-        page: Query<Option<u64>>,
-        per_page: Query<Option<u64>>,
+        #[oai(validator(max_length = 64))] role: Query<Option<String>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100000")))] page: Query<Option<u64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))] per_page: Query<Option<u64>>,
     ) -> ApiResult<Json<Page<User>>> {
         Ok(Json(
             users::list_users(
@@ -159,8 +159,8 @@ impl RubricApi {
         auth: Auth,
         req: &Request,
         issuer_id: Query<Option<Uuid>>,
-        page: Query<Option<u64>>,
-        per_page: Query<Option<u64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100000")))] page: Query<Option<u64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))] per_page: Query<Option<u64>>,
     ) -> ApiResult<Json<Page<Rubric>>> {
         Ok(Json(
             rubrics::list_rubrics(

@@ -5,6 +5,7 @@ pub mod document_counters;
 pub mod documents;
 pub mod evidence;
 pub mod issuers;
+pub mod login_throttles;
 pub mod outbox;
 pub mod plans;
 pub mod proposals;

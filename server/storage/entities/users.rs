@@ -17,8 +17,6 @@ pub struct Model {
     pub role: String,
     #[serde(skip)]
     pub password_hash: Option<String>,
-    pub failed_logins: i32,
-    pub locked_until: Option<DateTimeUtc>,
     pub signature_image: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -1,0 +1,105 @@
+//! What user text may contain and how long it may be. Every text field has a
+//! bound (the OpenAPI document states the same numbers); control characters and
+//! the invisible marks that reorder text (bidi overrides) are refused, because a
+//! printed title that reads backwards is a forged document. Tabs are kept and
+//! printed as a space; newlines only where the field is a paragraph.
+
+/// A code: "bac-son", "1.1", "TC-KH".
+pub const CODE: usize = 50;
+/// A name or title on one line: units, people, headers, signer titles.
+pub const NAME: usize = 300;
+/// A subject line, a legal basis, a recipient's label.
+pub const LINE: usize = 1_000;
+/// A task's text, a target's description, a review comment, a proposal.
+pub const TEXT: usize = 5_000;
+/// A document's opening, closing or one of its sections.
+pub const SECTION: usize = 20_000;
+/// A result's narrative (restricted Markdown).
+pub const NARRATIVE: usize = 50_000;
+/// An e-mail address (RFC 5321's limit).
+pub const EMAIL: usize = 254;
+
+/// Why a text is refused, in Vietnamese and English; `None` when it is fine.
+pub fn problem(s: &str, max: usize, multiline: bool) -> Option<String> {
+    let n = s.chars().count();
+    if n > max {
+        return Some(format!("Quá dài: {n} ký tự, tối đa {max} / too long: {n} characters, at most {max}"));
+    }
+    for c in s.chars() {
+        if is_reordering(c) {
+            return Some(format!(
+                "Chứa ký tự điều khiển hướng chữ (U+{:04X}) làm đảo thứ tự khi in / contains a bidi control \
+                 (U+{:04X}) that reorders printed text",
+                c as u32, c as u32
+            ));
+        }
+        let allowed_control = c == '\t' || (multiline && (c == '\n' || c == '\r'));
+        if c.is_control() && !allowed_control {
+            let what = if c == '\n' || c == '\r' {
+                "xuống dòng / a line break"
+            } else {
+                "ký tự điều khiển / a control character"
+            };
+            return Some(format!(
+                "Không được chứa {what} (U+{:04X}) / must not contain {} (U+{:04X})",
+                c as u32,
+                what.split(" / ").nth(1).unwrap_or(what),
+                c as u32
+            ));
+        }
+    }
+    None
+}
+
+/// Characters that change the direction or order of the text around them.
+fn is_reordering(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+/// Text as it is printed: tabs become spaces, and a "word" longer than `max_run`
+/// characters gets break opportunities (zero-width spaces) so it wraps inside
+/// the margins instead of running off the page.
+pub fn printable(s: &str, max_run: usize) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut run = 0;
+    for c in s.chars() {
+        let c = if c == '\t' { ' ' } else { c };
+        if c.is_whitespace() {
+            run = 0;
+        } else {
+            run += 1;
+            if run > max_run {
+                out.push('\u{200B}');
+                run = 1;
+            }
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bidi_overrides_and_control_characters_are_refused() {
+        assert!(problem("Báo cáo \u{202E}nóig", LINE, false).unwrap().contains("U+202E"));
+        assert!(problem("a\u{0007}b", LINE, false).is_some());
+        assert!(problem("một\ndòng", LINE, false).is_some());
+        assert!(problem("hai\ndòng", LINE, true).is_none());
+        assert!(problem("tab\there", LINE, false).is_none());
+        assert!(problem(&"x".repeat(LINE + 1), LINE, false).unwrap().contains("1001"));
+        assert!(problem(&"ữ".repeat(LINE), LINE, false).is_none(), "counts characters, not bytes");
+    }
+
+    #[test]
+    fn long_words_get_break_opportunities_and_tabs_print_as_spaces() {
+        let long = "x".repeat(124);
+        let p = printable(&long, 40);
+        assert_eq!(p.matches('\u{200B}').count(), 3);
+        assert_eq!(p.replace('\u{200B}', ""), long);
+        assert_eq!(printable("a\tb", 40), "a b");
+        assert_eq!(printable("Kế hoạch số 133/KH-UBND", 40), "Kế hoạch số 133/KH-UBND");
+    }
+}
