@@ -6,8 +6,8 @@
 //! - [`web`]: the web interface: server-rendered pages (minijinja) over the
 //!   services, for the office, units, signer and administrators; forms carry CSRF.
 //! - [`http`]: the JSON API (poem-openapi, one `XxxApi` per resource), who is
-//!   calling (tokens, cookies, CSRF), the body cap, and the single place where
-//!   errors become HTTP statuses.
+//!   calling (tokens, cookies, CSRF), the body cap, connection limits, `Allow` on
+//!   405, and the single place where errors become HTTP statuses.
 //! - [`scheduler`]: the outbox dispatcher and the reminder scan, beside the server.
 //! - [`services`]: one function per user action; access checks, validation,
 //!   transactions, audit events, workflows, printing, the outbox.
@@ -18,7 +18,8 @@
 //!   build and check, PKCS#12 keys, trust store, stamped number/date and seal.
 //! - [`model`]: the public shape of records, shared by the API and the services.
 //! - [`domain`]: pure rules: roles, rubric bands, vocabularies, Vietnamese wording,
-//!   restricted Markdown, file types, reminder days, the print view model.
+//!   restricted Markdown, what user text may contain, number and date parsing,
+//!   file types, reminder days, the print view model.
 //! - [`config`]: typed settings from `config/*.toml` and `APP__…` variables.
 //! - [`app`]: wiring: state, router, server start-up.
 //! - [`error`]: the one error type of the services.

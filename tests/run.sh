@@ -23,6 +23,8 @@ bash tests/support/packages.sh \
 
 step "python packages"
 python3 -c "import aiosmtpd" 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check aiosmtpd
+python3 -m pip show schemathesis 2>/dev/null | grep -q "^Version: 4.32.5$" \
+  || python3 -m pip install --quiet --disable-pip-version-check "schemathesis==4.32.5"
 
 step "browser test packages"
 (cd tests/web && npm ci --no-audit --no-fund --silent)
@@ -41,6 +43,10 @@ cargo test --locked --no-fail-fast
 step "browser journey (Chromium)"
 cargo build --locked
 node tests/web/journey.mjs
+
+step "fuzzing the API (schemathesis, release build, SQLite)"
+cargo build --release --locked
+python3 tests/support/fuzz_api.py 180
 
 step "tests on PostgreSQL"
 url=$(bash tests/support/postgres.sh start "$pg_dir")

@@ -2,6 +2,28 @@
 //! client's content type are not trusted). Documents, images and archives are
 //! accepted; executables and anything unknown are refused.
 
+/// Every type [`sniff`] accepts (the OpenAPI document lists them for downloads).
+pub const ACCEPTED: &[&str] = &[
+    "application/pdf",
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "image/tiff",
+    "application/vnd.oasis.opendocument.text",
+    "application/vnd.oasis.opendocument.spreadsheet",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "application/zip",
+    "application/vnd.ms-excel",
+    "application/vnd.ms-powerpoint",
+    "application/msword",
+    "application/vnd.rar",
+    "application/x-7z-compressed",
+    "application/gzip",
+];
+
 /// The verdict on a file's first bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Sniffed {

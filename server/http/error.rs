@@ -158,7 +158,17 @@ pub async fn catch_all(err: poem::Error) -> Response {
                 body.fields.insert(field, message);
                 return poem::web::Json(body).with_status(StatusCode::UNPROCESSABLE_ENTITY).into_response();
             }
-            ("invalid_json", format!("Nội dung JSON không hợp lệ / invalid JSON body: {}", reason(&err)))
+            let why = reason(&err);
+            // A text field sent as a number or true/false (see `http::strict`): name it.
+            if let Some(field) = why.split("field `").nth(1).and_then(|r| r.split('`').next())
+                && why.contains("must be a JSON string")
+            {
+                let mut body =
+                    ErrorBody::new("invalid_json", &format!("Trường {field} phải là chuỗi / {field} must be a string"));
+                body.fields.insert(field.to_owned(), "Phải là chuỗi ký tự / must be a string".to_owned());
+                return poem::web::Json(body).with_status(StatusCode::BAD_REQUEST).into_response();
+            }
+            ("invalid_json", format!("Nội dung JSON không hợp lệ / invalid JSON body: {why}"))
         }
         // A well-formed value outside the documented bounds (page=0): 422, like a body field.
         _ if field.is_some() && reason(&err).contains("verification failed") => {
@@ -189,7 +199,8 @@ pub async fn catch_all(err: poem::Error) -> Response {
 fn failed_bound(reason: &str) -> Option<(String, String)> {
     let rest = reason.split("field `").nth(1)?;
     let (field, rest) = rest.split_once('`')?;
-    let rule = rest.split_once("verification failed.").map(|(_, r)| r.split(" (occurred").next().unwrap_or(r).trim());
+    let rule =
+        rest.split_once("verification failed.").map(|(_, r)| r.split(" (occurred").next().unwrap_or(r).trim())?;
     // Nested objects: `failed to parse "Inner": … (occurred while parsing "Outer")`,
     // turned into the outer field's name, e.g. "reminder_policy.offsets_days".
     let mut types: Vec<&str> = Vec::new();
@@ -207,7 +218,7 @@ fn failed_bound(reason: &str) -> Option<(String, String)> {
             path.insert(0, name.clone());
         }
     }
-    Some((path.join("."), bound_message(rule.unwrap_or(""))))
+    Some((path.join("."), bound_message(rule)))
 }
 
 /// (outer schema, inner schema) → the outer's field holding the inner, from the OpenAPI document.

@@ -7,5 +7,6 @@ pub mod auth;
 pub mod conn;
 pub mod error;
 pub mod limit;
+pub mod strict;
 
 pub use error::{ApiError, ApiResult, ErrorBody};

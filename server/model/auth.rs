@@ -91,5 +91,6 @@ pub struct PasswordInput {
 pub struct StepInput {
     /// Why.
     #[oai(validator(max_length = 5000))]
+    #[oai(nullable)]
     pub comment: Option<String>,
 }

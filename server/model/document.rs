@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use poem_openapi::Object;
 use uuid::Uuid;
 
@@ -27,6 +27,7 @@ pub struct DocumentInput {
     /// The issuer.
     pub issuer_id: Uuid,
     /// The plan it reports on or assigns, if any.
+    #[oai(nullable)]
     pub plan_id: Option<Uuid>,
     /// report (báo cáo), plan (kế hoạch) or letter (công văn).
     #[oai(validator(max_length = 64))]
@@ -40,6 +41,7 @@ pub struct DocumentInput {
     pub legal_bases: Vec<String>,
     /// Opening paragraph after the legal bases.
     #[oai(validator(max_length = 20000))]
+    #[oai(nullable)]
     pub opening: Option<String>,
     /// Free-text parts by slot name (report: direction, results_intro, results_outro, proposals_intro).
     #[oai(default)]
@@ -47,6 +49,7 @@ pub struct DocumentInput {
     pub sections: BTreeMap<String, String>,
     /// Closing sentence, ending with "./.".
     #[oai(validator(max_length = 20000))]
+    #[oai(nullable)]
     pub closing: Option<String>,
     /// "Nơi nhận" lines; "Lưu: VT, …" last.
     #[oai(default)]
@@ -54,6 +57,7 @@ pub struct DocumentInput {
     pub recipients: Vec<Recipient>,
     /// "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", …
     #[oai(validator(max_length = 300))]
+    #[oai(nullable)]
     pub signer_authority: Option<String>,
     /// "CHỦ TỊCH", "PHÓ CHỦ TỊCH", …
     #[oai(validator(max_length = 300))]
@@ -62,12 +66,15 @@ pub struct DocumentInput {
     #[oai(validator(max_length = 300))]
     pub signer_name: String,
     /// The signing user, if they have an account.
+    #[oai(nullable)]
     pub signer_user_id: Option<Uuid>,
     /// Drafting unit abbreviation in a letter's symbol, e.g. "VP" in 171/UBND-VP.
     #[oai(validator(max_length = 50))]
+    #[oai(nullable)]
     pub drafting_unit: Option<String>,
     /// Planned date (2000–2100); a draft prints its month and year with the day blank.
-    pub dated_on: Option<NaiveDate>,
+    #[oai(nullable)]
+    pub dated_on: Option<super::Date>,
 }
 
 /// A stored document.

@@ -66,3 +66,87 @@ impl Paging {
         (self.page - 1) * self.per_page
     }
 }
+
+/// A calendar date, written "YYYY-MM-DD" (OpenAPI `format: date`, so every client
+/// and generator knows it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Date(pub chrono::NaiveDate);
+
+impl std::ops::Deref for Date {
+    type Target = chrono::NaiveDate;
+    fn deref(&self) -> &chrono::NaiveDate {
+        &self.0
+    }
+}
+
+impl From<chrono::NaiveDate> for Date {
+    fn from(d: chrono::NaiveDate) -> Date {
+        Date(d)
+    }
+}
+
+impl From<Date> for chrono::NaiveDate {
+    fn from(d: Date) -> chrono::NaiveDate {
+        d.0
+    }
+}
+
+mod date_type {
+    use std::borrow::Cow;
+
+    use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
+    use poem_openapi::types::{ParseError, ParseFromJSON, ParseFromParameter, ParseResult, ToJSON, Type};
+    use serde_json::Value;
+
+    use super::Date;
+
+    impl Type for Date {
+        const IS_REQUIRED: bool = true;
+        type RawValueType = Self;
+        type RawElementValueType = Self;
+
+        fn name() -> Cow<'static, str> {
+            "string_date".into()
+        }
+
+        fn schema_ref() -> MetaSchemaRef {
+            MetaSchemaRef::Inline(Box::new(MetaSchema::new_with_format("string", "date")))
+        }
+
+        fn as_raw_value(&self) -> Option<&Self> {
+            Some(self)
+        }
+
+        fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self> + 'a> {
+            Box::new(self.as_raw_value().into_iter())
+        }
+    }
+
+    fn parse(s: &str) -> ParseResult<Date> {
+        chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map(Date)
+            .map_err(|_| ParseError::custom("a date is written YYYY-MM-DD"))
+    }
+
+    impl ParseFromJSON for Date {
+        fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
+            match value.unwrap_or_default() {
+                Value::String(s) => parse(&s),
+                other => Err(ParseError::expected_type(other)),
+            }
+        }
+    }
+
+    impl ParseFromParameter for Date {
+        fn parse_from_parameter(value: &str) -> ParseResult<Self> {
+            parse(value)
+        }
+    }
+
+    impl ToJSON for Date {
+        fn to_json(&self) -> Option<Value> {
+            Some(Value::String(self.0.format("%Y-%m-%d").to_string()))
+        }
+    }
+}

@@ -13,6 +13,7 @@ pub struct IssuerInput {
     pub code: String,
     /// Parent body line, e.g. "ỦY BAN NHÂN DÂN" or "UBND TỈNH LẠNG SƠN".
     #[oai(validator(max_length = 300))]
+    #[oai(nullable)]
     pub parent_name: Option<String>,
     /// Issuing body line, e.g. "HUYỆN BẮC SƠN".
     #[oai(validator(max_length = 300))]
@@ -31,15 +32,18 @@ pub struct IssuerInput {
     pub short_name: String,
     /// How its communes are named together, e.g. "UBND các xã, thị trấn".
     #[oai(validator(max_length = 300))]
+    #[oai(nullable)]
     pub subordinates_name: Option<String>,
     /// Collective body for "TM." signatures, e.g. "ỦY BAN NHÂN DÂN".
     #[oai(validator(max_length = 300))]
+    #[oai(nullable)]
     pub collective_title: Option<String>,
     /// Title of the head, e.g. "CHỦ TỊCH".
     #[oai(validator(max_length = 300))]
     pub head_title: String,
     /// Title of a deputy, e.g. "PHÓ CHỦ TỊCH".
     #[oai(validator(max_length = 300))]
+    #[oai(nullable)]
     pub deputy_title: Option<String>,
 }
 
@@ -110,6 +114,7 @@ pub struct UserInput {
     #[oai(validator(max_length = 254))]
     pub email: String,
     /// Their unit, for unit officers.
+    #[oai(nullable)]
     pub unit_id: Option<Uuid>,
     /// admin, office, unit_officer, signer or viewer.
     #[oai(validator(max_length = 64))]
@@ -140,6 +145,7 @@ pub struct BandInput {
     pub label: String,
     /// Lower bound (none: unbounded).
     #[oai(validator(minimum(value = "0"), maximum(value = "100")))]
+    #[oai(nullable)]
     pub lower: Option<i32>,
     /// Whether a score equal to the lower bound is in this band.
     #[oai(default)]
@@ -147,6 +153,7 @@ pub struct BandInput {
     pub lower_inclusive: bool,
     /// Upper bound (none: unbounded).
     #[oai(validator(minimum(value = "0"), maximum(value = "100")))]
+    #[oai(nullable)]
     pub upper: Option<i32>,
     /// Whether a score equal to the upper bound is in this band.
     #[oai(default)]

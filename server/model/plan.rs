@@ -1,6 +1,6 @@
 //! Plans and what they hold: groups, tasks, targets, results and proposals.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use poem_openapi::Object;
 use uuid::Uuid;
 
@@ -21,8 +21,10 @@ pub struct PlanInput {
     #[oai(validator(max_items = 50, max_length = 1000))]
     pub based_on: Vec<String>,
     /// Rubric; omitted: the issuer's default (the reference report's bands).
+    #[oai(nullable)]
     pub rubric_id: Option<Uuid>,
     /// This plan's reminder policy; omitted: the server's (`[reminders]` in the config).
+    #[oai(nullable)]
     pub reminder_policy: Option<ReminderPolicy>,
 }
 
@@ -44,7 +46,7 @@ pub struct ReminderPolicy {
     #[oai(default)]
     #[serde(default)]
     #[oai(validator(max_items = 100))]
-    pub holidays: Vec<NaiveDate>,
+    pub holidays: Vec<super::Date>,
 }
 
 impl ReminderPolicy {
@@ -54,7 +56,7 @@ impl ReminderPolicy {
             offsets: self.offsets_days.clone(),
             overdue_every: self.overdue_every_days,
             working_days: self.working_days,
-            holidays: self.holidays.iter().copied().collect(),
+            holidays: self.holidays.iter().map(|d| d.0).collect(),
         }
     }
 }
@@ -82,12 +84,14 @@ pub struct GroupInput {
     pub plan_id: Uuid,
     /// Order in the plan (1, 2, …); omitted: after the last.
     #[oai(validator(minimum(value = "1"), maximum(value = "10000")))]
+    #[oai(nullable)]
     pub position: Option<i32>,
     /// Heading printed above its tasks.
     #[oai(validator(max_length = 1000))]
     pub title: String,
     /// Name in the summary sentence, when it differs from the heading.
     #[oai(validator(max_length = 1000))]
+    #[oai(nullable)]
     pub summary_title: Option<String>,
 }
 
@@ -117,18 +121,21 @@ pub struct TaskInput {
     pub code: String,
     /// Order in the group; omitted: after the last.
     #[oai(validator(minimum(value = "1"), maximum(value = "100000")))]
+    #[oai(nullable)]
     pub position: Option<i32>,
     /// The task as assigned.
     #[oai(validator(max_length = 5000))]
     pub text: String,
     /// Lead unit.
+    #[oai(nullable)]
     pub lead_unit_id: Option<Uuid>,
     /// Co-operating units.
     #[oai(default)]
     #[oai(validator(max_items = 100))]
     pub cooperating_unit_ids: Vec<Uuid>,
     /// Deadline, inside the plan's year (2000–2100).
-    pub deadline: Option<NaiveDate>,
+    #[oai(nullable)]
+    pub deadline: Option<super::Date>,
 }
 
 /// A stored task with its targets.
@@ -158,29 +165,37 @@ pub struct TargetInput {
     pub task_id: Uuid,
     /// Order in the task; omitted: after the last.
     #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
+    #[oai(nullable)]
     pub position: Option<i32>,
     /// What is measured, e.g. "Trồng rừng mới".
     #[oai(validator(max_length = 5000))]
     pub description: String,
     /// Unit of measure, e.g. "ha", "triệu đồng", "%".
     #[oai(validator(max_length = 50))]
+    #[oai(nullable)]
     pub measure_unit: Option<String>,
     /// Goal value.
     #[oai(validator(minimum(value = "-1e15"), maximum(value = "1e15")))]
+    #[oai(nullable)]
     pub goal_value: Option<f64>,
     /// Value at the start.
     #[oai(validator(minimum(value = "-1e15"), maximum(value = "1e15")))]
+    #[oai(nullable)]
     pub baseline_value: Option<f64>,
     /// Value reached so far.
     #[oai(validator(minimum(value = "-1e15"), maximum(value = "1e15")))]
+    #[oai(nullable)]
     pub actual_value: Option<f64>,
     /// Forecast for the year end.
     #[oai(validator(minimum(value = "-1e15"), maximum(value = "1e15")))]
+    #[oai(nullable)]
     pub forecast_value: Option<f64>,
     /// Date the actual value refers to (2000–2100).
-    pub as_of: Option<NaiveDate>,
+    #[oai(nullable)]
+    pub as_of: Option<super::Date>,
     /// exceeded (vượt), met (đạt), expected_met (dự kiến đạt) or not_met (không đạt).
     #[oai(validator(max_length = 64))]
+    #[oai(nullable)]
     pub status: Option<String>,
 }
 
@@ -212,16 +227,20 @@ pub struct ResultInput {
     pub narrative: String,
     /// Self-score 0–100.
     #[oai(validator(minimum(value = "0"), maximum(value = "100")))]
+    #[oai(nullable)]
     pub self_score: Option<i32>,
     /// A rating other than the rubric's; needs `override_reason`.
     #[oai(validator(max_length = 300))]
+    #[oai(nullable)]
     pub rating_override: Option<String>,
     /// Why the rating differs from the rubric's.
     #[oai(validator(max_length = 5000))]
+    #[oai(nullable)]
     pub override_reason: Option<String>,
     /// draft, submitted, returned or accepted. Read-only for people: the state changes
     /// through `submit`, `accept`, `return` and `reopen`.
     #[oai(validator(max_length = 64))]
+    #[oai(nullable)]
     pub state: Option<String>,
 }
 
@@ -265,11 +284,13 @@ pub struct ProposalInput {
     pub section: String,
     /// Order in the section; omitted: after the last.
     #[oai(validator(minimum(value = "1"), maximum(value = "10000")))]
+    #[oai(nullable)]
     pub position: Option<i32>,
     /// The proposed task (restricted Markdown).
     #[oai(validator(max_length = 5000))]
     pub text: String,
     /// The commune or department it concerns.
+    #[oai(nullable)]
     pub unit_id: Option<Uuid>,
 }
 

@@ -247,7 +247,7 @@ async fn load_rest(db: &Db, actor: &Actor, issuer_id: Uuid, file: DemoFile) -> R
                 text: t.text,
                 lead_unit_id: t.lead.as_deref().map(unit).transpose()?,
                 cooperating_unit_ids: t.cooperating.iter().map(|c| unit(c)).collect::<Result<_>>()?,
-                deadline: t.deadline,
+                deadline: t.deadline.map(Into::into),
             };
             let task = tasks::create_task(db, actor, now(), input).await?;
             for x in t.targets {
@@ -260,7 +260,7 @@ async fn load_rest(db: &Db, actor: &Actor, issuer_id: Uuid, file: DemoFile) -> R
                     baseline_value: x.baseline_value,
                     actual_value: x.actual_value,
                     forecast_value: x.forecast_value,
-                    as_of: x.as_of,
+                    as_of: x.as_of.map(Into::into),
                     status: x.status,
                 };
                 targets::create_target(db, actor, now(), input).await?;
@@ -304,7 +304,7 @@ async fn load_rest(db: &Db, actor: &Actor, issuer_id: Uuid, file: DemoFile) -> R
         signer_name: d.signer_name,
         signer_user_id,
         drafting_unit: None,
-        dated_on: d.dated_on,
+        dated_on: d.dated_on.map(Into::into),
     };
     let doc = documents::create_document(db, actor, now(), input).await?;
     let mut usernames: Vec<String> = user_ids.into_keys().collect();

@@ -40,7 +40,7 @@ fn validate(i: &DocumentInput) -> Result<()> {
         .line("signer_name", &i.signer_name, text::NAME)
         .opt_line("signer_authority", i.signer_authority.as_deref(), text::NAME)
         .opt_line("drafting_unit", i.drafting_unit.as_deref(), text::CODE)
-        .date("dated_on", i.dated_on)
+        .date("dated_on", i.dated_on.map(Into::into))
         .fail_if(i.legal_bases.len() > 50, "legal_bases", "Tối đa 50 dòng / at most 50 lines")
         .fail_if(i.recipients.len() > 200, "recipients", "Tối đa 200 nơi nhận / at most 200 recipients")
         .fail_if(i.sections.len() > 10, "sections", "Tối đa 10 phần / at most 10 sections");
@@ -131,7 +131,7 @@ pub(crate) fn to_model(m: documents::Model, issuer_abbreviation: &str) -> Docume
             signer_name: m.signer_name,
             signer_user_id: m.signer_user_id,
             drafting_unit: m.drafting_unit,
-            dated_on: m.dated_on,
+            dated_on: m.dated_on.map(Into::into),
         },
         state: m.state,
         number: m.number,
@@ -161,7 +161,7 @@ fn fill(am: &mut documents::ActiveModel, i: DocumentInput, now: DateTime<Utc>) {
     am.signer_name = Set(i.signer_name.trim().to_owned());
     am.signer_user_id = Set(i.signer_user_id);
     am.drafting_unit = Set(i.drafting_unit.filter(|s| !s.trim().is_empty()));
-    am.dated_on = Set(i.dated_on);
+    am.dated_on = Set(i.dated_on.map(Into::into));
     am.updated_at = Set(now);
 }
 

@@ -56,7 +56,7 @@ pub async fn create_group(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Gro
                 .order_by_desc(task_groups::Column::Position)
                 .one(&*txn)
                 .await?;
-            last.map_or(1, |g| g.position + 1)
+            super::position_after(last.map(|g| g.position), 10_000)?
         }
     };
     let m = task_groups::ActiveModel {

@@ -70,6 +70,19 @@ pub(crate) fn to_json<T: Serialize>(v: &T) -> serde_json::Value {
     serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
 }
 
+/// The position after `last` (1 when there is none), refused past `max` (the bound
+/// the OpenAPI document states for `position`).
+pub(crate) fn position_after(last: Option<i32>, max: i32) -> Result<i32> {
+    let next = last.map_or(1, |p| p.saturating_add(1));
+    if next > max {
+        return Err(AppError::field(
+            "position",
+            format!("Đã hết vị trí (tối đa {max}); nhập vị trí cụ thể / no position left after {max}; give one"),
+        ));
+    }
+    Ok(next)
+}
+
 /// The error for a record that does not exist.
 pub(crate) fn not_found(entity: &'static str) -> AppError {
     AppError::NotFound { entity }

@@ -37,7 +37,7 @@ fn validate(i: &PlanInput) -> Result<()> {
         check.fail_if(p.offsets_days.len() > 20, "reminder_policy.offsets_days", "Tối đa 20 mốc / at most 20 offsets");
         check.fail_if(p.holidays.len() > 100, "reminder_policy.holidays", "Tối đa 100 ngày / at most 100 days");
         for (n, d) in p.holidays.iter().enumerate() {
-            check.date(&format!("reminder_policy.holidays[{n}]"), Some(*d));
+            check.date(&format!("reminder_policy.holidays[{n}]"), Some(d.0));
         }
         check.fail_if(
             p.offsets_days.iter().any(|d| !(0..=366).contains(d)),

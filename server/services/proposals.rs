@@ -72,7 +72,7 @@ pub async fn create_proposal(db: &Db, actor: &Actor, now: DateTime<Utc>, input: 
                 .order_by_desc(proposals::Column::Position)
                 .one(&*txn)
                 .await?;
-            last.map_or(1, |p| p.position + 1)
+            super::position_after(last.map(|p| p.position), 10_000)?
         }
     };
     let m = proposals::ActiveModel {

@@ -25,7 +25,7 @@ fn validate(i: &TargetInput) -> Result<()> {
         .required("description", &i.description)
         .line("description", &i.description, text::TEXT)
         .opt_line("measure_unit", i.measure_unit.as_deref(), text::CODE)
-        .date("as_of", i.as_of);
+        .date("as_of", i.as_of.map(Into::into));
     check.fail_if(i.position.is_some_and(|p| p < 1), "position", "Từ 1 trở lên / must be 1 or more");
     for (name, v) in [
         ("goal_value", i.goal_value),
@@ -65,7 +65,7 @@ fn to_model(m: targets::Model) -> Target {
             baseline_value: m.baseline_value,
             actual_value: m.actual_value,
             forecast_value: m.forecast_value,
-            as_of: m.as_of,
+            as_of: m.as_of.map(Into::into),
             status: m.status,
         },
         suggested_status: suggested,
@@ -96,7 +96,7 @@ fn fill(am: &mut targets::ActiveModel, i: TargetInput, now: DateTime<Utc>) {
     am.baseline_value = Set(i.baseline_value);
     am.actual_value = Set(i.actual_value);
     am.forecast_value = Set(i.forecast_value);
-    am.as_of = Set(i.as_of);
+    am.as_of = Set(i.as_of.map(Into::into));
     am.status = Set(i.status);
     am.updated_at = Set(now);
 }
@@ -121,7 +121,7 @@ pub async fn create_target(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Ta
                 .order_by_desc(targets::Column::Position)
                 .one(&*txn)
                 .await?;
-            last.map_or(1, |t| t.position + 1)
+            super::position_after(last.map(|t| t.position), 1_000)?
         }
     };
     let mut am = targets::ActiveModel {

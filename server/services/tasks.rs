@@ -35,7 +35,7 @@ fn validate(i: &TaskInput) -> Result<()> {
         .required("text", &i.text)
         .paragraphs("text", &i.text, text::TEXT)
         .line("code", &i.code, text::CODE)
-        .date("deadline", i.deadline)
+        .date("deadline", i.deadline.map(Into::into))
         .fail_if(i.cooperating_unit_ids.len() > 100, "cooperating_unit_ids", "Tối đa 100 đơn vị / at most 100 units");
     check.fail_if(i.position.is_some_and(|p| p < 1), "position", "Từ 1 trở lên / must be 1 or more");
     let mut seen = std::collections::HashSet::new();
@@ -97,7 +97,7 @@ async fn next_position<C: ConnectionTrait>(db: &C, group_id: Uuid) -> Result<i32
         .order_by_desc(tasks::Column::Position)
         .one(db)
         .await?;
-    Ok(last.map_or(1, |t| t.position + 1))
+    super::position_after(last.map(|t| t.position), 100_000)
 }
 
 async fn set_cooperators<C: ConnectionTrait>(db: &C, task_id: Uuid, unit_ids: &[Uuid]) -> Result<()> {
@@ -137,7 +137,7 @@ pub(crate) async fn hydrate<C: ConnectionTrait>(db: &C, rows: Vec<tasks::Model>)
                 text: t.text,
                 lead_unit_id: t.lead_unit_id,
                 cooperating_unit_ids: coops.remove(&t.id).unwrap_or_default(),
-                deadline: t.deadline,
+                deadline: t.deadline.map(Into::into),
             },
             targets: targets.remove(&t.id).unwrap_or_default(),
             created_at: t.created_at,
@@ -174,7 +174,7 @@ pub async fn create_task(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Task
         position: Set(position),
         text: Set(input.text),
         lead_unit_id: Set(input.lead_unit_id),
-        deadline: Set(input.deadline),
+        deadline: Set(input.deadline.map(Into::into)),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -228,7 +228,7 @@ pub async fn update_task(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, i
     }
     am.text = Set(input.text);
     am.lead_unit_id = Set(input.lead_unit_id);
-    am.deadline = Set(input.deadline);
+    am.deadline = Set(input.deadline.map(Into::into));
     am.updated_at = Set(now);
     let after = am.update(&*txn).await.map_err(|e| AppError::from_db(e, "duplicate_task_code", DUPLICATE))?;
     set_cooperators(&*txn, id, &input.cooperating_unit_ids).await?;

@@ -179,7 +179,7 @@ pub(crate) fn standing(t: &Task, r: Option<&TaskResult>, today: NaiveDate) -> &'
     match r.and_then(|r| r.data.state.as_deref()) {
         Some("accepted") => "accepted",
         Some("submitted") => "submitted",
-        _ => match t.data.deadline {
+        _ => match t.data.deadline.map(|d| d.0) {
             Some(d) if d < today => "overdue",
             Some(d) if d <= today + Duration::days(DUE_SOON_DAYS) => "due_soon",
             _ => "on_track",
@@ -227,7 +227,7 @@ pub(crate) async fn dashboard(state: Data<&AppState>, req: &Request, Query(q): Q
                 bars.push(json!({"code": t.data.code, "score": score,
                     "rating": r.and_then(|r| r.final_rating.clone()).unwrap_or_default()}));
             }
-            if let Some(d) = t.data.deadline
+            if let Some(d) = t.data.deadline.map(|d| d.0)
                 && d >= today
                 && st != "accepted"
             {

@@ -159,7 +159,7 @@ fn task_input(f: &Form, errors: &mut BTreeMap<String, String>) -> (Option<TaskIn
         text: f.get("text").trim().to_owned(),
         lead_unit_id: lead,
         cooperating_unit_ids: coop,
-        deadline,
+        deadline: deadline.map(Into::into),
     };
     let target = (!target_desc.is_empty()).then(|| TargetInput {
         task_id: Uuid::nil(),

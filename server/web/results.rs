@@ -48,7 +48,7 @@ pub(crate) async fn inbox(state: Data<&AppState>, req: &Request) -> Response {
                 let st = r.and_then(|r| r.data.state.clone());
                 let lead = t.data.lead_unit_id == c.actor.unit_id && c.actor.unit_id.is_some();
                 (
-                    t.data.deadline,
+                    t.data.deadline.map(|d| d.0),
                     json!({"id": t.id, "code": t.data.code, "text": t.data.text, "lead": lead,
                         "deadline": t.data.deadline.map(|d| d.format("%d/%m/%Y").to_string()),
                         "state": state_label(st.as_deref()), "state_code": st,
@@ -188,7 +188,7 @@ pub(crate) async fn save_result(state: Data<&AppState>, req: &Request, Path(id):
                         if x.data.actual_value != actual {
                             let mut input = x.data.clone();
                             input.actual_value = actual;
-                            input.as_of = Some(today());
+                            input.as_of = Some(today().into());
                             if let Err(e) = targets::update_target(db, &c.actor, now(), x.id, input).await {
                                 let fe = field_errors(&e).ok_or(e)?;
                                 errors.extend(fe.into_iter().map(|(k, v)| (format!("actual_{}:{k}", x.id), v)));

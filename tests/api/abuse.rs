@@ -357,3 +357,42 @@ async fn text_that_would_print_backwards_or_invisibly_is_refused_at_the_field() 
     let body = json!({"issuer_id": issuer, "year": 2026, "title": "Kế hoạch\tnăm 2026"});
     app.post("/api/v1/plans", body).await.expect(201);
 }
+
+#[tokio::test]
+async fn a_long_unbroken_word_wraps_inside_the_margins_and_a_tab_prints_as_a_space() {
+    let app = spawn_app().await;
+    let issuer = app.issuer("xa-in").await;
+    let unit = app.unit(&issuer, "VP").await;
+    let (plan, group) = app.plan_with_group(&issuer, 2026).await;
+    let word = "Xãhội".repeat(25); // 125 letters, no break opportunity
+    let text = format!("Nhiệm vụ {word} có\tthẻ tab");
+    app.post(
+        "/api/v1/tasks",
+        json!({"group_id": group, "code": "1.1", "text": text, "lead_unit_id": unit, "deadline": "2026-06-30"}),
+    )
+    .await
+    .expect(201);
+    let doc = json!({"issuer_id": issuer, "plan_id": plan, "kind": "plan", "subject": "Kế hoạch giao nhiệm vụ năm 2026",
+        "signer_position": "CHỦ TỊCH", "signer_name": "Nguyễn Văn A"});
+    let id = app.post("/api/v1/documents", doc).await.expect(201)["id"].as_str().unwrap().to_owned();
+    let (status, _, pdf) = app.get_bytes(&format!("/api/v1/documents/{id}/pdf")).await;
+    assert_eq!(status, 200);
+    let Some(pages) = crate::poppler::layout(&pdf) else { return };
+    let mut pieces = String::new();
+    for page in &pages {
+        for w in page.lines.iter().flatten() {
+            assert!(
+                w.x_max <= page.width - 10.0 * 72.0 / 25.4,
+                "{:?} runs into the right edge of {}",
+                w.text,
+                page.width
+            );
+            if w.text.contains("Xãhội") {
+                pieces.push_str(&w.text.replace('\u{200B}', ""));
+            }
+        }
+    }
+    assert!(pieces.contains(&word), "the whole word prints, only wrapped: {pieces}");
+    let text = crate::poppler::reading_text(&pdf).unwrap();
+    assert!(text.contains("có thẻ tab"), "the tab prints as a space: {text}");
+}

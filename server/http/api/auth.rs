@@ -12,6 +12,7 @@ use super::{Created, Deleted, Tag, who};
 use crate::app::AppState;
 use crate::http::ApiResult;
 use crate::http::auth::{self, Auth, COOKIE};
+use crate::http::strict::StrictJson;
 use crate::model::{ApiToken, LoginInput, NewApiToken, PasswordInput, Session, TokenInput};
 use crate::services::{self, now};
 
@@ -48,7 +49,7 @@ impl AuthApi {
 impl AuthApi {
     /// Log in with a username and password; repeated failures lock the account for a while.
     #[oai(path = "/auth/login", method = "post")]
-    async fn login(&self, req: &Request, body: Json<LoginInput>) -> ApiResult<LoginResponse> {
+    async fn login(&self, req: &Request, body: StrictJson<LoginInput>) -> ApiResult<LoginResponse> {
         let addr = Some(req.remote_addr().to_string());
         let s = services::auth::login(&self.state.db, now(), &body.0.username, &body.0.password, addr).await?;
         let max_age = services::auth::SESSION_HOURS * 3600;
@@ -72,7 +73,12 @@ impl AuthApi {
 
     /// Create an API token for the current user; its secret is shown only in this answer.
     #[oai(path = "/auth/tokens", method = "post")]
-    async fn create_token(&self, auth: Auth, req: &Request, body: Json<TokenInput>) -> ApiResult<Created<NewApiToken>> {
+    async fn create_token(
+        &self,
+        auth: Auth,
+        req: &Request,
+        body: StrictJson<TokenInput>,
+    ) -> ApiResult<Created<NewApiToken>> {
         let actor = who(&self.state, &auth, req).await?;
         Ok(Created::Created(Json(services::auth::create_token(&self.state.db, &actor, now(), &body.0.name).await?)))
     }
@@ -99,7 +105,7 @@ impl AuthApi {
         auth: Auth,
         req: &Request,
         id: Path<Uuid>,
-        body: Json<PasswordInput>,
+        body: StrictJson<PasswordInput>,
     ) -> ApiResult<Deleted> {
         let (actor, session) = auth::session(&self.state.db, &auth, req).await?;
         services::auth::set_password(&self.state.db, &actor, now(), id.0, &body.0.password, Some(session.id)).await?;

@@ -12,6 +12,7 @@ use super::{Created, Deleted, Tag, who};
 use crate::app::AppState;
 use crate::http::ApiResult;
 use crate::http::auth::Auth;
+use crate::http::strict::StrictJson;
 use crate::model::StepInput;
 use crate::model::{Document, DocumentInput, Page, Paging};
 use crate::services::documents::DocumentFilter;
@@ -25,7 +26,7 @@ pub struct FinalizeInput {
     /// From prepare.
     pub session_id: Uuid,
     /// CMS SignedData (detached) over the prepared digest, DER, base64.
-    #[oai(validator(max_length = 1000000))]
+    #[oai(validator(max_length = 200000))]
     pub signature: String,
 }
 
@@ -47,7 +48,7 @@ pub enum PdfResponse {
 impl DocumentApi {
     /// Create a draft document.
     #[oai(path = "/documents", method = "post")]
-    async fn create(&self, auth: Auth, req: &Request, body: Json<DocumentInput>) -> ApiResult<Created<Document>> {
+    async fn create(&self, auth: Auth, req: &Request, body: StrictJson<DocumentInput>) -> ApiResult<Created<Document>> {
         Ok(Created::Created(Json(
             documents::create_document(&self.state.db, &who(&self.state, &auth, req).await?, now(), body.0).await?,
         )))
@@ -91,7 +92,7 @@ impl DocumentApi {
         auth: Auth,
         req: &Request,
         id: Path<Uuid>,
-        body: Json<DocumentInput>,
+        body: StrictJson<DocumentInput>,
     ) -> ApiResult<Json<Document>> {
         Ok(Json(
             documents::update_document(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0, body.0)
@@ -137,7 +138,7 @@ impl DocumentApi {
         auth: Auth,
         req: &Request,
         id: Path<Uuid>,
-        body: Json<StepInput>,
+        body: StrictJson<StepInput>,
     ) -> ApiResult<Json<Document>> {
         let actor = who(&self.state, &auth, req).await?;
         Ok(Json(issuing::send_back_document(&self.state.db, &actor, now(), id.0, body.0.comment).await?))
@@ -177,7 +178,7 @@ impl DocumentApi {
         auth: Auth,
         req: &Request,
         id: Path<Uuid>,
-        body: Json<FinalizeInput>,
+        body: StrictJson<FinalizeInput>,
     ) -> ApiResult<Json<Document>> {
         let actor = who(&self.state, &auth, req).await?;
         let s = &self.state;

@@ -32,12 +32,49 @@ pub struct EvidenceForm {
     target_id: Option<String>,
 }
 
-/// A file download.
-#[derive(ApiResponse)]
-pub enum FileResponse {
-    /// The file, with its original name.
-    #[oai(status = 200)]
-    File(Binary<Vec<u8>>, #[oai(header = "Content-Type")] String, #[oai(header = "Content-Disposition")] String),
+/// A file download, served with the type its bytes were recognised as (the
+/// OpenAPI document lists every accepted type).
+pub struct FileResponse {
+    bytes: Vec<u8>,
+    content_type: String,
+    disposition: String,
+}
+
+impl poem::IntoResponse for FileResponse {
+    fn into_response(self) -> poem::Response {
+        poem::Response::builder()
+            .content_type(self.content_type)
+            .header("content-disposition", self.disposition)
+            .body(self.bytes)
+    }
+}
+
+impl ApiResponse for FileResponse {
+    fn meta() -> poem_openapi::registry::MetaResponses {
+        use poem_openapi::payload::Payload;
+        use poem_openapi::registry::{MetaHeader, MetaMediaType, MetaResponse, MetaResponses};
+        use poem_openapi::types::Type;
+        MetaResponses {
+            responses: vec![MetaResponse {
+                description: "The file, with its original name.",
+                status: Some(200),
+                status_range: None,
+                content: crate::domain::filetype::ACCEPTED
+                    .iter()
+                    .map(|t| MetaMediaType { content_type: t, schema: Binary::<Vec<u8>>::schema_ref() })
+                    .collect(),
+                headers: vec![MetaHeader {
+                    name: "Content-Disposition".into(),
+                    description: Some("attachment; filename=…; filename*=UTF-8''…".into()),
+                    required: true,
+                    deprecated: false,
+                    schema: String::schema_ref(),
+                }],
+            }],
+        }
+    }
+
+    fn register(_: &mut poem_openapi::registry::Registry) {}
 }
 
 /// `attachment` with an ASCII fallback name and the exact UTF-8 name (RFC 6266 / 5987).
@@ -97,7 +134,7 @@ impl EvidenceApi {
     async fn download(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<FileResponse> {
         let actor = who(&self.state, &auth, req).await?;
         let (meta, bytes) = evidence::download_evidence(&self.state.db, &self.state.files, &actor, id.0).await?;
-        Ok(FileResponse::File(Binary(bytes), meta.content_type, content_disposition(&meta.file_name)))
+        Ok(FileResponse { bytes, content_type: meta.content_type, disposition: content_disposition(&meta.file_name) })
     }
 
     /// Delete evidence while the task's result can still change.

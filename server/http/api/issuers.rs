@@ -12,6 +12,7 @@ use super::{Created, Deleted, Tag, who};
 use crate::app::AppState;
 use crate::http::ApiResult;
 use crate::http::auth::Auth;
+use crate::http::strict::StrictJson;
 use crate::model::{Issuer, IssuerInput, Page, Paging};
 use crate::services::{issuers as svc, now};
 
@@ -25,7 +26,7 @@ pub struct IssuerApi {
 impl IssuerApi {
     /// Create an issuer (its two preset rubrics are created with it).
     #[oai(path = "/issuers", method = "post")]
-    async fn create(&self, auth: Auth, req: &Request, body: Json<IssuerInput>) -> ApiResult<Created<Issuer>> {
+    async fn create(&self, auth: Auth, req: &Request, body: StrictJson<IssuerInput>) -> ApiResult<Created<Issuer>> {
         Ok(Created::Created(Json(
             svc::create_issuer(&self.state.db, &who(&self.state, &auth, req).await?, now(), body.0).await?,
         )))
@@ -59,7 +60,7 @@ impl IssuerApi {
         auth: Auth,
         req: &Request,
         id: Path<Uuid>,
-        body: Json<IssuerInput>,
+        body: StrictJson<IssuerInput>,
     ) -> ApiResult<Json<Issuer>> {
         Ok(Json(svc::update_issuer(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0, body.0).await?))
     }

@@ -12,6 +12,7 @@ use super::{Created, Deleted, Tag, who};
 use crate::app::AppState;
 use crate::http::ApiResult;
 use crate::http::auth::Auth;
+use crate::http::strict::StrictJson;
 use crate::model::{CarryForward, Group, GroupInput, Page, Paging, Plan, PlanInput, Proposal, ProposalInput};
 use crate::services::{groups, now, plans, proposals};
 
@@ -25,7 +26,7 @@ pub struct PlanApi {
 impl PlanApi {
     /// Create a plan (one per issuer and year; 409 for a second).
     #[oai(path = "/plans", method = "post")]
-    async fn create(&self, auth: Auth, req: &Request, body: Json<PlanInput>) -> ApiResult<Created<Plan>> {
+    async fn create(&self, auth: Auth, req: &Request, body: StrictJson<PlanInput>) -> ApiResult<Created<Plan>> {
         Ok(Created::Created(Json(
             plans::create_plan(&self.state.db, &who(&self.state, &auth, req).await?, now(), body.0).await?,
         )))
@@ -62,7 +63,13 @@ impl PlanApi {
 
     /// Replace a plan's fields.
     #[oai(path = "/plans/:id", method = "put")]
-    async fn update(&self, auth: Auth, req: &Request, id: Path<Uuid>, body: Json<PlanInput>) -> ApiResult<Json<Plan>> {
+    async fn update(
+        &self,
+        auth: Auth,
+        req: &Request,
+        id: Path<Uuid>,
+        body: StrictJson<PlanInput>,
+    ) -> ApiResult<Json<Plan>> {
         Ok(Json(plans::update_plan(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0, body.0).await?))
     }
 
@@ -92,7 +99,7 @@ pub struct GroupApi {
 impl GroupApi {
     /// Add a group to a plan.
     #[oai(path = "/groups", method = "post")]
-    async fn create(&self, auth: Auth, req: &Request, body: Json<GroupInput>) -> ApiResult<Created<Group>> {
+    async fn create(&self, auth: Auth, req: &Request, body: StrictJson<GroupInput>) -> ApiResult<Created<Group>> {
         Ok(Created::Created(Json(
             groups::create_group(&self.state.db, &who(&self.state, &auth, req).await?, now(), body.0).await?,
         )))
@@ -117,7 +124,7 @@ impl GroupApi {
         auth: Auth,
         req: &Request,
         id: Path<Uuid>,
-        body: Json<GroupInput>,
+        body: StrictJson<GroupInput>,
     ) -> ApiResult<Json<Group>> {
         Ok(Json(groups::update_group(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0, body.0).await?))
     }
@@ -140,7 +147,7 @@ pub struct ProposalApi {
 impl ProposalApi {
     /// Add a proposal for next year.
     #[oai(path = "/proposals", method = "post")]
-    async fn create(&self, auth: Auth, req: &Request, body: Json<ProposalInput>) -> ApiResult<Created<Proposal>> {
+    async fn create(&self, auth: Auth, req: &Request, body: StrictJson<ProposalInput>) -> ApiResult<Created<Proposal>> {
         Ok(Created::Created(Json(
             proposals::create_proposal(&self.state.db, &who(&self.state, &auth, req).await?, now(), body.0).await?,
         )))
@@ -174,7 +181,7 @@ impl ProposalApi {
         auth: Auth,
         req: &Request,
         id: Path<Uuid>,
-        body: Json<ProposalInput>,
+        body: StrictJson<ProposalInput>,
     ) -> ApiResult<Json<Proposal>> {
         Ok(Json(
             proposals::update_proposal(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0, body.0)

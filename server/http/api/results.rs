@@ -12,6 +12,7 @@ use super::{Created, Deleted, Tag, who};
 use crate::app::AppState;
 use crate::http::ApiResult;
 use crate::http::auth::Auth;
+use crate::http::strict::StrictJson;
 use crate::model::StepInput;
 use crate::model::{Page, Paging, ResultInput, TaskResult};
 use crate::services::results::Step;
@@ -27,7 +28,7 @@ pub struct ResultApi {
 impl ResultApi {
     /// Create a task's result (one per task; 409 for a second).
     #[oai(path = "/results", method = "post")]
-    async fn create(&self, auth: Auth, req: &Request, body: Json<ResultInput>) -> ApiResult<Created<TaskResult>> {
+    async fn create(&self, auth: Auth, req: &Request, body: StrictJson<ResultInput>) -> ApiResult<Created<TaskResult>> {
         Ok(Created::Created(Json(
             results::create_result(&self.state.db, &who(&self.state, &auth, req).await?, now(), body.0).await?,
         )))
@@ -71,7 +72,7 @@ impl ResultApi {
         auth: Auth,
         req: &Request,
         id: Path<Uuid>,
-        body: Json<ResultInput>,
+        body: StrictJson<ResultInput>,
     ) -> ApiResult<Json<TaskResult>> {
         Ok(Json(
             results::update_result(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0, body.0).await?,
@@ -91,7 +92,7 @@ impl ResultApi {
         auth: Auth,
         req: &Request,
         id: Path<Uuid>,
-        body: Json<StepInput>,
+        body: StrictJson<StepInput>,
     ) -> ApiResult<Json<TaskResult>> {
         self.step(auth, req, id.0, Step::Accept, body.0.comment).await
     }
@@ -103,7 +104,7 @@ impl ResultApi {
         auth: Auth,
         req: &Request,
         id: Path<Uuid>,
-        body: Json<StepInput>,
+        body: StrictJson<StepInput>,
     ) -> ApiResult<Json<TaskResult>> {
         self.step(auth, req, id.0, Step::Return, body.0.comment).await
     }
@@ -115,7 +116,7 @@ impl ResultApi {
         auth: Auth,
         req: &Request,
         id: Path<Uuid>,
-        body: Json<StepInput>,
+        body: StrictJson<StepInput>,
     ) -> ApiResult<Json<TaskResult>> {
         self.step(auth, req, id.0, Step::Reopen, body.0.comment).await
     }

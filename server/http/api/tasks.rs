@@ -1,6 +1,5 @@
 //! `/tasks` and `/targets`.
 
-use chrono::NaiveDate;
 use poem::Request;
 use poem_openapi::{
     OpenApi,
@@ -13,6 +12,7 @@ use super::{Created, Deleted, Tag, who};
 use crate::app::AppState;
 use crate::http::ApiResult;
 use crate::http::auth::Auth;
+use crate::http::strict::StrictJson;
 use crate::model::{Page, Paging, Target, TargetInput, Task, TaskInput};
 use crate::services::tasks::TaskFilter;
 use crate::services::{now, targets, tasks};
@@ -27,7 +27,7 @@ pub struct TaskApi {
 impl TaskApi {
     /// Create a task in a group (409 when its code is already used in the plan).
     #[oai(path = "/tasks", method = "post")]
-    async fn create(&self, auth: Auth, req: &Request, body: Json<TaskInput>) -> ApiResult<Created<Task>> {
+    async fn create(&self, auth: Auth, req: &Request, body: StrictJson<TaskInput>) -> ApiResult<Created<Task>> {
         Ok(Created::Created(Json(
             tasks::create_task(&self.state.db, &who(&self.state, &auth, req).await?, now(), body.0).await?,
         )))
@@ -43,8 +43,8 @@ impl TaskApi {
         plan_id: Query<Option<Uuid>>,
         group_id: Query<Option<Uuid>>,
         unit_id: Query<Option<Uuid>>,
-        deadline_from: Query<Option<NaiveDate>>,
-        deadline_to: Query<Option<NaiveDate>>,
+        deadline_from: Query<Option<crate::model::Date>>,
+        deadline_to: Query<Option<crate::model::Date>>,
         #[oai(validator(max_length = 64))] result_state: Query<Option<String>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "100000")))] page: Query<Option<u64>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "500")))] per_page: Query<Option<u64>>,
@@ -53,8 +53,8 @@ impl TaskApi {
             plan_id: plan_id.0,
             group_id: group_id.0,
             unit_id: unit_id.0,
-            deadline_from: deadline_from.0,
-            deadline_to: deadline_to.0,
+            deadline_from: deadline_from.0.map(Into::into),
+            deadline_to: deadline_to.0.map(Into::into),
             result_state: result_state.0,
         };
         Ok(Json(
@@ -76,7 +76,13 @@ impl TaskApi {
 
     /// Replace a task's fields.
     #[oai(path = "/tasks/:id", method = "put")]
-    async fn update(&self, auth: Auth, req: &Request, id: Path<Uuid>, body: Json<TaskInput>) -> ApiResult<Json<Task>> {
+    async fn update(
+        &self,
+        auth: Auth,
+        req: &Request,
+        id: Path<Uuid>,
+        body: StrictJson<TaskInput>,
+    ) -> ApiResult<Json<Task>> {
         Ok(Json(tasks::update_task(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0, body.0).await?))
     }
 
@@ -98,7 +104,7 @@ pub struct TargetApi {
 impl TargetApi {
     /// Add a target to a task.
     #[oai(path = "/targets", method = "post")]
-    async fn create(&self, auth: Auth, req: &Request, body: Json<TargetInput>) -> ApiResult<Created<Target>> {
+    async fn create(&self, auth: Auth, req: &Request, body: StrictJson<TargetInput>) -> ApiResult<Created<Target>> {
         Ok(Created::Created(Json(
             targets::create_target(&self.state.db, &who(&self.state, &auth, req).await?, now(), body.0).await?,
         )))
@@ -123,7 +129,7 @@ impl TargetApi {
         auth: Auth,
         req: &Request,
         id: Path<Uuid>,
-        body: Json<TargetInput>,
+        body: StrictJson<TargetInput>,
     ) -> ApiResult<Json<Target>> {
         Ok(Json(
             targets::update_target(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0, body.0).await?,

@@ -12,6 +12,7 @@ use super::{Created, Deleted, Tag, who};
 use crate::app::AppState;
 use crate::http::ApiResult;
 use crate::http::auth::Auth;
+use crate::http::strict::StrictJson;
 use crate::model::{Page, Paging, Rubric, RubricInput, Unit, UnitInput, User, UserInput};
 use crate::services::units::UnitFilter;
 use crate::services::{now, rubrics, units, users};
@@ -26,7 +27,7 @@ pub struct UnitApi {
 impl UnitApi {
     /// Create a unit (department or commune).
     #[oai(path = "/units", method = "post")]
-    async fn create(&self, auth: Auth, req: &Request, body: Json<UnitInput>) -> ApiResult<Created<Unit>> {
+    async fn create(&self, auth: Auth, req: &Request, body: StrictJson<UnitInput>) -> ApiResult<Created<Unit>> {
         Ok(Created::Created(Json(
             units::create_unit(&self.state.db, &who(&self.state, &auth, req).await?, now(), body.0).await?,
         )))
@@ -63,7 +64,13 @@ impl UnitApi {
 
     /// Replace a unit's fields.
     #[oai(path = "/units/:id", method = "put")]
-    async fn update(&self, auth: Auth, req: &Request, id: Path<Uuid>, body: Json<UnitInput>) -> ApiResult<Json<Unit>> {
+    async fn update(
+        &self,
+        auth: Auth,
+        req: &Request,
+        id: Path<Uuid>,
+        body: StrictJson<UnitInput>,
+    ) -> ApiResult<Json<Unit>> {
         Ok(Json(units::update_unit(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0, body.0).await?))
     }
 
@@ -85,7 +92,7 @@ pub struct UserApi {
 impl UserApi {
     /// Create a user.
     #[oai(path = "/users", method = "post")]
-    async fn create(&self, auth: Auth, req: &Request, body: Json<UserInput>) -> ApiResult<Created<User>> {
+    async fn create(&self, auth: Auth, req: &Request, body: StrictJson<UserInput>) -> ApiResult<Created<User>> {
         Ok(Created::Created(Json(
             users::create_user(&self.state.db, &who(&self.state, &auth, req).await?, now(), body.0).await?,
         )))
@@ -124,7 +131,13 @@ impl UserApi {
 
     /// Replace a user's fields.
     #[oai(path = "/users/:id", method = "put")]
-    async fn update(&self, auth: Auth, req: &Request, id: Path<Uuid>, body: Json<UserInput>) -> ApiResult<Json<User>> {
+    async fn update(
+        &self,
+        auth: Auth,
+        req: &Request,
+        id: Path<Uuid>,
+        body: StrictJson<UserInput>,
+    ) -> ApiResult<Json<User>> {
         Ok(Json(users::update_user(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0, body.0).await?))
     }
 
@@ -146,7 +159,7 @@ pub struct RubricApi {
 impl RubricApi {
     /// Create a rubric: bands covering 0–100 with no gap or overlap.
     #[oai(path = "/rubrics", method = "post")]
-    async fn create(&self, auth: Auth, req: &Request, body: Json<RubricInput>) -> ApiResult<Created<Rubric>> {
+    async fn create(&self, auth: Auth, req: &Request, body: StrictJson<RubricInput>) -> ApiResult<Created<Rubric>> {
         Ok(Created::Created(Json(
             rubrics::create_rubric(&self.state.db, &who(&self.state, &auth, req).await?, now(), body.0).await?,
         )))
@@ -186,7 +199,7 @@ impl RubricApi {
         auth: Auth,
         req: &Request,
         id: Path<Uuid>,
-        body: Json<RubricInput>,
+        body: StrictJson<RubricInput>,
     ) -> ApiResult<Json<Rubric>> {
         Ok(Json(
             rubrics::update_rubric(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0, body.0).await?,

@@ -1,0 +1,179 @@
+//! Reads any PDF the way a văn thư looks at it — page sizes, the text as lines
+//! with position, size and weight, the fonts and whether they are embedded —
+//! for the Nghị định 30 check. The only module that names hayro (a maintained PDF
+//! interpreter, already in the tree through typst). Never panics on a bad file:
+//! a file it cannot read is an error, and the interpreter runs under
+//! `catch_unwind` as a second net.
+
+use hayro_interpret::font::Glyph as PdfGlyph;
+use hayro_interpret::hayro_syntax::Pdf;
+use hayro_interpret::hayro_syntax::object::{Array, Dict, Name};
+use hayro_interpret::{
+    BlendMode, ClipPath, Context, Device, GlyphDrawMode, Image, InterpreterCache, InterpreterSettings, Paint,
+    PathDrawMode, SoftMask, interpret_page,
+};
+use kurbo::{Affine, BezPath, Rect};
+
+use crate::domain::layout::{self, FontUse, Glyph, Page};
+
+/// Why a PDF could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum InspectError {
+    /// Not a PDF, or too damaged to read.
+    #[error("không đọc được tệp PDF / not a readable PDF")]
+    Unreadable,
+    /// More pages than the check reads.
+    #[error("tệp có {0} trang, quá nhiều để kiểm tra / {0} pages, too many to check")]
+    TooManyPages(usize),
+}
+
+/// Most pages the check reads (a year's report with appendices is under 100).
+pub const MAX_PAGES: usize = 500;
+
+/// Every page of `pdf` with its lines, fonts and images.
+pub fn pages(pdf: &[u8]) -> Result<Vec<Page>, InspectError> {
+    let data = pdf.to_vec();
+    std::panic::catch_unwind(move || read(data)).unwrap_or(Err(InspectError::Unreadable))
+}
+
+fn read(data: Vec<u8>) -> Result<Vec<Page>, InspectError> {
+    let pdf = Pdf::new(data).map_err(|_| InspectError::Unreadable)?;
+    let pages = pdf.pages();
+    if pages.len() > MAX_PAGES {
+        return Err(InspectError::TooManyPages(pages.len()));
+    }
+    let cache = InterpreterCache::new();
+    let mut out = Vec::with_capacity(pages.len());
+    for page in pages.iter() {
+        let (width, height) = page.render_dimensions();
+        let transform = page.initial_transform(true).to_kurbo();
+        let mut context = Context::new(
+            transform,
+            Rect::new(0.0, 0.0, width as f64, height as f64),
+            &cache,
+            page.xref(),
+            InterpreterSettings::default(),
+        );
+        let mut device = Collector::default();
+        interpret_page(page, &mut context, &mut device);
+        out.push(Page {
+            width: width as f64,
+            height: height as f64,
+            lines: layout::lines(device.glyphs),
+            fonts: fonts(&page.resources().fonts),
+            images: device.images,
+        });
+    }
+    Ok(out)
+}
+
+/// The fonts of a page's resources, with whether each carries its font program.
+fn fonts(dict: &Dict<'_>) -> Vec<FontUse> {
+    let mut out: Vec<FontUse> = Vec::new();
+    for key in dict.keys() {
+        let Some(font) = dict.get::<Dict<'_>>(key.as_ref()) else { continue };
+        let base = font.get::<Name<'_>>(b"BaseFont").map(|n| n.as_str().to_owned()).unwrap_or_default();
+        let name = match base.split_once('+') {
+            Some((tag, rest)) if tag.len() == 6 => rest.to_owned(),
+            _ => base,
+        };
+        let subtype = font.get::<Name<'_>>(b"Subtype").map(|n| n.as_str().to_owned()).unwrap_or_default();
+        // Type 3 fonts are drawn by the file itself; Type 0 keeps its program in its descendant.
+        let embedded = match subtype.as_str() {
+            "Type3" => true,
+            "Type0" => font
+                .get::<Array<'_>>(b"DescendantFonts")
+                .and_then(|a| a.iter::<Dict<'_>>().next())
+                .is_some_and(|d| has_program(&d)),
+            _ => has_program(&font),
+        };
+        let f = FontUse { name, embedded };
+        if !out.contains(&f) {
+            out.push(f);
+        }
+    }
+    out
+}
+
+fn has_program(font: &Dict<'_>) -> bool {
+    font.get::<Dict<'_>>(b"FontDescriptor")
+        .is_some_and(|d| d.contains_key(b"FontFile") || d.contains_key(b"FontFile2") || d.contains_key(b"FontFile3"))
+}
+
+/// A device that keeps glyphs with their place and counts images; draws nothing.
+#[derive(Default)]
+struct Collector {
+    glyphs: Vec<Glyph>,
+    images: usize,
+}
+
+impl<'a> Device<'a> for Collector {
+    fn set_soft_mask(&mut self, _: Option<SoftMask<'a>>) {}
+    fn set_blend_mode(&mut self, _: BlendMode) {}
+    fn draw_path(&mut self, _: &BezPath, _: Affine, _: &Paint<'a>, _: &PathDrawMode) {}
+    fn push_clip_path(&mut self, _: &ClipPath) {}
+    fn push_transparency_group(&mut self, _: f32, _: Option<SoftMask<'a>>, _: BlendMode) {}
+
+    fn draw_glyph(
+        &mut self,
+        glyph: &PdfGlyph<'a>,
+        transform: Affine,
+        glyph_transform: Affine,
+        _: &Paint<'a>,
+        _: &GlyphDrawMode,
+    ) {
+        let Some(text) = glyph.as_unicode().map(|u| bf_text(&u)) else { return };
+        // Glyph space (1000 units to the em) to page space, y down from the top.
+        let full = transform * glyph_transform;
+        let origin = full * kurbo::Point::ZERO;
+        let em = full * kurbo::Point::new(0.0, 1000.0);
+        let size = (em - origin).hypot();
+        let (advance, bold, italic) = match glyph {
+            PdfGlyph::Outline(o) => {
+                let data = o.font_data();
+                let name = data.as_ref().and_then(|d| d.postscript_name.clone()).unwrap_or_default().to_lowercase();
+                let bold = data.as_ref().and_then(|d| d.weight).is_some_and(|w| w >= 600) || name.contains("bold");
+                let italic =
+                    data.as_ref().is_some_and(|d| d.is_italic) || name.contains("italic") || name.contains("oblique");
+                (o.advance_width().unwrap_or(500.0) as f64, bold, italic)
+            }
+            PdfGlyph::Type3(_) => (500.0, false, false),
+        };
+        let end = full * kurbo::Point::new(advance, 0.0);
+        self.glyphs.push(Glyph {
+            text,
+            x: origin.x,
+            y: origin.y,
+            width: (end - origin).hypot(),
+            size,
+            bold,
+            italic,
+        });
+    }
+
+    fn draw_image(&mut self, _: Image<'a, '_>, _: Affine) {
+        self.images += 1;
+    }
+    fn pop_clip_path(&mut self) {}
+    fn pop_transparency_group(&mut self) {}
+}
+
+fn bf_text(b: &hayro_interpret::hayro_cmap::BfString) -> String {
+    use hayro_interpret::hayro_cmap::BfString;
+    match b {
+        BfString::Char(c) => c.to_string(),
+        BfString::String(s) => s.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn garbage_is_an_error_not_a_panic() {
+        for bytes in [&b""[..], b"%PDF-1.7\n", b"not a pdf", b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF"] {
+            assert!(pages(bytes).is_err() || pages(bytes).is_ok_and(|p| p.is_empty()));
+        }
+    }
+}

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Soak test: a release build on SQLite with the reference year under mixed reads and
+# writes (tests/load/mixed.lua) at 50 connections for SOAK_SECS (default 600), with
+# the server's resident memory sampled every 10 s. Prints the samples and fails if
+# memory after warm-up (the first fifth of the run) grows by more than 15 %, or if
+# any request failed.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+secs=${SOAK_SECS:-600}
+bash tests/support/packages.sh "wrk:wrk" "python3:python3" "curl:curl"
+cargo build --release --locked
+dir=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+APP__STORAGE__DATA_DIR="$dir" APP__SERVER__PORT="$port" APP__LOG__FILTER=warn APP__SERVER__SECURE_COOKIES=false \
+  ./target/release/nhiemvu serve --demo >"$dir/server.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true; rm -rf "$dir"' EXIT
+base="http://127.0.0.1:$port"
+for _ in $(seq 100); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.2; done
+
+login=$(curl -sf -c "$dir/cookies" -H 'content-type: application/json' \
+  -d '{"username":"admin","password":"bacson-2024-demo"}' "$base/api/v1/auth/login")
+csrf=$(echo "$login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["csrf_token"])')
+SOAK_TOKEN=$(curl -sf -b "$dir/cookies" -H "x-csrf-token: $csrf" -H 'content-type: application/json' \
+  -d '{"name":"soak"}' "$base/api/v1/auth/tokens" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+SOAK_COOKIE="nhiemvu_session=$(awk '$6 == "nhiemvu_session" {print $7}' "$dir/cookies")"
+json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+SOAK_PLAN=$(curl -sf -H "Authorization: Bearer $SOAK_TOKEN" "$base/api/v1/plans" | json '["items"][0]["id"]')
+issuer=$(curl -sf -H "Authorization: Bearer $SOAK_TOKEN" "$base/api/v1/plans" | json '["items"][0]["issuer_id"]')
+SOAK_OPEN_PLAN=$(curl -sf -H "Authorization: Bearer $SOAK_TOKEN" -H 'content-type: application/json' \
+  -d "{\"issuer_id\":\"$issuer\",\"year\":2031,\"title\":\"Kế hoạch thử tải\"}" "$base/api/v1/plans" | json '["id"]')
+export SOAK_TOKEN SOAK_COOKIE SOAK_PLAN SOAK_OPEN_PLAN
+
+rss() { awk '/VmRSS/ {print $2}' "/proc/$server/status"; }
+( while kill -0 "$server" 2>/dev/null; do echo "$(date +%s) $(rss)"; sleep 10; done ) >"$dir/rss" &
+sampler=$!
+echo "== soak: $secs s of mixed reads and writes, 50 connections"
+wrk -t2 -c50 -d"${secs}s" --latency -s tests/load/mixed.lua "$base" | tee "$dir/wrk"
+kill $sampler 2>/dev/null || true
+echo "== resident memory (KiB) every 10 s"
+awk '{print $2}' "$dir/rss" | paste -sd' '
+python3 - "$dir/rss" "$dir/wrk" <<'PY'
+import re, sys
+samples = [int(l.split()[1]) for l in open(sys.argv[1]) if len(l.split()) == 2]
+warm = samples[max(1, len(samples) // 5):]
+base, peak, last = warm[0], max(warm), warm[-1]
+print(f"after warm-up: {base} KiB, peak {peak} KiB, last {last} KiB ({(peak - base) / base:+.1%})")
+wrk = open(sys.argv[2]).read()
+bad = re.search(r"Non-2xx or 3xx responses: (\d+)", wrk)
+errors = re.search(r"Socket errors: (.*)", wrk)
+if bad or errors:
+    sys.exit(f"failed requests: {bad.group(0) if bad else ''} {errors.group(0) if errors else ''}")
+if peak > base * 1.15:
+    sys.exit("memory grew after warm-up")
+print("soak: no errors, memory flat")
+PY
