@@ -49,6 +49,8 @@ pub struct SigningSettings {
     pub trust_dir: String,
     /// Minutes a prepared signature waits for an external signer.
     pub session_minutes: i64,
+    /// Whether signature and seal images must be on file to approve and issue.
+    pub images_required: bool,
 }
 
 /// `[render]`.

@@ -5,6 +5,7 @@
 //! a file it cannot read is an error, and the interpreter runs under
 //! `catch_unwind` as a second net.
 
+use hayro_interpret::TransformExt;
 use hayro_interpret::font::Glyph as PdfGlyph;
 use hayro_interpret::hayro_syntax::Pdf;
 use hayro_interpret::hayro_syntax::object::{Array, Dict, Name};
@@ -140,15 +141,7 @@ impl<'a> Device<'a> for Collector {
             PdfGlyph::Type3(_) => (500.0, false, false),
         };
         let end = full * kurbo::Point::new(advance, 0.0);
-        self.glyphs.push(Glyph {
-            text,
-            x: origin.x,
-            y: origin.y,
-            width: (end - origin).hypot(),
-            size,
-            bold,
-            italic,
-        });
+        self.glyphs.push(Glyph { text, x: origin.x, y: origin.y, width: (end - origin).hypot(), size, bold, italic });
     }
 
     fn draw_image(&mut self, _: Image<'a, '_>, _: Affine) {

@@ -14,6 +14,8 @@
 //! - [`storage`]: the database pool, migrations, entities, the audit chain, files.
 //! - [`mail`]: e-mail templates and the SMTP transport; the only module that names lettre.
 //! - [`render`]: typst World, fonts and PDF export; the only module that names typst.
+//! - [`inspect`]: reads any PDF (pages, positioned text, fonts) for the Nghị
+//!   định 30 check; the only module that names hayro.
 //! - [`signing`]: PAdES signatures: a minimal PDF reader/incremental writer, CMS
 //!   build and check, PKCS#12 keys, trust store, stamped number/date and seal.
 //! - [`model`]: the public shape of records, shared by the API and the services.
@@ -29,6 +31,7 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod inspect;
 pub mod mail;
 pub mod model;
 pub mod render;

@@ -74,6 +74,18 @@ enum Command {
         #[arg(short, long)]
         output: std::path::PathBuf,
     },
+    /// Check a document against Nghị định 30/2020 (exit 1 when it has an error): a
+    /// stored document (its data and its printed pages) or any PDF file (its pages).
+    Check {
+        /// A stored document's id.
+        #[arg(long, conflicts_with = "file", required_unless_present = "file")]
+        document: Option<uuid::Uuid>,
+        /// A PDF file.
+        file: Option<std::path::PathBuf>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Manage users from the command line (e.g. the first administrator).
     User {
         #[command(subcommand)]
@@ -152,6 +164,11 @@ async fn run(command: Command, mut settings: Settings) -> Result<ExitCode, Box<d
     if let Command::Verify { file, json } = &command {
         return verify(file, *json, &settings);
     }
+    if let Command::Check { file: Some(file), json, .. } = &command {
+        let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
+        let pages = nhiemvu::inspect::pages(&bytes)?;
+        return print_findings(&nhiemvu::domain::check::check_pages(&pages), *json);
+    }
     if let Command::SignAttachment { issuer, reference, location, file, output } = &command {
         let signing = services::signatures::Signing::from_settings(&settings.signing)
             .map_err(|e| format!("signing.trust_dir: {e}"))?;
@@ -220,8 +237,22 @@ async fn run(command: Command, mut settings: Settings) -> Result<ExitCode, Box<d
                 println!("{d:?}");
             }
         }
-        Command::Verify { .. } | Command::SignAttachment { .. } => {
+        Command::Verify { .. } | Command::SignAttachment { .. } | Command::Check { file: Some(_), .. } => {
             unreachable!("handled before the database is opened")
+        }
+        Command::Check { document, json, .. } => {
+            let id = document.ok_or("--document or a file")?;
+            let findings = services::checks::check_document(
+                &db,
+                &state.renderer,
+                &state.files,
+                &nhiemvu::storage::audit::Actor::system(),
+                id,
+                services::now(),
+                settings.signing.images_required,
+            )
+            .await?;
+            return print_findings(&findings, json);
         }
         Command::Migrate => println!("Cơ sở dữ liệu đã cập nhật / database is up to date"),
         Command::Demo => report(services::demo::load_reference_year(&db).await?),
@@ -271,6 +302,25 @@ async fn run(command: Command, mut settings: Settings) -> Result<ExitCode, Box<d
 }
 
 /// `nhiemvu verify file.pdf`: one block per signature, oldest first.
+/// Prints the check's findings; exit 1 when one is an error.
+fn print_findings(
+    findings: &[nhiemvu::domain::check::Finding],
+    json: bool,
+) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    use nhiemvu::domain::check::{Severity, has_errors};
+    if json {
+        println!("{}", serde_json::to_string_pretty(findings)?);
+    } else if findings.is_empty() {
+        println!("Đúng thể thức Nghị định 30/2020: không có lỗi, không có cảnh báo.");
+    }
+    for f in findings.iter().filter(|_| !json) {
+        let level = if f.severity == Severity::Error { "LỖI" } else { "Cảnh báo" };
+        let at = f.field.as_deref().map(|x| format!(" [{x}]")).unwrap_or_default();
+        println!("{level}{at}: {} ({})", f.message, f.code);
+    }
+    Ok(if has_errors(findings) { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
 fn verify(file: &std::path::Path, json: bool, settings: &Settings) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
     let dir = &settings.signing.trust_dir;

@@ -15,8 +15,8 @@ pub async fn big_plan(db: &Db) -> (uuid::Uuid, uuid::Uuid) {
         now(),
         IssuerInput {
             code: "bench".into(),
-            parent_name: None,
-            name: "XÃ THỬ".into(),
+            name_lines: vec!["ỦY BAN NHÂN DÂN".into(), "XÃ THỬ".into()],
+            parent_lines: vec![],
             abbreviation: "UBND".into(),
             place_name: "Thử".into(),
             full_name: "Ủy ban nhân dân xã".into(),

@@ -10,6 +10,7 @@ mod m0002_workflow;
 mod m0003_mail;
 mod m0004_signing;
 mod m0005_hardening;
+mod m0006_documents;
 
 /// The ordered list of migrations the server applies at start-up.
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_mail::Migration),
             Box::new(m0004_signing::Migration),
             Box::new(m0005_hardening::Migration),
+            Box::new(m0006_documents::Migration),
         ]
     }
 }

@@ -149,7 +149,11 @@ pub fn check_facts(f: &Facts) -> Vec<Finding> {
         ));
     }
     let images = [
-        (f.has_signature_image, "signature_image_missing", "Người ký chưa có ảnh chữ ký: văn bản in ra sẽ trống chỗ ký."),
+        (
+            f.has_signature_image,
+            "signature_image_missing",
+            "Người ký chưa có ảnh chữ ký: văn bản in ra sẽ trống chỗ ký.",
+        ),
         (f.has_seal_image, "seal_image_missing", "Cơ quan chưa có ảnh con dấu: văn bản ban hành sẽ không có dấu."),
     ];
     for (present, code, message) in images {
@@ -252,8 +256,11 @@ fn spacing(pages: &[Page]) -> Vec<Finding> {
     let mut worst_gap: Option<(f64, String)> = None;
     for (pi, p) in pages.iter().enumerate() {
         let left = 30.0 * MM;
-        let body: Vec<&Line> =
-            p.lines.iter().filter(|l| l.size >= 12.5 && l.x_min < left + 1.2 * 28.35 && l.x_min > left - TOLERANCE).collect();
+        let body: Vec<&Line> = p
+            .lines
+            .iter()
+            .filter(|l| l.size >= 12.5 && l.x_min < left + 1.2 * 28.35 && l.x_min > left - TOLERANCE)
+            .collect();
         for w in body.windows(2) {
             let (a, b) = (w[0], w[1]);
             let gap = b.y - a.y;
@@ -262,7 +269,7 @@ fn spacing(pages: &[Page]) -> Vec<Finding> {
             // Lines of one paragraph: the next is not indented and not far below.
             if !indented && gap > 0.0 && gap < 1.7 * size {
                 let ratio = gap / size;
-                if ratio < 1.15 - 0.02 || ratio > 1.5 * 1.15 + 0.02 {
+                if !(1.15 - 0.02..=1.5 * 1.15 + 0.02).contains(&ratio) {
                     let worse = worst_pitch.as_ref().is_none_or(|(r, _)| (ratio - 1.3).abs() > (r - 1.3).abs());
                     if worse {
                         worst_pitch = Some((ratio, format!("trang {}: \"{}\"", pi + 1, short(&b.text))));
@@ -285,10 +292,7 @@ fn spacing(pages: &[Page]) -> Vec<Finding> {
         out.push(error(
             "line_spacing_out_of_range",
             None,
-            format!(
-                "Khoảng cách dòng {:.2} lần cỡ chữ ({at}); phải từ dòng đơn (1,15) đến 1,5 dòng.",
-                ratio
-            ),
+            format!("Khoảng cách dòng {:.2} lần cỡ chữ ({at}); phải từ dòng đơn (1,15) đến 1,5 dòng.", ratio),
         ));
     }
     if let Some((extra, at)) = worst_gap {
@@ -344,15 +348,17 @@ fn header(p: &Page) -> Vec<Finding> {
 /// "Nơi nhận" and the signature on one page.
 fn signature_block(pages: &[Page]) -> Vec<Finding> {
     let at = |needle: &str| {
-        pages.iter().enumerate().rev().find_map(|(i, p)| p.lines.iter().any(|l| l.text.starts_with(needle)).then_some(i))
+        pages
+            .iter()
+            .enumerate()
+            .rev()
+            .find_map(|(i, p)| p.lines.iter().any(|l| l.text.starts_with(needle)).then_some(i))
     };
     let Some(start) = at("Nơi nhận") else {
         return vec![error("recipients_missing", Some("recipients"), "Không thấy \"Nơi nhận:\".")];
     };
-    let end = pages[start..]
-        .iter()
-        .position(|p| p.lines.iter().any(|l| l.text.starts_with("- Lưu")))
-        .map(|i| start + i);
+    let end =
+        pages[start..].iter().position(|p| p.lines.iter().any(|l| l.text.starts_with("- Lưu"))).map(|i| start + i);
     if end != Some(start) {
         return vec![error(
             "signature_block_split",

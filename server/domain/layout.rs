@@ -118,8 +118,10 @@ fn finish(glyphs: Vec<Glyph>) -> Line {
             italic += g.italic as usize;
         }
     }
-    let x_min = glyphs.iter().map(|g| g.x).fold(f64::INFINITY, f64::min);
-    let x_max = glyphs.iter().map(|g| g.x + g.width).fold(f64::NEG_INFINITY, f64::max);
+    // A space drawn at the end of a justified line is not ink: edges come from visible glyphs.
+    let ink = || glyphs.iter().filter(|g| !g.text.trim().is_empty());
+    let x_min = ink().map(|g| g.x).fold(f64::INFINITY, f64::min);
+    let x_max = ink().map(|g| g.x + g.width).fold(f64::NEG_INFINITY, f64::max);
     let y = glyphs.iter().map(|g| g.y).sum::<f64>() / glyphs.len().max(1) as f64;
     let size = glyphs.iter().map(|g| g.size).fold(0.0, f64::max);
     Line {

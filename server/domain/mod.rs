@@ -1,14 +1,18 @@
 //! Pure types and rules of the register: no database, HTTP, mail or typst here.
 
 pub mod access;
+pub mod check;
 pub mod filetype;
 pub mod format;
+pub mod layout;
 pub mod markdown;
 pub mod parse;
 pub mod print;
 pub mod reminder;
 pub mod rubric;
+pub mod signer;
 pub mod text;
+pub mod typeset;
 pub mod vocab;
 
 pub use rubric::{Band, Rubric};

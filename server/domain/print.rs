@@ -8,13 +8,34 @@ use serde::Serialize;
 use super::format::{draft_date, long_date, two_digits};
 use super::markdown::Block;
 
+/// The free-text parts a kind of document prints, with their Vietnamese names
+/// (the web form's labels), in the order they print.
+pub fn section_slots(kind: super::DocumentKind) -> &'static [(&'static str, &'static str)] {
+    use super::DocumentKind::*;
+    match kind {
+        Report => &[
+            ("direction", "I. Công tác chỉ đạo điều hành"),
+            ("results_intro", "II. Kết quả thực hiện — đoạn mở đầu (sau câu tổng hợp số nhiệm vụ)"),
+            ("results_outro", "II. Kết quả thực hiện — đoạn kết"),
+            ("proposals_intro", "III. Đề xuất nhiệm vụ năm sau — đoạn mở đầu"),
+            (
+                "commune_specific_note",
+                "Ghi chú sau mục nhiệm vụ riêng của các xã (mặc định: “(Có biểu chi tiết kèm theo).”)",
+            ),
+        ],
+        Plan => &[("intro", "Đoạn trước bảng nhiệm vụ")],
+        Letter => &[("body", "Nội dung trước danh sách nhiệm vụ chậm")],
+    }
+}
+
 /// Boxes 1–4 of the header and the signature block: shared by every kind.
 #[derive(Debug, Clone, Serialize)]
 pub struct Frame {
-    /// Parent body line, upper case (box 2), if any.
-    pub parent: Option<String>,
-    /// Issuing body line, upper case, bold (box 2).
-    pub issuer: String,
+    /// The parent body's lines, upright (box 2), only where one exists.
+    pub parent_lines: Vec<String>,
+    /// The issuing body's own lines, bold (box 2): a People's Committee's name is
+    /// broken over two lines, both bold.
+    pub issuer_lines: Vec<String>,
     /// "Số: 05/BC-UBND" or, in a draft, "Số:      /BC-UBND" (box 3).
     pub number_line: String,
     /// "Bắc Sơn, ngày 05 tháng 01 năm 2025" (box 4).
@@ -30,10 +51,9 @@ pub struct Frame {
 /// Boxes 7a–8.
 #[derive(Debug, Clone, Serialize)]
 pub struct Signature {
-    /// "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", … (upper case), if any.
-    pub authority: Option<String>,
-    /// "CHỦ TỊCH", "PHÓ CHỦ TỊCH" (upper case).
-    pub position: String,
+    /// The lines above the signature, upper case, derived from the signer block:
+    /// "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH".
+    pub lines: Vec<String>,
     /// Full name.
     pub name: String,
     /// Virtual path of the signature image (PNG), if any.
@@ -168,6 +188,18 @@ pub fn results_summary(year: i32, issuer_full_name: &str, groups: &[(String, usi
     s
 }
 
+/// Characters of bold 14 pt text a title line holds across the text width (165
+/// mm); titles are broken into even lines shorter than this.
+pub const TITLE_LINE: usize = 62;
+
+/// A table cell: the inlines of restricted Markdown (bold and italic print as such).
+pub type Cell = Vec<super::markdown::Inline>;
+
+/// A cell of plain text.
+pub fn cell(text: impl Into<String>) -> Cell {
+    vec![super::markdown::Inline::Text(text.into())]
+}
+
 /// A year-end report (báo cáo), as printed.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReportView {
@@ -177,6 +209,8 @@ pub struct ReportView {
     pub type_name: String,
     /// Trích yếu.
     pub subject: String,
+    /// The subject broken into even lines at natural pauses.
+    pub subject_lines: Vec<String>,
     /// "Căn cứ …;" lines.
     pub legal_bases: Vec<String>,
     /// Paragraph after the legal bases.
@@ -218,8 +252,8 @@ pub struct GroupView {
 /// One task in a report.
 #[derive(Debug, Clone, Serialize)]
 pub struct TaskView {
-    /// "1.1. Thu NSNN trên địa bàn …".
-    pub heading: String,
+    /// "1.1. Thu NSNN trên địa bàn …" (the task's text is restricted Markdown).
+    pub heading: Vec<super::markdown::Inline>,
     /// The narrative; its first paragraph follows "Kết quả thực hiện:" on the same line when unmarked.
     pub narrative: Vec<Block>,
     /// "+ Điểm tự chấm: 100 điểm.".
@@ -244,7 +278,7 @@ pub struct Appendix {
     /// Relative column widths.
     pub widths: Vec<u32>,
     /// Rows of cells.
-    pub rows: Vec<Vec<String>>,
+    pub rows: Vec<Vec<Cell>>,
 }
 
 /// The assignment plan (kế hoạch): the tasks as a table.
@@ -256,6 +290,8 @@ pub struct PlanView {
     pub type_name: String,
     /// Trích yếu.
     pub subject: String,
+    /// The subject broken into even lines at natural pauses.
+    pub subject_lines: Vec<String>,
     /// "Căn cứ …;" lines.
     pub legal_bases: Vec<String>,
     /// Paragraphs before the table.
@@ -273,8 +309,8 @@ pub struct PlanView {
 pub struct PlanGroup {
     /// "1. Nhóm nhiệm vụ …".
     pub heading: String,
-    /// Code, text, lead unit, co-operating units, deadline.
-    pub rows: Vec<Vec<String>>,
+    /// Code, text, targets, lead unit, co-operating units, deadline.
+    pub rows: Vec<Vec<Cell>>,
 }
 
 /// The urging letter (công văn đôn đốc).
@@ -284,6 +320,8 @@ pub struct LetterView {
     pub frame: Frame,
     /// "V/v …" under the number (box 5b).
     pub subject: String,
+    /// The subject broken into even lines for its narrow column.
+    pub subject_lines: Vec<String>,
     /// "Kính gửi:" lines, already punctuated.
     pub addressees: Vec<String>,
     /// Paragraphs before the list.

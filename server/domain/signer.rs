@@ -204,7 +204,10 @@ impl SignerBlock<'_> {
                     ));
                 }
                 if position.is_none() {
-                    out.push(("signer_position", format!("{p} cần chức vụ người ký / {p} needs the signer's position")));
+                    out.push((
+                        "signer_position",
+                        format!("{p} cần chức vụ người ký / {p} needs the signer's position"),
+                    ));
                 }
                 if collective.is_some() {
                     out.push((
@@ -277,13 +280,15 @@ mod tests {
         let fields = |b: SignerBlock| b.problems().into_iter().map(|(f, _)| f).collect::<Vec<_>>();
         assert_eq!(fields(block(None, Authority::Kt, Some("CHỦ TỊCH"), Some("CHỦ TỊCH"))), ["signer_position"]);
         assert_eq!(fields(block(None, Authority::Kt, None, Some("PHÓ CHỦ TỊCH"))), ["signer_head_title"]);
-        assert_eq!(fields(block(Some("ỦY BAN NHÂN DÂN"), Authority::Tl, Some("CHỦ TỊCH"), Some("CVP"))), [
-            "signer_collective"
-        ]);
+        assert_eq!(
+            fields(block(Some("ỦY BAN NHÂN DÂN"), Authority::Tl, Some("CHỦ TỊCH"), Some("CVP"))),
+            ["signer_collective"]
+        );
         assert_eq!(fields(block(None, Authority::Q, Some("CHỦ TỊCH"), Some("PHÓ CHỦ TỊCH"))), ["signer_position"]);
-        assert_eq!(fields(block(Some("TM. ỦY BAN NHÂN DÂN"), Authority::Own, None, Some("CHỦ TỊCH"))), [
-            "signer_collective"
-        ]);
+        assert_eq!(
+            fields(block(Some("TM. ỦY BAN NHÂN DÂN"), Authority::Own, None, Some("CHỦ TỊCH"))),
+            ["signer_collective"]
+        );
         assert_eq!(fields(block(None, Authority::Own, None, None)), ["signer_position"]);
     }
 

@@ -1,7 +1,5 @@
 //! Documents to be issued: reports, plans and letters.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, Utc};
 use poem_openapi::Object;
 use uuid::Uuid;
@@ -18,6 +16,115 @@ pub struct Recipient {
     #[serde(default)]
     #[oai(validator(max_items = 20, max_length = 254))]
     pub emails: Vec<String>,
+}
+
+/// In whose place a document's signer signs (Nghị định 30/2020, Điều 13).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, poem_openapi::Enum, serde::Serialize, serde::Deserialize)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum SignerAuthority {
+    /// In their own right (no KT./Q./TL./TUQ. line).
+    #[default]
+    Own,
+    /// "KT.": a deputy signs for the head.
+    Kt,
+    /// "Q.": the acting head.
+    Q,
+    /// "TL.": by order of the head.
+    Tl,
+    /// "TUQ.": by the head's written authorisation.
+    Tuq,
+}
+
+impl From<SignerAuthority> for crate::domain::signer::Authority {
+    fn from(a: SignerAuthority) -> Self {
+        use crate::domain::signer::Authority;
+        match a {
+            SignerAuthority::Own => Authority::Own,
+            SignerAuthority::Kt => Authority::Kt,
+            SignerAuthority::Q => Authority::Q,
+            SignerAuthority::Tl => Authority::Tl,
+            SignerAuthority::Tuq => Authority::Tuq,
+        }
+    }
+}
+
+impl From<crate::domain::signer::Authority> for SignerAuthority {
+    fn from(a: crate::domain::signer::Authority) -> Self {
+        use crate::domain::signer::Authority;
+        match a {
+            Authority::Own => SignerAuthority::Own,
+            Authority::Kt => SignerAuthority::Kt,
+            Authority::Q => SignerAuthority::Q,
+            Authority::Tl => SignerAuthority::Tl,
+            Authority::Tuq => SignerAuthority::Tuq,
+        }
+    }
+}
+
+/// The free-text parts of a document, by where they print. Each is restricted
+/// Markdown; an omitted part prints nothing (or, where said, a default).
+#[derive(Debug, Clone, Default, PartialEq, Object, serde::Serialize, serde::Deserialize)]
+#[oai(rename_all = "snake_case", skip_serializing_if_is_none)]
+pub struct DocumentSections {
+    /// Report: section "I. CÔNG TÁC CHỈ ĐẠO ĐIỀU HÀNH" (how the year was directed);
+    /// omitted: no such section.
+    #[oai(validator(max_length = 20000))]
+    #[oai(nullable)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub direction: Option<String>,
+    /// Report: paragraphs after the computed summary that opens "II. KẾT QUẢ THỰC HIỆN",
+    /// e.g. "Tiến độ, kết quả thực hiện (tính đến thời điểm báo cáo), như sau:".
+    #[oai(validator(max_length = 20000))]
+    #[oai(nullable)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub results_intro: Option<String>,
+    /// Report: paragraphs closing section II, e.g. "(Có các minh chứng kèm theo).".
+    #[oai(validator(max_length = 20000))]
+    #[oai(nullable)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub results_outro: Option<String>,
+    /// Report: the opening of the proposals section ("ĐỀ XUẤT NHIỆM VỤ NĂM …").
+    #[oai(validator(max_length = 20000))]
+    #[oai(nullable)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proposals_intro: Option<String>,
+    /// Report: the note after the heading of the communes' own tasks; omitted: "(Có
+    /// biểu chi tiết kèm theo)." whenever that appendix is printed.
+    #[oai(validator(max_length = 20000))]
+    #[oai(nullable)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commune_specific_note: Option<String>,
+    /// Assignment plan (kế hoạch): paragraphs before the table of tasks.
+    #[oai(validator(max_length = 20000))]
+    #[oai(nullable)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub intro: Option<String>,
+    /// Letter (công văn): the body before the list of late tasks.
+    #[oai(validator(max_length = 20000))]
+    #[oai(nullable)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+}
+
+impl DocumentSections {
+    /// Every part with its slot name, set or not.
+    pub fn slots(&self) -> [(&'static str, Option<&str>); 7] {
+        [
+            ("direction", self.direction.as_deref()),
+            ("results_intro", self.results_intro.as_deref()),
+            ("results_outro", self.results_outro.as_deref()),
+            ("proposals_intro", self.proposals_intro.as_deref()),
+            ("commune_specific_note", self.commune_specific_note.as_deref()),
+            ("intro", self.intro.as_deref()),
+            ("body", self.body.as_deref()),
+        ]
+    }
+
+    /// The part in `slot`, if set and not blank.
+    pub fn get(&self, slot: &str) -> Option<&str> {
+        self.slots().into_iter().find(|(s, _)| *s == slot).and_then(|(_, v)| v).filter(|v| !v.trim().is_empty())
+    }
 }
 
 /// A document being drafted or issued.
@@ -43,10 +150,9 @@ pub struct DocumentInput {
     #[oai(validator(max_length = 20000))]
     #[oai(nullable)]
     pub opening: Option<String>,
-    /// Free-text parts by slot name (report: direction, results_intro, results_outro, proposals_intro).
+    /// The free-text parts, each in its place in the printed document (restricted Markdown).
     #[oai(default)]
-    #[oai(validator(max_properties = 10, max_length = 20000))]
-    pub sections: BTreeMap<String, String>,
+    pub sections: DocumentSections,
     /// Closing sentence, ending with "./.".
     #[oai(validator(max_length = 20000))]
     #[oai(nullable)]
@@ -55,13 +161,27 @@ pub struct DocumentInput {
     #[oai(default)]
     #[oai(validator(max_items = 200))]
     pub recipients: Vec<Recipient>,
-    /// "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", …
+    /// The collective body the signer signs for, printed "TM. <this>", e.g. "ỦY BAN
+    /// NHÂN DÂN" (a People's Committee decides collectively); omitted: no TM. line.
     #[oai(validator(max_length = 300))]
     #[oai(nullable)]
-    pub signer_authority: Option<String>,
-    /// "CHỦ TỊCH", "PHÓ CHỦ TỊCH", …
+    pub signer_collective: Option<String>,
+    /// In whose place the signer signs: own (the head), kt (a deputy, "KT."), q
+    /// (acting head, "Q."), tl (by order, "TL."), tuq (by authorisation, "TUQ.").
+    /// The printed lines follow: e.g. collective "ỦY BAN NHÂN DÂN", kt, head title
+    /// "CHỦ TỊCH", position "PHÓ CHỦ TỊCH" prints "TM. ỦY BAN NHÂN DÂN" / "KT. CHỦ
+    /// TỊCH" / "PHÓ CHỦ TỊCH". Combinations the decree does not allow are refused.
+    #[oai(default)]
+    pub signer_authority: SignerAuthority,
+    /// The head's title after KT./Q./TL./TUQ., e.g. "CHỦ TỊCH".
     #[oai(validator(max_length = 300))]
-    pub signer_position: String,
+    #[oai(nullable)]
+    pub signer_head_title: Option<String>,
+    /// The signer's own position, e.g. "CHỦ TỊCH", "PHÓ CHỦ TỊCH", "CHÁNH VĂN PHÒNG";
+    /// empty for Q. (the "Q. …" line is the title).
+    #[oai(validator(max_length = 300))]
+    #[oai(nullable)]
+    pub signer_position: Option<String>,
     /// Full name, no honorifics.
     #[oai(validator(max_length = 300))]
     pub signer_name: String,

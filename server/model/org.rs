@@ -11,13 +11,17 @@ pub struct IssuerInput {
     /// Short stable code, unique on the server, e.g. "bac-son".
     #[oai(validator(max_length = 50))]
     pub code: String,
-    /// Parent body line, e.g. "ỦY BAN NHÂN DÂN" or "UBND TỈNH LẠNG SƠN".
-    #[oai(validator(max_length = 300))]
-    #[oai(nullable)]
-    pub parent_name: Option<String>,
-    /// Issuing body line, e.g. "HUYỆN BẮC SƠN".
-    #[oai(validator(max_length = 300))]
-    pub name: String,
+    /// The issuing body's own name as printed, one entry per line, in bold:
+    /// ["ỦY BAN NHÂN DÂN", "XÃ TÂN HƯƠNG"] for a People's Committee (its name
+    /// broken over two lines), ["SỞ NỘI VỤ"] for a department. 1–3 lines.
+    #[oai(validator(min_items = 1, max_items = 3, max_length = 300))]
+    pub name_lines: Vec<String>,
+    /// The parent body's lines, printed upright above the issuing body — only
+    /// where one exists, e.g. ["UBND TỈNH LẠNG SƠN"] above "SỞ NỘI VỤ". A People's
+    /// Committee has none. 0–2 lines.
+    #[oai(default, validator(max_items = 2, max_length = 300))]
+    #[serde(default)]
+    pub parent_lines: Vec<String>,
     /// Issuer abbreviation in symbols, e.g. "UBND".
     #[oai(validator(max_length = 50))]
     pub abbreviation: String,

@@ -292,6 +292,11 @@ pub struct ProposalInput {
     /// The commune or department it concerns.
     #[oai(nullable)]
     pub unit_id: Option<Uuid>,
+    /// The place it concerns, named as text where it is not a unit — a village
+    /// (thôn), a school — e.g. "Thôn Tân Lập"; printed in the appendix row.
+    #[oai(validator(max_length = 300))]
+    #[oai(nullable)]
+    pub place: Option<String>,
 }
 
 /// A stored proposal.

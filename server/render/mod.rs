@@ -153,10 +153,13 @@ impl Renderer {
 /// the margins; no Vietnamese word comes near it.
 const MAX_RUN: usize = 30;
 
-/// The data with every string made printable: tabs as spaces, long runs breakable.
+/// The data with every string made printable: numbers, dates and symbols kept on
+/// one line, tabs as spaces, long runs breakable.
 fn printable(value: &Value) -> Value {
     match value {
-        Value::String(s) => Value::String(crate::domain::text::printable(s, MAX_RUN)),
+        Value::String(s) => {
+            Value::String(crate::domain::text::printable(&crate::domain::typeset::keep_together(s), MAX_RUN))
+        }
         Value::Array(items) => Value::Array(items.iter().map(printable).collect()),
         Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), printable(v))).collect()),
         other => other.clone(),

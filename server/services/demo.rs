@@ -1,7 +1,7 @@
 //! Loads the reference year (config/demo/bac-son-2024.toml) through the same
 //! services the API uses, so the demo data obeys every rule real data does.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -105,6 +105,7 @@ struct DemoProposal {
     section: String,
     text: String,
     unit: Option<String>,
+    place: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -116,12 +117,15 @@ struct DemoDocument {
     legal_bases: Vec<String>,
     opening: Option<String>,
     closing: Option<String>,
-    signer_authority: Option<String>,
-    signer_position: String,
+    signer_collective: Option<String>,
+    #[serde(default)]
+    signer_authority: crate::model::SignerAuthority,
+    signer_head_title: Option<String>,
+    signer_position: Option<String>,
     signer_name: String,
     signer_username: Option<String>,
     #[serde(default)]
-    sections: BTreeMap<String, String>,
+    sections: crate::model::DocumentSections,
     #[serde(default)]
     recipients: Vec<Recipient>,
 }
@@ -283,7 +287,14 @@ async fn load_rest(db: &Db, actor: &Actor, issuer_id: Uuid, file: DemoFile) -> R
             db,
             actor,
             now(),
-            ProposalInput { plan_id: plan.id, section: p.section, position: None, text: p.text, unit_id },
+            ProposalInput {
+                plan_id: plan.id,
+                section: p.section,
+                position: None,
+                text: p.text,
+                unit_id,
+                place: p.place,
+            },
         )
         .await?;
     }
@@ -299,7 +310,9 @@ async fn load_rest(db: &Db, actor: &Actor, issuer_id: Uuid, file: DemoFile) -> R
         sections: d.sections,
         closing: d.closing,
         recipients: d.recipients,
+        signer_collective: d.signer_collective,
         signer_authority: d.signer_authority,
+        signer_head_title: d.signer_head_title,
         signer_position: d.signer_position,
         signer_name: d.signer_name,
         signer_user_id,

@@ -33,26 +33,28 @@ fn validate(i: &DocumentInput) -> Result<()> {
             &format!("Phải là / must be one of: {}", DocumentKind::codes()),
         )
         .required("subject", &i.subject)
-        .required("signer_position", &i.signer_position)
-        .required("signer_name", &i.signer_name)
         .line("subject", &i.subject, text::LINE)
-        .line("signer_position", &i.signer_position, text::NAME)
+        .opt_line("signer_collective", i.signer_collective.as_deref(), text::NAME)
+        .opt_line("signer_head_title", i.signer_head_title.as_deref(), text::NAME)
+        .opt_line("signer_position", i.signer_position.as_deref(), text::NAME)
         .line("signer_name", &i.signer_name, text::NAME)
-        .opt_line("signer_authority", i.signer_authority.as_deref(), text::NAME)
         .opt_line("drafting_unit", i.drafting_unit.as_deref(), text::CODE)
         .date("dated_on", i.dated_on.map(Into::into))
         .fail_if(i.legal_bases.len() > 50, "legal_bases", "Tối đa 50 dòng / at most 50 lines")
-        .fail_if(i.recipients.len() > 200, "recipients", "Tối đa 200 nơi nhận / at most 200 recipients")
-        .fail_if(i.sections.len() > 10, "sections", "Tối đa 10 phần / at most 10 sections");
+        .fail_if(i.recipients.len() > 200, "recipients", "Tối đa 200 nơi nhận / at most 200 recipients");
+    for (field, message) in signer_block(i).problems() {
+        check.add(field, message);
+    }
     if let Some(o) = &i.opening {
         check.paragraphs("opening", o, text::SECTION);
     }
     if let Some(c) = &i.closing {
         check.paragraphs("closing", c, text::SECTION);
     }
-    for (k, v) in &i.sections {
-        check.line("sections", k, text::CODE);
-        check.paragraphs(&format!("sections.{k}"), v, text::SECTION);
+    for (slot, text) in i.sections.slots() {
+        if let Some(v) = text {
+            check.paragraphs(&format!("sections.{slot}"), v, text::SECTION);
+        }
     }
     for (n, line) in i.legal_bases.iter().enumerate() {
         check.required(&format!("legal_bases[{n}]"), line);
@@ -112,6 +114,28 @@ pub fn symbol(kind: &str, issuer_abbreviation: &str, drafting_unit: Option<&str>
     }
 }
 
+/// The signature block a document input describes.
+pub(crate) fn signer_block(i: &DocumentInput) -> crate::domain::signer::SignerBlock<'_> {
+    crate::domain::signer::SignerBlock {
+        collective: i.signer_collective.as_deref(),
+        authority: i.signer_authority.into(),
+        head_title: i.signer_head_title.as_deref(),
+        position: i.signer_position.as_deref(),
+        name: &i.signer_name,
+    }
+}
+
+/// The signature block of a stored document.
+pub(crate) fn stored_signer_block(m: &documents::Model) -> crate::domain::signer::SignerBlock<'_> {
+    crate::domain::signer::SignerBlock {
+        collective: m.signer_collective.as_deref(),
+        authority: m.signer_authority.as_deref().and_then(|a| a.parse().ok()).unwrap_or_default(),
+        head_title: m.signer_head_title.as_deref(),
+        position: Some(m.signer_position.as_str()).filter(|p| !p.trim().is_empty()),
+        name: &m.signer_name,
+    }
+}
+
 pub(crate) fn to_model(m: documents::Model, issuer_abbreviation: &str) -> Document {
     Document {
         id: m.id,
@@ -126,8 +150,15 @@ pub(crate) fn to_model(m: documents::Model, issuer_abbreviation: &str) -> Docume
             sections: serde_json::from_value(m.sections).unwrap_or_default(),
             closing: m.closing,
             recipients: json_list(&m.recipients),
-            signer_authority: m.signer_authority,
-            signer_position: m.signer_position,
+            signer_authority: m
+                .signer_authority
+                .as_deref()
+                .and_then(|a| a.parse::<crate::domain::signer::Authority>().ok())
+                .unwrap_or_default()
+                .into(),
+            signer_collective: m.signer_collective,
+            signer_head_title: m.signer_head_title,
+            signer_position: Some(m.signer_position).filter(|p| !p.trim().is_empty()),
             signer_name: m.signer_name,
             signer_user_id: m.signer_user_id,
             drafting_unit: m.drafting_unit,
@@ -156,8 +187,11 @@ fn fill(am: &mut documents::ActiveModel, i: DocumentInput, now: DateTime<Utc>) {
     am.sections = Set(to_json(&i.sections));
     am.closing = Set(i.closing);
     am.recipients = Set(to_json(&i.recipients));
-    am.signer_authority = Set(i.signer_authority.filter(|s| !s.trim().is_empty()));
-    am.signer_position = Set(i.signer_position.trim().to_owned());
+    let authority: crate::domain::signer::Authority = i.signer_authority.into();
+    am.signer_authority = Set(Some(authority.code().to_owned()));
+    am.signer_collective = Set(i.signer_collective.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()));
+    am.signer_head_title = Set(i.signer_head_title.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()));
+    am.signer_position = Set(i.signer_position.unwrap_or_default().trim().to_owned());
     am.signer_name = Set(i.signer_name.trim().to_owned());
     am.signer_user_id = Set(i.signer_user_id);
     am.drafting_unit = Set(i.drafting_unit.filter(|s| !s.trim().is_empty()));

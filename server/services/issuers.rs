@@ -18,14 +18,30 @@ use crate::storage::entities::issuers;
 const ENTITY: &str = "issuers";
 
 fn validate(i: &IssuerInput) -> Result<()> {
-    Check::new()
+    let mut check = Check::new();
+    check
+        .fail_if(i.name_lines.is_empty(), "name_lines", "Cần tên cơ quan / the issuer's name is required")
+        .fail_if(i.name_lines.len() > 3, "name_lines", "Tối đa 3 dòng / at most 3 lines")
+        .fail_if(i.parent_lines.len() > 2, "parent_lines", "Tối đa 2 dòng / at most 2 lines");
+    for (field, lines) in [("name_lines", &i.name_lines), ("parent_lines", &i.parent_lines)] {
+        for (n, l) in lines.iter().enumerate() {
+            check.required(&format!("{field}[{n}]"), l).line(&format!("{field}[{n}]"), l, text::NAME);
+        }
+    }
+    // A People's Committee's name is its own, broken over two lines: not a parent line.
+    check.fail_if(
+        i.parent_lines.iter().any(|l| l.trim().to_uppercase() == "ỦY BAN NHÂN DÂN"),
+        "parent_lines",
+        "\"ỦY BAN NHÂN DÂN\" là dòng đầu tên của chính Ủy ban (in đậm), không phải cơ quan chủ quản: đưa vào name_lines \
+         / \"ỦY BAN NHÂN DÂN\" is the first line of the committee's own name (bold), not a parent body: put it in name_lines",
+    );
+    check
         .required("code", &i.code)
         .fail_if(
             !i.code.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
             "code",
             "Chỉ gồm chữ thường không dấu, số và '-' / lowercase ASCII letters, digits and '-' only",
         )
-        .required("name", &i.name)
         .required("abbreviation", &i.abbreviation)
         .required("place_name", &i.place_name)
         .required("full_name", &i.full_name)
@@ -33,8 +49,6 @@ fn validate(i: &IssuerInput) -> Result<()> {
         .required("head_title", &i.head_title)
         .line("code", &i.code, text::CODE)
         .line("abbreviation", &i.abbreviation, text::CODE)
-        .opt_line("parent_name", i.parent_name.as_deref(), text::NAME)
-        .line("name", &i.name, text::NAME)
         .line("place_name", &i.place_name, text::NAME)
         .line("full_name", &i.full_name, text::NAME)
         .line("short_name", &i.short_name, text::NAME)
@@ -50,8 +64,8 @@ fn to_model(m: issuers::Model) -> Issuer {
         id: m.id,
         data: IssuerInput {
             code: m.code,
-            parent_name: m.parent_name,
-            name: m.name,
+            name_lines: m.name_lines.as_ref().map(super::json_list).unwrap_or_default(),
+            parent_lines: m.parent_lines.as_ref().map(super::json_list).unwrap_or_default(),
             abbreviation: m.abbreviation,
             place_name: m.place_name,
             full_name: m.full_name,
@@ -68,8 +82,9 @@ fn to_model(m: issuers::Model) -> Issuer {
 
 fn fill(am: &mut issuers::ActiveModel, i: IssuerInput, now: DateTime<Utc>) {
     am.code = Set(i.code.trim().to_owned());
-    am.parent_name = Set(i.parent_name);
-    am.name = Set(i.name);
+    let lines = |ls: Vec<String>| super::to_json(&ls.into_iter().map(|l| l.trim().to_owned()).collect::<Vec<_>>());
+    am.name_lines = Set(Some(lines(i.name_lines)));
+    am.parent_lines = Set(Some(lines(i.parent_lines)));
     am.abbreviation = Set(i.abbreviation);
     am.place_name = Set(i.place_name);
     am.full_name = Set(i.full_name);

@@ -4,6 +4,7 @@
 pub(crate) mod access;
 pub mod audit_log;
 pub mod auth;
+pub mod checks;
 pub mod demo;
 pub mod documents;
 pub mod evidence;

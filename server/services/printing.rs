@@ -15,9 +15,10 @@ use crate::domain::access::Action;
 use crate::domain::format::short_date;
 use crate::domain::markdown::{self, Block, Inline};
 use crate::domain::print::{
-    Appendix, Frame, GroupView, LateUnit, LetterView, PlanGroup, PlanView, Registration, ReportView, Section,
-    Signature, TaskView, addressee_lines, recipient_lines, results_summary,
+    Appendix, Cell, Frame, GroupView, LateUnit, LetterView, PlanGroup, PlanView, Registration, ReportView, Section,
+    Signature, TITLE_LINE, TaskView, addressee_lines, cell, recipient_lines, results_summary,
 };
+use crate::domain::typeset::balance;
 use crate::domain::{DocumentKind, DocumentState, ProposalSection, ResultState};
 use crate::error::{AppError, Result};
 use crate::model::Recipient;
@@ -25,7 +26,8 @@ use crate::render::{RenderError, Renderer};
 use crate::storage::Db;
 use crate::storage::audit::Actor;
 use crate::storage::entities::{
-    documents, evidence, issuers, plans, proposals, results, task_cooperators, task_groups, tasks, units, users,
+    documents, evidence, issuers, plans, proposals, results, targets, task_cooperators, task_groups, tasks, units,
+    users,
 };
 use crate::storage::files::BlobStore;
 
@@ -188,11 +190,11 @@ async fn build<C: ConnectionTrait>(c: &C, files: &dyn BlobStore, id: Uuid, for_s
     let symbol = super::documents::symbol(&doc.kind, &issuer.abbreviation, doc.drafting_unit.as_deref());
     let reg = Registration { number: doc.number, symbol: &symbol, date: Some(date), issued };
     let recipients: Vec<Recipient> = json_list(&doc.recipients);
-    let sections: BTreeMap<String, String> = serde_json::from_value(doc.sections.clone()).unwrap_or_default();
-    let section = |k: &str| md(sections.get(k).map(String::as_str));
+    let sections: crate::model::DocumentSections = serde_json::from_value(doc.sections.clone()).unwrap_or_default();
+    let section = |k: &str| md(sections.get(k));
     let frame = Frame {
-        parent: issuer.parent_name.clone(),
-        issuer: issuer.name.clone(),
+        parent_lines: issuer.parent_lines.as_ref().map(json_list).unwrap_or_default(),
+        issuer_lines: issuer.name_lines.as_ref().map(json_list).unwrap_or_default(),
         number_line: if for_signing { reg.slotted_number_line() } else { reg.number_line() },
         place_date: if for_signing {
             reg.slotted_place_date(&issuer.place_name)
@@ -201,8 +203,7 @@ async fn build<C: ConnectionTrait>(c: &C, files: &dyn BlobStore, id: Uuid, for_s
         },
         recipients: recipient_lines(&recipients.iter().map(|r| r.label.clone()).collect::<Vec<_>>()),
         signature: Signature {
-            authority: doc.signer_authority.clone(),
-            position: doc.signer_position.clone(),
+            lines: super::documents::stored_signer_block(&doc).lines(),
             name: doc.signer_name.clone(),
             image: None,
             seal: None,
@@ -218,18 +219,20 @@ async fn build<C: ConnectionTrait>(c: &C, files: &dyn BlobStore, id: Uuid, for_s
         None => None,
     };
     let legal_bases: Vec<String> = json_list(&doc.legal_bases);
+    let closing = closing_text(&doc, &issuer, plan.as_ref());
     let (template, data) = match kind {
         DocumentKind::Report => {
             let view =
-                report_view(&doc, &issuer, plan.as_ref(), register.as_ref(), frame, legal_bases, &section, c).await?;
+                report_view(&doc, &issuer, plan.as_ref(), register.as_ref(), frame, legal_bases, &section, &closing, c)
+                    .await?;
             ("report.typ", serde_json::to_value(view))
         }
         DocumentKind::Plan => {
-            let view = plan_view(&doc, frame, legal_bases, register.as_ref(), &section);
+            let view = plan_view(&doc, frame, legal_bases, register.as_ref(), &section, &closing);
             ("plan.typ", serde_json::to_value(view))
         }
         DocumentKind::Letter => {
-            let view = letter_view(&doc, frame, register.as_ref(), date, &section);
+            let view = letter_view(&doc, frame, register.as_ref(), date, &section, &closing);
             ("letter.typ", serde_json::to_value(view))
         }
     };
@@ -262,6 +265,7 @@ struct Register {
     units: HashMap<Uuid, units::Model>,
     cooperators: HashMap<Uuid, Vec<Uuid>>,
     proposals: Vec<proposals::Model>,
+    targets: HashMap<Uuid, Vec<targets::Model>>,
 }
 
 async fn load_register<C: ConnectionTrait>(c: &C, plan_id: Uuid) -> Result<Register> {
@@ -286,8 +290,20 @@ async fn load_register<C: ConnectionTrait>(c: &C, plan_id: Uuid) -> Result<Regis
         .map(|r| (r.task_id, r))
         .collect();
     let mut cooperators: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-    for row in task_cooperators::Entity::find().filter(task_cooperators::Column::TaskId.is_in(ids)).all(c).await? {
+    for row in
+        task_cooperators::Entity::find().filter(task_cooperators::Column::TaskId.is_in(ids.clone())).all(c).await?
+    {
         cooperators.entry(row.task_id).or_default().push(row.unit_id);
+    }
+    let mut targets: HashMap<Uuid, Vec<targets::Model>> = HashMap::new();
+    for t in targets::Entity::find()
+        .filter(targets::Column::TaskId.is_in(ids))
+        .order_by_asc(targets::Column::Position)
+        .order_by_asc(targets::Column::Id)
+        .all(c)
+        .await?
+    {
+        targets.entry(t.task_id).or_default().push(t);
     }
     let plan = plans::Entity::find_by_id(plan_id).one(c).await?.ok_or_else(|| not_found("plan"))?;
     let units = units::Entity::find()
@@ -303,7 +319,7 @@ async fn load_register<C: ConnectionTrait>(c: &C, plan_id: Uuid) -> Result<Regis
         .order_by_asc(proposals::Column::Id)
         .all(c)
         .await?;
-    Ok(Register { groups, tasks, results, units, cooperators, proposals })
+    Ok(Register { groups, tasks, results, units, cooperators, proposals, targets })
 }
 
 impl Register {
@@ -324,6 +340,7 @@ async fn report_view<C: ConnectionTrait>(
     frame: Frame,
     legal_bases: Vec<String>,
     section: &(dyn Fn(&str) -> Vec<Block> + Sync),
+    closing: &str,
     c: &C,
 ) -> Result<ReportView> {
     let mut sections = Vec::new();
@@ -357,16 +374,21 @@ async fn report_view<C: ConnectionTrait>(
                 items: vec![],
             })
             .collect();
-        sections.push(Section {
-            heading: number(&sections, "KẾT QUẢ THỰC HIỆN"),
-            intro,
-            groups,
-            outro: section("results_outro"),
-        });
+        // The evidence list is an appendix: say so where the results end, unless the office did.
+        let evidence = evidence_appendix(c, issuer, reg, &frame.reference).await?;
+        let mut outro = section("results_outro");
+        if outro.is_empty() && evidence.is_some() {
+            outro
+                .push(Block {
+                    marker: None, inlines: vec![Inline::Text("(Có danh mục minh chứng kèm theo).".into())]
+                });
+        }
+        sections.push(Section { heading: number(&sections, "KẾT QUẢ THỰC HIỆN"), intro, groups, outro });
 
         let next = plan.year + 1;
         let mut groups = Vec::new();
-        let specific_note = doc_section(doc, "commune_specific_note");
+        let specific_note =
+            doc_section(doc, "commune_specific_note").or_else(|| Some("(Có biểu chi tiết kèm theo).".to_owned()));
         for s in ProposalSection::ALL {
             let mine: Vec<&proposals::Model> = reg.proposals.iter().filter(|p| p.section == s.code()).collect();
             let is_specific = *s == ProposalSection::CommuneSpecific;
@@ -402,7 +424,7 @@ async fn report_view<C: ConnectionTrait>(
                 outro: vec![],
             });
         }
-        if let Some(a) = evidence_appendix(c, reg, &frame.reference).await? {
+        if let Some(a) = evidence {
             appendices.push(a);
         }
     }
@@ -410,14 +432,20 @@ async fn report_view<C: ConnectionTrait>(
     for (i, a) in appendices.iter_mut().enumerate() {
         a.label = if several { format!("Phụ lục {}", ROMAN.get(i).unwrap_or(&"")) } else { "Phụ lục".into() };
     }
+    let opening = match (doc.opening.as_deref().filter(|o| !o.trim().is_empty()), plan) {
+        (Some(o), _) => md(Some(o)),
+        (None, Some(p)) => md(Some(&default_opening(issuer, p))),
+        (None, None) => Vec::new(),
+    };
     Ok(ReportView {
         frame,
         type_name: "BÁO CÁO".into(),
+        subject_lines: balance(&doc.subject, TITLE_LINE),
         subject: doc.subject.clone(),
         legal_bases,
-        opening: md(doc.opening.as_deref()),
+        opening,
         sections,
-        closing: md(doc.closing.as_deref()),
+        closing: md(Some(closing)),
         appendices,
     })
 }
@@ -435,8 +463,10 @@ fn task_view(t: &tasks::Model, result: Option<&results::Model>) -> TaskView {
     let narrative = result.map(|r| markdown::parse(&r.narrative)).unwrap_or_default();
     let score_line = result.and_then(|r| r.self_score).map(|s| format!("+ Điểm tự chấm: {s} điểm."));
     let rating = result.and_then(|r| r.rating_override.clone().or_else(|| r.proposed_rating.clone()));
+    let mut heading = vec![Inline::Text(format!("{}. ", t.code))];
+    heading.extend(one_paragraph(&t.text));
     TaskView {
-        heading: format!("{}. {}", t.code, t.text),
+        heading,
         narrative,
         score_line,
         rating_line: rating.map(|r| format!("+ Xếp loại mức độ hoàn thành: {r}.")),
@@ -454,26 +484,40 @@ fn specific_appendix(
     Appendix {
         label: String::new(),
         title: format!("Biểu chi tiết các nhiệm vụ riêng của {subs} năm {year}"),
-        caption: format!(
-            "(Kèm theo {reference} của {})",
-            issuer.full_name.replace(crate::domain::print::slot::is_slot, "")
-        ),
+        caption: format!("(Kèm theo {reference} của {})", issuer_with_place(issuer)),
         landscape: true,
-        columns: vec!["STT".into(), "Đơn vị".into(), "Nhiệm vụ".into()],
+        columns: vec!["STT".into(), "Đơn vị, địa bàn".into(), "Nhiệm vụ".into()],
         widths: vec![1, 4, 12],
         rows: items
             .iter()
             .enumerate()
-            .map(|(i, p)| vec![(i + 1).to_string(), reg.unit_name(p.unit_id), markdown_text(&p.text)])
+            .map(|(i, p)| {
+                // A village or a school is named as text; the unit it belongs to, if any, after it.
+                let unit = reg.unit_name(p.unit_id);
+                let place = match (p.place.as_deref().map(str::trim).filter(|s| !s.is_empty()), unit.is_empty()) {
+                    (Some(place), true) => place.to_owned(),
+                    (Some(place), false) => format!("{place} ({unit})"),
+                    (None, _) => unit,
+                };
+                vec![cell((i + 1).to_string()), cell(place), one_paragraph(&p.text)]
+            })
             .collect(),
     }
 }
 
-fn markdown_text(s: &str) -> String {
-    markdown::parse(s).iter().map(|b| markdown::plain_text(&b.inlines)).collect::<Vec<_>>().join(" ")
+/// "Ủy ban nhân dân xã Tân Hương": the name used in sentences with the place after it.
+fn issuer_with_place(issuer: &issuers::Model) -> String {
+    let name = issuer.full_name.trim();
+    let place = issuer.place_name.trim();
+    if place.is_empty() || name.ends_with(place) { name.to_owned() } else { format!("{name} {place}") }
 }
 
-async fn evidence_appendix<C: ConnectionTrait>(c: &C, reg: &Register, reference: &str) -> Result<Option<Appendix>> {
+async fn evidence_appendix<C: ConnectionTrait>(
+    c: &C,
+    issuer: &issuers::Model,
+    reg: &Register,
+    reference: &str,
+) -> Result<Option<Appendix>> {
     let ids: Vec<Uuid> = reg.tasks.iter().map(|t| t.id).collect();
     let files = evidence::Entity::find()
         .filter(evidence::Column::TaskId.is_in(ids))
@@ -490,7 +534,7 @@ async fn evidence_appendix<C: ConnectionTrait>(c: &C, reg: &Register, reference:
     Ok(Some(Appendix {
         label: String::new(),
         title: "Danh mục minh chứng".into(),
-        caption: format!("(Kèm theo {reference})"),
+        caption: format!("(Kèm theo {reference} của {})", issuer_with_place(issuer)),
         landscape: false,
         columns: vec!["STT".into(), "Nhiệm vụ".into(), "Tệp".into(), "SHA-256".into()],
         widths: vec![1, 2, 5, 8],
@@ -499,20 +543,38 @@ async fn evidence_appendix<C: ConnectionTrait>(c: &C, reg: &Register, reference:
             .enumerate()
             .map(|(i, f)| {
                 vec![
-                    (i + 1).to_string(),
-                    code.get(&f.task_id).unwrap_or(&"").to_string(),
-                    f.file_name.clone(),
+                    cell((i + 1).to_string()),
+                    cell(code.get(&f.task_id).unwrap_or(&"").to_string()),
+                    cell(f.file_name.clone()),
                     // In groups of 16, so the 64 hex digits can wrap inside their cell.
-                    f.sha256
-                        .as_bytes()
-                        .chunks(16)
-                        .map(|c| String::from_utf8_lossy(c).into_owned())
-                        .collect::<Vec<_>>()
-                        .join(" "),
+                    cell(
+                        f.sha256
+                            .as_bytes()
+                            .chunks(16)
+                            .map(|c| String::from_utf8_lossy(c).into_owned())
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                    ),
                 ]
             })
             .collect(),
     }))
+}
+
+/// "Thu ngân sách: 41.020 triệu đồng" — a target as the plan's table lists it.
+fn target_cell(t: &targets::Model) -> Cell {
+    let mut out = one_paragraph(&t.description);
+    if let Some(goal) = t.goal_value {
+        let unit = t.measure_unit.as_deref().map(str::trim).filter(|u| !u.is_empty());
+        let amount = crate::domain::format::number_trim(goal, 2);
+        let text = match unit {
+            Some("%") => format!(": {amount}%"),
+            Some(u) => format!(": {amount} {u}"),
+            None => format!(": {amount}"),
+        };
+        out.push(Inline::Text(text));
+    }
+    out
 }
 
 fn plan_view(
@@ -521,6 +583,7 @@ fn plan_view(
     legal_bases: Vec<String>,
     reg: Option<&Register>,
     section: &(dyn Fn(&str) -> Vec<Block> + Sync),
+    closing: &str,
 ) -> PlanView {
     let mut opening = md(doc.opening.as_deref());
     opening.extend(section("intro"));
@@ -537,12 +600,20 @@ fn plan_view(
                             let coops = reg.cooperators.get(&t.id).map(Vec::as_slice).unwrap_or(&[]);
                             let mut names: Vec<String> = coops.iter().map(|u| reg.unit_name(Some(*u))).collect();
                             names.sort();
+                            let mut goals: Cell = Vec::new();
+                            for (n, target) in reg.targets.get(&t.id).into_iter().flatten().enumerate() {
+                                if n > 0 {
+                                    goals.push(Inline::Text("; ".into()));
+                                }
+                                goals.extend(target_cell(target));
+                            }
                             vec![
-                                t.code.clone(),
-                                t.text.clone(),
-                                reg.unit_name(t.lead_unit_id),
-                                names.join("; "),
-                                t.deadline.map(short_date).unwrap_or_default(),
+                                cell(t.code.clone()),
+                                one_paragraph(&t.text),
+                                goals,
+                                cell(reg.unit_name(t.lead_unit_id)),
+                                cell(names.join("; ")),
+                                cell(t.deadline.map(short_date).unwrap_or_default()),
                             ]
                         })
                         .collect(),
@@ -553,14 +624,58 @@ fn plan_view(
     PlanView {
         frame,
         type_name: "KẾ HOẠCH".into(),
+        subject_lines: balance(&doc.subject, TITLE_LINE),
         subject: doc.subject.clone(),
         legal_bases,
         opening,
-        columns: ["TT", "Nhiệm vụ", "Đơn vị chủ trì", "Đơn vị phối hợp", "Thời hạn"].map(String::from).to_vec(),
+        columns: ["TT", "Nhiệm vụ", "Chỉ tiêu", "Đơn vị chủ trì", "Đơn vị phối hợp", "Thời hạn"]
+            .map(String::from)
+            .to_vec(),
         groups,
-        closing: md(doc.closing.as_deref()),
+        closing: md(Some(closing)),
     }
 }
+
+/// The closing as it prints: the one typed, or the kind's usual closing ending "./.".
+pub(crate) fn closing_text(doc: &documents::Model, issuer: &issuers::Model, plan: Option<&plans::Model>) -> String {
+    if let Some(c) = doc.closing.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        return c.to_owned();
+    }
+    let who = issuer.full_name.trim();
+    let year = plan.map(|p| format!(" năm {}", p.year)).unwrap_or_default();
+    match doc.kind.parse::<DocumentKind>() {
+        Ok(DocumentKind::Plan) => format!(
+            "Trên đây là Kế hoạch thực hiện các nhiệm vụ trọng tâm{year} của {who}. Các cơ quan, đơn vị được giao \
+             nhiệm vụ chủ động triển khai thực hiện, định kỳ báo cáo kết quả về {who} (qua Văn phòng) để tổng hợp./."
+        ),
+        Ok(DocumentKind::Letter) => format!(
+            "Đề nghị các đơn vị khẩn trương triển khai thực hiện, báo cáo kết quả về {who} (qua Văn phòng) để tổng hợp./."
+        ),
+        _ => format!("Trên đây là báo cáo tình hình, kết quả thực hiện các nhiệm vụ trọng tâm{year} của {who}./."),
+    }
+}
+
+/// The opening of a report when none is typed: from the plan's basis.
+fn default_opening(issuer: &issuers::Model, plan: &plans::Model) -> String {
+    let bases: Vec<String> = json_list::<String>(&plan.based_on)
+        .into_iter()
+        .map(|b| b.trim().trim_end_matches([';', '.']).to_owned())
+        .filter(|b| !b.is_empty())
+        .collect();
+    let who = issuer.full_name.trim();
+    let what =
+        format!("báo cáo tình hình, kết quả thực hiện các nhiệm vụ trọng tâm năm {}, cụ thể như sau:", plan.year);
+    if bases.is_empty() {
+        let mut chars = who.chars();
+        let capital: String = chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default();
+        format!("{capital} {what}")
+    } else {
+        format!("Thực hiện {}, {who} {what}", bases.join("; "))
+    }
+}
+
+/// Characters of 12 pt text the "V/v …" line holds in its column (62 mm).
+const LETTER_SUBJECT_LINE: usize = 34;
 
 /// How many days before a deadline a task counts as soon due in an urging letter.
 pub const SOON_DUE_DAYS: i64 = 7;
@@ -599,6 +714,7 @@ fn letter_view(
     reg: Option<&Register>,
     date: NaiveDate,
     section: &(dyn Fn(&str) -> Vec<Block> + Sync),
+    closing: &str,
 ) -> LetterView {
     let subject =
         if doc.subject.trim_start().starts_with("V/v") { doc.subject.clone() } else { format!("V/v {}", doc.subject) };
@@ -625,10 +741,11 @@ fn letter_view(
     opening.extend(section("body"));
     LetterView {
         frame,
+        subject_lines: balance(&subject, LETTER_SUBJECT_LINE),
         subject,
         addressees: addressee_lines(&names),
         opening,
         units,
-        closing: md(doc.closing.as_deref()),
+        closing: md(Some(closing)),
     }
 }

@@ -21,6 +21,7 @@ async fn validate<C: ConnectionTrait>(db: &C, actor: &Actor, i: &ProposalInput) 
     Check::new()
         .required("text", &i.text)
         .paragraphs("text", &i.text, text::TEXT)
+        .opt_line("place", i.place.as_deref(), text::NAME)
         .fail_if(
             i.section.parse::<ProposalSection>().is_err(),
             "section",
@@ -51,6 +52,7 @@ fn to_model(m: proposals::Model) -> Proposal {
             position: Some(m.position),
             text: m.text,
             unit_id: m.unit_id,
+            place: m.place,
         },
         created_at: m.created_at,
         updated_at: m.updated_at,
@@ -82,6 +84,7 @@ pub async fn create_proposal(db: &Db, actor: &Actor, now: DateTime<Utc>, input: 
         position: Set(position),
         text: Set(input.text),
         unit_id: Set(input.unit_id),
+        place: Set(input.place.map(|p| p.trim().to_owned()).filter(|p| !p.is_empty())),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -127,6 +130,7 @@ pub async fn update_proposal(
     }
     am.text = Set(input.text);
     am.unit_id = Set(input.unit_id);
+    am.place = Set(input.place.map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()));
     am.updated_at = Set(now);
     let after = am.update(&*txn).await?;
     audited(&*txn, actor, now, "update", ENTITY, id, Some(&before), Some(&after)).await?;

@@ -49,6 +49,8 @@ pub struct Signing {
     pub keys: KeyStore,
     pub trust: TrustStore,
     pub session_minutes: i64,
+    /// Whether approving and issuing need the signature and seal images on file.
+    pub images_required: bool,
 }
 
 impl Signing {
@@ -64,6 +66,7 @@ impl Signing {
             keys: KeyStore { keys_dir: dir(&s.keys_dir).unwrap_or_default(), passphrase_dir: dir(&s.passphrase_dir) },
             trust: TrustStore::load(dir(&s.trust_dir).as_deref())?,
             session_minutes: s.session_minutes.max(1),
+            images_required: s.images_required,
         })
     }
 }

@@ -223,8 +223,8 @@ pub async fn add_user_with_password(db: &Db, input: NewUser) -> Result<User> {
         None => {
             let placeholder = IssuerInput {
                 code: input.issuer_code.clone(),
-                parent_name: None,
-                name: input.issuer_code.to_uppercase(),
+                name_lines: vec!["ỦY BAN NHÂN DÂN".into(), input.issuer_code.to_uppercase()],
+                parent_lines: vec![],
                 abbreviation: "UBND".into(),
                 place_name: input.issuer_code.clone(),
                 full_name: "Ủy ban nhân dân".into(),

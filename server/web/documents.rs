@@ -128,16 +128,24 @@ async fn view(c: &Ctx, id: Uuid, extra: Value) -> Result<Value> {
         "subject": d.data.subject, "legal_bases": d.data.legal_bases.join("\n"),
         "opening": d.data.opening, "closing": d.data.closing,
         "recipients": recipients_text(&d.data.recipients),
-        "signer_authority": d.data.signer_authority, "signer_position": d.data.signer_position,
+        "signer_authority": js(&d.data.signer_authority), "signer_collective": d.data.signer_collective,
+        "signer_head_title": d.data.signer_head_title, "signer_position": d.data.signer_position,
         "signer_name": d.data.signer_name, "signer_user_id": d.data.signer_user_id,
         "drafting_unit": d.data.drafting_unit,
     });
-    let sections: Vec<Value> = d.data.sections.iter().map(|(k, v)| json!({"key": k, "text": v})).collect();
+    let kind: crate::domain::DocumentKind = d.data.kind.parse().unwrap_or(crate::domain::DocumentKind::Report);
+    let sections: Vec<Value> = crate::domain::print::section_slots(kind)
+        .iter()
+        .map(|(k, label)| json!({"key": k, "label": label, "text": d.data.sections.get(k).unwrap_or("")}))
+        .collect();
+    let authorities: Vec<Value> =
+        crate::domain::signer::Authority::ALL.iter().map(|a| json!({"code": a.code(), "label": a.label()})).collect();
     let v = with_extra(
         json!({
             "doc": doc_row(&d), "data": js(&d.data), "sha256": d.pdf_sha256, "comment": d.review_comment,
             "pdf_url": format!("/api/v1/documents/{id}/pdf?v={}", d.updated_at.timestamp_millis()),
             "editable": editable, "values": values, "sections": sections, "signers": signers,
+            "authorities": authorities,
             "signatures": sigs, "deliveries": deliveries,
             "can_submit": editable,
             "can_sign": d.state == "submitted" && c.is(&[Role::Signer]),
@@ -170,12 +178,18 @@ pub(crate) async fn save(state: Data<&AppState>, req: &Request, Path(id): Path<U
             f.get("legal_bases").lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect();
         input.opening = f.opt("opening");
         input.closing = f.opt("closing");
-        for (k, v) in input.sections.iter_mut() {
-            *v = f.get(&format!("section:{k}"));
+        let kind: crate::domain::DocumentKind = input.kind.parse().unwrap_or(crate::domain::DocumentKind::Report);
+        let mut sections = serde_json::to_value(&input.sections).unwrap_or_default();
+        for (slot, _) in crate::domain::print::section_slots(kind) {
+            sections[*slot] = f.opt(&format!("section:{slot}")).map(Value::String).unwrap_or(Value::Null);
         }
+        input.sections = serde_json::from_value(sections).unwrap_or_default();
         input.recipients = parse_recipients(&f.get("recipients"));
-        input.signer_authority = f.opt("signer_authority");
-        input.signer_position = f.get("signer_position").trim().to_owned();
+        input.signer_authority =
+            f.get("signer_authority").parse::<crate::domain::signer::Authority>().map(Into::into).unwrap_or_default();
+        input.signer_collective = f.opt("signer_collective");
+        input.signer_head_title = f.opt("signer_head_title");
+        input.signer_position = f.opt("signer_position");
         input.signer_name = f.get("signer_name").trim().to_owned();
         input.signer_user_id = f.opt("signer_user_id").and_then(|s| s.parse().ok());
         input.drafting_unit = f.opt("drafting_unit");

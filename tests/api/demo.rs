@@ -2,6 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use serde_json::json;
+
 use crate::helpers::spawn_app;
 
 const XUAT_SAC: &str = "Hoàn thành xuất sắc nhiệm vụ";
@@ -114,7 +116,8 @@ async fn the_issuer_name_comes_from_data_not_from_code() {
     let app = spawn_app().await;
     let (issuer_id, _, _) = app.load_demo().await;
     let issuer = app.get(&format!("/api/v1/issuers/{issuer_id}")).await.expect(200);
-    assert_eq!(issuer["name"], "HUYỆN BẮC SƠN");
-    assert_eq!(issuer["parent_name"], "ỦY BAN NHÂN DÂN");
+    // A People's Committee: its own name over two lines, no parent body.
+    assert_eq!(issuer["name_lines"], json!(["ỦY BAN NHÂN DÂN", "HUYỆN BẮC SƠN"]));
+    assert_eq!(issuer["parent_lines"], json!([]));
     assert_eq!(issuer["place_name"], "Bắc Sơn");
 }

@@ -14,7 +14,7 @@ async fn a_draft_document_can_be_written_listed_and_deleted() {
         "subject": "V/v đôn đốc thực hiện nhiệm vụ trọng tâm năm 2025",
         "drafting_unit": "VP",
         "recipients": [{"label": "Các phòng chuyên môn", "emails": ["a@example.vn"]}, {"label": "Lưu: VT, VP"}],
-        "signer_authority": "KT. CHỦ TỊCH", "signer_position": "PHÓ CHỦ TỊCH", "signer_name": "Nguyễn Văn A",
+        "signer_authority": "kt", "signer_head_title": "CHỦ TỊCH", "signer_position": "PHÓ CHỦ TỊCH", "signer_name": "Nguyễn Văn A",
         "sections": {"body": "Đề nghị các đơn vị khẩn trương hoàn thành."},
         "dated_on": "2025-06-29"
     });

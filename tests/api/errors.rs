@@ -9,10 +9,10 @@ async fn malformed_json_and_wrong_types_get_a_json_error_body() {
     let app = spawn_app().await;
     app.post_raw("/api/v1/issuers", "{not json").await.expect_error(400, "invalid_json", None);
     app.post_raw("/api/v1/issuers", "").await.expect_error(400, "invalid_json", None);
-    let wrong_type = json!({"code": 5, "name": ["x"], "abbreviation": "UBND"});
+    let wrong_type = json!({"code": 5, "name_lines": ["x"], "abbreviation": "UBND"});
     app.post("/api/v1/issuers", wrong_type).await.expect_error(400, "invalid_json", Some("code"));
     // A text field sent as true/false or a number is refused, not stored as "false".
-    let issuer = json!({"code": "xa-b", "name": "XÃ B", "abbreviation": "UBND", "place_name": "B",
+    let issuer = json!({"code": "xa-b", "name_lines": ["XÃ B"], "abbreviation": "UBND", "place_name": "B",
         "full_name": "Ủy ban nhân dân xã", "short_name": "UBND xã", "head_title": "CHỦ TỊCH", "deputy_title": false});
     app.post("/api/v1/issuers", issuer).await.expect_error(400, "invalid_json", Some("deputy_title"));
     let issuer = app.issuer("xa-a").await;

@@ -263,8 +263,7 @@ impl TestApp {
 pub fn issuer_json(code: &str) -> Value {
     json!({
         "code": code,
-        "parent_name": "UBND TỈNH LẠNG SƠN",
-        "name": "XÃ BẮC SƠN",
+        "name_lines": ["ỦY BAN NHÂN DÂN", "XÃ BẮC SƠN"],
         "abbreviation": "UBND",
         "place_name": "Bắc Sơn",
         "full_name": "Ủy ban nhân dân xã",

@@ -7,7 +7,7 @@ use crate::poppler;
 
 pub(crate) async fn approved_report(app: &TestApp, p: &People, subject: &str) -> String {
     let body = json!({"issuer_id": p.issuer, "plan_id": p.plan, "kind": "report", "subject": subject,
-        "signer_authority": "TM. ỦY BAN NHÂN DÂN", "signer_position": "CHỦ TỊCH", "signer_name": "Phùng Thị Thanh Nga",
+        "signer_collective": "ỦY BAN NHÂN DÂN", "signer_position": "CHỦ TỊCH", "signer_name": "Phùng Thị Thanh Nga",
         "signer_user_id": p.ids["signer"], "recipients": [{"label": "TT. Huyện ủy"}, {"label": "Lưu: VT"}]});
     let id = app.act_as(p.token("office")).post("/api/v1/documents", body).await.expect(201)["id"]
         .as_str()

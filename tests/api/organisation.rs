@@ -10,11 +10,24 @@ async fn an_issuer_can_be_created_read_changed_listed_and_deleted() {
     let created = app.post("/api/v1/issuers", issuer_json("xa-bac-son")).await.expect(201);
     let id = created["id"].as_str().unwrap();
     assert_eq!(&id[14..15], "7", "UUID v7 ids");
-    assert_eq!(app.get(&format!("/api/v1/issuers/{id}")).await.expect(200)["name"], "XÃ BẮC SƠN");
+    assert_eq!(
+        app.get(&format!("/api/v1/issuers/{id}")).await.expect(200)["name_lines"],
+        json!(["ỦY BAN NHÂN DÂN", "XÃ BẮC SƠN"])
+    );
 
     let mut changed = issuer_json("xa-bac-son");
-    changed["name"] = json!("XÃ VŨ SƠN");
-    assert_eq!(app.put(&format!("/api/v1/issuers/{id}"), changed).await.expect(200)["name"], "XÃ VŨ SƠN");
+    changed["name_lines"] = json!(["SỞ NỘI VỤ"]);
+    changed["parent_lines"] = json!(["UBND TỈNH LẠNG SƠN"]);
+    let put = app.put(&format!("/api/v1/issuers/{id}"), changed).await.expect(200);
+    assert_eq!(
+        (put["name_lines"][0].as_str(), put["parent_lines"][0].as_str()),
+        (Some("SỞ NỘI VỤ"), Some("UBND TỈNH LẠNG SƠN"))
+    );
+    // A People's Committee's first line is its own name, not a parent body.
+    let mut wrong = issuer_json("xa-bac-son");
+    wrong["parent_lines"] = json!(["ỦY BAN NHÂN DÂN"]);
+    wrong["name_lines"] = json!(["XÃ BẮC SƠN"]);
+    app.put(&format!("/api/v1/issuers/{id}"), wrong).await.expect_error(422, "validation_failed", Some("parent_lines"));
     assert_eq!(app.get("/api/v1/issuers").await.expect(200)["total"], 2, "the host issuer and this one");
 
     app.delete(&format!("/api/v1/issuers/{id}")).await.expect(204);
@@ -40,9 +53,9 @@ async fn a_duplicate_issuer_code_is_a_conflict_and_missing_fields_are_named() {
     app.issuer("xa-a").await;
     app.post("/api/v1/issuers", issuer_json("xa-a")).await.expect_error(409, "duplicate_issuer_code", None);
     let mut bad = issuer_json("Xã A");
-    bad["name"] = json!("  ");
+    bad["name_lines"] = json!(["  "]);
     let body = app.post("/api/v1/issuers", bad).await.expect_error(422, "validation_failed", Some("code"));
-    assert!(body["fields"]["name"].is_string());
+    assert!(body["fields"]["name_lines[0]"].is_string(), "{body}");
 }
 
 #[tokio::test]

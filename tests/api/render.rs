@@ -149,9 +149,11 @@ async fn text_that_looks_like_markup_prints_literally_in_every_field() {
     let app = spawn_app().await;
     let nasty = INJECTIONS.join(" x ");
     let mut issuer = crate::helpers::issuer_json("xa-a");
-    for f in ["parent_name", "name", "place_name", "full_name", "short_name"] {
+    for f in ["place_name", "full_name", "short_name"] {
         issuer[f] = json!(format!("{f} {nasty}"));
     }
+    issuer["parent_lines"] = json!([format!("parent_name {nasty}")]);
+    issuer["name_lines"] = json!([format!("name {nasty}")]);
     let issuer = app.post("/api/v1/issuers", issuer).await.expect(201)["id"].as_str().unwrap().to_owned();
     let (plan, group) = app.plan_with_group(&issuer, 2025).await;
     let g = json!({"plan_id": plan, "title": format!("group {nasty}"), "position": 1});
@@ -176,7 +178,7 @@ async fn text_that_looks_like_markup_prints_literally_in_every_field() {
         "sections": {"direction": format!("direction {nasty}"), "results_intro": format!("intro {nasty}")},
         "closing": format!("closing {nasty}"),
         "recipients": [{"label": format!("recipient {nasty}")}],
-        "signer_authority": format!("authority {nasty}"), "signer_position": format!("position {nasty}"),
+        "signer_collective": format!("collective {nasty}"), "signer_position": format!("position {nasty}"),
         "signer_name": format!("signer {nasty}")
     });
     let doc = app.post("/api/v1/documents", doc).await.expect(201);
@@ -199,7 +201,7 @@ async fn text_that_looks_like_markup_prints_literally_in_every_field() {
         "intro",
         "closing",
         "recipient",
-        "authority",
+        "collective",
         "position",
         "signer",
     ] {
@@ -262,7 +264,7 @@ fn document(issuer: &str, plan: &str, kind: &str, subject: &str, extra: Value) -
     let mut d = json!({
         "issuer_id": issuer, "plan_id": plan, "kind": kind, "subject": subject,
         "recipients": [{"label": "Các đơn vị được giao nhiệm vụ"}, {"label": "Lưu: VT, VP"}],
-        "signer_authority": "KT. CHỦ TỊCH", "signer_position": "PHÓ CHỦ TỊCH", "signer_name": "Nguyễn Văn A",
+        "signer_authority": "kt", "signer_head_title": "CHỦ TỊCH", "signer_position": "PHÓ CHỦ TỊCH", "signer_name": "Nguyễn Văn A",
         "dated_on": "2025-04-10"
     });
     d.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
@@ -365,7 +367,7 @@ async fn commune_tasks_and_evidence_print_as_appendices_with_their_own_page_numb
         "3. Các nhiệm vụ riêng của UBND các xã, thị trấn năm 2025 (Có biểu chi tiết kèm theo).",
         "Phụ lục I",
         "BIỂU CHI TIẾT CÁC NHIỆM VỤ RIÊNG CỦA UBND CÁC XÃ, THỊ TRẤN NĂM 2025",
-        "(Kèm theo Báo cáo số /BC-UBND ngày của Ủy ban nhân dân huyện)",
+        "(Kèm theo Báo cáo số /BC-UBND ngày của Ủy ban nhân dân huyện Bắc Sơn)",
         "Xây dựng 1 mô hình kinh tế tại UBND xã",
         "Phụ lục II",
         "DANH MỤC MINH CHỨNG",

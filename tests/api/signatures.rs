@@ -40,6 +40,7 @@ impl Keys {
             },
             trust: TrustStore::load(Some(&self.dir.path().join("trust"))).unwrap(),
             session_minutes: 30,
+            images_required: false,
         }
     }
 
@@ -72,7 +73,7 @@ pub(crate) async fn submitted_report(app: &TestApp, p: &People) -> String {
         .expect(204);
     let body = json!({"issuer_id": p.issuer, "plan_id": p.plan, "kind": "report",
         "subject": "Báo cáo kết quả thực hiện nhiệm vụ trọng tâm năm 2024",
-        "signer_authority": "TM. ỦY BAN NHÂN DÂN", "signer_position": "CHỦ TỊCH", "signer_name": "Phùng Thị Thanh Nga",
+        "signer_collective": "ỦY BAN NHÂN DÂN", "signer_position": "CHỦ TỊCH", "signer_name": "Phùng Thị Thanh Nga",
         "signer_user_id": p.ids["signer"], "recipients": [{"label": "TT. Đảng ủy"}, {"label": "Lưu: VT"}]});
     let id = app.act_as(p.token("office")).post("/api/v1/documents", body).await.expect(201)["id"]
         .as_str()
@@ -176,7 +177,10 @@ async fn an_issued_document_carries_the_signers_and_the_agencys_signatures_and_b
             nhiemvu::domain::format::month(chrono::Datelike::month(&date))
         );
         assert!(folded.contains(&day), "date line ({day}):\n{}", &text[..800.min(text.len())]);
-        let caption = format!("(Kèm theo Báo cáo số {number:02}/BC-UBND ngày {})", date.format("%d/%m/%Y"));
+        let caption = format!(
+            "(Kèm theo Báo cáo số {number:02}/BC-UBND ngày {} của Ủy ban nhân dân huyện Bắc Sơn)",
+            date.format("%d/%m/%Y")
+        );
         assert!(folded.contains(&caption), "{caption} in the appendix:\n{folded}");
     }
 

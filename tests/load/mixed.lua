@@ -1,8 +1,9 @@
 -- Mixed traffic for the soak (tests/load/soak.sh): 70 % task lists, 15 % the
--- dashboard page, 15 % writes (a new proposal in the open plan). Ids and
--- credentials come from the environment.
+-- dashboard page, 15 % writes (a draft result's narrative saved again, each time
+-- different, in the open plan). Ids and credentials come from the environment.
 local plan = os.getenv("SOAK_PLAN")
-local open_plan = os.getenv("SOAK_OPEN_PLAN")
+local task = os.getenv("SOAK_TASK")
+local result = os.getenv("SOAK_RESULT")
 local token = os.getenv("SOAK_TOKEN")
 local cookie = os.getenv("SOAK_COOKIE")
 local n = 0
@@ -11,8 +12,8 @@ request = function()
   n = n + 1
   local r = math.random(100)
   if r <= 15 then
-    local body = string.format('{"plan_id":"%s","section":"issuer","text":"Đề xuất thử tải số %d"}', open_plan, n)
-    return wrk.format("POST", "/api/v1/proposals",
+    local body = string.format('{"task_id":"%s","narrative":"Kết quả cập nhật lần %d"}', task, n)
+    return wrk.format("PUT", "/api/v1/results/" .. result,
       { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token }, body)
   elseif r <= 30 then
     return wrk.format("GET", "/", { ["Cookie"] = cookie })

@@ -15,7 +15,7 @@ def post(path, body):
         return json.load(r)
 
 
-issuer = post("/api/v1/issuers", {"code": "tai-thu", "name": "XÃ TẢI THỬ", "abbreviation": "UBND", "place_name": "Tải Thử",
+issuer = post("/api/v1/issuers", {"code": "tai-thu", "name_lines": ["ỦY BAN NHÂN DÂN", "XÃ TẢI THỬ"], "abbreviation": "UBND", "place_name": "Tải Thử",
                                    "full_name": "Ủy ban nhân dân xã", "short_name": "UBND xã", "head_title": "CHỦ TỊCH"})["id"]
 units = [post("/api/v1/units", {"issuer_id": issuer, "name": f"Đơn vị {u}", "short_name": f"U{u}", "kind": "department"})["id"] for u in range(100)]
 plan = post("/api/v1/plans", {"issuer_id": issuer, "year": 2025, "title": "Nhiệm vụ năm 2025"})["id"]

@@ -27,9 +27,12 @@ SOAK_COOKIE="nhiemvu_session=$(awk '$6 == "nhiemvu_session" {print $7}' "$dir/co
 json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 SOAK_PLAN=$(curl -sf -H "Authorization: Bearer $SOAK_TOKEN" "$base/api/v1/plans" | json '["items"][0]["id"]')
 issuer=$(curl -sf -H "Authorization: Bearer $SOAK_TOKEN" "$base/api/v1/plans" | json '["items"][0]["issuer_id"]')
-SOAK_OPEN_PLAN=$(curl -sf -H "Authorization: Bearer $SOAK_TOKEN" -H 'content-type: application/json' \
-  -d "{\"issuer_id\":\"$issuer\",\"year\":2031,\"title\":\"Kế hoạch thử tải\"}" "$base/api/v1/plans" | json '["id"]')
-export SOAK_TOKEN SOAK_COOKIE SOAK_PLAN SOAK_OPEN_PLAN
+post() { curl -sf -H "Authorization: Bearer $SOAK_TOKEN" -H 'content-type: application/json' -d "$2" "$base/api/v1/$1"; }
+open_plan=$(post plans "{\"issuer_id\":\"$issuer\",\"year\":2031,\"title\":\"Kế hoạch thử tải\"}" | json '["id"]')
+group=$(post groups "{\"plan_id\":\"$open_plan\",\"title\":\"Nhóm thử tải\"}" | json '["id"]')
+SOAK_TASK=$(post tasks "{\"group_id\":\"$group\",\"code\":\"1.1\",\"text\":\"Nhiệm vụ thử tải\"}" | json '["id"]')
+SOAK_RESULT=$(post results "{\"task_id\":\"$SOAK_TASK\",\"narrative\":\"Bắt đầu\"}" | json '["id"]')
+export SOAK_TOKEN SOAK_COOKIE SOAK_PLAN SOAK_TASK SOAK_RESULT
 
 rss() { awk '/VmRSS/ {print $2}' "/proc/$server/status"; }
 ( while kill -0 "$server" 2>/dev/null; do echo "$(date +%s) $(rss)"; sleep 10; done ) >"$dir/rss" &

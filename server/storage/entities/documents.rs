@@ -20,6 +20,8 @@ pub struct Model {
     pub closing: Option<String>,
     pub recipients: Json,
     pub signer_authority: Option<String>,
+    pub signer_collective: Option<String>,
+    pub signer_head_title: Option<String>,
     pub signer_position: String,
     pub signer_name: String,
     pub signer_user_id: Option<Uuid>,

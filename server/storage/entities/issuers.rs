@@ -10,8 +10,6 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub code: String,
-    pub parent_name: Option<String>,
-    pub name: String,
     pub abbreviation: String,
     pub place_name: String,
     pub full_name: String,
@@ -21,6 +19,8 @@ pub struct Model {
     pub head_title: String,
     pub deputy_title: Option<String>,
     pub seal_image: Option<String>,
+    pub name_lines: Option<Json>,
+    pub parent_lines: Option<Json>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -14,6 +14,7 @@ pub struct Model {
     pub position: i32,
     pub text: String,
     pub unit_id: Option<Uuid>,
+    pub place: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -1,0 +1,125 @@
+//! The Nghị định 30 check of a stored document: the rules about its data
+//! (`domain::check::check_facts`) and about its printed pages (rendered now, or
+//! the frozen file once issued, read back by `inspect`).
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use super::access::require;
+use super::json_list;
+use crate::domain::DocumentKind;
+use crate::domain::access::Action;
+use crate::domain::check::{Facts, Finding, check_facts, check_pages};
+use crate::error::{AppError, Result};
+use crate::model::Recipient;
+use crate::render::Renderer;
+use crate::storage::Db;
+use crate::storage::audit::Actor;
+use crate::storage::entities::{documents, issuers, plans, tasks, users};
+use crate::storage::files::BlobStore;
+
+/// Slots a stored document may have that no template of its kind prints.
+fn unknown_slots(doc: &documents::Model, kind: DocumentKind) -> Vec<String> {
+    let known = crate::domain::print::section_slots(kind);
+    doc.sections
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .filter(|(k, v)| v.as_str().is_some_and(|s| !s.trim().is_empty()) && !known.iter().any(|(s, _)| s == k))
+                .map(|(k, _)| k.clone())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The data rules' findings for a document (inside the caller's transaction or not).
+pub(crate) async fn data_findings<C: ConnectionTrait>(
+    c: &C,
+    doc: &documents::Model,
+    issuer: &issuers::Model,
+    now: DateTime<Utc>,
+    images_required: bool,
+) -> Result<Vec<Finding>> {
+    let kind: DocumentKind = doc.kind.parse().map_err(AppError::Internal)?;
+    let plan = match doc.plan_id {
+        Some(p) => plans::Entity::find_by_id(p).one(c).await?,
+        None => None,
+    };
+    let (mut without_unit, mut without_deadline) = (Vec::new(), Vec::new());
+    if let (DocumentKind::Plan, Some(p)) = (kind, &plan) {
+        for t in tasks::Entity::find().filter(tasks::Column::PlanId.eq(p.id)).all(c).await? {
+            if t.lead_unit_id.is_none() {
+                without_unit.push(t.code.clone());
+            }
+            if t.deadline.is_none() {
+                without_deadline.push(t.code);
+            }
+        }
+    }
+    let signer_image = match doc.signer_user_id {
+        Some(u) => users::Entity::find_by_id(u).one(c).await?.and_then(|u| u.signature_image),
+        None => None,
+    };
+    let recipients: Vec<String> = json_list::<Recipient>(&doc.recipients).into_iter().map(|r| r.label).collect();
+    let closing = super::printing::closing_text(doc, issuer, plan.as_ref());
+    let facts = Facts {
+        kind,
+        subject: &doc.subject,
+        signer: super::documents::stored_signer_block(doc),
+        recipients: &recipients,
+        closing: &closing,
+        dated_on: doc.dated_on,
+        plan_year: plan.as_ref().map(|p| p.year),
+        today: super::issuing::local_date(now),
+        tasks_without_unit: without_unit,
+        tasks_without_deadline: without_deadline,
+        unknown_slots: unknown_slots(doc, kind),
+        has_signature_image: signer_image.is_some(),
+        has_seal_image: issuer.seal_image.is_some(),
+        images_required,
+    };
+    let mut findings = check_facts(&facts);
+    // A People's Committee decides collectively: its documents are usually signed "TM.".
+    if issuer.collective_title.is_some() && doc.signer_collective.is_none() {
+        findings.push(Finding {
+            code: "signer_without_collective",
+            severity: crate::domain::check::Severity::Warning,
+            field: Some("signer_collective".into()),
+            message: format!(
+                "{} là cơ quan làm việc theo chế độ tập thể: văn bản thường ký \"TM. {}\".",
+                issuer.full_name,
+                issuer.collective_title.clone().unwrap_or_default().to_uppercase()
+            ),
+        });
+    }
+    Ok(findings)
+}
+
+/// The layout rules' findings for a PDF (read on the blocking pool).
+pub async fn pdf_findings(pdf: Vec<u8>) -> Result<Vec<Finding>> {
+    tokio::task::spawn_blocking(move || crate::inspect::pages(&pdf).map(|p| check_pages(&p)))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(|e| AppError::field("file", e.to_string()))
+}
+
+/// Every finding for a document: its data, then its printed pages.
+pub async fn check_document(
+    db: &Db,
+    renderer: &Arc<Renderer>,
+    files: &Arc<dyn BlobStore>,
+    actor: &Actor,
+    id: Uuid,
+    now: DateTime<Utc>,
+    images_required: bool,
+) -> Result<Vec<Finding>> {
+    require(actor, Action::Read)?;
+    let (doc, issuer) = super::documents::load(&db.conn, actor, id).await?;
+    let mut findings = data_findings(&db.conn, &doc, &issuer, now, images_required).await?;
+    let pdf = super::printing::document_pdf(db, renderer, files, actor, id).await?;
+    findings.extend(pdf_findings(pdf).await?);
+    Ok(findings)
+}
