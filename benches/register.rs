@@ -1,6 +1,7 @@
 //! Listing tasks with their targets: the reference plan, and a 10,000-task plan
 //! filtered by unit and deadline, one page deep. Run: `cargo bench --bench register`.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::NaiveDate;
@@ -19,7 +20,9 @@ fn bench(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("bench.sqlite").display());
     let db = rt.block_on(Db::connect(&url, 4, Duration::from_secs(5))).unwrap();
-    let loaded = rt.block_on(demo::load_reference_year(&db)).unwrap();
+    let store: Arc<dyn nhiemvu::storage::files::BlobStore> =
+        Arc::new(nhiemvu::storage::files::LocalFiles::new(dir.path().join("files")).unwrap());
+    let loaded = rt.block_on(demo::load_reference_year(&db, &store)).unwrap();
     let (big_plan, unit) = rt.block_on(support::big_plan(&db));
 
     let mut group = c.benchmark_group("tasks");

@@ -33,10 +33,11 @@ fn request(field: &str, stamps: Vec<Stamp>, widget: Widget) -> Request {
 fn bench(c: &mut Criterion) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let db = rt.block_on(Db::connect("sqlite::memory:", 1, Duration::from_secs(5))).unwrap();
-    let loaded = rt.block_on(demo::load_reference_year(&db)).unwrap();
-    let renderer = Arc::new(Renderer::new(None, None).unwrap());
     let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn nhiemvu::storage::files::BlobStore> = Arc::new(LocalFiles::new(dir.path()).unwrap());
     let files = LocalFiles::new(dir.path()).unwrap();
+    let loaded = rt.block_on(demo::load_reference_year(&db, &store)).unwrap();
+    let renderer = Arc::new(Renderer::new(None, None).unwrap());
     let p = rt.block_on(printing::printable_for_signing(&db.conn, &files, loaded.document_id)).unwrap();
     let (pdf, marks) = renderer.render_marked(p.template, &p.data, &p.assets, p.date, &p.ident).unwrap();
     let read = |f: &str| std::fs::read(format!("{PKI}/{f}")).unwrap();

@@ -54,6 +54,9 @@ pub enum AppError {
     /// A browser request that changes something came without its CSRF token.
     #[error("csrf token missing or wrong")]
     CsrfRejected,
+    /// The Nghị định 30 check found errors: the document may not go on until they are fixed.
+    #[error("the document has {} error(s) under Nghị định 30", .0.iter().filter(|f| f.severity == crate::domain::check::Severity::Error).count())]
+    CheckFailed(Vec<crate::domain::check::Finding>),
     /// The server cannot do it now (busy); the message says when to try again.
     #[error("unavailable: {0}")]
     Unavailable(String),

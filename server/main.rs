@@ -201,7 +201,7 @@ async fn run(command: Command, mut settings: Settings) -> Result<ExitCode, Box<d
     match command {
         Command::Serve { demo } => {
             if demo {
-                report(services::demo::load_reference_year(&db).await?);
+                report(services::demo::load_reference_year(&db, &state.files).await?);
             }
             if settings.mail.enabled {
                 let mailer = nhiemvu::mail::SmtpMailer::new(&settings.mail)?;
@@ -255,11 +255,11 @@ async fn run(command: Command, mut settings: Settings) -> Result<ExitCode, Box<d
             return print_findings(&findings, json);
         }
         Command::Migrate => println!("Cơ sở dữ liệu đã cập nhật / database is up to date"),
-        Command::Demo => report(services::demo::load_reference_year(&db).await?),
+        Command::Demo => report(services::demo::load_reference_year(&db, &state.files).await?),
         Command::Openapi => println!("{}", app::openapi_json(state)),
         Command::Render { document, demo, output } => {
             let id = match (document, demo) {
-                (_, true) => services::demo::load_reference_year(&db).await?.document_id,
+                (_, true) => services::demo::load_reference_year(&db, &state.files).await?.document_id,
                 (Some(id), false) => id,
                 (None, false) => unreachable!("clap requires --document or --demo"),
             };

@@ -59,6 +59,8 @@ pub struct Facts<'a> {
     pub dated_on: Option<NaiveDate>,
     /// The year of the plan it is about.
     pub plan_year: Option<i32>,
+    /// Whether it corrects an issued document (dated when corrected, whatever the plan's year).
+    pub is_correction: bool,
     /// Today, in Vietnam.
     pub today: NaiveDate,
     /// Codes of the plan's tasks without a lead unit, and without a deadline.
@@ -99,7 +101,7 @@ pub fn check_facts(f: &Facts) -> Vec<Finding> {
             "Câu cuối của văn bản phải kết thúc bằng \"./.\".",
         ));
     }
-    if let (Some(d), Some(year)) = (f.dated_on, f.plan_year) {
+    if let (Some(d), Some(year), false) = (f.dated_on, f.plan_year, f.is_correction) {
         let (from, to) = match f.kind {
             // A year-end report is written late in the year or early in the next.
             DocumentKind::Report => (ymd(year, 1, 1), ymd(year + 1, 3, 31)),
@@ -357,9 +359,13 @@ fn signature_block(pages: &[Page]) -> Vec<Finding> {
     let Some(start) = at("Nơi nhận") else {
         return vec![error("recipients_missing", Some("recipients"), "Không thấy \"Nơi nhận:\".")];
     };
-    let end =
-        pages[start..].iter().position(|p| p.lines.iter().any(|l| l.text.starts_with("- Lưu"))).map(|i| start + i);
-    if end != Some(start) {
+    // The block ends with "- Lưu: VT…"; without it, recipients_missing or the data rule says so.
+    let Some(end) =
+        pages[start..].iter().position(|p| p.lines.iter().any(|l| l.text.starts_with("- Lưu"))).map(|i| start + i)
+    else {
+        return vec![];
+    };
+    if end != start {
         return vec![error(
             "signature_block_split",
             Some(&format!("trang {}", start + 1)),
@@ -452,6 +458,7 @@ mod tests {
             closing,
             dated_on: NaiveDate::from_ymd_opt(2026, 12, 20),
             plan_year: Some(2026),
+            is_correction: false,
             today: NaiveDate::from_ymd_opt(2026, 12, 21).unwrap(),
             tasks_without_unit: vec![],
             tasks_without_deadline: vec![],

@@ -18,11 +18,13 @@ pub struct ErrorBody {
     pub message: String,
     /// Per-field messages (field name → message); empty when not about fields.
     pub fields: BTreeMap<String, String>,
+    /// The Nghị định 30 check's findings, when that is why the step was refused.
+    pub findings: Option<Vec<crate::model::CheckFinding>>,
 }
 
 impl ErrorBody {
     fn new(code: &str, message: &str) -> ErrorBody {
-        ErrorBody { code: code.to_owned(), message: message.to_owned(), fields: BTreeMap::new() }
+        ErrorBody { code: code.to_owned(), message: message.to_owned(), fields: BTreeMap::new(), findings: None }
     }
 }
 
@@ -80,6 +82,7 @@ impl From<AppError> for ApiError {
                 code: "validation_failed".into(),
                 message: "Dữ liệu không hợp lệ, xem từng trường / invalid input, see the fields".into(),
                 fields,
+                findings: None,
             })),
             AppError::Conflict { code, message } => ApiError::Conflict(Json(ErrorBody::new(code, &message))),
             AppError::Forbidden => ApiError::Forbidden(Json(ErrorBody::new(
@@ -115,6 +118,23 @@ impl From<AppError> for ApiError {
                 ApiError::Unauthorized(Json(ErrorBody::new("unauthorized", "Cần đăng nhập / authentication required")))
             }
             AppError::Unavailable(message) => ApiError::Unavailable(Json(ErrorBody::new("busy", &message))),
+            AppError::CheckFailed(findings) => {
+                let report = crate::model::CheckReport::of(findings);
+                let mut body = ErrorBody::new(
+                    "nd30_check_failed",
+                    &format!(
+                        "Văn bản còn {} lỗi thể thức theo Nghị định 30/2020, xem danh sách / the document has {} error(s) under Nghị định 30/2020, see the findings",
+                        report.errors, report.errors
+                    ),
+                );
+                for f in report.findings.iter().filter(|f| f.severity == crate::model::CheckSeverity::Error) {
+                    if let Some(field) = &f.field {
+                        body.fields.entry(field.clone()).or_insert_with(|| f.message.clone());
+                    }
+                }
+                body.findings = Some(report.findings);
+                ApiError::Conflict(Json(body))
+            }
             AppError::Db(err) => {
                 tracing::error!(error = %err, "database error");
                 ApiError::Internal(Json(ErrorBody::new("internal", INTERNAL)))

@@ -65,7 +65,7 @@ fn too_large(req_path: &str, max: u64) -> Response {
                 "message": format!("Nội dung gửi lên vượt quá {} KB.", max / 1024), "status": 413}),
         );
     }
-    let body = ErrorBody { code: "payload_too_large".into(), message, fields: Default::default() };
+    let body = ErrorBody { code: "payload_too_large".into(), message, fields: Default::default(), findings: None };
     poem::web::Json(body).with_status(StatusCode::PAYLOAD_TOO_LARGE).into_response()
 }
 

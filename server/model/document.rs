@@ -127,6 +127,67 @@ impl DocumentSections {
     }
 }
 
+/// One finding of the Nghị định 30 check.
+#[derive(Debug, Clone, Object, serde::Serialize)]
+#[oai(rename_all = "snake_case", skip_serializing_if_is_none)]
+pub struct CheckFinding {
+    /// Stable code, e.g. "signer_block", "line_spacing_out_of_range".
+    pub code: String,
+    /// "error" (blocks submission) or "warning".
+    pub severity: CheckSeverity,
+    /// The document field it is about, or the page ("trang 2").
+    pub field: Option<String>,
+    /// What is wrong, in Vietnamese.
+    pub message: String,
+}
+
+/// How much a finding matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum, serde::Serialize)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum CheckSeverity {
+    /// The document may not go to the signer until it is fixed.
+    Error,
+    /// Worth a look; does not block.
+    Warning,
+}
+
+impl From<crate::domain::check::Finding> for CheckFinding {
+    fn from(f: crate::domain::check::Finding) -> CheckFinding {
+        CheckFinding {
+            code: f.code.to_owned(),
+            severity: match f.severity {
+                crate::domain::check::Severity::Error => CheckSeverity::Error,
+                crate::domain::check::Severity::Warning => CheckSeverity::Warning,
+            },
+            field: f.field,
+            message: f.message,
+        }
+    }
+}
+
+/// The Nghị định 30 check of a document: its data and its printed pages.
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "snake_case")]
+pub struct CheckReport {
+    /// How many findings are errors.
+    pub errors: u32,
+    /// How many are warnings.
+    pub warnings: u32,
+    /// Every finding, errors first.
+    pub findings: Vec<CheckFinding>,
+}
+
+impl CheckReport {
+    /// The report of these findings.
+    pub fn of(findings: Vec<crate::domain::check::Finding>) -> CheckReport {
+        let mut findings: Vec<CheckFinding> = findings.into_iter().map(Into::into).collect();
+        findings.sort_by_key(|f| f.severity != CheckSeverity::Error);
+        let errors = findings.iter().filter(|f| f.severity == CheckSeverity::Error).count() as u32;
+        CheckReport { errors, warnings: findings.len() as u32 - errors, findings }
+    }
+}
+
 /// A document being drafted or issued.
 #[derive(Debug, Clone, Object)]
 #[oai(rename_all = "snake_case", skip_serializing_if_is_none)]

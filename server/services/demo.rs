@@ -2,6 +2,7 @@
 //! services the API uses, so the demo data obeys every rule real data does.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -17,6 +18,7 @@ use crate::model::{
 use crate::storage::Db;
 use crate::storage::audit::Actor;
 use crate::storage::entities::issuers as issuer_rows;
+use crate::storage::files::BlobStore;
 
 /// The reference year, compiled in so the binary can load it from anywhere.
 pub const REFERENCE_YEAR: &str = include_str!("../../config/demo/bac-son-2024.toml");
@@ -147,14 +149,19 @@ pub struct Loaded {
     pub password: Option<String>,
 }
 
+/// The demo's sample seal and signature (config/demo/images: drawn for the demo,
+/// "không có giá trị pháp lý" on their face), so its issued PDF shows where they go.
+const SAMPLE_SEAL: &[u8] = include_bytes!("../../config/demo/images/seal-sample.png");
+const SAMPLE_SIGNATURE: &[u8] = include_bytes!("../../config/demo/images/signature-sample.png");
+
 /// Loads the reference year unless its issuer already exists. A failure part-way
 /// removes what was loaded, so the database never holds half a year.
-pub async fn load_reference_year(db: &Db) -> Result<Loaded> {
-    load_year(db, REFERENCE_YEAR).await
+pub async fn load_reference_year(db: &Db, files: &Arc<dyn BlobStore>) -> Result<Loaded> {
+    load_year(db, files, REFERENCE_YEAR).await
 }
 
 /// Loads a year from the demo file format (see config/demo/bac-son-2024.toml).
-pub async fn load_year(db: &Db, toml_text: &str) -> Result<Loaded> {
+pub async fn load_year(db: &Db, files: &Arc<dyn BlobStore>, toml_text: &str) -> Result<Loaded> {
     let file: DemoFile = toml::from_str(toml_text).map_err(|e| AppError::Internal(format!("demo file: {e}")))?;
     if let Some(existing) =
         issuer_rows::Entity::find().filter(issuer_rows::Column::Code.eq(file.issuer.code.clone())).one(&db.conn).await?
@@ -163,7 +170,7 @@ pub async fn load_year(db: &Db, toml_text: &str) -> Result<Loaded> {
     }
     let actor = Actor::system();
     let issuer = issuers::create_issuer(db, &actor, now(), file.issuer.clone()).await?;
-    match load_rest(db, &actor, issuer.id, file).await {
+    match load_rest(db, files, &actor, issuer.id, file).await {
         Ok(loaded) => Ok(loaded),
         Err(e) => {
             if let Err(cleanup) = issuers::delete_issuer(db, &actor, now(), issuer.id).await {
@@ -188,7 +195,14 @@ async fn existing_year(db: &Db, issuer_id: Uuid, year: i32) -> Result<Loaded> {
     Ok(Loaded { issuer_id, plan_id, document_id, created: false, usernames: vec![], password: None })
 }
 
-async fn load_rest(db: &Db, actor: &Actor, issuer_id: Uuid, file: DemoFile) -> Result<Loaded> {
+async fn load_rest(
+    db: &Db,
+    files: &Arc<dyn BlobStore>,
+    actor: &Actor,
+    issuer_id: Uuid,
+    file: DemoFile,
+) -> Result<Loaded> {
+    super::images::set_seal_image(db, files, actor, now(), issuer_id, SAMPLE_SEAL.to_vec()).await?;
     let mut unit_ids: HashMap<String, Uuid> = HashMap::new();
     for u in file.units {
         let unit = units::create_unit(
@@ -218,6 +232,9 @@ async fn load_rest(db: &Db, actor: &Actor, issuer_id: Uuid, file: DemoFile) -> R
         .await?;
         if let Some(pw) = &file.demo_password {
             super::auth::set_password(db, actor, now(), user.id, pw, None).await?;
+        }
+        if user.data.role == "signer" {
+            super::images::set_signature_image(db, files, actor, now(), user.id, SAMPLE_SIGNATURE.to_vec()).await?;
         }
         user_ids.insert(u.username, user.id);
     }

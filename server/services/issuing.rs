@@ -23,7 +23,7 @@ use crate::model::Document;
 use crate::render::Renderer;
 use crate::storage::Db;
 use crate::storage::audit::Actor;
-use crate::storage::entities::{document_counters, documents};
+use crate::storage::entities::{document_counters, documents, issuers};
 use crate::storage::files::BlobStore;
 
 const ENTITY: &str = "documents";
@@ -78,10 +78,45 @@ async fn transition(
     Ok(to_model(after, &issuer.abbreviation))
 }
 
-/// The office sends a draft to the signer.
-pub async fn submit_document(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<Document> {
+/// The office sends a draft to the signer, once the Nghị định 30 check finds no
+/// error in it (its warnings do not block). The check reads the draft as it is
+/// now; a draft changed while it was checked is refused, to be submitted again.
+pub async fn submit_document(
+    db: &Db,
+    renderer: &Arc<Renderer>,
+    files: &Arc<dyn BlobStore>,
+    signing: &Signing,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: Uuid,
+) -> Result<Document> {
     require(actor, Action::ManageDocument)?;
-    transition(db, actor, now, id, "submit", DocumentState::Draft, DocumentState::Submitted, None).await
+    let (checked, _) = load(&db.conn, actor, id).await?;
+    if checked.state != DocumentState::Draft.code() {
+        return Err(wrong_state(&checked, DocumentState::Draft.code()));
+    }
+    let findings = super::checks::check_document(db, renderer, files, actor, id, now, signing.images_required).await?;
+    if crate::domain::check::has_errors(&findings) {
+        return Err(AppError::CheckFailed(findings));
+    }
+    let txn = db.begin_write().await?;
+    let (before, issuer) = load(&*txn, actor, id).await?;
+    if before.updated_at != checked.updated_at {
+        return Err(AppError::conflict(
+            "document_changed",
+            "Văn bản vừa được sửa trong lúc kiểm tra; hãy trình lại / the document changed while it was checked; submit again",
+        ));
+    }
+    if before.state != DocumentState::Draft.code() {
+        return Err(wrong_state(&before, DocumentState::Draft.code()));
+    }
+    let mut am: documents::ActiveModel = before.clone().into();
+    am.state = Set(DocumentState::Submitted.code().to_owned());
+    am.updated_at = Set(now);
+    let after = am.update(&*txn).await?;
+    audited(&*txn, actor, now, "submit", ENTITY, id, Some(&before), Some(&after)).await?;
+    txn.commit().await?;
+    Ok(to_model(after, &issuer.abbreviation))
 }
 
 /// The signer approves a submitted document (the sign-off). With signing on, the
@@ -96,6 +131,8 @@ pub async fn approve_document(
     id: Uuid,
 ) -> Result<Document> {
     require(actor, Action::SignDocument)?;
+    let (doc, issuer) = load(&db.conn, actor, id).await?;
+    ensure_images(&db.conn, signing, &doc, &issuer, false).await?;
     if signing.enabled {
         return super::signatures::approve_and_sign(db, renderer, files, signing, actor, now, id).await;
     }
@@ -119,6 +156,40 @@ pub async fn send_back_document(
         return Err(AppError::field("comment", "Cần nêu lý do / a comment is required"));
     }
     transition(db, actor, now, id, "send_back", DocumentState::Submitted, DocumentState::Draft, comment).await
+}
+
+/// With `[signing] images_required`, the signer's signature image must be on file
+/// to approve, and the issuer's seal image too to issue: an issued document shows
+/// both where Nghị định 30 puts them. Without it, the check only warns.
+pub(crate) async fn ensure_images<C: ConnectionTrait>(
+    c: &C,
+    signing: &Signing,
+    doc: &documents::Model,
+    issuer: &issuers::Model,
+    issuing: bool,
+) -> Result<()> {
+    if !signing.images_required {
+        return Ok(());
+    }
+    let signature = match doc.signer_user_id {
+        Some(u) => crate::storage::entities::users::Entity::find_by_id(u).one(c).await?.and_then(|u| u.signature_image),
+        None => None,
+    };
+    if signature.is_none() {
+        return Err(AppError::conflict(
+            "signature_image_missing",
+            "Người ký chưa có ảnh chữ ký (hoặc văn bản chưa chọn tài khoản người ký): tải ảnh chữ ký lên trước khi duyệt \
+             / the signer has no signature image (or no signer account is chosen): upload it before approving",
+        ));
+    }
+    if issuing && issuer.seal_image.is_none() {
+        return Err(AppError::conflict(
+            "seal_image_missing",
+            "Cơ quan chưa có ảnh con dấu: tải ảnh con dấu lên trước khi ban hành / the issuer has no seal image: upload it \
+             before issuing",
+        ));
+    }
+    Ok(())
 }
 
 /// The next number of the issuer's counter for `kind` in `year`. The increment is
@@ -167,7 +238,8 @@ pub async fn issue_document(
     if before.state != DocumentState::Approved.code() {
         return Err(wrong_state(&before, DocumentState::Approved.code()));
     }
-    // A missing or expired key stops here, before a number is taken.
+    // A missing image or key stops here, before a number is taken.
+    ensure_images(&*txn, signing, &before, &issuer, true).await?;
     let agency_key = match signing.enabled {
         true => Some(super::signatures::issuer_key(signing, &issuer, now).await?),
         false => None,

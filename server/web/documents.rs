@@ -214,7 +214,7 @@ pub(crate) async fn step(state: Data<&AppState>, req: &Request, Path(id): Path<U
         f.check_csrf(&c)?;
         let s = &c.state;
         let result = match f.get("action").as_str() {
-            "submit" => issuing::submit_document(&s.db, &c.actor, now(), id).await,
+            "submit" => issuing::submit_document(&s.db, &s.renderer, &s.files, &s.signing, &c.actor, now(), id).await,
             "approve" => issuing::approve_document(&s.db, &s.renderer, &s.files, &s.signing, &c.actor, now(), id).await,
             "send_back" => issuing::send_back_document(&s.db, &c.actor, now(), id, f.opt("comment")).await,
             "issue" => issuing::issue_document(&s.db, &s.renderer, &s.files, &s.signing, &c.actor, now(), id).await,

@@ -174,6 +174,16 @@ pub(crate) fn error_page(ctx: Option<&Ctx>, e: AppError) -> Response {
             (StatusCode::UNPROCESSABLE_ENTITY, "Tệp không được nhận", m.clone())
         }
         AppError::Unavailable(m) => (StatusCode::SERVICE_UNAVAILABLE, "Máy chủ đang bận", m.clone()),
+        AppError::CheckFailed(findings) => (
+            StatusCode::CONFLICT,
+            "Văn bản chưa đúng thể thức",
+            findings
+                .iter()
+                .filter(|f| f.severity == crate::domain::check::Severity::Error)
+                .map(|f| f.message.clone())
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
         AppError::Unauthorized | AppError::BadCredentials => return redirect("/login"),
         other => {
             tracing::error!(error = %other, "web page failed");

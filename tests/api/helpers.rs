@@ -25,6 +25,8 @@ pub struct TestApp {
     pub db: Db,
     /// Where evidence, images and issued PDFs are stored.
     pub files_dir: std::path::PathBuf,
+    /// The file store itself.
+    pub files: Arc<dyn nhiemvu::storage::files::BlobStore>,
     /// The administrator's API token (the default caller).
     pub admin_token: String,
     /// The administrator.
@@ -80,11 +82,11 @@ pub async fn spawn_app_with(signing: nhiemvu::services::signatures::Signing) -> 
     };
     let db = Db::connect(&url, 8, Duration::from_secs(30)).await.expect("database");
     let files_dir = dir.path().join("files");
-    let files = Arc::new(LocalFiles::new(&files_dir).expect("file store"));
+    let files: Arc<dyn nhiemvu::storage::files::BlobStore> = Arc::new(LocalFiles::new(&files_dir).expect("file store"));
     let state = AppState {
         db: db.clone(),
         renderer: renderer(),
-        files,
+        files: files.clone(),
         max_upload_bytes: TEST_UPLOAD_LIMIT,
         secure_cookies: true,
         signing: Arc::new(signing),
@@ -97,6 +99,7 @@ pub async fn spawn_app_with(signing: nhiemvu::services::signatures::Signing) -> 
         client,
         db,
         files_dir,
+        files,
         admin_token: String::new(),
         admin_id: uuid::Uuid::nil(),
         url: url.clone(),
@@ -219,7 +222,7 @@ impl TestApp {
 
     /// Loads the reference year and returns (issuer_id, plan_id, document_id).
     pub async fn load_demo(&self) -> (String, String, String) {
-        let l = nhiemvu::services::demo::load_reference_year(&self.db).await.expect("demo loads");
+        let l = nhiemvu::services::demo::load_reference_year(&self.db, &self.files).await.expect("demo loads");
         (l.issuer_id.to_string(), l.plan_id.to_string(), l.document_id.to_string())
     }
 

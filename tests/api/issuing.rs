@@ -33,7 +33,7 @@ async fn offices_issuing_at_the_same_moment_never_get_the_same_number() {
     numbers.sort();
     assert_eq!(numbers, (1..=8).collect::<Vec<_>>());
     // Another kind has its own counter.
-    let letter = json!({"issuer_id": p.issuer, "plan_id": p.plan, "kind": "letter", "subject": "V/v đôn đốc", "signer_position": "CHỦ TỊCH", "signer_name": "A", "drafting_unit": "VP"});
+    let letter = json!({"issuer_id": p.issuer, "plan_id": p.plan, "kind": "letter", "subject": "V/v đôn đốc", "signer_position": "CHỦ TỊCH", "signer_name": "A", "drafting_unit": "VP", "recipients": [{"label": "Lưu: VT"}]});
     let l = app.post("/api/v1/documents", letter).await.expect(201)["id"].as_str().unwrap().to_owned();
     app.post(&format!("/api/v1/documents/{l}/submit"), json!({})).await.expect(200);
     app.act_as(p.token("signer")).post(&format!("/api/v1/documents/{l}/approve"), json!({})).await.expect(200);
@@ -138,7 +138,7 @@ async fn a_signer_signs_only_their_issuers_documents_and_sending_back_needs_a_co
     let p = app.demo_people().await;
     let other = app.as_admin().issuer("xa-khac").await;
     let (_, stranger) = app.user(other.parse().unwrap(), "signer", None).await;
-    let body = json!({"issuer_id": p.issuer, "plan_id": p.plan, "kind": "report", "subject": "Báo cáo", "signer_position": "CHỦ TỊCH", "signer_name": "A"});
+    let body = json!({"issuer_id": p.issuer, "plan_id": p.plan, "kind": "report", "subject": "Báo cáo", "signer_position": "CHỦ TỊCH", "signer_name": "A", "recipients": [{"label": "Lưu: VT"}]});
     let id = app.act_as(p.token("office")).post("/api/v1/documents", body).await.expect(201)["id"]
         .as_str()
         .unwrap()

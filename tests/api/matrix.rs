@@ -44,7 +44,7 @@ async fn result_in(app: &TestApp, p: &People, group: &str, code: &str, state: &s
 async fn document_in(app: &TestApp, p: &People, state: &str) -> String {
     // An issued report would close the year for the cases run after it: these are assignment plans.
     let kind = "plan";
-    let body = json!({"issuer_id": p.issuer, "plan_id": p.plan, "kind": kind, "subject": "Văn bản thử", "signer_position": "CHỦ TỊCH", "signer_name": "Phùng Thị Thanh Nga"});
+    let body = json!({"issuer_id": p.issuer, "plan_id": p.plan, "kind": kind, "subject": "Văn bản thử", "signer_position": "CHỦ TỊCH", "signer_name": "Phùng Thị Thanh Nga", "recipients": [{"label": "Lưu: VT"}]});
     let d = id(&app.as_admin().post("/api/v1/documents", body).await.expect(201));
     let steps: &[(&str, &str)] = match state {
         "draft" => &[],

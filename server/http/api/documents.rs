@@ -116,11 +116,34 @@ impl DocumentApi {
         Ok(PdfResponse::Pdf(Binary(pdf), format!("inline; filename=\"{}.pdf\"", id.0)))
     }
 
-    /// Send a draft to the signer for approval (office).
+    /// The Nghị định 30 check: findings about the document's data (signer block,
+    /// recipients, closing "./.", dates, plan rows) and its printed pages (A4,
+    /// margins, embedded fonts, line and paragraph spacing, header, signature block,
+    /// nothing split that must stay whole). Errors stop submission; warnings do not.
+    #[oai(path = "/documents/:id/check", method = "get")]
+    async fn check(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Json<crate::model::CheckReport>> {
+        let actor = who(&self.state, &auth, req).await?;
+        let s = &self.state;
+        let findings = crate::services::checks::check_document(
+            &s.db,
+            &s.renderer,
+            &s.files,
+            &actor,
+            id.0,
+            now(),
+            s.signing.images_required,
+        )
+        .await?;
+        Ok(Json(crate::model::CheckReport::of(findings)))
+    }
+
+    /// Send a draft to the signer for approval (office); refused (409,
+    /// `nd30_check_failed`, with the findings) while the check finds an error.
     #[oai(path = "/documents/:id/submit", method = "post")]
     async fn submit(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Json<Document>> {
         let actor = who(&self.state, &auth, req).await?;
-        Ok(Json(issuing::submit_document(&self.state.db, &actor, now(), id.0).await?))
+        let s = &self.state;
+        Ok(Json(issuing::submit_document(&s.db, &s.renderer, &s.files, &s.signing, &actor, now(), id.0).await?))
     }
 
     /// Approve a submitted document: the sign-off (signer of the issuer).
