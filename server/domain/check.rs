@@ -81,7 +81,7 @@ pub fn check_facts(f: &Facts) -> Vec<Finding> {
     if f.subject.trim().is_empty() {
         out.push(error("subject_missing", Some("subject"), "Văn bản chưa có trích yếu."));
     }
-    for (field, message) in f.signer.problems() {
+    for (field, message) in f.signer.problems(true) {
         let vi = message.split(" / ").next().unwrap_or(&message).to_owned();
         out.push(error("signer_block", Some(field), vi));
     }

@@ -117,11 +117,13 @@ impl SignerBlock<'_> {
     }
 
     /// What Nghị định 30 does not allow in this block, per field (API field names),
-    /// in Vietnamese and English. Empty when the block is right.
-    pub fn problems(&self) -> Vec<(&'static str, String)> {
+    /// in Vietnamese and English. Empty when the block is right. A draft may still
+    /// lack its signer's name and position (`complete` false): only combinations
+    /// that can never be right are reported then.
+    pub fn problems(&self, complete: bool) -> Vec<(&'static str, String)> {
         let mut out: Vec<(&'static str, String)> = Vec::new();
         let (collective, head, position) = (given(self.collective), given(self.head_title), given(self.position));
-        if self.name.trim().is_empty() {
+        if complete && self.name.trim().is_empty() {
             out.push(("signer_name", "Cần họ tên người ký / the signer's name is required".into()));
         }
         for (field, value) in
@@ -142,7 +144,7 @@ impl SignerBlock<'_> {
         }
         match self.authority {
             Authority::Own => {
-                if position.is_none() {
+                if complete && position.is_none() {
                     out.push(("signer_position", "Cần chức vụ người ký / the signer's position is required".into()));
                 }
                 if head.is_some() {
@@ -163,6 +165,7 @@ impl SignerBlock<'_> {
                     ));
                 }
                 match position {
+                    None if !complete => {}
                     None => out.push((
                         "signer_position",
                         "Ký thay (KT.) cần chức vụ của cấp phó, ví dụ PHÓ CHỦ TỊCH / KT. needs the deputy's position, \
@@ -203,7 +206,7 @@ impl SignerBlock<'_> {
                         format!("{p} cần chức danh người đứng đầu / {p} needs the head's title"),
                     ));
                 }
-                if position.is_none() {
+                if complete && position.is_none() {
                     out.push((
                         "signer_position",
                         format!("{p} cần chức vụ người ký / {p} needs the signer's position"),
@@ -264,20 +267,20 @@ mod tests {
     fn the_printed_lines_follow_from_the_authority() {
         let chair = block(Some("Ủy ban nhân dân"), Authority::Own, None, Some("Chủ tịch"));
         assert_eq!(chair.lines(), ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"]);
-        assert!(chair.problems().is_empty());
+        assert!(chair.problems(true).is_empty());
         let deputy = block(Some("ỦY BAN NHÂN DÂN"), Authority::Kt, Some("CHỦ TỊCH"), Some("PHÓ CHỦ TỊCH"));
         assert_eq!(deputy.lines(), ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]);
-        assert!(deputy.problems().is_empty());
+        assert!(deputy.problems(true).is_empty());
         let office = block(None, Authority::Tl, Some("CHỦ TỊCH"), Some("CHÁNH VĂN PHÒNG"));
         assert_eq!(office.lines(), ["TL. CHỦ TỊCH", "CHÁNH VĂN PHÒNG"]);
         let acting = block(None, Authority::Q, Some("GIÁM ĐỐC"), None);
         assert_eq!(acting.lines(), ["Q. GIÁM ĐỐC"]);
-        assert!(acting.problems().is_empty());
+        assert!(acting.problems(true).is_empty());
     }
 
     #[test]
     fn combinations_the_decree_does_not_allow_are_refused_at_their_field() {
-        let fields = |b: SignerBlock| b.problems().into_iter().map(|(f, _)| f).collect::<Vec<_>>();
+        let fields = |b: SignerBlock| b.problems(true).into_iter().map(|(f, _)| f).collect::<Vec<_>>();
         assert_eq!(fields(block(None, Authority::Kt, Some("CHỦ TỊCH"), Some("CHỦ TỊCH"))), ["signer_position"]);
         assert_eq!(fields(block(None, Authority::Kt, None, Some("PHÓ CHỦ TỊCH"))), ["signer_head_title"]);
         assert_eq!(

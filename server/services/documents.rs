@@ -42,7 +42,7 @@ fn validate(i: &DocumentInput) -> Result<()> {
         .date("dated_on", i.dated_on.map(Into::into))
         .fail_if(i.legal_bases.len() > 50, "legal_bases", "Tối đa 50 dòng / at most 50 lines")
         .fail_if(i.recipients.len() > 200, "recipients", "Tối đa 200 nơi nhận / at most 200 recipients");
-    for (field, message) in signer_block(i).problems() {
+    for (field, message) in signer_block(i).problems(false) {
         check.add(field, message);
     }
     if let Some(o) = &i.opening {

@@ -242,7 +242,11 @@ async fn build<C: ConnectionTrait>(c: &C, files: &dyn BlobStore, id: Uuid, for_s
         Some(u) => users::Entity::find_by_id(u).one(c).await?.and_then(|u| u.signature_image),
         None => None,
     };
-    let seal = if for_signing { None } else { issuer.seal_image.clone() };
+    // The signature appears once the signer has approved, the seal once the office
+    // has issued (Nghị định 30: the seal is stamped at issue); a draft shows neither.
+    let approved = matches!(doc.state.parse::<DocumentState>(), Ok(DocumentState::Approved)) || issued;
+    let signer_image = if approved || for_signing { signer_image } else { None };
+    let seal = if issued && !for_signing { issuer.seal_image.clone() } else { None };
     for (key, path, slot) in [(signer_image, "/assets/signature.png", "image"), (seal, "/assets/seal.png", "seal")] {
         if let Some(key) = key {
             match files.get(&key) {

@@ -40,7 +40,8 @@ async fn a_document_names_its_bad_fields() {
     let bad = json!({
         "issuer_id": issuer, "kind": "memo", "subject": " ",
         "recipients": [{"label": "", "emails": ["nope"]}],
-        "signer_position": "", "signer_name": "A"
+        // The head does not sign "KT." for themselves.
+        "signer_authority": "kt", "signer_head_title": "CHỦ TỊCH", "signer_position": "CHỦ TỊCH", "signer_name": "A"
     });
     let body = app.post("/api/v1/documents", bad).await.expect_error(422, "validation_failed", Some("kind"));
     for f in ["subject", "recipients[0].label", "recipients[0].emails[0]", "signer_position"] {

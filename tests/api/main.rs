@@ -11,6 +11,7 @@ mod helpers;
 mod issuing;
 mod mail;
 mod matrix;
+mod nd30;
 mod organisation;
 mod plans;
 mod poppler;

@@ -18,7 +18,7 @@ fn mm(v: f64) -> f64 {
 }
 
 /// Keeps a PDF under target/test-artifacts/ for people to look at.
-fn keep(name: &str, pdf: &[u8]) {
+pub(crate) fn keep(name: &str, pdf: &[u8]) {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-artifacts");
     if std::fs::create_dir_all(&dir).is_ok() {
         let _ = std::fs::write(dir.join(name), pdf);
