@@ -41,6 +41,11 @@ fn bench(c: &mut Criterion) {
     group.bench_function("view_model_from_database", |b| {
         b.iter(|| rt.block_on(printing::printable(&db.conn, &files, loaded.document_id)).unwrap())
     });
+    // The Nghị định 30 check of the printed report: read its pages back, apply the layout rules.
+    let pdf = renderer.render(p.template, &p.data, &p.assets, p.date, &p.ident).unwrap();
+    group.bench_function("nd30_check_of_the_printed_report", |b| {
+        b.iter(|| nhiemvu::domain::check::check_pages(&nhiemvu::inspect::pages(&pdf).unwrap()))
+    });
     group.finish();
 
     // Throughput with two threads rendering at once.

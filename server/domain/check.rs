@@ -81,6 +81,15 @@ pub fn check_facts(f: &Facts) -> Vec<Finding> {
     if f.subject.trim().is_empty() {
         out.push(error("subject_missing", Some("subject"), "Văn bản chưa có trích yếu."));
     }
+    // "KẾ HOẠCH" above "Kế hoạch thực hiện …" says the type twice.
+    let type_name = f.kind.label().to_lowercase();
+    if f.kind != DocumentKind::Letter && f.subject.trim().to_lowercase().starts_with(&type_name) {
+        out.push(warning(
+            "subject_repeats_type",
+            Some("subject"),
+            format!("Trích yếu không cần nhắc lại tên loại \"{}\" đã in ở trên.", f.kind.label()),
+        ));
+    }
     for (field, message) in f.signer.problems(true) {
         let vi = message.split(" / ").next().unwrap_or(&message).to_owned();
         out.push(error("signer_block", Some(field), vi));
@@ -257,11 +266,16 @@ fn spacing(pages: &[Page]) -> Vec<Finding> {
     let mut worst_pitch: Option<(f64, String)> = None;
     let mut worst_gap: Option<(f64, String)> = None;
     for (pi, p) in pages.iter().enumerate() {
-        let left = 30.0 * MM;
+        let (left, right) = (30.0 * MM, p.width - 15.0 * MM);
+        // A centred line (a title, a caption) is not part of a paragraph.
+        let centred = |l: &Line| {
+            let (gap_left, gap_right) = (l.x_min - left, right - l.x_max);
+            gap_left > 10.0 && gap_right > 10.0 && (gap_left - gap_right).abs() < 12.0
+        };
         let body: Vec<&Line> = p
             .lines
             .iter()
-            .filter(|l| l.size >= 12.5 && l.x_min < left + 1.2 * 28.35 && l.x_min > left - TOLERANCE)
+            .filter(|l| l.size >= 12.5 && l.x_min < left + 1.2 * 28.35 && l.x_min > left - TOLERANCE && !centred(l))
             .collect();
         for w in body.windows(2) {
             let (a, b) = (w[0], w[1]);
@@ -383,8 +397,11 @@ fn splits(pages: &[Page]) -> Vec<Finding> {
             let (a, b) = (&w[0].text, &w[1].text);
             let next_starts_number = b.chars().next().is_some_and(|c| c.is_ascii_digit());
             let next_word = b.split_whitespace().next().unwrap_or("");
-            let bad = a.ends_with('/')
-                || (a.ends_with('-') && !a.ends_with(" -"))
+            // A number, date or symbol cut at its "/" or "-": "133/" | "KH-UBND", "11/" | "4/2024".
+            let last = a.split_whitespace().last().unwrap_or("");
+            let symbol_cut =
+                (last.ends_with('/') || last.ends_with('-')) && last.starts_with(|c: char| c.is_ascii_digit());
+            let bad = symbol_cut
                 || ((a.ends_with(" số") || a.ends_with(" Số") || a.ends_with(" ngày")) && next_starts_number)
                 || (next_word.starts_with('/') || next_word.starts_with("-UBND"));
             if bad {
@@ -446,7 +463,7 @@ mod tests {
     fn facts<'a>(recipients: &'a [String], closing: &'a str) -> Facts<'a> {
         Facts {
             kind: DocumentKind::Report,
-            subject: "Báo cáo kết quả",
+            subject: "Kết quả thực hiện các nhiệm vụ trọng tâm năm 2026",
             signer: SignerBlock {
                 collective: Some("ỦY BAN NHÂN DÂN"),
                 authority: Authority::Kt,

@@ -391,11 +391,13 @@ async fn report_view<C: ConnectionTrait>(
 
         let next = plan.year + 1;
         let mut groups = Vec::new();
-        let specific_note =
-            doc_section(doc, "commune_specific_note").or_else(|| Some("(Có biểu chi tiết kèm theo).".to_owned()));
+        let typed_note = doc_section(doc, "commune_specific_note");
         for s in ProposalSection::ALL {
             let mine: Vec<&proposals::Model> = reg.proposals.iter().filter(|p| p.section == s.code()).collect();
             let is_specific = *s == ProposalSection::CommuneSpecific;
+            // The detailed table is said to follow only when it does (or when the office wrote so).
+            let specific_note =
+                typed_note.clone().or_else(|| (!mine.is_empty()).then(|| "(Có biểu chi tiết kèm theo).".to_owned()));
             if mine.is_empty() && !(is_specific && specific_note.is_some()) {
                 continue;
             }
@@ -489,7 +491,7 @@ fn specific_appendix(
         label: String::new(),
         title: format!("Biểu chi tiết các nhiệm vụ riêng của {subs} năm {year}"),
         caption: format!("(Kèm theo {reference} của {})", issuer_with_place(issuer)),
-        landscape: true,
+        landscape: false,
         columns: vec!["STT".into(), "Đơn vị, địa bàn".into(), "Nhiệm vụ".into()],
         widths: vec![1, 4, 12],
         rows: items
@@ -511,9 +513,21 @@ fn specific_appendix(
 
 /// "Ủy ban nhân dân xã Tân Hương": the name used in sentences with the place after it.
 fn issuer_with_place(issuer: &issuers::Model) -> String {
+    // The level and the place stay on one line ("huyện Bắc Sơn", "xã Tân Hương").
     let name = issuer.full_name.trim();
-    let place = issuer.place_name.trim();
-    if place.is_empty() || name.ends_with(place) { name.to_owned() } else { format!("{name} {place}") }
+    let place = issuer.place_name.trim().replace(' ', "\u{a0}");
+    let named = if place.is_empty() || name.ends_with(issuer.place_name.trim()) {
+        name.to_owned()
+    } else {
+        format!("{name} {place}")
+    };
+    match named.rsplit_once(' ') {
+        Some((head, tail)) if !place.is_empty() && tail == place => match head.rsplit_once(' ') {
+            Some((h, level)) => format!("{h} {level}\u{a0}{tail}"),
+            None => named,
+        },
+        _ => named,
+    }
 }
 
 async fn evidence_appendix<C: ConnectionTrait>(
@@ -632,9 +646,7 @@ fn plan_view(
         subject: doc.subject.clone(),
         legal_bases,
         opening,
-        columns: ["TT", "Nhiệm vụ", "Chỉ tiêu", "Đơn vị chủ trì", "Đơn vị phối hợp", "Thời hạn"]
-            .map(String::from)
-            .to_vec(),
+        columns: ["TT", "Nhiệm vụ", "Chỉ tiêu", "Chủ trì", "Phối hợp", "Thời hạn"].map(String::from).to_vec(),
         groups,
         closing: md(Some(closing)),
     }

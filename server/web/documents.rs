@@ -124,6 +124,23 @@ async fn view(c: &Ctx, id: Uuid, extra: Value) -> Result<Value> {
         Vec::new()
     };
     let editable = d.state == "draft" && c.is(&[Role::Admin, Role::Office]);
+    // The Nghị định 30 check while the document can still change (and for the signer to see).
+    let check = if matches!(d.state.as_str(), "draft" | "submitted") {
+        let s = &c.state;
+        let found = crate::services::checks::check_document(
+            &s.db,
+            &s.renderer,
+            &s.files,
+            &c.actor,
+            id,
+            now(),
+            s.signing.images_required,
+        )
+        .await?;
+        Some(crate::model::CheckReport::of(found))
+    } else {
+        None
+    };
     let values = json!({
         "subject": d.data.subject, "legal_bases": d.data.legal_bases.join("\n"),
         "opening": d.data.opening, "closing": d.data.closing,
@@ -146,6 +163,7 @@ async fn view(c: &Ctx, id: Uuid, extra: Value) -> Result<Value> {
             "pdf_url": format!("/api/v1/documents/{id}/pdf?v={}", d.updated_at.timestamp_millis()),
             "editable": editable, "values": values, "sections": sections, "signers": signers,
             "authorities": authorities,
+            "check": check.as_ref().map(js),
             "signatures": sigs, "deliveries": deliveries,
             "can_submit": editable,
             "can_sign": d.state == "submitted" && c.is(&[Role::Signer]),

@@ -199,9 +199,18 @@ fn spacing(pdf: &[u8]) -> Option<(Vec<f64>, Vec<f64>)> {
     let left = 30.0 * 72.0 / 25.4;
     let (mut pitches, mut gaps) = (Vec::new(), Vec::new());
     for page in &pages {
-        let body: Vec<&Vec<poppler::Word>> =
-            // 14 pt body text: poppler's word boxes are 0.89 em tall, 12.5 pt (13 pt lines 11.6, 12 pt 10.7).
-            page.lines.iter().filter(|l| !l.is_empty() && (l[0].y_max - l[0].y_min) > 12.2 && l[0].x_min < left + 40.0).collect();
+        let right = page.width - 15.0 * 72.0 / 25.4;
+        // A centred line (a title, a caption) is not a paragraph's.
+        let centred = |l: &Vec<poppler::Word>| {
+            let (gap_left, gap_right) = (l[0].x_min - left, right - l[l.len() - 1].x_max);
+            gap_left > 10.0 && gap_right > 10.0 && (gap_left - gap_right).abs() < 12.0
+        };
+        // 14 pt body text: poppler's word boxes are 0.89 em tall, 12.5 pt (13 pt lines 11.6, 12 pt 10.7).
+        let body: Vec<&Vec<poppler::Word>> = page
+            .lines
+            .iter()
+            .filter(|l| !l.is_empty() && (l[0].y_max - l[0].y_min) > 12.2 && l[0].x_min < left + 40.0 && !centred(l))
+            .collect();
         for w in body.windows(2) {
             let (a, b) = (&w[0][0], &w[1][0]);
             let size = a.y_max - a.y_min;
@@ -270,8 +279,10 @@ fn assert_reads_right(name: &str, pdf: &[u8]) {
             for w in page.lines.windows(2) {
                 let a = poppler::Page::line_text(&w[0]);
                 let b = poppler::Page::line_text(&w[1]);
-                let split =
-                    a.ends_with('/') || (a.ends_with("số") && b.chars().next().is_some_and(|c| c.is_ascii_digit()));
+                let last = a.split_whitespace().last().unwrap_or("");
+                let symbol_cut =
+                    (last.ends_with('/') || last.ends_with('-')) && last.starts_with(|c: char| c.is_ascii_digit());
+                let split = symbol_cut || (a.ends_with("số") && b.chars().next().is_some_and(|c| c.is_ascii_digit()));
                 assert!(!split, "{name}: a number or date is split: {a:?} | {b:?}");
             }
         }
@@ -443,4 +454,69 @@ fn any_pdf_can_be_checked_from_the_command_line() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(!out.status.success(), "{text}");
     assert!(text.contains("không phải A4") && text.contains("page_not_a4"), "{text}");
+}
+
+#[tokio::test]
+async fn approving_and_issuing_need_the_signature_and_seal_images_when_the_office_requires_them() {
+    let signing = nhiemvu::services::signatures::Signing {
+        images_required: true,
+        ..nhiemvu::services::signatures::Signing::disabled()
+    };
+    let app = crate::helpers::spawn_app_with(signing).await;
+    let issuer = id(&app.post("/api/v1/issuers", crate::helpers::issuer_json("xa-khong-dau")).await.expect(201));
+    let issuer_uuid: uuid::Uuid = issuer.parse().unwrap();
+    let (_, office) = app.user(issuer_uuid, "office", None).await;
+    let (signer, signer_token) = app.user(issuer_uuid, "signer", None).await;
+    let body = json!({"issuer_id": issuer, "kind": "letter", "subject": "Về việc chuẩn bị hội nghị tổng kết năm 2026",
+        "drafting_unit": "VP", "opening": "Ủy ban nhân dân xã đề nghị các bộ phận chuẩn bị báo cáo tổng kết.",
+        "signer_collective": "ỦY BAN NHÂN DÂN", "signer_position": "CHỦ TỊCH", "signer_name": "Nguyễn Văn An",
+        "signer_user_id": signer, "recipients": [{"label": "Các bộ phận chuyên môn"}, {"label": "Lưu: VT"}]});
+    let doc = id(&app.act_as(&office).post("/api/v1/documents", body).await.expect(201));
+    // Required images are errors of the check: the office sees them before submitting.
+    let found = check(&app, &doc).await;
+    let codes: Vec<&str> = found["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+    assert!(codes.contains(&"signature_image_missing") && codes.contains(&"seal_image_missing"), "{codes:?}");
+    app.post(&format!("/api/v1/documents/{doc}/submit"), json!({})).await.expect_error(409, "nd30_check_failed", None);
+    app.as_admin().put_bytes(&format!("/api/v1/users/{signer}/signature-image"), SIGNATURE.to_vec()).await.expect(204);
+    app.put_bytes(&format!("/api/v1/issuers/{issuer}/seal-image"), SEAL.to_vec()).await.expect(204);
+    app.act_as(&office).post(&format!("/api/v1/documents/{doc}/submit"), json!({})).await.expect(200);
+    app.act_as(&signer_token).post(&format!("/api/v1/documents/{doc}/approve"), json!({})).await.expect(200);
+    let issued = app.act_as(&office).post(&format!("/api/v1/documents/{doc}/issue"), json!({})).await.expect(200);
+    assert_eq!(issued["number"], 1);
+}
+
+#[tokio::test]
+async fn without_images_an_approval_is_refused_before_anything_changes() {
+    let app = spawn_app().await;
+    let p = app.demo_people().await;
+    // Submitted where images were optional; the server now requires them.
+    let body = json!({"issuer_id": p.issuer, "plan_id": p.plan, "kind": "report", "subject": "Báo cáo chưa có chữ ký",
+        "signer_collective": "ỦY BAN NHÂN DÂN", "signer_position": "CHỦ TỊCH", "signer_name": "Phùng Thị Thanh Nga",
+        "signer_user_id": p.ids["signer"], "recipients": [{"label": "Lưu: VT"}]});
+    let doc = id(&app.act_as(p.token("office")).post("/api/v1/documents", body).await.expect(201));
+    app.post(&format!("/api/v1/documents/{doc}/submit"), json!({})).await.expect(200);
+    let required = nhiemvu::services::signatures::Signing {
+        images_required: true,
+        ..nhiemvu::services::signatures::Signing::disabled()
+    };
+    let signer = nhiemvu::storage::audit::Actor {
+        user_id: Some(p.ids["signer"]),
+        client_addr: None,
+        role: Some(nhiemvu::domain::Role::Signer),
+        issuer_id: p.issuer.parse().ok(),
+        unit_id: None,
+    };
+    let e = nhiemvu::services::issuing::approve_document(
+        &app.db,
+        &crate::helpers::renderer(),
+        &app.files,
+        &required,
+        &signer,
+        nhiemvu::services::now(),
+        doc.parse().unwrap(),
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(e, nhiemvu::error::AppError::Conflict { code: "signature_image_missing", .. }), "{e:?}");
+    assert_eq!(app.get(&format!("/api/v1/documents/{doc}")).await.expect(200)["state"], "submitted");
 }

@@ -193,3 +193,15 @@ async fn a_signer_with_a_usb_token_signs_the_digest_the_page_shows() {
     let (_, html) = signer.get(&format!("/documents/{id}")).await;
     assert!(html.contains("Đã ký duyệt, chờ ban hành") && html.contains("Phùng Thị Thanh Nga"), "approved and signed");
 }
+
+#[tokio::test]
+async fn the_document_page_shows_the_nd30_check_in_vietnamese() {
+    let app = spawn_app().await;
+    let p = app.demo_people().await;
+    let (office, _) = Browser::login(&app, p.ids["office"]).await;
+    let (status, html) = office.get(&format!("/documents/{}", p.report)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Kiểm tra thể thức (Nghị định 30/2020)"), "the check is on the page");
+    assert!(html.contains("Không có lỗi"), "the reference report has no error");
+    assert!(html.contains("TM. ỦY BAN NHÂN DÂN"), "a warning explains the collective signature");
+}
