@@ -10,7 +10,8 @@
 //!   405, and the single place where errors become HTTP statuses.
 //! - [`scheduler`]: the outbox dispatcher and the reminder scan, beside the server.
 //! - [`services`]: one function per user action; access checks, validation,
-//!   transactions, audit events, workflows, printing, the outbox.
+//!   transactions, audit events, workflows, printing, the Nghị định 30 check, the
+//!   outbox; what issued records depend on (`integrity`).
 //! - [`storage`]: the database pool, migrations, entities, the audit chain, files.
 //! - [`mail`]: e-mail templates and the SMTP transport; the only module that names lettre.
 //! - [`render`]: typst World, fonts and PDF export; the only module that names typst.
@@ -21,7 +22,8 @@
 //! - [`model`]: the public shape of records, shared by the API and the services.
 //! - [`domain`]: pure rules: roles, rubric bands, vocabularies, Vietnamese wording,
 //!   restricted Markdown, what user text may contain, number and date parsing,
-//!   file types, reminder days, the print view model.
+//!   file types, reminder days, the print view model, where lines may break, the
+//!   signature block, and the Nghị định 30 check (data rules and layout rules).
 //! - [`config`]: typed settings from `config/*.toml` and `APP__…` variables.
 //! - [`app`]: wiring: state, router, server start-up.
 //! - [`error`]: the one error type of the services.
