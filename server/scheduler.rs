@@ -8,7 +8,7 @@ use std::time::Duration;
 use crate::app::AppState;
 use crate::config::Settings;
 use crate::mail::Mailer;
-use crate::services::{now, outbox, reminders};
+use crate::services::{auth, drafts, now, outbox, reminders};
 
 /// Starts the dispatcher and the reminder scan on the runtime; they run until the
 /// process ends. Several instances may run them: claims and reminder keys are atomic.
@@ -36,6 +36,13 @@ pub fn start(settings: &Settings, state: &AppState, mailer: Arc<dyn Mailer>) {
                 Ok(q) if !q.is_empty() => tracing::info!(units = q.len(), "reminders queued"),
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, "reminder scan failed"),
+            }
+            // Housekeeping on the same beat: old login throttles and forgotten drafts.
+            if let Err(e) = auth::prune_throttles(&db, now()).await {
+                tracing::error!(error = %e, "pruning login throttles failed");
+            }
+            if let Err(e) = drafts::prune(&db, now()).await {
+                tracing::error!(error = %e, "pruning drafts failed");
             }
             tokio::time::sleep(every).await;
         }

@@ -74,6 +74,7 @@ pub async fn big_plan(db: &Db) -> (uuid::Uuid, uuid::Uuid) {
                 lead_unit_id: Some(unit_ids[n as usize % 100]),
                 cooperating_unit_ids: vec![unit_ids[(n as usize + 1) % 100]],
                 deadline: NaiveDate::from_ymd_opt(2025, 1 + (n % 12) as u32, 1 + (n % 28) as u32).map(Into::into),
+                set_targets: None,
             };
             tasks::create_task(db, &a, now(), input).await.unwrap();
         }

@@ -11,6 +11,7 @@ mod m0003_mail;
 mod m0004_signing;
 mod m0005_hardening;
 mod m0006_documents;
+mod m0007_work;
 
 /// The ordered list of migrations the server applies at start-up.
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_signing::Migration),
             Box::new(m0005_hardening::Migration),
             Box::new(m0006_documents::Migration),
+            Box::new(m0007_work::Migration),
         ]
     }
 }

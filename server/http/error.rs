@@ -19,6 +19,7 @@ pub struct ErrorBody {
     /// Per-field messages (field name → message); empty when not about fields.
     pub fields: BTreeMap<String, String>,
     /// The Nghị định 30 check's findings, when that is why the step was refused.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub findings: Option<Vec<crate::model::CheckFinding>>,
 }
 

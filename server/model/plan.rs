@@ -136,6 +136,31 @@ pub struct TaskInput {
     /// Deadline, inside the plan's year (2000–2100).
     #[oai(nullable)]
     pub deadline: Option<super::Date>,
+    /// When given, the task's targets become exactly these, in this order, in the
+    /// same transaction as the task: a line with an id changes that target (its
+    /// reported value stays), a line without one adds a target, and a target not
+    /// listed is removed. Omitted: the targets stay as they are. Never returned.
+    #[oai(validator(max_items = 100))]
+    #[oai(nullable)]
+    pub set_targets: Option<Vec<TargetLine>>,
+}
+
+/// One target as the office assigns it (the unit reports its value separately).
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "snake_case", skip_serializing_if_is_none)]
+pub struct TargetLine {
+    /// The target to change; omitted: a new target.
+    #[oai(nullable)]
+    pub id: Option<Uuid>,
+    /// What is measured, e.g. "Trồng rừng mới".
+    #[oai(validator(max_length = 5000))]
+    pub description: String,
+    /// Unit of measure, e.g. "ha", "triệu đồng", "%".
+    #[oai(nullable, validator(max_length = 50))]
+    pub measure_unit: Option<String>,
+    /// Goal value.
+    #[oai(nullable, validator(minimum(value = "-1e15"), maximum(value = "1e15")))]
+    pub goal_value: Option<f64>,
 }
 
 /// A stored task with its targets.
@@ -324,4 +349,68 @@ pub struct CarryForward {
     pub groups: u64,
     /// Tasks created from proposals.
     pub tasks: u64,
+}
+
+/// A value a target reached, in a report.
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "snake_case", skip_serializing_if_is_none)]
+pub struct ActualValue {
+    /// The target (of this task).
+    pub target_id: Uuid,
+    /// The value reached; omitted or null: not known yet.
+    #[oai(nullable, validator(minimum(value = "-1e15"), maximum(value = "1e15")))]
+    pub value: Option<f64>,
+}
+
+/// A lead unit's report on a task, saved in one transaction: the narrative, the
+/// self-score, the values its targets reached and, if asked, the submit step.
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "snake_case", skip_serializing_if_is_none)]
+pub struct ReportInput {
+    /// Restricted Markdown: paragraphs, "- " and "+ " lines, **bold**, *italic*, footnotes.
+    #[oai(validator(max_length = 50000))]
+    pub narrative: String,
+    /// Self-score 0–100.
+    #[oai(nullable, validator(minimum(value = "0"), maximum(value = "100")))]
+    pub self_score: Option<i32>,
+    /// Values the task's targets reached.
+    #[oai(default, validator(max_items = 1000))]
+    pub actuals: Vec<ActualValue>,
+    /// Send the result to the office after saving it.
+    #[oai(default)]
+    pub submit: bool,
+}
+
+/// What a co-operating unit reports on a task it helps with ("ý kiến/kết quả
+/// phối hợp"); the lead unit and the office read it beside the result.
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "snake_case", skip_serializing_if_is_none)]
+pub struct ContributionInput {
+    /// Restricted Markdown, as for a result's narrative.
+    #[oai(validator(max_length = 20000))]
+    pub text: String,
+    /// The co-operating unit it is for: a unit officer's own unit when omitted
+    /// (the office names the unit when entering it on a unit's behalf).
+    #[oai(nullable)]
+    pub unit_id: Option<Uuid>,
+}
+
+/// A stored contribution.
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "snake_case", skip_serializing_if_is_none)]
+pub struct Contribution {
+    /// Record id.
+    pub id: Uuid,
+    /// The task.
+    pub task_id: Uuid,
+    /// The co-operating unit.
+    pub unit_id: Uuid,
+    /// Restricted Markdown.
+    pub text: String,
+    /// Who last saved it.
+    pub updated_by: Option<Uuid>,
+    /// When created.
+    pub created_at: DateTime<Utc>,
+    /// When last changed.
+    pub updated_at: DateTime<Utc>,
 }

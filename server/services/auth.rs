@@ -24,6 +24,14 @@ use crate::storage::entities::{login_throttles, sessions, users};
 pub const FREE_ATTEMPTS: i32 = 5;
 /// How long a browser session lasts.
 pub const SESSION_HOURS: i64 = 12;
+/// A browser session ends after this long without a request (each request
+/// extends it, up to [`SESSION_HOURS`] after login).
+pub const SESSION_IDLE_MINUTES: i64 = 120;
+/// How long the browser keeps the session cookie: beyond the session's end, so a
+/// form posted after it expired is recognised and what was typed is kept.
+pub const COOKIE_SECS: i64 = SESSION_HOURS * 3600 + 7 * 86_400;
+/// A form posted this long after its session expired is still kept as a draft.
+const CATCH_DAYS: i64 = 7;
 /// How long an API token lasts.
 pub const TOKEN_DAYS: i64 = 365;
 /// Shortest password accepted.
@@ -125,7 +133,7 @@ async fn open_session(
 ) -> Result<(String, sessions::Model)> {
     let token = secret();
     let expires = match kind {
-        Kind::Browser => now + Duration::hours(SESSION_HOURS),
+        Kind::Browser => now + Duration::minutes(SESSION_IDLE_MINUTES),
         Kind::Api => now + Duration::days(TOKEN_DAYS),
     };
     let txn = db.begin_write().await?;
@@ -302,7 +310,38 @@ pub async fn authenticate(db: &Db, now: DateTime<Utc>, token: &str, kind: Kind) 
         .filter(|(s, _)| s.kind == kind.code() && s.revoked_at.is_none() && s.expires_at > now)
         .ok_or(AppError::Unauthorized)?;
     let user = user.ok_or(AppError::Unauthorized)?;
+    let s = if kind == Kind::Browser { extend(db, now, s).await? } else { s };
     Ok((actor_of(&user, None), s))
+}
+
+/// Activity keeps a browser session alive: its end moves to [`SESSION_IDLE_MINUTES`]
+/// from now (never past [`SESSION_HOURS`] after login). Written at most every
+/// few minutes, not on every request.
+async fn extend(db: &Db, now: DateTime<Utc>, s: sessions::Model) -> Result<sessions::Model> {
+    let wanted = (now + Duration::minutes(SESSION_IDLE_MINUTES)).min(s.created_at + Duration::hours(SESSION_HOURS));
+    if wanted - s.expires_at < Duration::minutes(2) {
+        return Ok(s);
+    }
+    sessions::Entity::update_many()
+        .col_expr(sessions::Column::ExpiresAt, sea_orm::sea_query::Expr::value(wanted))
+        .filter(sessions::Column::Id.eq(s.id))
+        .filter(sessions::Column::RevokedAt.is_null())
+        .exec(&db.conn)
+        .await?;
+    Ok(sessions::Model { expires_at: wanted, ..s })
+}
+
+/// Who a browser session belonged to if it has expired (not been ended) within
+/// the last few days, with its CSRF token: a form posted after the session ran
+/// out is kept for that user rather than lost.
+pub async fn expired_browser_session(db: &Db, now: DateTime<Utc>, token: &str) -> Result<Option<sessions::Model>> {
+    let s = sessions::Entity::find().filter(sessions::Column::TokenHash.eq(digest(token))).one(&db.conn).await?;
+    Ok(s.filter(|s| {
+        s.kind == Kind::Browser.code()
+            && s.revoked_at.is_none()
+            && s.expires_at <= now
+            && s.expires_at > now - Duration::days(CATCH_DAYS)
+    }))
 }
 
 /// What `GET /auth/session` shows: the user and the CSRF token of this session.

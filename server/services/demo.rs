@@ -269,6 +269,7 @@ async fn load_rest(
                 lead_unit_id: t.lead.as_deref().map(unit).transpose()?,
                 cooperating_unit_ids: t.cooperating.iter().map(|c| unit(c)).collect::<Result<_>>()?,
                 deadline: t.deadline.map(Into::into),
+                set_targets: None,
             };
             let task = tasks::create_task(db, actor, now(), input).await?;
             for x in t.targets {

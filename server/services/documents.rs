@@ -282,20 +282,33 @@ pub async fn update_document(
     input: DocumentInput,
 ) -> Result<Document> {
     require(actor, Action::ManageDocument)?;
-    validate(&input)?;
     let txn = db.begin_write().await?;
-    let (before, _) = load(&*txn, actor, id).await?;
+    let (after, issuer) = apply_update(&*txn, actor, now, id, input).await?;
+    txn.commit().await?;
+    Ok(to_model(after, &issuer.abbreviation))
+}
+
+/// Checks and writes a draft's new fields inside the caller's transaction (for
+/// [`update_document`] and for saving on the way to submission).
+pub(crate) async fn apply_update<C: ConnectionTrait>(
+    c: &C,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: Uuid,
+    input: DocumentInput,
+) -> Result<(documents::Model, issuers::Model)> {
+    validate(&input)?;
+    let (before, _) = load(c, actor, id).await?;
     ensure_draft(&before)?;
     if before.issuer_id != input.issuer_id {
         return Err(AppError::field("issuer_id", "Không đổi được cơ quan / the issuer cannot change"));
     }
-    let issuer = check_refs(&*txn, actor, &input).await?;
+    let issuer = check_refs(c, actor, &input).await?;
     let mut am: documents::ActiveModel = before.clone().into();
     fill(&mut am, input, now);
-    let after = am.update(&*txn).await?;
-    audited(&*txn, actor, now, "update", ENTITY, id, Some(&before), Some(&after)).await?;
-    txn.commit().await?;
-    Ok(to_model(after, &issuer.abbreviation))
+    let after = am.update(c).await?;
+    audited(c, actor, now, "update", ENTITY, id, Some(&before), Some(&after)).await?;
+    Ok((after, issuer))
 }
 
 /// Deletes a draft.

@@ -119,6 +119,50 @@ pub async fn submit_document(
     Ok(to_model(after, &issuer.abbreviation))
 }
 
+/// What became of "save and submit": the document as saved, and the check's
+/// findings when they kept it from being submitted.
+#[derive(Debug)]
+pub struct SaveAndSubmit {
+    /// The saved document (state `submitted` when it went through).
+    pub document: Document,
+    /// Empty when submitted; the errors (and warnings) otherwise.
+    pub findings: Vec<crate::domain::check::Finding>,
+}
+
+/// The office's "submit" from the edit form: saves what is typed and, if the
+/// Nghị định 30 check of the saved text passes, submits it — one transaction.
+/// A failing check keeps the saved text (nothing typed is lost) and says why the
+/// document was not submitted.
+#[allow(clippy::too_many_arguments)]
+pub async fn save_and_submit(
+    db: &Db,
+    renderer: &Arc<Renderer>,
+    files: &Arc<dyn BlobStore>,
+    signing: &Signing,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: Uuid,
+    input: crate::model::DocumentInput,
+) -> Result<SaveAndSubmit> {
+    require(actor, Action::ManageDocument)?;
+    let txn = db.begin_write().await?;
+    let (saved, issuer) = super::documents::apply_update(&*txn, actor, now, id, input).await?;
+    let mut findings = super::checks::data_findings(&*txn, &saved, &issuer, now, signing.images_required).await?;
+    let printable = printing::printable(&*txn, files.as_ref(), id).await?;
+    findings.extend(super::checks::pdf_findings(printing::render(renderer, printable).await?).await?);
+    if crate::domain::check::has_errors(&findings) {
+        txn.commit().await?;
+        return Ok(SaveAndSubmit { document: to_model(saved, &issuer.abbreviation), findings });
+    }
+    let mut am: documents::ActiveModel = saved.clone().into();
+    am.state = Set(DocumentState::Submitted.code().to_owned());
+    am.updated_at = Set(now);
+    let after = am.update(&*txn).await?;
+    audited(&*txn, actor, now, "submit", ENTITY, id, Some(&saved), Some(&after)).await?;
+    txn.commit().await?;
+    Ok(SaveAndSubmit { document: to_model(after, &issuer.abbreviation), findings: Vec::new() })
+}
+
 /// The signer approves a submitted document (the sign-off). With signing on, the
 /// copy to sign is rendered and signed with the signer's key in the same step.
 pub async fn approve_document(

@@ -387,3 +387,88 @@ pub async fn list_results(
     let items = q.offset(paging.offset()).limit(paging.per_page).all(&db.conn).await?;
     Ok(Page { items: items.into_iter().map(to_model).collect(), total, page: paging.page, per_page: paging.per_page })
 }
+
+/// What a lead unit reports on a task in one go: the narrative, the self-score,
+/// the values its targets reached, and whether to send it to the office now.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// Restricted Markdown.
+    pub narrative: String,
+    /// 0–100.
+    pub self_score: Option<i32>,
+    /// (target, value reached): only targets of this task.
+    pub actuals: Vec<(Uuid, Option<f64>)>,
+    /// Submit to the office after saving.
+    pub submit: bool,
+}
+
+/// Saves a task's report — the result (created or updated), the target values
+/// reached and, when asked, the submit step — in ONE transaction: if any part is
+/// refused, nothing is written and every field error is returned together.
+pub async fn report(db: &Db, actor: &Actor, now: DateTime<Utc>, task_id: Uuid, r: Report) -> Result<TaskResult> {
+    require(actor, Action::ReportResult)?;
+    let mut check = Check::new();
+    if r.submit && r.narrative.trim().is_empty() {
+        check.add("narrative", "Nhập kết quả thực hiện trước khi gửi / write the result before submitting");
+    }
+    check.finish()?;
+    let txn = db.begin_write().await?;
+    let task = tasks::Entity::find_by_id(task_id).one(&*txn).await?.ok_or_else(|| not_found("task"))?;
+    check_task_visible(&*txn, actor, &task).await?;
+    check_task_writable(&*txn, actor, &task).await?;
+    super::integrity::ensure_plan_open(&*txn, task.plan_id).await?;
+    let existing = results::Entity::find().filter(results::Column::TaskId.eq(task_id)).one(&*txn).await?;
+    let input = ResultInput {
+        task_id,
+        narrative: r.narrative,
+        self_score: r.self_score,
+        rating_override: existing.as_ref().and_then(|e| e.rating_override.clone()),
+        override_reason: existing.as_ref().and_then(|e| e.override_reason.clone()),
+        state: None,
+    };
+    let (proposed, kept) = evaluate(&*txn, &input).await?;
+    let saved = match existing {
+        Some(before) => {
+            let editable = before.state == ResultState::Draft.code() || before.state == ResultState::Returned.code();
+            if !editable {
+                return Err(locked(&before.state));
+            }
+            let mut am: results::ActiveModel = before.clone().into();
+            fill(&mut am, input, proposed, kept, now);
+            let after = am.update(&*txn).await?;
+            audited(&*txn, actor, now, "update", ENTITY, after.id, Some(&before), Some(&after)).await?;
+            after
+        }
+        None => {
+            let mut am = results::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                task_id: Set(task_id),
+                state: Set(ResultState::Draft.code().to_owned()),
+                review_comment: Set(None),
+                reviewed_by: Set(None),
+                reviewed_at: Set(None),
+                submitted_at: Set(None),
+                created_at: Set(now),
+                ..Default::default()
+            };
+            fill(&mut am, input, proposed, kept, now);
+            let m = am.insert(&*txn).await?;
+            audited(&*txn, actor, now, "create", ENTITY, m.id, None, Some(&m)).await?;
+            m
+        }
+    };
+    super::targets::record_actuals(&*txn, actor, now, task_id, &r.actuals).await?;
+    let saved = if r.submit {
+        let mut am: results::ActiveModel = saved.clone().into();
+        am.state = Set(ResultState::Submitted.code().to_owned());
+        am.submitted_at = Set(Some(now));
+        am.updated_at = Set(now);
+        let after = am.update(&*txn).await?;
+        audited(&*txn, actor, now, "submit", ENTITY, after.id, Some(&saved), Some(&after)).await?;
+        after
+    } else {
+        saved
+    };
+    txn.commit().await?;
+    Ok(to_model(saved))
+}

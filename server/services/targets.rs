@@ -212,3 +212,124 @@ pub async fn list_targets(db: &Db, actor: &Actor, task_id: Uuid) -> Result<Vec<T
     check_task_visible(&db.conn, actor, &task).await?;
     Ok(for_tasks(&db.conn, vec![task_id]).await?.remove(&task_id).unwrap_or_default())
 }
+
+/// Records the values a task's targets reached (the unit's side of a report),
+/// inside the caller's transaction; a target of another task is refused at its field.
+pub(crate) async fn record_actuals<C: ConnectionTrait>(
+    c: &C,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    task_id: Uuid,
+    actuals: &[(Uuid, Option<f64>)],
+) -> Result<()> {
+    let mut check = Check::new();
+    for (id, v) in actuals {
+        check.fail_if(
+            v.is_some_and(|v| !v.is_finite() || v.abs() > 1e15),
+            &format!("actual_{id}"),
+            "Phải là số hữu hạn, không quá 10^15 / must be a finite number of at most 10^15",
+        );
+    }
+    check.finish()?;
+    let today = super::issuing::local_date(now);
+    for (id, value) in actuals {
+        let before =
+            targets::Entity::find_by_id(*id).one(c).await?.filter(|t| t.task_id == task_id).ok_or_else(|| {
+                AppError::field(&format!("actual_{id}"), unknown_ref("chỉ tiêu của nhiệm vụ này / target of this task"))
+            })?;
+        if before.actual_value == *value {
+            continue;
+        }
+        let mut am: targets::ActiveModel = before.clone().into();
+        am.actual_value = Set(*value);
+        am.as_of = Set(Some(today));
+        am.updated_at = Set(now);
+        let after = am.update(c).await?;
+        audited(c, actor, now, "update", ENTITY, *id, Some(&before), Some(&after)).await?;
+    }
+    Ok(())
+}
+
+/// Makes a task's targets exactly `lines`, in order, inside the caller's
+/// transaction (the office's side: descriptions, units, goals). A line with an id
+/// keeps that target's reported value; a target not listed is removed.
+pub(crate) async fn replace_for_task<C: ConnectionTrait>(
+    c: &C,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    task_id: Uuid,
+    lines: Vec<crate::model::TargetLine>,
+) -> Result<()> {
+    let mut check = Check::new();
+    for (n, l) in lines.iter().enumerate() {
+        let f = |k: &str| format!("set_targets[{n}].{k}");
+        check.required(&f("description"), &l.description).line(&f("description"), &l.description, text::TEXT);
+        check.opt_line(&f("measure_unit"), l.measure_unit.as_deref(), text::CODE);
+        check.fail_if(
+            l.goal_value.is_some_and(|v| !v.is_finite() || v.abs() > 1e15),
+            &f("goal_value"),
+            "Phải là số hữu hạn, không quá 10^15 / must be a finite number of at most 10^15",
+        );
+    }
+    check.finish()?;
+    let existing = targets::Entity::find().filter(targets::Column::TaskId.eq(task_id)).all(c).await?;
+    for (n, l) in lines.iter().enumerate() {
+        if let Some(id) = l.id
+            && !existing.iter().any(|t| t.id == id)
+        {
+            return Err(AppError::field(
+                &format!("set_targets[{n}].id"),
+                unknown_ref("chỉ tiêu của nhiệm vụ này / target of this task"),
+            ));
+        }
+    }
+    for old in existing.iter().filter(|t| !lines.iter().any(|l| l.id == Some(t.id))) {
+        targets::Entity::delete_by_id(old.id).exec(c).await?;
+        audited(c, actor, now, "delete", ENTITY, old.id, Some(old), None).await?;
+    }
+    for (n, l) in lines.into_iter().enumerate() {
+        let position = n as i32 + 1;
+        let description = l.description.trim().to_owned();
+        let unit = l.measure_unit.map(|u| u.trim().to_owned()).filter(|u| !u.is_empty());
+        match l.id.and_then(|id| existing.iter().find(|t| t.id == id)) {
+            Some(before) => {
+                let same = before.position == position
+                    && before.description == description
+                    && before.measure_unit == unit
+                    && before.goal_value == l.goal_value;
+                if same {
+                    continue;
+                }
+                let mut am: targets::ActiveModel = before.clone().into();
+                am.position = Set(position);
+                am.description = Set(description);
+                am.measure_unit = Set(unit);
+                am.goal_value = Set(l.goal_value);
+                am.updated_at = Set(now);
+                let after = am.update(c).await?;
+                audited(c, actor, now, "update", ENTITY, after.id, Some(before), Some(&after)).await?;
+            }
+            None => {
+                let m = targets::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    task_id: Set(task_id),
+                    position: Set(position),
+                    description: Set(description),
+                    measure_unit: Set(unit),
+                    goal_value: Set(l.goal_value),
+                    baseline_value: Set(None),
+                    actual_value: Set(None),
+                    forecast_value: Set(None),
+                    as_of: Set(None),
+                    status: Set(None),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                }
+                .insert(c)
+                .await?;
+                audited(c, actor, now, "create", ENTITY, m.id, None, Some(&m)).await?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -138,6 +138,7 @@ pub(crate) async fn hydrate<C: ConnectionTrait>(db: &C, rows: Vec<tasks::Model>)
                 lead_unit_id: t.lead_unit_id,
                 cooperating_unit_ids: coops.remove(&t.id).unwrap_or_default(),
                 deadline: t.deadline.map(Into::into),
+                set_targets: None,
             },
             targets: targets.remove(&t.id).unwrap_or_default(),
             created_at: t.created_at,
@@ -183,6 +184,9 @@ pub async fn create_task(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Task
     .map_err(|e| AppError::from_db(e, "duplicate_task_code", DUPLICATE))?;
     set_cooperators(&*txn, m.id, &input.cooperating_unit_ids).await?;
     audited(&*txn, actor, now, "create", ENTITY, m.id, None, Some(&(&m, &input.cooperating_unit_ids))).await?;
+    if let Some(lines) = input.set_targets {
+        targets::replace_for_task(&*txn, actor, now, m.id, lines).await?;
+    }
     let task = hydrate_one(&*txn, m).await?;
     txn.commit().await?;
     Ok(task)
@@ -243,6 +247,9 @@ pub async fn update_task(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, i
         Some(&(&after, &input.cooperating_unit_ids)),
     )
     .await?;
+    if let Some(lines) = input.set_targets {
+        targets::replace_for_task(&*txn, actor, now, id, lines).await?;
+    }
     let task = hydrate_one(&*txn, after).await?;
     txn.commit().await?;
     Ok(task)

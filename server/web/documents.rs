@@ -8,7 +8,7 @@ use poem::{Body, Request, Response, handler};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{Ctx, Form, field_errors, js, redirect, respond, session, with_extra};
+use super::{Ctx, field_errors, js, respond, session, session_form, with_extra};
 use crate::app::AppState;
 use crate::domain::Role;
 use crate::error::{AppError, Result};
@@ -155,6 +155,37 @@ async fn view(c: &Ctx, id: Uuid, extra: Value) -> Result<Value> {
         .iter()
         .map(|(k, label)| json!({"key": k, "label": label, "text": d.data.sections.get(k).unwrap_or("")}))
         .collect();
+    // Typing not yet saved (autosaved, or caught when the session ran out) comes back.
+    let mut restored = None;
+    let mut values = values;
+    let mut typed = false;
+    if editable && extra.get("values").is_none() {
+        let mut stored: std::collections::BTreeMap<String, String> = values
+            .as_object()
+            .map(|m| {
+                m.iter()
+                    .map(|(k, v)| {
+                        (
+                            k.clone(),
+                            v.as_str().map(str::to_owned).unwrap_or_else(|| match v {
+                                Value::Null => String::new(),
+                                other => other.to_string(),
+                            }),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        for (k, _) in crate::domain::print::section_slots(kind) {
+            stored.insert(format!("section:{k}"), d.data.sections.get(k).unwrap_or("").to_owned());
+        }
+        let key = format!("/documents/{id}");
+        if let Some(draft) = super::keep::restorable(c, &key, Some(d.updated_at), &stored).await {
+            values = json!(super::keep::values_of(&draft));
+            typed = true;
+            restored = Some(json!({"text": super::keep::restored_notice(&draft), "key": key}));
+        }
+    }
     let authorities: Vec<Value> =
         crate::domain::signer::Authority::ALL.iter().map(|a| json!({"code": a.code(), "label": a.label()})).collect();
     let v = with_extra(
@@ -162,6 +193,7 @@ async fn view(c: &Ctx, id: Uuid, extra: Value) -> Result<Value> {
             "doc": doc_row(&d), "data": js(&d.data), "sha256": d.pdf_sha256, "comment": d.review_comment,
             "pdf_url": format!("/api/v1/documents/{id}/pdf?v={}", d.updated_at.timestamp_millis()),
             "editable": editable, "values": values, "sections": sections, "signers": signers,
+            "typed": typed, "restored": restored,
             "authorities": authorities,
             "check": check.as_ref().map(js),
             "signatures": sigs, "deliveries": deliveries,
@@ -185,8 +217,7 @@ pub(crate) async fn show(state: Data<&AppState>, req: &Request, Path(id): Path<U
 
 #[handler]
 pub(crate) async fn save(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
-    let c = session!(state, req);
-    let f = Form::read(body).await;
+    let (c, f) = session_form!(state, req, body);
     let r = async {
         f.check_csrf(&c)?;
         let d = documents::get_document(&c.state.db, &c.actor, id).await?;
@@ -211,8 +242,17 @@ pub(crate) async fn save(state: Data<&AppState>, req: &Request, Path(id): Path<U
         input.signer_name = f.get("signer_name").trim().to_owned();
         input.signer_user_id = f.opt("signer_user_id").and_then(|s| s.parse().ok());
         input.drafting_unit = f.opt("drafting_unit");
-        match documents::update_document(&c.state.db, &c.actor, now(), id, input).await {
-            Ok(_) => Ok(redirect(&format!("/documents/{id}?saved=1"))),
+        let s = &c.state;
+        // "Trình lãnh đạo ký" sits in this form: what is typed is saved on the way.
+        let saved = if f.get("action") == "submit" {
+            issuing::save_and_submit(&s.db, &s.renderer, &s.files, &s.signing, &c.actor, now(), id, input)
+                .await
+                .map(|r| if r.findings.is_empty() { "submitted" } else { "saved_not_submitted" })
+        } else {
+            documents::update_document(&s.db, &c.actor, now(), id, input).await.map(|_| "saved")
+        };
+        match saved {
+            Ok(done) => Ok(super::done(&format!("/documents/{id}"), done)),
             Err(e) => {
                 let errors = field_errors(&e).ok_or(e)?;
                 let v = view(&c, id, json!({"errors": errors, "values": f.values(), "typed": true})).await?;
@@ -226,8 +266,7 @@ pub(crate) async fn save(state: Data<&AppState>, req: &Request, Path(id): Path<U
 
 #[handler]
 pub(crate) async fn step(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
-    let c = session!(state, req);
-    let f = Form::read(body).await;
+    let (c, f) = session_form!(state, req, body);
     let r = async {
         f.check_csrf(&c)?;
         let s = &c.state;
@@ -260,7 +299,7 @@ pub(crate) async fn step(state: Data<&AppState>, req: &Request, Path(id): Path<U
             _ => Err(AppError::field("action", "Thao tác không hợp lệ / unknown action")),
         };
         match result {
-            Ok(d) => Ok(redirect(&format!("/documents/{}?done={}", d.id, f.get("action")))),
+            Ok(d) => Ok(super::done(&format!("/documents/{}", d.id), &f.get("action"))),
             Err(e) => {
                 let errors = field_errors(&e).ok_or(e)?;
                 let prepared = (f.get("action") == "finalize").then(|| {

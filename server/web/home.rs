@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{Ctx, Form, error_page, js, redirect, render, respond, session};
+use super::{Ctx, Form, error_page, js, redirect, render, respond, session, session_form};
 use crate::app::AppState;
 use crate::domain::Role;
 use crate::error::{AppError, Result};
@@ -24,16 +24,29 @@ const DUE_SOON_DAYS: i64 = 14;
 #[derive(Deserialize)]
 pub(crate) struct Next {
     next: Option<String>,
+    /// Set when a session ran out: "kept" when the form posted was kept as a draft.
+    expired: Option<String>,
 }
 
 /// Only paths on this site are followed after login.
 fn safe_next(next: Option<&str>) -> Option<String> {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\')).map(str::to_owned)
+    next.filter(|n| super::local_path(n)).map(str::to_owned)
 }
 
 #[handler]
 pub(crate) fn login_page(Query(q): Query<Next>) -> Response {
-    render("login.html", StatusCode::OK, json!({"next": safe_next(q.next.as_deref()), "values": {}}))
+    let expired = match q.expired.as_deref() {
+        Some("kept") => Some(
+            "Phiên làm việc đã hết hạn nên biểu mẫu chưa được lưu. Nội dung bạn gõ đã được giữ lại: đăng nhập để quay lại trang và lưu.",
+        ),
+        Some(_) => Some("Phiên làm việc đã hết hạn; hãy đăng nhập lại."),
+        None => None,
+    };
+    render(
+        "login.html",
+        StatusCode::OK,
+        json!({"next": safe_next(q.next.as_deref()), "values": {}, "expired": expired}),
+    )
 }
 
 fn cookie(state: &AppState, value: &str, max_age: i64) -> String {
@@ -74,7 +87,7 @@ pub(crate) async fn login(state: Data<&AppState>, req: &Request, body: Body) -> 
         Ok(s) => {
             let role: Option<Role> = s.session.role.parse().ok();
             let to = next.unwrap_or_else(|| home_of(role).to_owned());
-            let max_age = (s.session.expires_at - now()).num_seconds().max(0);
+            let max_age = auth::COOKIE_SECS;
             let mut r = redirect(&to);
             if let Ok(v) = cookie(&state, &s.token, max_age).parse() {
                 r.headers_mut().insert("set-cookie", v);
@@ -106,8 +119,7 @@ pub(crate) async fn login(state: Data<&AppState>, req: &Request, body: Body) -> 
 
 #[handler]
 pub(crate) async fn logout(state: Data<&AppState>, req: &Request, body: Body) -> Response {
-    let c = session!(state, req);
-    let f = Form::read(body).await;
+    let (c, f) = session_form!(state, req, body);
     if let Err(e) = f.check_csrf(&c) {
         return error_page(Some(&c), e);
     }
@@ -342,12 +354,12 @@ pub(crate) async fn outbox_page(state: Data<&AppState>, req: &Request) -> Respon
 
 #[handler]
 pub(crate) async fn resend(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
-    let c = session!(state, req);
-    let f = Form::read(body).await;
+    let (c, f) = session_form!(state, req, body);
     let r = async {
         f.check_csrf(&c)?;
         outbox::resend(&c.state.db, &c.actor, now(), id).await?;
-        Ok(redirect(&f.opt("back").filter(|b| b.starts_with('/')).unwrap_or_else(|| "/admin/outbox".into())))
+        let back = f.opt("back").filter(|b| super::local_path(b)).unwrap_or_else(|| "/admin/outbox".into());
+        Ok(super::done(&back, "resent"))
     }
     .await;
     respond(&c, r)

@@ -5,6 +5,7 @@
 
 mod documents;
 mod home;
+mod keep;
 mod plans;
 mod results;
 
@@ -66,6 +67,8 @@ pub(crate) struct Ctx {
     pub session: sessions::Model,
     pub name: String,
     pub username: String,
+    /// What the last action did, said at the top of the page after its redirect.
+    pub notice: Option<String>,
 }
 
 impl Ctx {
@@ -83,7 +86,11 @@ impl Ctx {
         ctx["me"] = json!({"name": self.name, "username": self.username, "role": role,
             "role_label": role_label(role)});
         ctx["csrf"] = json!(self.session.csrf_token);
+        ctx["session_expires"] = json!(self.session.expires_at.timestamp());
         ctx["menu"] = json!(menu(self.actor.role));
+        if ctx.get("notice").is_none() {
+            ctx["notice"] = json!(self.notice);
+        }
         render(template, status, ctx)
     }
 }
@@ -139,6 +146,59 @@ pub(crate) fn render(template: &str, status: StatusCode, ctx: Value) -> Response
                 .body("Lỗi hệ thống / internal error")
         }
     }
+}
+
+/// The redirect after a successful action: back to `path`, which then says what
+/// was done and when ("Đã lưu lúc 10:42").
+pub(crate) fn done(path: &str, what: &str) -> Response {
+    let (path, fragment) = path.split_once('#').unwrap_or((path, ""));
+    let enc: String = form_urlencoded::byte_serialize(what.as_bytes()).collect();
+    let hash = if fragment.is_empty() { String::new() } else { format!("#{fragment}") };
+    redirect(&format!("{path}?done={enc}&at={}{hash}", now().timestamp()))
+}
+
+/// The message for `?done=…&at=…` (fixed texts only: a link cannot make a page say
+/// anything else).
+fn notice(query: &str) -> Option<String> {
+    let mut what = None;
+    let mut at = None;
+    for (k, v) in form_urlencoded::parse(query.as_bytes()) {
+        match k.as_ref() {
+            "done" => what = Some(v.into_owned()),
+            "at" => at = v.parse::<i64>().ok().and_then(|t| chrono::DateTime::from_timestamp(t, 0)),
+            _ => {}
+        }
+    }
+    let time = at.map(|t| t.with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7")).format("%H:%M"));
+    let time = time.map(|t| format!(" lúc {t}")).unwrap_or_default();
+    let text = match what?.as_str() {
+        "saved" | "draft" => format!("Đã lưu{time}."),
+        "submitted" => format!("Đã lưu và gửi Văn phòng{time}."),
+        "contributed" => format!("Đã lưu ý kiến phối hợp{time}."),
+        "task_saved" => format!("Đã lưu nhiệm vụ{time}."),
+        "task_created" => format!("Đã giao nhiệm vụ{time}."),
+        "group_created" => format!("Đã thêm nhóm nhiệm vụ{time}."),
+        "submit" | "document_submitted" => format!("Đã trình lãnh đạo ký{time}."),
+        "saved_not_submitted" => {
+            format!("Đã lưu{time} nhưng chưa trình ký: văn bản còn lỗi thể thức, xem mục “Kiểm tra thể thức” bên dưới.")
+        }
+        "approve" | "finalize" => format!("Đã ký duyệt{time}."),
+        "send_back" => format!("Đã trả lại Văn phòng{time}."),
+        "issue" => format!("Đã ban hành và đưa thư vào hàng gửi{time}."),
+        "correction" => format!("Đã tạo bản đính chính{time}."),
+        "accept" => format!("Đã chấp nhận kết quả{time}."),
+        "return" => format!("Đã trả lại đơn vị{time}."),
+        "reopen" => format!("Đã mở lại kết quả{time}."),
+        "resent" => format!("Đã đưa thư vào hàng gửi lại{time}."),
+        _ => return None,
+    };
+    Some(text)
+}
+
+/// Whether `p` is a path on this site (not `//host`, not `/\\host`, no scheme):
+/// the only places a form's "back" or a login's "next" may lead.
+pub(crate) fn local_path(p: &str) -> bool {
+    p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') && !p.chars().any(char::is_control)
 }
 
 /// A 303 redirect (after a form, or to the login page).
@@ -212,11 +272,12 @@ pub(crate) async fn ctx(state: &AppState, req: &Request) -> Result<Ctx, Response
         None => None,
     };
     let (name, username) = user.map(|u| (u.data.name, u.data.username)).unwrap_or_default();
-    Ok(Ctx { state: state.clone(), actor, session, name, username })
+    let notice = notice(req.uri().query().unwrap_or(""));
+    Ok(Ctx { state: state.clone(), actor, session, name, username, notice })
 }
 
 /// The session cookie's value, read from the `Cookie` header.
-fn session_cookie(req: &Request) -> Option<String> {
+pub(crate) fn session_cookie(req: &Request) -> Option<String> {
     req.headers().get_all("cookie").iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
         let (k, v) = kv.trim().split_once('=')?;
         (k == COOKIE).then(|| v.to_owned())
@@ -421,6 +482,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("/static/app.css", "GET"),
     ("/static/app.js", "GET"),
     ("/ui/preview", "POST"),
+    ("/ui/draft", "POST"),
+    ("/ui/draft/discard", "POST"),
+    ("/ui/session", "GET"),
     ("/plans", "GET"),
     ("/plans/:id", "GET"),
     ("/plans/:id/tasks", "POST"),
@@ -431,6 +495,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("/tasks/:id/edit", "GET, POST"),
     ("/inbox", "GET"),
     ("/tasks/:id", "GET, POST"),
+    ("/tasks/:id/contribution", "POST"),
     ("/review", "GET"),
     ("/review/:id", "GET, POST"),
     ("/documents", "GET"),
@@ -451,6 +516,9 @@ pub fn routes(state: AppState) -> impl poem::Endpoint + 'static {
         .at("/static/app.css", get(css))
         .at("/static/app.js", get(script))
         .at("/ui/preview", post(preview))
+        .at("/ui/draft", post(keep::autosave))
+        .at("/ui/draft/discard", post(keep::discard))
+        .at("/ui/session", get(keep::session_state))
         .at("/plans", get(plans::list))
         .at("/plans/:id", get(plans::show))
         .at("/plans/:id/tasks", post(plans::create_task))
@@ -461,6 +529,7 @@ pub fn routes(state: AppState) -> impl poem::Endpoint + 'static {
         .at("/tasks/:id/edit", get(plans::edit_task).post(plans::update_task))
         .at("/inbox", get(results::inbox))
         .at("/tasks/:id", get(results::task_page).post(results::save_result))
+        .at("/tasks/:id/contribution", post(results::save_contribution))
         .at("/review", get(results::review_list))
         .at("/review/:id", get(results::review_page).post(results::review_step))
         .at("/documents", get(documents::list))
@@ -491,3 +560,16 @@ macro_rules! session {
     };
 }
 pub(crate) use session;
+
+/// The user and the form of a POST; a form posted after the session expired is
+/// kept as a draft and the user sent to log in (see [`keep`]).
+macro_rules! session_form {
+    ($state:expr, $req:expr, $body:expr) => {{
+        let f = crate::web::Form::read($body).await;
+        match crate::web::keep::form_ctx(&$state, $req, &f).await {
+            Ok(c) => (c, f),
+            Err(r) => return r,
+        }
+    }};
+}
+pub(crate) use session_form;

@@ -11,12 +11,12 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::home::{snapshot, standing, today};
-use super::{Ctx, Form, error_page, field_errors, js, redirect, respond, session, with_extra};
+use super::{Ctx, Form, error_page, field_errors, js, redirect, respond, session, session_form, with_extra};
 use crate::app::AppState;
 use crate::domain::Role;
 use crate::error::{AppError, Result};
-use crate::model::{DocumentInput, GroupInput, Paging, Recipient, TargetInput, TaskInput};
-use crate::services::{documents, groups, now, plans, rubrics, targets, tasks};
+use crate::model::{DocumentInput, GroupInput, Paging, Recipient, TargetLine, TaskInput};
+use crate::services::{documents, groups, now, plans, rubrics, tasks};
 
 fn office(c: &Ctx) -> Result<()> {
     if c.is(&[Role::Admin, Role::Office]) { Ok(()) } else { Err(AppError::Forbidden) }
@@ -122,8 +122,9 @@ pub(crate) fn parse_number(f: &Form, key: &str, errors: &mut BTreeMap<String, St
     }
 }
 
-/// The task and its first target as typed; form errors so far.
-fn task_input(f: &Form, errors: &mut BTreeMap<String, String>) -> (Option<TaskInput>, Option<TargetInput>) {
+/// The task and its targets as typed (every target row of the form); form errors so
+/// far. The second value maps each target line sent to the form row it came from.
+fn task_input(f: &Form, errors: &mut BTreeMap<String, String>) -> (Option<TaskInput>, Vec<usize>) {
     let group = parse_uuid(f, "group_id", errors);
     let lead = parse_uuid(f, "lead_unit_id", errors);
     let mut coop = Vec::new();
@@ -131,27 +132,52 @@ fn task_input(f: &Form, errors: &mut BTreeMap<String, String>) -> (Option<TaskIn
         match v.parse() {
             Ok(u) => coop.push(u),
             Err(_) => {
-                errors.insert("cooperating_unit_ids".into(), "Lựa chọn không hợp lệ / invalid choice".into());
+                errors.insert("cooperating_unit_ids".into(), "Lựa chọn không hợp lệ".into());
             }
         }
     }
     let deadline = parse_date(f, "deadline", errors);
-    let goal = parse_number(f, "target_goal", errors);
-    let target_desc = f.get("target_description").trim().to_owned();
-    if target_desc.is_empty() && (goal.is_some() || f.opt("target_unit").is_some()) {
-        errors.insert("target_description".into(), "Nêu chỉ tiêu / describe the target".into());
+    let (ids, descriptions, units, goals) =
+        (f.all("target_id"), f.all("target_description"), f.all("target_unit"), f.all("target_goal"));
+    let removed = f.all("target_remove");
+    let (mut lines, mut rows) = (Vec::new(), Vec::new());
+    let count = descriptions.len().max(goals.len()).max(ids.len()).max(units.len());
+    for n in 0..count {
+        let id = ids.get(n).and_then(|s| s.parse::<Uuid>().ok());
+        let description = descriptions.get(n).map(|d| d.trim().to_owned()).unwrap_or_default();
+        let unit = units.get(n).map(|u| u.trim().to_owned()).filter(|u| !u.is_empty());
+        let goal_text = goals.get(n).cloned().unwrap_or_default();
+        let goal = if goal_text.trim().is_empty() {
+            None
+        } else {
+            match crate::domain::parse::number(&goal_text) {
+                Ok(v) => Some(v),
+                Err(why) => {
+                    errors.insert(format!("target_goal_{n}"), why.split(" / ").next().unwrap_or(why).into());
+                    None
+                }
+            }
+        };
+        if removed.iter().any(|r| r == &n.to_string()) || (id.is_none() && description.is_empty() && goal.is_none()) {
+            continue;
+        }
+        if description.is_empty() {
+            errors.insert(format!("target_description_{n}"), "Nêu chỉ tiêu".into());
+        }
+        lines.push(TargetLine { id, description, measure_unit: unit, goal_value: goal });
+        rows.push(n);
     }
     if group.is_none() {
-        errors.insert("group_id".into(), "Chọn nhóm nhiệm vụ / choose a group".into());
+        errors.insert("group_id".into(), "Chọn nhóm nhiệm vụ".into());
     }
     // Said at once with the other mistakes, rather than after they are fixed.
     if f.get("code").trim().is_empty() {
-        errors.insert("code".into(), "Nhập mã nhiệm vụ / enter the task's code".into());
+        errors.insert("code".into(), "Nhập mã nhiệm vụ".into());
     }
     if f.get("text").trim().is_empty() {
-        errors.insert("text".into(), "Nhập nội dung nhiệm vụ / enter what the task is".into());
+        errors.insert("text".into(), "Nhập nội dung nhiệm vụ".into());
     }
-    let Some(group_id) = group else { return (None, None) };
+    let Some(group_id) = group else { return (None, rows) };
     let task = TaskInput {
         group_id,
         code: f.get("code").trim().to_owned(),
@@ -160,57 +186,79 @@ fn task_input(f: &Form, errors: &mut BTreeMap<String, String>) -> (Option<TaskIn
         lead_unit_id: lead,
         cooperating_unit_ids: coop,
         deadline: deadline.map(Into::into),
+        set_targets: Some(lines),
     };
-    let target = (!target_desc.is_empty()).then(|| TargetInput {
-        task_id: Uuid::nil(),
-        position: None,
-        description: target_desc,
-        measure_unit: f.opt("target_unit"),
-        goal_value: goal,
-        baseline_value: None,
-        actual_value: None,
-        forecast_value: None,
-        as_of: None,
-        status: None,
-    });
-    (Some(task), target)
+    (Some(task), rows)
 }
 
 fn with_prefix(errors: BTreeMap<String, String>, prefix: &str) -> BTreeMap<String, String> {
     errors.into_iter().map(|(k, v)| (if k == "_" { k } else { format!("{prefix}{k}") }, v)).collect()
 }
 
+/// The target rows as typed, for putting them back on the page after a refusal.
+fn typed_target_rows(f: &Form) -> Vec<Value> {
+    let (ids, descriptions, units, goals) =
+        (f.all("target_id"), f.all("target_description"), f.all("target_unit"), f.all("target_goal"));
+    let removed = f.all("target_remove");
+    let at = |v: &Vec<String>, n: usize| v.get(n).cloned().unwrap_or_default();
+    let count = descriptions.len().max(goals.len()).max(ids.len()).max(units.len());
+    (0..count)
+        .filter(|n| {
+            !at(&ids, *n).is_empty() || !at(&descriptions, *n).trim().is_empty() || !at(&goals, *n).trim().is_empty()
+        })
+        .map(|n| {
+            json!({"n": n, "id": at(&ids, n), "description": at(&descriptions, n), "unit": at(&units, n),
+                "goal": at(&goals, n), "removed": removed.iter().any(|r| r == &n.to_string())})
+        })
+        .collect()
+}
+
+/// The service's field names for target lines (`set_targets[2].goal_value`) as the
+/// form's (`target_goal_2`), so each message sits under its own box.
+fn form_error_names(errors: BTreeMap<String, String>, rows: &[usize]) -> BTreeMap<String, String> {
+    errors
+        .into_iter()
+        .map(|(k, v)| {
+            let Some(rest) = k.strip_prefix("set_targets[") else { return (k, v) };
+            let Some((n, field)) = rest.split_once("].") else { return (k, v) };
+            let field = match field {
+                "goal_value" => "goal",
+                "measure_unit" => "unit",
+                f => f,
+            };
+            let row = n.parse::<usize>().ok().and_then(|n| rows.get(n).copied());
+            match row {
+                Some(row) => (format!("target_{field}_{row}"), v),
+                None => (k, v),
+            }
+        })
+        .collect()
+}
+
 #[handler]
 pub(crate) async fn create_task(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
-    let c = session!(state, req);
-    let f = Form::read(body).await;
+    let (c, f) = session_form!(state, req, body);
     let r = async {
         f.check_csrf(&c)?;
         office(&c)?;
         let mut errors = BTreeMap::new();
-        let (task, target) = task_input(&f, &mut errors);
-        let db = &c.state.db;
+        let (task, rows) = task_input(&f, &mut errors);
         if errors.is_empty()
             && let Some(task) = task
         {
-            match tasks::create_task(db, &c.actor, now(), task).await {
-                Ok(t) => {
-                    let Some(mut target) = target else { return Ok(redirect(&format!("/plans/{id}#task-{}", t.id))) };
-                    target.task_id = t.id;
-                    match targets::create_target(db, &c.actor, now(), target).await {
-                        Ok(_) => return Ok(redirect(&format!("/plans/{id}#task-{}", t.id))),
-                        Err(e) => {
-                            // Nothing half-written: the task goes with its target.
-                            tasks::delete_task(db, &c.actor, now(), t.id).await?;
-                            errors.extend(with_prefix(field_errors(&e).ok_or(e)?, "target_"));
-                        }
-                    }
-                }
-                Err(e) => errors.extend(field_errors(&e).ok_or(e)?),
+            // The task and its targets are one save: nothing half-written.
+            match tasks::create_task(&c.state.db, &c.actor, now(), task).await {
+                Ok(t) => return Ok(super::done(&format!("/plans/{id}#task-{}", t.id), "task_created")),
+                Err(e) => errors.extend(form_error_names(field_errors(&e).ok_or(e)?, &rows)),
             }
         }
-        let v = editor(&c, id, json!({"errors": errors, "values": f.values(), "coop": f.all("cooperating_unit_ids")}))
-            .await?;
+        let v = editor(
+            &c,
+            id,
+            json!({"errors": errors, "values": f.values(), "coop": f.all("cooperating_unit_ids"),
+                "target_lines": typed_target_rows(&f)}),
+        )
+        .await?;
         Ok(c.page("plan.html", StatusCode::UNPROCESSABLE_ENTITY, v))
     }
     .await;
@@ -219,14 +267,13 @@ pub(crate) async fn create_task(state: Data<&AppState>, req: &Request, Path(id):
 
 #[handler]
 pub(crate) async fn create_group(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
-    let c = session!(state, req);
-    let f = Form::read(body).await;
+    let (c, f) = session_form!(state, req, body);
     let r = async {
         f.check_csrf(&c)?;
         let input =
             GroupInput { plan_id: id, position: None, title: f.get("title").trim().to_owned(), summary_title: None };
         match groups::create_group(&c.state.db, &c.actor, now(), input).await {
-            Ok(_) => Ok(redirect(&format!("/plans/{id}"))),
+            Ok(_) => Ok(super::done(&format!("/plans/{id}"), "group_created")),
             Err(e) => {
                 let errors = with_prefix(field_errors(&e).ok_or(e)?, "group_");
                 let v = editor(&c, id, json!({"errors": errors, "values": f.values()})).await?;
@@ -240,8 +287,7 @@ pub(crate) async fn create_group(state: Data<&AppState>, req: &Request, Path(id)
 
 #[handler]
 pub(crate) async fn set_rubric(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
-    let c = session!(state, req);
-    let f = Form::read(body).await;
+    let (c, f) = session_form!(state, req, body);
     let r = async {
         f.check_csrf(&c)?;
         let plan = plans::get_plan(&c.state.db, &c.actor, id).await?;
@@ -256,8 +302,7 @@ pub(crate) async fn set_rubric(state: Data<&AppState>, req: &Request, Path(id): 
 
 #[handler]
 pub(crate) async fn carry_forward(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
-    let c = session!(state, req);
-    let f = Form::read(body).await;
+    let (c, f) = session_form!(state, req, body);
     let r = async {
         f.check_csrf(&c)?;
         let cf = plans::carry_forward(&c.state.db, &c.actor, now(), id).await?;
@@ -270,8 +315,7 @@ pub(crate) async fn carry_forward(state: Data<&AppState>, req: &Request, Path(id
 /// Starts the assignment plan document (kind "plan") and opens it.
 #[handler]
 pub(crate) async fn assignment(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
-    let c = session!(state, req);
-    let f = Form::read(body).await;
+    let (c, f) = session_form!(state, req, body);
     let r = async {
         f.check_csrf(&c)?;
         office(&c)?;
@@ -310,20 +354,38 @@ async fn task_form(c: &Ctx, id: Uuid, status: StatusCode, extra: Value) -> Resul
     let s = snapshot(c, plan, None).await?;
     let units: Vec<Value> =
         s.units.values().map(|u| json!({"id": u.id, "name": u.data.name, "short": u.data.short_name})).collect();
-    let first = t.targets.first();
     let values = json!({
         "group_id": t.data.group_id, "code": t.data.code, "text": t.data.text,
         "lead_unit_id": t.data.lead_unit_id, "deadline": t.data.deadline.map(|d| d.to_string()),
-        "target_description": first.map(|x| x.data.description.clone()),
-        "target_unit": first.and_then(|x| x.data.measure_unit.clone()),
-        "target_goal": first.and_then(|x| super::num(x.data.goal_value)),
     });
-    let v = with_extra(
-        json!({"task": {"id": t.id, "code": t.data.code}, "plan": js(&s.plan), "units": units,
+    let rows: Vec<Value> = t
+        .targets
+        .iter()
+        .enumerate()
+        .map(|(n, x)| {
+            json!({"n": n, "id": x.id, "description": x.data.description, "unit": x.data.measure_unit,
+                "goal": super::num(x.data.goal_value), "removed": false})
+        })
+        .collect();
+    let mut v = json!({"task": {"id": t.id, "code": t.data.code}, "plan": js(&s.plan), "units": units,
         "groups": s.groups.iter().map(|g| json!({"id": g.id, "title": g.data.title})).collect::<Vec<_>>(),
-        "values": values, "coop": t.data.cooperating_unit_ids}),
-        extra,
-    );
+        "values": values, "coop": t.data.cooperating_unit_ids, "target_lines": rows});
+    // Typing not yet saved comes back (see web::keep).
+    if extra.get("values").is_none() {
+        let key = format!("/tasks/{id}/edit");
+        let mut stored = BTreeMap::new();
+        for (k, x) in [("code", &v["values"]["code"]), ("text", &v["values"]["text"])] {
+            stored.insert(k.to_owned(), x.as_str().unwrap_or("").to_owned());
+        }
+        if let Some(d) = super::keep::restorable(c, &key, Some(t.updated_at), &stored).await {
+            let f = Form(d.fields.clone());
+            v["values"] = json!(f.values());
+            v["coop"] = json!(f.all("cooperating_unit_ids"));
+            v["target_lines"] = json!(typed_target_rows(&f));
+            v["restored"] = json!({"text": super::keep::restored_notice(&d), "key": key});
+        }
+    }
+    let v = with_extra(v, extra);
     Ok(c.page("task_form.html", status, v))
 }
 
@@ -340,47 +402,26 @@ pub(crate) async fn edit_task(state: Data<&AppState>, req: &Request, Path(id): P
 
 #[handler]
 pub(crate) async fn update_task(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
-    let c = session!(state, req);
-    let f = Form::read(body).await;
+    let (c, f) = session_form!(state, req, body);
     let r = async {
         f.check_csrf(&c)?;
         office(&c)?;
-        let db = &c.state.db;
         let mut errors = BTreeMap::new();
-        let (task, target) = task_input(&f, &mut errors);
+        let (task, rows) = task_input(&f, &mut errors);
         if errors.is_empty()
             && let Some(task) = task
         {
-            let existing = tasks::get_task(db, &c.actor, id).await?;
-            match tasks::update_task(db, &c.actor, now(), id, task).await {
-                Ok(t) => {
-                    let saved = match (target, existing.targets.first()) {
-                        (Some(mut x), Some(old)) => {
-                            x.task_id = id;
-                            x.actual_value = old.data.actual_value;
-                            x.status = old.data.status.clone();
-                            x.as_of = old.data.as_of;
-                            targets::update_target(db, &c.actor, now(), old.id, x).await.map(|_| ())
-                        }
-                        (Some(mut x), None) => {
-                            x.task_id = id;
-                            targets::create_target(db, &c.actor, now(), x).await.map(|_| ())
-                        }
-                        (None, _) => Ok(()),
-                    };
-                    match saved {
-                        Ok(()) => return Ok(redirect(&format!("/plans/{}#task-{}", t.plan_id, t.id))),
-                        Err(e) => errors.extend(with_prefix(field_errors(&e).ok_or(e)?, "target_")),
-                    }
-                }
-                Err(e) => errors.extend(field_errors(&e).ok_or(e)?),
+            match tasks::update_task(&c.state.db, &c.actor, now(), id, task).await {
+                Ok(t) => return Ok(super::done(&format!("/plans/{}#task-{}", t.plan_id, t.id), "task_saved")),
+                Err(e) => errors.extend(form_error_names(field_errors(&e).ok_or(e)?, &rows)),
             }
         }
         task_form(
             &c,
             id,
             StatusCode::UNPROCESSABLE_ENTITY,
-            json!({"errors": errors, "values": f.values(), "coop": f.all("cooperating_unit_ids")}),
+            json!({"errors": errors, "values": f.values(), "coop": f.all("cooperating_unit_ids"),
+                "target_lines": typed_target_rows(&f)}),
         )
         .await
     }

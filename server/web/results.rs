@@ -10,13 +10,14 @@ use uuid::Uuid;
 
 use super::home::{current_plan, snapshot, standing, today};
 use super::plans::parse_number;
-use super::{Ctx, Form, field_errors, js, markdown_html, redirect, respond, session, with_extra};
+use super::{Ctx, field_errors, js, keep, markdown_html, respond, session, session_form, with_extra};
 use crate::app::AppState;
 use crate::domain::Role;
 use crate::error::{AppError, Result};
-use crate::model::{Paging, ResultInput, Task, TaskResult};
+use crate::model::ContributionInput;
+use crate::model::{Paging, Task, TaskResult};
 use crate::services::results::Step;
-use crate::services::{evidence, now, plans, results, rubrics, targets, tasks};
+use crate::services::{contributions, evidence, now, plans, results, rubrics, tasks, units};
 
 const STATE_LABELS: [(&str, &str); 5] = [
     ("draft", "Đang soạn"),
@@ -96,12 +97,64 @@ async fn task_view(c: &Ctx, t: &Task, extra: Value) -> Result<Value> {
         None => Vec::new(),
     };
     let st = result.as_ref().and_then(|r| r.data.state.clone());
-    let editable = c.is(&[Role::UnitOfficer, Role::Office, Role::Admin])
-        && matches!(st.as_deref(), None | Some("draft") | Some("returned"));
+    // A unit officer reports on the tasks their unit leads and contributes to those
+    // it co-operates on; the office may do either.
+    let own_unit = c.actor.unit_id.filter(|_| c.is(&[Role::UnitOfficer]));
+    let leads = match own_unit {
+        Some(u) => t.data.lead_unit_id == Some(u),
+        None => c.is(&[Role::Office, Role::Admin]),
+    };
+    let cooperates = own_unit.is_some_and(|u| t.data.cooperating_unit_ids.contains(&u));
+    let editable = leads && matches!(st.as_deref(), None | Some("draft") | Some("returned"));
+    let mut contributions = Vec::new();
+    let mut own_contribution = None;
+    for x in contributions::list_for_task(db, &c.actor, t.id).await? {
+        let unit = units::get_unit(db, &c.actor, x.unit_id).await.map(|u| u.data.name).unwrap_or_default();
+        if Some(x.unit_id) == own_unit {
+            own_contribution = Some((x.text.clone(), x.updated_at));
+        }
+        contributions.push(json!({"unit": unit, "html": markdown_html(&x.text),
+            "updated_at": super::documents::vn_time(x.updated_at)}));
+    }
+    let mut stored = BTreeMap::from([
+        ("narrative".to_owned(), result.as_ref().map(|r| r.data.narrative.clone()).unwrap_or_default()),
+        (
+            "self_score".to_owned(),
+            result.as_ref().and_then(|r| r.data.self_score).map(|s| s.to_string()).unwrap_or_default(),
+        ),
+    ]);
+    for x in &t.targets {
+        stored.insert(format!("actual_{}", x.id), super::num(x.data.actual_value).unwrap_or_default());
+    }
     let values = json!({
         "narrative": result.as_ref().map(|r| r.data.narrative.clone()).unwrap_or_default(),
         "self_score": result.as_ref().and_then(|r| r.data.self_score),
     });
+    // A draft typed here and not saved (autosaved, or caught when the session ran
+    // out) comes back in place of the stored text, with a notice.
+    let mut restored = None;
+    let mut values = values;
+    let fresh = extra.get("values").is_none();
+    if fresh
+        && editable
+        && let Some(d) =
+            keep::restorable(c, &format!("/tasks/{}", t.id), result.as_ref().map(|r| r.updated_at), &stored).await
+    {
+        values = json!(keep::values_of(&d));
+        restored = Some(json!({"text": keep::restored_notice(&d), "key": format!("/tasks/{}", t.id)}));
+    }
+    let key = format!("/tasks/{}#contribution", t.id);
+    let stored_contribution = BTreeMap::from([(
+        "contribution".to_owned(),
+        own_contribution.as_ref().map(|c| c.0.clone()).unwrap_or_default(),
+    )]);
+    if fresh
+        && cooperates
+        && let Some(d) = keep::restorable(c, &key, own_contribution.as_ref().map(|c| c.1), &stored_contribution).await
+    {
+        values = json!(keep::values_of(&d));
+        restored = Some(json!({"text": keep::restored_notice(&d), "key": key}));
+    }
     let v = with_extra(
         json!({
             "task": {"id": t.id, "code": t.data.code, "text": t.data.text,
@@ -116,6 +169,11 @@ async fn task_view(c: &Ctx, t: &Task, extra: Value) -> Result<Value> {
             "evidence": evidence_json(&files),
             "bands": js(&bands),
             "editable": editable,
+            "cooperates": cooperates,
+            "may_upload": editable || cooperates,
+            "contributions": contributions,
+            "contribution": own_contribution.as_ref().map(|c| c.0.clone()),
+            "restored": restored,
             "values": values,
             "max_upload": c.state.max_upload_bytes,
         }),
@@ -137,8 +195,7 @@ pub(crate) async fn task_page(state: Data<&AppState>, req: &Request, Path(id): P
 
 #[handler]
 pub(crate) async fn save_result(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
-    let c = session!(state, req);
-    let f = Form::read(body).await;
+    let (c, f) = session_form!(state, req, body);
     let r = async {
         f.check_csrf(&c)?;
         let db = &c.state.db;
@@ -154,65 +211,51 @@ pub(crate) async fn save_result(state: Data<&AppState>, req: &Request, Path(id):
                 }
             },
         };
-        let actuals: Vec<(usize, Option<f64>)> = t
-            .targets
-            .iter()
-            .enumerate()
-            .map(|(i, x)| (i, parse_number(&f, &format!("actual_{}", x.id), &mut errors)))
-            .collect();
+        let actuals: Vec<(Uuid, Option<f64>)> =
+            t.targets.iter().map(|x| (x.id, parse_number(&f, &format!("actual_{}", x.id), &mut errors))).collect();
         let submit = f.get("action") == "submit";
         if submit && f.get("narrative").trim().is_empty() {
-            errors.insert(
-                "narrative".into(),
-                "Nhập kết quả thực hiện trước khi gửi / write the result before submitting".into(),
-            );
+            errors.insert("narrative".into(), "Nhập kết quả thực hiện trước khi gửi".into());
         }
         if errors.is_empty() {
-            let existing = result_of(&c, id).await?;
-            let input = ResultInput {
-                task_id: id,
-                narrative: f.get("narrative"),
-                self_score: score,
-                rating_override: existing.as_ref().and_then(|r| r.data.rating_override.clone()),
-                override_reason: existing.as_ref().and_then(|r| r.data.override_reason.clone()),
-                state: None,
-            };
-            let saved = match &existing {
-                Some(r) => results::update_result(db, &c.actor, now(), r.id, input).await,
-                None => results::create_result(db, &c.actor, now(), input).await,
-            };
-            match saved {
-                Ok(saved) => {
-                    for (i, actual) in actuals {
-                        let x = &t.targets[i];
-                        if x.data.actual_value != actual {
-                            let mut input = x.data.clone();
-                            input.actual_value = actual;
-                            input.as_of = Some(today().into());
-                            if let Err(e) = targets::update_target(db, &c.actor, now(), x.id, input).await {
-                                let fe = field_errors(&e).ok_or(e)?;
-                                errors.extend(fe.into_iter().map(|(k, v)| (format!("actual_{}:{k}", x.id), v)));
-                            }
-                        }
-                    }
-                    if errors.is_empty()
-                        && submit
-                        && let Err(e) = results::step_result(db, &c.actor, now(), saved.id, Step::Submit, None).await
-                    {
-                        errors.extend(field_errors(&e).ok_or(e)?);
-                    }
-                    if errors.is_empty() {
-                        return Ok(redirect(&format!(
-                            "/tasks/{id}?saved={}",
-                            if submit { "submitted" } else { "draft" }
-                        )));
-                    }
+            // One call, one transaction: the result, the values reached and the step.
+            let report = results::Report { narrative: f.get("narrative"), self_score: score, actuals, submit };
+            match results::report(db, &c.actor, now(), id, report).await {
+                Ok(_) => {
+                    return Ok(super::done(&format!("/tasks/{id}"), if submit { "submitted" } else { "saved" }));
                 }
                 Err(e) => errors.extend(field_errors(&e).ok_or(e)?),
             }
         }
         let v = task_view(&c, &t, json!({"errors": errors, "values": f.values()})).await?;
         Ok(c.page("result.html", StatusCode::UNPROCESSABLE_ENTITY, v))
+    }
+    .await;
+    respond(&c, r)
+}
+
+/// A co-operating unit's contribution, saved from the task page.
+#[handler]
+pub(crate) async fn save_contribution(
+    state: Data<&AppState>,
+    req: &Request,
+    Path(id): Path<Uuid>,
+    body: Body,
+) -> Response {
+    let (c, f) = session_form!(state, req, body);
+    let r = async {
+        f.check_csrf(&c)?;
+        let input = ContributionInput { text: f.get("contribution"), unit_id: None };
+        match contributions::contribute(&c.state.db, &c.actor, now(), id, input).await {
+            Ok(_) => Ok(super::done(&format!("/tasks/{id}#contribution"), "contributed")),
+            Err(e) => {
+                let errors: BTreeMap<String, String> =
+                    field_errors(&e).ok_or(e)?.into_iter().map(|(k, v)| (format!("contribution_{k}"), v)).collect();
+                let t = tasks::get_task(&c.state.db, &c.actor, id).await?;
+                let v = task_view(&c, &t, json!({"errors": errors, "values": f.values()})).await?;
+                Ok(c.page("result.html", StatusCode::UNPROCESSABLE_ENTITY, v))
+            }
+        }
     }
     .await;
     respond(&c, r)
@@ -270,8 +313,7 @@ pub(crate) async fn review_page(state: Data<&AppState>, req: &Request, Path(id):
 
 #[handler]
 pub(crate) async fn review_step(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
-    let c = session!(state, req);
-    let f = Form::read(body).await;
+    let (c, f) = session_form!(state, req, body);
     let r = async {
         f.check_csrf(&c)?;
         reviewer(&c)?;
@@ -282,7 +324,7 @@ pub(crate) async fn review_step(state: Data<&AppState>, req: &Request, Path(id):
             _ => return Err(AppError::field("action", "Thao tác không hợp lệ / unknown action")),
         };
         match results::step_result(&c.state.db, &c.actor, now(), id, step, f.opt("comment")).await {
-            Ok(_) => Ok(redirect("/review")),
+            Ok(_) => Ok(super::done("/review", &f.get("action"))),
             Err(e) => {
                 let errors = field_errors(&e).ok_or(e)?;
                 let v = review_view(&c, id, json!({"errors": errors, "values": f.values()})).await?;

@@ -21,4 +21,5 @@ mod signatures;
 mod smtp;
 mod tasks;
 mod web;
+mod work;
 mod workflow;

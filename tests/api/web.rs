@@ -133,7 +133,10 @@ async fn user_text_is_escaped_forms_need_their_csrf_token_and_other_units_tasks_
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(html.contains("id=\"err-code\"") && html.contains("id=\"err-target_goal\""), "errors at the fields");
+    assert!(
+        html.contains("id=\"err-code\"") && html.contains("id=\"err-target_goal_0\""),
+        "errors at the fields: {html}"
+    );
     assert!(html.contains(">Nhiệm vụ đã gõ</textarea>") && html.contains("value=\"mười\""), "typed values kept");
 
     // The unit officer of another unit gets a 404 for this task, its own officer the form.

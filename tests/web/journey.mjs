@@ -7,7 +7,7 @@
 // works by keyboard. Screenshots go to target/test-artifacts/web/.
 //
 // Run from the repository root after `cargo build`: node tests/web/journey.mjs
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
@@ -28,6 +28,22 @@ let current = null; // the page, for a screenshot when a step fails
 
 function check(cond, what) {
   if (!cond) throw new Error(`${step}: ${what}`);
+}
+
+// Ends every session in the server's SQLite file, as the clock would: the expiry is
+// set to a minute ago in the format the server wrote it.
+function expireSessions(db) {
+  const py = `
+import re, sqlite3, sys, datetime
+c = sqlite3.connect(sys.argv[1])
+past = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=1)).strftime("%Y-%m-%d %H:%M:%S")
+for sid, exp in c.execute("select id, expires_at from sessions").fetchall():
+    sep = exp[10]
+    c.execute("update sessions set expires_at = ? where id = ?", (re.sub(r"^\\d{4}-\\d\\d-\\d\\d[ T]\\d\\d:\\d\\d:\\d\\d", past.replace(" ", sep), exp), sid))
+c.commit()
+`;
+  const r = spawnSync("python3", ["-c", py, db], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`could not expire the sessions: ${r.stderr}`);
 }
 
 function freePort() {
@@ -95,6 +111,12 @@ async function main() {
   const page = await context.newPage();
   current = page;
   page.setDefaultTimeout(20000);
+  // Steps that cannot be undone ask first; the journey answers yes and remembers the question.
+  const dialogs = [];
+  page.on("dialog", (d) => {
+    dialogs.push(d.message());
+    d.accept();
+  });
   const shot = (name) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
   const text = async (sel) => (await page.locator(sel).first().innerText()).trim();
 
@@ -139,24 +161,29 @@ async function main() {
   const planUrl = page.url();
   const otherTask = await page.locator("tr", { hasText: "Phòng Văn hóa và Thông tin" }).first().getAttribute("id");
   await page.fill("#text", "Giải ngân vốn đầu tư công năm 2024 đạt trên 95% kế hoạch.");
-  await page.fill("#target_goal", "chín lăm");
+  await page.fill("input[name=target_goal] >> nth=0", "chín lăm");
   await go("button:has-text('Giao nhiệm vụ')");
   check(await page.locator("#err-code").isVisible(), "an empty code is named next to its field");
-  check(await page.locator("#err-target_goal").isVisible(), "a non-number goal is named next to its field");
+  check(await page.locator("#err-target_goal_0").isVisible(), "a non-number goal is named next to its field");
   check((await page.inputValue("#text")).startsWith("Giải ngân vốn"), "the typed task text is kept");
-  check((await page.inputValue("#target_goal")) === "chín lăm", "the typed goal is kept");
+  check((await page.inputValue("input[name=target_goal] >> nth=0")) === "chín lăm", "the typed goal is kept");
   await shot("02-plan-errors");
   await page.fill("#code", "1.9");
   await page.selectOption("#lead_unit_id", { label: "Phòng Tài chính - Kế hoạch" });
   await page.check("label:has-text('KT-HT') input");
   await page.fill("#deadline", "2024-12-15");
-  await page.fill("#target_description", "Tỷ lệ giải ngân vốn đầu tư công");
-  await page.fill("#target_goal", "95");
-  await page.fill("#target_unit", "%");
+  await page.fill("input[name=target_description] >> nth=0", "Tỷ lệ giải ngân vốn đầu tư công");
+  await page.fill("input[name=target_goal] >> nth=0", "95");
+  await page.fill("input[name=target_unit] >> nth=0", "%");
+  await page.click("#add-target");
+  await page.fill("input[name=target_description] >> nth=1", "Số công trình khởi công mới");
+  await page.fill("input[name=target_goal] >> nth=1", "12");
+  await page.fill("input[name=target_unit] >> nth=1", "công trình");
   await go("button:has-text('Giao nhiệm vụ')");
   await page.waitForURL(/\/plans\/.*#task-/);
   const row = page.locator("tr", { hasText: "Giải ngân vốn đầu tư công năm 2024" });
   check(await row.isVisible(), "the new task is listed");
+  check((await row.textContent()).includes("Số công trình khởi công mới"), "both targets were saved with the task");
   const taskId = (await row.getAttribute("id")).replace("task-", "");
   await shot("03-plan");
   await logout();
@@ -169,7 +196,8 @@ async function main() {
   await go(`a[href="/tasks/${taskId}"] >> nth=0`);
   await page.fill("#narrative", "**Kết quả:** giải ngân đạt 96% kế hoạch[^1].\n\n[^1]: Số liệu đến 31/12/2024.");
   await page.waitForFunction(() => document.querySelector("#preview strong")?.textContent.includes("Kết quả"));
-  await page.fill("input[id^=actual_]", "96");
+  await page.fill("input[id^=actual_] >> nth=0", "96");
+  await page.fill("input[id^=actual_] >> nth=1", "12");
   await page.fill("#self_score", "95");
   await page.waitForFunction(() => document.querySelector("#implied-rating").textContent.includes("Hoàn thành"));
   const implied = await text("#implied-rating");
@@ -178,6 +206,7 @@ async function main() {
   await page.setInputFiles("#evidence-file", { name: "Báo cáo giải ngân.pdf", mimeType: "application/pdf", buffer: evidence });
   await page.waitForFunction((h) => document.querySelector("#evidence-status").textContent.includes(h), sha);
   check((await page.locator("#evidence-progress").getAttribute("value")) === "100", "upload progress reaches 100");
+  await page.waitForFunction(() => document.querySelector(".autosave-status").textContent.includes("Đã tự lưu"));
   await shot("05-result-form");
 
   // A form whose CSRF token was stripped is refused, and nothing changes.
@@ -196,12 +225,16 @@ async function main() {
 
   step = "unit submit";
   await page.goto(`${base}/tasks/${taskId}`);
-  check((await page.inputValue("#narrative")) === "", "the refused save stored nothing");
+  check(!(await page.locator("#result-state").count()), "the refused save stored no result");
+  check(await page.locator("#restored").isVisible(), "the page says the typed text came back from the autosaved draft");
+  check((await page.inputValue("#narrative")).includes("giải ngân đạt 96%"), "the typing refused with the form is not lost");
   await page.fill("#narrative", "**Kết quả:** giải ngân đạt 96% kế hoạch.");
-  await page.fill("input[id^=actual_]", "96");
+  await page.fill("input[id^=actual_] >> nth=0", "96");
   await page.fill("#self_score", "95");
   await go("text=Gửi Văn phòng");
-  await page.waitForURL(/saved=submitted/);
+  await page.waitForURL(/done=submitted/);
+  check(dialogs.some((m) => m.includes("Văn phòng")), `sending to the office asked first: ${dialogs}`);
+  check((await text("#notice")).startsWith("Đã lưu và gửi Văn phòng"), "the page says what happened");
   check((await text("#result-state")) === "Đã gửi, chờ duyệt", "submitted");
   check(!(await page.locator("#narrative").count()), "a submitted result is read-only");
   await logout();
@@ -219,7 +252,7 @@ async function main() {
   check(await page.locator("#err-comment").isVisible(), "returning needs a comment, said at the field");
   await page.fill("#comment", "Đề nghị bổ sung số liệu giải ngân quý IV.");
   await go("text=Trả lại đơn vị");
-  await page.waitForURL(/\/review$/);
+  await page.waitForURL(/\/review\?done=/);
   await logout();
 
   // 4. The unit sees the comment and resubmits.
@@ -227,10 +260,10 @@ async function main() {
   await login("tckh");
   check(await page.locator("text=Đề nghị bổ sung số liệu giải ngân quý IV.").isVisible(), "the comment is in the inbox");
   await go(`a[href="/tasks/${taskId}"] >> nth=0`);
-  check((await page.locator(".banner.warn").innerText()).includes("quý IV"), "the comment is on the form");
+  check((await page.locator(".banner.warn:not([hidden])").first().innerText()).includes("quý IV"), "the comment is on the form");
   await page.fill("#narrative", "**Kết quả:** giải ngân đạt 96% kế hoạch; quý IV giải ngân 41%.");
   await go("text=Gửi Văn phòng");
-  await page.waitForURL(/saved=submitted/);
+  await page.waitForURL(/done=submitted/);
   await logout();
 
   // 5. The office accepts.
@@ -239,9 +272,50 @@ async function main() {
   await page.goto(`${base}/review`);
   await go("text=1.9");
   await go("button:has-text('Chấp nhận')");
-  await page.waitForURL(/\/review$/);
+  await page.waitForURL(/\/review\?done=/);
   await page.goto(`${base}/tasks/${taskId}`);
   check((await text("#result-state")) === "Đã được chấp nhận", "accepted");
+
+  // 5b. The office makes TC-KH a co-operating unit of task 1.3 (every one of its targets
+  // is on the edit form); TC-KH writes its contribution; its session expires before it
+  // saves, and nothing it typed is lost; the office reads the contribution on the task.
+  step = "co-operation";
+  await page.goto(planUrl);
+  const row13 = page.locator("tr[id^=task-]").filter({ has: page.locator("td:first-child", { hasText: /^1\.3$/ }) });
+  const listed = await row13.locator("td:nth-child(5) div").count();
+  const coopTask = (await row13.getAttribute("id")).replace("task-", "");
+  await go(`a[href="/tasks/${coopTask}/edit"]`);
+  const onForm = await page.locator("input[name=target_description]").evaluateAll((els) => els.filter((e) => e.value).length);
+  check(listed > 1 && onForm === listed, `all ${listed} targets on the edit form, got ${onForm}`);
+  await page.check("label:has-text('TC-KH') input");
+  await go("form button:has-text('Lưu')");
+  await page.waitForURL(/done=task_saved/);
+  check((await row13.innerText()).includes("Phòng Tài chính - Kế hoạch") || (await row13.innerText()).includes("TC-KH"), "TC-KH co-operates");
+  await logout();
+  await login("tckh");
+  await go(`a[href="/tasks/${coopTask}"] >> nth=0`);
+  check(!(await page.locator("#narrative").count()), "a co-operating unit gets no result form of the lead unit");
+  const typed = "Phòng Tài chính - Kế hoạch đã thẩm định và bố trí **500 triệu đồng** hỗ trợ xây dựng nông thôn mới.";
+  await page.fill("#contribution-text", typed);
+  // The session ends while the text is on the screen.
+  expireSessions(path.join(work, "data", "nhiemvu.sqlite"));
+  await go("button:has-text('Lưu ý kiến phối hợp')");
+  check(new URL(page.url()).pathname === "/login", `an expired session leads to the login page, got ${page.url()}`);
+  check((await text("#expired")).includes("hết hạn"), "the login page says the session expired");
+  await page.fill("#username", "tckh");
+  await page.fill("#password", PASSWORD);
+  await go("button[type=submit]");
+  check(new URL(page.url()).pathname === `/tasks/${coopTask}`, `back on the task after login, got ${page.url()}`);
+  check((await page.inputValue("#contribution-text")) === typed, "the typed contribution came back");
+  check((await text("#restored")).includes("CHƯA được lưu"), "the page says it is kept, not yet saved");
+  await shot("08b-restored-after-expiry");
+  await go("button:has-text('Lưu ý kiến phối hợp')");
+  await page.waitForURL(/done=contributed/);
+  check(!(await page.locator("#restored").count()), "saved: nothing left to restore");
+  await logout();
+  await login("vanphong");
+  await page.goto(`${base}/tasks/${coopTask}`);
+  check((await page.locator("#contribution article").innerText()).includes("500 triệu đồng"), "the office reads the contribution");
 
   // 6. The office edits the report, previews it and submits it for signature.
   step = "document";
@@ -251,19 +325,32 @@ async function main() {
   const docUrl = page.url();
   const before = await page.locator("iframe.pdf").getAttribute("src");
   await page.fill("#subject", "");
-  await press("form button:has-text('Lưu')");
+  await press("button[value=save]");
   check(await page.locator("#err-subject").isVisible(), "an empty subject is named at its field");
   await page.fill("#subject", subject);
-  await press("form button:has-text('Lưu')");
-  check(page.url().includes("saved=1"), `saved, at ${page.url()}`);
+  await press("button[value=save]");
+  check(page.url().includes("done=saved"), `saved, at ${page.url()}`);
   const after = await page.locator("iframe.pdf").getAttribute("src");
   check(before !== after, "the PDF preview refreshes after a save");
   const pdf = await page.request.get(`${base}${after}`);
   check(pdf.ok() && (await pdf.body()).subarray(0, 5).toString() === "%PDF-", "the preview is a PDF");
   await shot("09-document-draft");
+  // Edits typed and not saved go with the submission.
   step = "document submit";
+  // First a closing without the "./." Nghị định 30 asks for: saved, not submitted, and why.
+  await page.fill("#closing", "Trên đây là báo cáo kết quả thực hiện nhiệm vụ trọng tâm năm 2024.");
   await press("button[value=submit]");
-  check(page.url().includes("done=submit"), `submitted, at ${page.url()}`);
+  check(page.url().includes("done=saved_not_submitted"), `saved but not submitted, at ${page.url()}`);
+  check((await text("#check")).includes("./."), "the check names the missing ./.");
+  check((await text("#doc-state")) === "Dự thảo", "still a draft");
+  const closing = "Trên đây là báo cáo kết quả thực hiện nhiệm vụ trọng tâm năm 2024./.";
+  await page.fill("#closing", closing);
+  await press("button[value=submit]");
+  check(page.url().includes("done=submitted") || page.url().includes("done=submit"), `submitted, at ${page.url()}`);
+  check(dialogs.some((m) => m.includes("trình lãnh đạo ký")), "submitting asked first");
+  const docId = docUrl.split("/").pop();
+  const stored = await (await page.request.get(`${base}/api/v1/documents/${docId}`)).json();
+  check(stored.closing === closing, `the unsaved edit was saved with the submission: ${stored.closing}`);
   await logout();
 
   // 7. The signer approves, signing digitally.

@@ -52,7 +52,7 @@ impl AuthApi {
     async fn login(&self, req: &Request, body: StrictJson<LoginInput>) -> ApiResult<LoginResponse> {
         let addr = Some(req.remote_addr().to_string());
         let s = services::auth::login(&self.state.db, now(), &body.0.username, &body.0.password, addr).await?;
-        let max_age = services::auth::SESSION_HOURS * 3600;
+        let max_age = services::auth::COOKIE_SECS;
         Ok(LoginResponse::Ok(Json(s.session), self.cookie(&s.token, max_age)))
     }
 

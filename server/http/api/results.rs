@@ -14,9 +14,9 @@ use crate::http::ApiResult;
 use crate::http::auth::Auth;
 use crate::http::strict::StrictJson;
 use crate::model::StepInput;
-use crate::model::{Page, Paging, ResultInput, TaskResult};
+use crate::model::{Contribution, ContributionInput, Page, Paging, ResultInput, TaskResult};
 use crate::services::results::Step;
-use crate::services::{now, results};
+use crate::services::{contributions, now, results};
 
 /// Result API.
 pub struct ResultApi {
@@ -26,6 +26,49 @@ pub struct ResultApi {
 
 #[OpenApi(tag = "Tag::Plans")]
 impl ResultApi {
+    /// Report on a task in one call (lead unit): the result (created or updated), the
+    /// values its targets reached and, with `submit`, the step to the office — one
+    /// transaction, so a refused part writes nothing.
+    #[oai(path = "/tasks/:id/report", method = "put")]
+    async fn report(
+        &self,
+        auth: Auth,
+        req: &Request,
+        id: Path<Uuid>,
+        body: StrictJson<crate::model::ReportInput>,
+    ) -> ApiResult<Json<TaskResult>> {
+        let actor = who(&self.state, &auth, req).await?;
+        let b = body.0;
+        let report = results::Report {
+            narrative: b.narrative,
+            self_score: b.self_score,
+            actuals: b.actuals.into_iter().map(|a| (a.target_id, a.value)).collect(),
+            submit: b.submit,
+        };
+        Ok(Json(results::report(&self.state.db, &actor, now(), id.0, report).await?))
+    }
+
+    /// Save the calling co-operating unit's contribution to a task ("ý kiến/kết quả
+    /// phối hợp"; one per unit, replaced on each save). The office names the unit.
+    #[oai(path = "/tasks/:id/contribution", method = "put")]
+    async fn contribute(
+        &self,
+        auth: Auth,
+        req: &Request,
+        id: Path<Uuid>,
+        body: StrictJson<ContributionInput>,
+    ) -> ApiResult<Json<Contribution>> {
+        let actor = who(&self.state, &auth, req).await?;
+        Ok(Json(contributions::contribute(&self.state.db, &actor, now(), id.0, body.0).await?))
+    }
+
+    /// The co-operating units' contributions to a task, oldest first.
+    #[oai(path = "/tasks/:id/contributions", method = "get")]
+    async fn contributions(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Json<Vec<Contribution>>> {
+        let actor = who(&self.state, &auth, req).await?;
+        Ok(Json(contributions::list_for_task(&self.state.db, &actor, id.0).await?))
+    }
+
     /// Create a task's result (one per task; 409 for a second).
     #[oai(path = "/results", method = "post")]
     async fn create(&self, auth: Auth, req: &Request, body: StrictJson<ResultInput>) -> ApiResult<Created<TaskResult>> {

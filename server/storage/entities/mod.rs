@@ -1,9 +1,11 @@
 //! sea-orm entities, one module per table; they never leave `storage` and `services`.
 
 pub mod audit_events;
+pub mod contributions;
 pub mod document_counters;
 pub mod documents;
 pub mod evidence;
+pub mod form_drafts;
 pub mod issuers;
 pub mod login_throttles;
 pub mod outbox;

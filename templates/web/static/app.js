@@ -2,6 +2,102 @@
 (function () {
   "use strict";
   var csrf = (document.querySelector('meta[name="csrf"]') || {}).content || "";
+  var two = function (n) { return (n < 10 ? "0" : "") + n; };
+  var clock = function (d) { return two(d.getHours()) + ":" + two(d.getMinutes()); };
+
+  // Irreversible steps ask first; a pressed button says it is working and cannot
+  // be pressed twice.
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    var button = e.submitter;
+    var question = button && button.dataset.confirm;
+    if (question && !window.confirm(question)) { e.preventDefault(); return; }
+    if (button && button.name) {
+      // A disabled button is not sent: carry its value in a hidden field.
+      var carry = document.createElement("input");
+      carry.type = "hidden"; carry.name = button.name; carry.value = button.value;
+      form.appendChild(carry);
+    }
+    form.dataset.submitting = "1";
+    form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
+    if (button) { button.textContent = button.dataset.busy || "Đang lưu…"; button.setAttribute("aria-busy", "true"); }
+  });
+
+  // Back to a page from the history: its buttons work again.
+  window.addEventListener("pageshow", function (e) {
+    if (!e.persisted) { return; }
+    document.querySelectorAll("form[data-submitting]").forEach(function (f) {
+      delete f.dataset.submitting;
+      f.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = false; b.removeAttribute("aria-busy"); });
+    });
+  });
+
+  // The session: a warning five minutes before it ends, and activity extends it.
+  var expiresMeta = document.querySelector('meta[name="session-expires"]');
+  var warning = document.getElementById("session-warning");
+  var expires = expiresMeta ? Number(expiresMeta.content) * 1000 : 0;
+  var lastPing = Date.now();
+  var ping = function () {
+    lastPing = Date.now();
+    return fetch("/ui/session", { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (s) { if (s && s.expires_at) { expires = s.expires_at * 1000; warning.hidden = true; } });
+  };
+  if (expires && warning) {
+    setInterval(function () {
+      var left = expires - Date.now();
+      if (left <= 0) {
+        warning.hidden = false;
+        warning.textContent = "Phiên làm việc đã hết hạn. Nội dung đang gõ vẫn được giữ lại khi bạn bấm lưu; bạn sẽ được đưa tới trang đăng nhập rồi quay lại đây.";
+      } else if (left < 5 * 60 * 1000) {
+        warning.hidden = false;
+        warning.textContent = "";
+        warning.appendChild(document.createTextNode("Phiên làm việc sẽ hết hạn lúc " + clock(new Date(expires)) + ". "));
+        var b = document.createElement("button");
+        b.type = "button"; b.className = "secondary"; b.textContent = "Tiếp tục làm việc";
+        b.addEventListener("click", ping);
+        warning.appendChild(b);
+      }
+    }, 15000);
+    ["keydown", "click"].forEach(function (ev) {
+      document.addEventListener(ev, function () { if (Date.now() - lastPing > 5 * 60 * 1000) { ping(); } }, { passive: true });
+    });
+  }
+
+  // Forms keep a draft on the server as the user types (at most a few seconds lost).
+  document.querySelectorAll("form[data-autosave]").forEach(function (form) {
+    var status = form.querySelector(".autosave-status") || document.querySelector(".autosave-status");
+    var timer = null;
+    var save = function () {
+      if (form.dataset.submitting) { return; }
+      var body = new URLSearchParams(new FormData(form));
+      body.delete("csrf");
+      fetch("/ui/draft?key=" + encodeURIComponent(form.dataset.autosave), {
+        method: "POST", credentials: "same-origin", body: body,
+        headers: { "X-CSRF-Token": csrf, "Content-Type": "application/x-www-form-urlencoded" }
+      }).then(function (r) {
+        return r.json().then(function (j) { return { status: r.status, body: j }; }, function () { return { status: r.status, body: {} }; });
+      }).then(function (r) {
+        if (!status) { return; }
+        if (r.status === 200) {
+          lastPing = Date.now();
+          if (r.body.expires_at) { expires = r.body.expires_at * 1000; }
+          status.textContent = "Đã tự lưu bản nháp lúc " + clock(new Date()) + " (chưa gửi).";
+        } else if (r.status === 401) {
+          status.textContent = r.body.kept
+            ? "Phiên làm việc đã hết hạn; bản nháp vẫn được giữ. Bấm lưu để đăng nhập lại và tiếp tục."
+            : "Phiên làm việc đã hết hạn; hãy đăng nhập lại.";
+        } else {
+          status.textContent = "Chưa tự lưu được bản nháp; nội dung vẫn còn trên trang.";
+        }
+      }).catch(function () {
+        if (status) { status.textContent = "Mất kết nối; nội dung vẫn còn trên trang, sẽ tự lưu khi có mạng."; }
+      });
+    };
+    form.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(save, 1500); });
+    form.addEventListener("change", function () { clearTimeout(timer); timer = setTimeout(save, 1500); });
+    form.addEventListener("submit", function () { clearTimeout(timer); });
+  });
 
   // Live preview of the restricted Markdown, rendered by the server (escaped there).
   var narrative = document.getElementById("narrative");
@@ -36,6 +132,21 @@
     };
     score.addEventListener("input", show);
     show();
+  }
+
+  // Another empty target row without a round trip (the form always carries one).
+  var addTarget = document.getElementById("add-target");
+  var targetRows = document.getElementById("target-rows");
+  if (addTarget && targetRows) {
+    addTarget.hidden = false;
+    addTarget.addEventListener("click", function () {
+      var rows = targetRows.querySelectorAll(".target-row");
+      var copy = rows[rows.length - 1].cloneNode(true);
+      copy.querySelectorAll("input").forEach(function (i) { if (i.type !== "checkbox") { i.value = ""; } });
+      copy.querySelectorAll(".remove, .field-error").forEach(function (e) { e.remove(); });
+      targetRows.appendChild(copy);
+      copy.querySelector('input[name="target_description"]').focus();
+    });
   }
 
   // Evidence upload with progress; the server answers with the file's SHA-256.

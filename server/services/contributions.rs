@@ -1,0 +1,115 @@
+//! Contributions: what a co-operating unit reports on a task it helps with, one
+//! per unit and task, read beside the lead unit's result.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
+use uuid::Uuid;
+
+use super::access::{check_task_visible, require, unit_scope};
+use super::{audited, not_found, unknown_ref};
+use crate::domain::access::Action;
+use crate::domain::text;
+use crate::error::{AppError, Check, Result};
+use crate::model::{Contribution, ContributionInput};
+use crate::storage::Db;
+use crate::storage::audit::Actor;
+use crate::storage::entities::{contributions, task_cooperators, tasks};
+
+const ENTITY: &str = "contributions";
+
+fn to_model(m: contributions::Model) -> Contribution {
+    Contribution {
+        id: m.id,
+        task_id: m.task_id,
+        unit_id: m.unit_id,
+        text: m.text,
+        updated_by: m.updated_by,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    }
+}
+
+/// Saves the contribution of a co-operating unit to `task_id` (created or
+/// replaced), in one transaction. A unit officer writes for their own unit, which
+/// must co-operate on the task; the office names the unit.
+pub async fn contribute(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    task_id: Uuid,
+    input: ContributionInput,
+) -> Result<Contribution> {
+    require(actor, Action::ReportResult)?;
+    Check::new().required("text", &input.text).paragraphs("text", &input.text, text::SECTION).finish()?;
+    let unit_id = match (unit_scope(actor), input.unit_id) {
+        (Some(own), None) => own,
+        (Some(own), Some(u)) if u == own => own,
+        (Some(_), Some(_)) => return Err(AppError::Forbidden),
+        (None, Some(u)) => u,
+        (None, None) => {
+            return Err(AppError::field("unit_id", "Chọn đơn vị phối hợp / name the co-operating unit"));
+        }
+    };
+    let txn = db.begin_write().await?;
+    let task = tasks::Entity::find_by_id(task_id).one(&*txn).await?.ok_or_else(|| not_found("task"))?;
+    check_task_visible(&*txn, actor, &task).await?;
+    super::integrity::ensure_plan_open(&*txn, task.plan_id).await?;
+    let cooperates = task_cooperators::Entity::find()
+        .filter(task_cooperators::Column::TaskId.eq(task_id))
+        .filter(task_cooperators::Column::UnitId.eq(unit_id))
+        .count(&*txn)
+        .await?
+        > 0;
+    if !cooperates {
+        return Err(AppError::field(
+            "unit_id",
+            unknown_ref("đơn vị phối hợp của nhiệm vụ này / co-operating unit of this task"),
+        ));
+    }
+    let existing = contributions::Entity::find()
+        .filter(contributions::Column::TaskId.eq(task_id))
+        .filter(contributions::Column::UnitId.eq(unit_id))
+        .one(&*txn)
+        .await?;
+    let saved = match existing {
+        Some(before) => {
+            let mut am: contributions::ActiveModel = before.clone().into();
+            am.text = Set(input.text);
+            am.updated_by = Set(actor.user_id);
+            am.updated_at = Set(now);
+            let after = am.update(&*txn).await?;
+            audited(&*txn, actor, now, "update", ENTITY, after.id, Some(&before), Some(&after)).await?;
+            after
+        }
+        None => {
+            let m = contributions::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                task_id: Set(task_id),
+                unit_id: Set(unit_id),
+                text: Set(input.text),
+                updated_by: Set(actor.user_id),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(&*txn)
+            .await?;
+            audited(&*txn, actor, now, "create", ENTITY, m.id, None, Some(&m)).await?;
+            m
+        }
+    };
+    txn.commit().await?;
+    Ok(to_model(saved))
+}
+
+/// The contributions to a task, oldest first, for anyone who sees the task.
+pub async fn list_for_task(db: &Db, actor: &Actor, task_id: Uuid) -> Result<Vec<Contribution>> {
+    require(actor, Action::Read)?;
+    let task = tasks::Entity::find_by_id(task_id).one(&db.conn).await?.ok_or_else(|| not_found("task"))?;
+    check_task_visible(&db.conn, actor, &task).await?;
+    let rows = contributions::Entity::find()
+        .filter(contributions::Column::TaskId.eq(task_id))
+        .order_by_asc(contributions::Column::CreatedAt)
+        .all(&db.conn)
+        .await?;
+    Ok(rows.into_iter().map(to_model).collect())
+}

@@ -1,0 +1,200 @@
+//! Nothing typed is lost: forms autosave to the server as the user types; a form
+//! posted after its session expired is kept for its user and offered back after
+//! they log in; a kept draft newer than what is stored comes back on its page.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use poem::http::StatusCode;
+use poem::web::Data;
+use poem::{Body, Request, Response, handler};
+use serde_json::json;
+
+use super::{Ctx, Form, ctx, redirect, session_cookie};
+use crate::app::AppState;
+use crate::services::drafts::{self, Draft};
+use crate::services::{auth, now};
+
+/// The signed-in user of a posted form, or — when the session has expired — the
+/// form kept for its user and a redirect to the login page that says so.
+pub(crate) async fn form_ctx(state: &AppState, req: &Request, f: &Form) -> Result<Ctx, Response> {
+    match ctx(state, req).await {
+        Ok(c) => Ok(c),
+        Err(login) => Err(catch_expired(state, req, f).await.unwrap_or(login)),
+    }
+}
+
+async fn catch_expired(state: &AppState, req: &Request, f: &Form) -> Option<Response> {
+    let (page, key) = page_of(req.uri().path())?;
+    let token = session_cookie(req)?;
+    let session = auth::expired_browser_session(&state.db, now(), &token).await.ok()??;
+    // Only the session's own forms are kept (its CSRF token), so no other site can
+    // plant a draft.
+    let kept = same(&f.get("csrf"), &session.csrf_token)
+        && drafts::keep(&state.db, session.user_id, now(), &key, f.0.clone(), true).await.is_ok();
+    let next: String = form_urlencoded::byte_serialize(page.as_bytes()).collect();
+    Some(redirect(&format!("/login?next={next}&expired={}", if kept { "kept" } else { "1" })))
+}
+
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The page a form is posted from and the key its draft is kept under:
+/// `/tasks/ID/contribution` → (`/tasks/ID`, `/tasks/ID#contribution`).
+pub(crate) fn page_of(path: &str) -> Option<(String, String)> {
+    let parts: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    let id_ok = |s: &str| s.parse::<uuid::Uuid>().is_ok();
+    match parts.as_slice() {
+        ["", "tasks", id] if id_ok(id) => Some((path.into(), path.into())),
+        ["", "tasks", id, "contribution"] if id_ok(id) => {
+            Some((format!("/tasks/{id}"), format!("/tasks/{id}#contribution")))
+        }
+        ["", "tasks", id, "edit"] if id_ok(id) => Some((path.into(), path.into())),
+        ["", "documents", id] if id_ok(id) => Some((path.into(), path.into())),
+        ["", "documents", id, "step"] if id_ok(id) => {
+            Some((format!("/documents/{id}"), format!("/documents/{id}#step")))
+        }
+        ["", "plans", id, "tasks"] if id_ok(id) => Some((format!("/plans/{id}"), format!("/plans/{id}#new-task"))),
+        ["", "review", id] if id_ok(id) => Some((path.into(), path.into())),
+        _ => None,
+    }
+}
+
+/// The draft kept under `key` when it is newer than what is stored (`stored_at`)
+/// and says something else than `stored` (field → stored text).
+pub(crate) async fn restorable(
+    c: &Ctx,
+    key: &str,
+    stored_at: Option<DateTime<Utc>>,
+    stored: &BTreeMap<String, String>,
+) -> Option<Draft> {
+    let d = drafts::find(&c.state.db, &c.actor, key).await.ok()??;
+    if stored_at.is_some_and(|t| d.saved_at <= t) {
+        return None;
+    }
+    let norm = |s: &str| s.replace("\r\n", "\n").trim().to_owned();
+    let differs = d.fields.iter().any(|(k, v)| match stored.get(k) {
+        Some(s) => norm(s) != norm(v),
+        None => !v.trim().is_empty() && k != "csrf",
+    });
+    differs.then_some(d)
+}
+
+/// What the page says over a restored draft.
+pub(crate) fn restored_notice(d: &Draft) -> String {
+    let vn = chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7");
+    let at = d.saved_at.with_timezone(&vn).format("%H:%M ngày %d/%m/%Y");
+    if d.from_expired_session {
+        format!(
+            "Phiên làm việc đã hết hạn khi bạn gửi biểu mẫu lúc {at}; nội dung bạn gõ được giữ lại dưới đây nhưng CHƯA được lưu. Hãy kiểm tra rồi bấm nút lưu."
+        )
+    } else {
+        format!(
+            "Đã khôi phục nội dung bạn gõ lúc {at} (tự lưu bản nháp) nhưng CHƯA được lưu chính thức. Hãy kiểm tra rồi bấm nút lưu, hoặc bỏ bản nháp."
+        )
+    }
+}
+
+/// A draft's fields as a template's `values` (the first of each name).
+pub(crate) fn values_of(d: &Draft) -> BTreeMap<String, String> {
+    let mut m = BTreeMap::new();
+    for (k, v) in &d.fields {
+        m.entry(k.clone()).or_insert_with(|| v.clone());
+    }
+    m
+}
+
+fn json_response(status: StatusCode, body: serde_json::Value) -> Response {
+    Response::builder()
+        .status(status)
+        .content_type("application/json")
+        .header("cache-control", "no-store")
+        .body(body.to_string())
+}
+
+/// `POST /ui/draft?key=…`: the autosave of a form (urlencoded body, CSRF token in
+/// a header). 204 when kept; 401 `{"kept": true}` when the session had expired but
+/// the draft was kept for its user all the same.
+#[handler]
+pub(crate) async fn autosave(state: Data<&AppState>, req: &Request, body: Body) -> Response {
+    let key = form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes())
+        .find(|(k, _)| k == "key")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    let f = Form::read(body).await;
+    let sent = req.header("x-csrf-token").unwrap_or("").to_owned();
+    match ctx(&state, req).await {
+        Ok(c) => {
+            if !same(&sent, &c.session.csrf_token) {
+                return json_response(StatusCode::FORBIDDEN, json!({"code": "csrf_token_invalid"}));
+            }
+            match drafts::autosave(&c.state.db, &c.actor, now(), &key, f.0).await {
+                Ok(()) => json_response(
+                    StatusCode::OK,
+                    json!({"saved_at": now().timestamp(), "expires_at": c.session.expires_at.timestamp()}),
+                ),
+                Err(_) => json_response(StatusCode::UNPROCESSABLE_ENTITY, json!({"code": "draft_refused"})),
+            }
+        }
+        Err(_) => {
+            let mut kept = false;
+            if let Some(token) = session_cookie(req)
+                && let Ok(Some(s)) = auth::expired_browser_session(&state.db, now(), &token).await
+                && same(&sent, &s.csrf_token)
+            {
+                kept = drafts::keep(&state.db, s.user_id, now(), &key, f.0, true).await.is_ok();
+            }
+            json_response(StatusCode::UNAUTHORIZED, json!({"code": "session_expired", "kept": kept}))
+        }
+    }
+}
+
+/// `GET /ui/session`: when the session ends (asking extends it, as any request does).
+#[handler]
+pub(crate) async fn session_state(state: Data<&AppState>, req: &Request) -> Response {
+    match ctx(&state, req).await {
+        Ok(c) => json_response(StatusCode::OK, json!({"expires_at": c.session.expires_at.timestamp()})),
+        Err(_) => json_response(StatusCode::UNAUTHORIZED, json!({"code": "session_expired"})),
+    }
+}
+
+/// `POST /ui/draft/discard`: the user keeps what is stored; back to the page.
+#[handler]
+pub(crate) async fn discard(state: Data<&AppState>, req: &Request, body: Body) -> Response {
+    let f = Form::read(body).await;
+    let c = match form_ctx(&state, req, &f).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if let Err(e) = f.check_csrf(&c) {
+        return super::error_page(Some(&c), e);
+    }
+    let key = f.get("key");
+    let page = key.split('#').next().unwrap_or("/").to_owned();
+    if !super::local_path(&page) {
+        return redirect("/");
+    }
+    match drafts::discard(&c.state.db, &c.actor, &key).await {
+        Ok(()) => redirect(&page),
+        Err(e) => super::error_page(Some(&c), e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forms_map_to_the_page_they_came_from() {
+        let id = uuid::Uuid::now_v7();
+        assert_eq!(page_of(&format!("/tasks/{id}")), Some((format!("/tasks/{id}"), format!("/tasks/{id}"))));
+        assert_eq!(
+            page_of(&format!("/tasks/{id}/contribution")),
+            Some((format!("/tasks/{id}"), format!("/tasks/{id}#contribution")))
+        );
+        assert_eq!(page_of(&format!("/plans/{id}/tasks")).map(|p| p.0), Some(format!("/plans/{id}")));
+        assert_eq!(page_of("/tasks/not-an-id"), None);
+        assert_eq!(page_of("/logout"), None);
+    }
+}
