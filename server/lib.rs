@@ -40,5 +40,6 @@ pub mod render;
 pub mod scheduler;
 pub mod services;
 pub mod signing;
+pub mod state;
 pub mod storage;
 pub mod web;

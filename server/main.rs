@@ -196,7 +196,7 @@ async fn run(command: Command, mut settings: Settings) -> Result<ExitCode, Box<d
             tracing::info!("signing with the demo keys in config/demo/pki (no legal value)");
         }
     }
-    let state = app::AppState::build(&settings).await?;
+    let state = nhiemvu::state::AppState::build(&settings).await?;
     let db = state.db.clone();
     match command {
         Command::Serve { demo } => {

@@ -5,10 +5,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::app::AppState;
 use crate::config::Settings;
 use crate::mail::Mailer;
 use crate::services::{auth, drafts, now, outbox, reminders};
+use crate::state::AppState;
 
 /// Starts the dispatcher and the reminder scan on the runtime; they run until the
 /// process ends. Several instances may run them: claims and reminder keys are atomic.

@@ -10,7 +10,6 @@ use crate::error::AppError;
 use crate::services::{auth, now};
 use crate::storage::Db;
 use crate::storage::audit::Actor;
-use crate::storage::entities::sessions;
 
 /// Name of the session cookie.
 pub const COOKIE: &str = "nhiemvu_session";
@@ -40,7 +39,7 @@ pub async fn actor(db: &Db, auth: &Auth, req: &Request) -> Result<Actor, AppErro
 }
 
 /// The caller and their session (for logout and `GET /auth/session`).
-pub async fn session(db: &Db, auth: &Auth, req: &Request) -> Result<(Actor, sessions::Model), AppError> {
+pub async fn session(db: &Db, auth: &Auth, req: &Request) -> Result<(Actor, crate::services::auth::Live), AppError> {
     let (token, kind) = match auth {
         Auth::Token(t) => (t.0.token.as_str(), auth::Kind::Api),
         Auth::Cookie(c) => (c.0.key.as_str(), auth::Kind::Browser),

@@ -46,11 +46,12 @@ impl<T: ParseFromJSON + 'static> ParsePayload for StrictJson<T> {
             serde_json::from_slice(&data).map_err(|err| ParseRequestPayloadError { reason: err.to_string() })?
         };
         let schemas = registry_of::<T>();
-        if let Some(field) = wrong_type(&value, &T::schema_ref(), &schemas, "") {
-            return Err(ParseRequestPayloadError {
-                reason: format!("field `{field}` must be a JSON string, not a number or true/false"),
-            }
-            .into());
+        if let Some((field, wrong)) = wrong_type(&value, &T::schema_ref(), &schemas, "") {
+            let reason = match wrong {
+                Wrong::NotText => format!("field `{field}` must be a JSON string, not a number or true/false"),
+                Wrong::Null => format!("field `{field}` may not be null: leave it out to use its default"),
+            };
+            return Err(ParseRequestPayloadError { reason }.into());
         }
         let value =
             T::parse_from_json(Some(value)).map_err(|err| ParseRequestPayloadError { reason: err.into_message() })?;
@@ -74,10 +75,26 @@ fn registry_of<T: Type + 'static>() -> Arc<Registry> {
         .clone()
 }
 
+/// What is wrong with a value the schema does not allow.
+#[derive(Debug, PartialEq)]
+enum Wrong {
+    /// A number or boolean where the schema says string.
+    NotText,
+    /// `null` for a field the schema does not mark nullable.
+    Null,
+}
+
+fn nullable(schema: &MetaSchemaRef, reg: &Registry) -> bool {
+    match schema {
+        MetaSchemaRef::Inline(s) => s.nullable,
+        MetaSchemaRef::Reference(name) => reg.schemas.get(name).is_some_and(|s| s.nullable),
+    }
+}
+
 /// The path of the first value that is a number or boolean where the schema
-/// says string. Walks as deep as the schema, never deeper (schemas here are a few
+/// says string, or null where it does not allow null. Walks as deep as the schema, never deeper (schemas here are a few
 /// levels; a JSON value nested deeper than its schema is not visited).
-fn wrong_type(value: &Value, schema: &MetaSchemaRef, reg: &Registry, path: &str) -> Option<String> {
+fn wrong_type(value: &Value, schema: &MetaSchemaRef, reg: &Registry, path: &str) -> Option<(String, Wrong)> {
     let s = match schema {
         MetaSchemaRef::Inline(s) => s.as_ref(),
         MetaSchemaRef::Reference(name) => reg.schemas.get(name)?,
@@ -88,13 +105,22 @@ fn wrong_type(value: &Value, schema: &MetaSchemaRef, reg: &Registry, path: &str)
         }
     }
     match value {
-        Value::Bool(_) | Value::Number(_) if s.ty == "string" => Some(path.trim_start_matches('.').to_owned()),
+        Value::Bool(_) | Value::Number(_) if s.ty == "string" => {
+            Some((path.trim_start_matches('.').to_owned(), Wrong::NotText))
+        }
         Value::Object(map) => {
             for (name, prop) in &s.properties {
-                if let Some(v) = map.get(*name)
-                    && let Some(p) = wrong_type(v, prop, reg, &format!("{path}.{name}"))
-                {
-                    return Some(p);
+                let here = format!("{path}.{name}");
+                match map.get(*name) {
+                    Some(Value::Null) if !nullable(prop, reg) => {
+                        return Some((here.trim_start_matches('.').to_owned(), Wrong::Null));
+                    }
+                    Some(v) => {
+                        if let Some(p) = wrong_type(v, prop, reg, &here) {
+                            return Some(p);
+                        }
+                    }
+                    None => {}
                 }
             }
             if let Some(extra) = &s.additional_properties {
@@ -125,8 +151,20 @@ mod tests {
         let ok = serde_json::json!({"subject": "x", "recipients": [{"label": "a", "emails": ["b@c.vn"]}]});
         assert_eq!(wrong_type(&ok, &schema, &reg, ""), None);
         let bad = serde_json::json!({"subject": false});
-        assert_eq!(wrong_type(&bad, &schema, &reg, "").as_deref(), Some("subject"));
+        assert_eq!(wrong_type(&bad, &schema, &reg, ""), Some(("subject".into(), Wrong::NotText)));
         let nested = serde_json::json!({"recipients": [{"label": 5}]});
-        assert_eq!(wrong_type(&nested, &schema, &reg, "").as_deref(), Some("recipients[0].label"));
+        assert_eq!(wrong_type(&nested, &schema, &reg, ""), Some(("recipients[0].label".into(), Wrong::NotText)));
+    }
+
+    #[test]
+    fn null_is_refused_unless_the_schema_allows_it() {
+        let reg = registry_of::<crate::model::IssuerInput>();
+        let schema = crate::model::IssuerInput::schema_ref();
+        let null_list = serde_json::json!({"name_lines": ["ỦY BAN NHÂN DÂN"], "parent_lines": null});
+        assert_eq!(wrong_type(&null_list, &schema, &reg, ""), Some(("parent_lines".into(), Wrong::Null)));
+        let reg = registry_of::<crate::model::DocumentInput>();
+        let schema = crate::model::DocumentInput::schema_ref();
+        let cleared = serde_json::json!({"subject": "x", "closing": null});
+        assert_eq!(wrong_type(&cleared, &schema, &reg, ""), None, "closing is nullable: null clears it");
     }
 }

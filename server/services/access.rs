@@ -62,7 +62,7 @@ async fn takes_part<C: ConnectionTrait>(db: &C, unit: Uuid, task: &tasks::Model)
 /// Fails with `NotFound` unless the actor may see `task` (its issuer; for a unit
 /// officer, a task their unit leads or co-operates on).
 pub(crate) async fn check_task_visible<C: ConnectionTrait>(db: &C, actor: &Actor, task: &tasks::Model) -> Result<()> {
-    let plan = super::plans::find(db, task.plan_id).await?;
+    let plan = crate::storage::queries::plan(db, task.plan_id).await?;
     check_scope(actor, plan.issuer_id, "task")?;
     if let Some(unit) = unit_scope(actor)
         && !takes_part(db, unit, task).await?
@@ -88,7 +88,7 @@ pub(crate) async fn plan_in_scope<C: ConnectionTrait>(
     actor: &Actor,
     plan_id: Uuid,
 ) -> Result<crate::storage::entities::plans::Model> {
-    let plan = super::plans::find(db, plan_id).await?;
+    let plan = crate::storage::queries::plan(db, plan_id).await?;
     check_scope(actor, plan.issuer_id, "plan")?;
     Ok(plan)
 }
@@ -100,7 +100,7 @@ pub(crate) async fn check_plan_scope<C: ConnectionTrait>(
     plan_id: Uuid,
     entity: &'static str,
 ) -> Result<()> {
-    let plan = super::plans::find(db, plan_id).await?;
+    let plan = crate::storage::queries::plan(db, plan_id).await?;
     check_scope(actor, plan.issuer_id, entity)
 }
 

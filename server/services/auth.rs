@@ -262,7 +262,7 @@ pub async fn login(
     };
     let actor = actor_of(&user, client_addr);
     let (token, m) = open_session(db, &user, Kind::Browser, None, now, &actor, Some(&key)).await?;
-    Ok(NewSession { token, session: session_model(&user, &m) })
+    Ok(NewSession { token, session: session_model(&user, &m.into()) })
 }
 
 const DUMMY_HASH: &str =
@@ -286,7 +286,7 @@ pub async fn prune_throttles(db: &Db, now: DateTime<Utc>) -> Result<u64> {
     Ok(r.rows_affected)
 }
 
-fn session_model(user: &users::Model, s: &sessions::Model) -> SessionModel {
+fn session_model(user: &users::Model, s: &Live) -> SessionModel {
     SessionModel {
         user_id: user.id,
         username: user.username.clone(),
@@ -299,8 +299,35 @@ fn session_model(user: &users::Model, s: &sessions::Model) -> SessionModel {
     }
 }
 
+/// A session as the web and API layers see it (never the stored row).
+#[derive(Debug, Clone)]
+pub struct Live {
+    /// The session's id (the token's id for API tokens).
+    pub id: Uuid,
+    /// Whose it is.
+    pub user_id: Uuid,
+    /// The token every form and unsafe request of this session carries.
+    pub csrf_token: String,
+    /// When it started.
+    pub created_at: DateTime<Utc>,
+    /// When it ends unless used again.
+    pub expires_at: DateTime<Utc>,
+}
+
+impl From<sessions::Model> for Live {
+    fn from(s: sessions::Model) -> Live {
+        Live {
+            id: s.id,
+            user_id: s.user_id,
+            csrf_token: s.csrf_token,
+            created_at: s.created_at,
+            expires_at: s.expires_at,
+        }
+    }
+}
+
 /// The actor behind a secret, with its session; `Unauthorized` if unknown, expired or revoked.
-pub async fn authenticate(db: &Db, now: DateTime<Utc>, token: &str, kind: Kind) -> Result<(Actor, sessions::Model)> {
+pub async fn authenticate(db: &Db, now: DateTime<Utc>, token: &str, kind: Kind) -> Result<(Actor, Live)> {
     // One query: the session and its user.
     let (s, user) = sessions::Entity::find()
         .filter(sessions::Column::TokenHash.eq(digest(token)))
@@ -311,7 +338,7 @@ pub async fn authenticate(db: &Db, now: DateTime<Utc>, token: &str, kind: Kind) 
         .ok_or(AppError::Unauthorized)?;
     let user = user.ok_or(AppError::Unauthorized)?;
     let s = if kind == Kind::Browser { extend(db, now, s).await? } else { s };
-    Ok((actor_of(&user, None), s))
+    Ok((actor_of(&user, None), s.into()))
 }
 
 /// Activity keeps a browser session alive: its end moves to [`SESSION_IDLE_MINUTES`]
@@ -334,18 +361,19 @@ async fn extend(db: &Db, now: DateTime<Utc>, s: sessions::Model) -> Result<sessi
 /// Who a browser session belonged to if it has expired (not been ended) within
 /// the last few days, with its CSRF token: a form posted after the session ran
 /// out is kept for that user rather than lost.
-pub async fn expired_browser_session(db: &Db, now: DateTime<Utc>, token: &str) -> Result<Option<sessions::Model>> {
+pub async fn expired_browser_session(db: &Db, now: DateTime<Utc>, token: &str) -> Result<Option<Live>> {
     let s = sessions::Entity::find().filter(sessions::Column::TokenHash.eq(digest(token))).one(&db.conn).await?;
     Ok(s.filter(|s| {
         s.kind == Kind::Browser.code()
             && s.revoked_at.is_none()
             && s.expires_at <= now
             && s.expires_at > now - Duration::days(CATCH_DAYS)
-    }))
+    })
+    .map(Live::from))
 }
 
 /// What `GET /auth/session` shows: the user and the CSRF token of this session.
-pub async fn describe(db: &Db, actor: &Actor, s: &sessions::Model) -> Result<SessionModel> {
+pub async fn describe(db: &Db, actor: &Actor, s: &Live) -> Result<SessionModel> {
     let user = users::Entity::find_by_id(actor.user_id.unwrap_or_default())
         .one(&db.conn)
         .await?

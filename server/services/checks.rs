@@ -74,7 +74,7 @@ pub(crate) async fn data_findings<C: ConnectionTrait>(
         dated_on: doc.dated_on,
         plan_year: plan.as_ref().map(|p| p.year),
         is_correction: doc.replaces_id.is_some(),
-        today: super::issuing::local_date(now),
+        today: super::local_date(now),
         tasks_without_unit: without_unit,
         tasks_without_deadline: without_deadline,
         unknown_slots: unknown_slots(doc, kind),

@@ -175,7 +175,7 @@ pub async fn upload_evidence(
 
 async fn load_visible(db: &Db, actor: &Actor, id: Uuid) -> Result<evidence::Model> {
     let m = evidence::Entity::find_by_id(id).one(&db.conn).await?.ok_or_else(|| not_found("evidence"))?;
-    let task = super::tasks::find(&db.conn, m.task_id).await?;
+    let task = crate::storage::queries::task(&db.conn, m.task_id).await?;
     check_task_visible(&db.conn, actor, &task).await.map_err(|_| not_found("evidence"))?;
     Ok(m)
 }
@@ -206,7 +206,7 @@ pub async fn download_evidence(
 /// The evidence of a task, oldest first.
 pub async fn list_evidence(db: &Db, actor: &Actor, task_id: Uuid) -> Result<Vec<Evidence>> {
     require(actor, Action::Read)?;
-    let task = super::tasks::find(&db.conn, task_id).await?;
+    let task = crate::storage::queries::task(&db.conn, task_id).await?;
     check_task_visible(&db.conn, actor, &task).await?;
     let rows = evidence::Entity::find()
         .filter(evidence::Column::TaskId.eq(task_id))
@@ -228,7 +228,7 @@ pub async fn delete_evidence(
     require(actor, Action::ManageEvidence)?;
     let m = load_visible(db, actor, id).await?;
     let txn = db.begin_write().await?;
-    super::results::ensure_editable(&*txn, m.task_id).await?;
+    super::integrity::ensure_editable(&*txn, m.task_id).await?;
     evidence::Entity::delete_by_id(id).exec(&*txn).await?;
     audited(&*txn, actor, now, "delete", ENTITY, id, Some(&m), None).await?;
     txn.commit().await?;

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 use uuid::Uuid;
 
 use super::access::{check_scope, require};
@@ -14,7 +14,7 @@ use crate::domain::access::Action;
 use crate::error::{AppError, Result};
 use crate::storage::Db;
 use crate::storage::audit::Actor;
-use crate::storage::entities::{issuers, users};
+use crate::storage::entities::{documents, issuers, users};
 use crate::storage::files::BlobStore;
 
 /// Largest image accepted.
@@ -84,6 +84,40 @@ pub async fn set_seal_image(
     if let Err(e) = txn.commit().await {
         let _ = files.delete(&key);
         return Err(e.into());
+    }
+    Ok(())
+}
+
+/// With `[signing] images_required`, the signer's signature image must be on file
+/// to approve, and the issuer's seal image too to issue: an issued document shows
+/// both where Nghị định 30 puts them. Without it, the check only warns.
+pub(crate) async fn ensure_images<C: ConnectionTrait>(
+    c: &C,
+    images_required: bool,
+    doc: &documents::Model,
+    issuer: &issuers::Model,
+    issuing: bool,
+) -> Result<()> {
+    if !images_required {
+        return Ok(());
+    }
+    let signature = match doc.signer_user_id {
+        Some(u) => users::Entity::find_by_id(u).one(c).await?.and_then(|u| u.signature_image),
+        None => None,
+    };
+    if signature.is_none() {
+        return Err(AppError::conflict(
+            "signature_image_missing",
+            "Người ký chưa có ảnh chữ ký (hoặc văn bản chưa chọn tài khoản người ký): tải ảnh chữ ký lên trước khi duyệt \
+             / the signer has no signature image (or no signer account is chosen): upload it before approving",
+        ));
+    }
+    if issuing && issuer.seal_image.is_none() {
+        return Err(AppError::conflict(
+            "seal_image_missing",
+            "Cơ quan chưa có ảnh con dấu: tải ảnh con dấu lên trước khi ban hành / the issuer has no seal image: upload it \
+             before issuing",
+        ));
     }
     Ok(())
 }

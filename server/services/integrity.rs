@@ -167,3 +167,25 @@ pub(crate) async fn ensure_user_deletable<C: ConnectionTrait>(db: &C, id: Uuid) 
     }
     Ok(())
 }
+
+/// `result_locked`: a submitted or accepted result is the office's to act on.
+pub(crate) fn locked(state: &str) -> AppError {
+    let label = state.parse::<ResultState>().map(ResultState::label).unwrap_or(state);
+    AppError::conflict(
+        "result_locked",
+        format!("Kết quả đang ở trạng thái “{label}”, không sửa được / the result is {state} and cannot be changed"),
+    )
+}
+
+/// Fails with `result_locked` while a task's result is submitted or accepted, and
+/// with `plan_closed` once the plan's report is issued.
+pub(crate) async fn ensure_editable<C: ConnectionTrait>(db: &C, task_id: Uuid) -> Result<()> {
+    ensure_task_open(db, task_id).await?;
+    let r = results::Entity::find().filter(results::Column::TaskId.eq(task_id)).one(db).await?;
+    match r {
+        Some(r) if r.state == ResultState::Submitted.code() || r.state == ResultState::Accepted.code() => {
+            Err(locked(&r.state))
+        }
+        _ => Ok(()),
+    }
+}

@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use sha2::{Digest, Sha256};
@@ -15,7 +15,7 @@ use uuid::Uuid;
 use super::access::require;
 use super::documents::{load, to_model};
 use super::signatures::Signing;
-use super::{audited, printing};
+use super::{audited, local_date, printing};
 use crate::domain::DocumentState;
 use crate::domain::access::Action;
 use crate::error::{AppError, Result};
@@ -23,16 +23,10 @@ use crate::model::Document;
 use crate::render::Renderer;
 use crate::storage::Db;
 use crate::storage::audit::Actor;
-use crate::storage::entities::{document_counters, documents, issuers};
+use crate::storage::entities::{document_counters, documents};
 use crate::storage::files::BlobStore;
 
 const ENTITY: &str = "documents";
-
-/// The calendar date in Vietnam (UTC+7) at `now`: documents are dated locally.
-pub fn local_date(now: DateTime<Utc>) -> NaiveDate {
-    let vn = FixedOffset::east_opt(7 * 3600).expect("UTC+7");
-    now.with_timezone(&vn).date_naive()
-}
 
 fn wrong_state(m: &documents::Model, wanted: &str) -> AppError {
     AppError::conflict(
@@ -176,7 +170,7 @@ pub async fn approve_document(
 ) -> Result<Document> {
     require(actor, Action::SignDocument)?;
     let (doc, issuer) = load(&db.conn, actor, id).await?;
-    ensure_images(&db.conn, signing, &doc, &issuer, false).await?;
+    super::images::ensure_images(&db.conn, signing.images_required, &doc, &issuer, false).await?;
     if signing.enabled {
         return super::signatures::approve_and_sign(db, renderer, files, signing, actor, now, id).await;
     }
@@ -200,40 +194,6 @@ pub async fn send_back_document(
         return Err(AppError::field("comment", "Cần nêu lý do / a comment is required"));
     }
     transition(db, actor, now, id, "send_back", DocumentState::Submitted, DocumentState::Draft, comment).await
-}
-
-/// With `[signing] images_required`, the signer's signature image must be on file
-/// to approve, and the issuer's seal image too to issue: an issued document shows
-/// both where Nghị định 30 puts them. Without it, the check only warns.
-pub(crate) async fn ensure_images<C: ConnectionTrait>(
-    c: &C,
-    signing: &Signing,
-    doc: &documents::Model,
-    issuer: &issuers::Model,
-    issuing: bool,
-) -> Result<()> {
-    if !signing.images_required {
-        return Ok(());
-    }
-    let signature = match doc.signer_user_id {
-        Some(u) => crate::storage::entities::users::Entity::find_by_id(u).one(c).await?.and_then(|u| u.signature_image),
-        None => None,
-    };
-    if signature.is_none() {
-        return Err(AppError::conflict(
-            "signature_image_missing",
-            "Người ký chưa có ảnh chữ ký (hoặc văn bản chưa chọn tài khoản người ký): tải ảnh chữ ký lên trước khi duyệt \
-             / the signer has no signature image (or no signer account is chosen): upload it before approving",
-        ));
-    }
-    if issuing && issuer.seal_image.is_none() {
-        return Err(AppError::conflict(
-            "seal_image_missing",
-            "Cơ quan chưa có ảnh con dấu: tải ảnh con dấu lên trước khi ban hành / the issuer has no seal image: upload it \
-             before issuing",
-        ));
-    }
-    Ok(())
 }
 
 /// The next number of the issuer's counter for `kind` in `year`. The increment is
@@ -283,7 +243,7 @@ pub async fn issue_document(
         return Err(wrong_state(&before, DocumentState::Approved.code()));
     }
     // A missing image or key stops here, before a number is taken.
-    ensure_images(&*txn, signing, &before, &issuer, true).await?;
+    super::images::ensure_images(&*txn, signing.images_required, &before, &issuer, true).await?;
     let agency_key = match signing.enabled {
         true => Some(super::signatures::issuer_key(signing, &issuer, now).await?),
         false => None,

@@ -41,6 +41,12 @@ pub fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(6)
 }
 
+/// The calendar date in Vietnam (UTC+7) at `now`: documents are dated locally.
+pub fn local_date(now: DateTime<Utc>) -> chrono::NaiveDate {
+    let vn = chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7");
+    now.with_timezone(&vn).date_naive()
+}
+
 /// Records one audited change inside the caller's transaction.
 pub(crate) async fn audited<C: ConnectionTrait, M: Serialize>(
     db: &C,

@@ -70,11 +70,6 @@ pub(crate) fn to_model(m: plans::Model) -> Plan {
     }
 }
 
-/// Loads a plan or fails with `not_found`.
-pub(crate) async fn find<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<plans::Model> {
-    plans::Entity::find_by_id(id).one(db).await?.ok_or_else(|| not_found("plan"))
-}
-
 async fn resolve_rubric<C: ConnectionTrait>(db: &C, i: &PlanInput) -> Result<Uuid> {
     match i.rubric_id {
         Some(r) => match rubrics::Entity::find_by_id(r).one(db).await? {

@@ -10,8 +10,8 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TryInsertResult};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::issuing::local_date;
 use super::json_list;
+use super::local_date;
 use super::outbox::{NewMessage, enqueue};
 use crate::domain::ResultState;
 use crate::domain::format::short_date;

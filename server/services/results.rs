@@ -54,7 +54,7 @@ async fn evaluate<C: ConnectionTrait>(db: &C, i: &ResultInput) -> Result<(Option
         .one(db)
         .await?
         .ok_or_else(|| AppError::field("task_id", unknown_ref("nhiệm vụ / task")))?;
-    let plan = super::plans::find(db, task.plan_id).await?;
+    let plan = crate::storage::queries::plan(db, task.plan_id).await?;
     let rubric = super::rubrics::load(db, plan.rubric_id).await?;
     let proposed = i.self_score.and_then(|s| rubric.rate(s)).map(str::to_owned);
     let wanted = i.rating_override.as_deref().map(str::trim).filter(|s| !s.is_empty());
@@ -132,26 +132,6 @@ fn check_state_input(actor: &Actor, i: &ResultInput, current: &str) -> Result<()
     }
 }
 
-fn locked(state: &str) -> AppError {
-    AppError::conflict(
-        "result_locked",
-        format!("Kết quả đang ở trạng thái {state}, không sửa được / the result is {state} and cannot be changed"),
-    )
-}
-
-/// Fails with `result_locked` while a task's result is submitted or accepted, and
-/// with `plan_closed` once the plan's report is issued.
-pub(crate) async fn ensure_editable<C: ConnectionTrait>(db: &C, task_id: Uuid) -> Result<()> {
-    super::integrity::ensure_task_open(db, task_id).await?;
-    let r = results::Entity::find().filter(results::Column::TaskId.eq(task_id)).one(db).await?;
-    match r {
-        Some(r) if r.state == ResultState::Submitted.code() || r.state == ResultState::Accepted.code() => {
-            Err(locked(&r.state))
-        }
-        _ => Ok(()),
-    }
-}
-
 /// Creates the result of a task (one per task), as a draft.
 pub async fn create_result(db: &Db, actor: &Actor, now: DateTime<Utc>, input: ResultInput) -> Result<TaskResult> {
     require(actor, Action::ReportResult)?;
@@ -186,7 +166,7 @@ pub async fn create_result(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Re
 
 async fn load_visible<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> Result<(results::Model, tasks::Model)> {
     let r = results::Entity::find_by_id(id).one(db).await?.ok_or_else(|| not_found("result"))?;
-    let task = super::tasks::find(db, r.task_id).await?;
+    let task = crate::storage::queries::task(db, r.task_id).await?;
     check_task_visible(db, actor, &task).await.map_err(|_| not_found("result"))?;
     Ok((r, task))
 }
@@ -219,7 +199,7 @@ pub async fn update_result(
     check_state_input(actor, &input, &before.state)?;
     let editable = before.state == ResultState::Draft.code() || before.state == ResultState::Returned.code();
     if actor.role.is_some() && !editable {
-        return Err(locked(&before.state));
+        return Err(super::integrity::locked(&before.state));
     }
     let (proposed, kept) = evaluate(&*txn, &input).await?;
     let mut am: results::ActiveModel = before.clone().into();
@@ -321,7 +301,7 @@ pub async fn delete_result(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid)
     let (before, task) = load_visible(&*txn, actor, id).await?;
     check_task_writable(&*txn, actor, &task).await?;
     super::integrity::ensure_plan_open(&*txn, task.plan_id).await?;
-    ensure_editable(&*txn, before.task_id).await?;
+    super::integrity::ensure_editable(&*txn, before.task_id).await?;
     results::Entity::delete_by_id(id).exec(&*txn).await?;
     audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
     txn.commit().await?;
@@ -431,7 +411,7 @@ pub async fn report(db: &Db, actor: &Actor, now: DateTime<Utc>, task_id: Uuid, r
         Some(before) => {
             let editable = before.state == ResultState::Draft.code() || before.state == ResultState::Returned.code();
             if !editable {
-                return Err(locked(&before.state));
+                return Err(super::integrity::locked(&before.state));
             }
             let mut am: results::ActiveModel = before.clone().into();
             fill(&mut am, input, proposed, kept, now);

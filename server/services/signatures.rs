@@ -266,7 +266,7 @@ pub async fn prepare(
     let txn = db.begin_write().await?;
     let (doc, issuer) = load(&*txn, actor, id).await?;
     must_be_submitted(&doc)?;
-    super::issuing::ensure_images(&*txn, signing, &doc, &issuer, false).await?;
+    super::images::ensure_images(&*txn, signing.images_required, &doc, &issuer, false).await?;
     let (pdf, marks, req) = signer_copy(&*txn, renderer, files, &doc, &issuer, now).await?;
     let prepared = blocking(move || signing::prepare(&pdf, &req)).await?.map_err(sign_error)?;
     let session = Uuid::now_v7();

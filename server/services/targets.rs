@@ -142,7 +142,7 @@ pub async fn create_target(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Ta
 pub async fn get_target(db: &Db, actor: &Actor, id: Uuid) -> Result<Target> {
     require(actor, Action::Read)?;
     let m = targets::Entity::find_by_id(id).one(&db.conn).await?.ok_or_else(|| not_found("target"))?;
-    let task = super::tasks::find(&db.conn, m.task_id).await?;
+    let task = crate::storage::queries::task(&db.conn, m.task_id).await?;
     check_task_visible(&db.conn, actor, &task).await.map_err(|_| not_found("target"))?;
     Ok(to_model(m))
 }
@@ -162,7 +162,7 @@ pub async fn update_target(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid,
             "Chỉ tiêu không chuyển sang nhiệm vụ khác / a target stays with its task",
         ));
     }
-    let task = super::tasks::find(&*txn, before.task_id).await?;
+    let task = crate::storage::queries::task(&*txn, before.task_id).await?;
     check_task_writable(&*txn, actor, &task).await.map_err(|e| match e {
         AppError::NotFound { .. } => not_found("target"),
         other => other,
@@ -178,7 +178,7 @@ pub async fn update_target(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid,
         if !same_goal {
             return Err(AppError::Forbidden);
         }
-        super::results::ensure_editable(&*txn, before.task_id).await?;
+        super::integrity::ensure_editable(&*txn, before.task_id).await?;
     }
     let mut am: targets::ActiveModel = before.clone().into();
     if let Some(p) = input.position {
@@ -196,7 +196,7 @@ pub async fn delete_target(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid)
     require(actor, Action::ManagePlan)?;
     let txn = db.begin_write().await?;
     let before = targets::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("target"))?;
-    let task = super::tasks::find(&*txn, before.task_id).await?;
+    let task = crate::storage::queries::task(&*txn, before.task_id).await?;
     check_task_visible(&*txn, actor, &task).await.map_err(|_| not_found("target"))?;
     super::integrity::ensure_plan_open(&*txn, task.plan_id).await?;
     targets::Entity::delete_by_id(id).exec(&*txn).await?;
@@ -208,7 +208,7 @@ pub async fn delete_target(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid)
 /// The targets of one task, in order.
 pub async fn list_targets(db: &Db, actor: &Actor, task_id: Uuid) -> Result<Vec<Target>> {
     require(actor, Action::Read)?;
-    let task = super::tasks::find(&db.conn, task_id).await?;
+    let task = crate::storage::queries::task(&db.conn, task_id).await?;
     check_task_visible(&db.conn, actor, &task).await?;
     Ok(for_tasks(&db.conn, vec![task_id]).await?.remove(&task_id).unwrap_or_default())
 }
@@ -231,7 +231,7 @@ pub(crate) async fn record_actuals<C: ConnectionTrait>(
         );
     }
     check.finish()?;
-    let today = super::issuing::local_date(now);
+    let today = super::local_date(now);
     for (id, value) in actuals {
         let before =
             targets::Entity::find_by_id(*id).one(c).await?.filter(|t| t.task_id == task_id).ok_or_else(|| {

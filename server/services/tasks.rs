@@ -12,7 +12,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::access::{check_task_visible, in_scope, issuer_filter, require, unit_scope};
-use super::{audited, not_found, targets, unknown_ref};
+use super::{audited, targets, unknown_ref};
 use crate::domain::access::Action;
 use crate::domain::text;
 use crate::error::{AppError, Check, Result};
@@ -56,7 +56,7 @@ async fn check_refs<C: ConnectionTrait>(db: &C, actor: &Actor, i: &TaskInput) ->
         .one(db)
         .await?
         .ok_or_else(|| AppError::field("group_id", unknown_ref("nhóm / group")))?;
-    let plan = super::plans::find(db, group.plan_id).await?;
+    let plan = crate::storage::queries::plan(db, group.plan_id).await?;
     if !in_scope(actor, plan.issuer_id) {
         return Err(AppError::field("group_id", unknown_ref("nhóm / group")));
     }
@@ -151,11 +151,6 @@ async fn hydrate_one<C: ConnectionTrait>(db: &C, t: tasks::Model) -> Result<Task
     Ok(hydrate(db, vec![t]).await?.remove(0))
 }
 
-/// Loads a task or fails with `not_found`.
-pub(crate) async fn find<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<tasks::Model> {
-    tasks::Entity::find_by_id(id).one(db).await?.ok_or_else(|| not_found("task"))
-}
-
 /// Creates a task in a group.
 pub async fn create_task(db: &Db, actor: &Actor, now: DateTime<Utc>, input: TaskInput) -> Result<Task> {
     require(actor, Action::ManagePlan)?;
@@ -195,7 +190,7 @@ pub async fn create_task(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Task
 /// One task with its targets.
 pub async fn get_task(db: &Db, actor: &Actor, id: Uuid) -> Result<Task> {
     require(actor, Action::Read)?;
-    let m = find(&db.conn, id).await?;
+    let m = crate::storage::queries::task(&db.conn, id).await?;
     check_task_visible(&db.conn, actor, &m).await?;
     hydrate_one(&db.conn, m).await
 }
@@ -205,7 +200,7 @@ pub async fn update_task(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, i
     require(actor, Action::ManagePlan)?;
     validate(&input)?;
     let txn = db.begin_write().await?;
-    let before = find(&*txn, id).await?;
+    let before = crate::storage::queries::task(&*txn, id).await?;
     check_task_visible(&*txn, actor, &before).await?;
     super::integrity::ensure_plan_open(&*txn, before.plan_id).await?;
     let plan = check_refs(&*txn, actor, &input).await?;
@@ -260,7 +255,7 @@ pub async fn update_task(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, i
 pub async fn delete_task(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<()> {
     require(actor, Action::ManagePlan)?;
     let txn = db.begin_write().await?;
-    let before = find(&*txn, id).await?;
+    let before = crate::storage::queries::task(&*txn, id).await?;
     check_task_visible(&*txn, actor, &before).await?;
     super::integrity::ensure_task_deletable(&*txn, &before).await?;
     tasks::Entity::delete_by_id(id).exec(&*txn).await.map_err(|e| AppError::from_db(e, "in_use", ""))?;

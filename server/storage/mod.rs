@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod entities;
 pub mod files;
+pub mod queries;
 
 use std::sync::Arc;
 use std::time::Duration;

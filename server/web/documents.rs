@@ -9,12 +9,12 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{Ctx, field_errors, js, respond, session, session_form, with_extra};
-use crate::app::AppState;
 use crate::domain::Role;
 use crate::error::{AppError, Result};
 use crate::model::{Document, Paging, Recipient};
 use crate::services::documents::DocumentFilter;
 use crate::services::{documents, issuing, now, outbox, signatures, users};
+use crate::state::AppState;
 
 /// "27/11/2026 09:15" in Vietnam time.
 pub(crate) fn vn_time(t: DateTime<Utc>) -> String {

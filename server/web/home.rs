@@ -11,12 +11,12 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{Ctx, Form, error_page, js, redirect, render, respond, session, session_form};
-use crate::app::AppState;
 use crate::domain::Role;
 use crate::error::{AppError, Result};
 use crate::http::auth::COOKIE;
 use crate::model::{Paging, Task, TaskResult};
 use crate::services::{audit_log, auth, now, outbox, plans, results, tasks, units};
+use crate::state::AppState;
 
 /// How many days before a deadline a task counts as due soon.
 const DUE_SOON_DAYS: i64 = 14;
@@ -200,7 +200,7 @@ pub(crate) fn standing(t: &Task, r: Option<&TaskResult>, today: NaiveDate) -> &'
 }
 
 pub(crate) fn today() -> NaiveDate {
-    crate::services::issuing::local_date(now())
+    crate::services::local_date(now())
 }
 
 #[derive(Deserialize)]

@@ -11,9 +11,9 @@ use poem::{Body, Request, Response, handler};
 use serde_json::json;
 
 use super::{Ctx, Form, ctx, redirect, session_cookie};
-use crate::app::AppState;
 use crate::services::drafts::{self, Draft};
 use crate::services::{auth, now};
+use crate::state::AppState;
 
 /// The signed-in user of a posted form, or — when the session has expired — the
 /// form kept for its user and a redirect to the login page that says so.

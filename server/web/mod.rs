@@ -18,13 +18,12 @@ use poem::web::Data;
 use poem::{Body, EndpointExt, Request, Response, Route, get, handler, post};
 use serde_json::{Value, json};
 
-use crate::app::AppState;
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::http::auth::COOKIE;
 use crate::services::{auth, now};
+use crate::state::AppState;
 use crate::storage::audit::Actor;
-use crate::storage::entities::sessions;
 
 const TEMPLATES: [(&str, &str); 16] = [
     ("base.html", include_str!("../../templates/web/base.html")),
@@ -64,7 +63,7 @@ fn env() -> &'static Environment<'static> {
 pub(crate) struct Ctx {
     pub state: AppState,
     pub actor: Actor,
-    pub session: sessions::Model,
+    pub session: crate::services::auth::Live,
     pub name: String,
     pub username: String,
     /// What the last action did, said at the top of the page after its redirect.

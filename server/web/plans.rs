@@ -12,11 +12,11 @@ use uuid::Uuid;
 
 use super::home::{snapshot, standing, today};
 use super::{Ctx, Form, error_page, field_errors, js, redirect, respond, session, session_form, with_extra};
-use crate::app::AppState;
 use crate::domain::Role;
 use crate::error::{AppError, Result};
 use crate::model::{DocumentInput, GroupInput, Paging, Recipient, TargetLine, TaskInput};
 use crate::services::{documents, groups, now, plans, rubrics, tasks};
+use crate::state::AppState;
 
 fn office(c: &Ctx) -> Result<()> {
     if c.is(&[Role::Admin, Role::Office]) { Ok(()) } else { Err(AppError::Forbidden) }

@@ -11,13 +11,13 @@ use uuid::Uuid;
 use super::home::{current_plan, snapshot, standing, today};
 use super::plans::parse_number;
 use super::{Ctx, field_errors, js, keep, markdown_html, respond, session, session_form, with_extra};
-use crate::app::AppState;
 use crate::domain::Role;
 use crate::error::{AppError, Result};
 use crate::model::ContributionInput;
 use crate::model::{Paging, Task, TaskResult};
 use crate::services::results::Step;
 use crate::services::{contributions, evidence, now, plans, results, rubrics, tasks, units};
+use crate::state::AppState;
 
 const STATE_LABELS: [(&str, &str); 5] = [
     ("draft", "Đang soạn"),

@@ -3,9 +3,9 @@
 
 use std::sync::{Arc, OnceLock};
 
-use nhiemvu::app::AppState;
 use nhiemvu::render::Renderer;
 use nhiemvu::services::now;
+use nhiemvu::state::AppState;
 use nhiemvu::storage::Db;
 use nhiemvu::storage::audit::Actor;
 use nhiemvu::storage::files::LocalFiles;

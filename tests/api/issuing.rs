@@ -96,7 +96,7 @@ async fn an_issued_document_is_frozen_and_a_correction_replaces_it() {
     assert!(again == pdf, "frozen bytes");
 
     if let Some(text) = poppler::reading_text(&pdf) {
-        let today = nhiemvu::services::issuing::local_date(chrono::Utc::now());
+        let today = nhiemvu::services::local_date(chrono::Utc::now());
         assert!(text.contains("Số: 01/BC-UBND"), "{text}");
         assert!(text.contains(&format!("Bắc Sơn, {}", nhiemvu::domain::format::long_date(today))));
         assert!(text.contains("TM. ỦY BAN NHÂN DÂN") && !text.contains("Nội dung đã sửa sau khi ban hành"));

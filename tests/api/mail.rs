@@ -34,7 +34,7 @@ async fn an_issued_report_reaches_every_address_of_its_recipients_with_the_froze
     assert_eq!(done, outbox::Dispatched { sent: 15, retried: 0, failed: 0 });
 
     let (_, _, pdf) = app.get_bytes(&format!("/api/v1/documents/{}/pdf", p.report)).await;
-    let date = nhiemvu::domain::format::short_date(nhiemvu::services::issuing::local_date(Utc::now()));
+    let date = nhiemvu::domain::format::short_date(nhiemvu::services::local_date(Utc::now()));
     let subject = format!(
         "Báo cáo số 01/BC-UBND ngày {date} về tình hình, kết quả thực hiện các nhiệm vụ trọng tâm năm 2024 và đề xuất nhiệm vụ trọng tâm năm 2025"
     );
@@ -213,7 +213,7 @@ async fn an_urging_letter_is_mailed_to_the_late_units_it_names() {
     let issuer = app.issuer("xa-c").await;
     let unit = app.post("/api/v1/units", json!({"issuer_id": issuer, "name": "Phòng Nông nghiệp", "short_name": "NN", "kind": "department", "emails": ["nongnghiep@example.vn"]})).await.expect(201)["id"].as_str().unwrap().to_owned();
     let on_time = app.post("/api/v1/units", json!({"issuer_id": issuer, "name": "Phòng Y tế", "short_name": "YT", "kind": "department", "emails": ["yte@example.vn"]})).await.expect(201)["id"].as_str().unwrap().to_owned();
-    let today = nhiemvu::services::issuing::local_date(Utc::now());
+    let today = nhiemvu::services::local_date(Utc::now());
     let late = today - Duration::days(3);
     let (plan, group) = app.plan_with_group(&issuer, chrono::Datelike::year(&late)).await;
     app.task(&group, "1.1", Some(&unit), &late.to_string()).await;

@@ -19,6 +19,7 @@ mod process;
 mod render;
 mod signatures;
 mod smtp;
+mod structure;
 mod tasks;
 mod web;
 mod work;

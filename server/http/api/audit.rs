@@ -6,11 +6,11 @@ use poem_openapi::{OpenApi, param::Query, payload::Json};
 use uuid::Uuid;
 
 use super::{Tag, who};
-use crate::app::AppState;
 use crate::http::ApiResult;
 use crate::http::auth::Auth;
 use crate::model::{AuditEvent, Page, Paging};
 use crate::services::audit_log::{self, AuditFilter};
+use crate::state::AppState;
 
 /// Audit API.
 pub struct AuditApi {

@@ -9,12 +9,12 @@ use poem_openapi::{
 use uuid::Uuid;
 
 use super::{Created, Deleted, Tag, who};
-use crate::app::AppState;
 use crate::http::ApiResult;
 use crate::http::auth::{self, Auth, COOKIE};
 use crate::http::strict::StrictJson;
 use crate::model::{ApiToken, LoginInput, NewApiToken, PasswordInput, Session, TokenInput};
 use crate::services::{self, now};
+use crate::state::AppState;
 
 /// Auth API.
 pub struct AuthApi {

@@ -9,7 +9,6 @@ use poem_openapi::{
 use uuid::Uuid;
 
 use super::{Created, Deleted, Tag, who};
-use crate::app::AppState;
 use crate::http::ApiResult;
 use crate::http::auth::Auth;
 use crate::http::strict::StrictJson;
@@ -19,6 +18,7 @@ use crate::services::documents::DocumentFilter;
 use crate::services::signatures::PreparedSignature;
 use crate::services::{documents, issuing, now, printing, signatures};
 use crate::signing::SignatureReport;
+use crate::state::AppState;
 
 /// The external party's signature for a prepared session.
 #[derive(Debug, Clone, poem_openapi::Object)]

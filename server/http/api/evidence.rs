@@ -10,12 +10,12 @@ use poem_openapi::{
 use uuid::Uuid;
 
 use super::{Created, Deleted, Tag, who};
-use crate::app::AppState;
 use crate::error::AppError;
 use crate::http::ApiResult;
 use crate::http::auth::Auth;
 use crate::model::Evidence;
 use crate::services::{evidence, now};
+use crate::state::AppState;
 
 /// Evidence API.
 pub struct EvidenceApi {

@@ -9,12 +9,12 @@ use poem_openapi::{
 use uuid::Uuid;
 
 use super::{Created, Deleted, Tag, who};
-use crate::app::AppState;
 use crate::http::ApiResult;
 use crate::http::auth::Auth;
 use crate::http::strict::StrictJson;
 use crate::model::{Issuer, IssuerInput, Page, Paging};
 use crate::services::{issuers as svc, now};
+use crate::state::AppState;
 
 /// Issuer API.
 pub struct IssuerApi {

@@ -17,9 +17,9 @@ use poem::Request;
 use poem_openapi::types::{ParseFromJSON, ToJSON};
 use poem_openapi::{ApiResponse, OpenApiService, Tags, payload::Json};
 
-use crate::app::AppState;
 use crate::http::ApiError;
 use crate::http::auth::{self as authn, Auth};
+use crate::state::AppState;
 use crate::storage::audit::Actor;
 
 /// API groups shown in the docs.

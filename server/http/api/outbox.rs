@@ -9,11 +9,11 @@ use poem_openapi::{
 use uuid::Uuid;
 
 use super::{Created, Tag, who};
-use crate::app::AppState;
 use crate::http::ApiResult;
 use crate::http::auth::Auth;
 use crate::model::{OutboxMessage, Page, Paging};
 use crate::services::{now, outbox};
+use crate::state::AppState;
 
 /// Outbox API.
 pub struct OutboxApi {

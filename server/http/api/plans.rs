@@ -9,12 +9,12 @@ use poem_openapi::{
 use uuid::Uuid;
 
 use super::{Created, Deleted, Tag, who};
-use crate::app::AppState;
 use crate::http::ApiResult;
 use crate::http::auth::Auth;
 use crate::http::strict::StrictJson;
 use crate::model::{CarryForward, Group, GroupInput, Page, Paging, Plan, PlanInput, Proposal, ProposalInput};
 use crate::services::{groups, now, plans, proposals};
+use crate::state::AppState;
 
 /// Plan API.
 pub struct PlanApi {

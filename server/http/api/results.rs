@@ -9,7 +9,6 @@ use poem_openapi::{
 use uuid::Uuid;
 
 use super::{Created, Deleted, Tag, who};
-use crate::app::AppState;
 use crate::http::ApiResult;
 use crate::http::auth::Auth;
 use crate::http::strict::StrictJson;
@@ -17,6 +16,7 @@ use crate::model::StepInput;
 use crate::model::{Contribution, ContributionInput, Page, Paging, ResultInput, TaskResult};
 use crate::services::results::Step;
 use crate::services::{contributions, now, results};
+use crate::state::AppState;
 
 /// Result API.
 pub struct ResultApi {

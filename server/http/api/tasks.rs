@@ -9,13 +9,13 @@ use poem_openapi::{
 use uuid::Uuid;
 
 use super::{Created, Deleted, Tag, who};
-use crate::app::AppState;
 use crate::http::ApiResult;
 use crate::http::auth::Auth;
 use crate::http::strict::StrictJson;
 use crate::model::{Page, Paging, Target, TargetInput, Task, TaskInput};
 use crate::services::tasks::TaskFilter;
 use crate::services::{now, targets, tasks};
+use crate::state::AppState;
 
 /// Task API.
 pub struct TaskApi {

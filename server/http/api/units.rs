@@ -9,13 +9,13 @@ use poem_openapi::{
 use uuid::Uuid;
 
 use super::{Created, Deleted, Tag, who};
-use crate::app::AppState;
 use crate::http::ApiResult;
 use crate::http::auth::Auth;
 use crate::http::strict::StrictJson;
 use crate::model::{Page, Paging, Rubric, RubricInput, Unit, UnitInput, User, UserInput};
 use crate::services::units::UnitFilter;
 use crate::services::{now, rubrics, units, users};
+use crate::state::AppState;
 
 /// Unit API.
 pub struct UnitApi {

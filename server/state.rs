@@ -1,0 +1,49 @@
+//! What every request handler may use, built once at start-up: the database,
+//! the renderer, the file store and the signing keys. Handlers import this, not
+//! the wiring in `app`.
+
+use std::sync::Arc;
+
+use crate::config::Settings;
+use crate::render::Renderer;
+use crate::storage::Db;
+use crate::storage::files::{BlobStore, LocalFiles};
+
+/// What every request may need, built once at start-up.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub db: Db,
+    /// Templates and fonts, kept warm.
+    pub renderer: Arc<Renderer>,
+    /// Evidence, images and issued PDFs.
+    pub files: Arc<dyn BlobStore>,
+    /// Largest evidence upload, in bytes.
+    pub max_upload_bytes: u64,
+    /// Whether the session cookie is Secure.
+    pub secure_cookies: bool,
+    /// Digital signature keys and trusted roots.
+    pub signing: Arc<crate::services::signatures::Signing>,
+}
+
+impl AppState {
+    /// Connects the database, opens the file store and loads the renderer.
+    pub async fn build(settings: &Settings) -> Result<AppState, Box<dyn std::error::Error>> {
+        let db = crate::app::connect(settings).await?;
+        let renderer = Renderer::new(settings.render.templates(), settings.render.fonts())
+            .map_err(|e| format!("render.templates_dir / render.fonts_dir: {e}"))?;
+        let files = LocalFiles::new(settings.storage.data_dir.join("files"))
+            .map_err(|e| format!("storage.data_dir {}: {e}", settings.storage.data_dir.display()))?;
+        Ok(AppState {
+            db,
+            renderer: Arc::new(renderer),
+            files: Arc::new(files),
+            max_upload_bytes: settings.evidence.max_upload_bytes,
+            secure_cookies: settings.server.secure_cookies,
+            signing: Arc::new(
+                crate::services::signatures::Signing::from_settings(&settings.signing)
+                    .map_err(|e| format!("signing.trust_dir: {e}"))?,
+            ),
+        })
+    }
+}
