@@ -56,6 +56,7 @@ pub fn router(state: AppState) -> BoxEndpoint<'static> {
         .nest("/", web)
         .around(move |ep, req| crate::http::limit::cap_body(ep, req, cap))
         .catch_all_error(catch_all)
+        .around(crate::web::not_found_page)
         .around(move |ep, req| crate::http::allow::add_allow(ep, req, allow.clone()))
         .with(Tracing)
         .boxed()

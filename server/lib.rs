@@ -4,15 +4,20 @@
 //! The map of the code (dependencies point downwards only):
 //!
 //! - [`web`]: the web interface: server-rendered pages (minijinja) over the
-//!   services, for the office, units, signer and administrators; forms carry CSRF.
+//!   services, for the office, units, signer and administrators; forms carry CSRF;
+//!   `keep` saves what was typed (autosave drafts, forms posted after the session
+//!   expired) and offers it back. Pages speak Vietnamese only.
 //! - [`http`]: the JSON API (poem-openapi, one `XxxApi` per resource), who is
 //!   calling (tokens, cookies, CSRF), the body cap, connection limits, `Allow` on
 //!   405, and the single place where errors become HTTP statuses.
 //! - [`scheduler`]: the outbox dispatcher and the reminder scan, beside the server.
-//! - [`services`]: one function per user action; access checks, validation,
-//!   transactions, audit events, workflows, printing, the Nghị định 30 check, the
-//!   outbox; what issued records depend on (`integrity`).
-//! - [`storage`]: the database pool, migrations, entities, the audit chain, files.
+//! - [`services`]: one function per user action, owning its one transaction;
+//!   access checks, validation, audit events, workflows, printing, the Nghị định 30
+//!   check, the outbox, contributions, kept drafts; what issued records depend on
+//!   (`integrity`). Services import each other in one direction only
+//!   (`tests/api/structure.rs` reads the source to keep it so).
+//! - [`storage`]: the database pool, migrations, entities, the audit chain, files,
+//!   and the reads several services share (`queries`).
 //! - [`mail`]: e-mail templates and the SMTP transport; the only module that names lettre.
 //! - [`render`]: typst World, fonts and PDF export; the only module that names typst.
 //! - [`inspect`]: reads any PDF (pages, positioned text, fonts) for the Nghị
@@ -25,7 +30,8 @@
 //!   file types, reminder days, the print view model, where lines may break, the
 //!   signature block, and the Nghị định 30 check (data rules and layout rules).
 //! - [`config`]: typed settings from `config/*.toml` and `APP__…` variables.
-//! - [`app`]: wiring: state, router, server start-up.
+//! - [`state`]: what every handler may use (database, renderer, files, signing).
+//! - [`app`]: wiring: router, server start-up.
 //! - [`error`]: the one error type of the services.
 
 pub mod app;

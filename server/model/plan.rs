@@ -269,6 +269,23 @@ pub struct ResultInput {
     pub state: Option<String>,
 }
 
+/// One step of a result's review, from the audit trail: who sent it, returned it
+/// (with the comment), accepted or reopened it, and when.
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "snake_case", skip_serializing_if_is_none)]
+pub struct ReviewEvent {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// submit, return, accept or reopen.
+    pub action: String,
+    /// The same in Vietnamese.
+    pub action_label: String,
+    /// Who (their name), if a person.
+    pub by: Option<String>,
+    /// The office's comment, on a return.
+    pub comment: Option<String>,
+}
+
 /// A stored result.
 #[derive(Debug, Clone, Object)]
 #[oai(rename_all = "snake_case", skip_serializing_if_is_none)]

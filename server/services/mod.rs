@@ -99,7 +99,8 @@ pub(crate) fn not_found(entity: &'static str) -> AppError {
 
 /// A message for a reference in the body that names no record.
 pub(crate) fn unknown_ref(what: &str) -> String {
-    format!("Không tồn tại {what} với mã này / no {what} with this id")
+    let (vi, en) = what.split_once(" / ").unwrap_or((what, what));
+    format!("Không tồn tại {vi} với mã này / no {en} with this id")
 }
 
 /// Whether a trimmed string looks like an e-mail address (one @, a dot in the domain).

@@ -19,10 +19,10 @@ use crate::domain::access::Action;
 use crate::domain::text;
 use crate::domain::{ResultState, rubric::SCORE_RANGE};
 use crate::error::{AppError, Check, Result};
-use crate::model::{Page, Paging, ResultInput, TaskResult};
+use crate::model::{Page, Paging, ResultInput, ReviewEvent, TaskResult};
 use crate::storage::Db;
 use crate::storage::audit::Actor;
-use crate::storage::entities::{plans, results, task_cooperators, tasks};
+use crate::storage::entities::{audit_events, plans, results, task_cooperators, tasks, users};
 
 const ENTITY: &str = "results";
 
@@ -175,6 +175,53 @@ async fn load_visible<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> Re
 pub async fn get_result(db: &Db, actor: &Actor, id: Uuid) -> Result<TaskResult> {
     require(actor, Action::Read)?;
     Ok(to_model(load_visible(&db.conn, actor, id).await?.0))
+}
+
+/// The review history of a result, oldest first: each submission, return (with
+/// its comment), acceptance and reopening, read from the audit trail.
+pub async fn history(db: &Db, actor: &Actor, id: Uuid) -> Result<Vec<ReviewEvent>> {
+    require(actor, Action::Read)?;
+    load_visible(&db.conn, actor, id).await?;
+    let steps = ["submit", "return", "accept", "reopen"];
+    let events = audit_events::Entity::find()
+        .filter(audit_events::Column::Entity.eq(ENTITY))
+        .filter(audit_events::Column::EntityId.eq(id))
+        .filter(audit_events::Column::Action.is_in(steps))
+        .order_by_asc(audit_events::Column::Seq)
+        .limit(500)
+        .all(&db.conn)
+        .await?;
+    let people: Vec<Uuid> = events.iter().filter_map(|e| e.actor_id).collect();
+    let names: std::collections::HashMap<Uuid, String> = users::Entity::find()
+        .filter(users::Column::Id.is_in(people))
+        .all(&db.conn)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    Ok(events
+        .into_iter()
+        .map(|e| {
+            let comment = (e.action == "return")
+                .then(|| {
+                    e.after.as_ref().and_then(|a| a.get("review_comment")).and_then(|c| c.as_str()).map(str::to_owned)
+                })
+                .flatten();
+            let action_label = match e.action.as_str() {
+                "submit" => "Đơn vị gửi Văn phòng",
+                "return" => "Văn phòng trả lại",
+                "accept" => "Văn phòng chấp nhận",
+                _ => "Mở lại để sửa",
+            };
+            ReviewEvent {
+                at: e.at,
+                action_label: action_label.to_owned(),
+                action: e.action,
+                by: e.actor_id.and_then(|a| names.get(&a).cloned()),
+                comment,
+            }
+        })
+        .collect())
 }
 
 /// Replaces a draft or returned result's fields; the rating is proposed again.

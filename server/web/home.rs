@@ -70,10 +70,10 @@ pub(crate) async fn login(state: Data<&AppState>, req: &Request, body: Body) -> 
     let next = safe_next(f.opt("next").as_deref());
     let mut errors = BTreeMap::new();
     if username.trim().is_empty() {
-        errors.insert("username", "Nhập tên đăng nhập / enter your user name");
+        errors.insert("username", "Nhập tên đăng nhập");
     }
     if password.is_empty() {
-        errors.insert("password", "Nhập mật khẩu / enter your password");
+        errors.insert("password", "Nhập mật khẩu");
     }
     let values = json!({"username": username});
     if !errors.is_empty() {
@@ -99,8 +99,8 @@ pub(crate) async fn login(state: Data<&AppState>, req: &Request, body: Body) -> 
                 "login.html",
                 StatusCode::TOO_MANY_REQUESTS,
                 json!({"values": values, "next": next, "errors": {"_": format!(
-                    "Tài khoản tạm khóa do nhập sai nhiều lần; thử lại sau {} phút / locked after repeated failures; try again in {} min",
-                    (retry_after_secs + 59) / 60, (retry_after_secs + 59) / 60)}}),
+                    "Tài khoản tạm khóa do nhập sai nhiều lần; thử lại sau {} phút",
+                    (retry_after_secs + 59) / 60)}}),
             );
             if let Ok(v) = retry_after_secs.to_string().parse() {
                 r.headers_mut().insert("retry-after", v);
@@ -111,7 +111,7 @@ pub(crate) async fn login(state: Data<&AppState>, req: &Request, body: Body) -> 
             "login.html",
             StatusCode::UNAUTHORIZED,
             json!({"values": values, "next": next,
-                "errors": {"_": "Sai tên đăng nhập hoặc mật khẩu / wrong user name or password"}}),
+                "errors": {"_": "Sai tên đăng nhập hoặc mật khẩu"}}),
         ),
         Err(e) => error_page(None, e),
     }
@@ -327,8 +327,8 @@ pub(crate) async fn audit(state: Data<&AppState>, req: &Request) -> Response {
             .iter()
             .rev()
             .map(|e| {
-                json!({"seq": e.seq, "at": super::documents::vn_time(e.at), "actor": e.actor_id, "action": e.action,
-                    "entity": e.entity, "entity_id": e.entity_id, "client": e.client_addr, "hash": &e.hash[..12.min(e.hash.len())]})
+                json!({"seq": e.seq, "at": super::documents::vn_time(e.at), "actor": e.actor_id,
+                    "action": action_label(&e.action), "entity": entity_label(&e.entity), "entity_id": e.entity_id, "client": e.client_addr, "hash": &e.hash[..12.min(e.hash.len())]})
             })
             .collect();
         Ok(c.page("audit.html", StatusCode::OK, json!({"events": events, "total": page.total})))
@@ -363,4 +363,58 @@ pub(crate) async fn resend(state: Data<&AppState>, req: &Request, Path(id): Path
     }
     .await;
     respond(&c, r)
+}
+
+/// An audit action as the log page names it.
+fn action_label(code: &str) -> &'static str {
+    match code {
+        "create" => "Tạo mới",
+        "update" => "Sửa",
+        "delete" => "Xóa",
+        "submit" => "Gửi / trình",
+        "accept" => "Chấp nhận",
+        "return" => "Trả lại đơn vị",
+        "reopen" => "Mở lại",
+        "approve" => "Ký duyệt",
+        "send_back" => "Trả lại Văn phòng",
+        "issue" => "Ban hành",
+        "correct" => "Đính chính",
+        "replace" => "Thay thế",
+        "carry_forward" => "Chuyển sang năm sau",
+        "prepare_signature" => "Chuẩn bị ký số",
+        "finalize" => "Hoàn tất ký số",
+        "upload" => "Tải lên",
+        "resend" => "Gửi lại thư",
+        "set_password" | "password" => "Đổi mật khẩu",
+        "set_signature_image" => "Cập nhật ảnh chữ ký",
+        "set_seal_image" => "Cập nhật ảnh con dấu",
+        "login" => "Đăng nhập",
+        "login_failed" => "Đăng nhập sai",
+        "logout" => "Đăng xuất",
+        "token" => "Tạo mã truy cập API",
+        "end_sessions" => "Kết thúc các phiên đăng nhập",
+        _ => "Thao tác khác",
+    }
+}
+
+/// A kind of record as the log page names it.
+fn entity_label(code: &str) -> &'static str {
+    match code {
+        "plans" => "Kế hoạch",
+        "task_groups" => "Nhóm nhiệm vụ",
+        "tasks" | "task" => "Nhiệm vụ",
+        "targets" => "Chỉ tiêu",
+        "results" => "Kết quả",
+        "contributions" => "Ý kiến phối hợp",
+        "evidence" => "Minh chứng",
+        "documents" => "Văn bản",
+        "proposals" => "Đề xuất",
+        "issuers" => "Cơ quan",
+        "units" => "Đơn vị",
+        "users" | "user" => "Người dùng",
+        "sessions" => "Phiên đăng nhập",
+        "rubrics" => "Bộ tiêu chí",
+        "outbox" => "Thư đi",
+        _ => "Bản ghi khác",
+    }
 }

@@ -142,7 +142,7 @@ pub(crate) fn render(template: &str, status: StatusCode, ctx: Value) -> Response
             Response::builder()
                 .status(StatusCode::INTERNAL_SERVER_ERROR)
                 .content_type("text/plain; charset=utf-8")
-                .body("Lỗi hệ thống / internal error")
+                .body("Lỗi hệ thống")
         }
     }
 }
@@ -211,42 +211,40 @@ pub(crate) fn error_page(ctx: Option<&Ctx>, e: AppError) -> Response {
         AppError::NotFound { .. } => (
             StatusCode::NOT_FOUND,
             "Không tìm thấy",
-            "Không có trang hoặc bản ghi này, hoặc bạn không có quyền xem. / Not found.".to_owned(),
+            "Không có trang hoặc bản ghi này, hoặc bạn không có quyền xem.".to_owned(),
         ),
-        AppError::Forbidden => (
-            StatusCode::FORBIDDEN,
-            "Không có quyền",
-            "Vai trò của bạn không được làm việc này. / Your role may not do this.".to_owned(),
-        ),
+        AppError::Forbidden => {
+            (StatusCode::FORBIDDEN, "Không có quyền", "Vai trò của bạn không được làm việc này.".to_owned())
+        }
         AppError::CsrfRejected => (
             StatusCode::FORBIDDEN,
             "Yêu cầu bị từ chối",
-            "Biểu mẫu thiếu mã bảo vệ (CSRF) hoặc đã cũ; hãy tải lại trang. / The form's CSRF token is missing or stale; reload the page.".to_owned(),
+            "Biểu mẫu thiếu mã bảo vệ hoặc đã cũ; hãy tải lại trang rồi gửi lại.".to_owned(),
         ),
-        AppError::Conflict { message, .. } => (StatusCode::CONFLICT, "Không thực hiện được", message.clone()),
+        AppError::Conflict { message, .. } => (StatusCode::CONFLICT, "Không thực hiện được", vietnamese(message)),
         AppError::Invalid(fields) => (
             StatusCode::UNPROCESSABLE_ENTITY,
             "Dữ liệu không hợp lệ",
-            fields.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join("; "),
+            fields.values().map(|v| vietnamese(v)).collect::<Vec<_>>().join("; "),
         ),
         AppError::TooLarge(m) | AppError::UnsupportedType(m) => {
-            (StatusCode::UNPROCESSABLE_ENTITY, "Tệp không được nhận", m.clone())
+            (StatusCode::UNPROCESSABLE_ENTITY, "Tệp không được nhận", vietnamese(m))
         }
-        AppError::Unavailable(m) => (StatusCode::SERVICE_UNAVAILABLE, "Máy chủ đang bận", m.clone()),
+        AppError::Unavailable(m) => (StatusCode::SERVICE_UNAVAILABLE, "Máy chủ đang bận", vietnamese(m)),
         AppError::CheckFailed(findings) => (
             StatusCode::CONFLICT,
             "Văn bản chưa đúng thể thức",
             findings
                 .iter()
                 .filter(|f| f.severity == crate::domain::check::Severity::Error)
-                .map(|f| f.message.clone())
+                .map(|f| vietnamese(&f.message))
                 .collect::<Vec<_>>()
                 .join(" "),
         ),
         AppError::Unauthorized | AppError::BadCredentials => return redirect("/login"),
         other => {
             tracing::error!(error = %other, "web page failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "Lỗi hệ thống", "Đã ghi nhận lỗi; xin thử lại sau. / Internal error.".into())
+            (StatusCode::INTERNAL_SERVER_ERROR, "Lỗi hệ thống", "Đã ghi nhận lỗi; xin thử lại sau.".into())
         }
     };
     let v = json!({"title": title, "message": message, "status": status.as_u16()});
@@ -254,6 +252,21 @@ pub(crate) fn error_page(ctx: Option<&Ctx>, e: AppError) -> Response {
         Some(c) => c.page("error.html", status, v),
         None => render("error.html", status, v),
     }
+}
+
+/// An unknown address outside the API gets the site's own "not found" page in
+/// Vietnamese, not the API's JSON.
+pub async fn not_found_page<E: poem::Endpoint>(ep: std::sync::Arc<E>, req: Request) -> poem::Result<Response> {
+    let path = req.uri().path().to_owned();
+    let resp = poem::IntoResponse::into_response(ep.call(req).await?);
+    let web = !path.starts_with("/api") && path != "/healthz";
+    if web
+        && resp.status() == StatusCode::NOT_FOUND
+        && resp.content_type().is_some_and(|t| t.starts_with("application/json"))
+    {
+        return Ok(error_page(None, AppError::NotFound { entity: "page" }));
+    }
+    Ok(resp)
 }
 
 /// The session behind the cookie, or a redirect to the login page.
@@ -335,10 +348,16 @@ impl Form {
 /// Field errors of a failed save, or `None` for other errors (shown as an error page).
 pub(crate) fn field_errors(e: &AppError) -> Option<BTreeMap<String, String>> {
     match e {
-        AppError::Invalid(f) => Some(f.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
-        AppError::Conflict { message, .. } => Some(BTreeMap::from([("_".to_owned(), message.clone())])),
+        AppError::Invalid(f) => Some(f.iter().map(|(k, v)| (k.clone(), vietnamese(v))).collect()),
+        AppError::Conflict { message, .. } => Some(BTreeMap::from([("_".to_owned(), vietnamese(message))])),
         _ => None,
     }
+}
+
+/// The Vietnamese half of a bilingual message ("… / …"): pages speak Vietnamese
+/// only; the API keeps both.
+pub(crate) fn vietnamese(message: &str) -> String {
+    message.split_once(" / ").map_or(message, |(vi, _)| vi).trim_end().to_owned()
 }
 
 /// A quantity as Vietnamese write it: "41.020", "13,88"; `None` stays empty.

@@ -88,7 +88,7 @@ fn parse_uuid(f: &Form, key: &str, errors: &mut BTreeMap<String, String>) -> Opt
     match raw.trim().parse() {
         Ok(u) => Some(u),
         Err(_) => {
-            errors.insert(key.into(), "Lựa chọn không hợp lệ / invalid choice".into());
+            errors.insert(key.into(), "Lựa chọn không hợp lệ".into());
             None
         }
     }
@@ -102,7 +102,7 @@ fn parse_date(f: &Form, key: &str, errors: &mut BTreeMap<String, String>) -> Opt
     match crate::domain::parse::date(&raw) {
         Ok(d) => Some(d),
         Err(why) => {
-            errors.insert(key.into(), why.into());
+            errors.insert(key.into(), super::vietnamese(why));
             None
         }
     }
@@ -116,7 +116,7 @@ pub(crate) fn parse_number(f: &Form, key: &str, errors: &mut BTreeMap<String, St
     match crate::domain::parse::number(&raw) {
         Ok(v) => Some(v),
         Err(why) => {
-            errors.insert(key.into(), why.into());
+            errors.insert(key.into(), super::vietnamese(why));
             None
         }
     }
@@ -356,7 +356,7 @@ async fn task_form(c: &Ctx, id: Uuid, status: StatusCode, extra: Value) -> Resul
         s.units.values().map(|u| json!({"id": u.id, "name": u.data.name, "short": u.data.short_name})).collect();
     let values = json!({
         "group_id": t.data.group_id, "code": t.data.code, "text": t.data.text,
-        "lead_unit_id": t.data.lead_unit_id, "deadline": t.data.deadline.map(|d| d.to_string()),
+        "lead_unit_id": t.data.lead_unit_id, "deadline": t.data.deadline.map(|d| d.format("%d/%m/%Y").to_string()),
     });
     let rows: Vec<Value> = t
         .targets

@@ -21,7 +21,7 @@ use crate::state::AppState;
 
 const STATE_LABELS: [(&str, &str); 5] = [
     ("draft", "Đang soạn"),
-    ("submitted", "Đã gửi, chờ duyệt"),
+    ("submitted", "Chờ Văn phòng duyệt"),
     ("returned", "Bị trả lại"),
     ("accepted", "Đã được chấp nhận"),
     ("", "Chưa báo cáo"),
@@ -76,12 +76,22 @@ async fn result_of(c: &Ctx, task: Uuid) -> Result<Option<TaskResult>> {
     Ok(p.items.into_iter().next())
 }
 
+/// A file size as Vietnamese write it: "84,6 KB", "1,2 MB".
+fn size_text(bytes: i64) -> String {
+    let b = bytes as f64;
+    if b >= 1024.0 * 1024.0 {
+        format!("{} MB", super::num(Some((b / 1024.0 / 1024.0 * 10.0).round() / 10.0)).unwrap_or_default())
+    } else {
+        format!("{} KB", super::num(Some((b / 1024.0 * 10.0).round() / 10.0)).unwrap_or_default())
+    }
+}
+
 fn evidence_json(items: &[crate::model::Evidence]) -> Vec<Value> {
     items
         .iter()
         .map(|e| {
             json!({"id": e.id, "name": e.file_name, "type": e.content_type, "size": e.size_bytes,
-                "sha256": e.sha256, "signatures": e.signatures})
+                "size_text": size_text(e.size_bytes), "sha256": e.sha256, "signatures": e.signatures})
         })
         .collect()
 }
@@ -94,6 +104,17 @@ async fn task_view(c: &Ctx, t: &Task, extra: Value) -> Result<Value> {
     let plan = plans::get_plan(db, &c.actor, t.plan_id).await?;
     let bands = match plan.data.rubric_id {
         Some(r) => rubrics::get_rubric(db, &c.actor, r).await.map(|r| r.data.bands).unwrap_or_default(),
+        None => Vec::new(),
+    };
+    let history: Vec<Value> = match &result {
+        Some(r) => results::history(db, &c.actor, r.id)
+            .await?
+            .into_iter()
+            .map(|e| {
+                json!({"at": super::documents::vn_time(e.at), "what": e.action_label, "action": e.action,
+                    "by": e.by, "comment": e.comment})
+            })
+            .collect(),
         None => Vec::new(),
     };
     let st = result.as_ref().and_then(|r| r.data.state.clone());
@@ -167,6 +188,7 @@ async fn task_view(c: &Ctx, t: &Task, extra: Value) -> Result<Value> {
                 "comment": r.review_comment, "self_score": r.data.self_score,
                 "narrative_html": markdown_html(&r.data.narrative)})),
             "evidence": evidence_json(&files),
+            "history": history,
             "bands": js(&bands),
             "editable": editable,
             "cooperates": cooperates,
@@ -206,7 +228,7 @@ pub(crate) async fn save_result(state: Data<&AppState>, req: &Request, Path(id):
             s => match s.parse::<i32>() {
                 Ok(v) if (0..=100).contains(&v) => Some(v),
                 _ => {
-                    errors.insert("self_score".into(), "Điểm là số nguyên từ 0 đến 100 / a whole number 0–100".into());
+                    errors.insert("self_score".into(), "Điểm là số nguyên từ 0 đến 100".into());
                     None
                 }
             },

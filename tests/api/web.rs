@@ -118,7 +118,7 @@ async fn user_text_is_escaped_forms_need_their_csrf_token_and_other_units_tasks_
     let fields = [("group_id", group.as_str()), ("code", "9.2"), ("text", "Không được tạo")];
     let (status, html) = office.post(&format!("/plans/{}/tasks", p.plan), &fields).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    assert!(html.contains("CSRF"), "{html}");
+    assert!(html.contains("mã bảo vệ"), "{html}");
     let csrf = office.csrf().await;
     let (status, _) = office.post(&format!("/plans/{}/tasks", p.plan), &[("csrf", "sai"), fields[0], fields[1]]).await;
     assert_eq!(status, StatusCode::FORBIDDEN);

@@ -226,3 +226,28 @@ async fn other_unit(app: &TestApp, p: &People) -> uuid::Uuid {
         .parse()
         .unwrap()
 }
+
+#[tokio::test]
+async fn the_review_history_lists_each_submission_and_return_with_its_comment() {
+    let app = spawn_app().await;
+    let p = app.demo_people().await;
+    let (task, _, _) = shared_task(&app, &p).await;
+    let (unit, office) = (p.token("unit_officer"), p.token("office"));
+    let report = |text: &str| json!({"narrative": text, "self_score": 90, "submit": true});
+    let r = app.act_as(unit).put(&format!("/api/v1/tasks/{task}/report"), report("Lần đầu.")).await.expect(200);
+    let id = r["id"].as_str().unwrap().to_owned();
+    app.act_as(office)
+        .post(&format!("/api/v1/results/{id}/return"), json!({"comment": "Bổ sung số liệu quý IV"}))
+        .await
+        .expect(200);
+    app.act_as(unit).put(&format!("/api/v1/tasks/{task}/report"), report("Đã bổ sung.")).await.expect(200);
+    app.act_as(office).post(&format!("/api/v1/results/{id}/accept"), json!({})).await.expect(200);
+    let history = app.act_as(unit).get(&format!("/api/v1/results/{id}/history")).await.expect(200);
+    let steps: Vec<&str> = history.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(steps, ["submit", "return", "submit", "accept"], "{history}");
+    assert_eq!(history[1]["comment"], "Bổ sung số liệu quý IV");
+    assert_eq!(history[1]["action_label"], "Văn phòng trả lại");
+    assert_ne!(history[0]["by"], history[1]["by"], "the unit sent it, the office returned it: {history}");
+    // The co-operating unit reads it too (it sees the task); the history is read-only.
+    app.act_as(p.token("other_unit_officer")).get(&format!("/api/v1/results/{id}/history")).await.expect(200);
+}

@@ -46,6 +46,47 @@ c.commit()
   if (r.status !== 0) throw new Error(`could not expire the sessions: ${r.stderr}`);
 }
 
+// Words a Vietnamese page must not show: English, and the machine codes of states
+// and kinds.
+const FOREIGN = /\b(the|is|must|not|found|invalid|error|required|cannot|should|submitted|draft|pending|sending|accepted|returned|approved|issued|replaced|failed|queued|department|commune|office|unit_officer|signer|viewer|report|letter|true|false|null|undefined|NaN|on_track|due_soon|overdue|commune_specific_note|send_back|carry_forward|sent|create|update|delete|upload|login|logout)\b/;
+
+async function vietnameseOnly(page, where) {
+  const body = await page.evaluate(() => document.body.innerText);
+  const m = body.match(FOREIGN);
+  if (m) throw new Error(`${where}: not Vietnamese: “${body.slice(Math.max(0, m.index - 50), m.index + 50).replace(/\s+/g, " ")}”`);
+}
+
+// A word (2–15 letters: a syllable, not a hash or an address) whose letters sit on
+// two lines was broken inside it.
+async function noBrokenWords(page, where) {
+  const broken = await page.evaluate(() => {
+    const out = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    const word = /[\p{L}\p{M}]{2,15}/gu;
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement;
+      if (!el || el.closest("code, script, style, textarea, select, [hidden]") || !el.getClientRects().length) continue;
+      for (const m of n.data.matchAll(word)) {
+        const r = document.createRange();
+        r.setStart(n, m.index);
+        r.setEnd(n, m.index + m[0].length);
+        const tops = new Set([...r.getClientRects()].filter((x) => x.width > 0).map((x) => Math.round(x.top)));
+        if (tops.size > 1) out.push(m[0]);
+      }
+    }
+    return out.slice(0, 8);
+  });
+  if (broken.length) throw new Error(`${where}: words broken inside a syllable at 390 px: ${broken.join(", ")}`);
+}
+
+// One value from the server's SQLite file (read-only), as text.
+function sql(db, query) {
+  const py = "import sqlite3, sys\nc = sqlite3.connect('file:' + sys.argv[1] + '?mode=ro', uri=True)\nprint(c.execute(sys.argv[2]).fetchone()[0])";
+  const r = spawnSync("python3", ["-c", py, db, query], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`sqlite: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
 function freePort() {
   return new Promise((resolve) => {
     const s = net.createServer();
@@ -171,7 +212,7 @@ async function main() {
   await page.fill("#code", "1.9");
   await page.selectOption("#lead_unit_id", { label: "Phòng Tài chính - Kế hoạch" });
   await page.check("label:has-text('KT-HT') input");
-  await page.fill("#deadline", "2024-12-15");
+  await page.fill("#deadline", "15/12/2024");
   await page.fill("input[name=target_description] >> nth=0", "Tỷ lệ giải ngân vốn đầu tư công");
   await page.fill("input[name=target_goal] >> nth=0", "95");
   await page.fill("input[name=target_unit] >> nth=0", "%");
@@ -197,6 +238,19 @@ async function main() {
   await page.fill("#narrative", "**Kết quả:** giải ngân đạt 96% kế hoạch[^1].\n\n[^1]: Số liệu đến 31/12/2024.");
   await page.waitForFunction(() => document.querySelector("#preview strong")?.textContent.includes("Kết quả"));
   await page.fill("input[id^=actual_] >> nth=0", "96");
+  // A value the service refuses (over 10^15) after the text would have been written:
+  // nothing of the save may stay, in the database or in the audit log.
+  const db = path.join(work, "data", "nhiemvu.sqlite");
+  const auditBefore = sql(db, "select count(*) from audit_events");
+  await page.fill("input[id^=actual_] >> nth=1", "99999999999999999");
+  await page.fill("#self_score", "120");
+  check((await text("#implied-rating")).includes("0 đến 100"), "a score of 120 shows no rating, only the bounds");
+  await page.fill("#self_score", "95");
+  await go("text=Lưu nháp");
+  check(await page.locator("[id^=err-actual_]").first().isVisible(), "the refused value is named at its field");
+  check((await page.inputValue("#narrative")).includes("giải ngân đạt 96%"), "the text typed is still on the form");
+  check(sql(db, "select count(*) from results r join tasks t on t.id = r.task_id where t.code = '1.9'") === "0", "no result row was written");
+  check(sql(db, "select count(*) from audit_events") === auditBefore, "no audit event was written");
   await page.fill("input[id^=actual_] >> nth=1", "12");
   await page.fill("#self_score", "95");
   await page.waitForFunction(() => document.querySelector("#implied-rating").textContent.includes("Hoàn thành"));
@@ -235,7 +289,7 @@ async function main() {
   await page.waitForURL(/done=submitted/);
   check(dialogs.some((m) => m.includes("Văn phòng")), `sending to the office asked first: ${dialogs}`);
   check((await text("#notice")).startsWith("Đã lưu và gửi Văn phòng"), "the page says what happened");
-  check((await text("#result-state")) === "Đã gửi, chờ duyệt", "submitted");
+  check((await text("#result-state")) === "Chờ Văn phòng duyệt", "submitted");
   check(!(await page.locator("#narrative").count()), "a submitted result is read-only");
   await logout();
 
@@ -261,6 +315,9 @@ async function main() {
   check(await page.locator("text=Đề nghị bổ sung số liệu giải ngân quý IV.").isVisible(), "the comment is in the inbox");
   await go(`a[href="/tasks/${taskId}"] >> nth=0`);
   check((await page.locator(".banner.warn:not([hidden])").first().innerText()).includes("quý IV"), "the comment is on the form");
+  const history = await text("#history");
+  check(history.includes("Đơn vị gửi Văn phòng") && history.includes("Văn phòng trả lại") && history.includes("quý IV"),
+    `the review history shows the submission and the return with its comment: ${history}`);
   await page.fill("#narrative", "**Kết quả:** giải ngân đạt 96% kế hoạch; quý IV giải ngân 41%.");
   await go("text=Gửi Văn phòng");
   await page.waitForURL(/done=submitted/);
@@ -394,19 +451,40 @@ async function main() {
   await page.waitForFunction(() => [...document.querySelectorAll("#deliveries tbody tr")].every((r) => r.innerText.includes("Đã gửi")));
   await shot("11-issued");
 
-  // 9. Phone width: nothing wider than the screen.
-  step = "phone";
+  // 9. Every page each role sees, on a 390 px phone: Vietnamese only (no English
+  // message, no state code), nothing wider than the screen, no word broken inside
+  // a syllable.
+  step = "every page";
   await page.setViewportSize({ width: 390, height: 844 });
-  for (const url of [`${base}/`, planUrl, docUrl, `${base}/review`]) {
-    await page.goto(url, DOM);
+  async function review(url, expectStatus = 200) {
+    const resp = await page.goto(url, DOM);
+    check(resp.status() === expectStatus, `${url}: status ${resp.status()}`);
+    await vietnameseOnly(page, url);
     const fits = await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1);
     check(fits, `${url} fits a phone`);
+    await noBrokenWords(page, url);
   }
+  const reviewUrl = `${base}/review`;
+  for (const url of [`${base}/`, `${base}/plans`, planUrl, `${base}/tasks/${taskId}`, `${base}/tasks/${coopTask}`,
+    `${base}/tasks/${coopTask}/edit`, reviewUrl, `${base}/documents`, docUrl]) {
+    await review(url);
+  }
+  await review(`${base}/khong-co-trang-nay`, 404);
+  check((await text("h1")) === "Không tìm thấy", "an unknown address gets the site's own page");
+  await page.goto(docUrl, DOM);
   await shot("12-phone-document");
   await logout();
+  await review(`${base}/login`);
   await login("tckh");
+  for (const url of [`${base}/inbox`, `${base}/tasks/${taskId}`, `${base}/tasks/${coopTask}`]) await review(url);
   await page.goto(`${base}/tasks/${taskId}`);
   await shot("13-phone-result");
+  await logout();
+  await login("chutich");
+  for (const url of [`${base}/sign-off`, docUrl, `${base}/`]) await review(url);
+  await logout();
+  await login("admin");
+  for (const url of [`${base}/admin/audit`, `${base}/admin/outbox`, `${base}/`]) await review(url);
 
   await browser.close();
   console.log(`browser journey passed: ${addresses} messages delivered; screenshots in ${shots}`);

@@ -13,7 +13,7 @@ use crate::http::ApiResult;
 use crate::http::auth::Auth;
 use crate::http::strict::StrictJson;
 use crate::model::StepInput;
-use crate::model::{Contribution, ContributionInput, Page, Paging, ResultInput, TaskResult};
+use crate::model::{Contribution, ContributionInput, Page, Paging, ResultInput, ReviewEvent, TaskResult};
 use crate::services::results::Step;
 use crate::services::{contributions, now, results};
 use crate::state::AppState;
@@ -106,6 +106,13 @@ impl ResultApi {
     #[oai(path = "/results/:id", method = "get")]
     async fn get(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Json<TaskResult>> {
         Ok(Json(results::get_result(&self.state.db, &who(&self.state, &auth, req).await?, id.0).await?))
+    }
+
+    /// The review history of a result, oldest first: each submission, return with
+    /// its comment, acceptance and reopening (from the audit trail).
+    #[oai(path = "/results/:id/history", method = "get")]
+    async fn history(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Json<Vec<ReviewEvent>>> {
+        Ok(Json(results::history(&self.state.db, &who(&self.state, &auth, req).await?, id.0).await?))
     }
 
     /// Replace a result's fields; the rating is proposed again from the score.

@@ -126,9 +126,13 @@
     };
     var show = function () {
       var v = parseInt(score.value, 10);
+      var out = !isNaN(v) && (v < 0 || v > 100 || String(v) !== score.value.trim());
+      implied.classList.toggle("field-error", out);
+      if (out) { score.setAttribute("aria-invalid", "true"); } else { score.removeAttribute("aria-invalid"); }
       if (isNaN(v)) { implied.textContent = ""; return; }
+      if (out) { implied.textContent = "Điểm là số nguyên từ 0 đến 100; chưa có xếp loại."; return; }
       var band = bands.filter(function (b) { return within(b, v); })[0];
-      implied.textContent = band ? "Xếp loại tương ứng: " + band.label : (v < 0 || v > 100 ? "Điểm phải từ 0 đến 100" : "");
+      implied.textContent = band ? "Xếp loại tương ứng: " + band.label : "";
     };
     score.addEventListener("input", show);
     show();
@@ -185,7 +189,7 @@
           a.textContent = body.file_name;
           var small = document.createElement("small");
           small.className = "muted";
-          small.textContent = " " + (body.size_bytes / 1024).toFixed(1) + " KB · SHA-256 ";
+          small.textContent = " " + (body.size_bytes / 1024).toFixed(1).replace(".", ",") + " KB · SHA-256 ";
           var code = document.createElement("code");
           code.className = "hash";
           code.textContent = body.sha256;
