@@ -104,13 +104,24 @@ pub async fn submit_document(
     if before.state != DocumentState::Draft.code() {
         return Err(wrong_state(&before, DocumentState::Draft.code()));
     }
+    let after = mark_submitted(&*txn, actor, now, &before).await?;
+    txn.commit().await?;
+    Ok(to_model(after, &issuer.abbreviation))
+}
+
+/// Moves a checked draft to `submitted`, audited, inside the caller's transaction.
+async fn mark_submitted<C: ConnectionTrait>(
+    c: &C,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    before: &documents::Model,
+) -> Result<documents::Model> {
     let mut am: documents::ActiveModel = before.clone().into();
     am.state = Set(DocumentState::Submitted.code().to_owned());
     am.updated_at = Set(now);
-    let after = am.update(&*txn).await?;
-    audited(&*txn, actor, now, "submit", ENTITY, id, Some(&before), Some(&after)).await?;
-    txn.commit().await?;
-    Ok(to_model(after, &issuer.abbreviation))
+    let after = am.update(c).await?;
+    audited(c, actor, now, "submit", ENTITY, before.id, Some(before), Some(&after)).await?;
+    Ok(after)
 }
 
 /// What became of "save and submit": the document as saved, and the check's
@@ -148,11 +159,7 @@ pub async fn save_and_submit(
         txn.commit().await?;
         return Ok(SaveAndSubmit { document: to_model(saved, &issuer.abbreviation), findings });
     }
-    let mut am: documents::ActiveModel = saved.clone().into();
-    am.state = Set(DocumentState::Submitted.code().to_owned());
-    am.updated_at = Set(now);
-    let after = am.update(&*txn).await?;
-    audited(&*txn, actor, now, "submit", ENTITY, id, Some(&saved), Some(&after)).await?;
+    let after = mark_submitted(&*txn, actor, now, &saved).await?;
     txn.commit().await?;
     Ok(SaveAndSubmit { document: to_model(after, &issuer.abbreviation), findings: Vec::new() })
 }

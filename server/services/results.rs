@@ -132,6 +132,21 @@ fn check_state_input(actor: &Actor, i: &ResultInput, current: &str) -> Result<()
     }
 }
 
+/// A new draft result of a task, before its fields are filled.
+fn new_draft(task_id: Uuid, now: DateTime<Utc>) -> results::ActiveModel {
+    results::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        task_id: Set(task_id),
+        state: Set(ResultState::Draft.code().to_owned()),
+        review_comment: Set(None),
+        reviewed_by: Set(None),
+        reviewed_at: Set(None),
+        submitted_at: Set(None),
+        created_at: Set(now),
+        ..Default::default()
+    }
+}
+
 /// Creates the result of a task (one per task), as a draft.
 pub async fn create_result(db: &Db, actor: &Actor, now: DateTime<Utc>, input: ResultInput) -> Result<TaskResult> {
     require(actor, Action::ReportResult)?;
@@ -144,17 +159,7 @@ pub async fn create_result(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Re
     super::integrity::ensure_task_open(&*txn, input.task_id).await?;
     check_state_input(actor, &input, ResultState::Draft.code())?;
     let (proposed, kept) = evaluate(&*txn, &input).await?;
-    let mut am = results::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        task_id: Set(input.task_id),
-        state: Set(ResultState::Draft.code().to_owned()),
-        review_comment: Set(None),
-        reviewed_by: Set(None),
-        reviewed_at: Set(None),
-        submitted_at: Set(None),
-        created_at: Set(now),
-        ..Default::default()
-    };
+    let mut am = new_draft(input.task_id, now);
     fill(&mut am, input, proposed, kept, now);
     let m = am.insert(&*txn).await.map_err(|e| {
         AppError::from_db(e, "duplicate_result", "Nhiệm vụ đã có báo cáo kết quả / the task already has a result")
@@ -467,17 +472,7 @@ pub async fn report(db: &Db, actor: &Actor, now: DateTime<Utc>, task_id: Uuid, r
             after
         }
         None => {
-            let mut am = results::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                task_id: Set(task_id),
-                state: Set(ResultState::Draft.code().to_owned()),
-                review_comment: Set(None),
-                reviewed_by: Set(None),
-                reviewed_at: Set(None),
-                submitted_at: Set(None),
-                created_at: Set(now),
-                ..Default::default()
-            };
+            let mut am = new_draft(task_id, now);
             fill(&mut am, input, proposed, kept, now);
             let m = am.insert(&*txn).await?;
             audited(&*txn, actor, now, "create", ENTITY, m.id, None, Some(&m)).await?;

@@ -26,14 +26,25 @@ pub(crate) async fn form_ctx(state: &AppState, req: &Request, f: &Form) -> Resul
 
 async fn catch_expired(state: &AppState, req: &Request, f: &Form) -> Option<Response> {
     let (page, key) = page_of(req.uri().path())?;
-    let token = session_cookie(req)?;
-    let session = auth::expired_browser_session(&state.db, now(), &token).await.ok()??;
-    // Only the session's own forms are kept (its CSRF token), so no other site can
-    // plant a draft.
-    let kept = same(&f.get("csrf"), &session.csrf_token)
-        && drafts::keep(&state.db, session.user_id, now(), &key, f.0.clone(), true).await.is_ok();
+    let kept = keep_for_expired(state, req, &f.get("csrf"), &key, f.0.clone()).await?;
     let next: String = form_urlencoded::byte_serialize(page.as_bytes()).collect();
     Some(redirect(&format!("/login?next={next}&expired={}", if kept { "kept" } else { "1" })))
+}
+
+/// Keeps `fields` under `key` for the user whose browser session behind the
+/// request's cookie has expired — only when `csrf` is that session's token, so no
+/// other site can plant a draft. `None` when no expired session is behind the
+/// cookie, else whether the fields were kept.
+async fn keep_for_expired(
+    state: &AppState,
+    req: &Request,
+    csrf: &str,
+    key: &str,
+    fields: Vec<(String, String)>,
+) -> Option<bool> {
+    let token = session_cookie(req)?;
+    let s = auth::expired_browser_session(&state.db, now(), &token).await.ok()??;
+    Some(same(csrf, &s.csrf_token) && drafts::keep(&state.db, s.user_id, now(), key, fields, true).await.is_ok())
 }
 
 fn same(a: &str, b: &str) -> bool {
@@ -138,13 +149,7 @@ pub(crate) async fn autosave(state: Data<&AppState>, req: &Request, body: Body) 
             }
         }
         Err(_) => {
-            let mut kept = false;
-            if let Some(token) = session_cookie(req)
-                && let Ok(Some(s)) = auth::expired_browser_session(&state.db, now(), &token).await
-                && same(&sent, &s.csrf_token)
-            {
-                kept = drafts::keep(&state.db, s.user_id, now(), &key, f.0, true).await.is_ok();
-            }
+            let kept = keep_for_expired(&state, req, &sent, &key, f.0).await.unwrap_or(false);
             json_response(StatusCode::UNAUTHORIZED, json!({"code": "session_expired", "kept": kept}))
         }
     }
