@@ -73,6 +73,18 @@ fn bench(c: &mut Criterion) {
     let issued = sign(&signed, &request("CoQuanBanHanh", stamps.clone(), seal_widget.clone()), &agency).unwrap();
     let trust = TrustStore::load(Some(std::path::Path::new(PKI))).unwrap();
     group.bench_function("verify_two_signatures", |b| b.iter(|| verify(&issued, &trust)));
+    // Files a unit officer could upload as evidence to make verification expensive.
+    let hostile = [
+        ("verify_hostile_dicts_0_4mb", b"1 0 obj << /ByteRange [0 1 2 3] >>\n".repeat(12_000)),
+        ("verify_hostile_dicts_10mb", b"1 0 obj << /ByteRange [0 1 2 3] >>\n".repeat(300_000)),
+        ("verify_hostile_bare_0_8mb", b"/ByteRange ".repeat(75_000)),
+        ("verify_hostile_bare_10mb", b"/ByteRange ".repeat(950_000)),
+        ("verify_hostile_nested_10mb", b"<< /A [1 2 3] /ByteRange ".repeat(400_000)),
+    ];
+    group.sample_size(10);
+    for (name, bytes) in &hostile {
+        group.bench_function(*name, |b| b.iter(|| verify(bytes, &trust)));
+    }
     group.finish();
 }
 

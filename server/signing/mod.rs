@@ -349,22 +349,57 @@ fn int_list(o: Option<&Obj>) -> Option<Vec<usize>> {
     }
 }
 
-/// Every signature in `bytes`, oldest first. Finds signature dictionaries by their
-/// /ByteRange, so it also reads files whose structure the signer cannot.
+/// The most signatures read from one file. Real documents carry a handful; a file made
+/// to look like thousands costs no more than this many.
+pub const MAX_SIGNATURES: usize = 16;
+
+/// Every signature in `bytes`, oldest first, at most [`MAX_SIGNATURES`]. Finds signature
+/// dictionaries by their /ByteRange, so it also reads files whose structure the signer
+/// cannot. One pass over the file: the dictionaries open at each point are kept on a
+/// bounded stack and each is parsed at most once, so the time is linear in the size
+/// whatever the bytes are.
 pub fn verify(bytes: &[u8], trust: &keys::TrustStore) -> Vec<SignatureReport> {
+    const NEEDLE: &[u8] = b"/ByteRange";
+    // Deeper than any signature dictionary sits; the oldest opening is dropped beyond it.
+    const OPEN_DEPTH: usize = 8;
     let mut out = Vec::new();
-    let needle = b"/ByteRange";
-    let mut from = 0;
-    while let Some(rel) = bytes[from..].windows(needle.len()).position(|w| w == needle) {
-        let at = from + rel;
-        from = at + needle.len();
-        // The enclosing dictionary: back to the nearest "<<" that parses to a /Sig.
-        let Some(open) = bytes[..at].windows(2).rposition(|w| w == b"<<") else { continue };
-        let Ok(Obj::Dict(d)) = pdf::Parser::new(bytes, open).object() else { continue };
-        if d.get("ByteRange").is_none() {
-            continue;
+    let mut open: Vec<usize> = Vec::with_capacity(OPEN_DEPTH);
+    let mut parsed = std::collections::HashSet::new();
+    let mut i = 0;
+    while i < bytes.len() && out.len() < MAX_SIGNATURES {
+        match bytes[i] {
+            b'<' if bytes.get(i + 1) == Some(&b'<') => {
+                if open.len() == OPEN_DEPTH {
+                    open.remove(0);
+                }
+                open.push(i);
+                i += 2;
+            }
+            b'>' if bytes.get(i + 1) == Some(&b'>') => {
+                open.pop();
+                i += 2;
+            }
+            b'e' if bytes[i..].starts_with(b"endobj") => {
+                open.clear();
+                i += 6;
+            }
+            b'/' if bytes[i..].starts_with(NEEDLE) => {
+                // The innermost open dictionary that holds a /ByteRange is the signature's.
+                for &at in open.iter().rev() {
+                    if !parsed.insert(at) {
+                        continue;
+                    }
+                    if let Ok(Obj::Dict(d)) = pdf::Parser::new(bytes, at).object()
+                        && d.get("ByteRange").is_some()
+                    {
+                        out.push(report(bytes, &d, trust, field_name(bytes, at)));
+                        break;
+                    }
+                }
+                i += NEEDLE.len();
+            }
+            _ => i += 1,
         }
-        out.push(report(bytes, &d, trust, field_name(bytes, open)));
     }
     out
 }

@@ -700,6 +700,18 @@ mod tests {
     }
 
     #[test]
+    fn a_file_made_of_signature_lookalikes_reports_at_most_the_cap() {
+        let trust = crate::signing::keys::TrustStore::default();
+        let dicts = b"1 0 obj << /ByteRange [0 1 2 3] >>\nendobj\n".repeat(20_000);
+        let reports = crate::signing::verify(&dicts, &trust);
+        assert_eq!(reports.len(), crate::signing::MAX_SIGNATURES);
+        assert!(reports.iter().all(|r| !r.intact && r.problem.is_some()));
+        assert!(crate::signing::verify(&b"/ByteRange ".repeat(50_000), &trust).is_empty());
+        let nested = b"<< /A [1 2 3] /ByteRange ".repeat(20_000);
+        assert!(crate::signing::verify(&nested, &trust).len() <= crate::signing::MAX_SIGNATURES);
+    }
+
+    #[test]
     fn garbage_is_an_error_not_a_panic() {
         for b in [&b""[..], b"%PDF-1.7\n", b"startxref\n99999\n%%EOF", b"<<", b"[[[[", b"(unterminated", b"xref\n0 1"] {
             let _ = Document::parse(b);

@@ -154,9 +154,11 @@ async function main() {
   page.setDefaultTimeout(20000);
   // Steps that cannot be undone ask first; the journey answers yes and remembers the question.
   const dialogs = [];
+  // A dialog the page closed itself (a navigation already under way) needs no answer;
+  // a step that was really not confirmed fails at its own check below.
   page.on("dialog", (d) => {
     dialogs.push(d.message());
-    d.accept();
+    d.accept().catch((e) => console.log(`dialog "${d.message()}" closed before it was answered: ${e.message}`));
   });
   const shot = (name) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
   const text = async (sel) => (await page.locator(sel).first().innerText()).trim();
