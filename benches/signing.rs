@@ -80,6 +80,8 @@ fn bench(c: &mut Criterion) {
         ("verify_hostile_bare_0_8mb", b"/ByteRange ".repeat(75_000)),
         ("verify_hostile_bare_10mb", b"/ByteRange ".repeat(950_000)),
         ("verify_hostile_nested_10mb", b"<< /A [1 2 3] /ByteRange ".repeat(400_000)),
+        ("verify_hostile_open_strings_10mb", b"<< /ByteRange (".repeat(700_000)),
+        ("verify_hostile_open_hex_10mb", b"<< /ByteRange <0".repeat(650_000)),
     ];
     group.sample_size(10);
     for (name, bytes) in &hostile {

@@ -51,6 +51,8 @@ pub struct SigningSettings {
     pub session_minutes: i64,
     /// Whether signature and seal images must be on file to approve and issue.
     pub images_required: bool,
+    /// Demos and tests only: sign with and accept certificates outside `trust_dir`.
+    pub allow_untrusted: bool,
 }
 
 /// `[render]`.

@@ -21,9 +21,10 @@
 //! - [`mail`]: e-mail templates and the SMTP transport; the only module that names lettre.
 //! - [`render`]: typst World, fonts and PDF export; the only module that names typst.
 //! - [`inspect`]: reads any PDF (pages, positioned text, fonts) for the Nghị
-//!   định 30 check; the only module that names hayro.
-//! - [`signing`]: PAdES signatures: a minimal PDF reader/incremental writer, CMS
-//!   build and check, PKCS#12 keys, trust store, stamped number/date and seal.
+//!   định 30 check; with `signing::pdf` the only modules that name hayro.
+//! - [`signing`]: PAdES signatures: PDF objects through hayro-syntax and an
+//!   incremental writer, CMS build and check, PKCS#12 keys, the trust store enforced,
+//!   stamped number/date and seal, a linear verifier.
 //! - [`model`]: the public shape of records, shared by the API and the services.
 //! - [`domain`]: pure rules: roles, rubric bands, vocabularies, Vietnamese wording,
 //!   restricted Markdown, what user text may contain, number and date parsing,

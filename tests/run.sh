@@ -15,6 +15,7 @@ step "system packages"
 bash tests/support/packages.sh \
   "postgresql:/usr/lib/postgresql/*/bin/initdb" \
   "poppler-utils:pdftotext" \
+  "qpdf:qpdf" \
   "python3:python3" \
   "chromium:chromium" \
   "fonts-liberation2:/usr/share/fonts/truetype/liberation2" \

@@ -29,6 +29,7 @@ use crate::storage::Db;
 use crate::storage::audit::Actor;
 use crate::storage::entities::{documents, issuers, signing_sessions, users};
 use crate::storage::files::BlobStore;
+use x509_cert::Certificate;
 
 const ENTITY: &str = "documents";
 const MM: f64 = 72.0 / 25.4;
@@ -51,6 +52,8 @@ pub struct Signing {
     pub session_minutes: i64,
     /// Whether approving and issuing need the signature and seal images on file.
     pub images_required: bool,
+    /// Demos and tests only: accept certificates outside the trust store.
+    pub allow_untrusted: bool,
 }
 
 impl Signing {
@@ -67,7 +70,25 @@ impl Signing {
             trust: TrustStore::load(dir(&s.trust_dir).as_deref())?,
             session_minutes: s.session_minutes.max(1),
             images_required: s.images_required,
+            allow_untrusted: s.allow_untrusted,
         })
+    }
+
+    /// `h`'s key, valid at `now` and chaining to the trust store.
+    pub fn load_key(&self, h: Holder, now: DateTime<Utc>) -> std::result::Result<SigningKey, KeyError> {
+        let key = self.keys.load(h, now)?;
+        if let Some((cert, extra)) = key.chain.split_first() {
+            self.trusted(cert, extra)?;
+        }
+        Ok(key)
+    }
+
+    /// Refuses a certificate outside the trust store, unless untrusted ones are allowed.
+    pub fn trusted(&self, cert: &Certificate, extra: &[Certificate]) -> std::result::Result<(), KeyError> {
+        match self.trust.require(cert, extra) {
+            Err(e) if !self.allow_untrusted => Err(e),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -99,6 +120,7 @@ fn key_error(e: KeyError) -> AppError {
         KeyError::Expired(..) => "certificate_expired",
         KeyError::NotYetValid(..) => "certificate_not_yet_valid",
         KeyError::Unsupported(..) => "signing_key_unsupported",
+        KeyError::Untrusted(..) => "certificate_untrusted",
     };
     AppError::conflict(code, e.to_string())
 }
@@ -219,8 +241,8 @@ pub async fn approve_and_sign(
     let (before, issuer) = load(&*txn, actor, id).await?;
     must_be_submitted(&before)?;
     let name = username(&*txn, actor).await?;
-    let keys = signing.keys.clone();
-    let key = blocking(move || keys.load(Holder::Signer(&name), now)).await?.map_err(key_error)?;
+    let signing = signing.clone();
+    let key = blocking(move || signing.load_key(Holder::Signer(&name), now)).await?.map_err(key_error)?;
     let (pdf, marks, mut req) = signer_copy(&*txn, renderer, files, &before, &issuer, now).await?;
     req.name = holder_name(&key);
     let signed = blocking(move || signing::sign(&pdf, &req, &key)).await?.map_err(sign_error)?;
@@ -308,9 +330,11 @@ pub async fn prepare(
 }
 
 /// Step 3: embeds the external CMS signature and approves the document.
+#[allow(clippy::too_many_arguments)]
 pub async fn finalize(
     db: &Db,
     files: &Arc<dyn BlobStore>,
+    signing: &Signing,
     actor: &Actor,
     now: DateTime<Utc>,
     id: Uuid,
@@ -346,8 +370,10 @@ pub async fn finalize(
         .ok_or_else(|| AppError::Internal("bad session digest".into()))?;
     let prepared =
         signing::Prepared { pdf, contents: session.contents_start as usize..session.contents_end as usize, digest };
+    let trust = signing.clone();
     let signed = blocking(move || {
         let checked = signing::cms::check(&cms, |_| Some(digest.to_vec())).map_err(SignError::from)?;
+        trust.trusted(&checked.signer, &checked.certificates).map_err(SignError::Key)?;
         let (from, to) = signing::cms::validity(&checked.signer);
         if now > to {
             return Err(SignError::Key(KeyError::Expired(
@@ -380,9 +406,8 @@ pub async fn finalize(
 
 /// The issuer's key, checked before anything is numbered or frozen.
 pub(crate) async fn issuer_key(signing: &Signing, issuer: &issuers::Model, now: DateTime<Utc>) -> Result<SigningKey> {
-    let keys = signing.keys.clone();
-    let code = issuer.code.clone();
-    blocking(move || keys.load(Holder::Issuer(&code), now)).await?.map_err(key_error)
+    let (signing, code) = (signing.clone(), issuer.code.clone());
+    blocking(move || signing.load_key(Holder::Issuer(&code), now)).await?.map_err(key_error)
 }
 
 /// The agency's signature over `base`: blanks filled with `number` and `date`, the seal over the signature.
@@ -480,7 +505,7 @@ pub fn sign_attachment(
     pdf: &[u8],
     now: DateTime<Utc>,
 ) -> std::result::Result<Vec<u8>, SignError> {
-    let key = signing.keys.load(Holder::Issuer(issuer_code), now)?;
+    let key = signing.load_key(Holder::Issuer(issuer_code), now)?;
     let doc = signing::pdf::Document::parse(pdf)?;
     let width = doc
         .pages()?

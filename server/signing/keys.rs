@@ -74,6 +74,10 @@ pub enum KeyError {
     NotYetValid(String, String),
     #[error("Khóa của {0} không phải RSA / the key of {0} is not an RSA key")]
     Unsupported(String),
+    #[error(
+        "Chứng thư số \"{0}\" (do \"{1}\" cấp) không thuộc tổ chức chứng thực nào được tin cậy (signing.trust_dir) / the certificate \"{0}\" issued by \"{1}\" does not chain to a trusted root (signing.trust_dir)"
+    )]
+    Untrusted(String, String),
 }
 
 /// A loaded key with its certificate chain (the signer's first).
@@ -194,6 +198,18 @@ impl TrustStore {
             }
         }
         Ok(TrustStore { anchors })
+    }
+
+    /// `cert` if it chains to an anchor (through `extra` if needed), else why not,
+    /// naming the certificate and its issuer.
+    pub fn require(&self, cert: &Certificate, extra: &[Certificate]) -> Result<(), KeyError> {
+        if self.trusts(cert, extra) {
+            return Ok(());
+        }
+        Err(KeyError::Untrusted(
+            cms::common_name(&cert.tbs_certificate.subject),
+            cms::common_name(&cert.tbs_certificate.issuer),
+        ))
     }
 
     /// Whether `cert` chains to an anchor, through `extra` certificates if needed.

@@ -352,6 +352,9 @@ fn int_list(o: Option<&Obj>) -> Option<Vec<usize>> {
 /// The most signatures read from one file. Real documents carry a handful; a file made
 /// to look like thousands costs no more than this many.
 pub const MAX_SIGNATURES: usize = 16;
+/// The largest signature value read, in hex digits: a CMS with its certificate chain,
+/// timestamp and revocation data fits many times over.
+const MAX_CONTENTS: usize = 4 << 20;
 
 /// Every signature in `bytes`, oldest first, at most [`MAX_SIGNATURES`]. Finds signature
 /// dictionaries by their /ByteRange, so it also reads files whose structure the signer
@@ -365,8 +368,13 @@ pub fn verify(bytes: &[u8], trust: &keys::TrustStore) -> Vec<SignatureReport> {
     let mut out = Vec::new();
     let mut open: Vec<usize> = Vec::with_capacity(OPEN_DEPTH);
     let mut parsed = std::collections::HashSet::new();
+    let mut names = std::collections::HashMap::new();
+    // Bytes the parser may read in all. Real signature dictionaries do not overlap, so
+    // reading them all reads the file at most once; twice is room enough, and a file
+    // that needs more (lookalikes nested in each other) is not read any further.
+    let mut budget = bytes.len().saturating_mul(2).saturating_add(1 << 16);
     let mut i = 0;
-    while i < bytes.len() && out.len() < MAX_SIGNATURES {
+    'scan: while i < bytes.len() && out.len() < MAX_SIGNATURES {
         match bytes[i] {
             b'<' if bytes.get(i + 1) == Some(&b'<') => {
                 if open.len() == OPEN_DEPTH {
@@ -389,10 +397,18 @@ pub fn verify(bytes: &[u8], trust: &keys::TrustStore) -> Vec<SignatureReport> {
                     if !parsed.insert(at) {
                         continue;
                     }
-                    if let Ok(Obj::Dict(d)) = pdf::Parser::new(bytes, at).object()
+                    // A signature dictionary nests a few levels at most (/Prop_Build,
+                    // /Reference); a deeper one is not a signature.
+                    let mut parser = pdf::Parser::shallow(bytes, at, 4);
+                    let dict = parser.object();
+                    budget = budget.saturating_sub(parser.pos.saturating_sub(at));
+                    if budget == 0 {
+                        break 'scan;
+                    }
+                    if let Ok(Obj::Dict(d)) = dict
                         && d.get("ByteRange").is_some()
                     {
-                        out.push(report(bytes, &d, trust, field_name(bytes, at)));
+                        out.push(report(bytes, &d, trust, field_name(bytes, at, &mut names)));
                         break;
                     }
                 }
@@ -404,23 +420,29 @@ pub fn verify(bytes: &[u8], trust: &keys::TrustStore) -> Vec<SignatureReport> {
     out
 }
 
-/// The /T of the field whose /V points at the signature object starting before `open`.
-fn field_name(bytes: &[u8], open: usize) -> String {
-    let head_start = bytes[..open].windows(3).rposition(|w| w == b"obj").unwrap_or(0);
+/// The /T of the field whose /V points at the signature object starting before `open`,
+/// looked up once per object number.
+fn field_name(bytes: &[u8], open: usize, names: &mut std::collections::HashMap<u32, String>) -> String {
+    let head_start = memchr::memmem::rfind(&bytes[..open], b"obj").unwrap_or(0);
     let line_start = bytes[..head_start].iter().rposition(|c| *c == b'\n' || *c == b'\r').map(|i| i + 1).unwrap_or(0);
     let header = String::from_utf8_lossy(&bytes[line_start..head_start]);
     let num = header.split_whitespace().next().and_then(|n| n.parse::<u32>().ok());
-    if let Some(num) = num {
-        let target = format!("/V {num} 0 R");
-        if let Some(pos) = bytes.windows(target.len()).rposition(|w| w == target.as_bytes())
-            && let Some(open) = bytes[..pos].windows(2).rposition(|w| w == b"<<")
-            && let Ok(Obj::Dict(f)) = pdf::Parser::new(bytes, open).object()
-            && let Some(Obj::Str(t)) = f.get("T")
-        {
-            return pdf::decode_text(t);
-        }
+    match num {
+        Some(num) => names.entry(num).or_insert_with(|| field_of(bytes, num)).clone(),
+        None => String::new(),
     }
-    num.map(|n| format!("Signature {n}")).unwrap_or_default()
+}
+
+fn field_of(bytes: &[u8], num: u32) -> String {
+    let target = format!("/V {num} 0 R");
+    if let Some(pos) = memchr::memmem::rfind(bytes, target.as_bytes())
+        && let Some(open) = memchr::memmem::rfind(&bytes[..pos], b"<<")
+        && let Ok(Obj::Dict(f)) = pdf::Parser::new(bytes, open).object()
+        && let Some(Obj::Str(t)) = f.get("T")
+    {
+        return pdf::decode_text(t);
+    }
+    format!("Signature {num}")
 }
 
 fn report(bytes: &[u8], d: &Dict, trust: &keys::TrustStore, field: String) -> SignatureReport {
@@ -454,8 +476,12 @@ fn report(bytes: &[u8], d: &Dict, trust: &keys::TrustStore, field: String) -> Si
     r.covers_whole_file = b0 + b1 == bytes.len();
     let part1 = &bytes[a0..a0 + a1];
     let part2 = &bytes[b0..b0 + b1];
-    // The signature value is the bytes between the ranges: "<hex>".
+    // The signature value is the bytes between the ranges: "<hex>", of a bounded size.
     let gap = &bytes[a0 + a1..b0];
+    if gap.len() > MAX_CONTENTS {
+        r.problem = Some("/Contents too large".into());
+        return r;
+    }
     let hex_digits: Vec<u8> = gap.iter().copied().filter(|c| c.is_ascii_hexdigit()).collect::<Vec<_>>();
     let Ok(der) = hex::decode(if hex_digits.len().is_multiple_of(2) {
         &hex_digits[..]

@@ -1,6 +1,8 @@
-//! Just enough PDF to sign one: read the objects of a file with classic
-//! cross-reference tables (what the renderer and this module write), and append
-//! an incremental update. Reading never panics on malformed input; it says why.
+//! Just enough PDF to sign one: find a file's objects with hayro-syntax (classic
+//! tables, cross-reference and object streams, damaged files), parse the few
+//! dictionaries signing changes into values it can edit, and append an incremental
+//! update — with a table or a cross-reference stream, like the section it follows.
+//! Reading never panics on malformed input; it says why.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -17,8 +19,8 @@ pub enum Obj {
     Array(Vec<Obj>),
     Dict(Dict),
     Ref(u32, u16),
-    /// A stream: its dictionary and where its data sits in the file.
-    Stream(Dict, std::ops::Range<usize>),
+    /// A stream, by its dictionary (its data is never needed to sign).
+    Stream(Dict),
 }
 
 /// A dictionary, in file order.
@@ -57,7 +59,7 @@ impl Obj {
 
     pub fn as_dict(&self) -> Option<&Dict> {
         match self {
-            Obj::Dict(d) | Obj::Stream(d, _) => Some(d),
+            Obj::Dict(d) | Obj::Stream(d) => Some(d),
             _ => None,
         }
     }
@@ -98,13 +100,20 @@ fn is_delim(c: u8) -> bool {
 pub struct Parser<'a> {
     b: &'a [u8],
     pub pos: usize,
+    max_depth: usize,
 }
 
 const MAX_DEPTH: usize = 64;
 
 impl<'a> Parser<'a> {
     pub fn new(b: &'a [u8], pos: usize) -> Parser<'a> {
-        Parser { b, pos }
+        Parser { b, pos, max_depth: MAX_DEPTH }
+    }
+
+    /// A parser that refuses objects nested deeper than `max_depth`: for looking at
+    /// dictionaries of a known, flat shape without following whatever follows them.
+    pub fn shallow(b: &'a [u8], pos: usize, max_depth: usize) -> Parser<'a> {
+        Parser { b, pos, max_depth }
     }
 
     fn peek(&self) -> Option<u8> {
@@ -155,7 +164,7 @@ impl<'a> Parser<'a> {
     }
 
     fn object_at_depth(&mut self, depth: usize) -> Result<Obj, PdfError> {
-        if depth > MAX_DEPTH {
+        if depth > self.max_depth {
             return err("objects nested too deeply");
         }
         self.skip_ws();
@@ -327,19 +336,22 @@ fn unhex(hex: &[u8]) -> Vec<u8> {
     hex.chunks(2).map(|p| (val(p[0]) << 4) | p.get(1).map(|c| val(*c)).unwrap_or(0)).collect()
 }
 
-/// A parsed file: its bytes, where each object is, and the newest trailer.
+/// A parsed file: its bytes, its objects (found by hayro-syntax, which reads
+/// classic tables, cross-reference streams, object streams and damaged files), and
+/// the newest trailer.
 pub struct Document<'a> {
     pub bytes: &'a [u8],
-    offsets: HashMap<u32, usize>,
+    objects: hayro_syntax::Pdf,
     pub trailer: Dict,
     pub startxref: usize,
+    /// The newest cross-reference section is a stream: an update must add one too.
+    pub xref_stream: bool,
 }
 
 /// The offset after the last `startxref`.
 fn find_startxref(b: &[u8]) -> Result<usize, PdfError> {
     let tail_from = b.len().saturating_sub(2048);
-    let tail = &b[tail_from..];
-    let at = tail.windows(9).rposition(|w| w == b"startxref").ok_or_else(|| PdfError("no startxref".into()))?;
+    let at = memchr::memmem::rfind(&b[tail_from..], b"startxref").ok_or_else(|| PdfError("no startxref".into()))?;
     let mut p = Parser::new(b, tail_from + at + 9);
     match p.object()? {
         Obj::Int(i) if i >= 0 && (i as usize) < b.len() => Ok(i as usize),
@@ -350,19 +362,9 @@ fn find_startxref(b: &[u8]) -> Result<usize, PdfError> {
 impl<'a> Document<'a> {
     pub fn parse(bytes: &'a [u8]) -> Result<Document<'a>, PdfError> {
         let startxref = find_startxref(bytes)?;
-        let mut offsets = HashMap::new();
-        let mut trailer: Option<Dict> = None;
-        let mut at = Some(startxref);
-        let mut seen = 0;
-        while let Some(pos) = at {
-            seen += 1;
-            if seen > 1000 {
-                return err("cross-reference sections loop");
-            }
-            let mut p = Parser::new(bytes, pos);
-            if !p.eat(b"xref") {
-                return err("cross-reference streams are not supported");
-            }
+        let mut p = Parser::new(bytes, startxref);
+        let (trailer, xref_stream) = if p.eat(b"xref") {
+            // Past the table to its trailer: subsections of fixed 20-byte entries.
             loop {
                 p.skip_ws();
                 if p.eat(b"trailer") {
@@ -374,78 +376,74 @@ impl<'a> Document<'a> {
                 if start < 0 || !(0..=10_000_000).contains(&count) {
                     return err("bad cross-reference subsection");
                 }
-                for n in 0..count {
+                for _ in 0..count * 3 {
                     p.skip_ws();
-                    let off = p.word();
-                    p.skip_ws();
-                    let _gen = p.word();
-                    p.skip_ws();
-                    let kind = p.word();
-                    let num = (start + n) as u32;
-                    if kind == b"n" {
-                        let off: usize = std::str::from_utf8(off)
-                            .ok()
-                            .and_then(|s| s.parse().ok())
-                            .ok_or_else(|| PdfError("bad cross-reference entry".into()))?;
-                        offsets.entry(num).or_insert(off);
-                    } else if kind != b"f" {
-                        return err("bad cross-reference entry");
-                    }
+                    p.word();
                 }
             }
             let Obj::Dict(t) = p.object()? else { return err("trailer is not a dictionary") };
-            at = t.get("Prev").and_then(Obj::as_int).map(|v| v as usize);
-            if trailer.is_none() {
-                trailer = Some(t);
+            (t, false)
+        } else {
+            // A cross-reference stream: its dictionary is the trailer.
+            let (Obj::Int(_), Obj::Int(_)) = (p.object()?, p.object()?) else {
+                return err("startxref points at neither a table nor a stream");
+            };
+            if !p.eat(b"obj") {
+                return err("startxref points at neither a table nor a stream");
             }
+            match p.object()? {
+                Obj::Dict(d) if d.get("Type").and_then(Obj::as_name) == Some(b"XRef") => (d, true),
+                _ => return err("startxref points at neither a table nor a stream"),
+            }
+        };
+        if trailer.get("Encrypt").is_some() {
+            return err("encrypted files cannot be signed");
         }
-        Ok(Document { bytes, offsets, trailer: trailer.unwrap_or_default(), startxref })
+        let objects = hayro_syntax::Pdf::new(std::sync::Arc::new(bytes.to_vec()))
+            .map_err(|e| PdfError(format!("unreadable: {e:?}")))?;
+        Ok(Document { bytes, objects, trailer, startxref, xref_stream })
     }
 
     /// The highest object number plus one.
     pub fn size(&self) -> u32 {
-        let from_trailer = self.trailer.get("Size").and_then(Obj::as_int).unwrap_or(0) as u32;
-        from_trailer.max(self.offsets.keys().max().map(|m| m + 1).unwrap_or(0))
+        let from_trailer = self.trailer.get("Size").and_then(Obj::as_int).unwrap_or(0).clamp(0, 8_388_607) as u32;
+        from_trailer.max(self.objects.len().min(8_388_607) as u32)
     }
 
-    /// Object `num`, read from its offset.
+    /// Object `num` of generation 0.
     pub fn get(&self, num: u32) -> Result<Obj, PdfError> {
-        let Some(&off) = self.offsets.get(&num) else { return err(format!("object {num} is missing")) };
-        let mut p = Parser::new(self.bytes, off);
-        let (Obj::Int(n), Obj::Int(_)) = (p.object()?, p.object()?) else {
-            return err(format!("object {num} has no header"));
-        };
-        if n != num as i64 || !p.eat(b"obj") {
-            return err(format!("object {num} is not where the table says"));
+        self.get_gen(num, 0)
+    }
+
+    /// Object `num` of generation `generation`, wherever it is stored (in the file or
+    /// in an object stream). Dictionaries and arrays are read from their own bytes.
+    fn get_gen(&self, num: u32, generation: u16) -> Result<Obj, PdfError> {
+        use hayro_syntax::object::{Object, ObjectIdentifier};
+        let id = ObjectIdentifier::new(num.min(i32::MAX as u32) as i32, i32::from(generation));
+        let parse = |raw: &[u8]| Parser::new(raw, 0).object();
+        match self.objects.xref().get::<Object<'_>>(id) {
+            None => err(format!("object {num} is missing")),
+            Some(Object::Null(_)) => Ok(Obj::Null),
+            Some(Object::Boolean(b)) => Ok(Obj::Bool(b)),
+            Some(Object::Number(n)) => {
+                let v = n.as_f64();
+                Ok(if v.fract() == 0.0 && v.abs() < 9e15 { Obj::Int(v as i64) } else { Obj::Real(v) })
+            }
+            Some(Object::String(s)) => Ok(Obj::Str(s.as_ref().to_vec())),
+            Some(Object::Name(n)) => Ok(Obj::Name(n.as_ref().to_vec())),
+            Some(Object::Dict(d)) => parse(d.data()),
+            Some(Object::Array(a)) => parse(a.data()),
+            Some(Object::Stream(s)) => match parse(s.dict().data())? {
+                Obj::Dict(d) => Ok(Obj::Stream(d)),
+                _ => err(format!("object {num} is a stream without a dictionary")),
+            },
         }
-        let obj = p.object()?;
-        if let Obj::Dict(d) = &obj
-            && p.eat(b"stream")
-        {
-            if p.peek() == Some(b'\r') {
-                p.pos += 1;
-            }
-            if p.peek() == Some(b'\n') {
-                p.pos += 1;
-            }
-            let start = p.pos;
-            let len = match d.get("Length") {
-                Some(Obj::Ref(r, _)) => self.get(*r)?.as_int(),
-                Some(o) => o.as_int(),
-                None => None,
-            }
-            .ok_or_else(|| PdfError("stream without length".into()))?;
-            let end = start.checked_add(len.max(0) as usize).filter(|e| *e <= self.bytes.len());
-            let Some(end) = end else { return err("stream runs past the end of the file") };
-            return Ok(Obj::Stream(d.clone(), start..end));
-        }
-        Ok(obj)
     }
 
     /// Follows a reference; other objects are returned as they are.
     pub fn resolve(&self, o: &Obj) -> Result<Obj, PdfError> {
         match o {
-            Obj::Ref(n, _) => self.get(*n),
+            Obj::Ref(n, g) => self.get_gen(*n, *g),
             other => Ok(other.clone()),
         }
     }
@@ -512,7 +510,7 @@ pub fn write_obj(out: &mut Vec<u8>, o: &Obj) {
             }
             out.push(b']');
         }
-        Obj::Dict(d) | Obj::Stream(d, _) => write_dict(out, d),
+        Obj::Dict(d) | Obj::Stream(d) => write_dict(out, d),
         Obj::Ref(n, g) => out.extend_from_slice(format!("{n} {g} R").as_bytes()),
     }
 }
@@ -626,23 +624,24 @@ impl<'d, 'a> Update<'d, 'a> {
             out.extend_from_slice(b"\nendobj\n");
         }
         let xref = out.len();
-        let mut table = String::from("xref\n0 1\n0000000000 65535 f \n");
+        // A file whose newest section is a stream gets a stream, which lists itself.
+        let stream_num = self.doc.xref_stream.then(|| self.reserve());
+        let mut nums: Vec<u32> = self.objects.iter().map(|(n, _)| *n).collect();
+        if let Some(n) = stream_num {
+            at.insert(n, xref);
+            nums.push(n);
+        }
         // One subsection per run of consecutive numbers.
-        let nums: Vec<u32> = self.objects.iter().map(|(n, _)| *n).collect();
+        let mut runs = Vec::new();
         let mut i = 0;
         while i < nums.len() {
             let mut j = i;
             while j + 1 < nums.len() && nums[j + 1] == nums[j] + 1 {
                 j += 1;
             }
-            let _ = writeln!(table, "{} {}", nums[i], j - i + 1);
-            for n in &nums[i..=j] {
-                // Each entry is exactly 20 bytes, ending in space + newline.
-                table.push_str(&format!("{:010} 00000 n \n", at[n]));
-            }
+            runs.push(&nums[i..=j]);
             i = j + 1;
         }
-        out.extend_from_slice(table.as_bytes());
         let mut trailer = Dict::default();
         trailer.set("Size", Obj::Int(self.next as i64));
         for key in ["Root", "Info", "ID"] {
@@ -651,9 +650,47 @@ impl<'d, 'a> Update<'d, 'a> {
             }
         }
         trailer.set("Prev", Obj::Int(self.doc.startxref as i64));
-        out.extend_from_slice(b"trailer\n");
-        write_dict(&mut out, &trailer);
+        match stream_num {
+            Some(n) => {
+                // Uncompressed entries: type 1, an 8-byte offset, generation 0.
+                let mut data = Vec::with_capacity(nums.len() * 11);
+                let mut index = Vec::new();
+                for run in &runs {
+                    index.extend([Obj::Int(i64::from(run[0])), Obj::Int(run.len() as i64)]);
+                    for num in *run {
+                        data.push(1);
+                        data.extend_from_slice(&(at[num] as u64).to_be_bytes());
+                        data.extend_from_slice(&[0, 0]);
+                    }
+                }
+                trailer.set("Type", name("XRef"));
+                trailer.set("W", Obj::Array(vec![Obj::Int(1), Obj::Int(8), Obj::Int(2)]));
+                trailer.set("Index", Obj::Array(index));
+                trailer.set("Length", Obj::Int(data.len() as i64));
+                out.extend_from_slice(format!("{n} 0 obj\n").as_bytes());
+                write_dict(&mut out, &trailer);
+                out.extend_from_slice(b"\nstream\n");
+                out.extend_from_slice(&data);
+                out.extend_from_slice(b"\nendstream\nendobj\n");
+            }
+            None => {
+                let mut table = String::from("xref\n0 1\n0000000000 65535 f \n");
+                for run in &runs {
+                    let _ = writeln!(table, "{} {}", run[0], run.len());
+                    for num in *run {
+                        // Each entry is exactly 20 bytes, ending in space + newline.
+                        table.push_str(&format!("{:010} 00000 n \n", at[num]));
+                    }
+                }
+                out.extend_from_slice(table.as_bytes());
+                out.extend_from_slice(b"trailer\n");
+                write_dict(&mut out, &trailer);
+            }
+        }
         out.extend_from_slice(format!("\nstartxref\n{xref}\n%%EOF\n").as_bytes());
+        if let Some(n) = stream_num {
+            at.remove(&n);
+        }
         (out, at)
     }
 }
@@ -685,7 +722,8 @@ mod tests {
                 proptest::sample::select(vec![
                     "<<", ">>", "[", "]", "(", ")", "/N", "1 0 obj", "endobj", "1 0 R", "xref\n0 2\n", "trailer",
                     "startxref\n0\n%%EOF", "stream\n", "endstream", "/ByteRange [0 1 2 3]", "/Contents <00>",
-                    "%PDF-1.7\n", "9999999999", "-1", "\\", "#",
+                    "%PDF-1.7\n", "9999999999", "-1", "\\", "#", "/Type /XRef /W [1 2 1] /Index [0 3]",
+                    "/Type /ObjStm /N 2 /First 8", "/Filter /FlateDecode", "/XRefStm 0", "/Prev 0",
                 ]),
                 0..64,
             ),
@@ -699,6 +737,29 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        #[test]
+        fn a_damaged_libreoffice_file_is_an_error_or_a_document_never_a_panic(
+            flips in proptest::collection::vec((0usize..31_172, proptest::prelude::any::<u8>()), 1..16),
+            cut in 0usize..31_172,
+        ) {
+            let mut bytes = include_bytes!("../../tests/fixtures/libreoffice/phu-luc.pdf").to_vec();
+            for (at, b) in flips {
+                if let Some(slot) = bytes.get_mut(at) {
+                    *slot = b;
+                }
+            }
+            for candidate in [&bytes[..], &bytes[..cut.min(bytes.len())]] {
+                if let Ok(doc) = Document::parse(candidate) {
+                    let _ = doc.pages();
+                    let _ = doc.catalog();
+                }
+                let _ = crate::signing::verify(candidate, &crate::signing::keys::TrustStore::default());
+            }
+        }
+    }
+
     #[test]
     fn a_file_made_of_signature_lookalikes_reports_at_most_the_cap() {
         let trust = crate::signing::keys::TrustStore::default();
@@ -707,8 +768,9 @@ mod tests {
         assert_eq!(reports.len(), crate::signing::MAX_SIGNATURES);
         assert!(reports.iter().all(|r| !r.intact && r.problem.is_some()));
         assert!(crate::signing::verify(&b"/ByteRange ".repeat(50_000), &trust).is_empty());
-        let nested = b"<< /A [1 2 3] /ByteRange ".repeat(20_000);
-        assert!(crate::signing::verify(&nested, &trust).len() <= crate::signing::MAX_SIGNATURES);
+        for hostile in [&b"<< /A [1 2 3] /ByteRange "[..], b"<< /ByteRange (", b"<< /ByteRange <0"] {
+            assert!(crate::signing::verify(&hostile.repeat(20_000), &trust).len() <= crate::signing::MAX_SIGNATURES);
+        }
     }
 
     #[test]

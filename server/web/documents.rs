@@ -294,7 +294,8 @@ pub(crate) async fn step(state: Data<&AppState>, req: &Request, Path(id): Path<U
                     .get("session_id")
                     .parse()
                     .map_err(|_| AppError::field("session_id", "Phiên ký không hợp lệ / invalid signing session"))?;
-                signatures::finalize(&s.db, &s.files, &c.actor, now(), id, session, &f.get("signature")).await
+                signatures::finalize(&s.db, &s.files, &s.signing, &c.actor, now(), id, session, &f.get("signature"))
+                    .await
             }
             _ => Err(AppError::field("action", "Thao tác không hợp lệ / unknown action")),
         };

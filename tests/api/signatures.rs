@@ -41,6 +41,7 @@ impl Keys {
             trust: TrustStore::load(Some(&self.dir.path().join("trust"))).unwrap(),
             session_minutes: 30,
             images_required: false,
+            allow_untrusted: false,
         }
     }
 
@@ -51,7 +52,7 @@ impl Keys {
     }
 }
 
-async fn username(app: &TestApp, id: uuid::Uuid) -> String {
+pub async fn username(app: &TestApp, id: uuid::Uuid) -> String {
     nhiemvu::storage::entities::users::Entity::find_by_id(id).one(&app.db.conn).await.unwrap().unwrap().username
 }
 
@@ -94,6 +95,26 @@ fn pdfsig(pdf: &[u8]) -> Option<String> {
     let out = std::process::Command::new("pdfsig").arg(f.path()).output().unwrap();
     // pdfsig exits 0 even for a broken signature: the text is what counts.
     Some(format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}
+
+/// `pdf` rewritten by qpdf with object streams and a cross-reference stream, or `None`
+/// (with the reason printed) when qpdf is absent.
+fn with_object_streams(pdf: &[u8]) -> Option<Vec<u8>> {
+    if std::process::Command::new("qpdf").arg("--version").output().is_err() {
+        crate::helpers::skip("`qpdf`; tests/run.sh installs it");
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (input, output) = (dir.path().join("in.pdf"), dir.path().join("out.pdf"));
+    std::fs::write(&input, pdf).unwrap();
+    let status = std::process::Command::new("qpdf")
+        .args(["--object-streams=generate", "--compress-streams=y"])
+        .arg(&input)
+        .arg(&output)
+        .status()
+        .unwrap();
+    assert!(status.success(), "qpdf rewrote the file");
+    Some(std::fs::read(output).unwrap())
 }
 
 async fn pdf_of(app: &TestApp, id: &str) -> Vec<u8> {
@@ -252,6 +273,10 @@ async fn a_wrong_passphrase_a_missing_key_or_an_expired_certificate_is_a_clear_e
     assert_eq!((doc["state"].as_str(), doc["signed_pdf_sha256"].as_str()), (Some("submitted"), None));
     keys.install("signers", &signer, "expired.p12", PASS);
     app.post(&approve, json!({})).await.expect_error(409, "certificate_expired", None);
+    // A key whose certificate no trusted authority issued is not used.
+    keys.install("signers", &signer, "untrusted.p12", PASS);
+    let e = app.post(&approve, json!({})).await.expect_error(409, "certificate_untrusted", None);
+    assert!(e["message"].as_str().unwrap().contains("Ký ngoài"), "{e}");
 
     // A legacy (3DES) PKCS#12 loads.
     keys.install("signers", &signer, "signer-legacy.p12", PASS);
@@ -268,6 +293,8 @@ async fn a_wrong_passphrase_a_missing_key_or_an_expired_certificate_is_a_clear_e
         (Some("approved"), None, None)
     );
     assert!(!app.files_dir.join(format!("documents/{id}.pdf")).exists());
+    keys.install("issuers", &code, "untrusted.p12", PASS);
+    app.post(&issue, json!({})).await.expect_error(409, "certificate_untrusted", None);
 
     keys.install("issuers", &code, "issuer.p12", PASS);
     let issued = app.post(&issue, json!({})).await.expect(200);
@@ -307,6 +334,18 @@ async fn a_remote_signer_signs_the_prepared_digest_and_finalize_embeds_it() {
     let body = json!({"session_id": prep["session_id"], "signature": "not base64!"});
     app.post(&finalize, body).await.expect_error(422, "validation_failed", Some("signature"));
 
+    // A certificate nobody trusts (self-signed) is refused, naming it, and nothing changes.
+    let p12 = std::fs::read(Path::new(PKI).join("untrusted.p12")).unwrap();
+    let stranger = nhiemvu::signing::keys::open_pkcs12(&p12, PASS).expect("untrusted key");
+    let cms = nhiemvu::signing::cms::sign(&digest, &stranger.key, &stranger.chain, chrono::Utc::now()).unwrap();
+    let refused = app.post(&finalize, json!({"session_id": prep["session_id"], "signature": b64(cms)})).await;
+    let refused = refused.expect_error(409, "certificate_untrusted", None);
+    assert!(refused["message"].as_str().unwrap().contains("Ký ngoài"), "{refused}");
+    let doc: Value = app.get(&format!("/api/v1/documents/{id}")).await.expect(200);
+    assert_eq!(doc["state"], "submitted", "an untrusted signature approves nothing");
+    let sigs: Value = app.get(&format!("/api/v1/documents/{id}/signatures")).await.expect(200);
+    assert_eq!(sigs.as_array().map(Vec::len), Some(0), "no signed copy was stored: {sigs}");
+
     let cms = nhiemvu::signing::cms::sign(&digest, &token.key, &token.chain, chrono::Utc::now()).unwrap();
     let approved =
         app.post(&finalize, json!({"session_id": prep["session_id"], "signature": b64(cms)})).await.expect(200);
@@ -341,6 +380,7 @@ async fn a_separately_attached_file_gets_the_agencys_signature_with_number_and_t
             .arg(&output)
             .env("APP__SIGNING__KEYS_DIR", keys.dir.path().join("keys"))
             .env("APP__SIGNING__PASSPHRASE_DIR", keys.dir.path().join("secrets"))
+            .env("APP__SIGNING__TRUST_DIR", keys.dir.path().join("trust"))
             .env("APP__DATABASE__URL", "sqlite::memory:")
             .output()
             .unwrap()
@@ -376,5 +416,76 @@ async fn a_separately_attached_file_gets_the_agencys_signature_with_number_and_t
             Some(time.text.as_str()),
             "the printed time is the signing time"
         );
+    }
+}
+
+/// Signs `pdf` with `nhiemvu sign-attachment` as issuer `bac-son`; the signed bytes.
+fn sign_attachment_cli(keys: &Keys, pdf: &[u8], reference: &str) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, output) = (dir.path().join("in.pdf"), dir.path().join("out.pdf"));
+    std::fs::write(&input, pdf).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nhiemvu"))
+        .args(["sign-attachment", "--issuer", "bac-son", "--reference", reference, "--location", "Bắc Sơn"])
+        .arg(&input)
+        .arg("-o")
+        .arg(&output)
+        .env("APP__SIGNING__KEYS_DIR", keys.dir.path().join("keys"))
+        .env("APP__SIGNING__PASSPHRASE_DIR", keys.dir.path().join("secrets"))
+        .env("APP__SIGNING__TRUST_DIR", keys.dir.path().join("trust"))
+        .env("APP__DATABASE__URL", "sqlite::memory:")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    std::fs::read(output).unwrap()
+}
+
+#[tokio::test]
+async fn files_made_by_libreoffice_and_by_qpdf_with_object_streams_are_signed_and_verified() {
+    let keys = Keys::new();
+    keys.install("issuers", "bac-son", "issuer.p12", PASS);
+    let app = spawn_app_with(keys.signing()).await;
+    let (_, _, report) = app.load_demo().await;
+    let mut made = vec![(
+        "LibreOffice Writer",
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/libreoffice/phu-luc.pdf")).unwrap(),
+    )];
+    if let Some(pdf) = with_object_streams(&pdf_of(&app, &report).await) {
+        made.push(("qpdf --object-streams=generate", pdf));
+    }
+    let trust = keys.signing().trust;
+    let p12 = std::fs::read(Path::new(PKI).join("signer-aes.p12")).unwrap();
+    let signer = nhiemvu::signing::keys::open_pkcs12(&p12, PASS).unwrap();
+    for (maker, pdf) in made {
+        let text = String::from_utf8_lossy(&pdf);
+        if maker.starts_with("qpdf") {
+            assert!(text.contains("/ObjStm") && text.contains("/XRef"), "object and cross-reference streams");
+        } else {
+            // "/Producer (LibreOffice 7.4)" in UTF-16.
+            assert!(text.contains("<FEFF004C0069006200720065004F0066006600690063006500"), "made by LibreOffice");
+        }
+        // The signer's signature, then the agency's on top of that first update.
+        let request = nhiemvu::signing::Request {
+            field: "NguoiKy".into(),
+            name: "Phùng Thị Thanh Nga".into(),
+            reason: "Ký duyệt".into(),
+            location: "Bắc Sơn".into(),
+            time: chrono::Utc::now(),
+            widget: nhiemvu::signing::Widget::default(),
+            stamps: Vec::new(),
+        };
+        let once = nhiemvu::signing::sign(&pdf, &request, &signer).unwrap_or_else(|e| panic!("{maker}: {e}"));
+        let twice = sign_attachment_cli(&keys, &once, "13/BC-UBND");
+        save(&format!("{}.pdf", maker.split_whitespace().next().unwrap()), &twice);
+        let reports = nhiemvu::signing::verify(&twice, &trust);
+        assert_eq!(reports.len(), 2, "{maker}: {reports:?}");
+        assert!(reports.iter().all(|r| r.intact && r.trusted), "{maker}: {reports:?}");
+        assert!(!reports[0].covers_whole_file && reports[1].covers_whole_file, "{maker}: {reports:?}");
+        if let Some(out) = pdfsig(&twice) {
+            assert_eq!(out.matches("Signature is Valid").count(), 2, "{maker}: {out}");
+        }
+        if let Some(pages) = poppler::layout(&twice) {
+            let words: Vec<&str> = pages[0].lines.iter().flatten().map(|w| w.text.as_str()).collect();
+            assert!(words.contains(&"13/BC-UBND"), "{maker}: the number is printed: {words:?}");
+        }
     }
 }

@@ -183,6 +183,18 @@ async fn a_signer_with_a_usb_token_signs_the_digest_the_page_shows() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("id=\"err-signature\""), "the error is at the signature field");
+    // A token whose certificate no trusted authority issued: refused in words, nothing signed.
+    let stranger =
+        nhiemvu::signing::keys::open_pkcs12(&std::fs::read(format!("{PKI}/untrusted.p12")).unwrap(), PASS).unwrap();
+    let other =
+        nhiemvu::signing::cms::sign(&hex::decode(&digest).unwrap(), &stranger.key, &stranger.chain, chrono::Utc::now())
+            .unwrap();
+    let other = base64::engine::general_purpose::STANDARD.encode(other);
+    let (status, html) = signer
+        .post(&step, &[("csrf", &csrf), ("action", "finalize"), ("session_id", &session), ("signature", &other)])
+        .await;
+    assert!(status.is_client_error(), "{status}");
+    assert!(html.contains("không thuộc tổ chức chứng thực nào được tin cậy"), "the page says why: {html}");
     let b64 = base64::engine::general_purpose::STANDARD.encode(cms);
     let resp = app
         .client
@@ -195,6 +207,26 @@ async fn a_signer_with_a_usb_token_signs_the_digest_the_page_shows() {
     assert_eq!(resp.0.status(), StatusCode::SEE_OTHER);
     let (_, html) = signer.get(&format!("/documents/{id}")).await;
     assert!(html.contains("Đã ký duyệt, chờ ban hành") && html.contains("Phùng Thị Thanh Nga"), "approved and signed");
+    assert!(!html.contains("id=\"untrusted\""), "a trusted signature carries no warning");
+}
+
+#[tokio::test]
+async fn a_document_signed_with_an_untrusted_certificate_where_allowed_says_so_on_its_page() {
+    use crate::signatures::{Keys, PASS, submitted_report};
+    let keys = Keys::new();
+    let signing = nhiemvu::services::signatures::Signing { allow_untrusted: true, ..keys.signing() };
+    let app = crate::helpers::spawn_app_with(signing).await;
+    let p = app.demo_people().await;
+    let id = submitted_report(&app, &p).await;
+    let signer = crate::signatures::username(&app, p.ids["signer"]).await;
+    keys.install("signers", &signer, "untrusted.p12", PASS);
+    app.act_as(p.token("signer"))
+        .post(&format!("/api/v1/documents/{id}/approve"), serde_json::json!({}))
+        .await
+        .expect(200);
+    let (office, _) = Browser::login(&app, p.ids["office"]).await;
+    let (_, html) = office.get(&format!("/documents/{id}")).await;
+    assert!(html.contains("id=\"untrusted\"") && html.contains("không có giá trị pháp lý"), "{html}");
 }
 
 #[tokio::test]

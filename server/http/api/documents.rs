@@ -206,7 +206,9 @@ impl DocumentApi {
         let actor = who(&self.state, &auth, req).await?;
         let s = &self.state;
         let b = body.0;
-        Ok(Json(signatures::finalize(&s.db, &s.files, &actor, now(), id.0, b.session_id, &b.signature).await?))
+        Ok(Json(
+            signatures::finalize(&s.db, &s.files, &s.signing, &actor, now(), id.0, b.session_id, &b.signature).await?,
+        ))
     }
 
     /// Start a correction of an issued document: a new draft that replaces it once issued.
