@@ -53,6 +53,8 @@ pub struct SigningSettings {
     pub images_required: bool,
     /// Demos and tests only: sign with and accept certificates outside `trust_dir`.
     pub allow_untrusted: bool,
+    /// A certificate's common name must be its holder's (the signer's, the issuing body's).
+    pub match_names: bool,
 }
 
 /// `[render]`.

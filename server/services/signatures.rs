@@ -54,6 +54,9 @@ pub struct Signing {
     pub images_required: bool,
     /// Demos and tests only: accept certificates outside the trust store.
     pub allow_untrusted: bool,
+    /// A certificate's common name must be its holder's: the signer's name, the
+    /// issuing body's name.
+    pub match_names: bool,
 }
 
 impl Signing {
@@ -71,7 +74,21 @@ impl Signing {
             session_minutes: s.session_minutes.max(1),
             images_required: s.images_required,
             allow_untrusted: s.allow_untrusted,
+            match_names: s.match_names,
         })
+    }
+
+    /// Refuses a certificate whose common name is none of `names`, the names of
+    /// `whose` (when names are matched).
+    pub fn belongs(&self, cert: &Certificate, whose: &str, names: &[String]) -> std::result::Result<(), KeyError> {
+        if !self.match_names || signing::keys::names_holder(cert, names) {
+            return Ok(());
+        }
+        Err(KeyError::NotTheHolder(
+            signing::cms::common_name(&cert.tbs_certificate.subject),
+            whose.to_owned(),
+            names.join(" | "),
+        ))
     }
 
     /// `h`'s key, valid at `now` and chaining to the trust store.
@@ -121,6 +138,7 @@ fn key_error(e: KeyError) -> AppError {
         KeyError::NotYetValid(..) => "certificate_not_yet_valid",
         KeyError::Unsupported(..) => "signing_key_unsupported",
         KeyError::Untrusted(..) => "certificate_untrusted",
+        KeyError::NotTheHolder(..) => "certificate_not_holders",
     };
     AppError::conflict(code, e.to_string())
 }
@@ -147,9 +165,23 @@ pub(crate) async fn get_file(files: &Arc<dyn BlobStore>, key: &str) -> Result<Ve
     blocking(move || store.get(&k)).await?.map_err(|e| AppError::Internal(format!("reading {key}: {e}")))
 }
 
-async fn username<C: ConnectionTrait>(c: &C, actor: &Actor) -> Result<String> {
+/// The acting user's login name and full name.
+async fn user_names<C: ConnectionTrait>(c: &C, actor: &Actor) -> Result<(String, String)> {
     let id = actor.user_id.ok_or(AppError::Forbidden)?;
-    Ok(users::Entity::find_by_id(id).one(c).await?.ok_or(AppError::Unauthorized)?.username)
+    let u = users::Entity::find_by_id(id).one(c).await?.ok_or(AppError::Unauthorized)?;
+    Ok((u.username, u.name))
+}
+
+/// The names an issuing body's certificate may carry: its printed name lines, and
+/// its full name with its place.
+fn issuer_names(issuer: &issuers::Model) -> Vec<String> {
+    let lines: Vec<String> = issuer.name_lines.as_ref().map(super::json_list).unwrap_or_default();
+    vec![lines.join(" "), format!("{} {}", issuer.full_name, issuer.place_name)]
+}
+
+/// Who a signer is, in an error message.
+fn signer_label(name: &str) -> String {
+    format!("người ký {name} / signer {name}")
 }
 
 /// The copy the signer signs and the request for the signer's signature.
@@ -240,9 +272,15 @@ pub async fn approve_and_sign(
     let txn = db.begin_write().await?;
     let (before, issuer) = load(&*txn, actor, id).await?;
     must_be_submitted(&before)?;
-    let name = username(&*txn, actor).await?;
+    let (login, name) = user_names(&*txn, actor).await?;
     let signing = signing.clone();
-    let key = blocking(move || signing.load_key(Holder::Signer(&name), now)).await?.map_err(key_error)?;
+    let key = blocking(move || {
+        let key = signing.load_key(Holder::Signer(&login), now)?;
+        signing.belongs(&key.chain[0], &signer_label(&name), std::slice::from_ref(&name))?;
+        Ok(key)
+    })
+    .await?
+    .map_err(key_error)?;
     let (pdf, marks, mut req) = signer_copy(&*txn, renderer, files, &before, &issuer, now).await?;
     req.name = holder_name(&key);
     let signed = blocking(move || signing::sign(&pdf, &req, &key)).await?.map_err(sign_error)?;
@@ -371,9 +409,11 @@ pub async fn finalize(
     let prepared =
         signing::Prepared { pdf, contents: session.contents_start as usize..session.contents_end as usize, digest };
     let trust = signing.clone();
+    let (_, name) = user_names(&*txn, actor).await?;
     let signed = blocking(move || {
         let checked = signing::cms::check(&cms, |_| Some(digest.to_vec())).map_err(SignError::from)?;
         trust.trusted(&checked.signer, &checked.certificates).map_err(SignError::Key)?;
+        trust.belongs(&checked.signer, &signer_label(&name), std::slice::from_ref(&name)).map_err(SignError::Key)?;
         let (from, to) = signing::cms::validity(&checked.signer);
         if now > to {
             return Err(SignError::Key(KeyError::Expired(
@@ -406,8 +446,14 @@ pub async fn finalize(
 
 /// The issuer's key, checked before anything is numbered or frozen.
 pub(crate) async fn issuer_key(signing: &Signing, issuer: &issuers::Model, now: DateTime<Utc>) -> Result<SigningKey> {
-    let (signing, code) = (signing.clone(), issuer.code.clone());
-    blocking(move || signing.load_key(Holder::Issuer(&code), now)).await?.map_err(key_error)
+    let (signing, code, names) = (signing.clone(), issuer.code.clone(), issuer_names(issuer));
+    blocking(move || {
+        let key = signing.load_key(Holder::Issuer(&code), now)?;
+        signing.belongs(&key.chain[0], "cơ quan ban hành / the issuing body", &names)?;
+        Ok(key)
+    })
+    .await?
+    .map_err(key_error)
 }
 
 /// The agency's signature over `base`: blanks filled with `number` and `date`, the seal over the signature.

@@ -287,20 +287,23 @@ pub fn digest_with(oid: &ObjectIdentifier, data: &[&[u8]]) -> Option<Vec<u8>> {
     hash(oid, &joined)
 }
 
-/// A readable name: the CN, or the whole DN.
-pub fn common_name(name: &x509_cert::name::Name) -> String {
-    const CN: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.3");
-    for rdn in name.0.iter() {
-        for atv in rdn.0.iter() {
-            if atv.oid == CN {
-                if let Ok(s) = atv.value.decode_as::<der::asn1::Utf8StringRef>() {
-                    return s.as_str().to_owned();
-                }
-                if let Ok(s) = atv.value.decode_as::<der::asn1::PrintableStringRef>() {
-                    return s.as_str().to_owned();
-                }
-            }
+/// Common name (CN).
+pub const CN: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.3");
+
+/// The text values of attribute `oid` in `name`.
+pub fn name_values(name: &x509_cert::name::Name, oid: ObjectIdentifier) -> Vec<String> {
+    let mut out = Vec::new();
+    for atv in name.0.iter().flat_map(|rdn| rdn.0.iter()).filter(|atv| atv.oid == oid) {
+        if let Ok(s) = atv.value.decode_as::<der::asn1::Utf8StringRef>() {
+            out.push(s.as_str().to_owned());
+        } else if let Ok(s) = atv.value.decode_as::<der::asn1::PrintableStringRef>() {
+            out.push(s.as_str().to_owned());
         }
     }
-    name.to_string()
+    out
+}
+
+/// A readable name: the CN, or the whole DN.
+pub fn common_name(name: &x509_cert::name::Name) -> String {
+    name_values(name, CN).into_iter().next().unwrap_or_else(|| name.to_string())
 }

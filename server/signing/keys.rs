@@ -78,6 +78,49 @@ pub enum KeyError {
         "Chứng thư số \"{0}\" (do \"{1}\" cấp) không thuộc tổ chức chứng thực nào được tin cậy (signing.trust_dir) / the certificate \"{0}\" issued by \"{1}\" does not chain to a trusted root (signing.trust_dir)"
     )]
     Untrusted(String, String),
+    #[error(
+        "Chứng thư số \"{0}\" không phải của {1} (tên trong chứng thư phải trùng tên {1}: {2}) / the certificate \"{0}\" does not belong to {1} (its name must match: {2})"
+    )]
+    NotTheHolder(String, String, String),
+}
+
+/// A name as it is compared with a certificate's: case, spacing, "UBND" for "Ủy ban
+/// nhân dân" and the older tone placement "Uỷ" make no difference.
+pub fn comparable(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let lower = name.nfc().collect::<String>().to_lowercase();
+    let words: Vec<&str> = lower.split_whitespace().collect();
+    let mut out = Vec::with_capacity(words.len());
+    for w in words {
+        match w {
+            "ubnd" => out.push("ủy ban nhân dân".to_owned()),
+            other => out.push(other.replace("uỷ", "ủy")),
+        }
+    }
+    out.join(" ")
+}
+
+/// Whether `cert`'s subject common name is one of `expected` (a person's certificate
+/// names the body in its organisation, so that is not enough for the body's key).
+pub fn names_holder(cert: &Certificate, expected: &[String]) -> bool {
+    let wanted: Vec<String> = expected.iter().map(|e| comparable(e)).collect();
+    cms::name_values(&cert.tbs_certificate.subject, cms::CN).iter().any(|n| wanted.contains(&comparable(n)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::comparable;
+
+    #[test]
+    fn names_compare_whatever_the_case_spacing_abbreviation_and_tone_placement() {
+        let printed = comparable("ỦY BAN NHÂN DÂN  HUYỆN BẮC SƠN");
+        assert_eq!(comparable("Ủy ban nhân dân huyện Bắc Sơn"), printed);
+        assert_eq!(comparable("UBND huyện Bắc Sơn"), printed);
+        assert_eq!(comparable("Uỷ ban nhân dân huyện Bắc Sơn"), printed);
+        // Decomposed input (NFD) compares equal to composed.
+        assert_eq!(comparable("Phu\u{300}ng Thi\u{323} Thanh Nga"), comparable("Phùng Thị Thanh Nga"));
+        assert_ne!(comparable("Ủy ban nhân dân xã Bắc Sơn"), printed);
+    }
 }
 
 /// A loaded key with its certificate chain (the signer's first).

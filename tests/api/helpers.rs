@@ -141,7 +141,8 @@ impl TestApp {
         let input = nhiemvu::model::UserInput {
             issuer_id,
             username: username.clone(),
-            name: format!("Người dùng {role}"),
+            // The signer is the chairman the test certificates name.
+            name: if role == "signer" { "Phùng Thị Thanh Nga".into() } else { format!("Người dùng {role}") },
             email: format!("{username}@example.vn"),
             unit_id,
             role: role.into(),

@@ -42,6 +42,7 @@ impl Keys {
             session_minutes: 30,
             images_required: false,
             allow_untrusted: false,
+            match_names: true,
         }
     }
 
@@ -172,7 +173,7 @@ async fn an_issued_document_carries_the_signers_and_the_agencys_signatures_and_b
     assert_eq!(sigs.len(), 2, "{sigs:?}");
     assert_eq!(sigs[0]["reason"], SIGNER_REASON);
     assert_eq!(sigs[1]["reason"], ISSUER_REASON);
-    assert_eq!(sigs[1]["signer"], "Ủy ban nhân dân xã Bắc Sơn");
+    assert_eq!(sigs[1]["signer"], "Ủy ban nhân dân huyện Bắc Sơn");
     assert_eq!(sigs[1]["issuer"], "nhiemvu Test Root CA");
     for s in sigs {
         assert_eq!((s["intact"].as_bool(), s["trusted"].as_bool()), (Some(true), Some(true)), "{s}");
@@ -277,6 +278,10 @@ async fn a_wrong_passphrase_a_missing_key_or_an_expired_certificate_is_a_clear_e
     keys.install("signers", &signer, "untrusted.p12", PASS);
     let e = app.post(&approve, json!({})).await.expect_error(409, "certificate_untrusted", None);
     assert!(e["message"].as_str().unwrap().contains("Ký ngoài"), "{e}");
+    // A trusted certificate of someone else: the body's key installed as the chairman's.
+    keys.install("signers", &signer, "issuer.p12", PASS);
+    let e = app.post(&approve, json!({})).await.expect_error(409, "certificate_not_holders", None);
+    assert!(e["message"].as_str().unwrap().contains("Phùng Thị Thanh Nga"), "names whose it should be: {e}");
 
     // A legacy (3DES) PKCS#12 loads.
     keys.install("signers", &signer, "signer-legacy.p12", PASS);
@@ -295,6 +300,10 @@ async fn a_wrong_passphrase_a_missing_key_or_an_expired_certificate_is_a_clear_e
     assert!(!app.files_dir.join(format!("documents/{id}.pdf")).exists());
     keys.install("issuers", &code, "untrusted.p12", PASS);
     app.post(&issue, json!({})).await.expect_error(409, "certificate_untrusted", None);
+    // The chairman's own certificate is not the body's.
+    keys.install("issuers", &code, "signer-aes.p12", PASS);
+    let e = app.post(&issue, json!({})).await.expect_error(409, "certificate_not_holders", None);
+    assert!(e["message"].as_str().unwrap().contains("HUYỆN BẮC SƠN"), "{e}");
 
     keys.install("issuers", &code, "issuer.p12", PASS);
     let issued = app.post(&issue, json!({})).await.expect(200);
