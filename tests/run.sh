@@ -16,6 +16,8 @@ bash tests/support/packages.sh \
   "postgresql:/usr/lib/postgresql/*/bin/initdb" \
   "poppler-utils:pdftotext" \
   "qpdf:qpdf" \
+  "curl:curl" \
+  "openssl:openssl" \
   "python3:python3" \
   "chromium:chromium" \
   "fonts-liberation2:/usr/share/fonts/truetype/liberation2" \

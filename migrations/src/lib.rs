@@ -12,6 +12,7 @@ mod m0004_signing;
 mod m0005_hardening;
 mod m0006_documents;
 mod m0007_work;
+mod m0008_handoff;
 
 /// The ordered list of migrations the server applies at start-up.
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_hardening::Migration),
             Box::new(m0006_documents::Migration),
             Box::new(m0007_work::Migration),
+            Box::new(m0008_handoff::Migration),
         ]
     }
 }

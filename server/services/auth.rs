@@ -58,11 +58,11 @@ impl Kind {
 }
 
 /// 256 random bits as hex (two v4 UUIDs come from the operating system's CSPRNG).
-fn secret() -> String {
+pub(crate) fn secret() -> String {
     format!("{}{}", Uuid::new_v4().simple(), Uuid::new_v4().simple())
 }
 
-fn digest(token: &str) -> String {
+pub(crate) fn digest(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
@@ -104,7 +104,7 @@ pub fn lockout(failures: i32) -> Option<Duration> {
     (over >= 0).then(|| Duration::minutes((1i64 << over.min(11)).min(24 * 60)))
 }
 
-fn actor_of(user: &users::Model, client_addr: Option<String>) -> Actor {
+pub(crate) fn actor_of(user: &users::Model, client_addr: Option<String>) -> Actor {
     Actor {
         user_id: Some(user.id),
         client_addr,

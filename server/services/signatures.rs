@@ -309,6 +309,34 @@ pub struct PreparedSignature {
     pub signature_format: String,
     /// The session ends at.
     pub expires_at: DateTime<Utc>,
+    /// For a token tool or a remote signing service: GET this path once (no login) for
+    /// what to sign and where to send the signature. Secret: give it only to the tool.
+    pub handoff_url: String,
+}
+
+/// Where the hand-off URLs live.
+pub const HANDOFF_PATH: &str = "/api/v1/signing/handoff";
+
+/// What a token tool or a remote signing service fetches, once, through the hand-off URL.
+#[derive(Debug, Clone, poem_openapi::Object)]
+pub struct SigningHandoff {
+    /// The document's subject: what is being signed.
+    pub document: String,
+    /// Whose signature is expected: the certificate's common name must be this name.
+    pub signer: String,
+    /// SHA-256 of `content`, hex.
+    pub digest_hex: String,
+    /// The same digest, base64.
+    pub digest_base64: String,
+    /// "SHA-256".
+    pub digest_algorithm: String,
+    /// The bytes the signature covers, base64: sign them as a detached CMS with SHA-256
+    /// (e.g. `openssl cms -sign -binary -md sha256`), or sign the digest.
+    pub content_base64: String,
+    /// POST `{"signature": "<base64 DER CMS>"}` here, once, before `expires_at`.
+    pub return_url: String,
+    /// The hand-off ends at.
+    pub expires_at: DateTime<Utc>,
 }
 
 /// Step 1 of signing outside the server: render the copy, reserve the signature, return the digest.
@@ -330,6 +358,7 @@ pub async fn prepare(
     let (pdf, marks, req) = signer_copy(&*txn, renderer, files, &doc, &issuer, now).await?;
     let prepared = blocking(move || signing::prepare(&pdf, &req)).await?.map_err(sign_error)?;
     let session = Uuid::now_v7();
+    let fetch = super::auth::secret();
     let key = format!("signing/{session}.pdf");
     put_file(files, &key, prepared.pdf).await?;
     let expires_at = now + Duration::minutes(signing.session_minutes);
@@ -345,6 +374,8 @@ pub async fn prepare(
         document_updated_at: Set(doc.updated_at),
         created_at: Set(now),
         expires_at: Set(expires_at),
+        fetch_secret: Set(Some(super::auth::digest(&fetch))),
+        return_secret: Set(None),
     };
     let done = async {
         signing_sessions::Entity::insert(row).exec(&*txn).await?;
@@ -364,7 +395,80 @@ pub async fn prepare(
         digest_algorithm: "SHA-256".into(),
         signature_format: "CMS SignedData, detached (ETSI.CAdES.detached), DER, base64".into(),
         expires_at,
+        handoff_url: format!("{HANDOFF_PATH}/{fetch}"),
     })
+}
+
+fn handoff_gone() -> AppError {
+    AppError::conflict(
+        "signing_handoff_gone",
+        "Đường dẫn ký đã được dùng, đã hết hạn hoặc không đúng / the signing link was used, expired or is wrong",
+    )
+}
+
+/// A token tool or remote signing service fetches what to sign, once: the secret in
+/// the URL is exchanged for the return URL's secret.
+pub async fn handoff_fetch(
+    db: &Db,
+    files: &Arc<dyn BlobStore>,
+    now: DateTime<Utc>,
+    secret: &str,
+) -> Result<SigningHandoff> {
+    let txn = db.begin_write().await?;
+    let session = signing_sessions::Entity::find()
+        .filter(signing_sessions::Column::FetchSecret.eq(super::auth::digest(secret)))
+        .one(&*txn)
+        .await?
+        .filter(|s| s.expires_at >= now)
+        .ok_or_else(handoff_gone)?;
+    let user = users::Entity::find_by_id(session.user_id).one(&*txn).await?.ok_or_else(handoff_gone)?;
+    let doc = documents::Entity::find_by_id(session.document_id).one(&*txn).await?.ok_or_else(handoff_gone)?;
+    let back = super::auth::secret();
+    let mut row: signing_sessions::ActiveModel = session.clone().into();
+    row.fetch_secret = Set(None);
+    row.return_secret = Set(Some(super::auth::digest(&back)));
+    row.update(&*txn).await?;
+    let actor = super::auth::actor_of(&user, None);
+    audited(&*txn, &actor, now, "fetch_signature_handoff", ENTITY, doc.id, None::<&()>, None::<&()>).await?;
+    let pdf = get_file(files, &session.pdf_key).await?;
+    txn.commit().await?;
+    let (start, end) = (session.contents_start as usize, session.contents_end as usize);
+    let content = [pdf.get(..start).unwrap_or_default(), pdf.get(end..).unwrap_or_default()].concat();
+    let digest = Sha256::digest(&content);
+    Ok(SigningHandoff {
+        document: doc.subject,
+        signer: user.name,
+        digest_hex: hex::encode(digest),
+        digest_base64: base64::engine::general_purpose::STANDARD.encode(digest),
+        digest_algorithm: "SHA-256".into(),
+        content_base64: base64::engine::general_purpose::STANDARD.encode(content),
+        return_url: format!("{HANDOFF_PATH}/{back}/signature"),
+        expires_at: session.expires_at,
+    })
+}
+
+/// The tool sends the signature back, once: checked and embedded as the signer's,
+/// exactly as `finalize` does.
+pub async fn handoff_return(
+    db: &Db,
+    files: &Arc<dyn BlobStore>,
+    signing: &Signing,
+    now: DateTime<Utc>,
+    client_addr: Option<String>,
+    secret: &str,
+    signature_base64: &str,
+) -> Result<Document> {
+    let cms = decode_cms(signature_base64)?;
+    let txn = db.begin_write().await?;
+    let session = signing_sessions::Entity::find()
+        .filter(signing_sessions::Column::ReturnSecret.eq(super::auth::digest(secret)))
+        .one(&*txn)
+        .await?
+        .ok_or_else(handoff_gone)?;
+    let user = users::Entity::find_by_id(session.user_id).one(&*txn).await?.ok_or_else(handoff_gone)?;
+    let actor = super::auth::actor_of(&user, client_addr);
+    require(&actor, Action::SignDocument)?;
+    embed_external(txn, files, signing, &actor, now, session, cms).await
 }
 
 /// Step 3: embeds the external CMS signature and approves the document.
@@ -380,18 +484,36 @@ pub async fn finalize(
     signature_base64: &str,
 ) -> Result<Document> {
     require(actor, Action::SignDocument)?;
-    let cms = base64::engine::general_purpose::STANDARD.decode(signature_base64.trim()).map_err(|_| {
-        AppError::field("signature", "Chữ ký phải là CMS (DER) mã hóa base64 / the signature must be a base64 DER CMS")
-    })?;
+    let cms = decode_cms(signature_base64)?;
     let txn = db.begin_write().await?;
-    let (before, issuer) = load(&*txn, actor, id).await?;
-    must_be_submitted(&before)?;
     let session = signing_sessions::Entity::find_by_id(session_id)
         .filter(signing_sessions::Column::DocumentId.eq(id))
         .one(&*txn)
         .await?
         .filter(|s| Some(s.user_id) == actor.user_id)
         .ok_or_else(|| AppError::field("session_id", "Không có phiên ký này / no such signing session"))?;
+    embed_external(txn, files, signing, actor, now, session, cms).await
+}
+
+fn decode_cms(signature_base64: &str) -> Result<Vec<u8>> {
+    base64::engine::general_purpose::STANDARD.decode(signature_base64.trim()).map_err(|_| {
+        AppError::field("signature", "Chữ ký phải là CMS (DER) mã hóa base64 / the signature must be a base64 DER CMS")
+    })
+}
+
+/// Checks `cms` against `session` (the document unchanged, the digest, the
+/// certificate's validity, trust and holder), embeds it and approves, in `txn`.
+async fn embed_external(
+    txn: crate::storage::WriteTxn,
+    files: &Arc<dyn BlobStore>,
+    signing: &Signing,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    session: signing_sessions::Model,
+    cms: Vec<u8>,
+) -> Result<Document> {
+    let (before, issuer) = load(&*txn, actor, session.document_id).await?;
+    must_be_submitted(&before)?;
     if session.expires_at < now {
         return Err(AppError::conflict("signing_session_expired", "Phiên ký đã hết hạn / the signing session expired"));
     }

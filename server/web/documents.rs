@@ -280,8 +280,13 @@ pub(crate) async fn step(state: Data<&AppState>, req: &Request, Path(id): Path<U
             "prepare" => {
                 match signatures::prepare(&s.db, &s.renderer, &s.files, &s.signing, &c.actor, now(), id).await {
                     Ok(p) => {
+                        // The hand-off link as the browser reached this server.
+                        let host = req.header("host").unwrap_or("localhost");
+                        let scheme = if s.secure_cookies { "https" } else { "http" };
+                        let handoff = format!("{scheme}://{host}{}", p.handoff_url);
                         let prepared = json!({"session_id": p.session_id, "digest_hex": p.digest_hex,
-                            "digest_base64": p.digest_base64, "expires_at": vn_time(p.expires_at)});
+                            "digest_base64": p.digest_base64, "expires_at": vn_time(p.expires_at),
+                            "handoff": handoff});
                         let v = view(&c, id, json!({"prepared": prepared})).await?;
                         return Ok(c.page("document.html", StatusCode::OK, v));
                     }

@@ -101,6 +101,33 @@ pub fn call(port: u16, method: &str, path: &str, bearer: &str, body: Option<&Val
     Some((status, serde_json::from_str(payload).unwrap_or(Value::Null)))
 }
 
+/// A bearer token for demo user `user` of a `serve --demo` process, made from a cookie session.
+pub fn bearer(s: &Served, user: &str) -> String {
+    let password = "bacson-2024-demo";
+    let mut c = TcpStream::connect(("127.0.0.1", s.port)).unwrap();
+    let body = json!({"username": user, "password": password}).to_string();
+    write!(c, "POST /api/v1/auth/login HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+    let mut raw = String::new();
+    c.read_to_string(&mut raw).unwrap();
+    let cookie = raw
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: ").or_else(|| l.strip_prefix("Set-Cookie: ")))
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let session: Value = serde_json::from_str(raw.split_once("\r\n\r\n").unwrap().1).unwrap();
+    let csrf = session["csrf_token"].as_str().unwrap().to_owned();
+    let mut c = TcpStream::connect(("127.0.0.1", s.port)).unwrap();
+    let body = json!({"name": "test"}).to_string();
+    write!(c, "POST /api/v1/auth/tokens HTTP/1.1\r\nHost: t\r\nConnection: close\r\nCookie: {cookie}\r\nX-CSRF-Token: {csrf}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+    let mut raw = String::new();
+    c.read_to_string(&mut raw).unwrap();
+    let made: Value = serde_json::from_str(raw.split_once("\r\n\r\n").unwrap().1).unwrap();
+    made["token"].as_str().unwrap_or_else(|| panic!("no token: {raw}")).to_owned()
+}
+
 impl Drop for Served {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -239,33 +266,7 @@ fn items(v: &Value) -> &Vec<Value> {
 fn every_acknowledged_save_survives_a_kill_in_the_middle_of_a_burst() {
     let dir = tempfile::tempdir().unwrap();
     let mut first = Served::start_in(dir.path(), &["--demo"], &[]);
-    let token = |s: &Served, user: &str| -> String {
-        let password = "bacson-2024-demo";
-        // A bearer token, made from a cookie session.
-        let mut c = TcpStream::connect(("127.0.0.1", s.port)).unwrap();
-        let body = json!({"username": user, "password": password}).to_string();
-        write!(c, "POST /api/v1/auth/login HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len()).unwrap();
-        let mut raw = String::new();
-        c.read_to_string(&mut raw).unwrap();
-        let cookie = raw
-            .lines()
-            .find_map(|l| l.strip_prefix("set-cookie: ").or_else(|| l.strip_prefix("Set-Cookie: ")))
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_owned();
-        let session: Value = serde_json::from_str(raw.split_once("\r\n\r\n").unwrap().1).unwrap();
-        let csrf = session["csrf_token"].as_str().unwrap().to_owned();
-        let mut c = TcpStream::connect(("127.0.0.1", s.port)).unwrap();
-        let body = json!({"name": "burst"}).to_string();
-        write!(c, "POST /api/v1/auth/tokens HTTP/1.1\r\nHost: t\r\nConnection: close\r\nCookie: {cookie}\r\nX-CSRF-Token: {csrf}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len()).unwrap();
-        let mut raw = String::new();
-        c.read_to_string(&mut raw).unwrap();
-        let made: Value = serde_json::from_str(raw.split_once("\r\n\r\n").unwrap().1).unwrap();
-        made["token"].as_str().unwrap_or_else(|| panic!("no token: {raw}")).to_owned()
-    };
-    let office = token(&first, "vanphong");
+    let office = bearer(&first, "vanphong");
     let (_, plans) = first.call("GET", "/api/v1/plans", &office, None).unwrap();
     let plan = items(&plans)[0]["id"].as_str().unwrap().to_owned();
     let (_, groups) = first.call("GET", &format!("/api/v1/groups?plan_id={plan}"), &office, None).unwrap();
@@ -281,7 +282,7 @@ fn every_acknowledged_save_survives_a_kill_in_the_middle_of_a_burst() {
         assert_eq!(status, 201, "{task}");
         tasks.push((task["id"].as_str().unwrap().to_owned(), task["targets"][0]["id"].as_str().unwrap().to_owned()));
     }
-    let unit_token = token(&first, "tckh");
+    let unit_token = bearer(&first, "tckh");
     let port = first.port;
     let writers: Vec<_> = tasks
         .iter()

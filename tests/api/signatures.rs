@@ -498,3 +498,63 @@ async fn files_made_by_libreoffice_and_by_qpdf_with_object_streams_are_signed_an
         }
     }
 }
+
+/// Runs `tests/support/external_signer.sh` against `url` with the signer's test key;
+/// `None` (with the reason printed) when curl or openssl is absent.
+fn external_signer(url: &str) -> Option<std::process::Output> {
+    for tool in ["curl", "openssl"] {
+        if std::process::Command::new(tool).arg("--version").output().is_err() {
+            crate::helpers::skip(&format!("`{tool}`; tests/run.sh installs it"));
+            return None;
+        }
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/external_signer.sh");
+    Some(
+        std::process::Command::new("bash")
+            .arg(script)
+            .arg(url)
+            .arg(Path::new(PKI).join("signer-aes.p12"))
+            .arg(PASS)
+            .output()
+            .unwrap(),
+    )
+}
+
+#[test]
+fn a_token_tool_signs_through_the_one_time_hand_off_urls_without_anyone_copying_text() {
+    use crate::process::{Served, bearer};
+    let dir = tempfile::tempdir().unwrap();
+    let served = Served::start_in(dir.path(), &["--demo"], &[]);
+    let (office, chairman) = (bearer(&served, "vanphong"), bearer(&served, "chutich"));
+    let (_, docs) = served.call("GET", "/api/v1/documents?kind=report", &office, None).unwrap();
+    let id = docs["items"][0]["id"].as_str().unwrap().to_owned();
+    let (status, doc) = served.call("POST", &format!("/api/v1/documents/{id}/submit"), &office, None).unwrap();
+    assert_eq!(status, 200, "{doc}");
+    let (status, prep) =
+        served.call("POST", &format!("/api/v1/documents/{id}/signing/prepare"), &chairman, None).unwrap();
+    assert_eq!(status, 200, "{prep}");
+    let url = format!("http://127.0.0.1:{}{}", served.port, prep["handoff_url"].as_str().unwrap());
+
+    let Some(out) = external_signer(&url) else { return };
+    let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{said}");
+    assert!(said.contains("signing for Phùng Thị Thanh Nga"), "the tool is told whose signature: {said}");
+    let approved: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(approved["state"], "approved", "{approved}");
+
+    // The link worked once: a second tool (or a thief) gets nothing.
+    let again = external_signer(&url).unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stdout).contains("signing_handoff_gone"), "{again:?}");
+
+    let (status, issued) = served.call("POST", &format!("/api/v1/documents/{id}/issue"), &office, None).unwrap();
+    assert_eq!(status, 200, "{issued}");
+    let (_, sigs) = served.call("GET", &format!("/api/v1/documents/{id}/signatures"), &office, None).unwrap();
+    let sigs = sigs.as_array().unwrap();
+    assert_eq!(sigs.len(), 2, "{sigs:?}");
+    assert!(sigs.iter().all(|s| s["intact"] == true && s["trusted"] == true), "{sigs:?}");
+    assert_eq!(sigs[0]["signer"], "Phùng Thị Thanh Nga");
+    let (_, audit) =
+        served.call("GET", &format!("/api/v1/audit?entity_id={id}"), &bearer(&served, "admin"), None).unwrap();
+    assert!(audit.to_string().contains("fetch_signature_handoff"), "the hand-off is audited: {audit}");
+}

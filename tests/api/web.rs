@@ -169,6 +169,11 @@ async fn a_signer_with_a_usb_token_signs_the_digest_the_page_shows() {
     };
     let (session, digest) = (grab(&html, "session_id"), grab(&html, "digest_hex"));
     assert!(html.contains(&format!("id=\"digest-hex\">{digest}<")), "the digest is shown to copy");
+    let shown = html.replace("&#x2f;", "/");
+    assert!(
+        shown.contains("id=\"handoff\">http") && shown.contains("/api/v1/signing/handoff/"),
+        "and the link for a tool"
+    );
 
     // The token: a software key standing in for it.
     let token =

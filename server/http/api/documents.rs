@@ -15,10 +15,18 @@ use crate::http::strict::StrictJson;
 use crate::model::StepInput;
 use crate::model::{Document, DocumentInput, Page, Paging};
 use crate::services::documents::DocumentFilter;
-use crate::services::signatures::PreparedSignature;
+use crate::services::signatures::{PreparedSignature, SigningHandoff};
 use crate::services::{documents, issuing, now, printing, signatures};
 use crate::signing::SignatureReport;
 use crate::state::AppState;
+
+/// The signature a token tool or remote service sends back through the hand-off.
+#[derive(Debug, Clone, poem_openapi::Object)]
+pub struct HandoffSignature {
+    /// CMS SignedData (detached) over the hand-off's content, DER, base64.
+    #[oai(validator(max_length = 200000))]
+    pub signature: String,
+}
 
 /// The external party's signature for a prepared session.
 #[derive(Debug, Clone, poem_openapi::Object)]
@@ -191,6 +199,36 @@ impl DocumentApi {
         let actor = who(&self.state, &auth, req).await?;
         let s = &self.state;
         Ok(Json(signatures::prepare(&s.db, &s.renderer, &s.files, &s.signing, &actor, now(), id.0).await?))
+    }
+
+    /// Signing hand-off, for a token tool or a remote signing service (no login: the
+    /// secret in the path from prepare's `handoff_url` is the credential). Answers once
+    /// with what to sign and a return URL; afterwards, or once the session expired,
+    /// 409 `signing_handoff_gone`.
+    #[oai(path = "/signing/handoff/:secret", method = "get")]
+    async fn signing_handoff(
+        &self,
+        #[oai(validator(min_length = 1, max_length = 64))] secret: Path<String>,
+    ) -> ApiResult<Json<SigningHandoff>> {
+        let s = &self.state;
+        Ok(Json(signatures::handoff_fetch(&s.db, &s.files, now(), &secret.0).await?))
+    }
+
+    /// Signing hand-off, the answer: the tool posts the CMS signature to the return URL
+    /// it was given; it is checked and embedded exactly as finalize does, as the
+    /// signer's. Works once.
+    #[oai(path = "/signing/handoff/:secret/signature", method = "post")]
+    async fn signing_handoff_return(
+        &self,
+        req: &Request,
+        #[oai(validator(min_length = 1, max_length = 64))] secret: Path<String>,
+        body: StrictJson<HandoffSignature>,
+    ) -> ApiResult<Json<Document>> {
+        let s = &self.state;
+        let from = Some(req.remote_addr().to_string());
+        Ok(Json(
+            signatures::handoff_return(&s.db, &s.files, &s.signing, now(), from, &secret.0, &body.0.signature).await?,
+        ))
     }
 
     /// Step 3 (signer): the external party's CMS signature (detached SignedData over the

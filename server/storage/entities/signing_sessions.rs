@@ -19,6 +19,10 @@ pub struct Model {
     pub document_updated_at: DateTimeUtc,
     pub created_at: DateTimeUtc,
     pub expires_at: DateTimeUtc,
+    /// SHA-256 (hex) of the secret in the hand-off URL, until it is used.
+    pub fetch_secret: Option<String>,
+    /// SHA-256 (hex) of the secret in the return URL, once the hand-off was fetched.
+    pub return_secret: Option<String>,
 }
 
 /// Relations are followed with explicit queries in `storage`.
