@@ -4,6 +4,20 @@
 use std::fmt;
 use std::str::FromStr;
 
+/// What every closed vocabulary offers: its codes, and the value of a code.
+pub trait Vocabulary: Copy + 'static {
+    /// Every code, in declaration order.
+    const ALL_CODES: &'static [&'static str];
+
+    /// The value whose code is `code`.
+    fn from_code(code: &str) -> Option<Self>;
+
+    /// The codes, for names and messages.
+    fn codes() -> Vec<&'static str> {
+        Self::ALL_CODES.to_vec()
+    }
+}
+
 /// Declares a closed vocabulary: the machine code stored and sent over the API,
 /// and the Vietnamese label printed in documents and pages.
 macro_rules! vocabulary {
@@ -29,6 +43,17 @@ macro_rules! vocabulary {
             /// The codes joined for an error message.
             pub fn codes() -> String {
                 Self::ALL.iter().map(|v| v.code()).collect::<Vec<_>>().join(", ")
+            }
+        }
+
+        impl Vocabulary for $name {
+            const ALL_CODES: &'static [&'static str] = &[$($code),+];
+
+            fn from_code(code: &str) -> Option<Self> {
+                match code {
+                    $($code => Some($name::$variant),)+
+                    _ => None,
+                }
             }
         }
 

@@ -199,7 +199,7 @@ pub struct DocumentInput {
     pub plan_id: Option<Uuid>,
     /// report (báo cáo), plan (kế hoạch) or letter (công văn).
     #[oai(validator(max_length = 64))]
-    pub kind: String,
+    pub kind: super::Code<crate::domain::DocumentKind>,
     /// Subject line (trích yếu), or the "V/v …" text of a letter.
     #[oai(validator(max_length = 1000))]
     pub subject: String,
@@ -268,7 +268,7 @@ pub struct Document {
     #[oai(flatten)]
     pub data: DocumentInput,
     /// draft, submitted, approved, issued or replaced.
-    pub state: String,
+    pub state: super::Code<crate::domain::DocumentState>,
     /// Number assigned at issue.
     pub number: Option<i32>,
     /// Symbol, e.g. "BC-UBND" or "UBND-VP".

@@ -3,6 +3,7 @@
 //! Vietnamese. Inputs are full replacements (POST creates, PUT replaces).
 
 mod auth;
+mod code;
 mod document;
 mod evidence;
 mod mail;
@@ -10,6 +11,7 @@ mod org;
 mod plan;
 
 pub use auth::*;
+pub use code::Code;
 pub use document::*;
 pub use evidence::*;
 pub use mail::*;

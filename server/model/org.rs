@@ -80,7 +80,7 @@ pub struct UnitInput {
     pub short_name: String,
     /// department, commune or other.
     #[oai(validator(max_length = 64))]
-    pub kind: String,
+    pub kind: super::Code<crate::domain::UnitKind>,
     /// Contact addresses for reminders and documents.
     #[oai(default)]
     #[oai(validator(max_items = 20, max_length = 254))]
@@ -122,7 +122,7 @@ pub struct UserInput {
     pub unit_id: Option<Uuid>,
     /// admin, office, unit_officer, signer or viewer.
     #[oai(validator(max_length = 64))]
-    pub role: String,
+    pub role: super::Code<crate::domain::Role>,
 }
 
 /// A stored user.

@@ -221,7 +221,7 @@ pub struct TargetInput {
     /// exceeded (vượt), met (đạt), expected_met (dự kiến đạt) or not_met (không đạt).
     #[oai(validator(max_length = 64))]
     #[oai(nullable)]
-    pub status: Option<String>,
+    pub status: Option<super::Code<crate::domain::TargetStatus>>,
 }
 
 /// A stored target.
@@ -266,7 +266,7 @@ pub struct ResultInput {
     /// through `submit`, `accept`, `return` and `reopen`.
     #[oai(validator(max_length = 64))]
     #[oai(nullable)]
-    pub state: Option<String>,
+    pub state: Option<super::Code<crate::domain::ResultState>>,
 }
 
 /// One step of a result's review, from the audit trail: who sent it, returned it
@@ -323,7 +323,7 @@ pub struct ProposalInput {
     pub plan_id: Uuid,
     /// issuer, communes_common or commune_specific.
     #[oai(validator(max_length = 64))]
-    pub section: String,
+    pub section: super::Code<crate::domain::ProposalSection>,
     /// Order in the section; omitted: after the last.
     #[oai(validator(minimum(value = "1"), maximum(value = "10000")))]
     #[oai(nullable)]

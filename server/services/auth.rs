@@ -291,7 +291,7 @@ fn session_model(user: &users::Model, s: &Live) -> SessionModel {
         user_id: user.id,
         username: user.username.clone(),
         name: user.name.clone(),
-        role: user.role.clone(),
+        role: user.role.clone().into(),
         issuer_id: user.issuer_id,
         unit_id: user.unit_id,
         csrf_token: s.csrf_token.clone(),

@@ -209,7 +209,13 @@ async fn load_rest(
             db,
             actor,
             now(),
-            UnitInput { issuer_id, name: u.name, short_name: u.short_name.clone(), kind: u.kind, emails: u.emails },
+            UnitInput {
+                issuer_id,
+                name: u.name,
+                short_name: u.short_name.clone(),
+                kind: u.kind.into(),
+                emails: u.emails,
+            },
         )
         .await?;
         unit_ids.insert(u.short_name, unit.id);
@@ -227,7 +233,14 @@ async fn load_rest(
             db,
             actor,
             now(),
-            UserInput { issuer_id, username: u.username.clone(), name: u.name, email: u.email, unit_id, role: u.role },
+            UserInput {
+                issuer_id,
+                username: u.username.clone(),
+                name: u.name,
+                email: u.email,
+                unit_id,
+                role: u.role.into(),
+            },
         )
         .await?;
         if let Some(pw) = &file.demo_password {
@@ -283,7 +296,7 @@ async fn load_rest(
                     actual_value: x.actual_value,
                     forecast_value: x.forecast_value,
                     as_of: x.as_of.map(Into::into),
-                    status: x.status,
+                    status: x.status.map(Into::into),
                 };
                 targets::create_target(db, actor, now(), input).await?;
             }
@@ -294,7 +307,7 @@ async fn load_rest(
                 self_score: t.self_score,
                 rating_override: None,
                 override_reason: None,
-                state: t.state,
+                state: t.state.map(Into::into),
             };
             results::create_result(db, actor, now(), input).await?;
         }
@@ -307,7 +320,7 @@ async fn load_rest(
             now(),
             ProposalInput {
                 plan_id: plan.id,
-                section: p.section,
+                section: p.section.into(),
                 position: None,
                 text: p.text,
                 unit_id,
@@ -321,7 +334,7 @@ async fn load_rest(
     let input = DocumentInput {
         issuer_id,
         plan_id: Some(plan.id),
-        kind: d.kind,
+        kind: d.kind.into(),
         subject: d.subject,
         legal_bases: d.legal_bases,
         opening: d.opening,

@@ -143,7 +143,7 @@ pub(crate) fn to_model(m: documents::Model, issuer_abbreviation: &str) -> Docume
         data: DocumentInput {
             issuer_id: m.issuer_id,
             plan_id: m.plan_id,
-            kind: m.kind,
+            kind: m.kind.into(),
             subject: m.subject,
             legal_bases: json_list(&m.legal_bases),
             opening: m.opening,
@@ -164,7 +164,7 @@ pub(crate) fn to_model(m: documents::Model, issuer_abbreviation: &str) -> Docume
             drafting_unit: m.drafting_unit,
             dated_on: m.dated_on.map(Into::into),
         },
-        state: m.state,
+        state: m.state.into(),
         number: m.number,
         issued_at: m.issued_at,
         pdf_sha256: m.pdf_sha256,
@@ -180,7 +180,7 @@ pub(crate) fn to_model(m: documents::Model, issuer_abbreviation: &str) -> Docume
 
 fn fill(am: &mut documents::ActiveModel, i: DocumentInput, now: DateTime<Utc>) {
     am.plan_id = Set(i.plan_id);
-    am.kind = Set(i.kind);
+    am.kind = Set(i.kind.into());
     am.subject = Set(i.subject.trim().to_owned());
     am.legal_bases = Set(to_json(&i.legal_bases));
     am.opening = Set(i.opening);

@@ -48,7 +48,7 @@ fn to_model(m: proposals::Model) -> Proposal {
         id: m.id,
         data: ProposalInput {
             plan_id: m.plan_id,
-            section: m.section,
+            section: m.section.into(),
             position: Some(m.position),
             text: m.text,
             unit_id: m.unit_id,
@@ -70,7 +70,7 @@ pub async fn create_proposal(db: &Db, actor: &Actor, now: DateTime<Utc>, input: 
         None => {
             let last = proposals::Entity::find()
                 .filter(proposals::Column::PlanId.eq(input.plan_id))
-                .filter(proposals::Column::Section.eq(input.section.clone()))
+                .filter(proposals::Column::Section.eq(input.section.as_str()))
                 .order_by_desc(proposals::Column::Position)
                 .one(&*txn)
                 .await?;
@@ -80,7 +80,7 @@ pub async fn create_proposal(db: &Db, actor: &Actor, now: DateTime<Utc>, input: 
     let m = proposals::ActiveModel {
         id: Set(Uuid::now_v7()),
         plan_id: Set(input.plan_id),
-        section: Set(input.section),
+        section: Set(input.section.into()),
         position: Set(position),
         text: Set(input.text),
         unit_id: Set(input.unit_id),
@@ -124,7 +124,7 @@ pub async fn update_proposal(
     validate(&*txn, actor, &input).await?;
     super::integrity::ensure_plan_open(&*txn, before.plan_id).await?;
     let mut am: proposals::ActiveModel = before.clone().into();
-    am.section = Set(input.section);
+    am.section = Set(input.section.into());
     if let Some(p) = input.position {
         am.position = Set(p);
     }

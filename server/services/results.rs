@@ -89,7 +89,7 @@ fn to_model(m: results::Model) -> TaskResult {
             self_score: m.self_score,
             rating_override: m.rating_override,
             override_reason: m.override_reason,
-            state: Some(m.state),
+            state: Some(m.state.into()),
         },
         proposed_rating: m.proposed_rating,
         final_rating,
@@ -116,7 +116,7 @@ fn fill(
     am.rating_override = Set(kept);
     am.override_reason = Set(reason);
     if let Some(state) = i.state {
-        am.state = Set(state);
+        am.state = Set(state.into());
     }
     am.updated_at = Set(now);
 }
@@ -124,7 +124,7 @@ fn fill(
 /// Only the system (demo data, imports) sets a state directly; people use the workflow.
 fn check_state_input(actor: &Actor, i: &ResultInput, current: &str) -> Result<()> {
     match &i.state {
-        Some(s) if actor.role.is_some() && s != current => Err(AppError::field(
+        Some(s) if actor.role.is_some() && s.as_str() != current => Err(AppError::field(
             "state",
             "Trạng thái đổi qua các bước gửi, duyệt, trả lại / the state changes through submit, accept and return",
         )),

@@ -66,7 +66,7 @@ fn to_model(m: targets::Model) -> Target {
             actual_value: m.actual_value,
             forecast_value: m.forecast_value,
             as_of: m.as_of.map(Into::into),
-            status: m.status,
+            status: m.status.map(Into::into),
         },
         suggested_status: suggested,
         created_at: m.created_at,
@@ -97,7 +97,7 @@ fn fill(am: &mut targets::ActiveModel, i: TargetInput, now: DateTime<Utc>) {
     am.actual_value = Set(i.actual_value);
     am.forecast_value = Set(i.forecast_value);
     am.as_of = Set(i.as_of.map(Into::into));
-    am.status = Set(i.status);
+    am.status = Set(i.status.map(Into::into));
     am.updated_at = Set(now);
 }
 

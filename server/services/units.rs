@@ -46,7 +46,7 @@ pub(crate) fn to_model(m: units::Model) -> Unit {
             issuer_id: m.issuer_id,
             name: m.name,
             short_name: m.short_name,
-            kind: m.kind,
+            kind: m.kind.into(),
             emails: json_list(&m.emails),
         },
         created_at: m.created_at,
@@ -57,7 +57,7 @@ pub(crate) fn to_model(m: units::Model) -> Unit {
 fn fill(am: &mut units::ActiveModel, i: UnitInput, now: DateTime<Utc>) {
     am.name = Set(i.name);
     am.short_name = Set(i.short_name.trim().to_owned());
-    am.kind = Set(i.kind);
+    am.kind = Set(i.kind.into());
     am.emails = Set(to_json(&i.emails.iter().map(|e| e.trim()).collect::<Vec<_>>()));
     am.updated_at = Set(now);
 }

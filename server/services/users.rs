@@ -50,7 +50,7 @@ fn to_model(m: users::Model) -> User {
             name: m.name,
             email: m.email,
             unit_id: m.unit_id,
-            role: m.role,
+            role: m.role.into(),
         },
         created_at: m.created_at,
         updated_at: m.updated_at,
@@ -78,7 +78,7 @@ fn fill(am: &mut users::ActiveModel, i: UserInput, now: DateTime<Utc>) {
     am.name = Set(i.name);
     am.email = Set(i.email.trim().to_owned());
     am.unit_id = Set(i.unit_id);
-    am.role = Set(i.role);
+    am.role = Set(i.role.into());
     am.updated_at = Set(now);
 }
 
@@ -259,7 +259,7 @@ pub async fn add_user_with_password(db: &Db, input: NewUser) -> Result<User> {
             name: input.name,
             email: input.email,
             unit_id,
-            role: input.role,
+            role: input.role.into(),
         },
     )
     .await?;

@@ -88,3 +88,27 @@ async fn the_api_documents_every_endpoint_with_its_error_responses() {
     docs.assert_status_is_ok();
     assert!(docs.0.into_body().into_string().await.unwrap().contains("swagger"));
 }
+
+#[tokio::test]
+async fn the_api_document_lists_the_values_of_every_vocabulary() {
+    let app = spawn_app().await;
+    let spec = app.get("/api/openapi.json").await.expect(200);
+    let schemas = &spec["components"]["schemas"];
+    let values = |schema: &str, field: &str| -> Vec<String> {
+        let prop = &schemas[schema]["properties"][field];
+        // A nullable field wraps its schema in allOf/anyOf; look for the enum wherever it is.
+        let found = [prop, &prop["allOf"][0], &prop["anyOf"][0], &prop["oneOf"][0]]
+            .into_iter()
+            .find_map(|p| p["enum"].as_array().cloned())
+            .unwrap_or_else(|| panic!("{schema}.{field} lists no values: {prop}"));
+        found.iter().map(|v| v.as_str().unwrap().to_owned()).collect()
+    };
+    assert_eq!(values("UserInput", "role"), ["admin", "office", "unit_officer", "signer", "viewer"]);
+    assert_eq!(values("UnitInput", "kind"), ["department", "commune", "other"]);
+    assert_eq!(values("Document", "state"), ["draft", "submitted", "approved", "issued", "replaced"]);
+    assert_eq!(values("DocumentInput", "kind"), ["report", "plan", "letter"]);
+    assert_eq!(values("TargetInput", "status"), ["exceeded", "met", "expected_met", "not_met"]);
+    assert_eq!(values("ResultInput", "state"), ["draft", "submitted", "returned", "accepted"]);
+    assert_eq!(values("ProposalInput", "section"), ["issuer", "communes_common", "commune_specific"]);
+    assert_eq!(values("Session", "role"), ["admin", "office", "unit_officer", "signer", "viewer"]);
+}
