@@ -227,6 +227,7 @@ pub(crate) async fn dashboard(state: Data<&AppState>, req: &Request, Query(q): Q
         let group_index: BTreeMap<Uuid, usize> = s.groups.iter().enumerate().map(|(i, g)| (g.id, i)).collect();
         let mut bars = Vec::new();
         let mut upcoming = Vec::new();
+        let mut overdue = Vec::new();
         for t in &s.tasks {
             let r = s.results.get(&t.id);
             let st = standing(t, r, today);
@@ -240,6 +241,13 @@ pub(crate) async fn dashboard(state: Data<&AppState>, req: &Request, Query(q): Q
                     "rating": r.and_then(|r| r.final_rating.clone()).unwrap_or_default()}));
             }
             if let Some(d) = t.data.deadline.map(|d| d.0)
+                && st == "overdue"
+            {
+                let days = (today - d).num_days();
+                overdue.push((d, json!({"id": t.id, "code": t.data.code, "text": t.data.text,
+                    "deadline": d.format("%d/%m/%Y").to_string(), "days": days})));
+            }
+            if let Some(d) = t.data.deadline.map(|d| d.0)
                 && d >= today
                 && st != "accepted"
             {
@@ -247,6 +255,9 @@ pub(crate) async fn dashboard(state: Data<&AppState>, req: &Request, Query(q): Q
             }
         }
         upcoming.sort_by_key(|(d, _)| *d);
+        // The longest overdue first.
+        overdue.sort_by_key(|(d, _)| *d);
+        let overdue_more = overdue.len().saturating_sub(10);
         let chart = chart(&bars);
         let failed = failed_mail(&c).await.unwrap_or_default();
         Ok(c.page(
@@ -254,6 +265,7 @@ pub(crate) async fn dashboard(state: Data<&AppState>, req: &Request, Query(q): Q
             StatusCode::OK,
             json!({"plan": js(&s.plan), "kinds": kinds, "by_unit": by_unit, "by_group": by_group,
                 "chart": chart, "upcoming": upcoming.into_iter().take(10).map(|(_, v)| v).collect::<Vec<_>>(),
+                "overdue": overdue.into_iter().take(10).map(|(_, v)| v).collect::<Vec<_>>(), "overdue_more": overdue_more,
                 "failed": failed, "today": today.format("%d/%m/%Y").to_string()}),
         ))
     }

@@ -246,3 +246,34 @@ async fn the_document_page_shows_the_nd30_check_in_vietnamese() {
     assert!(html.contains("Không có lỗi"), "the reference report has no error");
     assert!(html.contains("TM. ỦY BAN NHÂN DÂN"), "a warning explains the collective signature");
 }
+
+#[tokio::test]
+async fn the_dashboard_lists_overdue_tasks_with_their_days_late_and_colours_their_counts() {
+    let app = spawn_app().await;
+    let p = app.demo_people().await;
+    let groups = app.get(&format!("/api/v1/groups?plan_id={}", p.plan)).await.expect(200);
+    let group = groups[0]["id"].as_str().unwrap().to_owned();
+    // A task of the 2024 plan with no result: its deadline has passed.
+    let task = app
+        .post(
+            "/api/v1/tasks",
+            json!({"group_id": group, "code": "9.9", "text": "Nhiệm vụ trễ hạn để thử", "lead_unit_id": p.tckh,
+                "deadline": "2024-06-30"}),
+        )
+        .await
+        .expect(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let days = (nhiemvu::services::local_date(chrono::Utc::now())
+        - chrono::NaiveDate::from_ymd_opt(2024, 6, 30).unwrap())
+    .num_days();
+    let (office, _) = Browser::login(&app, p.ids["office"]).await;
+    let (status, html) = office.get(&format!("/?plan={}", p.plan)).await;
+    assert_eq!(status, StatusCode::OK);
+    let at = html.find("id=\"overdue\"").expect("an overdue section");
+    let section = &html[at..at + html[at..].find("</section>").unwrap()];
+    assert!(section.contains(&format!("quá hạn {days} ngày")), "days late: {section}");
+    assert!(section.contains(&format!("href=\"/tasks/{task}\"")), "the task is one click away: {section}");
+    assert!(html.contains("class=\"num count-overdue\""), "a non-zero overdue count is coloured");
+}
