@@ -186,14 +186,16 @@ pub(crate) async fn snapshot(c: &Ctx, plan: crate::model::Plan, unit: Option<Uui
     Ok(Snapshot { plan, groups, tasks: task_list, results: result_map, units })
 }
 
-/// Where a task stands: accepted, submitted, overdue, due soon or on track.
+/// Where a task stands: accepted, submitted, not yet assigned (no lead unit or no
+/// deadline), overdue, due soon or on track.
 pub(crate) fn standing(t: &Task, r: Option<&TaskResult>, today: NaiveDate) -> &'static str {
     match r.and_then(|r| r.data.state.as_deref()) {
         Some("accepted") => "accepted",
         Some("submitted") => "submitted",
-        _ => match t.data.deadline.map(|d| d.0) {
-            Some(d) if d < today => "overdue",
-            Some(d) if d <= today + Duration::days(DUE_SOON_DAYS) => "due_soon",
+        _ => match (t.data.lead_unit_id, t.data.deadline.map(|d| d.0)) {
+            (None, _) | (_, None) => "unassigned",
+            (_, Some(d)) if d < today => "overdue",
+            (_, Some(d)) if d <= today + Duration::days(DUE_SOON_DAYS) => "due_soon",
             _ => "on_track",
         },
     }
@@ -220,7 +222,7 @@ pub(crate) async fn dashboard(state: Data<&AppState>, req: &Request, Query(q): Q
         };
         let s = snapshot(&c, plan, None).await?;
         let today = today();
-        let kinds = ["on_track", "due_soon", "overdue", "submitted", "accepted"];
+        let kinds = ["unassigned", "on_track", "due_soon", "overdue", "submitted", "accepted"];
         let mut by_unit: BTreeMap<String, BTreeMap<&str, u32>> = BTreeMap::new();
         let mut by_group: Vec<(String, BTreeMap<&str, u32>)> =
             s.groups.iter().map(|g| (g.data.title.clone(), BTreeMap::new())).collect();

@@ -268,6 +268,10 @@ async fn the_dashboard_lists_overdue_tasks_with_their_days_late_and_colours_thei
     let days = (nhiemvu::services::local_date(chrono::Utc::now())
         - chrono::NaiveDate::from_ymd_opt(2024, 6, 30).unwrap())
     .num_days();
+    // A task with a lead unit but no deadline yet is "not assigned", not on track.
+    app.post("/api/v1/tasks", json!({"group_id": group, "code": "9.8", "text": "Chưa có hạn", "lead_unit_id": p.tckh}))
+        .await
+        .expect(201);
     let (office, _) = Browser::login(&app, p.ids["office"]).await;
     let (status, html) = office.get(&format!("/?plan={}", p.plan)).await;
     assert_eq!(status, StatusCode::OK);
@@ -276,4 +280,9 @@ async fn the_dashboard_lists_overdue_tasks_with_their_days_late_and_colours_thei
     assert!(section.contains(&format!("quá hạn {days} ngày")), "days late: {section}");
     assert!(section.contains(&format!("href=\"/tasks/{task}\"")), "the task is one click away: {section}");
     assert!(html.contains("class=\"num count-overdue\""), "a non-zero overdue count is coloured");
+    assert!(
+        html.contains(">Chưa giao</th>") && html.contains("class=\"num count-unassigned\""),
+        "counted as not assigned"
+    );
+    assert!(!html.contains("class=\"num count-on_track\""), "nothing of this finished year is on track");
 }
