@@ -4,13 +4,10 @@
 use std::fmt;
 use std::str::FromStr;
 
-/// What every closed vocabulary offers: its codes, and the value of a code.
+/// What every closed vocabulary offers: its codes.
 pub trait Vocabulary: Copy + 'static {
     /// Every code, in declaration order.
     const ALL_CODES: &'static [&'static str];
-
-    /// The value whose code is `code`.
-    fn from_code(code: &str) -> Option<Self>;
 
     /// The codes, for names and messages.
     fn codes() -> Vec<&'static str> {
@@ -48,13 +45,6 @@ macro_rules! vocabulary {
 
         impl Vocabulary for $name {
             const ALL_CODES: &'static [&'static str] = &[$($code),+];
-
-            fn from_code(code: &str) -> Option<Self> {
-                match code {
-                    $($code => Some($name::$variant),)+
-                    _ => None,
-                }
-            }
         }
 
         impl FromStr for $name {

@@ -22,18 +22,6 @@ impl<V> Code<V> {
     pub fn as_str(&self) -> &str {
         &self.raw
     }
-
-    /// The code, owned.
-    pub fn into_string(self) -> String {
-        self.raw
-    }
-}
-
-impl<V: Vocabulary> Code<V> {
-    /// The value, if the code is one of the vocabulary's.
-    pub fn value(&self) -> Option<V> {
-        V::from_code(&self.raw)
-    }
 }
 
 impl<V> std::ops::Deref for Code<V> {

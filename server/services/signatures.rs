@@ -80,7 +80,7 @@ impl Signing {
 
     /// Refuses a certificate whose common name is none of `names`, the names of
     /// `whose` (when names are matched).
-    pub fn belongs(&self, cert: &Certificate, whose: &str, names: &[String]) -> std::result::Result<(), KeyError> {
+    fn belongs(&self, cert: &Certificate, whose: &str, names: &[String]) -> std::result::Result<(), KeyError> {
         if !self.match_names || signing::keys::names_holder(cert, names) {
             return Ok(());
         }
@@ -91,20 +91,36 @@ impl Signing {
         ))
     }
 
-    /// `h`'s key, valid at `now` and chaining to the trust store.
-    pub fn load_key(&self, h: Holder, now: DateTime<Utc>) -> std::result::Result<SigningKey, KeyError> {
+    /// `h`'s key, valid at `now`, chaining to the trust store and, given `holder`
+    /// (who, their names), naming its holder.
+    pub fn load_key(
+        &self,
+        h: Holder,
+        now: DateTime<Utc>,
+        holder: Option<(&str, &[String])>,
+    ) -> std::result::Result<SigningKey, KeyError> {
         let key = self.keys.load(h, now)?;
         if let Some((cert, extra)) = key.chain.split_first() {
-            self.trusted(cert, extra)?;
+            self.accept(cert, extra, holder)?;
         }
         Ok(key)
     }
 
-    /// Refuses a certificate outside the trust store, unless untrusted ones are allowed.
-    pub fn trusted(&self, cert: &Certificate, extra: &[Certificate]) -> std::result::Result<(), KeyError> {
+    /// Refuses a certificate outside the trust store (unless untrusted ones are
+    /// allowed) or, given `holder`, one that does not name its holder.
+    pub fn accept(
+        &self,
+        cert: &Certificate,
+        extra: &[Certificate],
+        holder: Option<(&str, &[String])>,
+    ) -> std::result::Result<(), KeyError> {
         match self.trust.require(cert, extra) {
-            Err(e) if !self.allow_untrusted => Err(e),
-            _ => Ok(()),
+            Err(e) if !self.allow_untrusted => return Err(e),
+            _ => {}
+        }
+        match holder {
+            Some((whose, names)) => self.belongs(cert, whose, names),
+            None => Ok(()),
         }
     }
 }
@@ -275,9 +291,7 @@ pub async fn approve_and_sign(
     let (login, name) = user_names(&*txn, actor).await?;
     let signing = signing.clone();
     let key = blocking(move || {
-        let key = signing.load_key(Holder::Signer(&login), now)?;
-        signing.belongs(&key.chain[0], &signer_label(&name), std::slice::from_ref(&name))?;
-        Ok(key)
+        signing.load_key(Holder::Signer(&login), now, Some((&signer_label(&name), std::slice::from_ref(&name))))
     })
     .await?
     .map_err(key_error)?;
@@ -399,6 +413,21 @@ pub async fn prepare(
     })
 }
 
+/// The session whose hand-off secret in `column` is `secret`, and its signer.
+async fn handoff_session<C: ConnectionTrait>(
+    c: &C,
+    column: signing_sessions::Column,
+    secret: &str,
+) -> Result<(signing_sessions::Model, users::Model)> {
+    let session = signing_sessions::Entity::find()
+        .filter(column.eq(super::auth::digest(secret)))
+        .one(c)
+        .await?
+        .ok_or_else(handoff_gone)?;
+    let user = users::Entity::find_by_id(session.user_id).one(c).await?.ok_or_else(handoff_gone)?;
+    Ok((session, user))
+}
+
 fn handoff_gone() -> AppError {
     AppError::conflict(
         "signing_handoff_gone",
@@ -415,13 +444,10 @@ pub async fn handoff_fetch(
     secret: &str,
 ) -> Result<SigningHandoff> {
     let txn = db.begin_write().await?;
-    let session = signing_sessions::Entity::find()
-        .filter(signing_sessions::Column::FetchSecret.eq(super::auth::digest(secret)))
-        .one(&*txn)
-        .await?
-        .filter(|s| s.expires_at >= now)
-        .ok_or_else(handoff_gone)?;
-    let user = users::Entity::find_by_id(session.user_id).one(&*txn).await?.ok_or_else(handoff_gone)?;
+    let (session, user) = handoff_session(&*txn, signing_sessions::Column::FetchSecret, secret).await?;
+    if session.expires_at < now {
+        return Err(handoff_gone());
+    }
     let doc = documents::Entity::find_by_id(session.document_id).one(&*txn).await?.ok_or_else(handoff_gone)?;
     let back = super::auth::secret();
     let mut row: signing_sessions::ActiveModel = session.clone().into();
@@ -460,12 +486,7 @@ pub async fn handoff_return(
 ) -> Result<Document> {
     let cms = decode_cms(signature_base64)?;
     let txn = db.begin_write().await?;
-    let session = signing_sessions::Entity::find()
-        .filter(signing_sessions::Column::ReturnSecret.eq(super::auth::digest(secret)))
-        .one(&*txn)
-        .await?
-        .ok_or_else(handoff_gone)?;
-    let user = users::Entity::find_by_id(session.user_id).one(&*txn).await?.ok_or_else(handoff_gone)?;
+    let (session, user) = handoff_session(&*txn, signing_sessions::Column::ReturnSecret, secret).await?;
     let actor = super::auth::actor_of(&user, client_addr);
     require(&actor, Action::SignDocument)?;
     embed_external(txn, files, signing, &actor, now, session, cms).await
@@ -534,21 +555,10 @@ async fn embed_external(
     let (_, name) = user_names(&*txn, actor).await?;
     let signed = blocking(move || {
         let checked = signing::cms::check(&cms, |_| Some(digest.to_vec())).map_err(SignError::from)?;
-        trust.trusted(&checked.signer, &checked.certificates).map_err(SignError::Key)?;
-        trust.belongs(&checked.signer, &signer_label(&name), std::slice::from_ref(&name)).map_err(SignError::Key)?;
-        let (from, to) = signing::cms::validity(&checked.signer);
-        if now > to {
-            return Err(SignError::Key(KeyError::Expired(
-                signing::cms::common_name(&checked.signer.tbs_certificate.subject),
-                signing::iso_vn(to),
-            )));
-        }
-        if now < from {
-            return Err(SignError::Key(KeyError::NotYetValid(
-                signing::cms::common_name(&checked.signer.tbs_certificate.subject),
-                signing::iso_vn(from),
-            )));
-        }
+        let label = signer_label(&name);
+        trust.accept(&checked.signer, &checked.certificates, Some((&label, std::slice::from_ref(&name))))?;
+        let subject = signing::cms::common_name(&checked.signer.tbs_certificate.subject);
+        signing::keys::valid_at(&checked.signer, now, subject)?;
         signing::finalize(prepared, &cms)
     })
     .await?
@@ -570,9 +580,7 @@ async fn embed_external(
 pub(crate) async fn issuer_key(signing: &Signing, issuer: &issuers::Model, now: DateTime<Utc>) -> Result<SigningKey> {
     let (signing, code, names) = (signing.clone(), issuer.code.clone(), issuer_names(issuer));
     blocking(move || {
-        let key = signing.load_key(Holder::Issuer(&code), now)?;
-        signing.belongs(&key.chain[0], "cơ quan ban hành / the issuing body", &names)?;
-        Ok(key)
+        signing.load_key(Holder::Issuer(&code), now, Some(("cơ quan ban hành / the issuing body", &names)))
     })
     .await?
     .map_err(key_error)
@@ -673,7 +681,7 @@ pub fn sign_attachment(
     pdf: &[u8],
     now: DateTime<Utc>,
 ) -> std::result::Result<Vec<u8>, SignError> {
-    let key = signing.load_key(Holder::Issuer(issuer_code), now)?;
+    let key = signing.load_key(Holder::Issuer(issuer_code), now, None)?;
     let doc = signing::pdf::Document::parse(pdf)?;
     let width = doc
         .pages()?

@@ -178,15 +178,21 @@ impl KeyStore {
         let pass = self.passphrase(h)?;
         let key = open_pkcs12(&bytes, &pass).ok_or_else(|| KeyError::Unreadable(h.describe()))?;
         let cert = key.chain.first().ok_or_else(|| KeyError::Unreadable(h.describe()))?;
-        let (from, to) = cms::validity(cert);
-        if at > to {
-            return Err(KeyError::Expired(h.describe(), super::iso_vn(to)));
-        }
-        if at < from {
-            return Err(KeyError::NotYetValid(h.describe(), super::iso_vn(from)));
-        }
+        valid_at(cert, at, h.describe())?;
         Ok(key)
     }
+}
+
+/// Refuses `cert` if it is not valid at `at`; `who` names its holder in the message.
+pub fn valid_at(cert: &Certificate, at: DateTime<Utc>, who: String) -> Result<(), KeyError> {
+    let (from, to) = cms::validity(cert);
+    if at > to {
+        return Err(KeyError::Expired(who, super::iso_vn(to)));
+    }
+    if at < from {
+        return Err(KeyError::NotYetValid(who, super::iso_vn(from)));
+    }
+    Ok(())
 }
 
 /// Opens a PKCS#12 file: its private key and certificates (the key's own first).

@@ -242,18 +242,13 @@ pub(crate) async fn dashboard(state: Data<&AppState>, req: &Request, Query(q): Q
                 bars.push(json!({"code": t.data.code, "score": score,
                     "rating": r.and_then(|r| r.final_rating.clone()).unwrap_or_default()}));
             }
-            if let Some(d) = t.data.deadline.map(|d| d.0)
-                && st == "overdue"
-            {
-                let days = (today - d).num_days();
+            let Some(d) = t.data.deadline.map(|d| d.0) else { continue };
+            let deadline = d.format("%d/%m/%Y").to_string();
+            if st == "overdue" {
                 overdue.push((d, json!({"id": t.id, "code": t.data.code, "text": t.data.text,
-                    "deadline": d.format("%d/%m/%Y").to_string(), "days": days})));
-            }
-            if let Some(d) = t.data.deadline.map(|d| d.0)
-                && d >= today
-                && st != "accepted"
-            {
-                upcoming.push((d, json!({"id": t.id, "code": t.data.code, "text": t.data.text, "deadline": d.format("%d/%m/%Y").to_string(), "standing": st})));
+                    "deadline": deadline, "days": (today - d).num_days()})));
+            } else if d >= today && st != "accepted" {
+                upcoming.push((d, json!({"id": t.id, "code": t.data.code, "text": t.data.text, "deadline": deadline, "standing": st})));
             }
         }
         upcoming.sort_by_key(|(d, _)| *d);

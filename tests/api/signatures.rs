@@ -381,19 +381,7 @@ async fn a_separately_attached_file_gets_the_agencys_signature_with_number_and_t
     let dir = tempfile::tempdir().unwrap();
     let (input, output) = (dir.path().join("phu-luc.pdf"), dir.path().join("phu-luc-da-ky.pdf"));
     std::fs::write(&input, &attachment).unwrap();
-    let run = |issuer: &str| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_nhiemvu"))
-            .args(["sign-attachment", "--issuer", issuer, "--reference", "280/BC-UBND", "--location", "Bắc Sơn"])
-            .arg(&input)
-            .arg("-o")
-            .arg(&output)
-            .env("APP__SIGNING__KEYS_DIR", keys.dir.path().join("keys"))
-            .env("APP__SIGNING__PASSPHRASE_DIR", keys.dir.path().join("secrets"))
-            .env("APP__SIGNING__TRUST_DIR", keys.dir.path().join("trust"))
-            .env("APP__DATABASE__URL", "sqlite::memory:")
-            .output()
-            .unwrap()
-    };
+    let run = |issuer: &str| run_sign_attachment(&keys, issuer, "280/BC-UBND", &input, &output);
     let expired = run("het-han");
     assert!(!expired.status.success());
     assert!(String::from_utf8_lossy(&expired.stderr).contains("hết hạn"), "{expired:?}");
@@ -428,22 +416,33 @@ async fn a_separately_attached_file_gets_the_agencys_signature_with_number_and_t
     }
 }
 
-/// Signs `pdf` with `nhiemvu sign-attachment` as issuer `bac-son`; the signed bytes.
-fn sign_attachment_cli(keys: &Keys, pdf: &[u8], reference: &str) -> Vec<u8> {
-    let dir = tempfile::tempdir().unwrap();
-    let (input, output) = (dir.path().join("in.pdf"), dir.path().join("out.pdf"));
-    std::fs::write(&input, pdf).unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nhiemvu"))
-        .args(["sign-attachment", "--issuer", "bac-son", "--reference", reference, "--location", "Bắc Sơn"])
-        .arg(&input)
+/// Runs `nhiemvu sign-attachment` on `input` as `issuer`, writing `output`.
+fn run_sign_attachment(
+    keys: &Keys,
+    issuer: &str,
+    reference: &str,
+    input: &Path,
+    output: &Path,
+) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_nhiemvu"))
+        .args(["sign-attachment", "--issuer", issuer, "--reference", reference, "--location", "Bắc Sơn"])
+        .arg(input)
         .arg("-o")
-        .arg(&output)
+        .arg(output)
         .env("APP__SIGNING__KEYS_DIR", keys.dir.path().join("keys"))
         .env("APP__SIGNING__PASSPHRASE_DIR", keys.dir.path().join("secrets"))
         .env("APP__SIGNING__TRUST_DIR", keys.dir.path().join("trust"))
         .env("APP__DATABASE__URL", "sqlite::memory:")
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+/// Signs `pdf` with `nhiemvu sign-attachment` as issuer `bac-son`; the signed bytes.
+fn sign_attachment_cli(keys: &Keys, pdf: &[u8], reference: &str) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, output) = (dir.path().join("in.pdf"), dir.path().join("out.pdf"));
+    std::fs::write(&input, pdf).unwrap();
+    let out = run_sign_attachment(keys, "bac-son", reference, &input, &output);
     assert!(out.status.success(), "{out:?}");
     std::fs::read(output).unwrap()
 }
