@@ -184,9 +184,12 @@ async function main() {
   }
   // On document pages the PDF viewer's frame can sit over buttons for the mouse:
   // operate them by keyboard, as a keyboard user would.
+  // Enter activates a button on key down. The key goes up only once the next page is
+  // there: a key-up sent while the step's confirmation is open closes it unanswered.
   async function press(selector) {
     await page.locator(selector).focus();
-    await Promise.all([page.waitForNavigation(DOM), page.keyboard.press("Enter")]);
+    await Promise.all([page.waitForNavigation(DOM), page.keyboard.down("Enter")]);
+    await page.keyboard.up("Enter");
   }
   async function logout() {
     await go("header .who button");
