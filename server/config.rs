@@ -55,6 +55,8 @@ pub struct SigningSettings {
     pub allow_untrusted: bool,
     /// A certificate's common name must be its holder's (the signer's, the issuing body's).
     pub match_names: bool,
+    /// File holding the key-encryption key that seals imported keys (`NHIEMVU_KEK` wins).
+    pub kek_file: String,
 }
 
 /// `[render]`.

@@ -86,6 +86,11 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Signing keys: import a PKCS#12 as a signer's or an issuing body's key, list them.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
     /// Manage users from the command line (e.g. the first administrator).
     User {
         #[command(subcommand)]
@@ -120,6 +125,28 @@ enum UserCommand {
         /// The unit's short name (unit officers).
         #[arg(long)]
         unit: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Import a PKCS#12 (.p12, .pfx), its passphrase read from NHIEMVU_P12_PASS or, if
+    /// unset, from standard input; it replaces the holder's key in use. Needs the
+    /// key-encryption key (NHIEMVU_KEK or signing.kek_file).
+    Import {
+        /// The issuing body's code: its own key (the seal's signature).
+        #[arg(long, conflicts_with = "signer", required_unless_present = "signer")]
+        issuer: Option<String>,
+        /// A signer's login name: their key.
+        #[arg(long)]
+        signer: Option<String>,
+        /// The PKCS#12 file.
+        file: std::path::PathBuf,
+    },
+    /// List the keys in use (with --all, the retired ones too).
+    List {
+        #[arg(long)]
+        all: bool,
     },
 }
 
@@ -168,16 +195,6 @@ async fn run(command: Command, mut settings: Settings) -> Result<ExitCode, Box<d
         let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
         let pages = nhiemvu::inspect::pages(&bytes)?;
         return print_findings(&nhiemvu::domain::check::check_pages(&pages), *json);
-    }
-    if let Command::SignAttachment { issuer, reference, location, file, output } = &command {
-        let signing = services::signatures::Signing::from_settings(&settings.signing)
-            .map_err(|e| format!("signing.trust_dir: {e}"))?;
-        let pdf = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
-        let signed =
-            services::signatures::sign_attachment(&signing, issuer, reference, location, &pdf, services::now())?;
-        std::fs::write(output, &signed).map_err(|e| format!("{}: {e}", output.display()))?;
-        println!("Đã ký / signed: {} ({} bytes)", output.display(), signed.len());
-        return Ok(ExitCode::SUCCESS);
     }
     if let Command::Render { demo: true, .. } = command {
         settings.database.url = "sqlite::memory:".into();
@@ -237,7 +254,23 @@ async fn run(command: Command, mut settings: Settings) -> Result<ExitCode, Box<d
                 println!("{d:?}");
             }
         }
-        Command::Verify { .. } | Command::SignAttachment { .. } | Command::Check { file: Some(_), .. } => {
+        Command::SignAttachment { issuer, reference, location, file, output } => {
+            let pdf = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let stored = services::keys::in_use_by_code(&db, &issuer).await?;
+            let signed = services::signatures::sign_attachment(
+                &state.signing,
+                stored.as_ref(),
+                &issuer,
+                &reference,
+                &location,
+                &pdf,
+                services::now(),
+            )?;
+            std::fs::write(&output, &signed).map_err(|e| format!("{}: {e}", output.display()))?;
+            println!("Đã ký / signed: {} ({} bytes)", output.display(), signed.len());
+        }
+        Command::Keys { command } => return keys(&db, &state.signing, command).await,
+        Command::Verify { .. } | Command::Check { file: Some(_), .. } => {
             unreachable!("handled before the database is opened")
         }
         Command::Check { document, json, .. } => {
@@ -297,6 +330,58 @@ async fn run(command: Command, mut settings: Settings) -> Result<ExitCode, Box<d
                 return Ok(ExitCode::FAILURE);
             }
         },
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `nhiemvu keys import|list`.
+async fn keys(
+    db: &storage::Db,
+    signing: &services::signatures::Signing,
+    command: KeysCommand,
+) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let actor = storage::audit::Actor::system();
+    let now = services::now();
+    match command {
+        KeysCommand::Import { issuer, signer, file } => {
+            let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let passphrase = match std::env::var("NHIEMVU_P12_PASS") {
+                Ok(p) => p,
+                Err(_) => {
+                    eprintln!("Mật khẩu tệp khóa / passphrase:");
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line)?;
+                    line.trim_end_matches(['\r', '\n']).to_owned()
+                }
+            };
+            let holder = services::keys::holder_by_name(db, issuer.as_deref(), signer.as_deref()).await?;
+            let k = services::keys::import(db, signing, &actor, now, holder, bytes, passphrase).await?;
+            println!(
+                "Đã nhập khóa / key imported: {} — {} (do {} cấp), hiệu lực đến {} — SHA-256 {}",
+                k.id,
+                k.subject,
+                k.issued_by,
+                nhiemvu::signing::iso_vn(k.not_after),
+                k.fingerprint
+            );
+        }
+        KeysCommand::List { all } => {
+            for k in services::keys::list(db, &actor, now, all).await? {
+                let state = if k.active { "đang dùng / in use" } else { "đã thôi / retired" };
+                let holder = k.user_id.map(|u| u.to_string()).unwrap_or_else(|| format!("issuer {}", k.issuer_id));
+                println!(
+                    "{} {} — {} — {} (do {} cấp) — đến {} ({} ngày) — {}",
+                    k.id,
+                    state,
+                    holder,
+                    k.subject,
+                    k.issued_by,
+                    nhiemvu::signing::iso_vn(k.not_after),
+                    k.days_left,
+                    k.fingerprint
+                );
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

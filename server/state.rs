@@ -40,10 +40,7 @@ impl AppState {
             files: Arc::new(files),
             max_upload_bytes: settings.evidence.max_upload_bytes,
             secure_cookies: settings.server.secure_cookies,
-            signing: Arc::new(
-                crate::services::signatures::Signing::from_settings(&settings.signing)
-                    .map_err(|e| format!("signing.trust_dir: {e}"))?,
-            ),
+            signing: Arc::new(crate::services::signatures::Signing::from_settings(&settings.signing)?),
         })
     }
 }

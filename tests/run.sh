@@ -16,6 +16,7 @@ bash tests/support/packages.sh \
   "postgresql:/usr/lib/postgresql/*/bin/initdb" \
   "poppler-utils:pdftotext" \
   "qpdf:qpdf" \
+  "libnss3-tools:certutil" \
   "curl:curl" \
   "openssl:openssl" \
   "python3:python3" \

@@ -13,6 +13,7 @@ mod m0005_hardening;
 mod m0006_documents;
 mod m0007_work;
 mod m0008_handoff;
+mod m0009_signing_keys;
 
 /// The ordered list of migrations the server applies at start-up.
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_documents::Migration),
             Box::new(m0007_work::Migration),
             Box::new(m0008_handoff::Migration),
+            Box::new(m0009_signing_keys::Migration),
         ]
     }
 }

@@ -252,7 +252,7 @@ pub async fn issue_document(
     // A missing image or key stops here, before a number is taken.
     super::images::ensure_images(&*txn, signing.images_required, &before, &issuer, true).await?;
     let agency_key = match signing.enabled {
-        true => Some(super::signatures::issuer_key(signing, &issuer, now).await?),
+        true => Some(super::signatures::issuer_key(&*txn, signing, &issuer, now).await?),
         false => None,
     };
     let date = local_date(now);

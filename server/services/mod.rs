@@ -15,6 +15,7 @@ pub mod images;
 pub(crate) mod integrity;
 pub mod issuers;
 pub mod issuing;
+pub mod keys;
 pub mod outbox;
 pub mod plans;
 pub mod printing;

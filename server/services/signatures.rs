@@ -23,12 +23,13 @@ use crate::error::{AppError, Result};
 use crate::model::Document;
 use crate::render::{Mark, Renderer};
 use crate::signing::appearance::Face;
-use crate::signing::keys::{Holder, KeyError, KeyStore, SigningKey, TrustStore};
+use crate::signing::keys::{Holder, Kek, KeyError, KeyStore, SigningKey, TrustStore};
 use crate::signing::{self, Request, SignError, SignatureReport, Stamp, Widget};
 use crate::storage::Db;
 use crate::storage::audit::Actor;
-use crate::storage::entities::{documents, issuers, signing_sessions, users};
+use crate::storage::entities::{documents, issuers, signing_keys, signing_sessions, users};
 use crate::storage::files::BlobStore;
+use crate::storage::queries::key_in_use;
 use x509_cert::Certificate;
 
 const ENTITY: &str = "documents";
@@ -57,6 +58,8 @@ pub struct Signing {
     /// A certificate's common name must be its holder's: the signer's name, the
     /// issuing body's name.
     pub match_names: bool,
+    /// Seals imported keys; without it keys can only be files in `keys_dir`.
+    pub kek: Option<Kek>,
 }
 
 impl Signing {
@@ -65,12 +68,15 @@ impl Signing {
         Signing { session_minutes: 30, ..Signing::default() }
     }
 
-    pub fn from_settings(s: &SigningSettings) -> std::io::Result<Signing> {
+    /// The settings' signing, or what is wrong with them (a trust folder that cannot
+    /// be read, a key-encryption key that is not 32 bytes).
+    pub fn from_settings(s: &SigningSettings) -> std::result::Result<Signing, String> {
         let dir = |d: &str| (!d.is_empty()).then(|| std::path::PathBuf::from(d));
         Ok(Signing {
             enabled: s.enabled,
             keys: KeyStore { keys_dir: dir(&s.keys_dir).unwrap_or_default(), passphrase_dir: dir(&s.passphrase_dir) },
-            trust: TrustStore::load(dir(&s.trust_dir).as_deref())?,
+            trust: TrustStore::load(dir(&s.trust_dir).as_deref()).map_err(|e| format!("signing.trust_dir: {e}"))?,
+            kek: Kek::load(dir(&s.kek_file).as_deref()).map_err(|e| format!("signing.kek_file: {e}"))?,
             session_minutes: s.session_minutes.max(1),
             images_required: s.images_required,
             allow_untrusted: s.allow_untrusted,
@@ -91,15 +97,28 @@ impl Signing {
         ))
     }
 
-    /// `h`'s key, valid at `now`, chaining to the trust store and, given `holder`
-    /// (who, their names), naming its holder.
+    /// `h`'s key — the imported one in use (`stored`), else its file — valid at
+    /// `now`, chaining to the trust store and, given `holder` (who, their names),
+    /// naming its holder.
     pub fn load_key(
         &self,
         h: Holder,
         now: DateTime<Utc>,
         holder: Option<(&str, &[String])>,
+        stored: Option<&signing_keys::Model>,
     ) -> std::result::Result<SigningKey, KeyError> {
-        let key = self.keys.load(h, now)?;
+        let key = match stored {
+            Some(m) => {
+                let who = h.describe();
+                let kek = self.kek.as_ref().ok_or_else(|| KeyError::Sealed(who.clone()))?;
+                let key = kek.open(&m.sealed, m.id.as_bytes()).ok_or_else(|| KeyError::Sealed(who.clone()))?;
+                if let Some(cert) = key.chain.first() {
+                    signing::keys::valid_at(cert, now, who)?;
+                }
+                key
+            }
+            None => self.keys.load(h, now)?,
+        };
         if let Some((cert, extra)) = key.chain.split_first() {
             self.accept(cert, extra, holder)?;
         }
@@ -145,7 +164,7 @@ fn layout_of(v: Option<&serde_json::Value>) -> Vec<Place> {
 }
 
 /// A key problem as a client error: code and bilingual message, never the passphrase.
-fn key_error(e: KeyError) -> AppError {
+pub(crate) fn key_error(e: KeyError) -> AppError {
     let code = match e {
         KeyError::Missing(..) => "signing_key_missing",
         KeyError::NoPassphrase(..) => "signing_key_passphrase_missing",
@@ -155,6 +174,7 @@ fn key_error(e: KeyError) -> AppError {
         KeyError::Unsupported(..) => "signing_key_unsupported",
         KeyError::Untrusted(..) => "certificate_untrusted",
         KeyError::NotTheHolder(..) => "certificate_not_holders",
+        KeyError::Sealed(..) => "signing_key_sealed",
     };
     AppError::conflict(code, e.to_string())
 }
@@ -167,7 +187,7 @@ fn sign_error(e: SignError) -> AppError {
     }
 }
 
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+pub(crate) async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T> {
     tokio::task::spawn_blocking(f).await.map_err(|e| AppError::Internal(format!("signing task: {e}")))
 }
 
@@ -190,13 +210,13 @@ async fn user_names<C: ConnectionTrait>(c: &C, actor: &Actor) -> Result<(String,
 
 /// The names an issuing body's certificate may carry: its printed name lines, and
 /// its full name with its place.
-fn issuer_names(issuer: &issuers::Model) -> Vec<String> {
+pub(crate) fn issuer_names(issuer: &issuers::Model) -> Vec<String> {
     let lines: Vec<String> = issuer.name_lines.as_ref().map(super::json_list).unwrap_or_default();
     vec![lines.join(" "), format!("{} {}", issuer.full_name, issuer.place_name)]
 }
 
 /// Who a signer is, in an error message.
-fn signer_label(name: &str) -> String {
+pub(crate) fn signer_label(name: &str) -> String {
     format!("người ký {name} / signer {name}")
 }
 
@@ -289,9 +309,12 @@ pub async fn approve_and_sign(
     let (before, issuer) = load(&*txn, actor, id).await?;
     must_be_submitted(&before)?;
     let (login, name) = user_names(&*txn, actor).await?;
+    let stored = key_in_use(&*txn, issuer.id, actor.user_id).await?;
     let signing = signing.clone();
     let key = blocking(move || {
-        signing.load_key(Holder::Signer(&login), now, Some((&signer_label(&name), std::slice::from_ref(&name))))
+        let holder = Some((signer_label(&name), vec![name]));
+        let holder = holder.as_ref().map(|(w, n)| (w.as_str(), n.as_slice()));
+        signing.load_key(Holder::Signer(&login), now, holder, stored.as_ref())
     })
     .await?
     .map_err(key_error)?;
@@ -577,10 +600,17 @@ async fn embed_external(
 }
 
 /// The issuer's key, checked before anything is numbered or frozen.
-pub(crate) async fn issuer_key(signing: &Signing, issuer: &issuers::Model, now: DateTime<Utc>) -> Result<SigningKey> {
+pub(crate) async fn issuer_key<C: ConnectionTrait>(
+    c: &C,
+    signing: &Signing,
+    issuer: &issuers::Model,
+    now: DateTime<Utc>,
+) -> Result<SigningKey> {
+    let stored = key_in_use(c, issuer.id, None).await?;
     let (signing, code, names) = (signing.clone(), issuer.code.clone(), issuer_names(issuer));
     blocking(move || {
-        signing.load_key(Holder::Issuer(&code), now, Some(("cơ quan ban hành / the issuing body", &names)))
+        let holder = Some(("cơ quan ban hành / the issuing body", names.as_slice()));
+        signing.load_key(Holder::Issuer(&code), now, holder, stored.as_ref())
     })
     .await?
     .map_err(key_error)
@@ -672,16 +702,18 @@ pub fn attachment_request(
     }
 }
 
-/// Signs a separately attached file with the issuer's key (`nhiemvu sign-attachment`).
+/// Signs a separately attached file with the issuer's key (`nhiemvu sign-attachment`):
+/// the imported one in use (`stored`), else its file.
 pub fn sign_attachment(
     signing: &Signing,
+    stored: Option<&signing_keys::Model>,
     issuer_code: &str,
     reference: &str,
     location: &str,
     pdf: &[u8],
     now: DateTime<Utc>,
 ) -> std::result::Result<Vec<u8>, SignError> {
-    let key = signing.load_key(Holder::Issuer(issuer_code), now, None)?;
+    let key = signing.load_key(Holder::Issuer(issuer_code), now, None, stored)?;
     let doc = signing::pdf::Document::parse(pdf)?;
     let width = doc
         .pages()?

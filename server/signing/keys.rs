@@ -4,6 +4,10 @@
 //! environment (`NHIEMVU_P12_PASS_SIGNER_<USERNAME>`, `NHIEMVU_P12_PASS_ISSUER_<CODE>`)
 //! or a secret file (`<passphrase_dir>/signers/<username>.pass`, …), never from the
 //! database. Both AES (PBES2) and legacy (3DES/RC2) PKCS#12 files load.
+//!
+//! Keys imported through the API or the CLI are stored in the database sealed with
+//! the key-encryption key ([`Kek`], AES-256-GCM, bound to the key record's id); the
+//! passphrase of the imported file is not kept.
 
 use std::path::{Path, PathBuf};
 
@@ -14,6 +18,100 @@ use rsa::pkcs8::DecodePrivateKey;
 use x509_cert::Certificate;
 
 use super::cms;
+
+/// The key-encryption key: 32 bytes from `NHIEMVU_KEK` or `signing.kek_file`, written
+/// as 64 hex digits or base64. Never stored, never logged.
+#[derive(Clone)]
+pub struct Kek([u8; 32]);
+
+impl std::fmt::Debug for Kek {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Kek(…)")
+    }
+}
+
+/// Sealed keys start with this, so a later format can be told apart.
+const SEALED_V1: &[u8; 4] = b"NVK1";
+
+impl Kek {
+    /// The environment variable that holds the key-encryption key.
+    pub const ENV: &'static str = "NHIEMVU_KEK";
+
+    /// Reads 32 bytes written as 64 hex digits or as base64.
+    pub fn parse(text: &str) -> Option<Kek> {
+        use base64::Engine as _;
+        let t = text.trim();
+        let bytes = if t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()) {
+            hex::decode(t).ok()?
+        } else {
+            base64::engine::general_purpose::STANDARD.decode(t).ok()?
+        };
+        Some(Kek(bytes.try_into().ok()?))
+    }
+
+    /// The key-encryption key from the environment, else from `file`; `None` when
+    /// neither is set. A value that is set but unreadable is an error.
+    pub fn load(file: Option<&Path>) -> Result<Option<Kek>, String> {
+        let bad = |from: &str| {
+            format!(
+                "{from}: cần 32 byte viết bằng 64 chữ số hex hoặc base64 / need 32 bytes as 64 hex digits or base64"
+            )
+        };
+        if let Ok(v) = std::env::var(Self::ENV) {
+            return Kek::parse(&v).map(Some).ok_or_else(|| bad(Self::ENV));
+        }
+        let Some(file) = file else { return Ok(None) };
+        let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+        Kek::parse(&text).map(Some).ok_or_else(|| bad(&file.display().to_string()))
+    }
+
+    /// `key` (its private key and chain) encrypted, bound to `record` (its record's id).
+    pub fn seal(&self, key: &SigningKey, record: &[u8]) -> Vec<u8> {
+        use aes_gcm::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
+        use der::Encode;
+        use rsa::pkcs8::EncodePrivateKey;
+        let mut plain = Vec::new();
+        let mut part = |bytes: &[u8]| {
+            plain.extend_from_slice(&(bytes.len() as u32).to_be_bytes());
+            plain.extend_from_slice(bytes);
+        };
+        part(key.key.to_pkcs8_der().expect("an RSA key encodes").as_bytes());
+        for c in &key.chain {
+            part(&c.to_der().expect("a parsed certificate encodes"));
+        }
+        let cipher = aes_gcm::Aes256Gcm::new((&self.0).into());
+        let nonce = aes_gcm::Aes256Gcm::generate_nonce(&mut OsRng);
+        let sealed = cipher.encrypt(&nonce, Payload { msg: &plain, aad: record }).expect("AES-GCM encrypts");
+        plain.iter_mut().for_each(|b| *b = 0);
+        [SEALED_V1.as_slice(), &nonce[..], &sealed].concat()
+    }
+
+    /// Opens what [`Kek::seal`] made for `record`; `None` for another key-encryption
+    /// key, another record or altered bytes.
+    pub fn open(&self, sealed: &[u8], record: &[u8]) -> Option<SigningKey> {
+        use aes_gcm::aead::{Aead, KeyInit, Payload};
+        let rest = sealed.strip_prefix(SEALED_V1.as_slice())?;
+        if rest.len() < 12 {
+            return None;
+        }
+        let (nonce, body) = rest.split_at(12);
+        let cipher = aes_gcm::Aes256Gcm::new((&self.0).into());
+        let mut plain = cipher.decrypt(nonce.into(), Payload { msg: body, aad: record }).ok()?;
+        let mut parts = Vec::new();
+        let mut at = 0usize;
+        while at + 4 <= plain.len() {
+            let len = u32::from_be_bytes(plain[at..at + 4].try_into().ok()?) as usize;
+            let end = at.checked_add(4)?.checked_add(len).filter(|e| *e <= plain.len())?;
+            parts.push(&plain[at + 4..end]);
+            at = end;
+        }
+        let (first, certs) = parts.split_first()?;
+        let key = RsaPrivateKey::from_pkcs8_der(first).ok();
+        let chain: Option<Vec<Certificate>> = certs.iter().map(|c| Certificate::from_der(c).ok()).collect();
+        plain.iter_mut().for_each(|b| *b = 0);
+        Some(SigningKey { key: key?, chain: chain? })
+    }
+}
 
 /// Whose key: a signer (by user name) or an issuing body (by code).
 #[derive(Debug, Clone, Copy)]
@@ -47,7 +145,8 @@ impl Holder<'_> {
         format!("NHIEMVU_P12_PASS_{kind}_{name}")
     }
 
-    fn describe(&self) -> String {
+    /// Who holds the key, in a message.
+    pub fn describe(&self) -> String {
         match self {
             Holder::Signer(n) => format!("người ký {n} / signer {n}"),
             Holder::Issuer(n) => format!("cơ quan {n} / issuer {n}"),
@@ -72,6 +171,10 @@ pub enum KeyError {
     Expired(String, String),
     #[error("Chứng thư số của {0} chưa có hiệu lực đến {1} / the certificate of {0} is not valid before {1}")]
     NotYetValid(String, String),
+    #[error(
+        "Không mở được khóa ký đã nhập của {0}: máy chủ thiếu hoặc đã đổi khóa mã hóa (NHIEMVU_KEK, signing.kek_file) / cannot open the imported key of {0}: the key-encryption key is missing or changed"
+    )]
+    Sealed(String),
     #[error("Khóa của {0} không phải RSA / the key of {0} is not an RSA key")]
     Unsupported(String),
     #[error(
@@ -110,6 +213,28 @@ pub fn names_holder(cert: &Certificate, expected: &[String]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::comparable;
+
+    #[test]
+    fn a_sealed_key_opens_only_with_its_key_encryption_key_and_for_its_record() {
+        let p12 = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/pki/issuer.p12")).unwrap();
+        let key = super::open_pkcs12(&p12, "nhiemvu-test").unwrap();
+        let kek = super::Kek::parse(&"ab".repeat(32)).unwrap();
+        let sealed = kek.seal(&key, b"record-1");
+        let opened = kek.open(&sealed, b"record-1").expect("opens for its record");
+        assert_eq!(opened.key, key.key);
+        assert_eq!(opened.chain, key.chain);
+        assert!(kek.open(&sealed, b"record-2").is_none(), "bound to its record");
+        let other = super::Kek::parse(&base64::Engine::encode(&base64::engine::general_purpose::STANDARD, [7u8; 32]));
+        assert!(other.unwrap().open(&sealed, b"record-1").is_none(), "another key-encryption key");
+        let mut altered = sealed.clone();
+        *altered.last_mut().unwrap() ^= 1;
+        assert!(kek.open(&altered, b"record-1").is_none(), "altered bytes");
+        // The private key is not in the clear.
+        use rsa::pkcs8::EncodePrivateKey;
+        let der = key.key.to_pkcs8_der().unwrap();
+        assert!(!sealed.windows(32).any(|w| w == &der.as_bytes()[40..72]));
+        assert!(super::Kek::parse("short").is_none());
+    }
 
     #[test]
     fn names_compare_whatever_the_case_spacing_abbreviation_and_tone_placement() {

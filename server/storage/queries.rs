@@ -2,11 +2,11 @@
 //! calls another just to load a record (services import each other in one
 //! direction only; `tests/api/structure.rs` checks it).
 
-use sea_orm::{ConnectionTrait, EntityTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use crate::error::{AppError, Result};
-use crate::storage::entities::{plans, tasks};
+use crate::storage::entities::{plans, signing_keys, tasks};
 
 /// A plan, or `not_found`.
 pub async fn plan<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<plans::Model> {
@@ -16,4 +16,21 @@ pub async fn plan<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<plans::Model> 
 /// A task, or `not_found`.
 pub async fn task<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<tasks::Model> {
     tasks::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound { entity: "task" })
+}
+
+/// The signing key in use of an issuing body (`user_id` `None`) or of one of its
+/// signers, if one was imported.
+pub async fn key_in_use<C: ConnectionTrait>(
+    db: &C,
+    issuer_id: Uuid,
+    user_id: Option<Uuid>,
+) -> Result<Option<signing_keys::Model>> {
+    let q = signing_keys::Entity::find()
+        .filter(signing_keys::Column::IssuerId.eq(issuer_id))
+        .filter(signing_keys::Column::RetiredAt.is_null());
+    let q = match user_id {
+        Some(u) => q.filter(signing_keys::Column::UserId.eq(u)),
+        None => q.filter(signing_keys::Column::UserId.is_null()),
+    };
+    Ok(q.order_by_desc(signing_keys::Column::InstalledAt).one(db).await?)
 }

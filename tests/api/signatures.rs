@@ -39,6 +39,7 @@ impl Keys {
                 passphrase_dir: Some(self.dir.path().join("secrets")),
             },
             trust: TrustStore::load(Some(&self.dir.path().join("trust"))).unwrap(),
+            kek: None,
             session_minutes: 30,
             images_required: false,
             allow_untrusted: false,
@@ -556,4 +557,203 @@ fn a_token_tool_signs_through_the_one_time_hand_off_urls_without_anyone_copying_
     let (_, audit) =
         served.call("GET", &format!("/api/v1/audit?entity_id={id}"), &bearer(&served, "admin"), None).unwrap();
     assert!(audit.to_string().contains("fetch_signature_handoff"), "the hand-off is audited: {audit}");
+}
+
+/// A key-encryption key for the tests (32 bytes, hex).
+const KEK: &str = "0f1e2d3c4b5a69788796a5b4c3d2e1f00112233445566778899aabbccddeeff0";
+
+/// `pdfsig`'s report with the test root trusted (an NSS database made with
+/// `certutil`), or `None` (with the reason printed) when a tool is absent.
+fn pdfsig_trusting_test_root(pdf: &[u8]) -> Option<String> {
+    if std::process::Command::new("certutil").arg("-H").output().is_err() {
+        crate::helpers::skip("`certutil` (libnss3-tools); tests/run.sh installs it");
+        return None;
+    }
+    pdfsig(b"")?;
+    let dir = tempfile::tempdir().unwrap();
+    let nss = format!("sql:{}", dir.path().display());
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new("certutil").args(args).output().unwrap();
+        assert!(out.status.success(), "certutil {args:?}: {out:?}");
+    };
+    run(&["-N", "-d", &nss, "--empty-password"]);
+    let root = Path::new(PKI).join("root-ca.pem");
+    run(&["-A", "-d", &nss, "-n", "nhiemvu test root", "-t", "CT,C,C", "-i", root.to_str().unwrap()]);
+    let file = dir.path().join("signed.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let out = std::process::Command::new("pdfsig").arg("-nssdir").arg(&nss).arg(&file).output().unwrap();
+    Some(format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}
+
+fn p12_json(file: &str, pass: &str) -> Value {
+    let bytes = std::fs::read(Path::new(PKI).join(file)).unwrap();
+    json!({"pkcs12_base64": base64::engine::general_purpose::STANDARD.encode(bytes), "passphrase": pass})
+}
+
+/// Runs `nhiemvu keys …` against the test's database with the test's trust store
+/// and key-encryption key.
+fn keys_cli(app: &TestApp, keys: &Keys, args: &[&str], pass: &str) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_nhiemvu"))
+        .arg("keys")
+        .args(args)
+        .env("APP__DATABASE__URL", &app.url)
+        .env("APP__SIGNING__TRUST_DIR", keys.dir.path().join("trust"))
+        .env("NHIEMVU_KEK", KEK)
+        .env("NHIEMVU_P12_PASS", pass)
+        .output()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_new_office_installs_its_keys_through_the_api_and_the_cli_and_issues_a_document_pdfsig_trusts() {
+    let keys = Keys::new();
+    let kek = nhiemvu::signing::keys::Kek::parse(KEK);
+    let app = spawn_app_with(Signing { kek, ..keys.signing() }).await;
+    // A new commune, its chairman and its office, all through the API.
+    let issuer = app
+        .post(
+            "/api/v1/issuers",
+            json!({"code": "xa-hoa-binh", "name_lines": ["ỦY BAN NHÂN DÂN", "XÃ HÒA BÌNH"], "abbreviation": "UBND",
+                "place_name": "Hòa Bình", "full_name": "Ủy ban nhân dân xã", "short_name": "UBND xã",
+                "head_title": "CHỦ TỊCH"}),
+        )
+        .await
+        .expect(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let issuer_id: uuid::Uuid = issuer.parse().unwrap();
+    let chairman = app
+        .post(
+            "/api/v1/users",
+            json!({"issuer_id": issuer, "username": "an.nv", "name": "Nguyễn Văn An",
+                "email": "an.nv@hoabinh.example.vn", "role": "signer"}),
+        )
+        .await
+        .expect(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (office_id, office) = app.user(issuer_id, "office", None).await;
+    let signer_token = {
+        use nhiemvu::storage::audit::Actor;
+        let actor = Actor {
+            user_id: Some(chairman.parse().unwrap()),
+            client_addr: None,
+            role: Some(nhiemvu::domain::Role::Signer),
+            issuer_id: Some(issuer_id),
+            unit_id: None,
+        };
+        nhiemvu::services::auth::create_token(&app.db, &actor, nhiemvu::services::now(), "tests").await.unwrap().token
+    };
+    let audit_count = |app: &TestApp| {
+        let db = app.db.conn.clone();
+        async move {
+            use sea_orm::{EntityTrait, PaginatorTrait};
+            nhiemvu::storage::entities::audit_events::Entity::find().count(&db).await.unwrap()
+        }
+    };
+
+    // Refused at import, with nothing stored: untrusted, another body's, wrong passphrase,
+    // a non-signer, and only administrators may import.
+    let before = audit_count(&app).await;
+    let issuer_keys = format!("/api/v1/issuers/{issuer}/signing-keys");
+    let refused = app.post(&issuer_keys, p12_json("untrusted.p12", PASS)).await;
+    let body = refused.expect_error(409, "certificate_untrusted", None);
+    assert!(body["message"].as_str().unwrap().contains("Ký ngoài"), "names the certificate: {body}");
+    let body =
+        app.post(&issuer_keys, p12_json("issuer.p12", PASS)).await.expect_error(409, "certificate_not_holders", None);
+    assert!(body["message"].as_str().unwrap().contains("Ủy ban nhân dân huyện Bắc Sơn"), "{body}");
+    app.post(&issuer_keys, p12_json("xa-issuer.p12", "sai mật khẩu")).await.expect_error(
+        422,
+        "validation_failed",
+        Some("pkcs12_base64"),
+    );
+    app.post(&format!("/api/v1/users/{office_id}/signing-keys"), p12_json("xa-signer.p12", PASS)).await.expect_error(
+        409,
+        "not_a_signer",
+        None,
+    );
+    app.act_as(&office).post(&issuer_keys, p12_json("xa-issuer.p12", PASS)).await.expect(403);
+    app.as_admin();
+    assert_eq!(app.get("/api/v1/signing-keys?all=true").await.expect(200), json!([]));
+    assert_eq!(audit_count(&app).await, before, "a refused import records nothing");
+
+    // A document cannot be approved before the chairman has a key: nothing is frozen.
+    let doc = app
+        .act_as(&office)
+        .post(
+            "/api/v1/documents",
+            json!({"issuer_id": issuer, "kind": "letter", "subject": "Về việc chuẩn bị hội nghị tổng kết năm 2026",
+                "signer_position": "CHỦ TỊCH", "signer_name": "Nguyễn Văn An", "signer_user_id": chairman,
+                "recipients": [{"label": "Như trên"}, {"label": "Lưu: VT"}]}),
+        )
+        .await
+        .expect(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.post(&format!("/api/v1/documents/{doc}/submit"), json!({})).await.expect(200);
+    app.act_as(&signer_token).post(&format!("/api/v1/documents/{doc}/approve"), json!({})).await.expect_error(
+        409,
+        "signing_key_missing",
+        None,
+    );
+
+    // The body's key through the API, the chairman's through the CLI.
+    let installed = app.as_admin().post(&issuer_keys, p12_json("xa-issuer.p12", PASS)).await.expect(201);
+    assert_eq!(installed["subject"], "Ủy ban nhân dân xã Hòa Bình");
+    assert_eq!(installed["issued_by"], "nhiemvu Test Root CA");
+    assert_eq!(
+        (installed["active"].as_bool(), installed["fingerprint"].as_str().map(str::len)),
+        (Some(true), Some(64))
+    );
+    assert!(installed.get("sealed").is_none() && installed.get("passphrase").is_none(), "{installed}");
+    let wrong = keys_cli(&app, &keys, &["import", "--signer", "an.nv", &format!("{PKI}/signer-aes.p12")], PASS);
+    assert!(!wrong.status.success(), "another person's certificate is refused: {wrong:?}");
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("Phùng Thị Thanh Nga"), "{wrong:?}");
+    let out = keys_cli(&app, &keys, &["import", "--signer", "an.nv", &format!("{PKI}/xa-signer.p12")], PASS);
+    assert!(out.status.success(), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Nguyễn Văn An"), "{out:?}");
+    let listed = app.get("/api/v1/signing-keys").await.expect(200);
+    let holders: Vec<&str> = listed.as_array().unwrap().iter().map(|k| k["subject"].as_str().unwrap()).collect();
+    assert_eq!(holders, ["Nguyễn Văn An", "Ủy ban nhân dân xã Hòa Bình"], "{listed}");
+    let listed_cli = keys_cli(&app, &keys, &["list"], "");
+    assert!(String::from_utf8_lossy(&listed_cli.stdout).contains("Nguyễn Văn An"), "{listed_cli:?}");
+
+    // Approve and issue with the imported keys: two signatures pdfsig trusts.
+    app.act_as(&signer_token).post(&format!("/api/v1/documents/{doc}/approve"), json!({})).await.expect(200);
+    app.act_as(&office).post(&format!("/api/v1/documents/{doc}/issue"), json!({})).await.expect(200);
+    let sigs = app.get(&format!("/api/v1/documents/{doc}/signatures")).await.expect(200);
+    let signers: Vec<(&str, bool)> = sigs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["signer"].as_str().unwrap(), s["intact"].as_bool().unwrap() && s["trusted"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(signers, [("Nguyễn Văn An", true), ("Ủy ban nhân dân xã Hòa Bình", true)], "{sigs}");
+    let pdf = pdf_of(&app, &doc).await;
+    save("new-office-signed.pdf", &pdf);
+    if let Some(text) = pdfsig_trusting_test_root(&pdf) {
+        assert_eq!(text.matches("Signature is Valid.").count(), 2, "{text}");
+        assert_eq!(text.matches("Certificate is Trusted.").count(), 2, "{text}");
+        assert!(text.contains("Nguyễn Văn An") && text.contains("Ủy ban nhân dân xã Hòa Bình"), "{text}");
+    }
+
+    // Replacing a key retires the old one; a retired key signs nothing.
+    let again = app.as_admin().post(&issuer_keys, p12_json("xa-issuer.p12", PASS)).await.expect(201);
+    let all = app.get("/api/v1/signing-keys?all=true").await.expect(200);
+    let first = all.as_array().unwrap().iter().find(|k| k["id"] == installed["id"]).unwrap();
+    assert_eq!(first["active"], false, "{all}");
+    app.post(&format!("/api/v1/signing-keys/{}/retire", again["id"].as_str().unwrap()), json!({})).await.expect(200);
+    app.post(&format!("/api/v1/signing-keys/{}/retire", again["id"].as_str().unwrap()), json!({})).await.expect_error(
+        409,
+        "signing_key_retired",
+        None,
+    );
+    let audit = app.get("/api/v1/audit?entity=signing_keys&per_page=100").await.expect(200);
+    let actions: Vec<&str> = audit["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions.iter().filter(|a| **a == "import_signing_key").count(), 3, "{audit}");
+    assert_eq!(actions.iter().filter(|a| **a == "retire_signing_key").count(), 2, "{audit}");
+    assert!(!audit.to_string().contains("sealed"), "the sealed key is not in the audit log");
 }

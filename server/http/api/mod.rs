@@ -7,6 +7,7 @@ mod documents;
 mod evidence;
 pub mod health;
 mod issuers;
+mod keys;
 mod outbox;
 mod plans;
 mod results;
@@ -71,7 +72,7 @@ pub type Apis = (
     tasks::TaskApi,
     tasks::TargetApi,
     results::ResultApi,
-    (documents::DocumentApi, evidence::EvidenceApi, outbox::OutboxApi),
+    (documents::DocumentApi, evidence::EvidenceApi, outbox::OutboxApi, keys::KeyApi),
 );
 
 /// Builds the OpenAPI service over every resource API, served under `/api/v1`.
@@ -89,7 +90,12 @@ pub fn service(state: AppState) -> OpenApiService<Apis, ()> {
         tasks::TaskApi { state: s() },
         tasks::TargetApi { state: s() },
         results::ResultApi { state: s() },
-        (documents::DocumentApi { state: s() }, evidence::EvidenceApi { state: s() }, outbox::OutboxApi { state: s() }),
+        (
+            documents::DocumentApi { state: s() },
+            evidence::EvidenceApi { state: s() },
+            outbox::OutboxApi { state: s() },
+            keys::KeyApi { state: s() },
+        ),
     );
     OpenApiService::new(apis, "nhiemvu", env!("CARGO_PKG_VERSION"))
         .description("Nhiệm vụ trọng tâm: the key-task register of a People's Committee and its official documents.")

@@ -15,6 +15,7 @@ pub mod reminders_sent;
 pub mod results;
 pub mod rubrics;
 pub mod sessions;
+pub mod signing_keys;
 pub mod signing_sessions;
 pub mod targets;
 pub mod task_cooperators;

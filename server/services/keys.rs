@@ -1,0 +1,290 @@
+//! Signing keys as managed records: an administrator imports a PKCS#12 for a signer
+//! or for the issuing body (API, page or `nhiemvu keys import`); the certificate must
+//! be valid, chain to the trust store and name its holder; the private key is sealed
+//! with the key-encryption key before it is stored. Importing replaces (retires) the
+//! holder's previous key; every change is audited.
+
+use std::collections::HashMap;
+
+use base64::Engine as _;
+use chrono::{DateTime, Utc};
+use der::Encode;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::access::{check_scope, issuer_filter, require};
+use super::signatures::{Signing, blocking, issuer_names, key_error, signer_label};
+use super::{audited, not_found};
+use crate::domain::Role;
+use crate::domain::access::{Action, allows};
+use crate::error::{AppError, Result};
+use crate::model::{KeyImportInput, MAX_PKCS12_BYTES, SigningKeyInfo};
+use crate::signing::keys::{self, SigningKey};
+use crate::signing::{cms, iso_vn};
+use crate::storage::Db;
+use crate::storage::audit::Actor;
+use crate::storage::entities::{issuers, signing_keys, users};
+use crate::storage::queries::key_in_use;
+
+const ENTITY: &str = "signing_keys";
+/// Days ahead a certificate's end is announced.
+pub const WARN_DAYS: i64 = 30;
+
+/// Whose key is imported.
+#[derive(Debug, Clone, Copy)]
+pub enum KeyHolder {
+    /// The issuing body's own key (its seal).
+    Issuer(Uuid),
+    /// A signer's key, by user id.
+    Signer(Uuid),
+}
+
+fn info(m: &signing_keys::Model, now: DateTime<Utc>, holder: &str) -> SigningKeyInfo {
+    SigningKeyInfo {
+        id: m.id,
+        issuer_id: m.issuer_id,
+        user_id: m.user_id,
+        holder: holder.to_owned(),
+        subject: m.subject.clone(),
+        issued_by: m.issued_by.clone(),
+        serial: m.serial.clone(),
+        fingerprint: m.fingerprint.clone(),
+        not_before: m.not_before,
+        not_after: m.not_after,
+        installed_by: m.installed_by,
+        installed_at: m.installed_at,
+        retired_at: m.retired_at,
+        active: m.retired_at.is_none(),
+        days_left: (m.not_after - now).num_days(),
+    }
+}
+
+/// Reads the base64 file of an import, refusing what is too large or not base64.
+fn decode_input(input: &KeyImportInput) -> Result<Vec<u8>> {
+    let text: String = input.pkcs12_base64.split_ascii_whitespace().collect();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text.as_bytes())
+        .map_err(|_| AppError::field("pkcs12_base64", "Tệp phải mã hóa base64 / the file must be base64-encoded"))?;
+    if bytes.len() > MAX_PKCS12_BYTES {
+        return Err(AppError::TooLarge(format!("{} > {MAX_PKCS12_BYTES} bytes", bytes.len())));
+    }
+    Ok(bytes)
+}
+
+/// The issuing body's key in use, by issuer code (for `nhiemvu sign-attachment`).
+pub async fn in_use_by_code(db: &Db, code: &str) -> Result<Option<signing_keys::Model>> {
+    let Some(issuer) = issuers::Entity::find().filter(issuers::Column::Code.eq(code)).one(&db.conn).await? else {
+        return Ok(None);
+    };
+    key_in_use(&db.conn, issuer.id, None).await
+}
+
+fn body_name(issuer: &issuers::Model) -> String {
+    format!("{} {}", issuer.full_name, issuer.place_name)
+}
+
+/// The holders' names of `rows`: one query for the signers, one for the bodies.
+async fn holder_names<C: ConnectionTrait>(c: &C, rows: &[signing_keys::Model]) -> Result<HashMap<Uuid, String>> {
+    let user_ids: Vec<Uuid> = rows.iter().filter_map(|m| m.user_id).collect();
+    let issuer_ids: Vec<Uuid> = rows.iter().filter(|m| m.user_id.is_none()).map(|m| m.issuer_id).collect();
+    let mut names = HashMap::new();
+    if !user_ids.is_empty() {
+        for u in users::Entity::find().filter(users::Column::Id.is_in(user_ids)).all(c).await? {
+            names.insert(u.id, u.name);
+        }
+    }
+    if !issuer_ids.is_empty() {
+        for i in issuers::Entity::find().filter(issuers::Column::Id.is_in(issuer_ids)).all(c).await? {
+            names.insert(i.id, body_name(&i));
+        }
+    }
+    Ok(names)
+}
+
+fn infos(rows: &[signing_keys::Model], names: &HashMap<Uuid, String>, now: DateTime<Utc>) -> Vec<SigningKeyInfo> {
+    rows.iter()
+        .map(|m| info(m, now, names.get(&m.user_id.unwrap_or(m.issuer_id)).map(String::as_str).unwrap_or("")))
+        .collect()
+}
+
+/// The holder named on the command line: an issuer by code or a signer by login name.
+pub async fn holder_by_name(db: &Db, issuer_code: Option<&str>, signer: Option<&str>) -> Result<KeyHolder> {
+    if let Some(code) = issuer_code {
+        let issuer = issuers::Entity::find().filter(issuers::Column::Code.eq(code)).one(&db.conn).await?;
+        return Ok(KeyHolder::Issuer(issuer.ok_or_else(|| not_found("issuer"))?.id));
+    }
+    let login = signer.ok_or_else(|| AppError::field("signer", "--issuer hoặc --signer / --issuer or --signer"))?;
+    let user = users::Entity::find().filter(users::Column::Username.eq(login)).one(&db.conn).await?;
+    Ok(KeyHolder::Signer(user.ok_or_else(|| not_found("user"))?.id))
+}
+
+/// [`import`] of a file sent as base64 (the API and the pages).
+pub async fn import_input(
+    db: &Db,
+    signing: &Signing,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    holder: KeyHolder,
+    input: KeyImportInput,
+) -> Result<SigningKeyInfo> {
+    require(actor, Action::ManageOrganisation)?;
+    let bytes = decode_input(&input)?;
+    import(db, signing, actor, now, holder, bytes, input.passphrase).await
+}
+
+/// Imports a PKCS#12 as `holder`'s key, replacing the one in use. Nothing is stored
+/// unless the file opens, its certificate is valid now, chains to the trust store
+/// (unless untrusted ones are allowed) and names its holder.
+pub async fn import(
+    db: &Db,
+    signing: &Signing,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    holder: KeyHolder,
+    p12: Vec<u8>,
+    passphrase: String,
+) -> Result<SigningKeyInfo> {
+    require(actor, Action::ManageOrganisation)?;
+    if p12.len() > MAX_PKCS12_BYTES {
+        return Err(AppError::TooLarge(format!("{} > {MAX_PKCS12_BYTES} bytes", p12.len())));
+    }
+    let Some(kek) = signing.kek.clone() else {
+        return Err(AppError::conflict(
+            "signing_kek_missing",
+            format!(
+                "Máy chủ chưa có khóa mã hóa khóa ký ({} hoặc signing.kek_file) nên không thể lưu khóa / the server has no key-encryption key ({} or signing.kek_file), so keys cannot be stored",
+                keys::Kek::ENV,
+                keys::Kek::ENV
+            ),
+        ));
+    };
+    let key: SigningKey = blocking(move || keys::open_pkcs12(&p12, &passphrase)).await?.ok_or_else(|| {
+        AppError::field(
+            "pkcs12_base64",
+            "Không mở được tệp PKCS#12: sai mật khẩu, tệp hỏng hoặc khóa không phải RSA / cannot open the PKCS#12 file: wrong passphrase, damaged file or not an RSA key",
+        )
+    })?;
+    let Some((cert, extra)) = key.chain.split_first() else {
+        return Err(AppError::field("pkcs12_base64", "Tệp không có chứng thư số / the file holds no certificate"));
+    };
+    let txn = db.begin_write().await?;
+    let (issuer_id, user_id, whose, names, holder_name) = match holder {
+        KeyHolder::Issuer(id) => {
+            let issuer = issuers::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("issuer"))?;
+            check_scope(actor, issuer.id, "issuer")?;
+            let whose = "cơ quan ban hành / the issuing body".to_owned();
+            (issuer.id, None, whose, issuer_names(&issuer), body_name(&issuer))
+        }
+        KeyHolder::Signer(id) => {
+            let user = users::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("user"))?;
+            check_scope(actor, user.issuer_id, "user")?;
+            if !user.role.parse::<Role>().is_ok_and(|r| allows(r, Action::SignDocument)) {
+                return Err(AppError::conflict(
+                    "not_a_signer",
+                    format!(
+                        "{} không có vai trò người ký nên không giữ khóa ký / {} does not have the signer role, so holds no signing key",
+                        user.name, user.name
+                    ),
+                ));
+            }
+            (user.issuer_id, Some(user.id), signer_label(&user.name), vec![user.name.clone()], user.name)
+        }
+    };
+    keys::valid_at(cert, now, whose.clone()).map_err(key_error)?;
+    signing.accept(cert, extra, Some((&whose, &names))).map_err(key_error)?;
+    if let Some(old) = key_in_use(&*txn, issuer_id, user_id).await? {
+        retire_model(&*txn, actor, now, old, &holder_name).await?;
+    }
+    let id = Uuid::now_v7();
+    let der = cert.to_der().map_err(|e| AppError::Internal(format!("certificate: {e}")))?;
+    let (not_before, not_after) = cms::validity(cert);
+    let sealed = kek.seal(&key, id.as_bytes());
+    let row = signing_keys::ActiveModel {
+        id: Set(id),
+        issuer_id: Set(issuer_id),
+        user_id: Set(user_id),
+        subject: Set(cms::common_name(&cert.tbs_certificate.subject)),
+        issued_by: Set(cms::common_name(&cert.tbs_certificate.issuer)),
+        serial: Set(hex::encode(cert.tbs_certificate.serial_number.as_bytes())),
+        fingerprint: Set(hex::encode(Sha256::digest(&der))),
+        not_before: Set(not_before),
+        not_after: Set(not_after),
+        sealed: Set(sealed),
+        installed_by: Set(actor.user_id),
+        installed_at: Set(now),
+        retired_at: Set(None),
+    }
+    .insert(&*txn)
+    .await?;
+    let after = info(&row, now, &holder_name);
+    audited(&*txn, actor, now, "import_signing_key", ENTITY, id, None, Some(&after)).await?;
+    txn.commit().await?;
+    tracing::info!(key = %id, subject = %after.subject, until = %iso_vn(after.not_after), "signing key imported");
+    Ok(after)
+}
+
+async fn retire_model<C: ConnectionTrait>(
+    c: &C,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    m: signing_keys::Model,
+    holder: &str,
+) -> Result<SigningKeyInfo> {
+    let before = info(&m, now, holder);
+    let mut am: signing_keys::ActiveModel = m.into();
+    am.retired_at = Set(Some(now));
+    let after = info(&am.update(c).await?, now, holder);
+    audited(c, actor, now, "retire_signing_key", ENTITY, after.id, Some(&before), Some(&after)).await?;
+    Ok(after)
+}
+
+/// Retires a key: it signs nothing any more (administrators).
+pub async fn retire(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<SigningKeyInfo> {
+    require(actor, Action::ManageOrganisation)?;
+    let txn = db.begin_write().await?;
+    let m = signing_keys::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("signing key"))?;
+    check_scope(actor, m.issuer_id, "signing key")?;
+    if m.retired_at.is_some() {
+        return Err(AppError::conflict(
+            "signing_key_retired",
+            "Khóa này đã thôi sử dụng / this key is already retired",
+        ));
+    }
+    let names = holder_names(&*txn, std::slice::from_ref(&m)).await?;
+    let holder = names.get(&m.user_id.unwrap_or(m.issuer_id)).cloned().unwrap_or_default();
+    let after = retire_model(&*txn, actor, now, m, &holder).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Installed keys, newest first: those in use, or with `all` the retired ones too
+/// (administrators).
+pub async fn list(db: &Db, actor: &Actor, now: DateTime<Utc>, all: bool) -> Result<Vec<SigningKeyInfo>> {
+    require(actor, Action::ManageOrganisation)?;
+    let mut q = signing_keys::Entity::find();
+    if let Some(issuer) = issuer_filter(actor) {
+        q = q.filter(signing_keys::Column::IssuerId.eq(issuer));
+    }
+    if !all {
+        q = q.filter(signing_keys::Column::RetiredAt.is_null());
+    }
+    let rows = q.order_by_desc(signing_keys::Column::InstalledAt).all(&db.conn).await?;
+    Ok(infos(&rows, &holder_names(&db.conn, &rows).await?, now))
+}
+
+/// Keys in use whose certificate ends within [`WARN_DAYS`] (or has ended), soonest
+/// first, for the administrators' dashboard and mail.
+pub async fn expiring(db: &Db, actor: &Actor, now: DateTime<Utc>) -> Result<Vec<SigningKeyInfo>> {
+    if actor.role.is_some_and(|r| !allows(r, Action::ManageOrganisation)) {
+        return Ok(Vec::new());
+    }
+    let mut q = signing_keys::Entity::find()
+        .filter(signing_keys::Column::RetiredAt.is_null())
+        .filter(signing_keys::Column::NotAfter.lt(now + chrono::Duration::days(WARN_DAYS)));
+    if let Some(issuer) = issuer_filter(actor) {
+        q = q.filter(signing_keys::Column::IssuerId.eq(issuer));
+    }
+    let rows = q.order_by_asc(signing_keys::Column::NotAfter).all(&db.conn).await?;
+    Ok(infos(&rows, &holder_names(&db.conn, &rows).await?, now))
+}
