@@ -10,11 +10,12 @@
 //! - [`http`]: the JSON API (poem-openapi, one `XxxApi` per resource), who is
 //!   calling (tokens, cookies, CSRF), the body cap, connection limits, `Allow` on
 //!   405, and the single place where errors become HTTP statuses.
-//! - [`scheduler`]: the outbox dispatcher and the reminder scan, beside the server.
+//! - [`scheduler`]: the outbox dispatcher, the reminder scan and the certificate
+//!   expiry warnings, beside the server.
 //! - [`services`]: one function per user action, owning its one transaction;
 //!   access checks, validation, audit events, workflows, printing, the Nghị định 30
-//!   check, the outbox, contributions, kept drafts; what issued records depend on
-//!   (`integrity`). Services import each other in one direction only
+//!   check, the outbox, contributions, kept drafts, signing keys as records
+//!   (`keys`: import, retire, expiry); what issued records depend on (`integrity`). Services import each other in one direction only
 //!   (`tests/api/structure.rs` reads the source to keep it so).
 //! - [`storage`]: the database pool, migrations, entities, the audit chain, files,
 //!   and the reads several services share (`queries`).
@@ -23,7 +24,8 @@
 //! - [`inspect`]: reads any PDF (pages, positioned text, fonts) for the Nghị
 //!   định 30 check; with `signing::pdf` the only modules that name hayro.
 //! - [`signing`]: PAdES signatures: PDF objects through hayro-syntax and an
-//!   incremental writer, CMS build and check, PKCS#12 keys, the trust store enforced,
+//!   incremental writer, CMS build and check, PKCS#12 keys and their sealing with the
+//!   key-encryption key (AES-256-GCM), the trust store enforced,
 //!   stamped number/date and seal, a linear verifier.
 //! - [`model`]: the public shape of records, shared by the API and the services.
 //! - [`domain`]: pure rules: roles, rubric bands, vocabularies, Vietnamese wording,

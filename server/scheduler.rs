@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::config::Settings;
 use crate::mail::Mailer;
-use crate::services::{auth, drafts, now, outbox, reminders};
+use crate::services::{auth, drafts, keys, now, outbox, reminders};
 use crate::state::AppState;
 
 /// Starts the dispatcher and the reminder scan on the runtime; they run until the
@@ -43,6 +43,11 @@ pub fn start(settings: &Settings, state: &AppState, mailer: Arc<dyn Mailer>) {
             }
             if let Err(e) = drafts::prune(&db, now()).await {
                 tracing::error!(error = %e, "pruning drafts failed");
+            }
+            match keys::warn_expiring(&db, now()).await {
+                Ok(n) if n > 0 => tracing::warn!(messages = n, "signing certificates end soon: administrators told"),
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "checking signing certificates failed"),
             }
             tokio::time::sleep(every).await;
         }

@@ -24,6 +24,8 @@ fn env() -> &'static Environment<'static> {
         env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
         env.add_template("document.j2", include_str!("../../templates/email/document.j2")).expect("document.j2 parses");
         env.add_template("reminder.j2", include_str!("../../templates/email/reminder.j2")).expect("reminder.j2 parses");
+        env.add_template("key_expiry.j2", include_str!("../../templates/email/key_expiry.j2"))
+            .expect("key_expiry.j2 parses");
         env
     })
 }

@@ -10,7 +10,7 @@ use uuid::Uuid;
 pub struct OutboxMessage {
     /// Record id (also the Message-ID's local part).
     pub id: Uuid,
-    /// "document" or "reminder".
+    /// "document", "reminder" or "key_expiry".
     pub kind: String,
     /// The address.
     pub to_addr: String,

@@ -159,7 +159,9 @@ pub async fn import(
             ),
         ));
     };
-    let key: SigningKey = blocking(move || keys::open_pkcs12(&p12, &passphrase)).await?.ok_or_else(|| {
+    // A file that trips the PKCS#12 reader is one it cannot open, not a failed request.
+    let open = move || std::panic::catch_unwind(|| keys::open_pkcs12(&p12, &passphrase)).ok().flatten();
+    let key: SigningKey = blocking(open).await?.ok_or_else(|| {
         AppError::field(
             "pkcs12_base64",
             "Không mở được tệp PKCS#12: sai mật khẩu, tệp hỏng hoặc khóa không phải RSA / cannot open the PKCS#12 file: wrong passphrase, damaged file or not an RSA key",
@@ -287,4 +289,114 @@ pub async fn expiring(db: &Db, actor: &Actor, now: DateTime<Utc>) -> Result<Vec<
     }
     let rows = q.order_by_asc(signing_keys::Column::NotAfter).all(&db.conn).await?;
     Ok(infos(&rows, &holder_names(&db.conn, &rows).await?, now))
+}
+
+/// Someone who may hold a key, for the administrators' page.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Candidate {
+    /// "issuer" or "signer".
+    pub kind: &'static str,
+    pub id: Uuid,
+    /// The body's name, or the signer's name with their body's.
+    pub label: String,
+    /// The names its certificate may carry.
+    pub names: Vec<String>,
+}
+
+/// What the administrators' keys page shows: every key (in use and retired), who
+/// may hold one, and whether keys can be imported at all.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Overview {
+    pub keys: Vec<SigningKeyInfo>,
+    pub candidates: Vec<Candidate>,
+    /// Whether documents are signed digitally.
+    pub signing_on: bool,
+    /// Whether a key-encryption key is configured (without one nothing can be imported).
+    pub can_import: bool,
+    /// Whether certificates outside the trust store are accepted (demos only).
+    pub allow_untrusted: bool,
+}
+
+/// The keys page's data (administrators).
+pub async fn overview(db: &Db, signing: &Signing, actor: &Actor, now: DateTime<Utc>) -> Result<Overview> {
+    let keys = list(db, actor, now, true).await?;
+    let mut bodies = issuers::Entity::find().order_by_asc(issuers::Column::Code);
+    let mut people = users::Entity::find().order_by_asc(users::Column::Name);
+    if let Some(issuer) = issuer_filter(actor) {
+        bodies = bodies.filter(issuers::Column::Id.eq(issuer));
+        people = people.filter(users::Column::IssuerId.eq(issuer));
+    }
+    let bodies = bodies.all(&db.conn).await?;
+    let people = people.all(&db.conn).await?;
+    let body_of: HashMap<Uuid, String> = bodies.iter().map(|b| (b.id, body_name(b))).collect();
+    let mut candidates: Vec<Candidate> = bodies
+        .iter()
+        .map(|b| Candidate { kind: "issuer", id: b.id, label: body_name(b), names: issuer_names(b) })
+        .collect();
+    for u in people.iter().filter(|u| u.role.parse::<Role>().is_ok_and(|r| allows(r, Action::SignDocument))) {
+        let body = body_of.get(&u.issuer_id).cloned().unwrap_or_default();
+        candidates.push(Candidate {
+            kind: "signer",
+            id: u.id,
+            label: format!("{} — {body}", u.name),
+            names: vec![u.name.clone()],
+        });
+    }
+    Ok(Overview {
+        keys,
+        candidates,
+        signing_on: signing.enabled,
+        can_import: signing.kek.is_some(),
+        allow_untrusted: signing.allow_untrusted,
+    })
+}
+
+/// The warning a key's remaining days fall under: 30, 7 and 1 day ahead, then once
+/// it has ended (each is mailed once per key and administrator).
+fn threshold(days_left: i64) -> &'static str {
+    match days_left {
+        d if d < 0 => "ended",
+        d if d <= 1 => "1",
+        d if d <= 7 => "7",
+        _ => "30",
+    }
+}
+
+/// Queues, once per key, warning and administrator, a mail to every administrator
+/// with an address about keys in use that end within [`WARN_DAYS`]; the number queued.
+pub async fn warn_expiring(db: &Db, now: DateTime<Utc>) -> Result<usize> {
+    let system = Actor::system();
+    let soon = expiring(db, &system, now).await?;
+    if soon.is_empty() {
+        return Ok(0);
+    }
+    let admins = users::Entity::find().filter(users::Column::Role.eq(Role::Admin.code())).all(&db.conn).await?;
+    let txn = db.begin_write().await?;
+    let mut queued = 0;
+    for k in &soon {
+        let until = k.not_after.with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7"));
+        for a in admins.iter().filter(|a| !a.email.is_empty()) {
+            let ctx = serde_json::json!({"name": a.name, "holder": k.holder, "until": until.format("%d/%m/%Y").to_string(),
+                "days_left": k.days_left, "subject": k.subject, "issued_by": k.issued_by, "serial": k.serial});
+            let r = crate::mail::render("key_expiry.j2", ctx)
+                .map_err(|e| AppError::Internal(format!("key_expiry.j2: {e}")))?;
+            let m = super::outbox::NewMessage {
+                key: format!("key-expiry:{}:{}:{}", k.id, threshold(k.days_left), a.id),
+                kind: "key_expiry",
+                to: a.email.clone(),
+                recipient_label: Some(a.name.clone()),
+                subject: r.subject,
+                text: r.text,
+                html: r.html,
+                attachment: None,
+                document_id: None,
+                unit_id: None,
+            };
+            if super::outbox::enqueue(&*txn, now, m).await? {
+                queued += 1;
+            }
+        }
+    }
+    txn.commit().await?;
+    Ok(queued)
 }

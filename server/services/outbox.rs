@@ -29,7 +29,7 @@ use crate::storage::files::BlobStore;
 pub struct NewMessage {
     /// Unique per logical message and address.
     pub key: String,
-    /// "document" or "reminder".
+    /// "document", "reminder" or "key_expiry".
     pub kind: &'static str,
     /// One address.
     pub to: String,

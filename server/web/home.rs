@@ -217,8 +217,9 @@ pub(crate) async fn dashboard(state: Data<&AppState>, req: &Request, Query(q): Q
         return redirect("/inbox");
     }
     let r = async {
+        let keys = key_warnings(&c).await?;
         let Some(plan) = current_plan(&c, q.plan).await? else {
-            return Ok(c.page("dashboard.html", StatusCode::OK, json!({"plan": null})));
+            return Ok(c.page("dashboard.html", StatusCode::OK, json!({"plan": null, "keys": keys})));
         };
         let s = snapshot(&c, plan, None).await?;
         let today = today();
@@ -263,11 +264,23 @@ pub(crate) async fn dashboard(state: Data<&AppState>, req: &Request, Query(q): Q
             json!({"plan": js(&s.plan), "kinds": kinds, "by_unit": by_unit, "by_group": by_group,
                 "chart": chart, "upcoming": upcoming.into_iter().take(10).map(|(_, v)| v).collect::<Vec<_>>(),
                 "overdue": overdue.into_iter().take(10).map(|(_, v)| v).collect::<Vec<_>>(), "overdue_more": overdue_more,
-                "failed": failed, "today": today.format("%d/%m/%Y").to_string()}),
+                "failed": failed, "today": today.format("%d/%m/%Y").to_string(), "keys": keys}),
         ))
     }
     .await;
     respond(&c, r)
+}
+
+/// Signing certificates that end within a month, for administrators.
+async fn key_warnings(c: &Ctx) -> Result<Vec<Value>> {
+    let soon = crate::services::keys::expiring(&c.state.db, &c.actor, now()).await?;
+    Ok(soon
+        .iter()
+        .map(|k| {
+            let until = super::documents::vn_time(k.not_after).get(..10).unwrap_or("").to_owned();
+            json!({"holder": k.holder, "until": until, "days_left": k.days_left})
+        })
+        .collect())
 }
 
 /// Bars of self-scores (0–100), one per task, coloured by rating; drawn as SVG by the template.
@@ -402,6 +415,8 @@ fn action_label(code: &str) -> &'static str {
         "logout" => "Đăng xuất",
         "token" => "Tạo mã truy cập API",
         "end_sessions" => "Kết thúc các phiên đăng nhập",
+        "import_signing_key" => "Cài khóa ký số",
+        "retire_signing_key" => "Thôi dùng khóa ký số",
         _ => "Thao tác khác",
     }
 }
@@ -424,6 +439,7 @@ fn entity_label(code: &str) -> &'static str {
         "sessions" => "Phiên đăng nhập",
         "rubrics" => "Bộ tiêu chí",
         "outbox" => "Thư đi",
+        "signing_keys" => "Khóa ký số",
         _ => "Bản ghi khác",
     }
 }

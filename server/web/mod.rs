@@ -6,6 +6,7 @@
 mod documents;
 mod home;
 mod keep;
+mod keys;
 mod plans;
 mod results;
 
@@ -25,7 +26,7 @@ use crate::services::{auth, now};
 use crate::state::AppState;
 use crate::storage::audit::Actor;
 
-const TEMPLATES: [(&str, &str); 16] = [
+const TEMPLATES: [(&str, &str); 17] = [
     ("base.html", include_str!("../../templates/web/base.html")),
     ("login.html", include_str!("../../templates/web/login.html")),
     ("error.html", include_str!("../../templates/web/error.html")),
@@ -41,6 +42,7 @@ const TEMPLATES: [(&str, &str); 16] = [
     ("document.html", include_str!("../../templates/web/document.html")),
     ("audit.html", include_str!("../../templates/web/audit.html")),
     ("outbox.html", include_str!("../../templates/web/outbox.html")),
+    ("keys.html", include_str!("../../templates/web/keys.html")),
     ("macros.html", include_str!("../../templates/web/macros.html")),
 ];
 const CSS: &str = include_str!("../../templates/web/static/app.css");
@@ -119,6 +121,7 @@ fn menu(role: Option<Role>) -> Vec<(&'static str, &'static str)> {
             ("/documents", "Văn bản"),
             ("/admin/audit", "Nhật ký"),
             ("/admin/outbox", "Thư đi"),
+            ("/admin/keys", "Khóa ký số"),
         ],
     }
 }
@@ -189,6 +192,8 @@ fn notice(query: &str) -> Option<String> {
         "return" => format!("Đã trả lại đơn vị{time}."),
         "reopen" => format!("Đã mở lại kết quả{time}."),
         "resent" => format!("Đã đưa thư vào hàng gửi lại{time}."),
+        "key_retired" => format!("Đã thôi sử dụng khóa{time}."),
+        "key_imported" => format!("Đã cài khóa ký số{time}."),
         _ => return None,
     };
     Some(text)
@@ -523,6 +528,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("/admin/audit", "GET"),
     ("/admin/outbox", "GET"),
     ("/admin/outbox/:id/resend", "POST"),
+    ("/admin/keys", "GET"),
+    ("/admin/keys/:id/retire", "POST"),
 ];
 
 /// The pages, mounted at `/`.
@@ -556,6 +563,8 @@ pub fn routes(state: AppState) -> impl poem::Endpoint + 'static {
         .at("/documents/:id/step", post(documents::step))
         .at("/admin/audit", get(home::audit))
         .at("/admin/outbox", get(home::outbox_page))
+        .at("/admin/keys", get(keys::page))
+        .at("/admin/keys/:id/retire", post(keys::retire))
         .at("/admin/outbox/:id/resend", post(home::resend))
         .with(poem::middleware::AddData::new(state))
 }

@@ -286,3 +286,118 @@ async fn the_dashboard_lists_overdue_tasks_with_their_days_late_and_colours_thei
     );
     assert!(!html.contains("class=\"num count-on_track\""), "nothing of this finished year is on track");
 }
+
+/// A PKCS#12 with a self-signed certificate for `cn` that ends in `days` days, made
+/// by openssl; `None` (with the reason printed) when openssl is absent.
+fn short_lived_p12(cn: &str, days: u32) -> Option<Vec<u8>> {
+    if std::process::Command::new("openssl").arg("version").output().is_err() {
+        crate::helpers::skip("`openssl`; tests/run.sh installs it");
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (key, crt, p12) = (dir.path().join("k.pem"), dir.path().join("c.pem"), dir.path().join("k.p12"));
+    let ok = |args: &[&str]| {
+        let out = std::process::Command::new("openssl").args(args).output().unwrap();
+        assert!(out.status.success(), "openssl {args:?}: {out:?}");
+    };
+    let subj = format!("/C=VN/CN={cn}");
+    let days = days.to_string();
+    ok(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        key.to_str().unwrap(),
+        "-out",
+        crt.to_str().unwrap(),
+        "-days",
+        &days,
+        "-subj",
+        &subj,
+        "-utf8",
+    ]);
+    ok(&[
+        "pkcs12",
+        "-export",
+        "-inkey",
+        key.to_str().unwrap(),
+        "-in",
+        crt.to_str().unwrap(),
+        "-passout",
+        "pass:tam-thoi",
+        "-out",
+        p12.to_str().unwrap(),
+    ]);
+    Some(std::fs::read(p12).unwrap())
+}
+
+#[tokio::test]
+async fn administrators_see_who_holds_which_key_until_when_and_are_told_a_month_before_it_ends() {
+    use base64::Engine as _;
+    use nhiemvu::services::{keys, now};
+    let k = crate::signatures::Keys::new();
+    let signing = nhiemvu::services::signatures::Signing {
+        allow_untrusted: true,
+        kek: nhiemvu::signing::keys::Kek::parse(&"5a".repeat(32)),
+        ..k.signing()
+    };
+    let app = crate::helpers::spawn_app_with(signing).await;
+    let p = app.demo_people().await;
+    let Some(p12) = short_lived_p12("Phùng Thị Thanh Nga", 10) else { return };
+    let body =
+        json!({"pkcs12_base64": base64::engine::general_purpose::STANDARD.encode(p12), "passphrase": "tam-thoi"});
+    let key = app.as_admin().post(&format!("/api/v1/users/{}/signing-keys", p.ids["signer"]), body).await.expect(201);
+    assert_eq!(key["holder"], "Phùng Thị Thanh Nga");
+    let days = key["days_left"].as_i64().unwrap();
+    assert!((9..=10).contains(&days), "{key}");
+
+    // The page: the key, its holder and its end, a warning, the import form, a retire button.
+    let (admin, _) = Browser::login(&app, app.admin_id).await;
+    let (status, html) = admin.get("/admin/keys").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Phùng Thị Thanh Nga") && html.contains(key["fingerprint"].as_str().unwrap()), "{html}");
+    assert!(html.contains(&format!("còn {days} ngày")) && html.contains("cần cài khóa mới"), "{html}");
+    assert!(html.contains("id=\"key-import\"") && html.contains("Thôi dùng"), "{html}");
+    assert!(html.contains("id=\"untrusted\""), "certificates outside the trust store are allowed: said so");
+    let (_, home) = admin.get("/").await;
+    assert!(home.contains("id=\"key-warnings\"") && home.contains("Phùng Thị Thanh Nga"), "{home}");
+    // Others do not see the page or the warning.
+    let (office, _) = Browser::login(&app, p.ids["office"]).await;
+    let (status, _) = office.get("/admin/keys").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, home) = office.get("/").await;
+    assert!(!home.contains("key-warnings"), "{home}");
+
+    // Mail: each administrator once per warning (30 days, 7 days, 1 day, ended).
+    let admins = app.get("/api/v1/users?role=admin&per_page=500").await.expect(200)["total"].as_u64().unwrap() as usize;
+    assert!(admins >= 1);
+    assert_eq!(keys::warn_expiring(&app.db, now()).await.unwrap(), admins);
+    assert_eq!(keys::warn_expiring(&app.db, now()).await.unwrap(), 0, "told once");
+    assert_eq!(keys::warn_expiring(&app.db, now() + chrono::Duration::days(4)).await.unwrap(), admins, "7 days");
+    let outbox = app.get("/api/v1/outbox?per_page=100").await.expect(200);
+    let subjects: Vec<&str> = outbox["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["kind"] == "key_expiry")
+        .map(|m| m["subject"].as_str().unwrap())
+        .collect();
+    assert_eq!(subjects.len(), 2 * admins, "{outbox}");
+    assert!(
+        subjects.iter().all(|s| s.starts_with("Chứng thư số của Phùng Thị Thanh Nga hết hạn ngày")),
+        "{subjects:?}"
+    );
+
+    // Retiring from the page: confirmed, audited, gone from the warnings.
+    let csrf = admin.csrf().await;
+    let id = key["id"].as_str().unwrap();
+    let (status, _) = admin.post(&format!("/admin/keys/{id}/retire"), &[("csrf", &csrf)]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, html) = admin.get("/admin/keys").await;
+    assert!(html.contains("Đã thôi dùng") && !html.contains("cần cài khóa mới"), "{html}");
+    let (_, log) = admin.get("/admin/audit").await;
+    assert!(log.contains("Thôi dùng khóa ký số") && log.contains("Cài khóa ký số"), "audit in Vietnamese");
+    assert_eq!(keys::warn_expiring(&app.db, now() + chrono::Duration::days(9)).await.unwrap(), 0, "retired: silent");
+}

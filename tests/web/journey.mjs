@@ -136,6 +136,8 @@ async function main() {
     APP__MAIL__PORT: String(smtpPort),
     APP__MAIL__DISPATCH_EVERY_SECS: "1",
     APP__LOG__FILTER: "warn",
+    // Keys imported on the keys page are stored sealed with this.
+    NHIEMVU_KEK: "6b".repeat(32),
   }, (o) => o.includes("mật khẩu") || o.includes("password"));
   const base = `http://127.0.0.1:${httpPort}`;
   for (let i = 0; i < 100; i++) {
@@ -489,7 +491,27 @@ async function main() {
   for (const url of [`${base}/sign-off`, docUrl, `${base}/`]) await review(url);
   await logout();
   await login("admin");
-  for (const url of [`${base}/admin/audit`, `${base}/admin/outbox`, `${base}/`]) await review(url);
+  for (const url of [`${base}/admin/audit`, `${base}/admin/outbox`, `${base}/admin/keys`, `${base}/`]) await review(url);
+
+  // 10. The administrator installs the chairman's key on the keys page: a wrong
+  // passphrase is said in Vietnamese and nothing typed is lost; the right one installs it.
+  step = "signing key import";
+  await page.goto(`${base}/admin/keys`, DOM);
+  const holder = await page.$eval("#key-holder", (s) => [...s.options].find((o) => o.text.includes("Phùng Thị Thanh Nga")).value);
+  await page.selectOption("#key-holder", holder);
+  await page.setInputFiles("#key-file", path.join(root, "tests/fixtures/pki/signer-aes.p12"));
+  await page.fill("#key-pass", "sai mật khẩu");
+  await page.click("#key-submit");
+  await page.waitForFunction(() => document.getElementById("key-status").textContent.startsWith("Không cài được khóa"));
+  await vietnameseOnly(page, "key import refused");
+  check((await page.inputValue("#key-pass")) === "sai mật khẩu", "the passphrase typed is kept");
+  check(!(await page.locator("#key-submit").isDisabled()), "the button works again");
+  await page.fill("#key-pass", "nhiemvu-test");
+  await Promise.all([page.waitForNavigation(DOM), page.click("#key-submit")]);
+  check((await text("#notice")).startsWith("Đã cài khóa ký số"), "the page says the key is installed");
+  check((await text("#keys tbody")).includes("Phùng Thị Thanh Nga"), "the key is listed with its holder");
+  await review(`${base}/admin/keys`);
+  await shot("14-phone-keys");
 
   await browser.close();
   console.log(`browser journey passed: ${addresses} messages delivered; screenshots in ${shots}`);

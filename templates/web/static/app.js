@@ -205,4 +205,49 @@
       xhr.send(form);
     });
   }
+
+  // Signing key import: the file goes to the API as base64; an error keeps the
+  // form as it is, with the Vietnamese half of the server's answer.
+  var keyForm = document.getElementById("key-import");
+  if (keyForm) {
+    keyForm.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var status = document.getElementById("key-status");
+      var button = document.getElementById("key-submit");
+      var file = document.getElementById("key-file").files[0];
+      var holder = document.getElementById("key-holder").value.split(":");
+      var vi = function (m) { return String(m || "").split(" / ")[0]; };
+      var done = function (text) {
+        status.textContent = text;
+        button.disabled = false; button.textContent = "Cài khóa"; button.removeAttribute("aria-busy");
+        delete keyForm.dataset.submitting;
+      };
+      if (!file) { done("Hãy chọn tệp khóa."); return; }
+      if (file.size > 65536) { done("Tệp lớn hơn 64 KB nên không phải tệp khóa .p12."); return; }
+      status.textContent = "Đang kiểm tra chứng thư và cài khóa…";
+      var reader = new FileReader();
+      reader.onload = function () {
+        var b64 = String(reader.result).split(",")[1] || "";
+        var url = "/api/v1/" + (holder[0] === "issuer" ? "issuers/" : "users/") + holder[1] + "/signing-keys";
+        fetch(url, {
+          method: "POST", credentials: "same-origin",
+          headers: { "X-CSRF-Token": csrf, "Content-Type": "application/json" },
+          body: JSON.stringify({ pkcs12_base64: b64, passphrase: document.getElementById("key-pass").value })
+        }).then(function (r) {
+          return r.json().then(function (b) { return [r.status, b]; }, function () { return [r.status, {}]; });
+        }).then(function (rb) {
+          if (rb[0] === 201) {
+            window.location.href = "/admin/keys?done=key_imported&at=" + Math.floor(Date.now() / 1000);
+            return;
+          }
+          if (rb[0] === 401) { done("Phiên đăng nhập đã hết hạn: hãy đăng nhập lại rồi cài khóa lần nữa."); return; }
+          var b = rb[1];
+          var fields = b.fields ? Object.keys(b.fields).map(function (k) { return vi(b.fields[k]); }) : [];
+          done("Không cài được khóa: " + (fields.length ? fields.join(" ") : vi(b.message) || ("lỗi " + rb[0])));
+        }, function () { done("Mất kết nối; hãy thử lại."); });
+      };
+      reader.onerror = function () { done("Không đọc được tệp đã chọn."); };
+      reader.readAsDataURL(file);
+    });
+  }
 })();
