@@ -64,13 +64,13 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("signing");
     group.sample_size(50);
     group.bench_function("signer_signature", |b| {
-        b.iter(|| sign(&pdf, &request("NguoiKy", Vec::new(), Widget::default()), &signer).unwrap())
+        b.iter(|| sign(&pdf, &request("NguoiKy", Vec::new(), Widget::default()), &signer, None).unwrap())
     });
-    let signed = sign(&pdf, &request("NguoiKy", Vec::new(), Widget::default()), &signer).unwrap();
+    let signed = sign(&pdf, &request("NguoiKy", Vec::new(), Widget::default()), &signer, None).unwrap();
     group.bench_function("agency_signature_with_number_date_and_seal", |b| {
-        b.iter(|| sign(&signed, &request("CoQuanBanHanh", stamps.clone(), seal_widget.clone()), &agency).unwrap())
+        b.iter(|| sign(&signed, &request("CoQuanBanHanh", stamps.clone(), seal_widget.clone()), &agency, None).unwrap())
     });
-    let issued = sign(&signed, &request("CoQuanBanHanh", stamps.clone(), seal_widget.clone()), &agency).unwrap();
+    let issued = sign(&signed, &request("CoQuanBanHanh", stamps.clone(), seal_widget.clone()), &agency, None).unwrap();
     let trust = TrustStore::load(Some(std::path::Path::new(PKI))).unwrap();
     group.bench_function("verify_two_signatures", |b| b.iter(|| verify(&issued, &trust)));
     // Files a unit officer could upload as evidence to make verification expensive.

@@ -57,6 +57,10 @@ pub struct SigningSettings {
     pub match_names: bool,
     /// File holding the key-encryption key that seals imported keys (`NHIEMVU_KEK` wins).
     pub kek_file: String,
+    /// RFC 3161 timestamp authority (`http://…`); empty: signatures carry no timestamp.
+    pub tsa_url: String,
+    /// Seconds to wait for the timestamp authority.
+    pub tsa_timeout_secs: u64,
 }
 
 /// `[render]`.

@@ -25,7 +25,7 @@
 //!   định 30 check; with `signing::pdf` the only modules that name hayro.
 //! - [`signing`]: PAdES signatures: PDF objects through hayro-syntax and an
 //!   incremental writer, CMS build and check, PKCS#12 keys and their sealing with the
-//!   key-encryption key (AES-256-GCM), the trust store enforced,
+//!   key-encryption key (AES-256-GCM), RFC 3161 timestamps (`tsa`), the trust store enforced,
 //!   stamped number/date and seal, a linear verifier.
 //! - [`model`]: the public shape of records, shared by the API and the services.
 //! - [`domain`]: pure rules: roles, rubric bands, vocabularies, Vietnamese wording,

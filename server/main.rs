@@ -429,6 +429,10 @@ fn verify(file: &std::path::Path, json: bool, settings: &Settings) -> Result<Exi
         println!("  Toàn vẹn / intact:            {}", yes_no(r.intact));
         println!("  Phủ toàn tệp / whole file:    {}", yes_no(r.covers_whole_file));
         println!("  Tin cậy / trusted:            {}", yes_no(r.trusted));
+        if let Some(tsa) = &r.timestamp_authority {
+            let at = r.timestamp.as_deref().unwrap_or("KHÔNG HỢP LỆ / INVALID");
+            println!("  Dấu thời gian / timestamp:    {at} ({tsa})");
+        }
         if let Some(p) = &r.problem {
             println!("  Vấn đề / problem:             {p}");
         }

@@ -276,13 +276,15 @@ pub async fn issue_document(
                 None => None,
             };
             let layout = before.signing_layout.as_ref();
-            super::signatures::agency_sign(base, layout, seal, &issuer, key, number, date, now).await?
+            let tsa = signing.tsa.clone();
+            super::signatures::agency_sign(base, layout, seal, &issuer, key, tsa, number, date, now).await?
         }
         (Some(key), None) => {
             // Approved before signing was switched on: the agency signs the printed copy.
             let printable = printing::printable(&*txn, files.as_ref(), id).await?;
             let base = printing::render(renderer, printable).await?;
-            super::signatures::agency_sign(base, None, None, &issuer, key, number, date, now).await?
+            let tsa = signing.tsa.clone();
+            super::signatures::agency_sign(base, None, None, &issuer, key, tsa, number, date, now).await?
         }
         (None, _) => {
             let printable = printing::printable(&*txn, files.as_ref(), id).await?;

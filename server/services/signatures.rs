@@ -24,6 +24,7 @@ use crate::model::Document;
 use crate::render::{Mark, Renderer};
 use crate::signing::appearance::Face;
 use crate::signing::keys::{Holder, Kek, KeyError, KeyStore, SigningKey, TrustStore};
+use crate::signing::tsa::Tsa;
 use crate::signing::{self, Request, SignError, SignatureReport, Stamp, Widget};
 use crate::storage::Db;
 use crate::storage::audit::Actor;
@@ -60,6 +61,8 @@ pub struct Signing {
     pub match_names: bool,
     /// Seals imported keys; without it keys can only be files in `keys_dir`.
     pub kek: Option<Kek>,
+    /// Where signatures get their RFC 3161 timestamp; none: no timestamps.
+    pub tsa: Option<Tsa>,
 }
 
 impl Signing {
@@ -77,6 +80,14 @@ impl Signing {
             keys: KeyStore { keys_dir: dir(&s.keys_dir).unwrap_or_default(), passphrase_dir: dir(&s.passphrase_dir) },
             trust: TrustStore::load(dir(&s.trust_dir).as_deref()).map_err(|e| format!("signing.trust_dir: {e}"))?,
             kek: Kek::load(dir(&s.kek_file).as_deref()).map_err(|e| format!("signing.kek_file: {e}"))?,
+            tsa: match s.tsa_url.as_str() {
+                "" => None,
+                url if url.starts_with("http://") => Some(Tsa {
+                    url: url.to_owned(),
+                    timeout: std::time::Duration::from_secs(s.tsa_timeout_secs.max(1)),
+                }),
+                _ => return Err("signing.tsa_url: cần địa chỉ http:// / an http:// address is needed".into()),
+            },
             session_minutes: s.session_minutes.max(1),
             images_required: s.images_required,
             allow_untrusted: s.allow_untrusted,
@@ -183,6 +194,7 @@ fn sign_error(e: SignError) -> AppError {
     match e {
         SignError::Key(k) => key_error(k),
         SignError::Mismatch(_) | SignError::Cms(_) => AppError::field("signature", e.to_string()),
+        SignError::Timestamp(t) => AppError::conflict("timestamp_unavailable", t.to_string()),
         other => AppError::Internal(format!("signing: {other}")),
     }
 }
@@ -310,6 +322,7 @@ pub async fn approve_and_sign(
     must_be_submitted(&before)?;
     let (login, name) = user_names(&*txn, actor).await?;
     let stored = key_in_use(&*txn, issuer.id, actor.user_id).await?;
+    let tsa = signing.tsa.clone();
     let signing = signing.clone();
     let key = blocking(move || {
         let holder = Some((signer_label(&name), vec![name]));
@@ -320,7 +333,7 @@ pub async fn approve_and_sign(
     .map_err(key_error)?;
     let (pdf, marks, mut req) = signer_copy(&*txn, renderer, files, &before, &issuer, now).await?;
     req.name = holder_name(&key);
-    let signed = blocking(move || signing::sign(&pdf, &req, &key)).await?.map_err(sign_error)?;
+    let signed = blocking(move || signing::sign(&pdf, &req, &key, tsa.as_ref())).await?.map_err(sign_error)?;
     let after = record_approval(&*txn, files, actor, now, &before, signed, layout_json(&marks)).await?;
     if let Err(e) = txn.commit().await {
         if let Some(k) = &after.signed_pdf_key {
@@ -582,6 +595,7 @@ async fn embed_external(
         trust.accept(&checked.signer, &checked.certificates, Some((&label, std::slice::from_ref(&name))))?;
         let subject = signing::cms::common_name(&checked.signer.tbs_certificate.subject);
         signing::keys::valid_at(&checked.signer, now, subject)?;
+        let cms = signing::timestamped(&cms, trust.tsa.as_ref())?;
         signing::finalize(prepared, &cms)
     })
     .await?
@@ -624,6 +638,7 @@ pub(crate) async fn agency_sign(
     seal: Option<Vec<u8>>,
     issuer: &issuers::Model,
     key: SigningKey,
+    tsa: Option<Tsa>,
     number: i32,
     date: NaiveDate,
     now: DateTime<Utc>,
@@ -662,7 +677,7 @@ pub(crate) async fn agency_sign(
         widget,
         stamps,
     };
-    blocking(move || signing::sign(&base, &req, &key)).await?.map_err(sign_error)
+    blocking(move || signing::sign(&base, &req, &key, tsa.as_ref())).await?.map_err(sign_error)
 }
 
 /// The name a signature shows: the certificate's common name.
@@ -724,7 +739,7 @@ pub fn sign_attachment(
         })
         .unwrap_or(595.0);
     let req = attachment_request(reference, location, &key, now, width);
-    signing::sign(pdf, &req, &key)
+    signing::sign(pdf, &req, &key, signing.tsa.as_ref())
 }
 
 fn image_size(png: &[u8]) -> Option<(u32, u32)> {

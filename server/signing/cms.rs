@@ -31,6 +31,8 @@ const SHA256_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.11354
 const SHA384_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.12");
 const SHA512_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.13");
 const SIGNING_CERTIFICATE_V2: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.47");
+/// id-aa-timeStampToken: an RFC 3161 token over the signature value (unsigned attribute).
+const TIMESTAMP_TOKEN: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.14");
 
 /// Why a signature could not be made or read.
 #[derive(Debug, thiserror::Error)]
@@ -151,6 +153,63 @@ pub struct Checked {
     pub digest_matches: bool,
     /// Whether the signature over the attributes verifies with the signer's key.
     pub signature_valid: bool,
+    /// The RFC 3161 timestamp over the signature, if it carries one.
+    pub timestamp: Option<Timestamp>,
+}
+
+/// What a signature's timestamp token says and whether it holds.
+#[derive(Debug, Clone)]
+pub struct Timestamp {
+    /// When the authority stamped the signature.
+    pub time: DateTime<Utc>,
+    /// The authority (its certificate's common name).
+    pub authority: String,
+    /// Whether the token stamps this signature and its own signature verifies.
+    pub valid: bool,
+}
+
+fn signed_data(der_bytes: &[u8]) -> Result<SignedData, CmsError> {
+    let ci = ContentInfo::from_der(trim_der(der_bytes)).map_err(e)?;
+    if ci.content_type != ID_SIGNED_DATA {
+        return Err(e("not a SignedData"));
+    }
+    ci.content.decode_as().map_err(e)
+}
+
+/// The content a timestamp token signs (its TSTInfo, DER).
+pub fn timestamp_content(token: &[u8]) -> Option<Vec<u8>> {
+    let sd = signed_data(token).ok()?;
+    let content = sd.encap_content_info.econtent?;
+    Some(content.value().to_vec())
+}
+
+/// The signature value of a CMS signature's (first) signer.
+pub fn signature_value(der_bytes: &[u8]) -> Result<Vec<u8>, CmsError> {
+    let sd = signed_data(der_bytes)?;
+    let info = sd.signer_infos.0.iter().next().ok_or_else(|| e("no signer"))?;
+    Ok(info.signature.as_bytes().to_vec())
+}
+
+/// The RFC 3161 timestamp token (DER) a CMS signature carries, if any.
+pub fn timestamp_token(der_bytes: &[u8]) -> Option<Vec<u8>> {
+    let sd = signed_data(der_bytes).ok()?;
+    let info = sd.signer_infos.0.iter().next()?;
+    let attr = info.unsigned_attrs.as_ref()?.iter().find(|a| a.oid == TIMESTAMP_TOKEN)?;
+    attr.values.iter().next()?.to_der().ok()
+}
+
+/// `der_bytes` with `token` (an RFC 3161 timestamp token over its signature value)
+/// added to its signer's unsigned attributes; the signed part is unchanged.
+pub fn with_timestamp(der_bytes: &[u8], token: &[u8]) -> Result<Vec<u8>, CmsError> {
+    let mut sd = signed_data(der_bytes)?;
+    let mut infos: Vec<SignerInfo> = sd.signer_infos.0.into_vec();
+    let first = infos.first_mut().ok_or_else(|| e("no signer"))?;
+    let mut unsigned = first.unsigned_attrs.take().unwrap_or_default();
+    unsigned.insert(attribute(TIMESTAMP_TOKEN, Any::from_der(token).map_err(e)?)?).map_err(e)?;
+    first.unsigned_attrs = Some(unsigned);
+    sd.signer_infos = SignerInfos(SetOfVec::try_from(infos).map_err(e)?);
+    let ci = ContentInfo { content_type: ID_SIGNED_DATA, content: Any::encode_from(&sd).map_err(e)? };
+    ci.to_der().map_err(e)
 }
 
 fn hash(oid: &ObjectIdentifier, data: &[u8]) -> Option<Vec<u8>> {
@@ -209,14 +268,32 @@ pub fn validity(cert: &Certificate) -> (DateTime<Utc>, DateTime<Utc>) {
     (time_of(&v.not_before), time_of(&v.not_after))
 }
 
-/// Checks a detached CMS signature against `digest_of` (which hashes the signed bytes with the named algorithm).
+/// Checks a detached CMS signature against `digest_of` (which hashes the signed bytes
+/// with the named algorithm), and its timestamp token if it carries one.
 pub fn check(der_bytes: &[u8], digest_of: impl Fn(&ObjectIdentifier) -> Option<Vec<u8>>) -> Result<Checked, CmsError> {
-    // The /Contents string is zero-padded after the DER.
-    let ci = ContentInfo::from_der(trim_der(der_bytes)).map_err(e)?;
-    if ci.content_type != ID_SIGNED_DATA {
-        return Err(e("not a SignedData"));
+    let (mut checked, sd) = check_signed(der_bytes, digest_of)?;
+    let info = sd.signer_infos.0.iter().next().ok_or_else(|| e("no signer"))?;
+    if let Some(token) = timestamp_token(der_bytes) {
+        let content = timestamp_content(&token).ok_or_else(|| e("unreadable timestamp token"))?;
+        let tst = super::tsa::read_tst_info(&content).ok_or_else(|| e("unreadable timestamp"))?;
+        let stamps_this = tst.imprint[..] == Sha256::digest(info.signature.as_bytes())[..];
+        let (t, _) = check_signed(&token, |oid| hash(oid, &content))?;
+        checked.timestamp = Some(Timestamp {
+            time: tst.time,
+            authority: common_name(&t.signer.tbs_certificate.subject),
+            valid: stamps_this && t.digest_matches && t.signature_valid,
+        });
     }
-    let sd: SignedData = ci.content.decode_as().map_err(e)?;
+    Ok(checked)
+}
+
+/// The signed part of [`check`]: the signer, its certificates, the digest and the signature.
+fn check_signed(
+    der_bytes: &[u8],
+    digest_of: impl Fn(&ObjectIdentifier) -> Option<Vec<u8>>,
+) -> Result<(Checked, SignedData), CmsError> {
+    // The /Contents string is zero-padded after the DER.
+    let sd = signed_data(der_bytes)?;
     let certificates: Vec<Certificate> = sd
         .certificates
         .as_ref()
@@ -258,7 +335,7 @@ pub fn check(der_bytes: &[u8], digest_of: impl Fn(&ObjectIdentifier) -> Option<V
         (Some(h), Some(s)) => public_key(&signer).is_ok_and(|k| k.verify(s, &h, info.signature.as_bytes()).is_ok()),
         _ => false,
     };
-    Ok(Checked { signer, certificates, signing_time, digest_matches, signature_valid })
+    Ok((Checked { signer, certificates, signing_time, digest_matches, signature_valid, timestamp: None }, sd))
 }
 
 /// The DER element at the start of `b` (drops the zero padding after it).

@@ -40,6 +40,7 @@ impl Keys {
             },
             trust: TrustStore::load(Some(&self.dir.path().join("trust"))).unwrap(),
             kek: None,
+            tsa: None,
             session_minutes: 30,
             images_required: false,
             allow_untrusted: false,
@@ -482,7 +483,7 @@ async fn files_made_by_libreoffice_and_by_qpdf_with_object_streams_are_signed_an
             widget: nhiemvu::signing::Widget::default(),
             stamps: Vec::new(),
         };
-        let once = nhiemvu::signing::sign(&pdf, &request, &signer).unwrap_or_else(|e| panic!("{maker}: {e}"));
+        let once = nhiemvu::signing::sign(&pdf, &request, &signer, None).unwrap_or_else(|e| panic!("{maker}: {e}"));
         let twice = sign_attachment_cli(&keys, &once, "13/BC-UBND");
         save(&format!("{}.pdf", maker.split_whitespace().next().unwrap()), &twice);
         let reports = nhiemvu::signing::verify(&twice, &trust);
@@ -756,4 +757,116 @@ async fn a_new_office_installs_its_keys_through_the_api_and_the_cli_and_issues_a
     assert_eq!(actions.iter().filter(|a| **a == "import_signing_key").count(), 3, "{audit}");
     assert_eq!(actions.iter().filter(|a| **a == "retire_signing_key").count(), 2, "{audit}");
     assert!(!audit.to_string().contains("sealed"), "the sealed key is not in the audit log");
+}
+
+/// `tests/support/tsa.py` running: a local RFC 3161 authority with the test TSA key.
+struct LocalTsa {
+    child: std::process::Child,
+    url: String,
+}
+
+impl LocalTsa {
+    /// Started, or `None` (with the reason printed) when python3 or openssl is absent.
+    fn start() -> Option<LocalTsa> {
+        for tool in ["python3", "openssl"] {
+            if std::process::Command::new(tool).arg("--version").output().is_err() {
+                crate::helpers::skip(&format!("`{tool}`; tests/run.sh installs it"));
+                return None;
+            }
+        }
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/tsa.py");
+        let mut child = std::process::Command::new("python3")
+            .arg(script)
+            .arg(PKI)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut line).unwrap();
+        let port = line.trim().strip_prefix("ready ").expect("the TSA says it is ready").to_owned();
+        Some(LocalTsa { child, url: format!("http://127.0.0.1:{port}/tsa") })
+    }
+}
+
+impl Drop for LocalTsa {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+async fn with_a_timestamp_authority_both_signatures_carry_its_timestamp_and_without_an_answer_nothing_is_signed() {
+    use nhiemvu::signing::tsa::Tsa;
+    let Some(local) = LocalTsa::start() else { return };
+    let keys = Keys::new();
+    let tsa = Tsa { url: local.url.clone(), timeout: std::time::Duration::from_secs(20) };
+    let app = spawn_app_with(Signing { tsa: Some(tsa), ..keys.signing() }).await;
+    let p = app.demo_people().await;
+    keys.install("signers", &username(&app, p.ids["signer"]).await, "signer-aes.p12", PASS);
+    keys.install("issuers", &issuer_code(&app, &p).await, "issuer.p12", PASS);
+    let id = submitted_report(&app, &p).await;
+    let before = chrono::Utc::now() - chrono::Duration::seconds(2);
+    app.act_as(p.token("signer")).post(&format!("/api/v1/documents/{id}/approve"), json!({})).await.expect(200);
+    app.act_as(p.token("office")).post(&format!("/api/v1/documents/{id}/issue"), json!({})).await.expect(200);
+    let after = chrono::Utc::now() + chrono::Duration::seconds(2);
+    let sigs = app.get(&format!("/api/v1/documents/{id}/signatures")).await.expect(200);
+    let sigs = sigs.as_array().unwrap();
+    assert_eq!(sigs.len(), 2, "{sigs:?}");
+    for s in sigs {
+        assert_eq!((s["intact"].as_bool(), s["trusted"].as_bool()), (Some(true), Some(true)), "{s}");
+        assert_eq!(s["timestamp_authority"], "nhiemvu Test TSA", "{s}");
+        let at: chrono::DateTime<chrono::Utc> = s["timestamp"].as_str().expect("a timestamp").parse().unwrap();
+        assert!(before <= at && at <= after, "stamped while signing: {at}");
+    }
+    let pdf = pdf_of(&app, &id).await;
+    save("report-timestamped.pdf", &pdf);
+    if let Some(text) = pdfsig(&pdf) {
+        assert_eq!(text.matches("Signature is Valid.").count(), 2, "a timestamp leaves the signatures valid: {text}");
+    }
+    // openssl agrees: the agency's token stamps its signature and chains to the test root.
+    let at = pdf.windows(11).rposition(|w| w == b"/Contents <").unwrap() + 11;
+    let end = at + pdf[at..].iter().position(|b| *b == b'>').unwrap();
+    let cms = hex::decode(&pdf[at..end]).unwrap();
+    let token = nhiemvu::signing::cms::timestamp_token(&cms).expect("the agency's signature carries a token");
+    let imprint =
+        hex::encode(<sha2::Sha256 as sha2::Digest>::digest(nhiemvu::signing::cms::signature_value(&cms).unwrap()));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("token.der"), &token).unwrap();
+    let out = std::process::Command::new("openssl")
+        .args(["ts", "-verify", "-token_in", "-digest", &imprint, "-in"])
+        .arg(dir.path().join("token.der"))
+        .arg("-CAfile")
+        .arg(Path::new(PKI).join("root-ca.pem"))
+        .arg("-untrusted")
+        .arg(Path::new(PKI).join("tsa.crt.pem"))
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Verification: OK"), "{out:?}");
+    // The command line shows it too.
+    std::fs::write(dir.path().join("signed.pdf"), &pdf).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nhiemvu"))
+        .arg("verify")
+        .arg(dir.path().join("signed.pdf"))
+        .env("APP__SIGNING__TRUST_DIR", keys.dir.path().join("trust"))
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && said.matches("nhiemvu Test TSA").count() == 2, "{said}");
+
+    // An authority that does not answer stops the approval: nothing is signed or stored.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/tsa", closed.local_addr().unwrap());
+    drop(closed);
+    let down = Tsa { url, timeout: std::time::Duration::from_secs(5) };
+    let app = spawn_app_with(Signing { tsa: Some(down), ..keys.signing() }).await;
+    let p = app.demo_people().await;
+    keys.install("signers", &username(&app, p.ids["signer"]).await, "signer-aes.p12", PASS);
+    let id = submitted_report(&app, &p).await;
+    let refused = app.act_as(p.token("signer")).post(&format!("/api/v1/documents/{id}/approve"), json!({})).await;
+    let body = refused.expect_error(409, "timestamp_unavailable", None);
+    assert!(body["message"].as_str().unwrap().starts_with("Không lấy được dấu thời gian"), "{body}");
+    let doc = app.get(&format!("/api/v1/documents/{id}")).await.expect(200);
+    assert_eq!(doc["state"], "submitted");
+    assert!(doc.get("signed_pdf_sha256").is_none_or(Value::is_null), "{doc}");
 }
