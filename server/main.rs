@@ -256,10 +256,11 @@ async fn run(command: Command, mut settings: Settings) -> Result<ExitCode, Box<d
         }
         Command::SignAttachment { issuer, reference, location, file, output } => {
             let pdf = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
-            let stored = services::keys::in_use_by_code(&db, &issuer).await?;
+            let (stored, names) = services::keys::attachment_key(&db, &issuer).await?;
             let signed = services::signatures::sign_attachment(
                 &state.signing,
                 stored.as_ref(),
+                names.as_deref(),
                 &issuer,
                 &reference,
                 &location,

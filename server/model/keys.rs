@@ -47,6 +47,8 @@ pub struct SigningKeyInfo {
     pub not_after: DateTime<Utc>,
     /// Who installed it (absent: the command line).
     pub installed_by: Option<Uuid>,
+    /// Their name.
+    pub installed_by_name: Option<String>,
     /// When it was installed.
     pub installed_at: DateTime<Utc>,
     /// When it was replaced or retired; absent while it is the one in use.

@@ -40,7 +40,8 @@ pub enum KeyHolder {
     Signer(Uuid),
 }
 
-fn info(m: &signing_keys::Model, now: DateTime<Utc>, holder: &str) -> SigningKeyInfo {
+fn info(m: &signing_keys::Model, now: DateTime<Utc>, names: &HashMap<Uuid, String>) -> SigningKeyInfo {
+    let holder = names.get(&m.user_id.unwrap_or(m.issuer_id)).map(String::as_str).unwrap_or("");
     SigningKeyInfo {
         id: m.id,
         issuer_id: m.issuer_id,
@@ -53,6 +54,7 @@ fn info(m: &signing_keys::Model, now: DateTime<Utc>, holder: &str) -> SigningKey
         not_before: m.not_before,
         not_after: m.not_after,
         installed_by: m.installed_by,
+        installed_by_name: m.installed_by.and_then(|u| names.get(&u).cloned()),
         installed_at: m.installed_at,
         retired_at: m.retired_at,
         active: m.retired_at.is_none(),
@@ -72,21 +74,23 @@ fn decode_input(input: &KeyImportInput) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// The issuing body's key in use, by issuer code (for `nhiemvu sign-attachment`).
-pub async fn in_use_by_code(db: &Db, code: &str) -> Result<Option<signing_keys::Model>> {
+/// For `nhiemvu sign-attachment`: the issuing body's key in use and the names its
+/// certificate may carry, when the body is in the database (a key file alone is
+/// used as it is otherwise).
+pub async fn attachment_key(db: &Db, code: &str) -> Result<(Option<signing_keys::Model>, Option<Vec<String>>)> {
     let Some(issuer) = issuers::Entity::find().filter(issuers::Column::Code.eq(code)).one(&db.conn).await? else {
-        return Ok(None);
+        return Ok((None, None));
     };
-    key_in_use(&db.conn, issuer.id, None).await
+    Ok((key_in_use(&db.conn, issuer.id, None).await?, Some(issuer_names(&issuer))))
 }
 
 fn body_name(issuer: &issuers::Model) -> String {
     format!("{} {}", issuer.full_name, issuer.place_name)
 }
 
-/// The holders' names of `rows`: one query for the signers, one for the bodies.
+/// The names of `rows`' holders and installers: one query for people, one for bodies.
 async fn holder_names<C: ConnectionTrait>(c: &C, rows: &[signing_keys::Model]) -> Result<HashMap<Uuid, String>> {
-    let user_ids: Vec<Uuid> = rows.iter().filter_map(|m| m.user_id).collect();
+    let user_ids: Vec<Uuid> = rows.iter().flat_map(|m| [m.user_id, m.installed_by]).flatten().collect();
     let issuer_ids: Vec<Uuid> = rows.iter().filter(|m| m.user_id.is_none()).map(|m| m.issuer_id).collect();
     let mut names = HashMap::new();
     if !user_ids.is_empty() {
@@ -103,9 +107,7 @@ async fn holder_names<C: ConnectionTrait>(c: &C, rows: &[signing_keys::Model]) -
 }
 
 fn infos(rows: &[signing_keys::Model], names: &HashMap<Uuid, String>, now: DateTime<Utc>) -> Vec<SigningKeyInfo> {
-    rows.iter()
-        .map(|m| info(m, now, names.get(&m.user_id.unwrap_or(m.issuer_id)).map(String::as_str).unwrap_or("")))
-        .collect()
+    rows.iter().map(|m| info(m, now, names)).collect()
 }
 
 /// The holder named on the command line: an issuer by code or a signer by login name.
@@ -171,12 +173,12 @@ pub async fn import(
         return Err(AppError::field("pkcs12_base64", "Tệp không có chứng thư số / the file holds no certificate"));
     };
     let txn = db.begin_write().await?;
-    let (issuer_id, user_id, whose, names, holder_name) = match holder {
+    let (issuer_id, user_id, whose, names) = match holder {
         KeyHolder::Issuer(id) => {
             let issuer = issuers::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("issuer"))?;
             check_scope(actor, issuer.id, "issuer")?;
             let whose = "cơ quan ban hành / the issuing body".to_owned();
-            (issuer.id, None, whose, issuer_names(&issuer), body_name(&issuer))
+            (issuer.id, None, whose, issuer_names(&issuer))
         }
         KeyHolder::Signer(id) => {
             let user = users::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("user"))?;
@@ -190,13 +192,14 @@ pub async fn import(
                     ),
                 ));
             }
-            (user.issuer_id, Some(user.id), signer_label(&user.name), vec![user.name.clone()], user.name)
+            (user.issuer_id, Some(user.id), signer_label(&user.name), vec![user.name.clone()])
         }
     };
     keys::valid_at(cert, now, whose.clone()).map_err(key_error)?;
     signing.accept(cert, extra, Some((&whose, &names))).map_err(key_error)?;
     if let Some(old) = key_in_use(&*txn, issuer_id, user_id).await? {
-        retire_model(&*txn, actor, now, old, &holder_name).await?;
+        let old_names = holder_names(&*txn, std::slice::from_ref(&old)).await?;
+        retire_model(&*txn, actor, now, old, &old_names).await?;
     }
     let id = Uuid::now_v7();
     let der = cert.to_der().map_err(|e| AppError::Internal(format!("certificate: {e}")))?;
@@ -219,7 +222,7 @@ pub async fn import(
     }
     .insert(&*txn)
     .await?;
-    let after = info(&row, now, &holder_name);
+    let after = info(&row, now, &holder_names(&*txn, std::slice::from_ref(&row)).await?);
     audited(&*txn, actor, now, "import_signing_key", ENTITY, id, None, Some(&after)).await?;
     txn.commit().await?;
     tracing::info!(key = %id, subject = %after.subject, until = %iso_vn(after.not_after), "signing key imported");
@@ -231,12 +234,12 @@ async fn retire_model<C: ConnectionTrait>(
     actor: &Actor,
     now: DateTime<Utc>,
     m: signing_keys::Model,
-    holder: &str,
+    names: &HashMap<Uuid, String>,
 ) -> Result<SigningKeyInfo> {
-    let before = info(&m, now, holder);
+    let before = info(&m, now, names);
     let mut am: signing_keys::ActiveModel = m.into();
     am.retired_at = Set(Some(now));
-    let after = info(&am.update(c).await?, now, holder);
+    let after = info(&am.update(c).await?, now, names);
     audited(c, actor, now, "retire_signing_key", ENTITY, after.id, Some(&before), Some(&after)).await?;
     Ok(after)
 }
@@ -254,8 +257,7 @@ pub async fn retire(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Res
         ));
     }
     let names = holder_names(&*txn, std::slice::from_ref(&m)).await?;
-    let holder = names.get(&m.user_id.unwrap_or(m.issuer_id)).cloned().unwrap_or_default();
-    let after = retire_model(&*txn, actor, now, m, &holder).await?;
+    let after = retire_model(&*txn, actor, now, m, &names).await?;
     txn.commit().await?;
     Ok(after)
 }

@@ -613,6 +613,49 @@ async fn embed_external(
     Ok(to_model(after, &issuer.abbreviation))
 }
 
+/// The certificate the actor's approval would sign with, as the sign-off page shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SignerKeyView {
+    /// The certificate's common name, its issuer and its end (dd/mm/yyyy), when the key is usable.
+    pub subject: Option<String>,
+    pub issued_by: Option<String>,
+    pub until: Option<String>,
+    /// Why the server cannot sign for them now (Vietnamese), if it cannot.
+    pub problem: Option<String>,
+}
+
+/// What the server would sign the actor's approval with: the key in use and its
+/// certificate, or why there is none (the same checks as approving, nothing signed).
+pub async fn signer_key_view(db: &Db, signing: &Signing, actor: &Actor, now: DateTime<Utc>) -> Result<SignerKeyView> {
+    require(actor, Action::SignDocument)?;
+    let (login, name) = user_names(&db.conn, actor).await?;
+    let issuer = actor.issuer_id.ok_or(AppError::Forbidden)?;
+    let stored = key_in_use(&db.conn, issuer, actor.user_id).await?;
+    let signing = signing.clone();
+    let loaded = blocking(move || {
+        let holder = (signer_label(&name), vec![name]);
+        signing.load_key(Holder::Signer(&login), now, Some((&holder.0, &holder.1)), stored.as_ref())
+    })
+    .await?;
+    let vn = |t: DateTime<Utc>| signing::iso_vn(t).get(..10).map(|d| format!("{}/{}/{}", &d[8..10], &d[5..7], &d[..4]));
+    Ok(match loaded {
+        Ok(key) => {
+            let cert = key.chain.first();
+            SignerKeyView {
+                subject: cert.map(|c| signing::cms::common_name(&c.tbs_certificate.subject)),
+                issued_by: cert.map(|c| signing::cms::common_name(&c.tbs_certificate.issuer)),
+                until: cert.and_then(|c| vn(signing::cms::validity(c).1)),
+                problem: None,
+            }
+        }
+        Err(e) => {
+            let text = e.to_string();
+            let vi = text.split(" / ").next().unwrap_or(&text).to_owned();
+            SignerKeyView { subject: None, issued_by: None, until: None, problem: Some(vi) }
+        }
+    })
+}
+
 /// The issuer's key, checked before anything is numbered or frozen.
 pub(crate) async fn issuer_key<C: ConnectionTrait>(
     c: &C,
@@ -718,17 +761,20 @@ pub fn attachment_request(
 }
 
 /// Signs a separately attached file with the issuer's key (`nhiemvu sign-attachment`):
-/// the imported one in use (`stored`), else its file.
+/// the imported one in use (`stored`), else its file; given the body's `names`, its
+/// certificate must carry one of them.
 pub fn sign_attachment(
     signing: &Signing,
     stored: Option<&signing_keys::Model>,
+    names: Option<&[String]>,
     issuer_code: &str,
     reference: &str,
     location: &str,
     pdf: &[u8],
     now: DateTime<Utc>,
 ) -> std::result::Result<Vec<u8>, SignError> {
-    let key = signing.load_key(Holder::Issuer(issuer_code), now, None, stored)?;
+    let holder = names.map(|n| ("cơ quan ban hành / the issuing body", n));
+    let key = signing.load_key(Holder::Issuer(issuer_code), now, holder, stored)?;
     let doc = signing::pdf::Document::parse(pdf)?;
     let width = doc
         .pages()?

@@ -188,6 +188,12 @@ async fn view(c: &Ctx, id: Uuid, extra: Value) -> Result<Value> {
     }
     let authorities: Vec<Value> =
         crate::domain::signer::Authority::ALL.iter().map(|a| json!({"code": a.code(), "label": a.label()})).collect();
+    let can_sign = d.state == "submitted" && c.is(&[Role::Signer]);
+    let signer_key = if can_sign && c.state.signing.enabled {
+        Some(signatures::signer_key_view(db, &c.state.signing, &c.actor, now()).await?)
+    } else {
+        None
+    };
     let v = with_extra(
         json!({
             "doc": doc_row(&d), "data": js(&d.data), "sha256": d.pdf_sha256, "comment": d.review_comment,
@@ -198,7 +204,7 @@ async fn view(c: &Ctx, id: Uuid, extra: Value) -> Result<Value> {
             "check": check.as_ref().map(js),
             "signatures": sigs, "deliveries": deliveries,
             "can_submit": editable,
-            "can_sign": d.state == "submitted" && c.is(&[Role::Signer]),
+            "can_sign": can_sign, "signer_key": signer_key,
             "can_issue": d.state == "approved" && c.is(&[Role::Admin, Role::Office]),
             "can_correct": d.state == "issued" && c.is(&[Role::Admin, Role::Office]),
             "signing": c.state.signing.enabled,
@@ -309,8 +315,11 @@ pub(crate) async fn step(state: Data<&AppState>, req: &Request, Path(id): Path<U
             Err(e) => {
                 let errors = field_errors(&e).ok_or(e)?;
                 let prepared = (f.get("action") == "finalize").then(|| {
+                    // The hand-off link stays on the page (a refused paste does not use it up).
+                    let handoff = f.opt("handoff").filter(|h| h.contains("/api/v1/signing/handoff/"));
                     json!({"session_id": f.get("session_id"), "digest_hex": f.get("digest_hex"),
-                        "digest_base64": f.get("digest_base64"), "expires_at": f.get("expires_at")})
+                        "digest_base64": f.get("digest_base64"), "expires_at": f.get("expires_at"),
+                        "handoff": handoff})
                 });
                 let v = view(&c, id, json!({"step_errors": errors, "step_values": f.values(), "prepared": prepared}))
                     .await?;

@@ -31,6 +31,7 @@ pub(crate) async fn page(state: Data<&AppState>, req: &Request) -> Response {
                     "subject": k.subject, "issued_by": k.issued_by, "serial": k.serial, "fingerprint": k.fingerprint,
                     "from": day(k.not_before), "until": day(k.not_after), "days_left": k.days_left,
                     "installed": super::documents::vn_time(k.installed_at), "active": k.active,
+                    "installer": k.installed_by_name.clone().unwrap_or_else(|| "dòng lệnh trên máy chủ".into()),
                     "soon": k.active && k.days_left < keys::WARN_DAYS})
             })
             .collect();

@@ -741,6 +741,28 @@ async fn a_new_office_installs_its_keys_through_the_api_and_the_cli_and_issues_a
         assert!(text.contains("Nguyễn Văn An") && text.contains("Ủy ban nhân dân xã Hòa Bình"), "{text}");
     }
 
+    // `sign-attachment` signs with the body's imported key (no file anywhere).
+    let dir = tempfile::tempdir().unwrap();
+    let (input, output) = (dir.path().join("in.pdf"), dir.path().join("out.pdf"));
+    std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/libreoffice/phu-luc.pdf"), &input)
+        .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nhiemvu"))
+        .args(["sign-attachment", "--issuer", "xa-hoa-binh", "--reference", "15/TB-UBND", "--location", "Hòa Bình"])
+        .arg(&input)
+        .arg("-o")
+        .arg(&output)
+        .env("APP__DATABASE__URL", &app.url)
+        .env("APP__SIGNING__TRUST_DIR", keys.dir.path().join("trust"))
+        .env("NHIEMVU_KEK", KEK)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let attached = nhiemvu::signing::verify(&std::fs::read(&output).unwrap(), &keys.signing().trust);
+    assert_eq!(
+        attached.last().map(|r| (r.signer.as_str(), r.intact, r.trusted)),
+        Some(("Ủy ban nhân dân xã Hòa Bình", true, true))
+    );
+
     // Replacing a key retires the old one; a retired key signs nothing.
     let again = app.as_admin().post(&issuer_keys, p12_json("xa-issuer.p12", PASS)).await.expect(201);
     let all = app.get("/api/v1/signing-keys?all=true").await.expect(200);

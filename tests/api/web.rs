@@ -158,6 +158,17 @@ async fn a_signer_with_a_usb_token_signs_the_digest_the_page_shows() {
     let p = app.demo_people().await;
     let id = submitted_report(&app, &p).await;
     let (signer, _) = Browser::login(&app, p.ids["signer"]).await;
+    // No key on the server: the page says so before anyone presses a button.
+    let (_, html) = signer.get(&format!("/documents/{id}")).await;
+    assert!(html.contains("id=\"signer-key\"") && html.contains("Máy chủ chưa ký thay bạn được"), "{html}");
+    keys.install("signers", &crate::signatures::username(&app, p.ids["signer"]).await, "signer-aes.p12", PASS);
+    let (_, html) = signer.get(&format!("/documents/{id}")).await;
+    assert!(
+        html.contains(
+            "Sẽ ký bằng chứng thư số của Phùng Thị Thanh Nga, do nhiemvu Test Root CA cấp, hiệu lực đến 01&#x2f;01&#x2f;2070"
+        ),
+        "the sign-off page shows the certificate that will sign: {html}"
+    );
     let csrf = signer.csrf().await;
     let step = format!("/documents/{id}/step");
     let (status, html) = signer.post(&step, &[("csrf", &csrf), ("action", "prepare")]).await;
@@ -180,14 +191,23 @@ async fn a_signer_with_a_usb_token_signs_the_digest_the_page_shows() {
         nhiemvu::signing::keys::open_pkcs12(&std::fs::read(format!("{PKI}/signer-aes.p12")).unwrap(), PASS).unwrap();
     let cms = nhiemvu::signing::cms::sign(&hex::decode(&digest).unwrap(), &token.key, &token.chain, chrono::Utc::now())
         .unwrap();
+    let link = grab(&html, "handoff").replace("&#x2f;", "/");
     let (status, html) = signer
         .post(
             &step,
-            &[("csrf", &csrf), ("action", "finalize"), ("session_id", &session), ("signature", "không phải base64")],
+            &[
+                ("csrf", &csrf),
+                ("action", "finalize"),
+                ("session_id", &session),
+                ("handoff", &link),
+                ("signature", "không phải base64"),
+            ],
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("id=\"err-signature\""), "the error is at the signature field");
+    let shown = html.replace("&#x2f;", "/");
+    assert!(shown.contains(&format!("id=\"handoff\">{link}<")), "the hand-off link stays on the page");
     // A token whose certificate no trusted authority issued: refused in words, nothing signed.
     let stranger =
         nhiemvu::signing::keys::open_pkcs12(&std::fs::read(format!("{PKI}/untrusted.p12")).unwrap(), PASS).unwrap();
@@ -360,6 +380,7 @@ async fn administrators_see_who_holds_which_key_until_when_and_are_told_a_month_
     assert!(html.contains("Phùng Thị Thanh Nga") && html.contains(key["fingerprint"].as_str().unwrap()), "{html}");
     assert!(html.contains(&format!("còn {days} ngày")) && html.contains("cần cài khóa mới"), "{html}");
     assert!(html.contains("id=\"key-import\"") && html.contains("Thôi dùng"), "{html}");
+    assert!(html.contains("bởi Người dùng admin"), "who installed it: {html}");
     assert!(html.contains("id=\"untrusted\""), "certificates outside the trust store are allowed: said so");
     let (_, home) = admin.get("/").await;
     assert!(home.contains("id=\"key-warnings\"") && home.contains("Phùng Thị Thanh Nga"), "{home}");
