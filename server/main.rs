@@ -213,6 +213,11 @@ async fn run(command: Command, mut settings: Settings) -> Result<ExitCode, Box<d
             tracing::info!("signing with the demo keys in config/demo/pki (no legal value)");
         }
     }
+    // One server per SQLite file, claimed before anything (migrations included) writes.
+    let _claim = match command {
+        Command::Serve { .. } => storage::claim_sqlite(&settings.database_url())?,
+        _ => None,
+    };
     let state = nhiemvu::state::AppState::build(&settings).await?;
     let db = state.db.clone();
     match command {

@@ -104,3 +104,55 @@ fn sqlite_path(url: &str) -> Option<String> {
     let path = rest.split('?').next()?;
     (!path.is_empty() && path != ":memory:").then(|| path.to_owned())
 }
+
+/// The SQLite file a database URL names (`None` for PostgreSQL and in-memory databases).
+fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or("");
+    (!path.is_empty() && !path.contains(":memory:")).then(|| std::path::PathBuf::from(path))
+}
+
+/// Claims a SQLite database file for one server: a second `serve` on the same file
+/// is refused (its single-writer queue lives in one process). The claim is an
+/// operating-system lock on `<file>.serve.lock`, held while the returned file is
+/// open and released by the system even if the process is killed. `None` for
+/// PostgreSQL, where several instances are the point.
+pub fn claim_sqlite(url: &str) -> Result<Option<std::fs::File>, String> {
+    let Some(db) = sqlite_file(url) else { return Ok(None) };
+    let path = std::path::PathBuf::from(format!("{}.serve.lock", db.display()));
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    let file = std::fs::File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(std::fs::TryLockError::WouldBlock) => Err(format!(
+            "Đã có một máy chủ nhiemvu khác đang chạy trên tệp cơ sở dữ liệu {} (SQLite chỉ cho một máy chủ); hãy dừng máy chủ đó, hoặc dùng PostgreSQL để chạy nhiều máy chủ / another nhiemvu server is already serving the SQLite file {} (SQLite allows one server); stop it, or use PostgreSQL for several",
+            db.display(),
+            db.display()
+        )),
+        Err(std::fs::TryLockError::Error(e)) => Err(format!("{}: {e}", path.display())),
+    }
+}
+
+#[cfg(test)]
+mod claim_tests {
+    #[test]
+    fn one_server_per_sqlite_file_and_none_for_postgres_or_memory() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("a.sqlite").display());
+        let first = super::claim_sqlite(&url).unwrap();
+        assert!(first.is_some());
+        let second = super::claim_sqlite(&url).unwrap_err();
+        assert!(second.contains("Đã có một máy chủ nhiemvu khác") && second.contains("a.sqlite"), "{second}");
+        drop(first);
+        assert!(super::claim_sqlite(&url).unwrap().is_some(), "free again once the first is gone");
+        assert!(super::claim_sqlite("postgres://u@h/db").unwrap().is_none());
+        assert!(super::claim_sqlite("sqlite::memory:").unwrap().is_none());
+    }
+}

@@ -332,3 +332,26 @@ fn every_acknowledged_save_survives_a_kill_in_the_middle_of_a_burst() {
     assert!(verify.status.success() && said.contains("toàn vẹn"), "audit verify: {said}");
     eprintln!("{total} saves acknowledged by 8 writers before SIGKILL; all there after restart");
 }
+
+#[test]
+fn a_second_server_on_the_same_sqlite_file_refuses_to_start_and_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut first = Served::start_in(dir.path(), &[], &[]);
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let second = Command::new(env!("CARGO_BIN_EXE_nhiemvu"))
+        .arg("serve")
+        .env("APP__SERVER__PORT", port.to_string())
+        .env("APP__STORAGE__DATA_DIR", dir.path())
+        .env("APP__LOG__FILTER", "warn")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&second.stderr);
+    assert!(!second.status.success(), "{said}");
+    assert!(said.contains("Đã có một máy chủ nhiemvu khác") && said.contains("nhiemvu.sqlite"), "{said}");
+    assert_eq!(first.call("GET", "/healthz", "", None).map(|r| r.0), Some(200), "the first goes on");
+    // Killed without a word, the first leaves the file free for the next start.
+    first.kill();
+    let mut again = Served::start_in(dir.path(), &[], &[]);
+    assert_eq!(again.call("GET", "/healthz", "", None).map(|r| r.0), Some(200));
+    again.kill();
+}
