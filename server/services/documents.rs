@@ -377,3 +377,83 @@ pub async fn list_documents(db: &Db, actor: &Actor, f: DocumentFilter, paging: P
         .collect();
     Ok(Page { items, total, page: paging.page, per_page: paging.per_page })
 }
+
+/// What the signer sees before signing: who drafted and submitted the document and
+/// when, and — if it came back after being returned — the comment and what changed.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SignOff {
+    pub drafted_by: Option<String>,
+    pub drafted_at: Option<DateTime<Utc>>,
+    pub submitted_by: Option<String>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    /// When it was last returned to the office, with the signer's comment.
+    pub returned_at: Option<DateTime<Utc>>,
+    pub return_comment: Option<String>,
+    /// The parts changed since it was returned (Vietnamese names), in print order.
+    pub changed: Vec<&'static str>,
+}
+
+/// The parts of a document as the signer names them, in print order.
+const PARTS: &[(&str, &str)] = &[
+    ("subject", "Trích yếu"),
+    ("legal_bases", "Căn cứ"),
+    ("opening", "Phần mở đầu"),
+    ("sections", "Nội dung"),
+    ("closing", "Phần kết"),
+    ("recipients", "Nơi nhận"),
+    ("signer_authority", "Thẩm quyền ký"),
+    ("signer_collective", "Thẩm quyền ký"),
+    ("signer_head_title", "Chức danh người đứng đầu"),
+    ("signer_position", "Chức vụ người ký"),
+    ("signer_name", "Người ký"),
+    ("signer_user_id", "Người ký"),
+    ("drafting_unit", "Đơn vị soạn thảo"),
+];
+
+/// The sign-off summary of a document the actor may read, from its audit trail.
+pub async fn sign_off(db: &Db, actor: &Actor, id: Uuid) -> Result<SignOff> {
+    use crate::storage::entities::audit_events;
+    require(actor, Action::Read)?;
+    let (doc, _) = load(&db.conn, actor, id).await?;
+    let events = audit_events::Entity::find()
+        .filter(audit_events::Column::Entity.eq("documents"))
+        .filter(audit_events::Column::EntityId.eq(doc.id))
+        .order_by_asc(audit_events::Column::Seq)
+        .all(&db.conn)
+        .await?;
+    let created = events.iter().find(|e| e.action == "create");
+    let submitted = events.iter().rev().find(|e| e.action == "submit");
+    let returned = events.iter().rev().find(|e| e.action == "send_back");
+    let ids: Vec<Uuid> = [created, submitted].iter().flatten().filter_map(|e| e.actor_id).collect();
+    let names: HashMap<Uuid, String> = if ids.is_empty() {
+        HashMap::new()
+    } else {
+        users::Entity::find()
+            .filter(users::Column::Id.is_in(ids))
+            .all(&db.conn)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.name))
+            .collect()
+    };
+    let name_of = |e: Option<&audit_events::Model>| e.and_then(|e| e.actor_id).and_then(|u| names.get(&u).cloned());
+    // What differs between the document as it was returned and as it is now.
+    let mut changed = Vec::new();
+    if let Some(then) = returned.and_then(|e| e.after.as_ref()) {
+        let now = serde_json::to_value(&doc).unwrap_or_default();
+        for (key, label) in PARTS {
+            if then.get(*key) != now.get(*key) && !changed.contains(label) {
+                changed.push(*label);
+            }
+        }
+    }
+    Ok(SignOff {
+        drafted_by: name_of(created),
+        drafted_at: created.map(|e| e.at),
+        submitted_by: name_of(submitted),
+        submitted_at: submitted.map(|e| e.at),
+        returned_at: returned.map(|e| e.at),
+        return_comment: returned.and_then(|e| e.after.as_ref()?.get("review_comment")?.as_str().map(str::to_owned)),
+        changed,
+    })
+}

@@ -189,6 +189,16 @@ async fn view(c: &Ctx, id: Uuid, extra: Value) -> Result<Value> {
     let authorities: Vec<Value> =
         crate::domain::signer::Authority::ALL.iter().map(|a| json!({"code": a.code(), "label": a.label()})).collect();
     let can_sign = d.state == "submitted" && c.is(&[Role::Signer]);
+    let summary = if can_sign {
+        let s = documents::sign_off(db, &c.actor, id).await?;
+        let at = |t: Option<DateTime<Utc>>| t.map(vn_time);
+        Some(json!({"drafted_by": s.drafted_by, "drafted_at": at(s.drafted_at), "submitted_by": s.submitted_by,
+            "submitted_at": at(s.submitted_at), "returned_at": at(s.returned_at), "return_comment": s.return_comment,
+            "changed": s.changed,
+            "recipients": d.data.recipients.iter().map(|r| r.label.clone()).collect::<Vec<_>>()}))
+    } else {
+        None
+    };
     let signer_key = if can_sign && c.state.signing.enabled {
         Some(signatures::signer_key_view(db, &c.state.signing, &c.actor, now()).await?)
     } else {
@@ -204,7 +214,7 @@ async fn view(c: &Ctx, id: Uuid, extra: Value) -> Result<Value> {
             "check": check.as_ref().map(js),
             "signatures": sigs, "deliveries": deliveries,
             "can_submit": editable,
-            "can_sign": can_sign, "signer_key": signer_key,
+            "can_sign": can_sign, "signer_key": signer_key, "sign_off": summary,
             "can_issue": d.state == "approved" && c.is(&[Role::Admin, Role::Office]),
             "can_correct": d.state == "issued" && c.is(&[Role::Admin, Role::Office]),
             "signing": c.state.signing.enabled,

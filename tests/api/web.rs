@@ -422,3 +422,35 @@ async fn administrators_see_who_holds_which_key_until_when_and_are_told_a_month_
     assert!(log.contains("Thôi dùng khóa ký số") && log.contains("Cài khóa ký số"), "audit in Vietnamese");
     assert_eq!(keys::warn_expiring(&app.db, now() + chrono::Duration::days(9)).await.unwrap(), 0, "retired: silent");
 }
+
+#[tokio::test]
+async fn the_signer_sees_who_drafted_and_submitted_and_what_changed_since_it_was_returned() {
+    use crate::signatures::submitted_report;
+    let app = spawn_app().await;
+    let p = app.demo_people().await;
+    let id = submitted_report(&app, &p).await;
+    let (signer, _) = Browser::login(&app, p.ids["signer"]).await;
+    let (_, html) = signer.get(&format!("/documents/{id}")).await;
+    assert!(html.contains("id=\"sign-off\"") && html.contains("Trình ký: Người dùng office"), "{html}");
+    assert!(html.contains("Nơi nhận: TT. Đảng ủy; Lưu: VT") && !html.contains("Đã trả lại Văn phòng"), "{html}");
+
+    // Returned with a comment; the office changes the subject and the recipients, and submits again.
+    app.act_as(p.token("signer"))
+        .post(&format!("/api/v1/documents/{id}/send-back"), json!({"comment": "Bổ sung nơi nhận UBMTTQ."}))
+        .await
+        .expect(200);
+    let body = json!({"issuer_id": p.issuer, "plan_id": p.plan, "kind": "report",
+        "subject": "Báo cáo kết quả thực hiện nhiệm vụ trọng tâm năm 2024 (bổ sung)",
+        "signer_collective": "ỦY BAN NHÂN DÂN", "signer_position": "CHỦ TỊCH", "signer_name": "Phùng Thị Thanh Nga",
+        "signer_user_id": p.ids["signer"],
+        "recipients": [{"label": "TT. Đảng ủy"}, {"label": "UBMTTQ"}, {"label": "Lưu: VT"}]});
+    app.act_as(p.token("office")).put(&format!("/api/v1/documents/{id}"), body).await.expect(200);
+    app.post(&format!("/api/v1/documents/{id}/submit"), json!({})).await.expect(200);
+    let (_, html) = signer.get(&format!("/documents/{id}")).await;
+    assert!(html.contains("Đã trả lại Văn phòng lúc") && html.contains("“Bổ sung nơi nhận UBMTTQ.”"), "{html}");
+    assert!(html.contains("<strong id=\"changed\">Trích yếu, Nơi nhận</strong>"), "{html}");
+    // The office does not get the signer's summary.
+    let (office, _) = Browser::login(&app, p.ids["office"]).await;
+    let (_, html) = office.get(&format!("/documents/{id}")).await;
+    assert!(!html.contains("id=\"sign-off\""));
+}
