@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::access::{check_scope, issuer_filter, require};
-use super::signatures::{Signing, blocking, issuer_names, key_error, signer_label};
+use super::signatures::{ISSUING_BODY, Signing, blocking, issuer_names, key_error, signer_label};
 use super::{audited, not_found};
 use crate::domain::Role;
 use crate::domain::access::{Action, allows};
@@ -177,7 +177,7 @@ pub async fn import(
         KeyHolder::Issuer(id) => {
             let issuer = issuers::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("issuer"))?;
             check_scope(actor, issuer.id, "issuer")?;
-            let whose = "cơ quan ban hành / the issuing body".to_owned();
+            let whose = ISSUING_BODY.to_owned();
             (issuer.id, None, whose, issuer_names(&issuer))
         }
         KeyHolder::Signer(id) => {

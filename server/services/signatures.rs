@@ -40,6 +40,9 @@ const MM: f64 = 72.0 / 25.4;
 const SIGNATURE_BOX: (f64, f64) = (70.0 * MM, 28.0 * MM);
 const SEAL_WIDTH: f64 = 34.0 * MM;
 
+/// The issuing body, as errors about its certificate name it.
+pub(crate) const ISSUING_BODY: &str = "cơ quan ban hành / the issuing body";
+
 /// What the signer's signature says about itself.
 pub const SIGNER_REASON: &str = "Ký duyệt ban hành văn bản";
 /// What the agency's signature says about itself.
@@ -320,17 +323,8 @@ pub async fn approve_and_sign(
     let txn = db.begin_write().await?;
     let (before, issuer) = load(&*txn, actor, id).await?;
     must_be_submitted(&before)?;
-    let (login, name) = user_names(&*txn, actor).await?;
-    let stored = key_in_use(&*txn, issuer.id, actor.user_id).await?;
+    let key = signer_key(&*txn, signing, actor, issuer.id, now).await?.map_err(key_error)?;
     let tsa = signing.tsa.clone();
-    let signing = signing.clone();
-    let key = blocking(move || {
-        let holder = Some((signer_label(&name), vec![name]));
-        let holder = holder.as_ref().map(|(w, n)| (w.as_str(), n.as_slice()));
-        signing.load_key(Holder::Signer(&login), now, holder, stored.as_ref())
-    })
-    .await?
-    .map_err(key_error)?;
     let (pdf, marks, mut req) = signer_copy(&*txn, renderer, files, &before, &issuer, now).await?;
     req.name = holder_name(&key);
     let signed = blocking(move || signing::sign(&pdf, &req, &key, tsa.as_ref())).await?.map_err(sign_error)?;
@@ -613,13 +607,32 @@ async fn embed_external(
     Ok(to_model(after, &issuer.abbreviation))
 }
 
+/// The key the server holds for the signer `actor` (imported, else a file), checked as
+/// at use: the outer error is the database's, the inner one why the key cannot sign.
+async fn signer_key<C: ConnectionTrait>(
+    c: &C,
+    signing: &Signing,
+    actor: &Actor,
+    issuer_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<std::result::Result<SigningKey, KeyError>> {
+    let (login, name) = user_names(c, actor).await?;
+    let stored = key_in_use(c, issuer_id, actor.user_id).await?;
+    let signing = signing.clone();
+    blocking(move || {
+        let label = signer_label(&name);
+        signing.load_key(Holder::Signer(&login), now, Some((&label, std::slice::from_ref(&name))), stored.as_ref())
+    })
+    .await
+}
+
 /// The certificate the actor's approval would sign with, as the sign-off page shows it.
 #[derive(Debug, Clone, Serialize)]
 pub struct SignerKeyView {
-    /// The certificate's common name, its issuer and its end (dd/mm/yyyy), when the key is usable.
+    /// The certificate's common name, its issuer and its end, when the key is usable.
     pub subject: Option<String>,
     pub issued_by: Option<String>,
-    pub until: Option<String>,
+    pub until: Option<DateTime<Utc>>,
     /// Why the server cannot sign for them now (Vietnamese), if it cannot.
     pub problem: Option<String>,
 }
@@ -628,23 +641,14 @@ pub struct SignerKeyView {
 /// certificate, or why there is none (the same checks as approving, nothing signed).
 pub async fn signer_key_view(db: &Db, signing: &Signing, actor: &Actor, now: DateTime<Utc>) -> Result<SignerKeyView> {
     require(actor, Action::SignDocument)?;
-    let (login, name) = user_names(&db.conn, actor).await?;
     let issuer = actor.issuer_id.ok_or(AppError::Forbidden)?;
-    let stored = key_in_use(&db.conn, issuer, actor.user_id).await?;
-    let signing = signing.clone();
-    let loaded = blocking(move || {
-        let holder = (signer_label(&name), vec![name]);
-        signing.load_key(Holder::Signer(&login), now, Some((&holder.0, &holder.1)), stored.as_ref())
-    })
-    .await?;
-    let vn = |t: DateTime<Utc>| signing::iso_vn(t).get(..10).map(|d| format!("{}/{}/{}", &d[8..10], &d[5..7], &d[..4]));
-    Ok(match loaded {
+    Ok(match signer_key(&db.conn, signing, actor, issuer, now).await? {
         Ok(key) => {
             let cert = key.chain.first();
             SignerKeyView {
                 subject: cert.map(|c| signing::cms::common_name(&c.tbs_certificate.subject)),
                 issued_by: cert.map(|c| signing::cms::common_name(&c.tbs_certificate.issuer)),
-                until: cert.and_then(|c| vn(signing::cms::validity(c).1)),
+                until: cert.map(|c| signing::cms::validity(c).1),
                 problem: None,
             }
         }
@@ -666,7 +670,7 @@ pub(crate) async fn issuer_key<C: ConnectionTrait>(
     let stored = key_in_use(c, issuer.id, None).await?;
     let (signing, code, names) = (signing.clone(), issuer.code.clone(), issuer_names(issuer));
     blocking(move || {
-        let holder = Some(("cơ quan ban hành / the issuing body", names.as_slice()));
+        let holder = Some((ISSUING_BODY, names.as_slice()));
         signing.load_key(Holder::Issuer(&code), now, holder, stored.as_ref())
     })
     .await?
@@ -773,7 +777,7 @@ pub fn sign_attachment(
     pdf: &[u8],
     now: DateTime<Utc>,
 ) -> std::result::Result<Vec<u8>, SignError> {
-    let holder = names.map(|n| ("cơ quan ban hành / the issuing body", n));
+    let holder = names.map(|n| (ISSUING_BODY, n));
     let key = signing.load_key(Holder::Issuer(issuer_code), now, holder, stored)?;
     let doc = signing::pdf::Document::parse(pdf)?;
     let width = doc

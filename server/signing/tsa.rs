@@ -14,6 +14,8 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use sha2::{Digest, Sha256};
 
+use super::cms::tlv;
+
 /// Largest answer read from a timestamp authority.
 const MAX_REPLY: u64 = 256 * 1024;
 /// DER of the SHA-256 algorithm identifier (with NULL parameters).
@@ -33,21 +35,6 @@ pub struct Tsa {
     /// `http://host[:port]/path`.
     pub url: String,
     pub timeout: Duration,
-}
-
-/// DER of a tag-length-value.
-fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
-    let mut out = vec![tag];
-    let n = content.len();
-    if n < 0x80 {
-        out.push(n as u8);
-    } else {
-        let bytes: Vec<u8> = n.to_be_bytes().into_iter().skip_while(|b| *b == 0).collect();
-        out.push(0x80 | bytes.len() as u8);
-        out.extend(bytes);
-    }
-    out.extend_from_slice(content);
-    out
 }
 
 /// Reads one DER element: its tag, its content and what follows it.

@@ -22,6 +22,12 @@ pub(crate) fn vn_time(t: DateTime<Utc>) -> String {
     t.with_timezone(&vn).format("%d/%m/%Y %H:%M").to_string()
 }
 
+/// "27/11/2026", the day in Vietnam.
+pub(crate) fn vn_date(t: DateTime<Utc>) -> String {
+    let vn = FixedOffset::east_opt(7 * 3600).expect("UTC+7");
+    t.with_timezone(&vn).format("%d/%m/%Y").to_string()
+}
+
 fn state_label(s: &str) -> &'static str {
     match s {
         "draft" => "Dự thảo",
@@ -200,7 +206,10 @@ async fn view(c: &Ctx, id: Uuid, extra: Value) -> Result<Value> {
         None
     };
     let signer_key = if can_sign && c.state.signing.enabled {
-        Some(signatures::signer_key_view(db, &c.state.signing, &c.actor, now()).await?)
+        let k = signatures::signer_key_view(db, &c.state.signing, &c.actor, now()).await?;
+        Some(
+            json!({"subject": k.subject, "issued_by": k.issued_by, "until": k.until.map(vn_date), "problem": k.problem}),
+        )
     } else {
         None
     };

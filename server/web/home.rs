@@ -276,10 +276,7 @@ async fn key_warnings(c: &Ctx) -> Result<Vec<Value>> {
     let soon = crate::services::keys::expiring(&c.state.db, &c.actor, now()).await?;
     Ok(soon
         .iter()
-        .map(|k| {
-            let until = super::documents::vn_time(k.not_after).get(..10).unwrap_or("").to_owned();
-            json!({"holder": k.holder, "until": until, "days_left": k.days_left})
-        })
+        .map(|k| json!({"holder": k.holder, "until": super::documents::vn_date(k.not_after), "days_left": k.days_left}))
         .collect())
 }
 

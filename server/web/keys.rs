@@ -22,7 +22,7 @@ pub(crate) async fn page(state: Data<&AppState>, req: &Request) -> Response {
             return Err(AppError::Forbidden);
         }
         let o = keys::overview(&c.state.db, &c.state.signing, &c.actor, now()).await?;
-        let day = |t: chrono::DateTime<chrono::Utc>| super::documents::vn_time(t).get(..10).unwrap_or("").to_owned();
+        let day = super::documents::vn_date;
         let rows: Vec<serde_json::Value> = o
             .keys
             .iter()
