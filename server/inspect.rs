@@ -1,7 +1,8 @@
 //! Reads any PDF the way a văn thư looks at it — page sizes, the text as lines
 //! with position, size and weight, the fonts and whether they are embedded —
-//! for the Nghị định 30 check. The only module that names hayro (a maintained PDF
-//! interpreter, already in the tree through typst). Never panics on a bad file:
+//! for the Nghị định 30 check; counts the pages and draws one as an image for
+//! phones. The only module that names hayro (a maintained PDF interpreter and
+//! rasteriser, already in the tree through typst). Never panics on a bad file:
 //! a file it cannot read is an error, and the interpreter runs under
 //! `catch_unwind` as a second net.
 
@@ -26,6 +27,46 @@ pub enum InspectError {
     /// More pages than the check reads.
     #[error("tệp có {0} trang, quá nhiều để kiểm tra / {0} pages, too many to check")]
     TooManyPages(usize),
+    /// A page the file does not have.
+    #[error("tệp không có trang này / the file has no such page")]
+    NoSuchPage,
+}
+
+/// How many pages `pdf` has.
+pub fn page_count(pdf: &[u8]) -> Result<usize, InspectError> {
+    let data = pdf.to_vec();
+    std::panic::catch_unwind(move || Ok(Pdf::new(data).map_err(|_| InspectError::Unreadable)?.pages().len()))
+        .unwrap_or(Err(InspectError::Unreadable))
+}
+
+/// Widest page image drawn, in pixels.
+pub const MAX_IMAGE_WIDTH: u16 = 2000;
+
+/// Page `index` (from 0) of `pdf` drawn on white as a PNG `width` pixels wide, for
+/// browsers that cannot show a PDF inline.
+pub fn page_png(pdf: &[u8], index: usize, width: u16) -> Result<Vec<u8>, InspectError> {
+    let data = pdf.to_vec();
+    let width = width.clamp(100, MAX_IMAGE_WIDTH);
+    std::panic::catch_unwind(move || {
+        let pdf = Pdf::new(data).map_err(|_| InspectError::Unreadable)?;
+        let pages = pdf.pages();
+        let page = pages.get(index).ok_or(InspectError::NoSuchPage)?;
+        let (w, h) = page.render_dimensions();
+        if !(w > 1.0 && h > 1.0 && h / w < 3.0) {
+            return Err(InspectError::Unreadable);
+        }
+        let scale = f32::from(width) / w;
+        let settings = hayro::RenderSettings {
+            x_scale: scale,
+            y_scale: scale,
+            width: Some(width),
+            height: Some((h * scale).round() as u16),
+            bg_color: hayro::vello_cpu::color::palette::css::WHITE,
+        };
+        let pixmap = hayro::render(page, &hayro::RenderCache::new(), &InterpreterSettings::default(), &settings);
+        pixmap.into_png().map_err(|_| InspectError::Unreadable)
+    })
+    .unwrap_or(Err(InspectError::Unreadable))
 }
 
 /// Most pages the check reads (a year's report with appendices is under 100).

@@ -18,11 +18,13 @@
 //!   (`keys`: import, retire, expiry); what issued records depend on (`integrity`). Services import each other in one direction only
 //!   (`tests/api/structure.rs` reads the source to keep it so).
 //! - [`storage`]: the database pool, migrations, entities, the audit chain, files,
-//!   and the reads several services share (`queries`).
+//!   the reads several services share (`queries`), and reads kept by revision and
+//!   scope (`cache`).
 //! - [`mail`]: e-mail templates and the SMTP transport; the only module that names lettre.
 //! - [`render`]: typst World, fonts and PDF export; the only module that names typst.
 //! - [`inspect`]: reads any PDF (pages, positioned text, fonts) for the Nghị
-//!   định 30 check; with `signing::pdf` the only modules that name hayro.
+//!   định 30 check, counts its pages and draws a page as an image; with
+//!   `signing::pdf` the only modules that name hayro.
 //! - [`signing`]: PAdES signatures: PDF objects through hayro-syntax and an
 //!   incremental writer, CMS build and check, PKCS#12 keys and their sealing with the
 //!   key-encryption key (AES-256-GCM), RFC 3161 timestamps (`tsa`), the trust store enforced,

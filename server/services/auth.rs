@@ -312,6 +312,10 @@ pub struct Live {
     pub created_at: DateTime<Utc>,
     /// When it ends unless used again.
     pub expires_at: DateTime<Utc>,
+    /// The user's full name (empty where the user was not read).
+    pub user_name: String,
+    /// The user's login name.
+    pub username: String,
 }
 
 impl From<sessions::Model> for Live {
@@ -322,6 +326,8 @@ impl From<sessions::Model> for Live {
             csrf_token: s.csrf_token,
             created_at: s.created_at,
             expires_at: s.expires_at,
+            user_name: String::new(),
+            username: String::new(),
         }
     }
 }
@@ -338,7 +344,8 @@ pub async fn authenticate(db: &Db, now: DateTime<Utc>, token: &str, kind: Kind) 
         .ok_or(AppError::Unauthorized)?;
     let user = user.ok_or(AppError::Unauthorized)?;
     let s = if kind == Kind::Browser { extend(db, now, s).await? } else { s };
-    Ok((actor_of(&user, None), s.into()))
+    let live = Live { user_name: user.name.clone(), username: user.username.clone(), ..s.into() };
+    Ok((actor_of(&user, None), live))
 }
 
 /// Activity keeps a browser session alive: its end moves to [`SESSION_IDLE_MINUTES`]

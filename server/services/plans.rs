@@ -110,6 +110,13 @@ pub async fn create_plan(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Plan
     Ok(to_model(m))
 }
 
+/// [`get_plan`], kept while nothing changes (see `storage::cache`), with its entity tag.
+pub async fn get_plan_versioned(db: &Db, actor: &Actor, id: Uuid) -> Result<crate::storage::cache::Versioned<Plan>> {
+    require(actor, Action::Read)?;
+    let key = crate::storage::cache::Key::new("plan", actor, id.to_string());
+    db.versioned(key, || get_plan(db, actor, id)).await
+}
+
 /// One plan.
 pub async fn get_plan(db: &Db, actor: &Actor, id: Uuid) -> Result<Plan> {
     require(actor, Action::Read)?;

@@ -69,6 +69,65 @@ pub async fn document_pdf(
     render(renderer, printable).await
 }
 
+/// How many pages the document prints on, kept while nothing changes (the count
+/// the signer sees before signing).
+pub async fn document_page_count(
+    db: &Db,
+    renderer: &Arc<Renderer>,
+    files: &Arc<dyn BlobStore>,
+    actor: &Actor,
+    id: Uuid,
+) -> Result<usize> {
+    require(actor, Action::Read)?;
+    let key =
+        crate::storage::cache::Key::new("document_pages", actor, format!("{id}/{}", super::local_date(super::now())));
+    let n = db
+        .cached(key, || async {
+            let pdf = document_pdf(db, renderer, files, actor, id).await?;
+            on_slot(move || crate::inspect::page_count(&pdf)).await?.map_err(|e| AppError::Internal(e.to_string()))
+        })
+        .await?;
+    Ok(*n)
+}
+
+/// Page `page` (from 1) of the document as a PNG `width` pixels wide, for browsers
+/// that cannot show a PDF inline.
+pub async fn document_page_image(
+    db: &Db,
+    renderer: &Arc<Renderer>,
+    files: &Arc<dyn BlobStore>,
+    actor: &Actor,
+    id: Uuid,
+    page: usize,
+    width: u16,
+) -> Result<Vec<u8>> {
+    let pdf = document_pdf(db, renderer, files, actor, id).await?;
+    let index = page.checked_sub(1).ok_or(AppError::NotFound { entity: "page" })?;
+    on_slot(move || crate::inspect::page_png(&pdf, index, width)).await?.map_err(|e| match e {
+        crate::inspect::InspectError::NoSuchPage => AppError::NotFound { entity: "page" },
+        e => AppError::Internal(e.to_string()),
+    })
+}
+
+/// Runs `f` on the blocking pool in one of the render slots.
+async fn on_slot<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+    let work = async {
+        let slot = render_slots().clone().acquire_owned().await.map_err(|e| AppError::Internal(e.to_string()))?;
+        tokio::task::spawn_blocking(move || {
+            let _slot = slot;
+            f()
+        })
+        .await
+        .map_err(|e| AppError::Internal(format!("render task failed: {e}")))
+    };
+    tokio::time::timeout(RENDER_BUDGET, work).await.map_err(|_| {
+        AppError::Unavailable(
+            "Máy chủ đang bận in văn bản khác, xin thử lại sau ít phút / the server is busy printing, try again in a few minutes"
+                .into(),
+        )
+    })?
+}
+
 /// Renders on the blocking pool so a render never stalls other requests.
 pub async fn render(renderer: &Arc<Renderer>, p: Printable) -> Result<Vec<u8>> {
     render_marked(renderer, p).await.map(|(pdf, _)| pdf)
@@ -121,22 +180,7 @@ pub async fn render_marked(renderer: &Arc<Renderer>, p: Printable) -> Result<(Ve
         ));
     }
     let renderer = renderer.clone();
-    let busy = || {
-        AppError::Unavailable(
-            "Máy chủ đang bận in văn bản khác, xin thử lại sau ít phút / the server is busy printing, try again in a few minutes"
-                .into(),
-        )
-    };
-    let work = async {
-        let slot = render_slots().clone().acquire_owned().await.map_err(|e| AppError::Internal(e.to_string()))?;
-        tokio::task::spawn_blocking(move || {
-            let _slot = slot;
-            renderer.render_marked(p.template, &p.data, &p.assets, p.date, &p.ident)
-        })
-        .await
-        .map_err(|e| AppError::Internal(format!("render task failed: {e}")))
-    };
-    let out = tokio::time::timeout(RENDER_BUDGET, work).await.map_err(|_| busy())??;
+    let out = on_slot(move || renderer.render_marked(p.template, &p.data, &p.assets, p.date, &p.ident)).await?;
     out.map_err(|e| match e {
         RenderError::MissingGlyph { field, character } => AppError::field(
             &field,

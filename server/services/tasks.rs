@@ -19,6 +19,7 @@ use crate::error::{AppError, Check, Result};
 use crate::model::{Page, Paging, Task, TaskInput};
 use crate::storage::Db;
 use crate::storage::audit::Actor;
+use crate::storage::cache::{Key, Versioned};
 use crate::storage::entities::{plans, results, task_cooperators, task_groups, tasks, units};
 
 const ENTITY: &str = "tasks";
@@ -289,6 +290,24 @@ fn takes_part(unit: Uuid) -> Condition {
         .and_where(task_cooperators::Column::UnitId.eq(unit))
         .to_owned();
     Condition::any().add(tasks::Column::LeadUnitId.eq(unit)).add(tasks::Column::Id.in_subquery(helped))
+}
+
+/// [`list_tasks`], kept while nothing changes (see `storage::cache`), with its entity tag.
+pub async fn list_tasks_versioned(
+    db: &Db,
+    actor: &Actor,
+    f: TaskFilter,
+    paging: Paging,
+) -> Result<Versioned<Page<Task>>> {
+    require(actor, Action::Read)?;
+    let key = Key::new("tasks", actor, format!("{f:?}|{}|{}", paging.page, paging.per_page));
+    db.versioned(key, || list_tasks(db, actor, f, paging)).await
+}
+
+/// [`get_task`], kept while nothing changes, with its entity tag.
+pub async fn get_task_versioned(db: &Db, actor: &Actor, id: Uuid) -> Result<Versioned<Task>> {
+    require(actor, Action::Read)?;
+    db.versioned(Key::new("task", actor, id.to_string()), || get_task(db, actor, id)).await
 }
 
 /// Tasks in plan order (group position, then task position), with their targets.

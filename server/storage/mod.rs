@@ -2,6 +2,7 @@
 //! audit chain. The generated entities live in [`entities`].
 
 pub mod audit;
+pub mod cache;
 pub mod entities;
 pub mod files;
 pub mod queries;
@@ -22,6 +23,8 @@ pub struct Db {
     pub conn: DatabaseConnection,
     /// SQLite allows one writer: writers queue here instead of failing with SQLITE_BUSY.
     write_lock: Option<Arc<Mutex<()>>>,
+    /// Reads kept by revision and scope (see [`cache`]).
+    reads: Arc<cache::ReadCache>,
 }
 
 /// A write transaction; holds the SQLite writer slot until committed or dropped.
@@ -75,7 +78,7 @@ impl Db {
             });
         let conn = Database::connect(opts).await?;
         Migrator::up(&conn, None).await?;
-        Ok(Db { conn, write_lock: sqlite.then(|| Arc::new(Mutex::new(()))) })
+        Ok(Db { conn, write_lock: sqlite.then(|| Arc::new(Mutex::new(()))), reads: Arc::default() })
     }
 
     /// Which backend this is.
@@ -90,6 +93,42 @@ impl Db {
             None => None,
         };
         Ok(WriteTxn { txn: self.conn.begin().await?, _slot: slot })
+    }
+
+    /// The revision of everything users can change (see [`cache`]).
+    pub async fn revision(&self) -> Result<i64, DbErr> {
+        cache::revision(&self.conn).await
+    }
+
+    /// The read `key` as of now: kept from an earlier request at the same revision,
+    /// or made by `load`. `load` must read only what audited writes change.
+    pub async fn cached<T, E, F, Fut>(&self, key: cache::Key, load: F) -> Result<Arc<T>, E>
+    where
+        T: Send + Sync + 'static,
+        E: From<DbErr>,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
+        Ok(self.versioned(key, load).await?.value)
+    }
+
+    /// [`Db::cached`], with the read's entity tag for HTTP validation.
+    pub async fn versioned<T, E, F, Fut>(&self, key: cache::Key, load: F) -> Result<cache::Versioned<T>, E>
+    where
+        T: Send + Sync + 'static,
+        E: From<DbErr>,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
+        let rev = self.revision().await?;
+        let etag = cache::Versioned::<T>::tag(&key, rev);
+        let value = self.reads.get_or_load(key, rev, load).await?;
+        Ok(cache::Versioned { value, etag })
+    }
+
+    /// The bytes made from a kept read (see [`cache::ReadCache::rendition`]).
+    pub fn rendition(&self, etag: &str, make: impl FnOnce() -> Vec<u8>) -> Arc<[u8]> {
+        self.reads.rendition(etag, make)
     }
 
     /// Whether the database answers.

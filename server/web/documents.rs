@@ -213,10 +213,16 @@ async fn view(c: &Ctx, id: Uuid, extra: Value) -> Result<Value> {
     } else {
         None
     };
+    let s = &c.state;
+    // A document that cannot print yet (the check says why) just has no page images.
+    let pages = crate::services::printing::document_page_count(db, &s.renderer, &s.files, &c.actor, id).await.ok();
+    let version = d.updated_at.timestamp_millis();
     let v = with_extra(
         json!({
             "doc": doc_row(&d), "data": js(&d.data), "sha256": d.pdf_sha256, "comment": d.review_comment,
-            "pdf_url": format!("/api/v1/documents/{id}/pdf?v={}", d.updated_at.timestamp_millis()),
+            "pdf_url": format!("/api/v1/documents/{id}/pdf?v={version}"),
+            "pages": pages,
+            "page_urls": (1..=pages.unwrap_or(0)).map(|n| format!("/documents/{id}/pages/{n}?v={version}")).collect::<Vec<_>>(),
             "editable": editable, "values": values, "sections": sections, "signers": signers,
             "typed": typed, "restored": restored,
             "authorities": authorities,
@@ -231,6 +237,32 @@ async fn view(c: &Ctx, id: Uuid, extra: Value) -> Result<Value> {
         extra,
     );
     Ok(v)
+}
+
+#[derive(serde::Deserialize)]
+pub(crate) struct ImageQuery {
+    /// Width in pixels.
+    w: Option<u16>,
+}
+
+/// One page of the document as a PNG, for phones and browsers that cannot show a
+/// PDF inline.
+#[handler]
+pub(crate) async fn page_image(
+    state: Data<&AppState>,
+    req: &Request,
+    Path((id, page)): Path<(Uuid, usize)>,
+    poem::web::Query(q): poem::web::Query<ImageQuery>,
+) -> Response {
+    let c = session!(state, req);
+    let s = &c.state;
+    let width = q.w.unwrap_or(1240);
+    let r = crate::services::printing::document_page_image(&s.db, &s.renderer, &s.files, &c.actor, id, page, width)
+        .await
+        .map(|png| {
+            Response::builder().content_type("image/png").header("cache-control", "private, max-age=300").body(png)
+        });
+    respond(&c, r)
 }
 
 #[handler]

@@ -150,7 +150,19 @@ pub(crate) async fn current_plan(c: &Ctx, wanted: Option<Uuid>) -> Result<Option
     Ok(page.items.into_iter().next())
 }
 
-pub(crate) async fn snapshot(c: &Ctx, plan: crate::model::Plan, unit: Option<Uuid>) -> Result<Snapshot> {
+/// The plan's snapshot as `c` may see it, kept while nothing changes (see
+/// `storage::cache`): the dashboard, inbox, review list and plan page read it on
+/// every view.
+pub(crate) async fn snapshot(
+    c: &Ctx,
+    plan: crate::model::Plan,
+    unit: Option<Uuid>,
+) -> Result<std::sync::Arc<Snapshot>> {
+    let key = crate::storage::cache::Key::new("plan_snapshot", &c.actor, format!("{}/{unit:?}", plan.id));
+    c.state.db.cached(key, || load_snapshot(c, plan, unit)).await
+}
+
+async fn load_snapshot(c: &Ctx, plan: crate::model::Plan, unit: Option<Uuid>) -> Result<Snapshot> {
     let db = &c.state.db;
     let all = Paging { page: 1, per_page: Paging::MAX_PER_PAGE };
     let groups = crate::services::groups::list_groups(db, &c.actor, plan.id).await?;

@@ -284,11 +284,7 @@ pub(crate) async fn ctx(state: &AppState, req: &Request) -> Result<Ctx, Response
         return Err(login_redirect(req));
     };
     actor.client_addr = Some(req.remote_addr().to_string());
-    let user = match actor.user_id {
-        Some(id) => crate::services::users::get_user(&state.db, &Actor::system(), id).await.ok(),
-        None => None,
-    };
-    let (name, username) = user.map(|u| (u.data.name, u.data.username)).unwrap_or_default();
+    let (name, username) = (session.user_name.clone(), session.username.clone());
     let notice = notice(req.uri().query().unwrap_or(""));
     Ok(Ctx { state: state.clone(), actor, session, name, username, notice })
 }
@@ -525,6 +521,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("/sign-off", "GET"),
     ("/documents/:id", "GET, POST"),
     ("/documents/:id/step", "POST"),
+    ("/documents/:id/pages/:page", "GET"),
     ("/admin/audit", "GET"),
     ("/admin/outbox", "GET"),
     ("/admin/outbox/:id/resend", "POST"),
@@ -560,6 +557,7 @@ pub fn routes(state: AppState) -> impl poem::Endpoint + 'static {
         .at("/documents", get(documents::list))
         .at("/sign-off", get(documents::sign_off))
         .at("/documents/:id", get(documents::show).post(documents::save))
+        .at("/documents/:id/pages/:page", get(documents::page_image))
         .at("/documents/:id/step", post(documents::step))
         .at("/admin/audit", get(home::audit))
         .at("/admin/outbox", get(home::outbox_page))

@@ -96,12 +96,30 @@ fn evidence_json(items: &[crate::model::Evidence]) -> Vec<Value> {
         .collect()
 }
 
-/// The task, its targets, its result and evidence, and whether the actor may report.
-async fn task_view(c: &Ctx, t: &Task, extra: Value) -> Result<Value> {
+/// What a task's page shows of the records: the task with its targets, its result,
+/// evidence, rubric bands, review history and contributions.
+pub(crate) struct TaskRecord {
+    task: Task,
+    result: Option<TaskResult>,
+    files: Vec<crate::model::Evidence>,
+    bands: Vec<crate::model::BandInput>,
+    history: Vec<Value>,
+    /// Each contribution with its unit's name.
+    contributions: Vec<(crate::model::Contribution, String)>,
+}
+
+/// A task's record as `c` may see it, kept while nothing changes (see `storage::cache`).
+pub(crate) async fn task_record(c: &Ctx, id: Uuid) -> Result<std::sync::Arc<TaskRecord>> {
+    let key = crate::storage::cache::Key::new("task_record", &c.actor, id.to_string());
+    c.state.db.cached(key, || load_task_record(c, id)).await
+}
+
+async fn load_task_record(c: &Ctx, id: Uuid) -> Result<TaskRecord> {
     let db = &c.state.db;
-    let result = result_of(c, t.id).await?;
-    let files = evidence::list_evidence(db, &c.actor, t.id).await?;
-    let plan = plans::get_plan(db, &c.actor, t.plan_id).await?;
+    let task = tasks::get_task(db, &c.actor, id).await?;
+    let result = result_of(c, id).await?;
+    let files = evidence::list_evidence(db, &c.actor, id).await?;
+    let plan = plans::get_plan(db, &c.actor, task.plan_id).await?;
     let bands = match plan.data.rubric_id {
         Some(r) => rubrics::get_rubric(db, &c.actor, r).await.map(|r| r.data.bands).unwrap_or_default(),
         None => Vec::new(),
@@ -117,6 +135,17 @@ async fn task_view(c: &Ctx, t: &Task, extra: Value) -> Result<Value> {
             .collect(),
         None => Vec::new(),
     };
+    let mut contributions = Vec::new();
+    for x in contributions::list_for_task(db, &c.actor, id).await? {
+        let unit = units::get_unit(db, &c.actor, x.unit_id).await.map(|u| u.data.name).unwrap_or_default();
+        contributions.push((x, unit));
+    }
+    Ok(TaskRecord { task, result, files, bands, history, contributions })
+}
+
+/// The task, its targets, its result and evidence, and whether the actor may report.
+async fn task_view(c: &Ctx, rec: &TaskRecord, extra: Value) -> Result<Value> {
+    let TaskRecord { task: t, result, files, bands, history, .. } = rec;
     let st = result.as_ref().and_then(|r| r.data.state.clone());
     // A unit officer reports on the tasks their unit leads and contributes to those
     // it co-operates on; the office may do either.
@@ -129,8 +158,7 @@ async fn task_view(c: &Ctx, t: &Task, extra: Value) -> Result<Value> {
     let editable = leads && matches!(st.as_deref(), None | Some("draft") | Some("returned"));
     let mut contributions = Vec::new();
     let mut own_contribution = None;
-    for x in contributions::list_for_task(db, &c.actor, t.id).await? {
-        let unit = units::get_unit(db, &c.actor, x.unit_id).await.map(|u| u.data.name).unwrap_or_default();
+    for (x, unit) in &rec.contributions {
         if Some(x.unit_id) == own_unit {
             own_contribution = Some((x.text.clone(), x.updated_at));
         }
@@ -187,9 +215,9 @@ async fn task_view(c: &Ctx, t: &Task, extra: Value) -> Result<Value> {
                 "state_code": r.data.state, "proposed_rating": r.proposed_rating, "final_rating": r.final_rating,
                 "comment": r.review_comment, "self_score": r.data.self_score,
                 "narrative_html": markdown_html(&r.data.narrative)})),
-            "evidence": evidence_json(&files),
+            "evidence": evidence_json(files),
             "history": history,
-            "bands": js(&bands),
+            "bands": js(bands),
             "editable": editable,
             "cooperates": cooperates,
             "may_upload": editable || cooperates,
@@ -208,8 +236,8 @@ async fn task_view(c: &Ctx, t: &Task, extra: Value) -> Result<Value> {
 pub(crate) async fn task_page(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>) -> Response {
     let c = session!(state, req);
     let r = async {
-        let t = tasks::get_task(&c.state.db, &c.actor, id).await?;
-        Ok(c.page("result.html", StatusCode::OK, task_view(&c, &t, json!({})).await?))
+        let rec = task_record(&c, id).await?;
+        Ok(c.page("result.html", StatusCode::OK, task_view(&c, &rec, json!({})).await?))
     }
     .await;
     respond(&c, r)
@@ -221,7 +249,8 @@ pub(crate) async fn save_result(state: Data<&AppState>, req: &Request, Path(id):
     let r = async {
         f.check_csrf(&c)?;
         let db = &c.state.db;
-        let t = tasks::get_task(db, &c.actor, id).await?;
+        let rec = task_record(&c, id).await?;
+        let t = &rec.task;
         let mut errors: BTreeMap<String, String> = BTreeMap::new();
         let score = match f.get("self_score").trim() {
             "" => None,
@@ -249,7 +278,8 @@ pub(crate) async fn save_result(state: Data<&AppState>, req: &Request, Path(id):
                 Err(e) => errors.extend(field_errors(&e).ok_or(e)?),
             }
         }
-        let v = task_view(&c, &t, json!({"errors": errors, "values": f.values()})).await?;
+        let rec = task_record(&c, id).await?;
+        let v = task_view(&c, &rec, json!({"errors": errors, "values": f.values()})).await?;
         Ok(c.page("result.html", StatusCode::UNPROCESSABLE_ENTITY, v))
     }
     .await;
@@ -273,8 +303,8 @@ pub(crate) async fn save_contribution(
             Err(e) => {
                 let errors: BTreeMap<String, String> =
                     field_errors(&e).ok_or(e)?.into_iter().map(|(k, v)| (format!("contribution_{k}"), v)).collect();
-                let t = tasks::get_task(&c.state.db, &c.actor, id).await?;
-                let v = task_view(&c, &t, json!({"errors": errors, "values": f.values()})).await?;
+                let rec = task_record(&c, id).await?;
+                let v = task_view(&c, &rec, json!({"errors": errors, "values": f.values()})).await?;
                 Ok(c.page("result.html", StatusCode::UNPROCESSABLE_ENTITY, v))
             }
         }
@@ -316,8 +346,8 @@ pub(crate) async fn review_list(state: Data<&AppState>, req: &Request) -> Respon
 
 async fn review_view(c: &Ctx, id: Uuid, extra: Value) -> Result<Value> {
     let r = results::get_result(&c.state.db, &c.actor, id).await?;
-    let t = tasks::get_task(&c.state.db, &c.actor, r.data.task_id).await?;
-    let mut v = task_view(c, &t, json!({"editable": false})).await?;
+    let rec = task_record(c, r.data.task_id).await?;
+    let mut v = task_view(c, &rec, json!({"editable": false})).await?;
     v["review_id"] = json!(id);
     Ok(with_extra(v, extra))
 }

@@ -408,6 +408,20 @@ impl TestApp {
 }
 
 impl TestApp {
+    /// A second instance of the application on the same database and file store:
+    /// its own connection pool and its own kept reads, as a second server has.
+    pub async fn second_instance(&self) -> TestClient<BoxEndpoint<'static>> {
+        let state = AppState {
+            db: self.reopen().await,
+            renderer: renderer(),
+            files: self.files.clone(),
+            max_upload_bytes: TEST_UPLOAD_LIMIT,
+            secure_cookies: true,
+            signing: Arc::new(nhiemvu::services::signatures::Signing::disabled()),
+        };
+        TestClient::new(nhiemvu::app::router(state))
+    }
+
     /// A second connection pool on the same database (what a restart sees).
     pub async fn reopen(&self) -> Db {
         let url = self.url.clone();

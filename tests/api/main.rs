@@ -16,6 +16,7 @@ mod organisation;
 mod plans;
 mod poppler;
 mod process;
+mod reads;
 mod render;
 mod signatures;
 mod smtp;

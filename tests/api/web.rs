@@ -434,6 +434,31 @@ async fn the_signer_sees_who_drafted_and_submitted_and_what_changed_since_it_was
     assert!(html.contains("id=\"sign-off\"") && html.contains("Trình ký: Người dùng office"), "{html}");
     assert!(html.contains("Nơi nhận: TT. Đảng ủy; Lưu: VT") && !html.contains("Đã trả lại Văn phòng"), "{html}");
 
+    // The page count is the PDF's, as poppler counts it, and each page is offered as
+    // an image for a phone that cannot show the PDF.
+    let (_, _, pdf) = app.act_as(p.token("signer")).get_bytes(&format!("/api/v1/documents/{id}/pdf")).await;
+    if let Some(info) = crate::poppler::run("pdfinfo", &[], &pdf) {
+        let pages: usize = info.lines().find_map(|l| l.strip_prefix("Pages:")).unwrap().trim().parse().unwrap();
+        assert!(html.contains(&format!("<li id=\"page-count\">Số trang: {pages}</li>")), "{pages} pages: {html}");
+        assert!(html.contains(&format!("Xem từng trang dạng ảnh ({pages} trang)")));
+        let first = format!("/documents/{id}/pages/1");
+        assert!(html.contains(&first.replace('/', "&#x2f;")), "the image of page 1 on the page");
+        let resp = app.client.get(format!("{first}?w=600")).header("cookie", &signer.cookie).send().await;
+        assert_eq!(resp.0.status(), StatusCode::OK);
+        assert_eq!(resp.0.headers()["content-type"], "image/png");
+        let png = resp.0.into_body().into_bytes().await.unwrap();
+        let img = image::load_from_memory(&png).expect("a PNG").to_luma8();
+        assert_eq!(img.width(), 600);
+        assert!((840..=860).contains(&img.height()), "A4 proportions: {}", img.height());
+        let ink = img.pixels().filter(|p| p.0[0] < 128).count();
+        assert!(ink > 2_000, "the page shows its text ({ink} dark pixels)");
+        let (status, page) = signer.get(&format!("/documents/{id}/pages/{}", pages + 1)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(page.contains("<html"), "an HTML error page");
+        let (status, _) = Browser { app: &app, cookie: String::new() }.get(&first).await;
+        assert_ne!(status, StatusCode::OK, "not without a session");
+    }
+
     // Returned with a comment; the office changes the subject and the recipients, and submits again.
     app.act_as(p.token("signer"))
         .post(&format!("/api/v1/documents/{id}/send-back"), json!({"comment": "Bổ sung nơi nhận UBMTTQ."}))

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Load test of the HTTP API: a release build on SQLite with the reference year,
 # then with a 10,000-task plan. Prints wrk's latency distribution for:
-#   1. GET /api/v1/tasks?plan_id=<reference plan>   (tasks with their targets), 50 connections
+#   1. GET /api/v1/tasks?plan_id=<reference plan>   (tasks with their targets), 50 connections,
+#      then the same with If-None-Match (304), and /healthz for the framework's ceiling
 #   2. GET /api/v1/tasks?plan_id=<10k plan>&unit_id=…&deadline_from=…&deadline_to=…&page=2 (of ~3: the unit leads or co-operates on ~130 tasks in range)
 #   3. GET /api/v1/documents/<report>/pdf           (the report rendered on each request)
 #   4. GET / and GET /tasks/<id>                     (web pages: dashboard, result form), browser cookie
@@ -31,6 +32,11 @@ plan=$(curl -sf -H "$auth" "$base/api/v1/plans" | python3 -c 'import json,sys; p
 doc=$(curl -sf -H "$auth" "$base/api/v1/documents" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
 echo "== reference plan, tasks with targets, 50 connections"
 wrk -t2 -c50 -d15s --latency -H "$auth" "$base/api/v1/tasks?plan_id=$plan&per_page=100"
+etag=$(curl -sf -D - -o /dev/null -H "$auth" "$base/api/v1/tasks?plan_id=$plan&per_page=100" | awk -F': ' 'tolower($1) == "etag" {print $2}' | tr -d '\r')
+echo "== the same list polled with If-None-Match ($etag: 304, no body), 50 connections"
+wrk -t2 -c50 -d10s --latency -H "$auth" -H "If-None-Match: $etag" "$base/api/v1/tasks?plan_id=$plan&per_page=100"
+echo "== /healthz (the framework's ceiling on this machine), 50 connections"
+wrk -t2 -c50 -d10s --latency "$base/healthz"
 
 echo "== web: dashboard of the reference plan (browser session), 8 connections"
 cookie="Cookie: nhiemvu_session=$(awk '$6 == "nhiemvu_session" {print $7}' "$dir/cookies")"

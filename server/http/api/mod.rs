@@ -46,6 +46,73 @@ pub enum Created<T: ParseFromJSON + ToJSON> {
     Created(Json<T>),
 }
 
+/// A read that clients poll: 200 with the record and its `ETag`, or 304 without a
+/// body when the client's copy (`If-None-Match`) is still current. The tag changes
+/// with every write and differs between callers who see different records.
+#[derive(ApiResponse)]
+pub enum Fresh<T: ParseFromJSON + ToJSON> {
+    /// The record.
+    #[oai(status = 200)]
+    Ok(
+        KeptJson<T>,
+        /// The version of this answer, for `If-None-Match`.
+        #[oai(header = "ETag")]
+        String,
+        /// `private, no-cache`: keep it, but ask again before using it.
+        #[oai(header = "Cache-Control")]
+        String,
+    ),
+    /// The copy the client has is current.
+    #[oai(status = 304)]
+    NotModified(
+        /// The version the client has.
+        #[oai(header = "ETag")]
+        String,
+    ),
+}
+
+impl<T: ParseFromJSON + ToJSON> Fresh<T> {
+    /// The answer to `req` for the kept read `v`; its JSON is written once per version.
+    pub fn of(state: &AppState, req: &Request, v: crate::storage::cache::Versioned<T>) -> Fresh<T> {
+        if if_none_match(req, &v.etag) {
+            return Fresh::NotModified(v.etag);
+        }
+        let json = state.db.rendition(&v.etag, || serde_json::to_vec(&v.value.to_json()).unwrap_or_default());
+        Fresh::Ok(KeptJson(json, std::marker::PhantomData), v.etag, "private, no-cache".to_owned())
+    }
+}
+
+/// A JSON body written once and kept with its read; documented as `T`.
+pub struct KeptJson<T>(std::sync::Arc<[u8]>, std::marker::PhantomData<fn() -> T>);
+
+impl<T: poem_openapi::types::Type> poem_openapi::payload::Payload for KeptJson<T> {
+    const CONTENT_TYPE: &'static str = "application/json; charset=utf-8";
+
+    fn schema_ref() -> poem_openapi::registry::MetaSchemaRef {
+        T::schema_ref()
+    }
+
+    fn register(registry: &mut poem_openapi::registry::Registry) {
+        T::register(registry);
+    }
+}
+
+impl<T: Send> poem::IntoResponse for KeptJson<T> {
+    fn into_response(self) -> poem::Response {
+        poem::Response::builder()
+            .content_type("application/json; charset=utf-8")
+            .body(poem::Body::from_vec(self.0.to_vec()))
+    }
+}
+
+/// Whether `If-None-Match` names `etag` (weak comparison, `*` matches anything).
+fn if_none_match(req: &Request, etag: &str) -> bool {
+    req.headers().get_all("if-none-match").iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).any(|t| {
+        let t = t.trim();
+        t == "*" || t.strip_prefix("W/").unwrap_or(t) == etag
+    })
+}
+
 /// 204 after a delete.
 #[derive(ApiResponse)]
 pub enum Deleted {

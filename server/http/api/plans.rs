@@ -8,7 +8,7 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
-use super::{Created, Deleted, Tag, who};
+use super::{Created, Deleted, Fresh, Tag, who};
 use crate::http::ApiResult;
 use crate::http::auth::Auth;
 use crate::http::strict::StrictJson;
@@ -57,8 +57,9 @@ impl PlanApi {
 
     /// Get one plan.
     #[oai(path = "/plans/:id", method = "get")]
-    async fn get(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Json<Plan>> {
-        Ok(Json(plans::get_plan(&self.state.db, &who(&self.state, &auth, req).await?, id.0).await?))
+    async fn get(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Fresh<Plan>> {
+        let actor = who(&self.state, &auth, req).await?;
+        Ok(Fresh::of(&self.state, req, plans::get_plan_versioned(&self.state.db, &actor, id.0).await?))
     }
 
     /// Replace a plan's fields.

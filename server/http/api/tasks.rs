@@ -8,7 +8,7 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
-use super::{Created, Deleted, Tag, who};
+use super::{Created, Deleted, Fresh, Tag, who};
 use crate::http::ApiResult;
 use crate::http::auth::Auth;
 use crate::http::strict::StrictJson;
@@ -48,7 +48,7 @@ impl TaskApi {
         #[oai(validator(max_length = 64))] result_state: Query<Option<String>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "100000")))] page: Query<Option<u64>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "500")))] per_page: Query<Option<u64>>,
-    ) -> ApiResult<Json<Page<Task>>> {
+    ) -> ApiResult<Fresh<Page<Task>>> {
         let filter = TaskFilter {
             plan_id: plan_id.0,
             group_id: group_id.0,
@@ -57,21 +57,16 @@ impl TaskApi {
             deadline_to: deadline_to.0.map(Into::into),
             result_state: result_state.0,
         };
-        Ok(Json(
-            tasks::list_tasks(
-                &self.state.db,
-                &who(&self.state, &auth, req).await?,
-                filter,
-                Paging::new(page.0, per_page.0)?,
-            )
-            .await?,
-        ))
+        let actor = who(&self.state, &auth, req).await?;
+        let v = tasks::list_tasks_versioned(&self.state.db, &actor, filter, Paging::new(page.0, per_page.0)?).await?;
+        Ok(Fresh::of(&self.state, req, v))
     }
 
     /// Get one task with its targets.
     #[oai(path = "/tasks/:id", method = "get")]
-    async fn get(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Json<Task>> {
-        Ok(Json(tasks::get_task(&self.state.db, &who(&self.state, &auth, req).await?, id.0).await?))
+    async fn get(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Fresh<Task>> {
+        let actor = who(&self.state, &auth, req).await?;
+        Ok(Fresh::of(&self.state, req, tasks::get_task_versioned(&self.state.db, &actor, id.0).await?))
     }
 
     /// Replace a task's fields.

@@ -250,4 +250,12 @@
       reader.readAsDataURL(file);
     });
   }
+
+  // A browser that cannot show a PDF inline (most phones) gets the pages as images.
+  var frame = document.getElementById("pdf-frame");
+  var images = document.getElementById("page-images");
+  if (frame && images && navigator.pdfViewerEnabled === false) {
+    frame.hidden = true;
+    images.open = true;
+  }
 })();

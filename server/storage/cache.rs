@@ -1,0 +1,212 @@
+//! Reads cached by the database's revision.
+//!
+//! Every write transaction appends to the audit chain (see [`super::audit`]), so the
+//! chain's last sequence number is a revision of everything the users can change:
+//! a read made at revision `r` is still right while the head is `r`. A cached read
+//! is asked for the head first (one indexed query, so a write committed on any
+//! instance is seen by the next read on every instance), and kept per *scope* — the
+//! role, issuer and unit the access rules look at — so that a unit officer is never
+//! handed an answer built for someone who sees more.
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex};
+
+use sea_orm::sea_query::{Expr, Func};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QuerySelect};
+use uuid::Uuid;
+
+use super::audit::Actor;
+use super::entities::audit_events;
+
+/// How many reads are kept; stale ones are dropped first, then all.
+const CAPACITY: usize = 512;
+
+/// What the access rules look at: two actors of the same scope see the same records.
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
+pub struct Scope {
+    role: Option<crate::domain::Role>,
+    issuer_id: Option<Uuid>,
+    unit_id: Option<Uuid>,
+}
+
+impl Scope {
+    /// The scope of an actor.
+    pub fn of(actor: &Actor) -> Scope {
+        Scope { role: actor.role, issuer_id: actor.issuer_id, unit_id: actor.unit_id }
+    }
+}
+
+/// One cached read: what it is (`view`), for whom, and its arguments.
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
+pub struct Key {
+    view: &'static str,
+    scope: Scope,
+    args: String,
+}
+
+impl Key {
+    /// The read `view` made by `actor` with `args` (anything that changes the answer).
+    pub fn new(view: &'static str, actor: &Actor, args: impl Into<String>) -> Key {
+        Key { view, scope: Scope::of(actor), args: args.into() }
+    }
+
+    /// A short stable tag of the key, for an `ETag`.
+    pub fn tag(&self) -> u64 {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.hash(&mut h);
+        h.finish()
+    }
+}
+
+type Value = Arc<dyn Any + Send + Sync>;
+
+/// A kept read with its entity tag: the revision it was made at and its key, so the
+/// tag changes with every write and differs between scopes.
+#[derive(Debug)]
+pub struct Versioned<T> {
+    /// The read.
+    pub value: Arc<T>,
+    /// A strong `ETag` value, quotes included.
+    pub etag: String,
+}
+
+impl<T> Versioned<T> {
+    /// The entity tag of `key` at `rev`.
+    pub fn tag(key: &Key, rev: i64) -> String {
+        format!("\"{rev:x}-{:016x}\"", key.tag())
+    }
+}
+
+/// The kept reads, each with the revision it was made at.
+#[derive(Default)]
+pub struct ReadCache {
+    entries: Mutex<HashMap<Key, (i64, Value)>>,
+    /// Bytes made from a kept read (its JSON), by the read's entity tag.
+    renditions: Mutex<HashMap<String, Arc<[u8]>>>,
+}
+
+impl std::fmt::Debug for ReadCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ReadCache")
+    }
+}
+
+/// The database's revision: the audit chain's last sequence number (0 when empty).
+pub async fn revision<C: ConnectionTrait>(db: &C) -> Result<i64, DbErr> {
+    let head: Option<Option<i64>> = audit_events::Entity::find()
+        .select_only()
+        .column_as(Expr::from(Func::max(Expr::col(audit_events::Column::Seq))), "head")
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(head.flatten().unwrap_or(0))
+}
+
+impl ReadCache {
+    /// The read at `rev`, if kept.
+    fn get<T: Send + Sync + 'static>(&self, key: &Key, rev: i64) -> Option<Arc<T>> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let (at, value) = entries.get(key)?;
+        if *at != rev {
+            return None;
+        }
+        value.clone().downcast::<T>().ok()
+    }
+
+    fn put<T: Send + Sync + 'static>(&self, key: Key, rev: i64, value: Arc<T>) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= CAPACITY && !entries.contains_key(&key) {
+            entries.retain(|_, (at, _)| *at >= rev);
+            if entries.len() >= CAPACITY {
+                entries.clear();
+            }
+        }
+        // Two requests may load the same read: keep the newer.
+        if entries.get(&key).is_none_or(|(at, _)| *at <= rev) {
+            entries.insert(key, (rev, value));
+        }
+    }
+
+    /// The read `key` at revision `rev`: kept, or made by `load` and kept. The
+    /// revision is taken before loading, so a write that lands during the load
+    /// only makes the next read load again.
+    pub async fn get_or_load<T, E, F, Fut>(&self, key: Key, rev: i64, load: F) -> Result<Arc<T>, E>
+    where
+        T: Send + Sync + 'static,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
+        if let Some(v) = self.get::<T>(&key, rev) {
+            return Ok(v);
+        }
+        let v = Arc::new(load().await?);
+        self.put(key, rev, v.clone());
+        Ok(v)
+    }
+
+    /// The bytes made from the read tagged `etag` (e.g. its JSON), made once by `make`.
+    /// A tag names one read at one revision, so the bytes never go stale.
+    pub fn rendition(&self, etag: &str, make: impl FnOnce() -> Vec<u8>) -> Arc<[u8]> {
+        if let Some(b) = self.renditions.lock().unwrap_or_else(|e| e.into_inner()).get(etag) {
+            return b.clone();
+        }
+        let bytes: Arc<[u8]> = make().into();
+        let mut all = self.renditions.lock().unwrap_or_else(|e| e.into_inner());
+        if all.len() >= CAPACITY {
+            all.clear();
+        }
+        all.insert(etag.to_owned(), bytes.clone());
+        bytes
+    }
+
+    /// How many reads are kept.
+    pub fn len(&self) -> usize {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    /// Whether nothing is kept.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Role;
+
+    fn actor(role: Role, unit: Option<Uuid>) -> Actor {
+        Actor { role: Some(role), issuer_id: Some(Uuid::nil()), unit_id: unit, ..Actor::default() }
+    }
+
+    #[tokio::test]
+    async fn a_read_is_kept_for_its_revision_and_scope_only() {
+        let cache = ReadCache::default();
+        let office = actor(Role::Office, None);
+        let unit = actor(Role::UnitOfficer, Some(Uuid::now_v7()));
+        let load = |s: &'static str| async move { Ok::<_, DbErr>(s.to_owned()) };
+        let a = cache.get_or_load(Key::new("v", &office, "p"), 1, || load("office@1")).await.unwrap();
+        assert_eq!(*a, "office@1");
+        let b = cache.get_or_load(Key::new("v", &office, "p"), 1, || load("again")).await.unwrap();
+        assert_eq!(*b, "office@1", "same revision and scope: kept");
+        let c = cache.get_or_load(Key::new("v", &unit, "p"), 1, || load("unit@1")).await.unwrap();
+        assert_eq!(*c, "unit@1", "another scope never gets the office's answer");
+        let d = cache.get_or_load(Key::new("v", &office, "p"), 2, || load("office@2")).await.unwrap();
+        assert_eq!(*d, "office@2", "a write makes it load again");
+        let e = cache.get_or_load(Key::new("v", &office, "q"), 2, || load("other args")).await.unwrap();
+        assert_eq!(*e, "other args");
+        assert_ne!(Key::new("v", &office, "p").tag(), Key::new("v", &unit, "p").tag());
+    }
+
+    #[tokio::test]
+    async fn it_stays_within_its_capacity() {
+        let cache = ReadCache::default();
+        let office = actor(Role::Office, None);
+        for i in 0..(CAPACITY * 2) {
+            let _ = cache.get_or_load(Key::new("v", &office, i.to_string()), 1, || async { Ok::<_, DbErr>(i) }).await;
+        }
+        assert!(cache.len() <= CAPACITY);
+    }
+}

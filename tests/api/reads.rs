@@ -1,0 +1,96 @@
+//! Reads that clients poll are kept between writes and validated with `ETag`:
+//! never stale after a write on any instance, never shared between scopes.
+
+use poem::endpoint::BoxEndpoint;
+use poem::test::TestClient;
+use serde_json::{Value, json};
+
+use crate::helpers::spawn_app;
+
+/// GET `path` with `token` (and `If-None-Match` when given): status, ETag, body.
+async fn get(
+    client: &TestClient<BoxEndpoint<'static>>,
+    token: &str,
+    path: &str,
+    if_none_match: Option<&str>,
+) -> (u16, String, Value) {
+    let mut req = client.get(path).header("authorization", format!("Bearer {token}"));
+    if let Some(t) = if_none_match {
+        req = req.header("if-none-match", t);
+    }
+    let resp = req.send().await;
+    let status = resp.0.status().as_u16();
+    let etag = resp.0.headers().get("etag").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let bytes = resp.0.into_body().into_bytes().await.expect("body");
+    let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).expect("json") };
+    (status, etag, body)
+}
+
+fn codes(page: &Value) -> Vec<String> {
+    page["items"].as_array().unwrap().iter().map(|t| t["code"].as_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn a_polled_list_answers_304_until_a_write_on_any_instance_and_never_crosses_scopes() {
+    let app = spawn_app().await;
+    let people = app.demo_people().await;
+    let a = &app.client;
+    let b = app.second_instance().await;
+    let list = format!("/api/v1/tasks?plan_id={}&per_page=100", people.plan);
+    let office = people.token("office");
+    let unit = people.token("unit_officer");
+
+    // The office reads through B twice: the second time B has it kept, and a
+    // client that has it gets 304 without a body.
+    let (s, tag, first) = get(&b, office, &list, None).await;
+    assert_eq!(s, 200);
+    assert!(tag.starts_with('"') && tag.len() > 4, "an ETag: {tag}");
+    let all = codes(&first);
+    assert!(all.len() >= 10 && all.len() as u64 == first["total"].as_u64().unwrap(), "the reference plan: {all:?}");
+    let (s, again, body) = get(&b, office, &list, Some(&tag)).await;
+    assert_eq!((s, again.as_str(), body), (304, tag.as_str(), Value::Null));
+    let (s, _, body) = get(&b, office, &list, Some(&format!("W/{tag}"))).await;
+    assert_eq!((s, body), (304, Value::Null), "weak comparison");
+
+    // A unit officer asking for the same URL right after gets their own list and
+    // their own tag; the office's tag does not validate it.
+    let (s, unit_tag, mine) = get(&b, unit, &list, Some(&tag)).await;
+    assert_eq!(s, 200, "the office's copy is not the unit officer's");
+    assert_ne!(unit_tag, tag);
+    let mine = codes(&mine);
+    assert!(!mine.is_empty() && mine.len() < all.len(), "only the unit's tasks: {mine:?}");
+    for t in get(&b, unit, &list, None).await.2["items"].as_array().unwrap() {
+        let takes_part = t["lead_unit_id"] == people.tckh.as_str()
+            || t["cooperating_unit_ids"].as_array().unwrap().iter().any(|u| u == people.tckh.as_str());
+        assert!(takes_part, "a task the unit has no part in: {}", t["code"]);
+    }
+    // Another unit's officer does not get TC-KH's kept list either.
+    let (_, _, theirs) = get(&b, people.token("other_unit_officer"), &list, None).await;
+    assert_ne!(codes(&theirs), mine);
+
+    // A write through A is seen by the next read through B, with a new tag.
+    let task = first["items"][0].clone();
+    let path = format!("/api/v1/tasks/{}", task["id"].as_str().unwrap());
+    let (s, task_tag, _) = get(&b, office, &path, None).await;
+    assert_eq!(s, 200);
+    let mut input = json!({});
+    for k in ["group_id", "code", "text", "lead_unit_id", "deadline", "cooperating_unit_ids", "position"] {
+        input[k] = task[k].clone();
+    }
+    input["text"] = json!("Nội dung đã sửa qua máy chủ A");
+    app.act_as(office).put(&path, input).await.expect(200);
+    let (s, new_tag, now) = get(&b, office, &list, Some(&tag)).await;
+    assert_eq!(s, 200, "the office's old copy is stale after the write");
+    assert_ne!(new_tag, tag);
+    assert_eq!(now["items"][0]["text"], "Nội dung đã sửa qua máy chủ A");
+    let (s, _, one) = get(&b, office, &path, Some(&task_tag)).await;
+    assert_eq!((s, one["text"].as_str()), (200, Some("Nội dung đã sửa qua máy chủ A")));
+    let (s, _, _) = get(a, office, &list, Some(&new_tag)).await;
+    assert_eq!(s, 304, "both instances agree on the version");
+
+    // The plan is validated the same way.
+    let plan = format!("/api/v1/plans/{}", people.plan);
+    let (s, plan_tag, _) = get(a, office, &plan, None).await;
+    assert_eq!(s, 200);
+    assert_eq!(get(&b, office, &plan, Some(&plan_tag)).await.0, 304);
+}
