@@ -33,6 +33,20 @@ pub struct Settings {
     pub signing: SigningSettings,
     /// Logging.
     pub log: LogSettings,
+    /// Scheduled backups.
+    pub backup: BackupSettings,
+}
+
+/// `[backup]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackupSettings {
+    /// Folder for scheduled backups; empty: none are taken.
+    pub dir: String,
+    /// Hours between two scheduled backups (at least 1).
+    pub every_hours: u64,
+    /// How many scheduled backups are kept (at least 1); older ones are removed.
+    pub keep: usize,
 }
 
 /// `[signing]`.

@@ -10,16 +10,16 @@
 //! - [`http`]: the JSON API (poem-openapi, one `XxxApi` per resource), who is
 //!   calling (tokens, cookies, CSRF), the body cap, connection limits, `Allow` on
 //!   405, and the single place where errors become HTTP statuses.
-//! - [`scheduler`]: the outbox dispatcher, the reminder scan and the certificate
-//!   expiry warnings, beside the server.
+//! - [`scheduler`]: the outbox dispatcher, the reminder scan, the certificate
+//!   expiry warnings and scheduled backups, beside the server.
 //! - [`services`]: one function per user action, owning its one transaction;
 //!   access checks, validation, audit events, workflows, printing, the Nghị định 30
 //!   check, the outbox, contributions, kept drafts, signing keys as records
 //!   (`keys`: import, retire, expiry); what issued records depend on (`integrity`). Services import each other in one direction only
 //!   (`tests/api/structure.rs` reads the source to keep it so).
 //! - [`storage`]: the database pool, migrations, entities, the audit chain, files,
-//!   the reads several services share (`queries`), and reads kept by revision and
-//!   scope (`cache`).
+//!   the reads several services share (`queries`), reads kept by revision and
+//!   scope (`cache`), and backups that restore (`backup`).
 //! - [`mail`]: e-mail templates and the SMTP transport; the only module that names lettre.
 //! - [`render`]: typst World, fonts and PDF export; the only module that names typst.
 //! - [`inspect`]: reads any PDF (pages, positioned text, fonts) for the Nghị

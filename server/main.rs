@@ -23,6 +23,19 @@ enum Command {
     },
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Write a backup while the server runs: a consistent copy of the SQLite database,
+    /// every stored file and a manifest of their SHA-256 sums, in one .tar file.
+    Backup {
+        /// The archive to write (it appears only when complete).
+        #[arg(short, long)]
+        output: std::path::PathBuf,
+    },
+    /// Restore a backup into an empty data folder (storage.data_dir), checking every
+    /// file's SHA-256 first, then the audit chain.
+    Restore {
+        /// The archive written by `nhiemvu backup`.
+        file: std::path::PathBuf,
+    },
     /// Load the reference year (Bắc Sơn 2024) into the database and exit.
     Demo,
     /// Print the OpenAPI document.
@@ -196,6 +209,9 @@ async fn run(command: Command, mut settings: Settings) -> Result<ExitCode, Box<d
         let pages = nhiemvu::inspect::pages(&bytes)?;
         return print_findings(&nhiemvu::domain::check::check_pages(&pages), *json);
     }
+    if let Command::Restore { file } = &command {
+        return restore(file, &settings).await;
+    }
     if let Command::Render { demo: true, .. } = command {
         settings.database.url = "sqlite::memory:".into();
     }
@@ -225,6 +241,7 @@ async fn run(command: Command, mut settings: Settings) -> Result<ExitCode, Box<d
             if demo {
                 report(services::demo::load_reference_year(&db, &state.files).await?);
             }
+            nhiemvu::scheduler::start_backups(&settings, &state);
             if settings.mail.enabled {
                 let mailer = nhiemvu::mail::SmtpMailer::new(&settings.mail)?;
                 nhiemvu::scheduler::start(&settings, &state, std::sync::Arc::new(mailer));
@@ -294,6 +311,18 @@ async fn run(command: Command, mut settings: Settings) -> Result<ExitCode, Box<d
             return print_findings(&findings, json);
         }
         Command::Migrate => println!("Cơ sở dữ liệu đã cập nhật / database is up to date"),
+        Command::Backup { output } => {
+            let files = settings.storage.data_dir.join("files");
+            let m = storage::backup::backup(&db, &files, &output, services::now()).await?;
+            println!(
+                "Đã sao lưu vào {} / backup written: cơ sở dữ liệu và {} tệp / the database and {} files, sự kiện nhật ký cuối / last audit event {}",
+                output.display(),
+                m.files.len(),
+                m.files.len(),
+                m.audit_head
+            );
+        }
+        Command::Restore { .. } => unreachable!("handled before the database is opened"),
         Command::Demo => report(services::demo::load_reference_year(&db, &state.files).await?),
         Command::Openapi => println!("{}", app::openapi_json(state)),
         Command::Render { document, demo, output } => {
@@ -337,6 +366,31 @@ async fn run(command: Command, mut settings: Settings) -> Result<ExitCode, Box<d
             }
         },
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `nhiemvu restore FILE`: into an empty data folder, then the audit chain is checked.
+async fn restore(file: &std::path::Path, settings: &Settings) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let url = settings.database_url();
+    let database = storage::sqlite_file(&url).ok_or(
+        "Khôi phục chỉ dành cho SQLite; với PostgreSQL dùng pg_restore như README hướng dẫn / \
+         restore is for SQLite; for PostgreSQL use pg_restore as the README says",
+    )?;
+    let files = settings.storage.data_dir.join("files");
+    let m = storage::backup::restore(file, &database, &files)?;
+    let db = storage::Db::connect(&url, 2, std::time::Duration::from_secs(10)).await?;
+    if let Some(seq) = storage::audit::verify(&db.conn).await? {
+        println!("Chuỗi nhật ký bị hỏng tại sự kiện {seq} / audit chain broken at event {seq}");
+        return Ok(ExitCode::FAILURE);
+    }
+    println!(
+        "Đã khôi phục bản sao lưu lúc {} / restored the backup of {}: {} tệp / files, chuỗi nhật ký toàn vẹn đến sự kiện {} / audit chain intact to event {}",
+        m.created_at.to_rfc3339(),
+        m.created_at.to_rfc3339(),
+        m.files.len(),
+        m.audit_head,
+        m.audit_head
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,5 +1,5 @@
-//! Background work beside the HTTP server: the outbox dispatcher and the daily
-//! reminder scan. Each tick calls the same service functions the CLI does, with
+//! Background work beside the HTTP server: the outbox dispatcher, the daily
+//! reminder scan and scheduled backups. Each tick calls the same service functions the CLI does, with
 //! the current time.
 
 use std::sync::Arc;
@@ -9,6 +9,50 @@ use crate::config::Settings;
 use crate::mail::Mailer;
 use crate::services::{auth, drafts, keys, now, outbox, reminders};
 use crate::state::AppState;
+
+/// Takes a backup every `backup.every_hours` into `backup.dir` (when set) and keeps
+/// the newest `backup.keep`. The first is taken at start when the newest one there
+/// is older than the interval.
+pub fn start_backups(settings: &Settings, state: &AppState) {
+    if settings.backup.dir.is_empty() {
+        return;
+    }
+    let dir = std::path::PathBuf::from(&settings.backup.dir);
+    let files = settings.storage.data_dir.join("files");
+    let every = chrono::Duration::hours(settings.backup.every_hours.clamp(1, 24 * 366) as i64);
+    let keep = settings.backup.keep.max(1);
+    let db = state.db.clone();
+    tokio::spawn(async move {
+        loop {
+            let last = crate::storage::backup::scheduled_backups(&dir).first().and_then(|p| {
+                let name = p.file_name()?.to_str()?;
+                let stamp = name.strip_prefix("nhiemvu-")?.strip_suffix(".tar")?;
+                chrono::NaiveDateTime::parse_from_str(stamp, "%Y%m%dT%H%M%SZ").ok().map(|t| t.and_utc())
+            });
+            let wait = last.map(|t| t + every - now()).unwrap_or_default();
+            if wait > chrono::Duration::zero() {
+                tokio::time::sleep(wait.to_std().unwrap_or(Duration::from_secs(3600))).await;
+                continue;
+            }
+            let at = now();
+            let out = dir.join(crate::storage::backup::scheduled_name(at));
+            match crate::storage::backup::backup(&db, &files, &out, at).await {
+                Ok(m) => {
+                    tracing::info!(file = %out.display(), files = m.files.len(), "backup written");
+                    for old in crate::storage::backup::scheduled_backups(&dir).into_iter().skip(keep) {
+                        if let Err(e) = std::fs::remove_file(&old) {
+                            tracing::error!(file = %old.display(), error = %e, "removing an old backup failed");
+                        }
+                    }
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "scheduled backup failed");
+                    tokio::time::sleep(Duration::from_secs(600)).await;
+                }
+            }
+        }
+    });
+}
 
 /// Starts the dispatcher and the reminder scan on the runtime; they run until the
 /// process ends. Several instances may run them: claims and reminder keys are atomic.

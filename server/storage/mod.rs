@@ -2,6 +2,7 @@
 //! audit chain. The generated entities live in [`entities`].
 
 pub mod audit;
+pub mod backup;
 pub mod cache;
 pub mod entities;
 pub mod files;
@@ -145,7 +146,7 @@ fn sqlite_path(url: &str) -> Option<String> {
 }
 
 /// The SQLite file a database URL names (`None` for PostgreSQL and in-memory databases).
-fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
     let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or("");
     (!path.is_empty() && !path.contains(":memory:")).then(|| std::path::PathBuf::from(path))
