@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::config::Settings;
 use crate::render::Renderer;
 use crate::storage::Db;
-use crate::storage::files::{BlobStore, LocalFiles};
+use crate::storage::files::BlobStore;
 
 /// What every request may need, built once at start-up.
 #[derive(Clone)]
@@ -32,12 +32,12 @@ impl AppState {
         let db = crate::app::connect(settings).await?;
         let renderer = Renderer::new(settings.render.templates(), settings.render.fonts())
             .map_err(|e| format!("render.templates_dir / render.fonts_dir: {e}"))?;
-        let files = LocalFiles::new(settings.storage.data_dir.join("files"))
+        let files = crate::storage::files::for_database(&settings.database_url(), &settings.storage.data_dir.join("files"))
             .map_err(|e| format!("storage.data_dir {}: {e}", settings.storage.data_dir.display()))?;
         Ok(AppState {
             db,
             renderer: Arc::new(renderer),
-            files: Arc::new(files),
+            files,
             max_upload_bytes: settings.evidence.max_upload_bytes,
             secure_cookies: settings.server.secure_cookies,
             signing: Arc::new(crate::services::signatures::Signing::from_settings(&settings.signing)?),

@@ -14,6 +14,7 @@ mod m0006_documents;
 mod m0007_work;
 mod m0008_handoff;
 mod m0009_signing_keys;
+mod m0010_blobs;
 
 /// The ordered list of migrations the server applies at start-up.
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_work::Migration),
             Box::new(m0008_handoff::Migration),
             Box::new(m0009_signing_keys::Migration),
+            Box::new(m0010_blobs::Migration),
         ]
     }
 }

@@ -152,6 +152,10 @@ fn stored_files(root: &Path) -> Result<Vec<(String, PathBuf)>, String> {
         entries.sort_by_key(|e| e.file_name());
         for e in entries {
             let Some(name) = e.file_name().to_str().map(str::to_owned) else { continue };
+            // The store's own scratch folder holds only unfinished writes.
+            if prefix.is_empty() && name == "tmp" {
+                continue;
+            }
             let rel = if prefix.is_empty() { name } else { format!("{prefix}/{name}") };
             let kind = e.file_type().map_err(fail)?;
             if kind.is_dir() && depth < MAX_DEPTH {

@@ -1,7 +1,8 @@
-//! Where uploaded evidence, images and frozen PDFs live. A small trait keeps room
-//! for object storage; the local implementation writes under the data directory,
-//! through a temporary file and a rename, so a crash never leaves half a file
-//! under a real key.
+//! Where uploaded evidence, images and frozen PDFs live. On SQLite, files under the
+//! data directory, written through a temporary file and a rename, so a crash never
+//! leaves half a file under a real key; on PostgreSQL, rows of the `blobs` table, so
+//! that several instances on one database serve every file. A file is stored before
+//! the record that names it commits, so a crash leaves at most an unnamed file.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -37,14 +38,7 @@ impl LocalFiles {
     }
 
     fn path(&self, key: &str) -> io::Result<PathBuf> {
-        let ok = !key.is_empty()
-            && key.split('/').all(|p| !p.is_empty() && p != "." && p != "..")
-            && key.chars().all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c));
-        if ok {
-            Ok(self.root.join(key))
-        } else {
-            Err(io::Error::new(io::ErrorKind::InvalidInput, format!("bad key {key:?}")))
-        }
+        Ok(self.root.join(checked(key)?))
     }
 
     fn temp(&self) -> PathBuf {
@@ -106,6 +100,148 @@ impl BlobStore for LocalFiles {
 
     fn scratch_dir(&self) -> Option<PathBuf> {
         Some(self.root.join("tmp"))
+    }
+}
+
+/// Blobs in the database's `blobs` table (PostgreSQL), so that every instance on
+/// the same database serves every file. The store is called from blocking code
+/// (the `BlobStore` API is synchronous), so it runs its queries on a thread of its
+/// own with its own small pool and answers over a channel.
+#[derive(Debug)]
+pub struct DbBlobs {
+    jobs: tokio::sync::mpsc::UnboundedSender<Job>,
+}
+
+enum Job {
+    Put(String, Vec<u8>, std::sync::mpsc::SyncSender<io::Result<()>>),
+    Get(String, std::sync::mpsc::SyncSender<io::Result<Vec<u8>>>),
+    Delete(String, std::sync::mpsc::SyncSender<io::Result<()>>),
+}
+
+fn db_error(e: sea_orm::DbErr) -> io::Error {
+    io::Error::other(e.to_string())
+}
+
+impl DbBlobs {
+    /// Connects to the PostgreSQL database at `url` (its migrations already applied).
+    pub fn connect(url: &str) -> io::Result<DbBlobs> {
+        let (jobs, mut rx) = tokio::sync::mpsc::unbounded_channel::<Job>();
+        let (ready_tx, ready_rx) = std::sync::mpsc::sync_channel::<io::Result<()>>(1);
+        let url = url.to_owned();
+        std::thread::Builder::new().name("blobs".into()).spawn(move || {
+            let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                Ok(rt) => rt,
+                Err(e) => {
+                    let _ = ready_tx.send(Err(e));
+                    return;
+                }
+            };
+            rt.block_on(async move {
+                let mut opts = sea_orm::ConnectOptions::new(url);
+                opts.max_connections(4).sqlx_logging(false);
+                let conn = match sea_orm::Database::connect(opts).await {
+                    Ok(c) => {
+                        let _ = ready_tx.send(Ok(()));
+                        c
+                    }
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(db_error(e)));
+                        return;
+                    }
+                };
+                while let Some(job) = rx.recv().await {
+                    tokio::spawn(run(conn.clone(), job));
+                }
+            });
+        })?;
+        ready_rx.recv().map_err(|_| io::Error::other("blob store thread ended"))??;
+        Ok(DbBlobs { jobs })
+    }
+
+    fn ask<T>(&self, job: impl FnOnce(std::sync::mpsc::SyncSender<io::Result<T>>) -> Job) -> io::Result<T> {
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        self.jobs.send(job(tx)).map_err(|_| io::Error::other("blob store stopped"))?;
+        rx.recv().map_err(|_| io::Error::other("blob store stopped"))?
+    }
+}
+
+async fn run(conn: sea_orm::DatabaseConnection, job: Job) {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let pg = DbBackend::Postgres;
+    match job {
+        Job::Put(key, bytes, reply) => {
+            let size = bytes.len() as i64;
+            let st = Statement::from_sql_and_values(
+                pg,
+                "INSERT INTO blobs (key, bytes, size, created_at) VALUES ($1, $2, $3, now()) \
+                 ON CONFLICT (key) DO UPDATE SET bytes = EXCLUDED.bytes, size = EXCLUDED.size",
+                [key.into(), bytes.into(), size.into()],
+            );
+            let _ = reply.send(conn.execute_raw(st).await.map(|_| ()).map_err(db_error));
+        }
+        Job::Get(key, reply) => {
+            let st = Statement::from_sql_and_values(pg, "SELECT bytes FROM blobs WHERE key = $1", [key.clone().into()]);
+            let got = match conn.query_one_raw(st).await {
+                Ok(Some(row)) => row.try_get::<Vec<u8>>("", "bytes").map_err(db_error),
+                Ok(None) => Err(io::Error::new(io::ErrorKind::NotFound, format!("no blob {key}"))),
+                Err(e) => Err(db_error(e)),
+            };
+            let _ = reply.send(got);
+        }
+        Job::Delete(key, reply) => {
+            let st = Statement::from_sql_and_values(pg, "DELETE FROM blobs WHERE key = $1", [key.into()]);
+            let _ = reply.send(conn.execute_raw(st).await.map(|_| ()).map_err(db_error));
+        }
+    }
+}
+
+impl BlobStore for DbBlobs {
+    fn put(&self, key: &str, bytes: &[u8]) -> io::Result<()> {
+        let key = checked(key)?;
+        self.ask(|r| Job::Put(key, bytes.to_vec(), r))
+    }
+
+    fn put_file(&self, key: &str, src: &Path) -> io::Result<()> {
+        self.put(key, &std::fs::read(src)?)
+    }
+
+    fn put_reader(&self, key: &str, reader: &mut dyn io::Read) -> io::Result<()> {
+        let mut bytes = Vec::new();
+        reader.read_to_end(&mut bytes)?;
+        self.put(key, &bytes)
+    }
+
+    fn get(&self, key: &str) -> io::Result<Vec<u8>> {
+        let key = checked(key)?;
+        self.ask(|r| Job::Get(key, r))
+    }
+
+    fn delete(&self, key: &str) -> io::Result<()> {
+        let key = checked(key)?;
+        self.ask(|r| Job::Delete(key, r))
+    }
+
+    fn scratch_dir(&self) -> Option<PathBuf> {
+        None
+    }
+}
+
+/// A key as both stores accept it.
+fn checked(key: &str) -> io::Result<String> {
+    let ok = !key.is_empty()
+        && key.len() <= 300
+        && key.split('/').all(|p| !p.is_empty() && p != "." && p != "..")
+        && key.chars().all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c));
+    if ok { Ok(key.to_owned()) } else { Err(io::Error::new(io::ErrorKind::InvalidInput, format!("bad key {key:?}"))) }
+}
+
+/// The store for a database: its `blobs` table on PostgreSQL (every instance sees
+/// every file), files under `local_root` on SQLite.
+pub fn for_database(url: &str, local_root: &Path) -> io::Result<std::sync::Arc<dyn BlobStore>> {
+    if url.starts_with("postgres") {
+        Ok(std::sync::Arc::new(DbBlobs::connect(url)?))
+    } else {
+        Ok(std::sync::Arc::new(LocalFiles::new(local_root)?))
     }
 }
 

@@ -5,10 +5,8 @@ use serde_json::json;
 
 use crate::helpers::{TEST_UPLOAD_LIMIT, TestApp, spawn_app};
 
-fn stored_files(app: &TestApp) -> Vec<String> {
-    std::fs::read_dir(app.files_dir.join("evidence"))
-        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
-        .unwrap_or_default()
+async fn stored_files(app: &TestApp) -> Vec<String> {
+    app.stored_files("evidence").await
 }
 
 async fn tckh_task(app: &TestApp, plan: &str) -> String {
@@ -33,7 +31,7 @@ async fn a_pdf_is_stored_under_its_id_with_its_hash_and_downloads_under_its_viet
     };
     assert_eq!(ev["sha256"], sha.as_str());
     assert_eq!(ev["file_name"], name);
-    assert_eq!(stored_files(&app), vec![id.clone()], "stored under the record id, never the client's name");
+    assert_eq!(stored_files(&app).await, vec![id.clone()], "stored under the record id, never the client's name");
 
     let listed = app.get(&format!("/api/v1/tasks/{task}/evidence")).await.expect(200);
     assert_eq!(listed.as_array().unwrap().len(), 1);
@@ -110,7 +108,7 @@ async fn oversized_executable_and_unknown_files_are_refused_and_leave_nothing() 
         .await;
     assert_eq!(resp.0.status().as_u16(), 400);
 
-    assert!(stored_files(&app).is_empty(), "no file left behind");
+    assert!(stored_files(&app).await.is_empty(), "no file left behind");
     assert_eq!(app.get(&format!("/api/v1/tasks/{task}/evidence")).await.expect(200), json!([]));
     let uploads = app.get("/api/v1/audit?entity=evidence").await.expect(200);
     assert_eq!(uploads["total"], 0, "and no record");
@@ -131,7 +129,7 @@ async fn office_documents_images_and_archives_are_accepted() {
     for (name, bytes, ct) in cases {
         assert_eq!(app.as_admin().upload(&task, name, bytes, None).await.expect(201)["content_type"], ct, "{name}");
     }
-    assert_eq!(stored_files(&app).len(), 4);
+    assert_eq!(stored_files(&app).await.len(), 4);
 }
 
 #[tokio::test]
@@ -158,5 +156,5 @@ async fn a_body_over_the_cap_is_refused_before_it_is_read() {
         .send()
         .await;
     assert_eq!(streamed.0.status().as_u16(), 413, "a chunked body is cut off at the cap");
-    assert!(stored_files(&app).is_empty());
+    assert!(stored_files(&app).await.is_empty());
 }

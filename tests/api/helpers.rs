@@ -8,7 +8,6 @@ use nhiemvu::services::now;
 use nhiemvu::state::AppState;
 use nhiemvu::storage::Db;
 use nhiemvu::storage::audit::Actor;
-use nhiemvu::storage::files::LocalFiles;
 
 /// The password every test user gets.
 pub const PASSWORD: &str = "mật khẩu thử nghiệm";
@@ -82,7 +81,9 @@ pub async fn spawn_app_with(signing: nhiemvu::services::signatures::Signing) -> 
     };
     let db = Db::connect(&url, 8, Duration::from_secs(30)).await.expect("database");
     let files_dir = dir.path().join("files");
-    let files: Arc<dyn nhiemvu::storage::files::BlobStore> = Arc::new(LocalFiles::new(&files_dir).expect("file store"));
+    // Files live where the server would keep them: in PostgreSQL's `blobs` table, or
+    // under the data folder on SQLite.
+    let files = nhiemvu::storage::files::for_database(&url, &files_dir).expect("file store");
     let state = AppState {
         db: db.clone(),
         renderer: renderer(),
@@ -408,6 +409,27 @@ impl TestApp {
 }
 
 impl TestApp {
+    /// The names of the stored files under `folder` ("evidence"), wherever the
+    /// store keeps them.
+    pub async fn stored_files(&self, folder: &str) -> Vec<String> {
+        use sea_orm::{ConnectionTrait, Statement};
+        if self.url.starts_with("postgres") {
+            let st = Statement::from_sql_and_values(
+                self.db.backend(),
+                "SELECT key FROM blobs WHERE key LIKE $1",
+                [format!("{folder}/%").into()],
+            );
+            let rows = self.db.conn.query_all_raw(st).await.expect("blobs");
+            rows.iter()
+                .map(|r| r.try_get::<String>("", "key").unwrap().trim_start_matches(&format!("{folder}/")).to_owned())
+                .collect()
+        } else {
+            std::fs::read_dir(self.files_dir.join(folder))
+                .map(|d| d.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+                .unwrap_or_default()
+        }
+    }
+
     /// A second instance of the application on the same database and file store:
     /// its own connection pool and its own kept reads, as a second server has.
     pub async fn second_instance(&self) -> TestClient<BoxEndpoint<'static>> {

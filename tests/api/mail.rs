@@ -17,9 +17,7 @@ async fn issue_demo_report(app: &TestApp, p: &crate::helpers::People) -> serde_j
 }
 
 async fn pass(app: &TestApp, smtp: &SmtpServer, at: chrono::DateTime<Utc>) -> outbox::Dispatched {
-    let files: std::sync::Arc<dyn nhiemvu::storage::files::BlobStore> =
-        std::sync::Arc::new(nhiemvu::storage::files::LocalFiles::new(&app.files_dir).unwrap());
-    outbox::dispatch(&app.db, &files, &smtp.mailer(), "test", at, 10_000).await.unwrap()
+    outbox::dispatch(&app.db, &app.files, &smtp.mailer(), "test", at, 10_000).await.unwrap()
 }
 
 #[tokio::test]

@@ -299,7 +299,7 @@ async fn a_wrong_passphrase_a_missing_key_or_an_expired_certificate_is_a_clear_e
         (doc["state"].as_str(), doc["number"].as_i64(), doc["pdf_sha256"].as_str()),
         (Some("approved"), None, None)
     );
-    assert!(!app.files_dir.join(format!("documents/{id}.pdf")).exists());
+    assert!(app.files.get(&format!("documents/{id}.pdf")).is_err(), "no issued PDF stored");
     keys.install("issuers", &code, "untrusted.p12", PASS);
     app.post(&issue, json!({})).await.expect_error(409, "certificate_untrusted", None);
     // The chairman's own certificate is not the body's.
