@@ -78,6 +78,7 @@ fn bench(c: &mut Criterion) {
         pool_size: 8,
         timeout_secs: 10,
         dispatch_every_secs: 1,
+        claim_secs: 120,
     })
     .unwrap();
     let t = Instant::now();

@@ -157,6 +157,9 @@ pub struct MailSettings {
     pub timeout_secs: u64,
     /// Seconds between dispatcher passes.
     pub dispatch_every_secs: u64,
+    /// Seconds a dispatcher's claim on a message lasts; after that (its instance
+    /// died) another instance sends it.
+    pub claim_secs: u64,
 }
 
 /// `[reminders]`.

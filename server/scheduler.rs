@@ -60,10 +60,14 @@ pub fn start(settings: &Settings, state: &AppState, mailer: Arc<dyn Mailer>) {
     let instance = format!("{}-{}", hostname(), std::process::id());
     let (db, files) = (state.db.clone(), state.files.clone());
     let every = Duration::from_secs(settings.mail.dispatch_every_secs.max(1));
+    let pace = outbox::Pace {
+        claim_secs: settings.mail.claim_secs.clamp(1, 86_400) as i64,
+        at_once: settings.mail.pool_size.max(1) as usize,
+    };
     let m = mailer.clone();
     tokio::spawn(async move {
         loop {
-            match outbox::dispatch(&db, &files, m.as_ref(), &instance, now(), 1000).await {
+            match outbox::dispatch_with(&db, &files, m.as_ref(), &instance, now(), 1000, pace).await {
                 Ok(d) if d.sent + d.retried + d.failed > 0 => tracing::info!(?d, "outbox pass"),
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, "outbox pass failed"),

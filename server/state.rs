@@ -32,8 +32,9 @@ impl AppState {
         let db = crate::app::connect(settings).await?;
         let renderer = Renderer::new(settings.render.templates(), settings.render.fonts())
             .map_err(|e| format!("render.templates_dir / render.fonts_dir: {e}"))?;
-        let files = crate::storage::files::for_database(&settings.database_url(), &settings.storage.data_dir.join("files"))
-            .map_err(|e| format!("storage.data_dir {}: {e}", settings.storage.data_dir.display()))?;
+        let files =
+            crate::storage::files::for_database(&settings.database_url(), &settings.storage.data_dir.join("files"))
+                .map_err(|e| format!("storage.data_dir {}: {e}", settings.storage.data_dir.display()))?;
         Ok(AppState {
             db,
             renderer: Arc::new(renderer),

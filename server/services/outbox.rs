@@ -49,7 +49,8 @@ pub struct NewMessage {
     pub unit_id: Option<Uuid>,
 }
 
-/// How long a claim lasts before another dispatcher may take the message over.
+/// How long a claim lasts before another dispatcher may take the message over
+/// (`mail.claim_secs`; this is its default).
 pub const CLAIM_SECS: i64 = 120;
 
 /// Back-off before attempt `n + 1`: 30 s, 1 min, 2 min … at most an hour.
@@ -88,7 +89,13 @@ pub async fn enqueue<C: ConnectionTrait>(c: &C, now: DateTime<Utc>, m: NewMessag
 
 /// Claims up to `limit` due messages for `instance`, atomically: two dispatchers never
 /// hold the same message (SKIP LOCKED on PostgreSQL, the single writer on SQLite).
-pub async fn claim(db: &Db, instance: &str, now: DateTime<Utc>, limit: u64) -> Result<Vec<outbox::Model>> {
+pub async fn claim(
+    db: &Db,
+    instance: &str,
+    now: DateTime<Utc>,
+    limit: u64,
+    claim_secs: i64,
+) -> Result<Vec<outbox::Model>> {
     let backend = db.backend();
     let lock = if backend == DatabaseBackend::Postgres { "FOR UPDATE SKIP LOCKED" } else { "" };
     let p = |n: usize| if backend == DatabaseBackend::Postgres { format!("${n}") } else { "?".to_owned() };
@@ -102,7 +109,7 @@ pub async fn claim(db: &Db, instance: &str, now: DateTime<Utc>, limit: u64) -> R
         p(4),
         limit
     );
-    let until = now + Duration::seconds(CLAIM_SECS);
+    let until = now + Duration::seconds(claim_secs.max(1));
     let stmt = Statement::from_sql_and_values(backend, sql, [instance.into(), until.into(), now.into(), now.into()]);
     let txn = db.begin_write().await?;
     let rows = outbox::Entity::find().from_raw_sql(stmt).all(&*txn).await?;
@@ -130,16 +137,53 @@ pub async fn dispatch(
     now: DateTime<Utc>,
     max: usize,
 ) -> Result<Dispatched> {
+    dispatch_with(db, files, mailer, instance, now, max, Pace::default()).await
+}
+
+/// How a dispatcher works: how long its claims last and how many messages it has
+/// in flight at once (the SMTP pool's size).
+#[derive(Debug, Clone, Copy)]
+pub struct Pace {
+    /// Seconds a claim lasts (`mail.claim_secs`).
+    pub claim_secs: i64,
+    /// Messages in flight at once (`mail.pool_size`).
+    pub at_once: usize,
+}
+
+impl Default for Pace {
+    fn default() -> Pace {
+        Pace { claim_secs: CLAIM_SECS, at_once: 4 }
+    }
+}
+
+/// [`dispatch`] at the given [`Pace`]. Each message is marked in its own
+/// short transaction as soon as the server has answered for it, so a dispatcher
+/// killed half-way through a batch leaves only the messages it had not finished to
+/// the next one (after their claims run out), not the whole batch.
+pub async fn dispatch_with(
+    db: &Db,
+    files: &Arc<dyn BlobStore>,
+    mailer: &dyn Mailer,
+    instance: &str,
+    now: DateTime<Utc>,
+    max: usize,
+    pace: Pace,
+) -> Result<Dispatched> {
+    use futures_util::StreamExt;
     let mut done = Dispatched::default();
     while done.sent + done.retried + done.failed < max {
-        let batch = claim(db, instance, now, 32).await?;
+        let batch = claim(db, instance, now, 32, pace.claim_secs).await?;
         if batch.is_empty() {
             break;
         }
-        let sends = batch.iter().map(|m| send_one(files, mailer, m));
-        let outcomes = futures_util::future::join_all(sends).await;
-        let txn = db.begin_write().await?;
-        for (m, outcome) in batch.into_iter().zip(outcomes) {
+        let mut sends = futures_util::stream::iter(batch)
+            .map(|m| async move {
+                let outcome = send_one(files, mailer, &m).await;
+                (m, outcome)
+            })
+            .buffer_unordered(pace.at_once.max(1));
+        while let Some((m, outcome)) = sends.next().await {
+            let txn = db.begin_write().await?;
             let mut am: outbox::ActiveModel = m.clone().into();
             am.claimed_by = Set(None);
             am.claimed_until = Set(None);
@@ -165,8 +209,8 @@ pub async fn dispatch(
                 }
             }
             am.update(&*txn).await?;
+            txn.commit().await?;
         }
-        txn.commit().await?;
         if done.retried > 0 {
             break; // the server is struggling: try again on the next pass
         }

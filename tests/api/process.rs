@@ -64,6 +64,11 @@ impl Served {
         call(self.port, method, path, bearer, body)
     }
 
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Kills the process as a power cut would (SIGKILL: no shutdown, no flush).
     pub fn kill(&mut self) {
         let _ = self.child.kill();
@@ -513,4 +518,189 @@ fn a_backup_taken_during_a_write_burst_restores_every_acknowledged_write_and_fil
         }
     }
     eprintln!("backup during a burst: {before} writes acknowledged before it, {after} after; restored and verified");
+}
+
+/// A throwaway PostgreSQL server of the test's own (tests/support/postgres.sh).
+struct Postgres {
+    url: String,
+    dir: tempfile::TempDir,
+}
+
+impl Postgres {
+    fn start() -> Option<Postgres> {
+        if std::fs::read_dir("/usr/lib/postgresql").map(|d| d.count()).unwrap_or(0) == 0 {
+            crate::helpers::skip("PostgreSQL server binaries; tests/run.sh installs them");
+            return None;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/postgres.sh");
+        let out = Command::new("bash").arg(&script).arg("start").arg(dir.path().join("pg")).output().unwrap();
+        assert!(out.status.success(), "postgres: {}", String::from_utf8_lossy(&out.stderr));
+        Some(Postgres { url: String::from_utf8(out.stdout).unwrap().trim().to_owned(), dir })
+    }
+
+    /// The instance holding a claim on a message being sent, if any.
+    fn claim_holder(&self) -> Option<String> {
+        use sea_orm::{ConnectionTrait, Database, Statement};
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            let db = Database::connect(&self.url).await.unwrap();
+            let st = Statement::from_string(
+                db.get_database_backend(),
+                "SELECT claimed_by FROM outbox WHERE state = 'sending' AND claimed_by IS NOT NULL LIMIT 1",
+            );
+            let row = db.query_one_raw(st).await.unwrap()?;
+            row.try_get::<String>("", "claimed_by").ok()
+        })
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/postgres.sh");
+        let _ = Command::new("bash").arg(script).arg("stop").arg(self.dir.path().join("pg")).output();
+    }
+}
+
+/// GET `path` over its own connection: (status, body bytes).
+fn get_bytes(port: u16, path: &str, bearer: &str) -> (u16, Vec<u8>) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\nAuthorization: Bearer {bearer}\r\n\r\n").unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&raw[..split]).to_string();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    let mut body = raw[split + 4..].to_vec();
+    if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+        body = dechunk(&body);
+    }
+    (status, body)
+}
+
+fn dechunk(mut b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(eol) = b.windows(2).position(|w| w == b"\r\n") {
+        let size = usize::from_str_radix(String::from_utf8_lossy(&b[..eol]).trim(), 16).unwrap_or(0);
+        if size == 0 {
+            break;
+        }
+        out.extend_from_slice(&b[eol + 2..eol + 2 + size]);
+        b = &b[eol + 2 + size + 2..];
+    }
+    out
+}
+
+/// Two servers on one PostgreSQL database, each with its own (empty) data folder
+/// and both sending mail: evidence uploaded through one is read through the other,
+/// a document issued through one downloads byte-identical from the other, and when
+/// the instance sending its mail is killed (SIGKILL) half-way, the other sends the
+/// rest: every recipient gets the document once.
+#[test]
+fn two_instances_on_one_postgresql_share_files_and_finish_each_others_mail() {
+    let Some(pg) = Postgres::start() else { return };
+    let Some(smtp) = crate::smtp::SmtpServer::start_slow(1.0) else { return };
+    let smtp_port = smtp.port.to_string();
+    let env = [
+        ("APP__DATABASE__URL", pg.url.as_str()),
+        ("APP__MAIL__ENABLED", "true"),
+        ("APP__MAIL__PORT", smtp_port.as_str()),
+        ("APP__MAIL__DISPATCH_EVERY_SECS", "1"),
+        ("APP__MAIL__CLAIM_SECS", "3"),
+        ("APP__MAIL__POOL_SIZE", "1"),
+    ];
+    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut a = Served::start_in(dir_a.path(), &["--demo"], &env);
+    let mut b = Served::start_in(dir_b.path(), &["--demo"], &env);
+    let office = bearer(&a, "vanphong");
+    let unit_token = bearer(&a, "tckh");
+
+    // Evidence uploaded through A is read through B, whose data folder is empty.
+    let (_, plans) = a.call("GET", "/api/v1/plans", &office, None).unwrap();
+    let plan = items(&plans)[0]["id"].as_str().unwrap().to_owned();
+    let (_, groups) = a.call("GET", &format!("/api/v1/groups?plan_id={plan}"), &office, None).unwrap();
+    let group = items(&groups)[0]["id"].as_str().unwrap().to_owned();
+    let (_, units) = a.call("GET", "/api/v1/units?per_page=100", &office, None).unwrap();
+    let unit = items(&units).iter().find(|u| u["short_name"] == "TC-KH").unwrap()["id"].as_str().unwrap().to_owned();
+    let input = json!({"group_id": group, "code": "7.1", "text": "Nhiệm vụ hai máy chủ", "lead_unit_id": unit, "deadline": "2024-12-20"});
+    let (status, task) = a.call("POST", "/api/v1/tasks", &office, Some(&input)).unwrap();
+    assert_eq!(status, 201, "{task}");
+    let task = task["id"].as_str().unwrap().to_owned();
+    let evidence = b"%PDF-1.7\n% bien ban nghiem thu qua may chu A\n%%EOF\n";
+    let (status, ev) = upload(a.port, &task, &unit_token, "Biên bản.pdf", evidence).unwrap();
+    assert_eq!(status, 201, "{ev}");
+    let (_, list) = b.call("GET", &format!("/api/v1/tasks/{task}/evidence"), &office, None).unwrap();
+    assert_eq!(items(&list).len(), 1);
+    let (status, bytes) = get_bytes(b.port, &format!("/api/v1/evidence/{}/file", ev["id"].as_str().unwrap()), &office);
+    assert_eq!((status, bytes.as_slice()), (200, &evidence[..]), "B serves the file A received");
+    for dir in [&dir_a, &dir_b] {
+        assert!(!dir.path().join("files/evidence").exists(), "no instance keeps the file on its own disk");
+    }
+
+    // The chairman approves through A, the office issues through B; the PDF is the same from both.
+    let (_, docs) = a.call("GET", "/api/v1/documents", &office, None).unwrap();
+    let doc = items(&docs)[0]["id"].as_str().unwrap().to_owned();
+    let chairman = bearer(&a, "chutich");
+    let (status, body) = a.call("POST", &format!("/api/v1/documents/{doc}/submit"), &office, Some(&json!({}))).unwrap();
+    assert_eq!(status, 200, "{body}");
+    let (status, body) =
+        a.call("POST", &format!("/api/v1/documents/{doc}/approve"), &chairman, Some(&json!({}))).unwrap();
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = b.call("POST", &format!("/api/v1/documents/{doc}/issue"), &office, Some(&json!({}))).unwrap();
+    assert_eq!(status, 200, "{body}");
+    let (s1, from_a) = get_bytes(a.port, &format!("/api/v1/documents/{doc}/pdf"), &office);
+    let (s2, from_b) = get_bytes(b.port, &format!("/api/v1/documents/{doc}/pdf"), &office);
+    assert_eq!((s1, s2), (200, 200));
+    assert!(from_a.starts_with(b"%PDF") && from_a == from_b, "the issued PDF is the same through A and B");
+
+    // Mail: kill whichever instance is sending once the first copy has arrived.
+    let (_, deliveries) = a.call("GET", &format!("/api/v1/documents/{doc}/deliveries"), &office, None).unwrap();
+    let addresses: Vec<String> = items(&deliveries).iter().map(|m| m["to_addr"].as_str().unwrap().to_owned()).collect();
+    assert!(addresses.len() >= 3, "the report goes to several addresses: {addresses:?}");
+    let with_pdf = |smtp: &crate::smtp::SmtpServer| -> Vec<String> {
+        use mail_parser::MessageParser;
+        smtp.messages()
+            .iter()
+            .filter_map(|raw| MessageParser::default().parse(raw))
+            .filter(|m| m.attachment_count() > 0)
+            .flat_map(|m| m.to().map(|t| t.iter().filter_map(|a| a.address()).map(str::to_owned).collect::<Vec<_>>()))
+            .flatten()
+            .collect()
+    };
+    let started = Instant::now();
+    while with_pdf(&smtp).is_empty() {
+        assert!(started.elapsed() < Duration::from_secs(60), "no mail arrived");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Let the sender record the first delivery, then kill it while it waits on the next.
+    std::thread::sleep(Duration::from_millis(300));
+    let holder = pg.claim_holder().unwrap_or_else(|| {
+        let (_, d) = a.call("GET", &format!("/api/v1/documents/{doc}/deliveries"), &office, None).unwrap();
+        panic!("no instance is sending; arrived {:?}; deliveries {d}", with_pdf(&smtp))
+    });
+    let killed = if holder.ends_with(&format!("-{}", a.pid())) {
+        a.kill();
+        "A"
+    } else {
+        assert!(holder.ends_with(&format!("-{}", b.pid())), "claimed by {holder}");
+        b.kill();
+        "B"
+    };
+    let survivor = if killed == "A" { &b } else { &a };
+    let started = Instant::now();
+    loop {
+        let (_, d) = survivor.call("GET", &format!("/api/v1/documents/{doc}/deliveries"), &office, None).unwrap();
+        if items(&d).iter().all(|m| m["state"] == "sent") {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(90), "the survivor did not finish: {d}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let mut got = with_pdf(&smtp);
+    got.sort();
+    let mut want = addresses.clone();
+    want.sort();
+    assert_eq!(got, want, "every recipient got the document once ({killed} killed mid-dispatch)");
+    eprintln!("{killed} killed mid-dispatch; the other delivered the rest: {} messages, one each", got.len());
 }

@@ -12,6 +12,8 @@ pub struct SmtpServer {
     pub port: u16,
     pub dir: tempfile::TempDir,
     child: Option<Child>,
+    /// Seconds spent before accepting each recipient (a slow relay).
+    delay: f64,
 }
 
 fn free_port() -> u16 {
@@ -26,7 +28,16 @@ impl SmtpServer {
             crate::helpers::skip("python3 with aiosmtpd; tests/run.sh installs it");
             return None;
         }
-        let mut s = SmtpServer { port: free_port(), dir: tempfile::tempdir().unwrap(), child: None };
+        let mut s = SmtpServer { port: free_port(), dir: tempfile::tempdir().unwrap(), child: None, delay: 0.0 };
+        s.resume();
+        Some(s)
+    }
+
+    /// A server that takes `delay` seconds over each recipient.
+    pub fn start_slow(delay: f64) -> Option<SmtpServer> {
+        let mut s = SmtpServer::start()?;
+        s.stop();
+        s.delay = delay;
         s.resume();
         Some(s)
     }
@@ -38,6 +49,7 @@ impl SmtpServer {
             .arg(script)
             .arg(self.port.to_string())
             .arg(self.dir.path())
+            .arg(self.delay.to_string())
             .stdout(Stdio::piped())
             .spawn()
             .expect("smtp server");
@@ -80,6 +92,7 @@ impl SmtpServer {
             pool_size: 4,
             timeout_secs: 5,
             dispatch_every_secs: 1,
+            claim_secs: 120,
         };
         SmtpMailer::new(&s).expect("mailer")
     }

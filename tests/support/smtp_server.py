@@ -3,8 +3,11 @@
 an .eml file in a folder, and refuses recipients whose address contains "refused"
 with a permanent 550.
 
-Usage: smtp_server.py PORT FOLDER   (prints "ready" once listening; stops on SIGTERM)
+Usage: smtp_server.py PORT FOLDER [DELAY]   (prints "ready" once listening; stops on
+SIGTERM). DELAY seconds are spent before accepting each recipient, as a slow relay
+would: a client that dies meanwhile has delivered nothing.
 """
+import asyncio
 import os
 import signal
 import sys
@@ -16,10 +19,13 @@ from aiosmtpd.controller import Controller
 
 
 class Mailbox:
-    def __init__(self, folder):
+    def __init__(self, folder, delay=0.0):
         self.folder = folder
+        self.delay = delay
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if "refused" in address:
             return "550 5.1.1 <%s>: mailbox unavailable" % address
         envelope.rcpt_tos.append(address)
@@ -36,8 +42,9 @@ class Mailbox:
 
 def main():
     port, folder = int(sys.argv[1]), sys.argv[2]
+    delay = float(sys.argv[3]) if len(sys.argv) > 3 else 0.0
     os.makedirs(folder, exist_ok=True)
-    controller = Controller(Mailbox(folder), hostname="127.0.0.1", port=port)
+    controller = Controller(Mailbox(folder, delay), hostname="127.0.0.1", port=port)
     controller.start()
     print("ready", flush=True)
     done = threading.Event()
