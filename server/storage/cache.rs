@@ -82,6 +82,9 @@ impl<T> Versioned<T> {
 /// The kept reads, each with the revision it was made at.
 #[derive(Default)]
 pub struct ReadCache {
+    /// The newest revision a read was kept at: reads at older ones can never be
+    /// used again (the revision only grows), so they are dropped as it moves.
+    head: Mutex<i64>,
     entries: Mutex<HashMap<Key, (i64, Value)>>,
     /// Bytes made from a kept read (its JSON), by the read's entity tag.
     renditions: Mutex<HashMap<String, Arc<[u8]>>>,
@@ -115,18 +118,30 @@ impl ReadCache {
         value.clone().downcast::<T>().ok()
     }
 
+    /// Moves the head to `rev`, dropping every read kept at an older revision;
+    /// `false` if `rev` is already older than the head (a slow read: not kept).
+    fn advance(&self, rev: i64) -> bool {
+        let mut head = self.head.lock().unwrap_or_else(|e| e.into_inner());
+        if rev < *head {
+            return false;
+        }
+        if rev > *head {
+            *head = rev;
+            self.entries.lock().unwrap_or_else(|e| e.into_inner()).clear();
+            self.renditions.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        }
+        true
+    }
+
     fn put<T: Send + Sync + 'static>(&self, key: Key, rev: i64, value: Arc<T>) {
+        if !self.advance(rev) {
+            return;
+        }
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if entries.len() >= CAPACITY && !entries.contains_key(&key) {
-            entries.retain(|_, (at, _)| *at >= rev);
-            if entries.len() >= CAPACITY {
-                entries.clear();
-            }
+            entries.clear();
         }
-        // Two requests may load the same read: keep the newer.
-        if entries.get(&key).is_none_or(|(at, _)| *at <= rev) {
-            entries.insert(key, (rev, value));
-        }
+        entries.insert(key, (rev, value));
     }
 
     /// The read `key` at revision `rev`: kept, or made by `load` and kept. The
@@ -153,6 +168,16 @@ impl ReadCache {
             return b.clone();
         }
         let bytes: Arc<[u8]> = make().into();
+        // Tags of reads older than the head are never asked for again.
+        let current = etag
+            .trim_matches('"')
+            .split('-')
+            .next()
+            .and_then(|r| i64::from_str_radix(r, 16).ok())
+            .is_some_and(|r| r >= *self.head.lock().unwrap_or_else(|e| e.into_inner()));
+        if !current {
+            return bytes;
+        }
         let mut all = self.renditions.lock().unwrap_or_else(|e| e.into_inner());
         if all.len() >= CAPACITY {
             all.clear();
@@ -195,6 +220,10 @@ mod tests {
         assert_eq!(*c, "unit@1", "another scope never gets the office's answer");
         let d = cache.get_or_load(Key::new("v", &office, "p"), 2, || load("office@2")).await.unwrap();
         assert_eq!(*d, "office@2", "a write makes it load again");
+        assert_eq!(cache.len(), 1, "reads made before the write are dropped");
+        let late = cache.get_or_load(Key::new("v", &unit, "p"), 1, || load("slow")).await.unwrap();
+        assert_eq!(*late, "slow");
+        assert_eq!(cache.len(), 1, "a read that finishes after a newer one is not kept");
         let e = cache.get_or_load(Key::new("v", &office, "q"), 2, || load("other args")).await.unwrap();
         assert_eq!(*e, "other args");
         assert_ne!(Key::new("v", &office, "p").tag(), Key::new("v", &unit, "p").tag());
