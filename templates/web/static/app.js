@@ -251,11 +251,12 @@
     });
   }
 
-  // A browser that cannot show a PDF inline (most phones) gets the pages as images.
+  // A browser that cannot show a PDF inline (most phones) does not get an empty
+  // frame; the pages are offered as images below it, drawn only when opened.
   var frame = document.getElementById("pdf-frame");
   var images = document.getElementById("page-images");
   if (frame && images && navigator.pdfViewerEnabled === false) {
     frame.hidden = true;
-    images.open = true;
+    images.classList.add("only-view");
   }
 })();
