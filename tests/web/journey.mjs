@@ -189,7 +189,15 @@ async function main() {
   // Enter activates a button on key down. The key goes up only once the next page is
   // there: a key-up sent while the step's confirmation is open closes it unanswered.
   async function press(selector) {
-    await page.locator(selector).focus();
+    const button = page.locator(selector);
+    await button.focus();
+    if ((await button.getAttribute("data-confirm")) !== null) {
+      // Enter held down while the confirmation opens can reach the dialog itself and
+      // close it unanswered under load; a confirmed step is activated as a click
+      // (the dialog handler above answers it), every other button by the keyboard.
+      await Promise.all([page.waitForNavigation(DOM), button.click()]);
+      return;
+    }
     await Promise.all([page.waitForNavigation(DOM), page.keyboard.down("Enter")]);
     await page.keyboard.up("Enter");
   }
