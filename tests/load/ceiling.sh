@@ -12,11 +12,12 @@ cargo bench --locked --bench bare_poem --no-run 2>/dev/null
 target=${CARGO_TARGET_DIR:-target}
 bare=$(ls -t "$target"/release/deps/bare_poem-* | grep -v '\.d$' | head -n 1)
 work=$(mktemp -d)
+pg_dir=$(mktemp -d)  # its own folder: the server runs as the postgres user
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  bash tests/support/postgres.sh stop "$work/pg" || true
-  rm -rf "$work"
+  bash tests/support/postgres.sh stop "$pg_dir" || true
+  rm -rf "$work" "$pg_dir"
 }
 trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -26,7 +27,7 @@ measure() {
   wrk "$@" --latency | awk '/Requests\/sec/ {r=$2} /^ +99%/ {p=$2} END {printf "%8.0f req/s  p99 %s", r, p}'
 }
 
-url_pg=$(bash tests/support/postgres.sh start "$work/pg")
+url_pg=$(bash tests/support/postgres.sh start "$pg_dir")
 for db in sqlite postgres; do
   data="$work/data-$db"; port=$(free_port)
   env=(APP__STORAGE__DATA_DIR="$data" APP__SERVER__PORT="$port" APP__LOG__FILTER=warn APP__SERVER__SECURE_COOKIES=false)
