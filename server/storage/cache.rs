@@ -70,6 +70,8 @@ pub struct Versioned<T> {
     pub value: Arc<T>,
     /// A strong `ETag` value, quotes included.
     pub etag: String,
+    /// The revision it was read at.
+    pub rev: i64,
 }
 
 impl<T> Versioned<T> {
@@ -161,21 +163,15 @@ impl ReadCache {
         Ok(v)
     }
 
-    /// The bytes made from the read tagged `etag` (e.g. its JSON), made once by `make`.
-    /// A tag names one read at one revision, so the bytes never go stale.
-    pub fn rendition(&self, etag: &str, make: impl FnOnce() -> Vec<u8>) -> Arc<[u8]> {
+    /// The bytes made from the read tagged `etag` at `rev` (e.g. its JSON), made once
+    /// by `make`. A tag names one read at one revision, so the bytes never go stale.
+    pub fn rendition(&self, rev: i64, etag: &str, make: impl FnOnce() -> Vec<u8>) -> Arc<[u8]> {
         if let Some(b) = self.renditions.lock().unwrap_or_else(|e| e.into_inner()).get(etag) {
             return b.clone();
         }
         let bytes: Arc<[u8]> = make().into();
-        // Tags of reads older than the head are never asked for again.
-        let current = etag
-            .trim_matches('"')
-            .split('-')
-            .next()
-            .and_then(|r| i64::from_str_radix(r, 16).ok())
-            .is_some_and(|r| r >= *self.head.lock().unwrap_or_else(|e| e.into_inner()));
-        if !current {
+        // Reads older than the head are never asked for again.
+        if rev < *self.head.lock().unwrap_or_else(|e| e.into_inner()) {
             return bytes;
         }
         let mut all = self.renditions.lock().unwrap_or_else(|e| e.into_inner());

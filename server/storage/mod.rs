@@ -124,12 +124,12 @@ impl Db {
         let rev = self.revision().await?;
         let etag = cache::Versioned::<T>::tag(&key, rev);
         let value = self.reads.get_or_load(key, rev, load).await?;
-        Ok(cache::Versioned { value, etag })
+        Ok(cache::Versioned { value, etag, rev })
     }
 
     /// The bytes made from a kept read (see [`cache::ReadCache::rendition`]).
-    pub fn rendition(&self, etag: &str, make: impl FnOnce() -> Vec<u8>) -> Arc<[u8]> {
-        self.reads.rendition(etag, make)
+    pub fn rendition<T>(&self, v: &cache::Versioned<T>, make: impl FnOnce() -> Vec<u8>) -> Arc<[u8]> {
+        self.reads.rendition(v.rev, &v.etag, make)
     }
 
     /// Whether the database answers.

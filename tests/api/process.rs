@@ -263,6 +263,17 @@ fn items(v: &Value) -> &Vec<Value> {
     v.get("items").unwrap_or(v).as_array().expect("a list")
 }
 
+/// The reference plan's first group and the TC-KH unit of a `serve --demo` process.
+fn first_group_and_tckh(s: &Served, office: &str) -> (String, String) {
+    let (_, plans) = s.call("GET", "/api/v1/plans", office, None).unwrap();
+    let plan = items(&plans)[0]["id"].as_str().unwrap().to_owned();
+    let (_, groups) = s.call("GET", &format!("/api/v1/groups?plan_id={plan}"), office, None).unwrap();
+    let group = items(&groups)[0]["id"].as_str().unwrap().to_owned();
+    let (_, units) = s.call("GET", "/api/v1/units?per_page=100", office, None).unwrap();
+    let unit = items(&units).iter().find(|u| u["short_name"] == "TC-KH").unwrap()["id"].as_str().unwrap().to_owned();
+    (group, unit)
+}
+
 /// A burst of result saves (narrative and a target's value, one transaction each)
 /// from eight writers, and the server killed with SIGKILL in the middle of it:
 /// after a restart every acknowledged save is there, whole, and the audit chain
@@ -272,12 +283,7 @@ fn every_acknowledged_save_survives_a_kill_in_the_middle_of_a_burst() {
     let dir = tempfile::tempdir().unwrap();
     let mut first = Served::start_in(dir.path(), &["--demo"], &[]);
     let office = bearer(&first, "vanphong");
-    let (_, plans) = first.call("GET", "/api/v1/plans", &office, None).unwrap();
-    let plan = items(&plans)[0]["id"].as_str().unwrap().to_owned();
-    let (_, groups) = first.call("GET", &format!("/api/v1/groups?plan_id={plan}"), &office, None).unwrap();
-    let group = items(&groups)[0]["id"].as_str().unwrap().to_owned();
-    let (_, units) = first.call("GET", "/api/v1/units?per_page=100", &office, None).unwrap();
-    let unit = items(&units).iter().find(|u| u["short_name"] == "TC-KH").unwrap()["id"].as_str().unwrap().to_owned();
+    let (group, unit) = first_group_and_tckh(&first, &office);
     let mut tasks = Vec::new();
     for i in 0..8 {
         let input = json!({"group_id": group, "code": format!("9.{}", i + 1), "text": format!("Nhiệm vụ thử số {}", i + 1),
@@ -412,12 +418,7 @@ fn a_backup_taken_during_a_write_burst_restores_every_acknowledged_write_and_fil
     let server = Served::start_in(dir.path(), &["--demo"], &[("APP__BACKUP__DIR", &scheduled_env)]);
     let office = bearer(&server, "vanphong");
     let unit_token = bearer(&server, "tckh");
-    let (_, plans) = server.call("GET", "/api/v1/plans", &office, None).unwrap();
-    let plan = items(&plans)[0]["id"].as_str().unwrap().to_owned();
-    let (_, groups) = server.call("GET", &format!("/api/v1/groups?plan_id={plan}"), &office, None).unwrap();
-    let group = items(&groups)[0]["id"].as_str().unwrap().to_owned();
-    let (_, units) = server.call("GET", "/api/v1/units?per_page=100", &office, None).unwrap();
-    let unit = items(&units).iter().find(|u| u["short_name"] == "TC-KH").unwrap()["id"].as_str().unwrap().to_owned();
+    let (group, unit) = first_group_and_tckh(&server, &office);
     let tasks: Vec<String> = (0..4)
         .map(|i| {
             let input = json!({"group_id": group, "code": format!("8.{}", i + 1), "text": format!("Nhiệm vụ sao lưu {}", i + 1),
@@ -617,12 +618,7 @@ fn two_instances_on_one_postgresql_share_files_and_finish_each_others_mail() {
     let unit_token = bearer(&a, "tckh");
 
     // Evidence uploaded through A is read through B, whose data folder is empty.
-    let (_, plans) = a.call("GET", "/api/v1/plans", &office, None).unwrap();
-    let plan = items(&plans)[0]["id"].as_str().unwrap().to_owned();
-    let (_, groups) = a.call("GET", &format!("/api/v1/groups?plan_id={plan}"), &office, None).unwrap();
-    let group = items(&groups)[0]["id"].as_str().unwrap().to_owned();
-    let (_, units) = a.call("GET", "/api/v1/units?per_page=100", &office, None).unwrap();
-    let unit = items(&units).iter().find(|u| u["short_name"] == "TC-KH").unwrap()["id"].as_str().unwrap().to_owned();
+    let (group, unit) = first_group_and_tckh(&a, &office);
     let input = json!({"group_id": group, "code": "7.1", "text": "Nhiệm vụ hai máy chủ", "lead_unit_id": unit, "deadline": "2024-12-20"});
     let (status, task) = a.call("POST", "/api/v1/tasks", &office, Some(&input)).unwrap();
     assert_eq!(status, 201, "{task}");

@@ -77,7 +77,7 @@ impl<T: ParseFromJSON + ToJSON> Fresh<T> {
         if if_none_match(req, &v.etag) {
             return Fresh::NotModified(v.etag);
         }
-        let json = state.db.rendition(&v.etag, || serde_json::to_vec(&v.value.to_json()).unwrap_or_default());
+        let json = state.db.rendition(&v, || serde_json::to_vec(&v.value.to_json()).unwrap_or_default());
         Fresh::Ok(KeptJson(json, std::marker::PhantomData), v.etag, "private, no-cache".to_owned())
     }
 }
