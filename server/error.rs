@@ -82,9 +82,24 @@ impl From<DbErr> for AppError {
                 "in_use",
                 "Bản ghi đang được sử dụng hoặc tham chiếu không tồn tại / the record is in use or a reference does not exist",
             ),
+            _ if is_transient(&e) => AppError::Unavailable(BUSY.to_owned()),
             _ => AppError::Db(e),
         }
     }
+}
+
+const BUSY: &str = "Máy chủ đang bận, vui lòng thử lại sau ít giây; không có thay đổi nào được lưu / the server is busy, try again in a few seconds; nothing was changed";
+
+/// A failure that passes with time, not a fault: no connection free within the
+/// acquire timeout, or SQLite's file still locked after the busy timeout. The
+/// transaction was rolled back, so the caller may simply try again.
+fn is_transient(e: &DbErr) -> bool {
+    if matches!(e, DbErr::ConnectionAcquire(sea_orm::ConnAcquireErr::Timeout)) {
+        return true;
+    }
+    // SQLite's words for SQLITE_BUSY (with its extended codes) and SQLITE_LOCKED.
+    let text = e.to_string();
+    text.contains("database is locked") || text.contains("database table is locked")
 }
 
 impl AppError {
@@ -107,7 +122,7 @@ impl AppError {
                 "in_use",
                 "Bản ghi đang được sử dụng hoặc tham chiếu không tồn tại / the record is in use or a reference does not exist",
             ),
-            _ => AppError::Db(e),
+            _ => AppError::from(e),
         }
     }
 }
@@ -179,5 +194,20 @@ impl Check {
     /// `Ok` when nothing was recorded.
     pub fn finish(&mut self) -> Result<()> {
         if self.0.is_empty() { Ok(()) } else { Err(AppError::Invalid(std::mem::take(&mut self.0))) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_busy_database_is_a_503_to_retry_and_other_failures_stay_internal() {
+        let timeout = AppError::from(DbErr::ConnectionAcquire(sea_orm::ConnAcquireErr::Timeout));
+        assert!(matches!(timeout, AppError::Unavailable(ref m) if m.contains("thử lại")), "{timeout:?}");
+        let locked = AppError::from(DbErr::Custom("error returned from database: (code: 5) database is locked".into()));
+        assert!(matches!(locked, AppError::Unavailable(_)), "{locked:?}");
+        let other = AppError::from(DbErr::Custom("disk I/O error".into()));
+        assert!(matches!(other, AppError::Db(_)), "{other:?}");
     }
 }

@@ -13,7 +13,8 @@ use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait,
+    ConnectOptions, Database, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
 };
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
@@ -93,7 +94,15 @@ impl Db {
             Some(lock) => Some(lock.clone().lock_owned().await),
             None => None,
         };
-        Ok(WriteTxn { txn: self.conn.begin().await?, _slot: slot })
+        // On SQLite the transaction takes the file's write lock at once (BEGIN IMMEDIATE):
+        // a deferred one that read first could not upgrade if a write outside the slot
+        // (a session's new end, a draft) committed in between, and would fail at once
+        // instead of waiting out the busy timeout.
+        let options = TransactionOptions {
+            sqlite_transaction_mode: slot.is_some().then_some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        };
+        Ok(WriteTxn { txn: self.conn.begin_with_options(options).await?, _slot: slot })
     }
 
     /// The revision of everything users can change (see [`cache`]).

@@ -74,6 +74,9 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts the application with these signing keys and trusted roots.
 pub async fn spawn_app_with(signing: nhiemvu::services::signatures::Signing) -> TestApp {
+    // The server's warnings and errors go to the test's own output, so a failing
+    // test shows why the server answered as it did.
+    let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter("warn").try_init();
     let dir = tempfile::tempdir().expect("temp dir");
     let url = match std::env::var("TEST_DATABASE_URL") {
         Ok(base) if !base.is_empty() => fresh_postgres(&base).await,
