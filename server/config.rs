@@ -107,6 +107,8 @@ pub struct ServerSettings {
     pub host: String,
     /// Listen port.
     pub port: u16,
+    /// Where people reach the server; links in mails start with it (empty: `http://host:port`).
+    pub public_url: String,
     /// Whether the session cookie carries the Secure attribute.
     pub secure_cookies: bool,
     /// Most connections open at once.
@@ -120,6 +122,14 @@ pub struct ServerSettings {
 }
 
 impl ServerSettings {
+    /// The start of every link the server mails, without a trailing slash.
+    pub fn public_url(&self) -> String {
+        match self.public_url.trim().trim_end_matches('/') {
+            "" => format!("http://{}:{}", self.host, self.port),
+            url => url.to_owned(),
+        }
+    }
+
     /// The connection limits these settings describe.
     pub fn limits(&self) -> crate::http::conn::Limits {
         crate::http::conn::Limits {
@@ -294,6 +304,12 @@ impl Settings {
             || url.starts_with("postgresql://"))
         {
             return Err(err("database.url", "must be empty, sqlite:… or postgres://…"));
+        }
+        let public = self.server.public_url.trim();
+        if !(public.is_empty() || public.starts_with("https://") || public.starts_with("http://"))
+            || public.chars().any(|c| c.is_whitespace() || c.is_control())
+        {
+            return Err(err("server.public_url", "must be empty or an http:// or https:// address"));
         }
         if !matches!(self.mail.security.as_str(), "none" | "starttls" | "tls") {
             return Err(err("mail.security", "must be \"none\", \"starttls\" or \"tls\""));

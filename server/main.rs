@@ -241,6 +241,11 @@ async fn run(command: Command, mut settings: Settings) -> Result<ExitCode, Box<d
             if demo {
                 report(services::demo::load_reference_year(&db, &state.files).await?);
             }
+            if services::setup::needs_setup(&db).await? {
+                let link = format!("{}/setup/{}", settings.server.public_url(), state.setup.open());
+                tracing::warn!(%link, "the database has no user yet: open the setup link to create the issuer and the first administrator");
+                println!("Thiết lập lần đầu / first-run setup: {link}");
+            }
             nhiemvu::scheduler::start_backups(&settings, &state);
             if settings.mail.enabled {
                 let mailer = nhiemvu::mail::SmtpMailer::new(&settings.mail)?;

@@ -22,8 +22,13 @@ pub struct AppState {
     pub max_upload_bytes: u64,
     /// Whether the session cookie is Secure.
     pub secure_cookies: bool,
+    /// Where people reach the server: mailed links start with it (never with a
+    /// request's Host header, which a stranger chooses).
+    pub public_url: String,
     /// Digital signature keys and trusted roots.
     pub signing: Arc<crate::services::signatures::Signing>,
+    /// The first-run setup link, open while the database has no user.
+    pub setup: crate::services::setup::SetupGate,
 }
 
 impl AppState {
@@ -41,7 +46,9 @@ impl AppState {
             files,
             max_upload_bytes: settings.evidence.max_upload_bytes,
             secure_cookies: settings.server.secure_cookies,
+            public_url: settings.server.public_url(),
             signing: Arc::new(crate::services::signatures::Signing::from_settings(&settings.signing)?),
+            setup: Default::default(),
         })
     }
 }

@@ -15,6 +15,7 @@ mod m0007_work;
 mod m0008_handoff;
 mod m0009_signing_keys;
 mod m0010_blobs;
+mod m0011_account_links;
 
 /// The ordered list of migrations the server applies at start-up.
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_handoff::Migration),
             Box::new(m0009_signing_keys::Migration),
             Box::new(m0010_blobs::Migration),
+            Box::new(m0011_account_links::Migration),
         ]
     }
 }

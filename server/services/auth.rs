@@ -462,11 +462,64 @@ pub async fn set_password(
     let txn = db.begin_write().await?;
     let user = users::Entity::find_by_id(user_id).one(&*txn).await?.ok_or_else(|| not_found("user"))?;
     check_scope(actor, user.issuer_id, "user")?;
+    store_password(&*txn, actor, now, user, hash, if own { keep_session } else { None }).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Changes one's own password, proving the current one first: the session making
+/// the change stays, every other session and token of the user ends.
+pub async fn change_own_password(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    session_id: Uuid,
+    current: &str,
+    new: &str,
+) -> Result<()> {
+    let user_id = actor.user_id.ok_or(AppError::Forbidden)?;
+    if current.len() > 4 * MAX_PASSWORD {
+        return Err(AppError::field("current", "Mật khẩu hiện tại không đúng / the current password is wrong"));
+    }
+    check_password(new).map_err(|e| match e {
+        AppError::Invalid(mut f) => {
+            AppError::Invalid(f.remove("password").map(|m| [("new".to_owned(), m)].into()).unwrap_or(f))
+        }
+        other => other,
+    })?;
+    let user = users::Entity::find_by_id(user_id).one(&db.conn).await?.ok_or(AppError::Unauthorized)?;
+    let (current, new, stored) = (current.to_owned(), new.to_owned(), user.password_hash.clone());
+    let hash = tokio::task::spawn_blocking(move || {
+        let ok = stored.is_some_and(|h| verify_password(&current, &h));
+        if ok { hash_password(&new).map(Some) } else { Ok(None) }
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))??;
+    let Some(hash) = hash else {
+        return Err(AppError::field("current", "Mật khẩu hiện tại không đúng / the current password is wrong"));
+    };
+    let txn = db.begin_write().await?;
+    let user = users::Entity::find_by_id(user_id).one(&*txn).await?.ok_or(AppError::Unauthorized)?;
+    store_password(&*txn, actor, now, user, hash, Some(session_id)).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Stores `hash` as `user`'s password inside the caller's transaction: every session
+/// and token of the user but `keep` ends, and the name's failed logins are forgotten.
+pub(crate) async fn store_password<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    user: users::Model,
+    hash: String,
+    keep: Option<Uuid>,
+) -> Result<()> {
+    let user_id = user.id;
     let mut am: users::ActiveModel = user.clone().into();
     am.password_hash = Set(Some(hash));
     am.updated_at = Set(now);
-    let after = am.update(&*txn).await?;
-    let keep = if own { keep_session } else { None };
+    let after = am.update(txn).await?;
     let mut ended = sessions::Entity::update_many()
         .col_expr(sessions::Column::RevokedAt, sea_orm::sea_query::Expr::value(now))
         .filter(sessions::Column::UserId.eq(user_id))
@@ -474,12 +527,12 @@ pub async fn set_password(
     if let Some(k) = keep {
         ended = ended.filter(sessions::Column::Id.ne(k));
     }
-    let ended = ended.exec(&*txn).await?.rows_affected;
-    login_throttles::Entity::delete_by_id(throttle_key(&user.username)).exec(&*txn).await?;
+    let ended = ended.exec(txn).await?.rows_affected;
+    login_throttles::Entity::delete_by_id(throttle_key(&user.username)).exec(txn).await?;
     // The hash never enters the audit log (the entity skips it when serialised).
-    audited(&*txn, actor, now, "set_password", "users", user_id, Some(&user), Some(&after)).await?;
+    audited(txn, actor, now, "set_password", "users", user_id, Some(&user), Some(&after)).await?;
     audit::record(
-        &*txn,
+        txn,
         actor,
         now,
         audit::Change {
@@ -491,7 +544,6 @@ pub async fn set_password(
         },
     )
     .await?;
-    txn.commit().await?;
     Ok(())
 }
 

@@ -17,7 +17,7 @@ use crate::storage::entities::issuers;
 
 const ENTITY: &str = "issuers";
 
-fn validate(i: &IssuerInput) -> Result<()> {
+pub(crate) fn validate(i: &IssuerInput) -> Result<()> {
     let mut check = Check::new();
     check
         .fail_if(i.name_lines.is_empty(), "name_lines", "Cần tên cơ quan / the issuer's name is required")
@@ -103,13 +103,24 @@ pub async fn create_issuer(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Is
     require(actor, Action::ManageOrganisation)?;
     validate(&input)?;
     let txn = db.begin_write().await?;
-    let mut am = issuers::ActiveModel { id: Set(Uuid::now_v7()), created_at: Set(now), ..Default::default() };
-    fill(&mut am, input, now);
-    let m = am.insert(&*txn).await.map_err(|e| AppError::from_db(e, "duplicate_issuer_code", DUPLICATE))?;
-    audited(&*txn, actor, now, "create", ENTITY, m.id, None, Some(&m)).await?;
-    rubrics::create_presets(&*txn, actor, now, m.id).await?;
+    let m = insert(&*txn, actor, now, input).await?;
     txn.commit().await?;
     Ok(to_model(m))
+}
+
+/// Inserts a validated issuer with its preset rubrics inside the caller's transaction.
+pub(crate) async fn insert<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    input: IssuerInput,
+) -> Result<issuers::Model> {
+    let mut am = issuers::ActiveModel { id: Set(Uuid::now_v7()), created_at: Set(now), ..Default::default() };
+    fill(&mut am, input, now);
+    let m = am.insert(txn).await.map_err(|e| AppError::from_db(e, "duplicate_issuer_code", DUPLICATE))?;
+    audited(txn, actor, now, "create", ENTITY, m.id, None, Some(&m)).await?;
+    rubrics::create_presets(txn, actor, now, m.id).await?;
+    Ok(m)
 }
 
 /// One issuer.

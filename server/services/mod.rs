@@ -2,6 +2,7 @@
 //! transaction, write the audit event in it, and return API models.
 
 pub(crate) mod access;
+pub mod accounts;
 pub mod audit_log;
 pub mod auth;
 pub mod checks;
@@ -23,6 +24,7 @@ pub mod proposals;
 pub mod reminders;
 pub mod results;
 pub mod rubrics;
+pub mod setup;
 pub mod signatures;
 pub mod targets;
 pub mod tasks;

@@ -18,7 +18,7 @@ use crate::storage::entities::{issuers, units, users};
 const ENTITY: &str = "users";
 const DUPLICATE: &str = "Tên đăng nhập đã tồn tại / this username is taken";
 
-fn validate(i: &UserInput) -> Result<()> {
+pub(crate) fn validate(i: &UserInput) -> Result<()> {
     let role = i.role.parse::<Role>();
     Check::new()
         .required("username", &i.username)
@@ -41,7 +41,7 @@ fn validate(i: &UserInput) -> Result<()> {
         .finish()
 }
 
-fn to_model(m: users::Model) -> User {
+pub(crate) fn to_model(m: users::Model) -> User {
     User {
         id: m.id,
         data: UserInput {
@@ -92,7 +92,19 @@ pub async fn create_user(db: &Db, actor: &Actor, now: DateTime<Utc>, input: User
     require(actor, Action::ManageOrganisation)?;
     validate(&input)?;
     let txn = db.begin_write().await?;
-    check_refs(&*txn, actor, &input).await?;
+    let m = insert(&*txn, actor, now, input).await?;
+    txn.commit().await?;
+    Ok(to_model(m))
+}
+
+/// Inserts a validated user inside the caller's transaction, audited.
+pub(crate) async fn insert<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    input: UserInput,
+) -> Result<users::Model> {
+    check_refs(txn, actor, &input).await?;
     let mut am = users::ActiveModel {
         id: Set(Uuid::now_v7()),
         created_at: Set(now),
@@ -101,10 +113,9 @@ pub async fn create_user(db: &Db, actor: &Actor, now: DateTime<Utc>, input: User
         ..Default::default()
     };
     fill(&mut am, input, now);
-    let m = am.insert(&*txn).await.map_err(|e| AppError::from_db(e, "duplicate_username", DUPLICATE))?;
-    audited(&*txn, actor, now, "create", ENTITY, m.id, None, Some(&m)).await?;
-    txn.commit().await?;
-    Ok(to_model(m))
+    let m = am.insert(txn).await.map_err(|e| AppError::from_db(e, "duplicate_username", DUPLICATE))?;
+    audited(txn, actor, now, "create", ENTITY, m.id, None, Some(&m)).await?;
+    Ok(m)
 }
 
 /// One user.

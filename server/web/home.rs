@@ -424,6 +424,8 @@ fn action_label(code: &str) -> &'static str {
         "logout" => "Đăng xuất",
         "token" => "Tạo mã truy cập API",
         "end_sessions" => "Kết thúc các phiên đăng nhập",
+        "invite" => "Gửi thư mời",
+        "reset_requested" => "Yêu cầu đặt lại mật khẩu",
         "import_signing_key" => "Cài khóa ký số",
         "retire_signing_key" => "Thôi dùng khóa ký số",
         _ => "Thao tác khác",

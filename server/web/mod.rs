@@ -3,6 +3,7 @@
 //! administrators. A browser session is the API's session cookie; every form
 //! carries the session's CSRF token, and a change without it is refused.
 
+mod account;
 mod documents;
 mod home;
 mod keep;
@@ -26,7 +27,7 @@ use crate::services::{auth, now};
 use crate::state::AppState;
 use crate::storage::audit::Actor;
 
-const TEMPLATES: [(&str, &str); 17] = [
+const TEMPLATES: [(&str, &str); 22] = [
     ("base.html", include_str!("../../templates/web/base.html")),
     ("login.html", include_str!("../../templates/web/login.html")),
     ("error.html", include_str!("../../templates/web/error.html")),
@@ -43,6 +44,11 @@ const TEMPLATES: [(&str, &str); 17] = [
     ("audit.html", include_str!("../../templates/web/audit.html")),
     ("outbox.html", include_str!("../../templates/web/outbox.html")),
     ("keys.html", include_str!("../../templates/web/keys.html")),
+    ("forgot.html", include_str!("../../templates/web/forgot.html")),
+    ("password.html", include_str!("../../templates/web/password.html")),
+    ("account.html", include_str!("../../templates/web/account.html")),
+    ("users.html", include_str!("../../templates/web/users.html")),
+    ("setup.html", include_str!("../../templates/web/setup.html")),
     ("macros.html", include_str!("../../templates/web/macros.html")),
 ];
 const CSS: &str = include_str!("../../templates/web/static/app.css");
@@ -121,6 +127,7 @@ fn menu(role: Option<Role>) -> Vec<(&'static str, &'static str)> {
             ("/documents", "Văn bản"),
             ("/admin/audit", "Nhật ký"),
             ("/admin/outbox", "Thư đi"),
+            ("/admin/users", "Người dùng"),
             ("/admin/keys", "Khóa ký số"),
         ],
     }
@@ -194,6 +201,8 @@ fn notice(query: &str) -> Option<String> {
         "resent" => format!("Đã đưa thư vào hàng gửi lại{time}."),
         "key_retired" => format!("Đã thôi sử dụng khóa{time}."),
         "key_imported" => format!("Đã cài khóa ký số{time}."),
+        "password_changed" => format!("Đã đổi mật khẩu{time}; các phiên đăng nhập khác đã kết thúc."),
+        "invited" => format!("Đã gửi thư mời{time}: người nhận tự đặt mật khẩu qua liên kết trong thư."),
         _ => return None,
     };
     Some(text)
@@ -526,6 +535,12 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("/admin/outbox", "GET"),
     ("/admin/outbox/:id/resend", "POST"),
     ("/admin/keys", "GET"),
+    ("/admin/users", "GET, POST"),
+    ("/admin/users/:id/invite", "POST"),
+    ("/account", "GET, POST"),
+    ("/forgot", "GET, POST"),
+    ("/password/:secret", "GET, POST"),
+    ("/setup/:secret", "GET, POST"),
     ("/admin/keys/:id/retire", "POST"),
 ];
 
@@ -564,6 +579,12 @@ pub fn routes(state: AppState) -> impl poem::Endpoint + 'static {
         .at("/admin/keys", get(keys::page))
         .at("/admin/keys/:id/retire", post(keys::retire))
         .at("/admin/outbox/:id/resend", post(home::resend))
+        .at("/admin/users", get(account::people_page).post(account::people_add))
+        .at("/admin/users/:id/invite", post(account::people_invite))
+        .at("/account", get(account::own_page).post(account::own_change))
+        .at("/forgot", get(account::forgot_page).post(account::forgot))
+        .at("/password/:secret", get(account::link_page).post(account::link_set))
+        .at("/setup/:secret", get(account::setup_page).post(account::setup_run))
         .with(poem::middleware::AddData::new(state))
 }
 

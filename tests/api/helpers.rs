@@ -32,6 +32,8 @@ pub struct TestApp {
     pub admin_id: uuid::Uuid,
     /// The database URL.
     pub url: String,
+    /// The first-run setup link of this instance.
+    pub setup: nhiemvu::services::setup::SetupGate,
     token: std::cell::RefCell<String>,
     _dir: tempfile::TempDir,
 }
@@ -74,6 +76,20 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts the application with these signing keys and trusted roots.
 pub async fn spawn_app_with(signing: nhiemvu::services::signatures::Signing) -> TestApp {
+    let mut app = spawn_empty_app(signing).await;
+    let host = nhiemvu::services::issuers::create_issuer(&app.db, &Actor::system(), now(), issuer_input("host"))
+        .await
+        .expect("host issuer");
+    let (admin_id, token) = app.user(host.id, "admin", None).await;
+    app.admin_token = token.clone();
+    app.admin_id = admin_id;
+    *app.token.borrow_mut() = token;
+    app
+}
+
+/// The application on a database with no issuer and no user, as a new office's
+/// server first starts.
+pub async fn spawn_empty_app(signing: nhiemvu::services::signatures::Signing) -> TestApp {
     // The server's warnings and errors go to the test's own output, so a failing
     // test shows why the server answered as it did.
     let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter("warn").try_init();
@@ -93,13 +109,13 @@ pub async fn spawn_app_with(signing: nhiemvu::services::signatures::Signing) -> 
         files: files.clone(),
         max_upload_bytes: TEST_UPLOAD_LIMIT,
         secure_cookies: true,
+        public_url: "https://nhiemvu.example.vn".into(),
         signing: Arc::new(signing),
+        setup: Default::default(),
     };
+    let setup = state.setup.clone();
     let client = TestClient::new(nhiemvu::app::router(state));
-    let host = nhiemvu::services::issuers::create_issuer(&db, &Actor::system(), now(), issuer_input("host"))
-        .await
-        .expect("host issuer");
-    let mut app = TestApp {
+    TestApp {
         client,
         db,
         files_dir,
@@ -107,14 +123,10 @@ pub async fn spawn_app_with(signing: nhiemvu::services::signatures::Signing) -> 
         admin_token: String::new(),
         admin_id: uuid::Uuid::nil(),
         url: url.clone(),
+        setup,
         token: std::cell::RefCell::new(String::new()),
         _dir: dir,
-    };
-    let (admin_id, token) = app.user(host.id, "admin", None).await;
-    app.admin_token = token.clone();
-    app.admin_id = admin_id;
-    *app.token.borrow_mut() = token;
-    app
+    }
 }
 
 fn issuer_input(code: &str) -> nhiemvu::model::IssuerInput {
@@ -442,7 +454,9 @@ impl TestApp {
             files: self.files.clone(),
             max_upload_bytes: TEST_UPLOAD_LIMIT,
             secure_cookies: true,
+            public_url: "https://nhiemvu.example.vn".into(),
             signing: Arc::new(nhiemvu::services::signatures::Signing::disabled()),
+            setup: Default::default(),
         };
         TestClient::new(nhiemvu::app::router(state))
     }
@@ -494,4 +508,66 @@ pub fn skip(what: &str) {
         use std::io::Write;
         let _ = writeln!(f, "{line}");
     }
+}
+
+/// A browser: the session cookie, kept between requests.
+pub struct Browser<'a> {
+    pub app: &'a TestApp,
+    pub cookie: String,
+}
+
+impl<'a> Browser<'a> {
+    pub async fn login(app: &'a TestApp, user_id: uuid::Uuid) -> (Browser<'a>, String) {
+        use sea_orm::EntityTrait;
+        let username = nhiemvu::storage::entities::users::Entity::find_by_id(user_id)
+            .one(&app.db.conn)
+            .await
+            .unwrap()
+            .unwrap()
+            .username;
+        let body = form(&[("username", &username), ("password", PASSWORD)]);
+        let resp = app.client.post("/login").content_type("application/x-www-form-urlencoded").body(body).send().await;
+        assert_eq!(resp.0.status(), StatusCode::SEE_OTHER);
+        let to = resp.0.headers().get("location").unwrap().to_str().unwrap().to_owned();
+        let set = resp.0.headers().get("set-cookie").unwrap().to_str().unwrap().to_owned();
+        assert!(set.contains("HttpOnly") && set.contains("SameSite=Strict"), "{set}");
+        let cookie = set.split(';').next().unwrap().to_owned();
+        (Browser { app, cookie }, to)
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, String) {
+        let resp = self.app.client.get(path).header("cookie", &self.cookie).send().await;
+        let status = resp.0.status();
+        (status, resp.0.into_body().into_string().await.unwrap())
+    }
+
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String) {
+        let resp = self
+            .app
+            .client
+            .post(path)
+            .header("cookie", &self.cookie)
+            .content_type("application/x-www-form-urlencoded")
+            .body(form(fields))
+            .send()
+            .await;
+        let status = resp.0.status();
+        (status, resp.0.into_body().into_string().await.unwrap())
+    }
+
+    /// The CSRF token the pages put in their forms.
+    pub async fn csrf(&self) -> String {
+        let (_, html) = self.get("/").await;
+        let needle = "name=\"csrf\" content=\"";
+        let at = html.find(needle).expect("csrf meta") + needle.len();
+        html[at..at + html[at..].find('"').unwrap()].to_owned()
+    }
+}
+
+pub fn form(fields: &[(&str, &str)]) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in fields {
+        s.append_pair(k, v);
+    }
+    s.finish()
 }

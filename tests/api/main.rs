@@ -2,6 +2,7 @@
 //! file, or a new PostgreSQL database when TEST_DATABASE_URL is set).
 
 mod abuse;
+mod accounts;
 mod audit;
 mod demo;
 mod documents;

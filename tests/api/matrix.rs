@@ -155,6 +155,7 @@ async fn every_role_may_do_exactly_what_it_is_given_and_nothing_else() {
                 format!("/api/v1/users/{spare_user}/password"),
                 json!({"password": "mật khẩu mới dài"}),
             ),
+            ("invite user", ADMIN, "POST", format!("/api/v1/users/{spare_user}/invitation"), json!(null)),
             ("delete user", ADMIN, "DELETE", format!("/api/v1/users/{spare_user}"), json!({})),
             (
                 "own password",

@@ -700,3 +700,41 @@ fn two_instances_on_one_postgresql_share_files_and_finish_each_others_mail() {
     assert_eq!(got, want, "every recipient got the document once ({killed} killed mid-dispatch)");
     eprintln!("{killed} killed mid-dispatch; the other delivered the rest: {} messages, one each", got.len());
 }
+
+#[test]
+fn a_server_on_an_empty_database_prints_a_setup_link_that_opens_the_setup_page() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nhiemvu"))
+        .arg("serve")
+        .env("APP__SERVER__PORT", port.to_string())
+        .env("APP__SERVER__PUBLIC_URL", "https://nhiemvu.xa-tan-huong.example.vn/")
+        .env("APP__STORAGE__DATA_DIR", dir.path())
+        .env("APP__LOG__FILTER", "error")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start nhiemvu");
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let line = rx.recv_timeout(Duration::from_secs(60)).expect("the server prints the setup link");
+    let start = "https://nhiemvu.xa-tan-huong.example.vn/setup/";
+    let at = line.find(start).unwrap_or_else(|| panic!("no link in {line:?}")) + start.len();
+    let secret: String = line[at..].chars().take_while(char::is_ascii_hexdigit).collect();
+    assert_eq!(secret.len(), 64, "{line}");
+    let s = Served { port, child, _dir: Some(dir) };
+    let started = Instant::now();
+    let get = |path: &str| s.request(&format!("GET {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"));
+    while get("/healthz").is_none() {
+        assert!(started.elapsed() < Duration::from_secs(60), "server did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(get(&format!("/setup/{secret}")).as_deref(), Some("HTTP/1.1 200 OK"));
+    assert_eq!(get(&format!("/setup/{}", "0".repeat(64))).as_deref(), Some("HTTP/1.1 410 Gone"));
+}

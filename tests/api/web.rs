@@ -3,71 +3,9 @@
 //! another unit's task out of reach.
 
 use poem::http::StatusCode;
-use sea_orm::EntityTrait;
 use serde_json::json;
 
-use crate::helpers::{PASSWORD, TestApp, spawn_app};
-
-/// A browser: the session cookie, kept between requests.
-struct Browser<'a> {
-    app: &'a TestApp,
-    cookie: String,
-}
-
-impl<'a> Browser<'a> {
-    async fn login(app: &'a TestApp, user_id: uuid::Uuid) -> (Browser<'a>, String) {
-        let username = nhiemvu::storage::entities::users::Entity::find_by_id(user_id)
-            .one(&app.db.conn)
-            .await
-            .unwrap()
-            .unwrap()
-            .username;
-        let body = form(&[("username", &username), ("password", PASSWORD)]);
-        let resp = app.client.post("/login").content_type("application/x-www-form-urlencoded").body(body).send().await;
-        assert_eq!(resp.0.status(), StatusCode::SEE_OTHER);
-        let to = resp.0.headers().get("location").unwrap().to_str().unwrap().to_owned();
-        let set = resp.0.headers().get("set-cookie").unwrap().to_str().unwrap().to_owned();
-        assert!(set.contains("HttpOnly") && set.contains("SameSite=Strict"), "{set}");
-        let cookie = set.split(';').next().unwrap().to_owned();
-        (Browser { app, cookie }, to)
-    }
-
-    async fn get(&self, path: &str) -> (StatusCode, String) {
-        let resp = self.app.client.get(path).header("cookie", &self.cookie).send().await;
-        let status = resp.0.status();
-        (status, resp.0.into_body().into_string().await.unwrap())
-    }
-
-    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String) {
-        let resp = self
-            .app
-            .client
-            .post(path)
-            .header("cookie", &self.cookie)
-            .content_type("application/x-www-form-urlencoded")
-            .body(form(fields))
-            .send()
-            .await;
-        let status = resp.0.status();
-        (status, resp.0.into_body().into_string().await.unwrap())
-    }
-
-    /// The CSRF token the pages put in their forms.
-    async fn csrf(&self) -> String {
-        let (_, html) = self.get("/").await;
-        let needle = "name=\"csrf\" content=\"";
-        let at = html.find(needle).expect("csrf meta") + needle.len();
-        html[at..at + html[at..].find('"').unwrap()].to_owned()
-    }
-}
-
-fn form(fields: &[(&str, &str)]) -> String {
-    let mut s = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in fields {
-        s.append_pair(k, v);
-    }
-    s.finish()
-}
+use crate::helpers::{Browser, form, spawn_app};
 
 #[tokio::test]
 async fn pages_need_a_session_and_each_role_lands_on_its_own_page() {

@@ -114,6 +114,14 @@ fn if_none_match(req: &Request, etag: &str) -> bool {
 }
 
 /// 204 after a delete.
+/// A mail was queued in the outbox; the dispatcher sends it.
+#[derive(ApiResponse)]
+pub enum Queued {
+    /// Queued.
+    #[oai(status = 202)]
+    Queued,
+}
+
 #[derive(ApiResponse)]
 pub enum Deleted {
     /// Deleted.

@@ -8,13 +8,13 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
-use super::{Created, Deleted, Tag, who};
+use super::{Created, Deleted, Queued, Tag, who};
 use crate::http::ApiResult;
 use crate::http::auth::Auth;
 use crate::http::strict::StrictJson;
 use crate::model::{Page, Paging, Rubric, RubricInput, Unit, UnitInput, User, UserInput};
 use crate::services::units::UnitFilter;
-use crate::services::{now, rubrics, units, users};
+use crate::services::{accounts, now, rubrics, units, users};
 use crate::state::AppState;
 
 /// Unit API.
@@ -139,6 +139,16 @@ impl UserApi {
         body: StrictJson<UserInput>,
     ) -> ApiResult<Json<User>> {
         Ok(Json(users::update_user(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0, body.0).await?))
+    }
+
+    /// Mail the user an invitation: a one-time link, good for seven days, to set
+    /// their password. Earlier links stay good until used or expired; using any of
+    /// them ends them all.
+    #[oai(path = "/users/:id/invitation", method = "post")]
+    async fn invite(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Queued> {
+        let actor = who(&self.state, &auth, req).await?;
+        accounts::invite(&self.state.db, &actor, now(), &self.state.public_url, id.0).await?;
+        Ok(Queued::Queued)
     }
 
     /// Delete a user.

@@ -1,5 +1,6 @@
 //! sea-orm entities, one module per table; they never leave `storage` and `services`.
 
+pub mod account_links;
 pub mod audit_events;
 pub mod contributions;
 pub mod document_counters;

@@ -1,0 +1,276 @@
+//! One-time links that let a person set their own password: an invitation mailed
+//! when an administrator creates their account, or a reset they ask for because
+//! they forgot it. A link is a 256-bit secret of which only the SHA-256 is stored;
+//! it works once and until it expires, and using it ends every session the account
+//! had. Asking for a reset answers the same whether or not the address is known.
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use uuid::Uuid;
+
+use super::access::{check_scope, require};
+use super::{audited, auth, not_found, users as user_service};
+use crate::domain::access::Action;
+use crate::error::{AppError, Result};
+use crate::model::{User, UserInput};
+use crate::storage::Db;
+use crate::storage::audit::Actor;
+use crate::storage::entities::{account_links, issuers, users};
+
+/// How long an invitation link works.
+pub const INVITE_DAYS: i64 = 7;
+/// How long a password reset link works.
+pub const RESET_MINUTES: i64 = 60;
+/// A second reset mail for the same account is sent only after this pause, so
+/// a stranger cannot fill someone's mailbox.
+pub const RESET_PAUSE_MINUTES: i64 = 5;
+/// Longest address or login name accepted on the "forgot password" form.
+pub const MAX_ADDRESS: usize = 254;
+
+/// Why a link was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// A new account's first password.
+    Invite,
+    /// A forgotten password.
+    Reset,
+}
+
+impl Purpose {
+    fn code(self) -> &'static str {
+        match self {
+            Purpose::Invite => "invite",
+            Purpose::Reset => "reset",
+        }
+    }
+}
+
+/// Whose a live link is, for the page that uses it.
+#[derive(Debug, Clone)]
+pub struct LinkHolder {
+    /// Full name.
+    pub name: String,
+    /// Login name.
+    pub username: String,
+    /// Invitation or reset.
+    pub purpose: Purpose,
+    /// When the link stops working.
+    pub expires_at: DateTime<Utc>,
+}
+
+fn link_gone() -> AppError {
+    AppError::conflict(
+        "link_expired",
+        "Liên kết đã hết hạn hoặc đã được dùng; hãy yêu cầu liên kết mới / this link has expired or was already used; ask for a new one",
+    )
+}
+
+/// The path a mailed link opens (after the server's public address).
+pub fn link_path(secret: &str) -> String {
+    format!("/password/{secret}")
+}
+
+/// Makes a link for `user` and queues its mail, inside the caller's transaction.
+async fn make_link<C: ConnectionTrait>(
+    txn: &C,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    public_url: &str,
+    user: &users::Model,
+    purpose: Purpose,
+) -> Result<()> {
+    let issuer = issuers::Entity::find_by_id(user.issuer_id).one(txn).await?.ok_or_else(|| not_found("issuer"))?;
+    let secret = auth::secret();
+    let expires_at = now
+        + match purpose {
+            Purpose::Invite => Duration::days(INVITE_DAYS),
+            Purpose::Reset => Duration::minutes(RESET_MINUTES),
+        };
+    let link = account_links::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(user.id),
+        purpose: Set(purpose.code().to_owned()),
+        secret_hash: Set(auth::digest(&secret)),
+        created_at: Set(now),
+        expires_at: Set(expires_at),
+        used_at: Set(None),
+    }
+    .insert(txn)
+    .await?;
+    let until = expires_at.with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7"));
+    let ctx = serde_json::json!({
+        "purpose": purpose.code(), "name": user.name, "username": user.username, "issuer": issuer.full_name,
+        "link": format!("{public_url}{}", link_path(&secret)), "until": until.format("%H:%M ngày %d/%m/%Y").to_string(),
+    });
+    let r =
+        crate::mail::render("account_link.j2", ctx).map_err(|e| AppError::Internal(format!("account_link.j2: {e}")))?;
+    let m = super::outbox::NewMessage {
+        key: format!("account-link:{}", link.id),
+        kind: "account",
+        to: user.email.trim().to_owned(),
+        recipient_label: Some(user.name.clone()),
+        subject: r.subject,
+        text: r.text,
+        html: r.html,
+        attachment: None,
+        document_id: None,
+        unit_id: None,
+    };
+    super::outbox::enqueue(txn, now, m).await?;
+    let action = match purpose {
+        Purpose::Invite => "invite",
+        Purpose::Reset => "reset_requested",
+    };
+    audited(txn, actor, now, action, "users", user.id, None, Some(&link)).await
+}
+
+fn needs_address(user: &users::Model) -> Result<()> {
+    if super::is_email(&user.email) {
+        Ok(())
+    } else {
+        Err(AppError::field("email", "Cần địa chỉ e-mail để gửi thư mời / an invitation needs an e-mail address"))
+    }
+}
+
+/// Creates a user and mails them an invitation to set their password, in one
+/// transaction: either both happen or neither.
+pub async fn create_and_invite(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    public_url: &str,
+    input: UserInput,
+) -> Result<User> {
+    require(actor, Action::ManageOrganisation)?;
+    user_service::validate(&input)?;
+    if input.email.trim().is_empty() {
+        return Err(AppError::field(
+            "email",
+            "Cần địa chỉ e-mail để gửi thư mời / an invitation needs an e-mail address",
+        ));
+    }
+    let txn = db.begin_write().await?;
+    let user = user_service::insert(&*txn, actor, now, input).await?;
+    make_link(&*txn, actor, now, public_url, &user, Purpose::Invite).await?;
+    txn.commit().await?;
+    Ok(user_service::to_model(user))
+}
+
+/// Mails a user (again) an invitation link; earlier links keep working until used or expired.
+pub async fn invite(db: &Db, actor: &Actor, now: DateTime<Utc>, public_url: &str, user_id: Uuid) -> Result<()> {
+    require(actor, Action::ManageOrganisation)?;
+    let txn = db.begin_write().await?;
+    let user = users::Entity::find_by_id(user_id).one(&*txn).await?.ok_or_else(|| not_found("user"))?;
+    check_scope(actor, user.issuer_id, "user")?;
+    needs_address(&user)?;
+    make_link(&*txn, actor, now, public_url, &user, Purpose::Invite).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// "Forgot password": mails a reset link to the account whose login name or e-mail
+/// address is `address`. Answers `Ok` whether or not there is such an account, so
+/// the answer tells a stranger nothing.
+pub async fn forgot_password(
+    db: &Db,
+    now: DateTime<Utc>,
+    public_url: &str,
+    address: &str,
+    client_addr: Option<String>,
+) -> Result<()> {
+    let address = address.trim();
+    if address.is_empty() {
+        return Err(AppError::field(
+            "address",
+            "Nhập tên đăng nhập hoặc địa chỉ e-mail / enter a login name or address",
+        ));
+    }
+    if address.chars().count() > MAX_ADDRESS {
+        return Err(AppError::field(
+            "address",
+            format!("Tối đa {MAX_ADDRESS} ký tự / at most {MAX_ADDRESS} characters"),
+        ));
+    }
+    let txn = db.begin_write().await?;
+    let matches = users::Entity::find()
+        .filter(
+            Condition::any()
+                .add(users::Column::Username.eq(address))
+                .add(users::Column::Email.eq(address))
+                .add(users::Column::Email.eq(address.to_lowercase())),
+        )
+        .all(&*txn)
+        .await?;
+    let actor = Actor { client_addr, ..Actor::system() };
+    for user in matches.iter().filter(|u| super::is_email(&u.email)) {
+        let recent = account_links::Entity::find()
+            .filter(account_links::Column::UserId.eq(user.id))
+            .filter(account_links::Column::Purpose.eq(Purpose::Reset.code()))
+            .filter(account_links::Column::CreatedAt.gt(now - Duration::minutes(RESET_PAUSE_MINUTES)))
+            .one(&*txn)
+            .await?;
+        if recent.is_none() {
+            make_link(&*txn, &actor, now, public_url, user, Purpose::Reset).await?;
+        }
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The link and its user, if the link is still good.
+async fn live_link<C: ConnectionTrait>(
+    c: &C,
+    now: DateTime<Utc>,
+    secret: &str,
+) -> Result<(account_links::Model, users::Model)> {
+    if secret.len() != 64 || !secret.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(link_gone());
+    }
+    let link = account_links::Entity::find()
+        .filter(account_links::Column::SecretHash.eq(auth::digest(secret)))
+        .one(c)
+        .await?
+        .filter(|l| l.used_at.is_none() && l.expires_at > now)
+        .ok_or_else(link_gone)?;
+    let user = users::Entity::find_by_id(link.user_id).one(c).await?.ok_or_else(link_gone)?;
+    Ok((link, user))
+}
+
+/// Who a link belongs to, while it still works.
+pub async fn link_holder(db: &Db, now: DateTime<Utc>, secret: &str) -> Result<LinkHolder> {
+    let (link, user) = live_link(&db.conn, now, secret).await?;
+    let purpose = if link.purpose == Purpose::Invite.code() { Purpose::Invite } else { Purpose::Reset };
+    Ok(LinkHolder { name: user.name, username: user.username, purpose, expires_at: link.expires_at })
+}
+
+/// Sets the password through a link, once: the link and every other open link of
+/// the account stop working, and every session and token of the account ends.
+/// Returns the login name.
+pub async fn use_link(
+    db: &Db,
+    now: DateTime<Utc>,
+    secret: &str,
+    password: &str,
+    client_addr: Option<String>,
+) -> Result<String> {
+    // A dead link is said first, before the password is judged.
+    live_link(&db.conn, now, secret).await?;
+    auth::check_password(password)?;
+    let password = password.to_owned();
+    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))??;
+    let txn = db.begin_write().await?;
+    let (_, user) = live_link(&*txn, now, secret).await?;
+    account_links::Entity::update_many()
+        .col_expr(account_links::Column::UsedAt, sea_orm::sea_query::Expr::value(now))
+        .filter(account_links::Column::UserId.eq(user.id))
+        .filter(account_links::Column::UsedAt.is_null())
+        .exec(&*txn)
+        .await?;
+    let actor = auth::actor_of(&user, client_addr);
+    let username = user.username.clone();
+    auth::store_password(&*txn, &actor, now, user, hash, None).await?;
+    txn.commit().await?;
+    Ok(username)
+}

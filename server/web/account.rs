@@ -1,0 +1,321 @@
+//! Passwords and people: "forgot password" and the one-time link pages (no
+//! session needed), each user's own page to change their password, and the
+//! administrators' list of people with invitations.
+
+use std::collections::BTreeMap;
+
+use poem::http::StatusCode;
+use poem::web::{Data, Path};
+use poem::{Body, Request, Response, handler};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::{Ctx, Form, error_page, field_errors, render, respond, session, session_form, vietnamese};
+use crate::domain::Role;
+use crate::error::{AppError, Result};
+use crate::model::{IssuerInput, Paging, UserInput};
+use crate::services::{accounts, auth, now, setup, units, users};
+use crate::state::AppState;
+
+/// The same words whether or not the address belongs to someone.
+const SENT: &str = "Nếu tên đăng nhập hoặc địa chỉ này thuộc một tài khoản có e-mail, thư hướng dẫn đặt lại mật khẩu đã được gửi tới địa chỉ của tài khoản đó. Liên kết trong thư dùng được một lần, trong 60 phút.";
+
+#[handler]
+pub(crate) fn forgot_page() -> Response {
+    render("forgot.html", StatusCode::OK, json!({"values": {}}))
+}
+
+#[handler]
+pub(crate) async fn forgot(state: Data<&AppState>, req: &Request, body: Body) -> Response {
+    let f = Form::read(body).await;
+    let address = f.get("address");
+    let addr = Some(req.remote_addr().to_string());
+    match accounts::forgot_password(&state.db, now(), &state.public_url, &address, addr).await {
+        Ok(()) => render("forgot.html", StatusCode::OK, json!({"sent": SENT, "values": {}})),
+        Err(e) => match field_errors(&e) {
+            Some(errors) => render(
+                "forgot.html",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                json!({"errors": errors, "values": {"address": address}}),
+            ),
+            None => error_page(None, e),
+        },
+    }
+}
+
+fn link_ctx(h: &accounts::LinkHolder) -> Value {
+    let until = h.expires_at.with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7"));
+    json!({"name": h.name, "username": h.username, "invite": h.purpose == accounts::Purpose::Invite,
+        "until": until.format("%H:%M ngày %d/%m/%Y").to_string()})
+}
+
+fn link_gone(e: AppError) -> Response {
+    match e {
+        AppError::Conflict { message, .. } => {
+            render("password.html", StatusCode::GONE, json!({"gone": vietnamese(&message)}))
+        }
+        e => error_page(None, e),
+    }
+}
+
+#[handler]
+pub(crate) async fn link_page(state: Data<&AppState>, Path(secret): Path<String>) -> Response {
+    match accounts::link_holder(&state.db, now(), &secret).await {
+        Ok(h) => render("password.html", StatusCode::OK, json!({"link": link_ctx(&h), "secret": secret})),
+        Err(e) => link_gone(e),
+    }
+}
+
+/// The two password boxes must agree before anything is sent.
+fn repeat_error(password: &str, repeat: &str) -> Option<BTreeMap<String, String>> {
+    (password != repeat)
+        .then(|| BTreeMap::from([("repeat".to_owned(), "Hai lần nhập mật khẩu không giống nhau".to_owned())]))
+}
+
+#[handler]
+pub(crate) async fn link_set(
+    state: Data<&AppState>,
+    req: &Request,
+    Path(secret): Path<String>,
+    body: Body,
+) -> Response {
+    let f = Form::read(body).await;
+    let (password, repeat) = (f.get("password"), f.get("repeat"));
+    let holder = match accounts::link_holder(&state.db, now(), &secret).await {
+        Ok(h) => h,
+        Err(e) => return link_gone(e),
+    };
+    let again = |errors: BTreeMap<String, String>| {
+        render(
+            "password.html",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            json!({"link": link_ctx(&holder), "secret": secret, "errors": errors}),
+        )
+    };
+    if let Some(errors) = repeat_error(&password, &repeat) {
+        return again(errors);
+    }
+    match accounts::use_link(&state.db, now(), &secret, &password, Some(req.remote_addr().to_string())).await {
+        Ok(username) => render(
+            "login.html",
+            StatusCode::OK,
+            json!({"values": {"username": username},
+                "expired": "Đã đặt mật khẩu. Mọi phiên đăng nhập cũ của tài khoản đã kết thúc; hãy đăng nhập bằng mật khẩu mới."}),
+        ),
+        Err(e @ AppError::Conflict { .. }) => link_gone(e),
+        Err(e) => match field_errors(&e) {
+            Some(errors) => again(errors),
+            None => error_page(None, e),
+        },
+    }
+}
+
+#[handler]
+pub(crate) async fn own_page(state: Data<&AppState>, req: &Request) -> Response {
+    let c = session!(state, req);
+    own(&c, StatusCode::OK, json!({}))
+}
+
+fn own(c: &Ctx, status: StatusCode, extra: Value) -> Response {
+    let mut ctx = json!({"username": c.username, "name": c.name});
+    if let (Some(o), Some(e)) = (ctx.as_object_mut(), extra.as_object()) {
+        o.extend(e.clone());
+    }
+    c.page("account.html", status, ctx)
+}
+
+#[handler]
+pub(crate) async fn own_change(state: Data<&AppState>, req: &Request, body: Body) -> Response {
+    let (c, f) = session_form!(state, req, body);
+    if let Err(e) = f.check_csrf(&c) {
+        return error_page(Some(&c), e);
+    }
+    let (current, new, repeat) = (f.get("current"), f.get("new"), f.get("repeat"));
+    if let Some(errors) = repeat_error(&new, &repeat) {
+        return own(&c, StatusCode::UNPROCESSABLE_ENTITY, json!({"errors": errors}));
+    }
+    match auth::change_own_password(&c.state.db, &c.actor, now(), c.session.id, &current, &new).await {
+        Ok(()) => super::done("/account", "password_changed"),
+        Err(e) => match field_errors(&e) {
+            Some(errors) => own(&c, StatusCode::UNPROCESSABLE_ENTITY, json!({"errors": errors})),
+            None => error_page(Some(&c), e),
+        },
+    }
+}
+
+/// The administrators' people page: everyone of the issuer, the form to add one
+/// (who is mailed an invitation), and a button to mail an invitation again.
+async fn people(
+    c: &Ctx,
+    status: StatusCode,
+    values: Value,
+    errors: Option<BTreeMap<String, String>>,
+) -> Result<Response> {
+    if !c.is(&[Role::Admin]) {
+        return Err(AppError::Forbidden);
+    }
+    let all = Paging { page: 1, per_page: 500 };
+    let list = users::list_users(&c.state.db, &c.actor, c.actor.issuer_id, None, None, all).await?;
+    let filter = units::UnitFilter { issuer_id: c.actor.issuer_id, kind: None };
+    let unit_list = units::list_units(&c.state.db, &c.actor, filter, all).await?;
+    let unit_name: BTreeMap<Uuid, String> = unit_list.items.iter().map(|u| (u.id, u.data.short_name.clone())).collect();
+    let rows: Vec<Value> = list
+        .items
+        .iter()
+        .map(|u| {
+            let role = u.data.role.parse::<Role>().ok();
+            json!({"id": u.id, "name": u.data.name, "username": u.data.username, "email": u.data.email,
+                "role": role.map(|r| r.label()).unwrap_or("Xem"),
+                "unit": u.data.unit_id.and_then(|i| unit_name.get(&i).cloned()),
+                "me": Some(u.id) == c.actor.user_id})
+        })
+        .collect();
+    let roles: Vec<Value> = Role::ALL.iter().map(|r| json!({"code": r.code(), "label": r.label()})).collect();
+    let units: Vec<Value> = unit_list.items.iter().map(|u| json!({"id": u.id, "name": u.data.short_name})).collect();
+    Ok(c.page(
+        "users.html",
+        status,
+        json!({"users": rows, "roles": roles, "units": units, "values": values, "errors": errors,
+            "can_add": c.actor.issuer_id.is_some()}),
+    ))
+}
+
+#[handler]
+pub(crate) async fn people_page(state: Data<&AppState>, req: &Request) -> Response {
+    let c = session!(state, req);
+    let r = people(&c, StatusCode::OK, json!({}), None).await;
+    respond(&c, r)
+}
+
+#[handler]
+pub(crate) async fn people_add(state: Data<&AppState>, req: &Request, body: Body) -> Response {
+    let (c, f) = session_form!(state, req, body);
+    let r = async {
+        f.check_csrf(&c)?;
+        if !c.is(&[Role::Admin]) {
+            return Err(AppError::Forbidden);
+        }
+        let issuer_id = c.actor.issuer_id.ok_or(AppError::Forbidden)?;
+        let input = UserInput {
+            issuer_id,
+            username: f.get("username").trim().to_owned(),
+            name: f.get("name").trim().to_owned(),
+            email: f.get("email").trim().to_owned(),
+            unit_id: f.opt("unit_id").and_then(|u| u.parse().ok()),
+            role: f.get("role").into(),
+        };
+        match accounts::create_and_invite(&c.state.db, &c.actor, now(), &c.state.public_url, input).await {
+            Ok(_) => Ok(super::done("/admin/users", "invited")),
+            Err(e) => match field_errors(&e) {
+                Some(errors) => {
+                    let values = json!(f.values());
+                    people(&c, StatusCode::UNPROCESSABLE_ENTITY, values, Some(errors)).await
+                }
+                None => Err(e),
+            },
+        }
+    }
+    .await;
+    respond(&c, r)
+}
+
+#[handler]
+pub(crate) async fn people_invite(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
+    let (c, f) = session_form!(state, req, body);
+    let r = async {
+        f.check_csrf(&c)?;
+        accounts::invite(&c.state.db, &c.actor, now(), &c.state.public_url, id).await?;
+        Ok(super::done("/admin/users", "invited"))
+    }
+    .await;
+    respond(&c, r)
+}
+
+/// What the setup page starts with: the usual words of a People's Committee.
+fn setup_defaults() -> Value {
+    json!({"name_lines": "ỦY BAN NHÂN DÂN\n", "abbreviation": "UBND", "collective_title": "ỦY BAN NHÂN DÂN",
+        "head_title": "CHỦ TỊCH", "deputy_title": "PHÓ CHỦ TỊCH"})
+}
+
+fn setup_gone() -> Response {
+    render(
+        "setup.html",
+        StatusCode::GONE,
+        json!({"gone": "Liên kết thiết lập không còn dùng được: hệ thống đã có người dùng (hãy đăng nhập), hoặc máy chủ đã khởi động lại và in liên kết mới vào nhật ký."}),
+    )
+}
+
+#[handler]
+pub(crate) async fn setup_page(state: Data<&AppState>, Path(secret): Path<String>) -> Response {
+    if !state.setup.admits(&secret) || !matches!(setup::needs_setup(&state.db).await, Ok(true)) {
+        return setup_gone();
+    }
+    render("setup.html", StatusCode::OK, json!({"secret": secret, "values": setup_defaults()}))
+}
+
+/// The lines of a textarea, trimmed, without empty ones.
+fn lines(text: &str) -> Vec<String> {
+    text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect()
+}
+
+#[handler]
+pub(crate) async fn setup_run(
+    state: Data<&AppState>,
+    req: &Request,
+    Path(secret): Path<String>,
+    body: Body,
+) -> Response {
+    let f = Form::read(body).await;
+    let issuer = IssuerInput {
+        code: f.get("code").trim().to_owned(),
+        name_lines: lines(&f.get("name_lines")),
+        parent_lines: lines(&f.get("parent_lines")),
+        abbreviation: f.get("abbreviation").trim().to_owned(),
+        place_name: f.get("place_name").trim().to_owned(),
+        full_name: f.get("full_name").trim().to_owned(),
+        short_name: f.get("short_name").trim().to_owned(),
+        subordinates_name: f.opt("subordinates_name"),
+        collective_title: f.opt("collective_title"),
+        head_title: f.get("head_title").trim().to_owned(),
+        deputy_title: f.opt("deputy_title"),
+    };
+    let admin = setup::FirstAdmin {
+        username: f.get("username"),
+        name: f.get("name"),
+        email: f.get("email"),
+        password: f.get("password"),
+    };
+    let mut values = f.values();
+    values.remove("password");
+    values.remove("repeat");
+    if let Some(errors) = repeat_error(&admin.password, &f.get("repeat")) {
+        return render(
+            "setup.html",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            json!({"secret": secret, "values": values, "errors": errors}),
+        );
+    }
+    let addr = Some(req.remote_addr().to_string());
+    match setup::first_run(&state.db, &state.setup, &secret, now(), issuer, admin, addr).await {
+        Ok(username) => render(
+            "login.html",
+            StatusCode::OK,
+            json!({"values": {"username": username},
+                "expired": "Đã thiết lập xong cơ quan và tài khoản quản trị. Hãy đăng nhập để thêm đơn vị và người dùng."}),
+        ),
+        Err(AppError::Conflict { code: "already_set_up", .. }) => setup_gone(),
+        Err(e) => match field_errors(&e) {
+            Some(errors) => {
+                // "name_lines[1]" is the form's "name_lines" box.
+                let errors: BTreeMap<String, String> =
+                    errors.into_iter().rev().map(|(k, v)| (k.split('[').next().unwrap_or(&k).to_owned(), v)).collect();
+                render(
+                    "setup.html",
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    json!({"secret": secret, "values": values, "errors": errors}),
+                )
+            }
+            None => error_page(None, e),
+        },
+    }
+}

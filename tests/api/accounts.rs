@@ -1,0 +1,288 @@
+//! Passwords in the browser: "forgot password" answers alike for every address,
+//! a mailed link sets the password once and ends every session, invitations from
+//! the people page and the API, and changing one's own password.
+
+use chrono::Duration;
+use poem::http::StatusCode;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::json;
+
+use crate::helpers::{Browser, PASSWORD, TestApp, form, spawn_app};
+use nhiemvu::services::{accounts, now};
+use nhiemvu::storage::entities::{outbox, users};
+
+const NEW: &str = "mật khẩu mới rất dài";
+
+/// The account mails queued for `to`: (subject, text).
+async fn account_mail(app: &TestApp, to: &str) -> Vec<(String, String)> {
+    outbox::Entity::find()
+        .filter(outbox::Column::Kind.eq("account"))
+        .filter(outbox::Column::ToAddr.eq(to))
+        .all(&app.db.conn)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| (m.subject, m.text_body))
+        .collect()
+}
+
+/// The secret of the one-time link in a mail's text.
+fn secret_in(text: &str) -> String {
+    let start = "https://nhiemvu.example.vn/password/";
+    let at = text.find(start).unwrap_or_else(|| panic!("no link in {text}")) + start.len();
+    let secret: String = text[at..].chars().take_while(char::is_ascii_hexdigit).collect();
+    assert_eq!(secret.len(), 64, "{text}");
+    secret
+}
+
+async fn anonymous_post(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String, Option<String>) {
+    let resp = app.client.post(path).content_type("application/x-www-form-urlencoded").body(form(fields)).send().await;
+    let status = resp.0.status();
+    let location = resp.0.headers().get("location").map(|l| l.to_str().unwrap().to_owned());
+    (status, resp.0.into_body().into_string().await.unwrap(), location)
+}
+
+async fn anonymous_get(app: &TestApp, path: &str) -> (StatusCode, String) {
+    let resp = app.client.get(path).send().await;
+    let status = resp.0.status();
+    (status, resp.0.into_body().into_string().await.unwrap())
+}
+
+async fn user_of(app: &TestApp, id: uuid::Uuid) -> users::Model {
+    users::Entity::find_by_id(id).one(&app.db.conn).await.unwrap().unwrap()
+}
+
+/// Logs in through the form; the status and where it leads.
+async fn login(app: &TestApp, username: &str, password: &str) -> (StatusCode, Option<String>) {
+    let (status, _, location) = anonymous_post(app, "/login", &[("username", username), ("password", password)]).await;
+    (status, location)
+}
+
+#[tokio::test]
+async fn a_forgotten_password_is_answered_alike_for_any_address_and_its_link_works_once_and_ends_every_session() {
+    let app = spawn_app().await;
+    let issuer = app.issuer("xa-a").await;
+    let (id, _) = app.user(issuer.parse().unwrap(), "office", None).await;
+    let user = user_of(&app, id).await;
+    let (old, _) = Browser::login(&app, id).await;
+    assert_eq!(old.get("/").await.0, StatusCode::OK);
+
+    let (login_status, login_page) = anonymous_get(&app, "/login").await;
+    assert_eq!(login_status, StatusCode::OK);
+    assert!(login_page.contains("href=\"/forgot\""), "the login page offers the way out");
+
+    let known = anonymous_post(&app, "/forgot", &[("address", &user.email)]).await;
+    let unknown = anonymous_post(&app, "/forgot", &[("address", "khong-co-ai@example.vn")]).await;
+    let by_name = anonymous_post(&app, "/forgot", &[("address", "khong-co-ai")]).await;
+    assert_eq!(known.0, StatusCode::OK);
+    assert_eq!(known, unknown, "known and unknown addresses get the very same page");
+    assert_eq!(known, by_name);
+    assert!(known.1.contains("thư hướng dẫn đặt lại mật khẩu"), "{}", known.1);
+    let (empty, page, _) = anonymous_post(&app, "/forgot", &[("address", "  ")]).await;
+    assert_eq!(empty, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("Nhập tên đăng nhập hoặc địa chỉ e-mail"), "{page}");
+
+    // Asking again at once, by login name this time, sends nothing more.
+    anonymous_post(&app, "/forgot", &[("address", &user.username)]).await;
+    let mails = account_mail(&app, &user.email).await;
+    assert_eq!(mails.len(), 1, "one mail for two requests within the pause: {mails:?}");
+    let (subject, text) = &mails[0];
+    assert!(subject.contains("Đặt lại mật khẩu"), "{subject}");
+    assert!(text.contains(&user.username), "{text}");
+    let secret = secret_in(text);
+
+    let (status, page) = anonymous_get(&app, &format!("/password/{secret}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains(&user.username), "{page}");
+    let path = format!("/password/{secret}");
+    let (status, page, _) = anonymous_post(&app, &path, &[("password", NEW), ("repeat", "khác hẳn mật khẩu")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("không giống nhau"), "{page}");
+    let (status, page, _) = anonymous_post(&app, &path, &[("password", "ngắn"), ("repeat", "ngắn")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("ít nhất") && !page.contains(" / "), "Vietnamese only: {page}");
+    // Still the old password: a refused attempt changes nothing.
+    assert_eq!(login(&app, &user.username, PASSWORD).await.0, StatusCode::SEE_OTHER);
+
+    let (status, page, _) = anonymous_post(&app, &path, &[("password", NEW), ("repeat", NEW)]).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Đã đặt mật khẩu"), "{page}");
+    assert_eq!(old.get("/").await.0, StatusCode::SEE_OTHER, "the session from before the reset has ended");
+    assert_eq!(login(&app, &user.username, PASSWORD).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(login(&app, &user.username, NEW).await.0, StatusCode::SEE_OTHER);
+
+    // Once only.
+    let (status, page) = anonymous_get(&app, &path).await;
+    assert_eq!(status, StatusCode::GONE);
+    assert!(page.contains("đã được dùng"), "{page}");
+    let (status, _, _) =
+        anonymous_post(&app, &path, &[("password", "một mật khẩu khác nữa"), ("repeat", "một mật khẩu khác nữa")])
+            .await;
+    assert_eq!(status, StatusCode::GONE);
+    assert_eq!(login(&app, &user.username, NEW).await.0, StatusCode::SEE_OTHER);
+    // A made-up link is the same dead end.
+    assert_eq!(anonymous_get(&app, &format!("/password/{}", "ab".repeat(32))).await.0, StatusCode::GONE);
+    assert_eq!(anonymous_get(&app, "/password/x").await.0, StatusCode::GONE);
+}
+
+#[tokio::test]
+async fn an_administrator_invites_people_from_the_page_and_the_link_works_once_before_it_expires() {
+    let app = spawn_app().await;
+    let issuer = app.issuer("xa-a").await;
+    let unit = app.unit(&issuer, "VP").await;
+    let (admin, admin_token) = app.user(issuer.parse().unwrap(), "admin", None).await;
+    let (b, _) = Browser::login(&app, admin).await;
+    let csrf = b.csrf().await;
+    let (status, page) = b.get("/admin/users").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Thêm và gửi thư mời"), "{page}");
+
+    // A unit officer needs a unit: refused, with what was typed kept.
+    let mut fields = vec![
+        ("csrf", csrf.as_str()),
+        ("name", "Hoàng Văn Lâm"),
+        ("username", "lam.hv"),
+        ("email", "lam.hv@example.vn"),
+        ("role", "unit_officer"),
+        ("unit_id", ""),
+    ];
+    let (status, page) = b.post("/admin/users", &fields).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("Cán bộ đơn vị phải thuộc một đơn vị") && page.contains("value=\"lam.hv\""), "{page}");
+    assert!(account_mail(&app, "lam.hv@example.vn").await.is_empty(), "nothing half-done");
+    fields[5] = ("unit_id", unit.as_str());
+    let (status, _) = b.post("/admin/users", &fields).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = b.get("/admin/users").await;
+    assert!(page.contains("Hoàng Văn Lâm") && page.contains("lam.hv@example.vn"), "{page}");
+    // Not through the page without the form's token.
+    let (status, _) = b.post("/admin/users", &fields[1..]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let mails = account_mail(&app, "lam.hv@example.vn").await;
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert!(mails[0].0.starts_with("Mời sử dụng"), "{}", mails[0].0);
+    let secret = secret_in(&mails[0].1);
+
+    // After seven days the link is dead; before, it works once.
+    let later = now() + Duration::days(accounts::INVITE_DAYS) + Duration::minutes(1);
+    assert!(accounts::link_holder(&app.db, later, &secret).await.is_err());
+    assert!(accounts::use_link(&app.db, later, &secret, NEW, None).await.is_err());
+    let path = format!("/password/{secret}");
+    let (status, page) = anonymous_get(&app, &path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Hoàng Văn Lâm") && page.contains("lam.hv"), "{page}");
+    let (status, _, _) = anonymous_post(&app, &path, &[("password", NEW), ("repeat", NEW)]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(login(&app, "lam.hv", NEW).await, (StatusCode::SEE_OTHER, Some("/inbox".to_owned())));
+    assert_eq!(anonymous_get(&app, &path).await.0, StatusCode::GONE);
+
+    // The API mails a new invitation, to administrators only, and needs an address.
+    app.act_as(&admin_token);
+    let lam =
+        users::Entity::find().filter(users::Column::Username.eq("lam.hv")).one(&app.db.conn).await.unwrap().unwrap();
+    app.post(&format!("/api/v1/users/{}/invitation", lam.id), json!(null)).await.expect(202);
+    assert_eq!(account_mail(&app, "lam.hv@example.vn").await.len(), 2);
+    let (_, officer_token) = app.user(issuer.parse().unwrap(), "office", None).await;
+    app.act_as(&officer_token);
+    app.post(&format!("/api/v1/users/{}/invitation", lam.id), json!(null)).await.expect_error(403, "forbidden", None);
+    assert_eq!(account_mail(&app, "lam.hv@example.vn").await.len(), 2);
+}
+
+#[tokio::test]
+async fn changing_ones_own_password_needs_the_current_one_and_ends_the_other_sessions() {
+    let app = spawn_app().await;
+    let issuer = app.issuer("xa-a").await;
+    let (id, _) = app.user(issuer.parse().unwrap(), "signer", None).await;
+    let username = user_of(&app, id).await.username;
+    let (here, _) = Browser::login(&app, id).await;
+    let (phone, _) = Browser::login(&app, id).await;
+    let csrf = here.csrf().await;
+    let (status, page) = here.get("/account").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Đổi mật khẩu") && page.contains(&username), "{page}");
+
+    let wrong = [("csrf", csrf.as_str()), ("current", "không phải"), ("new", NEW), ("repeat", NEW)];
+    let (status, page) = here.post("/account", &wrong).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("Mật khẩu hiện tại không đúng") && !page.contains("current password"), "{page}");
+    let (status, _) = here.post("/account", &[("current", PASSWORD), ("new", NEW), ("repeat", NEW)]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "the form's token is required");
+    assert_eq!(phone.get("/").await.0, StatusCode::OK, "nothing changed yet");
+
+    let right = [("csrf", csrf.as_str()), ("current", PASSWORD), ("new", NEW), ("repeat", NEW)];
+    let (status, _) = here.post("/account", &right).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, page) = here.get("/account?done=password_changed").await;
+    assert_eq!(status, StatusCode::OK, "this session goes on");
+    assert!(page.contains("Đã đổi mật khẩu"), "{page}");
+    assert_eq!(phone.get("/").await.0, StatusCode::SEE_OTHER, "the other session has ended");
+    assert_eq!(login(&app, &username, NEW).await.0, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn the_setup_link_creates_the_issuer_and_first_administrator_once() {
+    let app = crate::helpers::spawn_empty_app(nhiemvu::services::signatures::Signing::disabled()).await;
+    assert_eq!(
+        anonymous_get(&app, &format!("/setup/{}", "ab".repeat(32))).await.0,
+        StatusCode::GONE,
+        "closed until opened"
+    );
+    let secret = app.setup.open();
+    let path = format!("/setup/{secret}");
+    assert_eq!(
+        anonymous_get(&app, &format!("/setup/{}", "ab".repeat(32))).await.0,
+        StatusCode::GONE,
+        "only its own secret"
+    );
+    let (status, page) = anonymous_get(&app, &path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Thiết lập lần đầu") && page.contains("ỦY BAN NHÂN DÂN"), "{page}");
+
+    let mut fields = vec![
+        ("name_lines", "ỦY BAN NHÂN DÂN\r\nXÃ TÂN HƯƠNG\r\n"),
+        ("parent_lines", ""),
+        ("full_name", "Ủy ban nhân dân xã Tân Hương"),
+        ("short_name", "UBND xã"),
+        ("abbreviation", "UBND"),
+        ("place_name", "Tân Hương"),
+        ("code", "Xã Tân Hương"),
+        ("collective_title", "ỦY BAN NHÂN DÂN"),
+        ("head_title", "CHỦ TỊCH"),
+        ("deputy_title", "PHÓ CHỦ TỊCH"),
+        ("subordinates_name", ""),
+        ("name", "Nguyễn Thị Hoa"),
+        ("username", "hoa.nt"),
+        ("email", "không phải địa chỉ"),
+        ("password", NEW),
+        ("repeat", NEW),
+    ];
+    // Every problem at once, in Vietnamese, with what was typed kept (but never a password).
+    let (status, page, _) = anonymous_post(&app, &path, &fields).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("id=\"err-code\"") && page.contains("id=\"err-email\""), "{page}");
+    assert!(page.contains("Ủy ban nhân dân xã Tân Hương") && !page.contains(NEW), "{page}");
+    assert!(!page.contains(" / "), "Vietnamese only: {page}");
+    assert!(nhiemvu::services::setup::needs_setup(&app.db).await.unwrap(), "nothing half-made");
+
+    fields[6] = ("code", "xa-tan-huong");
+    fields[13] = ("email", "hoa.nt@tanhuong.example.vn");
+    let (status, page, _) = anonymous_post(&app, &path, &fields).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Đã thiết lập xong"), "{page}");
+    let (status, to) = login(&app, "hoa.nt", NEW).await;
+    assert_eq!((status, to.as_deref()), (StatusCode::SEE_OTHER, Some("/")));
+    let issuers = nhiemvu::storage::entities::issuers::Entity::find().all(&app.db.conn).await.unwrap();
+    assert_eq!(issuers.len(), 1);
+    assert_eq!(issuers[0].place_name, "Tân Hương");
+    let rubrics = nhiemvu::storage::entities::rubrics::Entity::find().all(&app.db.conn).await.unwrap();
+    assert!(!rubrics.is_empty(), "the new issuer has its preset rubrics");
+
+    // Once: the link is dead, and another opened gate cannot make a second administrator.
+    assert_eq!(anonymous_get(&app, &path).await.0, StatusCode::GONE);
+    let again = app.setup.open();
+    fields[12] = ("username", "ke-khac");
+    let (status, _, _) = anonymous_post(&app, &format!("/setup/{again}"), &fields).await;
+    assert_eq!(status, StatusCode::GONE);
+    assert_eq!(users::Entity::find().all(&app.db.conn).await.unwrap().len(), 1);
+}
