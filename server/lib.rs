@@ -15,7 +15,9 @@
 //! - [`services`]: one function per user action, owning its one transaction;
 //!   access checks, validation, audit events, workflows, printing, the Nghị định 30
 //!   check, the outbox, contributions, kept drafts, signing keys as records
-//!   (`keys`: import, retire, expiry); what issued records depend on (`integrity`). Services import each other in one direction only
+//!   (`keys`: import, retire, expiry); what issued records depend on (`integrity`);
+//!   first-run setup (`setup`) and one-time password links, invitations and resets
+//!   (`accounts`). Services import each other in one direction only
 //!   (`tests/api/structure.rs` reads the source to keep it so).
 //! - [`storage`]: the database pool, migrations, entities, the audit chain, files,
 //!   the reads several services share (`queries`), reads kept by revision and
