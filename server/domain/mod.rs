@@ -13,6 +13,7 @@ pub mod rubric;
 pub mod signer;
 pub mod text;
 pub mod typeset;
+pub mod unit_list;
 pub mod vocab;
 
 pub use rubric::{Band, Rubric};

@@ -85,6 +85,92 @@ pub async fn create_unit(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Unit
     Ok(to_model(m))
 }
 
+/// Creates the units of a pasted list (see [`crate::domain::unit_list`]), all of
+/// one kind, in one transaction: every line's problem is named by its line number,
+/// and either every unit is created or none is.
+pub async fn create_from_list(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    issuer_id: Uuid,
+    kind: &str,
+    text: &str,
+) -> Result<Vec<Unit>> {
+    require(actor, Action::ManageOrganisation)?;
+    if text.len() > crate::domain::unit_list::MAX_LINES * 1024 {
+        return Err(AppError::field("list", "Danh sách quá dài / the list is too long"));
+    }
+    let lines = crate::domain::unit_list::parse(text).map_err(|m| AppError::field("list", m))?;
+    if kind.parse::<UnitKind>().is_err() {
+        return Err(AppError::field("kind", format!("Phải là / must be one of: {}", UnitKind::codes())));
+    }
+    let mut problems = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    let inputs: Vec<UnitInput> = lines
+        .into_iter()
+        .map(|l| {
+            let input = UnitInput {
+                issuer_id,
+                name: l.name,
+                short_name: l.short_name,
+                kind: kind.to_owned().into(),
+                emails: l.emails,
+            };
+            if let Err(AppError::Invalid(fields)) = validate(&input) {
+                for (field, message) in fields {
+                    let (vi, en) = match field.split('[').next().unwrap_or(&field) {
+                        "name" => ("tên đầy đủ", "full name"),
+                        "short_name" => ("tên viết tắt", "short name"),
+                        "kind" => ("loại đơn vị", "kind"),
+                        _ => ("e-mail", "e-mail"),
+                    };
+                    let (m_vi, m_en) = message.split_once(" / ").unwrap_or((&message, &message));
+                    problems.push(format!("Dòng {n}, {vi}: {m_vi} / line {n}, {en}: {m_en}", n = l.number));
+                }
+            }
+            if !seen.insert(input.short_name.trim().to_lowercase()) {
+                problems.push(format!(
+                    "Dòng {n}: tên viết tắt “{s}” trùng một dòng trước / line {n}: the short name “{s}” repeats an earlier line",
+                    n = l.number,
+                    s = input.short_name
+                ));
+            }
+            input
+        })
+        .collect();
+    if !problems.is_empty() {
+        return Err(AppError::field("list", problems.join("\n")));
+    }
+    let txn = db.begin_write().await?;
+    if issuers::Entity::find_by_id(issuer_id).one(&*txn).await?.is_none()
+        || check_scope(actor, issuer_id, "issuer").is_err()
+    {
+        return Err(AppError::field("issuer_id", unknown_ref("cơ quan / issuer")));
+    }
+    let mut made = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        let short = input.short_name.clone();
+        let mut am = units::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            issuer_id: Set(issuer_id),
+            created_at: Set(now),
+            ..Default::default()
+        };
+        fill(&mut am, input, now);
+        let m = am.insert(&*txn).await.map_err(|e| match AppError::from_db(e, "duplicate_unit", DUPLICATE) {
+            AppError::Conflict { code: "duplicate_unit", .. } => AppError::field(
+                "list",
+                format!("Đã có đơn vị tên viết tắt “{short}” / a unit named “{short}” already exists"),
+            ),
+            other => other,
+        })?;
+        audited(&*txn, actor, now, "create", ENTITY, m.id, None, Some(&m)).await?;
+        made.push(to_model(m));
+    }
+    txn.commit().await?;
+    Ok(made)
+}
+
 /// One unit.
 pub async fn get_unit(db: &Db, actor: &Actor, id: Uuid) -> Result<Unit> {
     require(actor, Action::Read)?;

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{Ctx, Form, error_page, field_errors, render, respond, session, session_form, vietnamese};
-use crate::domain::Role;
+use crate::domain::{Role, UnitKind};
 use crate::error::{AppError, Result};
 use crate::model::{IssuerInput, Paging, UserInput};
 use crate::services::{accounts, auth, now, setup, units, users};
@@ -318,4 +318,66 @@ pub(crate) async fn setup_run(
             None => error_page(None, e),
         },
     }
+}
+
+/// The administrators' units page: the issuer's units, and a box to paste a list.
+async fn units_view(
+    c: &Ctx,
+    status: StatusCode,
+    values: Value,
+    errors: Option<BTreeMap<String, String>>,
+) -> Result<Response> {
+    if !c.is(&[Role::Admin]) {
+        return Err(AppError::Forbidden);
+    }
+    let all = Paging { page: 1, per_page: 500 };
+    let filter = units::UnitFilter { issuer_id: c.actor.issuer_id, kind: None };
+    let list = units::list_units(&c.state.db, &c.actor, filter, all).await?;
+    let rows: Vec<Value> = list
+        .items
+        .iter()
+        .map(|u| {
+            let kind = u.data.kind.parse::<UnitKind>().map(|k| k.label()).unwrap_or("Đơn vị khác");
+            json!({"short_name": u.data.short_name, "name": u.data.name, "kind": kind, "emails": u.data.emails.join(", ")})
+        })
+        .collect();
+    let kinds: Vec<Value> = UnitKind::ALL.iter().map(|k| json!({"code": k.code(), "label": k.label()})).collect();
+    // One problem a line of the pasted list.
+    let list_problems: Vec<&str> =
+        errors.as_ref().and_then(|e| e.get("list")).map(|m| m.lines().collect()).unwrap_or_default();
+    Ok(c.page(
+        "units.html",
+        status,
+        json!({"units": rows, "kinds": kinds, "values": values, "errors": errors, "can_add": c.actor.issuer_id.is_some(),
+            "list_problems": list_problems,
+            "max_lines": crate::domain::unit_list::MAX_LINES}),
+    ))
+}
+
+#[handler]
+pub(crate) async fn units_page(state: Data<&AppState>, req: &Request) -> Response {
+    let c = session!(state, req);
+    let r = units_view(&c, StatusCode::OK, json!({}), None).await;
+    respond(&c, r)
+}
+
+#[handler]
+pub(crate) async fn units_add(state: Data<&AppState>, req: &Request, body: Body) -> Response {
+    let (c, f) = session_form!(state, req, body);
+    let r = async {
+        f.check_csrf(&c)?;
+        if !c.is(&[Role::Admin]) {
+            return Err(AppError::Forbidden);
+        }
+        let issuer_id = c.actor.issuer_id.ok_or(AppError::Forbidden)?;
+        match units::create_from_list(&c.state.db, &c.actor, now(), issuer_id, &f.get("kind"), &f.get("list")).await {
+            Ok(made) => Ok(super::done("/admin/units", if made.len() == 1 { "unit_added" } else { "units_added" })),
+            Err(e) => match field_errors(&e) {
+                Some(errors) => units_view(&c, StatusCode::UNPROCESSABLE_ENTITY, json!(f.values()), Some(errors)).await,
+                None => Err(e),
+            },
+        }
+    }
+    .await;
+    respond(&c, r)
 }

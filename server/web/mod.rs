@@ -27,7 +27,7 @@ use crate::services::{auth, now};
 use crate::state::AppState;
 use crate::storage::audit::Actor;
 
-const TEMPLATES: [(&str, &str); 22] = [
+const TEMPLATES: [(&str, &str); 23] = [
     ("base.html", include_str!("../../templates/web/base.html")),
     ("login.html", include_str!("../../templates/web/login.html")),
     ("error.html", include_str!("../../templates/web/error.html")),
@@ -49,6 +49,7 @@ const TEMPLATES: [(&str, &str); 22] = [
     ("account.html", include_str!("../../templates/web/account.html")),
     ("users.html", include_str!("../../templates/web/users.html")),
     ("setup.html", include_str!("../../templates/web/setup.html")),
+    ("units.html", include_str!("../../templates/web/units.html")),
     ("macros.html", include_str!("../../templates/web/macros.html")),
 ];
 const CSS: &str = include_str!("../../templates/web/static/app.css");
@@ -127,6 +128,7 @@ fn menu(role: Option<Role>) -> Vec<(&'static str, &'static str)> {
             ("/documents", "Văn bản"),
             ("/admin/audit", "Nhật ký"),
             ("/admin/outbox", "Thư đi"),
+            ("/admin/units", "Đơn vị"),
             ("/admin/users", "Người dùng"),
             ("/admin/keys", "Khóa ký số"),
         ],
@@ -202,6 +204,8 @@ fn notice(query: &str) -> Option<String> {
         "key_retired" => format!("Đã thôi sử dụng khóa{time}."),
         "key_imported" => format!("Đã cài khóa ký số{time}."),
         "password_changed" => format!("Đã đổi mật khẩu{time}; các phiên đăng nhập khác đã kết thúc."),
+        "unit_added" => format!("Đã thêm đơn vị{time}."),
+        "units_added" => format!("Đã thêm các đơn vị{time}."),
         "invited" => format!("Đã gửi thư mời{time}: người nhận tự đặt mật khẩu qua liên kết trong thư."),
         _ => return None,
     };
@@ -367,7 +371,9 @@ pub(crate) fn field_errors(e: &AppError) -> Option<BTreeMap<String, String>> {
 /// The Vietnamese half of a bilingual message ("… / …"): pages speak Vietnamese
 /// only; the API keeps both.
 pub(crate) fn vietnamese(message: &str) -> String {
-    message.split_once(" / ").map_or(message, |(vi, _)| vi).trim_end().to_owned()
+    // Each line on its own: a list of problems has one bilingual message a line.
+    let line = |l: &str| l.split_once(" / ").map_or(l, |(vi, _)| vi).trim_end().to_owned();
+    message.lines().map(line).collect::<Vec<_>>().join("\n")
 }
 
 /// A quantity as Vietnamese write it: "41.020", "13,88"; `None` stays empty.
@@ -541,6 +547,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("/forgot", "GET, POST"),
     ("/password/:secret", "GET, POST"),
     ("/setup/:secret", "GET, POST"),
+    ("/admin/units", "GET, POST"),
     ("/admin/keys/:id/retire", "POST"),
 ];
 
@@ -585,6 +592,7 @@ pub fn routes(state: AppState) -> impl poem::Endpoint + 'static {
         .at("/forgot", get(account::forgot_page).post(account::forgot))
         .at("/password/:secret", get(account::link_page).post(account::link_set))
         .at("/setup/:secret", get(account::setup_page).post(account::setup_run))
+        .at("/admin/units", get(account::units_page).post(account::units_add))
         .with(poem::middleware::AddData::new(state))
 }
 

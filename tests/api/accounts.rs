@@ -286,3 +286,50 @@ async fn the_setup_link_creates_the_issuer_and_first_administrator_once() {
     assert_eq!(status, StatusCode::GONE);
     assert_eq!(users::Entity::find().all(&app.db.conn).await.unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn an_administrator_pastes_a_list_of_units_and_a_bad_line_adds_none() {
+    let app = spawn_app().await;
+    let issuer = app.issuer("xa-a").await;
+    app.unit(&issuer, "VP").await;
+    let (admin, _) = app.user(issuer.parse().unwrap(), "admin", None).await;
+    let (b, _) = Browser::login(&app, admin).await;
+    let csrf = b.csrf().await;
+    let (status, page) = b.get("/admin/units").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Mỗi dòng một đơn vị"), "{page}");
+
+    let bad = "TC-KH\tPhòng Tài chính - Kế hoạch\ttckh@example.vn\n\
+               NN | Phòng Nông nghiệp | không-phải-thư\n\
+               TC-KH | Trùng tên viết tắt\n\
+               VP | Văn phòng trùng với đơn vị đã có\n";
+    let (status, page) = b.post("/admin/units", &[("csrf", &csrf), ("kind", "department"), ("list", bad)]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("Dòng 2, e-mail: Địa chỉ e-mail không hợp lệ"), "{page}");
+    assert!(page.contains("Dòng 3: tên viết tắt “TC-KH” trùng"), "{page}");
+    assert!(!page.contains(" / ") && !page.contains("line 2"), "Vietnamese only: {page}");
+    assert!(page.contains("Phòng Nông nghiệp | không-phải-thư"), "what was pasted is kept: {page}");
+    let count = || async { nhiemvu::storage::entities::units::Entity::find().all(&app.db.conn).await.unwrap().len() };
+    assert_eq!(count().await, 1, "nothing added");
+
+    // Fixed except for the unit that already exists: refused as a whole, naming it.
+    let almost = "TC-KH\tPhòng Tài chính - Kế hoạch\ttckh@example.vn\nVP | Văn phòng trùng với đơn vị đã có\n";
+    let (status, page) = b.post("/admin/units", &[("csrf", &csrf), ("kind", "department"), ("list", almost)]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("Đã có đơn vị tên viết tắt “VP”"), "{page}");
+    assert_eq!(count().await, 1, "all or nothing");
+
+    let good = "TC-KH\tPhòng Tài chính - Kế hoạch\ttckh@example.vn\n\
+                NN | Phòng Nông nghiệp và Môi trường | nn@example.vn, nn2@example.vn\n\
+                Xã A; Ủy ban nhân dân xã A\n\
+                Xã B; Ủy ban nhân dân xã B\n\
+                Xã C; Ủy ban nhân dân xã C\n";
+    let (status, _) = b.post("/admin/units", &[("csrf", &csrf), ("kind", "commune"), ("list", good)]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(count().await, 6);
+    let (_, page) = b.get("/admin/units?done=units_added").await;
+    assert!(page.contains("Đã thêm các đơn vị") && page.contains("nn@example.vn, nn2@example.vn"), "{page}");
+    assert!(page.contains("Xã, phường, thị trấn") && !page.contains(">commune<"), "{page}");
+    let listed = app.get(&format!("/api/v1/units?issuer_id={issuer}&per_page=100")).await.expect(200);
+    assert_eq!(listed["total"], 6);
+}
