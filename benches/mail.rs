@@ -60,6 +60,7 @@ fn bench(c: &mut Criterion) {
                 attachment: None,
                 document_id: None,
                 unit_id: None,
+                issuer_id: None,
             };
             outbox::enqueue(&*txn, now(), m).await.unwrap();
         }

@@ -247,9 +247,8 @@ async fn run(command: Command, mut settings: Settings) -> Result<ExitCode, Box<d
                 println!("Thiết lập lần đầu / first-run setup: {link}");
             }
             nhiemvu::scheduler::start_backups(&settings, &state);
-            if settings.mail.enabled {
-                let mailer = nhiemvu::mail::SmtpMailer::new(&settings.mail)?;
-                nhiemvu::scheduler::start(&settings, &state, std::sync::Arc::new(mailer));
+            if let Some(mailer) = state.mailer.clone() {
+                nhiemvu::scheduler::start(&settings, &state, mailer);
             } else {
                 tracing::info!("mail.enabled = false: messages wait in the outbox");
             }

@@ -29,6 +29,8 @@ pub struct AppState {
     pub signing: Arc<crate::services::signatures::Signing>,
     /// The first-run setup link, open while the database has no user.
     pub setup: crate::services::setup::SetupGate,
+    /// The SMTP transport, when `mail.enabled` (the dispatcher and the mail test share it).
+    pub mailer: Option<Arc<dyn crate::mail::Mailer>>,
 }
 
 impl AppState {
@@ -49,6 +51,10 @@ impl AppState {
             public_url: settings.server.public_url(),
             signing: Arc::new(crate::services::signatures::Signing::from_settings(&settings.signing)?),
             setup: Default::default(),
+            mailer: match settings.mail.enabled {
+                true => Some(Arc::new(crate::mail::SmtpMailer::new(&settings.mail).map_err(|e| format!("mail: {e}"))?)),
+                false => None,
+            },
         })
     }
 }

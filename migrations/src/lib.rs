@@ -16,6 +16,7 @@ mod m0008_handoff;
 mod m0009_signing_keys;
 mod m0010_blobs;
 mod m0011_account_links;
+mod m0012_outbox_issuer;
 
 /// The ordered list of migrations the server applies at start-up.
 pub struct Migrator;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_signing_keys::Migration),
             Box::new(m0010_blobs::Migration),
             Box::new(m0011_account_links::Migration),
+            Box::new(m0012_outbox_issuer::Migration),
         ]
     }
 }

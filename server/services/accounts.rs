@@ -115,6 +115,7 @@ async fn make_link<C: ConnectionTrait>(
         attachment: None,
         document_id: None,
         unit_id: None,
+        issuer_id: Some(user.issuer_id),
     };
     super::outbox::enqueue(txn, now, m).await?;
     let action = match purpose {

@@ -399,6 +399,7 @@ async fn queue_delivery<C: ConnectionTrait>(
                 attachment: Some((pdf_key.to_owned(), file_name.clone())),
                 document_id: Some(doc.id),
                 unit_id: None,
+                issuer_id: Some(issuer.id),
             };
             super::outbox::enqueue(c, now, msg).await?;
         }

@@ -393,6 +393,7 @@ pub async fn warn_expiring(db: &Db, now: DateTime<Utc>) -> Result<usize> {
                 attachment: None,
                 document_id: None,
                 unit_id: None,
+                issuer_id: Some(k.issuer_id),
             };
             if super::outbox::enqueue(&*txn, now, m).await? {
                 queued += 1;

@@ -47,6 +47,8 @@ pub struct NewMessage {
     pub document_id: Option<Uuid>,
     /// The unit reminded.
     pub unit_id: Option<Uuid>,
+    /// Whose mail it is (who may see it in the outbox).
+    pub issuer_id: Option<Uuid>,
 }
 
 /// How long a claim lasts before another dispatcher may take the message over
@@ -74,6 +76,7 @@ pub async fn enqueue<C: ConnectionTrait>(c: &C, now: DateTime<Utc>, m: NewMessag
         attachment_name: Set(attachment_name),
         document_id: Set(m.document_id),
         unit_id: Set(m.unit_id),
+        issuer_id: Set(m.issuer_id),
         state: Set("pending".into()),
         attempts: Set(0),
         next_attempt_at: Set(now),
@@ -261,7 +264,9 @@ fn to_model(m: outbox::Model) -> OutboxMessage {
     }
 }
 
-/// Queued and sent messages, newest first; by state, document or unit.
+/// Queued and sent messages, newest first; by state or document. The office and
+/// administrators of an issuer see their issuer's mail; the server's own
+/// administrators (no issuer) see all.
 pub async fn list_outbox(
     db: &Db,
     actor: &Actor,
@@ -272,11 +277,11 @@ pub async fn list_outbox(
     require(actor, Action::ManageDocument)?;
     if let Some(d) = document_id {
         super::documents::load(&db.conn, actor, d).await?;
-    } else if !matches!(actor.role, None | Some(crate::domain::Role::Admin)) {
-        // Without a document, the whole outbox spans issuers: administrators only.
-        return Err(AppError::Forbidden);
     }
     let mut q = outbox::Entity::find().order_by_desc(outbox::Column::Id);
+    if let Some(i) = super::access::issuer_filter(actor) {
+        q = q.filter(outbox::Column::IssuerId.eq(i));
+    }
     if let Some(s) = state {
         q = q.filter(outbox::Column::State.eq(s));
     }
@@ -317,6 +322,7 @@ pub async fn resend(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Res
         attachment: old.attachment_key.clone().zip(old.attachment_name.clone()),
         document_id: old.document_id,
         unit_id: old.unit_id,
+        issuer_id: old.issuer_id,
     };
     enqueue(&*txn, now, msg).await?;
     let new = outbox::Entity::find()
@@ -327,4 +333,97 @@ pub async fn resend(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Res
     audited(&*txn, actor, now, "resend", "outbox", new.id, Some(&old), Some(&new)).await?;
     txn.commit().await?;
     Ok(to_model(new))
+}
+
+/// What a test message found out, in plain words.
+#[derive(Debug, Clone)]
+pub struct MailTest {
+    /// Whether the SMTP server accepted the message.
+    pub accepted: bool,
+    /// What that means, in Vietnamese, for the person who pressed the button.
+    pub words: String,
+    /// The transport's own report, for whoever configures the server.
+    pub detail: String,
+}
+
+/// What an SMTP failure means, in the words of someone who is not a mail administrator.
+pub fn plain_words(e: &crate::mail::SendError) -> &'static str {
+    let m = e.message.to_lowercase();
+    if m.contains("connection refused") {
+        "Không kết nối được tới máy chủ thư: không có máy chủ nào nhận kết nối ở địa chỉ và cổng đã cấu hình (sai địa chỉ, sai cổng, hoặc máy chủ thư đang tắt)."
+    } else if m.contains("timed out") || m.contains("timeout") {
+        "Máy chủ thư không trả lời trong thời hạn: có thể tường lửa chặn cổng, hoặc máy chủ thư quá tải."
+    } else if m.contains("lookup") || m.contains("resolve") || m.contains("name or service") || m.contains("dns") {
+        "Không tìm thấy máy chủ thư theo tên đã cấu hình (mail.host)."
+    } else if m.contains("535") || m.contains("authentication") || m.contains("credentials") {
+        "Máy chủ thư từ chối tên đăng nhập hoặc mật khẩu (mail.username và biến môi trường chứa mật khẩu)."
+    } else if m.contains("certificate") || m.contains("tls") || m.contains("handshake") {
+        "Không lập được kết nối mã hóa với máy chủ thư: kiểm tra mail.security (none, starttls hoặc tls) và cổng."
+    } else if e.permanent {
+        "Máy chủ thư từ chối thư này (thường do địa chỉ người nhận hoặc người gửi không được chấp nhận)."
+    } else {
+        "Gửi thư không thành công; xem chi tiết bên dưới."
+    }
+}
+
+/// Sends a test message straight to `to` (not through the queue), so whoever sets
+/// the server up sees at once whether the SMTP server takes mail, and why not.
+pub async fn send_test(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    mailer: Option<&dyn Mailer>,
+    to: &str,
+) -> Result<MailTest> {
+    require(actor, Action::ManageOrganisation)?;
+    let to = to.trim();
+    if to.chars().count() > 254 || !super::is_email(to) {
+        return Err(AppError::field("to", "Địa chỉ e-mail không hợp lệ / not an e-mail address"));
+    }
+    let Some(mailer) = mailer else {
+        return Err(AppError::conflict(
+            "mail_disabled",
+            "Máy chủ chưa bật gửi thư (mail.enabled = false): thư chỉ nằm chờ trong hàng gửi / mail is disabled on this server (mail.enabled = false): messages wait in the outbox",
+        ));
+    };
+    let local = now.with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7"));
+    let text = format!(
+        "Thư thử của hệ thống theo dõi nhiệm vụ trọng tâm, gửi lúc {}. Nhận được thư này là máy chủ đã gửi thư được.\n",
+        local.format("%H:%M ngày %d/%m/%Y")
+    );
+    let msg = Outgoing {
+        id: Uuid::now_v7(),
+        to: to.to_owned(),
+        subject: "Thư thử của hệ thống theo dõi nhiệm vụ trọng tâm".into(),
+        html: format!("<p>{}</p>", text.trim()),
+        text,
+        attachment: None,
+    };
+    let outcome = match mailer.send(&msg).await {
+        Ok(()) => MailTest {
+            accepted: true,
+            words: format!(
+                "Máy chủ thư đã nhận thư thử gửi tới {to}. Nếu người nhận không thấy thư, hãy xem cả thư mục thư rác."
+            ),
+            detail: String::new(),
+        },
+        Err(e) => MailTest { accepted: false, words: plain_words(&e).to_owned(), detail: e.message.clone() },
+    };
+    let txn = db.begin_write().await?;
+    let after = serde_json::json!({"to": to, "accepted": outcome.accepted, "detail": outcome.detail});
+    crate::storage::audit::record(
+        &*txn,
+        actor,
+        now,
+        crate::storage::audit::Change {
+            action: "mail_test",
+            entity: "outbox",
+            entity_id: Some(msg.id),
+            before: None,
+            after: Some(after),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(outcome)
 }

@@ -48,6 +48,9 @@ pub struct Digest {
     pub unit: String,
     /// The issuer's name in sentences.
     pub issuer: String,
+    /// The issuer.
+    #[serde(skip)]
+    pub issuer_id: Uuid,
     /// Where it goes: the unit's contact addresses and its officers'.
     pub addresses: Vec<String>,
     /// Its due tasks, by code.
@@ -161,6 +164,7 @@ pub async fn plan_reminders(db: &Db, server: &Policy, now: DateTime<Utc>) -> Res
             unit_id,
             unit: unit.name.clone(),
             issuer: issuer_names.get(&unit.issuer_id).cloned().unwrap_or_default(),
+            issuer_id: unit.issuer_id,
             addresses,
             tasks,
         });
@@ -220,6 +224,7 @@ pub async fn send_reminders(db: &Db, policy: &Policy, now: DateTime<Utc>) -> Res
                 attachment: None,
                 document_id: None,
                 unit_id: Some(digest.unit_id),
+                issuer_id: Some(digest.issuer_id),
             };
             enqueue(&*txn, now, msg).await?;
         }

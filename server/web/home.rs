@@ -371,13 +371,46 @@ pub(crate) async fn audit(state: Data<&AppState>, req: &Request) -> Response {
 #[handler]
 pub(crate) async fn outbox_page(state: Data<&AppState>, req: &Request) -> Response {
     let c = session!(state, req);
+    let r = async { outbox_view(&c, StatusCode::OK, json!({})).await }.await;
+    respond(&c, r)
+}
+
+/// The outbox page (the office's and administrators'), with `extra` (a mail test's outcome).
+async fn outbox_view(c: &Ctx, status: StatusCode, extra: Value) -> Result<Response> {
+    if !c.is(&[Role::Admin, Role::Office]) {
+        return Err(AppError::Forbidden);
+    }
+    let page = outbox::list_outbox(&c.state.db, &c.actor, None, None, Paging { page: 1, per_page: 200 }).await?;
+    let items: Vec<Value> = page.items.iter().map(m_json).collect();
+    let mut ctx = json!({"items": items, "total": page.total, "can_test": c.is(&[Role::Admin]), "test_to": ""});
+    if let (Some(o), Some(e)) = (ctx.as_object_mut(), extra.as_object()) {
+        o.extend(e.clone());
+    }
+    Ok(c.page("outbox.html", status, ctx))
+}
+
+#[handler]
+pub(crate) async fn mail_test(state: Data<&AppState>, req: &Request, body: Body) -> Response {
+    let (c, f) = session_form!(state, req, body);
     let r = async {
-        if !c.is(&[Role::Admin]) {
-            return Err(AppError::Forbidden);
+        f.check_csrf(&c)?;
+        let to = f.get("to");
+        let mailer = c.state.mailer.as_deref();
+        match outbox::send_test(&c.state.db, &c.actor, now(), mailer, &to).await {
+            Ok(t) => {
+                let test = json!({"accepted": t.accepted, "words": t.words, "detail": t.detail});
+                outbox_view(&c, StatusCode::OK, json!({"test": test, "test_to": to})).await
+            }
+            Err(AppError::Conflict { message, .. }) => {
+                let test = json!({"accepted": false, "words": super::vietnamese(&message)});
+                outbox_view(&c, StatusCode::CONFLICT, json!({"test": test, "test_to": to})).await
+            }
+            Err(AppError::Invalid(fields)) => {
+                let message = fields.values().next().map(|m| super::vietnamese(m)).unwrap_or_default();
+                outbox_view(&c, StatusCode::UNPROCESSABLE_ENTITY, json!({"test_error": message, "test_to": to})).await
+            }
+            Err(e) => Err(e),
         }
-        let page = outbox::list_outbox(&c.state.db, &c.actor, None, None, Paging { page: 1, per_page: 200 }).await?;
-        let items: Vec<Value> = page.items.iter().map(m_json).collect();
-        Ok(c.page("outbox.html", StatusCode::OK, json!({"items": items, "total": page.total})))
     }
     .await;
     respond(&c, r)
@@ -425,6 +458,7 @@ fn action_label(code: &str) -> &'static str {
         "token" => "Tạo mã truy cập API",
         "end_sessions" => "Kết thúc các phiên đăng nhập",
         "invite" => "Gửi thư mời",
+        "mail_test" => "Gửi thư thử",
         "reset_requested" => "Yêu cầu đặt lại mật khẩu",
         "import_signing_key" => "Cài khóa ký số",
         "retire_signing_key" => "Thôi dùng khóa ký số",

@@ -118,7 +118,13 @@ fn menu(role: Option<Role>) -> Vec<(&'static str, &'static str)> {
         Some(Role::UnitOfficer) => vec![("/inbox", "Nhiệm vụ của đơn vị")],
         Some(Role::Signer) => vec![("/", "Tổng quan"), ("/sign-off", "Văn bản chờ ký"), ("/documents", "Văn bản")],
         Some(Role::Office) => {
-            vec![("/", "Tổng quan"), ("/plans", "Kế hoạch"), ("/review", "Duyệt kết quả"), ("/documents", "Văn bản")]
+            vec![
+                ("/", "Tổng quan"),
+                ("/plans", "Kế hoạch"),
+                ("/review", "Duyệt kết quả"),
+                ("/documents", "Văn bản"),
+                ("/admin/outbox", "Thư đi"),
+            ]
         }
         Some(Role::Viewer) => vec![("/", "Tổng quan"), ("/documents", "Văn bản")],
         Some(Role::Admin) | None => vec![
@@ -540,6 +546,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("/admin/audit", "GET"),
     ("/admin/outbox", "GET"),
     ("/admin/outbox/:id/resend", "POST"),
+    ("/admin/outbox/test", "POST"),
     ("/admin/keys", "GET"),
     ("/admin/users", "GET, POST"),
     ("/admin/users/:id/invite", "POST"),
@@ -586,6 +593,7 @@ pub fn routes(state: AppState) -> impl poem::Endpoint + 'static {
         .at("/admin/keys", get(keys::page))
         .at("/admin/keys/:id/retire", post(keys::retire))
         .at("/admin/outbox/:id/resend", post(home::resend))
+        .at("/admin/outbox/test", post(home::mail_test))
         .at("/admin/users", get(account::people_page).post(account::people_add))
         .at("/admin/users/:id/invite", post(account::people_invite))
         .at("/account", get(account::own_page).post(account::own_change))

@@ -333,3 +333,64 @@ async fn an_administrator_pastes_a_list_of_units_and_a_bad_line_adds_none() {
     let listed = app.get(&format!("/api/v1/units?issuer_id={issuer}&per_page=100")).await.expect(200);
     assert_eq!(listed["total"], 6);
 }
+
+#[tokio::test]
+async fn the_mail_test_says_in_plain_words_whether_the_smtp_server_took_the_message() {
+    let Some(mut smtp) = crate::smtp::SmtpServer::start() else { return };
+    let mut app = spawn_app().await;
+    app.set_mailer(std::sync::Arc::new(smtp.mailer()));
+    let p = app.demo_people().await;
+    let (admin, _) = Browser::login(&app, app.admin_id).await;
+    let csrf = admin.csrf().await;
+    let (status, page) = admin.get("/admin/outbox").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Gửi thư thử"), "{page}");
+
+    let (status, page) = admin.post("/admin/outbox/test", &[("csrf", &csrf), ("to", "không phải thư")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("Địa chỉ e-mail không hợp lệ") && page.contains("value=\"không phải thư\""), "{page}");
+
+    let (status, page) =
+        admin.post("/admin/outbox/test", &[("csrf", &csrf), ("to", "thu-thu@bacson.example.vn")]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Máy chủ thư đã nhận thư thử gửi tới thu-thu@bacson.example.vn"), "{page}");
+    let got = smtp.messages();
+    assert_eq!(got.len(), 1, "the SMTP server received it");
+    assert!(String::from_utf8_lossy(&got[0]).contains("thu-thu@bacson.example.vn"));
+
+    smtp.stop();
+    let (status, page) =
+        admin.post("/admin/outbox/test", &[("csrf", &csrf), ("to", "thu-thu@bacson.example.vn")]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Không kết nối được tới máy chủ thư") && page.contains("id=\"mail-test-result\""), "{page}");
+    let (_, log) = admin.get("/admin/audit").await;
+    assert!(log.contains("Gửi thư thử"), "audited: {log}");
+
+    // The office reads its own outbox but does not run the test.
+    let (office, _) = Browser::login(&app, p.ids["office"]).await;
+    let (status, page) = office.get("/admin/outbox").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!page.contains("Gửi thư thử"), "{page}");
+    let office_csrf = office.csrf().await;
+    let (status, _) = office.post("/admin/outbox/test", &[("csrf", &office_csrf), ("to", "a@example.vn")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_office_sees_its_own_issuers_mail_only() {
+    let app = spawn_app().await;
+    let p = app.demo_people().await;
+    let other = app.issuer("xa-khac").await;
+    let (stranger, _) = app.user(other.parse().unwrap(), "office", None).await;
+    // An invitation for someone of the demo issuer: its office sees it, another issuer's does not.
+    let id = p.ids["viewer"];
+    app.post(&format!("/api/v1/users/{id}/invitation"), json!(null)).await.expect(202);
+    let address = user_of(&app, id).await.email;
+    let (office, _) = Browser::login(&app, p.ids["office"]).await;
+    let (_, page) = office.get("/admin/outbox").await;
+    assert!(page.contains(&address), "{page}");
+    let (b, _) = Browser::login(&app, stranger).await;
+    let (status, page) = b.get("/admin/outbox").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!page.contains(&address), "{page}");
+}

@@ -112,6 +112,7 @@ pub async fn spawn_empty_app(signing: nhiemvu::services::signatures::Signing) ->
         public_url: "https://nhiemvu.example.vn".into(),
         signing: Arc::new(signing),
         setup: Default::default(),
+        mailer: None,
     };
     let setup = state.setup.clone();
     let client = TestClient::new(nhiemvu::app::router(state));
@@ -457,8 +458,26 @@ impl TestApp {
             public_url: "https://nhiemvu.example.vn".into(),
             signing: Arc::new(nhiemvu::services::signatures::Signing::disabled()),
             setup: Default::default(),
+            mailer: None,
         };
         TestClient::new(nhiemvu::app::router(state))
+    }
+
+    /// From now on the pages and the API send mail straight through `mailer` (the
+    /// mail test); queued mail still waits for a dispatcher.
+    pub fn set_mailer(&mut self, mailer: Arc<dyn nhiemvu::mail::Mailer>) {
+        let state = AppState {
+            db: self.db.clone(),
+            renderer: renderer(),
+            files: self.files.clone(),
+            max_upload_bytes: TEST_UPLOAD_LIMIT,
+            secure_cookies: true,
+            public_url: "https://nhiemvu.example.vn".into(),
+            signing: Arc::new(nhiemvu::services::signatures::Signing::disabled()),
+            setup: self.setup.clone(),
+            mailer: Some(mailer),
+        };
+        self.client = TestClient::new(nhiemvu::app::router(state));
     }
 
     /// A second connection pool on the same database (what a restart sees).

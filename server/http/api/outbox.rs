@@ -23,7 +23,8 @@ pub struct OutboxApi {
 
 #[OpenApi(tag = "Tag::Documents")]
 impl OutboxApi {
-    /// Every queued and sent message, newest first (administrators); filter by state.
+    /// Queued and sent messages, newest first; filter by state. The office sees its
+    /// issuer's mail, administrators all of it.
     #[oai(path = "/outbox", method = "get")]
     async fn list(
         &self,

@@ -23,6 +23,7 @@ pub struct Model {
     pub attachment_name: Option<String>,
     pub document_id: Option<Uuid>,
     pub unit_id: Option<Uuid>,
+    pub issuer_id: Option<Uuid>,
     pub state: String,
     pub attempts: i32,
     pub next_attempt_at: DateTimeUtc,
