@@ -32,7 +32,7 @@ pub(crate) fn validate(i: &IssuerInput) -> Result<()> {
     check.fail_if(
         i.parent_lines.iter().any(|l| l.trim().to_uppercase() == "ỦY BAN NHÂN DÂN"),
         "parent_lines",
-        "\"ỦY BAN NHÂN DÂN\" là dòng đầu tên của chính Ủy ban (in đậm), không phải cơ quan chủ quản: đưa vào name_lines \
+        "\"ỦY BAN NHÂN DÂN\" là dòng đầu tên của chính Ủy ban (in đậm), không phải cơ quan chủ quản: đưa lên dòng đầu của tên cơ quan \
          / \"ỦY BAN NHÂN DÂN\" is the first line of the committee's own name (bold), not a parent body: put it in name_lines",
     );
     check

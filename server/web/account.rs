@@ -14,7 +14,7 @@ use super::{Ctx, Form, error_page, field_errors, render, respond, session, sessi
 use crate::domain::{Role, UnitKind};
 use crate::error::{AppError, Result};
 use crate::model::{IssuerInput, Paging, UserInput};
-use crate::services::{accounts, auth, now, setup, units, users};
+use crate::services::{accounts, auth, issuers, now, setup, units, users};
 use crate::state::AppState;
 
 /// The same words whether or not the address belongs to someone.
@@ -253,6 +253,28 @@ pub(crate) async fn setup_page(state: Data<&AppState>, Path(secret): Path<String
     render("setup.html", StatusCode::OK, json!({"secret": secret, "values": setup_defaults()}))
 }
 
+/// The issuer's fields as typed on the setup or issuer page.
+fn issuer_from(f: &Form) -> IssuerInput {
+    IssuerInput {
+        code: f.get("code").trim().to_owned(),
+        name_lines: lines(&f.get("name_lines")),
+        parent_lines: lines(&f.get("parent_lines")),
+        abbreviation: f.get("abbreviation").trim().to_owned(),
+        place_name: f.get("place_name").trim().to_owned(),
+        full_name: f.get("full_name").trim().to_owned(),
+        short_name: f.get("short_name").trim().to_owned(),
+        subordinates_name: f.opt("subordinates_name"),
+        collective_title: f.opt("collective_title"),
+        head_title: f.get("head_title").trim().to_owned(),
+        deputy_title: f.opt("deputy_title"),
+    }
+}
+
+/// "name_lines[1]" is the form's "name_lines" box.
+fn box_errors(errors: BTreeMap<String, String>) -> BTreeMap<String, String> {
+    errors.into_iter().rev().map(|(k, v)| (k.split('[').next().unwrap_or(&k).to_owned(), v)).collect()
+}
+
 /// The lines of a textarea, trimmed, without empty ones.
 fn lines(text: &str) -> Vec<String> {
     text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect()
@@ -266,19 +288,7 @@ pub(crate) async fn setup_run(
     body: Body,
 ) -> Response {
     let f = Form::read(body).await;
-    let issuer = IssuerInput {
-        code: f.get("code").trim().to_owned(),
-        name_lines: lines(&f.get("name_lines")),
-        parent_lines: lines(&f.get("parent_lines")),
-        abbreviation: f.get("abbreviation").trim().to_owned(),
-        place_name: f.get("place_name").trim().to_owned(),
-        full_name: f.get("full_name").trim().to_owned(),
-        short_name: f.get("short_name").trim().to_owned(),
-        subordinates_name: f.opt("subordinates_name"),
-        collective_title: f.opt("collective_title"),
-        head_title: f.get("head_title").trim().to_owned(),
-        deputy_title: f.opt("deputy_title"),
-    };
+    let issuer = issuer_from(&f);
     let admin = setup::FirstAdmin {
         username: f.get("username"),
         name: f.get("name"),
@@ -306,9 +316,7 @@ pub(crate) async fn setup_run(
         Err(AppError::Conflict { code: "already_set_up", .. }) => setup_gone(),
         Err(e) => match field_errors(&e) {
             Some(errors) => {
-                // "name_lines[1]" is the form's "name_lines" box.
-                let errors: BTreeMap<String, String> =
-                    errors.into_iter().rev().map(|(k, v)| (k.split('[').next().unwrap_or(&k).to_owned(), v)).collect();
+                let errors = box_errors(errors);
                 render(
                     "setup.html",
                     StatusCode::UNPROCESSABLE_ENTITY,
@@ -374,6 +382,51 @@ pub(crate) async fn units_add(state: Data<&AppState>, req: &Request, body: Body)
             Ok(made) => Ok(super::done("/admin/units", if made.len() == 1 { "unit_added" } else { "units_added" })),
             Err(e) => match field_errors(&e) {
                 Some(errors) => units_view(&c, StatusCode::UNPROCESSABLE_ENTITY, json!(f.values()), Some(errors)).await,
+                None => Err(e),
+            },
+        }
+    }
+    .await;
+    respond(&c, r)
+}
+
+/// The issuer's page: its name lines, place and signer titles, as printed.
+#[handler]
+pub(crate) async fn issuer_page(state: Data<&AppState>, req: &Request) -> Response {
+    let c = session!(state, req);
+    let r = async {
+        if !c.is(&[Role::Admin]) {
+            return Err(AppError::Forbidden);
+        }
+        let id = c.actor.issuer_id.ok_or_else(|| AppError::NotFound { entity: "issuer" })?;
+        let i = issuers::get_issuer(&c.state.db, &c.actor, id).await?.data;
+        let values = json!({"code": i.code, "name_lines": i.name_lines.join("\n"), "parent_lines": i.parent_lines.join("\n"),
+            "abbreviation": i.abbreviation, "place_name": i.place_name, "full_name": i.full_name, "short_name": i.short_name,
+            "subordinates_name": i.subordinates_name, "collective_title": i.collective_title, "head_title": i.head_title,
+            "deputy_title": i.deputy_title});
+        Ok(c.page("issuer.html", StatusCode::OK, json!({"values": values})))
+    }
+    .await;
+    respond(&c, r)
+}
+
+#[handler]
+pub(crate) async fn issuer_save(state: Data<&AppState>, req: &Request, body: Body) -> Response {
+    let (c, f) = session_form!(state, req, body);
+    let r = async {
+        f.check_csrf(&c)?;
+        if !c.is(&[Role::Admin]) {
+            return Err(AppError::Forbidden);
+        }
+        let id = c.actor.issuer_id.ok_or_else(|| AppError::NotFound { entity: "issuer" })?;
+        match issuers::update_issuer(&c.state.db, &c.actor, now(), id, issuer_from(&f)).await {
+            Ok(_) => Ok(super::done("/admin/issuer", "saved")),
+            Err(e) => match field_errors(&e) {
+                Some(errors) => Ok(c.page(
+                    "issuer.html",
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    json!({"values": f.values(), "errors": box_errors(errors)}),
+                )),
                 None => Err(e),
             },
         }

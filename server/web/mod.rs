@@ -27,7 +27,7 @@ use crate::services::{auth, now};
 use crate::state::AppState;
 use crate::storage::audit::Actor;
 
-const TEMPLATES: [(&str, &str); 23] = [
+const TEMPLATES: [(&str, &str); 25] = [
     ("base.html", include_str!("../../templates/web/base.html")),
     ("login.html", include_str!("../../templates/web/login.html")),
     ("error.html", include_str!("../../templates/web/error.html")),
@@ -50,6 +50,8 @@ const TEMPLATES: [(&str, &str); 23] = [
     ("users.html", include_str!("../../templates/web/users.html")),
     ("setup.html", include_str!("../../templates/web/setup.html")),
     ("units.html", include_str!("../../templates/web/units.html")),
+    ("issuer_fields.html", include_str!("../../templates/web/issuer_fields.html")),
+    ("issuer.html", include_str!("../../templates/web/issuer.html")),
     ("macros.html", include_str!("../../templates/web/macros.html")),
 ];
 const CSS: &str = include_str!("../../templates/web/static/app.css");
@@ -134,6 +136,7 @@ fn menu(role: Option<Role>) -> Vec<(&'static str, &'static str)> {
             ("/documents", "Văn bản"),
             ("/admin/audit", "Nhật ký"),
             ("/admin/outbox", "Thư đi"),
+            ("/admin/issuer", "Cơ quan"),
             ("/admin/units", "Đơn vị"),
             ("/admin/users", "Người dùng"),
             ("/admin/keys", "Khóa ký số"),
@@ -555,6 +558,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("/password/:secret", "GET, POST"),
     ("/setup/:secret", "GET, POST"),
     ("/admin/units", "GET, POST"),
+    ("/admin/issuer", "GET, POST"),
     ("/admin/keys/:id/retire", "POST"),
 ];
 
@@ -601,6 +605,7 @@ pub fn routes(state: AppState) -> impl poem::Endpoint + 'static {
         .at("/password/:secret", get(account::link_page).post(account::link_set))
         .at("/setup/:secret", get(account::setup_page).post(account::setup_run))
         .at("/admin/units", get(account::units_page).post(account::units_add))
+        .at("/admin/issuer", get(account::issuer_page).post(account::issuer_save))
         .with(poem::middleware::AddData::new(state))
 }
 

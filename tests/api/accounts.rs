@@ -394,3 +394,46 @@ async fn the_office_sees_its_own_issuers_mail_only() {
     assert_eq!(status, StatusCode::OK);
     assert!(!page.contains(&address), "{page}");
 }
+
+#[tokio::test]
+async fn an_administrator_changes_the_issuers_printed_lines_on_its_page() {
+    let app = spawn_app().await;
+    let issuer = app.issuer("xa-a").await;
+    let (admin, _) = app.user(issuer.parse().unwrap(), "admin", None).await;
+    let (b, _) = Browser::login(&app, admin).await;
+    let csrf = b.csrf().await;
+    let (status, page) = b.get("/admin/issuer").await;
+    assert_eq!(status, StatusCode::OK);
+    let before = app.get(&format!("/api/v1/issuers/{issuer}")).await.expect(200);
+    let place = before["place_name"].as_str().unwrap();
+    assert!(page.contains(&format!("value=\"{place}\"")), "the stored values fill the form: {page}");
+
+    let mut fields = vec![
+        ("csrf", csrf.as_str()),
+        ("name_lines", "ỦY BAN NHÂN DÂN\nXÃ TÂN HƯƠNG"),
+        ("parent_lines", "ỦY BAN NHÂN DÂN"),
+        ("full_name", "Ủy ban nhân dân xã Tân Hương"),
+        ("short_name", "UBND xã"),
+        ("abbreviation", "UBND"),
+        ("place_name", "Tân Hương"),
+        ("code", "xa-a"),
+        ("collective_title", "ỦY BAN NHÂN DÂN"),
+        ("head_title", "CHỦ TỊCH"),
+        ("deputy_title", "PHÓ CHỦ TỊCH"),
+        ("subordinates_name", ""),
+    ];
+    let (status, page) = b.post("/admin/issuer", &fields).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("id=\"err-parent_lines\"") && page.contains("Tân Hương"), "{page}");
+    assert_eq!(app.get(&format!("/api/v1/issuers/{issuer}")).await.expect(200)["place_name"], before["place_name"]);
+    fields[2] = ("parent_lines", "");
+    let (status, _) = b.post("/admin/issuer", &fields).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let after = app.get(&format!("/api/v1/issuers/{issuer}")).await.expect(200);
+    assert_eq!(after["place_name"], "Tân Hương");
+    assert_eq!(after["name_lines"], json!(["ỦY BAN NHÂN DÂN", "XÃ TÂN HƯƠNG"]));
+    // Not for the office.
+    let (office, _) = app.user(issuer.parse().unwrap(), "office", None).await;
+    let (o, _) = Browser::login(&app, office).await;
+    assert_eq!(o.get("/admin/issuer").await.0, StatusCode::FORBIDDEN);
+}
