@@ -44,9 +44,10 @@ rm -f target/skipped-tests.txt
 step "tests on SQLite"
 cargo test --locked --no-fail-fast
 
-step "browser journey (Chromium)"
+step "browser journeys (Chromium): the year, and a new office from an empty database"
 cargo build --locked
 node tests/web/journey.mjs
+node tests/web/setup_journey.mjs
 
 step "fuzzing the API (schemathesis, release build, SQLite)"
 cargo build --release --locked
