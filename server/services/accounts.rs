@@ -143,15 +143,22 @@ pub async fn create_and_invite(
     input: UserInput,
 ) -> Result<User> {
     require(actor, Action::ManageOrganisation)?;
-    user_service::validate(&input)?;
-    if input.email.trim().is_empty() {
-        return Err(AppError::field(
-            "email",
-            "Cần địa chỉ e-mail để gửi thư mời / an invitation needs an e-mail address",
-        ));
+    let no_address = "Cần địa chỉ e-mail để gửi thư mời / an invitation needs an e-mail address";
+    match (user_service::validate(&input), input.email.trim().is_empty()) {
+        (Err(AppError::Invalid(mut fields)), true) => {
+            fields.insert("email".into(), no_address.into());
+            return Err(AppError::Invalid(fields));
+        }
+        (Err(e), _) => return Err(e),
+        (Ok(()), true) => return Err(AppError::field("email", no_address)),
+        (Ok(()), false) => {}
     }
     let txn = db.begin_write().await?;
-    let user = user_service::insert(&*txn, actor, now, input).await?;
+    // A taken login name is said at its field, like the form's other problems.
+    let user = user_service::insert(&*txn, actor, now, input).await.map_err(|e| match e {
+        AppError::Conflict { code: "duplicate_username", message } => AppError::field("username", message),
+        other => other,
+    })?;
     make_link(&*txn, actor, now, public_url, &user, Purpose::Invite).await?;
     txn.commit().await?;
     Ok(user_service::to_model(user))

@@ -56,6 +56,8 @@ pub struct FirstAdmin {
     pub email: String,
     /// Password.
     pub password: String,
+    /// The password typed a second time.
+    pub repeat: String,
 }
 
 fn gone() -> AppError {
@@ -102,6 +104,13 @@ pub async fn first_run(
             }
         } else {
             r?;
+        }
+    }
+    if admin.password != admin.repeat {
+        let field = AppError::field("repeat", "Hai lần nhập mật khẩu không giống nhau / the two passwords differ");
+        match (&mut errors, field) {
+            (Some(AppError::Invalid(all)), AppError::Invalid(f)) => all.extend(f),
+            (_, f) => errors = Some(f),
         }
     }
     if let Some(e) = errors {

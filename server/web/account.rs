@@ -96,12 +96,7 @@ pub(crate) async fn link_set(
         return again(errors);
     }
     match accounts::use_link(&state.db, now(), &secret, &password, Some(req.remote_addr().to_string())).await {
-        Ok(username) => render(
-            "login.html",
-            StatusCode::OK,
-            json!({"values": {"username": username},
-                "expired": "Đã đặt mật khẩu. Mọi phiên đăng nhập cũ của tài khoản đã kết thúc; hãy đăng nhập bằng mật khẩu mới."}),
-        ),
+        Ok(username) => super::home::to_login("password_set", &username),
         Err(e @ AppError::Conflict { .. }) => link_gone(e),
         Err(e) => match field_errors(&e) {
             Some(errors) => again(errors),
@@ -205,7 +200,7 @@ pub(crate) async fn people_add(state: Data<&AppState>, req: &Request, body: Body
             role: f.get("role").into(),
         };
         match accounts::create_and_invite(&c.state.db, &c.actor, now(), &c.state.public_url, input).await {
-            Ok(_) => Ok(super::done("/admin/users", "invited")),
+            Ok(_) => Ok(super::done("/admin/users#notice", "invited")),
             Err(e) => match field_errors(&e) {
                 Some(errors) => {
                     let values = json!(f.values());
@@ -225,7 +220,7 @@ pub(crate) async fn people_invite(state: Data<&AppState>, req: &Request, Path(id
     let r = async {
         f.check_csrf(&c)?;
         accounts::invite(&c.state.db, &c.actor, now(), &c.state.public_url, id).await?;
-        Ok(super::done("/admin/users", "invited"))
+        Ok(super::done("/admin/users#notice", "invited"))
     }
     .await;
     respond(&c, r)
@@ -233,7 +228,7 @@ pub(crate) async fn people_invite(state: Data<&AppState>, req: &Request, Path(id
 
 /// What the setup page starts with: the usual words of a People's Committee.
 fn setup_defaults() -> Value {
-    json!({"name_lines": "ỦY BAN NHÂN DÂN\n", "abbreviation": "UBND", "collective_title": "ỦY BAN NHÂN DÂN",
+    json!({"abbreviation": "UBND", "collective_title": "ỦY BAN NHÂN DÂN",
         "head_title": "CHỦ TỊCH", "deputy_title": "PHÓ CHỦ TỊCH"})
 }
 
@@ -294,25 +289,14 @@ pub(crate) async fn setup_run(
         name: f.get("name"),
         email: f.get("email"),
         password: f.get("password"),
+        repeat: f.get("repeat"),
     };
     let mut values = f.values();
     values.remove("password");
     values.remove("repeat");
-    if let Some(errors) = repeat_error(&admin.password, &f.get("repeat")) {
-        return render(
-            "setup.html",
-            StatusCode::UNPROCESSABLE_ENTITY,
-            json!({"secret": secret, "values": values, "errors": errors}),
-        );
-    }
     let addr = Some(req.remote_addr().to_string());
     match setup::first_run(&state.db, &state.setup, &secret, now(), issuer, admin, addr).await {
-        Ok(username) => render(
-            "login.html",
-            StatusCode::OK,
-            json!({"values": {"username": username},
-                "expired": "Đã thiết lập xong cơ quan và tài khoản quản trị. Hãy đăng nhập để thêm đơn vị và người dùng."}),
-        ),
+        Ok(username) => super::home::to_login("setup", &username),
         Err(AppError::Conflict { code: "already_set_up", .. }) => setup_gone(),
         Err(e) => match field_errors(&e) {
             Some(errors) => {

@@ -26,6 +26,10 @@ pub(crate) struct Next {
     next: Option<String>,
     /// Set when a session ran out: "kept" when the form posted was kept as a draft.
     expired: Option<String>,
+    /// What just happened before coming here: "setup", "password_set" or "logout".
+    done: Option<String>,
+    /// The login name to fill in (after setup or a new password).
+    user: Option<String>,
 }
 
 /// Only paths on this site are followed after login.
@@ -42,11 +46,30 @@ pub(crate) fn login_page(Query(q): Query<Next>) -> Response {
         Some(_) => Some("Phiên làm việc đã hết hạn; hãy đăng nhập lại."),
         None => None,
     };
+    // Fixed words only: a link cannot make the page say anything else.
+    let done = match q.done.as_deref() {
+        Some("setup") => {
+            Some("Đã thiết lập xong cơ quan và tài khoản quản trị. Hãy đăng nhập để thêm đơn vị và người dùng.")
+        }
+        Some("password_set") => {
+            Some("Đã đặt mật khẩu. Mọi phiên đăng nhập cũ của tài khoản đã kết thúc; hãy đăng nhập bằng mật khẩu mới.")
+        }
+        Some("logout") => Some("Đã đăng xuất."),
+        _ => None,
+    };
+    let user = q.user.filter(|u| u.len() <= 64);
     render(
         "login.html",
         StatusCode::OK,
-        json!({"next": safe_next(q.next.as_deref()), "values": {}, "expired": expired}),
+        json!({"next": safe_next(q.next.as_deref()), "values": {"username": user}, "expired": expired, "done": done,
+            "focus_password": user.is_some()}),
     )
+}
+
+/// The login page after `done`, with `username` filled in.
+pub(crate) fn to_login(done: &str, username: &str) -> Response {
+    let user: String = form_urlencoded::byte_serialize(username.as_bytes()).collect();
+    redirect(&format!("/login?done={done}&user={user}"))
 }
 
 fn cookie(state: &AppState, value: &str, max_age: i64) -> String {
@@ -124,7 +147,7 @@ pub(crate) async fn logout(state: Data<&AppState>, req: &Request, body: Body) ->
         return error_page(Some(&c), e);
     }
     let _ = auth::revoke(&state.db, &c.actor, now(), c.session.id).await;
-    let mut r = redirect("/login");
+    let mut r = redirect("/login?done=logout");
     if let Ok(v) = cookie(&state, "", 0).parse() {
         r.headers_mut().insert("set-cookie", v);
     }

@@ -215,7 +215,9 @@ fn notice(query: &str) -> Option<String> {
         "password_changed" => format!("Đã đổi mật khẩu{time}; các phiên đăng nhập khác đã kết thúc."),
         "unit_added" => format!("Đã thêm đơn vị{time}."),
         "units_added" => format!("Đã thêm các đơn vị{time}."),
-        "invited" => format!("Đã gửi thư mời{time}: người nhận tự đặt mật khẩu qua liên kết trong thư."),
+        "invited" => format!(
+            "Đã đưa thư mời vào hàng gửi{time} (xem “Thư đi”): người nhận tự đặt mật khẩu qua liên kết trong thư."
+        ),
         _ => return None,
     };
     Some(text)

@@ -104,9 +104,10 @@ async fn a_forgotten_password_is_answered_alike_for_any_address_and_its_link_wor
     // Still the old password: a refused attempt changes nothing.
     assert_eq!(login(&app, &user.username, PASSWORD).await.0, StatusCode::SEE_OTHER);
 
-    let (status, page, _) = anonymous_post(&app, &path, &[("password", NEW), ("repeat", NEW)]).await;
-    assert_eq!(status, StatusCode::OK, "{page}");
-    assert!(page.contains("Đã đặt mật khẩu"), "{page}");
+    let (status, _, to) = anonymous_post(&app, &path, &[("password", NEW), ("repeat", NEW)]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = anonymous_get(&app, to.as_deref().unwrap()).await;
+    assert!(page.contains("Đã đặt mật khẩu") && page.contains(&format!("value=\"{}\"", user.username)), "{page}");
     assert_eq!(old.get("/").await.0, StatusCode::SEE_OTHER, "the session from before the reset has ended");
     assert_eq!(login(&app, &user.username, PASSWORD).await.0, StatusCode::UNAUTHORIZED);
     assert_eq!(login(&app, &user.username, NEW).await.0, StatusCode::SEE_OTHER);
@@ -158,6 +159,16 @@ async fn an_administrator_invites_people_from_the_page_and_the_link_works_once_b
     // Not through the page without the form's token.
     let (status, _) = b.post("/admin/users", &fields[1..]).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+    // A taken login name is said at its field; an invitation needs an address.
+    let (status, page) = b.post("/admin/users", &fields).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("id=\"err-username\"") && page.contains("Tên đăng nhập đã tồn tại"), "{page}");
+    let mut no_address = fields.clone();
+    no_address[2] = ("username", "lan.nt");
+    no_address[3] = ("email", "");
+    let (status, page) = b.post("/admin/users", &no_address).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("Cần địa chỉ e-mail để gửi thư mời"), "{page}");
 
     let mails = account_mail(&app, "lam.hv@example.vn").await;
     assert_eq!(mails.len(), 1, "{mails:?}");
@@ -173,7 +184,7 @@ async fn an_administrator_invites_people_from_the_page_and_the_link_works_once_b
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("Hoàng Văn Lâm") && page.contains("lam.hv"), "{page}");
     let (status, _, _) = anonymous_post(&app, &path, &[("password", NEW), ("repeat", NEW)]).await;
-    assert_eq!(status, StatusCode::OK);
+    assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(login(&app, "lam.hv", NEW).await, (StatusCode::SEE_OTHER, Some("/inbox".to_owned())));
     assert_eq!(anonymous_get(&app, &path).await.0, StatusCode::GONE);
 
@@ -255,21 +266,25 @@ async fn the_setup_link_creates_the_issuer_and_first_administrator_once() {
         ("username", "hoa.nt"),
         ("email", "không phải địa chỉ"),
         ("password", NEW),
-        ("repeat", NEW),
+        ("repeat", "gõ lại sai mật khẩu"),
     ];
     // Every problem at once, in Vietnamese, with what was typed kept (but never a password).
     let (status, page, _) = anonymous_post(&app, &path, &fields).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(page.contains("id=\"err-code\"") && page.contains("id=\"err-email\""), "{page}");
+    for field in ["code", "email", "repeat"] {
+        assert!(page.contains(&format!("id=\"err-{field}\"")), "{field} in the same answer: {page}");
+    }
     assert!(page.contains("Ủy ban nhân dân xã Tân Hương") && !page.contains(NEW), "{page}");
     assert!(!page.contains(" / "), "Vietnamese only: {page}");
     assert!(nhiemvu::services::setup::needs_setup(&app.db).await.unwrap(), "nothing half-made");
 
     fields[6] = ("code", "xa-tan-huong");
     fields[13] = ("email", "hoa.nt@tanhuong.example.vn");
-    let (status, page, _) = anonymous_post(&app, &path, &fields).await;
-    assert_eq!(status, StatusCode::OK, "{page}");
-    assert!(page.contains("Đã thiết lập xong"), "{page}");
+    fields[15] = ("repeat", NEW);
+    let (status, _, to) = anonymous_post(&app, &path, &fields).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = anonymous_get(&app, to.as_deref().unwrap()).await;
+    assert!(page.contains("Đã thiết lập xong") && page.contains("value=\"hoa.nt\""), "{page}");
     let (status, to) = login(&app, "hoa.nt", NEW).await;
     assert_eq!((status, to.as_deref()), (StatusCode::SEE_OTHER, Some("/")));
     let issuers = nhiemvu::storage::entities::issuers::Entity::find().all(&app.db.conn).await.unwrap();

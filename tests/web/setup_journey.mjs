@@ -139,7 +139,8 @@ async function main() {
   await page.fill("#password", "mật khẩu quản trị");
   await page.fill("#repeat", "mật khẩu quản trị");
   await go("button[type=submit]");
-  check((await text("#expired")).startsWith("Đã thiết lập xong"), "setup says it is done and asks to log in");
+  check((await text("#done")).startsWith("Đã thiết lập xong"), "setup says it is done and asks to log in");
+  check(new URL(page.url()).pathname === "/login", "setup leads to the login page, so a reload resends nothing");
   check((await page.inputValue("#username")) === "hoa.nt", "the administrator's name is filled in");
   const again = await page.goto(setupLink, DOM);
   check(again.status() === 410, `the setup link works once, got ${again.status()}`);
@@ -182,7 +183,7 @@ async function main() {
     await page.selectOption("#role", { label: role });
     if (unit) await page.selectOption("#unit_id", { label: unit });
     await go("button:has-text('Thêm và gửi thư mời')");
-    check((await text("#notice")).startsWith("Đã gửi thư mời"), `${username} is invited`);
+    check((await text("#notice")).startsWith("Đã đưa thư mời vào hàng gửi"), `${username} is invited`);
   }
   check((await text("#users")).includes("Lê Thị Cúc"), "the people are listed");
   await phone("people");
@@ -201,7 +202,7 @@ async function main() {
     await page.fill("#password", "mật khẩu của tôi");
     await page.fill("#repeat", "mật khẩu của tôi");
     await go("button[type=submit]");
-    check((await text("#expired")).startsWith("Đã đặt mật khẩu"), "the password is set");
+    check((await text("#done")).startsWith("Đã đặt mật khẩu"), "the password is set");
     await login(username, "mật khẩu của tôi");
     check(new URL(page.url()).pathname === home, `${username} lands on ${home}, got ${page.url()}`);
     await logout();
