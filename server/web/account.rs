@@ -146,9 +146,7 @@ async fn people(
     values: Value,
     errors: Option<BTreeMap<String, String>>,
 ) -> Result<Response> {
-    if !c.is(&[Role::Admin]) {
-        return Err(AppError::Forbidden);
-    }
+    admin_only(c)?;
     let all = Paging { page: 1, per_page: 500 };
     let list = users::list_users(&c.state.db, &c.actor, c.actor.issuer_id, None, None, all).await?;
     let filter = units::UnitFilter { issuer_id: c.actor.issuer_id, kind: None };
@@ -187,9 +185,7 @@ pub(crate) async fn people_add(state: Data<&AppState>, req: &Request, body: Body
     let (c, f) = session_form!(state, req, body);
     let r = async {
         f.check_csrf(&c)?;
-        if !c.is(&[Role::Admin]) {
-            return Err(AppError::Forbidden);
-        }
+        admin_only(&c)?;
         let issuer_id = c.actor.issuer_id.ok_or(AppError::Forbidden)?;
         let input = UserInput {
             issuer_id,
@@ -246,6 +242,11 @@ pub(crate) async fn setup_page(state: Data<&AppState>, Path(secret): Path<String
         return setup_gone();
     }
     render("setup.html", StatusCode::OK, json!({"secret": secret, "values": setup_defaults()}))
+}
+
+/// The administrators' pages refuse everyone else.
+fn admin_only(c: &Ctx) -> Result<()> {
+    if c.is(&[Role::Admin]) { Ok(()) } else { Err(AppError::Forbidden) }
 }
 
 /// The issuer's fields as typed on the setup or issuer page.
@@ -319,9 +320,7 @@ async fn units_view(
     values: Value,
     errors: Option<BTreeMap<String, String>>,
 ) -> Result<Response> {
-    if !c.is(&[Role::Admin]) {
-        return Err(AppError::Forbidden);
-    }
+    admin_only(c)?;
     let all = Paging { page: 1, per_page: 500 };
     let filter = units::UnitFilter { issuer_id: c.actor.issuer_id, kind: None };
     let list = units::list_units(&c.state.db, &c.actor, filter, all).await?;
@@ -358,9 +357,7 @@ pub(crate) async fn units_add(state: Data<&AppState>, req: &Request, body: Body)
     let (c, f) = session_form!(state, req, body);
     let r = async {
         f.check_csrf(&c)?;
-        if !c.is(&[Role::Admin]) {
-            return Err(AppError::Forbidden);
-        }
+        admin_only(&c)?;
         let issuer_id = c.actor.issuer_id.ok_or(AppError::Forbidden)?;
         match units::create_from_list(&c.state.db, &c.actor, now(), issuer_id, &f.get("kind"), &f.get("list")).await {
             Ok(made) => Ok(super::done("/admin/units", if made.len() == 1 { "unit_added" } else { "units_added" })),
@@ -379,9 +376,7 @@ pub(crate) async fn units_add(state: Data<&AppState>, req: &Request, body: Body)
 pub(crate) async fn issuer_page(state: Data<&AppState>, req: &Request) -> Response {
     let c = session!(state, req);
     let r = async {
-        if !c.is(&[Role::Admin]) {
-            return Err(AppError::Forbidden);
-        }
+        admin_only(&c)?;
         let id = c.actor.issuer_id.ok_or_else(|| AppError::NotFound { entity: "issuer" })?;
         let i = issuers::get_issuer(&c.state.db, &c.actor, id).await?.data;
         let values = json!({"code": i.code, "name_lines": i.name_lines.join("\n"), "parent_lines": i.parent_lines.join("\n"),
@@ -399,9 +394,7 @@ pub(crate) async fn issuer_save(state: Data<&AppState>, req: &Request, body: Bod
     let (c, f) = session_form!(state, req, body);
     let r = async {
         f.check_csrf(&c)?;
-        if !c.is(&[Role::Admin]) {
-            return Err(AppError::Forbidden);
-        }
+        admin_only(&c)?;
         let id = c.actor.issuer_id.ok_or_else(|| AppError::NotFound { entity: "issuer" })?;
         match issuers::update_issuer(&c.state.db, &c.actor, now(), id, issuer_from(&f)).await {
             Ok(_) => Ok(super::done("/admin/issuer", "saved")),
