@@ -17,6 +17,7 @@ mod m0009_signing_keys;
 mod m0010_blobs;
 mod m0011_account_links;
 mod m0012_outbox_issuer;
+mod m0013_deactivation;
 
 /// The ordered list of migrations the server applies at start-up.
 pub struct Migrator;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0010_blobs::Migration),
             Box::new(m0011_account_links::Migration),
             Box::new(m0012_outbox_issuer::Migration),
+            Box::new(m0013_deactivation::Migration),
         ]
     }
 }

@@ -72,7 +72,7 @@ vocabulary! {
         Office = "office" => "Văn phòng",
         UnitOfficer = "unit_officer" => "Cán bộ đơn vị",
         Signer = "signer" => "Lãnh đạo ký",
-        Viewer = "viewer" => "Xem",
+        Viewer = "viewer" => "Chỉ xem",
     }
 }
 

@@ -46,6 +46,9 @@ pub async fn session(db: &Db, auth: &Auth, req: &Request) -> Result<(Actor, crat
     };
     let (mut actor, session) = auth::authenticate(db, now(), token, kind).await?;
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if !safe {
+        actor.seen_rev = None;
+    }
     if kind == auth::Kind::Browser && !safe {
         let sent = req.header("x-csrf-token").unwrap_or("");
         if !constant_time_eq(sent.as_bytes(), session.csrf_token.as_bytes()) {

@@ -100,6 +100,9 @@ pub struct Unit {
     pub created_at: DateTime<Utc>,
     /// When last changed.
     pub updated_at: DateTime<Utc>,
+    /// When the unit was deactivated (absent while active): it keeps its place in
+    /// every record but is no longer offered for new tasks or users.
+    pub deactivated_at: Option<DateTime<Utc>>,
 }
 
 /// A person using the server.
@@ -138,6 +141,9 @@ pub struct User {
     pub created_at: DateTime<Utc>,
     /// When last changed.
     pub updated_at: DateTime<Utc>,
+    /// When the account was deactivated (absent while active): the person keeps
+    /// their place in every record but can no longer log in.
+    pub deactivated_at: Option<DateTime<Utc>>,
 }
 
 /// One rating band of a rubric.

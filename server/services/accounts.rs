@@ -125,6 +125,16 @@ async fn make_link<C: ConnectionTrait>(
     audited(txn, actor, now, action, "users", user.id, None, Some(&link)).await
 }
 
+fn inactive_refused(user: &users::Model) -> Result<()> {
+    match user.deactivated_at {
+        None => Ok(()),
+        Some(_) => Err(AppError::conflict(
+            "user_inactive",
+            "Tài khoản đã bị khóa; mở lại trước khi gửi thư / the account is deactivated; reactivate it first",
+        )),
+    }
+}
+
 fn needs_address(user: &users::Model) -> Result<()> {
     if super::is_email(&user.email) {
         Ok(())
@@ -170,6 +180,7 @@ pub async fn invite(db: &Db, actor: &Actor, now: DateTime<Utc>, public_url: &str
     let txn = db.begin_write().await?;
     let user = users::Entity::find_by_id(user_id).one(&*txn).await?.ok_or_else(|| not_found("user"))?;
     check_scope(actor, user.issuer_id, "user")?;
+    inactive_refused(&user)?;
     needs_address(&user)?;
     make_link(&*txn, actor, now, public_url, &user, Purpose::Invite).await?;
     txn.commit().await?;
@@ -210,7 +221,7 @@ pub async fn forgot_password(
         .all(&*txn)
         .await?;
     let actor = Actor { client_addr, ..Actor::system() };
-    for user in matches.iter().filter(|u| super::is_email(&u.email)) {
+    for user in matches.iter().filter(|u| super::is_email(&u.email) && u.deactivated_at.is_none()) {
         let recent = account_links::Entity::find()
             .filter(account_links::Column::UserId.eq(user.id))
             .filter(account_links::Column::Purpose.eq(Purpose::Reset.code()))
@@ -223,6 +234,48 @@ pub async fn forgot_password(
     }
     txn.commit().await?;
     Ok(())
+}
+
+/// Every open link of `user_id` stops working.
+async fn close_links<C: ConnectionTrait>(txn: &C, now: DateTime<Utc>, user_id: Uuid) -> Result<()> {
+    account_links::Entity::update_many()
+        .col_expr(account_links::Column::UsedAt, sea_orm::sea_query::Expr::value(now))
+        .filter(account_links::Column::UserId.eq(user_id))
+        .filter(account_links::Column::UsedAt.is_null())
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+/// Deactivates a user (`active == false`) or brings them back. A deactivated user
+/// keeps their place in every record but can no longer log in: their sessions,
+/// tokens and open links end in the same transaction. Nobody deactivates themself.
+pub async fn set_user_active(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, active: bool) -> Result<User> {
+    require(actor, Action::ManageOrganisation)?;
+    let txn = db.begin_write().await?;
+    let before = users::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("user"))?;
+    check_scope(actor, before.issuer_id, "user")?;
+    if !active && actor.user_id == Some(id) {
+        return Err(AppError::conflict(
+            "cannot_deactivate_self",
+            "Không thể tự khóa tài khoản của mình / you cannot deactivate your own account",
+        ));
+    }
+    if before.deactivated_at.is_none() == active {
+        return Ok(user_service::to_model(before));
+    }
+    let mut am: users::ActiveModel = before.clone().into();
+    am.deactivated_at = Set((!active).then_some(now));
+    am.updated_at = Set(now);
+    let after = am.update(&*txn).await?;
+    let action = if active { "reactivate" } else { "deactivate" };
+    audited(&*txn, actor, now, action, "users", id, Some(&before), Some(&after)).await?;
+    if !active {
+        close_links(&*txn, now, id).await?;
+        auth::end_sessions(&*txn, actor, now, id, None).await?;
+    }
+    txn.commit().await?;
+    Ok(user_service::to_model(after))
 }
 
 /// The link and its user, if the link is still good.
@@ -240,7 +293,11 @@ async fn live_link<C: ConnectionTrait>(
         .await?
         .filter(|l| l.used_at.is_none() && l.expires_at > now)
         .ok_or_else(link_gone)?;
-    let user = users::Entity::find_by_id(link.user_id).one(c).await?.ok_or_else(link_gone)?;
+    let user = users::Entity::find_by_id(link.user_id)
+        .one(c)
+        .await?
+        .filter(|u| u.deactivated_at.is_none())
+        .ok_or_else(link_gone)?;
     Ok((link, user))
 }
 
@@ -270,12 +327,7 @@ pub async fn use_link(
         .map_err(|e| AppError::Internal(e.to_string()))??;
     let txn = db.begin_write().await?;
     let (_, user) = live_link(&*txn, now, secret).await?;
-    account_links::Entity::update_many()
-        .col_expr(account_links::Column::UsedAt, sea_orm::sea_query::Expr::value(now))
-        .filter(account_links::Column::UserId.eq(user.id))
-        .filter(account_links::Column::UsedAt.is_null())
-        .exec(&*txn)
-        .await?;
+    close_links(&*txn, now, user.id).await?;
     let actor = auth::actor_of(&user, client_addr);
     let username = user.username.clone();
     auth::store_password(&*txn, &actor, now, user, hash, None).await?;

@@ -7,7 +7,10 @@
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait, Set,
+};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -111,6 +114,7 @@ pub(crate) fn actor_of(user: &users::Model, client_addr: Option<String>) -> Acto
         role: user.role.parse::<Role>().ok(),
         issuer_id: Some(user.issuer_id),
         unit_id: user.unit_id,
+        seen_rev: None,
     }
 }
 
@@ -236,6 +240,12 @@ pub async fn login(
     .await
     .map_err(|e| AppError::Internal(e.to_string()))?;
     let user = match (ok, user) {
+        (true, Some(user)) if user.deactivated_at.is_some() => {
+            return Err(AppError::conflict(
+                "account_inactive",
+                "Tài khoản đã bị khóa; hãy liên hệ quản trị viên / the account has been deactivated; ask an administrator",
+            ));
+        }
         (true, Some(user)) => user,
         (_, user) => {
             if let Some(user) = user {
@@ -334,18 +344,23 @@ impl From<sessions::Model> for Live {
 
 /// The actor behind a secret, with its session; `Unauthorized` if unknown, expired or revoked.
 pub async fn authenticate(db: &Db, now: DateTime<Utc>, token: &str, kind: Kind) -> Result<(Actor, Live)> {
-    // One query: the session and its user.
-    let (s, user) = sessions::Entity::find()
+    // One round trip: the session, its user and the database's revision.
+    let select = sessions::Entity::find()
         .filter(sessions::Column::TokenHash.eq(digest(token)))
         .find_also_related(users::Entity)
-        .one(&db.conn)
-        .await?
-        .filter(|(s, _)| s.kind == kind.code() && s.revoked_at.is_none() && s.expires_at > now)
-        .ok_or(AppError::Unauthorized)?;
-    let user = user.ok_or(AppError::Unauthorized)?;
+        .expr_as(sea_orm::sea_query::Expr::cust(crate::storage::cache::REVISION_SQL), "rev");
+    let row =
+        db.conn.query_one_raw(select.build(db.conn.get_database_backend())).await?.ok_or(AppError::Unauthorized)?;
+    let s = sessions::Model::from_query_result(&row, "A_")?;
+    let user = users::Model::from_query_result_optional(&row, "B_")?.ok_or(AppError::Unauthorized)?;
+    let rev: Option<i64> = row.try_get("", "rev")?;
+    if s.kind != kind.code() || s.revoked_at.is_some() || s.expires_at <= now || user.deactivated_at.is_some() {
+        return Err(AppError::Unauthorized);
+    }
     let s = if kind == Kind::Browser { extend(db, now, s).await? } else { s };
     let live = Live { user_name: user.name.clone(), username: user.username.clone(), ..s.into() };
-    Ok((actor_of(&user, None), live))
+    let actor = Actor { seen_rev: Some(rev.unwrap_or(0)), ..actor_of(&user, None) };
+    Ok((actor, live))
 }
 
 /// Activity keeps a browser session alive: its end moves to [`SESSION_IDLE_MINUTES`]
@@ -520,6 +535,21 @@ pub(crate) async fn store_password<C: sea_orm::ConnectionTrait>(
     am.password_hash = Set(Some(hash));
     am.updated_at = Set(now);
     let after = am.update(txn).await?;
+    login_throttles::Entity::delete_by_id(throttle_key(&user.username)).exec(txn).await?;
+    // The hash never enters the audit log (the entity skips it when serialised).
+    audited(txn, actor, now, "set_password", "users", user_id, Some(&user), Some(&after)).await?;
+    end_sessions(txn, actor, now, user_id, keep).await
+}
+
+/// Ends every session and token of `user_id` but `keep`, audited, inside the
+/// caller's transaction.
+pub(crate) async fn end_sessions<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    user_id: Uuid,
+    keep: Option<Uuid>,
+) -> Result<()> {
     let mut ended = sessions::Entity::update_many()
         .col_expr(sessions::Column::RevokedAt, sea_orm::sea_query::Expr::value(now))
         .filter(sessions::Column::UserId.eq(user_id))
@@ -528,9 +558,6 @@ pub(crate) async fn store_password<C: sea_orm::ConnectionTrait>(
         ended = ended.filter(sessions::Column::Id.ne(k));
     }
     let ended = ended.exec(txn).await?.rows_affected;
-    login_throttles::Entity::delete_by_id(throttle_key(&user.username)).exec(txn).await?;
-    // The hash never enters the audit log (the entity skips it when serialised).
-    audited(txn, actor, now, "set_password", "users", user_id, Some(&user), Some(&after)).await?;
     audit::record(
         txn,
         actor,

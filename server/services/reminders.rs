@@ -130,6 +130,8 @@ pub async fn plan_reminders(db: &Db, server: &Policy, now: DateTime<Utc>) -> Res
     let unit_ids: Vec<Uuid> = by_unit.keys().copied().collect();
     let unit_rows: HashMap<Uuid, units::Model> = units::Entity::find()
         .filter(units::Column::Id.is_in(unit_ids.clone()))
+        // A unit that has stopped working gets no reminders, nor do people whose account is closed.
+        .filter(units::Column::DeactivatedAt.is_null())
         .all(c)
         .await?
         .into_iter()
@@ -139,6 +141,7 @@ pub async fn plan_reminders(db: &Db, server: &Policy, now: DateTime<Utc>) -> Res
     for u in users::Entity::find()
         .filter(users::Column::UnitId.is_in(unit_ids))
         .filter(users::Column::Role.eq("unit_officer"))
+        .filter(users::Column::DeactivatedAt.is_null())
         .all(c)
         .await?
     {

@@ -52,7 +52,9 @@ fn validate(i: &TaskInput) -> Result<()> {
 }
 
 /// Checks the references of `i` against the database; returns the group's plan.
-async fn check_refs<C: ConnectionTrait>(db: &C, actor: &Actor, i: &TaskInput) -> Result<plans::Model> {
+/// The group, plan and units exist and are the actor's; a deactivated unit is
+/// refused unless the task already had it (`kept`).
+async fn check_refs<C: ConnectionTrait>(db: &C, actor: &Actor, i: &TaskInput, kept: &[Uuid]) -> Result<plans::Model> {
     let group = task_groups::Entity::find_by_id(i.group_id)
         .one(db)
         .await?
@@ -82,11 +84,18 @@ async fn check_refs<C: ConnectionTrait>(db: &C, actor: &Actor, i: &TaskInput) ->
         .filter(|u| u.issuer_id == plan.issuer_id)
         .map(|u| (u.id, u))
         .collect();
-    if let Some(l) = i.lead_unit_id {
-        check.fail_if(!found.contains_key(&l), "lead_unit_id", &unknown_ref("đơn vị / unit"));
+    let problem = |u: &Uuid| match found.get(u) {
+        None => Some(unknown_ref("đơn vị / unit")),
+        Some(unit) if unit.deactivated_at.is_some() && !kept.contains(u) => Some(super::units::INACTIVE.to_owned()),
+        Some(_) => None,
+    };
+    if let Some(m) = i.lead_unit_id.as_ref().and_then(problem) {
+        check.add("lead_unit_id", m);
     }
     for (n, u) in i.cooperating_unit_ids.iter().enumerate() {
-        check.fail_if(!found.contains_key(u), &format!("cooperating_unit_ids[{n}]"), &unknown_ref("đơn vị / unit"));
+        if let Some(m) = problem(u) {
+            check.add(&format!("cooperating_unit_ids[{n}]"), m);
+        }
     }
     check.finish()?;
     Ok(plan)
@@ -157,7 +166,7 @@ pub async fn create_task(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Task
     require(actor, Action::ManagePlan)?;
     validate(&input)?;
     let txn = db.begin_write().await?;
-    let plan = check_refs(&*txn, actor, &input).await?;
+    let plan = check_refs(&*txn, actor, &input, &[]).await?;
     super::integrity::ensure_plan_open(&*txn, plan.id).await?;
     let position = match input.position {
         Some(p) => p,
@@ -204,13 +213,6 @@ pub async fn update_task(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, i
     let before = crate::storage::queries::task(&*txn, id).await?;
     check_task_visible(&*txn, actor, &before).await?;
     super::integrity::ensure_plan_open(&*txn, before.plan_id).await?;
-    let plan = check_refs(&*txn, actor, &input).await?;
-    if plan.id != before.plan_id {
-        return Err(AppError::field(
-            "group_id",
-            "Nhóm phải thuộc cùng kế hoạch / the group must be in the task's plan",
-        ));
-    }
     let before_coops: Vec<Uuid> = task_cooperators::Entity::find()
         .filter(task_cooperators::Column::TaskId.eq(id))
         .all(&*txn)
@@ -218,6 +220,14 @@ pub async fn update_task(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, i
         .into_iter()
         .map(|c| c.unit_id)
         .collect();
+    let kept: Vec<Uuid> = before_coops.iter().copied().chain(before.lead_unit_id).collect();
+    let plan = check_refs(&*txn, actor, &input, &kept).await?;
+    if plan.id != before.plan_id {
+        return Err(AppError::field(
+            "group_id",
+            "Nhóm phải thuộc cùng kế hoạch / the group must be in the task's plan",
+        ));
+    }
     let mut am: tasks::ActiveModel = before.clone().into();
     am.group_id = Set(input.group_id);
     am.code = Set(input.code.trim().to_owned());

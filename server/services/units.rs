@@ -17,6 +17,8 @@ use crate::storage::entities::{issuers, proposals, task_cooperators, tasks, unit
 
 const ENTITY: &str = "units";
 const DUPLICATE: &str = "Tên viết tắt đã dùng cho đơn vị khác / another unit has this short name";
+/// Said where a deactivated unit is chosen for new work.
+pub(crate) const INACTIVE: &str = "Đơn vị đã ngừng hoạt động / the unit has been deactivated";
 
 fn validate(i: &UnitInput) -> Result<()> {
     let mut check = Check::new();
@@ -51,6 +53,7 @@ pub(crate) fn to_model(m: units::Model) -> Unit {
         },
         created_at: m.created_at,
         updated_at: m.updated_at,
+        deactivated_at: m.deactivated_at,
     }
 }
 
@@ -60,6 +63,27 @@ fn fill(am: &mut units::ActiveModel, i: UnitInput, now: DateTime<Utc>) {
     am.kind = Set(i.kind.into());
     am.emails = Set(to_json(&i.emails.iter().map(|e| e.trim()).collect::<Vec<_>>()));
     am.updated_at = Set(now);
+}
+
+/// Deactivates a unit (`active == false`) or brings it back. A deactivated unit
+/// keeps its place in every task, result and report, but is no longer offered for
+/// new tasks or users; use this for a unit with history, which cannot be deleted.
+pub async fn set_unit_active(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, active: bool) -> Result<Unit> {
+    require(actor, Action::ManageOrganisation)?;
+    let txn = db.begin_write().await?;
+    let before = units::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("unit"))?;
+    check_scope(actor, before.issuer_id, "unit")?;
+    if before.deactivated_at.is_none() == active {
+        return Ok(to_model(before));
+    }
+    let mut am: units::ActiveModel = before.clone().into();
+    am.deactivated_at = Set((!active).then_some(now));
+    am.updated_at = Set(now);
+    let after = am.update(&*txn).await?;
+    let action = if active { "reactivate" } else { "deactivate" };
+    audited(&*txn, actor, now, action, ENTITY, id, Some(&before), Some(&after)).await?;
+    txn.commit().await?;
+    Ok(to_model(after))
 }
 
 /// Creates a unit.
@@ -212,7 +236,7 @@ pub async fn delete_unit(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -
         return Err(AppError::conflict(
             "unit_has_tasks",
             format!(
-                "Đơn vị đang chủ trì hoặc phối hợp {} nhiệm vụ / the unit still leads or co-operates on {} task(s)",
+                "Đơn vị đang chủ trì hoặc phối hợp {} nhiệm vụ; hãy cho ngừng hoạt động thay vì xóa / the unit still leads or co-operates on {} task(s); deactivate it instead",
                 leads + helps,
                 leads + helps
             ),

@@ -54,10 +54,18 @@ pub(crate) fn to_model(m: users::Model) -> User {
         },
         created_at: m.created_at,
         updated_at: m.updated_at,
+        deactivated_at: m.deactivated_at,
     }
 }
 
-async fn check_refs<C: sea_orm::ConnectionTrait>(db: &C, actor: &Actor, i: &UserInput) -> Result<()> {
+/// The issuer and unit exist and are the actor's; a deactivated unit is refused
+/// unless it is the one the user already had (`kept`).
+async fn check_refs<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    i: &UserInput,
+    kept: Option<Uuid>,
+) -> Result<()> {
     if issuers::Entity::find_by_id(i.issuer_id).one(db).await?.is_none()
         || check_scope(actor, i.issuer_id, "issuer").is_err()
     {
@@ -65,7 +73,10 @@ async fn check_refs<C: sea_orm::ConnectionTrait>(db: &C, actor: &Actor, i: &User
     }
     if let Some(u) = i.unit_id {
         match units::Entity::find_by_id(u).one(db).await? {
-            Some(unit) if unit.issuer_id == i.issuer_id => {}
+            Some(unit) if unit.issuer_id == i.issuer_id && (unit.deactivated_at.is_none() || kept == Some(u)) => {}
+            Some(unit) if unit.issuer_id == i.issuer_id => {
+                return Err(AppError::field("unit_id", super::units::INACTIVE));
+            }
             _ => return Err(AppError::field("unit_id", unknown_ref("đơn vị / unit"))),
         }
     }
@@ -104,7 +115,7 @@ pub(crate) async fn insert<C: sea_orm::ConnectionTrait>(
     now: DateTime<Utc>,
     input: UserInput,
 ) -> Result<users::Model> {
-    check_refs(txn, actor, &input).await?;
+    check_refs(txn, actor, &input, None).await?;
     let mut am = users::ActiveModel {
         id: Set(Uuid::now_v7()),
         created_at: Set(now),
@@ -142,7 +153,7 @@ pub async fn update_user(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, i
             "Người dùng không chuyển sang cơ quan khác / a user stays with their issuer",
         ));
     }
-    check_refs(&*txn, actor, &input).await?;
+    check_refs(&*txn, actor, &input, before.unit_id).await?;
     let mut am: users::ActiveModel = before.clone().into();
     fill(&mut am, input, now);
     let after = am.update(&*txn).await.map_err(|e| AppError::from_db(e, "duplicate_username", DUPLICATE))?;

@@ -25,6 +25,10 @@ pub struct Actor {
     pub issuer_id: Option<Uuid>,
     /// The user's unit (unit officers).
     pub unit_id: Option<Uuid>,
+    /// The database's revision read with the session, for requests that change
+    /// nothing: kept reads are checked against it without asking again (see
+    /// [`super::cache`]). `None` where the action may have written first.
+    pub seen_rev: Option<i64>,
 }
 
 impl Actor {

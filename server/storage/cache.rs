@@ -39,17 +39,34 @@ impl Scope {
 }
 
 /// One cached read: what it is (`view`), for whom, and its arguments.
-#[derive(Clone, Debug, Hash, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Key {
     view: &'static str,
     scope: Scope,
     args: String,
+    /// The revision the caller already read (with its session), if any: not part
+    /// of what the read is.
+    pub(super) seen: Option<i64>,
+}
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Key) -> bool {
+        (self.view, &self.scope, &self.args) == (other.view, &other.scope, &other.args)
+    }
+}
+
+impl Eq for Key {}
+
+impl Hash for Key {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        (self.view, &self.scope, &self.args).hash(h);
+    }
 }
 
 impl Key {
     /// The read `view` made by `actor` with `args` (anything that changes the answer).
     pub fn new(view: &'static str, actor: &Actor, args: impl Into<String>) -> Key {
-        Key { view, scope: Scope::of(actor), args: args.into() }
+        Key { view, scope: Scope::of(actor), args: args.into(), seen: actor.seen_rev }
     }
 
     /// A short stable tag of the key, for an `ETag`.
@@ -108,6 +125,10 @@ pub async fn revision<C: ConnectionTrait>(db: &C) -> Result<i64, DbErr> {
         .await?;
     Ok(head.flatten().unwrap_or(0))
 }
+
+/// The revision as a scalar subquery, to read it in the same round trip as
+/// something else (the session lookup). NULL when the chain is empty.
+pub const REVISION_SQL: &str = "(SELECT MAX(seq) FROM audit_events)";
 
 impl ReadCache {
     /// The read at `rev`, if kept.
@@ -223,6 +244,9 @@ mod tests {
         let e = cache.get_or_load(Key::new("v", &office, "q"), 2, || load("other args")).await.unwrap();
         assert_eq!(*e, "other args");
         assert_ne!(Key::new("v", &office, "p").tag(), Key::new("v", &unit, "p").tag());
+        let seen = Actor { seen_rev: Some(7), ..office.clone() };
+        assert_eq!(Key::new("v", &seen, "p"), Key::new("v", &office, "p"), "the revision seen is not part of the read");
+        assert_eq!(Key::new("v", &seen, "p").tag(), Key::new("v", &office, "p").tag());
     }
 
     #[tokio::test]

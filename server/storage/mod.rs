@@ -130,7 +130,11 @@ impl Db {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
-        let rev = self.revision().await?;
+        // A request that changed nothing read the revision with its session.
+        let rev = match key.seen {
+            Some(rev) => rev,
+            None => self.revision().await?,
+        };
         let etag = cache::Versioned::<T>::tag(&key, rev);
         let value = self.reads.get_or_load(key, rev, load).await?;
         Ok(cache::Versioned { value, etag, rev })

@@ -158,13 +158,19 @@ async fn people(
         .map(|u| {
             let role = u.data.role.parse::<Role>().ok();
             json!({"id": u.id, "name": u.data.name, "username": u.data.username, "email": u.data.email,
-                "role": role.map(|r| r.label()).unwrap_or("Xem"),
+                "role": role.map(|r| r.label()).unwrap_or("Chỉ xem"),
                 "unit": u.data.unit_id.and_then(|i| unit_name.get(&i).cloned()),
-                "me": Some(u.id) == c.actor.user_id})
+                "me": Some(u.id) == c.actor.user_id,
+                "inactive_since": u.deactivated_at.map(super::documents::vn_date)})
         })
         .collect();
     let roles: Vec<Value> = Role::ALL.iter().map(|r| json!({"code": r.code(), "label": r.label()})).collect();
-    let units: Vec<Value> = unit_list.items.iter().map(|u| json!({"id": u.id, "name": u.data.short_name})).collect();
+    let units: Vec<Value> = unit_list
+        .items
+        .iter()
+        .filter(|u| u.deactivated_at.is_none())
+        .map(|u| json!({"id": u.id, "name": u.data.short_name}))
+        .collect();
     Ok(c.page(
         "users.html",
         status,
@@ -220,6 +226,70 @@ pub(crate) async fn people_invite(state: Data<&AppState>, req: &Request, Path(id
     }
     .await;
     respond(&c, r)
+}
+
+/// Deactivates (`active == false`) or brings back a user from the people page.
+async fn people_active(state: Data<&AppState>, req: &Request, id: Uuid, body: Body, active: bool) -> Response {
+    let (c, f) = session_form!(state, req, body);
+    let r = async {
+        f.check_csrf(&c)?;
+        accounts::set_user_active(&c.state.db, &c.actor, now(), id, active).await?;
+        Ok(super::done("/admin/users#users", if active { "user_reactivated" } else { "user_deactivated" }))
+    }
+    .await;
+    respond(&c, r)
+}
+
+#[handler]
+pub(crate) async fn people_deactivate(
+    state: Data<&AppState>,
+    req: &Request,
+    Path(id): Path<Uuid>,
+    body: Body,
+) -> Response {
+    people_active(state, req, id, body, false).await
+}
+
+#[handler]
+pub(crate) async fn people_reactivate(
+    state: Data<&AppState>,
+    req: &Request,
+    Path(id): Path<Uuid>,
+    body: Body,
+) -> Response {
+    people_active(state, req, id, body, true).await
+}
+
+/// Deactivates (`active == false`) or brings back a unit from the units page.
+async fn unit_active(state: Data<&AppState>, req: &Request, id: Uuid, body: Body, active: bool) -> Response {
+    let (c, f) = session_form!(state, req, body);
+    let r = async {
+        f.check_csrf(&c)?;
+        units::set_unit_active(&c.state.db, &c.actor, now(), id, active).await?;
+        Ok(super::done("/admin/units#units", if active { "unit_reactivated" } else { "unit_deactivated" }))
+    }
+    .await;
+    respond(&c, r)
+}
+
+#[handler]
+pub(crate) async fn unit_deactivate(
+    state: Data<&AppState>,
+    req: &Request,
+    Path(id): Path<Uuid>,
+    body: Body,
+) -> Response {
+    unit_active(state, req, id, body, false).await
+}
+
+#[handler]
+pub(crate) async fn unit_reactivate(
+    state: Data<&AppState>,
+    req: &Request,
+    Path(id): Path<Uuid>,
+    body: Body,
+) -> Response {
+    unit_active(state, req, id, body, true).await
 }
 
 /// What the setup page starts with: the usual words of a People's Committee.
@@ -329,7 +399,8 @@ async fn units_view(
         .iter()
         .map(|u| {
             let kind = u.data.kind.parse::<UnitKind>().map(|k| k.label()).unwrap_or("Đơn vị khác");
-            json!({"short_name": u.data.short_name, "name": u.data.name, "kind": kind, "emails": u.data.emails.join(", ")})
+            json!({"id": u.id, "short_name": u.data.short_name, "name": u.data.name, "kind": kind,
+                "emails": u.data.emails.join(", "), "inactive_since": u.deactivated_at.map(super::documents::vn_date)})
         })
         .collect();
     let kinds: Vec<Value> = UnitKind::ALL.iter().map(|k| json!({"code": k.code(), "label": k.label()})).collect();

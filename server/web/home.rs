@@ -130,6 +130,12 @@ pub(crate) async fn login(state: Data<&AppState>, req: &Request, body: Body) -> 
             }
             r
         }
+        Err(AppError::Conflict { code: "account_inactive", .. }) => render(
+            "login.html",
+            StatusCode::FORBIDDEN,
+            json!({"values": values, "next": next,
+                "errors": {"_": "Tài khoản này đã bị khóa. Hãy liên hệ quản trị viên của cơ quan nếu cần dùng lại."}}),
+        ),
         Err(AppError::BadCredentials) | Err(AppError::Unauthorized) => render(
             "login.html",
             StatusCode::UNAUTHORIZED,
@@ -481,6 +487,8 @@ fn action_label(code: &str) -> &'static str {
         "token" => "Tạo mã truy cập API",
         "end_sessions" => "Kết thúc các phiên đăng nhập",
         "invite" => "Gửi thư mời",
+        "deactivate" => "Khóa / ngừng hoạt động",
+        "reactivate" => "Mở lại / hoạt động lại",
         "mail_test" => "Gửi thư thử",
         "reset_requested" => "Yêu cầu đặt lại mật khẩu",
         "import_signing_key" => "Cài khóa ký số",

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use minijinja::Environment;
-use poem::http::StatusCode;
+use poem::http::{Method, StatusCode};
 use poem::web::Data;
 use poem::{Body, EndpointExt, Request, Response, Route, get, handler, post};
 use serde_json::{Value, json};
@@ -198,6 +198,7 @@ fn notice(query: &str) -> Option<String> {
         "task_saved" => format!("Đã lưu nhiệm vụ{time}."),
         "task_created" => format!("Đã giao nhiệm vụ{time}."),
         "group_created" => format!("Đã thêm nhóm nhiệm vụ{time}."),
+        "plan_created" => format!("Đã tạo kế hoạch{time}. Thêm nhóm nhiệm vụ rồi giao từng nhiệm vụ bên dưới."),
         "submit" | "document_submitted" => format!("Đã trình lãnh đạo ký{time}."),
         "saved_not_submitted" => {
             format!("Đã lưu{time} nhưng chưa trình ký: văn bản còn lỗi thể thức, xem mục “Kiểm tra thể thức” bên dưới.")
@@ -215,6 +216,10 @@ fn notice(query: &str) -> Option<String> {
         "password_changed" => format!("Đã đổi mật khẩu{time}; các phiên đăng nhập khác đã kết thúc."),
         "unit_added" => format!("Đã thêm đơn vị{time}."),
         "units_added" => format!("Đã thêm các đơn vị{time}."),
+        "unit_deactivated" => format!("Đã cho đơn vị ngừng hoạt động{time}; đơn vị vẫn còn trong mọi hồ sơ cũ."),
+        "unit_reactivated" => format!("Đã cho đơn vị hoạt động lại{time}."),
+        "user_deactivated" => format!("Đã khóa tài khoản{time}; mọi phiên đăng nhập của người này đã kết thúc."),
+        "user_reactivated" => format!("Đã mở lại tài khoản{time}."),
         "invited" => format!(
             "Đã đưa thư mời vào hàng gửi{time} (xem “Thư đi”): người nhận tự đặt mật khẩu qua liên kết trong thư."
         ),
@@ -308,6 +313,9 @@ pub(crate) async fn ctx(state: &AppState, req: &Request) -> Result<Ctx, Response
         return Err(login_redirect(req));
     };
     actor.client_addr = Some(req.remote_addr().to_string());
+    if !matches!(*req.method(), Method::GET | Method::HEAD) {
+        actor.seen_rev = None;
+    }
     let (name, username) = (session.user_name.clone(), session.username.clone());
     let notice = notice(req.uri().query().unwrap_or(""));
     Ok(Ctx { state: state.clone(), actor, session, name, username, notice })
@@ -530,7 +538,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("/ui/draft", "POST"),
     ("/ui/draft/discard", "POST"),
     ("/ui/session", "GET"),
-    ("/plans", "GET"),
+    ("/plans", "GET, POST"),
     ("/plans/:id", "GET"),
     ("/plans/:id/tasks", "POST"),
     ("/plans/:id/groups", "POST"),
@@ -555,11 +563,15 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("/admin/keys", "GET"),
     ("/admin/users", "GET, POST"),
     ("/admin/users/:id/invite", "POST"),
+    ("/admin/users/:id/deactivate", "POST"),
+    ("/admin/users/:id/reactivate", "POST"),
     ("/account", "GET, POST"),
     ("/forgot", "GET, POST"),
     ("/password/:secret", "GET, POST"),
     ("/setup/:secret", "GET, POST"),
     ("/admin/units", "GET, POST"),
+    ("/admin/units/:id/deactivate", "POST"),
+    ("/admin/units/:id/reactivate", "POST"),
     ("/admin/issuer", "GET, POST"),
     ("/admin/keys/:id/retire", "POST"),
 ];
@@ -576,7 +588,7 @@ pub fn routes(state: AppState) -> impl poem::Endpoint + 'static {
         .at("/ui/draft", post(keep::autosave))
         .at("/ui/draft/discard", post(keep::discard))
         .at("/ui/session", get(keep::session_state))
-        .at("/plans", get(plans::list))
+        .at("/plans", get(plans::list).post(plans::create))
         .at("/plans/:id", get(plans::show))
         .at("/plans/:id/tasks", post(plans::create_task))
         .at("/plans/:id/groups", post(plans::create_group))
@@ -602,11 +614,15 @@ pub fn routes(state: AppState) -> impl poem::Endpoint + 'static {
         .at("/admin/outbox/test", post(home::mail_test))
         .at("/admin/users", get(account::people_page).post(account::people_add))
         .at("/admin/users/:id/invite", post(account::people_invite))
+        .at("/admin/users/:id/deactivate", post(account::people_deactivate))
+        .at("/admin/users/:id/reactivate", post(account::people_reactivate))
         .at("/account", get(account::own_page).post(account::own_change))
         .at("/forgot", get(account::forgot_page).post(account::forgot))
         .at("/password/:secret", get(account::link_page).post(account::link_set))
         .at("/setup/:secret", get(account::setup_page).post(account::setup_run))
         .at("/admin/units", get(account::units_page).post(account::units_add))
+        .at("/admin/units/:id/deactivate", post(account::unit_deactivate))
+        .at("/admin/units/:id/reactivate", post(account::unit_reactivate))
         .at("/admin/issuer", get(account::issuer_page).post(account::issuer_save))
         .with(poem::middleware::AddData::new(state))
 }

@@ -3,18 +3,18 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use poem::http::StatusCode;
 use poem::web::{Data, Path};
 use poem::{Body, Request, Response, handler};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::home::{snapshot, standing, today};
+use super::home::{Snapshot, snapshot, standing, today};
 use super::{Ctx, Form, error_page, field_errors, js, redirect, respond, session, session_form, with_extra};
 use crate::domain::Role;
 use crate::error::{AppError, Result};
-use crate::model::{DocumentInput, GroupInput, Paging, Recipient, TargetLine, TaskInput};
+use crate::model::{DocumentInput, GroupInput, Paging, PlanInput, Recipient, TargetLine, TaskInput};
 use crate::services::{documents, groups, now, plans, rubrics, tasks};
 use crate::state::AppState;
 
@@ -22,12 +22,67 @@ fn office(c: &Ctx) -> Result<()> {
     if c.is(&[Role::Admin, Role::Office]) { Ok(()) } else { Err(AppError::Forbidden) }
 }
 
+/// The plans, and (for the office) the form that starts an empty one.
+async fn plan_list(
+    c: &Ctx,
+    status: StatusCode,
+    values: Value,
+    errors: Option<BTreeMap<String, String>>,
+) -> Result<Response> {
+    let page = plans::list_plans(&c.state.db, &c.actor, None, None, Paging { page: 1, per_page: 100 }).await?;
+    let year = today().year();
+    let values = if values.is_null() {
+        json!({"year": year, "title": format!("Nhiệm vụ trọng tâm năm {year}")})
+    } else {
+        values
+    };
+    Ok(c.page(
+        "plans.html",
+        status,
+        json!({"plans": js(&page.items), "can_add": office(c).is_ok() && c.actor.issuer_id.is_some(),
+            "values": values, "errors": errors}),
+    ))
+}
+
 #[handler]
 pub(crate) async fn list(state: Data<&AppState>, req: &Request) -> Response {
     let c = session!(state, req);
+    let r = plan_list(&c, StatusCode::OK, Value::Null, None).await;
+    respond(&c, r)
+}
+
+/// Starts an empty plan for a year (the office adds its groups and tasks next).
+#[handler]
+pub(crate) async fn create(state: Data<&AppState>, req: &Request, body: Body) -> Response {
+    let (c, f) = session_form!(state, req, body);
     let r = async {
-        let page = plans::list_plans(&c.state.db, &c.actor, None, None, Paging { page: 1, per_page: 100 }).await?;
-        Ok(c.page("plans.html", StatusCode::OK, json!({"plans": js(&page.items)})))
+        f.check_csrf(&c)?;
+        office(&c)?;
+        let issuer_id = c.actor.issuer_id.ok_or(AppError::Forbidden)?;
+        let Ok(year) = f.get("year").trim().parse::<i32>() else {
+            let errors = BTreeMap::from([("year".to_owned(), "Nhập năm bằng số, ví dụ 2027".to_owned())]);
+            return plan_list(&c, StatusCode::UNPROCESSABLE_ENTITY, json!(f.values()), Some(errors)).await;
+        };
+        let input = PlanInput {
+            issuer_id,
+            year,
+            title: f.get("title").trim().to_owned(),
+            based_on: f.get("based_on").lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect(),
+            rubric_id: None,
+            reminder_policy: None,
+        };
+        match plans::create_plan(&c.state.db, &c.actor, now(), input).await {
+            Ok(p) => Ok(super::done(&format!("/plans/{}", p.id), "plan_created")),
+            Err(e) => match field_errors(&e) {
+                Some(errors) => {
+                    // A line of the bases is named by the box it is in.
+                    let errors =
+                        errors.into_iter().map(|(k, v)| (k.split('[').next().unwrap_or(&k).to_owned(), v)).collect();
+                    plan_list(&c, StatusCode::UNPROCESSABLE_ENTITY, json!(f.values()), Some(errors)).await
+                }
+                None => Err(e),
+            },
+        }
     }
     .await;
     respond(&c, r)
@@ -38,8 +93,7 @@ async fn editor(c: &Ctx, id: Uuid, extra: Value) -> Result<Value> {
     let plan = plans::get_plan(&c.state.db, &c.actor, id).await?;
     let s = snapshot(c, plan, None).await?;
     let today = today();
-    let units: Vec<Value> =
-        s.units.values().map(|u| json!({"id": u.id, "name": u.data.name, "short": u.data.short_name})).collect();
+    let units = offered_units(&s, &[]);
     let groups: Vec<Value> = s
         .groups
         .iter()
@@ -348,12 +402,26 @@ pub(crate) async fn assignment(state: Data<&AppState>, req: &Request, Path(id): 
     respond(&c, r)
 }
 
+/// The units a task form offers: the active ones, and any deactivated unit the
+/// task already has (`used`), marked so.
+fn offered_units(s: &Snapshot, used: &[Uuid]) -> Vec<Value> {
+    s.units
+        .values()
+        .filter(|u| u.deactivated_at.is_none() || used.contains(&u.id))
+        .map(|u| {
+            let gone = if u.deactivated_at.is_some() { " (đã ngừng hoạt động)" } else { "" };
+            json!({"id": u.id, "name": format!("{}{gone}", u.data.name), "short": format!("{}{gone}", u.data.short_name)})
+        })
+        .collect()
+}
+
 async fn task_form(c: &Ctx, id: Uuid, status: StatusCode, extra: Value) -> Result<Response> {
     let t = tasks::get_task(&c.state.db, &c.actor, id).await?;
     let plan = plans::get_plan(&c.state.db, &c.actor, t.plan_id).await?;
     let s = snapshot(c, plan, None).await?;
-    let units: Vec<Value> =
-        s.units.values().map(|u| json!({"id": u.id, "name": u.data.name, "short": u.data.short_name})).collect();
+    let mut used: Vec<Uuid> = t.data.cooperating_unit_ids.clone();
+    used.extend(t.data.lead_unit_id);
+    let units = offered_units(&s, &used);
     let values = json!({
         "group_id": t.data.group_id, "code": t.data.code, "text": t.data.text,
         "lead_unit_id": t.data.lead_unit_id, "deadline": t.data.deadline.map(|d| d.format("%d/%m/%Y").to_string()),

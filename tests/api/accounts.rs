@@ -4,7 +4,7 @@
 
 use chrono::Duration;
 use poem::http::StatusCode;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::json;
 
 use crate::helpers::{Browser, PASSWORD, TestApp, form, spawn_app};
@@ -451,4 +451,115 @@ async fn an_administrator_changes_the_issuers_printed_lines_on_its_page() {
     let (office, _) = app.user(issuer.parse().unwrap(), "office", None).await;
     let (o, _) = Browser::login(&app, office).await;
     assert_eq!(o.get("/admin/issuer").await.0, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_unit_or_person_with_history_is_deactivated_not_deleted_and_kept_out_of_new_work() {
+    use nhiemvu::storage::entities::audit_events;
+    let app = spawn_app().await;
+    let people = app.demo_people().await;
+    // The demo issuer's own administrator.
+    let (admin_id, admin) = app.user(people.issuer.parse().unwrap(), "admin", None).await;
+    let admin = admin.as_str();
+    let tckh = people.tckh.clone();
+    app.act_as(admin);
+
+    // TC-KH leads tasks: it cannot be deleted, and the answer says what to do instead.
+    let refused = app.delete(&format!("/api/v1/units/{tckh}")).await.expect_error(409, "unit_has_tasks", None);
+    assert!(refused["message"].as_str().unwrap().contains("ngừng hoạt động"), "{refused}");
+
+    // The administrator deactivates it from the units page.
+    let (b, _) = Browser::login(&app, admin_id).await;
+    let csrf = b.csrf().await;
+    let path = format!("/admin/units/{tckh}/deactivate");
+    assert_eq!(b.post(&path, &[]).await.0, StatusCode::FORBIDDEN, "not without the form's token");
+    assert_eq!(b.post(&path, &[("csrf", csrf.as_str())]).await.0, StatusCode::SEE_OTHER);
+    let (_, page) = b.get("/admin/units").await;
+    assert!(page.contains("Ngừng hoạt động từ") && page.contains("Cho hoạt động lại"), "{page}");
+    let unit = app.get(&format!("/api/v1/units/{tckh}")).await.expect(200);
+    assert!(unit["deactivated_at"].is_string(), "{unit}");
+
+    // Its tasks keep it; a new task or user cannot be given it.
+    let tasks = app.get(&format!("/api/v1/tasks?plan_id={}&per_page=100", people.plan)).await.expect(200);
+    let led = tasks["items"].as_array().unwrap().iter().find(|t| t["lead_unit_id"] == tckh.as_str()).unwrap().clone();
+    let mut input = json!({});
+    for k in ["group_id", "code", "text", "lead_unit_id", "deadline", "cooperating_unit_ids", "position"] {
+        input[k] = led[k].clone();
+    }
+    input["text"] = json!("Vẫn do đơn vị cũ chủ trì");
+    app.put(&format!("/api/v1/tasks/{}", led["id"].as_str().unwrap()), input.clone()).await.expect(200);
+    input["code"] = json!("9.9");
+    input.as_object_mut().unwrap().remove("position");
+    let e = app.post("/api/v1/tasks", input).await.expect_error(422, "validation_failed", Some("lead_unit_id"));
+    assert!(e["fields"]["lead_unit_id"].as_str().unwrap().contains("ngừng hoạt động"), "{e}");
+    let person = json!({"issuer_id": people.issuer, "username": "moi.tckh", "name": "Người mới", "email": "moi@example.vn",
+        "unit_id": tckh, "role": "unit_officer"});
+    app.post("/api/v1/users", person).await.expect_error(422, "validation_failed", Some("unit_id"));
+    let (_, form) = b.get(&format!("/tasks/{}/edit", led["id"].as_str().unwrap())).await;
+    assert!(form.contains("(đã ngừng hoạt động)"), "the task's own unit is still shown, marked: {form}");
+    let (_, users_page) = b.get("/admin/users").await;
+    assert!(!users_page.contains(&format!("<option value=\"{tckh}\"")), "not offered for a new person");
+
+    // Brought back, it is offered again.
+    let back = app.delete(&format!("/api/v1/units/{tckh}/deactivation")).await.expect(200);
+    assert!(back.get("deactivated_at").is_none_or(|v| v.is_null()), "{back}");
+
+    // A person: their token stops working at once, they cannot log in, no link reaches them.
+    let officer = people.ids["unit_officer"];
+    let officer_token = people.token("unit_officer").to_owned();
+    app.act_as(&officer_token);
+    app.get(&format!("/api/v1/users/{officer}")).await.expect(200);
+    app.act_as(people.token("office"));
+    app.post(&format!("/api/v1/users/{officer}/deactivation"), json!(null)).await.expect_error(403, "forbidden", None);
+    app.act_as(admin);
+    app.post(&format!("/api/v1/users/{admin_id}/deactivation"), json!(null)).await.expect_error(
+        409,
+        "cannot_deactivate_self",
+        None,
+    );
+    let closed = app.post(&format!("/api/v1/users/{officer}/deactivation"), json!(null)).await.expect(200);
+    assert!(closed["deactivated_at"].is_string(), "{closed}");
+    app.act_as(&officer_token);
+    app.get(&format!("/api/v1/users/{officer}")).await.expect_error(401, "unauthorized", None);
+    let username = user_of(&app, officer).await.username;
+    let (status, page, _) =
+        anonymous_post(&app, "/login", &[("username", username.as_str()), ("password", crate::helpers::PASSWORD)])
+            .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(page.contains("Tài khoản này đã bị khóa"), "{page}");
+    let (status, _) = login(&app, &username, "sai mật khẩu rồi nhé").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "a wrong password says nothing about the account");
+    app.act_as(admin);
+    app.post(&format!("/api/v1/users/{officer}/invitation"), json!(null)).await.expect_error(
+        409,
+        "user_inactive",
+        None,
+    );
+    let address = user_of(&app, officer).await.email;
+    anonymous_post(&app, "/forgot", &[("address", address.as_str())]).await;
+    assert!(account_mail(&app, &address).await.is_empty(), "no link for a closed account");
+    let (_, page) = b.get("/admin/users").await;
+    assert!(page.contains("Đã khóa từ") && page.contains("Mở lại tài khoản"), "{page}");
+
+    // Reopened from the page, the old password works again.
+    assert_eq!(
+        b.post(&format!("/admin/users/{officer}/reactivate"), &[("csrf", csrf.as_str())]).await.0,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        login(&app, &username, crate::helpers::PASSWORD).await,
+        (StatusCode::SEE_OTHER, Some("/inbox".to_owned()))
+    );
+
+    // Every step is in the audit log.
+    let actions: Vec<String> = audit_events::Entity::find()
+        .filter(audit_events::Column::Action.is_in(["deactivate", "reactivate"]))
+        .order_by_asc(audit_events::Column::Seq)
+        .all(&app.db.conn)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| format!("{} {}", e.action, e.entity))
+        .collect();
+    assert_eq!(actions, ["deactivate units", "reactivate units", "deactivate users", "reactivate users"]);
 }

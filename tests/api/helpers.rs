@@ -169,6 +169,7 @@ impl TestApp {
         let actor = Actor {
             user_id: Some(user.id),
             client_addr: None,
+            seen_rev: None,
             role: role.parse().ok(),
             issuer_id: Some(issuer_id),
             unit_id,
@@ -576,7 +577,11 @@ impl<'a> Browser<'a> {
 
     /// The CSRF token the pages put in their forms.
     pub async fn csrf(&self) -> String {
-        let (_, html) = self.get("/").await;
+        // The dashboard, or the inbox for a unit officer (whom the dashboard sends there).
+        let (_, mut html) = self.get("/").await;
+        if !html.contains("name=\"csrf\"") {
+            html = self.get("/inbox").await.1;
+        }
         let needle = "name=\"csrf\" content=\"";
         let at = html.find(needle).expect("csrf meta") + needle.len();
         html[at..at + html[at..].find('"').unwrap()].to_owned()

@@ -351,6 +351,7 @@ async fn a_commune_report_signed_by_a_deputy_passes_the_check_and_reads_as_the_d
         let actor = nhiemvu::storage::audit::Actor {
             user_id: Some(signer.parse().unwrap()),
             client_addr: None,
+            seen_rev: None,
             role: Some(nhiemvu::domain::Role::Signer),
             issuer_id: app.get(&format!("/api/v1/documents/{report}")).await.expect(200)["issuer_id"]
                 .as_str()
@@ -502,6 +503,7 @@ async fn without_images_an_approval_is_refused_before_anything_changes() {
     let signer = nhiemvu::storage::audit::Actor {
         user_id: Some(p.ids["signer"]),
         client_addr: None,
+        seen_rev: None,
         role: Some(nhiemvu::domain::Role::Signer),
         issuer_id: p.issuer.parse().ok(),
         unit_id: None,

@@ -641,6 +641,7 @@ async fn a_new_office_installs_its_keys_through_the_api_and_the_cli_and_issues_a
         let actor = Actor {
             user_id: Some(chairman.parse().unwrap()),
             client_addr: None,
+            seen_rev: None,
             role: Some(nhiemvu::domain::Role::Signer),
             issuer_id: Some(issuer_id),
             unit_id: None,

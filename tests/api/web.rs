@@ -417,3 +417,55 @@ async fn the_signer_sees_who_drafted_and_submitted_and_what_changed_since_it_was
     let (_, html) = office.get(&format!("/documents/{id}")).await;
     assert!(!html.contains("id=\"sign-off\""));
 }
+
+#[tokio::test]
+async fn the_office_starts_an_empty_plan_for_a_year_from_the_plans_page() {
+    let app = spawn_app().await;
+    let people = app.demo_people().await;
+    let (b, _) = Browser::login(&app, people.ids["office"]).await;
+    let csrf = b.csrf().await;
+    let (status, page) = b.get("/plans").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Kế hoạch mới") && page.contains("Tạo kế hoạch"), "{page}");
+
+    // A year in words, then the reference year again: said at the field / on the page,
+    // with what was typed kept and nothing created.
+    let fields = [("csrf", csrf.as_str()), ("year", "hai không hai bảy"), ("title", "Nhiệm vụ trọng tâm năm 2027")];
+    let (status, page) = b.post("/plans", &fields).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("id=\"err-year\"") && page.contains("value=\"Nhiệm vụ trọng tâm năm 2027\""), "{page}");
+    let (status, page) = b.post("/plans", &[("csrf", csrf.as_str()), ("year", "2024"), ("title", "Lần hai")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("banner error") && !page.contains(" / "), "one plan a year, said in Vietnamese: {page}");
+    assert_eq!(app.get("/api/v1/plans").await.expect(200)["total"], 1, "nothing created");
+
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("year", "2027"),
+        ("title", "Nhiệm vụ trọng tâm năm 2027"),
+        ("based_on", "Nghị quyết số 12/NQ-HĐND ngày 10/12/2026\n\n"),
+    ];
+    let resp = app
+        .client
+        .post("/plans")
+        .header("cookie", &b.cookie)
+        .content_type("application/x-www-form-urlencoded")
+        .body(form(&fields))
+        .send()
+        .await;
+    assert_eq!(resp.0.status(), StatusCode::SEE_OTHER);
+    let to = resp.0.headers().get("location").unwrap().to_str().unwrap().to_owned();
+    assert!(to.starts_with("/plans/") && to.contains("done=plan_created"), "{to}");
+    let (_, page) = b.get(&to).await;
+    assert!(page.contains("Đã tạo kế hoạch") && page.contains("id=\"no-groups\""), "{page}");
+    let plans = app.get("/api/v1/plans?year=2027").await.expect(200);
+    assert_eq!(plans["items"][0]["based_on"], json!(["Nghị quyết số 12/NQ-HĐND ngày 10/12/2026"]), "{plans}");
+
+    // Not for a unit officer.
+    let (u, _) = Browser::login(&app, people.ids["unit_officer"]).await;
+    let (_, page) = u.get("/plans").await;
+    assert!(!page.contains("Tạo kế hoạch"));
+    let ucsrf = u.csrf().await;
+    let (status, _) = u.post("/plans", &[("csrf", ucsrf.as_str()), ("year", "2028"), ("title", "x")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}

@@ -74,6 +74,21 @@ impl UnitApi {
         Ok(Json(units::update_unit(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0, body.0).await?))
     }
 
+    /// Deactivate a unit that has history: it stays in every record but is no longer
+    /// offered for new tasks or users. Deactivating it again changes nothing.
+    #[oai(path = "/units/:id/deactivation", method = "post")]
+    async fn deactivate(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Json<Unit>> {
+        let actor = who(&self.state, &auth, req).await?;
+        Ok(Json(units::set_unit_active(&self.state.db, &actor, now(), id.0, false).await?))
+    }
+
+    /// Bring a deactivated unit back.
+    #[oai(path = "/units/:id/deactivation", method = "delete")]
+    async fn reactivate(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Json<Unit>> {
+        let actor = who(&self.state, &auth, req).await?;
+        Ok(Json(units::set_unit_active(&self.state.db, &actor, now(), id.0, true).await?))
+    }
+
     /// Delete a unit; refused (409) while it leads or co-operates on tasks.
     #[oai(path = "/units/:id", method = "delete")]
     async fn delete(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Deleted> {
@@ -149,6 +164,22 @@ impl UserApi {
         let actor = who(&self.state, &auth, req).await?;
         accounts::invite(&self.state.db, &actor, now(), &self.state.public_url, id.0).await?;
         Ok(Queued::Queued)
+    }
+
+    /// Deactivate a user: they keep their place in every record but can no longer
+    /// log in; their sessions, tokens and open links end at once. Not oneself.
+    #[oai(path = "/users/:id/deactivation", method = "post")]
+    async fn deactivate(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Json<User>> {
+        let actor = who(&self.state, &auth, req).await?;
+        Ok(Json(accounts::set_user_active(&self.state.db, &actor, now(), id.0, false).await?))
+    }
+
+    /// Let a deactivated user log in again (with their old password, or through a
+    /// new invitation).
+    #[oai(path = "/users/:id/deactivation", method = "delete")]
+    async fn reactivate(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Json<User>> {
+        let actor = who(&self.state, &auth, req).await?;
+        Ok(Json(accounts::set_user_active(&self.state.db, &actor, now(), id.0, true).await?))
     }
 
     /// Delete a user.

@@ -16,6 +16,7 @@ pub struct Model {
     pub emails: Json,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    pub deactivated_at: Option<DateTimeUtc>,
 }
 
 /// Relations are followed with explicit queries in `storage`.

@@ -20,6 +20,7 @@ pub struct Model {
     pub signature_image: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    pub deactivated_at: Option<DateTimeUtc>,
 }
 
 /// Relations are followed with explicit queries in `storage`.
