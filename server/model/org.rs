@@ -60,6 +60,8 @@ pub struct Issuer {
     /// The fields as last saved.
     #[oai(flatten)]
     pub data: IssuerInput,
+    /// Whether a seal image is on file (`PUT /issuers/{id}/seal-image`).
+    pub has_seal_image: bool,
     /// When created.
     pub created_at: DateTime<Utc>,
     /// When last changed.
@@ -141,6 +143,8 @@ pub struct User {
     pub created_at: DateTime<Utc>,
     /// When last changed.
     pub updated_at: DateTime<Utc>,
+    /// Whether a signature image is on file (`PUT /users/{id}/signature-image`).
+    pub has_signature_image: bool,
     /// When the account was deactivated (absent while active): the person keeps
     /// their place in every record but can no longer log in.
     pub deactivated_at: Option<DateTime<Utc>>,

@@ -75,6 +75,7 @@ fn to_model(m: issuers::Model) -> Issuer {
             head_title: m.head_title,
             deputy_title: m.deputy_title,
         },
+        has_seal_image: m.seal_image.is_some(),
         created_at: m.created_at,
         updated_at: m.updated_at,
     }

@@ -52,6 +52,7 @@ pub(crate) fn to_model(m: users::Model) -> User {
             unit_id: m.unit_id,
             role: m.role.into(),
         },
+        has_signature_image: m.signature_image.is_some(),
         created_at: m.created_at,
         updated_at: m.updated_at,
         deactivated_at: m.deactivated_at,
@@ -157,6 +158,27 @@ pub async fn update_user(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, i
     let mut am: users::ActiveModel = before.clone().into();
     fill(&mut am, input, now);
     let after = am.update(&*txn).await.map_err(|e| AppError::from_db(e, "duplicate_username", DUPLICATE))?;
+    audited(&*txn, actor, now, "update", ENTITY, id, Some(&before), Some(&after)).await?;
+    txn.commit().await?;
+    Ok(to_model(after))
+}
+
+/// The caller changes their own e-mail address (where invitations, resets and a
+/// signer's notices go).
+pub async fn change_own_email(db: &Db, actor: &Actor, now: DateTime<Utc>, email: &str) -> Result<User> {
+    let id = actor.user_id.ok_or(AppError::Forbidden)?;
+    let email = email.trim();
+    Check::new()
+        .required("email", email)
+        .line("email", email, text::EMAIL)
+        .fail_if(!email.is_empty() && !is_email(email), "email", "Địa chỉ e-mail không hợp lệ / not an e-mail address")
+        .finish()?;
+    let txn = db.begin_write().await?;
+    let before = users::Entity::find_by_id(id).one(&*txn).await?.ok_or(AppError::Unauthorized)?;
+    let mut am: users::ActiveModel = before.clone().into();
+    am.email = Set(email.to_owned());
+    am.updated_at = Set(now);
+    let after = am.update(&*txn).await?;
     audited(&*txn, actor, now, "update", ENTITY, id, Some(&before), Some(&after)).await?;
     txn.commit().await?;
     Ok(to_model(after))

@@ -108,15 +108,43 @@ pub(crate) async fn link_set(
 #[handler]
 pub(crate) async fn own_page(state: Data<&AppState>, req: &Request) -> Response {
     let c = session!(state, req);
-    own(&c, StatusCode::OK, json!({}))
+    own(&c, StatusCode::OK, json!({})).await
 }
 
-fn own(c: &Ctx, status: StatusCode, extra: Value) -> Response {
-    let mut ctx = json!({"username": c.username, "name": c.name});
+/// One's own page: address, signature image (signers), password. `extra` carries
+/// a failed form's errors and values.
+async fn own(c: &Ctx, status: StatusCode, extra: Value) -> Response {
+    let me = match users::get_user(&c.state.db, &c.actor, c.actor.user_id.unwrap_or_default()).await {
+        Ok(me) => me,
+        Err(e) => return error_page(Some(c), e),
+    };
+    let signs = matches!(c.actor.role, Some(Role::Signer | Role::Admin));
+    let mut ctx = json!({"username": c.username, "name": c.name, "id": me.id, "email": me.data.email,
+        "signs": signs, "has_signature_image": me.has_signature_image,
+        "max_image_kb": crate::services::images::MAX_IMAGE_BYTES / 1024});
     if let (Some(o), Some(e)) = (ctx.as_object_mut(), extra.as_object()) {
         o.extend(e.clone());
     }
     c.page("account.html", status, ctx)
+}
+
+/// A change of one's own e-mail address.
+#[handler]
+pub(crate) async fn own_email(state: Data<&AppState>, req: &Request, body: Body) -> Response {
+    let (c, f) = session_form!(state, req, body);
+    if let Err(e) = f.check_csrf(&c) {
+        return error_page(Some(&c), e);
+    }
+    match users::change_own_email(&c.state.db, &c.actor, now(), &f.get("email")).await {
+        Ok(_) => super::done("/account", "email_changed"),
+        Err(e) => match field_errors(&e) {
+            Some(errors) => {
+                own(&c, StatusCode::UNPROCESSABLE_ENTITY, json!({"email_errors": errors, "email": f.get("email")}))
+                    .await
+            }
+            None => error_page(Some(&c), e),
+        },
+    }
 }
 
 #[handler]
@@ -127,12 +155,12 @@ pub(crate) async fn own_change(state: Data<&AppState>, req: &Request, body: Body
     }
     let (current, new, repeat) = (f.get("current"), f.get("new"), f.get("repeat"));
     if let Some(errors) = repeat_error(&new, &repeat) {
-        return own(&c, StatusCode::UNPROCESSABLE_ENTITY, json!({"errors": errors}));
+        return own(&c, StatusCode::UNPROCESSABLE_ENTITY, json!({"errors": errors})).await;
     }
     match auth::change_own_password(&c.state.db, &c.actor, now(), c.session.id, &current, &new).await {
         Ok(()) => super::done("/account", "password_changed"),
         Err(e) => match field_errors(&e) {
-            Some(errors) => own(&c, StatusCode::UNPROCESSABLE_ENTITY, json!({"errors": errors})),
+            Some(errors) => own(&c, StatusCode::UNPROCESSABLE_ENTITY, json!({"errors": errors})).await,
             None => error_page(Some(&c), e),
         },
     }
@@ -449,12 +477,15 @@ pub(crate) async fn issuer_page(state: Data<&AppState>, req: &Request) -> Respon
     let r = async {
         admin_only(&c)?;
         let id = c.actor.issuer_id.ok_or_else(|| AppError::NotFound { entity: "issuer" })?;
-        let i = issuers::get_issuer(&c.state.db, &c.actor, id).await?.data;
+        let issuer = issuers::get_issuer(&c.state.db, &c.actor, id).await?;
+        let seal = json!({"id": issuer.id, "has": issuer.has_seal_image,
+            "max_kb": crate::services::images::MAX_IMAGE_BYTES / 1024});
+        let i = issuer.data;
         let values = json!({"code": i.code, "name_lines": i.name_lines.join("\n"), "parent_lines": i.parent_lines.join("\n"),
             "abbreviation": i.abbreviation, "place_name": i.place_name, "full_name": i.full_name, "short_name": i.short_name,
             "subordinates_name": i.subordinates_name, "collective_title": i.collective_title, "head_title": i.head_title,
             "deputy_title": i.deputy_title});
-        Ok(c.page("issuer.html", StatusCode::OK, json!({"values": values})))
+        Ok(c.page("issuer.html", StatusCode::OK, json!({"values": values, "seal": seal})))
     }
     .await;
     respond(&c, r)

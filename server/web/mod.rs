@@ -10,6 +10,7 @@ mod keep;
 mod keys;
 mod plans;
 mod results;
+mod rubrics;
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -27,7 +28,7 @@ use crate::services::{auth, now};
 use crate::state::AppState;
 use crate::storage::audit::Actor;
 
-const TEMPLATES: [(&str, &str); 25] = [
+const TEMPLATES: [(&str, &str); 27] = [
     ("base.html", include_str!("../../templates/web/base.html")),
     ("login.html", include_str!("../../templates/web/login.html")),
     ("error.html", include_str!("../../templates/web/error.html")),
@@ -52,6 +53,8 @@ const TEMPLATES: [(&str, &str); 25] = [
     ("units.html", include_str!("../../templates/web/units.html")),
     ("issuer_fields.html", include_str!("../../templates/web/issuer_fields.html")),
     ("issuer.html", include_str!("../../templates/web/issuer.html")),
+    ("rubrics.html", include_str!("../../templates/web/rubrics.html")),
+    ("rubric.html", include_str!("../../templates/web/rubric.html")),
     ("macros.html", include_str!("../../templates/web/macros.html")),
 ];
 const CSS: &str = include_str!("../../templates/web/static/app.css");
@@ -198,6 +201,7 @@ fn notice(query: &str) -> Option<String> {
         "task_saved" => format!("Đã lưu nhiệm vụ{time}."),
         "task_created" => format!("Đã giao nhiệm vụ{time}."),
         "group_created" => format!("Đã thêm nhóm nhiệm vụ{time}."),
+        "rubric_saved" => format!("Đã lưu thang điểm{time}."),
         "plan_created" => format!("Đã tạo kế hoạch{time}. Thêm nhóm nhiệm vụ rồi giao từng nhiệm vụ bên dưới."),
         "submit" | "document_submitted" => format!("Đã trình lãnh đạo ký{time}."),
         "saved_not_submitted" => {
@@ -215,6 +219,9 @@ fn notice(query: &str) -> Option<String> {
         "key_imported" => format!("Đã cài khóa ký số{time}."),
         "password_changed" => format!("Đã đổi mật khẩu{time}; các phiên đăng nhập khác đã kết thúc."),
         "unit_added" => format!("Đã thêm đơn vị{time}."),
+        "email_changed" => format!("Đã đổi địa chỉ e-mail{time}."),
+        "signature_saved" => format!("Đã lưu ảnh chữ ký{time}."),
+        "seal_saved" => format!("Đã lưu ảnh con dấu{time}."),
         "units_added" => format!("Đã thêm các đơn vị{time}."),
         "unit_deactivated" => format!("Đã cho đơn vị ngừng hoạt động{time}; đơn vị vẫn còn trong mọi hồ sơ cũ."),
         "unit_reactivated" => format!("Đã cho đơn vị hoạt động lại{time}."),
@@ -539,6 +546,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("/ui/draft/discard", "POST"),
     ("/ui/session", "GET"),
     ("/plans", "GET, POST"),
+    ("/rubrics", "GET, POST"),
+    ("/rubrics/new", "GET"),
+    ("/rubrics/:id", "GET, POST"),
     ("/plans/:id", "GET"),
     ("/plans/:id/tasks", "POST"),
     ("/plans/:id/groups", "POST"),
@@ -566,6 +576,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("/admin/users/:id/deactivate", "POST"),
     ("/admin/users/:id/reactivate", "POST"),
     ("/account", "GET, POST"),
+    ("/account/email", "POST"),
     ("/forgot", "GET, POST"),
     ("/password/:secret", "GET, POST"),
     ("/setup/:secret", "GET, POST"),
@@ -589,6 +600,9 @@ pub fn routes(state: AppState) -> impl poem::Endpoint + 'static {
         .at("/ui/draft/discard", post(keep::discard))
         .at("/ui/session", get(keep::session_state))
         .at("/plans", get(plans::list).post(plans::create))
+        .at("/rubrics", get(rubrics::list).post(rubrics::create))
+        .at("/rubrics/new", get(rubrics::new))
+        .at("/rubrics/:id", get(rubrics::edit).post(rubrics::update))
         .at("/plans/:id", get(plans::show))
         .at("/plans/:id/tasks", post(plans::create_task))
         .at("/plans/:id/groups", post(plans::create_group))
@@ -617,6 +631,7 @@ pub fn routes(state: AppState) -> impl poem::Endpoint + 'static {
         .at("/admin/users/:id/deactivate", post(account::people_deactivate))
         .at("/admin/users/:id/reactivate", post(account::people_reactivate))
         .at("/account", get(account::own_page).post(account::own_change))
+        .at("/account/email", post(account::own_email))
         .at("/forgot", get(account::forgot_page).post(account::forgot))
         .at("/password/:secret", get(account::link_page).post(account::link_set))
         .at("/setup/:secret", get(account::setup_page).post(account::setup_run))

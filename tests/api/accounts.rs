@@ -563,3 +563,43 @@ async fn a_unit_or_person_with_history_is_deactivated_not_deleted_and_kept_out_o
         .collect();
     assert_eq!(actions, ["deactivate units", "reactivate units", "deactivate users", "reactivate users"]);
 }
+
+#[tokio::test]
+async fn a_person_changes_their_own_address_and_a_signer_puts_a_signature_image_on_file() {
+    let app = spawn_app().await;
+    let issuer = app.issuer("xa-b").await;
+    let (signer, _) = app.user(issuer.parse().unwrap(), "signer", None).await;
+    let (b, _) = Browser::login(&app, signer).await;
+    let csrf = b.csrf().await;
+    let (status, page) = b.get("/account").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Chưa có ảnh chữ ký") && page.contains(&user_of(&app, signer).await.email), "{page}");
+
+    let (status, page) = b.post("/account/email", &[("csrf", csrf.as_str()), ("email", "không phải địa chỉ")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("id=\"err-email\"") && page.contains("value=\"không phải địa chỉ\""), "{page}");
+    assert_eq!(b.post("/account/email", &[("email", "x@example.vn")]).await.0, StatusCode::FORBIDDEN);
+    let (status, _) =
+        b.post("/account/email", &[("csrf", csrf.as_str()), ("email", " chu.tich@xa-b.example.vn ")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(user_of(&app, signer).await.email, "chu.tich@xa-b.example.vn");
+
+    // The page's uploader sends the PNG as the API takes it, with the session's token.
+    let png = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/signature.png")).unwrap();
+    let put = |body: Vec<u8>, token: &str| {
+        app.client
+            .put(format!("/api/v1/users/{signer}/signature-image"))
+            .header("cookie", &b.cookie)
+            .header("x-csrf-token", token)
+            .content_type("application/octet-stream")
+            .body(body)
+            .send()
+    };
+    assert_eq!(put(png.clone(), "wrong").await.0.status(), StatusCode::FORBIDDEN);
+    assert_eq!(put(b"GIF89a".to_vec(), &csrf).await.0.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert!(put(png, &csrf).await.0.status().is_success());
+    let (_, page) = b.get("/account").await;
+    assert!(page.contains("Đã có ảnh chữ ký"), "{page}");
+    let me = app.act_as(&app.admin_token).get(&format!("/api/v1/users/{signer}")).await.expect(200);
+    assert_eq!(me["has_signature_image"], true);
+}

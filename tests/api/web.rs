@@ -469,3 +469,67 @@ async fn the_office_starts_an_empty_plan_for_a_year_from_the_plans_page() {
     let (status, _) = u.post("/plans", &[("csrf", ucsrf.as_str()), ("year", "2028"), ("title", "x")]).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_office_copies_a_rubric_and_edits_its_bands_which_must_cover_every_score_once() {
+    let app = spawn_app().await;
+    let people = app.demo_people().await;
+    let (b, _) = Browser::login(&app, people.ids["office"]).await;
+    let csrf = b.csrf().await;
+    let (status, page) = b.get("/rubrics").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("335") && page.contains(">từ 90<") && page.contains(">trên 90<"),
+        "both presets in words: {page}"
+    );
+    assert!(page.contains(">từ 50 đến dưới 70<") && page.contains(">dưới 50<"), "{page}");
+    let rubrics = app.get(&format!("/api/v1/rubrics?issuer_id={}", people.issuer)).await.expect(200);
+    let state =
+        rubrics["items"].as_array().unwrap().iter().find(|r| r["name"].as_str().unwrap().contains("335")).unwrap();
+    let (status, form) = b.get(&format!("/rubrics/new?from={}", state["id"].as_str().unwrap())).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(form.contains("Bản sao của Nghị định 335") && form.contains("value=\"90\""), "{form}");
+
+    // Two bands that leave 50–59 to no one: refused, what was typed kept, nothing stored.
+    let mut fields = vec![
+        ("csrf", csrf.as_str()),
+        ("name", "Thang riêng của xã"),
+        ("label_0", "Hoàn thành tốt"),
+        ("lower_0", "60"),
+        ("lower_inc_0", "on"),
+        ("upper_0", "100"),
+        ("upper_inc_0", "on"),
+        ("label_1", "Không hoàn thành"),
+        ("lower_1", ""),
+        ("upper_1", "50"),
+    ];
+    let (status, page) = b.post("/rubrics", &fields).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("id=\"err-bands\"") && page.contains("Không mức nào chứa điểm"), "{page}");
+    assert!(page.contains("value=\"Thang riêng của xã\"") && !page.contains(" / "), "{page}");
+    fields[9] = ("upper_1", "một trăm");
+    let (status, page) = b.post("/rubrics", &fields).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("id=\"err-upper_1\""), "a bound in words is named at its box: {page}");
+    let before = app.get(&format!("/api/v1/rubrics?issuer_id={}", people.issuer)).await.expect(200)["total"].clone();
+
+    fields[9] = ("upper_1", "60");
+    let (status, _) = b.post("/rubrics", &fields).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let all = app.get(&format!("/api/v1/rubrics?issuer_id={}", people.issuer)).await.expect(200);
+    assert_eq!(all["total"].as_u64().unwrap(), before.as_u64().unwrap() + 1);
+    let mine = all["items"].as_array().unwrap().iter().find(|r| r["name"] == "Thang riêng của xã").unwrap().clone();
+    assert_eq!(mine["bands"].as_array().unwrap().len(), 2);
+
+    // Edited on its own form: the renamed rubric keeps its bands.
+    let id = mine["id"].as_str().unwrap();
+    let (_, form) = b.get(&format!("/rubrics/{id}")).await;
+    assert!(form.contains("value=\"Hoàn thành tốt\""), "{form}");
+    fields[1] = ("name", "Thang của xã (sửa)");
+    assert_eq!(b.post(&format!("/rubrics/{id}"), &fields).await.0, StatusCode::SEE_OTHER);
+    assert_eq!(app.get(&format!("/api/v1/rubrics/{id}")).await.expect(200)["name"], "Thang của xã (sửa)");
+
+    // A unit officer has no such page.
+    let (u, _) = Browser::login(&app, people.ids["unit_officer"]).await;
+    assert_eq!(u.get("/rubrics").await.0, StatusCode::FORBIDDEN);
+}

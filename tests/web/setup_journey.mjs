@@ -1,10 +1,14 @@
-// A new office in a real browser, from an empty SQLite file and without the API:
-// the server prints a one-time setup link; the IT officer creates the issuer and the
-// first administrator (a mistake first: errors at the fields, nothing typed lost),
-// pastes a list of five units, invites an office clerk and a unit officer; each reads
-// the invitation from the SMTP server, sets a password through its link and logs in;
-// the link then no longer works; the clerk asks for a forgotten password and sets a
-// new one. Every page is checked in Vietnamese only and at 390 px.
+// A new office in a real browser, from an empty SQLite file to its first issued
+// document, without the API and without copying a file by hand: the server prints a
+// one-time setup link; the IT officer creates the issuer and the first administrator
+// (a mistake first: errors at the fields, nothing typed lost), pastes a list of five
+// units, invites an office clerk, a unit officer and the chairman; each reads the
+// invitation from the SMTP server, sets a password through its link and logs in; the
+// link then no longer works; the clerk asks for a forgotten password and sets a new
+// one. Then the year: the clerk starts an empty plan with a group and two tasks, the
+// unit reports on both, the clerk accepts them and drafts the plan document, the
+// chairman approves it, the clerk issues it, and every recipient's mail carries the
+// issued PDF. Every page is checked in Vietnamese only and at 390 px.
 //
 // Run from the repository root after `cargo build`: node tests/web/setup_journey.mjs
 import { spawnSync } from "node:child_process";
@@ -29,6 +33,26 @@ function plainText(file) {
   const r = spawnSync("python3", ["-c", py, file], { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`reading ${file}: ${r.stderr}`);
   return r.stdout;
+}
+
+// The SHA-256 of the PDF attached to a stored message, or "" (Python's mail parser).
+function attachedPdf(file) {
+  const py = "import email, email.policy, hashlib, sys\nm = email.message_from_binary_file(open(sys.argv[1], 'rb'), policy=email.policy.default)\nprint(m['To'])\nfor a in m.iter_attachments():\n    if a.get_content_type() == 'application/pdf':\n        print(hashlib.sha256(a.get_content()).hexdigest())";
+  const r = spawnSync("python3", ["-c", py, file], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`reading ${file}: ${r.stderr}`);
+  const [to, sha = ""] = r.stdout.trim().split("\n");
+  return { to, sha };
+}
+
+// The SHA-256 of the PDF in the mail to `to`, waiting for the dispatcher.
+async function pdfTo(dir, to) {
+  for (let i = 0; i < 150; i++) {
+    const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".eml")).sort() : [];
+    const found = files.map((f) => attachedPdf(path.join(dir, f))).filter((m) => m.to.includes(to) && m.sha);
+    if (found.length) return found.map((m) => m.sha);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${step}: no mail with a PDF reached ${to}`);
 }
 
 // The newest of at least `count` mails to `to` in the SMTP server's folder, waiting
@@ -151,6 +175,14 @@ async function main() {
   check(new URL(page.url()).pathname === "/", `the administrator lands on the dashboard, got ${page.url()}`);
   await page.goto(`${base}/admin/issuer`, DOM);
   check((await page.inputValue("#place_name")) === "Tân Hương", "the issuer page shows what setup stored");
+  // The seal image: a file that is not a PNG is refused under the form, then the PNG goes in.
+  await page.setInputFiles("#seal-file", { name: "con-dau.jpg", mimeType: "image/jpeg", buffer: Buffer.from("\xff\xd8\xff\xe0 not a png") });
+  await page.click("#seal button");
+  await page.waitForFunction(() => document.querySelector("#seal .upload-status").textContent.startsWith("Không lưu được ảnh"));
+  check((await text("#seal .upload-status")).includes("PNG"), "a JPEG is refused, saying PNG");
+  await page.setInputFiles("#seal-file", path.join(root, "tests/fixtures/seal.png"));
+  await Promise.all([page.waitForURL(/done=seal_saved/), page.click("#seal button")]);
+  check((await text("#seal-state")).startsWith("Đã có ảnh con dấu"), "the seal image is on file");
   await phone("issuer");
   await page.goto(`${base}/admin/units`, DOM);
   await page.selectOption("#kind", { label: "Cơ quan chuyên môn" });
@@ -176,6 +208,7 @@ async function main() {
   for (const [name, username, email, role, unit] of [
     ["Trần Văn Bình", "binh.tv", "binh.tv@tanhuong.example.vn", "Văn phòng", null],
     ["Lê Thị Cúc", "cuc.lt", "cuc.lt@tanhuong.example.vn", "Cán bộ đơn vị", "KT"],
+    ["Phạm Văn Dũng", "dung.pv", "dung.pv@tanhuong.example.vn", "Lãnh đạo ký", null],
   ]) {
     await page.fill("#name", name);
     await page.fill("#username", username);
@@ -192,7 +225,8 @@ async function main() {
 
   // 3. Each invited person follows their link, sets a password and logs in.
   step = "invitations";
-  for (const [username, email, home] of [["binh.tv", "binh.tv@tanhuong.example.vn", "/"], ["cuc.lt", "cuc.lt@tanhuong.example.vn", "/inbox"]]) {
+  for (const [username, email, home] of [["binh.tv", "binh.tv@tanhuong.example.vn", "/"], ["cuc.lt", "cuc.lt@tanhuong.example.vn", "/inbox"],
+    ["dung.pv", "dung.pv@tanhuong.example.vn", "/sign-off"]]) {
     const mail = await mailTo(mailDir, email);
     check(mail.includes("Ủy ban nhân dân xã Tân Hương"), "the invitation names the issuer");
     const link = linkIn(mail, base);
@@ -205,6 +239,15 @@ async function main() {
     check((await text("#done")).startsWith("Đã đặt mật khẩu"), "the password is set");
     await login(username, "mật khẩu của tôi");
     check(new URL(page.url()).pathname === home, `${username} lands on ${home}, got ${page.url()}`);
+    if (username === "dung.pv") {
+      // The chairman puts his signature image on file on his own page.
+      await page.goto(`${base}/account`, DOM);
+      check((await page.inputValue("#email")) === email, "his address is on his page");
+      await page.setInputFiles("#signature-file", path.join(root, "tests/fixtures/signature.png"));
+      await Promise.all([page.waitForURL(/done=signature_saved/), page.click("form.image-upload button")]);
+      check((await text("#signature-state")).startsWith("Đã có ảnh chữ ký"), "the signature image is on file");
+      await phone("account");
+    }
     await logout();
     const used = await page.goto(link, DOM);
     check(used.status() === 410, "the invitation works once");
@@ -229,6 +272,132 @@ async function main() {
   await go("button[type=submit]");
   await login("binh.tv", "mật khẩu mới của tôi");
   check(new URL(page.url()).pathname === "/", "the new password works");
+
+  // 5. The clerk starts the year's plan: a year in words first, then a group and two tasks.
+  step = "plan";
+  const year = new Date().getFullYear();
+  const title = `Thực hiện nhiệm vụ trọng tâm năm ${year}`;
+  await page.goto(`${base}/plans`, DOM);
+  check((await page.locator("#no-plans").count()) === 1, "no plan yet");
+  await page.fill("#year", "năm nay");
+  await page.fill("#title", title);
+  await go("button:has-text('Tạo kế hoạch')");
+  check(await page.locator("#err-year").isVisible(), "a year in words is named at its field");
+  check((await page.inputValue("#title")) === title, "the typed title is kept");
+  await page.fill("#year", String(year));
+  await go("button:has-text('Tạo kế hoạch')");
+  check((await text("#notice")).startsWith("Đã tạo kế hoạch"), "the plan is created");
+  check((await page.locator("#no-groups").count()) === 1, "an empty plan asks for a group first");
+  const planUrl = `${base}${new URL(page.url()).pathname}`;
+  await phone("new plan");
+  await page.fill("#group_title", "I. PHÁT TRIỂN KINH TẾ - XÃ HỘI");
+  await go("form[action$='/groups'] button");
+  const tasks = [
+    ["1.1", "Hoàn thành thu ngân sách nhà nước trên địa bàn xã đạt và vượt dự toán được giao.", "Tỷ lệ thu ngân sách so với dự toán", "100", "%", "103"],
+    ["1.2", "Giải quyết đúng hạn hồ sơ thủ tục hành chính tại Bộ phận một cửa.", "Số hồ sơ giải quyết đúng hạn", "1.200", "hồ sơ", "1.254"],
+  ];
+  for (const [code, what, target, goal, unit] of tasks) {
+    await page.fill("#code", code);
+    await page.fill("#text", what);
+    await page.selectOption("#lead_unit_id", { label: "Phòng Kinh tế" });
+    await page.check("label:has-text('VP') input");
+    await page.fill("#deadline", `31/12/${year}`);
+    await page.fill("input[name=target_description] >> nth=0", target);
+    await page.fill("input[name=target_goal] >> nth=0", goal);
+    await page.fill("input[name=target_unit] >> nth=0", unit);
+    await go("button:has-text('Giao nhiệm vụ')");
+    await page.waitForURL(/done=task_created/);
+  }
+  const taskIds = [];
+  for (const [, what] of tasks) {
+    const row = page.locator("tr[id^=task-]", { hasText: what });
+    check(await row.isVisible(), `the task is listed: ${what}`);
+    taskIds.push((await row.getAttribute("id")).replace("task-", ""));
+  }
+  await phone("plan");
+  await shot("setup-04-plan");
+  await logout();
+
+  // 6. The unit officer reports on both tasks.
+  step = "unit report";
+  await login("cuc.lt", "mật khẩu của tôi");
+  for (const [n, id] of taskIds.entries()) {
+    await go(`a[href="/tasks/${id}"] >> nth=0`);
+    await page.fill("#narrative", `Đơn vị đã hoàn thành nhiệm vụ ${tasks[n][0]} đúng hạn; **kết quả** vượt chỉ tiêu.`);
+    await page.fill("input[id^=actual_] >> nth=0", tasks[n][5]);
+    await page.fill("#self_score", "96");
+    await go("text=Gửi Văn phòng");
+    await page.waitForURL(/done=submitted/);
+    check((await text("#result-state")) === "Chờ Văn phòng duyệt", `task ${tasks[n][0]} is submitted`);
+    await page.goto(`${base}/inbox`, DOM);
+  }
+  await phone("inbox");
+  await logout();
+
+  // 7. The clerk accepts both results.
+  step = "accept";
+  await login("binh.tv", "mật khẩu mới của tôi");
+  for (let i = 0; i < tasks.length; i++) {
+    await page.goto(`${base}/review`, DOM);
+    await go("td[data-label='Mã'] a >> nth=0");
+    await go("button:has-text('Chấp nhận')");
+    await page.waitForURL(/\/review\?done=/);
+  }
+  check((await page.locator("td[data-label='Mã'] a").count()) === 0, "nothing left to review");
+
+  // 8. The clerk drafts the plan document, with its recipients and signer, and submits it.
+  step = "document";
+  // Document pages show the PDF in a frame that can sit over buttons for the mouse:
+  // their buttons are pressed by keyboard, a confirmed one clicked (the dialog
+  // handler answers it).
+  async function press(selector) {
+    const button = page.locator(selector);
+    await button.focus();
+    if ((await button.getAttribute("data-confirm")) !== null) {
+      await Promise.all([page.waitForNavigation(DOM), button.click()]);
+      return;
+    }
+    await Promise.all([page.waitForNavigation(DOM), page.keyboard.down("Enter")]);
+    await page.keyboard.up("Enter");
+  }
+  await page.goto(planUrl, DOM);
+  await go("button:has-text('Soạn văn bản kế hoạch giao nhiệm vụ')");
+  const docUrl = `${base}${new URL(page.url()).pathname}`;
+  await page.fill("#opening", `Ủy ban nhân dân xã Tân Hương ban hành Kế hoạch thực hiện các nhiệm vụ trọng tâm năm ${year} như sau:`);
+  await page.fill("#closing", `Trên đây là Kế hoạch thực hiện nhiệm vụ trọng tâm năm ${year} của Ủy ban nhân dân xã./.`);
+  await page.fill("#recipients", ["Phòng Kinh tế | kt@tanhuong.example.vn", "Công an xã | ca@tanhuong.example.vn", "Lưu: VT"].join("\n"));
+  await page.fill("#signer_name", "Phạm Văn Dũng");
+  await page.selectOption("#signer_user_id", { label: "Phạm Văn Dũng" });
+  await press("button[value=submit]");
+  check(page.url().includes("done=submit"), `submitted for signature, at ${page.url()}: ${await page.locator("#check").innerText().catch(() => "")}`);
+  await shot("setup-05-document");
+  await logout();
+
+  // 9. The chairman approves the document.
+  step = "approve";
+  await login("dung.pv", "mật khẩu của tôi");
+  await Promise.all([page.waitForURL(/\/documents\//, DOM), page.click(`text=${title}`)]);
+  await press("button[value=approve]");
+  check(page.url().includes("done=approve"), `approved, at ${page.url()}`);
+  check((await text("#doc-state")) === "Đã ký duyệt, chờ ban hành", "approved");
+  await logout();
+
+  // 10. The clerk issues it; each recipient's mail carries the issued PDF.
+  step = "issue";
+  await login("binh.tv", "mật khẩu mới của tôi");
+  await page.goto(docUrl, DOM);
+  await press("button[value=issue]");
+  check(page.url().includes("done=issue"), `issued, at ${page.url()}`);
+  check((await text("#doc-state")) === "Đã ban hành", "issued");
+  const issuedSha = await text("p code.hash");
+  for (const to of ["kt@tanhuong.example.vn", "ca@tanhuong.example.vn"]) {
+    const shas = await pdfTo(mailDir, to);
+    check(shas.length === 1 && shas[0] === issuedSha, `${to} got the issued PDF once: ${shas} vs ${issuedSha}`);
+  }
+  await page.reload(DOM);
+  await page.waitForFunction(() => [...document.querySelectorAll("#deliveries tbody tr")].every((r) => r.innerText.includes("Đã gửi")));
+  await phone("issued document");
+  await shot("setup-06-issued");
 
   await browser.close();
   const seconds = ((Date.now() - began) / 1000).toFixed(1);

@@ -251,6 +251,42 @@
     });
   }
 
+  // Signature and seal images: the PNG goes to the API as it is; an error is said
+  // under the form in Vietnamese, and the page moves on only once it is stored.
+  document.querySelectorAll("form.image-upload").forEach(function (form) {
+    var label = form.querySelector("button").textContent;
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var status = form.querySelector(".upload-status");
+      var button = form.querySelector("button");
+      var file = form.querySelector("input[type=file]").files[0];
+      var vi = function (m) { return String(m || "").split(" / ")[0]; };
+      var done = function (text) {
+        status.textContent = text;
+        button.disabled = false; button.removeAttribute("aria-busy"); button.textContent = label;
+      };
+      if (!file) { done("Hãy chọn một ảnh PNG."); return; }
+      if (file.size > Number(form.dataset.max) * 1024) { done("Ảnh lớn hơn " + Number(form.dataset.max) / 1024 + " MB; hãy thu nhỏ ảnh."); return; }
+      button.disabled = true; button.setAttribute("aria-busy", "true");
+      status.textContent = "Đang tải lên…";
+      fetch(form.dataset.url, {
+        method: "PUT", credentials: "same-origin",
+        headers: { "X-CSRF-Token": csrf, "Content-Type": "application/octet-stream" },
+        body: file
+      }).then(function (r) {
+        if (r.ok) {
+          window.location.href = form.dataset.done + "&at=" + Math.floor(Date.now() / 1000);
+          return;
+        }
+        if (r.status === 401) { done("Phiên đăng nhập đã hết hạn: hãy đăng nhập lại rồi tải ảnh lên lần nữa."); return; }
+        if (r.status === 415) { done("Không lưu được ảnh: chỉ nhận ảnh PNG (nên có nền trong suốt)."); return; }
+        if (r.status === 413) { done("Không lưu được ảnh: ảnh lớn hơn " + Number(form.dataset.max) / 1024 + " MB."); return; }
+        return r.json().then(function (b) { done("Không lưu được ảnh: " + (vi(b.message) || ("lỗi " + r.status))); },
+          function () { done("Không lưu được ảnh (lỗi " + r.status + ")."); });
+      }, function () { done("Mất kết nối; hãy thử lại."); });
+    });
+  });
+
   // A browser that cannot show a PDF inline (most phones) does not get an empty
   // frame; the pages are offered as images below it, drawn only when opened.
   var frame = document.getElementById("pdf-frame");
