@@ -6,7 +6,9 @@
 //! - [`web`]: the web interface: server-rendered pages (minijinja) over the
 //!   services, for the office, units, signer and administrators; forms carry CSRF;
 //!   `keep` saves what was typed (autosave drafts, forms posted after the session
-//!   expired) and offers it back. Pages speak Vietnamese only.
+//!   expired) and offers it back; `account` covers first-run setup, the issuer,
+//!   units, people and one's own account, `rubrics` the rating bands. Pages speak
+//!   Vietnamese only.
 //! - [`http`]: the JSON API (poem-openapi, one `XxxApi` per resource), who is
 //!   calling (tokens, cookies, CSRF), the body cap, connection limits, `Allow` on
 //!   405, and the single place where errors become HTTP statuses.
