@@ -303,6 +303,11 @@ pub struct Candidate {
     pub label: String,
     /// The names its certificate may carry.
     pub names: Vec<String>,
+    /// Whether it has a key in use: imported and not ended, or a file in the
+    /// server's keys folder.
+    pub has_key: bool,
+    /// Whether its image is on file: the signer's signature, the body's seal.
+    pub has_image: bool,
 }
 
 /// What the administrators' keys page shows: every key (in use and retired), who
@@ -331,17 +336,31 @@ pub async fn overview(db: &Db, signing: &Signing, actor: &Actor, now: DateTime<U
     let bodies = bodies.all(&db.conn).await?;
     let people = people.all(&db.conn).await?;
     let body_of: HashMap<Uuid, String> = bodies.iter().map(|b| (b.id, body_name(b))).collect();
+    // A key in use: active and not ended (a key whose certificate ended signs nothing).
+    let in_use = |issuer: Uuid, user: Option<Uuid>| {
+        keys.iter().any(|k| k.active && k.days_left >= 0 && k.issuer_id == issuer && k.user_id == user)
+    };
     let mut candidates: Vec<Candidate> = bodies
         .iter()
-        .map(|b| Candidate { kind: "issuer", id: b.id, label: body_name(b), names: issuer_names(b) })
+        .map(|b| Candidate {
+            kind: "issuer",
+            id: b.id,
+            label: body_name(b),
+            names: issuer_names(b),
+            has_key: in_use(b.id, None) || signing.keys.has(keys::Holder::Issuer(&b.code)),
+            has_image: b.seal_image.is_some(),
+        })
         .collect();
-    for u in people.iter().filter(|u| u.role.parse::<Role>().is_ok_and(|r| allows(r, Action::SignDocument))) {
+    let signers = people.iter().filter(|u| u.deactivated_at.is_none());
+    for u in signers.filter(|u| u.role.parse::<Role>().is_ok_and(|r| allows(r, Action::SignDocument))) {
         let body = body_of.get(&u.issuer_id).cloned().unwrap_or_default();
         candidates.push(Candidate {
             kind: "signer",
             id: u.id,
             label: format!("{} — {body}", u.name),
             names: vec![u.name.clone()],
+            has_key: in_use(u.issuer_id, Some(u.id)) || signing.keys.has(keys::Holder::Signer(&u.username)),
+            has_image: u.signature_image.is_some(),
         });
     }
     Ok(Overview {

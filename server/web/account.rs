@@ -513,3 +513,129 @@ pub(crate) async fn issuer_save(state: Data<&AppState>, req: &Request, body: Bod
     .await;
     respond(&c, r)
 }
+
+/// One unit's form (administrators): its names, kind and addresses.
+async fn unit_form(
+    c: &Ctx,
+    id: Uuid,
+    status: StatusCode,
+    values: Option<Value>,
+    errors: Option<BTreeMap<String, String>>,
+) -> Result<Response> {
+    admin_only(c)?;
+    let u = units::get_unit(&c.state.db, &c.actor, id).await?;
+    let values = values.unwrap_or_else(|| {
+        json!({"short_name": u.data.short_name, "name": u.data.name, "kind": u.data.kind.to_string(),
+            "emails": u.data.emails.join("\n")})
+    });
+    let kinds: Vec<Value> = UnitKind::ALL.iter().map(|k| json!({"code": k.code(), "label": k.label()})).collect();
+    Ok(c.page(
+        "unit_form.html",
+        status,
+        json!({"id": id, "values": values, "errors": errors.map(box_errors), "kinds": kinds}),
+    ))
+}
+
+#[handler]
+pub(crate) async fn unit_edit(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>) -> Response {
+    let c = session!(state, req);
+    let r = unit_form(&c, id, StatusCode::OK, None, None).await;
+    respond(&c, r)
+}
+
+#[handler]
+pub(crate) async fn unit_save(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
+    let (c, f) = session_form!(state, req, body);
+    let r = async {
+        f.check_csrf(&c)?;
+        admin_only(&c)?;
+        let issuer_id = c.actor.issuer_id.ok_or(AppError::Forbidden)?;
+        let input = crate::model::UnitInput {
+            issuer_id,
+            name: f.get("name").trim().to_owned(),
+            short_name: f.get("short_name").trim().to_owned(),
+            kind: f.get("kind").into(),
+            emails: lines(&f.get("emails")),
+        };
+        match units::update_unit(&c.state.db, &c.actor, now(), id, input).await {
+            Ok(_) => Ok(super::done("/admin/units#units", "unit_saved")),
+            Err(e) => match field_errors(&e) {
+                Some(errors) => {
+                    unit_form(&c, id, StatusCode::UNPROCESSABLE_ENTITY, Some(json!(f.values())), Some(errors)).await
+                }
+                None => Err(e),
+            },
+        }
+    }
+    .await;
+    respond(&c, r)
+}
+
+/// One person's form (administrators): name, login name, address, role and unit.
+async fn person_form(
+    c: &Ctx,
+    id: Uuid,
+    status: StatusCode,
+    values: Option<Value>,
+    errors: Option<BTreeMap<String, String>>,
+) -> Result<Response> {
+    admin_only(c)?;
+    let u = users::get_user(&c.state.db, &c.actor, id).await?;
+    let values = values.unwrap_or_else(|| {
+        json!({"name": u.data.name, "username": u.data.username, "email": u.data.email, "role": u.data.role.to_string(),
+            "unit_id": u.data.unit_id.map(|i| i.to_string()).unwrap_or_default()})
+    });
+    let all = Paging { page: 1, per_page: 500 };
+    let filter = units::UnitFilter { issuer_id: c.actor.issuer_id, kind: None };
+    let unit_list = units::list_units(&c.state.db, &c.actor, filter, all).await?;
+    // Active units, and the person's own unit even if it has stopped working.
+    let units: Vec<Value> = unit_list
+        .items
+        .iter()
+        .filter(|x| x.deactivated_at.is_none() || Some(x.id) == u.data.unit_id)
+        .map(|x| json!({"id": x.id, "name": x.data.short_name}))
+        .collect();
+    let roles: Vec<Value> = Role::ALL.iter().map(|r| json!({"code": r.code(), "label": r.label()})).collect();
+    Ok(c.page(
+        "user_form.html",
+        status,
+        json!({"id": id, "values": values, "errors": errors, "roles": roles, "units": units,
+            "me": Some(id) == c.actor.user_id}),
+    ))
+}
+
+#[handler]
+pub(crate) async fn person_edit(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>) -> Response {
+    let c = session!(state, req);
+    let r = person_form(&c, id, StatusCode::OK, None, None).await;
+    respond(&c, r)
+}
+
+#[handler]
+pub(crate) async fn person_save(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
+    let (c, f) = session_form!(state, req, body);
+    let r = async {
+        f.check_csrf(&c)?;
+        admin_only(&c)?;
+        let issuer_id = c.actor.issuer_id.ok_or(AppError::Forbidden)?;
+        let input = UserInput {
+            issuer_id,
+            username: f.get("username").trim().to_owned(),
+            name: f.get("name").trim().to_owned(),
+            email: f.get("email").trim().to_owned(),
+            unit_id: f.opt("unit_id").and_then(|u| u.parse().ok()),
+            role: f.get("role").into(),
+        };
+        match users::update_user(&c.state.db, &c.actor, now(), id, input).await {
+            Ok(_) => Ok(super::done("/admin/users#users", "user_saved")),
+            Err(e) => match field_errors(&e) {
+                Some(errors) => {
+                    person_form(&c, id, StatusCode::UNPROCESSABLE_ENTITY, Some(json!(f.values())), Some(errors)).await
+                }
+                None => Err(e),
+            },
+        }
+    }
+    .await;
+    respond(&c, r)
+}

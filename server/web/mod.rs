@@ -28,7 +28,7 @@ use crate::services::{auth, now};
 use crate::state::AppState;
 use crate::storage::audit::Actor;
 
-const TEMPLATES: [(&str, &str); 27] = [
+const TEMPLATES: [(&str, &str); 29] = [
     ("base.html", include_str!("../../templates/web/base.html")),
     ("login.html", include_str!("../../templates/web/login.html")),
     ("error.html", include_str!("../../templates/web/error.html")),
@@ -54,6 +54,8 @@ const TEMPLATES: [(&str, &str); 27] = [
     ("issuer_fields.html", include_str!("../../templates/web/issuer_fields.html")),
     ("issuer.html", include_str!("../../templates/web/issuer.html")),
     ("rubrics.html", include_str!("../../templates/web/rubrics.html")),
+    ("unit_form.html", include_str!("../../templates/web/unit_form.html")),
+    ("user_form.html", include_str!("../../templates/web/user_form.html")),
     ("rubric.html", include_str!("../../templates/web/rubric.html")),
     ("macros.html", include_str!("../../templates/web/macros.html")),
 ];
@@ -219,6 +221,8 @@ fn notice(query: &str) -> Option<String> {
         "key_imported" => format!("Đã cài khóa ký số{time}."),
         "password_changed" => format!("Đã đổi mật khẩu{time}; các phiên đăng nhập khác đã kết thúc."),
         "unit_added" => format!("Đã thêm đơn vị{time}."),
+        "unit_saved" => format!("Đã lưu đơn vị{time}."),
+        "user_saved" => format!("Đã lưu người dùng{time}."),
         "email_changed" => format!("Đã đổi địa chỉ e-mail{time}."),
         "signature_saved" => format!("Đã lưu ảnh chữ ký{time}."),
         "seal_saved" => format!("Đã lưu ảnh con dấu{time}."),
@@ -572,6 +576,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("/admin/outbox/test", "POST"),
     ("/admin/keys", "GET"),
     ("/admin/users", "GET, POST"),
+    ("/admin/users/:id", "GET, POST"),
     ("/admin/users/:id/invite", "POST"),
     ("/admin/users/:id/deactivate", "POST"),
     ("/admin/users/:id/reactivate", "POST"),
@@ -581,6 +586,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("/password/:secret", "GET, POST"),
     ("/setup/:secret", "GET, POST"),
     ("/admin/units", "GET, POST"),
+    ("/admin/units/:id", "GET, POST"),
     ("/admin/units/:id/deactivate", "POST"),
     ("/admin/units/:id/reactivate", "POST"),
     ("/admin/issuer", "GET, POST"),
@@ -627,6 +633,7 @@ pub fn routes(state: AppState) -> impl poem::Endpoint + 'static {
         .at("/admin/outbox/:id/resend", post(home::resend))
         .at("/admin/outbox/test", post(home::mail_test))
         .at("/admin/users", get(account::people_page).post(account::people_add))
+        .at("/admin/users/:id", get(account::person_edit).post(account::person_save))
         .at("/admin/users/:id/invite", post(account::people_invite))
         .at("/admin/users/:id/deactivate", post(account::people_deactivate))
         .at("/admin/users/:id/reactivate", post(account::people_reactivate))
@@ -636,6 +643,7 @@ pub fn routes(state: AppState) -> impl poem::Endpoint + 'static {
         .at("/password/:secret", get(account::link_page).post(account::link_set))
         .at("/setup/:secret", get(account::setup_page).post(account::setup_run))
         .at("/admin/units", get(account::units_page).post(account::units_add))
+        .at("/admin/units/:id", get(account::unit_edit).post(account::unit_save))
         .at("/admin/units/:id/deactivate", post(account::unit_deactivate))
         .at("/admin/units/:id/reactivate", post(account::unit_reactivate))
         .at("/admin/issuer", get(account::issuer_page).post(account::issuer_save))

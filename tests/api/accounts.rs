@@ -603,3 +603,63 @@ async fn a_person_changes_their_own_address_and_a_signer_puts_a_signature_image_
     let me = app.act_as(&app.admin_token).get(&format!("/api/v1/users/{signer}")).await.expect(200);
     assert_eq!(me["has_signature_image"], true);
 }
+
+#[tokio::test]
+async fn an_administrator_edits_a_unit_and_a_person_on_their_pages_and_sees_what_each_signer_lacks() {
+    let app = spawn_app().await;
+    let people = app.demo_people().await;
+    let (admin_id, _) = app.user(people.issuer.parse().unwrap(), "admin", None).await;
+    let (b, _) = Browser::login(&app, admin_id).await;
+    let csrf = b.csrf().await;
+    let tckh = people.tckh.clone();
+
+    // A unit: a bad address is said at its box with what was typed kept; then saved.
+    let (status, form) = b.get(&format!("/admin/units/{tckh}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(form.contains("value=\"TC-KH\""), "{form}");
+    let mut fields = vec![
+        ("csrf", csrf.as_str()),
+        ("short_name", "TC-KH"),
+        ("name", "Phòng Tài chính - Kế hoạch xã"),
+        ("kind", "department"),
+        ("emails", "tckh@example.vn\nkhông phải thư"),
+    ];
+    let (status, page) = b.post(&format!("/admin/units/{tckh}"), &fields).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("id=\"err-emails\"") && page.contains("Phòng Tài chính - Kế hoạch xã"), "{page}");
+    fields[4] = ("emails", "tckh@example.vn\n\nketoan@example.vn");
+    assert_eq!(b.post(&format!("/admin/units/{tckh}"), &fields).await.0, StatusCode::SEE_OTHER);
+    let unit = app.get(&format!("/api/v1/units/{tckh}")).await.expect(200);
+    assert_eq!(
+        (unit["name"].as_str(), unit["emails"].clone()),
+        (Some("Phòng Tài chính - Kế hoạch xã"), json!(["tckh@example.vn", "ketoan@example.vn"]))
+    );
+
+    // A person: a unit officer without a unit is refused at the field; a new name is saved.
+    let officer = people.ids["unit_officer"];
+    let (_, form) = b.get(&format!("/admin/users/{officer}")).await;
+    let username = user_of(&app, officer).await.username;
+    assert!(form.contains(&format!("value=\"{username}\"")), "{form}");
+    let mut fields = vec![
+        ("csrf", csrf.as_str()),
+        ("name", "Đỗ Thị Mai"),
+        ("username", username.as_str()),
+        ("email", "mai.dt@example.vn"),
+        ("role", "unit_officer"),
+        ("unit_id", ""),
+    ];
+    let (status, page) = b.post(&format!("/admin/users/{officer}"), &fields).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("id=\"err-unit_id\"") && page.contains("value=\"Đỗ Thị Mai\""), "{page}");
+    fields[5] = ("unit_id", tckh.as_str());
+    assert_eq!(b.post(&format!("/admin/users/{officer}"), &fields).await.0, StatusCode::SEE_OTHER);
+    assert_eq!(user_of(&app, officer).await.name, "Đỗ Thị Mai");
+    assert_eq!(b.post(&format!("/admin/users/{officer}"), &fields[1..]).await.0, StatusCode::FORBIDDEN);
+
+    // The keys page says, for the body and each signer, what is still missing.
+    let (status, page) = b.get("/admin/keys").await;
+    assert_eq!(status, StatusCode::OK);
+    let signer = people.ids["signer"].to_string();
+    let row = page.split(&format!("data-holder=\"{signer}\"")).nth(1).unwrap().split("</tr>").next().unwrap();
+    assert!(row.contains("Chữ ký: chưa có") && row.contains("ảnh chữ ký"), "{row}");
+}

@@ -113,7 +113,8 @@ async function main() {
   const context = await browser.newContext({ locale: "vi-VN", viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   current = page;
-  page.setDefaultTimeout(20000);
+  // Generous: a debug build renders each PDF, and CI may share the machine.
+  page.setDefaultTimeout(60000);
   page.on("dialog", (d) => d.accept().catch(() => {}));
   page.on("framenavigated", (f) => { if (f === page.mainFrame()) opened += 1; });
   const shot = (name) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
@@ -221,6 +222,18 @@ async function main() {
   check((await text("#users")).includes("Lê Thị Cúc"), "the people are listed");
   await phone("people");
   await shot("setup-03-people");
+  // Each unit and person opens on a form of its own.
+  await go("#users a:has-text('Lê Thị Cúc')");
+  check((await page.inputValue("#username")) === "cuc.lt", "the person's form");
+  await phone("person form");
+  await page.goto(`${base}/admin/units`, DOM);
+  await go("#units a:has-text('KT')");
+  check((await page.inputValue("#name")) === "Phòng Kinh tế", "the unit's form");
+  await phone("unit form");
+  // The keys page says what each holder still lacks (signing is off: images only).
+  await page.goto(`${base}/admin/keys`, DOM);
+  check((await text("#readiness")).includes("ảnh chữ ký"), `the chairman still lacks his signature image: ${await text("#readiness")}`);
+  await phone("keys");
   await logout();
 
   // 3. Each invited person follows their link, sets a password and logs in.
@@ -290,6 +303,13 @@ async function main() {
   check((await page.locator("#no-groups").count()) === 1, "an empty plan asks for a group first");
   const planUrl = `${base}${new URL(page.url()).pathname}`;
   await phone("new plan");
+  // The rating bands the plan uses, and a copy's form.
+  await page.goto(`${base}/rubrics`, DOM);
+  await phone("rubrics");
+  await go("a:has-text('Tạo thang mới từ thang này') >> nth=1");
+  check((await page.inputValue("#name")).startsWith("Bản sao của"), "a copy's form");
+  await phone("rubric form");
+  await page.goto(planUrl, DOM);
   await page.fill("#group_title", "I. PHÁT TRIỂN KINH TẾ - XÃ HỘI");
   await go("form[action$='/groups'] button");
   const tasks = [
