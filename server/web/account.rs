@@ -10,7 +10,9 @@ use poem::{Body, Request, Response, handler};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{Ctx, Form, error_page, field_errors, render, respond, session, session_form, vietnamese};
+use super::{
+    Ctx, Form, box_errors, error_page, field_errors, lines, render, respond, session, session_form, vietnamese,
+};
 use crate::domain::{Role, UnitKind};
 use crate::error::{AppError, Result};
 use crate::model::{IssuerInput, Paging, UserInput};
@@ -166,6 +168,20 @@ pub(crate) async fn own_change(state: Data<&AppState>, req: &Request, body: Body
     }
 }
 
+/// The roles a person may be given, for a select.
+fn role_choices() -> Vec<Value> {
+    Role::ALL.iter().map(|r| json!({"code": r.code(), "label": r.label()})).collect()
+}
+
+/// The units a person may be put in: the active ones, and `keep` (the person's own
+/// unit) even if it has stopped working.
+fn unit_choices(all: &[crate::model::Unit], keep: Option<Uuid>) -> Vec<Value> {
+    all.iter()
+        .filter(|u| u.deactivated_at.is_none() || Some(u.id) == keep)
+        .map(|u| json!({"id": u.id, "name": u.data.short_name}))
+        .collect()
+}
+
 /// The administrators' people page: everyone of the issuer, the form to add one
 /// (who is mailed an invitation), and a button to mail an invitation again.
 async fn people(
@@ -192,13 +208,7 @@ async fn people(
                 "inactive_since": u.deactivated_at.map(super::documents::vn_date)})
         })
         .collect();
-    let roles: Vec<Value> = Role::ALL.iter().map(|r| json!({"code": r.code(), "label": r.label()})).collect();
-    let units: Vec<Value> = unit_list
-        .items
-        .iter()
-        .filter(|u| u.deactivated_at.is_none())
-        .map(|u| json!({"id": u.id, "name": u.data.short_name}))
-        .collect();
+    let (roles, units) = (role_choices(), unit_choices(&unit_list.items, None));
     Ok(c.page(
         "users.html",
         status,
@@ -362,16 +372,6 @@ fn issuer_from(f: &Form) -> IssuerInput {
         head_title: f.get("head_title").trim().to_owned(),
         deputy_title: f.opt("deputy_title"),
     }
-}
-
-/// "name_lines[1]" is the form's "name_lines" box.
-fn box_errors(errors: BTreeMap<String, String>) -> BTreeMap<String, String> {
-    errors.into_iter().rev().map(|(k, v)| (k.split('[').next().unwrap_or(&k).to_owned(), v)).collect()
-}
-
-/// The lines of a textarea, trimmed, without empty ones.
-fn lines(text: &str) -> Vec<String> {
-    text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect()
 }
 
 #[handler]
@@ -588,14 +588,7 @@ async fn person_form(
     let all = Paging { page: 1, per_page: 500 };
     let filter = units::UnitFilter { issuer_id: c.actor.issuer_id, kind: None };
     let unit_list = units::list_units(&c.state.db, &c.actor, filter, all).await?;
-    // Active units, and the person's own unit even if it has stopped working.
-    let units: Vec<Value> = unit_list
-        .items
-        .iter()
-        .filter(|x| x.deactivated_at.is_none() || Some(x.id) == u.data.unit_id)
-        .map(|x| json!({"id": x.id, "name": x.data.short_name}))
-        .collect();
-    let roles: Vec<Value> = Role::ALL.iter().map(|r| json!({"code": r.code(), "label": r.label()})).collect();
+    let (roles, units) = (role_choices(), unit_choices(&unit_list.items, u.data.unit_id));
     Ok(c.page(
         "user_form.html",
         status,

@@ -280,8 +280,7 @@ pub(crate) async fn save(state: Data<&AppState>, req: &Request, Path(id): Path<U
         let d = documents::get_document(&c.state.db, &c.actor, id).await?;
         let mut input = d.data.clone();
         input.subject = f.get("subject").trim().to_owned();
-        input.legal_bases =
-            f.get("legal_bases").lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect();
+        input.legal_bases = super::lines(&f.get("legal_bases"));
         input.opening = f.opt("opening");
         input.closing = f.opt("closing");
         let kind: crate::domain::DocumentKind = input.kind.parse().unwrap_or(crate::domain::DocumentKind::Report);

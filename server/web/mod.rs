@@ -398,6 +398,17 @@ pub(crate) fn field_errors(e: &AppError) -> Option<BTreeMap<String, String>> {
     }
 }
 
+/// Errors of one line of a box ("name_lines[1]", "bands[0].label") said at the box
+/// ("name_lines", "bands"); the first line's error wins.
+pub(crate) fn box_errors(errors: BTreeMap<String, String>) -> BTreeMap<String, String> {
+    errors.into_iter().rev().map(|(k, v)| (k.split('[').next().unwrap_or(&k).to_owned(), v)).collect()
+}
+
+/// The lines of a textarea, trimmed, without empty ones.
+pub(crate) fn lines(text: &str) -> Vec<String> {
+    text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect()
+}
+
 /// The Vietnamese half of a bilingual message ("… / …"): pages speak Vietnamese
 /// only; the API keeps both.
 pub(crate) fn vietnamese(message: &str) -> String {

@@ -67,7 +67,7 @@ pub(crate) async fn create(state: Data<&AppState>, req: &Request, body: Body) ->
             issuer_id,
             year,
             title: f.get("title").trim().to_owned(),
-            based_on: f.get("based_on").lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect(),
+            based_on: super::lines(&f.get("based_on")),
             rubric_id: None,
             reminder_policy: None,
         };
@@ -75,9 +75,7 @@ pub(crate) async fn create(state: Data<&AppState>, req: &Request, body: Body) ->
             Ok(p) => Ok(super::done(&format!("/plans/{}", p.id), "plan_created")),
             Err(e) => match field_errors(&e) {
                 Some(errors) => {
-                    // A line of the bases is named by the box it is in.
-                    let errors =
-                        errors.into_iter().map(|(k, v)| (k.split('[').next().unwrap_or(&k).to_owned(), v)).collect();
+                    let errors = super::box_errors(errors);
                     plan_list(&c, StatusCode::UNPROCESSABLE_ENTITY, json!(f.values()), Some(errors)).await
                 }
                 None => Err(e),

@@ -184,9 +184,7 @@ async fn save(c: &Ctx, f: &Form, id: Option<Uuid>) -> Result<Response> {
         Ok(r) => Ok(super::done(&format!("/rubrics#rubric-{}", r.id), "rubric_saved")),
         Err(e) => match field_errors(&e) {
             // A label too long is said at the list's banner with the other problems.
-            Some(errors) => {
-                again(errors.into_iter().map(|(k, v)| (k.split('[').next().unwrap_or(&k).to_owned(), v)).collect())
-            }
+            Some(errors) => again(super::box_errors(errors)),
             None => Err(e),
         },
     }

@@ -13,7 +13,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
-import { bin, children, chromiumPath, freePort, noBrokenWords, root, shots, sql, start, vietnameseOnly } from "./lib.mjs";
+import { bin, children, chromiumPath, freePort, noBrokenWords, press as pressButton, root, shots, sql, start, vietnameseOnly } from "./lib.mjs";
 
 const PASSWORD = "bacson-2024-demo";
 // Document pages embed the PDF preview, whose viewer may hold back `load`: wait for the DOM.
@@ -109,23 +109,7 @@ async function main() {
   async function go(selector) {
     await Promise.all([page.waitForNavigation(DOM), page.click(selector)]);
   }
-  // On document pages the PDF viewer's frame can sit over buttons for the mouse:
-  // operate them by keyboard, as a keyboard user would.
-  // Enter activates a button on key down. The key goes up only once the next page is
-  // there: a key-up sent while the step's confirmation is open closes it unanswered.
-  async function press(selector) {
-    const button = page.locator(selector);
-    await button.focus();
-    if ((await button.getAttribute("data-confirm")) !== null) {
-      // Enter held down while the confirmation opens can reach the dialog itself and
-      // close it unanswered under load; a confirmed step is activated as a click
-      // (the dialog handler above answers it), every other button by the keyboard.
-      await Promise.all([page.waitForNavigation(DOM), button.click()]);
-      return;
-    }
-    await Promise.all([page.waitForNavigation(DOM), page.keyboard.down("Enter")]);
-    await page.keyboard.up("Enter");
-  }
+  const press = (selector) => pressButton(page, selector);
   async function logout() {
     await go("header .who button");
     await page.waitForURL(/\/login/);

@@ -15,6 +15,25 @@ export const children = [];
 // and kinds.
 export const FOREIGN = /\b(the|is|must|not|found|invalid|error|required|cannot|should|submitted|draft|pending|sending|accepted|returned|approved|issued|replaced|failed|queued|department|commune|office|unit_officer|signer|viewer|report|letter|true|false|null|undefined|NaN|on_track|due_soon|overdue|commune_specific_note|send_back|carry_forward|sent|create|update|delete|upload|login|logout)\b/;
 
+// Presses a button that loads another page. On document pages the PDF viewer's frame
+// can sit over buttons for the mouse: operate them by keyboard, as a keyboard user
+// would. Enter activates a button on key down; the key goes up only once the next
+// page is there (a key-up sent while a confirmation is open closes it unanswered).
+// A button that asks first is clicked instead: Enter held down while the
+// confirmation opens can reach the dialog itself under load (the page's dialog
+// handler answers it).
+export async function press(page, selector) {
+  const DOM = { waitUntil: "domcontentloaded" };
+  const button = page.locator(selector);
+  await button.focus();
+  if ((await button.getAttribute("data-confirm")) !== null) {
+    await Promise.all([page.waitForNavigation(DOM), button.click()]);
+    return;
+  }
+  await Promise.all([page.waitForNavigation(DOM), page.keyboard.down("Enter")]);
+  await page.keyboard.up("Enter");
+}
+
 export async function vietnameseOnly(page, where) {
   const body = await page.evaluate(() => document.body.innerText);
   const m = body.match(FOREIGN);

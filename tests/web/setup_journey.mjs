@@ -16,7 +16,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
-import { bin, children, chromiumPath, freePort, noBrokenWords, root, shots, start, vietnameseOnly } from "./lib.mjs";
+import { bin, children, chromiumPath, freePort, noBrokenWords, press as pressButton, root, shots, start, vietnameseOnly } from "./lib.mjs";
 
 const DOM = { waitUntil: "domcontentloaded" };
 let step = "start";
@@ -140,7 +140,9 @@ async function main() {
     const fits = await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1);
     check(fits, `${where} fits a phone`);
     await noBrokenWords(page, where);
+    await shot(`setup-phone-${where.replace(/\s+/g, "-")}`);
     await page.setViewportSize({ width: 1280, height: 900 });
+    await shot(`setup-desktop-${where.replace(/\s+/g, "-")}`);
   }
 
   // 1. Setup, first with mistakes.
@@ -367,19 +369,7 @@ async function main() {
 
   // 8. The clerk drafts the plan document, with its recipients and signer, and submits it.
   step = "document";
-  // Document pages show the PDF in a frame that can sit over buttons for the mouse:
-  // their buttons are pressed by keyboard, a confirmed one clicked (the dialog
-  // handler answers it).
-  async function press(selector) {
-    const button = page.locator(selector);
-    await button.focus();
-    if ((await button.getAttribute("data-confirm")) !== null) {
-      await Promise.all([page.waitForNavigation(DOM), button.click()]);
-      return;
-    }
-    await Promise.all([page.waitForNavigation(DOM), page.keyboard.down("Enter")]);
-    await page.keyboard.up("Enter");
-  }
+  const press = (selector) => pressButton(page, selector);
   await page.goto(planUrl, DOM);
   await go("button:has-text('Soạn văn bản kế hoạch giao nhiệm vụ')");
   const docUrl = `${base}${new URL(page.url()).pathname}`;
