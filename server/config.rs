@@ -182,8 +182,11 @@ pub struct ReminderSettings {
     pub overdue_every_days: i64,
     /// Working days instead of calendar days.
     pub working_days: bool,
-    /// Public holidays.
+    /// Days off added to the Vietnamese calendar.
     pub holidays: Vec<chrono::NaiveDate>,
+    /// Days worked although the calendar has them off.
+    #[serde(default)]
+    pub workdays: Vec<chrono::NaiveDate>,
     /// Seconds between scans.
     pub scan_every_secs: u64,
 }
@@ -196,6 +199,7 @@ impl ReminderSettings {
             overdue_every: self.overdue_every_days,
             working_days: self.working_days,
             holidays: self.holidays.iter().copied().collect(),
+            workdays: self.workdays.iter().copied().collect(),
         }
     }
 }

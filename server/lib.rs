@@ -33,6 +33,8 @@
 //!   incremental writer, CMS build and check, PKCS#12 keys and their sealing with the
 //!   key-encryption key (AES-256-GCM), RFC 3161 timestamps (`tsa`), the trust store enforced,
 //!   stamped number/date and seal, a linear verifier.
+//! - [`sheet`]: spreadsheets in and out (.xlsx read and written, CSV written); the
+//!   only module that names calamine or rust_xlsxwriter.
 //! - [`model`]: the public shape of records, shared by the API and the services.
 //! - [`domain`]: pure rules: roles, rubric bands, vocabularies, Vietnamese wording,
 //!   restricted Markdown, what user text may contain, number and date parsing,
@@ -54,6 +56,7 @@ pub mod model;
 pub mod render;
 pub mod scheduler;
 pub mod services;
+pub mod sheet;
 pub mod signing;
 pub mod state;
 pub mod storage;

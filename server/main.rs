@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use nhiemvu::config::Settings;
-use nhiemvu::{app, services, storage};
+use nhiemvu::{app, error, services, storage};
 
 #[derive(Parser)]
 #[command(name = "nhiemvu", version, about = "Nhiệm vụ trọng tâm: key tasks and official documents")]
@@ -38,6 +38,18 @@ enum Command {
     },
     /// Load the reference year (Bắc Sơn 2024) into the database and exit.
     Demo,
+    /// Import a register spreadsheet (.xlsx, the template's columns) into a plan: every
+    /// problem is listed by cell and nothing is written while there is one.
+    Import {
+        /// The .xlsx file.
+        file: std::path::PathBuf,
+        /// The plan's id.
+        #[arg(long)]
+        plan: uuid::Uuid,
+        /// Check and say what would change; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Print the OpenAPI document.
     Openapi,
     /// Queue (or with --dry-run, show) the deadline reminders due at a time.
@@ -329,6 +341,39 @@ async fn run(command: Command, mut settings: Settings) -> Result<ExitCode, Box<d
         Command::Restore { .. } => unreachable!("handled before the database is opened"),
         Command::Demo => report(services::demo::load_reference_year(&db, &state.files).await?),
         Command::Openapi => println!("{}", app::openapi_json(state)),
+        Command::Import { file, plan, dry_run } => {
+            let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let actor = storage::audit::Actor::system();
+            match services::spreadsheets::import_register(&db, &actor, chrono::Utc::now(), plan, &bytes, dry_run).await
+            {
+                Ok(r) => {
+                    for p in &r.problems {
+                        println!("{} ({}): {}", p.cell, p.column, p.message);
+                    }
+                    println!(
+                        "{}{} dòng, {} nhiệm vụ: {} thêm, {} sửa, {} giữ nguyên; {} nhóm mới / rows, tasks: created, updated, unchanged; new groups",
+                        if r.dry_run { "Kiểm tra (chưa ghi gì): " } else { "" },
+                        r.rows,
+                        r.tasks,
+                        r.tasks_created,
+                        r.tasks_updated,
+                        r.tasks_unchanged,
+                        r.groups_created
+                    );
+                    if !r.problems.is_empty() {
+                        return Ok(ExitCode::FAILURE);
+                    }
+                }
+                Err(error::AppError::Invalid(fields)) => {
+                    for (cell, message) in fields {
+                        println!("{}: {message}", cell.trim_start_matches("file."));
+                    }
+                    println!("Không nhập gì / nothing was imported");
+                    return Ok(ExitCode::FAILURE);
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
         Command::Render { document, demo, output } => {
             let id = match (document, demo) {
                 (_, true) => services::demo::load_reference_year(&db, &state.files).await?.document_id,

@@ -1,6 +1,7 @@
 //! Pure types and rules of the register: no database, HTTP, mail or typst here.
 
 pub mod access;
+pub mod calendar;
 pub mod check;
 pub mod filetype;
 pub mod format;

@@ -1,6 +1,8 @@
 //! When a task is due a reminder: offsets before its deadline (7, 3, 1 days and the
 //! day itself by default) and a repeat while it is overdue (every 3 days), counted in
-//! calendar days or in working days (no weekends, no public holidays).
+//! calendar days or in working days: by default the Vietnamese calendar of
+//! [`super::calendar`] (weekends, public holidays and the government's swaps), plus
+//! the days an office adds.
 //!
 //! A threshold a scan missed (the server was down that day) is caught up by the next
 //! scan: the most urgent threshold reached is the one reminded, and each threshold
@@ -8,7 +10,7 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use chrono::{Duration, NaiveDate};
 
 /// The reminder policy of a plan (or the server's default).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,13 +21,21 @@ pub struct Policy {
     pub overdue_every: i64,
     /// Count working days (weekends and holidays skipped) instead of calendar days.
     pub working_days: bool,
-    /// Public holidays (working-day mode).
+    /// Days off the office adds to the Vietnamese calendar (working-day mode).
     pub holidays: BTreeSet<NaiveDate>,
+    /// Days the office works although the calendar has them off (a Saturday made up).
+    pub workdays: BTreeSet<NaiveDate>,
 }
 
 impl Default for Policy {
     fn default() -> Policy {
-        Policy { offsets: vec![7, 3, 1, 0], overdue_every: 3, working_days: false, holidays: BTreeSet::new() }
+        Policy {
+            offsets: vec![7, 3, 1, 0],
+            overdue_every: 3,
+            working_days: true,
+            holidays: BTreeSet::new(),
+            workdays: BTreeSet::new(),
+        }
     }
 }
 
@@ -60,7 +70,17 @@ impl Threshold {
 impl Policy {
     /// Whether `d` is a working day.
     pub fn is_working_day(&self, d: NaiveDate) -> bool {
-        !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) && !self.holidays.contains(&d)
+        if self.workdays.contains(&d) {
+            return true;
+        }
+        if self.holidays.contains(&d) {
+            return false;
+        }
+        match super::calendar::official(d) {
+            Some(super::calendar::Day::Holiday(_)) => false,
+            Some(super::calendar::Day::MadeUp(_)) => true,
+            None => !super::calendar::weekend(d),
+        }
     }
 
     /// Days from `a` to `b` (b ≥ a) in this policy's counting.
@@ -108,7 +128,7 @@ mod tests {
 
     #[test]
     fn calendar_reminders_fall_seven_three_one_and_zero_days_before_then_every_three_days() {
-        let p = Policy::default();
+        let p = Policy { working_days: false, ..Policy::default() };
         let deadline = d(12, 15);
         let on = |day| p.due(d(12, day), deadline).map(|t| t.key());
         assert_eq!(on(7), None);
@@ -125,7 +145,7 @@ mod tests {
 
     #[test]
     fn working_days_skip_weekends_and_holidays() {
-        let mut p = Policy { working_days: true, ..Policy::default() };
+        let mut p = Policy::default();
         p.holidays.insert(d(12, 13));
         // Deadline Monday 16 Dec 2024; Friday 13th is a holiday, 14–15 a weekend.
         let deadline = d(12, 16);
@@ -135,5 +155,23 @@ mod tests {
         assert_eq!(p.days_between(d(12, 6), deadline), 5, "9, 10, 11, 12 and 16 December");
         assert_eq!(p.due(d(12, 6), deadline), Some(Threshold::Before(7)));
         assert_eq!(p.due(d(12, 10), deadline), Some(Threshold::Before(3)), "11, 12 and 16 December");
+    }
+
+    #[test]
+    fn by_default_tet_and_the_made_up_saturday_count_as_the_government_decided() {
+        let p = Policy::default();
+        let on = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        // Deadline Monday 23 February 2026, after Tết (16–20 February off): three working
+        // days before it is Wednesday 11 February, not the 18th.
+        let deadline = on(2026, 2, 23);
+        assert_eq!(p.days_between(on(2026, 2, 11), deadline), 3, "12, 13 and 23 February");
+        assert_eq!(p.due(on(2026, 2, 11), deadline), Some(Threshold::Before(3)));
+        assert_eq!(p.due(on(2026, 2, 18), deadline), None, "no reminder during Tết");
+        // Saturday 10 January 2026 was worked in place of Friday 2 January.
+        assert!(p.is_working_day(on(2026, 1, 10)) && !p.is_working_day(on(2026, 1, 2)));
+        // An office's own swap overrides the calendar.
+        let mut own = Policy::default();
+        own.workdays.insert(on(2026, 1, 2));
+        assert!(own.is_working_day(on(2026, 1, 2)));
     }
 }

@@ -78,6 +78,18 @@ pub fn printable(s: &str, max_run: usize) -> String {
     out
 }
 
+/// Text folded for searching: lower case, without diacritics, "đ" as "d", so
+/// "quan ly dat dai" finds "Quản lý đất đai".
+pub fn fold(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::is_combining_mark;
+    s.nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .map(|c| if c == 'đ' { 'd' } else { c })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,5 +113,11 @@ mod tests {
         assert_eq!(p.replace('\u{200B}', ""), long);
         assert_eq!(printable("a\tb", 40), "a b");
         assert_eq!(printable("Kế hoạch số 133/KH-UBND", 40), "Kế hoạch số 133/KH-UBND");
+    }
+
+    #[test]
+    fn folded_text_matches_without_diacritics_or_case() {
+        assert_eq!(fold("Quản lý ĐẤT ĐAI"), "quan ly dat dai");
+        assert_eq!(fold("Xã Vũ Lễ"), "xa vu le");
     }
 }

@@ -51,6 +51,7 @@ pub fn cap_for(req: &Request, upload_cap: u64) -> u64 {
     let file = ty.starts_with("multipart/form-data")
         || ty.starts_with("application/octet-stream")
         || ty.starts_with("application/pdf")
+        || ty.starts_with(crate::sheet::XLSX)
         || ty.starts_with("image/");
     if file { upload_cap } else { TEXT_CAP }
 }

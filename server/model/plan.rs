@@ -38,15 +38,26 @@ pub struct ReminderPolicy {
     /// While overdue, remind again every this many days (0: never).
     #[oai(validator(minimum(value = "0"), maximum(value = "366")))]
     pub overdue_every_days: i64,
-    /// Count working days (weekends and holidays skipped) instead of calendar days.
-    #[oai(default)]
-    #[serde(default)]
+    /// Count working days — the Vietnamese calendar: weekends, public holidays (Tết
+    /// computed from the lunar calendar) and the government's published swaps — instead
+    /// of calendar days. Default true.
+    #[oai(default = "yes")]
+    #[serde(default = "yes")]
     pub working_days: bool,
-    /// Public holidays, for working-day counting.
+    /// Days off this office adds to that calendar.
     #[oai(default)]
     #[serde(default)]
     #[oai(validator(max_items = 100))]
     pub holidays: Vec<super::Date>,
+    /// Days this office works although the calendar has them off (a Saturday made up).
+    #[oai(default)]
+    #[serde(default)]
+    #[oai(validator(max_items = 100))]
+    pub workdays: Vec<super::Date>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl ReminderPolicy {
@@ -57,6 +68,7 @@ impl ReminderPolicy {
             overdue_every: self.overdue_every_days,
             working_days: self.working_days,
             holidays: self.holidays.iter().map(|d| d.0).collect(),
+            workdays: self.workdays.iter().map(|d| d.0).collect(),
         }
     }
 }

@@ -39,6 +39,10 @@ fn validate(i: &PlanInput) -> Result<()> {
         for (n, d) in p.holidays.iter().enumerate() {
             check.date(&format!("reminder_policy.holidays[{n}]"), Some(d.0));
         }
+        check.fail_if(p.workdays.len() > 100, "reminder_policy.workdays", "Tối đa 100 ngày / at most 100 days");
+        for (n, d) in p.workdays.iter().enumerate() {
+            check.date(&format!("reminder_policy.workdays[{n}]"), Some(d.0));
+        }
         check.fail_if(
             p.offsets_days.iter().any(|d| !(0..=366).contains(d)),
             "reminder_policy.offsets_days",
@@ -270,4 +274,136 @@ pub async fn carry_forward(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid)
     }
     txn.commit().await?;
     Ok(CarryForward { plan: to_model(plan), groups, tasks: task_count })
+}
+
+/// The same day a year later (29 February becomes 28 February).
+fn a_year_later(d: chrono::NaiveDate) -> chrono::NaiveDate {
+    d.with_year(d.year() + 1).or_else(|| d.with_day(28).and_then(|x| x.with_year(x.year() + 1))).unwrap_or(d)
+}
+
+/// Starts next year's plan as a copy of this one: its groups, and its tasks with their
+/// lead and co-operating units (those still active), targets (last year's value as
+/// the new baseline) and deadlines a year later; no result, evidence or proposal.
+pub async fn copy_forward(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<CarryForward> {
+    use crate::storage::entities::{targets, task_cooperators, units};
+    require(actor, Action::ManagePlan)?;
+    let txn = db.begin_write().await?;
+    let source = plan_in_scope(&*txn, actor, id).await?;
+    let year = source.year + 1;
+    let old_groups = task_groups::Entity::find()
+        .filter(task_groups::Column::PlanId.eq(id))
+        .order_by_asc(task_groups::Column::Position)
+        .all(&*txn)
+        .await?;
+    let old_tasks = tasks::Entity::find()
+        .filter(tasks::Column::PlanId.eq(id))
+        .order_by_asc(tasks::Column::Position)
+        .all(&*txn)
+        .await?;
+    if old_tasks.is_empty() {
+        return Err(AppError::conflict(
+            "no_tasks",
+            "Kế hoạch chưa có nhiệm vụ nào để sao chép / the plan has no tasks to copy",
+        ));
+    }
+    let task_ids: Vec<Uuid> = old_tasks.iter().map(|t| t.id).collect();
+    let old_targets = targets::Entity::find()
+        .filter(targets::Column::TaskId.is_in(task_ids.clone()))
+        .order_by_asc(targets::Column::Position)
+        .all(&*txn)
+        .await?;
+    let old_coops =
+        task_cooperators::Entity::find().filter(task_cooperators::Column::TaskId.is_in(task_ids)).all(&*txn).await?;
+    let active: std::collections::HashSet<Uuid> = units::Entity::find()
+        .filter(units::Column::IssuerId.eq(source.issuer_id))
+        .filter(units::Column::DeactivatedAt.is_null())
+        .all(&*txn)
+        .await?
+        .into_iter()
+        .map(|u| u.id)
+        .collect();
+    let old_year = source.year.to_string();
+    let plan = plans::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        issuer_id: Set(source.issuer_id),
+        year: Set(year),
+        title: Set(if source.title.contains(&old_year) {
+            source.title.replace(&old_year, &year.to_string())
+        } else {
+            format!("Nhiệm vụ trọng tâm năm {year}")
+        }),
+        based_on: Set(to_json(&Vec::<String>::new())),
+        rubric_id: Set(source.rubric_id),
+        reminder_policy: Set(source.reminder_policy.clone()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&*txn)
+    .await
+    .map_err(|e| AppError::from_db(e, "duplicate_plan_year", DUPLICATE))?;
+    audited(&*txn, actor, now, "copy_forward", ENTITY, plan.id, None, Some(&plan)).await?;
+    let mut group_of = std::collections::HashMap::new();
+    for g in &old_groups {
+        let new = task_groups::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            plan_id: Set(plan.id),
+            position: Set(g.position),
+            title: Set(g.title.replace(&old_year, &year.to_string())),
+            summary_title: Set(g.summary_title.as_ref().map(|t| t.replace(&old_year, &year.to_string()))),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&*txn)
+        .await?;
+        audited(&*txn, actor, now, "copy_forward", "task_groups", new.id, None, Some(&new)).await?;
+        group_of.insert(g.id, new.id);
+    }
+    let mut task_count = 0u64;
+    for t in &old_tasks {
+        let Some(group) = group_of.get(&t.group_id) else { continue };
+        let task = tasks::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            plan_id: Set(plan.id),
+            group_id: Set(*group),
+            code: Set(t.code.clone()),
+            position: Set(t.position),
+            text: Set(t.text.clone()),
+            lead_unit_id: Set(t.lead_unit_id.filter(|u| active.contains(u))),
+            deadline: Set(t.deadline.map(a_year_later)),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&*txn)
+        .await?;
+        let coops: Vec<Uuid> =
+            old_coops.iter().filter(|c| c.task_id == t.id && active.contains(&c.unit_id)).map(|c| c.unit_id).collect();
+        for u in &coops {
+            task_cooperators::ActiveModel { task_id: Set(task.id), unit_id: Set(*u) }.insert(&*txn).await?;
+        }
+        let mut lines = Vec::new();
+        for x in old_targets.iter().filter(|x| x.task_id == t.id) {
+            let new = targets::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                task_id: Set(task.id),
+                position: Set(x.position),
+                description: Set(x.description.clone()),
+                measure_unit: Set(x.measure_unit.clone()),
+                goal_value: Set(x.goal_value),
+                baseline_value: Set(x.actual_value.or(x.baseline_value)),
+                actual_value: Set(None),
+                forecast_value: Set(None),
+                as_of: Set(None),
+                status: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(&*txn)
+            .await?;
+            lines.push(new);
+        }
+        audited(&*txn, actor, now, "copy_forward", "tasks", task.id, None, Some(&(&task, &coops, &lines))).await?;
+        task_count += 1;
+    }
+    txn.commit().await?;
+    Ok(CarryForward { plan: to_model(plan), groups: group_of.len() as u64, tasks: task_count })
 }

@@ -164,13 +164,25 @@ async fn hydrate_one<C: ConnectionTrait>(db: &C, t: tasks::Model) -> Result<Task
 /// Creates a task in a group.
 pub async fn create_task(db: &Db, actor: &Actor, now: DateTime<Utc>, input: TaskInput) -> Result<Task> {
     require(actor, Action::ManagePlan)?;
-    validate(&input)?;
     let txn = db.begin_write().await?;
-    let plan = check_refs(&*txn, actor, &input, &[]).await?;
-    super::integrity::ensure_plan_open(&*txn, plan.id).await?;
+    let task = create_in(&*txn, actor, now, input).await?;
+    txn.commit().await?;
+    Ok(task)
+}
+
+/// [`create_task`] inside the caller's transaction (an import writes many).
+pub(crate) async fn create_in<C: ConnectionTrait>(
+    txn: &C,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    input: TaskInput,
+) -> Result<Task> {
+    validate(&input)?;
+    let plan = check_refs(txn, actor, &input, &[]).await?;
+    super::integrity::ensure_plan_open(txn, plan.id).await?;
     let position = match input.position {
         Some(p) => p,
-        None => next_position(&*txn, input.group_id).await?,
+        None => next_position(txn, input.group_id).await?,
     };
     let m = tasks::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -184,17 +196,15 @@ pub async fn create_task(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Task
         created_at: Set(now),
         updated_at: Set(now),
     }
-    .insert(&*txn)
+    .insert(txn)
     .await
     .map_err(|e| AppError::from_db(e, "duplicate_task_code", DUPLICATE))?;
-    set_cooperators(&*txn, m.id, &input.cooperating_unit_ids).await?;
-    audited(&*txn, actor, now, "create", ENTITY, m.id, None, Some(&(&m, &input.cooperating_unit_ids))).await?;
+    set_cooperators(txn, m.id, &input.cooperating_unit_ids).await?;
+    audited(txn, actor, now, "create", ENTITY, m.id, None, Some(&(&m, &input.cooperating_unit_ids))).await?;
     if let Some(lines) = input.set_targets {
-        targets::replace_for_task(&*txn, actor, now, m.id, lines).await?;
+        targets::replace_for_task(txn, actor, now, m.id, lines).await?;
     }
-    let task = hydrate_one(&*txn, m).await?;
-    txn.commit().await?;
-    Ok(task)
+    hydrate_one(txn, m).await
 }
 
 /// One task with its targets.
@@ -208,20 +218,33 @@ pub async fn get_task(db: &Db, actor: &Actor, id: Uuid) -> Result<Task> {
 /// Replaces a task's fields; it may move to another group of the same plan.
 pub async fn update_task(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, input: TaskInput) -> Result<Task> {
     require(actor, Action::ManagePlan)?;
-    validate(&input)?;
     let txn = db.begin_write().await?;
-    let before = crate::storage::queries::task(&*txn, id).await?;
-    check_task_visible(&*txn, actor, &before).await?;
-    super::integrity::ensure_plan_open(&*txn, before.plan_id).await?;
+    let task = update_in(&*txn, actor, now, id, input).await?;
+    txn.commit().await?;
+    Ok(task)
+}
+
+/// [`update_task`] inside the caller's transaction.
+pub(crate) async fn update_in<C: ConnectionTrait>(
+    txn: &C,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: Uuid,
+    input: TaskInput,
+) -> Result<Task> {
+    validate(&input)?;
+    let before = crate::storage::queries::task(txn, id).await?;
+    check_task_visible(txn, actor, &before).await?;
+    super::integrity::ensure_plan_open(txn, before.plan_id).await?;
     let before_coops: Vec<Uuid> = task_cooperators::Entity::find()
         .filter(task_cooperators::Column::TaskId.eq(id))
-        .all(&*txn)
+        .all(txn)
         .await?
         .into_iter()
         .map(|c| c.unit_id)
         .collect();
     let kept: Vec<Uuid> = before_coops.iter().copied().chain(before.lead_unit_id).collect();
-    let plan = check_refs(&*txn, actor, &input, &kept).await?;
+    let plan = check_refs(txn, actor, &input, &kept).await?;
     if plan.id != before.plan_id {
         return Err(AppError::field(
             "group_id",
@@ -234,16 +257,16 @@ pub async fn update_task(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, i
     if let Some(p) = input.position {
         am.position = Set(p);
     } else if input.group_id != before.group_id {
-        am.position = Set(next_position(&*txn, input.group_id).await?);
+        am.position = Set(next_position(txn, input.group_id).await?);
     }
     am.text = Set(input.text);
     am.lead_unit_id = Set(input.lead_unit_id);
     am.deadline = Set(input.deadline.map(Into::into));
     am.updated_at = Set(now);
-    let after = am.update(&*txn).await.map_err(|e| AppError::from_db(e, "duplicate_task_code", DUPLICATE))?;
-    set_cooperators(&*txn, id, &input.cooperating_unit_ids).await?;
+    let after = am.update(txn).await.map_err(|e| AppError::from_db(e, "duplicate_task_code", DUPLICATE))?;
+    set_cooperators(txn, id, &input.cooperating_unit_ids).await?;
     audited(
-        &*txn,
+        txn,
         actor,
         now,
         "update",
@@ -254,11 +277,9 @@ pub async fn update_task(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, i
     )
     .await?;
     if let Some(lines) = input.set_targets {
-        targets::replace_for_task(&*txn, actor, now, id, lines).await?;
+        targets::replace_for_task(txn, actor, now, id, lines).await?;
     }
-    let task = hydrate_one(&*txn, after).await?;
-    txn.commit().await?;
-    Ok(task)
+    hydrate_one(txn, after).await
 }
 
 /// Deletes a task with its targets and draft result; refused once it has a reported

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Duration, NaiveDate};
+use chrono::NaiveDate;
 use poem::http::StatusCode;
 use poem::web::{Data, Path, Query};
 use poem::{Body, Request, Response, handler};
@@ -14,12 +14,9 @@ use super::{Ctx, Form, error_page, js, redirect, render, respond, session, sessi
 use crate::domain::Role;
 use crate::error::{AppError, Result};
 use crate::http::auth::COOKIE;
-use crate::model::{Paging, Task, TaskResult};
-use crate::services::{audit_log, auth, now, outbox, plans, results, tasks, units};
+use crate::model::{Paging, Standing, Task, TaskResult};
+use crate::services::{audit_log, auth, figures, now, outbox, plans};
 use crate::state::AppState;
-
-/// How many days before a deadline a task counts as due soon.
-const DUE_SOON_DAYS: i64 = 14;
 
 #[derive(Deserialize)]
 pub(crate) struct Next {
@@ -160,14 +157,7 @@ pub(crate) async fn logout(state: Data<&AppState>, req: &Request, body: Body) ->
     r
 }
 
-/// One plan's tasks with their results and units, loaded once per page.
-pub(crate) struct Snapshot {
-    pub plan: crate::model::Plan,
-    pub groups: Vec<crate::model::Group>,
-    pub tasks: Vec<Task>,
-    pub results: BTreeMap<Uuid, TaskResult>,
-    pub units: BTreeMap<Uuid, crate::model::Unit>,
-}
+pub(crate) use crate::services::figures::Snapshot;
 
 /// The plan named in the query, or the actor's most recent one.
 pub(crate) async fn current_plan(c: &Ctx, wanted: Option<Uuid>) -> Result<Option<crate::model::Plan>> {
@@ -180,66 +170,19 @@ pub(crate) async fn current_plan(c: &Ctx, wanted: Option<Uuid>) -> Result<Option
 }
 
 /// The plan's snapshot as `c` may see it, kept while nothing changes (see
-/// `storage::cache`): the dashboard, inbox, review list and plan page read it on
-/// every view.
+/// `storage::cache`): the dashboard, inbox, review list, task list and plan page
+/// read it on every view.
 pub(crate) async fn snapshot(
     c: &Ctx,
     plan: crate::model::Plan,
     unit: Option<Uuid>,
 ) -> Result<std::sync::Arc<Snapshot>> {
-    let key = crate::storage::cache::Key::new("plan_snapshot", &c.actor, format!("{}/{unit:?}", plan.id));
-    c.state.db.cached(key, || load_snapshot(c, plan, unit)).await
+    figures::snapshot(&c.state.db, &c.actor, plan, unit).await
 }
 
-async fn load_snapshot(c: &Ctx, plan: crate::model::Plan, unit: Option<Uuid>) -> Result<Snapshot> {
-    let db = &c.state.db;
-    let all = Paging { page: 1, per_page: Paging::MAX_PER_PAGE };
-    let groups = crate::services::groups::list_groups(db, &c.actor, plan.id).await?;
-    let filter = tasks::TaskFilter { plan_id: Some(plan.id), unit_id: unit, ..Default::default() };
-    let mut task_list = Vec::new();
-    for page in 1.. {
-        let p = tasks::list_tasks(db, &c.actor, filter.clone(), Paging { page, ..all }).await?;
-        let done = (page * all.per_page) >= p.total;
-        task_list.extend(p.items);
-        if done {
-            break;
-        }
-    }
-    let mut result_map = BTreeMap::new();
-    for page in 1.. {
-        let p = results::list_results(db, &c.actor, Some(plan.id), None, None, Paging { page, ..all }).await?;
-        let done = (page * all.per_page) >= p.total;
-        for r in p.items {
-            result_map.insert(r.data.task_id, r);
-        }
-        if done {
-            break;
-        }
-    }
-    let unit_page = units::list_units(
-        db,
-        &c.actor,
-        units::UnitFilter { issuer_id: Some(plan.data.issuer_id), ..Default::default() },
-        all,
-    )
-    .await?;
-    let units = unit_page.items.into_iter().map(|u| (u.id, u)).collect();
-    Ok(Snapshot { plan, groups, tasks: task_list, results: result_map, units })
-}
-
-/// Where a task stands: accepted, submitted, not yet assigned (no lead unit or no
-/// deadline), overdue, due soon or on track.
+/// Where a task stands, as its code (see `figures::standing`).
 pub(crate) fn standing(t: &Task, r: Option<&TaskResult>, today: NaiveDate) -> &'static str {
-    match r.and_then(|r| r.data.state.as_deref()) {
-        Some("accepted") => "accepted",
-        Some("submitted") => "submitted",
-        _ => match (t.data.lead_unit_id, t.data.deadline.map(|d| d.0)) {
-            (None, _) | (_, None) => "unassigned",
-            (_, Some(d)) if d < today => "overdue",
-            (_, Some(d)) if d <= today + Duration::days(DUE_SOON_DAYS) => "due_soon",
-            _ => "on_track",
-        },
-    }
+    figures::standing(t, r, today).code()
 }
 
 pub(crate) fn today() -> NaiveDate {
@@ -264,52 +207,73 @@ pub(crate) async fn dashboard(state: Data<&AppState>, req: &Request, Query(q): Q
         };
         let s = snapshot(&c, plan, None).await?;
         let today = today();
-        let kinds = ["unassigned", "on_track", "due_soon", "overdue", "submitted", "accepted"];
-        let mut by_unit: BTreeMap<String, BTreeMap<&str, u32>> = BTreeMap::new();
-        let mut by_group: Vec<(String, BTreeMap<&str, u32>)> =
-            s.groups.iter().map(|g| (g.data.title.clone(), BTreeMap::new())).collect();
-        let group_index: BTreeMap<Uuid, usize> = s.groups.iter().enumerate().map(|(i, g)| (g.id, i)).collect();
+        let f = figures::figures(&s, today);
         let mut bars = Vec::new();
         let mut upcoming = Vec::new();
-        let mut overdue = Vec::new();
         for t in &s.tasks {
             let r = s.results.get(&t.id);
-            let st = standing(t, r, today);
-            let unit = t.data.lead_unit_id.and_then(|u| s.units.get(&u)).map(|u| u.data.name.clone());
-            *by_unit.entry(unit.unwrap_or_else(|| "(chưa giao)".into())).or_default().entry(st).or_default() += 1;
-            if let Some(i) = group_index.get(&t.data.group_id) {
-                *by_group[*i].1.entry(st).or_default() += 1;
-            }
             if let Some(score) = r.and_then(|r| r.data.self_score) {
                 bars.push(json!({"code": t.data.code, "score": score,
                     "rating": r.and_then(|r| r.final_rating.clone()).unwrap_or_default()}));
             }
+            let st = standing(t, r, today);
             let Some(d) = t.data.deadline.map(|d| d.0) else { continue };
-            let deadline = d.format("%d/%m/%Y").to_string();
-            if st == "overdue" {
-                overdue.push((d, json!({"id": t.id, "code": t.data.code, "text": t.data.text,
-                    "deadline": deadline, "days": (today - d).num_days()})));
-            } else if d >= today && st != "accepted" {
-                upcoming.push((d, json!({"id": t.id, "code": t.data.code, "text": t.data.text, "deadline": deadline, "standing": st})));
+            if d >= today && st != "accepted" && st != "submitted" && st != "unassigned" {
+                upcoming.push((
+                    d,
+                    json!({"id": t.id, "code": t.data.code, "text": t.data.text,
+                    "deadline": d.format("%d/%m/%Y").to_string(), "standing": st, "days": (d - today).num_days()}),
+                ));
             }
         }
         upcoming.sort_by_key(|(d, _)| *d);
-        // The longest overdue first.
-        overdue.sort_by_key(|(d, _)| *d);
-        let overdue_more = overdue.len().saturating_sub(10);
+        let overdue: Vec<Value> = f
+            .overdue
+            .iter()
+            .take(10)
+            .map(|t| {
+                json!({"id": t.task_id, "code": t.code, "text": t.text,
+                "deadline": t.deadline.format("%d/%m/%Y").to_string(), "days": t.days_late,
+                "unit": t.lead_unit_id.and_then(|u| s.units.get(&u)).map(|u| u.data.short_name.clone())})
+            })
+            .collect();
+        let overdue_more = f.overdue.len().saturating_sub(10);
+        let kinds: Vec<Value> = Standing::ALL.iter().map(|k| json!({"code": k.code(), "label": k.label()})).collect();
+        let row = |r: &crate::model::FigureRow, by: &str| {
+            let counts: BTreeMap<&str, u32> = Standing::ALL.iter().map(|k| (k.code(), r.counts.of(*k))).collect();
+            let id = r.id.map(|i| i.to_string()).unwrap_or_else(|| "none".into());
+            json!({"name": r.name, "query": format!("{by}={id}"), "counts": counts, "total": r.counts.total})
+        };
+        let by_unit: Vec<Value> = f.by_unit.iter().map(|r| row(r, "unit")).collect();
+        let by_group: Vec<Value> = f.by_group.iter().map(|r| row(r, "group")).collect();
+        let totals: BTreeMap<&str, u32> = Standing::ALL.iter().map(|k| (k.code(), f.totals.of(*k))).collect();
+        let years = plan_choices(&c, &s.plan).await?;
         let chart = chart(&bars);
         let failed = failed_mail(&c).await.unwrap_or_default();
         Ok(c.page(
             "dashboard.html",
             StatusCode::OK,
             json!({"plan": js(&s.plan), "kinds": kinds, "by_unit": by_unit, "by_group": by_group,
+                "totals": totals, "total": f.totals.total, "years": years,
                 "chart": chart, "upcoming": upcoming.into_iter().take(10).map(|(_, v)| v).collect::<Vec<_>>(),
-                "overdue": overdue.into_iter().take(10).map(|(_, v)| v).collect::<Vec<_>>(), "overdue_more": overdue_more,
+                "overdue": overdue, "overdue_more": overdue_more,
                 "failed": failed, "today": today.format("%d/%m/%Y").to_string(), "keys": keys}),
         ))
     }
     .await;
     respond(&c, r)
+}
+
+/// The issuer's plans, newest year first, for the year selector.
+pub(crate) async fn plan_choices(c: &Ctx, current: &crate::model::Plan) -> Result<Vec<Value>> {
+    let page =
+        plans::list_plans(&c.state.db, &c.actor, Some(current.data.issuer_id), None, Paging { page: 1, per_page: 100 })
+            .await?;
+    Ok(page
+        .items
+        .iter()
+        .map(|p| json!({"id": p.id, "label": format!("Năm {}", p.data.year), "selected": p.id == current.id}))
+        .collect())
 }
 
 /// Signing certificates that end within a month, for administrators.
@@ -474,6 +438,7 @@ fn action_label(code: &str) -> &'static str {
         "correct" => "Đính chính",
         "replace" => "Thay thế",
         "carry_forward" => "Chuyển sang năm sau",
+        "copy_forward" => "Sao chép sang năm sau",
         "prepare_signature" => "Chuẩn bị ký số",
         "finalize" => "Hoàn tất ký số",
         "upload" => "Tải lên",

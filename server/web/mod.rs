@@ -11,6 +11,8 @@ mod keys;
 mod plans;
 mod results;
 mod rubrics;
+mod sheets;
+mod tasks;
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -28,7 +30,7 @@ use crate::services::{auth, now};
 use crate::state::AppState;
 use crate::storage::audit::Actor;
 
-const TEMPLATES: [(&str, &str); 29] = [
+const TEMPLATES: [(&str, &str); 31] = [
     ("base.html", include_str!("../../templates/web/base.html")),
     ("login.html", include_str!("../../templates/web/login.html")),
     ("error.html", include_str!("../../templates/web/error.html")),
@@ -57,6 +59,8 @@ const TEMPLATES: [(&str, &str); 29] = [
     ("unit_form.html", include_str!("../../templates/web/unit_form.html")),
     ("user_form.html", include_str!("../../templates/web/user_form.html")),
     ("rubric.html", include_str!("../../templates/web/rubric.html")),
+    ("tasks.html", include_str!("../../templates/web/tasks.html")),
+    ("import.html", include_str!("../../templates/web/import.html")),
     ("macros.html", include_str!("../../templates/web/macros.html")),
 ];
 const CSS: &str = include_str!("../../templates/web/static/app.css");
@@ -122,21 +126,25 @@ fn role_label(role: &str) -> &'static str {
 
 fn menu(role: Option<Role>) -> Vec<(&'static str, &'static str)> {
     match role {
-        Some(Role::UnitOfficer) => vec![("/inbox", "Nhiệm vụ của đơn vị")],
-        Some(Role::Signer) => vec![("/", "Tổng quan"), ("/sign-off", "Văn bản chờ ký"), ("/documents", "Văn bản")],
+        Some(Role::UnitOfficer) => vec![("/inbox", "Nhiệm vụ của đơn vị"), ("/tasks", "Tìm nhiệm vụ")],
+        Some(Role::Signer) => {
+            vec![("/", "Tổng quan"), ("/tasks", "Nhiệm vụ"), ("/sign-off", "Văn bản chờ ký"), ("/documents", "Văn bản")]
+        }
         Some(Role::Office) => {
             vec![
                 ("/", "Tổng quan"),
                 ("/plans", "Kế hoạch"),
+                ("/tasks", "Nhiệm vụ"),
                 ("/review", "Duyệt kết quả"),
                 ("/documents", "Văn bản"),
                 ("/admin/outbox", "Thư đi"),
             ]
         }
-        Some(Role::Viewer) => vec![("/", "Tổng quan"), ("/documents", "Văn bản")],
+        Some(Role::Viewer) => vec![("/", "Tổng quan"), ("/tasks", "Nhiệm vụ"), ("/documents", "Văn bản")],
         Some(Role::Admin) | None => vec![
             ("/", "Tổng quan"),
             ("/plans", "Kế hoạch"),
+            ("/tasks", "Nhiệm vụ"),
             ("/review", "Duyệt kết quả"),
             ("/documents", "Văn bản"),
             ("/admin/audit", "Nhật ký"),
@@ -201,6 +209,11 @@ fn notice(query: &str) -> Option<String> {
         "submitted" => format!("Đã lưu và gửi Văn phòng{time}."),
         "contributed" => format!("Đã lưu ý kiến phối hợp{time}."),
         "task_saved" => format!("Đã lưu nhiệm vụ{time}."),
+        "task_deleted" => format!("Đã xóa nhiệm vụ{time}."),
+        "imported" => format!("Đã nhập nhiệm vụ từ bảng tính{time}."),
+        "plan_copied" => {
+            format!("Đã lập kế hoạch năm sau từ các nhiệm vụ của năm trước{time}; hãy xem lại hạn và chỉ tiêu.")
+        }
         "task_created" => format!("Đã giao nhiệm vụ{time}."),
         "group_created" => format!("Đã thêm nhóm nhiệm vụ{time}."),
         "rubric_saved" => format!("Đã lưu thang điểm{time}."),
@@ -569,8 +582,13 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("/plans/:id/groups", "POST"),
     ("/plans/:id/rubric", "POST"),
     ("/plans/:id/carry-forward", "POST"),
+    ("/plans/:id/copy-forward", "POST"),
+    ("/plans/:id/import", "GET, POST"),
+    ("/plans/:id/import/confirm", "POST"),
     ("/plans/:id/assignment", "POST"),
+    ("/tasks", "GET"),
     ("/tasks/:id/edit", "GET, POST"),
+    ("/tasks/:id/delete", "POST"),
     ("/inbox", "GET"),
     ("/tasks/:id", "GET, POST"),
     ("/tasks/:id/contribution", "POST"),
@@ -617,6 +635,7 @@ pub fn routes(state: AppState) -> impl poem::Endpoint + 'static {
         .at("/ui/draft/discard", post(keep::discard))
         .at("/ui/session", get(keep::session_state))
         .at("/plans", get(plans::list).post(plans::create))
+        .at("/tasks", get(tasks::list))
         .at("/rubrics", get(rubrics::list).post(rubrics::create))
         .at("/rubrics/new", get(rubrics::new))
         .at("/rubrics/:id", get(rubrics::edit).post(rubrics::update))
@@ -625,8 +644,12 @@ pub fn routes(state: AppState) -> impl poem::Endpoint + 'static {
         .at("/plans/:id/groups", post(plans::create_group))
         .at("/plans/:id/rubric", post(plans::set_rubric))
         .at("/plans/:id/carry-forward", post(plans::carry_forward))
+        .at("/plans/:id/copy-forward", post(plans::copy_forward))
+        .at("/plans/:id/import", get(sheets::page).post(sheets::check))
+        .at("/plans/:id/import/confirm", post(sheets::confirm))
         .at("/plans/:id/assignment", post(plans::assignment))
         .at("/tasks/:id/edit", get(plans::edit_task).post(plans::update_task))
+        .at("/tasks/:id/delete", post(plans::delete_task))
         .at("/inbox", get(results::inbox))
         .at("/tasks/:id", get(results::task_page).post(results::save_result))
         .at("/tasks/:id/contribution", post(results::save_contribution))

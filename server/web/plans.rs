@@ -364,6 +364,19 @@ pub(crate) async fn carry_forward(state: Data<&AppState>, req: &Request, Path(id
     respond(&c, r)
 }
 
+/// Starts next year's plan as a copy of this one and opens it.
+#[handler]
+pub(crate) async fn copy_forward(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
+    let (c, f) = session_form!(state, req, body);
+    let r = async {
+        f.check_csrf(&c)?;
+        let cf = plans::copy_forward(&c.state.db, &c.actor, now(), id).await?;
+        Ok(super::done(&format!("/plans/{}", cf.plan.id), "plan_copied"))
+    }
+    .await;
+    respond(&c, r)
+}
+
 /// Starts the assignment plan document (kind "plan") and opens it.
 #[handler]
 pub(crate) async fn assignment(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
@@ -496,4 +509,25 @@ pub(crate) async fn update_task(state: Data<&AppState>, req: &Request, Path(id):
         Ok(resp) => resp,
         Err(e) => error_page(Some(&c), e),
     }
+}
+
+/// Deletes a task that has no reported result or evidence (the service refuses
+/// otherwise, and the form says why).
+#[handler]
+pub(crate) async fn delete_task(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
+    let (c, f) = session_form!(state, req, body);
+    let r = async {
+        f.check_csrf(&c)?;
+        office(&c)?;
+        let t = tasks::get_task(&c.state.db, &c.actor, id).await?;
+        match tasks::delete_task(&c.state.db, &c.actor, now(), id).await {
+            Ok(()) => Ok(super::done(&format!("/plans/{}", t.plan_id), "task_deleted")),
+            Err(e) => {
+                let errors = field_errors(&e).ok_or(e)?;
+                task_form(&c, id, StatusCode::CONFLICT, json!({"errors": errors, "delete_refused": true})).await
+            }
+        }
+    }
+    .await;
+    respond(&c, r)
 }

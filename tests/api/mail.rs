@@ -133,7 +133,7 @@ async fn reminders_go_out_on_the_right_days_once_even_across_a_restart() {
         .expect(201);
     app.post(&format!("/api/v1/results/{}/submit", r["id"].as_str().unwrap()), json!({})).await.expect(200);
 
-    let policy = Policy::default();
+    let policy = Policy { working_days: false, ..Policy::default() };
     let at =
         |d: u32| Utc.from_utc_datetime(&NaiveDate::from_ymd_opt(2025, 12, d).unwrap().and_hms_opt(1, 0, 0).unwrap());
     let codes = |digests: &Vec<reminders::Digest>| -> Vec<Vec<String>> {
@@ -182,7 +182,7 @@ async fn a_plan_may_have_its_own_reminder_days() {
     let app = spawn_app().await;
     let issuer = app.issuer("xa-b").await;
     let unit = app.post("/api/v1/units", json!({"issuer_id": issuer, "name": "Phòng Văn hóa", "short_name": "VH", "kind": "department", "emails": ["vh@example.vn"]})).await.expect(201)["id"].as_str().unwrap().to_owned();
-    let plan = json!({"issuer_id": issuer, "year": 2025, "title": "Năm 2025", "reminder_policy": {"offsets_days": [2], "overdue_every_days": 0}});
+    let plan = json!({"issuer_id": issuer, "year": 2025, "title": "Năm 2025", "reminder_policy": {"offsets_days": [2], "overdue_every_days": 0, "working_days": false}});
     let plan = app.post("/api/v1/plans", plan).await.expect(201);
     assert_eq!(plan["reminder_policy"]["offsets_days"], json!([2]));
     let group = app.post("/api/v1/groups", json!({"plan_id": plan["id"], "title": "Nhóm"})).await.expect(201)["id"]
@@ -195,7 +195,7 @@ async fn a_plan_may_have_its_own_reminder_days() {
 
     let at =
         |d: u32| Utc.from_utc_datetime(&NaiveDate::from_ymd_opt(2025, 12, d).unwrap().and_hms_opt(1, 0, 0).unwrap());
-    let server = Policy::default();
+    let server = Policy { working_days: false, ..Policy::default() };
     assert!(
         reminders::send_reminders(&app.db, &server, at(8)).await.unwrap().is_empty(),
         "7 days is the server's day, not this plan's"

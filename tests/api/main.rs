@@ -19,6 +19,7 @@ mod poppler;
 mod process;
 mod reads;
 mod render;
+mod running;
 mod signatures;
 mod smtp;
 mod structure;

@@ -11,6 +11,7 @@ mod keys;
 mod outbox;
 mod plans;
 mod results;
+mod sheets;
 mod tasks;
 mod units;
 
@@ -148,6 +149,7 @@ pub type Apis = (
     tasks::TargetApi,
     results::ResultApi,
     (documents::DocumentApi, evidence::EvidenceApi, outbox::OutboxApi, keys::KeyApi),
+    sheets::SheetApi,
 );
 
 /// Builds the OpenAPI service over every resource API, served under `/api/v1`.
@@ -171,6 +173,7 @@ pub fn service(state: AppState) -> OpenApiService<Apis, ()> {
             outbox::OutboxApi { state: s() },
             keys::KeyApi { state: s() },
         ),
+        sheets::SheetApi { state: s() },
     );
     OpenApiService::new(apis, "nhiemvu", env!("CARGO_PKG_VERSION"))
         .description("Nhiệm vụ trọng tâm: the key-task register of a People's Committee and its official documents.")

@@ -12,8 +12,10 @@ use super::{Created, Deleted, Fresh, Tag, who};
 use crate::http::ApiResult;
 use crate::http::auth::Auth;
 use crate::http::strict::StrictJson;
-use crate::model::{CarryForward, Group, GroupInput, Page, Paging, Plan, PlanInput, Proposal, ProposalInput};
-use crate::services::{groups, now, plans, proposals};
+use crate::model::{
+    CarryForward, Group, GroupInput, Page, Paging, Plan, PlanFigures, PlanInput, Proposal, ProposalInput,
+};
+use crate::services::{figures, groups, local_date, now, plans, proposals};
 use crate::state::AppState;
 
 /// Plan API.
@@ -62,6 +64,15 @@ impl PlanApi {
         Ok(Fresh::of(&self.state, req, plans::get_plan_versioned(&self.state.db, &actor, id.0).await?))
     }
 
+    /// Where the plan's tasks stand today (the dashboard's figures): per lead unit, per
+    /// group, in all, and the overdue tasks, the longest overdue first. A unit officer
+    /// sees the tasks their unit takes part in.
+    #[oai(path = "/plans/:id/figures", method = "get")]
+    async fn figures(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Json<PlanFigures>> {
+        let actor = who(&self.state, &auth, req).await?;
+        Ok(Json(figures::plan_figures(&self.state.db, &actor, id.0, local_date(now())).await?))
+    }
+
     /// Replace a plan's fields.
     #[oai(path = "/plans/:id", method = "put")]
     async fn update(
@@ -79,6 +90,16 @@ impl PlanApi {
     async fn delete(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Deleted> {
         plans::delete_plan(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0).await?;
         Ok(Deleted::Deleted)
+    }
+
+    /// Start next year's plan as a copy of this one: groups, tasks with their active
+    /// lead and co-operating units, targets (this year's value as the new baseline) and
+    /// deadlines a year later. 409 `duplicate_plan_year` when next year's plan exists.
+    #[oai(path = "/plans/:id/copy-forward", method = "post")]
+    async fn copy_forward(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Created<CarryForward>> {
+        Ok(Created::Created(Json(
+            plans::copy_forward(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0).await?,
+        )))
     }
 
     /// Turn the plan's proposals into next year's draft plan (tasks without deadlines).

@@ -1,0 +1,166 @@
+//! Spreadsheets: the register, the figures and a document's delivery report as .xlsx
+//! or CSV; the import template; importing a register file into a plan.
+
+use poem::Request;
+use poem_openapi::{
+    ApiResponse, OpenApi,
+    param::{Path, Query},
+    payload::{Binary, Json},
+};
+use uuid::Uuid;
+
+use super::{Tag, who};
+use crate::error::AppError;
+use crate::http::ApiResult;
+use crate::http::auth::Auth;
+use crate::model::ImportReport;
+use crate::services::{local_date, now, spreadsheets};
+use crate::sheet::{self, Table};
+use crate::state::AppState;
+
+/// Spreadsheet API.
+pub struct SheetApi {
+    /// Shared state.
+    pub state: AppState,
+}
+
+/// An Excel workbook.
+#[derive(ApiResponse)]
+pub enum XlsxFile {
+    /// The workbook.
+    #[oai(status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")]
+    Xlsx(Binary<Vec<u8>>, #[oai(header = "Content-Disposition")] String),
+}
+
+/// A CSV file (UTF-8 with a byte-order mark).
+#[derive(ApiResponse)]
+pub enum CsvFile {
+    /// The table.
+    #[oai(status = 200, content_type = "text/csv; charset=utf-8")]
+    Csv(Binary<Vec<u8>>, #[oai(header = "Content-Disposition")] String),
+}
+
+/// Which figures a CSV holds.
+#[derive(Debug, Clone, Copy, poem_openapi::Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum FiguresTable {
+    /// Per lead unit.
+    Unit,
+    /// Per group.
+    Group,
+    /// The overdue tasks.
+    Overdue,
+}
+
+fn attachment(name: &str) -> String {
+    super::evidence::content_disposition(name)
+}
+
+fn xlsx(tables: &[Table], name: &str) -> ApiResult<XlsxFile> {
+    let bytes = sheet::to_xlsx(tables).map_err(AppError::Internal)?;
+    Ok(XlsxFile::Xlsx(Binary(bytes), attachment(name)))
+}
+
+fn csv(table: &Table, name: &str) -> CsvFile {
+    CsvFile::Csv(Binary(sheet::to_csv(table)), attachment(name))
+}
+
+#[OpenApi(tag = "Tag::Plans")]
+impl SheetApi {
+    /// The plan's register with results, scores and ratings as .xlsx: a row per
+    /// target, the template's columns first (so it imports back).
+    #[oai(path = "/plans/:id/register.xlsx", method = "get")]
+    async fn register_xlsx(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<XlsxFile> {
+        let actor = who(&self.state, &auth, req).await?;
+        let s = spreadsheets::plan_snapshot(&self.state.db, &actor, id.0).await?;
+        let t = spreadsheets::register_table(&s, local_date(now()));
+        xlsx(&[t], &format!("nhiem-vu-{}.xlsx", s.plan.data.year))
+    }
+
+    /// The plan's register as CSV.
+    #[oai(path = "/plans/:id/register.csv", method = "get")]
+    async fn register_csv(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<CsvFile> {
+        let actor = who(&self.state, &auth, req).await?;
+        let s = spreadsheets::plan_snapshot(&self.state.db, &actor, id.0).await?;
+        let t = spreadsheets::register_table(&s, local_date(now()));
+        Ok(csv(&t, &format!("nhiem-vu-{}.csv", s.plan.data.year)))
+    }
+
+    /// The dashboard's figures as .xlsx: per unit, per group, the overdue tasks.
+    #[oai(path = "/plans/:id/figures.xlsx", method = "get")]
+    async fn figures_xlsx(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<XlsxFile> {
+        let actor = who(&self.state, &auth, req).await?;
+        let s = spreadsheets::plan_snapshot(&self.state.db, &actor, id.0).await?;
+        xlsx(&spreadsheets::figures_tables(&s, local_date(now())), &format!("thong-ke-{}.xlsx", s.plan.data.year))
+    }
+
+    /// One table of the figures as CSV (`table`: unit, group or overdue; default unit).
+    #[oai(path = "/plans/:id/figures.csv", method = "get")]
+    async fn figures_csv(
+        &self,
+        auth: Auth,
+        req: &Request,
+        id: Path<Uuid>,
+        table: Query<Option<FiguresTable>>,
+    ) -> ApiResult<CsvFile> {
+        let actor = who(&self.state, &auth, req).await?;
+        let s = spreadsheets::plan_snapshot(&self.state.db, &actor, id.0).await?;
+        let mut tables = spreadsheets::figures_tables(&s, local_date(now()));
+        let (n, part) = match table.0.unwrap_or(FiguresTable::Unit) {
+            FiguresTable::Unit => (0, "don-vi"),
+            FiguresTable::Group => (1, "nhom"),
+            FiguresTable::Overdue => (2, "qua-han"),
+        };
+        Ok(csv(&tables.swap_remove(n), &format!("thong-ke-{part}-{}.csv", s.plan.data.year)))
+    }
+
+    /// A document's delivery report as .xlsx: each recipient, address, state, attempts.
+    #[oai(path = "/documents/:id/deliveries.xlsx", method = "get")]
+    async fn deliveries_xlsx(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<XlsxFile> {
+        let actor = who(&self.state, &auth, req).await?;
+        let t = spreadsheets::deliveries_table(&self.state.db, &actor, id.0).await?;
+        xlsx(&[t], "gui-van-ban.xlsx")
+    }
+
+    /// A document's delivery report as CSV.
+    #[oai(path = "/documents/:id/deliveries.csv", method = "get")]
+    async fn deliveries_csv(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<CsvFile> {
+        let actor = who(&self.state, &auth, req).await?;
+        let t = spreadsheets::deliveries_table(&self.state.db, &actor, id.0).await?;
+        Ok(csv(&t, "gui-van-ban.csv"))
+    }
+
+    /// The import template: the register's columns and an example row.
+    #[oai(path = "/import-template.xlsx", method = "get")]
+    async fn template(
+        &self,
+        auth: Auth,
+        req: &Request,
+        #[oai(validator(minimum(value = "2000"), maximum(value = "2100")))] year: Query<Option<i32>>,
+    ) -> ApiResult<XlsxFile> {
+        who(&self.state, &auth, req).await?;
+        let year = year.0.unwrap_or_else(|| chrono::Datelike::year(&local_date(now())));
+        xlsx(&[spreadsheets::template_table(year)], "mau-nhap-nhiem-vu.xlsx")
+    }
+
+    /// Import a register (.xlsx, the template's columns, at most 10,000 rows; the body
+    /// is the file) into the plan. Every problem is listed by row and column; while
+    /// there is one nothing is written (422 with the cells as fields, or 200 with
+    /// `problems` for `dry_run=true`). Tasks are matched by code: new ones created,
+    /// changed ones updated, the rest left as they are.
+    #[oai(path = "/plans/:id/import", method = "post")]
+    async fn import(
+        &self,
+        auth: Auth,
+        req: &Request,
+        id: Path<Uuid>,
+        dry_run: Query<Option<bool>>,
+        body: Binary<Vec<u8>>,
+    ) -> ApiResult<Json<ImportReport>> {
+        let actor = who(&self.state, &auth, req).await?;
+        Ok(Json(
+            spreadsheets::import_register(&self.state.db, &actor, now(), id.0, &body.0, dry_run.0.unwrap_or(false))
+                .await?,
+        ))
+    }
+}

@@ -1,0 +1,191 @@
+//! A plan's figures at a glance: where its tasks stand, per lead unit and per group.
+
+use poem_openapi::{Enum, Object};
+use uuid::Uuid;
+
+/// Where a task stands today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Enum, serde::Serialize, serde::Deserialize)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum Standing {
+    /// No lead unit or no deadline yet (chưa giao).
+    Unassigned,
+    /// Deadline more than two weeks away, not reported.
+    OnTrack,
+    /// Deadline within two weeks, not reported.
+    DueSoon,
+    /// Deadline passed, not reported.
+    Overdue,
+    /// Reported, waiting for the office.
+    Submitted,
+    /// Accepted by the office.
+    Accepted,
+}
+
+impl Standing {
+    /// Every standing, in the dashboard's order.
+    pub const ALL: [Standing; 6] = [
+        Standing::Unassigned,
+        Standing::OnTrack,
+        Standing::DueSoon,
+        Standing::Overdue,
+        Standing::Submitted,
+        Standing::Accepted,
+    ];
+
+    /// The stable code ("due_soon").
+    pub fn code(self) -> &'static str {
+        match self {
+            Standing::Unassigned => "unassigned",
+            Standing::OnTrack => "on_track",
+            Standing::DueSoon => "due_soon",
+            Standing::Overdue => "overdue",
+            Standing::Submitted => "submitted",
+            Standing::Accepted => "accepted",
+        }
+    }
+
+    /// The standing with this code.
+    pub fn from_code(code: &str) -> Option<Standing> {
+        Standing::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    /// Its Vietnamese name.
+    pub fn label(self) -> &'static str {
+        match self {
+            Standing::Unassigned => "Chưa giao",
+            Standing::OnTrack => "Đúng tiến độ",
+            Standing::DueSoon => "Sắp đến hạn",
+            Standing::Overdue => "Quá hạn",
+            Standing::Submitted => "Chờ duyệt",
+            Standing::Accepted => "Đã chấp nhận",
+        }
+    }
+}
+
+/// How many tasks stand where.
+#[derive(Debug, Clone, Default, Object, serde::Serialize)]
+pub struct Counts {
+    /// No lead unit or no deadline.
+    pub unassigned: u32,
+    /// Not due within two weeks.
+    pub on_track: u32,
+    /// Due within two weeks.
+    pub due_soon: u32,
+    /// Past the deadline, not reported.
+    pub overdue: u32,
+    /// Reported, waiting for review.
+    pub submitted: u32,
+    /// Accepted.
+    pub accepted: u32,
+    /// All of them.
+    pub total: u32,
+}
+
+impl Counts {
+    /// Counts one more task standing `s`.
+    pub fn add(&mut self, s: Standing) {
+        self.total += 1;
+        *match s {
+            Standing::Unassigned => &mut self.unassigned,
+            Standing::OnTrack => &mut self.on_track,
+            Standing::DueSoon => &mut self.due_soon,
+            Standing::Overdue => &mut self.overdue,
+            Standing::Submitted => &mut self.submitted,
+            Standing::Accepted => &mut self.accepted,
+        } += 1;
+    }
+
+    /// The count of one standing.
+    pub fn of(&self, s: Standing) -> u32 {
+        match s {
+            Standing::Unassigned => self.unassigned,
+            Standing::OnTrack => self.on_track,
+            Standing::DueSoon => self.due_soon,
+            Standing::Overdue => self.overdue,
+            Standing::Submitted => self.submitted,
+            Standing::Accepted => self.accepted,
+        }
+    }
+}
+
+/// One row of the figures: a lead unit (or none) or a group.
+#[derive(Debug, Clone, Object, serde::Serialize)]
+#[oai(skip_serializing_if_is_none)]
+pub struct FigureRow {
+    /// The unit's or group's id; absent for the tasks with no lead unit.
+    pub id: Option<Uuid>,
+    /// Its name.
+    pub name: String,
+    /// Its tasks by standing.
+    pub counts: Counts,
+}
+
+/// A task past its deadline.
+#[derive(Debug, Clone, Object, serde::Serialize)]
+#[oai(skip_serializing_if_is_none)]
+pub struct LateTask {
+    /// The task.
+    pub task_id: Uuid,
+    /// Its code.
+    pub code: String,
+    /// Its text.
+    pub text: String,
+    /// Its lead unit.
+    pub lead_unit_id: Option<Uuid>,
+    /// Its deadline.
+    pub deadline: chrono::NaiveDate,
+    /// Days past it.
+    pub days_late: i64,
+}
+
+/// A plan's figures on one day.
+#[derive(Debug, Clone, Object, serde::Serialize)]
+pub struct PlanFigures {
+    /// The plan.
+    pub plan_id: Uuid,
+    /// The day they were counted on (local date).
+    pub today: chrono::NaiveDate,
+    /// All tasks.
+    pub totals: Counts,
+    /// Per lead unit, by name; tasks with no lead unit last.
+    pub by_unit: Vec<FigureRow>,
+    /// Per group, in the plan's order.
+    pub by_group: Vec<FigureRow>,
+    /// Overdue tasks, the longest overdue first.
+    pub overdue: Vec<LateTask>,
+}
+
+/// One problem of an imported spreadsheet, where Excel shows it.
+#[derive(Debug, Clone, Object, serde::Serialize)]
+pub struct ImportProblem {
+    /// The row as Excel numbers it (the header is row 1).
+    pub row: u32,
+    /// The column's heading in the template ("Đơn vị chủ trì").
+    pub column: String,
+    /// The cell ("D7").
+    pub cell: String,
+    /// What is wrong, in Vietnamese and English.
+    pub message: String,
+}
+
+/// What an import did, or with `dry_run` would do.
+#[derive(Debug, Clone, Object, serde::Serialize)]
+pub struct ImportReport {
+    /// Only checked; nothing was written.
+    pub dry_run: bool,
+    /// Rows read (blank rows not counted).
+    pub rows: u32,
+    /// Tasks in the file.
+    pub tasks: u32,
+    /// Groups added to the plan.
+    pub groups_created: u32,
+    /// Tasks added.
+    pub tasks_created: u32,
+    /// Tasks whose fields or targets changed.
+    pub tasks_updated: u32,
+    /// Tasks already as the file says.
+    pub tasks_unchanged: u32,
+    /// Every problem found; while there is one nothing is written.
+    pub problems: Vec<ImportProblem>,
+}

@@ -1,0 +1,179 @@
+//! A plan at a glance: its tasks with their results and units read once (kept while
+//! nothing changes), where each task stands today, the counts per lead unit and per
+//! group, and the task list narrowed by unit, group, standing, deadline and words.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::{Duration, NaiveDate};
+use uuid::Uuid;
+
+use super::{groups, plans, results, tasks, units};
+use crate::domain::text::fold;
+use crate::error::Result;
+use crate::model::{Counts, FigureRow, Group, LateTask, Paging, Plan, PlanFigures, Standing, Task, TaskResult, Unit};
+use crate::storage::Db;
+use crate::storage::audit::Actor;
+
+/// How many days before a deadline a task counts as due soon.
+pub const DUE_SOON_DAYS: i64 = 14;
+
+/// One plan's tasks with their results and units, as one actor may see them.
+pub struct Snapshot {
+    /// The plan.
+    pub plan: Plan,
+    /// Its groups, in order.
+    pub groups: Vec<Group>,
+    /// Its tasks (only a unit's own when narrowed to it), in order.
+    pub tasks: Vec<Task>,
+    /// The tasks' results by task.
+    pub results: BTreeMap<Uuid, TaskResult>,
+    /// The issuer's units by id.
+    pub units: BTreeMap<Uuid, Unit>,
+}
+
+/// The plan's snapshot as `actor` may see it (narrowed to `unit`'s tasks when given),
+/// kept while nothing changes (see `storage::cache`).
+pub async fn snapshot(db: &Db, actor: &Actor, plan: Plan, unit: Option<Uuid>) -> Result<Arc<Snapshot>> {
+    let key = crate::storage::cache::Key::new("plan_snapshot", actor, format!("{}/{unit:?}", plan.id));
+    db.cached(key, || load(db, actor, plan, unit)).await
+}
+
+async fn load(db: &Db, actor: &Actor, plan: Plan, unit: Option<Uuid>) -> Result<Snapshot> {
+    let all = Paging { page: 1, per_page: Paging::MAX_PER_PAGE };
+    let groups = groups::list_groups(db, actor, plan.id).await?;
+    let filter = tasks::TaskFilter { plan_id: Some(plan.id), unit_id: unit, ..Default::default() };
+    let mut task_list = Vec::new();
+    for page in 1.. {
+        let p = tasks::list_tasks(db, actor, filter.clone(), Paging { page, ..all }).await?;
+        let done = (page * all.per_page) >= p.total;
+        task_list.extend(p.items);
+        if done {
+            break;
+        }
+    }
+    let mut result_map = BTreeMap::new();
+    for page in 1.. {
+        let p = results::list_results(db, actor, Some(plan.id), None, None, Paging { page, ..all }).await?;
+        let done = (page * all.per_page) >= p.total;
+        for r in p.items {
+            result_map.insert(r.data.task_id, r);
+        }
+        if done {
+            break;
+        }
+    }
+    let unit_page = units::list_units(
+        db,
+        actor,
+        units::UnitFilter { issuer_id: Some(plan.data.issuer_id), ..Default::default() },
+        all,
+    )
+    .await?;
+    let units = unit_page.items.into_iter().map(|u| (u.id, u)).collect();
+    Ok(Snapshot { plan, groups, tasks: task_list, results: result_map, units })
+}
+
+/// Where a task stands on `today`: accepted, submitted, not yet assigned (no lead
+/// unit or no deadline), overdue, due soon or on track.
+pub fn standing(t: &Task, r: Option<&TaskResult>, today: NaiveDate) -> Standing {
+    match r.and_then(|r| r.data.state.as_deref()) {
+        Some("accepted") => Standing::Accepted,
+        Some("submitted") => Standing::Submitted,
+        _ => match (t.data.lead_unit_id, t.data.deadline.map(|d| d.0)) {
+            (None, _) | (_, None) => Standing::Unassigned,
+            (_, Some(d)) if d < today => Standing::Overdue,
+            (_, Some(d)) if d <= today + Duration::days(DUE_SOON_DAYS) => Standing::DueSoon,
+            _ => Standing::OnTrack,
+        },
+    }
+}
+
+/// The snapshot's figures on `today`.
+pub fn figures(s: &Snapshot, today: NaiveDate) -> PlanFigures {
+    let mut totals = Counts::default();
+    let mut by_unit: BTreeMap<Option<Uuid>, Counts> = BTreeMap::new();
+    let mut by_group: BTreeMap<Uuid, Counts> = BTreeMap::new();
+    let mut overdue = Vec::new();
+    for t in &s.tasks {
+        let st = standing(t, s.results.get(&t.id), today);
+        totals.add(st);
+        by_unit.entry(t.data.lead_unit_id).or_default().add(st);
+        by_group.entry(t.data.group_id).or_default().add(st);
+        if let (Standing::Overdue, Some(d)) = (st, t.data.deadline) {
+            overdue.push(LateTask {
+                task_id: t.id,
+                code: t.data.code.clone(),
+                text: t.data.text.clone(),
+                lead_unit_id: t.data.lead_unit_id,
+                deadline: d.0,
+                days_late: (today - d.0).num_days(),
+            });
+        }
+    }
+    overdue.sort_by(|a, b| a.deadline.cmp(&b.deadline).then_with(|| a.code.cmp(&b.code)));
+    let name = |id: &Option<Uuid>| match id.and_then(|u| s.units.get(&u)) {
+        Some(u) => u.data.name.clone(),
+        None => "(chưa giao)".to_owned(),
+    };
+    let mut units: Vec<FigureRow> =
+        by_unit.into_iter().map(|(id, counts)| FigureRow { name: name(&id), id, counts }).collect();
+    units.sort_by_key(|r| (r.id.is_none(), fold(&r.name)));
+    let groups = s
+        .groups
+        .iter()
+        .map(|g| FigureRow {
+            id: Some(g.id),
+            name: g.data.title.clone(),
+            counts: by_group.remove(&g.id).unwrap_or_default(),
+        })
+        .collect();
+    PlanFigures { plan_id: s.plan.id, today, totals, by_unit: units, by_group: groups, overdue }
+}
+
+/// The plan's figures on `today` as `actor` sees them (a unit officer: the tasks
+/// their unit takes part in).
+pub async fn plan_figures(db: &Db, actor: &Actor, plan_id: Uuid, today: NaiveDate) -> Result<PlanFigures> {
+    let plan = plans::get_plan(db, actor, plan_id).await?;
+    let s = snapshot(db, actor, plan, actor.unit_id.filter(|_| actor.role == Some(crate::domain::Role::UnitOfficer)))
+        .await?;
+    Ok(figures(&s, today))
+}
+
+/// What the task list is narrowed to; every field narrows it.
+#[derive(Debug, Default, Clone)]
+pub struct Selection {
+    /// Led by this unit (`Some(None)`: by no unit yet).
+    pub lead: Option<Option<Uuid>>,
+    /// In this group.
+    pub group: Option<Uuid>,
+    /// Standing so today.
+    pub standing: Option<Standing>,
+    /// Deadline on or after.
+    pub from: Option<NaiveDate>,
+    /// Deadline on or before.
+    pub to: Option<NaiveDate>,
+    /// Words in the code or the text (case and diacritics ignored).
+    pub words: String,
+}
+
+/// The snapshot's tasks that `sel` keeps, in the plan's order, with their standing.
+pub fn select<'a>(s: &'a Snapshot, sel: &Selection, today: NaiveDate) -> Vec<(&'a Task, Standing)> {
+    let words: Vec<String> = fold(&sel.words).split_whitespace().map(str::to_owned).collect();
+    s.tasks
+        .iter()
+        .map(|t| (t, standing(t, s.results.get(&t.id), today)))
+        .filter(|(t, st)| {
+            let deadline = t.data.deadline.map(|d| d.0);
+            sel.lead.is_none_or(|u| t.data.lead_unit_id == u)
+                && sel.group.is_none_or(|g| t.data.group_id == g)
+                && sel.standing.is_none_or(|x| x == *st)
+                && sel.from.is_none_or(|f| deadline.is_some_and(|d| d >= f))
+                && sel.to.is_none_or(|x| deadline.is_some_and(|d| d <= x))
+                && (words.is_empty() || {
+                    let hay = fold(&format!("{} {}", t.data.code, t.data.text));
+                    words.iter().all(|w| hay.contains(w.as_str()))
+                })
+        })
+        .collect()
+}

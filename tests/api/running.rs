@@ -1,0 +1,190 @@
+//! Running the year: the figures at a glance (API and dashboard), the filtered task
+//! list they lead to, copying a plan to next year, deleting a task from its page,
+//! and the Vietnamese working-day calendar as the reminders' default.
+
+use chrono::{Datelike, Duration};
+use serde_json::json;
+
+use crate::helpers::{Browser, spawn_app};
+
+/// A finished year (last year, so every deadline has passed): two units, a late
+/// task each, one task not yet given to anyone, one reported. Returns (issuer, plan,
+/// group, [unit A, unit B], [task ids]).
+async fn last_year(app: &crate::helpers::TestApp) -> (String, String, String, [String; 2], [String; 4]) {
+    let issuer = app.issuer("xa-nam-truoc").await;
+    let a = app.unit(&issuer, "KT").await;
+    let b = app.unit(&issuer, "VH").await;
+    let year = nhiemvu::services::local_date(chrono::Utc::now()).year() - 1;
+    let (plan, group) = app.plan_with_group(&issuer, year).await;
+    let t1 = app.task(&group, "1.1", Some(&a), &format!("{year}-03-31")).await;
+    let t2 = app.task(&group, "1.2", Some(&b), &format!("{year}-06-30")).await;
+    let body = json!({"group_id": group, "code": "1.3", "text": "Xây dựng nông thôn mới kiểu mẫu"});
+    let t3 = app.post("/api/v1/tasks", body).await.expect(201)["id"].as_str().unwrap().to_owned();
+    let t4 = app.task(&group, "1.4", Some(&a), &format!("{year}-09-30")).await;
+    let r =
+        app.post("/api/v1/results", json!({"task_id": t4, "narrative": "Đã xong", "self_score": 95})).await.expect(201);
+    app.post(&format!("/api/v1/results/{}/submit", r["id"].as_str().unwrap()), json!({})).await.expect(200);
+    (issuer, plan, group, [a, b], [t1, t2, t3, t4])
+}
+
+#[tokio::test]
+async fn the_figures_count_late_and_unassigned_tasks_per_unit_and_group() {
+    let app = spawn_app().await;
+    let (issuer, plan, group, [a, b], [t1, ..]) = last_year(&app).await;
+    let f = app.get(&format!("/api/v1/plans/{plan}/figures")).await.expect(200);
+    let today = nhiemvu::services::local_date(chrono::Utc::now());
+    assert_eq!(f["today"], today.to_string());
+    assert_eq!(
+        (f["totals"]["overdue"].as_u64(), f["totals"]["unassigned"].as_u64(), f["totals"]["submitted"].as_u64()),
+        (Some(2), Some(1), Some(1))
+    );
+    assert_eq!(f["totals"]["on_track"], 0, "a task without a unit is not on track");
+    assert_eq!(f["totals"]["total"], 4);
+    let names: Vec<&str> = f["by_unit"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Đơn vị KT", "Đơn vị VH", "(chưa giao)"]);
+    assert_eq!(f["by_unit"][0]["id"], a.as_str());
+    assert_eq!(
+        (f["by_unit"][0]["counts"]["overdue"].as_u64(), f["by_unit"][0]["counts"]["submitted"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(f["by_unit"][1]["id"], b.as_str());
+    assert!(f["by_unit"][2].get("id").is_none());
+    assert_eq!(f["by_group"][0]["id"], group.as_str());
+    assert_eq!(f["by_group"][0]["counts"]["total"], 4);
+    // The longest overdue first, with its days late.
+    assert_eq!(f["overdue"][0]["task_id"], t1.as_str());
+    let deadline = chrono::NaiveDate::from_ymd_opt(today.year() - 1, 3, 31).unwrap();
+    assert_eq!(f["overdue"][0]["days_late"], (today - deadline).num_days());
+    assert_eq!(f["overdue"][1]["code"], "1.2");
+
+    // A unit officer counts only what their unit takes part in.
+    let (_, officer) = app.user(issuer.parse().unwrap(), "unit_officer", Some(b.parse().unwrap())).await;
+    let mine = app.act_as(&officer).get(&format!("/api/v1/plans/{plan}/figures")).await.expect(200);
+    assert_eq!(mine["totals"]["total"], 1);
+    assert_eq!(mine["overdue"][0]["code"], "1.2");
+    // Another issuer's plan is not found.
+    let other = app.as_admin().issuer("xa-khac").await;
+    let (_, stranger) = app.user(other.parse().unwrap(), "office", None).await;
+    app.act_as(&stranger).get(&format!("/api/v1/plans/{plan}/figures")).await.expect_error(404, "not_found", None);
+}
+
+#[tokio::test]
+async fn every_count_on_the_dashboard_leads_to_the_tasks_it_counts() {
+    let app = spawn_app().await;
+    let (issuer, plan, _, [a, _], _) = last_year(&app).await;
+    let (office, _) = app.user(issuer.parse().unwrap(), "office", None).await;
+    let (browser, _) = Browser::login(&app, office).await;
+    let (status, html) = browser.get(&format!("/?plan={plan}")).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains(&format!("href=\"/tasks?plan={plan}&amp;standing=overdue\"><strong>2</strong> Quá hạn")),
+        "{html}"
+    );
+    let link = format!("/tasks?plan={plan}&amp;unit={a}&amp;standing=overdue");
+    assert!(
+        html.contains(&link),
+        "a unit's count is a link: {}",
+        &html[html.find("by-unit").unwrap_or(0)..][..3000.min(html.len() - html.find("by-unit").unwrap_or(0))]
+    );
+    assert!(html.contains("quá hạn") && html.contains("Năm "), "overdue in words and a year selector");
+
+    let (status, html) = browser.get(&format!("/tasks?plan={plan}&standing=overdue")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains(">1.1<") && html.contains(">1.2<") && !html.contains(">1.3<") && !html.contains(">1.4<"));
+    assert!(html.contains("2 trên 4 nhiệm vụ"));
+    let (_, html) = browser.get(&format!("/tasks?plan={plan}&unit=none")).await;
+    assert!(html.contains(">1.3<") && html.contains("Chưa giao") && !html.contains(">1.1<"));
+    // Words without diacritics find the task; a wrong filter is said, not a 500.
+    let (_, html) = browser.get(&format!("/tasks?plan={plan}&q=NONG+THON+moi")).await;
+    assert!(html.contains(">1.3<") && html.contains("1 trên 4 nhiệm vụ"), "{html}");
+    let (status, html) = browser.get(&format!("/tasks?plan={plan}&standing=late&unit=x&from=31/02/2025")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Tình trạng trong địa chỉ không đúng") && html.contains("4 nhiệm vụ"));
+    let long = "a".repeat(5000);
+    assert_eq!(browser.get(&format!("/tasks?plan={plan}&q={long}")).await.0, 200);
+}
+
+#[tokio::test]
+async fn a_plan_is_copied_to_next_year_with_units_targets_and_deadlines_a_year_later() {
+    let app = spawn_app().await;
+    let issuer = app.issuer("xa-sao-chep").await;
+    let a = app.unit(&issuer, "KT").await;
+    let b = app.unit(&issuer, "VH").await;
+    let gone = app.unit(&issuer, "CU").await;
+    let (plan, group) = app.plan_with_group(&issuer, 2024).await;
+    let body = json!({"group_id": group, "code": "1.1", "text": "Trồng rừng", "lead_unit_id": a, "deadline": "2024-02-29",
+        "cooperating_unit_ids": [b, gone],
+        "set_targets": [{"description": "Trồng rừng mới", "measure_unit": "ha", "goal_value": 600},
+                        {"description": "Tỷ lệ che phủ", "measure_unit": "%", "goal_value": 65}]});
+    let task = app.post("/api/v1/tasks", body).await.expect(201);
+    let target = task["targets"][0]["id"].as_str().unwrap();
+    let t = json!({"task_id": task["id"], "description": "Trồng rừng mới", "measure_unit": "ha", "goal_value": 600, "actual_value": 715.96});
+    app.put(&format!("/api/v1/targets/{target}"), t).await.expect(200);
+    app.task(&group, "1.2", Some(&gone), "2024-12-15").await;
+    app.post(&format!("/api/v1/units/{gone}/deactivation"), json!({})).await.expect(200);
+
+    let copy = app.post(&format!("/api/v1/plans/{plan}/copy-forward"), json!({})).await.expect(201);
+    assert_eq!((copy["groups"].as_u64(), copy["tasks"].as_u64()), (Some(1), Some(2)));
+    assert_eq!(copy["plan"]["year"], 2025);
+    assert_eq!(copy["plan"]["title"], "Nhiệm vụ trọng tâm năm 2025");
+    let next = copy["plan"]["id"].as_str().unwrap();
+    let tasks = app.get(&format!("/api/v1/tasks?plan_id={next}")).await.expect(200);
+    let first = &tasks["items"][0];
+    assert_eq!(first["code"], "1.1");
+    assert_eq!(first["deadline"], "2025-02-28", "29 February a year later");
+    assert_eq!(first["lead_unit_id"], a.as_str());
+    assert_eq!(first["cooperating_unit_ids"], json!([b]), "a deactivated unit is not carried");
+    let targets = first["targets"].as_array().unwrap();
+    assert_eq!(targets.len(), 2);
+    assert_eq!(targets[0]["goal_value"], 600.0);
+    assert_eq!(targets[0]["baseline_value"], 715.96, "last year's value is the new baseline");
+    assert!(targets[0]["data"].get("actual_value").is_none());
+    let second = &tasks["items"][1];
+    assert_eq!(second["deadline"], "2025-12-15");
+    assert!(second["data"].get("lead_unit_id").is_none(), "its unit has stopped: to be given again");
+    // Once only.
+    app.post(&format!("/api/v1/plans/{plan}/copy-forward"), json!({})).await.expect_error(
+        409,
+        "duplicate_plan_year",
+        None,
+    );
+}
+
+#[tokio::test]
+async fn a_task_without_a_report_is_deleted_from_its_page_and_a_reported_one_is_kept() {
+    let app = spawn_app().await;
+    let (issuer, plan, _, _, [t1, _, _, t4]) = last_year(&app).await;
+    let (office, _) = app.user(issuer.parse().unwrap(), "office", None).await;
+    let (browser, _) = Browser::login(&app, office).await;
+    let csrf = browser.csrf().await;
+    let (_, form) = browser.get(&format!("/tasks/{t4}/edit")).await;
+    assert!(form.contains("Xóa nhiệm vụ 1.4"));
+    let (status, html) = browser.post(&format!("/tasks/{t4}/delete"), &[("csrf", &csrf)]).await;
+    assert_eq!(status, 409);
+    assert!(html.contains("banner error") && html.contains("Sửa nhiệm vụ 1.4"), "{html}");
+    app.get(&format!("/api/v1/tasks/{t4}")).await.expect(200);
+
+    let (status, _) = browser.post(&format!("/tasks/{t1}/delete"), &[("csrf", "wrong")]).await;
+    assert_eq!(status, 403);
+    let (status, _) = browser.post(&format!("/tasks/{t1}/delete"), &[("csrf", &csrf)]).await;
+    assert_eq!(status, 303);
+    app.get(&format!("/api/v1/tasks/{t1}")).await.expect_error(404, "not_found", None);
+    let (_, page) = browser.get(&format!("/plans/{plan}?done=task_deleted&at=1")).await;
+    assert!(page.contains("Đã xóa nhiệm vụ"));
+}
+
+#[tokio::test]
+async fn reminders_count_vietnamese_working_days_unless_a_plan_says_otherwise() {
+    let app = spawn_app().await;
+    let issuer = app.issuer("xa-lich").await;
+    let plan = json!({"issuer_id": issuer, "year": 2026, "title": "Năm 2026",
+        "reminder_policy": {"offsets_days": [3], "overdue_every_days": 0, "workdays": ["2026-02-21"]}});
+    let body = app.post("/api/v1/plans", plan).await.expect(201);
+    assert_eq!(body["reminder_policy"]["working_days"], true, "the Vietnamese calendar by default");
+    assert_eq!(body["reminder_policy"]["workdays"], json!(["2026-02-21"]));
+    let too_many: Vec<String> = (0..101)
+        .map(|n| (chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap() + Duration::days(n)).to_string())
+        .collect();
+    let bad = json!({"issuer_id": issuer, "year": 2027, "title": "x", "reminder_policy": {"offsets_days": [3], "overdue_every_days": 0, "workdays": too_many}});
+    app.post("/api/v1/plans", bad).await.expect_error(422, "validation_failed", Some("reminder_policy.workdays"));
+}
