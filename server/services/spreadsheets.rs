@@ -462,7 +462,10 @@ fn read_rows(
             targets: line.into_iter().collect(),
         });
     }
-    (tasks, r.problems, count)
+    // As a person reads the sheet: row by row, left to right.
+    let mut problems = r.problems;
+    problems.sort_by_key(|p| (p.row, p.cell.len(), p.cell.clone()));
+    (tasks, problems, count)
 }
 
 /// Imports (or with `dry_run` only checks) a register file into a plan: every

@@ -595,3 +595,18 @@ pub fn form(fields: &[(&str, &str)]) -> String {
     }
     s.finish()
 }
+
+impl TestApp {
+    /// POSTs raw bytes with a content type as the current caller.
+    pub async fn post_bytes(&self, path: &str, content_type: &str, bytes: Vec<u8>) -> Reply {
+        let resp = self
+            .client
+            .post(path)
+            .header("authorization", self.bearer())
+            .content_type(content_type)
+            .body(bytes)
+            .send()
+            .await;
+        Self::reply(resp).await
+    }
+}

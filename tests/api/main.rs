@@ -20,6 +20,7 @@ mod process;
 mod reads;
 mod render;
 mod running;
+mod sheets;
 mod signatures;
 mod smtp;
 mod structure;
