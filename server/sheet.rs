@@ -18,6 +18,8 @@ pub const CSV: &str = "text/csv; charset=utf-8";
 pub const MAX_ROWS: usize = 10_000;
 /// Most columns read from one sheet.
 pub const MAX_COLUMNS: usize = 30;
+/// Most bytes an .xlsx may unpack to.
+pub const MAX_UNPACKED: u64 = 200 * 1024 * 1024;
 /// Most characters kept from one cell.
 pub const MAX_CELL: usize = 5_000;
 
@@ -161,6 +163,9 @@ pub enum ReadError {
     /// No sheet at all.
     #[error("Bảng tính không có trang nào / the workbook has no sheet")]
     NoSheet,
+    /// Unpacks to more than [`MAX_UNPACKED`] bytes (a compression bomb).
+    #[error("Bảng tính giải nén quá lớn / the workbook unpacks to too many bytes")]
+    TooBig,
     /// Too many rows.
     #[error("Bảng tính quá {MAX_ROWS} dòng / the sheet has more than {MAX_ROWS} rows")]
     TooLong,
@@ -169,6 +174,16 @@ pub enum ReadError {
 /// The first sheet's cells, row by row (header included), at most [`MAX_ROWS`] rows
 /// of [`MAX_COLUMNS`] columns; text is trimmed and cut at [`MAX_CELL`] characters.
 pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ReadError> {
+    // The declared sizes first: a few kilobytes must not unpack to gigabytes.
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| ReadError::NotXlsx(e.to_string()))?;
+    let mut unpacked = 0u64;
+    for i in 0..zip.len() {
+        let entry = zip.by_index_raw(i).map_err(|e| ReadError::NotXlsx(e.to_string()))?;
+        unpacked = unpacked.saturating_add(entry.size());
+    }
+    if unpacked > MAX_UNPACKED {
+        return Err(ReadError::TooBig);
+    }
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| ReadError::NotXlsx(e.to_string()))?;
     let range = book.worksheet_range_at(0).ok_or(ReadError::NoSheet)?.map_err(|e| ReadError::NotXlsx(e.to_string()))?;
     if range.height() > MAX_ROWS + 1 {

@@ -480,7 +480,12 @@ pub async fn import_register(
     dry_run: bool,
 ) -> Result<ImportReport> {
     require(actor, Action::ManagePlan)?;
-    let sheet = crate::sheet::read_xlsx(bytes).map_err(|e| AppError::field("file", e.to_string()))?;
+    // Unzipping and parsing is CPU work: off the async workers.
+    let owned = bytes.to_vec();
+    let sheet = tokio::task::spawn_blocking(move || crate::sheet::read_xlsx(&owned))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(|e| AppError::field("file", e.to_string()))?;
     let txn = db.begin_write().await?;
     let plan = plan_in_scope(&*txn, actor, plan_id).await?;
     super::integrity::ensure_plan_open(&*txn, plan.id).await?;
