@@ -31,6 +31,8 @@ pub struct AppState {
     pub setup: crate::services::setup::SetupGate,
     /// The SMTP transport, when `mail.enabled` (the dispatcher and the mail test share it).
     pub mailer: Option<Arc<dyn crate::mail::Mailer>>,
+    /// The server's reminder days (calendar feeds show them as alarms).
+    pub reminders: crate::domain::reminder::Policy,
 }
 
 impl AppState {
@@ -55,6 +57,7 @@ impl AppState {
                 true => Some(Arc::new(crate::mail::SmtpMailer::new(&settings.mail).map_err(|e| format!("mail: {e}"))?)),
                 false => None,
             },
+            reminders: settings.reminders.policy(),
         })
     }
 }

@@ -18,6 +18,7 @@ mod m0010_blobs;
 mod m0011_account_links;
 mod m0012_outbox_issuer;
 mod m0013_deactivation;
+mod m0014_calendar_feeds;
 
 /// The ordered list of migrations the server applies at start-up.
 pub struct Migrator;
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_account_links::Migration),
             Box::new(m0012_outbox_issuer::Migration),
             Box::new(m0013_deactivation::Migration),
+            Box::new(m0014_calendar_feeds::Migration),
         ]
     }
 }

@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod check;
 pub mod filetype;
 pub mod format;
+pub mod ical;
 pub mod layout;
 pub mod markdown;
 pub mod parse;

@@ -189,3 +189,37 @@ pub struct ImportReport {
     /// Every problem found; while there is one nothing is written.
     pub problems: Vec<ImportProblem>,
 }
+
+/// A new calendar feed: everything the caller may see, or one unit's tasks.
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "snake_case")]
+pub struct CalendarFeedInput {
+    /// Narrow the feed to the tasks this unit leads or co-operates on.
+    #[oai(default)]
+    pub unit_id: Option<Uuid>,
+}
+
+/// A calendar feed (its secret address is shown only when it is made).
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "snake_case", skip_serializing_if_is_none)]
+pub struct CalendarFeed {
+    /// Record id.
+    pub id: Uuid,
+    /// The unit it is narrowed to.
+    pub unit_id: Option<Uuid>,
+    /// Its name in the calendar program.
+    pub label: String,
+    /// When made.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// When revoked; its address no longer answers.
+    pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// A feed just made, with its secret address (not shown again).
+#[derive(Debug, Clone, Object)]
+pub struct NewCalendarFeed {
+    /// The feed.
+    pub feed: CalendarFeed,
+    /// The address to subscribe to (iCalendar); anyone who has it sees the deadlines.
+    pub url: String,
+}

@@ -5,6 +5,7 @@ pub(crate) mod access;
 pub mod accounts;
 pub mod audit_log;
 pub mod auth;
+pub mod calendars;
 pub mod checks;
 pub mod contributions;
 pub mod demo;

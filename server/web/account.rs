@@ -121,8 +121,41 @@ async fn own(c: &Ctx, status: StatusCode, extra: Value) -> Response {
         Err(e) => return error_page(Some(c), e),
     };
     let signs = matches!(c.actor.role, Some(Role::Signer | Role::Admin));
+    let feeds = match crate::services::calendars::list_feeds(&c.state.db, &c.actor).await {
+        Ok(f) => f,
+        Err(e) => return error_page(Some(c), e),
+    };
+    let feeds: Vec<Value> = feeds
+        .iter()
+        .map(|f| {
+            json!({"id": f.id, "label": f.label, "created": super::documents::vn_date(f.created_at),
+            "revoked": f.revoked_at.map(super::documents::vn_date)})
+        })
+        .collect();
+    // A unit officer's feed is their unit's; the office may narrow one to any unit.
+    let feed_units = if c.actor.role == Some(Role::UnitOfficer) {
+        Vec::new()
+    } else {
+        let all = crate::model::Paging { page: 1, per_page: crate::model::Paging::MAX_PER_PAGE };
+        match units::list_units(
+            &c.state.db,
+            &c.actor,
+            units::UnitFilter { issuer_id: c.actor.issuer_id, ..Default::default() },
+            all,
+        )
+        .await
+        {
+            Ok(p) => p
+                .items
+                .iter()
+                .filter(|u| u.deactivated_at.is_none())
+                .map(|u| json!({"id": u.id, "name": u.data.name}))
+                .collect(),
+            Err(e) => return error_page(Some(c), e),
+        }
+    };
     let mut ctx = json!({"username": c.username, "name": c.name, "id": me.id, "email": me.data.email,
-        "signs": signs, "has_signature_image": me.has_signature_image,
+        "signs": signs, "has_signature_image": me.has_signature_image, "feeds": feeds, "feed_units": feed_units,
         "max_image_kb": crate::services::images::MAX_IMAGE_BYTES / 1024});
     if let (Some(o), Some(e)) = (ctx.as_object_mut(), extra.as_object()) {
         o.extend(e.clone());
@@ -631,4 +664,53 @@ pub(crate) async fn person_save(state: Data<&AppState>, req: &Request, Path(id):
     }
     .await;
     respond(&c, r)
+}
+
+/// Makes a calendar feed and shows its address (once) on the account page.
+#[handler]
+pub(crate) async fn feed_create(state: Data<&AppState>, req: &Request, body: Body) -> Response {
+    let (c, f) = session_form!(state, req, body);
+    if let Err(e) = f.check_csrf(&c) {
+        return error_page(Some(&c), e);
+    }
+    let unit_id = f.get("unit_id").parse::<Uuid>().ok();
+    let input = crate::model::CalendarFeedInput { unit_id };
+    match crate::services::calendars::create_feed(&c.state.db, &c.actor, now(), &c.state.public_url, input).await {
+        Ok(made) => own(&c, StatusCode::CREATED, json!({"new_feed": made.url})).await,
+        Err(e) => match field_errors(&e) {
+            Some(errors) => own(&c, StatusCode::UNPROCESSABLE_ENTITY, json!({"feed_errors": errors})).await,
+            None => error_page(Some(&c), e),
+        },
+    }
+}
+
+/// Revokes one of one's calendar feeds.
+#[handler]
+pub(crate) async fn feed_revoke(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
+    let (c, f) = session_form!(state, req, body);
+    if let Err(e) = f.check_csrf(&c) {
+        return error_page(Some(&c), e);
+    }
+    match crate::services::calendars::revoke_feed(&c.state.db, &c.actor, now(), id).await {
+        Ok(_) => super::done("/account#calendar", "feed_revoked"),
+        Err(e) => error_page(Some(&c), e),
+    }
+}
+
+/// The iCalendar behind a feed's secret address (no session: calendar programs
+/// cannot log in; the secret is the key).
+#[handler]
+pub(crate) async fn feed(state: Data<&AppState>, Path(file): Path<String>) -> Response {
+    let secret = file.strip_suffix(".ics").unwrap_or("");
+    match crate::services::calendars::feed_ics(&state.db, secret, now(), &state.public_url, &state.reminders).await {
+        Ok(text) => Response::builder()
+            .content_type("text/calendar; charset=utf-8")
+            .header("cache-control", "private, max-age=300")
+            .body(text),
+        Err(AppError::NotFound { .. }) => Response::builder()
+            .status(StatusCode::NOT_FOUND)
+            .content_type("text/plain; charset=utf-8")
+            .body("Không có lịch ở địa chỉ này (có thể đã bị thu hồi)."),
+        Err(e) => error_page(None, e),
+    }
 }

@@ -210,6 +210,7 @@ fn notice(query: &str) -> Option<String> {
         "contributed" => format!("Đã lưu ý kiến phối hợp{time}."),
         "task_saved" => format!("Đã lưu nhiệm vụ{time}."),
         "task_deleted" => format!("Đã xóa nhiệm vụ{time}."),
+        "feed_revoked" => format!("Đã thu hồi địa chỉ lịch{time}."),
         "imported" => format!("Đã nhập nhiệm vụ từ bảng tính{time}."),
         "plan_copied" => {
             format!("Đã lập kế hoạch năm sau từ các nhiệm vụ của năm trước{time}; hãy xem lại hạn và chỉ tiêu.")
@@ -611,6 +612,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("/admin/users/:id/reactivate", "POST"),
     ("/account", "GET, POST"),
     ("/account/email", "POST"),
+    ("/account/calendar", "POST"),
+    ("/account/calendar/:id/revoke", "POST"),
+    ("/calendar/:file", "GET"),
     ("/forgot", "GET, POST"),
     ("/password/:secret", "GET, POST"),
     ("/setup/:secret", "GET, POST"),
@@ -673,6 +677,9 @@ pub fn routes(state: AppState) -> impl poem::Endpoint + 'static {
         .at("/admin/users/:id/reactivate", post(account::people_reactivate))
         .at("/account", get(account::own_page).post(account::own_change))
         .at("/account/email", post(account::own_email))
+        .at("/account/calendar", post(account::feed_create))
+        .at("/account/calendar/:id/revoke", post(account::feed_revoke))
+        .at("/calendar/:file", get(account::feed))
         .at("/forgot", get(account::forgot_page).post(account::forgot))
         .at("/password/:secret", get(account::link_page).post(account::link_set))
         .at("/setup/:secret", get(account::setup_page).post(account::setup_run))

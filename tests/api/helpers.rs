@@ -113,6 +113,7 @@ pub async fn spawn_empty_app(signing: nhiemvu::services::signatures::Signing) ->
         signing: Arc::new(signing),
         setup: Default::default(),
         mailer: None,
+        reminders: Default::default(),
     };
     let setup = state.setup.clone();
     let client = TestClient::new(nhiemvu::app::router(state));
@@ -460,6 +461,7 @@ impl TestApp {
             signing: Arc::new(nhiemvu::services::signatures::Signing::disabled()),
             setup: Default::default(),
             mailer: None,
+            reminders: Default::default(),
         };
         TestClient::new(nhiemvu::app::router(state))
     }
@@ -477,6 +479,7 @@ impl TestApp {
             signing: Arc::new(nhiemvu::services::signatures::Signing::disabled()),
             setup: self.setup.clone(),
             mailer: Some(mailer),
+            reminders: Default::default(),
         };
         self.client = TestClient::new(nhiemvu::app::router(state));
     }

@@ -188,3 +188,73 @@ async fn reminders_count_vietnamese_working_days_unless_a_plan_says_otherwise() 
     let bad = json!({"issuer_id": issuer, "year": 2027, "title": "x", "reminder_policy": {"offsets_days": [3], "overdue_every_days": 0, "workdays": too_many}});
     app.post("/api/v1/plans", bad).await.expect_error(422, "validation_failed", Some("reminder_policy.workdays"));
 }
+
+#[tokio::test]
+async fn a_secret_calendar_address_lists_the_deadlines_with_alarms_until_it_is_revoked() {
+    let app = spawn_app().await;
+    let (issuer, _, _, [a, b], [t1, ..]) = last_year(&app).await;
+    let (officer_id, officer) = app.user(issuer.parse().unwrap(), "unit_officer", Some(a.parse().unwrap())).await;
+    let made = app.act_as(&officer).post("/api/v1/calendar-feeds", json!({})).await.expect(201);
+    let url = made["url"].as_str().unwrap().to_owned();
+    assert!(url.starts_with("https://nhiemvu.example.vn/calendar/") && url.ends_with(".ics"));
+    let path = url.trim_start_matches("https://nhiemvu.example.vn");
+    let (status, ct, body) = app.get_bytes(path).await;
+    assert_eq!((status, ct.as_str()), (200, "text/calendar; charset=utf-8"));
+    let ics = String::from_utf8(body).unwrap().replace("\r\n ", "");
+    assert!(ics.starts_with("BEGIN:VCALENDAR\r\n") && ics.ends_with("END:VCALENDAR\r\n"));
+    assert_eq!(ics.matches("BEGIN:VEVENT").count(), 2, "unit KT's two tasks with a deadline: {ics}");
+    assert!(ics.contains(&format!("UID:{t1}@nhiemvu")));
+    assert!(ics.contains(&format!("URL:https://nhiemvu.example.vn/tasks/{t1}")));
+    let year = chrono::Utc::now().year() - 1;
+    assert!(ics.contains(&format!("DTSTART;VALUE=DATE:{year}0331")));
+    // 7, 3 and 1 working days before and the day itself (8:00), for the late task only:
+    // the reported one (1.4) has no alarm.
+    assert_eq!(ics.matches("BEGIN:VALARM").count(), 4, "{ics}");
+    assert!(ics.contains("TRIGGER:PT8H"));
+
+    // Another unit is not the officer's to subscribe to; the office may.
+    app.act_as(&officer).post("/api/v1/calendar-feeds", json!({"unit_id": b})).await.expect_error(
+        422,
+        "validation_failed",
+        Some("unit_id"),
+    );
+    let list = app.act_as(&officer).get("/api/v1/calendar-feeds").await.expect(200);
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    let id = list[0]["id"].as_str().unwrap();
+    // Revoked: gone at once.
+    app.act_as(&officer).post(&format!("/api/v1/calendar-feeds/{id}/revocation"), json!({})).await.expect(200);
+    assert_eq!(app.get_bytes(path).await.0, 404);
+    assert_eq!(app.get_bytes("/calendar/not-a-secret.ics").await.0, 404);
+    assert_eq!(app.get_bytes(&format!("/calendar/{}.ics", "0".repeat(64))).await.0, 404);
+
+    // A feed ends with its maker's account.
+    let again = app.act_as(&officer).post("/api/v1/calendar-feeds", json!({})).await.expect(201);
+    let path = again["url"].as_str().unwrap().trim_start_matches("https://nhiemvu.example.vn").to_owned();
+    assert_eq!(app.get_bytes(&path).await.0, 200);
+    app.as_admin().post(&format!("/api/v1/users/{officer_id}/deactivation"), json!({})).await.expect(200);
+    assert_eq!(app.get_bytes(&path).await.0, 404);
+}
+
+#[tokio::test]
+async fn the_account_page_makes_and_revokes_a_calendar_address() {
+    let app = spawn_app().await;
+    let (issuer, _, _, [a, _], _) = last_year(&app).await;
+    let (office, token) = app.user(issuer.parse().unwrap(), "office", None).await;
+    let (browser, _) = Browser::login(&app, office).await;
+    let csrf = browser.csrf().await;
+    let (status, html) = browser.post("/account/calendar", &[("csrf", &csrf), ("unit_id", &a)]).await;
+    assert_eq!(status, 201);
+    let at = html.find("<code id=\"new-feed\">").expect("the address, once") + 20;
+    let url = html[at..at + html[at..].find('<').unwrap()].replace("&#x2f;", "/");
+    let path = url.trim_start_matches("https://nhiemvu.example.vn");
+    assert!(html.contains("Hạn nhiệm vụ: Đơn vị KT"));
+    assert_eq!(app.get_bytes(path).await.0, 200);
+    let (_, page) = browser.get("/account").await;
+    assert!(!page.contains("new-feed"), "the address is not shown again");
+    let id = app.act_as(&token).get("/api/v1/calendar-feeds").await.expect(200)[0]["id"].as_str().unwrap().to_owned();
+    let (status, _) = browser.post(&format!("/account/calendar/{id}/revoke"), &[("csrf", &csrf)]).await;
+    assert_eq!(status, 303);
+    assert_eq!(app.get_bytes(path).await.0, 404);
+    let (_, page) = browser.get("/account").await;
+    assert!(page.contains("đã thu hồi ngày"));
+}

@@ -22,23 +22,47 @@ fn row(cells: [&str; 9]) -> Vec<Cell> {
 /// An issuer with two units and an empty 2025 plan: (issuer, plan).
 async fn office(app: &TestApp) -> (String, String) {
     let issuer = app.issuer("xa-bang-tinh").await;
-    for (name, short) in [("Phòng Nông nghiệp và Môi trường", "NNMT"), ("Phòng Văn hóa - Xã hội", "VHXH")] {
+    for (name, short) in [("Phòng Nông nghiệp và Môi trường", "NNMT"), ("Phòng Văn hóa - Xã hội", "VHXH")]
+    {
         let body = json!({"issuer_id": issuer, "name": name, "short_name": short, "kind": "department", "emails": []});
         app.post("/api/v1/units", body).await.expect(201);
     }
-    let plan = app.post("/api/v1/plans", json!({"issuer_id": issuer, "year": 2025, "title": "Nhiệm vụ trọng tâm năm 2025"})).await.expect(201);
+    let plan = app
+        .post("/api/v1/plans", json!({"issuer_id": issuer, "year": 2025, "title": "Nhiệm vụ trọng tâm năm 2025"}))
+        .await
+        .expect(201);
     (issuer, plan["id"].as_str().unwrap().to_owned())
 }
 
 fn good_file() -> Vec<u8> {
     let mut rows = vec![
-        row(["I. Phát triển kinh tế", "1.1", "Trồng rừng tập trung", "NNMT", "Phòng Văn hóa - Xã hội", "15/12/2025", "Diện tích trồng rừng mới", "ha", "1.234,5"]),
+        row([
+            "I. Phát triển kinh tế",
+            "1.1",
+            "Trồng rừng tập trung",
+            "NNMT",
+            "Phòng Văn hóa - Xã hội",
+            "15/12/2025",
+            "Diện tích trồng rừng mới",
+            "ha",
+            "1.234,5",
+        ]),
         row(["", "1.1", "", "", "", "", "Tỷ lệ che phủ rừng", "%", "65"]),
         row(["II. Văn hóa - xã hội", "2.1", "Xây dựng gia đình văn hóa", "phòng văn hóa - xã hội", "", "", "", "", ""]),
     ];
     rows[0][5] = Cell::Date(chrono::NaiveDate::from_ymd_opt(2025, 12, 15).unwrap());
     rows[1][8] = Cell::Number(65.0);
-    rows.push(row(["II. Văn hóa - xã hội", "2.2", "Phổ cập giáo dục", "VHXH", "", "2025-06-30", "Số trường đạt chuẩn", "trường", "1,234.5"]));
+    rows.push(row([
+        "II. Văn hóa - xã hội",
+        "2.2",
+        "Phổ cập giáo dục",
+        "VHXH",
+        "",
+        "2025-06-30",
+        "Số trường đạt chuẩn",
+        "trường",
+        "1,234.5",
+    ]));
     file(rows)
 }
 
@@ -48,8 +72,15 @@ async fn a_register_typed_in_excel_imports_once_and_again_changes_nothing() {
     let (_, plan) = office(&app).await;
     let dry = app.post_bytes(&format!("/api/v1/plans/{plan}/import?dry_run=true"), XLSX, good_file()).await.expect(200);
     assert_eq!(dry["problems"], json!([]), "{dry}");
-    assert_eq!((dry["tasks"].as_u64(), dry["tasks_created"].as_u64(), dry["groups_created"].as_u64()), (Some(3), Some(3), Some(2)));
-    assert_eq!(app.get(&format!("/api/v1/tasks?plan_id={plan}")).await.expect(200)["total"], 0, "a dry run writes nothing");
+    assert_eq!(
+        (dry["tasks"].as_u64(), dry["tasks_created"].as_u64(), dry["groups_created"].as_u64()),
+        (Some(3), Some(3), Some(2))
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/tasks?plan_id={plan}")).await.expect(200)["total"],
+        0,
+        "a dry run writes nothing"
+    );
 
     let done = app.post_bytes(&format!("/api/v1/plans/{plan}/import"), XLSX, good_file()).await.expect(200);
     assert_eq!((done["tasks_created"].as_u64(), done["dry_run"].as_bool()), (Some(3), Some(false)));
@@ -67,8 +98,15 @@ async fn a_register_typed_in_excel_imports_once_and_again_changes_nothing() {
     let events = app.get("/api/v1/audit?per_page=1").await.expect(200)["total"].clone();
 
     let again = app.post_bytes(&format!("/api/v1/plans/{plan}/import"), XLSX, good_file()).await.expect(200);
-    assert_eq!((again["tasks_unchanged"].as_u64(), again["tasks_updated"].as_u64(), again["tasks_created"].as_u64()), (Some(3), Some(0), Some(0)));
-    assert_eq!(app.get("/api/v1/audit?per_page=1").await.expect(200)["total"], events, "nothing written the second time");
+    assert_eq!(
+        (again["tasks_unchanged"].as_u64(), again["tasks_updated"].as_u64(), again["tasks_created"].as_u64()),
+        (Some(3), Some(0), Some(0))
+    );
+    assert_eq!(
+        app.get("/api/v1/audit?per_page=1").await.expect(200)["total"],
+        events,
+        "nothing written the second time"
+    );
 
     // An edited file updates by code and keeps the targets' ids.
     let mut rows = sheet::read_xlsx(&good_file()).unwrap();
@@ -86,7 +124,10 @@ async fn a_register_typed_in_excel_imports_once_and_again_changes_nothing() {
     let (status, ct, bytes) = app.get_bytes(&format!("/api/v1/plans/{plan}/register.xlsx")).await;
     assert_eq!((status, ct.as_str()), (200, XLSX));
     let back = sheet::read_xlsx(&bytes).unwrap();
-    assert_eq!(back[0][..9].iter().map(Cell::text).collect::<Vec<_>>(), ["Nhóm", "Mã", "Nội dung", "Đơn vị chủ trì", "Phối hợp", "Hạn", "Chỉ tiêu", "Đơn vị tính", "Kế hoạch"]);
+    assert_eq!(
+        back[0][..9].iter().map(Cell::text).collect::<Vec<_>>(),
+        ["Nhóm", "Mã", "Nội dung", "Đơn vị chủ trì", "Phối hợp", "Hạn", "Chỉ tiêu", "Đơn vị tính", "Kế hoạch"]
+    );
     assert_eq!(back.len(), 1 + 4, "a row per target");
     assert_eq!(back[1][5], Cell::Date(chrono::NaiveDate::from_ymd_opt(2025, 12, 15).unwrap()));
     assert_eq!(back[1][8], Cell::Number(1234.5));
@@ -114,7 +155,12 @@ async fn every_problem_of_a_file_is_named_by_cell_and_nothing_is_imported() {
     let dry = app.post_bytes(&format!("/api/v1/plans/{plan}/import?dry_run=true"), XLSX, bad.clone()).await.expect(200);
     let cells: Vec<&str> = dry["problems"].as_array().unwrap().iter().map(|p| p["cell"].as_str().unwrap()).collect();
     assert_eq!(cells, ["D2", "F2", "I2", "E3", "F3", "G3", "B4"], "{dry}");
-    let by_cell = |c: &str| dry["problems"].as_array().unwrap().iter().find(|p| p["cell"] == c).unwrap()["message"].as_str().unwrap().to_owned();
+    let by_cell = |c: &str| {
+        dry["problems"].as_array().unwrap().iter().find(|p| p["cell"] == c).unwrap()["message"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
     assert!(by_cell("D2").contains("Không có đơn vị “Phòng Không Có”"));
     assert!(by_cell("F2").contains("ngoài năm 2025"));
     assert!(by_cell("F3").contains("Không có ngày này"));
@@ -122,11 +168,22 @@ async fn every_problem_of_a_file_is_named_by_cell_and_nothing_is_imported() {
     assert_eq!(dry["problems"][0]["column"], "Đơn vị chủ trì");
     assert_eq!(dry["problems"][0]["row"], 2);
 
-    let refused = app.post_bytes(&format!("/api/v1/plans/{plan}/import"), XLSX, bad).await.expect_error(422, "validation_failed", Some("file.D2"));
+    let refused = app.post_bytes(&format!("/api/v1/plans/{plan}/import"), XLSX, bad).await.expect_error(
+        422,
+        "validation_failed",
+        Some("file.D2"),
+    );
     assert!(refused["fields"]["file.G3"].as_str().unwrap().contains("thiếu tên chỉ tiêu"));
-    assert_eq!(app.get(&format!("/api/v1/tasks?plan_id={plan}")).await.expect(200)["total"], 0, "all or nothing: 1.3 was fine but not imported");
+    assert_eq!(
+        app.get(&format!("/api/v1/tasks?plan_id={plan}")).await.expect(200)["total"],
+        0,
+        "all or nothing: 1.3 was fine but not imported"
+    );
 
-    let body = app.post_bytes(&format!("/api/v1/plans/{plan}/import"), XLSX, b"PK\x03\x04 not really".to_vec()).await.expect_error(422, "validation_failed", Some("file"));
+    let body = app
+        .post_bytes(&format!("/api/v1/plans/{plan}/import"), XLSX, b"PK\x03\x04 not really".to_vec())
+        .await
+        .expect_error(422, "validation_failed", Some("file"));
     assert!(body["fields"]["file"].as_str().unwrap().contains(".xlsx"));
     let no_code = file(vec![]);
     let headers_only = app.post_bytes(&format!("/api/v1/plans/{plan}/import"), XLSX, no_code).await.expect(200);
@@ -198,4 +255,53 @@ fn the_cli_imports_a_file_and_lists_its_problems() {
     assert!(r.status.success() && said.contains("1 nhiệm vụ: 1 thêm"), "{said}");
     let r = run(&["import", path.to_str().unwrap(), "--plan", &plan]);
     assert!(String::from_utf8_lossy(&r.stdout).contains("0 thêm, 0 sửa, 1 giữ nguyên"));
+}
+
+#[tokio::test]
+async fn the_import_page_checks_the_file_then_imports_it_in_one_step() {
+    use poem::test::{TestForm, TestFormField};
+    let app = spawn_app().await;
+    let (issuer, plan) = office(&app).await;
+    let (office_id, _) = app.user(issuer.parse().unwrap(), "office", None).await;
+    let (browser, _) = crate::helpers::Browser::login(&app, office_id).await;
+    let csrf = browser.csrf().await;
+    let (status, html) = browser.get(&format!("/plans/{plan}/import")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Tải tệp mẫu") && html.contains("multipart/form-data"));
+    let upload = |bytes: Vec<u8>, token: &str| {
+        let form = TestForm::new()
+            .text("csrf", token)
+            .field(TestFormField::bytes(bytes).name("file").filename("nhiem-vu.xlsx").content_type(XLSX));
+        app.client.post(format!("/plans/{plan}/import")).header("cookie", &browser.cookie).multipart(form).send()
+    };
+    // A wrong token is refused before the file is read.
+    assert_eq!(upload(good_file(), "wrong").await.0.status(), 403);
+    let bad = file(vec![row(["I. Kinh tế", "1.1", "Trồng rừng", "Phòng Không Có", "", "", "", "", ""])]);
+    let resp = upload(bad, &csrf).await;
+    assert_eq!(resp.0.status(), 422);
+    let html = resp.0.into_body().into_string().await.unwrap();
+    assert!(html.contains("import-problems") && html.contains("D2") && html.contains("Phòng Không Có"));
+    assert!(!html.contains(" / no unit"), "the page speaks Vietnamese only");
+    assert!(!html.contains("Nhập vào kế hoạch"));
+
+    let resp = upload(good_file(), &csrf).await;
+    assert_eq!(resp.0.status(), 200);
+    let html = resp.0.into_body().into_string().await.unwrap();
+    assert!(html.contains("3 nhiệm vụ mới"), "{html}");
+    let at = html.find("name=\"token\" value=\"").expect("the checked file's token") + 20;
+    let token = &html[at..at + 36];
+    assert_eq!(
+        app.get(&format!("/api/v1/tasks?plan_id={plan}")).await.expect(200)["total"],
+        0,
+        "checking writes nothing"
+    );
+    let (status, _) =
+        browser.post(&format!("/plans/{plan}/import/confirm"), &[("csrf", &csrf), ("token", token)]).await;
+    assert_eq!(status, 303);
+    assert_eq!(app.get(&format!("/api/v1/tasks?plan_id={plan}")).await.expect(200)["total"], 3);
+    // The kept file is used once.
+    let (status, html) =
+        browser.post(&format!("/plans/{plan}/import/confirm"), &[("csrf", &csrf), ("token", token)]).await;
+    assert_eq!(status, 409);
+    assert!(html.contains("không còn"), "{html}");
 }

@@ -149,7 +149,7 @@ pub type Apis = (
     tasks::TargetApi,
     results::ResultApi,
     (documents::DocumentApi, evidence::EvidenceApi, outbox::OutboxApi, keys::KeyApi),
-    sheets::SheetApi,
+    (sheets::SheetApi, sheets::CalendarApi),
 );
 
 /// Builds the OpenAPI service over every resource API, served under `/api/v1`.
@@ -173,7 +173,7 @@ pub fn service(state: AppState) -> OpenApiService<Apis, ()> {
             outbox::OutboxApi { state: s() },
             keys::KeyApi { state: s() },
         ),
-        sheets::SheetApi { state: s() },
+        (sheets::SheetApi { state: s() }, sheets::CalendarApi { state: s() }),
     );
     OpenApiService::new(apis, "nhiemvu", env!("CARGO_PKG_VERSION"))
         .description("Nhiệm vụ trọng tâm: the key-task register of a People's Committee and its official documents.")

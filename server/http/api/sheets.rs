@@ -13,8 +13,8 @@ use super::{Tag, who};
 use crate::error::AppError;
 use crate::http::ApiResult;
 use crate::http::auth::Auth;
-use crate::model::ImportReport;
-use crate::services::{local_date, now, spreadsheets};
+use crate::model::{CalendarFeed, CalendarFeedInput, ImportReport, NewCalendarFeed};
+use crate::services::{calendars, local_date, now, spreadsheets};
 use crate::sheet::{self, Table};
 use crate::state::AppState;
 
@@ -162,5 +162,43 @@ impl SheetApi {
             spreadsheets::import_register(&self.state.db, &actor, now(), id.0, &body.0, dry_run.0.unwrap_or(false))
                 .await?,
         ))
+    }
+}
+
+/// Calendar feed API.
+pub struct CalendarApi {
+    /// Shared state.
+    pub state: AppState,
+}
+
+#[OpenApi(tag = "Tag::Plans")]
+impl CalendarApi {
+    /// Make a calendar feed of deadlines (iCalendar) for yourself, or narrowed to one
+    /// unit; the secret address is in the answer once. At most 20 per person.
+    #[oai(path = "/calendar-feeds", method = "post")]
+    async fn create(
+        &self,
+        auth: Auth,
+        req: &Request,
+        body: crate::http::strict::StrictJson<CalendarFeedInput>,
+    ) -> ApiResult<super::Created<NewCalendarFeed>> {
+        let actor = who(&self.state, &auth, req).await?;
+        Ok(super::Created::Created(Json(
+            calendars::create_feed(&self.state.db, &actor, now(), &self.state.public_url, body.0).await?,
+        )))
+    }
+
+    /// Your calendar feeds, newest first.
+    #[oai(path = "/calendar-feeds", method = "get")]
+    async fn list(&self, auth: Auth, req: &Request) -> ApiResult<Json<Vec<CalendarFeed>>> {
+        let actor = who(&self.state, &auth, req).await?;
+        Ok(Json(calendars::list_feeds(&self.state.db, &actor).await?))
+    }
+
+    /// Revoke one of your feeds: its address answers 404 from now on.
+    #[oai(path = "/calendar-feeds/:id/revocation", method = "post")]
+    async fn revoke(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Json<CalendarFeed>> {
+        let actor = who(&self.state, &auth, req).await?;
+        Ok(Json(calendars::revoke_feed(&self.state.db, &actor, now(), id.0).await?))
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod account_links;
 pub mod audit_events;
+pub mod calendar_feeds;
 pub mod contributions;
 pub mod document_counters;
 pub mod documents;

@@ -1,0 +1,242 @@
+//! Calendar feeds: a person makes a secret address (for their own view, or narrowed
+//! to one unit) that a calendar program reads as iCalendar: every task deadline they
+//! may see as an all-day event linking to the task's page, with the reminder days as
+//! alarms. Only the address's SHA-256 is stored; revoking ends it at once, and so
+//! does deactivating its maker.
+
+use chrono::{DateTime, Datelike, Duration, Utc};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use uuid::Uuid;
+
+use super::access::require;
+use super::{audited, auth, figures, not_found, tasks, unknown_ref};
+use crate::domain::Role;
+use crate::domain::access::Action;
+use crate::domain::ical::{self, Event};
+use crate::domain::reminder::Policy;
+use crate::error::{AppError, Result};
+use crate::model::{CalendarFeed, CalendarFeedInput, NewCalendarFeed, Paging, Standing};
+use crate::storage::Db;
+use crate::storage::audit::Actor;
+use crate::storage::entities::{calendar_feeds, plans, units, users};
+
+const ENTITY: &str = "calendar_feeds";
+/// Most feeds one person keeps.
+const MAX_FEEDS: usize = 20;
+
+fn to_model(m: calendar_feeds::Model) -> CalendarFeed {
+    CalendarFeed { id: m.id, unit_id: m.unit_id, label: m.label, created_at: m.created_at, revoked_at: m.revoked_at }
+}
+
+/// The address of a feed's secret.
+pub fn feed_url(public_url: &str, secret: &str) -> String {
+    format!("{}/calendar/{secret}.ics", public_url.trim_end_matches('/'))
+}
+
+/// Makes a feed for the caller: their own tasks' deadlines, or one unit's. A unit
+/// officer may narrow only to their own unit. The address is returned once.
+pub async fn create_feed(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    public_url: &str,
+    input: CalendarFeedInput,
+) -> Result<NewCalendarFeed> {
+    require(actor, Action::Read)?;
+    let user_id = actor.user_id.ok_or(AppError::Forbidden)?;
+    let txn = db.begin_write().await?;
+    let label = match input.unit_id {
+        Some(u) => {
+            let unit = units::Entity::find_by_id(u).one(&*txn).await?;
+            let visible = unit.as_ref().is_some_and(|x| {
+                super::access::in_scope(actor, x.issuer_id)
+                    && (actor.role != Some(Role::UnitOfficer) || actor.unit_id == Some(x.id))
+            });
+            match unit.filter(|_| visible) {
+                Some(x) => format!("Hạn nhiệm vụ: {}", x.name),
+                None => return Err(AppError::field("unit_id", unknown_ref("đơn vị / unit"))),
+            }
+        }
+        None => "Hạn nhiệm vụ".to_owned(),
+    };
+    let mine = calendar_feeds::Entity::find()
+        .filter(calendar_feeds::Column::UserId.eq(user_id))
+        .filter(calendar_feeds::Column::RevokedAt.is_null())
+        .all(&*txn)
+        .await?;
+    if mine.len() >= MAX_FEEDS {
+        return Err(AppError::conflict(
+            "too_many_feeds",
+            format!(
+                "Tối đa {MAX_FEEDS} địa chỉ lịch; hãy thu hồi bớt / at most {MAX_FEEDS} calendar feeds; revoke one"
+            ),
+        ));
+    }
+    let secret = auth::secret();
+    let m = calendar_feeds::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(user_id),
+        unit_id: Set(input.unit_id),
+        label: Set(label),
+        secret_hash: Set(auth::digest(&secret)),
+        created_at: Set(now),
+        revoked_at: Set(None),
+    }
+    .insert(&*txn)
+    .await?;
+    audited(&*txn, actor, now, "create", ENTITY, m.id, None, Some(&m)).await?;
+    txn.commit().await?;
+    Ok(NewCalendarFeed { url: feed_url(public_url, &secret), feed: to_model(m) })
+}
+
+/// The caller's feeds, newest first (revoked ones too, marked).
+pub async fn list_feeds(db: &Db, actor: &Actor) -> Result<Vec<CalendarFeed>> {
+    require(actor, Action::Read)?;
+    let Some(user_id) = actor.user_id else { return Ok(Vec::new()) };
+    Ok(calendar_feeds::Entity::find()
+        .filter(calendar_feeds::Column::UserId.eq(user_id))
+        .order_by_desc(calendar_feeds::Column::Id)
+        .all(&db.conn)
+        .await?
+        .into_iter()
+        .map(to_model)
+        .collect())
+}
+
+/// Ends one of the caller's feeds; its address answers 404 from then on.
+pub async fn revoke_feed(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<CalendarFeed> {
+    require(actor, Action::Read)?;
+    let txn = db.begin_write().await?;
+    let before = calendar_feeds::Entity::find_by_id(id)
+        .one(&*txn)
+        .await?
+        .filter(|f| Some(f.user_id) == actor.user_id)
+        .ok_or_else(|| not_found("calendar feed"))?;
+    if before.revoked_at.is_some() {
+        return Ok(to_model(before));
+    }
+    let mut am: calendar_feeds::ActiveModel = before.clone().into();
+    am.revoked_at = Set(Some(now));
+    let after = am.update(&*txn).await?;
+    audited(&*txn, actor, now, "revoke", ENTITY, id, Some(&before), Some(&after)).await?;
+    txn.commit().await?;
+    Ok(to_model(after))
+}
+
+/// The iCalendar text behind a feed's secret: the deadlines of this year's and last
+/// year's plans its maker may see (narrowed to its unit), each with alarms on the
+/// reminder days (`server` policy, or the plan's own). 404 for an unknown or revoked
+/// secret, or a maker who has left.
+pub async fn feed_ics(db: &Db, secret: &str, now: DateTime<Utc>, public_url: &str, server: &Policy) -> Result<String> {
+    if secret.len() != 64 || !secret.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(not_found("calendar feed"));
+    }
+    let feed = calendar_feeds::Entity::find()
+        .filter(calendar_feeds::Column::SecretHash.eq(auth::digest(secret)))
+        .filter(calendar_feeds::Column::RevokedAt.is_null())
+        .one(&db.conn)
+        .await?
+        .ok_or_else(|| not_found("calendar feed"))?;
+    let user = users::Entity::find_by_id(feed.user_id)
+        .one(&db.conn)
+        .await?
+        .filter(|u| u.deactivated_at.is_none())
+        .ok_or_else(|| not_found("calendar feed"))?;
+    let actor = auth::actor_of(&user, None);
+    let today = super::local_date(now);
+    let unit = feed.unit_id.or(actor.unit_id.filter(|_| actor.role == Some(Role::UnitOfficer)));
+    let mut events = Vec::new();
+    let mut unit_rows = units::Entity::find();
+    if let Some(i) = actor.issuer_id {
+        unit_rows = unit_rows.filter(units::Column::IssuerId.eq(i));
+    }
+    let names: std::collections::HashMap<Uuid, String> =
+        unit_rows.all(&db.conn).await?.into_iter().map(|u| (u.id, u.name)).collect();
+    let mut open = plans::Entity::find().filter(plans::Column::Year.gte(today.year() - 1));
+    if let Some(i) = actor.issuer_id {
+        open = open.filter(plans::Column::IssuerId.eq(i));
+    }
+    for p in open.all(&db.conn).await? {
+        let policy = p
+            .reminder_policy
+            .clone()
+            .and_then(|v| serde_json::from_value::<crate::model::ReminderPolicy>(v).ok())
+            .map(|r| r.to_domain())
+            .unwrap_or_else(|| server.clone());
+        let filter = tasks::TaskFilter { plan_id: Some(p.id), unit_id: unit, ..Default::default() };
+        let mut all = Vec::new();
+        for page in 1.. {
+            let got =
+                tasks::list_tasks(db, &actor, filter.clone(), Paging { page, per_page: Paging::MAX_PER_PAGE }).await?;
+            let done = page * Paging::MAX_PER_PAGE >= got.total;
+            all.extend(got.items);
+            if done {
+                break;
+            }
+        }
+        let results = super::results::list_results(
+            db,
+            &actor,
+            Some(p.id),
+            None,
+            None,
+            Paging { page: 1, per_page: Paging::MAX_PER_PAGE },
+        )
+        .await?;
+        for t in all {
+            let Some(deadline) = t.data.deadline.map(|d| d.0) else { continue };
+            let r = results.items.iter().find(|r| r.data.task_id == t.id);
+            let st = figures::standing(&t, r, today);
+            let lead = t.data.lead_unit_id.and_then(|u| names.get(&u).cloned());
+            let alarms = if matches!(st, Standing::Accepted | Standing::Submitted) {
+                Vec::new()
+            } else {
+                calendar_days_before(&policy, deadline)
+            };
+            let excerpt: String = t.data.text.chars().take(120).collect();
+            events.push(Event {
+                uid: format!("{}@nhiemvu", t.id),
+                date: deadline,
+                summary: format!("Hạn {}: {excerpt}", t.data.code),
+                description: format!(
+                    "{}\nĐơn vị chủ trì: {}\nTình trạng: {}\nKế hoạch: {}",
+                    t.data.text,
+                    lead.unwrap_or_else(|| "(chưa giao)".into()),
+                    st.label(),
+                    p.title
+                ),
+                url: format!("{}/tasks/{}", public_url.trim_end_matches('/'), t.id),
+                alarms_days_before: alarms,
+                stamp: t.updated_at,
+            });
+        }
+    }
+    events.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.uid.cmp(&b.uid)));
+    Ok(ical::calendar(&feed.label, &events))
+}
+
+/// The reminder offsets as calendar days before `deadline` (working days counted
+/// back over weekends and holidays when the policy counts working days).
+fn calendar_days_before(policy: &Policy, deadline: chrono::NaiveDate) -> Vec<i64> {
+    let mut out: Vec<i64> = policy
+        .offsets
+        .iter()
+        .map(|&n| {
+            if !policy.working_days || n == 0 {
+                return n;
+            }
+            let mut d = deadline;
+            let mut left = n;
+            while left > 0 && (deadline - d).num_days() < 366 {
+                d -= Duration::days(1);
+                if policy.is_working_day(d) {
+                    left -= 1;
+                }
+            }
+            (deadline - d).num_days()
+        })
+        .collect();
+    out.sort_unstable_by(|a, b| b.cmp(a));
+    out.dedup();
+    out
+}
