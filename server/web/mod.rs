@@ -187,7 +187,8 @@ pub(crate) fn done(path: &str, what: &str) -> Response {
     let (path, fragment) = path.split_once('#').unwrap_or((path, ""));
     let enc: String = form_urlencoded::byte_serialize(what.as_bytes()).collect();
     let hash = if fragment.is_empty() { String::new() } else { format!("#{fragment}") };
-    redirect(&format!("{path}?done={enc}&at={}{hash}", now().timestamp()))
+    let sep = if path.contains('?') { '&' } else { '?' };
+    redirect(&format!("{path}{sep}done={enc}&at={}{hash}", now().timestamp()))
 }
 
 /// The message for `?done=…&at=…` (fixed texts only: a link cannot make a page say

@@ -111,9 +111,23 @@ async fn editor(c: &Ctx, id: Uuid, extra: Value) -> Result<Value> {
                         "standing": standing(t, s.results.get(&t.id), today)})
                 })
                 .collect();
-            json!({"id": g.id, "title": g.data.title, "tasks": tasks})
+            json!({"id": g.id, "title": g.data.title, "tasks": tasks, "next_code": next_code(&s, g.id)})
         })
         .collect();
+    // After an add: the same group chosen and its next code suggested.
+    let extra = match (extra.get("values"), extra.get("chosen_group").and_then(|g| g.as_str())) {
+        (None, chosen) => {
+            let g = chosen
+                .and_then(|g| g.parse::<Uuid>().ok())
+                .filter(|g| s.groups.iter().any(|x| x.id == *g))
+                .or_else(|| s.groups.first().map(|g| g.id));
+            match g {
+                Some(g) => with_extra(extra, json!({"values": {"group_id": g.to_string(), "code": next_code(&s, g)}})),
+                None => extra,
+            }
+        }
+        _ => extra,
+    };
     let rubric_list =
         rubrics::list_rubrics(&c.state.db, &c.actor, Some(s.plan.data.issuer_id), Paging { page: 1, per_page: 100 })
             .await?;
@@ -125,11 +139,45 @@ async fn editor(c: &Ctx, id: Uuid, extra: Value) -> Result<Value> {
     Ok(v)
 }
 
+#[derive(serde::Deserialize)]
+pub(crate) struct ShowQuery {
+    /// The group the last task was added to: chosen again for the next one.
+    group: Option<String>,
+}
+
 #[handler]
-pub(crate) async fn show(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>) -> Response {
+pub(crate) async fn show(
+    state: Data<&AppState>,
+    req: &Request,
+    Path(id): Path<Uuid>,
+    poem::web::Query(q): poem::web::Query<ShowQuery>,
+) -> Response {
     let c = session!(state, req);
-    let r = async { Ok(c.page("plan.html", StatusCode::OK, editor(&c, id, json!({})).await?)) }.await;
+    let group = q.group.and_then(|g| g.parse::<Uuid>().ok());
+    let r =
+        async { Ok(c.page("plan.html", StatusCode::OK, editor(&c, id, json!({"chosen_group": group})).await?)) }.await;
     respond(&c, r)
+}
+
+/// The code that follows a group's last one ("2.3" → "2.4"; an empty second group
+/// starts at "2.1").
+fn next_code(s: &Snapshot, group: Uuid) -> String {
+    let last =
+        s.tasks.iter().filter(|t| t.data.group_id == group).max_by_key(|t| t.data.position).map(|t| &t.data.code);
+    match last {
+        Some(code) => {
+            let digits = code.len() - code.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+            let (head, tail) = code.split_at(code.len() - digits);
+            match tail.parse::<u64>() {
+                Ok(n) if digits > 0 => format!("{head}{}", n + 1),
+                _ => format!("{code}.1"),
+            }
+        }
+        None => {
+            let n = s.groups.iter().position(|g| g.id == group).map_or(1, |i| i + 1);
+            format!("{n}.1")
+        }
+    }
 }
 
 fn parse_uuid(f: &Form, key: &str, errors: &mut BTreeMap<String, String>) -> Option<Uuid> {
@@ -300,7 +348,12 @@ pub(crate) async fn create_task(state: Data<&AppState>, req: &Request, Path(id):
         {
             // The task and its targets are one save: nothing half-written.
             match tasks::create_task(&c.state.db, &c.actor, now(), task).await {
-                Ok(t) => return Ok(super::done(&format!("/plans/{id}#task-{}", t.id), "task_created")),
+                Ok(t) => {
+                    return Ok(super::done(
+                        &format!("/plans/{id}?group={}#task-{}", t.data.group_id, t.id),
+                        "task_created",
+                    ));
+                }
                 Err(e) => errors.extend(form_error_names(field_errors(&e).ok_or(e)?, &rows)),
             }
         }

@@ -258,3 +258,32 @@ async fn the_account_page_makes_and_revokes_a_calendar_address() {
     let (_, page) = browser.get("/account").await;
     assert!(page.contains("đã thu hồi ngày"));
 }
+
+#[tokio::test]
+async fn after_adding_a_task_the_group_stays_chosen_and_its_next_code_is_offered() {
+    let app = spawn_app().await;
+    let issuer = app.issuer("xa-ma-tiep").await;
+    let (plan, first) = app.plan_with_group(&issuer, 2026).await;
+    let second = app.post("/api/v1/groups", json!({"plan_id": plan, "title": "Nhóm văn hóa"})).await.expect(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.task(&first, "1.1", None, "2026-12-01").await;
+    let (office, _) = app.user(issuer.parse().unwrap(), "office", None).await;
+    let (browser, _) = Browser::login(&app, office).await;
+    let csrf = browser.csrf().await;
+    let (_, html) = browser.get(&format!("/plans/{plan}")).await;
+    assert!(html.contains("id=\"code\" name=\"code\" value=\"1.2\""), "the first group's next code");
+    assert!(html.contains(&format!("value=\"{second}\" data-next=\"2.1\"")), "an empty second group starts at 2.1");
+    let (status, _) = browser
+        .post(
+            &format!("/plans/{plan}/tasks"),
+            &[("csrf", &csrf), ("group_id", &second), ("code", "2.1"), ("text", "Gia đình văn hóa")],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let (_, html) = browser.get(&format!("/plans/{plan}?group={second}&done=task_created&at=1")).await;
+    assert!(html.contains(&format!("value=\"{second}\" data-next=\"2.2\" selected")), "the group kept");
+    assert!(html.contains("id=\"code\" name=\"code\" value=\"2.2\""));
+    assert!(html.contains("Đã giao nhiệm vụ"));
+}

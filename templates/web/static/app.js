@@ -287,6 +287,17 @@
     });
   });
 
+  // Choosing another group suggests that group's next code, unless the code was typed.
+  document.querySelectorAll("select[data-code-for]").forEach(function (select) {
+    var code = document.getElementById(select.getAttribute("data-code-for"));
+    if (!code) { return; }
+    var suggested = code.value;
+    select.addEventListener("change", function () {
+      var next = select.options[select.selectedIndex].getAttribute("data-next") || "";
+      if (code.value === suggested) { code.value = next; suggested = next; }
+    });
+  });
+
   // A browser that cannot show a PDF inline (most phones) does not get an empty
   // frame; the pages are offered as images below it, drawn only when opened.
   var frame = document.getElementById("pdf-frame");
