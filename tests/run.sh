@@ -29,6 +29,9 @@ step "python packages"
 python3 -c "import aiosmtpd" 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check aiosmtpd
 python3 -m pip show schemathesis 2>/dev/null | grep -q "^Version: 4.32.5$" \
   || python3 -m pip install --quiet --disable-pip-version-check "schemathesis==4.32.5"
+# Spreadsheets and calendars as other programs write and read them (browser journey).
+python3 -c "import openpyxl, icalendar" 2>/dev/null \
+  || python3 -m pip install --quiet --disable-pip-version-check "openpyxl==3.1.5" "icalendar==7.3.2"
 
 step "browser test packages"
 (cd tests/web && npm ci --no-audit --no-fund --silent)

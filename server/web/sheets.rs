@@ -81,6 +81,10 @@ pub(crate) async fn check(state: Data<&AppState>, req: &Request, Path(id): Path<
                 let message = fields.values().map(|m| vietnamese(m)).collect::<Vec<_>>().join(" ");
                 view(&c, id, StatusCode::UNPROCESSABLE_ENTITY, json!({"error": message})).await
             }
+            // A closed year: said on the page, with the file still to hand.
+            Err(AppError::Conflict { message, .. }) => {
+                view(&c, id, StatusCode::CONFLICT, json!({"error": vietnamese(&message)})).await
+            }
             Err(e) => Err(e),
         }
     }

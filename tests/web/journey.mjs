@@ -125,6 +125,8 @@ async function main() {
   await go("text=Mở kế hoạch");
   const planUrl = page.url();
   const otherTask = await page.locator("tr", { hasText: "Phòng Văn hóa và Thông tin" }).first().getAttribute("id");
+  check(/^\d+\.\d+$/.test(await page.inputValue("#code")), "the first group's next code is offered");
+  await page.fill("#code", "");
   await page.fill("#text", "Giải ngân vốn đầu tư công năm 2024 đạt trên 95% kế hoạch.");
   await page.fill("input[name=target_goal] >> nth=0", "chín lăm");
   await go("button:has-text('Giao nhiệm vụ')");
@@ -146,6 +148,7 @@ async function main() {
   await page.fill("input[name=target_unit] >> nth=1", "công trình");
   await go("button:has-text('Giao nhiệm vụ')");
   await page.waitForURL(/\/plans\/.*#task-/);
+  check(page.url().includes("group="), "the group stays chosen for the next task");
   const row = page.locator("tr", { hasText: "Giải ngân vốn đầu tư công năm 2024" });
   check(await row.isVisible(), "the new task is listed");
   check((await row.textContent()).includes("Số công trình khởi công mới"), "both targets were saved with the task");
@@ -429,6 +432,82 @@ async function main() {
   check((await text("#keys tbody")).includes("Phùng Thị Thanh Nga"), "the key is listed with its holder");
   await review(`${base}/admin/keys`);
   await shot("14-phone-keys");
+
+  // 11. Running the year: the dashboard's counts lead to the tasks they count; the
+  // issued year refuses an import; next year is copied, then filled from a workbook
+  // written by openpyxl (problems by cell first, nothing written until it is right);
+  // the register downloads and reads back in openpyxl; a calendar address serves the
+  // deadlines to a calendar program (parsed by python's icalendar).
+  step = "running the year";
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(`${base}/?plan=${planUrl.split("/").pop()}`, DOM);
+  const tile = page.locator('#totals a[href*="standing=accepted"]');
+  const counted = Number((await tile.locator("strong").innerText()).trim());
+  await Promise.all([page.waitForNavigation(DOM), tile.click()]);
+  check(page.url().includes("standing=accepted"), "the count leads to the filtered list");
+  check((await page.locator("#task-list tbody tr").count()) === counted, `the list has the ${counted} tasks counted`);
+  const firstText = await text("#task-list tbody tr td:nth-child(2)");
+  const firstCode = await text("#task-list tbody tr td:nth-child(1)");
+  const folded = firstText.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d").replace(/Đ/g, "D").toLowerCase();
+  await page.fill("#task-filters input[name=q]", folded.split(/\s+/).slice(0, 3).join(" "));
+  await go("#task-filters button[type=submit]");
+  check((await page.locator("#task-list tbody tr td:first-child").allInnerTexts()).includes(firstCode), "words without diacritics find the task");
+  await vietnameseOnly(page, "task list");
+  await shot("15-task-list");
+
+  const work2 = fs.mkdtempSync(path.join(os.tmpdir(), "nhiemvu-sheet-"));
+  const workbook = (name, rows) => {
+    const file = path.join(work2, name);
+    const made = spawnSync("python3", [path.join(root, "tests/support/workbook.py"), "write", file, JSON.stringify(rows)], { encoding: "utf8" });
+    check(made.status === 0, `openpyxl wrote ${name}: ${made.stderr}`);
+    return file;
+  };
+  const sheetRow = (lead) => ["IV. Nhiệm vụ nhập từ bảng tính", "9.1", "Số hóa hồ sơ thủ tục hành chính", lead, "", "date:2025-10-31", "Số hồ sơ số hóa", "hồ sơ", 1200];
+  const good = workbook("good.xlsx", [sheetRow("TC-KH")]);
+  const bad = workbook("bad.xlsx", [sheetRow("Phòng Không Có")]);
+  // The year whose report was issued is closed.
+  await page.goto(`${planUrl}/import`, DOM);
+  await page.setInputFiles("#file", good);
+  await go("form[enctype] button[type=submit]");
+  check((await text(".banner.error")).includes("báo cáo ban hành"), "an issued year refuses an import");
+  // Next year from this one.
+  await page.goto(planUrl, DOM);
+  await go("form[action$='/copy-forward'] button");
+  check((await text("#notice")).startsWith("Đã lập kế hoạch năm sau"), "next year's plan is made");
+  const nextPlan = page.url().split("?")[0];
+  check((await text("h1")).includes("2025"), "the copy is 2025's");
+  await page.goto(`${nextPlan}/import`, DOM);
+  await page.setInputFiles("#file", bad);
+  await go("form[enctype] button[type=submit]");
+  check((await text("#import-problems")).includes("D2"), "the problem is named by its cell");
+  check(await page.locator("button", { hasText: "Nhập vào kế hoạch" }).count() === 0, "nothing to import while a problem stands");
+  await vietnameseOnly(page, "import problems");
+  await shot("16-import-problems");
+  await page.setInputFiles("#file", good);
+  await go("form[enctype] button[type=submit]");
+  check((await text("#import-report")).includes("1 nhiệm vụ mới"), "the checked file adds one task");
+  await go("form[action$='/import/confirm'] button");
+  check((await text("#notice")).startsWith("Đã nhập nhiệm vụ từ bảng tính"), "imported");
+  check((await page.content()).includes("Số hóa hồ sơ thủ tục hành chính"), "the task is on the plan");
+  const register = await page.request.get(`${base}/api/v1/plans/${nextPlan.split("/").pop()}/register.xlsx`);
+  check(register.ok(), "the register downloads");
+  const saved = path.join(work2, "register.xlsx");
+  fs.writeFileSync(saved, await register.body());
+  const read = spawnSync("python3", [path.join(root, "tests/support/workbook.py"), "read", saved], { encoding: "utf8" });
+  check(read.status === 0, `openpyxl reads the register: ${read.stderr}`);
+  const sheetRows = JSON.parse(read.stdout);
+  check(sheetRows[0][1] === "Mã" && sheetRows.some((r) => r[1] === "9.1" && r[5] === "2025-10-31" && r[8] === 1200), "the register holds the imported row as Excel values");
+
+  await page.goto(`${base}/account`, DOM);
+  await go("form[action='/account/calendar'] button");
+  const feedUrl = await text("#new-feed");
+  const ics = await (await fetch(feedUrl.replace(/^https?:\/\/[^/]+/, base))).text();
+  const parsed = spawnSync("python3", [path.join(root, "tests/support/workbook.py"), "ical"], { input: ics, encoding: "utf8" });
+  check(parsed.status === 0, `icalendar parses the feed: ${parsed.stderr}`);
+  const events = JSON.parse(parsed.stdout);
+  check(events.some((e) => e.summary.startsWith("Hạn 9.1") && e.date === "2025-10-31" && e.alarms > 0 && e.url.includes("/tasks/")), "the imported task's deadline is in the calendar with alarms");
+  await review(`${base}/account`);
+  await review(`${base}/tasks`);
 
   await browser.close();
   console.log(`browser journey passed: ${addresses} messages delivered; screenshots in ${shots}`);
