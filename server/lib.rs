@@ -7,8 +7,9 @@
 //!   services, for the office, units, signer and administrators; forms carry CSRF;
 //!   `keep` saves what was typed (autosave drafts, forms posted after the session
 //!   expired) and offers it back; `account` covers first-run setup, the issuer,
-//!   units, people and one's own account, `rubrics` the rating bands. Pages speak
-//!   Vietnamese only.
+//!   units, people and one's own account (with its calendar addresses), `rubrics`
+//!   the rating bands, `tasks` the filtered task list, `sheets` the import page.
+//!   Pages speak Vietnamese only.
 //! - [`http`]: the JSON API (poem-openapi, one `XxxApi` per resource), who is
 //!   calling (tokens, cookies, CSRF), the body cap, connection limits, `Allow` on
 //!   405, and the single place where errors become HTTP statuses.
@@ -19,7 +20,8 @@
 //!   check, the outbox, contributions, kept drafts, signing keys as records
 //!   (`keys`: import, retire, expiry); what issued records depend on (`integrity`);
 //!   first-run setup (`setup`) and one-time password links, invitations and resets
-//!   (`accounts`). Services import each other in one direction only
+//!   (`accounts`); a plan at a glance (`figures`), spreadsheets in and out
+//!   (`spreadsheets`), calendar feeds (`calendars`). Services import each other in one direction only
 //!   (`tests/api/structure.rs` reads the source to keep it so).
 //! - [`storage`]: the database pool, migrations, entities, the audit chain, files,
 //!   the reads several services share (`queries`), reads kept by revision and
@@ -38,7 +40,8 @@
 //! - [`model`]: the public shape of records, shared by the API and the services.
 //! - [`domain`]: pure rules: roles, rubric bands, vocabularies, Vietnamese wording,
 //!   restricted Markdown, what user text may contain, number and date parsing,
-//!   file types, reminder days, the print view model, where lines may break, the
+//!   file types, reminder days and the Vietnamese calendar of days off (lunar
+//!   calendar, holidays, swaps), iCalendar text, the print view model, where lines may break, the
 //!   signature block, and the Nghị định 30 check (data rules and layout rules).
 //! - [`config`]: typed settings from `config/*.toml` and `APP__…` variables.
 //! - [`state`]: what every handler may use (database, renderer, files, signing).
