@@ -506,8 +506,12 @@ async function main() {
   check(parsed.status === 0, `icalendar parses the feed: ${parsed.stderr}`);
   const events = JSON.parse(parsed.stdout);
   check(events.some((e) => e.summary.startsWith("Hạn 9.1") && e.date === "2025-10-31" && e.alarms > 0 && e.url.includes("/tasks/")), "the imported task's deadline is in the calendar with alarms");
-  await review(`${base}/account`);
-  await review(`${base}/tasks`);
+  await page.setViewportSize({ width: 390, height: 844 });
+  for (const url of [`${base}/account`, `${base}/tasks`, `${base}/tasks?standing=overdue&q=ke+hoach`, `${nextPlan}/import`, nextPlan, `${base}/`]) {
+    await review(url);
+  }
+  await page.goto(`${base}/`, DOM);
+  await shot("17-phone-dashboard");
 
   await browser.close();
   console.log(`browser journey passed: ${addresses} messages delivered; screenshots in ${shots}`);
