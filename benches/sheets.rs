@@ -3,7 +3,6 @@
 //! read back, and an import of it checked end to end (a dry run: every row matched by
 //! code, nothing written). Run: `cargo bench --bench sheets`.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -20,12 +19,10 @@ fn bench(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("bench.sqlite").display());
     let db = rt.block_on(Db::connect(&url, 4, Duration::from_secs(5))).unwrap();
-    let _store: Arc<dyn nhiemvu::storage::files::BlobStore> =
-        Arc::new(nhiemvu::storage::files::LocalFiles::new(dir.path().join("files")).unwrap());
     let (plan, _) = rt.block_on(support::big_plan(&db));
     let actor = Actor::system();
     let today = local_date(now());
-    let snap = rt.block_on(spreadsheets::plan_snapshot(&db, &actor, plan)).unwrap();
+    let snap = rt.block_on(figures::plan_snapshot(&db, &actor, plan)).unwrap();
     let table = spreadsheets::register_table(&snap, today);
     let xlsx = sheet::to_xlsx(std::slice::from_ref(&table)).unwrap();
 

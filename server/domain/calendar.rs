@@ -228,35 +228,9 @@ pub fn official(d: NaiveDate) -> Option<Day> {
     year.get(&d).copied()
 }
 
-/// The Vietnamese calendar of one year: the statutory holidays, the published swaps
-/// and the office's own additions (`extra_off`, `extra_work`).
-pub fn year(
-    year: i32,
-    extra_off: impl IntoIterator<Item = NaiveDate>,
-    extra_work: impl IntoIterator<Item = NaiveDate>,
-) -> BTreeMap<NaiveDate, Day> {
-    let mut days = official_year(year);
-    for d in extra_off.into_iter().filter(|d| d.year() == year) {
-        days.insert(d, Day::Holiday("Ngày nghỉ do cơ quan bổ sung"));
-    }
-    for d in extra_work.into_iter().filter(|d| d.year() == year) {
-        days.insert(d, Day::MadeUp("Ngày làm việc do cơ quan bổ sung"));
-    }
-    days
-}
-
 /// Whether `d` is a weekend day.
 pub fn weekend(d: NaiveDate) -> bool {
     matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
-}
-
-/// Whether `d` is a working day in `days` (a year from [`year`]).
-pub fn is_working_day(days: &BTreeMap<NaiveDate, Day>, d: NaiveDate) -> bool {
-    match days.get(&d) {
-        Some(Day::Holiday(_)) => false,
-        Some(Day::MadeUp(_)) => true,
-        None => !weekend(d),
-    }
 }
 
 #[cfg(test)]
@@ -289,12 +263,12 @@ mod tests {
         assert_eq!(lunar_to_solar(23, 12, 2025, false), Some(d(2026, 2, 10)));
     }
 
+    /// Weekdays the official calendar has off, as the reminders look them up.
     fn weekdays_off(y: i32) -> Vec<NaiveDate> {
-        let days = year(y, [], []);
         let mut out = Vec::new();
         let mut at = d(y, 1, 1);
         while at.year() == y {
-            if !weekend(at) && !is_working_day(&days, at) {
+            if !weekend(at) && matches!(official(at), Some(Day::Holiday(_))) {
                 out.push(at);
             }
             at += Duration::days(1);
@@ -303,7 +277,7 @@ mod tests {
     }
 
     fn made_up(y: i32) -> Vec<NaiveDate> {
-        year(y, [], [])
+        official_year(y)
             .into_iter()
             .filter(|(d, k)| weekend(*d) && matches!(k, Day::MadeUp(_)))
             .map(|(d, _)| d)
@@ -353,16 +327,13 @@ mod tests {
     }
 
     #[test]
-    fn a_holiday_on_a_weekend_is_taken_on_the_next_working_day_and_offices_add_their_own() {
+    fn a_holiday_on_a_weekend_is_taken_on_the_next_working_day() {
         // 2023: Giỗ Tổ on Saturday 29/4, 30/4 Sunday, 1/5 Monday: 1/5 to 3/5 off.
         let off = statutory(2023);
         let may: Vec<NaiveDate> = off.keys().copied().filter(|x| x.month() == 5 && !weekend(*x)).collect();
         assert_eq!(may, [d(2023, 5, 1), d(2023, 5, 2), d(2023, 5, 3)]);
         // Quốc khánh 2023 on a Saturday: 1/9 beside it, 4/9 in its place.
         assert!(off.contains_key(&d(2023, 9, 1)) && off.contains_key(&d(2023, 9, 4)));
-        let days = year(2027, [d(2027, 11, 24)], [d(2027, 11, 27)]);
-        assert!(!is_working_day(&days, d(2027, 11, 24)), "a day the office added is off");
-        assert!(is_working_day(&days, d(2027, 11, 27)), "a Saturday the office made a working day");
-        assert!(!is_working_day(&days, d(2027, 2, 8)), "Tết 2027 is computed");
+        assert!(matches!(official(d(2027, 2, 8)), Some(Day::Holiday("Tết Nguyên đán"))), "Tết 2027 is computed");
     }
 }

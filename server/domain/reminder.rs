@@ -169,9 +169,14 @@ mod tests {
         assert_eq!(p.due(on(2026, 2, 18), deadline), None, "no reminder during Tết");
         // Saturday 10 January 2026 was worked in place of Friday 2 January.
         assert!(p.is_working_day(on(2026, 1, 10)) && !p.is_working_day(on(2026, 1, 2)));
-        // An office's own swap overrides the calendar.
+        // An office's own days override the calendar: a day off it adds, a Saturday it
+        // works, a holiday it works.
         let mut own = Policy::default();
+        own.holidays.insert(on(2027, 11, 24));
+        own.workdays.insert(on(2027, 11, 27));
         own.workdays.insert(on(2026, 1, 2));
+        assert!(!own.is_working_day(on(2027, 11, 24)));
+        assert!(own.is_working_day(on(2027, 11, 27)));
         assert!(own.is_working_day(on(2026, 1, 2)));
     }
 }

@@ -9,13 +9,13 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 use uuid::Uuid;
 
 use super::access::require;
-use super::{audited, auth, figures, not_found, tasks, unknown_ref};
+use super::{audited, auth, figures, not_found, unknown_ref};
 use crate::domain::Role;
 use crate::domain::access::Action;
 use crate::domain::ical::{self, Event};
 use crate::domain::reminder::Policy;
 use crate::error::{AppError, Result};
-use crate::model::{CalendarFeed, CalendarFeedInput, NewCalendarFeed, Paging, Standing};
+use crate::model::{CalendarFeed, CalendarFeedInput, NewCalendarFeed, Standing};
 use crate::storage::Db;
 use crate::storage::audit::Actor;
 use crate::storage::entities::{calendar_feeds, plans, units, users};
@@ -144,50 +144,21 @@ pub async fn feed_ics(db: &Db, secret: &str, now: DateTime<Utc>, public_url: &st
         .ok_or_else(|| not_found("calendar feed"))?;
     let actor = auth::actor_of(&user, None);
     let today = super::local_date(now);
-    let unit = feed.unit_id.or(actor.unit_id.filter(|_| actor.role == Some(Role::UnitOfficer)));
+    let unit = feed.unit_id.or(figures::own_unit(&actor));
     let mut events = Vec::new();
-    let mut unit_rows = units::Entity::find();
-    if let Some(i) = actor.issuer_id {
-        unit_rows = unit_rows.filter(units::Column::IssuerId.eq(i));
-    }
-    let names: std::collections::HashMap<Uuid, String> =
-        unit_rows.all(&db.conn).await?.into_iter().map(|u| (u.id, u.name)).collect();
     let mut open = plans::Entity::find().filter(plans::Column::Year.gte(today.year() - 1));
     if let Some(i) = actor.issuer_id {
         open = open.filter(plans::Column::IssuerId.eq(i));
     }
-    for p in open.all(&db.conn).await? {
-        let policy = p
-            .reminder_policy
-            .clone()
-            .and_then(|v| serde_json::from_value::<crate::model::ReminderPolicy>(v).ok())
-            .map(|r| r.to_domain())
-            .unwrap_or_else(|| server.clone());
-        let filter = tasks::TaskFilter { plan_id: Some(p.id), unit_id: unit, ..Default::default() };
-        let mut all = Vec::new();
-        for page in 1.. {
-            let got =
-                tasks::list_tasks(db, &actor, filter.clone(), Paging { page, per_page: Paging::MAX_PER_PAGE }).await?;
-            let done = page * Paging::MAX_PER_PAGE >= got.total;
-            all.extend(got.items);
-            if done {
-                break;
-            }
-        }
-        let results = super::results::list_results(
-            db,
-            &actor,
-            Some(p.id),
-            None,
-            None,
-            Paging { page: 1, per_page: Paging::MAX_PER_PAGE },
-        )
-        .await?;
-        for t in all {
+    for id in open.all(&db.conn).await?.into_iter().map(|p| p.id) {
+        let plan = super::plans::get_plan(db, &actor, id).await?;
+        let policy = plan.data.reminder_policy.as_ref().map_or_else(|| server.clone(), |r| r.to_domain());
+        // The same kept snapshot as the dashboard: tasks, results and units in one read.
+        let s = figures::snapshot(db, &actor, plan, unit).await?;
+        for t in &s.tasks {
             let Some(deadline) = t.data.deadline.map(|d| d.0) else { continue };
-            let r = results.items.iter().find(|r| r.data.task_id == t.id);
-            let st = figures::standing(&t, r, today);
-            let lead = t.data.lead_unit_id.and_then(|u| names.get(&u).cloned());
+            let st = figures::standing(t, s.results.get(&t.id), today);
+            let lead = t.data.lead_unit_id.and_then(|u| s.units.get(&u)).map(|u| u.data.name.clone());
             let alarms = if matches!(st, Standing::Accepted | Standing::Submitted) {
                 Vec::new()
             } else {
@@ -203,7 +174,7 @@ pub async fn feed_ics(db: &Db, secret: &str, now: DateTime<Utc>, public_url: &st
                     t.data.text,
                     lead.unwrap_or_else(|| "(chưa giao)".into()),
                     st.label(),
-                    p.title
+                    s.plan.data.title
                 ),
                 url: format!("{}/tasks/{}", public_url.trim_end_matches('/'), t.id),
                 alarms_days_before: alarms,

@@ -131,13 +131,22 @@ pub fn figures(s: &Snapshot, today: NaiveDate) -> PlanFigures {
     PlanFigures { plan_id: s.plan.id, today, totals, by_unit: units, by_group: groups, overdue }
 }
 
-/// The plan's figures on `today` as `actor` sees them (a unit officer: the tasks
-/// their unit takes part in).
-pub async fn plan_figures(db: &Db, actor: &Actor, plan_id: Uuid, today: NaiveDate) -> Result<PlanFigures> {
+/// The unit whose tasks `actor` sees: a unit officer's own; `None` (every task) for
+/// everyone else.
+pub fn own_unit(actor: &Actor) -> Option<Uuid> {
+    actor.unit_id.filter(|_| actor.role == Some(crate::domain::Role::UnitOfficer))
+}
+
+/// A plan's snapshot as `actor` sees it (a unit officer: the tasks their unit takes
+/// part in): for the figures, the register and the spreadsheets.
+pub async fn plan_snapshot(db: &Db, actor: &Actor, plan_id: Uuid) -> Result<Arc<Snapshot>> {
     let plan = plans::get_plan(db, actor, plan_id).await?;
-    let s = snapshot(db, actor, plan, actor.unit_id.filter(|_| actor.role == Some(crate::domain::Role::UnitOfficer)))
-        .await?;
-    Ok(figures(&s, today))
+    snapshot(db, actor, plan, own_unit(actor)).await
+}
+
+/// The plan's figures on `today` as `actor` sees them.
+pub async fn plan_figures(db: &Db, actor: &Actor, plan_id: Uuid, today: NaiveDate) -> Result<PlanFigures> {
+    Ok(figures(&*plan_snapshot(db, actor, plan_id).await?, today))
 }
 
 /// What the task list is narrowed to; every field narrows it.

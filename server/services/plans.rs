@@ -219,21 +219,7 @@ pub async fn carry_forward(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid)
             "Kế hoạch chưa có đề xuất nào để chuyển sang năm sau / the plan has no proposals to carry forward",
         ));
     }
-    let plan = plans::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        issuer_id: Set(source.issuer_id),
-        year: Set(year),
-        title: Set(format!("Nhiệm vụ trọng tâm năm {year}")),
-        based_on: Set(to_json(&Vec::<String>::new())),
-        rubric_id: Set(source.rubric_id),
-        reminder_policy: Set(source.reminder_policy.clone()),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(&*txn)
-    .await
-    .map_err(|e| AppError::from_db(e, "duplicate_plan_year", DUPLICATE))?;
-    audited(&*txn, actor, now, "carry_forward", ENTITY, plan.id, None, Some(&plan)).await?;
+    let plan = next_year(&*txn, actor, now, &source, format!("Nhiệm vụ trọng tâm năm {year}"), "carry_forward").await?;
     let (mut groups, mut task_count) = (0u64, 0u64);
     for section in ProposalSection::ALL {
         let mine: Vec<_> = props.iter().filter(|p| p.section == section.code()).collect();
@@ -274,6 +260,34 @@ pub async fn carry_forward(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid)
     }
     txn.commit().await?;
     Ok(CarryForward { plan: to_model(plan), groups, tasks: task_count })
+}
+
+/// The plan of the year after `source`, with its rubric and reminder days and no
+/// bases yet; 409 `duplicate_plan_year` when that year has one.
+async fn next_year<C: ConnectionTrait>(
+    txn: &C,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    source: &plans::Model,
+    title: String,
+    action: &str,
+) -> Result<plans::Model> {
+    let plan = plans::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        issuer_id: Set(source.issuer_id),
+        year: Set(source.year + 1),
+        title: Set(title),
+        based_on: Set(to_json(&Vec::<String>::new())),
+        rubric_id: Set(source.rubric_id),
+        reminder_policy: Set(source.reminder_policy.clone()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(txn)
+    .await
+    .map_err(|e| AppError::from_db(e, "duplicate_plan_year", DUPLICATE))?;
+    audited(txn, actor, now, action, ENTITY, plan.id, None, Some(&plan)).await?;
+    Ok(plan)
 }
 
 /// The same day a year later (29 February becomes 28 February).
@@ -323,25 +337,12 @@ pub async fn copy_forward(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) 
         .map(|u| u.id)
         .collect();
     let old_year = source.year.to_string();
-    let plan = plans::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        issuer_id: Set(source.issuer_id),
-        year: Set(year),
-        title: Set(if source.title.contains(&old_year) {
-            source.title.replace(&old_year, &year.to_string())
-        } else {
-            format!("Nhiệm vụ trọng tâm năm {year}")
-        }),
-        based_on: Set(to_json(&Vec::<String>::new())),
-        rubric_id: Set(source.rubric_id),
-        reminder_policy: Set(source.reminder_policy.clone()),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(&*txn)
-    .await
-    .map_err(|e| AppError::from_db(e, "duplicate_plan_year", DUPLICATE))?;
-    audited(&*txn, actor, now, "copy_forward", ENTITY, plan.id, None, Some(&plan)).await?;
+    let title = if source.title.contains(&old_year) {
+        source.title.replace(&old_year, &year.to_string())
+    } else {
+        format!("Nhiệm vụ trọng tâm năm {year}")
+    };
+    let plan = next_year(&*txn, actor, now, &source, title, "copy_forward").await?;
     let mut group_of = std::collections::HashMap::new();
     for g in &old_groups {
         let new = task_groups::ActiveModel {

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use super::access::{plan_in_scope, require};
 use super::figures::{self, Snapshot};
-use super::{audited, outbox, plans, tasks};
+use super::{audited, outbox, tasks};
 use crate::domain::access::Action;
 use crate::domain::text::{self, fold};
 use crate::error::{AppError, Result};
@@ -164,34 +164,34 @@ pub fn figures_tables(s: &Snapshot, today: NaiveDate) -> Vec<Table> {
     ]
 }
 
-/// The plan's snapshot for the register and figures, as `actor` may see it.
-pub async fn plan_snapshot(db: &Db, actor: &Actor, plan_id: Uuid) -> Result<std::sync::Arc<Snapshot>> {
-    let plan = plans::get_plan(db, actor, plan_id).await?;
-    let unit = actor.unit_id.filter(|_| actor.role == Some(crate::domain::Role::UnitOfficer));
-    figures::snapshot(db, actor, plan, unit).await
-}
-
 /// A document's delivery report: every message sent for it, to whom and how it went.
 pub async fn deliveries_table(db: &Db, actor: &Actor, document_id: Uuid) -> Result<Table> {
-    let mut rows = Vec::new();
+    let mut messages = Vec::new();
     for page in 1.. {
         let p =
             outbox::list_outbox(db, actor, None, Some(document_id), Paging { page, per_page: Paging::MAX_PER_PAGE })
                 .await?;
         let done = page * Paging::MAX_PER_PAGE >= p.total;
-        for m in p.items.into_iter().rev() {
-            let local = |t: DateTime<Utc>| {
-                t.with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7"))
-                    .format("%d/%m/%Y %H:%M")
-                    .to_string()
-            };
+        messages.extend(p.items);
+        if done {
+            break;
+        }
+    }
+    // In the order they were queued (ids are time-ordered).
+    messages.sort_by_key(|m| m.id);
+    let local = |t: DateTime<Utc>| {
+        t.with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7")).format("%d/%m/%Y %H:%M").to_string()
+    };
+    let rows = messages
+        .into_iter()
+        .map(|m| {
             let state = match m.state.as_str() {
                 "sent" => "Đã gửi",
                 "failed" => "Không gửi được",
                 "sending" => "Đang gửi",
                 _ => "Chờ gửi",
             };
-            rows.push(vec![
+            vec![
                 m.recipient_label.unwrap_or_default().into(),
                 m.to_addr.into(),
                 state.into(),
@@ -199,14 +199,9 @@ pub async fn deliveries_table(db: &Db, actor: &Actor, document_id: Uuid) -> Resu
                 m.sent_at.map(local).unwrap_or_default().into(),
                 m.last_error.unwrap_or_default().into(),
                 local(m.created_at).into(),
-            ]);
-        }
-        if done {
-            break;
-        }
-    }
-    rows.reverse();
-    rows.sort_by(|a, b| a[6].text().cmp(&b[6].text()));
+            ]
+        })
+        .collect();
     Ok(Table {
         name: "Gửi văn bản".into(),
         headers: vec!["Nơi nhận", "Địa chỉ thư", "Tình trạng", "Số lần gửi", "Gửi lúc", "Lỗi", "Vào hàng đợi lúc"],

@@ -18,7 +18,7 @@ use crate::model::{DocumentInput, GroupInput, Paging, PlanInput, Recipient, Targ
 use crate::services::{documents, groups, now, plans, rubrics, tasks};
 use crate::state::AppState;
 
-fn office(c: &Ctx) -> Result<()> {
+pub(crate) fn office(c: &Ctx) -> Result<()> {
     if c.is(&[Role::Admin, Role::Office]) { Ok(()) } else { Err(AppError::Forbidden) }
 }
 

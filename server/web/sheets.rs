@@ -7,19 +7,12 @@ use poem::{Body, Request, Response, handler};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use super::plans::office;
 use super::{Ctx, Form, js, respond, session, session_form, vietnamese};
-use crate::domain::Role;
 use crate::error::{AppError, Result};
 use crate::model::ImportReport;
 use crate::services::{now, plans, spreadsheets};
 use crate::state::AppState;
-
-fn office(c: &Ctx) -> Result<()> {
-    match c.role() {
-        Some(Role::Office | Role::Admin) | None => Ok(()),
-        _ => Err(AppError::Forbidden),
-    }
-}
 
 fn report_json(r: &ImportReport) -> Value {
     json!({"rows": r.rows, "tasks": r.tasks, "created": r.tasks_created, "updated": r.tasks_updated,

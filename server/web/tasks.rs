@@ -11,7 +11,6 @@ use uuid::Uuid;
 
 use super::home::{current_plan, plan_choices, snapshot, today};
 use super::{Ctx, js, respond, session};
-use crate::domain::Role;
 use crate::error::Result;
 use crate::model::Standing;
 use crate::services::figures::{self, Selection};
@@ -81,7 +80,7 @@ async fn list_view(c: &Ctx, q: ListQuery) -> Result<Response> {
     let Some(plan) = current_plan(c, wanted).await? else {
         return Ok(c.page("tasks.html", StatusCode::OK, json!({"plan": null})));
     };
-    let unit = c.actor.unit_id.filter(|_| c.role() == Some(Role::UnitOfficer));
+    let unit = figures::own_unit(&c.actor);
     let s = snapshot(c, plan, unit).await?;
     let today = today();
     let (sel, problems) = selection(&q);

@@ -196,7 +196,7 @@ async fn every_problem_of_a_file_is_named_by_cell_and_nothing_is_imported() {
 #[tokio::test]
 async fn the_template_figures_and_delivery_report_download_as_spreadsheets() {
     let app = spawn_app().await;
-    let (_, plan) = office(&app).await;
+    let (issuer, plan) = office(&app).await;
     let (status, ct, bytes) = app.get_bytes("/api/v1/import-template.xlsx?year=2025").await;
     assert_eq!((status, ct.as_str()), (200, XLSX));
     let rows = sheet::read_xlsx(&bytes).unwrap();
@@ -216,11 +216,23 @@ async fn the_template_figures_and_delivery_report_download_as_spreadsheets() {
     assert!(csv.contains("II. Văn hóa - xã hội,"));
     assert_eq!(app.get_bytes(&format!("/api/v1/plans/{plan}/figures.csv?table=nope")).await.0, 400);
 
-    let (demo_issuer, _, doc) = app.load_demo().await;
-    let _ = demo_issuer;
+    // A letter to two addresses, issued: two messages queued.
+    let (_, signer) = app.user(issuer.parse().unwrap(), "signer", None).await;
+    let letter = json!({"issuer_id": issuer, "plan_id": plan, "kind": "letter", "subject": "V/v gửi số liệu", "drafting_unit": "VP",
+        "signer_position": "CHỦ TỊCH", "signer_name": "A",
+        "recipients": [{"label": "Phòng Nông nghiệp và Môi trường", "emails": ["nnmt@example.vn", "nnmt2@example.vn"]}, {"label": "Lưu: VT, VP"}]});
+    let doc = app.post("/api/v1/documents", letter).await.expect(201)["id"].as_str().unwrap().to_owned();
+    app.post(&format!("/api/v1/documents/{doc}/submit"), json!({})).await.expect(200);
+    app.act_as(&signer).post(&format!("/api/v1/documents/{doc}/approve"), json!({})).await.expect(200);
+    app.as_admin().post(&format!("/api/v1/documents/{doc}/issue"), json!({})).await.expect(200);
     let (status, ct, bytes) = app.get_bytes(&format!("/api/v1/documents/{doc}/deliveries.xlsx")).await;
     assert_eq!((status, ct.as_str()), (200, XLSX));
-    assert_eq!(sheet::read_xlsx(&bytes).unwrap()[0][0], Cell::from("Nơi nhận"));
+    let report = sheet::read_xlsx(&bytes).unwrap();
+    assert_eq!(report[0][0], Cell::from("Nơi nhận"));
+    let addresses: Vec<String> = report[1..].iter().map(|r| r[1].text()).collect();
+    assert_eq!(addresses, ["nnmt@example.vn", "nnmt2@example.vn"], "a row per message: {report:?}");
+    assert_eq!(report[1][0], Cell::from("Phòng Nông nghiệp và Môi trường"));
+    assert_eq!(report[1][2], Cell::from("Chờ gửi"));
 }
 
 #[test]

@@ -14,7 +14,7 @@ use crate::error::AppError;
 use crate::http::ApiResult;
 use crate::http::auth::Auth;
 use crate::model::{CalendarFeed, CalendarFeedInput, ImportReport, NewCalendarFeed};
-use crate::services::{calendars, local_date, now, spreadsheets};
+use crate::services::{calendars, figures, local_date, now, spreadsheets};
 use crate::sheet::{self, Table};
 use crate::state::AppState;
 
@@ -72,7 +72,7 @@ impl SheetApi {
     #[oai(path = "/plans/:id/register.xlsx", method = "get")]
     async fn register_xlsx(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<XlsxFile> {
         let actor = who(&self.state, &auth, req).await?;
-        let s = spreadsheets::plan_snapshot(&self.state.db, &actor, id.0).await?;
+        let s = figures::plan_snapshot(&self.state.db, &actor, id.0).await?;
         let t = spreadsheets::register_table(&s, local_date(now()));
         xlsx(&[t], &format!("nhiem-vu-{}.xlsx", s.plan.data.year))
     }
@@ -81,7 +81,7 @@ impl SheetApi {
     #[oai(path = "/plans/:id/register.csv", method = "get")]
     async fn register_csv(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<CsvFile> {
         let actor = who(&self.state, &auth, req).await?;
-        let s = spreadsheets::plan_snapshot(&self.state.db, &actor, id.0).await?;
+        let s = figures::plan_snapshot(&self.state.db, &actor, id.0).await?;
         let t = spreadsheets::register_table(&s, local_date(now()));
         Ok(csv(&t, &format!("nhiem-vu-{}.csv", s.plan.data.year)))
     }
@@ -90,7 +90,7 @@ impl SheetApi {
     #[oai(path = "/plans/:id/figures.xlsx", method = "get")]
     async fn figures_xlsx(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<XlsxFile> {
         let actor = who(&self.state, &auth, req).await?;
-        let s = spreadsheets::plan_snapshot(&self.state.db, &actor, id.0).await?;
+        let s = figures::plan_snapshot(&self.state.db, &actor, id.0).await?;
         xlsx(&spreadsheets::figures_tables(&s, local_date(now())), &format!("thong-ke-{}.xlsx", s.plan.data.year))
     }
 
@@ -104,7 +104,7 @@ impl SheetApi {
         table: Query<Option<FiguresTable>>,
     ) -> ApiResult<CsvFile> {
         let actor = who(&self.state, &auth, req).await?;
-        let s = spreadsheets::plan_snapshot(&self.state.db, &actor, id.0).await?;
+        let s = figures::plan_snapshot(&self.state.db, &actor, id.0).await?;
         let mut tables = spreadsheets::figures_tables(&s, local_date(now()));
         let (n, part) = match table.0.unwrap_or(FiguresTable::Unit) {
             FiguresTable::Unit => (0, "don-vi"),
