@@ -19,6 +19,7 @@ mod m0011_account_links;
 mod m0012_outbox_issuer;
 mod m0013_deactivation;
 mod m0014_calendar_feeds;
+mod m0015_archive_corrections;
 
 /// The ordered list of migrations the server applies at start-up.
 pub struct Migrator;
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0012_outbox_issuer::Migration),
             Box::new(m0013_deactivation::Migration),
             Box::new(m0014_calendar_feeds::Migration),
+            Box::new(m0015_archive_corrections::Migration),
         ]
     }
 }

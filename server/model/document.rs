@@ -281,6 +281,8 @@ pub struct Document {
     pub signed_pdf_sha256: Option<String>,
     /// The document this one corrects.
     pub replaces_id: Option<Uuid>,
+    /// Why this correction was made (corrections only).
+    pub correction_reason: Option<String>,
     /// The signer who approved it.
     pub approved_by: Option<Uuid>,
     /// When.

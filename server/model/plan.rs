@@ -82,10 +82,28 @@ pub struct Plan {
     /// The fields as last saved (rubric_id always set).
     #[oai(flatten)]
     pub data: PlanInput,
+    /// Set once the plan's report is issued: its tasks, targets and results are then
+    /// what the report says, and change only while a correction of it is prepared.
+    pub closed_by: Option<PlanClosure>,
     /// When created.
     pub created_at: DateTime<Utc>,
     /// When last changed.
     pub updated_at: DateTime<Utc>,
+}
+
+/// The issued report that closed a plan, and the correction that reopens it.
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "snake_case", skip_serializing_if_is_none)]
+pub struct PlanClosure {
+    /// The issued report.
+    pub report_id: Uuid,
+    /// Its number and year, e.g. "01/2025".
+    pub report_number: String,
+    /// A correction of the report being prepared: until it is issued (or deleted),
+    /// the plan's tasks, targets and results may change.
+    pub correction_id: Option<Uuid>,
+    /// Why the report is corrected.
+    pub correction_reason: Option<String>,
 }
 
 /// A group of tasks, e.g. "Nhóm nhiệm vụ về phát triển kinh tế".
@@ -188,10 +206,24 @@ pub struct Task {
     pub data: TaskInput,
     /// The task's measurable targets, in order.
     pub targets: Vec<Target>,
+    /// When archived: the task keeps its result and history but leaves the lists,
+    /// figures, reports, reminders and next year's copy until restored.
+    pub archived_at: Option<DateTime<Utc>>,
+    /// Why it was archived.
+    pub archive_reason: Option<String>,
     /// When created.
     pub created_at: DateTime<Utc>,
     /// When last changed.
     pub updated_at: DateTime<Utc>,
+}
+
+/// Why: the reason an archive or a correction is made.
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "snake_case")]
+pub struct ReasonInput {
+    /// The reason, kept in the record and its audit trail.
+    #[oai(validator(min_length = 1, max_length = 2000))]
+    pub reason: String,
 }
 
 /// One measurable goal inside a task.

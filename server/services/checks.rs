@@ -50,7 +50,12 @@ pub(crate) async fn data_findings<C: ConnectionTrait>(
     };
     let (mut without_unit, mut without_deadline) = (Vec::new(), Vec::new());
     if let (DocumentKind::Plan, Some(p)) = (kind, &plan) {
-        for t in tasks::Entity::find().filter(tasks::Column::PlanId.eq(p.id)).all(c).await? {
+        for t in tasks::Entity::find()
+            .filter(tasks::Column::PlanId.eq(p.id))
+            .filter(tasks::Column::ArchivedAt.is_null())
+            .all(c)
+            .await?
+        {
             if t.lead_unit_id.is_none() {
                 without_unit.push(t.code.clone());
             }

@@ -53,7 +53,7 @@ pub async fn contribute(
     let txn = db.begin_write().await?;
     let task = tasks::Entity::find_by_id(task_id).one(&*txn).await?.ok_or_else(|| not_found("task"))?;
     check_task_visible(&*txn, actor, &task).await?;
-    super::integrity::ensure_plan_open(&*txn, task.plan_id).await?;
+    super::integrity::ensure_live(&*txn, &task).await?;
     let cooperates = task_cooperators::Entity::find()
         .filter(task_cooperators::Column::TaskId.eq(task_id))
         .filter(task_cooperators::Column::UnitId.eq(unit_id))

@@ -170,6 +170,7 @@ pub(crate) fn to_model(m: documents::Model, issuer_abbreviation: &str) -> Docume
         pdf_sha256: m.pdf_sha256,
         signed_pdf_sha256: m.signed_pdf_sha256,
         replaces_id: m.replaces_id,
+        correction_reason: m.correction_reason,
         approved_by: m.approved_by,
         approved_at: m.approved_at,
         review_comment: m.review_comment,

@@ -3,45 +3,92 @@
 //! recorded depends on is refused with 409 naming what depends on it; a plan
 //! whose report has been issued is closed to changes.
 
+use std::collections::HashMap;
+
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::domain::{DocumentKind, DocumentState, ResultState};
 use crate::error::{AppError, Result};
+use crate::model::PlanClosure;
 use crate::storage::entities::{documents, evidence, plans, results, task_groups, tasks, users};
 
-/// The issued report of a plan, if one is issued (or issued and corrected).
-async fn issued_report<C: ConnectionTrait>(db: &C, plan_id: Uuid) -> Result<Option<documents::Model>> {
-    Ok(documents::Entity::find()
-        .filter(documents::Column::PlanId.eq(plan_id))
+/// The closure of each of `plan_ids` that is closed: its issued report and the
+/// correction of it being prepared, if any. Two queries for any number of plans.
+pub(crate) async fn closures<C: ConnectionTrait>(db: &C, plan_ids: &[Uuid]) -> Result<HashMap<Uuid, PlanClosure>> {
+    let reports = documents::Entity::find()
+        .filter(documents::Column::PlanId.is_in(plan_ids.iter().copied()))
         .filter(documents::Column::Kind.eq(DocumentKind::Report.code()))
-        .filter(documents::Column::State.is_in([DocumentState::Issued.code(), DocumentState::Replaced.code()]))
-        .one(db)
-        .await?)
+        .filter(documents::Column::State.eq(DocumentState::Issued.code()))
+        .all(db)
+        .await?;
+    let mut corrections: HashMap<Uuid, documents::Model> = documents::Entity::find()
+        .filter(documents::Column::ReplacesId.is_in(reports.iter().map(|r| r.id)))
+        .filter(documents::Column::State.is_not_in([DocumentState::Issued.code(), DocumentState::Replaced.code()]))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|c| Some((c.replaces_id?, c)))
+        .collect();
+    Ok(reports
+        .into_iter()
+        .filter_map(|r| {
+            let correction = corrections.remove(&r.id);
+            Some((
+                r.plan_id?,
+                PlanClosure {
+                    report_id: r.id,
+                    report_number: r
+                        .number
+                        .map(|n| format!("{n:02}/{}", r.issued_year.unwrap_or_default()))
+                        .unwrap_or_default(),
+                    correction_id: correction.as_ref().map(|c| c.id),
+                    correction_reason: correction.and_then(|c| c.correction_reason),
+                },
+            ))
+        })
+        .collect())
 }
 
 /// Fails with `plan_closed` once the plan's report has been issued: its tasks,
-/// targets, results, evidence and proposals are then what the report says.
+/// targets, results, evidence and proposals are then what the report says. While
+/// a correction of that report is prepared (with its reason), they may change.
 pub(crate) async fn ensure_plan_open<C: ConnectionTrait>(db: &C, plan_id: Uuid) -> Result<()> {
-    match issued_report(db, plan_id).await? {
-        Some(d) => {
-            let no = d.number.map(|n| format!("{n:02}/{}", d.issued_year.unwrap_or_default())).unwrap_or_default();
+    match closures(db, &[plan_id]).await?.remove(&plan_id) {
+        Some(c) if c.correction_id.is_none() => {
+            let no = c.report_number;
             Err(AppError::conflict(
                 "plan_closed",
                 format!(
-                    "Kế hoạch đã có báo cáo ban hành (số {no}); không sửa hoặc xóa được nhiệm vụ, kết quả của năm này / \
-                     the plan's report has been issued (No. {no}); its tasks and results can no longer change"
+                    "Kế hoạch đã có báo cáo ban hành (số {no}); muốn sửa nhiệm vụ, kết quả của năm này thì soạn bản \
+                     đính chính báo cáo, nêu lý do / the plan's report has been issued (No. {no}); to change its \
+                     tasks or results, start a correction of the report with its reason"
                 ),
             ))
         }
-        None => Ok(()),
+        _ => Ok(()),
     }
 }
 
-/// The plan a task belongs to must be open (see [`ensure_plan_open`]).
+/// Fails with `task_archived` for an archived task (it changes only once restored),
+/// and with `plan_closed` as [`ensure_plan_open`].
+pub(crate) async fn ensure_live<C: ConnectionTrait>(db: &C, task: &tasks::Model) -> Result<()> {
+    if task.archived_at.is_some() {
+        return Err(AppError::conflict(
+            "task_archived",
+            format!(
+                "Nhiệm vụ {} đã lưu trữ; khôi phục rồi mới sửa được / task {} is archived; restore it to change it",
+                task.code, task.code
+            ),
+        ));
+    }
+    ensure_plan_open(db, task.plan_id).await
+}
+
+/// The task must be live (see [`ensure_live`]).
 pub(crate) async fn ensure_task_open<C: ConnectionTrait>(db: &C, task_id: Uuid) -> Result<()> {
     match tasks::Entity::find_by_id(task_id).one(db).await? {
-        Some(t) => ensure_plan_open(db, t.plan_id).await,
+        Some(t) => ensure_live(db, &t).await,
         None => Ok(()),
     }
 }
@@ -117,8 +164,8 @@ pub(crate) async fn ensure_task_deletable<C: ConnectionTrait>(db: &C, task: &tas
     if reported + files > 0 {
         return Err(in_use(
             "task_has_result",
-            "Nhiệm vụ đã có kết quả hoặc minh chứng, không xóa được",
-            "the task has a result or evidence",
+            "Nhiệm vụ đã có kết quả hoặc minh chứng, không xóa được (có thể lưu trữ)",
+            "the task has a result or evidence (it can be archived instead)",
             &[(reported, "kết quả đã gửi", "submitted result(s)"), (files, "minh chứng", "evidence file(s)")],
         ));
     }

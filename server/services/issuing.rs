@@ -18,7 +18,8 @@ use super::signatures::Signing;
 use super::{audited, local_date, printing};
 use crate::domain::DocumentState;
 use crate::domain::access::Action;
-use crate::error::{AppError, Result};
+use crate::domain::text;
+use crate::error::{AppError, Check, Result};
 use crate::model::Document;
 use crate::render::Renderer;
 use crate::storage::Db;
@@ -407,10 +408,18 @@ async fn queue_delivery<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Starts a correction of an issued document: a new draft with the same content
-/// that will replace it when issued. The issued one stays as it is.
-pub async fn correct_document(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<Document> {
+/// Starts a correction of an issued document, with its reason: a new draft with the
+/// same content that will replace it when issued. The issued one stays as it is.
+/// While a correction of a plan's report is prepared, the plan's data may change
+/// (see `integrity::ensure_plan_open`).
+pub async fn correct_document(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, reason: &str) -> Result<Document> {
     require(actor, Action::ManageDocument)?;
+    let reason = reason.trim();
+    Check::new()
+        .required("reason", reason)
+        .paragraphs("reason", reason, text::TEXT)
+        .fail_if(reason.chars().count() > 2000, "reason", "Tối đa 2000 ký tự / at most 2000 characters")
+        .finish()?;
     let txn = db.begin_write().await?;
     let (old, issuer) = load(&*txn, actor, id).await?;
     if old.state != DocumentState::Issued.code() {
@@ -442,6 +451,7 @@ pub async fn correct_document(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uu
     copy.approved_at = None;
     copy.review_comment = None;
     copy.replaces_id = Some(id);
+    copy.correction_reason = Some(reason.to_owned());
     copy.dated_on = Some(local_date(now));
     copy.created_at = now;
     copy.updated_at = now;

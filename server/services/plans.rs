@@ -61,6 +61,7 @@ fn validate(i: &PlanInput) -> Result<()> {
 pub(crate) fn to_model(m: plans::Model) -> Plan {
     Plan {
         id: m.id,
+        closed_by: None,
         data: PlanInput {
             issuer_id: m.issuer_id,
             year: m.year,
@@ -124,7 +125,20 @@ pub async fn get_plan_versioned(db: &Db, actor: &Actor, id: Uuid) -> Result<crat
 /// One plan.
 pub async fn get_plan(db: &Db, actor: &Actor, id: Uuid) -> Result<Plan> {
     require(actor, Action::Read)?;
-    Ok(to_model(plan_in_scope(&db.conn, actor, id).await?))
+    Ok(with_closures(&db.conn, vec![plan_in_scope(&db.conn, actor, id).await?]).await?.remove(0))
+}
+
+/// Plans with their closure (see [`integrity::closures`]).
+async fn with_closures<C: ConnectionTrait>(db: &C, models: Vec<plans::Model>) -> Result<Vec<Plan>> {
+    let ids: Vec<Uuid> = models.iter().map(|m| m.id).collect();
+    let mut closed = super::integrity::closures(db, &ids).await?;
+    Ok(models
+        .into_iter()
+        .map(|m| {
+            let c = closed.remove(&m.id);
+            Plan { closed_by: c, ..to_model(m) }
+        })
+        .collect())
 }
 
 /// Replaces a plan's fields; a new year must still hold every task deadline.
@@ -159,8 +173,9 @@ pub async fn update_plan(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, i
     am.updated_at = Set(now);
     let after = am.update(&*txn).await.map_err(|e| AppError::from_db(e, "duplicate_plan_year", DUPLICATE))?;
     audited(&*txn, actor, now, "update", ENTITY, id, Some(&before), Some(&after)).await?;
+    let plan = with_closures(&*txn, vec![after]).await?.remove(0);
     txn.commit().await?;
-    Ok(to_model(after))
+    Ok(plan)
 }
 
 /// Deletes a plan with its groups, tasks, targets, results and proposals
@@ -196,8 +211,8 @@ pub async fn list_plans(
         q = q.filter(plans::Column::Year.eq(y));
     }
     let total = q.clone().count(&db.conn).await?;
-    let items = q.offset(paging.offset()).limit(paging.per_page).all(&db.conn).await?;
-    Ok(Page { items: items.into_iter().map(to_model).collect(), total, page: paging.page, per_page: paging.per_page })
+    let items = with_closures(&db.conn, q.offset(paging.offset()).limit(paging.per_page).all(&db.conn).await?).await?;
+    Ok(Page { items, total, page: paging.page, per_page: paging.per_page })
 }
 
 /// Turns a plan's proposals into next year's draft plan: one group per proposal
@@ -251,6 +266,8 @@ pub async fn carry_forward(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid)
                 deadline: Set(None),
                 created_at: Set(now),
                 updated_at: Set(now),
+                archived_at: Set(None),
+                archive_reason: Set(None),
             }
             .insert(&*txn)
             .await?;
@@ -311,6 +328,7 @@ pub async fn copy_forward(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) 
         .await?;
     let old_tasks = tasks::Entity::find()
         .filter(tasks::Column::PlanId.eq(id))
+        .filter(tasks::Column::ArchivedAt.is_null())
         .order_by_asc(tasks::Column::Position)
         .all(&*txn)
         .await?;
@@ -373,6 +391,8 @@ pub async fn copy_forward(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) 
             deadline: Set(t.deadline.map(a_year_later)),
             created_at: Set(now),
             updated_at: Set(now),
+            archived_at: Set(None),
+            archive_reason: Set(None),
         }
         .insert(&*txn)
         .await?;

@@ -325,6 +325,7 @@ async fn load_register<C: ConnectionTrait>(c: &C, plan_id: Uuid) -> Result<Regis
         .await?;
     let tasks = tasks::Entity::find()
         .filter(tasks::Column::PlanId.eq(plan_id))
+        .filter(tasks::Column::ArchivedAt.is_null())
         .order_by_asc(tasks::Column::Position)
         .order_by_asc(tasks::Column::Id)
         .all(c)

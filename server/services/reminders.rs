@@ -79,6 +79,7 @@ pub async fn plan_reminders(db: &Db, server: &Policy, now: DateTime<Utc>) -> Res
         .filter(tasks::Column::Deadline.is_not_null())
         .filter(tasks::Column::Deadline.lte(horizon))
         .filter(tasks::Column::LeadUnitId.is_not_null())
+        .filter(tasks::Column::ArchivedAt.is_null())
         .all(c)
         .await?;
     let ids: Vec<Uuid> = candidates.iter().map(|t| t.id).collect();

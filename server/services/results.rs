@@ -241,7 +241,7 @@ pub async fn update_result(
     let txn = db.begin_write().await?;
     let (before, task) = load_visible(&*txn, actor, id).await?;
     check_task_writable(&*txn, actor, &task).await?;
-    super::integrity::ensure_plan_open(&*txn, task.plan_id).await?;
+    super::integrity::ensure_live(&*txn, &task).await?;
     if before.task_id != input.task_id {
         return Err(AppError::field(
             "task_id",
@@ -309,7 +309,7 @@ pub async fn step_result(
     if step == Step::Submit {
         check_task_writable(&*txn, actor, &task).await?;
     }
-    super::integrity::ensure_plan_open(&*txn, task.plan_id).await?;
+    super::integrity::ensure_live(&*txn, &task).await?;
     let state: ResultState = before.state.parse().map_err(AppError::Internal)?;
     let next = match (step, state) {
         (Step::Submit, Draft | Returned) => Submitted,
@@ -352,7 +352,7 @@ pub async fn delete_result(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid)
     let txn = db.begin_write().await?;
     let (before, task) = load_visible(&*txn, actor, id).await?;
     check_task_writable(&*txn, actor, &task).await?;
-    super::integrity::ensure_plan_open(&*txn, task.plan_id).await?;
+    super::integrity::ensure_live(&*txn, &task).await?;
     super::integrity::ensure_editable(&*txn, before.task_id).await?;
     results::Entity::delete_by_id(id).exec(&*txn).await?;
     audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
@@ -448,7 +448,7 @@ pub async fn report(db: &Db, actor: &Actor, now: DateTime<Utc>, task_id: Uuid, r
     let task = tasks::Entity::find_by_id(task_id).one(&*txn).await?.ok_or_else(|| not_found("task"))?;
     check_task_visible(&*txn, actor, &task).await?;
     check_task_writable(&*txn, actor, &task).await?;
-    super::integrity::ensure_plan_open(&*txn, task.plan_id).await?;
+    super::integrity::ensure_live(&*txn, &task).await?;
     let existing = results::Entity::find().filter(results::Column::TaskId.eq(task_id)).one(&*txn).await?;
     let input = ResultInput {
         task_id,

@@ -379,20 +379,36 @@ fn read_rows(
     let mut tasks: Vec<Row> = Vec::new();
     let mut by_code: HashMap<String, usize> = HashMap::new();
     let mut count = 0;
+    // The group of the rows below: from a heading row ("I. Nhóm …", often merged
+    // across the row) or the last row that named one (a group cell merged down).
+    let mut current_group = String::new();
     for (n, cells) in sheet.iter().enumerate().skip(1) {
-        if cells.iter().all(|c| *c == Cell::Empty || c.text().trim().is_empty()) {
+        let filled: Vec<&Cell> = cells.iter().filter(|c| !(**c == Cell::Empty || c.text().trim().is_empty())).collect();
+        if filled.is_empty() {
             continue;
         }
         count += 1;
         let code = r.text(n, cells, "Mã", text::CODE, false);
         if code.is_empty() {
+            if let [only] = filled.as_slice() {
+                let heading = only.text().split_whitespace().collect::<Vec<_>>().join(" ");
+                if heading.chars().count() <= text::NAME {
+                    current_group = heading;
+                    continue;
+                }
+            }
             r.problem(n, "Mã", "Thiếu mã nhiệm vụ / the task code is missing".into());
             continue;
         }
         if code.chars().count() > 20 {
             r.problem(n, "Mã", "Mã tối đa 20 ký tự / at most 20 characters".into());
         }
-        let group = r.text(n, cells, "Nhóm", text::NAME, false);
+        let mut group = r.text(n, cells, "Nhóm", text::NAME, false);
+        if group.is_empty() {
+            group = current_group.clone();
+        } else {
+            current_group = group.clone();
+        }
         let body = r.text(n, cells, "Nội dung", text::TEXT, true);
         let lead_name = r.text(n, cells, "Đơn vị chủ trì", text::NAME, false);
         let coop_names = r.text(n, cells, "Phối hợp", text::TEXT, true);

@@ -109,7 +109,7 @@ pub async fn create_target(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Ta
     let task = tasks::Entity::find_by_id(input.task_id).one(&*txn).await?;
     match task {
         Some(t) if check_task_visible(&*txn, actor, &t).await.is_ok() => {
-            super::integrity::ensure_plan_open(&*txn, t.plan_id).await?
+            super::integrity::ensure_live(&*txn, &t).await?
         }
         _ => return Err(AppError::field("task_id", unknown_ref("nhiệm vụ / task"))),
     }
@@ -167,7 +167,7 @@ pub async fn update_target(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid,
         AppError::NotFound { .. } => not_found("target"),
         other => other,
     })?;
-    super::integrity::ensure_plan_open(&*txn, task.plan_id).await?;
+    super::integrity::ensure_live(&*txn, &task).await?;
     if !plans_targets {
         // A unit reports what it reached; what was assigned is the office's.
         let same_goal = input.description == before.description
@@ -198,7 +198,7 @@ pub async fn delete_target(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid)
     let before = targets::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("target"))?;
     let task = crate::storage::queries::task(&*txn, before.task_id).await?;
     check_task_visible(&*txn, actor, &task).await.map_err(|_| not_found("target"))?;
-    super::integrity::ensure_plan_open(&*txn, task.plan_id).await?;
+    super::integrity::ensure_live(&*txn, &task).await?;
     targets::Entity::delete_by_id(id).exec(&*txn).await?;
     audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
     txn.commit().await?;

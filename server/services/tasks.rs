@@ -151,6 +151,8 @@ pub(crate) async fn hydrate<C: ConnectionTrait>(db: &C, rows: Vec<tasks::Model>)
                 set_targets: None,
             },
             targets: targets.remove(&t.id).unwrap_or_default(),
+            archived_at: t.archived_at,
+            archive_reason: t.archive_reason,
             created_at: t.created_at,
             updated_at: t.updated_at,
         })
@@ -195,6 +197,8 @@ pub(crate) async fn create_in<C: ConnectionTrait>(
         deadline: Set(input.deadline.map(Into::into)),
         created_at: Set(now),
         updated_at: Set(now),
+        archived_at: Set(None),
+        archive_reason: Set(None),
     }
     .insert(txn)
     .await
@@ -235,7 +239,7 @@ pub(crate) async fn update_in<C: ConnectionTrait>(
     validate(&input)?;
     let before = crate::storage::queries::task(txn, id).await?;
     check_task_visible(txn, actor, &before).await?;
-    super::integrity::ensure_plan_open(txn, before.plan_id).await?;
+    super::integrity::ensure_live(txn, &before).await?;
     let before_coops: Vec<Uuid> = task_cooperators::Entity::find()
         .filter(task_cooperators::Column::TaskId.eq(id))
         .all(txn)
@@ -296,6 +300,56 @@ pub async fn delete_task(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -
     Ok(())
 }
 
+/// Archives a task: it keeps its targets, result, evidence and history, but leaves
+/// the task lists, figures, reports, reminders and next year's copy. For a task that
+/// was reported on, which cannot be deleted. Refused once the plan is closed.
+pub async fn archive_task(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, reason: &str) -> Result<Task> {
+    require(actor, Action::ManagePlan)?;
+    let reason = reason.trim();
+    Check::new()
+        .required("reason", reason)
+        .paragraphs("reason", reason, text::TEXT)
+        .fail_if(reason.chars().count() > 2000, "reason", "Tối đa 2000 ký tự / at most 2000 characters")
+        .finish()?;
+    let txn = db.begin_write().await?;
+    let before = crate::storage::queries::task(&*txn, id).await?;
+    check_task_visible(&*txn, actor, &before).await?;
+    super::integrity::ensure_live(&*txn, &before).await?;
+    let mut am: tasks::ActiveModel = before.clone().into();
+    am.archived_at = Set(Some(now));
+    am.archive_reason = Set(Some(reason.to_owned()));
+    am.updated_at = Set(now);
+    let after = am.update(&*txn).await?;
+    audited(&*txn, actor, now, "archive", ENTITY, id, Some(&before), Some(&after)).await?;
+    let task = hydrate_one(&*txn, after).await?;
+    txn.commit().await?;
+    Ok(task)
+}
+
+/// Brings an archived task back into the plan's lists, figures and report.
+pub async fn restore_task(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<Task> {
+    require(actor, Action::ManagePlan)?;
+    let txn = db.begin_write().await?;
+    let before = crate::storage::queries::task(&*txn, id).await?;
+    check_task_visible(&*txn, actor, &before).await?;
+    super::integrity::ensure_plan_open(&*txn, before.plan_id).await?;
+    if before.archived_at.is_none() {
+        return Err(AppError::conflict(
+            "task_not_archived",
+            format!("Nhiệm vụ {} chưa lưu trữ / task {} is not archived", before.code, before.code),
+        ));
+    }
+    let mut am: tasks::ActiveModel = before.clone().into();
+    am.archived_at = Set(None);
+    am.archive_reason = Set(None);
+    am.updated_at = Set(now);
+    let after = am.update(&*txn).await?;
+    audited(&*txn, actor, now, "restore", ENTITY, id, Some(&before), Some(&after)).await?;
+    let task = hydrate_one(&*txn, after).await?;
+    txn.commit().await?;
+    Ok(task)
+}
+
 /// Filter for [`list_tasks`]; every field narrows the list.
 #[derive(Debug, Default, Clone)]
 pub struct TaskFilter {
@@ -311,6 +365,8 @@ pub struct TaskFilter {
     pub deadline_to: Option<NaiveDate>,
     /// Tasks whose result is in this state.
     pub result_state: Option<String>,
+    /// Archived tasks only, instead of the live ones.
+    pub archived: bool,
 }
 
 /// Tasks that `unit` leads or co-operates on.
@@ -371,6 +427,11 @@ pub async fn list_tasks(db: &Db, actor: &Actor, f: TaskFilter, paging: Paging) -
     if let Some(d) = f.deadline_to {
         q = q.filter(tasks::Column::Deadline.lte(d));
     }
+    q = q.filter(if f.archived {
+        tasks::Column::ArchivedAt.is_not_null()
+    } else {
+        tasks::Column::ArchivedAt.is_null()
+    });
     if let Some(s) = f.result_state {
         let with_state = Query::select()
             .column(results::Column::TaskId)

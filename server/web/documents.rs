@@ -219,7 +219,10 @@ async fn view(c: &Ctx, id: Uuid, extra: Value) -> Result<Value> {
     let version = d.updated_at.timestamp_millis();
     let v = with_extra(
         json!({
-            "doc": doc_row(&d), "data": js(&d.data), "sha256": d.pdf_sha256, "comment": d.review_comment,
+            "doc": doc_row(&d), "data": js(&d.data),
+            "correction": d.replaces_id.map(|r| json!({"replaces": r, "reason": d.correction_reason,
+                "reopens_plan": d.data.kind.as_str() == "report" && d.data.plan_id.is_some()
+                    && !matches!(d.state.as_str(), "issued" | "replaced")})), "sha256": d.pdf_sha256, "comment": d.review_comment,
             "pdf_url": format!("/api/v1/documents/{id}/pdf?v={version}"),
             "pages": pages,
             "page_urls": (1..=pages.unwrap_or(0)).map(|n| format!("/documents/{id}/pages/{n}?v={version}")).collect::<Vec<_>>(),
@@ -331,7 +334,7 @@ pub(crate) async fn step(state: Data<&AppState>, req: &Request, Path(id): Path<U
             "approve" => issuing::approve_document(&s.db, &s.renderer, &s.files, &s.signing, &c.actor, now(), id).await,
             "send_back" => issuing::send_back_document(&s.db, &c.actor, now(), id, f.opt("comment")).await,
             "issue" => issuing::issue_document(&s.db, &s.renderer, &s.files, &s.signing, &c.actor, now(), id).await,
-            "correction" => issuing::correct_document(&s.db, &c.actor, now(), id).await,
+            "correction" => issuing::correct_document(&s.db, &c.actor, now(), id, &f.get("reason")).await,
             // Signing with a USB token or a remote service: show the digest to sign …
             "prepare" => {
                 match signatures::prepare(&s.db, &s.renderer, &s.files, &s.signing, &c.actor, now(), id).await {

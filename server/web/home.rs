@@ -436,6 +436,8 @@ fn action_label(code: &str) -> &'static str {
         "send_back" => "Trả lại Văn phòng",
         "issue" => "Ban hành",
         "correct" => "Đính chính",
+        "archive" => "Lưu trữ",
+        "restore" => "Khôi phục",
         "replace" => "Thay thế",
         "carry_forward" => "Chuyển sang năm sau",
         "copy_forward" => "Sao chép sang năm sau",

@@ -211,6 +211,8 @@ fn notice(query: &str) -> Option<String> {
         "contributed" => format!("Đã lưu ý kiến phối hợp{time}."),
         "task_saved" => format!("Đã lưu nhiệm vụ{time}."),
         "task_deleted" => format!("Đã xóa nhiệm vụ{time}."),
+        "task_archived" => format!("Đã lưu trữ nhiệm vụ{time}; nhiệm vụ không còn tính vào số liệu và báo cáo."),
+        "task_restored" => format!("Đã khôi phục nhiệm vụ{time}."),
         "feed_revoked" => format!("Đã thu hồi địa chỉ lịch{time}."),
         "imported" => format!("Đã nhập nhiệm vụ từ bảng tính{time}."),
         "plan_copied" => {
@@ -591,6 +593,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("/tasks", "GET"),
     ("/tasks/:id/edit", "GET, POST"),
     ("/tasks/:id/delete", "POST"),
+    ("/tasks/:id/archive", "POST"),
+    ("/tasks/:id/restore", "POST"),
     ("/inbox", "GET"),
     ("/tasks/:id", "GET, POST"),
     ("/tasks/:id/contribution", "POST"),
@@ -655,6 +659,8 @@ pub fn routes(state: AppState) -> impl poem::Endpoint + 'static {
         .at("/plans/:id/assignment", post(plans::assignment))
         .at("/tasks/:id/edit", get(plans::edit_task).post(plans::update_task))
         .at("/tasks/:id/delete", post(plans::delete_task))
+        .at("/tasks/:id/archive", post(plans::archive_task))
+        .at("/tasks/:id/restore", post(plans::restore_task))
         .at("/inbox", get(results::inbox))
         .at("/tasks/:id", get(results::task_page).post(results::save_result))
         .at("/tasks/:id/contribution", post(results::save_contribution))

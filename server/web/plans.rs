@@ -131,9 +131,24 @@ async fn editor(c: &Ctx, id: Uuid, extra: Value) -> Result<Value> {
     let rubric_list =
         rubrics::list_rubrics(&c.state.db, &c.actor, Some(s.plan.data.issuer_id), Paging { page: 1, per_page: 100 })
             .await?;
+    let archived = tasks::list_tasks(
+        &c.state.db,
+        &c.actor,
+        tasks::TaskFilter { plan_id: Some(id), archived: true, ..Default::default() },
+        Paging { page: 1, per_page: 200 },
+    )
+    .await?;
+    let archived: Vec<Value> = archived
+        .items
+        .iter()
+        .map(|t| {
+            json!({"id": t.id, "code": t.data.code, "text": t.data.text, "reason": t.archive_reason,
+            "at": t.archived_at.map(super::documents::vn_time)})
+        })
+        .collect();
     let v = with_extra(
         json!({"plan": js(&s.plan), "groups": groups, "units": units, "rubrics": js(&rubric_list.items),
-        "can_edit": c.is(&[Role::Admin, Role::Office])}),
+        "closure": js(&s.plan.closed_by), "archived": archived, "can_edit": c.is(&[Role::Admin, Role::Office])}),
         extra,
     );
     Ok(v)
@@ -499,7 +514,9 @@ async fn task_form(c: &Ctx, id: Uuid, status: StatusCode, extra: Value) -> Resul
                 "goal": super::num(x.data.goal_value), "removed": false})
         })
         .collect();
-    let mut v = json!({"task": {"id": t.id, "code": t.data.code}, "plan": js(&s.plan), "units": units,
+    let archived = t.archived_at.map(|at| json!({"at": super::documents::vn_time(at), "reason": t.archive_reason}));
+    let mut v = json!({"task": {"id": t.id, "code": t.data.code, "archived": archived}, "plan": js(&s.plan),
+        "closed": s.plan.closed_by.as_ref().filter(|c| c.correction_id.is_none()).map(js), "units": units,
         "groups": s.groups.iter().map(|g| json!({"id": g.id, "title": g.data.title})).collect::<Vec<_>>(),
         "values": values, "coop": t.data.cooperating_unit_ids, "target_lines": rows});
     // Typing not yet saved comes back (see web::keep).
@@ -578,6 +595,50 @@ pub(crate) async fn delete_task(state: Data<&AppState>, req: &Request, Path(id):
             Err(e) => {
                 let errors = field_errors(&e).ok_or(e)?;
                 task_form(&c, id, StatusCode::CONFLICT, json!({"errors": errors, "delete_refused": true})).await
+            }
+        }
+    }
+    .await;
+    respond(&c, r)
+}
+
+/// Archives a task that was reported on (with the reason typed on its form).
+#[handler]
+pub(crate) async fn archive_task(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
+    let (c, f) = session_form!(state, req, body);
+    let r = async {
+        f.check_csrf(&c)?;
+        office(&c)?;
+        match tasks::archive_task(&c.state.db, &c.actor, now(), id, &f.get("reason")).await {
+            Ok(t) => Ok(super::done(&format!("/plans/{}", t.plan_id), "task_archived")),
+            Err(e) => {
+                let errors = field_errors(&e).ok_or(e)?;
+                task_form(
+                    &c,
+                    id,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    json!({"errors": errors, "archive_reason": f.get("reason")}),
+                )
+                .await
+            }
+        }
+    }
+    .await;
+    respond(&c, r)
+}
+
+/// Brings an archived task back into the plan.
+#[handler]
+pub(crate) async fn restore_task(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
+    let (c, f) = session_form!(state, req, body);
+    let r = async {
+        f.check_csrf(&c)?;
+        office(&c)?;
+        match tasks::restore_task(&c.state.db, &c.actor, now(), id).await {
+            Ok(_) => Ok(super::done(&format!("/tasks/{id}/edit"), "task_restored")),
+            Err(e) => {
+                let errors = field_errors(&e).ok_or(e)?;
+                task_form(&c, id, StatusCode::CONFLICT, json!({"errors": errors})).await
             }
         }
     }

@@ -83,7 +83,11 @@ async fn an_issued_document_is_frozen_and_a_correction_replaces_it() {
     let tasks = app.get(&format!("/api/v1/tasks?plan_id={}&per_page=1", p.plan)).await.expect(200);
     let mut t = tasks["items"][0].clone();
     t["text"] = json!("Nội dung đã sửa sau khi ban hành");
-    app.put(&format!("/api/v1/tasks/{}", t["id"].as_str().unwrap()), t).await.expect_error(409, "plan_closed", None);
+    app.put(&format!("/api/v1/tasks/{}", t["id"].as_str().unwrap()), t.clone()).await.expect_error(
+        409,
+        "plan_closed",
+        None,
+    );
     // Data outside the plan changes; the issued PDF does not.
     let mut issuer = app.as_admin().get(&format!("/api/v1/issuers/{}", p.issuer)).await.expect(200);
     for k in ["id", "created_at", "updated_at"] {
@@ -111,14 +115,40 @@ async fn an_issued_document_is_frozen_and_a_correction_replaces_it() {
         );
     }
 
-    let correction = app.post(&format!("/api/v1/documents/{id}/correction"), json!({})).await.expect(201);
+    let plan = app.get(&format!("/api/v1/plans/{}", p.plan)).await.expect(200);
+    assert_eq!(plan["closed_by"]["report_id"], id.as_str());
+    assert!(plan["closed_by"]["report_number"].as_str().unwrap().starts_with("01/"), "{plan}");
+    assert!(plan["closed_by"].get("correction_id").is_none());
+    // A correction states its reason.
+    app.post(&format!("/api/v1/documents/{id}/correction"), json!({"reason": "  "})).await.expect_error(
+        422,
+        "validation_failed",
+        Some("reason"),
+    );
+    let reason = "Sửa nội dung nhiệm vụ theo ý kiến của Thường trực";
+    let correction =
+        app.post(&format!("/api/v1/documents/{id}/correction"), json!({"reason": reason})).await.expect(201);
     let cid = correction["id"].as_str().unwrap().to_owned();
     assert_eq!((correction["state"].as_str(), correction["replaces_id"].as_str()), (Some("draft"), Some(id.as_str())));
-    app.post(&format!("/api/v1/documents/{id}/correction"), json!({})).await.expect_error(
+    assert_eq!(correction["correction_reason"], reason);
+    app.post(&format!("/api/v1/documents/{id}/correction"), json!({"reason": "Lần nữa"})).await.expect_error(
         409,
         "correction_exists",
         None,
     );
+    // While the correction is prepared, the year's tasks change again, and the plan says why.
+    let plan = app.get(&format!("/api/v1/plans/{}", p.plan)).await.expect(200);
+    assert_eq!(
+        (plan["closed_by"]["correction_id"].as_str(), plan["closed_by"]["correction_reason"].as_str()),
+        (Some(cid.as_str()), Some(reason))
+    );
+    let tid = t["id"].as_str().unwrap().to_owned();
+    let mut edit = app.get(&format!("/api/v1/tasks/{tid}")).await.expect(200);
+    for k in ["id", "plan_id", "targets", "created_at", "updated_at"] {
+        edit.as_object_mut().unwrap().remove(k);
+    }
+    edit["text"] = json!("Nội dung sửa theo bản đính chính");
+    app.put(&format!("/api/v1/tasks/{tid}"), edit.clone()).await.expect(200);
     app.post(&format!("/api/v1/documents/{cid}/submit"), json!({})).await.expect(200);
     app.act_as(p.token("signer")).post(&format!("/api/v1/documents/{cid}/approve"), json!({})).await.expect(200);
     let second =
@@ -126,6 +156,22 @@ async fn an_issued_document_is_frozen_and_a_correction_replaces_it() {
     assert_eq!(second["number"], 2);
     let old = app.get(&format!("/api/v1/documents/{id}")).await.expect(200);
     assert_eq!(old["state"], "replaced", "the corrected document is kept, marked replaced");
+    // Issued, the correction closes the year again.
+    let plan = app.get(&format!("/api/v1/plans/{}", p.plan)).await.expect(200);
+    assert_eq!(
+        (
+            plan["closed_by"]["report_id"].as_str(),
+            plan["closed_by"]["report_number"].as_str().map(|n| n.starts_with("02/"))
+        ),
+        (Some(cid.as_str()), Some(true))
+    );
+    edit["text"] = json!("Sửa lần nữa");
+    app.put(&format!("/api/v1/tasks/{tid}"), edit).await.expect_error(409, "plan_closed", None);
+    let (_, _, second_pdf) = app.get_bytes(&format!("/api/v1/documents/{cid}/pdf")).await;
+    if let Some(text) = poppler::reading_text(&second_pdf) {
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains("Số: 02/BC-UBND"), "{flat}");
+    }
     let (_, _, old_pdf) = app.get_bytes(&format!("/api/v1/documents/{id}/pdf")).await;
     assert!(old_pdf == pdf);
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-artifacts");

@@ -287,3 +287,119 @@ async fn after_adding_a_task_the_group_stays_chosen_and_its_next_code_is_offered
     assert!(html.contains("id=\"code\" name=\"code\" value=\"2.2\""));
     assert!(html.contains("Đã giao nhiệm vụ"));
 }
+
+#[tokio::test]
+async fn a_reported_task_is_archived_out_of_the_lists_figures_report_and_copy_and_restored() {
+    let app = spawn_app().await;
+    let (issuer, plan, _, [a, _], [_, _, _, t4]) = last_year(&app).await;
+    // Reported, so not deleted: the refusal says it can be archived.
+    let refused = app.delete(&format!("/api/v1/tasks/{t4}")).await.expect_error(409, "task_has_result", None);
+    assert!(refused["message"].as_str().unwrap().contains("lưu trữ"), "{refused}");
+    app.post(&format!("/api/v1/tasks/{t4}/archive"), json!({"reason": " "})).await.expect_error(
+        422,
+        "validation_failed",
+        Some("reason"),
+    );
+    let (_, officer) = app.user(issuer.parse().unwrap(), "unit_officer", Some(a.parse().unwrap())).await;
+    app.act_as(&officer)
+        .post(&format!("/api/v1/tasks/{t4}/archive"), json!({"reason": "Không làm nữa"}))
+        .await
+        .expect_error(403, "forbidden", None);
+    let reason = "Nhiệm vụ gộp vào nhiệm vụ 1.1 theo Kết luận của Chủ tịch";
+    let archived =
+        app.as_admin().post(&format!("/api/v1/tasks/{t4}/archive"), json!({"reason": reason})).await.expect(200);
+    assert_eq!(archived["archive_reason"], reason);
+    assert!(archived["archived_at"].is_string());
+    app.post(&format!("/api/v1/tasks/{t4}/archive"), json!({"reason": reason})).await.expect_error(
+        409,
+        "task_archived",
+        None,
+    );
+
+    // Out of the list and the figures; listed on its own; kept with its result.
+    let live = app.get(&format!("/api/v1/tasks?plan_id={plan}")).await.expect(200);
+    let codes: Vec<&str> = live["items"].as_array().unwrap().iter().map(|t| t["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["1.1", "1.2", "1.3"]);
+    let gone = app.get(&format!("/api/v1/tasks?plan_id={plan}&archived=true")).await.expect(200);
+    assert_eq!((gone["total"].as_u64(), gone["items"][0]["id"].as_str()), (Some(1), Some(t4.as_str())));
+    let f = app.get(&format!("/api/v1/plans/{plan}/figures")).await.expect(200);
+    assert_eq!((f["totals"]["total"].as_u64(), f["totals"]["submitted"].as_u64()), (Some(3), Some(0)));
+    let results = app.get(&format!("/api/v1/results?task_id={t4}")).await.expect(200);
+    let rid = results["items"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(results["items"][0]["state"], "submitted");
+    // Frozen until restored: the task, its targets and its result.
+    let mut edit = app.get(&format!("/api/v1/tasks/{t4}")).await.expect(200);
+    for k in ["id", "plan_id", "targets", "created_at", "updated_at", "archived_at", "archive_reason"] {
+        edit.as_object_mut().unwrap().remove(k);
+    }
+    app.put(&format!("/api/v1/tasks/{t4}"), edit).await.expect_error(409, "task_archived", None);
+    app.post(&format!("/api/v1/results/{rid}/accept"), json!({})).await.expect_error(409, "task_archived", None);
+    app.post("/api/v1/targets", json!({"task_id": t4, "description": "Chỉ tiêu mới"})).await.expect_error(
+        409,
+        "task_archived",
+        None,
+    );
+    // Next year's copy leaves it behind.
+    let copy = app.post(&format!("/api/v1/plans/{plan}/copy-forward"), json!({})).await.expect(201);
+    let next = copy["plan"]["id"].as_str().unwrap();
+    let copied = app.get(&format!("/api/v1/tasks?plan_id={next}")).await.expect(200);
+    assert_eq!(copied["total"], 3);
+
+    // Restored, it counts again, once.
+    let back = app.delete(&format!("/api/v1/tasks/{t4}/archive")).await.expect(200);
+    assert!(back.get("archived_at").is_none());
+    app.delete(&format!("/api/v1/tasks/{t4}/archive")).await.expect_error(409, "task_not_archived", None);
+    let f = app.get(&format!("/api/v1/plans/{plan}/figures")).await.expect(200);
+    assert_eq!((f["totals"]["total"].as_u64(), f["totals"]["submitted"].as_u64()), (Some(4), Some(1)));
+    let trail = app.get(&format!("/api/v1/audit?entity_id={t4}")).await.expect(200);
+    let actions: Vec<&str> = trail["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert!(actions.contains(&"archive") && actions.contains(&"restore"), "{actions:?}");
+
+    // The same from the task's page, with the reason kept on a refusal.
+    let (office, _) = app.user(issuer.parse().unwrap(), "office", None).await;
+    let (browser, _) = Browser::login(&app, office).await;
+    let csrf = browser.csrf().await;
+    let (status, html) = browser.post(&format!("/tasks/{t4}/archive"), &[("csrf", &csrf), ("reason", "")]).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("Lưu trữ nhiệm vụ 1.4") && html.contains("aria-invalid"), "{html}");
+    let (status, _) = browser.post(&format!("/tasks/{t4}/archive"), &[("csrf", &csrf), ("reason", reason)]).await;
+    assert_eq!(status, 303);
+    let (_, page) = browser.get(&format!("/plans/{plan}")).await;
+    assert!(page.contains("Nhiệm vụ đã lưu trữ (1)") && page.contains(reason), "{page}");
+    let (_, form) = browser.get(&format!("/tasks/{t4}/edit")).await;
+    assert!(form.contains("Khôi phục nhiệm vụ 1.4") && form.contains("/restore\""), "{form}");
+    assert!(!form.contains(&format!("action=\"/tasks/{t4}/edit\"")), "an archived task's form is not offered");
+    let (status, _) = browser.post(&format!("/tasks/{t4}/restore"), &[("csrf", &csrf)]).await;
+    assert_eq!(status, 303);
+    let (_, page) = browser.get(&format!("/plans/{plan}")).await;
+    assert!(!page.contains("Nhiệm vụ đã lưu trữ"));
+}
+
+#[tokio::test]
+async fn an_archived_task_leaves_the_printed_report() {
+    let app = spawn_app().await;
+    let p = app.demo_people().await;
+    let (_, _, before) = app.get_bytes(&format!("/api/v1/documents/{}/pdf", p.report)).await;
+    let Some(text) = crate::poppler::reading_text(&before) else { return };
+    let flat = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = flat(&text);
+    // A task whose own words the report prints.
+    let tasks = app.get(&format!("/api/v1/tasks?plan_id={}&per_page=100", p.plan)).await.expect(200);
+    let (id, words) = tasks["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|t| {
+            let words: String = flat(t["text"].as_str()?).chars().take(60).collect();
+            (words.chars().count() == 60 && text.matches(words.as_str()).count() == 1)
+                .then(|| (t["id"].as_str().unwrap().to_owned(), words))
+        })
+        .expect("the report prints a task's text");
+    app.post(&format!("/api/v1/tasks/{id}/archive"), json!({"reason": "Không còn thực hiện"})).await.expect(200);
+    let (_, _, after) = app.get_bytes(&format!("/api/v1/documents/{}/pdf", p.report)).await;
+    let after = flat(&crate::poppler::reading_text(&after).unwrap());
+    assert!(!after.contains(words.as_str()), "the archived task is not printed: {words}");
+    app.delete(&format!("/api/v1/tasks/{id}/archive")).await.expect(200);
+    let (_, _, again) = app.get_bytes(&format!("/api/v1/documents/{}/pdf", p.report)).await;
+    assert!(again == before, "restored, the report prints as before");
+}

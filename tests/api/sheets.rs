@@ -317,3 +317,55 @@ async fn the_import_page_checks_the_file_then_imports_it_in_one_step() {
     assert_eq!(status, 409);
     assert!(html.contains("không còn"), "{html}");
 }
+
+#[tokio::test]
+async fn a_group_heading_row_or_a_merged_group_cell_names_the_group_of_the_rows_below() {
+    let app = spawn_app().await;
+    let (_, plan) = office(&app).await;
+    let mut rows = vec![
+        // A heading row, as offices type it (merged across in Excel: only its first cell holds text).
+        row(["I. Phát triển kinh tế", "", "", "", "", "", "", "", ""]),
+        row(["", "1.1", "Trồng rừng tập trung", "NNMT", "", "", "Diện tích", "ha", "120"]),
+        row(["", "1.1", "", "", "", "", "Tỷ lệ che phủ", "%", "65"]),
+        row(["", "1.2", "Làm đường giao thông nông thôn", "NNMT", "", "", "", "", ""]),
+        // A heading typed in the text column.
+        row(["", "", "II. Văn hóa - xã hội", "", "", "", "", "", ""]),
+        row(["", "2.1", "Xây dựng gia đình văn hóa", "VHXH", "", "", "", "", ""]),
+        // A group cell merged down: named on its first row only.
+        row(["III. Quốc phòng - an ninh", "3.1", "Diễn tập phòng thủ", "VHXH", "", "", "", "", ""]),
+        row(["", "3.2", "Tuyển quân", "VHXH", "", "", "", "", ""]),
+    ];
+    // A row that is neither a heading nor a task is still named.
+    rows.push(row(["", "", "Ghi chú", "NNMT", "", "", "", "", ""]));
+    let dry = app
+        .post_bytes(&format!("/api/v1/plans/{plan}/import?dry_run=true"), XLSX, file(rows.clone()))
+        .await
+        .expect(200);
+    let cells: Vec<&str> = dry["problems"].as_array().unwrap().iter().map(|p| p["cell"].as_str().unwrap()).collect();
+    assert_eq!(cells, ["B10"], "{dry}");
+    rows.pop();
+    let done = app.post_bytes(&format!("/api/v1/plans/{plan}/import"), XLSX, file(rows)).await.expect(200);
+    assert_eq!((done["tasks_created"].as_u64(), done["groups_created"].as_u64()), (Some(5), Some(3)), "{done}");
+    let groups = app.get(&format!("/api/v1/groups?plan_id={plan}")).await.expect(200);
+    let title_of = |id: &serde_json::Value| {
+        groups.as_array().unwrap().iter().find(|g| g["id"] == *id).unwrap()["title"].as_str().unwrap().to_owned()
+    };
+    let tasks = app.get(&format!("/api/v1/tasks?plan_id={plan}")).await.expect(200);
+    let placed: Vec<(String, String)> = tasks["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["code"].as_str().unwrap().to_owned(), title_of(&t["group_id"])))
+        .collect();
+    assert_eq!(
+        placed,
+        [
+            ("1.1".to_owned(), "I. Phát triển kinh tế".to_owned()),
+            ("1.2".to_owned(), "I. Phát triển kinh tế".to_owned()),
+            ("2.1".to_owned(), "II. Văn hóa - xã hội".to_owned()),
+            ("3.1".to_owned(), "III. Quốc phòng - an ninh".to_owned()),
+            ("3.2".to_owned(), "III. Quốc phòng - an ninh".to_owned()),
+        ]
+    );
+    assert_eq!(tasks["items"][0]["targets"].as_array().unwrap().len(), 2);
+}

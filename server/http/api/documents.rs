@@ -13,7 +13,7 @@ use crate::http::ApiResult;
 use crate::http::auth::Auth;
 use crate::http::strict::StrictJson;
 use crate::model::StepInput;
-use crate::model::{Document, DocumentInput, Page, Paging};
+use crate::model::{Document, DocumentInput, Page, Paging, ReasonInput};
 use crate::services::documents::DocumentFilter;
 use crate::services::signatures::{PreparedSignature, SigningHandoff};
 use crate::services::{documents, issuing, now, printing, signatures};
@@ -249,10 +249,20 @@ impl DocumentApi {
         ))
     }
 
-    /// Start a correction of an issued document: a new draft that replaces it once issued.
+    /// Start a correction of an issued document, with its reason: a new draft that
+    /// replaces it once issued. While a correction of a plan's report is prepared,
+    /// the plan's tasks, targets and results may change again.
     #[oai(path = "/documents/:id/correction", method = "post")]
-    async fn correct(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Created<Document>> {
+    async fn correct(
+        &self,
+        auth: Auth,
+        req: &Request,
+        id: Path<Uuid>,
+        body: StrictJson<ReasonInput>,
+    ) -> ApiResult<Created<Document>> {
         let actor = who(&self.state, &auth, req).await?;
-        Ok(Created::Created(Json(issuing::correct_document(&self.state.db, &actor, now(), id.0).await?)))
+        Ok(Created::Created(Json(
+            issuing::correct_document(&self.state.db, &actor, now(), id.0, &body.0.reason).await?,
+        )))
     }
 }

@@ -12,7 +12,7 @@ use super::{Created, Deleted, Fresh, Tag, who};
 use crate::http::ApiResult;
 use crate::http::auth::Auth;
 use crate::http::strict::StrictJson;
-use crate::model::{Page, Paging, Target, TargetInput, Task, TaskInput};
+use crate::model::{Page, Paging, ReasonInput, Target, TargetInput, Task, TaskInput};
 use crate::services::tasks::TaskFilter;
 use crate::services::{now, targets, tasks};
 use crate::state::AppState;
@@ -34,7 +34,8 @@ impl TaskApi {
     }
 
     /// List tasks with their targets, in plan order. Filters: plan, group, unit
-    /// (leading or co-operating), deadline range, result state.
+    /// (leading or co-operating), deadline range, result state; `archived=true`
+    /// lists the archived tasks instead of the live ones.
     #[oai(path = "/tasks", method = "get")]
     async fn list(
         &self,
@@ -46,6 +47,7 @@ impl TaskApi {
         deadline_from: Query<Option<crate::model::Date>>,
         deadline_to: Query<Option<crate::model::Date>>,
         #[oai(validator(max_length = 64))] result_state: Query<Option<String>>,
+        archived: Query<Option<bool>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "100000")))] page: Query<Option<u64>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "500")))] per_page: Query<Option<u64>>,
     ) -> ApiResult<Fresh<Page<Task>>> {
@@ -56,6 +58,7 @@ impl TaskApi {
             deadline_from: deadline_from.0.map(Into::into),
             deadline_to: deadline_to.0.map(Into::into),
             result_state: result_state.0,
+            archived: archived.0.unwrap_or(false),
         };
         let actor = who(&self.state, &auth, req).await?;
         let v = tasks::list_tasks_versioned(&self.state.db, &actor, filter, Paging::new(page.0, per_page.0)?).await?;
@@ -86,6 +89,28 @@ impl TaskApi {
     async fn delete(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Deleted> {
         tasks::delete_task(&self.state.db, &who(&self.state, &auth, req).await?, now(), id.0).await?;
         Ok(Deleted::Deleted)
+    }
+
+    /// Archive a task, with the reason: it keeps its result, evidence and history
+    /// but leaves the task lists, figures, report, reminders and next year's copy.
+    /// For a task that was reported on and so cannot be deleted.
+    #[oai(path = "/tasks/:id/archive", method = "post")]
+    async fn archive(
+        &self,
+        auth: Auth,
+        req: &Request,
+        id: Path<Uuid>,
+        body: StrictJson<ReasonInput>,
+    ) -> ApiResult<Json<Task>> {
+        let actor = who(&self.state, &auth, req).await?;
+        Ok(Json(tasks::archive_task(&self.state.db, &actor, now(), id.0, &body.0.reason).await?))
+    }
+
+    /// Restore an archived task into the plan.
+    #[oai(path = "/tasks/:id/archive", method = "delete")]
+    async fn restore(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Json<Task>> {
+        let actor = who(&self.state, &auth, req).await?;
+        Ok(Json(tasks::restore_task(&self.state.db, &actor, now(), id.0).await?))
     }
 }
 

@@ -39,6 +39,7 @@ pub struct Model {
     pub signed_pdf_key: Option<String>,
     pub signed_pdf_sha256: Option<String>,
     pub signing_layout: Option<Json>,
+    pub correction_reason: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -18,6 +18,8 @@ pub struct Model {
     pub deadline: Option<Date>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    pub archived_at: Option<DateTimeUtc>,
+    pub archive_reason: Option<String>,
 }
 
 /// Relations are followed with explicit queries in `storage`.
