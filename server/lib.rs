@@ -18,7 +18,8 @@
 //! - [`services`]: one function per user action, owning its one transaction;
 //!   access checks, validation, audit events, workflows, printing, the Nghị định 30
 //!   check, the outbox, contributions, kept drafts, signing keys as records
-//!   (`keys`: import, retire, expiry); what issued records depend on (`integrity`);
+//!   (`keys`: import, retire, expiry); what issued records depend on, closed years
+//!   and archived tasks (`integrity`);
 //!   first-run setup (`setup`) and one-time password links, invitations and resets
 //!   (`accounts`); a plan at a glance (`figures`), spreadsheets in and out
 //!   (`spreadsheets`), calendar feeds (`calendars`). Services import each other in one direction only

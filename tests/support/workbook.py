@@ -1,6 +1,7 @@
 """Spreadsheets and calendars as other programs make and read them, for the browser
 journey: `write FILE ROWS_JSON` writes a register with openpyxl (a value
-"date:YYYY-MM-DD" becomes a date cell), `read FILE` prints the first sheet's rows as
+"date:YYYY-MM-DD" becomes a date cell; a row {"heading": TEXT} is a group heading
+merged across the columns, as offices type it), `read FILE` prints the first sheet's rows as
 JSON (dates as YYYY-MM-DD), `ical` parses iCalendar from stdin with python's
 icalendar and prints each event's summary, date, url and number of alarms."""
 
@@ -37,7 +38,12 @@ def main():
         ws.title = "Nhiệm vụ"
         ws.append(HEADERS)
         for row in json.loads(sys.argv[3]):
-            ws.append([cell(v) for v in row])
+            if isinstance(row, dict):
+                ws.append([row["heading"]])
+                r = ws.max_row
+                ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=len(HEADERS))
+            else:
+                ws.append([cell(v) for v in row])
         for r in ws.iter_rows(min_row=2, min_col=6, max_col=6):
             for c in r:
                 c.number_format = "dd/mm/yyyy"

@@ -462,9 +462,17 @@ async function main() {
     check(made.status === 0, `openpyxl wrote ${name}: ${made.stderr}`);
     return file;
   };
-  const sheetRow = (lead) => ["IV. Nhiệm vụ nhập từ bảng tính", "9.1", "Số hóa hồ sơ thủ tục hành chính", lead, "", "date:2025-10-31", "Số hồ sơ số hóa", "hồ sơ", 1200];
-  const good = workbook("good.xlsx", [sheetRow("TC-KH")]);
-  const bad = workbook("bad.xlsx", [sheetRow("Phòng Không Có")]);
+  // A group heading merged across the row; a task with three targets whose numbers are
+  // typed as a number, in Vietnamese notation and in English notation; a second task.
+  const sheetRows = (lead) => [
+    { heading: "IV. Nhiệm vụ nhập từ bảng tính" },
+    ["", "9.1", "Số hóa hồ sơ thủ tục hành chính", lead, "", "date:2025-10-31", "Số hồ sơ số hóa", "hồ sơ", 1200],
+    ["", "9.1", "", "", "", "", "Tỷ lệ hồ sơ trực tuyến", "%", "92,5"],
+    ["", "9.1", "", "", "", "", "Kinh phí thực hiện", "triệu đồng", "1,234.5"],
+    ["", "9.2", "Rà soát thủ tục hành chính", "TC-KH", "", "date:2025-06-30", "", "", ""],
+  ];
+  const good = workbook("good.xlsx", sheetRows("TC-KH"));
+  const bad = workbook("bad.xlsx", sheetRows("Phòng Không Có"));
   // The year whose report was issued is closed.
   await page.goto(`${planUrl}/import`, DOM);
   await page.setInputFiles("#file", good);
@@ -479,24 +487,57 @@ async function main() {
   await page.goto(`${nextPlan}/import`, DOM);
   await page.setInputFiles("#file", bad);
   await go("form[enctype] button[type=submit]");
-  check((await text("#import-problems")).includes("D2"), "the problem is named by its cell");
+  check((await text("#import-problems")).includes("D3"), "the problem is named by its cell");
   check(await page.locator("button", { hasText: "Nhập vào kế hoạch" }).count() === 0, "nothing to import while a problem stands");
   await vietnameseOnly(page, "import problems");
   await shot("16-import-problems");
   await page.setInputFiles("#file", good);
   await go("form[enctype] button[type=submit]");
-  check((await text("#import-report")).includes("1 nhiệm vụ mới"), "the checked file adds one task");
+  check((await text("#import-report")).includes("2 nhiệm vụ mới"), "the fixed file adds two tasks");
   await go("form[action$='/import/confirm'] button");
   check((await text("#notice")).startsWith("Đã nhập nhiệm vụ từ bảng tính"), "imported");
   check((await page.content()).includes("Số hóa hồ sơ thủ tục hành chính"), "the task is on the plan");
+  const nextId = nextPlan.split("/").pop();
+  const apiTasks = async () => (await (await page.request.get(`${base}/api/v1/tasks?plan_id=${nextId}&per_page=500`)).json()).items;
+  const byCode = (items, code) => items.find((t) => t.code === code);
+  let imported = byCode(await apiTasks(), "9.1");
+  check(imported.targets.map((t) => t.goal_value).join("|") === "1200|92.5|1234.5", `the three goals as typed: ${imported.targets.map((t) => t.goal_value)}`);
+  // The task's three targets edited on one form.
+  await go(`a[href="/tasks/${imported.id}/edit"]`);
+  check((await page.locator("input[name=target_goal]").count()) >= 3, "every target is on the form");
+  await page.fill("input[name=target_goal] >> nth=0", "1250");
+  await page.fill("input[name=target_goal] >> nth=1", "95,5");
+  await page.fill("input[name=target_goal] >> nth=2", "1.300,25");
+  await go("form[action$='/edit'] button[type=submit]");
+  check((await text("#notice")).startsWith("Đã lưu nhiệm vụ"), "the three targets are saved");
+  imported = byCode(await apiTasks(), "9.1");
+  check(imported.targets.map((t) => t.goal_value).join("|") === "1250|95.5|1300.25", `the three goals as edited: ${imported.targets.map((t) => t.goal_value)}`);
+  // A task with no report is deleted from its form.
+  const doomed = byCode(await apiTasks(), "9.2");
+  await page.goto(`${base}/tasks/${doomed.id}/edit`, DOM);
+  await go("#delete-task button");
+  check((await text("#notice")).startsWith("Đã xóa nhiệm vụ"), "the task is deleted");
+  check(!byCode(await apiTasks(), "9.2"), "and gone from the plan");
   const register = await page.request.get(`${base}/api/v1/plans/${nextPlan.split("/").pop()}/register.xlsx`);
   check(register.ok(), "the register downloads");
   const saved = path.join(work2, "register.xlsx");
   fs.writeFileSync(saved, await register.body());
   const read = spawnSync("python3", [path.join(root, "tests/support/workbook.py"), "read", saved], { encoding: "utf8" });
   check(read.status === 0, `openpyxl reads the register: ${read.stderr}`);
-  const sheetRows = JSON.parse(read.stdout);
-  check(sheetRows[0][1] === "Mã" && sheetRows.some((r) => r[1] === "9.1" && r[5] === "2025-10-31" && r[8] === 1200), "the register holds the imported row as Excel values");
+  const exported = JSON.parse(read.stdout);
+  check(exported[0][1] === "Mã" && exported[0][8] === "Kế hoạch", "the register's columns");
+  // Every task, deadline and goal in the file is what the database holds.
+  const inDatabase = await apiTasks();
+  const codes = [...new Set(exported.slice(1).map((r) => r[1]))];
+  check(codes.length === inDatabase.length && inDatabase.every((t) => codes.includes(t.code)), `a row for each of the ${inDatabase.length} tasks`);
+  for (const t of inDatabase) {
+    const rows = exported.slice(1).filter((r) => r[1] === t.code);
+    check(rows.length === Math.max(1, t.targets.length), `${t.code}: a row per target`);
+    check((rows[0][5] ?? null) === (t.deadline ?? null), `${t.code}: the deadline ${rows[0][5]} is ${t.deadline}`);
+    t.targets.forEach((x, i) => {
+      check(rows[i][6] === x.description && (rows[i][8] ?? null) === (x.goal_value ?? null), `${t.code}: target ${i + 1} reads ${rows[i][6]} ${rows[i][8]}, stored ${x.description} ${x.goal_value}`);
+    });
+  }
 
   await page.goto(`${base}/account`, DOM);
   await go("form[action='/account/calendar'] button");
@@ -507,11 +548,13 @@ async function main() {
   const events = JSON.parse(parsed.stdout);
   check(events.some((e) => e.summary.startsWith("Hạn 9.1") && e.date === "2025-10-31" && e.alarms > 0 && e.url.includes("/tasks/")), "the imported task's deadline is in the calendar with alarms");
   await page.setViewportSize({ width: 390, height: 844 });
-  for (const url of [`${base}/account`, `${base}/tasks`, `${base}/tasks?standing=overdue&q=ke+hoach`, `${nextPlan}/import`, nextPlan, `${base}/`]) {
+  for (const url of [`${base}/account`, `${base}/tasks`, `${base}/tasks/${imported.id}/edit`, `${base}/tasks?standing=overdue&q=ke+hoach`, `${nextPlan}/import`, nextPlan, `${base}/`]) {
     await review(url);
   }
   await page.goto(`${base}/`, DOM);
   await shot("17-phone-dashboard");
+  await page.goto(`${base}/tasks/${imported.id}/edit`, DOM);
+  await shot("18-phone-task-form");
 
   await browser.close();
   console.log(`browser journey passed: ${addresses} messages delivered; screenshots in ${shots}`);
