@@ -344,33 +344,67 @@ impl From<sessions::Model> for Live {
 
 /// The actor behind a secret, with its session; `Unauthorized` if unknown, expired or revoked.
 pub async fn authenticate(db: &Db, now: DateTime<Utc>, token: &str, kind: Kind) -> Result<(Actor, Live)> {
+    let hash = digest(token);
+    // Nothing written since this session was read (see `storage::watch`): it stands
+    // as read, without a round trip. Ending a session, or changing or deactivating its
+    // user, is audited, so it moves the revision and the session is read again.
+    if let Some(rev) = db.known_revision()
+        && let Some(kept) = db.sessions.get(&hash, rev)
+        && usable(&kept.0, &kept.1, kind, now)
+        && (kind != Kind::Browser || !extension_due(now, &kept.0))
+    {
+        return Ok(admit(kept.0.clone(), &kept.1, rev));
+    }
     // One round trip: the session, its user and the database's revision.
+    let before = db.stamp();
     let select = sessions::Entity::find()
-        .filter(sessions::Column::TokenHash.eq(digest(token)))
+        .filter(sessions::Column::TokenHash.eq(hash.as_str()))
         .find_also_related(users::Entity)
         .expr_as(sea_orm::sea_query::Expr::cust(crate::storage::cache::REVISION_SQL), "rev");
     let row =
         db.conn.query_one_raw(select.build(db.conn.get_database_backend())).await?.ok_or(AppError::Unauthorized)?;
     let s = sessions::Model::from_query_result(&row, "A_")?;
     let user = users::Model::from_query_result_optional(&row, "B_")?.ok_or(AppError::Unauthorized)?;
-    let rev: Option<i64> = row.try_get("", "rev")?;
-    if s.kind != kind.code() || s.revoked_at.is_some() || s.expires_at <= now || user.deactivated_at.is_some() {
+    let rev: i64 = row.try_get::<Option<i64>>("", "rev")?.unwrap_or(0);
+    db.note_revision(before, rev);
+    if !usable(&s, &user, kind, now) {
+        db.sessions.forget(&hash);
         return Err(AppError::Unauthorized);
     }
     let s = if kind == Kind::Browser { extend(db, now, s).await? } else { s };
+    db.sessions.put(hash, rev, std::sync::Arc::new((s.clone(), user.clone())));
+    Ok(admit(s, &user, rev))
+}
+
+/// Whether a session of `kind` admits its user at `now`.
+fn usable(s: &sessions::Model, user: &users::Model, kind: Kind, now: DateTime<Utc>) -> bool {
+    s.kind == kind.code() && s.revoked_at.is_none() && s.expires_at > now && user.deactivated_at.is_none()
+}
+
+fn admit(s: sessions::Model, user: &users::Model, rev: i64) -> (Actor, Live) {
     let live = Live { user_name: user.name.clone(), username: user.username.clone(), ..s.into() };
-    let actor = Actor { seen_rev: Some(rev.unwrap_or(0)), ..actor_of(&user, None) };
-    Ok((actor, live))
+    let actor = Actor { seen_rev: Some(rev), ..actor_of(user, None) };
+    (actor, live)
+}
+
+/// The end a browser session moves to with activity at `now`.
+fn extended_end(now: DateTime<Utc>, s: &sessions::Model) -> DateTime<Utc> {
+    (now + Duration::minutes(SESSION_IDLE_MINUTES)).min(s.created_at + Duration::hours(SESSION_HOURS))
+}
+
+/// Whether activity at `now` moves a browser session's end (written every few minutes).
+fn extension_due(now: DateTime<Utc>, s: &sessions::Model) -> bool {
+    extended_end(now, s) - s.expires_at >= Duration::minutes(2)
 }
 
 /// Activity keeps a browser session alive: its end moves to [`SESSION_IDLE_MINUTES`]
 /// from now (never past [`SESSION_HOURS`] after login). Written at most every
 /// few minutes, not on every request.
 async fn extend(db: &Db, now: DateTime<Utc>, s: sessions::Model) -> Result<sessions::Model> {
-    let wanted = (now + Duration::minutes(SESSION_IDLE_MINUTES)).min(s.created_at + Duration::hours(SESSION_HOURS));
-    if wanted - s.expires_at < Duration::minutes(2) {
+    if !extension_due(now, &s) {
         return Ok(s);
     }
+    let wanted = extended_end(now, &s);
     sessions::Entity::update_many()
         .col_expr(sessions::Column::ExpiresAt, sea_orm::sea_query::Expr::value(wanted))
         .filter(sessions::Column::Id.eq(s.id))

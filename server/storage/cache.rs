@@ -214,6 +214,44 @@ impl ReadCache {
     }
 }
 
+/// Values kept by a text key, each good only at the revision it was read at (the
+/// sessions that requests present, by the SHA-256 of their secret).
+#[derive(Debug)]
+pub struct ByRevision<V> {
+    entries: Mutex<HashMap<String, (i64, V)>>,
+    capacity: usize,
+}
+
+impl<V: Clone> ByRevision<V> {
+    /// At most `capacity` values; older revisions are dropped first, then all.
+    pub fn new(capacity: usize) -> ByRevision<V> {
+        ByRevision { entries: Mutex::new(HashMap::new()), capacity }
+    }
+
+    /// The value of `key` read at `rev`.
+    pub fn get(&self, key: &str, rev: i64) -> Option<V> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries.get(key).filter(|(at, _)| *at == rev).map(|(_, v)| v.clone())
+    }
+
+    /// Keeps `value` of `key`, read at `rev`.
+    pub fn put(&self, key: String, rev: i64, value: V) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= self.capacity && !entries.contains_key(&key) {
+            entries.retain(|_, (at, _)| *at >= rev);
+            if entries.len() >= self.capacity {
+                entries.clear();
+            }
+        }
+        entries.insert(key, (rev, value));
+    }
+
+    /// Forgets `key`.
+    pub fn forget(&self, key: &str) {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner()).remove(key);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@ pub mod cache;
 pub mod entities;
 pub mod files;
 pub mod queries;
+pub mod watch;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,6 +28,13 @@ pub struct Db {
     write_lock: Option<Arc<Mutex<()>>>,
     /// Reads kept by revision and scope (see [`cache`]).
     reads: Arc<cache::ReadCache>,
+    /// On a SQLite file: whether anything was written since the revision was last
+    /// read (see [`watch`]), so an unchanged database is not asked again.
+    watch: Option<Arc<watch::WalWatch>>,
+    /// Sessions and their users as last read, by the SHA-256 of their secret, each
+    /// good at the revision it was read at (every change that ends or narrows a
+    /// session is audited, so moves the revision).
+    pub sessions: Arc<cache::ByRevision<Arc<(entities::sessions::Model, entities::users::Model)>>>,
 }
 
 /// A write transaction; holds the SQLite writer slot until committed or dropped.
@@ -64,6 +72,10 @@ impl Db {
         let mut opts = ConnectOptions::new(url.to_owned());
         // Every connection to an in-memory SQLite database is a database of its own.
         let max_connections = if url.contains(":memory:") { 1 } else { max_connections };
+        // A SQLite file stays open, so its WAL index (which `watch` reads) stays the same file.
+        if sqlite {
+            opts.min_connections(1);
+        }
         opts.max_connections(max_connections)
             .acquire_timeout(acquire_timeout)
             .sqlx_logging(false)
@@ -80,7 +92,13 @@ impl Db {
             });
         let conn = Database::connect(opts).await?;
         Migrator::up(&conn, None).await?;
-        Ok(Db { conn, write_lock: sqlite.then(|| Arc::new(Mutex::new(()))), reads: Arc::default() })
+        Ok(Db {
+            conn,
+            write_lock: sqlite.then(|| Arc::new(Mutex::new(()))),
+            reads: Arc::default(),
+            watch: sqlite_file(url).map(|f| Arc::new(watch::WalWatch::new(f))),
+            sessions: Arc::new(cache::ByRevision::new(10_000)),
+        })
     }
 
     /// Which backend this is.
@@ -105,9 +123,34 @@ impl Db {
         Ok(WriteTxn { txn: self.conn.begin_with_options(options).await?, _slot: slot })
     }
 
-    /// The revision of everything users can change (see [`cache`]).
+    /// The revision of everything users can change (see [`cache`]): on a SQLite
+    /// file that nothing wrote to since it was last read, without asking.
     pub async fn revision(&self) -> Result<i64, DbErr> {
-        cache::revision(&self.conn).await
+        if let Some(rev) = self.known_revision() {
+            return Ok(rev);
+        }
+        let before = self.stamp();
+        let rev = cache::revision(&self.conn).await?;
+        self.note_revision(before, rev);
+        Ok(rev)
+    }
+
+    /// The revision last read, if the database is known unchanged since (SQLite
+    /// files only; `None` means ask).
+    pub fn known_revision(&self) -> Option<i64> {
+        self.watch.as_ref()?.revision()
+    }
+
+    /// The database files as they are, to take before reading the revision.
+    pub fn stamp(&self) -> Option<watch::Stamp> {
+        self.watch.as_ref()?.stamp()
+    }
+
+    /// Remembers the revision `rev`, read after `before` was taken.
+    pub fn note_revision(&self, before: Option<watch::Stamp>, rev: i64) {
+        if let Some(w) = &self.watch {
+            w.note(before, rev);
+        }
     }
 
     /// The read `key` as of now: kept from an earlier request at the same revision,
@@ -207,5 +250,32 @@ mod claim_tests {
         assert!(super::claim_sqlite(&url).unwrap().is_some(), "free again once the first is gone");
         assert!(super::claim_sqlite("postgres://u@h/db").unwrap().is_none());
         assert!(super::claim_sqlite("sqlite::memory:").unwrap().is_none());
+    }
+}
+
+#[cfg(test)]
+mod watch_tests {
+    use sea_orm::ConnectionTrait;
+
+    #[tokio::test]
+    async fn a_revision_is_reused_until_any_connection_writes_to_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("w.sqlite").display());
+        let server = super::Db::connect(&url, 4, std::time::Duration::from_secs(5)).await.unwrap();
+        // Another program on the same file (the CLI, the sqlite3 tool).
+        let other = super::Db::connect(&url, 1, std::time::Duration::from_secs(5)).await.unwrap();
+        assert_eq!(server.known_revision(), None, "nothing read yet");
+        let rev = server.revision().await.unwrap();
+        assert_eq!(server.known_revision(), Some(rev), "unchanged: not asked again");
+        assert_eq!(server.known_revision(), Some(rev));
+        other.conn.execute_unprepared("CREATE TABLE scratch (a INTEGER)").await.unwrap();
+        assert_eq!(server.known_revision(), None, "a write by another connection is seen");
+        assert_eq!(server.revision().await.unwrap(), rev, "read again (no audited change)");
+        assert_eq!(server.known_revision(), Some(rev));
+        server.conn.execute_unprepared("INSERT INTO scratch VALUES (1)").await.unwrap();
+        assert_eq!(server.known_revision(), None, "and a write of its own");
+        let memory = super::Db::connect("sqlite::memory:", 1, std::time::Duration::from_secs(5)).await.unwrap();
+        memory.revision().await.unwrap();
+        assert_eq!(memory.known_revision(), None, "an in-memory database is always asked");
     }
 }

@@ -94,3 +94,38 @@ async fn a_polled_list_answers_304_until_a_write_on_any_instance_and_never_cross
     assert_eq!(s, 200);
     assert_eq!(get(&b, office, &plan, Some(&plan_tag)).await.0, 304);
 }
+
+#[tokio::test]
+async fn a_token_revoked_or_a_user_deactivated_on_one_instance_is_refused_at_the_next_read_on_another() {
+    let app = spawn_app().await;
+    let people = app.demo_people().await;
+    let a = &app.client;
+    let b = app.second_instance().await;
+    let list = format!("/api/v1/tasks?plan_id={}&per_page=100", people.plan);
+
+    // A second token of the office's, read through B until B keeps it.
+    let made =
+        app.act_as(people.token("office")).post("/api/v1/auth/tokens", json!({"name": "Máy trạm"})).await.expect(201);
+    let token = made["token"].as_str().unwrap().to_owned();
+    for _ in 0..3 {
+        assert_eq!(get(&b, &token, &list, None).await.0, 200);
+    }
+    // Revoked through A: B refuses it at once.
+    let id = made["info"]["id"].as_str().or(made["id"].as_str()).unwrap().to_owned();
+    app.delete(&format!("/api/v1/auth/tokens/{id}")).await.expect(204);
+    assert_eq!(get(&b, &token, &list, None).await.0, 401, "a revoked token is not admitted from what B kept");
+    assert_eq!(get(a, &token, &list, None).await.0, 401);
+
+    // A unit officer read through B, then deactivated through A.
+    let unit = people.token("unit_officer").to_owned();
+    for _ in 0..3 {
+        assert_eq!(get(&b, &unit, &list, None).await.0, 200);
+    }
+    app.as_admin()
+        .post(&format!("/api/v1/users/{}/deactivation", people.ids["unit_officer"]), json!({}))
+        .await
+        .expect(200);
+    assert_eq!(get(&b, &unit, &list, None).await.0, 401, "a deactivated user is not admitted from what B kept");
+    // The others read on.
+    assert_eq!(get(&b, people.token("viewer"), &list, None).await.0, 200);
+}

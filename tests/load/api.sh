@@ -47,6 +47,10 @@ wrk -t2 -c8 -d10s --latency -H "$cookie" "$base/tasks/$task"
 
 echo "== seeding a 10,000-task plan"
 read -r big unit < <(python3 tests/load/seed.py "$base" 10000 "$token")
+echo "== 10,000-task plan: its dashboard page (browser session), 8 connections"
+wrk -t2 -c8 -d10s --latency -H "$cookie" "$base/?plan=$big"
+echo "== 10,000-task plan: its figures over the API, 8 connections"
+wrk -t2 -c8 -d10s --latency -H "$auth" "$base/api/v1/plans/$big/figures"
 echo "== 10,000-task plan, filtered and paginated, 50 connections"
 wrk -t2 -c50 -d15s --latency -H "$auth" "$base/api/v1/tasks?plan_id=$big&unit_id=$unit&deadline_from=2025-03-01&deadline_to=2025-10-31&per_page=50&page=2"
 
