@@ -8,9 +8,14 @@
 //! calls, so a read that finds them as they were when the revision was last read
 //! from the database may use that revision without a round trip — and a write by
 //! any server, CLI or other program changes them before its caller hears back.
+//!
+//! SQLite locks the index with POSIX record locks, which a process loses on that
+//! file when it closes *any* descriptor of it. So the index is opened once and its
+//! descriptor is never closed (if the file is made anew, the old descriptor is
+//! left open too): reading it can never drop a lock SQLite holds.
 
-use std::io::Read;
-use std::os::unix::fs::MetadataExt;
+use std::fs::File;
+use std::os::unix::fs::{FileExt, MetadataExt};
 use std::path::PathBuf;
 use std::sync::Mutex;
 
@@ -25,11 +30,16 @@ pub struct Stamp {
     database: (u64, i64, i64),
 }
 
+/// An open index file by its (device, inode), never closed.
+type Opened = ((u64, u64), std::mem::ManuallyDrop<File>);
+
 /// Watches one SQLite file, remembering the revision read at a stamp.
 #[derive(Debug)]
 pub struct WalWatch {
     database: PathBuf,
     index: PathBuf,
+    /// The index file as opened, by its (device, inode); never closed (see above).
+    open: Mutex<Option<Opened>>,
     known: Mutex<Option<(Stamp, i64)>>,
 }
 
@@ -37,16 +47,30 @@ impl WalWatch {
     /// A watch of the SQLite file at `database`.
     pub fn new(database: PathBuf) -> WalWatch {
         let index = PathBuf::from(format!("{}-shm", database.display()));
-        WalWatch { database, index, known: Mutex::new(None) }
+        WalWatch { database, index, open: Mutex::new(None), known: Mutex::new(None) }
     }
 
     /// The files as they are now; `None` when the index is missing or unreadable
     /// (then the database is asked).
     pub fn stamp(&self) -> Option<Stamp> {
-        let mut file = std::fs::File::open(&self.index).ok()?;
-        let meta = file.metadata().ok()?;
+        // `stat` opens nothing; the index is opened only when it is a new file.
+        let meta = std::fs::metadata(&self.index).ok()?;
+        let id = (meta.dev(), meta.ino());
         let mut header = [0u8; 96];
-        file.read_exact(&mut header).ok()?;
+        {
+            let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+            if open.as_ref().is_none_or(|(at, _)| *at != id) {
+                let file = File::open(&self.index).ok()?;
+                let m = file.metadata().ok()?;
+                // The replaced descriptor stays open: ManuallyDrop never closes it.
+                *open = Some(((m.dev(), m.ino()), std::mem::ManuallyDrop::new(file)));
+            }
+            let (at, file) = open.as_ref()?;
+            if *at != id {
+                return None;
+            }
+            file.read_exact_at(&mut header, 0).ok()?;
+        }
         let db = std::fs::metadata(&self.database).ok()?;
         Some(Stamp {
             header,
