@@ -125,25 +125,51 @@ pub async fn upload_evidence(
     };
     let id = Uuid::now_v7();
     let key = format!("evidence/{id}");
-    let (store, k, mut src) = (files.clone(), key.clone(), file);
-    tokio::task::spawn_blocking(move || store.put_reader(&k, &mut src))
+    // In the database the file is written in the record's transaction (below); as
+    // files it is streamed into place now.
+    let mut src = file;
+    let held: Option<Vec<u8>> = if files.in_database() {
+        let bytes = tokio::task::spawn_blocking(move || {
+            let mut b = Vec::new();
+            std::io::Read::read_to_end(&mut src, &mut b).map(|_| b)
+        })
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?
-        .map_err(|e| AppError::Internal(format!("storing evidence: {e}")))?;
+        .map_err(|e| AppError::Internal(format!("reading the upload: {e}")))?;
+        Some(bytes)
+    } else {
+        let (store, k) = (files.clone(), key.clone());
+        tokio::task::spawn_blocking(move || store.put_reader(&k, &mut src))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?
+            .map_err(|e| AppError::Internal(format!("storing evidence: {e}")))?;
+        None
+    };
     // A signed PDF shows its signatures' summary in the evidence list.
     let signatures = if content_type == "application/pdf" {
-        let (store, k, trust) = (files.clone(), key.clone(), trust.clone());
-        tokio::task::spawn_blocking(move || store.get(&k).map(|b| crate::signing::verify(&b, &trust)))
-            .await
-            .ok()
-            .and_then(|r| r.ok())
-            .map(|reports| serde_json::to_value(reports).unwrap_or_default())
+        let (store, k, trust, bytes) = (files.clone(), key.clone(), trust.clone(), held.clone());
+        tokio::task::spawn_blocking(move || {
+            let bytes = match bytes {
+                Some(b) => b,
+                None => store.get(&k)?,
+            };
+            Ok::<_, std::io::Error>(crate::signing::verify(&bytes, &trust))
+        })
+        .await
+        .ok()
+        .and_then(|r| r.ok())
+        .map(|reports| serde_json::to_value(reports).unwrap_or_default())
     } else {
         None
     };
     let stored = async {
         let txn = db.begin_write().await?;
         super::integrity::ensure_task_open(&*txn, upload.task_id).await?;
+        if let Some(bytes) = held {
+            crate::storage::files::put_in(&*txn, files, &key, bytes)
+                .await
+                .map_err(|e| AppError::Internal(format!("storing evidence: {e}")))?;
+        }
         let m = evidence::ActiveModel {
             id: Set(id),
             task_id: Set(upload.task_id),

@@ -294,10 +294,9 @@ pub async fn issue_document(
     };
     let sha = hex::encode(Sha256::digest(&pdf));
     let key = format!("documents/{id}.pdf");
-    let (store, k) = (files.clone(), key.clone());
-    tokio::task::spawn_blocking(move || store.put(&k, &pdf))
+    // In the database, the PDF commits with the issue or not at all.
+    crate::storage::files::put_in(&*txn, files, &key, pdf)
         .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
         .map_err(|e| AppError::Internal(format!("storing the issued PDF: {e}")))?;
 
     let finish = async {

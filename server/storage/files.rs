@@ -1,8 +1,10 @@
 //! Where uploaded evidence, images and frozen PDFs live. On SQLite, files under the
 //! data directory, written through a temporary file and a rename, so a crash never
 //! leaves half a file under a real key; on PostgreSQL, rows of the `blobs` table, so
-//! that several instances on one database serve every file. A file is stored before
-//! the record that names it commits, so a crash leaves at most an unnamed file.
+//! that several instances on one database serve every file. Evidence and issued PDFs
+//! go through [`put_in`]: in the database, the blob is written in the transaction of
+//! the record that names it (both commit or neither); as files, it is stored just
+//! before that record commits, so a crash leaves at most an unnamed file.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -21,6 +23,40 @@ pub trait BlobStore: Send + Sync + std::fmt::Debug {
     fn delete(&self, key: &str) -> io::Result<()>;
     /// A folder for temporary files on the same file system, if any.
     fn scratch_dir(&self) -> Option<PathBuf>;
+    /// Whether blobs are rows of the database's `blobs` table, so [`put_in`] writes
+    /// them in the caller's transaction.
+    fn in_database(&self) -> bool {
+        false
+    }
+}
+
+/// The statement that stores a blob row (PostgreSQL).
+fn insert_blob(key: String, bytes: Vec<u8>) -> sea_orm::Statement {
+    let size = bytes.len() as i64;
+    sea_orm::Statement::from_sql_and_values(
+        sea_orm::DbBackend::Postgres,
+        "INSERT INTO blobs (key, bytes, size, created_at) VALUES ($1, $2, $3, now()) \
+         ON CONFLICT (key) DO UPDATE SET bytes = EXCLUDED.bytes, size = EXCLUDED.size",
+        [key.into(), bytes.into(), size.into()],
+    )
+}
+
+/// Stores `bytes` under `key` for the record `txn` is about to write: in the
+/// database, inside `txn` (the blob commits or rolls back with its record); as
+/// files, now (the caller removes it if its transaction fails).
+pub async fn put_in<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    store: &std::sync::Arc<dyn BlobStore>,
+    key: &str,
+    bytes: Vec<u8>,
+) -> io::Result<()> {
+    let key = checked(key)?;
+    if store.in_database() && txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        txn.execute_raw(insert_blob(key, bytes)).await.map(|_| ()).map_err(db_error)
+    } else {
+        let store = store.clone();
+        tokio::task::spawn_blocking(move || store.put(&key, &bytes)).await.map_err(io::Error::other)?
+    }
 }
 
 /// Blobs as files under a root folder.
@@ -170,14 +206,7 @@ async fn run(conn: sea_orm::DatabaseConnection, job: Job) {
     let pg = DbBackend::Postgres;
     match job {
         Job::Put(key, bytes, reply) => {
-            let size = bytes.len() as i64;
-            let st = Statement::from_sql_and_values(
-                pg,
-                "INSERT INTO blobs (key, bytes, size, created_at) VALUES ($1, $2, $3, now()) \
-                 ON CONFLICT (key) DO UPDATE SET bytes = EXCLUDED.bytes, size = EXCLUDED.size",
-                [key.into(), bytes.into(), size.into()],
-            );
-            let _ = reply.send(conn.execute_raw(st).await.map(|_| ()).map_err(db_error));
+            let _ = reply.send(conn.execute_raw(insert_blob(key, bytes)).await.map(|_| ()).map_err(db_error));
         }
         Job::Get(key, reply) => {
             let st = Statement::from_sql_and_values(pg, "SELECT bytes FROM blobs WHERE key = $1", [key.clone().into()]);
@@ -223,6 +252,10 @@ impl BlobStore for DbBlobs {
 
     fn scratch_dir(&self) -> Option<PathBuf> {
         None
+    }
+
+    fn in_database(&self) -> bool {
+        true
     }
 }
 

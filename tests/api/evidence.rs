@@ -158,3 +158,25 @@ async fn a_body_over_the_cap_is_refused_before_it_is_read() {
     assert_eq!(streamed.0.status().as_u16(), 413, "a chunked body is cut off at the cap");
     assert!(stored_files(&app).await.is_empty());
 }
+
+/// Where the store is the database (PostgreSQL), a blob is written in the
+/// transaction of its record: rolled back, it is not there; committed, it is.
+/// As files (SQLite) it is written at once and its caller removes it on failure.
+#[tokio::test]
+async fn a_blob_written_in_a_transaction_that_rolls_back_is_not_stored_in_the_database() {
+    let app = spawn_app().await;
+    let txn = app.db.begin_write().await.unwrap();
+    nhiemvu::storage::files::put_in(&*txn, &app.files, "evidence/rolled-back", b"%PDF-1.7".to_vec()).await.unwrap();
+    drop(txn);
+    let left = app.files.get("evidence/rolled-back").is_ok();
+    assert_eq!(left, !app.files.in_database(), "in the database the blob goes with its transaction");
+    let txn = app.db.begin_write().await.unwrap();
+    nhiemvu::storage::files::put_in(&*txn, &app.files, "evidence/committed", b"%PDF-1.7".to_vec()).await.unwrap();
+    txn.commit().await.unwrap();
+    assert_eq!(app.files.get("evidence/committed").unwrap(), b"%PDF-1.7");
+    assert!(
+        nhiemvu::storage::files::put_in(&*app.db.begin_write().await.unwrap(), &app.files, "../escape", vec![])
+            .await
+            .is_err()
+    );
+}
