@@ -26,7 +26,8 @@
 //!   (`tests/api/structure.rs` reads the source to keep it so).
 //! - [`storage`]: the database pool, migrations, entities, the audit chain, files,
 //!   the reads several services share (`queries`), reads kept by revision and
-//!   scope (`cache`), and backups that restore (`backup`).
+//!   scope (`cache`), whether a SQLite file changed without asking it (`watch`),
+//!   and backups that restore (`backup`).
 //! - [`mail`]: e-mail templates and the SMTP transport; the only module that names lettre.
 //! - [`render`]: typst World, fonts and PDF export; the only module that names typst.
 //! - [`inspect`]: reads any PDF (pages, positioned text, fonts) for the Nghị
