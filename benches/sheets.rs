@@ -1,11 +1,12 @@
 //! A province-sized year (10,000 tasks across 100 units): the dashboard's figures from
 //! the kept snapshot, the register written as .xlsx and as CSV, the same workbook
 //! read back, and an import of it checked end to end (a dry run: every row matched by
-//! code, nothing written). Run: `cargo bench --bench sheets`.
+//! code, nothing written), previewed into an empty plan (10,000 new tasks checked
+//! and rolled back) and committed into one. Run: `cargo bench --bench sheets`.
 
 use std::time::Duration;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 
 #[path = "support/mod.rs"]
 mod support;
@@ -39,6 +40,28 @@ fn bench(c: &mut Criterion) {
             let r = rt.block_on(spreadsheets::import_register(&db, &actor, now(), plan, &xlsx, true)).unwrap();
             assert_eq!(r.tasks_unchanged, 10_000, "{:?}", r.problems.first());
         })
+    });
+    // Another office (the units have the same names) imports the register into its empty plan.
+    let (empty, _) = rt.block_on(support::empty_plan(&db, "preview"));
+    group.bench_function("import_preview_into_an_empty_plan", |b| {
+        b.iter(|| {
+            let r = rt.block_on(spreadsheets::import_register(&db, &actor, now(), empty, &xlsx, true)).unwrap();
+            assert_eq!(r.tasks_created, 10_000, "{:?}", r.problems.first());
+        })
+    });
+    let mut offices = 0;
+    group.bench_function("import_commit_into_an_empty_plan", |b| {
+        b.iter_batched(
+            || {
+                offices += 1;
+                rt.block_on(support::empty_plan(&db, &format!("office-{offices}"))).0
+            },
+            |plan| {
+                let r = rt.block_on(spreadsheets::import_register(&db, &actor, now(), plan, &xlsx, false)).unwrap();
+                assert_eq!(r.tasks_created, 10_000, "{:?}", r.problems.first());
+            },
+            BatchSize::PerIteration,
+        )
     });
     group.finish();
 }

@@ -14,6 +14,7 @@ use crate::error::Result;
 use crate::model::{Counts, FigureRow, Group, LateTask, Paging, Plan, PlanFigures, Standing, Task, TaskResult, Unit};
 use crate::storage::Db;
 use crate::storage::audit::Actor;
+use crate::storage::cache::{Key, Versioned};
 
 /// How many days before a deadline a task counts as due soon.
 pub const DUE_SOON_DAYS: i64 = 14;
@@ -140,13 +141,25 @@ pub fn own_unit(actor: &Actor) -> Option<Uuid> {
 /// A plan's snapshot as `actor` sees it (a unit officer: the tasks their unit takes
 /// part in): for the figures, the register and the spreadsheets.
 pub async fn plan_snapshot(db: &Db, actor: &Actor, plan_id: Uuid) -> Result<Arc<Snapshot>> {
-    let plan = plans::get_plan(db, actor, plan_id).await?;
+    let plan = (*plans::get_plan_versioned(db, actor, plan_id).await?.value).clone();
     snapshot(db, actor, plan, own_unit(actor)).await
 }
 
 /// The plan's figures on `today` as `actor` sees them.
 pub async fn plan_figures(db: &Db, actor: &Actor, plan_id: Uuid, today: NaiveDate) -> Result<PlanFigures> {
-    Ok(figures(&*plan_snapshot(db, actor, plan_id).await?, today))
+    Ok((*plan_figures_versioned(db, actor, plan_id, today).await?.value).clone())
+}
+
+/// [`plan_figures`], kept while nothing changes (and the day is the same), with its
+/// entity tag: a 10,000-task plan is counted once per version, not per request.
+pub async fn plan_figures_versioned(
+    db: &Db,
+    actor: &Actor,
+    plan_id: Uuid,
+    today: NaiveDate,
+) -> Result<Versioned<PlanFigures>> {
+    let key = Key::new("plan_figures", actor, format!("{plan_id}/{today}"));
+    db.versioned(key, || async { Ok(figures(&*plan_snapshot(db, actor, plan_id).await?, today)) }).await
 }
 
 /// What the task list is narrowed to; every field narrows it.

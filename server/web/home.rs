@@ -162,7 +162,7 @@ pub(crate) use crate::services::figures::Snapshot;
 /// The plan named in the query, or the actor's most recent one.
 pub(crate) async fn current_plan(c: &Ctx, wanted: Option<Uuid>) -> Result<Option<crate::model::Plan>> {
     if let Some(id) = wanted {
-        return Ok(Some(plans::get_plan(&c.state.db, &c.actor, id).await?));
+        return Ok(Some((*plans::get_plan_versioned(&c.state.db, &c.actor, id).await?.value).clone()));
     }
     let page =
         plans::list_plans(&c.state.db, &c.actor, c.actor.issuer_id, None, Paging { page: 1, per_page: 1 }).await?;
@@ -205,8 +205,25 @@ pub(crate) async fn dashboard(state: Data<&AppState>, req: &Request, Query(q): Q
         let Some(plan) = current_plan(&c, q.plan).await? else {
             return Ok(c.page("dashboard.html", StatusCode::OK, json!({"plan": null, "keys": keys})));
         };
-        let s = snapshot(&c, plan, None).await?;
         let today = today();
+        // What the plan's data gives (counts, lists, chart, years), made once per version and day.
+        let key = crate::storage::cache::Key::new("dashboard", &c.actor, format!("{}/{today}", plan.id));
+        let c2 = &c;
+        let view = c.state.db.cached(key, || async move { dashboard_view(c2, plan, today).await }).await?;
+        let mut v = (*view).clone();
+        v["failed"] = json!(failed_mail(&c).await.unwrap_or_default());
+        v["keys"] = json!(keys);
+        v["today"] = json!(today.format("%d/%m/%Y").to_string());
+        Ok(c.page("dashboard.html", StatusCode::OK, v))
+    }
+    .await;
+    respond(&c, r)
+}
+
+/// The dashboard's view of a plan on `today`, from its kept snapshot.
+async fn dashboard_view(c: &Ctx, plan: crate::model::Plan, today: NaiveDate) -> Result<Value> {
+    {
+        let s = snapshot(c, plan, None).await?;
         let f = figures::figures(&s, today);
         let mut bars = Vec::new();
         let mut upcoming = Vec::new();
@@ -247,21 +264,13 @@ pub(crate) async fn dashboard(state: Data<&AppState>, req: &Request, Query(q): Q
         let by_unit: Vec<Value> = f.by_unit.iter().map(|r| row(r, "unit")).collect();
         let by_group: Vec<Value> = f.by_group.iter().map(|r| row(r, "group")).collect();
         let totals: BTreeMap<&str, u32> = Standing::ALL.iter().map(|k| (k.code(), f.totals.of(*k))).collect();
-        let years = plan_choices(&c, &s.plan).await?;
+        let years = plan_choices(c, &s.plan).await?;
         let chart = chart(&bars);
-        let failed = failed_mail(&c).await.unwrap_or_default();
-        Ok(c.page(
-            "dashboard.html",
-            StatusCode::OK,
-            json!({"plan": js(&s.plan), "kinds": kinds, "by_unit": by_unit, "by_group": by_group,
+        Ok(json!({"plan": js(&s.plan), "kinds": kinds, "by_unit": by_unit, "by_group": by_group,
                 "totals": totals, "total": f.totals.total, "years": years,
                 "chart": chart, "upcoming": upcoming.into_iter().take(10).map(|(_, v)| v).collect::<Vec<_>>(),
-                "overdue": overdue, "overdue_more": overdue_more,
-                "failed": failed, "today": today.format("%d/%m/%Y").to_string(), "keys": keys}),
-        ))
+                "overdue": overdue, "overdue_more": overdue_more}))
     }
-    .await;
-    respond(&c, r)
 }
 
 /// The issuer's plans, newest year first, for the year selector.

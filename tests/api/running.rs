@@ -403,3 +403,75 @@ async fn an_archived_task_leaves_the_printed_report() {
     let (_, _, again) = app.get_bytes(&format!("/api/v1/documents/{}/pdf", p.report)).await;
     assert!(again == before, "restored, the report prints as before");
 }
+
+/// A plan of this year with one task of each standing the office must tell apart:
+/// overdue, due soon, not yet assigned and accepted.
+#[tokio::test]
+async fn the_dashboard_colours_counts_and_lists_overdue_due_soon_unassigned_and_accepted_tasks() {
+    let app = spawn_app().await;
+    let today = nhiemvu::services::local_date(chrono::Utc::now());
+    let (overdue_on, soon_on) = (today - Duration::days(5), today + Duration::days(3));
+    if overdue_on.year() != today.year() || soon_on.year() != today.year() {
+        // A plan's deadlines stay in its year: on 1–5 January and 29–31 December these
+        // two cannot both be in one plan (the other days of the year run this test).
+        eprintln!("NOT RUN today ({today}): an overdue and a due-soon deadline do not fit in one year's plan");
+        return;
+    }
+    let issuer = app.issuer("xa-bang-tin").await;
+    let a = app.unit(&issuer, "KT").await;
+    let (plan, group) = app.plan_with_group(&issuer, today.year()).await;
+    let late = app.task(&group, "1.1", Some(&a), &overdue_on.to_string()).await;
+    let soon = app.task(&group, "1.2", Some(&a), &soon_on.to_string()).await;
+    app.post("/api/v1/tasks", json!({"group_id": group, "code": "1.3", "text": "Chưa giao cho ai"})).await.expect(201);
+    // Accepted counts as accepted whatever its deadline.
+    let done = app.task(&group, "1.4", Some(&a), &overdue_on.to_string()).await;
+    let r = app
+        .post("/api/v1/results", json!({"task_id": done, "narrative": "Đã xong", "self_score": 95}))
+        .await
+        .expect(201);
+    let rid = r["id"].as_str().unwrap().to_owned();
+    app.post(&format!("/api/v1/results/{rid}/submit"), json!({})).await.expect(200);
+    app.post(&format!("/api/v1/results/{rid}/accept"), json!({})).await.expect(200);
+
+    let f = app.get(&format!("/api/v1/plans/{plan}/figures")).await.expect(200);
+    let t = &f["totals"];
+    assert_eq!(
+        [&t["overdue"], &t["due_soon"], &t["unassigned"], &t["accepted"], &t["total"]].map(|v| v.as_u64()),
+        [Some(1), Some(1), Some(1), Some(1), Some(4)],
+        "{f}"
+    );
+
+    let (office, _) = app.user(issuer.parse().unwrap(), "office", None).await;
+    let (browser, _) = Browser::login(&app, office).await;
+    let (_, html) = browser.get(&format!("/?plan={plan}")).await;
+    // Overdue and due soon in colour (the tiles' classes; the stylesheet colours them), the others plain.
+    for (code, label) in [("overdue", "Quá hạn"), ("due_soon", "Sắp đến hạn")] {
+        let tile = format!(
+            "<li class=\"tile count-{code}\"><a href=\"/tasks?plan={plan}&amp;standing={code}\"><strong>1</strong> {label}</a></li>"
+        );
+        assert!(html.contains(&tile), "{code} in colour: {html}");
+    }
+    assert!(html.contains(&format!(
+        "<li class=\"tile count-unassigned\"><a href=\"/tasks?plan={plan}&amp;standing=unassigned\"><strong>1</strong>"
+    )));
+    assert!(
+        html.contains(&format!(
+            "<li class=\"tile\"><a href=\"/tasks?plan={plan}&amp;standing=on_track\"><strong>0</strong>"
+        )),
+        "a zero is plain"
+    );
+    let css = browser.get("/static/app.css").await.1;
+    assert!(css.contains(".tile.count-overdue a { color: var(--bad)"), "the stylesheet colours the overdue tile red");
+    // The overdue list, with days late; the due-soon list, with days left.
+    let overdue = &html[html.find("id=\"overdue\"").unwrap()..];
+    assert!(overdue.contains("quá hạn 5 ngày") && overdue.contains(&format!("href=\"/tasks/{late}\"")), "{overdue}");
+    assert!(html.contains("còn 3 ngày") && html.contains(&format!("href=\"/tasks/{soon}\"")));
+    // Each count opens the list filtered to it.
+    for (standing, code) in
+        [("overdue", ">1.1<"), ("due_soon", ">1.2<"), ("unassigned", ">1.3<"), ("accepted", ">1.4<")]
+    {
+        let (status, list) = browser.get(&format!("/tasks?plan={plan}&standing={standing}")).await;
+        assert_eq!(status, 200);
+        assert!(list.contains(code) && list.contains("1 trên 4 nhiệm vụ"), "{standing}: {list}");
+    }
+}

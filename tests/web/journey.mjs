@@ -546,7 +546,10 @@ async function main() {
   const parsed = spawnSync("python3", [path.join(root, "tests/support/workbook.py"), "ical"], { input: ics, encoding: "utf8" });
   check(parsed.status === 0, `icalendar parses the feed: ${parsed.stderr}`);
   const events = JSON.parse(parsed.stdout);
-  check(events.some((e) => e.summary.startsWith("Hạn 9.1") && e.date === "2025-10-31" && e.alarms > 0 && e.url.includes("/tasks/")), "the imported task's deadline is in the calendar with alarms");
+  check(events.filter((e) => e.summary.startsWith("Hạn 9.1") && e.date === "2025-10-31" && e.alarms > 0 && e.url.includes("/tasks/")).length === 1, "the imported task's deadline is in the calendar once, with alarms");
+  const urls = events.map((e) => e.url);
+  check(new Set(urls).size === urls.length, "each deadline is listed once");
+  check(!events.some((e) => e.summary.startsWith("Hạn 9.2")), "the deleted task is not in the calendar");
   await page.setViewportSize({ width: 390, height: 844 });
   for (const url of [`${base}/account`, `${base}/tasks`, `${base}/tasks/${imported.id}/edit`, `${base}/tasks?standing=overdue&q=ke+hoach`, `${nextPlan}/import`, nextPlan, `${base}/`]) {
     await review(url);

@@ -68,9 +68,10 @@ impl PlanApi {
     /// group, in all, and the overdue tasks, the longest overdue first. A unit officer
     /// sees the tasks their unit takes part in.
     #[oai(path = "/plans/:id/figures", method = "get")]
-    async fn figures(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Json<PlanFigures>> {
+    async fn figures(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Fresh<PlanFigures>> {
         let actor = who(&self.state, &auth, req).await?;
-        Ok(Json(figures::plan_figures(&self.state.db, &actor, id.0, local_date(now())).await?))
+        let v = figures::plan_figures_versioned(&self.state.db, &actor, id.0, local_date(now())).await?;
+        Ok(Fresh::of(&self.state, req, v))
     }
 
     /// Replace a plan's fields.
