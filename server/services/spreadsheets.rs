@@ -538,6 +538,7 @@ pub async fn import_register(
             .await?;
         tasks::hydrate(&*txn, models).await?.into_iter().map(|t| (fold(&t.data.code), t)).collect()
     };
+    let mut fresh: Vec<(usize, TaskInput)> = Vec::new();
     for row in rows {
         let group_id = match groups.get(&fold(&row.group)) {
             Some(id) => *id,
@@ -591,30 +592,24 @@ pub async fn import_register(
             }
             Some(t) => {
                 report.tasks_updated += 1;
-                tasks::update_in(&*txn, actor, now, t.id, input).await
+                tasks::update_in(&*txn, actor, now, t.id, input).await.map(|_| ())
             }
             None => {
+                // New tasks are written together below, by the same rules.
                 report.tasks_created += 1;
-                tasks::create_in(&*txn, actor, now, input).await
+                fresh.push((row.at, input));
+                continue;
             }
         };
         if let Err(e) = result {
-            // A rule the service enforces: said at the task's row.
-            let message = match &e {
-                AppError::Invalid(fields) => {
-                    fields.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join("; ")
-                }
-                AppError::Conflict { message, .. } => message.clone(),
-                _ => return Err(e),
-            };
-            report.problems.push(ImportProblem {
-                row: row.at as u32,
-                column: "Mã".into(),
-                cell: format!("B{}", row.at),
-                message,
-            });
+            report.problems.push(at_row(row.at, e)?);
         }
     }
+    let (rows_at, inputs): (Vec<usize>, Vec<TaskInput>) = fresh.into_iter().unzip();
+    for (n, e) in tasks::create_many_in(&*txn, actor, now, &plan, inputs).await? {
+        report.problems.push(at_row(rows_at[n], e)?);
+    }
+    report.problems.sort_by_key(|p| p.row);
     if !report.problems.is_empty() {
         return if dry_run { Ok(report) } else { Err(invalid(&report)) };
     }
@@ -625,6 +620,17 @@ pub async fn import_register(
         txn.commit().await?;
     }
     Ok(report)
+}
+
+/// A rule the service enforces, said at the task's row (its code cell); other
+/// errors stop the import.
+fn at_row(at: usize, e: AppError) -> Result<ImportProblem> {
+    let message = match &e {
+        AppError::Invalid(fields) => fields.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join("; "),
+        AppError::Conflict { message, .. } => message.clone(),
+        _ => return Err(e),
+    };
+    Ok(ImportProblem { row: at as u32, column: "Mã".into(), cell: format!("B{at}"), message })
 }
 
 /// Whether the stored task already says what the row says.

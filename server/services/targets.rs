@@ -250,16 +250,8 @@ pub(crate) async fn record_actuals<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Makes a task's targets exactly `lines`, in order, inside the caller's
-/// transaction (the office's side: descriptions, units, goals). A line with an id
-/// keeps that target's reported value; a target not listed is removed.
-pub(crate) async fn replace_for_task<C: ConnectionTrait>(
-    c: &C,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    task_id: Uuid,
-    lines: Vec<crate::model::TargetLine>,
-) -> Result<()> {
+/// The rules every target line follows (description, unit, goal).
+pub(crate) fn check_lines(lines: &[crate::model::TargetLine]) -> Result<()> {
     let mut check = Check::new();
     for (n, l) in lines.iter().enumerate() {
         let f = |k: &str| format!("set_targets[{n}].{k}");
@@ -271,7 +263,43 @@ pub(crate) async fn replace_for_task<C: ConnectionTrait>(
             "Phải là số hữu hạn, không quá 10^15 / must be a finite number of at most 10^15",
         );
     }
-    check.finish()?;
+    check.finish()
+}
+
+/// A new task's target lines as rows (positions 1, 2, …).
+pub(crate) fn new_rows(task_id: Uuid, now: DateTime<Utc>, lines: Vec<crate::model::TargetLine>) -> Vec<targets::Model> {
+    lines
+        .into_iter()
+        .enumerate()
+        .map(|(n, l)| targets::Model {
+            id: Uuid::now_v7(),
+            task_id,
+            position: n as i32 + 1,
+            description: l.description.trim().to_owned(),
+            measure_unit: l.measure_unit.map(|u| u.trim().to_owned()).filter(|u| !u.is_empty()),
+            goal_value: l.goal_value,
+            baseline_value: None,
+            actual_value: None,
+            forecast_value: None,
+            as_of: None,
+            status: None,
+            created_at: now,
+            updated_at: now,
+        })
+        .collect()
+}
+
+/// Makes a task's targets exactly `lines`, in order, inside the caller's
+/// transaction (the office's side: descriptions, units, goals). A line with an id
+/// keeps that target's reported value; a target not listed is removed.
+pub(crate) async fn replace_for_task<C: ConnectionTrait>(
+    c: &C,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    task_id: Uuid,
+    lines: Vec<crate::model::TargetLine>,
+) -> Result<()> {
+    check_lines(&lines)?;
     let existing = targets::Entity::find().filter(targets::Column::TaskId.eq(task_id)).all(c).await?;
     for (n, l) in lines.iter().enumerate() {
         if let Some(id) = l.id

@@ -211,6 +211,171 @@ pub(crate) async fn create_in<C: ConnectionTrait>(
     hydrate_one(txn, m).await
 }
 
+/// [`create_in`] for many new tasks of one plan (an import): each input is checked
+/// by the same rules (its fields and targets, a group of the plan, active units of
+/// the plan's issuer, a deadline in the plan's year), then all are written with a few
+/// statements and their audit events appended in one pass, in the order `create_in`
+/// writes them. The problems come back by input index; nothing is written while
+/// there is one. The caller has checked that the plan is theirs and open.
+pub(crate) async fn create_many_in<C: ConnectionTrait>(
+    txn: &C,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    plan: &plans::Model,
+    inputs: Vec<TaskInput>,
+) -> Result<Vec<(usize, AppError)>> {
+    let groups: std::collections::HashSet<Uuid> = task_groups::Entity::find()
+        .filter(task_groups::Column::PlanId.eq(plan.id))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|g| g.id)
+        .collect();
+    let mut wanted: Vec<Uuid> =
+        inputs.iter().flat_map(|i| i.cooperating_unit_ids.iter().copied().chain(i.lead_unit_id)).collect();
+    wanted.sort();
+    wanted.dedup();
+    let mut found: HashMap<Uuid, units::Model> = HashMap::new();
+    for chunk in wanted.chunks(500) {
+        for u in units::Entity::find().filter(units::Column::Id.is_in(chunk.to_vec())).all(txn).await? {
+            if u.issuer_id == plan.issuer_id {
+                found.insert(u.id, u);
+            }
+        }
+    }
+    let mut problems = Vec::new();
+    for (n, i) in inputs.iter().enumerate() {
+        let checked = validate(i).and_then(|_| targets::check_lines(i.set_targets.as_deref().unwrap_or_default()));
+        if let Err(e) = checked {
+            problems.push((n, e));
+            continue;
+        }
+        let mut check = Check::new();
+        if !groups.contains(&i.group_id) {
+            check.add("group_id", unknown_ref("nhóm / group"));
+        }
+        if let Some(d) = i.deadline {
+            check.fail_if(
+                d.year() != plan.year,
+                "deadline",
+                &format!(
+                    "Hạn phải trong năm {} của kế hoạch / the deadline must fall in the plan's year {}",
+                    plan.year, plan.year
+                ),
+            );
+        }
+        let problem = |u: &Uuid| match found.get(u) {
+            None => Some(unknown_ref("đơn vị / unit")),
+            Some(unit) if unit.deactivated_at.is_some() => Some(super::units::INACTIVE.to_owned()),
+            Some(_) => None,
+        };
+        if let Some(m) = i.lead_unit_id.as_ref().and_then(problem) {
+            check.add("lead_unit_id", m);
+        }
+        for (k, u) in i.cooperating_unit_ids.iter().enumerate() {
+            if let Some(m) = problem(u) {
+                check.add(&format!("cooperating_unit_ids[{k}]"), m);
+            }
+        }
+        if let Err(e) = check.finish() {
+            problems.push((n, e));
+        }
+    }
+    if !problems.is_empty() {
+        return Ok(problems);
+    }
+    // The next free position of each group, from its last task.
+    let mut last: HashMap<Uuid, i32> = tasks::Entity::find()
+        .select_only()
+        .column(tasks::Column::GroupId)
+        .column_as(Expr::from(sea_orm::sea_query::Func::max(Expr::col(tasks::Column::Position))), "last")
+        .filter(tasks::Column::PlanId.eq(plan.id))
+        .group_by(tasks::Column::GroupId)
+        .into_tuple::<(Uuid, Option<i32>)>()
+        .all(txn)
+        .await?
+        .into_iter()
+        .filter_map(|(g, p)| Some((g, p?)))
+        .collect();
+    let (mut rows, mut coops, mut target_rows, mut changes) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (n, i) in inputs.into_iter().enumerate() {
+        let position = match i.position {
+            Some(p) => p,
+            None => match super::position_after(last.get(&i.group_id).copied(), 100_000) {
+                Ok(p) => p,
+                Err(e) => return Ok(vec![(n, e)]),
+            },
+        };
+        last.insert(i.group_id, position.max(last.get(&i.group_id).copied().unwrap_or(0)));
+        let m = tasks::Model {
+            id: Uuid::now_v7(),
+            plan_id: plan.id,
+            group_id: i.group_id,
+            code: i.code.trim().to_owned(),
+            position,
+            text: i.text,
+            lead_unit_id: i.lead_unit_id,
+            deadline: i.deadline.map(Into::into),
+            created_at: now,
+            updated_at: now,
+            archived_at: None,
+            archive_reason: None,
+        };
+        changes.push(crate::storage::audit::Change {
+            action: "create",
+            entity: ENTITY,
+            entity_id: Some(m.id),
+            before: None,
+            after: Some(json_of(&(&m, &i.cooperating_unit_ids))),
+        });
+        coops.extend(
+            i.cooperating_unit_ids
+                .iter()
+                .map(|u| task_cooperators::ActiveModel { task_id: Set(m.id), unit_id: Set(*u) }),
+        );
+        for t in targets::new_rows(m.id, now, i.set_targets.unwrap_or_default()) {
+            changes.push(crate::storage::audit::Change {
+                action: "create",
+                entity: "targets",
+                entity_id: Some(t.id),
+                before: None,
+                after: Some(json_of(&t)),
+            });
+            target_rows.push(crate::storage::entities::targets::ActiveModel::from(t));
+        }
+        rows.push(tasks::ActiveModel::from(m));
+    }
+    for chunk in chunked(rows) {
+        tasks::Entity::insert_many(chunk)
+            .exec(txn)
+            .await
+            .map_err(|e| AppError::from_db(e, "duplicate_task_code", DUPLICATE))?;
+    }
+    for chunk in chunked(coops) {
+        task_cooperators::Entity::insert_many(chunk).exec(txn).await?;
+    }
+    for chunk in chunked(target_rows) {
+        crate::storage::entities::targets::Entity::insert_many(chunk).exec(txn).await?;
+    }
+    crate::storage::audit::record_many(txn, actor, now, changes).await?;
+    Ok(Vec::new())
+}
+
+/// A record as its audit event holds it (as `audited` writes it).
+fn json_of<T: serde::Serialize>(v: &T) -> serde_json::Value {
+    serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
+}
+
+/// Rows a few hundred at a time: well under every backend's bound on parameters.
+fn chunked<T>(rows: Vec<T>) -> Vec<Vec<T>> {
+    let mut out = Vec::new();
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        out.push(rows.by_ref().take(500).collect());
+    }
+    out
+}
+
 /// One task with its targets.
 pub async fn get_task(db: &Db, actor: &Actor, id: Uuid) -> Result<Task> {
     require(actor, Action::Read)?;

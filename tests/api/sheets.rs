@@ -95,6 +95,14 @@ async fn a_register_typed_in_excel_imports_once_and_again_changes_nothing() {
     assert_eq!((targets[0]["goal_value"].as_f64(), targets[1]["goal_value"].as_f64()), (Some(1234.5), Some(65.0)));
     assert_eq!(tasks["items"][2]["targets"][0]["goal_value"], 1234.5, "English notation read too");
     assert!(tasks["items"][1].get("deadline").is_none());
+    // Written together, each new task and target still has its own event, and the chain holds.
+    assert_eq!(nhiemvu::storage::audit::verify(&app.db.conn).await.unwrap(), None, "the audit chain is intact");
+    let trail = app.get(&format!("/api/v1/audit?entity_id={}", first["id"].as_str().unwrap())).await.expect(200);
+    assert_eq!(trail["items"][0]["action"], "create");
+    assert_eq!(trail["items"][0]["after"][1].as_array().map(Vec::len), Some(1), "with its co-operating unit: {trail}");
+    let target_trail =
+        app.get(&format!("/api/v1/audit?entity_id={}", targets[1]["id"].as_str().unwrap())).await.expect(200);
+    assert_eq!(target_trail["total"], 1);
     let events = app.get("/api/v1/audit?per_page=1").await.expect(200)["total"].clone();
 
     let again = app.post_bytes(&format!("/api/v1/plans/{plan}/import"), XLSX, good_file()).await.expect(200);
