@@ -18,8 +18,8 @@ use super::signatures::Signing;
 use super::{audited, local_date, printing};
 use crate::domain::DocumentState;
 use crate::domain::access::Action;
-use crate::domain::text;
-use crate::error::{AppError, Check, Result};
+
+use crate::error::{AppError, Result};
 use crate::model::Document;
 use crate::render::Renderer;
 use crate::storage::Db;
@@ -413,12 +413,7 @@ async fn queue_delivery<C: ConnectionTrait>(
 /// (see `integrity::ensure_plan_open`).
 pub async fn correct_document(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, reason: &str) -> Result<Document> {
     require(actor, Action::ManageDocument)?;
-    let reason = reason.trim();
-    Check::new()
-        .required("reason", reason)
-        .paragraphs("reason", reason, text::TEXT)
-        .fail_if(reason.chars().count() > 2000, "reason", "Tối đa 2000 ký tự / at most 2000 characters")
-        .finish()?;
+    let reason = super::reason(reason)?;
     let txn = db.begin_write().await?;
     let (old, issuer) = load(&*txn, actor, id).await?;
     if old.state != DocumentState::Issued.code() {
@@ -450,7 +445,7 @@ pub async fn correct_document(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uu
     copy.approved_at = None;
     copy.review_comment = None;
     copy.replaces_id = Some(id);
-    copy.correction_reason = Some(reason.to_owned());
+    copy.correction_reason = Some(reason);
     copy.dated_on = Some(local_date(now));
     copy.created_at = now;
     copy.updated_at = now;

@@ -75,6 +75,18 @@ pub(crate) async fn audited<C: ConnectionTrait, M: Serialize>(
     Ok(())
 }
 
+/// The reason given for an archive or a correction, trimmed: required, at most
+/// 2,000 characters of plain paragraphs.
+pub(crate) fn reason(text: &str) -> Result<String> {
+    let reason = text.trim();
+    crate::error::Check::new()
+        .required("reason", reason)
+        .paragraphs("reason", reason, crate::domain::text::TEXT)
+        .fail_if(reason.chars().count() > 2000, "reason", "Tối đa 2000 ký tự / at most 2000 characters")
+        .finish()?;
+    Ok(reason.to_owned())
+}
+
 /// Reads a JSON list column written by this server.
 pub(crate) fn json_list<T: serde::de::DeserializeOwned>(v: &serde_json::Value) -> Vec<T> {
     serde_json::from_value(v.clone()).unwrap_or_default()

@@ -84,6 +84,14 @@ async fn check_refs<C: ConnectionTrait>(db: &C, actor: &Actor, i: &TaskInput, ke
         .filter(|u| u.issuer_id == plan.issuer_id)
         .map(|u| (u.id, u))
         .collect();
+    unit_problems(&mut check, i, &found, kept);
+    check.finish()?;
+    Ok(plan)
+}
+
+/// Adds to `check` each lead or co-operating unit of `i` that is not among `found`
+/// (the plan's issuer's), or is deactivated and not already the task's (`kept`).
+fn unit_problems(check: &mut Check, i: &TaskInput, found: &HashMap<Uuid, units::Model>, kept: &[Uuid]) {
     let problem = |u: &Uuid| match found.get(u) {
         None => Some(unknown_ref("đơn vị / unit")),
         Some(unit) if unit.deactivated_at.is_some() && !kept.contains(u) => Some(super::units::INACTIVE.to_owned()),
@@ -97,8 +105,6 @@ async fn check_refs<C: ConnectionTrait>(db: &C, actor: &Actor, i: &TaskInput, ke
             check.add(&format!("cooperating_unit_ids[{n}]"), m);
         }
     }
-    check.finish()?;
-    Ok(plan)
 }
 
 async fn next_position<C: ConnectionTrait>(db: &C, group_id: Uuid) -> Result<i32> {
@@ -264,19 +270,7 @@ pub(crate) async fn create_many_in<C: ConnectionTrait>(
                 ),
             );
         }
-        let problem = |u: &Uuid| match found.get(u) {
-            None => Some(unknown_ref("đơn vị / unit")),
-            Some(unit) if unit.deactivated_at.is_some() => Some(super::units::INACTIVE.to_owned()),
-            Some(_) => None,
-        };
-        if let Some(m) = i.lead_unit_id.as_ref().and_then(problem) {
-            check.add("lead_unit_id", m);
-        }
-        for (k, u) in i.cooperating_unit_ids.iter().enumerate() {
-            if let Some(m) = problem(u) {
-                check.add(&format!("cooperating_unit_ids[{k}]"), m);
-            }
-        }
+        unit_problems(&mut check, i, &found, &[]);
         if let Err(e) = check.finish() {
             problems.push((n, e));
         }
@@ -470,19 +464,14 @@ pub async fn delete_task(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -
 /// was reported on, which cannot be deleted. Refused once the plan is closed.
 pub async fn archive_task(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, reason: &str) -> Result<Task> {
     require(actor, Action::ManagePlan)?;
-    let reason = reason.trim();
-    Check::new()
-        .required("reason", reason)
-        .paragraphs("reason", reason, text::TEXT)
-        .fail_if(reason.chars().count() > 2000, "reason", "Tối đa 2000 ký tự / at most 2000 characters")
-        .finish()?;
+    let reason = super::reason(reason)?;
     let txn = db.begin_write().await?;
     let before = crate::storage::queries::task(&*txn, id).await?;
     check_task_visible(&*txn, actor, &before).await?;
     super::integrity::ensure_live(&*txn, &before).await?;
     let mut am: tasks::ActiveModel = before.clone().into();
     am.archived_at = Set(Some(now));
-    am.archive_reason = Set(Some(reason.to_owned()));
+    am.archive_reason = Set(Some(reason));
     am.updated_at = Set(now);
     let after = am.update(&*txn).await?;
     audited(&*txn, actor, now, "archive", ENTITY, id, Some(&before), Some(&after)).await?;

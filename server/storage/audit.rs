@@ -2,7 +2,7 @@
 //! transaction and chained by SHA-256 so a removed or edited event is detectable.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryOrder, QuerySelect, Set};
+use sea_orm::{ConnectionTrait, DatabaseBackend, EntityTrait, QueryOrder, QuerySelect};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -60,44 +60,7 @@ pub async fn record<C: ConnectionTrait>(
     at: DateTime<Utc>,
     change: Change<'_>,
 ) -> Result<(), sea_orm::DbErr> {
-    if db.get_database_backend() == DatabaseBackend::Postgres {
-        // Serialise appenders across connections and instances until commit.
-        db.execute_unprepared("SELECT pg_advisory_xact_lock(7340032)").await?;
-    }
-    let last = audit_events::Entity::find().order_by_desc(audit_events::Column::Seq).limit(1).one(db).await?;
-    let (seq, prev_hash) = last.map_or((1, GENESIS.to_owned()), |e| (e.seq + 1, e.hash));
-    let mut event = audit_events::Model {
-        id: Uuid::now_v7(),
-        seq,
-        at,
-        actor_id: actor.user_id,
-        action: change.action.to_owned(),
-        entity: change.entity.to_owned(),
-        entity_id: change.entity_id,
-        before: change.before,
-        after: change.after,
-        client_addr: actor.client_addr.clone(),
-        prev_hash,
-        hash: String::new(),
-    };
-    event.hash = hash_of(&event);
-    audit_events::ActiveModel {
-        id: Set(event.id),
-        seq: Set(event.seq),
-        at: Set(event.at),
-        actor_id: Set(event.actor_id),
-        action: Set(event.action),
-        entity: Set(event.entity),
-        entity_id: Set(event.entity_id),
-        before: Set(event.before),
-        after: Set(event.after),
-        client_addr: Set(event.client_addr),
-        prev_hash: Set(event.prev_hash),
-        hash: Set(event.hash),
-    }
-    .insert(db)
-    .await?;
-    Ok(())
+    record_many(db, actor, at, vec![change]).await
 }
 
 /// Appends many events in order (a bulk import): the chain's head is read once, the
@@ -113,6 +76,7 @@ pub async fn record_many<C: ConnectionTrait>(
         return Ok(());
     }
     if db.get_database_backend() == DatabaseBackend::Postgres {
+        // Serialise appenders across connections and instances until commit.
         db.execute_unprepared("SELECT pg_advisory_xact_lock(7340032)").await?;
     }
     let last = audit_events::Entity::find().order_by_desc(audit_events::Column::Seq).limit(1).one(db).await?;
