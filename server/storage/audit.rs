@@ -108,6 +108,10 @@ pub async fn record_many<C: ConnectionTrait>(
         let chunk: Vec<_> = rows.by_ref().take(500).collect();
         audit_events::Entity::insert_many(chunk).exec(db).await?;
     }
+    if db.get_database_backend() == DatabaseBackend::Postgres {
+        // Every instance hears the new head when this commits (see `notify`).
+        db.execute_unprepared(&super::notify::announce_sql(seq - 1)).await?;
+    }
     Ok(())
 }
 

@@ -6,6 +6,7 @@ pub mod backup;
 pub mod cache;
 pub mod entities;
 pub mod files;
+pub mod notify;
 pub mod queries;
 pub mod watch;
 
@@ -28,19 +29,38 @@ pub struct Db {
     write_lock: Option<Arc<Mutex<()>>>,
     /// Reads kept by revision and scope (see [`cache`]).
     reads: Arc<cache::ReadCache>,
-    /// On a SQLite file: whether anything was written since the revision was last
-    /// read (see [`watch`]), so an unchanged database is not asked again.
-    watch: Option<Arc<watch::WalWatch>>,
+    /// Whether anything was written since the revision was last read, so an
+    /// unchanged database is not asked again: the WAL index of a SQLite file (see
+    /// [`watch`]), or the heads announced on PostgreSQL (see [`notify`]).
+    watch: Option<Watch>,
     /// Sessions and their users as last read, by the SHA-256 of their secret, each
     /// good at the revision it was read at (every change that ends or narrows a
     /// session is audited, so moves the revision).
     pub sessions: Arc<cache::ByRevision<Arc<(entities::sessions::Model, entities::users::Model)>>>,
 }
 
+/// How a database tells that nothing was written since the revision was read.
+#[derive(Clone, Debug)]
+enum Watch {
+    Wal(Arc<watch::WalWatch>),
+    Pg(Arc<notify::PgWatch>),
+}
+
+/// The moment a revision was read at (see [`Db::stamp`]).
+#[derive(Clone, Debug)]
+pub enum Stamp {
+    /// A SQLite file's WAL index as it was.
+    Wal(watch::Stamp),
+    /// The heads heard so far on PostgreSQL.
+    Pg(u64),
+}
+
 /// A write transaction; holds the SQLite writer slot until committed or dropped.
 pub struct WriteTxn {
     txn: DatabaseTransaction,
     _slot: Option<OwnedMutexGuard<()>>,
+    /// On PostgreSQL: the other instances to bring up to date after the commit.
+    settle: Option<Arc<notify::PgWatch>>,
 }
 
 impl std::ops::Deref for WriteTxn {
@@ -51,9 +71,16 @@ impl std::ops::Deref for WriteTxn {
 }
 
 impl WriteTxn {
-    /// Commits; dropping without commit rolls back, so nothing is half-written.
+    /// Commits; dropping without commit rolls back, so nothing is half-written. On
+    /// PostgreSQL it returns once every instance has heard of the write (see
+    /// [`notify`]), so the next read anywhere sees it.
     pub async fn commit(self) -> Result<(), DbErr> {
-        self.txn.commit().await
+        self.txn.commit().await?;
+        drop(self._slot);
+        if let Some(watch) = self.settle {
+            watch.settle().await;
+        }
+        Ok(())
     }
 }
 
@@ -92,11 +119,19 @@ impl Db {
             });
         let conn = Database::connect(opts).await?;
         Migrator::up(&conn, None).await?;
+        let watch = match conn.get_database_backend() {
+            DatabaseBackend::Postgres => Some(Watch::Pg(
+                notify::PgWatch::start(conn.get_postgres_connection_pool())
+                    .await
+                    .map_err(|e| DbErr::Custom(format!("cannot listen for changes: {e}")))?,
+            )),
+            _ => sqlite_file(url).map(|f| Watch::Wal(Arc::new(watch::WalWatch::new(f)))),
+        };
         Ok(Db {
             conn,
             write_lock: sqlite.then(|| Arc::new(Mutex::new(()))),
             reads: Arc::default(),
-            watch: sqlite_file(url).map(|f| Arc::new(watch::WalWatch::new(f))),
+            watch,
             sessions: Arc::new(cache::ByRevision::new(10_000)),
         })
     }
@@ -120,11 +155,16 @@ impl Db {
             sqlite_transaction_mode: slot.is_some().then_some(SqliteTransactionMode::Immediate),
             ..Default::default()
         };
-        Ok(WriteTxn { txn: self.conn.begin_with_options(options).await?, _slot: slot })
+        let settle = match &self.watch {
+            Some(Watch::Pg(w)) => Some(w.clone()),
+            _ => None,
+        };
+        Ok(WriteTxn { txn: self.conn.begin_with_options(options).await?, _slot: slot, settle })
     }
 
     /// The revision of everything users can change (see [`cache`]): on a SQLite
-    /// file that nothing wrote to since it was last read, without asking.
+    /// file that nothing wrote to since it was last read, or on PostgreSQL while
+    /// the announced heads can be trusted, without asking.
     pub async fn revision(&self) -> Result<i64, DbErr> {
         if let Some(rev) = self.known_revision() {
             return Ok(rev);
@@ -135,21 +175,30 @@ impl Db {
         Ok(rev)
     }
 
-    /// The revision last read, if the database is known unchanged since (SQLite
-    /// files only; `None` means ask).
+    /// The revision last read or heard, if the database is known unchanged since
+    /// (`None` means ask; always for an in-memory database).
     pub fn known_revision(&self) -> Option<i64> {
-        self.watch.as_ref()?.revision()
+        match self.watch.as_ref()? {
+            Watch::Wal(w) => w.revision(),
+            Watch::Pg(w) => w.revision(),
+        }
     }
 
-    /// The database files as they are, to take before reading the revision.
-    pub fn stamp(&self) -> Option<watch::Stamp> {
-        self.watch.as_ref()?.stamp()
+    /// The moment as it is, to take before reading the revision.
+    pub fn stamp(&self) -> Option<Stamp> {
+        match self.watch.as_ref()? {
+            Watch::Wal(w) => w.stamp().map(Stamp::Wal),
+            Watch::Pg(w) => Some(Stamp::Pg(w.epoch())),
+        }
     }
 
     /// Remembers the revision `rev`, read after `before` was taken.
-    pub fn note_revision(&self, before: Option<watch::Stamp>, rev: i64) {
-        if let Some(w) = &self.watch {
-            w.note(before, rev);
+    pub fn note_revision(&self, before: Option<Stamp>, rev: i64) {
+        match (&self.watch, before) {
+            (Some(Watch::Wal(w)), Some(Stamp::Wal(s))) => w.note(Some(s), rev),
+            (Some(Watch::Wal(w)), _) => w.note(None, rev),
+            (Some(Watch::Pg(w)), Some(Stamp::Pg(epoch))) => w.note(epoch, rev),
+            _ => {}
         }
     }
 

@@ -451,8 +451,14 @@ impl TestApp {
     /// A second instance of the application on the same database and file store:
     /// its own connection pool and its own kept reads, as a second server has.
     pub async fn second_instance(&self) -> TestClient<BoxEndpoint<'static>> {
+        self.second_instance_with_db().await.0
+    }
+
+    /// [`TestApp::second_instance`], with its database handle.
+    pub async fn second_instance_with_db(&self) -> (TestClient<BoxEndpoint<'static>>, Db) {
+        let db = self.reopen().await;
         let state = AppState {
-            db: self.reopen().await,
+            db: db.clone(),
             renderer: renderer(),
             files: self.files.clone(),
             max_upload_bytes: TEST_UPLOAD_LIMIT,
@@ -463,7 +469,7 @@ impl TestApp {
             mailer: None,
             reminders: Default::default(),
         };
-        TestClient::new(nhiemvu::app::router(state))
+        (TestClient::new(nhiemvu::app::router(state)), db)
     }
 
     /// From now on the pages and the API send mail straight through `mailer` (the

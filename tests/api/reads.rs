@@ -129,3 +129,50 @@ async fn a_token_revoked_or_a_user_deactivated_on_one_instance_is_refused_at_the
     // The others read on.
     assert_eq!(get(&b, people.token("viewer"), &list, None).await.0, 200);
 }
+
+#[tokio::test]
+async fn every_write_acknowledged_by_one_instance_is_already_known_to_the_other() {
+    let app = spawn_app().await;
+    let people = app.demo_people().await;
+    let (b, b_db) = app.second_instance_with_db().await;
+    let office = people.token("office");
+    let list = format!("/api/v1/tasks?plan_id={}&per_page=100", people.plan);
+    let (_, _, first) = get(&b, office, &list, None).await;
+    let task = first["items"][0].clone();
+    let path = format!("/api/v1/tasks/{}", task["id"].as_str().unwrap());
+    let postgres = app.url.starts_with("postgres");
+
+    // Both instances reach the point where a read needs no round trip for the
+    // revision (on PostgreSQL: once a beat has come back).
+    let waited = std::time::Instant::now();
+    while app.db.known_revision().is_none() || b_db.known_revision().is_none() {
+        assert!(waited.elapsed() < std::time::Duration::from_secs(5), "an instance never trusted its revision");
+        get(&app.client, office, &list, None).await;
+        get(&b, office, &list, None).await;
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+
+    let mut input = json!({});
+    for k in ["group_id", "code", "text", "lead_unit_id", "deadline", "cooperating_unit_ids", "position"] {
+        input[k] = task[k].clone();
+    }
+    for i in 0..20 {
+        // Writes alternate between the instances; each is read through the other.
+        let (writer, reader, reader_db) =
+            if i % 2 == 0 { (&app.client, &b, &b_db) } else { (&b, &app.client, &app.db) };
+        input["text"] = json!(format!("Nội dung sửa lần {i}"));
+        let resp = writer.put(&path).header("authorization", format!("Bearer {office}")).body_json(&input).send().await;
+        resp.assert_status_is_ok();
+        if postgres {
+            // The reader heard the new head before the writer answered: it will not
+            // ask the database, and it must not need to.
+            let head = nhiemvu::storage::cache::revision(&app.db.conn).await.unwrap();
+            assert_eq!(reader_db.known_revision(), Some(head), "write {i}: the other instance had not heard it");
+        }
+        let (s, _, one) = get(reader, office, &path, None).await;
+        assert_eq!((s, one["text"].as_str()), (200, Some(format!("Nội dung sửa lần {i}").as_str())), "write {i}");
+        let (_, _, all) = get(reader, office, &list, None).await;
+        let listed = all["items"].as_array().unwrap().iter().find(|t| t["id"] == task["id"]).unwrap();
+        assert_eq!(listed["text"].as_str(), Some(format!("Nội dung sửa lần {i}").as_str()), "write {i}: the list");
+    }
+}
