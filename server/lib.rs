@@ -27,6 +27,7 @@
 //! - [`storage`]: the database pool, migrations, entities, the audit chain, files,
 //!   the reads several services share (`queries`), reads kept by revision and
 //!   scope (`cache`), whether a SQLite file changed without asking it (`watch`),
+//!   the heads every instance hears on PostgreSQL, trusted under a lease (`notify`),
 //!   and backups that restore (`backup`).
 //! - [`mail`]: e-mail templates and the SMTP transport; the only module that names lettre.
 //! - [`render`]: typst World, fonts and PDF export; the only module that names typst.

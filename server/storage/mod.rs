@@ -120,11 +120,13 @@ impl Db {
         let conn = Database::connect(opts).await?;
         Migrator::up(&conn, None).await?;
         let watch = match conn.get_database_backend() {
-            DatabaseBackend::Postgres => Some(Watch::Pg(
-                notify::PgWatch::start(conn.get_postgres_connection_pool())
-                    .await
-                    .map_err(|e| DbErr::Custom(format!("cannot listen for changes: {e}")))?,
-            )),
+            DatabaseBackend::Postgres => {
+                Some(Watch::Pg(notify::PgWatch::start(conn.get_postgres_connection_pool()).await.map_err(|e| {
+                    DbErr::Custom(format!(
+                        "cannot LISTEN for changes (database.url must be a direct or session-mode connection): {e}"
+                    ))
+                })?))
+            }
             _ => sqlite_file(url).map(|f| Watch::Wal(Arc::new(watch::WalWatch::new(f)))),
         };
         Ok(Db {

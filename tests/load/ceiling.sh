@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reads beside the framework's ceiling, in one run, on SQLite and on PostgreSQL:
 # the reference plan's task list (and the same polled with If-None-Match), the
-# dashboard page, /healthz, and a bare poem handler answering a body of the task
+# plan, its dashboard figures, the dashboard page, /healthz, and a bare poem handler answering a body of the task
 # list's size (benches/bare_poem.rs). Prints req/s and p99 of each and the ratio of
 # the task list to the bare handler. Release builds; 127.0.0.1 only; bounded by -d.
 set -euo pipefail
@@ -57,6 +57,8 @@ for db in sqlite postgres; do
   bare_line=$(measure -t2 -c50 -d10s "http://127.0.0.1:$bare_port/")
   echo "task list, 50 connections           $list_line"
   echo "  same, If-None-Match (304)         $(measure -t2 -c50 -d10s -H "$auth" -H "If-None-Match: $etag" "$list")"
+  echo "plan, 50 connections                $(measure -t2 -c50 -d10s -H "$auth" "$base/api/v1/plans/$plan")"
+  echo "dashboard figures, 50 connections   $(measure -t2 -c50 -d10s -H "$auth" "$base/api/v1/plans/$plan/figures")"
   echo "dashboard page, 8 connections       $(measure -t2 -c8 -d10s -H "$cookie" "$base/")"
   echo "/healthz, 50 connections            $(measure -t2 -c50 -d10s "$base/healthz")"
   echo "bare poem, same body, 50 conns      $bare_line"
