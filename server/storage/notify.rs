@@ -25,7 +25,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
-use sea_orm::sqlx::postgres::{PgConnection, PgListener, PgPool};
+use sea_orm::sqlx::postgres::{PgConnection, PgListener, PgPool, PgPoolOptions};
 use sea_orm::sqlx::{self, Connection};
 use tokio::sync::{Notify, mpsc};
 
@@ -278,9 +278,12 @@ impl PgWatch {
         let (alive, dropped) = tokio::sync::oneshot::channel();
         let state = Mutex::new(State::new(me));
         let watch = Arc::new(PgWatch { state, changed: Notify::new(), outbox, _alive: alive });
-        let listener = listen(pool).await?;
+        // A connection of its own, not one of the pool's: a busy pool never
+        // keeps the listener waiting, nor the listener a request.
+        let own = PgPoolOptions::new().max_connections(1).connect_lazy_with((*pool.connect_options()).clone());
+        let listener = listen(&own).await?;
         watch.lock().connected(Instant::now());
-        let hearing = hear(Arc::downgrade(&watch), pool.clone(), listener);
+        let hearing = hear(Arc::downgrade(&watch), own, listener);
         tokio::spawn(async move {
             tokio::select! {
                 _ = hearing => {}
@@ -353,9 +356,13 @@ async fn listen(pool: &PgPool) -> Result<PgListener, sqlx::Error> {
 
 /// Hears the channel until the watch is dropped, reconnecting when the
 /// connection drops (what was heard is then distrusted until heard again).
-async fn hear(weak: Weak<PgWatch>, pool: PgPool, mut listener: PgListener) {
+async fn hear(weak: Weak<PgWatch>, pool: PgPool, listener: PgListener) {
+    let mut listener = Some(listener);
     loop {
-        let heard = listener.try_recv().await;
+        let heard = match listener.as_mut() {
+            Some(l) => l.try_recv().await,
+            None => Ok(None),
+        };
         let Some(watch) = weak.upgrade() else { return };
         match heard {
             Ok(Some(n)) => {
@@ -369,13 +376,12 @@ async fn hear(weak: Weak<PgWatch>, pool: PgPool, mut listener: PgListener) {
                 watch.lock().disconnected();
                 watch.changed.notify_waiters();
                 drop(watch);
+                // Its connection goes back first: the pool holds one.
+                listener = None;
                 tracing::warn!("the revision listener lost its connection; reconnecting");
-                loop {
+                while listener.is_none() {
                     tokio::time::sleep(BEAT).await;
-                    if let Ok(l) = listen(&pool).await {
-                        listener = l;
-                        break;
-                    }
+                    listener = listen(&pool).await.ok();
                 }
                 let Some(watch) = weak.upgrade() else { return };
                 watch.lock().connected(Instant::now());
@@ -398,8 +404,9 @@ async fn send(pool: PgPool, mut outbox: mpsc::UnboundedReceiver<String>) {
                 .bind(&batch)
                 .execute(&mut *c)
                 .await;
-            if sent.is_err() {
+            if let Err(e) = sent {
                 // Lost: the markers never come back, which only shortens leases.
+                tracing::warn!("the revision sender lost its connection: {e}");
                 conn = None;
             }
         }

@@ -175,4 +175,39 @@ async fn every_write_acknowledged_by_one_instance_is_already_known_to_the_other(
         let listed = all["items"].as_array().unwrap().iter().find(|t| t["id"] == task["id"]).unwrap();
         assert_eq!(listed["text"].as_str(), Some(format!("Nội dung sửa lần {i}").as_str()), "write {i}: the list");
     }
+    if !postgres {
+        return;
+    }
+
+    // The listening connections are cut (a network fault, a restarted pooler):
+    // a write still returns only when the other instance can no longer trust an
+    // old head, so the next read there is right; then both listen again.
+    let cut = sea_orm::Statement::from_string(
+        sea_orm::DatabaseBackend::Postgres,
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND query ILIKE 'LISTEN%' AND pid <> pg_backend_pid()",
+    );
+    let ended = sea_orm::ConnectionTrait::query_all_raw(&app.db.conn, cut).await.unwrap();
+    assert_eq!(ended.len(), 2, "one listener per instance");
+    input["text"] = json!("Sửa khi không nghe được");
+    app.act_as(office).put(&path, input.clone()).await.expect(200);
+    let (_, _, one) = get(&b, office, &path, None).await;
+    assert_eq!(one["text"], "Sửa khi không nghe được", "read through B after its listener was cut");
+    let waited = std::time::Instant::now();
+    while app.db.known_revision().is_none() || b_db.known_revision().is_none() {
+        assert!(waited.elapsed() < std::time::Duration::from_secs(10), "the listeners did not come back");
+        get(&app.client, office, &list, None).await;
+        get(&b, office, &list, None).await;
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    input["text"] = json!("Sửa sau khi nghe lại");
+    b.put(&path)
+        .header("authorization", format!("Bearer {office}"))
+        .body_json(&input)
+        .send()
+        .await
+        .assert_status_is_ok();
+    let head = nhiemvu::storage::cache::revision(&app.db.conn).await.unwrap();
+    assert_eq!(app.db.known_revision(), Some(head), "A hears B's writes again");
+    assert_eq!(get(&app.client, office, &path, None).await.2["text"], "Sửa sau khi nghe lại");
 }
