@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{People, TestApp, spawn_app};
+use crate::helpers::{Browser, People, TestApp, spawn_app};
 use crate::poppler;
 
 pub(crate) async fn approved_report(app: &TestApp, p: &People, subject: &str) -> String {
@@ -119,6 +119,19 @@ async fn an_issued_document_is_frozen_and_a_correction_replaces_it() {
     assert_eq!(plan["closed_by"]["report_id"], id.as_str());
     assert!(plan["closed_by"]["report_number"].as_str().unwrap().starts_with("01/"), "{plan}");
     assert!(plan["closed_by"].get("correction_id").is_none());
+    // The plan's page and a task's form say the year is closed, and where to correct it.
+    let tid = t["id"].as_str().unwrap().to_owned();
+    let (office, _) = Browser::login(&app, p.ids["office"]).await;
+    let (_, page) = office.get(&format!("/plans/{}", p.plan)).await;
+    let banner = |html: &str, id: &str| {
+        let at = html.find(&format!("id=\"{id}\"")).map(|at| &html[at..]);
+        at.map(|b| b[..b.find("</div>").unwrap()].to_owned())
+    };
+    let closed = banner(&page, "plan-closure").expect("the plan says it is closed");
+    assert!(closed.contains("Năm đã khóa") && closed.contains(&format!("href=\"/documents/{id}\"")), "{closed}");
+    let (_, form) = office.get(&format!("/tasks/{tid}/edit")).await;
+    let closed = banner(&form, "plan-closed").expect("the task's form says the year is closed");
+    assert!(closed.contains("đính chính") && closed.contains(&format!("href=\"/documents/{id}\"")), "{closed}");
     // A correction states its reason.
     app.post(&format!("/api/v1/documents/{id}/correction"), json!({"reason": "  "})).await.expect_error(
         422,
@@ -142,7 +155,13 @@ async fn an_issued_document_is_frozen_and_a_correction_replaces_it() {
         (plan["closed_by"]["correction_id"].as_str(), plan["closed_by"]["correction_reason"].as_str()),
         (Some(cid.as_str()), Some(reason))
     );
-    let tid = t["id"].as_str().unwrap().to_owned();
+    let (_, page) = office.get(&format!("/plans/{}", p.plan)).await;
+    let open = banner(&page, "plan-closure").expect("the plan says a correction is under way");
+    assert!(
+        open.contains("Đang đính chính") && open.contains(reason) && open.contains(&format!("/documents/{cid}")),
+        "{open}"
+    );
+    assert!(banner(&office.get(&format!("/tasks/{tid}/edit")).await.1, "plan-closed").is_none(), "editable again");
     let mut edit = app.get(&format!("/api/v1/tasks/{tid}")).await.expect(200);
     for k in ["id", "plan_id", "targets", "created_at", "updated_at"] {
         edit.as_object_mut().unwrap().remove(k);
@@ -167,6 +186,9 @@ async fn an_issued_document_is_frozen_and_a_correction_replaces_it() {
     );
     edit["text"] = json!("Sửa lần nữa");
     app.put(&format!("/api/v1/tasks/{tid}"), edit).await.expect_error(409, "plan_closed", None);
+    let (_, page) = office.get(&format!("/plans/{}", p.plan)).await;
+    let closed = banner(&page, "plan-closure").expect("closed again");
+    assert!(closed.contains("Năm đã khóa") && closed.contains(&format!("href=\"/documents/{cid}\"")), "{closed}");
     let (_, _, second_pdf) = app.get_bytes(&format!("/api/v1/documents/{cid}/pdf")).await;
     if let Some(text) = poppler::reading_text(&second_pdf) {
         let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
