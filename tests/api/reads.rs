@@ -143,14 +143,20 @@ async fn every_write_acknowledged_by_one_instance_is_already_known_to_the_other(
     let postgres = app.url.starts_with("postgres");
 
     // Both instances reach the point where a read needs no round trip for the
-    // revision (on PostgreSQL: once a beat has come back).
-    let waited = std::time::Instant::now();
-    while app.db.known_revision().is_none() || b_db.known_revision().is_none() {
-        assert!(waited.elapsed() < std::time::Duration::from_secs(5), "an instance never trusted its revision");
-        get(&app.client, office, &list, None).await;
-        get(&b, office, &list, None).await;
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    // revision (on PostgreSQL: once a beat has come back); reads meanwhile.
+    let both_trust = |what: &'static str| {
+        let (a, b, b_db, list) = (&app, &b, &b_db, &list);
+        async move {
+            let waited = std::time::Instant::now();
+            while a.db.known_revision().is_none() || b_db.known_revision().is_none() {
+                assert!(waited.elapsed() < std::time::Duration::from_secs(10), "{what}");
+                get(&a.client, office, list, None).await;
+                get(b, office, list, None).await;
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+        }
+    };
+    both_trust("an instance never trusted its revision").await;
 
     let mut input = json!({});
     for k in ["group_id", "code", "text", "lead_unit_id", "deadline", "cooperating_unit_ids", "position"] {
@@ -193,13 +199,7 @@ async fn every_write_acknowledged_by_one_instance_is_already_known_to_the_other(
     app.act_as(office).put(&path, input.clone()).await.expect(200);
     let (_, _, one) = get(&b, office, &path, None).await;
     assert_eq!(one["text"], "Sửa khi không nghe được", "read through B after its listener was cut");
-    let waited = std::time::Instant::now();
-    while app.db.known_revision().is_none() || b_db.known_revision().is_none() {
-        assert!(waited.elapsed() < std::time::Duration::from_secs(10), "the listeners did not come back");
-        get(&app.client, office, &list, None).await;
-        get(&b, office, &list, None).await;
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    both_trust("the listeners did not come back").await;
     input["text"] = json!("Sửa sau khi nghe lại");
     b.put(&path)
         .header("authorization", format!("Bearer {office}"))
