@@ -3,18 +3,22 @@
 //! Every write transaction appends to the audit chain (see [`super::audit`]), so the
 //! chain's last sequence number is a revision of everything the users can change:
 //! a read made at revision `r` is still right while the head is `r`. A cached read
-//! is asked for the head first (one indexed query, so a write committed on any
-//! instance is seen by the next read on every instance), and kept per *scope* — the
-//! role, issuer and unit the access rules look at — so that a unit officer is never
-//! handed an answer built for someone who sees more.
+//! is checked against the head first (one indexed query, or none while the database
+//! is known unchanged: see [`super::watch`] and [`super::notify`]), so a write
+//! committed on any instance is seen by the next read on every instance; and it is
+//! kept per *scope* — the role, issuer and unit the access rules look at — so that a
+//! unit officer is never handed an answer built for someone who sees more. Readers
+//! that miss the same read at the same revision together (every poller, right after
+//! a write) wait for one load rather than each making it.
 
-use std::any::Any;
+use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
 
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QuerySelect};
+use tokio::sync::OnceCell;
 use uuid::Uuid;
 
 use super::audit::Actor;
@@ -107,6 +111,8 @@ pub struct ReadCache {
     entries: Mutex<HashMap<Key, (i64, Value)>>,
     /// Bytes made from a kept read (its JSON), by the read's entity tag.
     renditions: Mutex<HashMap<String, Arc<[u8]>>>,
+    /// Loads under way, by read, revision and type: each a `OnceCell<Arc<T>>`.
+    loading: Mutex<HashMap<(Key, i64, TypeId), Value>>,
 }
 
 impl std::fmt::Debug for ReadCache {
@@ -152,6 +158,8 @@ impl ReadCache {
             *head = rev;
             self.entries.lock().unwrap_or_else(|e| e.into_inner()).clear();
             self.renditions.lock().unwrap_or_else(|e| e.into_inner()).clear();
+            // A load abandoned half-way (its client went away) leaves its cell behind.
+            self.loading.lock().unwrap_or_else(|e| e.into_inner()).retain(|(_, at, _), _| *at >= rev);
         }
         true
     }
@@ -179,7 +187,25 @@ impl ReadCache {
         if let Some(v) = self.get::<T>(&key, rev) {
             return Ok(v);
         }
-        let v = Arc::new(load().await?);
+        // One load for all who miss together; if it fails, the next waiter loads.
+        let id = (key.clone(), rev, TypeId::of::<T>());
+        let cell = {
+            let mut loading = self.loading.lock().unwrap_or_else(|e| e.into_inner());
+            let cell = loading.entry(id.clone()).or_insert_with(|| Arc::new(OnceCell::<Arc<T>>::new()));
+            cell.clone().downcast::<OnceCell<Arc<T>>>()
+        };
+        let v = match cell {
+            Ok(cell) => {
+                let v = cell.get_or_try_init(|| async { load().await.map(Arc::new) }).await.cloned();
+                let mut loading = self.loading.lock().unwrap_or_else(|e| e.into_inner());
+                if loading.get(&id).is_some_and(|c| Arc::ptr_eq(c, &(cell.clone() as Value))) {
+                    loading.remove(&id);
+                }
+                v?
+            }
+            // Keyed by its type, a cell always is one of `T`.
+            Err(_) => Arc::new(load().await?),
+        };
         self.put(key, rev, v.clone());
         Ok(v)
     }
@@ -285,6 +311,38 @@ mod tests {
         let seen = Actor { seen_rev: Some(7), ..office.clone() };
         assert_eq!(Key::new("v", &seen, "p"), Key::new("v", &office, "p"), "the revision seen is not part of the read");
         assert_eq!(Key::new("v", &seen, "p").tag(), Key::new("v", &office, "p").tag());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn readers_missing_together_wait_for_one_load() {
+        let cache = Arc::new(ReadCache::default());
+        let office = actor(Role::Office, None);
+        let loads = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let mut readers = Vec::new();
+        for i in 0..20 {
+            let (cache, office, loads) = (cache.clone(), office.clone(), loads.clone());
+            readers.push(tokio::spawn(async move {
+                let load = || async move {
+                    loads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    // The first load fails: a waiter loads again.
+                    if i == 0 { Err(DbErr::Custom("lost".into())) } else { Ok(format!("made by {i}")) }
+                };
+                cache.get_or_load(Key::new("v", &office, "p"), 1, load).await
+            }));
+            if i == 0 {
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+        }
+        let mut made = Vec::new();
+        for r in readers {
+            made.push(r.await.unwrap());
+        }
+        assert!(made[0].is_err(), "the failed load's own reader hears of it");
+        let values: std::collections::BTreeSet<_> = made[1..].iter().map(|r| r.as_ref().unwrap().clone()).collect();
+        assert_eq!(values.len(), 1, "the other 19 share one read: {values:?}");
+        assert_eq!(loads.load(std::sync::atomic::Ordering::SeqCst), 2, "one failed load and one that was kept");
+        assert!(cache.loading.lock().unwrap().is_empty(), "nothing left under way");
     }
 
     #[tokio::test]
