@@ -113,6 +113,13 @@ async fn a_refused_recipient_is_marked_failed_without_holding_up_the_others() {
     assert_eq!(smtp.messages().len(), 2);
     let failing = app.as_admin().get("/api/v1/outbox?state=failed").await.expect(200);
     assert_eq!(failing["total"], 1);
+    // The office sees it on its dashboard, under "Thư không gửi được".
+    let (office, _) = crate::helpers::Browser::login(&app, p.ids["office"]).await;
+    let (_, home) = office.get("/").await;
+    let section = &home[home.find("Thư không gửi được").expect("the failed-mail card")..];
+    let section = &section[..section.find("</section>").unwrap()];
+    assert!(section.contains("refused@bacson.example.vn") && section.contains("TT. Huyện ủy"), "{section}");
+    assert!(!section.contains("hdnd@bacson.example.vn"), "only what failed: {section}");
 }
 
 #[tokio::test]
