@@ -164,9 +164,18 @@ pub(crate) async fn current_plan(c: &Ctx, wanted: Option<Uuid>) -> Result<Option
     if let Some(id) = wanted {
         return Ok(Some((*plans::get_plan_versioned(&c.state.db, &c.actor, id).await?.value).clone()));
     }
-    let page =
-        plans::list_plans(&c.state.db, &c.actor, c.actor.issuer_id, None, Paging { page: 1, per_page: 1 }).await?;
-    Ok(page.items.into_iter().next())
+    // Kept while nothing changes, as the pages that ask for it are the most viewed.
+    let key = crate::storage::cache::Key::new("newest_plan", &c.actor, String::new());
+    let newest = c
+        .state
+        .db
+        .cached(key, || async {
+            let first = Paging { page: 1, per_page: 1 };
+            let page = plans::list_plans(&c.state.db, &c.actor, c.actor.issuer_id, None, first).await?;
+            Ok::<_, crate::error::AppError>(page.items.into_iter().next())
+        })
+        .await?;
+    Ok((*newest).clone())
 }
 
 /// The plan's snapshot as `c` may see it, kept while nothing changes (see
