@@ -52,6 +52,17 @@ fn validate(i: &TaskInput) -> Result<()> {
 }
 
 /// Checks the references of `i` against the database; returns the group's plan.
+/// A task's deadline falls in its plan's year.
+fn deadline_in_year(check: &mut Check, i: &TaskInput, year: i32) {
+    if let Some(d) = i.deadline {
+        check.fail_if(
+            d.year() != year,
+            "deadline",
+            &format!("Hạn phải trong năm {year} của kế hoạch / the deadline must fall in the plan's year {year}"),
+        );
+    }
+}
+
 /// The group, plan and units exist and are the actor's; a deactivated unit is
 /// refused unless the task already had it (`kept`).
 async fn check_refs<C: ConnectionTrait>(db: &C, actor: &Actor, i: &TaskInput, kept: &[Uuid]) -> Result<plans::Model> {
@@ -64,16 +75,7 @@ async fn check_refs<C: ConnectionTrait>(db: &C, actor: &Actor, i: &TaskInput, ke
         return Err(AppError::field("group_id", unknown_ref("nhóm / group")));
     }
     let mut check = Check::new();
-    if let Some(d) = i.deadline {
-        check.fail_if(
-            d.year() != plan.year,
-            "deadline",
-            &format!(
-                "Hạn phải trong năm {} của kế hoạch / the deadline must fall in the plan's year {}",
-                plan.year, plan.year
-            ),
-        );
-    }
+    deadline_in_year(&mut check, i, plan.year);
     let mut wanted: Vec<Uuid> = i.cooperating_unit_ids.clone();
     wanted.extend(i.lead_unit_id);
     let found: HashMap<Uuid, units::Model> = units::Entity::find()
@@ -260,16 +262,7 @@ pub(crate) async fn create_many_in<C: ConnectionTrait>(
         if !groups.contains(&i.group_id) {
             check.add("group_id", unknown_ref("nhóm / group"));
         }
-        if let Some(d) = i.deadline {
-            check.fail_if(
-                d.year() != plan.year,
-                "deadline",
-                &format!(
-                    "Hạn phải trong năm {} của kế hoạch / the deadline must fall in the plan's year {}",
-                    plan.year, plan.year
-                ),
-            );
-        }
+        deadline_in_year(&mut check, i, plan.year);
         unit_problems(&mut check, i, &found, &[]);
         if let Err(e) = check.finish() {
             problems.push((n, e));

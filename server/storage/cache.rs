@@ -198,7 +198,7 @@ impl ReadCache {
             Ok(cell) => {
                 let v = cell.get_or_try_init(|| async { load().await.map(Arc::new) }).await.cloned();
                 let mut loading = self.loading.lock().unwrap_or_else(|e| e.into_inner());
-                if loading.get(&id).is_some_and(|c| Arc::ptr_eq(c, &(cell.clone() as Value))) {
+                if loading.get(&id).is_some_and(|c| std::ptr::addr_eq(Arc::as_ptr(c), Arc::as_ptr(&cell))) {
                     loading.remove(&id);
                 }
                 v?
