@@ -8,7 +8,8 @@
 //!   `keep` saves what was typed (autosave drafts, forms posted after the session
 //!   expired) and offers it back; `account` covers first-run setup, the issuer,
 //!   units, people and one's own account (with its calendar addresses), `rubrics`
-//!   the rating bands, `tasks` the filtered task list, `sheets` the import page.
+//!   the rating bands, `tasks` the filtered task list, `sheets` the import page,
+//!   `start` the "Bắt đầu" checklist of a new office.
 //!   Pages speak Vietnamese only.
 //! - [`http`]: the JSON API (poem-openapi, one `XxxApi` per resource), who is
 //!   calling (tokens, cookies, CSRF), the body cap, connection limits, `Allow` on
@@ -17,7 +18,8 @@
 //!   expiry warnings and scheduled backups, beside the server.
 //! - [`services`]: one function per user action, owning its one transaction;
 //!   access checks, validation, audit events, workflows, printing, the Nghị định 30
-//!   check, the outbox, contributions, kept drafts, signing keys as records
+//!   check, starting a document from a plan prefilled (`drafting`), the outbox,
+//!   contributions, kept drafts, signing keys as records
 //!   (`keys`: import, retire, expiry); what issued records depend on, closed years
 //!   and archived tasks (`integrity`);
 //!   first-run setup (`setup`) and one-time password links, invitations and resets

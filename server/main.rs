@@ -224,6 +224,9 @@ async fn run(command: Command, mut settings: Settings) -> Result<ExitCode, Box<d
     if let Command::Restore { file } = &command {
         return restore(file, &settings).await;
     }
+    if let Command::Openapi = command {
+        return print_openapi(settings).await;
+    }
     if let Command::Render { demo: true, .. } = command {
         settings.database.url = "sqlite::memory:".into();
     }
@@ -340,7 +343,7 @@ async fn run(command: Command, mut settings: Settings) -> Result<ExitCode, Box<d
         }
         Command::Restore { .. } => unreachable!("handled before the database is opened"),
         Command::Demo => report(services::demo::load_reference_year(&db, &state.files).await?),
-        Command::Openapi => println!("{}", app::openapi_json(state)),
+        Command::Openapi => unreachable!("handled before the database is opened"),
         Command::Import { file, plan, dry_run } => {
             let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
             let actor = storage::audit::Actor::system();
@@ -556,4 +559,16 @@ fn report(loaded: services::demo::Loaded) {
     if let Some(pw) = &loaded.password {
         println!("Người dùng mẫu / demo users: {} — mật khẩu / password: {pw}", loaded.usernames.join(", "));
     }
+}
+
+/// Prints the OpenAPI document and touches nothing: an in-memory database and a
+/// scratch folder, removed on the way out, stand in for the configured ones.
+async fn print_openapi(mut settings: Settings) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let scratch = std::env::temp_dir().join(format!("nhiemvu-openapi-{}", std::process::id()));
+    settings.database.url = "sqlite::memory:".into();
+    settings.storage.data_dir = scratch.clone();
+    let state = nhiemvu::state::AppState::build(&settings).await;
+    let _ = std::fs::remove_dir_all(&scratch);
+    println!("{}", app::openapi_json(state?));
+    Ok(ExitCode::SUCCESS)
 }

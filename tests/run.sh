@@ -9,7 +9,16 @@ pg_dir=$(mktemp -d)  # its own folder: the server runs as the postgres user
 cleanup() { bash "$root/tests/support/postgres.sh" stop "$pg_dir" || true; rm -rf "$pg_dir"; }
 trap cleanup EXIT
 
-step() { printf '\n==> %s\n' "$*"; }
+# Each stage's time, printed again at the end.
+times=()
+began=$SECONDS
+stage_start=$SECONDS
+stage_name=""
+step() {
+  if [ -n "$stage_name" ]; then times+=("$(printf '%5ds  %s' $((SECONDS - stage_start)) "$stage_name")"); fi
+  stage_name="$*"; stage_start=$SECONDS
+  printf '\n==> %s\n' "$*"
+}
 
 step "system packages"
 bash tests/support/packages.sh \
@@ -52,9 +61,10 @@ cargo build --locked
 node tests/web/journey.mjs
 node tests/web/setup_journey.mjs
 
-step "fuzzing the API (schemathesis, release build, SQLite)"
-cargo build --release --locked
-python3 tests/support/fuzz_api.py 180
+# The same build the journeys served: a second, release compile would cost a
+# quarter of an hour for no other use.
+step "fuzzing the API (schemathesis, the test build, SQLite)"
+NHIEMVU_BINARY=target/debug/nhiemvu python3 tests/support/fuzz_api.py 180
 
 step "tests on PostgreSQL"
 url=$(bash tests/support/postgres.sh start "$pg_dir")
@@ -62,6 +72,7 @@ echo "server: $url"
 TEST_DATABASE_URL="$url" cargo test --locked --no-fail-fast --test api
 
 step "done"
+echo "Time per stage:"; printf '%s\n' "${times[@]}"; echo "$((SECONDS - began))s in all"
 if [ -s target/skipped-tests.txt ]; then
   echo "Tests that skipped for a missing program:"; cat target/skipped-tests.txt
 fi

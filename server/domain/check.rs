@@ -73,6 +73,9 @@ pub struct Facts<'a> {
     pub has_seal_image: bool,
     /// Whether a missing image is an error (`[signing] images_required`) or a warning.
     pub images_required: bool,
+    /// The plan's other year-end reports (not replaced): how each is named
+    /// ("số 01/BC-UBND", "dự thảo ngày …") and whether it is issued.
+    pub other_reports: Vec<(String, bool)>,
 }
 
 /// The rules about the data.
@@ -118,11 +121,22 @@ pub fn check_facts(f: &Facts) -> Vec<Finding> {
             DocumentKind::Plan => (ymd(year - 1, 10, 1), ymd(year, 12, 31)),
             DocumentKind::Letter => (ymd(year, 1, 1), ymd(year + 1, 3, 31)),
         };
-        if d < from || d > to {
+        // Before the plan's time is a mistake; after it, a late document (a report
+        // issued long after its year) is unusual but lawful, so only a warning.
+        if d < from {
             out.push(error(
                 "date_outside_plan_year",
                 Some("dated_on"),
                 format!("Ngày {} nằm ngoài thời gian của kế hoạch năm {year}.", super::format::short_date(d)),
+            ));
+        } else if d > to {
+            out.push(warning(
+                "date_after_plan_year",
+                Some("dated_on"),
+                format!(
+                    "Ngày {} đã qua thời gian của kế hoạch năm {year}; hãy xem lại nếu văn bản không ban hành muộn.",
+                    super::format::short_date(d)
+                ),
             ));
         }
     }
@@ -135,6 +149,24 @@ pub fn check_facts(f: &Facts) -> Vec<Finding> {
             Some("dated_on"),
             format!("Báo cáo ghi ngày {} là ngày chưa tới.", super::format::short_date(d)),
         ));
+    }
+    if f.kind == DocumentKind::Report && !f.is_correction && !f.other_reports.is_empty() {
+        let year = f.plan_year.map(|y| format!(" năm {y}")).unwrap_or_default();
+        let names: Vec<&str> = f.other_reports.iter().map(|(n, _)| n.as_str()).collect();
+        match f.other_reports.iter().find(|(_, issued)| *issued) {
+            Some((name, _)) => out.push(error(
+                "plan_already_reported",
+                Some("plan_id"),
+                format!(
+                    "Kế hoạch{year} đã có báo cáo {name} được ban hành; muốn sửa báo cáo đó, hãy tạo bản đính chính của nó."
+                ),
+            )),
+            None => out.push(warning(
+                "another_report_of_plan",
+                Some("plan_id"),
+                format!("Kế hoạch{year} đã có báo cáo khác: {}; chỉ nên ban hành một báo cáo năm.", names.join(", ")),
+            )),
+        }
     }
     if f.kind == DocumentKind::Plan {
         if !f.tasks_without_unit.is_empty() {
@@ -483,6 +515,7 @@ mod tests {
             has_signature_image: true,
             has_seal_image: true,
             images_required: true,
+            other_reports: vec![],
         }
     }
 
@@ -499,6 +532,30 @@ mod tests {
         let mut old = facts(&r, "./.");
         old.dated_on = NaiveDate::from_ymd_opt(2024, 1, 5);
         assert_eq!(check_facts(&old)[0].field.as_deref(), Some("dated_on"));
+        assert_eq!(check_facts(&old)[0].severity, Severity::Error);
+        // A report of 2025 issued in December 2026: late, not wrong.
+        let mut late = facts(&r, "./.");
+        late.plan_year = Some(2025);
+        let late = check_facts(&late);
+        assert_eq!((late[0].code, late[0].severity), ("date_after_plan_year", Severity::Warning));
+        // January of the next year is the usual time for a year-end report.
+        let mut january = facts(&r, "./.");
+        (january.plan_year, january.dated_on, january.today) =
+            (Some(2025), NaiveDate::from_ymd_opt(2026, 1, 10), NaiveDate::from_ymd_opt(2026, 1, 10).unwrap());
+        assert!(check_facts(&january).is_empty());
+        // A second report of the same plan: a warning while the first is a draft,
+        // an error once the first is issued (a correction is the way then).
+        let mut second = facts(&r, "./.");
+        second.other_reports = vec![("dự thảo ngày 01/12/2026".into(), false)];
+        let found = check_facts(&second);
+        assert_eq!((found[0].code, found[0].severity), ("another_report_of_plan", Severity::Warning));
+        assert!(found[0].message.contains("dự thảo ngày 01/12/2026"), "{}", found[0].message);
+        second.other_reports.push(("số 03/BC-UBND".into(), true));
+        let found = check_facts(&second);
+        assert_eq!((found[0].code, found[0].severity), ("plan_already_reported", Severity::Error));
+        assert!(found[0].message.contains("số 03/BC-UBND"), "{}", found[0].message);
+        second.is_correction = true;
+        assert!(check_facts(&second).is_empty(), "a correction replaces the issued report");
         let mut no_images = facts(&r, "./.");
         no_images.has_seal_image = false;
         no_images.images_required = false;

@@ -66,6 +66,26 @@ pub fn short_date(d: NaiveDate) -> String {
     format!("{:02}/{:02}/{}", d.day(), d.month(), d.year())
 }
 
+/// A body's name with its place, as a person reads it: "Ủy ban nhân dân huyện" and
+/// "Bắc Sơn" give "Ủy ban nhân dân huyện Bắc Sơn"; a name that already ends with its
+/// place ("Ủy ban nhân dân xã Bắc Sơn") is not given it twice.
+pub fn body_name(full_name: &str, place_name: &str) -> String {
+    let (full, place) = (full_name.trim(), place_name.trim());
+    let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    if place.is_empty() || norm(full).ends_with(&norm(place)) { full.to_owned() } else { format!("{full} {place}") }
+}
+
+/// A document's file name as an office files it: "Báo cáo số 01-BC-UBND năm 2026.pdf",
+/// or "Báo cáo (dự thảo).pdf" before it has a number; "/" cannot be in a file name.
+pub fn document_file_name(kind_label: &str, number: Option<i32>, symbol: &str, year: Option<i32>) -> String {
+    match (number, year) {
+        (Some(n), Some(y)) => {
+            format!("{kind_label} số {}-{} năm {y}.pdf", two_digits(n.max(0) as u32), symbol.replace('/', "-"))
+        }
+        _ => format!("{kind_label} (dự thảo).pdf"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,5 +128,19 @@ mod tests {
         assert_eq!(short_date(d(2024, 1, 9)), "09/01/2024");
         assert_eq!(two_digits(5), "05");
         assert_eq!(two_digits(12), "12");
+    }
+
+    #[test]
+    fn a_body_name_carries_its_place_once() {
+        assert_eq!(body_name("Ủy ban nhân dân huyện", "Bắc Sơn"), "Ủy ban nhân dân huyện Bắc Sơn");
+        assert_eq!(body_name("Ủy ban nhân dân xã Bắc Sơn", "Bắc Sơn"), "Ủy ban nhân dân xã Bắc Sơn");
+        assert_eq!(body_name("Ủy ban nhân dân xã  bắc sơn ", "Bắc Sơn"), "Ủy ban nhân dân xã  bắc sơn");
+        assert_eq!(body_name("Ủy ban nhân dân tỉnh", ""), "Ủy ban nhân dân tỉnh");
+    }
+
+    #[test]
+    fn a_document_file_is_named_by_kind_number_and_year() {
+        assert_eq!(document_file_name("Báo cáo", Some(1), "BC-UBND", Some(2026)), "Báo cáo số 01-BC-UBND năm 2026.pdf");
+        assert_eq!(document_file_name("Công văn", None, "UBND-VP", None), "Công văn (dự thảo).pdf");
     }
 }

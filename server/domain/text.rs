@@ -90,6 +90,59 @@ pub fn fold(s: &str) -> String {
         .collect()
 }
 
+/// A sort key that orders Vietnamese as its dictionaries do: the letters a ă â b c
+/// d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y, digits and spaces before them,
+/// case aside, and tones (none, huyền, sắc, hỏi, ngã, nặng) only to break ties — so
+/// "ĐC-XD" comes after "DC" and before "VP", not after "VP" as byte order has it.
+pub fn collation_key(s: &str) -> (Vec<u32>, Vec<u8>) {
+    use unicode_normalization::UnicodeNormalization;
+    const LETTERS: [&str; 29] = [
+        "a", "ă", "â", "b", "c", "d", "đ", "e", "ê", "g", "h", "i", "k", "l", "m", "n", "o", "ô", "ơ", "p", "q", "r",
+        "s", "t", "u", "ư", "v", "x", "y",
+    ];
+    let (mut primary, mut tones) = (Vec::new(), Vec::new());
+    let mut push = |base: &str, tone: u8| {
+        let weight = match LETTERS.iter().position(|l| *l == base) {
+            Some(i) => 1_000 + i as u32,
+            None => {
+                let c = base.chars().next().unwrap_or(' ');
+                match c {
+                    c if c.is_whitespace() => 1,
+                    c if c.is_ascii_digit() => 10 + (c as u32 - '0' as u32),
+                    c if c.is_ascii_punctuation() => 100 + c as u32,
+                    c => 2_000 + c as u32,
+                }
+            }
+        };
+        primary.push(weight);
+        tones.push(tone);
+    };
+    let mut base = String::new();
+    let mut tone = 0u8;
+    for c in s.nfd().flat_map(char::to_lowercase) {
+        match c {
+            '\u{0300}' => tone = 1,
+            '\u{0301}' => tone = 2,
+            '\u{0309}' => tone = 3,
+            '\u{0303}' => tone = 4,
+            '\u{0323}' => tone = 5,
+            '\u{0306}' | '\u{0302}' | '\u{031B}' => base.push(c),
+            _ => {
+                if !base.is_empty() {
+                    push(&base.nfc().collect::<String>(), tone);
+                }
+                base.clear();
+                base.push(c);
+                tone = 0;
+            }
+        }
+    }
+    if !base.is_empty() {
+        push(&base.nfc().collect::<String>(), tone);
+    }
+    (primary, tones)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,5 +172,12 @@ mod tests {
     fn folded_text_matches_without_diacritics_or_case() {
         assert_eq!(fold("Quản lý ĐẤT ĐAI"), "quan ly dat dai");
         assert_eq!(fold("Xã Vũ Lễ"), "xa vu le");
+    }
+
+    #[test]
+    fn vietnamese_names_sort_as_the_alphabet_has_them() {
+        let mut names = vec!["VP", "ĐC-XD", "Ấp Bắc", "An", "Ăn", "DC", "Bình", "Tổ 10", "Tổ 2", "ánh", "Anh"];
+        names.sort_by_key(|n| collation_key(n));
+        assert_eq!(names, ["An", "Anh", "ánh", "Ăn", "Ấp Bắc", "Bình", "DC", "ĐC-XD", "Tổ 10", "Tổ 2", "VP"]);
     }
 }

@@ -145,6 +145,8 @@ pub struct User {
     pub updated_at: DateTime<Utc>,
     /// Whether a signature image is on file (`PUT /users/{id}/signature-image`).
     pub has_signature_image: bool,
+    /// Whether the person has set a password (false until an invitation link is used).
+    pub has_password: bool,
     /// When the account was deactivated (absent while active): the person keeps
     /// their place in every record but can no longer log in.
     pub deactivated_at: Option<DateTime<Utc>>,

@@ -99,6 +99,8 @@ pub struct PlanClosure {
     pub report_id: Uuid,
     /// Its number and year, e.g. "01/2025".
     pub report_number: String,
+    /// How a reader cites it: number, symbol and date, e.g. "số 01/BC-UBND ngày 20/12/2025".
+    pub report_reference: String,
     /// A correction of the report being prepared: until it is issued (or deleted),
     /// the plan's tasks, targets and results may change.
     pub correction_id: Option<Uuid>,

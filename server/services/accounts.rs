@@ -70,6 +70,16 @@ pub fn link_path(secret: &str) -> String {
     format!("/password/{secret}")
 }
 
+/// A one-time link just made: what the mail carries, for an administrator to hand
+/// over in person when this server sends no mail.
+#[derive(Debug, Clone)]
+pub struct IssuedLink {
+    /// The whole address, starting with `server.public_url`.
+    pub url: String,
+    /// When it stops working.
+    pub expires_at: DateTime<Utc>,
+}
+
 /// Makes a link for `user` and queues its mail, inside the caller's transaction.
 async fn make_link<C: ConnectionTrait>(
     txn: &C,
@@ -78,7 +88,7 @@ async fn make_link<C: ConnectionTrait>(
     public_url: &str,
     user: &users::Model,
     purpose: Purpose,
-) -> Result<()> {
+) -> Result<IssuedLink> {
     let issuer = issuers::Entity::find_by_id(user.issuer_id).one(txn).await?.ok_or_else(|| not_found("issuer"))?;
     let secret = auth::secret();
     let expires_at = now
@@ -98,9 +108,10 @@ async fn make_link<C: ConnectionTrait>(
     .insert(txn)
     .await?;
     let until = expires_at.with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7"));
+    let url = format!("{public_url}{}", link_path(&secret));
     let ctx = serde_json::json!({
         "purpose": purpose.code(), "name": user.name, "username": user.username, "issuer": issuer.full_name,
-        "link": format!("{public_url}{}", link_path(&secret)), "until": until.format("%H:%M ngày %d/%m/%Y").to_string(),
+        "link": url, "until": until.format("%H:%M ngày %d/%m/%Y").to_string(),
     });
     let r =
         crate::mail::render("account_link.j2", ctx).map_err(|e| AppError::Internal(format!("account_link.j2: {e}")))?;
@@ -122,7 +133,8 @@ async fn make_link<C: ConnectionTrait>(
         Purpose::Invite => "invite",
         Purpose::Reset => "reset_requested",
     };
-    audited(txn, actor, now, action, "users", user.id, None, Some(&link)).await
+    audited(txn, actor, now, action, "users", user.id, None, Some(&link)).await?;
+    Ok(IssuedLink { url, expires_at })
 }
 
 fn inactive_refused(user: &users::Model) -> Result<()> {
@@ -151,7 +163,7 @@ pub async fn create_and_invite(
     now: DateTime<Utc>,
     public_url: &str,
     input: UserInput,
-) -> Result<User> {
+) -> Result<(User, IssuedLink)> {
     require(actor, Action::ManageOrganisation)?;
     let no_address = "Cần địa chỉ e-mail để gửi thư mời / an invitation needs an e-mail address";
     match (user_service::validate(&input), input.email.trim().is_empty()) {
@@ -169,22 +181,22 @@ pub async fn create_and_invite(
         AppError::Conflict { code: "duplicate_username", message } => AppError::field("username", message),
         other => other,
     })?;
-    make_link(&*txn, actor, now, public_url, &user, Purpose::Invite).await?;
+    let link = make_link(&*txn, actor, now, public_url, &user, Purpose::Invite).await?;
     txn.commit().await?;
-    Ok(user_service::to_model(user))
+    Ok((user_service::to_model(user), link))
 }
 
 /// Mails a user (again) an invitation link; earlier links keep working until used or expired.
-pub async fn invite(db: &Db, actor: &Actor, now: DateTime<Utc>, public_url: &str, user_id: Uuid) -> Result<()> {
+pub async fn invite(db: &Db, actor: &Actor, now: DateTime<Utc>, public_url: &str, user_id: Uuid) -> Result<IssuedLink> {
     require(actor, Action::ManageOrganisation)?;
     let txn = db.begin_write().await?;
     let user = users::Entity::find_by_id(user_id).one(&*txn).await?.ok_or_else(|| not_found("user"))?;
     check_scope(actor, user.issuer_id, "user")?;
     inactive_refused(&user)?;
     needs_address(&user)?;
-    make_link(&*txn, actor, now, public_url, &user, Purpose::Invite).await?;
+    let link = make_link(&*txn, actor, now, public_url, &user, Purpose::Invite).await?;
     txn.commit().await?;
-    Ok(())
+    Ok(link)
 }
 
 /// "Forgot password": mails a reset link to the account whose login name or e-mail

@@ -428,6 +428,23 @@ pub async fn expired_browser_session(db: &Db, now: DateTime<Utc>, token: &str) -
     .map(Live::from))
 }
 
+/// Whether `csrf` is the CSRF token of one of `user_id`'s browser sessions of the
+/// last days (live, expired or replaced by a later login): a form posted from one of
+/// the user's own pages, though not from the session now behind the cookie.
+pub async fn csrf_of_user(db: &Db, now: DateTime<Utc>, user_id: Uuid, csrf: &str) -> Result<bool> {
+    if csrf.is_empty() {
+        return Ok(false);
+    }
+    let found = sessions::Entity::find()
+        .filter(sessions::Column::UserId.eq(user_id))
+        .filter(sessions::Column::CsrfToken.eq(csrf))
+        .filter(sessions::Column::Kind.eq(Kind::Browser.code()))
+        .filter(sessions::Column::ExpiresAt.gt(now - Duration::days(CATCH_DAYS)))
+        .one(&db.conn)
+        .await?;
+    Ok(found.is_some())
+}
+
 /// What `GET /auth/session` shows: the user and the CSRF token of this session.
 pub async fn describe(db: &Db, actor: &Actor, s: &Live) -> Result<SessionModel> {
     let user = users::Entity::find_by_id(actor.user_id.unwrap_or_default())

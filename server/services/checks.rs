@@ -10,9 +10,9 @@ use uuid::Uuid;
 
 use super::access::require;
 use super::json_list;
-use crate::domain::DocumentKind;
 use crate::domain::access::Action;
 use crate::domain::check::{Facts, Finding, check_facts, check_pages};
+use crate::domain::{DocumentKind, DocumentState};
 use crate::error::{AppError, Result};
 use crate::model::Recipient;
 use crate::render::Renderer;
@@ -33,6 +33,41 @@ fn unknown_slots(doc: &documents::Model, kind: DocumentKind) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// The plan's year-end reports other than `doc` (and than the report it corrects),
+/// not replaced: each named as a reader knows it, and whether it is issued.
+async fn other_reports<C: ConnectionTrait>(
+    c: &C,
+    doc: &documents::Model,
+    issuer: &issuers::Model,
+    plan: Uuid,
+) -> Result<Vec<(String, bool)>> {
+    let rows = documents::Entity::find()
+        .filter(documents::Column::PlanId.eq(plan))
+        .filter(documents::Column::Kind.eq(DocumentKind::Report.code()))
+        .filter(documents::Column::Id.ne(doc.id))
+        .filter(documents::Column::State.ne(DocumentState::Replaced.code()))
+        .all(c)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter(|r| Some(r.id) != doc.replaces_id && r.replaces_id != Some(doc.id))
+        .map(|r| {
+            let issued = r.state == DocumentState::Issued.code();
+            let name = match (issued, r.number) {
+                (true, Some(n)) => format!(
+                    "số {}/{}",
+                    crate::domain::format::two_digits(n.max(0) as u32),
+                    super::documents::symbol(&r.kind, &issuer.abbreviation, r.drafting_unit.as_deref())
+                ),
+                _ => {
+                    format!("“{}” (dự thảo tạo ngày {})", r.subject, super::local_date(r.created_at).format("%d/%m/%Y"))
+                }
+            };
+            (name, issued)
+        })
+        .collect())
 }
 
 /// The data rules' findings for a document (inside the caller's transaction or not).
@@ -68,6 +103,10 @@ pub(crate) async fn data_findings<C: ConnectionTrait>(
         Some(u) => users::Entity::find_by_id(u).one(c).await?.and_then(|u| u.signature_image),
         None => None,
     };
+    let other_reports = match (kind, doc.plan_id) {
+        (DocumentKind::Report, Some(p)) => other_reports(c, doc, issuer, p).await?,
+        _ => Vec::new(),
+    };
     let recipients: Vec<String> = json_list::<Recipient>(&doc.recipients).into_iter().map(|r| r.label).collect();
     let closing = super::printing::closing_text(doc, issuer, plan.as_ref());
     let facts = Facts {
@@ -86,6 +125,7 @@ pub(crate) async fn data_findings<C: ConnectionTrait>(
         has_signature_image: signer_image.is_some(),
         has_seal_image: issuer.seal_image.is_some(),
         images_required,
+        other_reports,
     };
     let mut findings = check_facts(&facts);
     // A People's Committee decides collectively: its documents are usually signed "TM.".

@@ -24,7 +24,7 @@ use crate::storage::entities::{documents, issuers, plans, users};
 
 const ENTITY: &str = "documents";
 
-fn validate(i: &DocumentInput) -> Result<()> {
+pub(crate) fn validate(i: &DocumentInput) -> Result<()> {
     let mut check = Check::new();
     check
         .fail_if(
@@ -80,7 +80,9 @@ fn validate(i: &DocumentInput) -> Result<()> {
     check.finish()
 }
 
-async fn check_refs<C: ConnectionTrait>(db: &C, actor: &Actor, i: &DocumentInput) -> Result<issuers::Model> {
+/// Checks what the input refers to. A signer's account chosen with no name typed
+/// gives the signature block that person's name.
+async fn check_refs<C: ConnectionTrait>(db: &C, actor: &Actor, i: &mut DocumentInput) -> Result<issuers::Model> {
     let issuer = issuers::Entity::find_by_id(i.issuer_id)
         .one(db)
         .await?
@@ -94,7 +96,11 @@ async fn check_refs<C: ConnectionTrait>(db: &C, actor: &Actor, i: &DocumentInput
     }
     if let Some(u) = i.signer_user_id {
         match users::Entity::find_by_id(u).one(db).await? {
-            Some(user) if user.issuer_id == i.issuer_id => {}
+            Some(user) if user.issuer_id == i.issuer_id => {
+                if i.signer_name.trim().is_empty() {
+                    i.signer_name = user.name;
+                }
+            }
             _ => {
                 return Err(AppError::field("signer_user_id", unknown_ref("người dùng / user")));
             }
@@ -205,7 +211,19 @@ pub async fn create_document(db: &Db, actor: &Actor, now: DateTime<Utc>, input: 
     require(actor, Action::ManageDocument)?;
     validate(&input)?;
     let txn = db.begin_write().await?;
-    let issuer = check_refs(&*txn, actor, &input).await?;
+    let m = insert(&*txn, actor, now, input).await?;
+    txn.commit().await?;
+    Ok(m)
+}
+
+/// Inserts a checked draft inside the caller's transaction.
+pub(crate) async fn insert<C: ConnectionTrait>(
+    txn: &C,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    mut input: DocumentInput,
+) -> Result<Document> {
+    let issuer = check_refs(txn, actor, &mut input).await?;
     let mut am = documents::ActiveModel {
         id: Set(Uuid::now_v7()),
         issuer_id: Set(input.issuer_id),
@@ -223,9 +241,8 @@ pub async fn create_document(db: &Db, actor: &Actor, now: DateTime<Utc>, input: 
         ..Default::default()
     };
     fill(&mut am, input, now);
-    let m = am.insert(&*txn).await?;
-    audited(&*txn, actor, now, "create", ENTITY, m.id, None, Some(&m)).await?;
-    txn.commit().await?;
+    let m = am.insert(txn).await?;
+    audited(txn, actor, now, "create", ENTITY, m.id, None, Some(&m)).await?;
     Ok(to_model(m, &issuer.abbreviation))
 }
 
@@ -296,7 +313,7 @@ pub(crate) async fn apply_update<C: ConnectionTrait>(
     actor: &Actor,
     now: DateTime<Utc>,
     id: Uuid,
-    input: DocumentInput,
+    mut input: DocumentInput,
 ) -> Result<(documents::Model, issuers::Model)> {
     validate(&input)?;
     let (before, _) = load(c, actor, id).await?;
@@ -304,7 +321,7 @@ pub(crate) async fn apply_update<C: ConnectionTrait>(
     if before.issuer_id != input.issuer_id {
         return Err(AppError::field("issuer_id", "Không đổi được cơ quan / the issuer cannot change"));
     }
-    let issuer = check_refs(c, actor, &input).await?;
+    let issuer = check_refs(c, actor, &mut input).await?;
     let mut am: documents::ActiveModel = before.clone().into();
     fill(&mut am, input, now);
     let after = am.update(c).await?;

@@ -48,6 +48,15 @@ pub async fn create_group(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Gro
         return Err(AppError::field("plan_id", unknown_ref("kế hoạch / plan")));
     }
     super::integrity::ensure_plan_open(&*txn, input.plan_id).await?;
+    // Two groups of one name in a plan print as one heading twice.
+    let same = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    let siblings = task_groups::Entity::find().filter(task_groups::Column::PlanId.eq(input.plan_id)).all(&*txn).await?;
+    if siblings.iter().any(|g| same(&g.title) == same(&input.title)) {
+        return Err(AppError::field(
+            "title",
+            "Kế hoạch đã có nhóm tên này / the plan already has a group of this name",
+        ));
+    }
     let position = match input.position {
         Some(p) => p,
         None => {

@@ -11,10 +11,10 @@ use uuid::Uuid;
 use crate::domain::{DocumentKind, DocumentState, ResultState};
 use crate::error::{AppError, Result};
 use crate::model::PlanClosure;
-use crate::storage::entities::{documents, evidence, plans, results, task_groups, tasks, users};
+use crate::storage::entities::{documents, evidence, issuers, plans, results, task_groups, tasks, users};
 
 /// The closure of each of `plan_ids` that is closed: its issued report and the
-/// correction of it being prepared, if any. Two queries for any number of plans.
+/// correction of it being prepared, if any. Three queries for any number of plans.
 pub(crate) async fn closures<C: ConnectionTrait>(db: &C, plan_ids: &[Uuid]) -> Result<HashMap<Uuid, PlanClosure>> {
     let reports = documents::Entity::find()
         .filter(documents::Column::PlanId.is_in(plan_ids.iter().copied()))
@@ -30,6 +30,13 @@ pub(crate) async fn closures<C: ConnectionTrait>(db: &C, plan_ids: &[Uuid]) -> R
         .into_iter()
         .filter_map(|c| Some((c.replaces_id?, c)))
         .collect();
+    let abbreviations: HashMap<Uuid, String> = issuers::Entity::find()
+        .filter(issuers::Column::Id.is_in(reports.iter().map(|r| r.issuer_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|i| (i.id, i.abbreviation))
+        .collect();
     Ok(reports
         .into_iter()
         .filter_map(|r| {
@@ -42,6 +49,19 @@ pub(crate) async fn closures<C: ConnectionTrait>(db: &C, plan_ids: &[Uuid]) -> R
                         .number
                         .map(|n| format!("{n:02}/{}", r.issued_year.unwrap_or_default()))
                         .unwrap_or_default(),
+                    report_reference: match (r.number, r.dated_on) {
+                        (Some(n), Some(d)) => format!(
+                            "số {}/{} ngày {}",
+                            crate::domain::format::two_digits(n.max(0) as u32),
+                            super::documents::symbol(
+                                &r.kind,
+                                abbreviations.get(&r.issuer_id).map_or("", String::as_str),
+                                r.drafting_unit.as_deref()
+                            ),
+                            crate::domain::format::short_date(d)
+                        ),
+                        _ => String::new(),
+                    },
                     correction_id: correction.as_ref().map(|c| c.id),
                     correction_reason: correction.and_then(|c| c.correction_reason),
                 },
@@ -56,11 +76,11 @@ pub(crate) async fn closures<C: ConnectionTrait>(db: &C, plan_ids: &[Uuid]) -> R
 pub(crate) async fn ensure_plan_open<C: ConnectionTrait>(db: &C, plan_id: Uuid) -> Result<()> {
     match closures(db, &[plan_id]).await?.remove(&plan_id) {
         Some(c) if c.correction_id.is_none() => {
-            let no = c.report_number;
+            let (no, reference) = (c.report_number, c.report_reference);
             Err(AppError::conflict(
                 "plan_closed",
                 format!(
-                    "Kế hoạch đã có báo cáo ban hành (số {no}); muốn sửa nhiệm vụ, kết quả của năm này thì soạn bản \
+                    "Kế hoạch đã có báo cáo ban hành ({reference}); muốn sửa nhiệm vụ, kết quả của năm này thì soạn bản \
                      đính chính báo cáo, nêu lý do / the plan's report has been issued (No. {no}); to change its \
                      tasks or results, start a correction of the report with its reason"
                 ),

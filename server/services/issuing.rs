@@ -258,6 +258,14 @@ pub async fn issue_document(
     };
     let date = local_date(now);
     let number = next_number(&*txn, before.issuer_id, date.year(), &before.kind).await?;
+    // The check again, of the date issuing is about to stamp. Here, under the
+    // counter's lock, another report of the plan issued a moment ago is seen; a
+    // refusal rolls back, so the number is never used.
+    let stamped = documents::Model { dated_on: Some(date), ..before.clone() };
+    let findings = super::checks::data_findings(&*txn, &stamped, &issuer, now, signing.images_required).await?;
+    if crate::domain::check::has_errors(&findings) {
+        return Err(AppError::CheckFailed(findings));
+    }
     let mut am: documents::ActiveModel = before.clone().into();
     am.state = Set(DocumentState::Issued.code().to_owned());
     am.number = Set(Some(number));

@@ -85,7 +85,7 @@ pub async fn attachment_key(db: &Db, code: &str) -> Result<(Option<signing_keys:
 }
 
 fn body_name(issuer: &issuers::Model) -> String {
-    format!("{} {}", issuer.full_name, issuer.place_name)
+    crate::domain::format::body_name(&issuer.full_name, &issuer.place_name)
 }
 
 /// The names of `rows`' holders and installers: one query for people, one for bodies.

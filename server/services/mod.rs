@@ -10,6 +10,7 @@ pub mod checks;
 pub mod contributions;
 pub mod demo;
 pub mod documents;
+pub mod drafting;
 pub mod drafts;
 pub mod evidence;
 pub mod figures;

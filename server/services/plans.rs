@@ -81,7 +81,7 @@ async fn resolve_rubric<C: ConnectionTrait>(db: &C, i: &PlanInput) -> Result<Uui
             Some(rubric) if rubric.issuer_id == i.issuer_id => Ok(r),
             _ => Err(AppError::field("rubric_id", unknown_ref("bộ tiêu chí / rubric"))),
         },
-        None => super::rubrics::default_for(db, i.issuer_id).await,
+        None => super::rubrics::default_for(db, i.issuer_id, i.year).await,
     }
 }
 

@@ -82,16 +82,25 @@ pub(crate) async fn load<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<domain:
     domain::Rubric::new(bands).map_err(|e| AppError::Internal(format!("stored rubric {id} is invalid: {e}")))
 }
 
-/// The issuer's default rubric (its oldest), for plans created without one.
-pub(crate) async fn default_for<C: ConnectionTrait>(db: &C, issuer_id: Uuid) -> Result<Uuid> {
-    rubrics::Entity::find()
+/// The rubric a plan created without one gets: the state rule preset for 2026 and
+/// later, else the issuer's oldest.
+pub(crate) async fn default_for<C: ConnectionTrait>(db: &C, issuer_id: Uuid, year: i32) -> Result<Uuid> {
+    let all = rubrics::Entity::find()
         .filter(rubrics::Column::IssuerId.eq(issuer_id))
         .order_by_asc(rubrics::Column::Id)
-        .one(db)
-        .await?
+        .all(db)
+        .await?;
+    // From 2026 civil servants are rated under Nghị định 335/2025 (xuất sắc from 90):
+    // a plan of 2026 or later starts on that preset while the issuer keeps it.
+    let state_rule = (year >= STATE_RULE_FROM).then(|| all.iter().find(|r| r.name == STATE_2026_NAME)).flatten();
+    state_rule
+        .or(all.first())
         .map(|r| r.id)
         .ok_or_else(|| AppError::field("rubric_id", "Cơ quan chưa có bộ tiêu chí / the issuer has no rubric"))
 }
+
+/// The first year whose plans default to the state rule.
+pub const STATE_RULE_FROM: i32 = 2026;
 
 /// Creates the two presets for a new issuer, the reference report's first.
 pub(crate) async fn create_presets<C: ConnectionTrait>(

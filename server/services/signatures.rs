@@ -227,7 +227,7 @@ async fn user_names<C: ConnectionTrait>(c: &C, actor: &Actor) -> Result<(String,
 /// its full name with its place.
 pub(crate) fn issuer_names(issuer: &issuers::Model) -> Vec<String> {
     let lines: Vec<String> = issuer.name_lines.as_ref().map(super::json_list).unwrap_or_default();
-    vec![lines.join(" "), format!("{} {}", issuer.full_name, issuer.place_name)]
+    vec![lines.join(" "), crate::domain::format::body_name(&issuer.full_name, &issuer.place_name)]
 }
 
 /// Who a signer is, in an error message.

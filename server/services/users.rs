@@ -53,6 +53,7 @@ pub(crate) fn to_model(m: users::Model) -> User {
             role: m.role.into(),
         },
         has_signature_image: m.signature_image.is_some(),
+        has_password: m.password_hash.is_some(),
         created_at: m.created_at,
         updated_at: m.updated_at,
         deactivated_at: m.deactivated_at,

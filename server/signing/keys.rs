@@ -182,9 +182,17 @@ pub enum KeyError {
     )]
     Untrusted(String, String),
     #[error(
-        "Chứng thư số \"{0}\" không phải của {1} (tên trong chứng thư phải trùng tên {1}: {2}) / the certificate \"{0}\" does not belong to {1} (its name must match: {2})"
+        "Chứng thư số \"{0}\" không phải của {vi} (tên trong chứng thư phải trùng tên {vi}: {2}) / the certificate \"{0}\" does not belong to {en} (its name must match: {2})",
+        vi = half(.1, 0),
+        en = half(.1, 1)
     )]
     NotTheHolder(String, String, String),
+}
+
+/// One language's half of a bilingual label "tiếng Việt / English" (the whole label
+/// when it has no halves), so a message never runs the two into each other.
+fn half(label: &str, n: usize) -> &str {
+    label.split(" / ").nth(n).or_else(|| label.split(" / ").next()).unwrap_or(label).trim()
 }
 
 /// A name as it is compared with a certificate's: case, spacing, "UBND" for "Ủy ban

@@ -223,6 +223,18 @@ async fn people(
     values: Value,
     errors: Option<BTreeMap<String, String>>,
 ) -> Result<Response> {
+    people_with(c, status, values, errors, Value::Null).await
+}
+
+/// The people page, with `handover` (a one-time link made while this server sends
+/// no mail, for the administrator to pass on) said at its top.
+async fn people_with(
+    c: &Ctx,
+    status: StatusCode,
+    values: Value,
+    errors: Option<BTreeMap<String, String>>,
+    handover: Value,
+) -> Result<Response> {
     admin_only(c)?;
     let all = Paging { page: 1, per_page: 500 };
     let list = users::list_users(&c.state.db, &c.actor, c.actor.issuer_id, None, None, all).await?;
@@ -237,7 +249,8 @@ async fn people(
             json!({"id": u.id, "name": u.data.name, "username": u.data.username, "email": u.data.email,
                 "role": role.map(|r| r.label()).unwrap_or("Chỉ xem"),
                 "unit": u.data.unit_id.and_then(|i| unit_name.get(&i).cloned()),
-                "me": Some(u.id) == c.actor.user_id,
+                "is_self": Some(u.id) == c.actor.user_id,
+                "invited": !u.has_password,
                 "inactive_since": u.deactivated_at.map(super::documents::vn_date)})
         })
         .collect();
@@ -246,7 +259,7 @@ async fn people(
         "users.html",
         status,
         json!({"users": rows, "roles": roles, "units": units, "values": values, "errors": errors,
-            "can_add": c.actor.issuer_id.is_some()}),
+            "can_add": c.actor.issuer_id.is_some(), "handover": handover}),
     ))
 }
 
@@ -273,7 +286,7 @@ pub(crate) async fn people_add(state: Data<&AppState>, req: &Request, body: Body
             role: f.get("role").into(),
         };
         match accounts::create_and_invite(&c.state.db, &c.actor, now(), &c.state.public_url, input).await {
-            Ok(_) => Ok(super::done("/admin/users#notice", "invited")),
+            Ok((user, link)) => invited(&c, &user.data.name, &link).await,
             Err(e) => match field_errors(&e) {
                 Some(errors) => {
                     let values = json!(f.values());
@@ -292,11 +305,23 @@ pub(crate) async fn people_invite(state: Data<&AppState>, req: &Request, Path(id
     let (c, f) = session_form!(state, req, body);
     let r = async {
         f.check_csrf(&c)?;
-        accounts::invite(&c.state.db, &c.actor, now(), &c.state.public_url, id).await?;
-        Ok(super::done("/admin/users#notice", "invited"))
+        let link = accounts::invite(&c.state.db, &c.actor, now(), &c.state.public_url, id).await?;
+        let user = users::get_user(&c.state.db, &c.actor, id).await?;
+        invited(&c, &user.data.name, &link).await
     }
     .await;
     respond(&c, r)
+}
+
+/// After an invitation: with mail on, back to the list ("queued"); with mail off
+/// (this server sends nothing), the page itself hands the one-time link over, as it
+/// is never shown again.
+async fn invited(c: &Ctx, name: &str, link: &accounts::IssuedLink) -> Result<Response> {
+    if c.state.mailer.is_some() {
+        return Ok(super::done("/admin/users#notice", "invited"));
+    }
+    let handover = json!({"name": name, "url": link.url, "until": super::documents::vn_time(link.expires_at)});
+    people_with(c, StatusCode::OK, json!({}), None, handover).await
 }
 
 /// Deactivates (`active == false`) or brings back a user from the people page.
@@ -626,7 +651,7 @@ async fn person_form(
         "user_form.html",
         status,
         json!({"id": id, "values": values, "errors": errors, "roles": roles, "units": units,
-            "me": Some(id) == c.actor.user_id}),
+            "is_self": Some(id) == c.actor.user_id}),
     ))
 }
 

@@ -9,11 +9,11 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{Ctx, field_errors, js, respond, session, session_form, with_extra};
-use crate::domain::Role;
+use crate::domain::{DocumentKind, Role};
 use crate::error::{AppError, Result};
 use crate::model::{Document, Paging, Recipient};
 use crate::services::documents::DocumentFilter;
-use crate::services::{documents, issuing, now, outbox, signatures, users};
+use crate::services::{documents, drafting, issuing, now, outbox, plans, signatures, users};
 use crate::state::AppState;
 
 /// "27/11/2026 09:15" in Vietnam time.
@@ -54,17 +54,84 @@ fn doc_row(d: &Document) -> Value {
         "updated": vn_time(d.updated_at)})
 }
 
+/// How a document is named in a list of a plan's documents: "số 01/BC-UBND ngày
+/// 20/12/2025" once issued, else "dự thảo ngày 01/12/2026 (Chờ lãnh đạo ký)".
+pub(crate) fn label_of(d: &Document) -> String {
+    match (d.number, d.data.dated_on) {
+        (Some(n), Some(on)) => {
+            let on: chrono::NaiveDate = on.into();
+            format!("số {n:02}/{} ngày {}", d.symbol, on.format("%d/%m/%Y"))
+        }
+        _ => format!("dự thảo ngày {} ({})", vn_date(d.created_at), state_label(&d.state)),
+    }
+}
+
 async fn listing(c: &Ctx, state: Option<&str>, template: &str) -> Result<Response> {
+    listing_with(c, state, template, StatusCode::OK, json!({})).await
+}
+
+/// The list, and for the office the form that starts a new document about a plan
+/// (`extra`: its errors and typed values after a refusal).
+async fn listing_with(
+    c: &Ctx,
+    state: Option<&str>,
+    template: &str,
+    status: StatusCode,
+    extra: Value,
+) -> Result<Response> {
     let f = DocumentFilter { state: state.map(str::to_owned), ..Default::default() };
     let page = documents::list_documents(&c.state.db, &c.actor, f, Paging { page: 1, per_page: 200 }).await?;
     let items: Vec<Value> = page.items.iter().map(doc_row).collect();
-    Ok(c.page(template, StatusCode::OK, json!({"items": items, "sign_off": state.is_some()})))
+    let plans = match state.is_none() && c.is(&[Role::Admin, Role::Office]) {
+        true => plans::list_plans(&c.state.db, &c.actor, None, None, Paging { page: 1, per_page: 100 }).await?.items,
+        false => Vec::new(),
+    };
+    let plans: Vec<Value> =
+        plans.iter().map(|p| json!({"id": p.id, "title": p.data.title, "year": p.data.year})).collect();
+    let v = json!({"items": items, "sign_off": state.is_some(), "plans": plans});
+    Ok(c.page(template, status, with_extra(v, extra)))
 }
 
 #[handler]
 pub(crate) async fn list(state: Data<&AppState>, req: &Request) -> Response {
     let c = session!(state, req);
     let r = listing(&c, None, "documents.html").await;
+    respond(&c, r)
+}
+
+/// `POST /documents`: "Soạn văn bản mới" — a report, plan or letter about a plan,
+/// prefilled, opened at once; a refusal comes back on the list with what was chosen.
+#[handler]
+pub(crate) async fn start(state: Data<&AppState>, req: &Request, body: Body) -> Response {
+    let (c, f) = session_form!(state, req, body);
+    let r = async {
+        f.check_csrf(&c)?;
+        let mut errors = std::collections::BTreeMap::new();
+        let kind = f.get("kind").parse::<DocumentKind>().ok();
+        let plan = f.get("plan_id").parse::<Uuid>().ok();
+        if kind.is_none() {
+            errors.insert("kind".to_owned(), "Hãy chọn loại văn bản".to_owned());
+        }
+        if plan.is_none() {
+            errors.insert("plan_id".to_owned(), "Hãy chọn kế hoạch".to_owned());
+        }
+        let started = match (kind, plan) {
+            (Some(kind), Some(plan_id)) => {
+                let start = drafting::Start { plan_id, kind, subject: f.opt("subject") };
+                drafting::start_document(&c.state.db, &c.actor, now(), start).await
+            }
+            _ => Err(AppError::Invalid(Default::default())),
+        };
+        match started {
+            Ok(d) => Ok(super::redirect(&format!("/documents/{}", d.id))),
+            Err(e) => {
+                errors.extend(field_errors(&e).ok_or(e)?);
+                let extra = json!({"errors": errors, "values": f.values()});
+                listing_with(&c, None, "documents.html", StatusCode::UNPROCESSABLE_ENTITY, extra).await
+            }
+        }
+    }
+    .await;
     respond(&c, r)
 }
 
@@ -115,6 +182,11 @@ async fn view(c: &Ctx, id: Uuid, extra: Value) -> Result<Value> {
     .await
     .map(|p| p.items.into_iter().map(|u| json!({"id": u.id, "name": u.data.name})).collect::<Vec<_>>())
     .unwrap_or_default();
+    // Choosing a signer's account fills the name, and the head's title as position.
+    let head_title = crate::services::issuers::get_issuer(db, &c.actor, d.data.issuer_id)
+        .await
+        .map(|i| i.data.head_title.to_uppercase())
+        .unwrap_or_default();
     let sigs = signatures::document_signatures(db, &c.state.files, &c.state.signing, &c.actor, id).await?;
     let deliveries = if d.state == "issued" && c.is(&[Role::Admin, Role::Office]) {
         outbox::list_outbox(db, &c.actor, None, Some(id), Paging { page: 1, per_page: Paging::MAX_PER_PAGE })
@@ -226,7 +298,7 @@ async fn view(c: &Ctx, id: Uuid, extra: Value) -> Result<Value> {
             "pdf_url": format!("/api/v1/documents/{id}/pdf?v={version}"),
             "pages": pages,
             "page_urls": (1..=pages.unwrap_or(0)).map(|n| format!("/documents/{id}/pages/{n}?v={version}")).collect::<Vec<_>>(),
-            "editable": editable, "values": values, "sections": sections, "signers": signers,
+            "editable": editable, "values": values, "sections": sections, "signers": signers, "head_title": head_title,
             "typed": typed, "restored": restored,
             "authorities": authorities,
             "check": check.as_ref().map(js),
@@ -306,7 +378,7 @@ pub(crate) async fn save(state: Data<&AppState>, req: &Request, Path(id): Path<U
         let saved = if f.get("action") == "submit" {
             issuing::save_and_submit(&s.db, &s.renderer, &s.files, &s.signing, &c.actor, now(), id, input)
                 .await
-                .map(|r| if r.findings.is_empty() { "submitted" } else { "saved_not_submitted" })
+                .map(|r| if r.findings.is_empty() { "submit" } else { "saved_not_submitted" })
         } else {
             documents::update_document(&s.db, &c.actor, now(), id, input).await.map(|_| "saved")
         };

@@ -15,7 +15,7 @@ use crate::domain::Role;
 use crate::error::{AppError, Result};
 use crate::http::auth::COOKIE;
 use crate::model::{Paging, Standing, Task, TaskResult};
-use crate::services::{audit_log, auth, figures, now, outbox, plans};
+use crate::services::{auth, figures, now, outbox, plans};
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -212,14 +212,18 @@ pub(crate) async fn dashboard(state: Data<&AppState>, req: &Request, Query(q): Q
     let r = async {
         let keys = key_warnings(&c).await?;
         let Some(plan) = current_plan(&c, q.plan).await? else {
-            return Ok(c.page("dashboard.html", StatusCode::OK, json!({"plan": null, "keys": keys})));
+            let start = super::start::checklist(&c, None, false).await?;
+            return Ok(c.page("dashboard.html", StatusCode::OK, json!({"plan": null, "keys": keys, "start": start})));
         };
         let today = today();
         // What the plan's data gives (counts, lists, chart, years), made once per version and day.
+        let plan_id = plan.id;
         let key = crate::storage::cache::Key::new("dashboard", &c.actor, format!("{}/{today}", plan.id));
         let c2 = &c;
         let view = c.state.db.cached(key, || async move { dashboard_view(c2, plan, today).await }).await?;
         let mut v = (*view).clone();
+        let has_tasks = v["total"].as_u64().is_some_and(|n| n > 0);
+        v["start"] = json!(super::start::checklist(&c, Some(plan_id), has_tasks).await?);
         v["failed"] = json!(failed_mail(&c).await.unwrap_or_default());
         v["keys"] = json!(keys);
         v["today"] = json!(today.format("%d/%m/%Y").to_string());
@@ -350,32 +354,6 @@ fn m_json(m: &crate::model::OutboxMessage) -> Value {
 }
 
 #[handler]
-pub(crate) async fn audit(state: Data<&AppState>, req: &Request) -> Response {
-    let c = session!(state, req);
-    let r = async {
-        let page = audit_log::list_audit(
-            &c.state.db,
-            &c.actor,
-            audit_log::AuditFilter::default(),
-            Paging { page: 1, per_page: 200 },
-        )
-        .await?;
-        let events: Vec<Value> = page
-            .items
-            .iter()
-            .rev()
-            .map(|e| {
-                json!({"seq": e.seq, "at": super::documents::vn_time(e.at), "actor": e.actor_id,
-                    "action": action_label(&e.action), "entity": entity_label(&e.entity), "entity_id": e.entity_id, "client": e.client_addr, "hash": &e.hash[..12.min(e.hash.len())]})
-            })
-            .collect();
-        Ok(c.page("audit.html", StatusCode::OK, json!({"events": events, "total": page.total})))
-    }
-    .await;
-    respond(&c, r)
-}
-
-#[handler]
 pub(crate) async fn outbox_page(state: Data<&AppState>, req: &Request) -> Response {
     let c = session!(state, req);
     let r = async { outbox_view(&c, StatusCode::OK, json!({})).await }.await;
@@ -434,69 +412,4 @@ pub(crate) async fn resend(state: Data<&AppState>, req: &Request, Path(id): Path
     }
     .await;
     respond(&c, r)
-}
-
-/// An audit action as the log page names it.
-fn action_label(code: &str) -> &'static str {
-    match code {
-        "create" => "Tạo mới",
-        "update" => "Sửa",
-        "delete" => "Xóa",
-        "submit" => "Gửi / trình",
-        "accept" => "Chấp nhận",
-        "return" => "Trả lại đơn vị",
-        "reopen" => "Mở lại",
-        "approve" => "Ký duyệt",
-        "send_back" => "Trả lại Văn phòng",
-        "issue" => "Ban hành",
-        "correct" => "Đính chính",
-        "archive" => "Lưu trữ",
-        "restore" => "Khôi phục",
-        "replace" => "Thay thế",
-        "carry_forward" => "Chuyển sang năm sau",
-        "copy_forward" => "Sao chép sang năm sau",
-        "prepare_signature" => "Chuẩn bị ký số",
-        "finalize" => "Hoàn tất ký số",
-        "upload" => "Tải lên",
-        "resend" => "Gửi lại thư",
-        "set_password" | "password" => "Đổi mật khẩu",
-        "set_signature_image" => "Cập nhật ảnh chữ ký",
-        "set_seal_image" => "Cập nhật ảnh con dấu",
-        "login" => "Đăng nhập",
-        "login_failed" => "Đăng nhập sai",
-        "logout" => "Đăng xuất",
-        "token" => "Tạo mã truy cập API",
-        "end_sessions" => "Kết thúc các phiên đăng nhập",
-        "invite" => "Gửi thư mời",
-        "deactivate" => "Khóa / ngừng hoạt động",
-        "reactivate" => "Mở lại / hoạt động lại",
-        "mail_test" => "Gửi thư thử",
-        "reset_requested" => "Yêu cầu đặt lại mật khẩu",
-        "import_signing_key" => "Cài khóa ký số",
-        "retire_signing_key" => "Thôi dùng khóa ký số",
-        _ => "Thao tác khác",
-    }
-}
-
-/// A kind of record as the log page names it.
-fn entity_label(code: &str) -> &'static str {
-    match code {
-        "plans" => "Kế hoạch",
-        "task_groups" => "Nhóm nhiệm vụ",
-        "tasks" | "task" => "Nhiệm vụ",
-        "targets" => "Chỉ tiêu",
-        "results" => "Kết quả",
-        "contributions" => "Ý kiến phối hợp",
-        "evidence" => "Minh chứng",
-        "documents" => "Văn bản",
-        "proposals" => "Đề xuất",
-        "issuers" => "Cơ quan",
-        "units" => "Đơn vị",
-        "users" | "user" => "Người dùng",
-        "sessions" => "Phiên đăng nhập",
-        "rubrics" => "Bộ tiêu chí",
-        "outbox" => "Thư đi",
-        "signing_keys" => "Khóa ký số",
-        _ => "Bản ghi khác",
-    }
 }

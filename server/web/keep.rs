@@ -17,8 +17,15 @@ use crate::state::AppState;
 
 /// The signed-in user of a posted form, or — when the session has expired — the
 /// form kept for its user and a redirect to the login page that says so.
+/// A form posted with a stale token — from a page of an earlier login of the same
+/// user, say in another tab — is kept the same way and its page opened again with
+/// what was typed, never an error page that drops it.
 pub(crate) async fn form_ctx(state: &AppState, req: &Request, f: &Form) -> Result<Ctx, Response> {
     match ctx(state, req).await {
+        Ok(c) if f.check_csrf(&c).is_err() => match catch_stale(&c, req, f).await {
+            Some(again) => Err(again),
+            None => Ok(c),
+        },
         Ok(c) => Ok(c),
         Err(login) => Err(catch_expired(state, req, f).await.unwrap_or(login)),
     }
@@ -26,9 +33,24 @@ pub(crate) async fn form_ctx(state: &AppState, req: &Request, f: &Form) -> Resul
 
 async fn catch_expired(state: &AppState, req: &Request, f: &Form) -> Option<Response> {
     let (page, key) = page_of(req.uri().path())?;
-    let kept = keep_for_expired(state, req, &f.get("csrf"), &key, f.0.clone()).await?;
+    // No session behind the cookie at all (the cookie is gone): back to the page
+    // after the login, where the browser's own copy of the text is offered back.
+    let kept = keep_for_expired(state, req, &f.get("csrf"), &key, f.0.clone()).await.unwrap_or(false);
     let next: String = form_urlencoded::byte_serialize(page.as_bytes()).collect();
     Some(redirect(&format!("/login?next={next}&expired={}", if kept { "kept" } else { "1" })))
+}
+
+/// Keeps a form whose token is one of its user's other sessions' and sends the user
+/// back to its page, which offers the kept text. `None` when the token is not the
+/// user's (the form is then refused as it stands).
+async fn catch_stale(c: &Ctx, req: &Request, f: &Form) -> Option<Response> {
+    let (page, key) = page_of(req.uri().path())?;
+    let user = c.actor.user_id?;
+    if !auth::csrf_of_user(&c.state.db, now(), user, &f.get("csrf")).await.ok()? {
+        return None;
+    }
+    drafts::keep(&c.state.db, user, now(), &key, f.0.clone(), true).await.ok()?;
+    Some(redirect(&page))
 }
 
 /// Keeps `fields` under `key` for the user whose browser session behind the
@@ -98,7 +120,7 @@ pub(crate) fn restored_notice(d: &Draft) -> String {
     let at = d.saved_at.with_timezone(&vn).format("%H:%M ngày %d/%m/%Y");
     if d.from_expired_session {
         format!(
-            "Phiên làm việc đã hết hạn khi bạn gửi biểu mẫu lúc {at}; nội dung bạn gõ được giữ lại dưới đây nhưng CHƯA được lưu. Hãy kiểm tra rồi bấm nút lưu."
+            "Biểu mẫu bạn gửi lúc {at} thuộc một phiên làm việc đã hết hạn hoặc đã được thay bằng lần đăng nhập sau; nội dung bạn gõ được giữ lại dưới đây nhưng CHƯA được lưu. Hãy kiểm tra rồi bấm nút lưu."
         )
     } else {
         format!(
@@ -159,7 +181,12 @@ pub(crate) async fn autosave(state: Data<&AppState>, req: &Request, body: Body) 
 #[handler]
 pub(crate) async fn session_state(state: Data<&AppState>, req: &Request) -> Response {
     match ctx(&state, req).await {
-        Ok(c) => json_response(StatusCode::OK, json!({"expires_at": c.session.expires_at.timestamp()})),
+        // The token too: a page of an earlier login of the same user (another tab
+        // logged in again) takes the new one and its forms post again.
+        Ok(c) => json_response(
+            StatusCode::OK,
+            json!({"expires_at": c.session.expires_at.timestamp(), "csrf": c.session.csrf_token, "username": c.username}),
+        ),
         Err(_) => json_response(StatusCode::UNAUTHORIZED, json!({"code": "session_expired"})),
     }
 }

@@ -4,6 +4,7 @@
 //! carries the session's CSRF token, and a change without it is refused.
 
 mod account;
+mod audit;
 mod documents;
 mod home;
 mod keep;
@@ -12,6 +13,7 @@ mod plans;
 mod results;
 mod rubrics;
 mod sheets;
+mod start;
 mod tasks;
 
 use std::collections::BTreeMap;
@@ -64,6 +66,7 @@ const TEMPLATES: [(&str, &str); 31] = [
     ("macros.html", include_str!("../../templates/web/macros.html")),
 ];
 const CSS: &str = include_str!("../../templates/web/static/app.css");
+const ICON: &str = include_str!("../../templates/web/static/favicon.svg");
 const JS: &str = include_str!("../../templates/web/static/app.js");
 
 fn env() -> &'static Environment<'static> {
@@ -75,8 +78,23 @@ fn env() -> &'static Environment<'static> {
         for (name, src) in TEMPLATES {
             env.add_template(name, src).expect("web template compiles");
         }
+        env.add_filter("vn_time", |s: String| vn_time_text(&s, "%d/%m/%Y %H:%M"));
+        env.add_filter("vn_date", |s: String| vn_time_text(&s, "%d/%m/%Y"));
         env
     })
+}
+
+/// An RFC 3339 time (or a date) as pages show it, in Vietnam's time: "07/12/2026
+/// 18:05"; text that is no time stays as it is.
+fn vn_time_text(s: &str, format: &str) -> String {
+    let vn = chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7");
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s.trim()) {
+        return t.with_timezone(&vn).format(format).to_string();
+    }
+    match chrono::NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d") {
+        Ok(d) => d.format("%d/%m/%Y").to_string(),
+        Err(_) => s.to_owned(),
+    }
 }
 
 /// The signed-in user of a page.
@@ -546,6 +564,12 @@ fn css() -> Response {
     Response::builder().content_type("text/css; charset=utf-8").header("cache-control", "max-age=300").body(CSS)
 }
 
+/// The site's icon, also where browsers look for it without being told.
+#[handler]
+fn icon() -> Response {
+    Response::builder().content_type("image/svg+xml").header("cache-control", "max-age=86400").body(ICON)
+}
+
 #[handler]
 fn script() -> Response {
     Response::builder().content_type("text/javascript; charset=utf-8").header("cache-control", "max-age=300").body(JS)
@@ -572,6 +596,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("/login", "GET, POST"),
     ("/logout", "POST"),
     ("/static/app.css", "GET"),
+    ("/static/favicon.svg", "GET"),
+    ("/favicon.ico", "GET"),
     ("/static/app.js", "GET"),
     ("/ui/preview", "POST"),
     ("/ui/draft", "POST"),
@@ -590,6 +616,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("/plans/:id/import", "GET, POST"),
     ("/plans/:id/import/confirm", "POST"),
     ("/plans/:id/assignment", "POST"),
+    ("/plans/:id/report", "POST"),
     ("/tasks", "GET"),
     ("/tasks/:id/edit", "GET, POST"),
     ("/tasks/:id/delete", "POST"),
@@ -600,7 +627,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("/tasks/:id/contribution", "POST"),
     ("/review", "GET"),
     ("/review/:id", "GET, POST"),
-    ("/documents", "GET"),
+    ("/documents", "GET, POST"),
     ("/sign-off", "GET"),
     ("/documents/:id", "GET, POST"),
     ("/documents/:id/step", "POST"),
@@ -638,6 +665,8 @@ pub fn routes(state: AppState) -> impl poem::Endpoint + 'static {
         .at("/login", get(home::login_page).post(home::login))
         .at("/logout", post(home::logout))
         .at("/static/app.css", get(css))
+        .at("/static/favicon.svg", get(icon))
+        .at("/favicon.ico", get(icon))
         .at("/static/app.js", get(script))
         .at("/ui/preview", post(preview))
         .at("/ui/draft", post(keep::autosave))
@@ -657,6 +686,7 @@ pub fn routes(state: AppState) -> impl poem::Endpoint + 'static {
         .at("/plans/:id/import", get(sheets::page).post(sheets::check))
         .at("/plans/:id/import/confirm", post(sheets::confirm))
         .at("/plans/:id/assignment", post(plans::assignment))
+        .at("/plans/:id/report", post(plans::report))
         .at("/tasks/:id/edit", get(plans::edit_task).post(plans::update_task))
         .at("/tasks/:id/delete", post(plans::delete_task))
         .at("/tasks/:id/archive", post(plans::archive_task))
@@ -666,12 +696,12 @@ pub fn routes(state: AppState) -> impl poem::Endpoint + 'static {
         .at("/tasks/:id/contribution", post(results::save_contribution))
         .at("/review", get(results::review_list))
         .at("/review/:id", get(results::review_page).post(results::review_step))
-        .at("/documents", get(documents::list))
+        .at("/documents", get(documents::list).post(documents::start))
         .at("/sign-off", get(documents::sign_off))
         .at("/documents/:id", get(documents::show).post(documents::save))
         .at("/documents/:id/pages/:page", get(documents::page_image))
         .at("/documents/:id/step", post(documents::step))
-        .at("/admin/audit", get(home::audit))
+        .at("/admin/audit", get(audit::audit))
         .at("/admin/outbox", get(home::outbox_page))
         .at("/admin/keys", get(keys::page))
         .at("/admin/keys/:id/retire", post(keys::retire))

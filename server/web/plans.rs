@@ -1,5 +1,6 @@
 //! The plan editor (office): groups, tasks with their lead and co-operating units,
-//! deadline and targets, the plan's rubric; carry forward; the assignment plan document.
+//! deadline and targets, the plan's rubric; carry forward; starting the plan's
+//! year-end report and its assignment plan document.
 
 use std::collections::BTreeMap;
 
@@ -12,10 +13,10 @@ use uuid::Uuid;
 
 use super::home::{Snapshot, snapshot, standing, today};
 use super::{Ctx, Form, error_page, field_errors, js, redirect, respond, session, session_form, with_extra};
-use crate::domain::Role;
+use crate::domain::{DocumentKind, Role};
 use crate::error::{AppError, Result};
-use crate::model::{DocumentInput, GroupInput, Paging, PlanInput, Recipient, TargetLine, TaskInput};
-use crate::services::{documents, groups, now, plans, rubrics, tasks};
+use crate::model::{GroupInput, Paging, PlanInput, TargetLine, TaskInput};
+use crate::services::{drafting, groups, now, plans, rubrics, tasks};
 use crate::state::AppState;
 
 pub(crate) fn office(c: &Ctx) -> Result<()> {
@@ -146,9 +147,21 @@ async fn editor(c: &Ctx, id: Uuid, extra: Value) -> Result<Value> {
             "at": t.archived_at.map(super::documents::vn_time)})
         })
         .collect();
+    let can_manage = c.is(&[Role::Admin, Role::Office]);
+    // A closed year offers no task editing; its documents and next year stay open.
+    let closed = s.plan.closed_by.as_ref().is_some_and(|c| c.correction_id.is_none());
+    let reports: Vec<Value> = match can_manage {
+        true => drafting::reports_of_plan(&c.state.db, &c.actor, id)
+            .await?
+            .iter()
+            .map(|d| json!({"id": d.id, "label": super::documents::label_of(d)}))
+            .collect(),
+        false => Vec::new(),
+    };
     let v = with_extra(
         json!({"plan": js(&s.plan), "groups": groups, "units": units, "rubrics": js(&rubric_list.items),
-        "closure": js(&s.plan.closed_by), "archived": archived, "can_edit": c.is(&[Role::Admin, Role::Office])}),
+        "closure": js(&s.plan.closed_by), "archived": archived, "can_edit": can_manage && !closed,
+        "can_manage": can_manage, "reports": reports}),
         extra,
     );
     Ok(v)
@@ -448,33 +461,21 @@ pub(crate) async fn copy_forward(state: Data<&AppState>, req: &Request, Path(id)
 /// Starts the assignment plan document (kind "plan") and opens it.
 #[handler]
 pub(crate) async fn assignment(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
+    start(state, req, id, body, DocumentKind::Plan).await
+}
+
+/// Starts the plan's year-end report, prefilled, and opens it.
+#[handler]
+pub(crate) async fn report(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
+    start(state, req, id, body, DocumentKind::Report).await
+}
+
+async fn start(state: Data<&AppState>, req: &Request, id: Uuid, body: Body, kind: DocumentKind) -> Response {
     let (c, f) = session_form!(state, req, body);
     let r = async {
         f.check_csrf(&c)?;
-        office(&c)?;
-        let plan = plans::get_plan(&c.state.db, &c.actor, id).await?;
-        let issuer = crate::services::issuers::get_issuer(&c.state.db, &c.actor, plan.data.issuer_id).await?;
-        let input = DocumentInput {
-            issuer_id: plan.data.issuer_id,
-            plan_id: Some(id),
-            kind: "plan".into(),
-            subject: plan.data.title.clone(),
-            legal_bases: plan.data.based_on.clone(),
-            opening: None,
-            sections: Default::default(),
-            closing: None,
-            recipients: vec![Recipient { label: "Lưu: VT".into(), emails: Vec::new() }],
-            signer_collective: issuer.data.collective_title.clone(),
-            signer_authority: Default::default(),
-            signer_head_title: None,
-            signer_position: Some(issuer.data.head_title.to_uppercase()),
-            // The office picks the signer on the document's page; the check says so until then.
-            signer_name: String::new(),
-            signer_user_id: None,
-            drafting_unit: None,
-            dated_on: None,
-        };
-        let d = documents::create_document(&c.state.db, &c.actor, now(), input).await?;
+        let start = drafting::Start { plan_id: id, kind, subject: None };
+        let d = drafting::start_document(&c.state.db, &c.actor, now(), start).await?;
         Ok(redirect(&format!("/documents/{}", d.id)))
     }
     .await;
@@ -484,8 +485,10 @@ pub(crate) async fn assignment(state: Data<&AppState>, req: &Request, Path(id): 
 /// The units a task form offers: the active ones, and any deactivated unit the
 /// task already has (`used`), marked so.
 fn offered_units(s: &Snapshot, used: &[Uuid]) -> Vec<Value> {
-    s.units
-        .values()
+    let mut offered: Vec<_> = s.units.values().collect();
+    offered.sort_by_cached_key(|u| crate::domain::text::collation_key(&u.data.short_name));
+    offered
+        .into_iter()
         .filter(|u| u.deactivated_at.is_none() || used.contains(&u.id))
         .map(|u| {
             let gone = if u.deactivated_at.is_some() { " (đã ngừng hoạt động)" } else { "" };

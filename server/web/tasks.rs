@@ -110,8 +110,8 @@ async fn list_view(c: &Ctx, q: ListQuery) -> Result<Response> {
         "unit": match sel.lead { Some(Some(u)) => u.to_string(), Some(None) => "none".into(), None => String::new() },
         "group": sel.group.map(|g| g.to_string()).unwrap_or_default(),
         "standing": sel.standing.map(|x| x.code()).unwrap_or_default(),
-        "from": sel.from.map(|d| d.to_string()).unwrap_or_default(),
-        "to": sel.to.map(|d| d.to_string()).unwrap_or_default(),
+        "from": sel.from.map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default(),
+        "to": sel.to.map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default(),
         "q": sel.words,
     });
     let filtered = sel.lead.is_some()

@@ -13,6 +13,7 @@ mod issuing;
 mod mail;
 mod matrix;
 mod nd30;
+mod newcomer;
 mod organisation;
 mod plans;
 mod poppler;

@@ -284,6 +284,10 @@ async fn a_wrong_passphrase_a_missing_key_or_an_expired_certificate_is_a_clear_e
     keys.install("signers", &signer, "issuer.p12", PASS);
     let e = app.post(&approve, json!({})).await.expect_error(409, "certificate_not_holders", None);
     assert!(e["message"].as_str().unwrap().contains("Phùng Thị Thanh Nga"), "names whose it should be: {e}");
+    // Each language's half speaks its own language only.
+    let (vi, en) = e["message"].as_str().unwrap().split_once(" / the certificate").expect("two halves");
+    assert!(vi.contains("không phải của người ký Phùng Thị Thanh Nga (") && !vi.contains("signer"), "{vi}");
+    assert!(en.contains("does not belong to signer Phùng Thị Thanh Nga (") && !en.contains("người ký"), "{en}");
 
     // A legacy (3DES) PKCS#12 loads.
     keys.install("signers", &signer, "signer-legacy.p12", PASS);

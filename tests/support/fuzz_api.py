@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Fuzzes the JSON API with schemathesis against the release binary on SQLite.
+"""Fuzzes the JSON API with schemathesis against the server binary on SQLite.
 
 Starts `target/release/nhiemvu serve --demo` on a free port with a fresh data
 folder, logs in as the demo administrator, makes an API token, and runs every
@@ -22,7 +22,8 @@ import time
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BINARY = os.path.join(ROOT, "target", "release", "nhiemvu")
+# The binary to fuzz: NHIEMVU_BINARY, else the release build.
+BINARY = os.environ.get("NHIEMVU_BINARY") or os.path.join(ROOT, "target", "release", "nhiemvu")
 CONFIG = os.path.join(ROOT, "tests", "support", "schemathesis.toml")
 
 

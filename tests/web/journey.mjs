@@ -296,6 +296,48 @@ async function main() {
   await go("button:has-text('Lưu ý kiến phối hợp')");
   await page.waitForURL(/done=contributed/);
   check(!(await page.locator("#restored").count()), "saved: nothing left to restore");
+
+  // The cookie itself is lost while more is typed (no session the server could
+  // recognise): saving leads to the login and back, and this browser offers the text.
+  step = "lost cookie";
+  const more = `${typed} Đã giải ngân 320 triệu đồng.`;
+  await page.fill("#contribution-text", more);
+  await page.waitForTimeout(600);
+  await context.clearCookies();
+  await go("button:has-text('Lưu ý kiến phối hợp')");
+  check(new URL(page.url()).pathname === "/login", `a lost cookie leads to the login page, got ${page.url()}`);
+  await page.fill("#username", "tckh");
+  await page.fill("#password", PASSWORD);
+  await go("button[type=submit]");
+  check(new URL(page.url()).pathname === `/tasks/${coopTask}`, `back on the task after login, got ${page.url()}`);
+  check((await text("#unsaved")).includes("chưa được lưu"), "the browser's copy is offered");
+  await page.click("#unsaved button.restore-unsaved");
+  check((await page.inputValue("#contribution-text")) === more, "the typed text is back");
+  await shot("08c-restored-from-browser");
+  await go("button:has-text('Lưu ý kiến phối hợp')");
+  await page.waitForURL(/done=contributed/);
+  check(!(await page.locator("#unsaved").count()), "saved: the browser's copy is let go");
+
+  // Logged in again in another tab, then saved in the first: saved, or offered back
+  // on the form — never an error page.
+  step = "second tab";
+  const later = `${more} Bổ sung từ thẻ cũ.`;
+  await page.fill("#contribution-text", later);
+  const tab = await context.newPage();
+  await tab.goto(`${base}/login`, { waitUntil: "domcontentloaded" });
+  await tab.fill("#username", "tckh");
+  await tab.fill("#password", PASSWORD);
+  await Promise.all([tab.waitForNavigation({ waitUntil: "domcontentloaded" }), tab.click("button[type=submit]")]);
+  await tab.close();
+  await page.bringToFront();
+  await go("button:has-text('Lưu ý kiến phối hợp')");
+  check(new URL(page.url()).pathname === `/tasks/${coopTask}`, `the form again, not an error page: ${page.url()}`);
+  if (!page.url().includes("done=contributed")) {
+    check((await page.inputValue("#contribution-text")) === later, "the text from the old tab is offered back");
+    await go("button:has-text('Lưu ý kiến phối hợp')");
+    await page.waitForURL(/done=contributed/);
+  }
+  check((await page.inputValue("#contribution-text")) === later, "what the old tab typed is saved");
   await logout();
   await login("vanphong");
   await page.goto(`${base}/tasks/${coopTask}`);

@@ -176,6 +176,10 @@ async function main() {
   step = "administrator";
   await login("hoa.nt", "mật khẩu quản trị");
   check(new URL(page.url()).pathname === "/", `the administrator lands on the dashboard, got ${page.url()}`);
+  // An empty office is told where to start, one step at a time.
+  const firstSteps = await page.locator("#start li").allInnerTexts();
+  check(firstSteps.length === 5 && firstSteps.every((s) => !s.includes("đã xong")), `the start checklist, nothing done: ${firstSteps}`);
+  await phone("start checklist");
   await page.goto(`${base}/admin/issuer`, DOM);
   check((await page.inputValue("#place_name")) === "Tân Hương", "the issuer page shows what setup stored");
   // The seal image: a file that is not a PNG is refused under the form, then the PNG goes in.
@@ -287,6 +291,8 @@ async function main() {
   await go("button[type=submit]");
   await login("binh.tv", "mật khẩu mới của tôi");
   check(new URL(page.url()).pathname === "/", "the new password works");
+  const ticked = await page.locator("#start li.done").count();
+  check(ticked === 2, `units and people are ticked on the clerk's start checklist, got ${ticked}`);
 
   // 5. The clerk starts the year's plan: a year in words first, then a group and two tasks.
   step = "plan";
@@ -367,26 +373,30 @@ async function main() {
   }
   check((await page.locator("td[data-label='Mã'] a").count()) === 0, "nothing left to review");
 
-  // 8. The clerk drafts the plan document, with its recipients and signer, and submits it.
+  // 8. The clerk starts the year-end report from the plan page: recipients, signer
+  // and subject come from the plan, its units and the issuer; it goes for signature.
   step = "document";
   const press = (selector) => pressButton(page, selector);
   await page.goto(planUrl, DOM);
-  await go("button:has-text('Soạn văn bản kế hoạch giao nhiệm vụ')");
+  await go("#start-report");
   const docUrl = `${base}${new URL(page.url()).pathname}`;
-  await page.fill("#opening", `Ủy ban nhân dân xã Tân Hương ban hành Kế hoạch thực hiện các nhiệm vụ trọng tâm năm ${year} như sau:`);
-  await page.fill("#closing", `Trên đây là Kế hoạch thực hiện nhiệm vụ trọng tâm năm ${year} của Ủy ban nhân dân xã./.`);
-  await page.fill("#recipients", ["Phòng Kinh tế | kt@tanhuong.example.vn", "Công an xã | ca@tanhuong.example.vn", "Lưu: VT"].join("\n"));
-  await page.fill("#signer_name", "Phạm Văn Dũng");
-  await page.selectOption("#signer_user_id", { label: "Phạm Văn Dũng" });
+  const docId = new URL(page.url()).pathname.split("/").pop();
+  check((await page.inputValue("#subject")).startsWith(`Tình hình, kết quả thực hiện các nhiệm vụ trọng tâm năm ${year}`), "the subject comes from the plan");
+  check((await page.inputValue("#signer_name")) === "Phạm Văn Dũng", "the office's only signer signs");
+  const recipients = await page.inputValue("#recipients");
+  check(recipients.includes("kt@tanhuong.example.vn") && recipients.includes("ca@tanhuong.example.vn"), `the units are the recipients: ${recipients}`);
+  check(recipients.trim().endsWith("Lưu: VT, VP"), "the archive copy last");
+  await phone("new report");
   await press("button[value=submit]");
   check(page.url().includes("done=submit"), `submitted for signature, at ${page.url()}: ${await page.locator("#check").innerText().catch(() => "")}`);
+  check((await text("#notice")).startsWith("Đã trình lãnh đạo ký"), "the page says it went to the signer");
   await shot("setup-05-document");
   await logout();
 
   // 9. The chairman approves the document.
   step = "approve";
   await login("dung.pv", "mật khẩu của tôi");
-  await Promise.all([page.waitForURL(/\/documents\//, DOM), page.click(`text=${title}`)]);
+  await Promise.all([page.waitForURL(/\/documents\//, DOM), page.click("text=Tình hình, kết quả thực hiện")]);
   await press("button[value=approve]");
   check(page.url().includes("done=approve"), `approved, at ${page.url()}`);
   check((await text("#doc-state")) === "Đã ký duyệt, chờ ban hành", "approved");
@@ -404,6 +414,10 @@ async function main() {
     const shas = await pdfTo(mailDir, to);
     check(shas.length === 1 && shas[0] === issuedSha, `${to} got the issued PDF once: ${shas} vs ${issuedSha}`);
   }
+  // Issuing checked what it stamped: the issued report's own check finds no error.
+  const checked = await (await page.request.get(`${base}/api/v1/documents/${docId}/check`)).json();
+  const errors = checked.findings.filter((f) => f.severity === "error");
+  check(errors.length === 0, `the issued report passes its Nghị định 30 check: ${JSON.stringify(errors)}`);
   await page.reload(DOM);
   await page.waitForFunction(() => [...document.querySelectorAll("#deliveries tbody tr")].every((r) => r.innerText.includes("Đã gửi")));
   await phone("issued document");

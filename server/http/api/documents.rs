@@ -1,5 +1,6 @@
 //! `/documents`: reports, plans and letters being drafted.
 
+use chrono::Datelike;
 use poem::Request;
 use poem_openapi::{
     ApiResponse, OpenApi,
@@ -50,6 +51,20 @@ pub enum PdfResponse {
     /// The document as PDF.
     #[oai(status = 200, content_type = "application/pdf")]
     Pdf(Binary<Vec<u8>>, #[oai(header = "Content-Disposition")] String),
+}
+
+/// `inline` with the file name an office would give it ("Báo cáo số 01-BC-UBND năm
+/// 2026.pdf"), in UTF-8 and folded to ASCII for older clients.
+fn content_disposition(d: &Document) -> String {
+    let kind = d.data.kind.parse::<crate::domain::DocumentKind>().map(|k| k.label()).unwrap_or("Văn bản");
+    let year = d.issued_at.map(|t| crate::services::local_date(t).year());
+    let name = crate::domain::format::document_file_name(kind, d.number, &d.symbol, year);
+    let ascii: String = crate::domain::text::fold(&name)
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '-' })
+        .collect();
+    let utf8: String = percent_encoding::utf8_percent_encode(&name, percent_encoding::NON_ALPHANUMERIC).collect();
+    format!("inline; filename=\"{ascii}\"; filename*=UTF-8''{utf8}")
 }
 
 #[OpenApi(tag = "Tag::Documents")]
@@ -121,7 +136,8 @@ impl DocumentApi {
         let actor = who(&self.state, &auth, req).await?;
         let s = &self.state;
         let pdf = printing::document_pdf(&s.db, &s.renderer, &s.files, &actor, id.0).await?;
-        Ok(PdfResponse::Pdf(Binary(pdf), format!("inline; filename=\"{}.pdf\"", id.0)))
+        let d = documents::get_document(&s.db, &actor, id.0).await?;
+        Ok(PdfResponse::Pdf(Binary(pdf), content_disposition(&d)))
     }
 
     /// The Nghị định 30 check: findings about the document's data (signer block,

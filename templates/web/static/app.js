@@ -2,6 +2,7 @@
 (function () {
   "use strict";
   var csrf = (document.querySelector('meta[name="csrf"]') || {}).content || "";
+  var user = (document.querySelector('meta[name="user"]') || {}).content || "";
   var two = function (n) { return (n < 10 ? "0" : "") + n; };
   var clock = function (d) { return two(d.getHours()) + ":" + two(d.getMinutes()); };
 
@@ -41,14 +42,39 @@
     lastPing = Date.now();
     return fetch("/ui/session", { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (s) { if (s && s.expires_at) { expires = s.expires_at * 1000; warning.hidden = true; } });
+      .then(function (s) {
+        if (!s || !s.expires_at) { return; }
+        expires = s.expires_at * 1000; warning.hidden = true;
+        // Logged in again (another tab): the same person's forms carry the new token.
+        if (s.csrf && s.username === user && s.csrf !== csrf) {
+          csrf = s.csrf;
+          document.querySelectorAll('input[name="csrf"]').forEach(function (i) { i.value = csrf; });
+        }
+      });
+  };
+  // Back to this tab: the session may have been renewed or ended elsewhere.
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible" && user) { ping().catch(function () {}); }
+  });
+  // An ended session: said plainly, with a login in another tab so this page and
+  // what is typed on it stay where they are.
+  var ended = function () {
+    if (!warning) { return; }
+    warning.hidden = false;
+    warning.textContent = "Phiên làm việc đã kết thúc. Nội dung bạn gõ vẫn được giữ trong trình duyệt này. ";
+    var a = document.createElement("a");
+    a.href = "/login?next=" + encodeURIComponent(location.pathname);
+    a.target = "_blank"; a.rel = "noopener"; a.id = "relogin";
+    a.textContent = "Đăng nhập lại (mở thẻ mới)";
+    warning.appendChild(a);
+    warning.appendChild(document.createTextNode(" rồi quay lại đây bấm lưu."));
   };
   if (expires && warning) {
     setInterval(function () {
       var left = expires - Date.now();
       if (left <= 0) {
         warning.hidden = false;
-        warning.textContent = "Phiên làm việc đã hết hạn. Nội dung đang gõ vẫn được giữ lại khi bạn bấm lưu; bạn sẽ được đưa tới trang đăng nhập rồi quay lại đây.";
+        ended();
       } else if (left < 5 * 60 * 1000) {
         warning.hidden = false;
         warning.textContent = "";
@@ -84,9 +110,8 @@
           if (r.body.expires_at) { expires = r.body.expires_at * 1000; }
           status.textContent = "Đã tự lưu bản nháp lúc " + clock(new Date()) + " (chưa gửi).";
         } else if (r.status === 401) {
-          status.textContent = r.body.kept
-            ? "Phiên làm việc đã hết hạn; bản nháp vẫn được giữ. Bấm lưu để đăng nhập lại và tiếp tục."
-            : "Phiên làm việc đã hết hạn; hãy đăng nhập lại.";
+          status.textContent = "Phiên làm việc đã kết thúc; nội dung vẫn được giữ trong trình duyệt này.";
+          ended();
         } else {
           status.textContent = "Chưa tự lưu được bản nháp; nội dung vẫn còn trên trang.";
         }
@@ -97,6 +122,110 @@
     form.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(save, 1500); });
     form.addEventListener("change", function () { clearTimeout(timer); timer = setTimeout(save, 1500); });
     form.addEventListener("submit", function () { clearTimeout(timer); });
+  });
+
+  // A copy of what is typed in every form with free text stays in this browser until
+  // the server confirms the save (the next page says "done=…"), and is offered back
+  // on its page after a login, an ended session or a lost connection.
+  var store = null;
+  try { store = window.localStorage; } catch (e) { store = null; }
+  var KEEP = "nhiemvu-keep:";
+  var keepForms = user && store ? Array.prototype.filter.call(document.querySelectorAll('form[method="post"]'), function (f) {
+    return f.dataset.autosave || f.querySelector("textarea");
+  }) : [];
+  var keyOf = function (f) { return KEEP + user + ":" + (f.dataset.autosave || (location.pathname + " " + f.getAttribute("action"))); };
+  var fieldsOf = function (f) {
+    var out = [];
+    new FormData(f).forEach(function (v, k) { if (k !== "csrf" && typeof v === "string") { out.push([k, v]); } });
+    return out;
+  };
+  var same = function (a, b) { return JSON.stringify(a) === JSON.stringify(b); };
+  if (store && user) {
+    var pending = null;
+    try { pending = JSON.parse(store.getItem(KEEP + "pending") || "null"); } catch (e) { pending = null; }
+    if (pending && new URLSearchParams(location.search).get("done")) {
+      store.removeItem(pending.key);
+      store.removeItem(KEEP + "pending");
+    }
+    // Copies older than a week are let go.
+    for (var i = store.length - 1; i >= 0; i--) {
+      var k = store.key(i);
+      if (k && k.indexOf(KEEP) === 0 && k !== KEEP + "pending") {
+        try { if (Date.now() - JSON.parse(store.getItem(k)).at > 7 * 864e5) { store.removeItem(k); } } catch (e) { store.removeItem(k); }
+      }
+    }
+    document.addEventListener("submit", function (e) {
+      var f = e.target;
+      var kept = keepForms.indexOf(f) >= 0;
+      if (kept) { store.setItem(keyOf(f), JSON.stringify({ at: Date.now(), fields: fieldsOf(f) })); }
+      if (kept) { store.setItem(KEEP + "pending", JSON.stringify({ key: keyOf(f) })); } else { store.removeItem(KEEP + "pending"); }
+    }, true);
+  }
+  var restore = function (f, fields) {
+    var queue = {};
+    fields.forEach(function (kv) { (queue[kv[0]] = queue[kv[0]] || []).push(kv[1]); });
+    // Rows added after the page was drawn (targets) are added again first.
+    var add = document.getElementById("add-target");
+    var rows = (queue.target_description || []).length;
+    while (add && rows > f.querySelectorAll('input[name="target_description"]').length) { add.click(); }
+    Array.prototype.forEach.call(f.elements, function (el) {
+      if (!el.name || el.name === "csrf" || el.type === "hidden" || el.type === "file" || el.type === "submit" || el.type === "button") { return; }
+      var vals = queue[el.name] || [];
+      if (el.type === "checkbox" || el.type === "radio") {
+        el.checked = vals.indexOf(el.value) >= 0;
+      } else if (el.multiple) {
+        Array.prototype.forEach.call(el.options, function (o) { o.selected = vals.indexOf(o.value) >= 0; });
+      } else if (vals.length) {
+        el.value = vals.shift();
+      }
+      el.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+  };
+  keepForms.forEach(function (f, n) {
+    var key = keyOf(f);
+    var copy = null;
+    try { copy = JSON.parse(store.getItem(key) || "null"); } catch (e) { copy = null; }
+    if (copy && copy.fields) {
+      if (same(copy.fields, fieldsOf(f))) {
+        store.removeItem(key);
+      } else {
+        var at = new Date(copy.at);
+        var box = document.createElement("div");
+        box.className = "banner warn"; box.setAttribute("role", "status"); box.id = n ? "unsaved-" + n : "unsaved";
+        box.appendChild(document.createTextNode("Trình duyệt còn giữ nội dung bạn gõ lúc " + clock(at) + " ngày " + two(at.getDate()) + "/" + two(at.getMonth() + 1) + " chưa được lưu. "));
+        var yes = document.createElement("button");
+        yes.type = "button"; yes.textContent = "Khôi phục nội dung chưa lưu"; yes.className = "restore-unsaved";
+        var no = document.createElement("button");
+        no.type = "button"; no.className = "secondary"; no.textContent = "Bỏ bản này";
+        yes.addEventListener("click", function () {
+          restore(f, copy.fields);
+          box.textContent = "Đã khôi phục nội dung chưa lưu: hãy kiểm tra rồi bấm lưu.";
+        });
+        no.addEventListener("click", function () { store.removeItem(key); box.remove(); });
+        box.appendChild(yes); box.appendChild(document.createTextNode(" ")); box.appendChild(no);
+        f.parentNode.insertBefore(box, f);
+      }
+    }
+    var t = null;
+    var keep = function () {
+      clearTimeout(t);
+      t = setTimeout(function () { store.setItem(key, JSON.stringify({ at: Date.now(), fields: fieldsOf(f) })); }, 300);
+    };
+    f.addEventListener("input", function (e) { if (e.isTrusted) { keep(); } });
+    f.addEventListener("change", function (e) { if (e.isTrusted) { keep(); } });
+  });
+
+  // "Sao chép" next to a one-time link: the link goes to the clipboard (or is
+  // selected, for copying by hand where the clipboard is not allowed).
+  document.querySelectorAll("button[data-copy]").forEach(function (b) {
+    b.addEventListener("click", function () {
+      var field = document.getElementById(b.dataset.copy);
+      field.select();
+      var said = function () { b.textContent = "Đã sao chép"; };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(field.value).then(said, function () { document.execCommand("copy"); said(); });
+      } else { document.execCommand("copy"); said(); }
+    });
   });
 
   // Live preview of the restricted Markdown, rendered by the server (escaped there).
@@ -287,6 +416,22 @@
     });
   });
 
+  // Choosing the signer's account fills the name (unless another was typed) and,
+  // when empty, the position with the head's title; the server does the same.
+  var signerAccount = document.getElementById("signer_user_id");
+  if (signerAccount) {
+    var signerName = document.getElementById("signer_name");
+    var signerPosition = document.getElementById("signer_position");
+    var picked = function () { var o = signerAccount.options[signerAccount.selectedIndex]; return (o && o.dataset.name) || ""; };
+    var before = picked();
+    signerAccount.addEventListener("change", function () {
+      var now = picked();
+      if (signerName && (!signerName.value.trim() || signerName.value === before)) { signerName.value = now; }
+      if (signerPosition && !signerPosition.value.trim() && now) { signerPosition.value = signerAccount.dataset.position || ""; }
+      before = now;
+    });
+  }
+
   // Choosing another group suggests that group's next code, unless the code was typed.
   document.querySelectorAll("select[data-code-for]").forEach(function (select) {
     var code = document.getElementById(select.getAttribute("data-code-for"));
@@ -302,8 +447,11 @@
   // frame; the pages are offered as images below it, drawn only when opened.
   var frame = document.getElementById("pdf-frame");
   var images = document.getElementById("page-images");
-  if (frame && images && navigator.pdfViewerEnabled === false) {
+  // On a phone an embedded PDF is too small to read: the page images open instead.
+  var narrow = window.matchMedia && window.matchMedia("(max-width: 700px)").matches;
+  if (frame && images && (navigator.pdfViewerEnabled === false || narrow)) {
     frame.hidden = true;
     images.classList.add("only-view");
+    images.open = true;
   }
 })();

@@ -1,0 +1,133 @@
+//! Starting a document about a plan — its year-end report, its assignment plan or a
+//! letter — prefilled from the plan (title, basis, year), the issuer's units with
+//! their addresses (Nơi nhận) and the issuer's signer, so that a new office makes
+//! its report without typing what the product already knows. One action, one
+//! transaction; a second year-end report of a plan is allowed but said (the Nghị
+//! định 30 check warns, or refuses once the first is issued).
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
+
+use super::access::{in_scope, require};
+use super::json_list;
+use crate::domain::access::Action;
+use crate::domain::{DocumentKind, DocumentState, Role};
+use crate::error::{AppError, Result};
+use crate::model::{Document, DocumentInput, Recipient};
+use crate::storage::Db;
+use crate::storage::audit::Actor;
+use crate::storage::entities::{documents, issuers, units, users};
+
+/// What to start.
+#[derive(Debug, Clone)]
+pub struct Start {
+    /// The plan the document is about.
+    pub plan_id: Uuid,
+    /// Báo cáo năm, kế hoạch giao nhiệm vụ or công văn.
+    pub kind: DocumentKind,
+    /// The subject (trích yếu); a report and a plan get theirs from the plan when empty.
+    pub subject: Option<String>,
+}
+
+/// The subject a year-end report of `year` is given.
+pub fn report_subject(year: i32) -> String {
+    format!(
+        "Tình hình, kết quả thực hiện các nhiệm vụ trọng tâm năm {year} và đề xuất nhiệm vụ trọng tâm năm {}",
+        year + 1
+    )
+}
+
+/// Starts a draft about a plan, prefilled, and returns it.
+pub async fn start_document(db: &Db, actor: &Actor, now: DateTime<Utc>, start: Start) -> Result<Document> {
+    require(actor, Action::ManageDocument)?;
+    let txn = db.begin_write().await?;
+    let plan = crate::storage::queries::plan(&*txn, start.plan_id)
+        .await
+        .ok()
+        .filter(|p| in_scope(actor, p.issuer_id))
+        .ok_or_else(|| AppError::field("plan_id", super::unknown_ref("kế hoạch / plan")))?;
+    let issuer =
+        issuers::Entity::find_by_id(plan.issuer_id).one(&*txn).await?.ok_or(AppError::NotFound { entity: "issuer" })?;
+    let subject = match (start.kind, start.subject.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())) {
+        (_, Some(s)) => s,
+        (DocumentKind::Report, None) => report_subject(plan.year),
+        (DocumentKind::Plan, None) => plan.title.clone(),
+        (DocumentKind::Letter, None) => {
+            return Err(AppError::field("subject", "Cần trích yếu của công văn / a letter needs its subject"));
+        }
+    };
+    let signer = only_signer(&*txn, plan.issuer_id).await?;
+    let input = DocumentInput {
+        issuer_id: plan.issuer_id,
+        plan_id: Some(plan.id),
+        kind: start.kind.code().into(),
+        subject,
+        legal_bases: json_list(&plan.based_on),
+        // Opening and closing print from the plan until the office writes its own.
+        opening: None,
+        sections: Default::default(),
+        closing: None,
+        recipients: recipients(&*txn, plan.issuer_id).await?,
+        signer_collective: issuer.collective_title.clone(),
+        signer_authority: Default::default(),
+        signer_head_title: None,
+        signer_position: Some(issuer.head_title.to_uppercase()),
+        signer_name: signer.as_ref().map(|u| u.name.clone()).unwrap_or_default(),
+        signer_user_id: signer.map(|u| u.id),
+        drafting_unit: (start.kind == DocumentKind::Letter).then(|| "VP".to_owned()),
+        dated_on: None,
+    };
+    super::documents::validate(&input)?;
+    let doc = super::documents::insert(&*txn, actor, now, input).await?;
+    txn.commit().await?;
+    Ok(doc)
+}
+
+/// The plan's year-end reports already made (not replaced), newest first: for
+/// the plan page to say so before another is started.
+pub async fn reports_of_plan(db: &Db, actor: &Actor, plan_id: Uuid) -> Result<Vec<Document>> {
+    require(actor, Action::Read)?;
+    let rows = documents::Entity::find()
+        .filter(documents::Column::PlanId.eq(plan_id))
+        .filter(documents::Column::Kind.eq(DocumentKind::Report.code()))
+        .filter(documents::Column::State.ne(DocumentState::Replaced.code()))
+        .order_by_desc(documents::Column::CreatedAt)
+        .all(&db.conn)
+        .await?;
+    let mut out = Vec::new();
+    for m in rows.into_iter().filter(|m| super::documents::visible(actor, m)) {
+        let issuer = issuers::Entity::find_by_id(m.issuer_id).one(&db.conn).await?;
+        let abbreviation = issuer.map(|i| i.abbreviation).unwrap_or_default();
+        out.push(super::documents::to_model(m, &abbreviation));
+    }
+    Ok(out)
+}
+
+/// The issuer's signer when it has exactly one active signer account.
+async fn only_signer<C: ConnectionTrait>(c: &C, issuer_id: Uuid) -> Result<Option<users::Model>> {
+    let mut signers = users::Entity::find()
+        .filter(users::Column::IssuerId.eq(issuer_id))
+        .filter(users::Column::Role.eq(Role::Signer.code()))
+        .filter(users::Column::DeactivatedAt.is_null())
+        .all(c)
+        .await?;
+    Ok(if signers.len() == 1 { signers.pop() } else { None })
+}
+
+/// Nơi nhận: every active unit with its addresses, in the units' order, then "Lưu: VT, VP".
+async fn recipients<C: ConnectionTrait>(c: &C, issuer_id: Uuid) -> Result<Vec<Recipient>> {
+    let mut list: Vec<units::Model> = units::Entity::find()
+        .filter(units::Column::IssuerId.eq(issuer_id))
+        .filter(units::Column::DeactivatedAt.is_null())
+        .all(c)
+        .await?;
+    list.sort_by_key(|u| crate::domain::text::collation_key(&u.name));
+    let mut out: Vec<Recipient> = list
+        .into_iter()
+        .map(|u| Recipient { label: u.name, emails: json_list::<String>(&u.emails).into_iter().take(20).collect() })
+        .collect();
+    out.truncate(199);
+    out.push(Recipient { label: "Lưu: VT, VP".into(), emails: Vec::new() });
+    Ok(out)
+}

@@ -1,0 +1,45 @@
+//! "Bắt đầu": the steps a new office takes before its first task — units, people, a
+//! plan, its groups, its tasks — each ticked when done and linked to where it is
+//! done, on the dashboard until the newest plan has a task.
+
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::Ctx;
+use crate::domain::Role;
+use crate::error::Result;
+use crate::model::Paging;
+use crate::services::{groups, units, users};
+
+/// The checklist for the office of `c`, given the newest plan (if any) and whether
+/// it has tasks; `None` once there is nothing left to start.
+pub(crate) async fn checklist(c: &Ctx, plan: Option<Uuid>, has_tasks: bool) -> Result<Option<Value>> {
+    if has_tasks || !c.is(&[Role::Admin, Role::Office]) {
+        return Ok(None);
+    }
+    let one = Paging { page: 1, per_page: 1 };
+    let issuer = c.actor.issuer_id;
+    let unit_count =
+        units::list_units(&c.state.db, &c.actor, units::UnitFilter { issuer_id: issuer, kind: None }, one).await?.total;
+    let people = users::list_users(&c.state.db, &c.actor, issuer, None, None, one).await?.total;
+    let group_count = match plan {
+        Some(p) => groups::list_groups(&c.state.db, &c.actor, p).await?.len(),
+        None => 0,
+    };
+    let admin = c.is(&[Role::Admin]);
+    let plan_link = plan.map(|p| format!("/plans/{p}")).unwrap_or_else(|| "/plans".into());
+    let steps = [
+        ("Khai báo các đơn vị (phòng, ban, tổ) và địa chỉ thư", unit_count > 0, admin.then_some("/admin/units".into())),
+        ("Thêm người dùng: văn phòng, cán bộ đơn vị, lãnh đạo ký", people > 1, admin.then_some("/admin/users".into())),
+        ("Tạo kế hoạch của năm", plan.is_some(), Some("/plans".to_owned())),
+        ("Thêm nhóm nhiệm vụ vào kế hoạch", group_count > 0, Some(plan_link.clone())),
+        (
+            "Giao nhiệm vụ, hoặc nhập cả danh sách từ bảng tính",
+            false,
+            Some(plan.map(|p| format!("/plans/{p}/import")).unwrap_or(plan_link)),
+        ),
+    ];
+    let steps: Vec<Value> =
+        steps.into_iter().map(|(what, done, href)| json!({"what": what, "done": done, "href": href})).collect();
+    Ok(Some(json!({"steps": steps})))
+}
