@@ -1,6 +1,6 @@
 //! Spreadsheets in and out: a [`Table`] written as .xlsx (rust_xlsxwriter: bold
 //! frozen header row, widths that fit, numbers and dates as Excel values shown the
-//! Vietnamese way) or as CSV (UTF-8 with a byte-order mark so Excel reads the
+//! Vietnamese way), a [`Report`] laid out for print beside it or as CSV (UTF-8 with a byte-order mark so Excel reads the
 //! diacritics), and the cells of an .xlsx read back (calamine). The only module that
 //! names either crate.
 
@@ -8,7 +8,7 @@ use std::io::Cursor;
 
 use calamine::{Data, Reader, Xlsx};
 use chrono::{Datelike, NaiveDate};
-use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook};
+use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook};
 
 /// The media type of an .xlsx file.
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -85,9 +85,17 @@ pub struct Table {
 
 /// The .xlsx bytes of `tables`, one sheet each.
 pub fn to_xlsx(tables: &[Table]) -> Result<Vec<u8>, String> {
+    to_xlsx_with(tables, &[])
+}
+
+/// The .xlsx bytes of `tables` (the first sheet is what an import reads) followed by
+/// `reports`, one sheet each.
+pub fn to_xlsx_with(tables: &[Table], reports: &[Report]) -> Result<Vec<u8>, String> {
     let mut book = Workbook::new();
     let head = Format::new().set_bold().set_text_wrap().set_background_color("#EEF2F7").set_align(FormatAlign::Top);
     let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
+    // Whole numbers without a decimal separator ("41.020", not "41.020,").
+    let whole = Format::new().set_num_format("#,##0").set_align(FormatAlign::Top);
     let number = Format::new().set_num_format("#,##0.####").set_align(FormatAlign::Top);
     let date = Format::new().set_num_format("dd/mm/yyyy").set_align(FormatAlign::Top);
     for t in tables {
@@ -105,6 +113,7 @@ pub fn to_xlsx(tables: &[Table]) -> Result<Vec<u8>, String> {
                 let res = match cell {
                     Cell::Empty => Ok(&mut *sheet),
                     Cell::Text(s) => sheet.write_string_with_format(r, col, s, &wrap),
+                    Cell::Number(v) if v.fract() == 0.0 => sheet.write_number_with_format(r, col, *v, &whole),
                     Cell::Number(v) => sheet.write_number_with_format(r, col, *v, &number),
                     Cell::Date(d) => {
                         let x = ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)
@@ -129,7 +138,160 @@ pub fn to_xlsx(tables: &[Table]) -> Result<Vec<u8>, String> {
                 .map_err(|e| e.to_string())?;
         }
     }
+    for r in reports {
+        write_report(&mut book, r).map_err(|e| e.to_string())?;
+    }
     book.save_to_buffer().map_err(|e| e.to_string())
+}
+
+/// A sheet laid out to be printed and forwarded: the issuing body's name and a
+/// title over a bordered table whose first and last columns span the rows of their
+/// item (a task over its targets), with a full-width row for each group; A4
+/// landscape, fitted to the page's width, the header row repeated on every page.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// The sheet's name.
+    pub name: String,
+    /// The issuing body's name lines, top left.
+    pub issuer: Vec<String>,
+    /// The title, centred in bold, and a line under it.
+    pub title: String,
+    /// The line under the title (the date of the figures).
+    pub subtitle: String,
+    /// Column headings.
+    pub headers: Vec<&'static str>,
+    /// Column widths, in characters.
+    pub widths: Vec<f64>,
+    /// Groups and their items, in order.
+    pub blocks: Vec<Block>,
+}
+
+/// A part of a [`Report`].
+#[derive(Debug, Clone)]
+pub enum Block {
+    /// A heading row across the whole table.
+    Group(String),
+    /// An item: `head` cells (left) and `tail` cells (right) span its `lines`.
+    Item { head: Vec<Cell>, lines: Vec<Vec<Cell>>, tail: Vec<Cell> },
+}
+
+/// Excel's number format for `v`: whole numbers without a decimal separator.
+fn number_format(v: f64, percent: bool) -> &'static str {
+    match (percent, v.fract() == 0.0, (v * 100.0).fract() == 0.0) {
+        (false, true, _) => "#,##0",
+        (false, false, _) => "#,##0.##",
+        (true, _, true) => "0%",
+        (true, _, false) => "0.0%",
+    }
+}
+
+/// How many lines `text` takes in a column `width` characters wide when wrapped.
+fn wrapped_lines(text: &str, width: f64) -> usize {
+    // A column of width w holds about 1.2 w characters of the 10-point body font.
+    let per_line = (width * 1.2 - 1.0).max(1.0) as usize;
+    text.lines().map(|l| l.chars().count().max(1).div_ceil(per_line)).sum::<usize>().max(1)
+}
+
+fn write_report(book: &mut Workbook, r: &Report) -> Result<(), rust_xlsxwriter::XlsxError> {
+    let sheet = book.add_worksheet();
+    let name: String = r.name.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
+    sheet.set_name(&name)?;
+    let last = r.headers.len().saturating_sub(1) as u16;
+    let body =
+        Format::new().set_border(FormatBorder::Thin).set_text_wrap().set_align(FormatAlign::Top).set_font_size(10);
+    let head = body.clone().set_bold().set_align(FormatAlign::Center).set_background_color("#EEF2F7");
+    let group = body.clone().set_bold().set_background_color("#F6F8FA");
+    let issuer = Format::new().set_bold().set_align(FormatAlign::Center);
+    let title = Format::new().set_bold().set_font_size(14).set_align(FormatAlign::Center).set_text_wrap();
+    let subtitle = Format::new().set_italic().set_align(FormatAlign::Center);
+    let mut row: u32 = 0;
+    for line in &r.issuer {
+        sheet.merge_range(row, 0, row, 3.min(last), line, &issuer)?;
+        row += 1;
+    }
+    row += 1;
+    sheet.merge_range(row, 0, row, last, &r.title, &title)?;
+    sheet.set_row_height(row, 36)?;
+    row += 1;
+    sheet.merge_range(row, 0, row, last, &r.subtitle, &subtitle)?;
+    row += 2;
+    for (c, h) in r.headers.iter().enumerate() {
+        sheet.write_string_with_format(row, c as u16, *h, &head)?;
+    }
+    sheet.set_row_height(row, 30)?;
+    sheet.set_repeat_rows(row, row)?;
+    sheet.set_freeze_panes(row + 1, 0)?;
+    row += 1;
+    let percent_col = r.headers.iter().position(|h| h.starts_with('%'));
+    let put = |sheet: &mut rust_xlsxwriter::Worksheet, at: u32, to: u32, col: usize, cell: &Cell| {
+        let c = col as u16;
+        if to > at {
+            sheet.merge_range(at, c, to, c, "", &body)?;
+        }
+        match cell {
+            Cell::Empty => sheet.write_blank(at, c, &body).map(|_| ()),
+            Cell::Text(s) => sheet.write_string_with_format(at, c, s, &body).map(|_| ()),
+            Cell::Number(v) => {
+                let f = body.clone().set_num_format(number_format(*v, Some(col) == percent_col));
+                sheet.write_number_with_format(at, c, *v, &f).map(|_| ())
+            }
+            Cell::Date(d) => sheet.write_string_with_format(at, c, d.format("%d/%m/%Y").to_string(), &body).map(|_| ()),
+        }
+    };
+    for b in &r.blocks {
+        match b {
+            Block::Group(text) => {
+                sheet.merge_range(row, 0, row, last, text, &group)?;
+                row += 1;
+            }
+            Block::Item { head: h, lines, tail } => {
+                let n = lines.len().max(1) as u32;
+                let end = row + n - 1;
+                // Rows tall enough for their wrapped text (no program sizes merged
+                // cells by itself): a spanning cell's lines shared over its rows.
+                let width_of = |c: usize| r.widths.get(c).copied().unwrap_or(10.0);
+                let spanning = h
+                    .iter()
+                    .enumerate()
+                    .chain(tail.iter().enumerate().map(|(c, x)| (r.headers.len() - tail.len() + c, x)));
+                let shared = spanning
+                    .map(|(c, x)| wrapped_lines(&x.text(), width_of(c)))
+                    .max()
+                    .unwrap_or(1)
+                    .div_ceil(n as usize);
+                for k in 0..n as usize {
+                    let own = lines.get(k).map_or(1, |l| {
+                        l.iter()
+                            .enumerate()
+                            .map(|(c, x)| wrapped_lines(&x.text(), width_of(h.len() + c)))
+                            .max()
+                            .unwrap_or(1)
+                    });
+                    sheet.set_row_height(row + k as u32, 15.0 * own.max(shared) as f64)?;
+                }
+                for (c, cell) in h.iter().enumerate() {
+                    put(sheet, row, end, c, cell)?;
+                }
+                for (k, line) in lines.iter().enumerate() {
+                    for (c, cell) in line.iter().enumerate() {
+                        put(sheet, row + k as u32, row + k as u32, h.len() + c, cell)?;
+                    }
+                }
+                let width = h.len() + lines.first().map_or(0, Vec::len);
+                for (c, cell) in tail.iter().enumerate() {
+                    put(sheet, row, end, width + c, cell)?;
+                }
+                row = end + 1;
+            }
+        }
+    }
+    for (c, w) in r.widths.iter().enumerate() {
+        sheet.set_column_width(c as u16, *w)?;
+    }
+    sheet.set_landscape().set_paper_size(9).set_print_fit_to_pages(1, 0).set_print_center_horizontally(true);
+    sheet.set_margins(0.5, 0.4, 0.6, 0.6, 0.3, 0.3);
+    sheet.set_footer("&CTrang &P/&N");
+    Ok(())
 }
 
 /// The CSV bytes of `t`: UTF-8 with a byte-order mark, comma-separated, CRLF lines,

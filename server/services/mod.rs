@@ -30,6 +30,7 @@ pub mod rubrics;
 pub mod setup;
 pub mod signatures;
 pub mod spreadsheets;
+pub mod summary;
 pub mod targets;
 pub mod tasks;
 pub mod units;

@@ -25,6 +25,7 @@ mod sheets;
 mod signatures;
 mod smtp;
 mod structure;
+mod summary;
 mod tasks;
 mod web;
 mod work;

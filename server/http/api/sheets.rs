@@ -14,7 +14,7 @@ use crate::error::AppError;
 use crate::http::ApiResult;
 use crate::http::auth::Auth;
 use crate::model::{CalendarFeed, CalendarFeedInput, ImportReport, NewCalendarFeed};
-use crate::services::{calendars, figures, local_date, now, spreadsheets};
+use crate::services::{calendars, figures, issuers, local_date, now, spreadsheets, summary};
 use crate::sheet::{self, Table};
 use crate::state::AppState;
 
@@ -68,13 +68,19 @@ fn csv(table: &Table, name: &str) -> CsvFile {
 #[OpenApi(tag = "Tag::Plans")]
 impl SheetApi {
     /// The plan's register with results, scores and ratings as .xlsx: a row per
-    /// target, the template's columns first (so it imports back).
+    /// target, the template's columns first (so it imports back); then "Biểu tổng
+    /// hợp", the same year laid out for print (issuer and title, group rows, STT,
+    /// task cells spanning their targets, per cent of plan, standing; A4 landscape).
     #[oai(path = "/plans/:id/register.xlsx", method = "get")]
     async fn register_xlsx(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<XlsxFile> {
         let actor = who(&self.state, &auth, req).await?;
         let s = figures::plan_snapshot(&self.state.db, &actor, id.0).await?;
-        let t = spreadsheets::register_table(&s, local_date(now()));
-        xlsx(&[t], &format!("nhiem-vu-{}.xlsx", s.plan.data.year))
+        let issuer = issuers::get_issuer(&self.state.db, &actor, s.plan.data.issuer_id).await?;
+        let today = local_date(now());
+        let t = spreadsheets::register_table(&s, today);
+        let summary = summary::summary_report(&s, issuer.data.name_lines, today);
+        let bytes = sheet::to_xlsx_with(&[t], &[summary]).map_err(AppError::Internal)?;
+        Ok(XlsxFile::Xlsx(Binary(bytes), attachment(&format!("nhiem-vu-{}.xlsx", s.plan.data.year))))
     }
 
     /// The plan's register as CSV.
