@@ -86,6 +86,17 @@ pub fn document_file_name(kind_label: &str, number: Option<i32>, symbol: &str, y
     }
 }
 
+/// How far a deadline is, in words, for a task not yet done: "quá hạn 3 ngày",
+/// "đến hạn hôm nay", "còn 5 ngày" (calendar days, Vietnam's date).
+pub fn due_words(deadline: NaiveDate, today: NaiveDate) -> String {
+    let days = (deadline - today).num_days();
+    match days {
+        d if d < 0 => format!("quá hạn {} ngày", -d),
+        0 => "đến hạn hôm nay".to_owned(),
+        d => format!("còn {d} ngày"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,5 +153,13 @@ mod tests {
     fn a_document_file_is_named_by_kind_number_and_year() {
         assert_eq!(document_file_name("Báo cáo", Some(1), "BC-UBND", Some(2026)), "Báo cáo số 01-BC-UBND năm 2026.pdf");
         assert_eq!(document_file_name("Công văn", None, "UBND-VP", None), "Công văn (dự thảo).pdf");
+    }
+
+    #[test]
+    fn a_deadline_is_said_in_words() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
+        assert_eq!(due_words(NaiveDate::from_ymd_opt(2026, 12, 4).unwrap(), today), "quá hạn 3 ngày");
+        assert_eq!(due_words(today, today), "đến hạn hôm nay");
+        assert_eq!(due_words(NaiveDate::from_ymd_opt(2026, 12, 12).unwrap(), today), "còn 5 ngày");
     }
 }

@@ -32,6 +32,7 @@ pub mod signatures;
 pub mod spreadsheets;
 pub mod summary;
 pub mod targets;
+pub mod task_history;
 pub mod tasks;
 pub mod units;
 pub mod users;

@@ -14,6 +14,7 @@ mod results;
 mod rubrics;
 mod sheets;
 mod start;
+mod task_overview;
 mod tasks;
 
 use std::collections::BTreeMap;

@@ -54,6 +54,9 @@ pub(crate) async fn inbox(state: Data<&AppState>, req: &Request) -> Response {
                         "deadline": t.data.deadline.map(|d| d.format("%d/%m/%Y").to_string()),
                         "state": state_label(st.as_deref()), "state_code": st,
                         "standing": standing(t, r, today),
+                        // The chip says it in words too, not by colour alone.
+                        "due": t.data.deadline.filter(|_| !matches!(st.as_deref(), Some("accepted" | "submitted")))
+                            .map(|d| crate::domain::format::due_words(d.0, today)),
                         "comment": r.and_then(|r| r.review_comment.clone()).filter(|_| st.as_deref() == Some("returned"))}),
                 )
             })
@@ -129,8 +132,8 @@ async fn load_task_record(c: &Ctx, id: Uuid) -> Result<TaskRecord> {
             .await?
             .into_iter()
             .map(|e| {
-                json!({"at": super::documents::vn_time(e.at), "what": e.action_label, "action": e.action,
-                    "by": e.by, "comment": e.comment})
+                json!({"sort": e.at.timestamp(), "at": super::documents::vn_time(e.at), "what": e.action_label,
+                    "action": e.action, "by": e.by, "comment": e.comment})
             })
             .collect(),
         None => Vec::new(),
@@ -226,6 +229,7 @@ async fn task_view(c: &Ctx, rec: &TaskRecord, extra: Value) -> Result<Value> {
             "restored": restored,
             "values": values,
             "max_upload": c.state.max_upload_bytes,
+            "overview": super::task_overview::overview(c, t, result.as_ref(), history).await?,
         }),
         extra,
     );

@@ -321,3 +321,38 @@ async fn small_wrong_things_stay_fixed() {
     assert!(log.contains(clerk["name"].as_str().unwrap()), "who, by name: {log}");
     assert!(!log.contains("Thao tác khác"), "every action in words");
 }
+
+#[tokio::test]
+async fn the_office_sees_who_carries_a_task_where_it_stands_and_its_history() {
+    let app = spawn_app().await;
+    let p = app.demo_people().await;
+    let groups = app.get(&format!("/api/v1/groups?plan_id={}", p.plan)).await.expect(200);
+    let group = groups[0]["id"].as_str().unwrap().to_owned();
+    let body = json!({"group_id": group, "code": "9.1", "text": "Rà soát hồ sơ đất đai", "lead_unit_id": p.tckh,
+        "deadline": "2024-12-20"});
+    let task = app.post("/api/v1/tasks", body.clone()).await.expect(201);
+    let id = task["id"].as_str().unwrap().to_owned();
+    let mut moved = body;
+    moved["deadline"] = json!("2024-12-27");
+    app.put(&format!("/api/v1/tasks/{id}"), moved).await.expect(200);
+
+    let (office, _) = Browser::login(&app, p.ids["office"]).await;
+    let (_, page) = office.get(&format!("/tasks/{id}")).await;
+    let at = page.find("id=\"task-overview\"").expect("the office's overview");
+    let overview = &page[at..at + page[at..].find("</section>").unwrap()];
+    assert!(overview.contains("Phòng Tài chính - Kế hoạch"), "the lead unit: {overview}");
+    let today = nhiemvu::services::local_date(chrono::Utc::now());
+    let late = (today - chrono::NaiveDate::from_ymd_opt(2024, 12, 27).unwrap()).num_days();
+    assert!(overview.contains(&format!("quá hạn {late} ngày")), "how late, in words: {overview}");
+    assert!(overview.contains(&format!("href=\"&#x2f;tasks&#x2f;{id}&#x2f;edit\"")), "a link to edit it");
+    let history = &overview[overview.find("id=\"task-history\"").unwrap()..];
+    let assigned = history.find("Giao nhiệm vụ").expect("when it was assigned");
+    let changed =
+        history.find("Sửa hạn thành 27&#x2f;12&#x2f;2024").unwrap_or_else(|| panic!("the deadline moved: {history}"));
+    assert!(assigned < changed, "in time order: {history}");
+
+    // The unit officer gets the report form, not the office's overview.
+    let (unit, _) = Browser::login(&app, p.ids["unit_officer"]).await;
+    let (_, page) = unit.get(&format!("/tasks/{id}")).await;
+    assert!(!page.contains("id=\"task-overview\"") && page.contains("id=\"result-form\""));
+}

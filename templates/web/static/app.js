@@ -211,8 +211,8 @@
       clearTimeout(t);
       t = setTimeout(function () { store.setItem(key, JSON.stringify({ at: Date.now(), fields: fieldsOf(f) })); }, 300);
     };
-    f.addEventListener("input", function (e) { if (e.isTrusted) { keep(); } });
-    f.addEventListener("change", function (e) { if (e.isTrusted) { keep(); } });
+    f.addEventListener("input", keep);
+    f.addEventListener("change", keep);
   });
 
   // "Sao chép" next to a one-time link: the link goes to the clipboard (or is
@@ -226,6 +226,38 @@
         navigator.clipboard.writeText(field.value).then(said, function () { document.execCommand("copy"); said(); });
       } else { document.execCommand("copy"); said(); }
     });
+  });
+
+  // Writing without syntax: a small toolbar over each text with a preview puts the
+  // marks in (bold, italic, a list, a footnote); the preview shows the result.
+  document.querySelectorAll("textarea[data-preview]").forEach(function (area) {
+    var bar = document.createElement("div");
+    bar.className = "toolbar-marks"; bar.setAttribute("role", "toolbar"); bar.setAttribute("aria-label", "Định dạng");
+    var wrap = function (mark) {
+      var a = area.selectionStart, b = area.selectionEnd, v = area.value;
+      var inner = v.slice(a, b) || "chữ";
+      area.value = v.slice(0, a) + mark + inner + mark + v.slice(b);
+      area.setSelectionRange(a + mark.length, a + mark.length + inner.length);
+    };
+    var list = function () {
+      var a = area.value.lastIndexOf("\n", area.selectionStart - 1) + 1, b = area.selectionEnd, v = area.value;
+      var lines = v.slice(a, b).split("\n").map(function (l) { return /^- /.test(l) ? l : "- " + l; });
+      area.value = v.slice(0, a) + lines.join("\n") + v.slice(b);
+    };
+    var note = function () {
+      var used = area.value.match(/\[\^(\d+)\]/g) || [];
+      var n = used.reduce(function (m, x) { return Math.max(m, Number(x.replace(/\D/g, ""))); }, 0) + 1;
+      var at = area.selectionEnd, v = area.value;
+      area.value = v.slice(0, at) + "[^" + n + "]" + v.slice(at) + "\n\n[^" + n + "]: ";
+      area.setSelectionRange(area.value.length, area.value.length);
+    };
+    [["Đậm", function () { wrap("**"); }], ["Nghiêng", function () { wrap("*"); }], ["Danh sách", list], ["Chú thích", note]].forEach(function (x) {
+      var b = document.createElement("button");
+      b.type = "button"; b.className = "secondary small"; b.textContent = x[0];
+      b.addEventListener("click", function () { x[1](); area.focus(); area.dispatchEvent(new Event("input", { bubbles: true })); });
+      bar.appendChild(b);
+    });
+    area.parentNode.insertBefore(bar, area);
   });
 
   // Live preview of the restricted Markdown, rendered by the server (escaped there).
@@ -318,11 +350,15 @@
           a.textContent = body.file_name;
           var small = document.createElement("small");
           small.className = "muted";
-          small.textContent = " " + (body.size_bytes / 1024).toFixed(1).replace(".", ",") + " KB · SHA-256 ";
+          small.textContent = " " + (body.size_bytes / 1024).toFixed(1).replace(".", ",") + " KB · ";
+          var check = document.createElement("span");
+          check.title = "SHA-256 " + body.sha256;
+          check.textContent = "mã kiểm tra ";
           var code = document.createElement("code");
           code.className = "hash";
-          code.textContent = body.sha256;
-          small.appendChild(code);
+          code.textContent = body.sha256.slice(0, 12);
+          check.appendChild(code);
+          small.appendChild(check);
           li.appendChild(a); li.appendChild(small);
           list.appendChild(li);
           input.value = "";
