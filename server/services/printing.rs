@@ -558,21 +558,19 @@ fn specific_appendix(
 
 /// "Ủy ban nhân dân xã Tân Hương": the name used in sentences with the place after it.
 fn issuer_with_place(issuer: &issuers::Model) -> String {
-    // The level and the place stay on one line ("huyện Bắc Sơn", "xã Tân Hương").
-    let name = issuer.full_name.trim();
-    let place = issuer.place_name.trim().replace(' ', "\u{a0}");
-    let named = if place.is_empty() || name.ends_with(issuer.place_name.trim()) {
-        name.to_owned()
-    } else {
-        format!("{name} {place}")
-    };
-    match named.rsplit_once(' ') {
-        Some((head, tail)) if !place.is_empty() && tail == place => match head.rsplit_once(' ') {
-            Some((h, level)) => format!("{h} {level}\u{a0}{tail}"),
-            None => named,
-        },
-        _ => named,
+    // The level and the place stay on one line ("huyện Bắc Sơn", "xã Tân Hương"),
+    // whether the name already ends with its place or not.
+    let name = crate::domain::format::body_name(&issuer.full_name, &issuer.place_name);
+    let place = issuer.place_name.trim();
+    let words = place.split_whitespace().count();
+    if place.is_empty() {
+        return name;
     }
+    let mut parts: Vec<&str> = name.split(' ').collect();
+    // The place's words and the level word before them are joined by no-break spaces.
+    let keep = (words + 1).min(parts.len());
+    let tail = parts.split_off(parts.len() - keep).join("\u{a0}");
+    if parts.is_empty() { tail } else { format!("{} {tail}", parts.join(" ")) }
 }
 
 async fn evidence_appendix<C: ConnectionTrait>(

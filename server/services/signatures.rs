@@ -695,11 +695,12 @@ pub(crate) async fn agency_sign(
     for p in &places {
         let Some(text) = crate::domain::print::slot_text(&p.label, number, date) else { continue };
         let (width, size, face) = match p.label.as_str() {
-            "slot-number" => (26.0, 13.0, Face::Regular),
-            "slot-day" | "slot-month" => (16.0, 13.0, Face::Italic),
-            "slot-year" => (30.0, 13.0, Face::Italic),
-            "slot-cnumber" => (26.0, 14.0, Face::Italic),
-            _ => (72.0, 14.0, Face::Italic),
+            // The blanks' widths in templates/documents/frame.typ.
+            "slot-number" => (22.0, 13.0, Face::Regular),
+            "slot-day" | "slot-month" => (14.0, 13.0, Face::Italic),
+            "slot-year" => (28.0, 13.0, Face::Italic),
+            "slot-cnumber" => (22.0, 14.0, Face::Italic),
+            _ => (66.0, 14.0, Face::Italic),
         };
         let flush_right = p.label.ends_with("number");
         stamps.push(Stamp { page: p.page, x: p.x, baseline: p.y, width, size, face, text, flush_right });
