@@ -107,6 +107,8 @@ pub(crate) struct Ctx {
     pub username: String,
     /// What the last action did, said at the top of the page after its redirect.
     pub notice: Option<String>,
+    /// What waits for this person, by menu address (results to review, documents to sign).
+    pub waiting: BTreeMap<&'static str, u64>,
 }
 
 impl Ctx {
@@ -126,6 +128,7 @@ impl Ctx {
         ctx["csrf"] = json!(self.session.csrf_token);
         ctx["session_expires"] = json!(self.session.expires_at.timestamp());
         ctx["menu"] = json!(menu(self.actor.role));
+        ctx["waiting"] = json!(self.waiting);
         if ctx.get("notice").is_none() {
             ctx["notice"] = json!(self.notice);
         }
@@ -365,7 +368,12 @@ pub(crate) async fn ctx(state: &AppState, req: &Request) -> Result<Ctx, Response
     }
     let (name, username) = (session.user_name.clone(), session.username.clone());
     let notice = notice(req.uri().query().unwrap_or(""));
-    Ok(Ctx { state: state.clone(), actor, session, name, username, notice })
+    let get = matches!(*req.method(), Method::GET | Method::HEAD);
+    let mut c = Ctx { state: state.clone(), actor, session, name, username, notice, waiting: BTreeMap::new() };
+    if get && !req.uri().path().starts_with("/ui/") {
+        c.waiting = start::waiting(&c).await;
+    }
+    Ok(c)
 }
 
 /// The session cookie's value, read from the `Cookie` header.

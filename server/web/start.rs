@@ -1,6 +1,9 @@
 //! "Bắt đầu": the steps a new office takes before its first task — units, people, a
 //! plan, its groups, its tasks — each ticked when done and linked to where it is
-//! done, on the dashboard until the newest plan has a task.
+//! done, on the dashboard until the newest plan has a task; and the counts on the
+//! menu of what waits for each person.
+
+use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -42,4 +45,28 @@ pub(crate) async fn checklist(c: &Ctx, plan: Option<Uuid>, has_tasks: bool) -> R
     let steps: Vec<Value> =
         steps.into_iter().map(|(what, done, href)| json!({"what": what, "done": done, "href": href})).collect();
     Ok(Some(json!({"steps": steps})))
+}
+
+/// What waits for `c`, by menu address: results submitted for review in the newest
+/// plan (office), documents submitted for signature (signer). Both read kept or
+/// counted data; nothing is said when it cannot be read.
+pub(crate) async fn waiting(c: &Ctx) -> BTreeMap<&'static str, u64> {
+    let mut out = BTreeMap::new();
+    if c.is(&[Role::Admin, Role::Office])
+        && let Ok(Some(plan)) = super::home::current_plan(c, None).await
+        && let Ok(s) = super::home::snapshot(c, plan, None).await
+    {
+        let n = s.results.values().filter(|r| r.data.state.as_deref() == Some("submitted")).count();
+        out.insert("/review", n as u64);
+    }
+    if c.is(&[Role::Signer]) {
+        let f = crate::services::documents::DocumentFilter { state: Some("submitted".into()), ..Default::default() };
+        if let Ok(p) =
+            crate::services::documents::list_documents(&c.state.db, &c.actor, f, Paging { page: 1, per_page: 1 }).await
+        {
+            out.insert("/sign-off", p.total);
+        }
+    }
+    out.retain(|_, n| *n > 0);
+    out
 }

@@ -310,6 +310,12 @@ async fn small_wrong_things_stay_fixed() {
     assert!(to.contains("done=submit&"), "{to}");
     let (_, page) = office.get(&to).await;
     assert!(page.contains("Đã trình lãnh đạo ký") && !page.contains("gửi Văn phòng"), "the banner says what happened");
+    // The signer's menu counts what waits for a signature.
+    let (signer, _) = Browser::login(&app, p.ids["signer"]).await;
+    let (_, page) = signer.get("/sign-off").await;
+    assert!(page.contains("Văn bản chờ ký <span class=\"count\""), "a count on the menu");
+    let (_, page) = office.get("/").await;
+    assert!(!page.contains("Văn bản chờ ký <span"), "not the office's to sign");
 
     // The audit log reads newest first, each action in words, who by name.
     let (admin, _) = Browser::login(&app, p.ids["admin"]).await;
