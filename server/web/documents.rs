@@ -182,6 +182,17 @@ async fn view(c: &Ctx, id: Uuid, extra: Value) -> Result<Value> {
     .await
     .map(|p| p.items.into_iter().map(|u| json!({"id": u.id, "name": u.data.name})).collect::<Vec<_>>())
     .unwrap_or_default();
+    // The units and their addresses, offered as recipients.
+    let all = Paging { page: 1, per_page: Paging::MAX_PER_PAGE };
+    let filter = crate::services::units::UnitFilter { issuer_id: Some(d.data.issuer_id), kind: None };
+    let recipient_units: Vec<Value> = crate::services::units::list_units(db, &c.actor, filter, all)
+        .await
+        .map(|p| p.items)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|u| u.deactivated_at.is_none())
+        .map(|u| json!({"name": u.data.name, "emails": u.data.emails}))
+        .collect();
     // Choosing a signer's account fills the name, and the head's title as position.
     let head_title = crate::services::issuers::get_issuer(db, &c.actor, d.data.issuer_id)
         .await
@@ -299,6 +310,7 @@ async fn view(c: &Ctx, id: Uuid, extra: Value) -> Result<Value> {
             "pages": pages,
             "page_urls": (1..=pages.unwrap_or(0)).map(|n| format!("/documents/{id}/pages/{n}?v={version}")).collect::<Vec<_>>(),
             "editable": editable, "values": values, "sections": sections, "signers": signers, "head_title": head_title,
+            "recipient_units": serde_json::to_string(&recipient_units).unwrap_or_default(),
             "typed": typed, "restored": restored,
             "authorities": authorities,
             "check": check.as_ref().map(js),

@@ -260,6 +260,73 @@
     area.parentNode.insertBefore(bar, area);
   });
 
+  // Nơi nhận as a two-column table (name, addresses) with the units offered with
+  // their addresses; the table writes the textarea the form sends ("name | a, b").
+  var rcpt = document.getElementById("recipients");
+  if (rcpt && rcpt.dataset.units) {
+    var units = [];
+    try { units = JSON.parse(rcpt.dataset.units); } catch (e) { units = []; }
+    var label = document.querySelector('label[for="recipients"]');
+    if (label) { label.textContent = "Nơi nhận"; label.removeAttribute("for"); }
+    var box = document.createElement("div");
+    box.className = "recipients-editor"; box.id = "recipients-editor";
+    var table = document.createElement("table");
+    table.innerHTML = "<thead><tr><th>Nơi nhận</th><th>Địa chỉ thư (cách nhau bằng dấu phẩy)</th><th></th></tr></thead><tbody></tbody>";
+    var body = table.querySelector("tbody");
+    var write = function () {
+      rcpt.value = Array.prototype.map.call(body.rows, function (r) {
+        var name = r.cells[0].firstChild.value.trim(), mails = r.cells[1].firstChild.value.trim();
+        return name && mails ? name + " | " + mails : name;
+      }).filter(function (l) { return l; }).join("\n");
+      rcpt.dispatchEvent(new Event("input", { bubbles: true }));
+    };
+    var addRow = function (name, mails) {
+      var tr = document.createElement("tr");
+      [[name, "Nơi nhận"], [mails, "Địa chỉ thư"]].forEach(function (x) {
+        var td = document.createElement("td"); td.setAttribute("data-label", x[1]);
+        var input = document.createElement("input"); input.value = x[0] || ""; input.setAttribute("aria-label", x[1]);
+        input.addEventListener("input", write);
+        td.appendChild(input); tr.appendChild(td);
+      });
+      var td = document.createElement("td");
+      var drop = document.createElement("button");
+      drop.type = "button"; drop.className = "secondary small"; drop.textContent = "Bỏ";
+      drop.addEventListener("click", function () { tr.remove(); write(); });
+      td.appendChild(drop); tr.appendChild(td);
+      body.appendChild(tr);
+      return tr;
+    };
+    rcpt.value.split("\n").forEach(function (l) {
+      if (!l.trim()) { return; }
+      var at = l.indexOf("|");
+      addRow(at < 0 ? l.trim() : l.slice(0, at).trim(), at < 0 ? "" : l.slice(at + 1).trim());
+    });
+    var tools = document.createElement("p");
+    tools.className = "recipients-tools";
+    var pick = document.createElement("select");
+    pick.id = "recipient-unit"; pick.setAttribute("aria-label", "Thêm một đơn vị");
+    pick.innerHTML = "<option value=\"\">Thêm một đơn vị…</option>";
+    units.forEach(function (u, i) {
+      var o = document.createElement("option"); o.value = String(i); o.textContent = u.name; pick.appendChild(o);
+    });
+    pick.addEventListener("change", function () {
+      var u = units[Number(pick.value)];
+      if (!u) { return; }
+      // Before the archive copy ("Lưu: …"), which stays last.
+      var tr = addRow(u.name, (u.emails || []).join(", "));
+      var last = body.rows[body.rows.length - 2];
+      if (last && /^\s*-?\s*Lưu/.test(last.cells[0].firstChild.value)) { body.insertBefore(tr, last); }
+      pick.value = ""; write();
+    });
+    var blank = document.createElement("button");
+    blank.type = "button"; blank.className = "secondary small"; blank.textContent = "Thêm dòng";
+    blank.addEventListener("click", function () { addRow("", "").querySelector("input").focus(); });
+    tools.appendChild(pick); tools.appendChild(document.createTextNode(" ")); tools.appendChild(blank);
+    box.appendChild(table); box.appendChild(tools);
+    rcpt.hidden = true;
+    rcpt.parentNode.insertBefore(box, rcpt);
+  }
+
   // Live preview of the restricted Markdown, rendered by the server (escaped there).
   var narrative = document.getElementById("narrative");
   var preview = document.getElementById("preview");
