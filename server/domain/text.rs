@@ -19,7 +19,37 @@ pub const NARRATIVE: usize = 50_000;
 /// An e-mail address (RFC 5321's limit).
 pub const EMAIL: usize = 254;
 
+/// Which characters the documents' fonts can draw: told once by the renderer when it
+/// loads its fonts. Until then (a tool that prints nothing) no character is refused
+/// for it.
+static DRAWABLE: std::sync::OnceLock<Box<dyn Fn(char) -> bool + Send + Sync>> = std::sync::OnceLock::new();
+
+/// Sets what the documents' fonts can draw (the first call wins: one server, one
+/// set of fonts).
+pub fn set_drawable(f: impl Fn(char) -> bool + Send + Sync + 'static) {
+    let _ = DRAWABLE.set(Box::new(f));
+}
+
+/// The first character of `s` that no document could print — not in the fonts the
+/// documents use (a CJK character, an emoji, a private-use mark) — and its position,
+/// counted from 1.
+pub fn undrawable(s: &str) -> Option<(usize, char)> {
+    let drawable = DRAWABLE.get()?;
+    s.chars().enumerate().find(|(_, c)| !(c.is_whitespace() || c.is_control() || drawable(*c))).map(|(i, c)| (i + 1, c))
+}
+
+/// Why a character cannot be saved where documents print it, in both languages.
+pub fn undrawable_message(position: usize, c: char) -> String {
+    let code = c as u32;
+    format!(
+        "Ký tự “{c}” (U+{code:04X}) ở vị trí {position} không có trong phông chữ in văn bản, nên văn bản sẽ không in \
+         được; hãy bỏ hoặc thay ký tự này / the character “{c}” (U+{code:04X}) at position {position} is not in the \
+         documents' fonts and could not be printed; remove or replace it"
+    )
+}
+
 /// Why a text is refused, in Vietnamese and English; `None` when it is fine.
+/// Text that documents print must also be drawable by their fonts.
 pub fn problem(s: &str, max: usize, multiline: bool) -> Option<String> {
     let n = s.chars().count();
     if n > max {
@@ -48,7 +78,7 @@ pub fn problem(s: &str, max: usize, multiline: bool) -> Option<String> {
             ));
         }
     }
-    None
+    undrawable(s).map(|(at, c)| undrawable_message(at, c))
 }
 
 /// Characters that change the direction or order of the text around them.

@@ -62,6 +62,11 @@ impl Fonts {
         Ok(Fonts { fonts, book: LazyHash::new(book), family, body_faces })
     }
 
+    /// The faces of the body family (a character must be in each to print).
+    pub fn body_faces(&self) -> Vec<Font> {
+        self.body_faces.iter().map(|i| self.fonts[*i].clone()).collect()
+    }
+
     /// Whether every face of the body family can draw `c`.
     pub fn covers(&self, c: char) -> bool {
         self.body_faces.iter().all(|i| self.fonts[*i].info().coverage.contains(c as u32))

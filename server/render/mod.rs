@@ -24,14 +24,6 @@ use world::Environment;
 /// Why a document could not be rendered.
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
-    /// A character of the data has no glyph in the document fonts.
-    #[error("the character {character:?} (U+{code:04X}) in `{field}` is not in the document font", code = *.character as u32)]
-    MissingGlyph {
-        /// JSON path of the field, e.g. `groups[0].tasks[1].text`.
-        field: String,
-        /// The character.
-        character: char,
-    },
     /// No such template.
     #[error("unknown document template `{0}`")]
     UnknownTemplate(String),
@@ -52,7 +44,11 @@ const CACHE_GENERATIONS: usize = 10;
 impl Renderer {
     /// Loads templates (bundled unless `templates_dir`) and fonts (bundled plus `fonts_dir`).
     pub fn new(templates_dir: Option<&Path>, fonts_dir: Option<&Path>) -> std::io::Result<Renderer> {
-        Ok(Renderer { env: Environment::new(templates_dir, Fonts::load(fonts_dir)?)? })
+        let fonts = Fonts::load(fonts_dir)?;
+        // Text is checked against these fonts where it is typed, not first when it prints.
+        let faces = fonts.body_faces();
+        crate::domain::text::set_drawable(move |c| faces.iter().all(|f| f.info().coverage.contains(c as u32)));
+        Ok(Renderer { env: Environment::new(templates_dir, fonts)? })
     }
 
     /// The family the body text is set in.
@@ -83,8 +79,12 @@ impl Renderer {
         date: NaiveDate,
         ident: &str,
     ) -> Result<(Vec<u8>, Vec<Mark>), RenderError> {
-        self.check_glyphs(data, &mut String::new())?;
-        let data = &printable(data);
+        // Text saved before characters were checked where they are typed may hold one
+        // the fonts lack: it prints as a visible placeholder (the Nghị định 30 check
+        // names the record), never as a silent blank or a failed document.
+        let mut data = data.clone();
+        self.mark_undrawable(&mut data, &mut String::new());
+        let data = &printable(&data);
         let today = Datetime::from_ymd(date.year(), date.month() as u8, date.day() as u8)
             .ok_or_else(|| RenderError::Typst(format!("date out of range: {date}")))?;
         let bytes = Bytes::new(serde_json::to_vec(data).map_err(|e| RenderError::Typst(e.to_string()))?);
@@ -106,45 +106,46 @@ impl Renderer {
         Ok((pdf, marks))
     }
 
-    /// Walks every string in `value`, naming the first character no body face has.
-    fn check_glyphs(&self, value: &Value, path: &mut String) -> Result<(), RenderError> {
+    /// Replaces in every string of `value` each character no body face has with a
+    /// placeholder (the number and date blanks stay where the frame puts them).
+    fn mark_undrawable(&self, value: &mut Value, path: &mut String) {
         match value {
             Value::String(s) => {
-                // Blanks for the number and date are allowed only where the frame puts them.
                 let slots = path == "frame.number_line"
                     || path == "frame.place_date"
                     || path == "frame.reference"
                     || (path.starts_with("appendices[") && path.ends_with("].caption"));
-                let missing = |c: &char| {
-                    let allowed_slot = slots && crate::domain::print::slot::is_slot(*c);
-                    !(c.is_whitespace() || c.is_control() || allowed_slot || self.env.fonts.covers(*c))
+                let fonts = &self.env.fonts;
+                let missing = |c: char| {
+                    let allowed_slot = slots && crate::domain::print::slot::is_slot(c);
+                    !(c.is_whitespace() || c.is_control() || allowed_slot || fonts.covers(c))
                 };
-                if let Some(c) = s.chars().find(missing) {
-                    return Err(RenderError::MissingGlyph { field: path.clone(), character: c });
+                if s.chars().any(missing) {
+                    let mark = if fonts.covers('□') { '□' } else { '?' };
+                    *s = s.chars().map(|c| if missing(c) { mark } else { c }).collect();
                 }
             }
             Value::Array(items) => {
-                for (i, item) in items.iter().enumerate() {
+                for (i, item) in items.iter_mut().enumerate() {
                     let len = path.len();
                     path.push_str(&format!("[{i}]"));
-                    self.check_glyphs(item, path)?;
+                    self.mark_undrawable(item, path);
                     path.truncate(len);
                 }
             }
             Value::Object(map) => {
-                for (k, v) in map {
+                for (k, v) in map.iter_mut() {
                     let len = path.len();
                     if !path.is_empty() {
                         path.push('.');
                     }
                     path.push_str(k);
-                    self.check_glyphs(v, path)?;
+                    self.mark_undrawable(v, path);
                     path.truncate(len);
                 }
             }
             _ => {}
         }
-        Ok(())
     }
 }
 

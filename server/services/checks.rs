@@ -18,7 +18,7 @@ use crate::model::Recipient;
 use crate::render::Renderer;
 use crate::storage::Db;
 use crate::storage::audit::Actor;
-use crate::storage::entities::{documents, issuers, plans, tasks, users};
+use crate::storage::entities::{documents, issuers, plans, proposals, results, targets, task_groups, tasks, users};
 use crate::storage::files::BlobStore;
 
 /// Slots a stored document may have that no template of its kind prints.
@@ -66,6 +66,66 @@ async fn other_reports<C: ConnectionTrait>(
                 }
             };
             (name, issued)
+        })
+        .collect())
+}
+
+/// Text saved before characters were checked where they are typed, that the
+/// document's fonts cannot draw: each named by its record and field (it prints as a
+/// placeholder until mended, so it is an error of the check).
+async fn unprintable<C: ConnectionTrait>(
+    c: &C,
+    doc: &documents::Model,
+    plan: Option<&plans::Model>,
+) -> Result<Vec<Finding>> {
+    use crate::domain::text::undrawable;
+    let mut texts: Vec<(String, String)> = vec![("Trích yếu".into(), doc.subject.clone())];
+    for (what, v) in [("Mở đầu", &doc.opening), ("Kết thúc", &doc.closing)] {
+        texts.extend(v.clone().map(|t| (what.to_owned(), t)));
+    }
+    if let Some(o) = doc.sections.as_object() {
+        texts.extend(o.values().filter_map(|v| v.as_str()).map(|t| ("Nội dung văn bản".to_owned(), t.to_owned())));
+    }
+    texts.extend(json_list::<String>(&doc.legal_bases).into_iter().map(|t| ("Căn cứ".to_owned(), t)));
+    texts.extend(json_list::<Recipient>(&doc.recipients).into_iter().map(|r| ("Nơi nhận".to_owned(), r.label)));
+    texts.push(("Người ký".into(), format!("{} {}", doc.signer_position, doc.signer_name)));
+    if let Some(p) = plan {
+        let groups = task_groups::Entity::find().filter(task_groups::Column::PlanId.eq(p.id)).all(c).await?;
+        texts.extend(groups.into_iter().map(|g| ("Tên nhóm nhiệm vụ".to_owned(), g.title)));
+        let list = tasks::Entity::find().filter(tasks::Column::PlanId.eq(p.id)).all(c).await?;
+        let code: std::collections::HashMap<Uuid, String> = list.iter().map(|t| (t.id, t.code.clone())).collect();
+        let ids: Vec<Uuid> = list.iter().map(|t| t.id).collect();
+        for t in &list {
+            texts.push((format!("Nhiệm vụ {}, nội dung", t.code), t.text.clone()));
+        }
+        for x in targets::Entity::find().filter(targets::Column::TaskId.is_in(ids.clone())).all(c).await? {
+            let of = code.get(&x.task_id).cloned().unwrap_or_default();
+            texts.push((
+                format!("Nhiệm vụ {of}, chỉ tiêu"),
+                format!("{} {}", x.description, x.measure_unit.unwrap_or_default()),
+            ));
+        }
+        for r in results::Entity::find().filter(results::Column::TaskId.is_in(ids)).all(c).await? {
+            let of = code.get(&r.task_id).cloned().unwrap_or_default();
+            texts.push((format!("Nhiệm vụ {of}, kết quả thực hiện"), r.narrative));
+        }
+        for x in proposals::Entity::find().filter(proposals::Column::PlanId.eq(p.id)).all(c).await? {
+            texts.push(("Đề xuất nhiệm vụ năm sau".to_owned(), x.text));
+        }
+    }
+    Ok(texts
+        .into_iter()
+        .filter_map(|(what, text)| {
+            let (at, ch) = undrawable(&text)?;
+            Some(Finding {
+                code: "character_not_printable",
+                severity: crate::domain::check::Severity::Error,
+                field: None,
+                message: format!(
+                    "{what}: ký tự “{ch}” (U+{:04X}) ở vị trí {at} không có trong phông chữ nên in thành ô trống; hãy sửa lại.",
+                    ch as u32
+                ),
+            })
         })
         .collect())
 }
@@ -128,6 +188,7 @@ pub(crate) async fn data_findings<C: ConnectionTrait>(
         other_reports,
     };
     let mut findings = check_facts(&facts);
+    findings.extend(unprintable(c, doc, plan.as_ref()).await?);
     // A People's Committee decides collectively: its documents are usually signed "TM.".
     if issuer.collective_title.is_some() && doc.signer_collective.is_none() {
         findings.push(Finding {

@@ -22,7 +22,7 @@ use crate::domain::typeset::balance;
 use crate::domain::{DocumentKind, DocumentState, ProposalSection, ResultState};
 use crate::error::{AppError, Result};
 use crate::model::Recipient;
-use crate::render::{RenderError, Renderer};
+use crate::render::Renderer;
 use crate::storage::Db;
 use crate::storage::audit::Actor;
 use crate::storage::entities::{
@@ -181,16 +181,7 @@ pub async fn render_marked(renderer: &Arc<Renderer>, p: Printable) -> Result<(Ve
     }
     let renderer = renderer.clone();
     let out = on_slot(move || renderer.render_marked(p.template, &p.data, &p.assets, p.date, &p.ident)).await?;
-    out.map_err(|e| match e {
-        RenderError::MissingGlyph { field, character } => AppError::field(
-            &field,
-            format!(
-                "Ký tự {character:?} (U+{:04X}) không có trong phông chữ của văn bản / the character {character:?} is not in the document font",
-                character as u32
-            ),
-        ),
-        other => AppError::Internal(other.to_string()),
-    })
+    out.map_err(|e| AppError::Internal(e.to_string()))
 }
 
 fn md(text: Option<&str>) -> Vec<Block> {

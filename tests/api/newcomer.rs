@@ -272,6 +272,16 @@ async fn small_wrong_things_stay_fixed() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("id=\"err-group_title\"") && page.contains("đã có nhóm tên này"), "{page}");
 
+    // A character no document could print is refused at its field on the page too.
+    let groups = app.get(&format!("/api/v1/groups?plan_id={plan_id}")).await.expect(200);
+    let g = groups[0]["id"].as_str().unwrap().to_owned();
+    let task = [("csrf", csrf.as_str()), ("group_id", g.as_str()), ("code", "1.1"), ("text", "Hoàn thành 🎉 sớm")];
+    let (status, _, page) = send(&office, &format!("/plans/{plan_id}/tasks"), &task).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let err = &page[page.find("id=\"err-text\"").expect("said at the text")..];
+    assert!(err[..err.find("</p>").unwrap()].contains("“🎉”"), "names the character");
+    assert!(page.contains("Hoàn thành 🎉 sớm</textarea>"), "what was typed is kept");
+
     // "Lưu và trình lãnh đạo ký" says it went to the signer, not to the office.
     let (_, page) = office.get(&format!("/documents/{}", p.report)).await;
     assert!(page.contains("Lưu và trình lãnh đạo ký"));

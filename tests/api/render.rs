@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use nhiemvu::storage::entities::documents;
+use nhiemvu::storage::entities::{documents, tasks};
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use serde_json::{Value, json};
 
@@ -212,18 +212,48 @@ async fn text_that_looks_like_markup_prints_literally_in_every_field() {
 }
 
 #[tokio::test]
-async fn a_character_the_font_cannot_draw_is_refused_naming_the_field() {
+async fn a_character_the_font_cannot_draw_is_refused_where_it_is_typed_and_old_text_is_named_by_its_record() {
     let app = spawn_app().await;
     let issuer = app.issuer("xa-a").await;
     let (plan, group) = app.plan_with_group(&issuer, 2025).await;
-    app.post("/api/v1/tasks", json!({"group_id": group, "code": "1.1", "text": "Nhiệm vụ 漢字"})).await.expect(201);
+    // Refused at its field, with the character and where it is.
+    let body = app
+        .post("/api/v1/tasks", json!({"group_id": group, "code": "1.1", "text": "Nhiệm vụ 漢字"}))
+        .await
+        .expect_error(422, "validation_failed", Some("text"));
+    let message = body["fields"]["text"].as_str().unwrap();
+    assert!(message.contains("“漢”") && message.contains("U+6F22") && message.contains("vị trí 10"), "{message}");
+    let task =
+        app.post("/api/v1/tasks", json!({"group_id": group, "code": "1.1", "text": "Nhiệm vụ"})).await.expect(201);
+    let id = task["id"].as_str().unwrap().to_owned();
+    for odd in ["Đạt 100% 🎉", "٣ hồ sơ", "mã \u{E000}"] {
+        let edit = json!({"group_id": group, "code": "1.1", "text": odd});
+        app.put(&format!("/api/v1/tasks/{id}"), edit).await.expect_error(422, "validation_failed", Some("text"));
+    }
+    let doc = json!({"issuer_id": issuer, "plan_id": plan, "kind": "report", "subject": "Báo cáo 🙂", "signer_position": "CHỦ TỊCH", "signer_name": "A"});
+    app.post("/api/v1/documents", doc).await.expect_error(422, "validation_failed", Some("subject"));
+
+    // Text saved before the check (written straight to the database here): the
+    // document still prints, with a placeholder, and its check names the record.
+    let row = tasks::Entity::find_by_id(id.parse::<uuid::Uuid>().unwrap()).one(&app.db.conn).await.unwrap().unwrap();
+    let mut am: tasks::ActiveModel = row.into();
+    am.text = Set("Nhiệm vụ 漢字 cũ".into());
+    am.update(&app.db.conn).await.unwrap();
     let doc = json!({"issuer_id": issuer, "plan_id": plan, "kind": "report", "subject": "Báo cáo", "signer_position": "CHỦ TỊCH", "signer_name": "A"});
     let doc = app.post("/api/v1/documents", doc).await.expect(201);
-    let reply = app.get(&format!("/api/v1/documents/{}/pdf", doc["id"].as_str().unwrap())).await;
-    let body = reply.expect_error(422, "validation_failed", None);
-    let (field, message) = body["fields"].as_object().unwrap().iter().next().unwrap();
-    assert!(field.contains("tasks[0].heading"), "names where: {field}");
-    assert!(message.as_str().unwrap().contains("'漢'") && message.as_str().unwrap().contains("U+6F22"), "{message}");
+    let doc = doc["id"].as_str().unwrap().to_owned();
+    let (status, _, pdf) = app.get_bytes(&format!("/api/v1/documents/{doc}/pdf")).await;
+    assert_eq!(status, 200, "the document still prints");
+    if let Some(text) = poppler::reading_text(&pdf) {
+        assert!(text.contains("Nhiệm vụ □□ cũ"), "a visible placeholder: {text}");
+    }
+    let check = app.get(&format!("/api/v1/documents/{doc}/check")).await.expect(200);
+    let found = check["findings"].as_array().unwrap().iter().find(|f| f["code"] == "character_not_printable");
+    let found = found.unwrap_or_else(|| panic!("the check names it: {check}"));
+    assert_eq!(found["severity"], "error");
+    let message = found["message"].as_str().unwrap();
+    assert!(message.starts_with("Nhiệm vụ 1.1, nội dung") && message.contains("“漢”"), "{message}");
+    assert!(!message.contains("tasks[") && !message.contains("heading"), "no internal path: {message}");
 }
 
 #[tokio::test]
