@@ -30,10 +30,79 @@ pub enum InspectError {
     /// A page the file does not have.
     #[error("tệp không có trang này / the file has no such page")]
     NoSuchPage,
+    /// Objects nested deeper than any real PDF nests them.
+    #[error(
+        "tệp lồng đối tượng sâu quá {MAX_NESTING} mức, không phải tệp PDF thông thường / objects nested deeper than {MAX_NESTING} levels"
+    )]
+    TooDeep,
+    /// Larger than the check reads.
+    #[error("tệp lớn hơn {} MB / larger than {} MB", MAX_BYTES >> 20, MAX_BYTES >> 20)]
+    TooLarge,
+}
+
+/// Deepest nesting of dictionaries and arrays read (real files stay under ten).
+pub const MAX_NESTING: usize = 128;
+/// Largest file read.
+pub const MAX_BYTES: usize = 200 << 20;
+
+/// Refuses, in one pass over the bytes and before any parser sees them, a file
+/// whose dictionaries and arrays nest deeper than [`MAX_NESTING`] (the parser
+/// below recurses, and 100,000 nested `<<` would overflow its stack) or that is
+/// larger than [`MAX_BYTES`]. Strings, comments and stream data are skipped.
+pub fn check_shape(pdf: &[u8]) -> Result<(), InspectError> {
+    if pdf.len() > MAX_BYTES {
+        return Err(InspectError::TooLarge);
+    }
+    let (mut depth, mut i) = (0usize, 0usize);
+    while i < pdf.len() {
+        match pdf[i] {
+            b'%' => i += memchr::memchr2(b'\n', b'\r', &pdf[i..]).unwrap_or(pdf.len() - i),
+            b'(' => {
+                // A literal string: balanced parentheses, backslash escapes.
+                let mut open = 0usize;
+                while i < pdf.len() {
+                    match pdf[i] {
+                        b'\\' => i += 1,
+                        b'(' => open += 1,
+                        b')' => {
+                            open -= 1;
+                            if open == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    i += 1;
+                }
+            }
+            b'<' if pdf.get(i + 1) == Some(&b'<') => {
+                depth += 1;
+                i += 1;
+            }
+            b'<' => i += memchr::memchr(b'>', &pdf[i..]).unwrap_or(pdf.len() - i),
+            b'>' if pdf.get(i + 1) == Some(&b'>') => {
+                depth = depth.saturating_sub(1);
+                i += 1;
+            }
+            b'[' => depth += 1,
+            b']' => depth = depth.saturating_sub(1),
+            b's' if pdf[i..].starts_with(b"stream") && !pdf[..i].ends_with(b"end") => {
+                // Stream data is not objects: on to its "endstream".
+                i += memchr::memmem::find(&pdf[i..], b"endstream").unwrap_or(pdf.len() - i) + b"endstream".len() - 1;
+            }
+            _ => {}
+        }
+        if depth > MAX_NESTING {
+            return Err(InspectError::TooDeep);
+        }
+        i += 1;
+    }
+    Ok(())
 }
 
 /// How many pages `pdf` has.
 pub fn page_count(pdf: &[u8]) -> Result<usize, InspectError> {
+    check_shape(pdf)?;
     let data = pdf.to_vec();
     std::panic::catch_unwind(move || Ok(Pdf::new(data).map_err(|_| InspectError::Unreadable)?.pages().len()))
         .unwrap_or(Err(InspectError::Unreadable))
@@ -45,6 +114,7 @@ pub const MAX_IMAGE_WIDTH: u16 = 2000;
 /// Page `index` (from 0) of `pdf` drawn on white as a PNG `width` pixels wide, for
 /// browsers that cannot show a PDF inline.
 pub fn page_png(pdf: &[u8], index: usize, width: u16) -> Result<Vec<u8>, InspectError> {
+    check_shape(pdf)?;
     let data = pdf.to_vec();
     let width = width.clamp(100, MAX_IMAGE_WIDTH);
     std::panic::catch_unwind(move || {
@@ -74,6 +144,7 @@ pub const MAX_PAGES: usize = 500;
 
 /// Every page of `pdf` with its lines, fonts and images.
 pub fn pages(pdf: &[u8]) -> Result<Vec<Page>, InspectError> {
+    check_shape(pdf)?;
     let data = pdf.to_vec();
     std::panic::catch_unwind(move || read(data)).unwrap_or(Err(InspectError::Unreadable))
 }
@@ -208,6 +279,36 @@ mod tests {
     fn garbage_is_an_error_not_a_panic() {
         for bytes in [&b""[..], b"%PDF-1.7\n", b"not a pdf", b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF"] {
             assert!(pages(bytes).is_err() || pages(bytes).is_ok_and(|p| p.is_empty()));
+        }
+    }
+
+    #[test]
+    fn a_file_nested_a_hundred_thousand_deep_is_refused_before_parsing() {
+        let mut deep = b"%PDF-1.7\n1 0 obj\n".to_vec();
+        deep.extend(std::iter::repeat_n(&b"<</A "[..], 100_000).flatten());
+        deep.extend(std::iter::repeat_n(&b">>"[..], 100_000).flatten());
+        deep.extend(b"\nendobj\ntrailer <</Root 1 0 R>>\n%%EOF");
+        assert!(matches!(pages(&deep), Err(InspectError::TooDeep)));
+        assert!(matches!(page_count(&deep), Err(InspectError::TooDeep)));
+        // Brackets inside strings, comments and streams are not nesting.
+        let mut shallow = b"%PDF-1.7 % [[[[\n1 0 obj (((a))) [ <3c3c> ] endobj\n2 0 obj <</Length 3>>stream\n".to_vec();
+        shallow.extend(std::iter::repeat_n(b'[', 1000));
+        shallow.extend(b"\nendstream endobj");
+        assert!(check_shape(&shallow).is_ok());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+        #[test]
+        fn any_bytes_are_read_or_refused_without_a_crash(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..4096),
+            depth in 0usize..5000,
+        ) {
+            let mut pdf = b"%PDF-1.7\n1 0 obj ".to_vec();
+            pdf.extend(std::iter::repeat_n(&b"<</K ["[..], depth).flatten());
+            pdf.extend(&bytes);
+            let _ = pages(&pdf);
+            let _ = page_count(&pdf);
         }
     }
 }

@@ -452,6 +452,21 @@ fn any_pdf_can_be_checked_from_the_command_line() {
 }
 
 #[test]
+fn a_pdf_nested_a_hundred_thousand_deep_is_refused_by_the_check_without_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sau.pdf");
+    let mut deep = b"%PDF-1.7\n1 0 obj\n".to_vec();
+    deep.extend(std::iter::repeat_n(&b"<</A "[..], 100_000).flatten());
+    deep.extend(std::iter::repeat_n(&b">>"[..], 100_000).flatten());
+    deep.extend(b"\nendobj\ntrailer <</Root 1 0 R>>\n%%EOF");
+    std::fs::write(&path, &deep).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_nhiemvu")).arg("check").arg(&path).output().unwrap();
+    let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "refused, not aborted: {said}");
+    assert!(said.contains("lồng đối tượng sâu"), "says why: {said}");
+}
+
+#[test]
 fn printing_the_openapi_document_creates_no_data_folder() {
     let dir = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_nhiemvu"))
