@@ -45,7 +45,8 @@ pub fn router(state: AppState) -> BoxEndpoint<'static> {
     let api = api::service(state);
     let spec_json = api.spec();
     crate::http::error::learn_nesting(&spec_json);
-    let allow = Arc::new(crate::http::allow::AllowTable::new(&spec_json, "/api/v1", crate::web::ROUTES));
+    let pages: Vec<(&str, &str)> = crate::web::ROUTES.iter().copied().chain([("/healthz", "GET")]).collect();
+    let allow = Arc::new(crate::http::allow::AllowTable::new(&spec_json, "/api/v1", &pages));
     let spec = api.spec_endpoint();
     let docs = api.swagger_ui();
     Route::new()

@@ -1,8 +1,9 @@
 //! A hard cap on every request body, so neither an upload nor a form can fill
 //! memory or disk before the handler sees it: a declared length over the cap is
 //! refused at once, and a streamed (chunked) body is cut off when it passes the
-//! cap. Files (multipart, raw bytes, images) get the upload cap; everything else
-//! — JSON, forms, previews — the much smaller [`TEXT_CAP`].
+//! cap. Files (multipart, raw bytes, images) get the upload cap where files are
+//! taken; everything else — JSON, forms, previews — the much smaller [`TEXT_CAP`];
+//! forms anyone may post, a few KiB and urlencoded only.
 
 use std::pin::Pin;
 use std::sync::Arc;
@@ -45,15 +46,50 @@ impl<R: AsyncRead + Unpin> AsyncRead for Capped<R> {
 /// longest text field is far below it).
 pub const TEXT_CAP: u64 = 1024 * 1024;
 
-/// The cap for this request: files get `upload_cap`, everything else [`TEXT_CAP`].
+/// Largest form anyone may post without a login (log in, forgot password, first-run
+/// setup, set a password from a link): a few fields.
+pub const ANONYMOUS_FORM_CAP: u64 = 16 * 1024;
+
+/// The pages whose forms need no login.
+fn anonymous_form(path: &str) -> bool {
+    path == "/login" || path == "/forgot" || path.starts_with("/setup/") || path.starts_with("/password/")
+}
+
+/// The cap for this request: files get `upload_cap` (on the API, and on the one
+/// page that takes a file, the import), a form anyone may post
+/// [`ANONYMOUS_FORM_CAP`], everything else [`TEXT_CAP`].
 pub fn cap_for(req: &Request, upload_cap: u64) -> u64 {
+    let path = req.uri().path();
+    if anonymous_form(path) {
+        return ANONYMOUS_FORM_CAP;
+    }
     let ty = req.header("content-type").unwrap_or("").to_ascii_lowercase();
     let file = ty.starts_with("multipart/form-data")
         || ty.starts_with("application/octet-stream")
         || ty.starts_with("application/pdf")
         || ty.starts_with(crate::sheet::XLSX)
         || ty.starts_with("image/");
-    if file { upload_cap } else { TEXT_CAP }
+    let takes_files = path.starts_with("/api/") || path.ends_with("/import");
+    if file && takes_files { upload_cap } else { TEXT_CAP }
+}
+
+/// A form anyone may post is read only as `application/x-www-form-urlencoded`: a
+/// multipart body or any other kind is refused before a byte of it is read.
+fn unsupported(req: &Request) -> Option<Response> {
+    let path = req.uri().path();
+    if req.method() != poem::http::Method::POST || !anonymous_form(path) {
+        return None;
+    }
+    let ty = req.header("content-type").unwrap_or("").to_ascii_lowercase();
+    if ty.starts_with("application/x-www-form-urlencoded") {
+        return None;
+    }
+    Some(crate::web::render(
+        "error.html",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        serde_json::json!({"title": "Biểu mẫu không hợp lệ",
+            "message": "Trang này chỉ nhận biểu mẫu gửi từ trình duyệt.", "status": 415}),
+    ))
 }
 
 fn too_large(req_path: &str, max: u64) -> Response {
@@ -72,6 +108,9 @@ fn too_large(req_path: &str, max: u64) -> Response {
 
 /// Wraps an endpoint so no request body may exceed its cap ([`cap_for`]).
 pub async fn cap_body<E: Endpoint>(ep: Arc<E>, mut req: Request, upload_cap: u64) -> poem::Result<Response> {
+    if let Some(refused) = unsupported(&req) {
+        return Ok(refused);
+    }
     let max = cap_for(&req, upload_cap);
     let path = req.uri().path().to_owned();
     let declared = req.header("content-length").and_then(|v| v.parse::<u64>().ok());

@@ -324,6 +324,9 @@ async fn optional_fields_are_left_out_not_null_and_405_says_what_is_allowed() {
     let resp = app.client.delete("/login").send().await;
     assert_eq!(resp.0.status(), StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(resp.0.headers().get("allow").unwrap(), "GET, POST");
+    let resp = app.client.post("/healthz").send().await;
+    assert_eq!(resp.0.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(resp.0.headers().get("allow").unwrap(), "GET", "the health check says what it takes");
 }
 
 #[tokio::test]

@@ -44,6 +44,9 @@ async fn a_pdf_is_stored_under_its_id_with_its_hash_and_downloads_under_its_viet
     resp.assert_status_is_ok();
     let disposition = resp.0.headers().get("content-disposition").unwrap().to_str().unwrap().to_owned();
     assert!(disposition.starts_with("attachment; filename=\""), "{disposition}");
+    let header = |k: &str| resp.0.headers().get(k).map(|v| v.to_str().unwrap().to_owned());
+    assert_eq!(header("x-content-type-options").as_deref(), Some("nosniff"), "never sniffed as a page");
+    assert!(header("content-security-policy").is_some_and(|c| c.starts_with("sandbox")), "opened in a sandbox");
     assert!(
         disposition.contains(
             "filename*=UTF-8''Bi%C3%AAn%20b%E1%BA%A3n%20nghi%E1%BB%87m%20thu%20%28%C4%91%E1%BB%A3t%202%29%2Epdf"

@@ -209,6 +209,54 @@ fn a_gigabyte_posted_to_the_login_page_costs_no_memory() {
 }
 
 #[test]
+fn anonymous_multipart_to_the_login_and_forgot_forms_is_refused_before_it_is_read() {
+    let server = Served::start(&[]);
+    let _ = server.request("GET /login HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+    let idle = server.rss_kib();
+    let port = server.port;
+    // 40 at once, 25 MiB each, as multipart: refused with 415 from the headers alone.
+    let senders: Vec<_> = (0..40)
+        .map(|n| {
+            std::thread::spawn(move || {
+                let path = if n % 2 == 0 { "/login" } else { "/forgot" };
+                let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+                s.set_read_timeout(Some(Duration::from_secs(30))).ok()?;
+                let len = 25 * 1024 * 1024;
+                let head = format!(
+                    "POST {path} HTTP/1.1\r\nHost: t\r\nContent-Type: multipart/form-data; boundary=x\r\nContent-Length: {len}\r\n\r\n"
+                );
+                s.write_all(head.as_bytes()).ok()?;
+                let chunk = vec![b'x'; 256 * 1024];
+                for _ in 0..100 {
+                    if s.write_all(&chunk).is_err() {
+                        break;
+                    }
+                }
+                let mut buf = [0u8; 256];
+                let n = s.read(&mut buf).unwrap_or(0);
+                String::from_utf8_lossy(&buf[..n]).lines().next().map(str::to_owned)
+            })
+        })
+        .collect();
+    for t in senders {
+        let line = t.join().unwrap();
+        assert!(
+            line.as_deref().is_some_and(|l| l.contains("415")),
+            "refused as a kind of body it never reads: {line:?}"
+        );
+    }
+    let grown = server.rss_kib().saturating_sub(idle);
+    assert!(grown < 50 * 1024, "memory grew by {grown} KiB");
+    // A login form posted the ordinary way still works (and is refused only for its password).
+    let body = "username=khong-co&password=sai";
+    let line = server.request(&format!(
+        "POST /login HTTP/1.1\r\nHost: t\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    ));
+    assert!(line.as_deref().is_some_and(|l| l.contains("401")), "{line:?}");
+}
+
+#[test]
 fn idle_and_trickling_connections_are_closed_and_the_cap_holds() {
     let server = Served::start(&[
         ("APP__SERVER__IDLE_TIMEOUT_SECS", "2"),

@@ -42,9 +42,13 @@ pub struct FileResponse {
 
 impl poem::IntoResponse for FileResponse {
     fn into_response(self) -> poem::Response {
+        // Never sniffed or run as a page, whatever the bytes hold (a PDF that is also
+        // HTML, say): a download, in a sandbox if a browser opens it at all.
         poem::Response::builder()
             .content_type(self.content_type)
             .header("content-disposition", self.disposition)
+            .header("x-content-type-options", "nosniff")
+            .header("content-security-policy", "sandbox; default-src 'none'")
             .body(self.bytes)
     }
 }
