@@ -111,8 +111,10 @@ pub struct ServerSettings {
     pub public_url: String,
     /// Whether the session cookie carries the Secure attribute.
     pub secure_cookies: bool,
-    /// Most connections open at once.
+    /// Most connections open at once (past it the longest idle one is closed).
     pub max_connections: usize,
+    /// Most connections open at once from one client address.
+    pub max_connections_per_client: usize,
     /// Seconds of silence after which a connection is closed.
     pub idle_timeout_secs: u64,
     /// Seconds a request may take to arrive before its pace is checked.
@@ -134,6 +136,7 @@ impl ServerSettings {
     pub fn limits(&self) -> crate::http::conn::Limits {
         crate::http::conn::Limits {
             max_connections: self.max_connections,
+            max_per_client: self.max_connections_per_client,
             idle: std::time::Duration::from_secs(self.idle_timeout_secs.max(1)),
             grace: std::time::Duration::from_secs(self.request_grace_secs),
             min_bytes_per_sec: self.min_request_bytes_per_sec,

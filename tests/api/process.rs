@@ -4,6 +4,7 @@
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -254,6 +255,63 @@ fn anonymous_multipart_to_the_login_and_forgot_forms_is_refused_before_it_is_rea
         body.len()
     ));
     assert!(line.as_deref().is_some_and(|l| l.contains("401")), "{line:?}");
+}
+
+#[test]
+fn two_thousand_idle_sockets_and_two_hundred_tricklers_shut_no_one_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Served::start_in(dir.path(), &["--demo"], &[("APP__SERVER__IDLE_TIMEOUT_SECS", "4")]);
+    let port = server.port;
+    let token = bearer(&server, "vanphong");
+    // 200 clients sending a header byte a second, and 2,000 that open and say nothing.
+    let stop = std::sync::Arc::new(AtomicBool::new(false));
+    let tricklers: Vec<_> = (0..200)
+        .map(|_| {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) else { return };
+                let _ = s.write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\nX-Slow: ");
+                while !stop.load(Ordering::Relaxed) && s.write_all(b"a").is_ok() {
+                    std::thread::sleep(Duration::from_secs(1));
+                }
+            })
+        })
+        .collect();
+    let mut idle: Vec<TcpStream> = (0..2000).filter_map(|_| TcpStream::connect(("127.0.0.1", port)).ok()).collect();
+    assert_eq!(idle.len(), 2000, "every connection is taken at once (the accept loop never waits)");
+    // Everyone else is still served, at once: the health check and a logged-in task list.
+    let answered = |path: &str, auth: &str| {
+        let started = Instant::now();
+        let reply = call(port, "GET", path, auth, None);
+        (reply.map(|(status, _)| status), started.elapsed())
+    };
+    for _ in 0..5 {
+        let (status, took) = answered("/healthz", "");
+        assert_eq!(status, Some(200), "the health check answers");
+        assert!(took < Duration::from_secs(2), "without waiting for a slot: {took:?}");
+        let (status, took) = answered("/api/v1/tasks?per_page=5", &token);
+        assert_eq!(status, Some(200), "a logged-in list answers");
+        assert!(took < Duration::from_secs(2), "without waiting for a slot: {took:?}");
+    }
+    // The idle ones are closed: to make room, or by their own timer.
+    let closed = idle
+        .iter_mut()
+        .map(|s| {
+            s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+            let mut b = [0u8; 1];
+            // Closed by the server: end of stream or a reset; a read timeout is not.
+            match s.read(&mut b) {
+                Ok(n) => n == 0,
+                Err(e) => !matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut),
+            }
+        })
+        .filter(|closed| *closed)
+        .count();
+    assert_eq!(closed, 2000, "every idle socket is closed");
+    stop.store(true, Ordering::Relaxed);
+    for t in tricklers {
+        t.join().unwrap();
+    }
 }
 
 #[test]
