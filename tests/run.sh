@@ -60,6 +60,7 @@ step "browser journeys (Chromium): the year, and a new office from an empty data
 cargo build --locked
 node tests/web/journey.mjs
 node tests/web/setup_journey.mjs
+node tests/web/mail_off_journey.mjs
 
 # The same build the journeys served: a second, release compile would cost a
 # quarter of an hour for no other use.

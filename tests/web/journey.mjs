@@ -259,6 +259,12 @@ async function main() {
   await page.waitForURL(/\/review\?done=/);
   await page.goto(`${base}/tasks/${taskId}`);
   check((await text("#result-state")) === "Đã được chấp nhận", "accepted");
+  // The office's view of the task: who leads it and what happened to it, in order.
+  check((await text("#task-overview")).includes("Phòng Tài chính - Kế hoạch"), "the lead unit is named");
+  const happened = await page.locator("#task-history li").allInnerTexts();
+  check(happened[0].includes("Giao nhiệm vụ") && happened.some((e) => e.includes("trả lại")) && happened.at(-1).includes("chấp nhận"),
+    `assigned, returned, accepted: ${happened}`);
+  await shot("08a-office-task");
 
   // 5b. The office makes TC-KH a co-operating unit of task 1.3 (every one of its targets
   // is on the edit form); TC-KH writes its contribution; its session expires before it
