@@ -169,6 +169,21 @@ pub struct ImportProblem {
     pub message: String,
 }
 
+/// One task as an import read it, and what it does to the plan.
+#[derive(Debug, Clone, Object, serde::Serialize)]
+pub struct ImportItem {
+    /// The task's first row as Excel numbers it.
+    pub row: u32,
+    /// Its code ("1.4").
+    pub code: String,
+    /// Its text, cut at 300 characters.
+    pub text: String,
+    /// created, updated or unchanged.
+    pub action: String,
+    /// What changed, in Vietnamese ("hạn", "chỉ tiêu"), for an updated task.
+    pub changes: Vec<String>,
+}
+
 /// What an import did, or with `dry_run` would do.
 #[derive(Debug, Clone, Object, serde::Serialize)]
 pub struct ImportReport {
@@ -188,6 +203,8 @@ pub struct ImportReport {
     pub tasks_unchanged: u32,
     /// Every problem found; while there is one nothing is written.
     pub problems: Vec<ImportProblem>,
+    /// The first tasks read (at most 1,000), in the file's order, each with what it does.
+    pub items: Vec<ImportItem>,
 }
 
 /// A new calendar feed: everything the caller may see, or one unit's tasks.

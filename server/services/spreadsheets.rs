@@ -516,6 +516,7 @@ pub async fn import_register(
         tasks_updated: 0,
         tasks_unchanged: 0,
         problems,
+        items: Vec::new(),
     };
     if !report.problems.is_empty() {
         return if dry_run { Ok(report) } else { Err(invalid(&report)) };
@@ -585,16 +586,31 @@ pub async fn import_register(
             deadline: row.deadline.map(Into::into),
             set_targets: Some(lines),
         };
-        let result = match before {
-            Some(t) if unchanged(t, &row, group_id) => {
+        let changed = before.map(|t| changes(t, &row, group_id));
+        if report.items.len() < MAX_ITEMS {
+            let action = match &changed {
+                None => "created",
+                Some(c) if c.is_empty() => "unchanged",
+                Some(_) => "updated",
+            };
+            report.items.push(crate::model::ImportItem {
+                row: row.at as u32,
+                code: row.code.clone(),
+                text: row.text.chars().take(300).collect(),
+                action: action.into(),
+                changes: changed.clone().unwrap_or_default().into_iter().map(str::to_owned).collect(),
+            });
+        }
+        let result = match (before, changed) {
+            (Some(_), Some(c)) if c.is_empty() => {
                 report.tasks_unchanged += 1;
                 continue;
             }
-            Some(t) => {
+            (Some(t), _) => {
                 report.tasks_updated += 1;
                 tasks::update_in(&*txn, actor, now, t.id, input).await.map(|_| ())
             }
-            None => {
+            (None, _) => {
                 // New tasks are written together below, by the same rules.
                 report.tasks_created += 1;
                 fresh.push((row.at, input));
@@ -634,21 +650,32 @@ fn at_row(at: usize, e: AppError) -> Result<ImportProblem> {
 }
 
 /// Whether the stored task already says what the row says.
-fn unchanged(t: &crate::model::Task, row: &Row, group_id: Uuid) -> bool {
+/// Most tasks an import's report lists one by one.
+const MAX_ITEMS: usize = 1000;
+
+/// What the file changes of an existing task, in words; empty when nothing.
+fn changes(t: &crate::model::Task, row: &Row, group_id: Uuid) -> Vec<&'static str> {
     let mut coops_then = t.data.cooperating_unit_ids.clone();
     coops_then.sort();
     let mut coops_now = row.coops.clone();
     coops_now.sort();
-    t.data.group_id == group_id
-        && t.data.text == row.text
-        && t.data.lead_unit_id == row.lead
-        && coops_then == coops_now
-        && t.data.deadline.map(|d| d.0) == row.deadline
-        && t.targets.len() == row.targets.len()
+    let targets_same = t.targets.len() == row.targets.len()
         && t.targets
             .iter()
             .zip(&row.targets)
-            .all(|(x, (d, u, g))| x.data.description == *d && x.data.measure_unit == *u && x.data.goal_value == *g)
+            .all(|(x, (d, u, g))| x.data.description == *d && x.data.measure_unit == *u && x.data.goal_value == *g);
+    [
+        (t.data.group_id == group_id, "nhóm"),
+        (t.data.text == row.text, "nội dung"),
+        (t.data.lead_unit_id == row.lead, "đơn vị chủ trì"),
+        (coops_then == coops_now, "đơn vị phối hợp"),
+        (t.data.deadline.map(|d| d.0) == row.deadline, "hạn"),
+        (targets_same, "chỉ tiêu"),
+    ]
+    .into_iter()
+    .filter(|(same, _)| !same)
+    .map(|(_, what)| what)
+    .collect()
 }
 
 /// The problems as a 422, one field per cell ("file.D7").

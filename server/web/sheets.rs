@@ -18,7 +18,11 @@ fn report_json(r: &ImportReport) -> Value {
     json!({"rows": r.rows, "tasks": r.tasks, "created": r.tasks_created, "updated": r.tasks_updated,
         "unchanged": r.tasks_unchanged, "groups": r.groups_created,
         "problems": r.problems.iter().map(|p| json!({"cell": p.cell, "row": p.row, "column": p.column,
-            "message": vietnamese(&p.message)})).collect::<Vec<_>>()})
+            "message": vietnamese(&p.message)})).collect::<Vec<_>>(),
+        "items": r.items.iter().map(|i| json!({"row": i.row, "code": i.code, "text": i.text, "action": i.action,
+            "action_label": match i.action.as_str() { "created" => "Mới", "updated" => "Thay đổi", _ => "Giữ nguyên" },
+            "changes": i.changes})).collect::<Vec<_>>(),
+        "more": r.tasks as usize > r.items.len()})
 }
 
 async fn view(c: &Ctx, id: Uuid, status: StatusCode, extra: Value) -> Result<Response> {

@@ -123,6 +123,13 @@ async fn a_register_typed_in_excel_imports_once_and_again_changes_nothing() {
     let edited = file(rows.into_iter().skip(1).collect());
     let changed = app.post_bytes(&format!("/api/v1/plans/{plan}/import"), XLSX, edited).await.expect(200);
     assert_eq!((changed["tasks_updated"].as_u64(), changed["tasks_unchanged"].as_u64()), (Some(1), Some(2)));
+    // The report lists what it read, each task with what it does and what changed.
+    let items = changed["items"].as_array().unwrap();
+    let listed: Vec<(&str, &str)> =
+        items.iter().map(|i| (i["code"].as_str().unwrap(), i["action"].as_str().unwrap())).collect();
+    assert_eq!(listed, [("1.1", "updated"), ("2.1", "unchanged"), ("2.2", "unchanged")], "{changed}");
+    assert_eq!(items[0]["changes"], json!(["nội dung", "chỉ tiêu"]));
+    assert_eq!(items[0]["row"], 2, "where the task starts in the file");
     let after = app.get(&format!("/api/v1/tasks/{}", first["id"].as_str().unwrap())).await.expect(200);
     assert_eq!(after["text"], "Trồng rừng tập trung và chăm sóc rừng");
     assert_eq!(after["targets"][1]["goal_value"], 70.0);
