@@ -41,7 +41,8 @@ pub(crate) async fn audit(state: Data<&AppState>, req: &Request) -> Response {
             .map(|e| {
                 let actor = e.actor_id.map(|a| name_of.get(&a).cloned().unwrap_or_else(|| a.to_string()));
                 json!({"seq": e.seq, "at": super::documents::vn_time(e.at), "actor": actor,
-                    "action": action_label(&e.action), "entity": entity_label(&e.entity), "entity_id": e.entity_id, "client": e.client_addr, "hash": &e.hash[..12.min(e.hash.len())]})
+                    "action": action_label(&e.action), "entity": entity_label(&e.entity), "record": record_name(e), "entity_id": e.entity_id,
+                    "short_id": e.entity_id.map(|i| i.simple().to_string()[..8].to_owned()), "client": e.client_addr, "hash": &e.hash[..12.min(e.hash.len())]})
             })
             .collect();
         Ok(c.page("audit.html", StatusCode::OK, json!({"events": events, "total": page.total})))
@@ -94,6 +95,29 @@ fn action_label(code: &str) -> &'static str {
         "fetch_signature_handoff" => "Công cụ ký lấy văn bản để ký",
         _ => "Thao tác khác",
     }
+}
+
+/// The record an event is about, as a person names it, from what the event itself
+/// stored (a task's code, a document's subject, a person's name…); `None` when it
+/// stored nothing to go by.
+fn record_name(e: &crate::model::AuditEvent) -> Option<String> {
+    let snapshot = e.after.as_ref().or(e.before.as_ref())?;
+    // Some events store [record, co-operating units].
+    let record = if snapshot.is_array() { snapshot.get(0)? } else { snapshot };
+    let field = |k: &str| record.get(k).and_then(Value::as_str).map(str::to_owned);
+    let name = match e.entity.as_str() {
+        "tasks" | "task" => field("code").map(|c| format!("nhiệm vụ {c}")),
+        "documents" => field("subject"),
+        "users" | "user" => field("name").or_else(|| field("username")),
+        "units" => field("short_name").or_else(|| field("name")),
+        "plans" | "task_groups" => field("title"),
+        "evidence" => field("file_name"),
+        "issuers" => field("short_name").or_else(|| field("full_name")),
+        "rubrics" => field("name"),
+        "targets" => field("description"),
+        _ => None,
+    }?;
+    Some(name.chars().take(80).collect())
 }
 
 /// A kind of record as the log page names it.

@@ -93,7 +93,11 @@ fn evidence_json(items: &[crate::model::Evidence]) -> Vec<Value> {
     items
         .iter()
         .map(|e| {
+            // A picture shows itself; another file its kind ("PDF", "DOCX").
+            let kind: String =
+                e.file_name.rsplit_once('.').map_or("TỆP", |(_, x)| x).to_uppercase().chars().take(4).collect();
             json!({"id": e.id, "name": e.file_name, "type": e.content_type, "size": e.size_bytes,
+                "image": e.content_type.starts_with("image/"), "kind": kind,
                 "size_text": size_text(e.size_bytes), "sha256": e.sha256, "signatures": e.signatures})
         })
         .collect()

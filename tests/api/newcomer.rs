@@ -336,6 +336,7 @@ async fn small_wrong_things_stay_fixed() {
     let clerk = app.get(&format!("/api/v1/users/{}", p.ids["office"])).await.expect(200);
     assert!(log.contains(clerk["name"].as_str().unwrap()), "who, by name: {log}");
     assert!(!log.contains("Thao tác khác"), "every action in words");
+    assert!(log.contains("Nhóm nhiệm vụ: I. KINH TẾ"), "the record by its name, not only its id");
 }
 
 #[tokio::test]
@@ -366,6 +367,15 @@ async fn the_office_sees_who_carries_a_task_where_it_stands_and_its_history() {
     let changed =
         history.find("Sửa hạn thành 27&#x2f;12&#x2f;2024").unwrap_or_else(|| panic!("the deadline moved: {history}"));
     assert!(assigned < changed, "in time order: {history}");
+
+    // Evidence shows a picture as itself and another file by its kind, with a short check code.
+    app.act_as(p.token("unit_officer"));
+    app.upload(&id, "Ảnh hiện trường.png", include_bytes!("../fixtures/seal.png").to_vec(), None).await.expect(201);
+    app.upload(&id, "Biên bản.pdf", b"%PDF-1.4\n%%EOF\n".to_vec(), None).await.expect(201);
+    let (_, page) = office.get(&format!("/tasks/{id}")).await;
+    assert!(page.contains("<img class=\"thumb\""), "a thumbnail of the picture");
+    assert!(page.contains("<span class=\"thumb kind\" aria-hidden=\"true\">PDF</span>"), "the file's kind");
+    assert_eq!(page.matches("mã kiểm tra").count(), 2, "one short check code each, not the whole hash twice");
 
     // The unit officer gets the report form, not the office's overview.
     let (unit, _) = Browser::login(&app, p.ids["unit_officer"]).await;
