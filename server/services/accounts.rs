@@ -314,6 +314,30 @@ async fn live_link<C: ConnectionTrait>(
 }
 
 /// Who a link belongs to, while it still works.
+/// Until when each of `user_ids` can still use an invitation (the latest unused one
+/// not yet expired), for administrators: whom they invited and who has not come in.
+pub async fn open_invitations(
+    db: &Db,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    user_ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, DateTime<Utc>>> {
+    require(actor, Action::ManageOrganisation)?;
+    let links = account_links::Entity::find()
+        .filter(account_links::Column::UserId.is_in(user_ids.iter().copied()))
+        .filter(account_links::Column::Purpose.eq(Purpose::Invite.code()))
+        .filter(account_links::Column::UsedAt.is_null())
+        .filter(account_links::Column::ExpiresAt.gt(now))
+        .all(&db.conn)
+        .await?;
+    let mut until = std::collections::HashMap::new();
+    for l in links {
+        let at: &mut DateTime<Utc> = until.entry(l.user_id).or_insert(l.expires_at);
+        *at = (*at).max(l.expires_at);
+    }
+    Ok(until)
+}
+
 pub async fn link_holder(db: &Db, now: DateTime<Utc>, secret: &str) -> Result<LinkHolder> {
     let (link, user) = live_link(&db.conn, now, secret).await?;
     let purpose = if link.purpose == Purpose::Invite.code() { Purpose::Invite } else { Purpose::Reset };

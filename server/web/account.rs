@@ -241,6 +241,8 @@ async fn people_with(
     let filter = units::UnitFilter { issuer_id: c.actor.issuer_id, kind: None };
     let unit_list = units::list_units(&c.state.db, &c.actor, filter, all).await?;
     let unit_name: BTreeMap<Uuid, String> = unit_list.items.iter().map(|u| (u.id, u.data.short_name.clone())).collect();
+    let waiting: Vec<Uuid> = list.items.iter().filter(|u| !u.has_password).map(|u| u.id).collect();
+    let invites = accounts::open_invitations(&c.state.db, &c.actor, now(), &waiting).await?;
     let rows: Vec<Value> = list
         .items
         .iter()
@@ -251,6 +253,7 @@ async fn people_with(
                 "unit": u.data.unit_id.and_then(|i| unit_name.get(&i).cloned()),
                 "is_self": Some(u.id) == c.actor.user_id,
                 "invited": !u.has_password,
+                "invite_until": invites.get(&u.id).map(|t| super::documents::vn_time(*t)),
                 "inactive_since": u.deactivated_at.map(super::documents::vn_date)})
         })
         .collect();

@@ -172,6 +172,7 @@ async fn with_mail_off_an_invitation_hands_over_its_link_and_the_new_person_sets
         page[at..at + page[at..].find("</tr>").unwrap()].to_owned()
     };
     assert!(row(&page).contains("Chưa nhận lời mời"), "not yet in: {}", row(&page));
+    assert!(row(&page).contains("liên kết dùng được đến"), "until when the link works: {}", row(&page));
 
     // The new person follows it, sets a password and logs in.
     let resp = app.client.get(path).send().await;
