@@ -34,10 +34,16 @@ export async function press(page, selector) {
   await page.keyboard.up("Enter");
 }
 
+// A date or time written the machine's way ("2026-12-07", "2026-12-07T18:05:56+07:00"):
+// pages say "07/12/2026 18:05".
+export const ISO_DATE = /\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?/;
+
 export async function vietnameseOnly(page, where) {
   const body = await page.evaluate(() => document.body.innerText);
   const m = body.match(FOREIGN);
   if (m) throw new Error(`${where}: not Vietnamese: “${body.slice(Math.max(0, m.index - 50), m.index + 50).replace(/\s+/g, " ")}”`);
+  const d = body.match(ISO_DATE);
+  if (d) throw new Error(`${where}: a date not written the Vietnamese way: “${body.slice(Math.max(0, d.index - 50), d.index + 50).replace(/\s+/g, " ")}”`);
 }
 
 // A word (2–15 letters: a syllable, not a hash or an address) whose letters sit on
