@@ -22,7 +22,7 @@ use crate::error::{AppError, Check, Result};
 use crate::model::{Page, Paging, ResultInput, ReviewEvent, TaskResult};
 use crate::storage::Db;
 use crate::storage::audit::Actor;
-use crate::storage::entities::{audit_events, plans, results, task_cooperators, tasks, users};
+use crate::storage::entities::{audit_events, plans, results, task_cooperators, tasks};
 
 const ENTITY: &str = "results";
 
@@ -196,14 +196,7 @@ pub async fn history(db: &Db, actor: &Actor, id: Uuid) -> Result<Vec<ReviewEvent
         .limit(500)
         .all(&db.conn)
         .await?;
-    let people: Vec<Uuid> = events.iter().filter_map(|e| e.actor_id).collect();
-    let names: std::collections::HashMap<Uuid, String> = users::Entity::find()
-        .filter(users::Column::Id.is_in(people))
-        .all(&db.conn)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
+    let names = crate::storage::queries::user_names(&db.conn, events.iter().filter_map(|e| e.actor_id)).await?;
     Ok(events
         .into_iter()
         .map(|e| {

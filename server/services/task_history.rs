@@ -14,7 +14,7 @@ use crate::error::Result;
 use crate::model::ReviewEvent;
 use crate::storage::Db;
 use crate::storage::audit::Actor;
-use crate::storage::entities::{audit_events, units, users};
+use crate::storage::entities::{audit_events, units};
 
 /// The task's events, oldest first (at most 500).
 pub async fn task_history(db: &Db, actor: &Actor, task_id: Uuid) -> Result<Vec<ReviewEvent>> {
@@ -27,14 +27,7 @@ pub async fn task_history(db: &Db, actor: &Actor, task_id: Uuid) -> Result<Vec<R
         .limit(500)
         .all(&db.conn)
         .await?;
-    let people: Vec<Uuid> = events.iter().filter_map(|e| e.actor_id).collect();
-    let names: HashMap<Uuid, String> = users::Entity::find()
-        .filter(users::Column::Id.is_in(people))
-        .all(&db.conn)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
+    let names = crate::storage::queries::user_names(&db.conn, events.iter().filter_map(|e| e.actor_id)).await?;
     // A task's events store the record, or [record, co-operating units].
     let record = |v: &Option<Value>| -> Option<Value> {
         let v = v.as_ref()?;

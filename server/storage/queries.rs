@@ -6,7 +6,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use uuid::Uuid;
 
 use crate::error::{AppError, Result};
-use crate::storage::entities::{plans, signing_keys, tasks};
+use crate::storage::entities::{plans, signing_keys, tasks, users};
 
 /// A plan, or `not_found`.
 pub async fn plan<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<plans::Model> {
@@ -33,4 +33,14 @@ pub async fn key_in_use<C: ConnectionTrait>(
         None => q.filter(signing_keys::Column::UserId.is_null()),
     };
     Ok(q.order_by_desc(signing_keys::Column::InstalledAt).one(db).await?)
+}
+
+/// The full names of `ids` (people behind a history's events), in one query.
+pub async fn user_names<C: ConnectionTrait>(
+    db: &C,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> Result<std::collections::HashMap<Uuid, String>> {
+    let ids: Vec<Uuid> = ids.into_iter().collect();
+    let found = users::Entity::find().filter(users::Column::Id.is_in(ids)).all(db).await?;
+    Ok(found.into_iter().map(|u| (u.id, u.name)).collect())
 }

@@ -571,6 +571,12 @@ impl<'a> Browser<'a> {
     }
 
     pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String) {
+        let (status, _, page) = self.send(path, fields).await;
+        (status, page)
+    }
+
+    /// Posts a form: the status, where a redirect leads ("" if none) and the page.
+    pub async fn send(&self, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String, String) {
         let resp = self
             .app
             .client
@@ -581,7 +587,8 @@ impl<'a> Browser<'a> {
             .send()
             .await;
         let status = resp.0.status();
-        (status, resp.0.into_body().into_string().await.unwrap())
+        let to = resp.0.headers().get("location").map(|l| l.to_str().unwrap().to_owned()).unwrap_or_default();
+        (status, to, resp.0.into_body().into_string().await.unwrap())
     }
 
     /// The CSRF token the pages put in their forms.

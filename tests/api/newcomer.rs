@@ -8,22 +8,6 @@ use serde_json::{Value, json};
 
 use crate::helpers::{Browser, form, spawn_app};
 
-/// POSTs a form as `b` and returns the status, the redirect target and the page.
-async fn send(b: &Browser<'_>, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String, String) {
-    let resp = b
-        .app
-        .client
-        .post(path)
-        .header("cookie", &b.cookie)
-        .content_type("application/x-www-form-urlencoded")
-        .body(form(fields))
-        .send()
-        .await;
-    let status = resp.0.status();
-    let to = resp.0.headers().get("location").map(|l| l.to_str().unwrap().to_owned()).unwrap_or_default();
-    (status, to, resp.0.into_body().into_string().await.unwrap())
-}
-
 fn codes(findings: &Value) -> Vec<(String, String)> {
     findings["findings"]
         .as_array()
@@ -48,7 +32,7 @@ async fn the_office_starts_the_year_end_report_from_the_plan_page_and_a_second_r
     assert!(known.contains(&format!("/documents/{}", p.report)) && known.contains("dự thảo ngày"), "{known}");
     assert!(page.contains("data-confirm=\"Kế hoạch này đã có báo cáo năm"), "a second report is confirmed first");
 
-    let (status, to, _) = send(&office, &format!("/plans/{}/report", p.plan), &[("csrf", &csrf)]).await;
+    let (status, to, _) = office.send(&format!("/plans/{}/report", p.plan), &[("csrf", &csrf)]).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let id = to.strip_prefix("/documents/").expect("the new report opens").to_owned();
     let doc = app.get(&format!("/api/v1/documents/{id}")).await.expect(200);
@@ -83,12 +67,12 @@ async fn the_office_starts_the_year_end_report_from_the_plan_page_and_a_second_r
     let (_, page) = office.get("/documents").await;
     assert!(page.contains("id=\"new-document\"") && page.contains("Soạn văn bản mới"), "the form is there");
     let fields = [("csrf", csrf.as_str()), ("kind", "letter"), ("plan_id", p.plan.as_str()), ("subject", "")];
-    let (status, _, page) = send(&office, "/documents", &fields).await;
+    let (status, _, page) = office.send("/documents", &fields).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("id=\"err-subject\"") && page.contains("value=\"letter\" selected"), "{page}");
     let subject = "V/v đôn đốc báo cáo kết quả thực hiện nhiệm vụ năm 2024";
     let fields = [("csrf", csrf.as_str()), ("kind", "letter"), ("plan_id", p.plan.as_str()), ("subject", subject)];
-    let (status, to, _) = send(&office, "/documents", &fields).await;
+    let (status, to, _) = office.send("/documents", &fields).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{to}");
     let letter = app.get(&format!("/api/v1{to}")).await.expect(200);
     assert_eq!((letter["kind"].as_str(), letter["subject"].as_str()), (Some("letter"), Some(subject)));
@@ -96,7 +80,7 @@ async fn the_office_starts_the_year_end_report_from_the_plan_page_and_a_second_r
     // Not for a unit officer.
     let (unit, _) = Browser::login(&app, p.ids["unit_officer"]).await;
     let ucsrf = unit.csrf().await;
-    let (status, _, _) = send(&unit, &format!("/plans/{}/report", p.plan), &[("csrf", &ucsrf)]).await;
+    let (status, _, _) = unit.send(&format!("/plans/{}/report", p.plan), &[("csrf", &ucsrf)]).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
@@ -135,7 +119,7 @@ async fn an_issued_report_passes_its_own_check_and_a_second_one_cannot_be_issued
 
     // Another report of the closed plan is an error of the check, and is not submitted.
     let csrf = office.csrf().await;
-    let (_, to, _) = send(&office, &format!("/plans/{}/report", p.plan), &[("csrf", &csrf)]).await;
+    let (_, to, _) = office.send(&format!("/plans/{}/report", p.plan), &[("csrf", &csrf)]).await;
     let second = to.strip_prefix("/documents/").expect("a draft is still possible").to_owned();
     let check = app.get(&format!("/api/v1/documents/{second}/check")).await.expect(200);
     assert!(codes(&check).contains(&("plan_already_reported".into(), "error".into())), "{check}");
@@ -159,7 +143,7 @@ async fn with_mail_off_an_invitation_hands_over_its_link_and_the_new_person_sets
         ("email", "moi.hv@bacson.example.vn"),
         ("role", "office"),
     ];
-    let (status, _, page) = send(&admin, "/admin/users", &fields).await;
+    let (status, _, page) = admin.send("/admin/users", &fields).await;
     assert_eq!(status, StatusCode::OK, "the page itself hands the link over");
     let at = page.find("id=\"handover\"").expect("the handover banner");
     let banner = &page[at..at + page[at..].find("</div>").unwrap()];
@@ -192,7 +176,7 @@ async fn with_mail_off_an_invitation_hands_over_its_link_and_the_new_person_sets
     let users = app.get(&format!("/api/v1/users?issuer_id={}&per_page=100", p.issuer)).await.expect(200);
     let office = users["items"].as_array().unwrap().iter().find(|u| u["username"] == "moi.hv").unwrap();
     let (status, _, page) =
-        send(&admin, &format!("/admin/users/{}/invite", office["id"].as_str().unwrap()), &[("csrf", &csrf)]).await;
+        admin.send(&format!("/admin/users/{}/invite", office["id"].as_str().unwrap()), &[("csrf", &csrf)]).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("id=\"handover\"") && page.contains("&#x2f;password&#x2f;"), "a fresh link");
 
@@ -218,13 +202,13 @@ async fn a_form_posted_from_an_earlier_login_or_without_a_cookie_keeps_what_was_
     let (second, _) = Browser::login(&app, p.ids["unit_officer"]).await;
     let typed = "Đơn vị đã triển khai, đang tổng hợp số liệu quý IV (gõ trong thẻ cũ).";
     let stale = Browser { app: &app, cookie: second.cookie.clone() };
-    let (status, to, _) = send(&stale, &path, &[("csrf", &old_csrf), ("narrative", typed), ("action", "draft")]).await;
+    let (status, to, _) = stale.send(&path, &[("csrf", &old_csrf), ("narrative", typed), ("action", "draft")]).await;
     assert_eq!((status, to.as_str()), (StatusCode::SEE_OTHER, path.as_str()), "back to the form, not an error");
     let (_, page) = second.get(&path).await;
     assert!(page.contains(typed), "the text is offered back on its form: {page}");
     assert!(page.contains("id=\"restored\"") && page.contains("CHƯA được lưu"), "and said to be unsaved");
     // A token that is nobody's is still refused.
-    let (status, _, _) = send(&stale, &path, &[("csrf", "không phải mã"), ("narrative", typed)]).await;
+    let (status, _, _) = stale.send(&path, &[("csrf", "không phải mã"), ("narrative", typed)]).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
     // Without any cookie: to the login, and from it back to the form (not to the POST address).
@@ -266,10 +250,10 @@ async fn small_wrong_things_stay_fixed() {
     let csrf = office.csrf().await;
     let plan_id = plan["id"].as_str().unwrap();
     let group = [("csrf", csrf.as_str()), ("title", "I. KINH TẾ")];
-    let (status, _, _) = send(&office, &format!("/plans/{plan_id}/groups"), &group).await;
+    let (status, _, _) = office.send(&format!("/plans/{plan_id}/groups"), &group).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let again = [("csrf", csrf.as_str()), ("title", "i.  kinh tế")];
-    let (status, _, page) = send(&office, &format!("/plans/{plan_id}/groups"), &again).await;
+    let (status, _, page) = office.send(&format!("/plans/{plan_id}/groups"), &again).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("id=\"err-group_title\"") && page.contains("đã có nhóm tên này"), "{page}");
 
@@ -277,7 +261,7 @@ async fn small_wrong_things_stay_fixed() {
     let groups = app.get(&format!("/api/v1/groups?plan_id={plan_id}")).await.expect(200);
     let g = groups[0]["id"].as_str().unwrap().to_owned();
     let task = [("csrf", csrf.as_str()), ("group_id", g.as_str()), ("code", "1.1"), ("text", "Hoàn thành 🎉 sớm")];
-    let (status, _, page) = send(&office, &format!("/plans/{plan_id}/tasks"), &task).await;
+    let (status, _, page) = office.send(&format!("/plans/{plan_id}/tasks"), &task).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let err = &page[page.find("id=\"err-text\"").expect("said at the text")..];
     assert!(err[..err.find("</p>").unwrap()].contains("“🎉”"), "names the character");
@@ -316,7 +300,7 @@ async fn small_wrong_things_stay_fixed() {
         ("signer_name", d["signer_name"].as_str().unwrap_or("")),
         ("signer_user_id", d["signer_user_id"].as_str().unwrap_or("")),
     ];
-    let (status, to, _) = send(&office, &format!("/documents/{}", p.report), &fields).await;
+    let (status, to, _) = office.send(&format!("/documents/{}", p.report), &fields).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert!(to.contains("done=submit&"), "{to}");
     let (_, page) = office.get(&to).await;

@@ -12,8 +12,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { chromium } from "playwright-core";
-import { bin, children, chromiumPath, freePort, noBrokenWords, press as pressButton, root, shots, sql, start, vietnameseOnly } from "./lib.mjs";
+import { bin, children, freePort, launchChromium, noBrokenWords, press as pressButton, requireParts, root, shots, sql, start, vietnameseOnly } from "./lib.mjs";
 
 const PASSWORD = "bacson-2024-demo";
 // Document pages embed the PDF preview, whose viewer may hold back `load`: wait for the DOM.
@@ -42,13 +41,7 @@ c.commit()
 }
 
 async function main() {
-  for (const [what, file] of [["the nhiemvu binary (cargo build)", bin], ["Chromium (apt-get install chromium)", chromiumPath]]) {
-    if (!fs.existsSync(file)) {
-      console.log(`SKIPPED: ${what} is not at ${file}; tests/run.sh installs and builds it`);
-      // CI installs everything: a missing part there is a failure, not a skip.
-      process.exit(process.env.CI === "true" || process.env.CI === "1" ? 1 : 0);
-    }
-  }
+  requireParts();
   fs.mkdirSync(shots, { recursive: true });
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "nhiemvu-web-"));
   const mailDir = path.join(work, "mail");
@@ -70,11 +63,7 @@ async function main() {
     await new Promise((r) => setTimeout(r, 200));
   }
 
-  const browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
-  });
+  const browser = await launchChromium();
   const context = await browser.newContext({ locale: "vi-VN", viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   current = page;

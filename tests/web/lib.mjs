@@ -1,8 +1,10 @@
 // What the browser journeys share: starting the server and its helpers, and the
 // checks every page must pass (Vietnamese only, no syllable broken on a phone).
 import { spawn, spawnSync } from "node:child_process";
+import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
+import { chromium } from "playwright-core";
 
 export const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
 export const bin = process.env.NHIEMVU_BIN || path.join(root, "target/debug/nhiemvu");
@@ -103,5 +105,25 @@ export function start(cmd, args, env, ready) {
     p.stdout.on("data", look);
     p.stderr.on("data", look);
     p.on("exit", (code) => reject(new Error(`${cmd} exited with ${code}:\n${out}`)));
+  });
+}
+
+// Stops here when the binary or Chromium is missing: a skip that says so, or under
+// CI (which installs everything) a failure.
+export function requireParts() {
+  for (const [what, file] of [["the nhiemvu binary (cargo build)", bin], ["Chromium (apt-get install chromium)", chromiumPath]]) {
+    if (!fs.existsSync(file)) {
+      console.log(`SKIPPED: ${what} is not at ${file}; tests/run.sh installs and builds it`);
+      process.exit(process.env.CI === "true" || process.env.CI === "1" ? 1 : 0);
+    }
+  }
+}
+
+// Headless Chromium with no traffic of its own (this machine reaches nothing else).
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync"],
   });
 }

@@ -6,8 +6,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { chromium } from "playwright-core";
-import { bin, children, chromiumPath, freePort, noBrokenWords, shots, start, vietnameseOnly } from "./lib.mjs";
+import { bin, children, freePort, launchChromium, noBrokenWords, requireParts, shots, start, vietnameseOnly } from "./lib.mjs";
 
 const DOM = { waitUntil: "domcontentloaded" };
 const PASSWORD = "bacson-2024-demo";
@@ -19,12 +18,7 @@ function check(cond, what) {
 }
 
 async function main() {
-  for (const [what, file] of [["the nhiemvu binary (cargo build)", bin], ["Chromium (apt-get install chromium)", chromiumPath]]) {
-    if (!fs.existsSync(file)) {
-      console.log(`SKIPPED: ${what} is not at ${file}; tests/run.sh installs and builds it`);
-      process.exit(process.env.CI === "true" || process.env.CI === "1" ? 1 : 0);
-    }
-  }
+  requireParts();
   fs.mkdirSync(shots, { recursive: true });
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "nhiemvu-mail-off-"));
   const port = await freePort();
@@ -41,11 +35,7 @@ async function main() {
     try { if ((await fetch(`${base}/healthz`)).ok) break; } catch { /* not yet */ }
     await new Promise((r) => setTimeout(r, 200));
   }
-  const browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
-  });
+  const browser = await launchChromium();
   const admin = await (await browser.newContext({ locale: "vi-VN", viewport: { width: 1366, height: 900 } })).newPage();
   current = admin;
   admin.setDefaultTimeout(60000);

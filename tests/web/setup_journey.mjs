@@ -15,8 +15,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { chromium } from "playwright-core";
-import { bin, children, chromiumPath, freePort, noBrokenWords, press as pressButton, root, shots, start, vietnameseOnly } from "./lib.mjs";
+import { bin, children, freePort, launchChromium, noBrokenWords, press as pressButton, requireParts, root, shots, start, vietnameseOnly } from "./lib.mjs";
 
 const DOM = { waitUntil: "domcontentloaded" };
 let step = "start";
@@ -74,12 +73,7 @@ function linkIn(mail, base) {
 }
 
 async function main() {
-  for (const [what, file] of [["the nhiemvu binary (cargo build)", bin], ["Chromium (apt-get install chromium)", chromiumPath]]) {
-    if (!fs.existsSync(file)) {
-      console.log(`SKIPPED: ${what} is not at ${file}; tests/run.sh installs and builds it`);
-      process.exit(process.env.CI === "true" || process.env.CI === "1" ? 1 : 0);
-    }
-  }
+  requireParts();
   const began = Date.now();
   fs.mkdirSync(shots, { recursive: true });
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "nhiemvu-setup-"));
@@ -105,11 +99,7 @@ async function main() {
     await new Promise((r) => setTimeout(r, 200));
   }
 
-  const browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
-  });
+  const browser = await launchChromium();
   const context = await browser.newContext({ locale: "vi-VN", viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   current = page;
