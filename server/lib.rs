@@ -9,7 +9,8 @@
 //!   expired) and offers it back; `account` covers first-run setup, the issuer,
 //!   units, people and one's own account (with its calendar addresses), `rubrics`
 //!   the rating bands, `tasks` the filtered task list, `sheets` the import page,
-//!   `start` the "Bắt đầu" checklist of a new office.
+//!   `start` the "Bắt đầu" checklist of a new office and the menu's counts,
+//!   `task_overview` the office's view of a task, `audit` the audit log.
 //!   Pages speak Vietnamese only.
 //! - [`http`]: the JSON API (poem-openapi, one `XxxApi` per resource), who is
 //!   calling (tokens, cookies, CSRF), the body cap, connection limits, `Allow` on
@@ -18,7 +19,8 @@
 //!   expiry warnings and scheduled backups, beside the server.
 //! - [`services`]: one function per user action, owning its one transaction;
 //!   access checks, validation, audit events, workflows, printing, the Nghị định 30
-//!   check, starting a document from a plan prefilled (`drafting`), the outbox,
+//!   check, starting a document from a plan prefilled (`drafting`), a task's own
+//!   history (`task_history`), the register laid out for print (`summary`), the outbox,
 //!   contributions, kept drafts, signing keys as records
 //!   (`keys`: import, retire, expiry); what issued records depend on, closed years
 //!   and archived tasks (`integrity`);
