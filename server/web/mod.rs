@@ -9,6 +9,7 @@ mod documents;
 mod home;
 mod keep;
 mod keys;
+mod notice;
 mod plans;
 mod results;
 mod rubrics;
@@ -213,71 +214,6 @@ pub(crate) fn done(path: &str, what: &str) -> Response {
     redirect(&format!("{path}{sep}done={enc}&at={}{hash}", now().timestamp()))
 }
 
-/// The message for `?done=…&at=…` (fixed texts only: a link cannot make a page say
-/// anything else).
-fn notice(query: &str) -> Option<String> {
-    let mut what = None;
-    let mut at = None;
-    for (k, v) in form_urlencoded::parse(query.as_bytes()) {
-        match k.as_ref() {
-            "done" => what = Some(v.into_owned()),
-            "at" => at = v.parse::<i64>().ok().and_then(|t| chrono::DateTime::from_timestamp(t, 0)),
-            _ => {}
-        }
-    }
-    let time = at.map(|t| t.with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7")).format("%H:%M"));
-    let time = time.map(|t| format!(" lúc {t}")).unwrap_or_default();
-    let text = match what?.as_str() {
-        "saved" | "draft" => format!("Đã lưu{time}."),
-        "submitted" => format!("Đã lưu và gửi Văn phòng{time}."),
-        "contributed" => format!("Đã lưu ý kiến phối hợp{time}."),
-        "task_saved" => format!("Đã lưu nhiệm vụ{time}."),
-        "task_deleted" => format!("Đã xóa nhiệm vụ{time}."),
-        "task_archived" => format!("Đã lưu trữ nhiệm vụ{time}; nhiệm vụ không còn tính vào số liệu và báo cáo."),
-        "task_restored" => format!("Đã khôi phục nhiệm vụ{time}."),
-        "feed_revoked" => format!("Đã thu hồi địa chỉ lịch{time}."),
-        "imported" => format!("Đã nhập nhiệm vụ từ bảng tính{time}."),
-        "plan_copied" => {
-            format!("Đã lập kế hoạch năm sau từ các nhiệm vụ của năm trước{time}; hãy xem lại hạn và chỉ tiêu.")
-        }
-        "task_created" => format!("Đã giao nhiệm vụ{time}."),
-        "group_created" => format!("Đã thêm nhóm nhiệm vụ{time}."),
-        "rubric_saved" => format!("Đã lưu thang điểm{time}."),
-        "plan_created" => format!("Đã tạo kế hoạch{time}. Thêm nhóm nhiệm vụ rồi giao từng nhiệm vụ bên dưới."),
-        "submit" | "document_submitted" => format!("Đã trình lãnh đạo ký{time}."),
-        "saved_not_submitted" => {
-            format!("Đã lưu{time} nhưng chưa trình ký: văn bản còn lỗi thể thức, xem mục “Kiểm tra thể thức” bên dưới.")
-        }
-        "approve" | "finalize" => format!("Đã ký duyệt{time}."),
-        "send_back" => format!("Đã trả lại Văn phòng{time}."),
-        "issue" => format!("Đã ban hành và đưa thư vào hàng gửi{time}."),
-        "correction" => format!("Đã tạo bản đính chính{time}."),
-        "accept" => format!("Đã chấp nhận kết quả{time}."),
-        "return" => format!("Đã trả lại đơn vị{time}."),
-        "reopen" => format!("Đã mở lại kết quả{time}."),
-        "resent" => format!("Đã đưa thư vào hàng gửi lại{time}."),
-        "key_retired" => format!("Đã thôi sử dụng khóa{time}."),
-        "key_imported" => format!("Đã cài khóa ký số{time}."),
-        "password_changed" => format!("Đã đổi mật khẩu{time}; các phiên đăng nhập khác đã kết thúc."),
-        "unit_added" => format!("Đã thêm đơn vị{time}."),
-        "unit_saved" => format!("Đã lưu đơn vị{time}."),
-        "user_saved" => format!("Đã lưu người dùng{time}."),
-        "email_changed" => format!("Đã đổi địa chỉ e-mail{time}."),
-        "signature_saved" => format!("Đã lưu ảnh chữ ký{time}."),
-        "seal_saved" => format!("Đã lưu ảnh con dấu{time}."),
-        "units_added" => format!("Đã thêm các đơn vị{time}."),
-        "unit_deactivated" => format!("Đã cho đơn vị ngừng hoạt động{time}; đơn vị vẫn còn trong mọi hồ sơ cũ."),
-        "unit_reactivated" => format!("Đã cho đơn vị hoạt động lại{time}."),
-        "user_deactivated" => format!("Đã khóa tài khoản{time}; mọi phiên đăng nhập của người này đã kết thúc."),
-        "user_reactivated" => format!("Đã mở lại tài khoản{time}."),
-        "invited" => format!(
-            "Đã đưa thư mời vào hàng gửi{time} (xem “Thư đi”): người nhận tự đặt mật khẩu qua liên kết trong thư."
-        ),
-        _ => return None,
-    };
-    Some(text)
-}
-
 /// Whether `p` is a path on this site (not `//host`, not `/\\host`, no scheme):
 /// the only places a form's "back" or a login's "next" may lead.
 pub(crate) fn local_path(p: &str) -> bool {
@@ -367,10 +303,12 @@ pub(crate) async fn ctx(state: &AppState, req: &Request) -> Result<Ctx, Response
         actor.seen_rev = None;
     }
     let (name, username) = (session.user_name.clone(), session.username.clone());
-    let notice = notice(req.uri().query().unwrap_or(""));
+    let notice = notice::notice(req.uri().query().unwrap_or(""));
     let get = matches!(*req.method(), Method::GET | Method::HEAD);
     let mut c = Ctx { state: state.clone(), actor, session, name, username, notice, waiting: BTreeMap::new() };
-    if get && !req.uri().path().starts_with("/ui/") {
+    // Only a page has a menu (not a page's image, a preview or the session check).
+    let page = req.header("accept").is_none_or(|a| a.contains("text/html"));
+    if get && page && !req.uri().path().starts_with("/ui/") {
         c.waiting = start::waiting(&c).await;
     }
     Ok(c)
