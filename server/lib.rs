@@ -7,7 +7,8 @@
 //!   services, for the office, units, signer and administrators; forms carry CSRF;
 //!   `keep` saves what was typed (autosave drafts, forms posted after the session
 //!   expired) and offers it back; `account` covers first-run setup, the issuer,
-//!   units, people and one's own account (with its calendar addresses), `rubrics`
+//!   units and one's own account (with its calendar addresses), `people` the
+//!   administrators' people and invitations, `rubrics`
 //!   the rating bands, `tasks` the filtered task list, `sheets` the import page,
 //!   `start` the "Bắt đầu" checklist of a new office and the menu's counts,
 //!   `task_overview` the office's view of a task, `audit` the audit log.

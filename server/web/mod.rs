@@ -10,6 +10,7 @@ mod home;
 mod keep;
 mod keys;
 mod notice;
+mod people;
 mod plans;
 mod results;
 mod rubrics;
@@ -654,11 +655,11 @@ pub fn routes(state: AppState) -> impl poem::Endpoint + 'static {
         .at("/admin/keys/:id/retire", post(keys::retire))
         .at("/admin/outbox/:id/resend", post(home::resend))
         .at("/admin/outbox/test", post(home::mail_test))
-        .at("/admin/users", get(account::people_page).post(account::people_add))
-        .at("/admin/users/:id", get(account::person_edit).post(account::person_save))
-        .at("/admin/users/:id/invite", post(account::people_invite))
-        .at("/admin/users/:id/deactivate", post(account::people_deactivate))
-        .at("/admin/users/:id/reactivate", post(account::people_reactivate))
+        .at("/admin/users", get(people::people_page).post(people::people_add))
+        .at("/admin/users/:id", get(people::person_edit).post(people::person_save))
+        .at("/admin/users/:id/invite", post(people::people_invite))
+        .at("/admin/users/:id/deactivate", post(people::people_deactivate))
+        .at("/admin/users/:id/reactivate", post(people::people_reactivate))
         .at("/account", get(account::own_page).post(account::own_change))
         .at("/account/email", post(account::own_email))
         .at("/account/calendar", post(account::feed_create))
