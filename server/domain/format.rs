@@ -75,6 +75,13 @@ pub fn body_name(full_name: &str, place_name: &str) -> String {
     if place.is_empty() || norm(full).ends_with(&norm(place)) { full.to_owned() } else { format!("{full} {place}") }
 }
 
+/// How a reader cites an issued document: "số 01/BC-UBND ngày 07/12/2026" (without
+/// the date when it has none).
+pub fn cited(number: i32, symbol: &str, date: Option<NaiveDate>) -> String {
+    let on = date.map(|d| format!(" ngày {}", short_date(d))).unwrap_or_default();
+    format!("số {}/{symbol}{on}", two_digits(number.max(0) as u32))
+}
+
 /// A document's file name as an office files it: "Báo cáo số 01-BC-UBND năm 2026.pdf",
 /// or "Báo cáo (dự thảo).pdf" before it has a number; "/" cannot be in a file name.
 pub fn document_file_name(kind_label: &str, number: Option<i32>, symbol: &str, year: Option<i32>) -> String {
@@ -147,6 +154,13 @@ mod tests {
         assert_eq!(body_name("Ủy ban nhân dân xã Bắc Sơn", "Bắc Sơn"), "Ủy ban nhân dân xã Bắc Sơn");
         assert_eq!(body_name("Ủy ban nhân dân xã  bắc sơn ", "Bắc Sơn"), "Ủy ban nhân dân xã  bắc sơn");
         assert_eq!(body_name("Ủy ban nhân dân tỉnh", ""), "Ủy ban nhân dân tỉnh");
+    }
+
+    #[test]
+    fn an_issued_document_is_cited_by_number_symbol_and_date() {
+        let d = NaiveDate::from_ymd_opt(2026, 12, 7);
+        assert_eq!(cited(1, "BC-UBND", d), "số 01/BC-UBND ngày 07/12/2026");
+        assert_eq!(cited(12, "UBND-VP", None), "số 12/UBND-VP");
     }
 
     #[test]

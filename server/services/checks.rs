@@ -56,10 +56,10 @@ async fn other_reports<C: ConnectionTrait>(
         .map(|r| {
             let issued = r.state == DocumentState::Issued.code();
             let name = match (issued, r.number) {
-                (true, Some(n)) => format!(
-                    "số {}/{}",
-                    crate::domain::format::two_digits(n.max(0) as u32),
-                    super::documents::symbol(&r.kind, &issuer.abbreviation, r.drafting_unit.as_deref())
+                (true, Some(n)) => crate::domain::format::cited(
+                    n,
+                    &super::documents::symbol(&r.kind, &issuer.abbreviation, r.drafting_unit.as_deref()),
+                    None,
                 ),
                 _ => {
                     format!("“{}” (dự thảo tạo ngày {})", r.subject, super::local_date(r.created_at).format("%d/%m/%Y"))
@@ -77,6 +77,7 @@ async fn unprintable<C: ConnectionTrait>(
     c: &C,
     doc: &documents::Model,
     plan: Option<&plans::Model>,
+    list: &[tasks::Model],
 ) -> Result<Vec<Finding>> {
     use crate::domain::text::undrawable;
     let mut texts: Vec<(String, String)> = vec![("Trích yếu".into(), doc.subject.clone())];
@@ -92,10 +93,9 @@ async fn unprintable<C: ConnectionTrait>(
     if let Some(p) = plan {
         let groups = task_groups::Entity::find().filter(task_groups::Column::PlanId.eq(p.id)).all(c).await?;
         texts.extend(groups.into_iter().map(|g| ("Tên nhóm nhiệm vụ".to_owned(), g.title)));
-        let list = tasks::Entity::find().filter(tasks::Column::PlanId.eq(p.id)).all(c).await?;
         let code: std::collections::HashMap<Uuid, String> = list.iter().map(|t| (t.id, t.code.clone())).collect();
         let ids: Vec<Uuid> = list.iter().map(|t| t.id).collect();
-        for t in &list {
+        for t in list {
             texts.push((format!("Nhiệm vụ {}, nội dung", t.code), t.text.clone()));
         }
         for x in targets::Entity::find().filter(targets::Column::TaskId.is_in(ids.clone())).all(c).await? {
@@ -143,19 +143,25 @@ pub(crate) async fn data_findings<C: ConnectionTrait>(
         Some(p) => plans::Entity::find_by_id(p).one(c).await?,
         None => None,
     };
+    // The plan's tasks as they print (archived ones do not), read once for both rules.
+    let plan_tasks = match &plan {
+        Some(p) => {
+            tasks::Entity::find()
+                .filter(tasks::Column::PlanId.eq(p.id))
+                .filter(tasks::Column::ArchivedAt.is_null())
+                .all(c)
+                .await?
+        }
+        None => Vec::new(),
+    };
     let (mut without_unit, mut without_deadline) = (Vec::new(), Vec::new());
-    if let (DocumentKind::Plan, Some(p)) = (kind, &plan) {
-        for t in tasks::Entity::find()
-            .filter(tasks::Column::PlanId.eq(p.id))
-            .filter(tasks::Column::ArchivedAt.is_null())
-            .all(c)
-            .await?
-        {
+    if kind == DocumentKind::Plan {
+        for t in &plan_tasks {
             if t.lead_unit_id.is_none() {
                 without_unit.push(t.code.clone());
             }
             if t.deadline.is_none() {
-                without_deadline.push(t.code);
+                without_deadline.push(t.code.clone());
             }
         }
     }
@@ -188,7 +194,7 @@ pub(crate) async fn data_findings<C: ConnectionTrait>(
         other_reports,
     };
     let mut findings = check_facts(&facts);
-    findings.extend(unprintable(c, doc, plan.as_ref()).await?);
+    findings.extend(unprintable(c, doc, plan.as_ref(), &plan_tasks).await?);
     // A People's Committee decides collectively: its documents are usually signed "TM.".
     if issuer.collective_title.is_some() && doc.signer_collective.is_none() {
         findings.push(Finding {

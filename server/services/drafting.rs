@@ -95,13 +95,15 @@ pub async fn reports_of_plan(db: &Db, actor: &Actor, plan_id: Uuid) -> Result<Ve
         .order_by_desc(documents::Column::CreatedAt)
         .all(&db.conn)
         .await?;
-    let mut out = Vec::new();
-    for m in rows.into_iter().filter(|m| super::documents::visible(actor, m)) {
-        let issuer = issuers::Entity::find_by_id(m.issuer_id).one(&db.conn).await?;
-        let abbreviation = issuer.map(|i| i.abbreviation).unwrap_or_default();
-        out.push(super::documents::to_model(m, &abbreviation));
-    }
-    Ok(out)
+    // One plan, one issuer: its abbreviation read once for every symbol.
+    let Some(first) = rows.first() else { return Ok(Vec::new()) };
+    let issuer = issuers::Entity::find_by_id(first.issuer_id).one(&db.conn).await?;
+    let abbreviation = issuer.map(|i| i.abbreviation).unwrap_or_default();
+    Ok(rows
+        .into_iter()
+        .filter(|m| super::documents::visible(actor, m))
+        .map(|m| super::documents::to_model(m, &abbreviation))
+        .collect())
 }
 
 /// The issuer's signer when it has exactly one active signer account.

@@ -49,18 +49,13 @@ pub(crate) async fn closures<C: ConnectionTrait>(db: &C, plan_ids: &[Uuid]) -> R
                         .number
                         .map(|n| format!("{n:02}/{}", r.issued_year.unwrap_or_default()))
                         .unwrap_or_default(),
-                    report_reference: match (r.number, r.dated_on) {
-                        (Some(n), Some(d)) => format!(
-                            "số {}/{} ngày {}",
-                            crate::domain::format::two_digits(n.max(0) as u32),
-                            super::documents::symbol(
-                                &r.kind,
-                                abbreviations.get(&r.issuer_id).map_or("", String::as_str),
-                                r.drafting_unit.as_deref()
-                            ),
-                            crate::domain::format::short_date(d)
-                        ),
-                        _ => String::new(),
+                    report_reference: match r.number {
+                        Some(n) => {
+                            let abbreviation = abbreviations.get(&r.issuer_id).map_or("", String::as_str);
+                            let symbol = super::documents::symbol(&r.kind, abbreviation, r.drafting_unit.as_deref());
+                            crate::domain::format::cited(n, &symbol, r.dated_on)
+                        }
+                        None => String::new(),
                     },
                     correction_id: correction.as_ref().map(|c| c.id),
                     correction_reason: correction.and_then(|c| c.correction_reason),

@@ -57,12 +57,9 @@ fn doc_row(d: &Document) -> Value {
 /// How a document is named in a list of a plan's documents: "số 01/BC-UBND ngày
 /// 20/12/2025" once issued, else "dự thảo ngày 01/12/2026 (Chờ lãnh đạo ký)".
 pub(crate) fn label_of(d: &Document) -> String {
-    match (d.number, d.data.dated_on) {
-        (Some(n), Some(on)) => {
-            let on: chrono::NaiveDate = on.into();
-            format!("số {n:02}/{} ngày {}", d.symbol, on.format("%d/%m/%Y"))
-        }
-        _ => format!("dự thảo ngày {} ({})", vn_date(d.created_at), state_label(&d.state)),
+    match d.number {
+        Some(n) => crate::domain::format::cited(n, &d.symbol, d.data.dated_on.map(Into::into)),
+        None => format!("dự thảo ngày {} ({})", vn_date(d.created_at), state_label(&d.state)),
     }
 }
 

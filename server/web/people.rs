@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::account::admin_only;
-use super::{Ctx, field_errors, respond, session, session_form};
+use super::{Ctx, Form, field_errors, respond, session, session_form};
 use crate::domain::Role;
 use crate::error::{AppError, Result};
 use crate::model::{Paging, UserInput};
@@ -90,21 +90,25 @@ pub(crate) async fn people_page(state: Data<&AppState>, req: &Request) -> Respon
     respond(&c, r)
 }
 
+/// A person as the add and edit forms give them, in the administrator's office.
+fn person_input(c: &Ctx, f: &Form) -> Result<UserInput> {
+    Ok(UserInput {
+        issuer_id: c.actor.issuer_id.ok_or(AppError::Forbidden)?,
+        username: f.get("username").trim().to_owned(),
+        name: f.get("name").trim().to_owned(),
+        email: f.get("email").trim().to_owned(),
+        unit_id: f.opt("unit_id").and_then(|u| u.parse().ok()),
+        role: f.get("role").into(),
+    })
+}
+
 #[handler]
 pub(crate) async fn people_add(state: Data<&AppState>, req: &Request, body: Body) -> Response {
     let (c, f) = session_form!(state, req, body);
     let r = async {
         f.check_csrf(&c)?;
         admin_only(&c)?;
-        let issuer_id = c.actor.issuer_id.ok_or(AppError::Forbidden)?;
-        let input = UserInput {
-            issuer_id,
-            username: f.get("username").trim().to_owned(),
-            name: f.get("name").trim().to_owned(),
-            email: f.get("email").trim().to_owned(),
-            unit_id: f.opt("unit_id").and_then(|u| u.parse().ok()),
-            role: f.get("role").into(),
-        };
+        let input = person_input(&c, &f)?;
         match accounts::create_and_invite(&c.state.db, &c.actor, now(), &c.state.public_url, input).await {
             Ok((user, link)) => invited(&c, &user.data.name, &link).await,
             Err(e) => match field_errors(&e) {
@@ -215,15 +219,7 @@ pub(crate) async fn person_save(state: Data<&AppState>, req: &Request, Path(id):
     let r = async {
         f.check_csrf(&c)?;
         admin_only(&c)?;
-        let issuer_id = c.actor.issuer_id.ok_or(AppError::Forbidden)?;
-        let input = UserInput {
-            issuer_id,
-            username: f.get("username").trim().to_owned(),
-            name: f.get("name").trim().to_owned(),
-            email: f.get("email").trim().to_owned(),
-            unit_id: f.opt("unit_id").and_then(|u| u.parse().ok()),
-            role: f.get("role").into(),
-        };
+        let input = person_input(&c, &f)?;
         match users::update_user(&c.state.db, &c.actor, now(), id, input).await {
             Ok(_) => Ok(super::done("/admin/users#users", "user_saved")),
             Err(e) => match field_errors(&e) {

@@ -89,9 +89,7 @@ async fn list_view(c: &Ctx, q: ListQuery) -> Result<Response> {
         .map(|(t, st)| {
             let deadline = t.data.deadline.map(|d| d.0);
             let note = match (st, deadline) {
-                (Standing::Overdue, Some(d)) => format!("quá hạn {} ngày", (today - d).num_days()),
-                (Standing::DueSoon, Some(d)) if d == today => "đến hạn hôm nay".to_owned(),
-                (Standing::DueSoon, Some(d)) => format!("còn {} ngày", (d - today).num_days()),
+                (Standing::Overdue | Standing::DueSoon, Some(d)) => crate::domain::format::due_words(d, today),
                 _ => st.label().to_lowercase(),
             };
             json!({"id": t.id, "code": t.data.code, "text": t.data.text, "standing": st.code(), "note": note,

@@ -201,14 +201,14 @@ async fn a_form_posted_from_an_earlier_login_or_without_a_cookie_keeps_what_was_
     // The officer logs in again in another tab: the cookie is the new session's now.
     let (second, _) = Browser::login(&app, p.ids["unit_officer"]).await;
     let typed = "Đơn vị đã triển khai, đang tổng hợp số liệu quý IV (gõ trong thẻ cũ).";
-    let stale = Browser { app: &app, cookie: second.cookie.clone() };
-    let (status, to, _) = stale.send(&path, &[("csrf", &old_csrf), ("narrative", typed), ("action", "draft")]).await;
+    // The first tab's form, posted with the cookie the second login left.
+    let (status, to, _) = second.send(&path, &[("csrf", &old_csrf), ("narrative", typed), ("action", "draft")]).await;
     assert_eq!((status, to.as_str()), (StatusCode::SEE_OTHER, path.as_str()), "back to the form, not an error");
     let (_, page) = second.get(&path).await;
     assert!(page.contains(typed), "the text is offered back on its form: {page}");
     assert!(page.contains("id=\"restored\"") && page.contains("CHƯA được lưu"), "and said to be unsaved");
     // A token that is nobody's is still refused.
-    let (status, _, _) = stale.send(&path, &[("csrf", "không phải mã"), ("narrative", typed)]).await;
+    let (status, _, _) = second.send(&path, &[("csrf", "không phải mã"), ("narrative", typed)]).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
     // Without any cookie: to the login, and from it back to the form (not to the POST address).
