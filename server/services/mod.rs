@@ -38,12 +38,10 @@ pub mod units;
 pub mod users;
 
 use chrono::{DateTime, SubsecRound, Utc};
-use sea_orm::ConnectionTrait;
 use serde::Serialize;
-use uuid::Uuid;
 
 use crate::error::{AppError, Result};
-use crate::storage::audit::{self, Actor, Change};
+pub(crate) use crate::storage::audit::audited;
 
 /// The current time at the precision the database keeps (microseconds).
 pub fn now() -> DateTime<Utc> {
@@ -54,28 +52,6 @@ pub fn now() -> DateTime<Utc> {
 pub fn local_date(now: DateTime<Utc>) -> chrono::NaiveDate {
     let vn = chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7");
     now.with_timezone(&vn).date_naive()
-}
-
-/// Records one audited change inside the caller's transaction.
-pub(crate) async fn audited<C: ConnectionTrait, M: Serialize>(
-    db: &C,
-    actor: &Actor,
-    at: DateTime<Utc>,
-    action: &str,
-    entity: &str,
-    entity_id: Uuid,
-    before: Option<&M>,
-    after: Option<&M>,
-) -> Result<()> {
-    let to_json = |m: Option<&M>| m.map(|m| serde_json::to_value(m).unwrap_or(serde_json::Value::Null));
-    audit::record(
-        db,
-        actor,
-        at,
-        Change { action, entity, entity_id: Some(entity_id), before: to_json(before), after: to_json(after) },
-    )
-    .await?;
-    Ok(())
 }
 
 /// The reason given for an archive or a correction, trimmed: required, at most

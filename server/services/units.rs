@@ -1,11 +1,10 @@
 //! Units: departments and communes that lead or co-operate on tasks.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
 use super::access::{check_scope, issuer_filter, require};
-use super::{audited, is_email, json_list, not_found, to_json, unknown_ref};
+use super::{audited, is_email, json_list, to_json, unknown_ref};
 use crate::domain::UnitKind;
 use crate::domain::access::Action;
 use crate::domain::text;
@@ -13,7 +12,7 @@ use crate::error::{AppError, Check, Result};
 use crate::model::{Page, Paging, Unit, UnitInput};
 use crate::storage::Db;
 use crate::storage::audit::Actor;
-use crate::storage::entities::{issuers, proposals, task_cooperators, tasks, units, users};
+use crate::storage::{issuers, units};
 
 const ENTITY: &str = "units";
 const DUPLICATE: &str = "Tên viết tắt đã dùng cho đơn vị khác / another unit has this short name";
@@ -57,12 +56,29 @@ pub(crate) fn to_model(m: units::Model) -> Unit {
     }
 }
 
-fn fill(am: &mut units::ActiveModel, i: UnitInput, now: DateTime<Utc>) {
-    am.name = Set(i.name);
-    am.short_name = Set(i.short_name.trim().to_owned());
-    am.kind = Set(i.kind.into());
-    am.emails = Set(to_json(&i.emails.iter().map(|e| e.trim()).collect::<Vec<_>>()));
-    am.updated_at = Set(now);
+fn fill(m: &mut units::Model, i: UnitInput, now: DateTime<Utc>) {
+    m.name = i.name;
+    m.short_name = i.short_name.trim().to_owned();
+    m.kind = i.kind.into();
+    m.emails = to_json(&i.emails.iter().map(|e| e.trim()).collect::<Vec<_>>());
+    m.updated_at = now;
+}
+
+/// A new unit of `issuer_id` made from `input`.
+fn new_unit(issuer_id: Uuid, input: UnitInput, now: DateTime<Utc>) -> units::Model {
+    let mut m = units::Model {
+        id: Uuid::now_v7(),
+        issuer_id,
+        name: String::new(),
+        short_name: String::new(),
+        kind: String::new(),
+        emails: serde_json::Value::Null,
+        created_at: now,
+        updated_at: now,
+        deactivated_at: None,
+    };
+    fill(&mut m, input, now);
+    m
 }
 
 /// Deactivates a unit (`active == false`) or brings it back. A deactivated unit
@@ -71,15 +87,15 @@ fn fill(am: &mut units::ActiveModel, i: UnitInput, now: DateTime<Utc>) {
 pub async fn set_unit_active(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, active: bool) -> Result<Unit> {
     require(actor, Action::ManageOrganisation)?;
     let txn = db.begin_write().await?;
-    let before = units::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("unit"))?;
+    let before = units::get(&*txn, id).await?;
     check_scope(actor, before.issuer_id, "unit")?;
     if before.deactivated_at.is_none() == active {
         return Ok(to_model(before));
     }
-    let mut am: units::ActiveModel = before.clone().into();
-    am.deactivated_at = Set((!active).then_some(now));
-    am.updated_at = Set(now);
-    let after = am.update(&*txn).await?;
+    let mut after = before.clone();
+    after.deactivated_at = (!active).then_some(now);
+    after.updated_at = now;
+    let after = units::save(&*txn, after).await?;
     let action = if active { "reactivate" } else { "deactivate" };
     audited(&*txn, actor, now, action, ENTITY, id, Some(&before), Some(&after)).await?;
     txn.commit().await?;
@@ -91,19 +107,13 @@ pub async fn create_unit(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Unit
     require(actor, Action::ManageOrganisation)?;
     validate(&input)?;
     let txn = db.begin_write().await?;
-    if issuers::Entity::find_by_id(input.issuer_id).one(&*txn).await?.is_none()
-        || check_scope(actor, input.issuer_id, "issuer").is_err()
+    if issuers::find(&*txn, input.issuer_id).await?.is_none() || check_scope(actor, input.issuer_id, "issuer").is_err()
     {
         return Err(AppError::field("issuer_id", unknown_ref("cơ quan / issuer")));
     }
-    let mut am = units::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        issuer_id: Set(input.issuer_id),
-        created_at: Set(now),
-        ..Default::default()
-    };
-    fill(&mut am, input, now);
-    let m = am.insert(&*txn).await.map_err(|e| AppError::from_db(e, "duplicate_unit", DUPLICATE))?;
+    let m = units::insert(&*txn, new_unit(input.issuer_id, input, now))
+        .await
+        .map_err(|e| AppError::from_db(e, "duplicate_unit", DUPLICATE))?;
     audited(&*txn, actor, now, "create", ENTITY, m.id, None, Some(&m)).await?;
     txn.commit().await?;
     Ok(to_model(m))
@@ -166,27 +176,20 @@ pub async fn create_from_list(
         return Err(AppError::field("list", problems.join("\n")));
     }
     let txn = db.begin_write().await?;
-    if issuers::Entity::find_by_id(issuer_id).one(&*txn).await?.is_none()
-        || check_scope(actor, issuer_id, "issuer").is_err()
-    {
+    if issuers::find(&*txn, issuer_id).await?.is_none() || check_scope(actor, issuer_id, "issuer").is_err() {
         return Err(AppError::field("issuer_id", unknown_ref("cơ quan / issuer")));
     }
     let mut made = Vec::with_capacity(inputs.len());
     for input in inputs {
         let short = input.short_name.clone();
-        let mut am = units::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            issuer_id: Set(issuer_id),
-            created_at: Set(now),
-            ..Default::default()
-        };
-        fill(&mut am, input, now);
-        let m = am.insert(&*txn).await.map_err(|e| match AppError::from_db(e, "duplicate_unit", DUPLICATE) {
-            AppError::Conflict { code: "duplicate_unit", .. } => AppError::field(
-                "list",
-                format!("Đã có đơn vị tên viết tắt “{short}” / a unit named “{short}” already exists"),
-            ),
-            other => other,
+        let m = units::insert(&*txn, new_unit(issuer_id, input, now)).await.map_err(|e| {
+            match AppError::from_db(e, "duplicate_unit", DUPLICATE) {
+                AppError::Conflict { code: "duplicate_unit", .. } => AppError::field(
+                    "list",
+                    format!("Đã có đơn vị tên viết tắt “{short}” / a unit named “{short}” already exists"),
+                ),
+                other => other,
+            }
         })?;
         audited(&*txn, actor, now, "create", ENTITY, m.id, None, Some(&m)).await?;
         made.push(to_model(m));
@@ -198,7 +201,7 @@ pub async fn create_from_list(
 /// One unit.
 pub async fn get_unit(db: &Db, actor: &Actor, id: Uuid) -> Result<Unit> {
     require(actor, Action::Read)?;
-    let m = units::Entity::find_by_id(id).one(&db.conn).await?.ok_or_else(|| not_found("unit"))?;
+    let m = units::get(&db.conn, id).await?;
     check_scope(actor, m.issuer_id, "unit")?;
     Ok(to_model(m))
 }
@@ -208,7 +211,7 @@ pub async fn update_unit(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, i
     require(actor, Action::ManageOrganisation)?;
     validate(&input)?;
     let txn = db.begin_write().await?;
-    let before = units::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("unit"))?;
+    let before = units::get(&*txn, id).await?;
     check_scope(actor, before.issuer_id, "unit")?;
     if before.issuer_id != input.issuer_id {
         return Err(AppError::field(
@@ -216,9 +219,9 @@ pub async fn update_unit(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, i
             "Không đổi được cơ quan của đơn vị / a unit cannot move to another issuer",
         ));
     }
-    let mut am: units::ActiveModel = before.clone().into();
-    fill(&mut am, input, now);
-    let after = am.update(&*txn).await.map_err(|e| AppError::from_db(e, "duplicate_unit", DUPLICATE))?;
+    let mut after = before.clone();
+    fill(&mut after, input, now);
+    let after = units::save(&*txn, after).await.map_err(|e| AppError::from_db(e, "duplicate_unit", DUPLICATE))?;
     audited(&*txn, actor, now, "update", ENTITY, id, Some(&before), Some(&after)).await?;
     txn.commit().await?;
     Ok(to_model(after))
@@ -228,29 +231,25 @@ pub async fn update_unit(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, i
 pub async fn delete_unit(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<()> {
     require(actor, Action::ManageOrganisation)?;
     let txn = db.begin_write().await?;
-    let before = units::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("unit"))?;
+    let before = units::get(&*txn, id).await?;
     check_scope(actor, before.issuer_id, "unit")?;
-    let leads = tasks::Entity::find().filter(tasks::Column::LeadUnitId.eq(id)).count(&*txn).await?;
-    let helps = task_cooperators::Entity::find().filter(task_cooperators::Column::UnitId.eq(id)).count(&*txn).await?;
-    if leads + helps > 0 {
+    let leads_or_helps = units::count_tasks(&*txn, id).await?;
+    if leads_or_helps > 0 {
         return Err(AppError::conflict(
             "unit_has_tasks",
             format!(
                 "Đơn vị đang chủ trì hoặc phối hợp {} nhiệm vụ; hãy cho ngừng hoạt động thay vì xóa / the unit still leads or co-operates on {} task(s); deactivate it instead",
-                leads + helps,
-                leads + helps
+                leads_or_helps, leads_or_helps
             ),
         ));
     }
-    let named = users::Entity::find().filter(users::Column::UnitId.eq(id)).count(&*txn).await?
-        + proposals::Entity::find().filter(proposals::Column::UnitId.eq(id)).count(&*txn).await?;
-    if named > 0 {
+    if units::count_people_and_proposals(&*txn, id).await? > 0 {
         return Err(AppError::conflict(
             "unit_in_use",
             "Đơn vị còn người dùng hoặc đề xuất gắn với nó / users or proposals still refer to the unit",
         ));
     }
-    units::Entity::delete_by_id(id).exec(&*txn).await.map_err(|e| AppError::from_db(e, "in_use", ""))?;
+    units::remove(&*txn, id).await.map_err(|e| AppError::from_db(e, "in_use", ""))?;
     audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
     txn.commit().await?;
     Ok(())
@@ -270,17 +269,8 @@ pub struct UnitFilter {
 /// database's byte order.
 pub async fn list_units(db: &Db, actor: &Actor, filter: UnitFilter, paging: Paging) -> Result<Page<Unit>> {
     require(actor, Action::Read)?;
-    let mut q = units::Entity::find().order_by_asc(units::Column::Id);
-    if let Some(i) = issuer_filter(actor) {
-        q = q.filter(units::Column::IssuerId.eq(i));
-    }
-    if let Some(i) = filter.issuer_id {
-        q = q.filter(units::Column::IssuerId.eq(i));
-    }
-    if let Some(k) = filter.kind {
-        q = q.filter(units::Column::Kind.eq(k));
-    }
-    let mut all = q.all(&db.conn).await?;
+    let issuers = [issuer_filter(actor), filter.issuer_id];
+    let mut all = units::list(&db.conn, &issuers, filter.kind.as_deref()).await?;
     all.sort_by_cached_key(|u| (crate::domain::text::collation_key(&u.short_name), u.id));
     let total = all.len() as u64;
     let items = all.into_iter().skip(paging.offset() as usize).take(paging.per_page as usize);

@@ -144,3 +144,25 @@ pub async fn verify<C: ConnectionTrait>(db: &C) -> Result<Option<i64>, sea_orm::
     }
     Ok(None)
 }
+
+/// Records one audited change inside the caller's transaction.
+pub async fn audited<C: ConnectionTrait, M: serde::Serialize>(
+    db: &C,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    action: &str,
+    entity: &str,
+    entity_id: Uuid,
+    before: Option<&M>,
+    after: Option<&M>,
+) -> crate::error::Result<()> {
+    let to_json = |m: Option<&M>| m.map(|m| serde_json::to_value(m).unwrap_or(serde_json::Value::Null));
+    record(
+        db,
+        actor,
+        at,
+        Change { action, entity, entity_id: Some(entity_id), before: to_json(before), after: to_json(after) },
+    )
+    .await?;
+    Ok(())
+}

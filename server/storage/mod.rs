@@ -1,14 +1,43 @@
 //! Persistence: the connection pool, migrations, write transactions and the
 //! audit chain. The generated entities live in [`entities`].
 
+pub mod account_links;
 pub mod audit;
 pub mod backup;
 pub mod cache;
+pub mod calendar_feeds;
+pub mod contributions;
+pub mod document_counters;
+pub mod documents;
 pub mod entities;
+pub mod evidence;
 pub mod files;
+pub mod form_drafts;
+pub mod issuers;
+pub mod login_throttles;
 pub mod notify;
+pub mod outbox;
+pub mod plans;
+pub mod proposals;
 pub mod queries;
+pub mod reminders_sent;
+pub mod results;
+pub mod rows;
+pub mod rubrics;
+pub mod sessions;
+pub mod signing_keys;
+pub mod signing_sessions;
+pub mod targets;
+pub mod task_cooperators;
+pub mod task_groups;
+pub mod tasks;
+pub mod units;
+pub mod users;
 pub mod watch;
+
+/// What a storage function reads and writes through: the pool or a transaction.
+/// Services name it for their own helpers instead of naming the database library.
+pub use sea_orm::ConnectionTrait as Conn;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -1,0 +1,3 @@
+//! Co-operating units' contributions to tasks.
+
+super::rows::rows!(contributions, "contribution");

@@ -1,0 +1,3 @@
+//! The yearly number counters of an issuer's documents.
+
+pub use super::entities::document_counters::Model;

@@ -1,0 +1,3 @@
+//! Documents: reports, plans and letters, from draft to issued.
+
+super::rows::rows!(documents, "document");

@@ -1,0 +1,3 @@
+//! Evidence files (minh chứng) attached to tasks.
+
+super::rows::rows!(evidence, "evidence");

@@ -1,0 +1,3 @@
+//! Issuing bodies (offices): names, settings, head titles.
+
+super::rows::rows!(issuers, "issuer");

@@ -1,0 +1,3 @@
+//! Failed sign-ins counted per name, and the locks they imply.
+
+pub use super::entities::login_throttles::Model;

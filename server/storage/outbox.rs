@@ -1,0 +1,3 @@
+//! The outbox: mail waiting, sent or failed.
+
+super::rows::rows!(outbox, "message");

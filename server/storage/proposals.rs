@@ -1,0 +1,3 @@
+//! Next year's proposals of a plan.
+
+super::rows::rows!(proposals, "proposal");

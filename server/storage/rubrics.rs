@@ -1,0 +1,3 @@
+//! Scoring rubrics of an issuer.
+
+super::rows::rows!(rubrics, "rubric");

@@ -1,0 +1,3 @@
+//! Login sessions.
+
+super::rows::rows!(sessions, "session");

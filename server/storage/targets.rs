@@ -1,0 +1,3 @@
+//! Numeric targets of tasks.
+
+super::rows::rows!(targets, "target");

@@ -1,0 +1,3 @@
+//! Tasks of a plan.
+
+super::rows::rows!(tasks, "task");

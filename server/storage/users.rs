@@ -1,0 +1,3 @@
+//! People with an account.
+
+super::rows::rows!(users, "user");
