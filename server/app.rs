@@ -16,16 +16,6 @@ use crate::http::error::catch_all;
 use crate::state::AppState;
 use crate::storage::Db;
 
-/// Opens the configured database and applies migrations.
-pub async fn connect(settings: &Settings) -> Result<Db, sea_orm::DbErr> {
-    Db::connect(
-        &settings.database_url(),
-        settings.database.max_connections,
-        Duration::from_secs(settings.database.acquire_timeout_secs),
-    )
-    .await
-}
-
 #[handler]
 async fn healthz(db: Data<&Db>) -> Response {
     match health::check(&db).await {
@@ -55,7 +45,7 @@ pub fn router(state: AppState) -> BoxEndpoint<'static> {
         .nest("/api/docs", docs)
         .at("/healthz", poem::get(healthz).data(db))
         .nest("/", web)
-        .around(move |ep, req| crate::http::limit::cap_body(ep, req, cap))
+        .around(move |ep, req| crate::http::limit::cap_body(ep, req, cap, crate::web::plain_error_page))
         .catch_all_error(catch_all)
         .around(crate::web::not_found_page)
         .around(move |ep, req| crate::http::allow::add_allow(ep, req, allow.clone()))
@@ -73,7 +63,7 @@ pub async fn serve(settings: &Settings, state: AppState) -> std::io::Result<()> 
     let addr = format!("{}:{}", settings.server.host, settings.server.port);
     let listener = tokio::net::TcpListener::bind(&addr).await?;
     tracing::info!(%addr, "listening; API docs at /api/docs");
-    serve_on(listener, settings.server.limits(), state, shutdown_signal()).await
+    serve_on(listener, (&settings.server).into(), state, shutdown_signal()).await
 }
 
 /// Serves on a bound listener with connection limits until `stop` completes.

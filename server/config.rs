@@ -131,17 +131,6 @@ impl ServerSettings {
             url => url.to_owned(),
         }
     }
-
-    /// The connection limits these settings describe.
-    pub fn limits(&self) -> crate::http::conn::Limits {
-        crate::http::conn::Limits {
-            max_connections: self.max_connections,
-            max_per_client: self.max_connections_per_client,
-            idle: std::time::Duration::from_secs(self.idle_timeout_secs.max(1)),
-            grace: std::time::Duration::from_secs(self.request_grace_secs),
-            min_bytes_per_sec: self.min_request_bytes_per_sec,
-        }
-    }
 }
 
 /// `[mail]`.
@@ -321,7 +310,7 @@ impl Settings {
         if !matches!(self.mail.security.as_str(), "none" | "starttls" | "tls") {
             return Err(err("mail.security", "must be \"none\", \"starttls\" or \"tls\""));
         }
-        if !crate::mail::valid_mailbox(&self.mail.from) {
+        if self.mail.from.parse::<lettre::message::Mailbox>().is_err() {
             return Err(err("mail.from", "must be an address, e.g. \"Văn phòng <vp@example.vn>\""));
         }
         if self.reminders.offsets_days.iter().any(|d| *d < 0) {

@@ -68,6 +68,44 @@ pub enum AppError {
     Internal(String),
 }
 
+impl AppError {
+    /// The HTTP status of this error: the one mapping, read by the API and the
+    /// pages alike (a file too large is 413 on both).
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::NotFound { .. } => 404,
+            AppError::Invalid(_) => 422,
+            AppError::Conflict { .. } | AppError::CheckFailed(_) => 409,
+            AppError::Forbidden | AppError::CsrfRejected => 403,
+            AppError::TooLarge(_) => 413,
+            AppError::UnsupportedType(_) => 415,
+            AppError::TooManyAttempts { .. } => 429,
+            AppError::Unauthorized | AppError::BadCredentials => 401,
+            AppError::Unavailable(_) => 503,
+            AppError::Db(_) | AppError::Internal(_) => 500,
+        }
+    }
+
+    /// The stable machine code of this error, as the API's `code` says it.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::NotFound { .. } => "not_found",
+            AppError::Invalid(_) => "validation_failed",
+            AppError::Conflict { code, .. } => code,
+            AppError::CheckFailed(_) => "nd30_check_failed",
+            AppError::Forbidden => "forbidden",
+            AppError::CsrfRejected => "csrf_token_invalid",
+            AppError::TooLarge(_) => "payload_too_large",
+            AppError::UnsupportedType(_) => "file_type_refused",
+            AppError::TooManyAttempts { .. } => "too_many_attempts",
+            AppError::Unauthorized => "unauthorized",
+            AppError::BadCredentials => "invalid_credentials",
+            AppError::Unavailable(_) => "busy",
+            AppError::Db(_) | AppError::Internal(_) => "internal",
+        }
+    }
+}
+
 /// Any constraint the database enforces becomes a 409 with a stable code, never a
 /// 500: a service that checks first names the record in its own words, and this is
 /// the net under it.

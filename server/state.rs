@@ -38,7 +38,7 @@ pub struct AppState {
 impl AppState {
     /// Connects the database, opens the file store and loads the renderer.
     pub async fn build(settings: &Settings) -> Result<AppState, Box<dyn std::error::Error>> {
-        let db = crate::app::connect(settings).await?;
+        let db = connect(settings).await?;
         let renderer = Renderer::new(settings.render.templates(), settings.render.fonts())
             .map_err(|e| format!("render.templates_dir / render.fonts_dir: {e}"))?;
         let files =
@@ -60,4 +60,15 @@ impl AppState {
             reminders: settings.reminders.policy(),
         })
     }
+}
+
+/// Opens the configured database and applies migrations.
+pub async fn connect(settings: &Settings) -> Result<Db, Box<dyn std::error::Error>> {
+    Db::connect(
+        &settings.database_url(),
+        settings.database.max_connections,
+        std::time::Duration::from_secs(settings.database.acquire_timeout_secs),
+    )
+    .await
+    .map_err(Into::into)
 }

@@ -36,6 +36,19 @@ pub struct Limits {
     pub min_bytes_per_sec: u64,
 }
 
+impl From<&crate::config::ServerSettings> for Limits {
+    /// The connection limits `[server]` describes.
+    fn from(s: &crate::config::ServerSettings) -> Limits {
+        Limits {
+            max_connections: s.max_connections,
+            max_per_client: s.max_connections_per_client,
+            idle: Duration::from_secs(s.idle_timeout_secs.max(1)),
+            grace: Duration::from_secs(s.request_grace_secs),
+            min_bytes_per_sec: s.min_request_bytes_per_sec,
+        }
+    }
+}
+
 /// One open connection as the registry sees it.
 struct Conn {
     client: Option<IpAddr>,

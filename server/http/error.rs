@@ -74,76 +74,63 @@ const INTERNAL: &str = "Lỗi hệ thống, vui lòng thử lại sau / internal
 
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> ApiError {
-        match e {
-            AppError::NotFound { entity } => ApiError::NotFound(Json(ErrorBody::new(
-                "not_found",
-                &format!("Không tìm thấy bản ghi ({entity}) / {entity} not found"),
-            ))),
-            AppError::Invalid(fields) => ApiError::Invalid(Json(ErrorBody {
-                code: "validation_failed".into(),
-                message: "Dữ liệu không hợp lệ, xem từng trường / invalid input, see the fields".into(),
-                fields,
-                findings: None,
-            })),
-            AppError::Conflict { code, message } => ApiError::Conflict(Json(ErrorBody::new(code, &message))),
-            AppError::Forbidden => ApiError::Forbidden(Json(ErrorBody::new(
-                "forbidden",
-                "Vai trò của bạn không được làm việc này / your role does not allow this",
-            ))),
-            AppError::TooLarge(what) => ApiError::TooLarge(Json(ErrorBody::new(
-                "payload_too_large",
-                &format!("Tệp quá lớn / file too large: {what}"),
-            ))),
-            AppError::UnsupportedType(what) => ApiError::UnsupportedType(Json(ErrorBody::new(
-                "file_type_refused",
-                &format!("Loại tệp không được chấp nhận / file type refused: {what}"),
-            ))),
-            AppError::TooManyAttempts { retry_after_secs } => ApiError::TooManyAttempts(
-                Json(ErrorBody::new(
-                    "too_many_attempts",
-                    &format!(
-                        "Đăng nhập sai quá nhiều lần, thử lại sau {retry_after_secs} giây / too many failed logins, try again in {retry_after_secs} s"
-                    ),
-                )),
-                retry_after_secs.to_string(),
-            ),
-            AppError::BadCredentials => ApiError::Unauthorized(Json(ErrorBody::new(
-                "invalid_credentials",
-                "Sai tên đăng nhập hoặc mật khẩu / wrong username or password",
-            ))),
-            AppError::CsrfRejected => ApiError::Forbidden(Json(ErrorBody::new(
-                "csrf_token_invalid",
-                "Thiếu hoặc sai mã chống giả mạo (X-CSRF-Token); tải lại trang / missing or wrong CSRF token; reload the page",
-            ))),
-            AppError::Unauthorized => {
-                ApiError::Unauthorized(Json(ErrorBody::new("unauthorized", "Cần đăng nhập / authentication required")))
+        let (status, code) = (e.status(), e.code());
+        let mut body = ErrorBody::new(code, INTERNAL);
+        body.message = match e {
+            AppError::NotFound { entity } => format!("Không tìm thấy bản ghi ({entity}) / {entity} not found"),
+            AppError::Invalid(fields) => {
+                body.fields = fields;
+                "Dữ liệu không hợp lệ, xem từng trường / invalid input, see the fields".into()
             }
-            AppError::Unavailable(message) => ApiError::Unavailable(Json(ErrorBody::new("busy", &message))),
+            AppError::Conflict { message, .. } | AppError::Unavailable(message) => message,
+            AppError::Forbidden => "Vai trò của bạn không được làm việc này / your role does not allow this".into(),
+            AppError::TooLarge(what) => format!("Tệp quá lớn / file too large: {what}"),
+            AppError::UnsupportedType(what) => format!("Loại tệp không được chấp nhận / file type refused: {what}"),
+            AppError::TooManyAttempts { retry_after_secs } => {
+                let message = format!(
+                    "Đăng nhập sai quá nhiều lần, thử lại sau {retry_after_secs} giây / too many failed logins, try again in {retry_after_secs} s"
+                );
+                return ApiError::TooManyAttempts(Json(ErrorBody::new(code, &message)), retry_after_secs.to_string());
+            }
+            AppError::BadCredentials => "Sai tên đăng nhập hoặc mật khẩu / wrong username or password".into(),
+            AppError::CsrfRejected => {
+                "Thiếu hoặc sai mã chống giả mạo (X-CSRF-Token); tải lại trang / missing or wrong CSRF token; reload the page"
+                    .into()
+            }
+            AppError::Unauthorized => "Cần đăng nhập / authentication required".into(),
             AppError::CheckFailed(findings) => {
                 let report = crate::model::CheckReport::of(findings);
-                let mut body = ErrorBody::new(
-                    "nd30_check_failed",
-                    &format!(
-                        "Văn bản còn {} lỗi thể thức theo Nghị định 30/2020, xem danh sách / the document has {} error(s) under Nghị định 30/2020, see the findings",
-                        report.errors, report.errors
-                    ),
-                );
                 for f in report.findings.iter().filter(|f| f.severity == crate::model::CheckSeverity::Error) {
                     if let Some(field) = &f.field {
                         body.fields.entry(field.clone()).or_insert_with(|| f.message.clone());
                     }
                 }
+                let errors = report.errors;
                 body.findings = Some(report.findings);
-                ApiError::Conflict(Json(body))
+                format!(
+                    "Văn bản còn {errors} lỗi thể thức theo Nghị định 30/2020, xem danh sách / the document has {errors} error(s) under Nghị định 30/2020, see the findings"
+                )
             }
             AppError::Db(err) => {
                 tracing::error!(error = %err, "database error");
-                ApiError::Internal(Json(ErrorBody::new("internal", INTERNAL)))
+                INTERNAL.into()
             }
             AppError::Internal(err) => {
                 tracing::error!(error = %err, "internal error");
-                ApiError::Internal(Json(ErrorBody::new("internal", INTERNAL)))
+                INTERNAL.into()
             }
+        };
+        let body = Json(body);
+        match status {
+            401 => ApiError::Unauthorized(body),
+            403 => ApiError::Forbidden(body),
+            404 => ApiError::NotFound(body),
+            409 => ApiError::Conflict(body),
+            413 => ApiError::TooLarge(body),
+            415 => ApiError::UnsupportedType(body),
+            422 => ApiError::Invalid(body),
+            503 => ApiError::Unavailable(body),
+            _ => ApiError::Internal(body),
         }
     }
 }

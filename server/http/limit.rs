@@ -75,7 +75,7 @@ pub fn cap_for(req: &Request, upload_cap: u64) -> u64 {
 
 /// A form anyone may post is read only as `application/x-www-form-urlencoded`: a
 /// multipart body or any other kind is refused before a byte of it is read.
-fn unsupported(req: &Request) -> Option<Response> {
+fn unsupported(req: &Request, page: ErrorPage) -> Option<Response> {
     let path = req.uri().path();
     if req.method() != poem::http::Method::POST || !anonymous_form(path) {
         return None;
@@ -84,45 +84,52 @@ fn unsupported(req: &Request) -> Option<Response> {
     if ty.starts_with("application/x-www-form-urlencoded") {
         return None;
     }
-    Some(crate::web::render(
-        "error.html",
+    Some(page(
         StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        serde_json::json!({"title": "Biểu mẫu không hợp lệ",
-            "message": "Trang này chỉ nhận biểu mẫu gửi từ trình duyệt.", "status": 415}),
+        "Biểu mẫu không hợp lệ",
+        "Trang này chỉ nhận biểu mẫu gửi từ trình duyệt.",
     ))
 }
 
-fn too_large(req_path: &str, max: u64) -> Response {
+fn too_large(req_path: &str, max: u64, page: ErrorPage) -> Response {
     let message = format!("Dữ liệu gửi lên vượt quá {max} byte / request body larger than {max} bytes");
     if !req_path.starts_with("/api/") {
-        return crate::web::render(
-            "error.html",
+        return page(
             StatusCode::PAYLOAD_TOO_LARGE,
-            serde_json::json!({"title": "Dữ liệu quá lớn",
-                "message": format!("Nội dung gửi lên vượt quá {} KB.", max / 1024), "status": 413}),
+            "Dữ liệu quá lớn",
+            &format!("Nội dung gửi lên vượt quá {} KB.", max / 1024),
         );
     }
     let body = ErrorBody { code: "payload_too_large".into(), message, fields: Default::default(), findings: None };
     poem::web::Json(body).with_status(StatusCode::PAYLOAD_TOO_LARGE).into_response()
 }
 
+/// How a refusal looks outside the API: the site's error page (status, title,
+/// message), given by the page layer so this layer does not reach up into it.
+pub type ErrorPage = fn(StatusCode, &str, &str) -> Response;
+
 /// Wraps an endpoint so no request body may exceed its cap ([`cap_for`]).
-pub async fn cap_body<E: Endpoint>(ep: Arc<E>, mut req: Request, upload_cap: u64) -> poem::Result<Response> {
-    if let Some(refused) = unsupported(&req) {
+pub async fn cap_body<E: Endpoint>(
+    ep: Arc<E>,
+    mut req: Request,
+    upload_cap: u64,
+    page: ErrorPage,
+) -> poem::Result<Response> {
+    if let Some(refused) = unsupported(&req, page) {
         return Ok(refused);
     }
     let max = cap_for(&req, upload_cap);
     let path = req.uri().path().to_owned();
     let declared = req.header("content-length").and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|len| len > max) {
-        return Ok(too_large(&path, max));
+        return Ok(too_large(&path, max, page));
     }
     let tripped = Arc::new(AtomicBool::new(false));
     let body = req.take_body().into_async_read();
     req.set_body(Body::from_async_read(Capped { inner: body, left: max, tripped: tripped.clone() }));
     let result = ep.call(req).await;
     if tripped.load(Ordering::SeqCst) {
-        return Ok(too_large(&path, max));
+        return Ok(too_large(&path, max, page));
     }
     result.map(IntoResponse::into_response)
 }

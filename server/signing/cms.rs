@@ -16,6 +16,8 @@ use der::{Any, Decode, Encode, asn1::GeneralizedTime, asn1::UtcTime};
 use rsa::pkcs8::DecodePublicKey;
 use rsa::{Pkcs1v15Sign, RsaPrivateKey, RsaPublicKey};
 use sha2::{Digest, Sha256, Sha384, Sha512};
+
+use super::der::tlv;
 use spki::AlgorithmIdentifierOwned;
 use x509_cert::Certificate;
 use x509_cert::attr::{Attribute, AttributeValue};
@@ -51,21 +53,6 @@ fn attribute(oid: ObjectIdentifier, value: Any) -> Result<Attribute, CmsError> {
     let mut values: SetOfVec<AttributeValue> = SetOfVec::new();
     values.insert(value).map_err(e)?;
     Ok(Attribute { oid, values })
-}
-
-/// DER of a tag-length-value.
-pub(crate) fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
-    let mut out = vec![tag];
-    let n = content.len();
-    if n < 0x80 {
-        out.push(n as u8);
-    } else {
-        let bytes: Vec<u8> = n.to_be_bytes().into_iter().skip_while(|b| *b == 0).collect();
-        out.push(0x80 | bytes.len() as u8);
-        out.extend(bytes);
-    }
-    out.extend_from_slice(content);
-    out
 }
 
 /// The signed attributes for a signature over `digest` (SHA-256 of the byte ranges) by `cert` at `time`.
@@ -275,7 +262,7 @@ pub fn check(der_bytes: &[u8], digest_of: impl Fn(&ObjectIdentifier) -> Option<V
     let info = sd.signer_infos.0.iter().next().ok_or_else(|| e("no signer"))?;
     if let Some(token) = timestamp_token(der_bytes) {
         let content = timestamp_content(&token).ok_or_else(|| e("unreadable timestamp token"))?;
-        let tst = super::tsa::read_tst_info(&content).ok_or_else(|| e("unreadable timestamp"))?;
+        let tst = super::der::read_tst_info(&content).ok_or_else(|| e("unreadable timestamp"))?;
         let stamps_this = tst.imprint[..] == Sha256::digest(info.signature.as_bytes())[..];
         let (t, _) = check_signed(&token, |oid| hash(oid, &content))?;
         checked.timestamp = Some(Timestamp {

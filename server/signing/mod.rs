@@ -9,6 +9,7 @@
 
 pub mod appearance;
 pub mod cms;
+pub mod der;
 pub mod keys;
 pub mod pdf;
 pub mod tsa;

@@ -226,34 +226,33 @@ pub(crate) fn redirect(to: &str) -> Response {
     Response::builder().status(StatusCode::SEE_OTHER).header("location", to).finish()
 }
 
+/// The error page with a title and a message, for refusals made before any page
+/// code runs (a body too large, a form of the wrong kind).
+pub(crate) fn plain_error_page(status: StatusCode, title: &str, message: &str) -> Response {
+    render("error.html", status, json!({"title": title, "message": message, "status": status.as_u16()}))
+}
+
 /// An error as a page: 404 for records out of reach, 403 for actions, 409 for conflicts.
 pub(crate) fn error_page(ctx: Option<&Ctx>, e: AppError) -> Response {
-    let (status, title, message) = match &e {
-        AppError::NotFound { .. } => (
-            StatusCode::NOT_FOUND,
-            "Không tìm thấy",
-            "Không có trang hoặc bản ghi này, hoặc bạn không có quyền xem.".to_owned(),
-        ),
-        AppError::Forbidden => {
-            (StatusCode::FORBIDDEN, "Không có quyền", "Vai trò của bạn không được làm việc này.".to_owned())
+    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let (title, message) = match &e {
+        AppError::NotFound { .. } => {
+            ("Không tìm thấy", "Không có trang hoặc bản ghi này, hoặc bạn không có quyền xem.".to_owned())
         }
-        AppError::CsrfRejected => (
-            StatusCode::FORBIDDEN,
-            "Yêu cầu bị từ chối",
-            "Biểu mẫu thiếu mã bảo vệ hoặc đã cũ; hãy tải lại trang rồi gửi lại.".to_owned(),
-        ),
-        AppError::Conflict { message, .. } => (StatusCode::CONFLICT, "Không thực hiện được", vietnamese(message)),
-        AppError::Invalid(fields) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "Dữ liệu không hợp lệ",
-            fields.values().map(|v| vietnamese(v)).collect::<Vec<_>>().join("; "),
-        ),
-        AppError::TooLarge(m) | AppError::UnsupportedType(m) => {
-            (StatusCode::UNPROCESSABLE_ENTITY, "Tệp không được nhận", vietnamese(m))
+        AppError::Forbidden => ("Không có quyền", "Vai trò của bạn không được làm việc này.".to_owned()),
+        AppError::CsrfRejected => {
+            ("Yêu cầu bị từ chối", "Biểu mẫu thiếu mã bảo vệ hoặc đã cũ; hãy tải lại trang rồi gửi lại.".to_owned())
         }
-        AppError::Unavailable(m) => (StatusCode::SERVICE_UNAVAILABLE, "Máy chủ đang bận", vietnamese(m)),
+        AppError::Conflict { message, .. } => ("Không thực hiện được", vietnamese(message)),
+        AppError::Invalid(fields) => {
+            ("Dữ liệu không hợp lệ", fields.values().map(|v| vietnamese(v)).collect::<Vec<_>>().join("; "))
+        }
+        AppError::TooLarge(m) | AppError::UnsupportedType(m) => ("Tệp không được nhận", vietnamese(m)),
+        AppError::Unavailable(m) => ("Máy chủ đang bận", vietnamese(m)),
+        AppError::TooManyAttempts { retry_after_secs } => {
+            ("Tạm khóa", format!("Đăng nhập sai quá nhiều lần; thử lại sau {retry_after_secs} giây."))
+        }
         AppError::CheckFailed(findings) => (
-            StatusCode::CONFLICT,
             "Văn bản chưa đúng thể thức",
             findings
                 .iter()
@@ -265,7 +264,7 @@ pub(crate) fn error_page(ctx: Option<&Ctx>, e: AppError) -> Response {
         AppError::Unauthorized | AppError::BadCredentials => return redirect("/login"),
         other => {
             tracing::error!(error = %other, "web page failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "Lỗi hệ thống", "Đã ghi nhận lỗi; xin thử lại sau.".into())
+            ("Lỗi hệ thống", "Đã ghi nhận lỗi; xin thử lại sau.".into())
         }
     };
     let v = json!({"title": title, "message": message, "status": status.as_u16()});
