@@ -1,14 +1,13 @@
 //! Applying the roles of `domain::access` to records: the action check (403) and
 //! the scope check (404, so a record out of scope is not even confirmed to exist).
 
-use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use crate::domain::Role;
 use crate::domain::access::{Action, allows};
 use crate::error::{AppError, Result};
 use crate::storage::audit::Actor;
-use crate::storage::entities::{task_cooperators, tasks};
+use crate::storage::{Conn, plans, task_cooperators, tasks};
 
 /// Fails with `Forbidden` unless the actor's role grants `action`.
 pub(crate) fn require(actor: &Actor, action: Action) -> Result<()> {
@@ -46,22 +45,16 @@ pub(crate) fn unit_scope(actor: &Actor) -> Option<Uuid> {
 }
 
 /// Whether a unit officer's unit leads or co-operates on `task`.
-async fn takes_part<C: ConnectionTrait>(db: &C, unit: Uuid, task: &tasks::Model) -> Result<bool> {
-    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+async fn takes_part<C: Conn>(db: &C, unit: Uuid, task: &tasks::Model) -> Result<bool> {
     if task.lead_unit_id == Some(unit) {
         return Ok(true);
     }
-    let n = task_cooperators::Entity::find()
-        .filter(task_cooperators::Column::TaskId.eq(task.id))
-        .filter(task_cooperators::Column::UnitId.eq(unit))
-        .count(db)
-        .await?;
-    Ok(n > 0)
+    Ok(task_cooperators::co_operates(db, task.id, unit).await?)
 }
 
 /// Fails with `NotFound` unless the actor may see `task` (its issuer; for a unit
 /// officer, a task their unit leads or co-operates on).
-pub(crate) async fn check_task_visible<C: ConnectionTrait>(db: &C, actor: &Actor, task: &tasks::Model) -> Result<()> {
+pub(crate) async fn check_task_visible<C: Conn>(db: &C, actor: &Actor, task: &tasks::Model) -> Result<()> {
     let plan = crate::storage::queries::plan(db, task.plan_id).await?;
     check_scope(actor, plan.issuer_id, "task")?;
     if let Some(unit) = unit_scope(actor)
@@ -74,7 +67,7 @@ pub(crate) async fn check_task_visible<C: ConnectionTrait>(db: &C, actor: &Actor
 
 /// For writing a task's result: visible, and for a unit officer, led by their unit
 /// (co-operating units read but do not write the lead unit's account).
-pub(crate) async fn check_task_writable<C: ConnectionTrait>(db: &C, actor: &Actor, task: &tasks::Model) -> Result<()> {
+pub(crate) async fn check_task_writable<C: Conn>(db: &C, actor: &Actor, task: &tasks::Model) -> Result<()> {
     check_task_visible(db, actor, task).await?;
     match unit_scope(actor) {
         Some(unit) if task.lead_unit_id != Some(unit) => Err(AppError::Forbidden),
@@ -83,18 +76,14 @@ pub(crate) async fn check_task_writable<C: ConnectionTrait>(db: &C, actor: &Acto
 }
 
 /// Fails with `NotFound` when the plan's issuer is out of scope; returns the plan.
-pub(crate) async fn plan_in_scope<C: ConnectionTrait>(
-    db: &C,
-    actor: &Actor,
-    plan_id: Uuid,
-) -> Result<crate::storage::entities::plans::Model> {
+pub(crate) async fn plan_in_scope<C: Conn>(db: &C, actor: &Actor, plan_id: Uuid) -> Result<plans::Model> {
     let plan = crate::storage::queries::plan(db, plan_id).await?;
     check_scope(actor, plan.issuer_id, "plan")?;
     Ok(plan)
 }
 
 /// Fails with `NotFound { entity }` when the plan's issuer is out of scope.
-pub(crate) async fn check_plan_scope<C: ConnectionTrait>(
+pub(crate) async fn check_plan_scope<C: Conn>(
     db: &C,
     actor: &Actor,
     plan_id: Uuid,
@@ -105,10 +94,6 @@ pub(crate) async fn check_plan_scope<C: ConnectionTrait>(
 }
 
 /// Whether a plan named in a request body exists and is in scope.
-pub(crate) async fn plan_ref_ok<C: ConnectionTrait>(db: &C, actor: &Actor, plan_id: Uuid) -> Result<bool> {
-    use sea_orm::EntityTrait;
-    Ok(crate::storage::entities::plans::Entity::find_by_id(plan_id)
-        .one(db)
-        .await?
-        .is_some_and(|p| in_scope(actor, p.issuer_id)))
+pub(crate) async fn plan_ref_ok<C: Conn>(db: &C, actor: &Actor, plan_id: Uuid) -> Result<bool> {
+    Ok(plans::find(db, plan_id).await?.is_some_and(|p| in_scope(actor, p.issuer_id)))
 }

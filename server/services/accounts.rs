@@ -5,17 +5,15 @@
 //! had. Asking for a reset answers the same whether or not the address is known.
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use super::access::{check_scope, require};
-use super::{audited, auth, not_found, users as user_service};
+use super::{audited, auth, users as user_service};
 use crate::domain::access::Action;
 use crate::error::{AppError, Result};
 use crate::model::{User, UserInput};
-use crate::storage::Db;
 use crate::storage::audit::Actor;
-use crate::storage::entities::{account_links, issuers, users};
+use crate::storage::{Conn, Db, account_links, issuers, users};
 
 /// How long an invitation link works.
 pub const INVITE_DAYS: i64 = 7;
@@ -81,7 +79,7 @@ pub struct IssuedLink {
 }
 
 /// Makes a link for `user` and queues its mail, inside the caller's transaction.
-async fn make_link<C: ConnectionTrait>(
+async fn make_link<C: Conn>(
     txn: &C,
     actor: &Actor,
     now: DateTime<Utc>,
@@ -89,24 +87,23 @@ async fn make_link<C: ConnectionTrait>(
     user: &users::Model,
     purpose: Purpose,
 ) -> Result<IssuedLink> {
-    let issuer = issuers::Entity::find_by_id(user.issuer_id).one(txn).await?.ok_or_else(|| not_found("issuer"))?;
+    let issuer = issuers::get(txn, user.issuer_id).await?;
     let secret = auth::secret();
     let expires_at = now
         + match purpose {
             Purpose::Invite => Duration::days(INVITE_DAYS),
             Purpose::Reset => Duration::minutes(RESET_MINUTES),
         };
-    let link = account_links::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        user_id: Set(user.id),
-        purpose: Set(purpose.code().to_owned()),
-        secret_hash: Set(auth::digest(&secret)),
-        created_at: Set(now),
-        expires_at: Set(expires_at),
-        used_at: Set(None),
-    }
-    .insert(txn)
-    .await?;
+    let link = account_links::Model {
+        id: Uuid::now_v7(),
+        user_id: user.id,
+        purpose: purpose.code().to_owned(),
+        secret_hash: auth::digest(&secret),
+        created_at: now,
+        expires_at,
+        used_at: None,
+    };
+    let link = account_links::insert(txn, link).await?;
     let until = expires_at.with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7"));
     let url = format!("{public_url}{}", link_path(&secret));
     let ctx = serde_json::json!({
@@ -190,7 +187,7 @@ pub async fn create_and_invite(
 pub async fn invite(db: &Db, actor: &Actor, now: DateTime<Utc>, public_url: &str, user_id: Uuid) -> Result<IssuedLink> {
     require(actor, Action::ManageOrganisation)?;
     let txn = db.begin_write().await?;
-    let user = users::Entity::find_by_id(user_id).one(&*txn).await?.ok_or_else(|| not_found("user"))?;
+    let user = users::get(&*txn, user_id).await?;
     check_scope(actor, user.issuer_id, "user")?;
     inactive_refused(&user)?;
     needs_address(&user)?;
@@ -223,23 +220,11 @@ pub async fn forgot_password(
         ));
     }
     let txn = db.begin_write().await?;
-    let matches = users::Entity::find()
-        .filter(
-            Condition::any()
-                .add(users::Column::Username.eq(address))
-                .add(users::Column::Email.eq(address))
-                .add(users::Column::Email.eq(address.to_lowercase())),
-        )
-        .all(&*txn)
-        .await?;
+    let matches = users::by_login_or_email(&*txn, address).await?;
     let actor = Actor { client_addr, ..Actor::system() };
     for user in matches.iter().filter(|u| super::is_email(&u.email) && u.deactivated_at.is_none()) {
-        let recent = account_links::Entity::find()
-            .filter(account_links::Column::UserId.eq(user.id))
-            .filter(account_links::Column::Purpose.eq(Purpose::Reset.code()))
-            .filter(account_links::Column::CreatedAt.gt(now - Duration::minutes(RESET_PAUSE_MINUTES)))
-            .one(&*txn)
-            .await?;
+        let since = now - Duration::minutes(RESET_PAUSE_MINUTES);
+        let recent = account_links::made_since(&*txn, user.id, Purpose::Reset.code(), since).await?;
         if recent.is_none() {
             make_link(&*txn, &actor, now, public_url, user, Purpose::Reset).await?;
         }
@@ -249,14 +234,8 @@ pub async fn forgot_password(
 }
 
 /// Every open link of `user_id` stops working.
-async fn close_links<C: ConnectionTrait>(txn: &C, now: DateTime<Utc>, user_id: Uuid) -> Result<()> {
-    account_links::Entity::update_many()
-        .col_expr(account_links::Column::UsedAt, sea_orm::sea_query::Expr::value(now))
-        .filter(account_links::Column::UserId.eq(user_id))
-        .filter(account_links::Column::UsedAt.is_null())
-        .exec(txn)
-        .await?;
-    Ok(())
+async fn close_links<C: Conn>(txn: &C, now: DateTime<Utc>, user_id: Uuid) -> Result<()> {
+    Ok(account_links::close_open(txn, user_id, now).await?)
 }
 
 /// Deactivates a user (`active == false`) or brings them back. A deactivated user
@@ -265,7 +244,7 @@ async fn close_links<C: ConnectionTrait>(txn: &C, now: DateTime<Utc>, user_id: U
 pub async fn set_user_active(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, active: bool) -> Result<User> {
     require(actor, Action::ManageOrganisation)?;
     let txn = db.begin_write().await?;
-    let before = users::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("user"))?;
+    let before = users::get(&*txn, id).await?;
     check_scope(actor, before.issuer_id, "user")?;
     if !active && actor.user_id == Some(id) {
         return Err(AppError::conflict(
@@ -276,10 +255,8 @@ pub async fn set_user_active(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uui
     if before.deactivated_at.is_none() == active {
         return Ok(user_service::to_model(before));
     }
-    let mut am: users::ActiveModel = before.clone().into();
-    am.deactivated_at = Set((!active).then_some(now));
-    am.updated_at = Set(now);
-    let after = am.update(&*txn).await?;
+    let changed = users::Model { deactivated_at: (!active).then_some(now), updated_at: now, ..before.clone() };
+    let after = users::save(&*txn, changed).await?;
     let action = if active { "reactivate" } else { "deactivate" };
     audited(&*txn, actor, now, action, "users", id, Some(&before), Some(&after)).await?;
     if !active {
@@ -291,25 +268,15 @@ pub async fn set_user_active(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uui
 }
 
 /// The link and its user, if the link is still good.
-async fn live_link<C: ConnectionTrait>(
-    c: &C,
-    now: DateTime<Utc>,
-    secret: &str,
-) -> Result<(account_links::Model, users::Model)> {
+async fn live_link<C: Conn>(c: &C, now: DateTime<Utc>, secret: &str) -> Result<(account_links::Model, users::Model)> {
     if secret.len() != 64 || !secret.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(link_gone());
     }
-    let link = account_links::Entity::find()
-        .filter(account_links::Column::SecretHash.eq(auth::digest(secret)))
-        .one(c)
+    let link = account_links::by_secret_hash(c, &auth::digest(secret))
         .await?
         .filter(|l| l.used_at.is_none() && l.expires_at > now)
         .ok_or_else(link_gone)?;
-    let user = users::Entity::find_by_id(link.user_id)
-        .one(c)
-        .await?
-        .filter(|u| u.deactivated_at.is_none())
-        .ok_or_else(link_gone)?;
+    let user = users::find(c, link.user_id).await?.filter(|u| u.deactivated_at.is_none()).ok_or_else(link_gone)?;
     Ok((link, user))
 }
 
@@ -323,13 +290,7 @@ pub async fn open_invitations(
     user_ids: &[Uuid],
 ) -> Result<std::collections::HashMap<Uuid, DateTime<Utc>>> {
     require(actor, Action::ManageOrganisation)?;
-    let links = account_links::Entity::find()
-        .filter(account_links::Column::UserId.is_in(user_ids.iter().copied()))
-        .filter(account_links::Column::Purpose.eq(Purpose::Invite.code()))
-        .filter(account_links::Column::UsedAt.is_null())
-        .filter(account_links::Column::ExpiresAt.gt(now))
-        .all(&db.conn)
-        .await?;
+    let links = account_links::open_of(&db.conn, user_ids, Purpose::Invite.code(), now).await?;
     let mut until = std::collections::HashMap::new();
     for l in links {
         let at: &mut DateTime<Utc> = until.entry(l.user_id).or_insert(l.expires_at);

@@ -1,7 +1,6 @@
 //! Reading the audit log (administrators).
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use super::access::require;
@@ -9,8 +8,7 @@ use crate::domain::access::Action;
 use crate::error::Result;
 use crate::model::{AuditEvent, Page, Paging};
 use crate::storage::Db;
-use crate::storage::audit::Actor;
-use crate::storage::entities::audit_events;
+use crate::storage::audit::{self, Actor};
 
 /// Filter for [`list_audit`].
 #[derive(Debug, Default, Clone)]
@@ -30,24 +28,9 @@ pub struct AuditFilter {
 /// Events, newest first.
 pub async fn list_audit(db: &Db, actor: &Actor, f: AuditFilter, paging: Paging) -> Result<Page<AuditEvent>> {
     require(actor, Action::ReadAudit)?;
-    let mut q = audit_events::Entity::find().order_by_desc(audit_events::Column::Seq);
-    if let Some(e) = f.entity {
-        q = q.filter(audit_events::Column::Entity.eq(e));
-    }
-    if let Some(e) = f.entity_id {
-        q = q.filter(audit_events::Column::EntityId.eq(e));
-    }
-    if let Some(a) = f.actor_id {
-        q = q.filter(audit_events::Column::ActorId.eq(a));
-    }
-    if let Some(t) = f.from {
-        q = q.filter(audit_events::Column::At.gte(t));
-    }
-    if let Some(t) = f.to {
-        q = q.filter(audit_events::Column::At.lt(t));
-    }
-    let total = q.clone().count(&db.conn).await?;
-    let rows = q.offset(paging.offset()).limit(paging.per_page).all(&db.conn).await?;
+    let filter =
+        audit::Filter { entity: f.entity, entity_id: f.entity_id, actor_id: f.actor_id, from: f.from, to: f.to };
+    let (rows, total) = audit::page(&db.conn, filter, paging.offset(), paging.per_page).await?;
     let items = rows
         .into_iter()
         .map(|e| AuditEvent {

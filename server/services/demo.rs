@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -17,7 +16,6 @@ use crate::model::{
 };
 use crate::storage::Db;
 use crate::storage::audit::Actor;
-use crate::storage::entities::issuers as issuer_rows;
 use crate::storage::files::BlobStore;
 
 /// The reference year, compiled in so the binary can load it from anywhere.
@@ -163,9 +161,7 @@ pub async fn load_reference_year(db: &Db, files: &Arc<dyn BlobStore>) -> Result<
 /// Loads a year from the demo file format (see config/demo/bac-son-2024.toml).
 pub async fn load_year(db: &Db, files: &Arc<dyn BlobStore>, toml_text: &str) -> Result<Loaded> {
     let file: DemoFile = toml::from_str(toml_text).map_err(|e| AppError::Internal(format!("demo file: {e}")))?;
-    if let Some(existing) =
-        issuer_rows::Entity::find().filter(issuer_rows::Column::Code.eq(file.issuer.code.clone())).one(&db.conn).await?
-    {
+    if let Some(existing) = crate::storage::issuers::by_code(&db.conn, &file.issuer.code).await? {
         return existing_year(db, existing.id, file.plan.year).await;
     }
     let actor = Actor::system();
@@ -182,14 +178,10 @@ pub async fn load_year(db: &Db, files: &Arc<dyn BlobStore>, toml_text: &str) -> 
 }
 
 async fn existing_year(db: &Db, issuer_id: Uuid, year: i32) -> Result<Loaded> {
-    use crate::storage::entities::{documents as d, plans as p};
-    let plan = p::Entity::find()
-        .filter(p::Column::IssuerId.eq(issuer_id))
-        .filter(p::Column::Year.eq(year))
-        .one(&db.conn)
-        .await?;
+    use crate::storage::{documents as d, plans as p};
+    let plan = p::of_issuer_year(&db.conn, issuer_id, year).await?;
     let plan_id = plan.map(|p| p.id).ok_or_else(|| AppError::Internal("demo issuer exists without its plan".into()))?;
-    let doc = d::Entity::find().filter(d::Column::PlanId.eq(plan_id)).one(&db.conn).await?;
+    let doc = d::any_of_plan(&db.conn, plan_id).await?;
     let document_id =
         doc.map(|d| d.id).ok_or_else(|| AppError::Internal("demo plan exists without its report".into()))?;
     Ok(Loaded { issuer_id, plan_id, document_id, created: false, usernames: vec![], password: None })

@@ -5,34 +5,24 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use uuid::Uuid;
 
-use crate::domain::{DocumentKind, DocumentState, ResultState};
+use crate::domain::ResultState;
 use crate::error::{AppError, Result};
 use crate::model::PlanClosure;
-use crate::storage::entities::{documents, evidence, issuers, plans, results, task_groups, tasks, users};
+use crate::storage::{Conn, documents, evidence, issuers, plans, results, task_groups, tasks, users};
 
 /// The closure of each of `plan_ids` that is closed: its issued report and the
 /// correction of it being prepared, if any. Three queries for any number of plans.
-pub(crate) async fn closures<C: ConnectionTrait>(db: &C, plan_ids: &[Uuid]) -> Result<HashMap<Uuid, PlanClosure>> {
-    let reports = documents::Entity::find()
-        .filter(documents::Column::PlanId.is_in(plan_ids.iter().copied()))
-        .filter(documents::Column::Kind.eq(DocumentKind::Report.code()))
-        .filter(documents::Column::State.eq(DocumentState::Issued.code()))
-        .all(db)
-        .await?;
-    let mut corrections: HashMap<Uuid, documents::Model> = documents::Entity::find()
-        .filter(documents::Column::ReplacesId.is_in(reports.iter().map(|r| r.id)))
-        .filter(documents::Column::State.is_not_in([DocumentState::Issued.code(), DocumentState::Replaced.code()]))
-        .all(db)
-        .await?
-        .into_iter()
-        .filter_map(|c| Some((c.replaces_id?, c)))
-        .collect();
-    let abbreviations: HashMap<Uuid, String> = issuers::Entity::find()
-        .filter(issuers::Column::Id.is_in(reports.iter().map(|r| r.issuer_id)))
-        .all(db)
+pub(crate) async fn closures<C: Conn>(db: &C, plan_ids: &[Uuid]) -> Result<HashMap<Uuid, PlanClosure>> {
+    let reports = documents::issued_reports_of(db, plan_ids).await?;
+    let mut corrections: HashMap<Uuid, documents::Model> =
+        documents::open_corrections_of(db, reports.iter().map(|r| r.id))
+            .await?
+            .into_iter()
+            .filter_map(|c| Some((c.replaces_id?, c)))
+            .collect();
+    let abbreviations: HashMap<Uuid, String> = issuers::in_ids(db, reports.iter().map(|r| r.issuer_id))
         .await?
         .into_iter()
         .map(|i| (i.id, i.abbreviation))
@@ -68,7 +58,7 @@ pub(crate) async fn closures<C: ConnectionTrait>(db: &C, plan_ids: &[Uuid]) -> R
 /// Fails with `plan_closed` once the plan's report has been issued: its tasks,
 /// targets, results, evidence and proposals are then what the report says. While
 /// a correction of that report is prepared (with its reason), they may change.
-pub(crate) async fn ensure_plan_open<C: ConnectionTrait>(db: &C, plan_id: Uuid) -> Result<()> {
+pub(crate) async fn ensure_plan_open<C: Conn>(db: &C, plan_id: Uuid) -> Result<()> {
     match closures(db, &[plan_id]).await?.remove(&plan_id) {
         Some(c) if c.correction_id.is_none() => {
             let (no, reference) = (c.report_number, c.report_reference);
@@ -87,7 +77,7 @@ pub(crate) async fn ensure_plan_open<C: ConnectionTrait>(db: &C, plan_id: Uuid) 
 
 /// Fails with `task_archived` for an archived task (it changes only once restored),
 /// and with `plan_closed` as [`ensure_plan_open`].
-pub(crate) async fn ensure_live<C: ConnectionTrait>(db: &C, task: &tasks::Model) -> Result<()> {
+pub(crate) async fn ensure_live<C: Conn>(db: &C, task: &tasks::Model) -> Result<()> {
     if task.archived_at.is_some() {
         return Err(AppError::conflict(
             "task_archived",
@@ -101,8 +91,8 @@ pub(crate) async fn ensure_live<C: ConnectionTrait>(db: &C, task: &tasks::Model)
 }
 
 /// The task must be live (see [`ensure_live`]).
-pub(crate) async fn ensure_task_open<C: ConnectionTrait>(db: &C, task_id: Uuid) -> Result<()> {
-    match tasks::Entity::find_by_id(task_id).one(db).await? {
+pub(crate) async fn ensure_task_open<C: Conn>(db: &C, task_id: Uuid) -> Result<()> {
+    match tasks::find(db, task_id).await? {
         Some(t) => ensure_live(db, &t).await,
         None => Ok(()),
     }
@@ -116,10 +106,10 @@ fn in_use(code: &'static str, vi: &str, en: &str, parts: &[(u64, &str, &str)]) -
 
 /// An issuer may be deleted only while nothing was recorded under it: no plan, no
 /// document, no user. Its units and rubrics go with it.
-pub(crate) async fn ensure_issuer_deletable<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<()> {
-    let plans = plans::Entity::find().filter(plans::Column::IssuerId.eq(id)).count(db).await?;
-    let docs = documents::Entity::find().filter(documents::Column::IssuerId.eq(id)).count(db).await?;
-    let people = users::Entity::find().filter(users::Column::IssuerId.eq(id)).count(db).await?;
+pub(crate) async fn ensure_issuer_deletable<C: Conn>(db: &C, id: Uuid) -> Result<()> {
+    let plans = plans::count_of_issuer(db, id).await?;
+    let docs = documents::count_of_issuer(db, id).await?;
+    let people = users::count_of_issuer(db, id).await?;
     if plans + docs + people > 0 {
         return Err(in_use(
             "issuer_in_use",
@@ -132,10 +122,9 @@ pub(crate) async fn ensure_issuer_deletable<C: ConnectionTrait>(db: &C, id: Uuid
 }
 
 /// A plan may be deleted only without documents, reported results or evidence.
-pub(crate) async fn ensure_plan_deletable<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<()> {
-    let docs = documents::Entity::find().filter(documents::Column::PlanId.eq(id)).count(db).await?;
-    let task_ids = tasks::Entity::find().filter(tasks::Column::PlanId.eq(id));
-    let ids: Vec<Uuid> = task_ids.all(db).await?.into_iter().map(|t| t.id).collect();
+pub(crate) async fn ensure_plan_deletable<C: Conn>(db: &C, id: Uuid) -> Result<()> {
+    let docs = documents::count_of_plan(db, id).await?;
+    let ids = tasks::ids_of_plan(db, id).await?;
     let (reported, files) = reported_and_files(db, &ids).await?;
     if docs + reported + files > 0 {
         return Err(in_use(
@@ -153,7 +142,7 @@ pub(crate) async fn ensure_plan_deletable<C: ConnectionTrait>(db: &C, id: Uuid) 
 }
 
 /// Results past the draft stage and evidence files of these tasks.
-async fn reported_and_files<C: ConnectionTrait>(db: &C, task_ids: &[Uuid]) -> Result<(u64, u64)> {
+async fn reported_and_files<C: Conn>(db: &C, task_ids: &[Uuid]) -> Result<(u64, u64)> {
     if task_ids.is_empty() {
         return Ok((0, 0));
     }
@@ -161,19 +150,15 @@ async fn reported_and_files<C: ConnectionTrait>(db: &C, task_ids: &[Uuid]) -> Re
     let mut files = 0;
     // Bounded IN lists, whatever the plan's size.
     for chunk in task_ids.chunks(500) {
-        reported += results::Entity::find()
-            .filter(results::Column::TaskId.is_in(chunk.to_vec()))
-            .filter(results::Column::State.ne(ResultState::Draft.code()))
-            .count(db)
-            .await?;
-        files += evidence::Entity::find().filter(evidence::Column::TaskId.is_in(chunk.to_vec())).count(db).await?;
+        reported += results::count_reported_of(db, chunk).await?;
+        files += evidence::count_of_tasks(db, chunk).await?;
     }
     Ok((reported, files))
 }
 
 /// A task may be deleted while its plan is open and it has no reported result
 /// and no evidence.
-pub(crate) async fn ensure_task_deletable<C: ConnectionTrait>(db: &C, task: &tasks::Model) -> Result<()> {
+pub(crate) async fn ensure_task_deletable<C: Conn>(db: &C, task: &tasks::Model) -> Result<()> {
     ensure_plan_open(db, task.plan_id).await?;
     let (reported, files) = reported_and_files(db, &[task.id]).await?;
     if reported + files > 0 {
@@ -188,9 +173,9 @@ pub(crate) async fn ensure_task_deletable<C: ConnectionTrait>(db: &C, task: &tas
 }
 
 /// A group may be deleted only when it holds no task.
-pub(crate) async fn ensure_group_deletable<C: ConnectionTrait>(db: &C, group: &task_groups::Model) -> Result<()> {
+pub(crate) async fn ensure_group_deletable<C: Conn>(db: &C, group: &task_groups::Model) -> Result<()> {
     ensure_plan_open(db, group.plan_id).await?;
-    let n = tasks::Entity::find().filter(tasks::Column::GroupId.eq(group.id)).count(db).await?;
+    let n = tasks::count_in_group(db, group.id).await?;
     if n > 0 {
         return Err(in_use(
             "group_has_tasks",
@@ -204,17 +189,10 @@ pub(crate) async fn ensure_group_deletable<C: ConnectionTrait>(db: &C, group: &t
 
 /// A user named by documents, reviews or evidence keeps their record (the
 /// history would otherwise lose who did it).
-pub(crate) async fn ensure_user_deletable<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<()> {
-    let docs = documents::Entity::find()
-        .filter(
-            sea_orm::Condition::any()
-                .add(documents::Column::SignerUserId.eq(id))
-                .add(documents::Column::ApprovedBy.eq(id)),
-        )
-        .count(db)
-        .await?;
-    let reviews = results::Entity::find().filter(results::Column::ReviewedBy.eq(id)).count(db).await?;
-    let files = evidence::Entity::find().filter(evidence::Column::UploadedBy.eq(id)).count(db).await?;
+pub(crate) async fn ensure_user_deletable<C: Conn>(db: &C, id: Uuid) -> Result<()> {
+    let docs = documents::count_naming_user(db, id).await?;
+    let reviews = results::count_reviewed_by(db, id).await?;
+    let files = evidence::count_uploaded_by(db, id).await?;
     if docs + reviews + files > 0 {
         return Err(in_use(
             "user_has_history",
@@ -241,9 +219,9 @@ pub(crate) fn locked(state: &str) -> AppError {
 
 /// Fails with `result_locked` while a task's result is submitted or accepted, and
 /// with `plan_closed` once the plan's report is issued.
-pub(crate) async fn ensure_editable<C: ConnectionTrait>(db: &C, task_id: Uuid) -> Result<()> {
+pub(crate) async fn ensure_editable<C: Conn>(db: &C, task_id: Uuid) -> Result<()> {
     ensure_task_open(db, task_id).await?;
-    let r = results::Entity::find().filter(results::Column::TaskId.eq(task_id)).one(db).await?;
+    let r = results::of_task(db, task_id).await?;
     match r {
         Some(r) if r.state == ResultState::Submitted.code() || r.state == ResultState::Accepted.code() => {
             Err(locked(&r.state))

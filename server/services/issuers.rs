@@ -2,18 +2,16 @@
 //! preset rubrics (the reference report's, the default, and the 2026 state rule).
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use uuid::Uuid;
 
 use super::access::{check_scope, issuer_filter, require};
-use super::{audited, not_found, rubrics};
+use super::{audited, rubrics};
 use crate::domain::access::Action;
 use crate::domain::text;
 use crate::error::{AppError, Check, Result};
 use crate::model::{Issuer, IssuerInput, Page, Paging};
-use crate::storage::Db;
 use crate::storage::audit::Actor;
-use crate::storage::entities::issuers;
+use crate::storage::{Conn, Db, issuers};
 
 const ENTITY: &str = "issuers";
 
@@ -81,20 +79,20 @@ fn to_model(m: issuers::Model) -> Issuer {
     }
 }
 
-fn fill(am: &mut issuers::ActiveModel, i: IssuerInput, now: DateTime<Utc>) {
-    am.code = Set(i.code.trim().to_owned());
+fn fill(m: &mut issuers::Model, i: IssuerInput, now: DateTime<Utc>) {
+    m.code = i.code.trim().to_owned();
     let lines = |ls: Vec<String>| super::to_json(&ls.into_iter().map(|l| l.trim().to_owned()).collect::<Vec<_>>());
-    am.name_lines = Set(Some(lines(i.name_lines)));
-    am.parent_lines = Set(Some(lines(i.parent_lines)));
-    am.abbreviation = Set(i.abbreviation);
-    am.place_name = Set(i.place_name);
-    am.full_name = Set(i.full_name);
-    am.short_name = Set(i.short_name);
-    am.subordinates_name = Set(i.subordinates_name);
-    am.collective_title = Set(i.collective_title);
-    am.head_title = Set(i.head_title);
-    am.deputy_title = Set(i.deputy_title);
-    am.updated_at = Set(now);
+    m.name_lines = Some(lines(i.name_lines));
+    m.parent_lines = Some(lines(i.parent_lines));
+    m.abbreviation = i.abbreviation;
+    m.place_name = i.place_name;
+    m.full_name = i.full_name;
+    m.short_name = i.short_name;
+    m.subordinates_name = i.subordinates_name;
+    m.collective_title = i.collective_title;
+    m.head_title = i.head_title;
+    m.deputy_title = i.deputy_title;
+    m.updated_at = now;
 }
 
 const DUPLICATE: &str = "Mã cơ quan đã tồn tại / an issuer with this code exists";
@@ -110,15 +108,31 @@ pub async fn create_issuer(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Is
 }
 
 /// Inserts a validated issuer with its preset rubrics inside the caller's transaction.
-pub(crate) async fn insert<C: sea_orm::ConnectionTrait>(
+pub(crate) async fn insert<C: Conn>(
     txn: &C,
     actor: &Actor,
     now: DateTime<Utc>,
     input: IssuerInput,
 ) -> Result<issuers::Model> {
-    let mut am = issuers::ActiveModel { id: Set(Uuid::now_v7()), created_at: Set(now), ..Default::default() };
-    fill(&mut am, input, now);
-    let m = am.insert(txn).await.map_err(|e| AppError::from_db(e, "duplicate_issuer_code", DUPLICATE))?;
+    let mut m = issuers::Model {
+        id: Uuid::now_v7(),
+        code: String::new(),
+        abbreviation: String::new(),
+        place_name: String::new(),
+        full_name: String::new(),
+        short_name: String::new(),
+        subordinates_name: None,
+        collective_title: None,
+        head_title: String::new(),
+        deputy_title: None,
+        seal_image: None,
+        name_lines: None,
+        parent_lines: None,
+        created_at: now,
+        updated_at: now,
+    };
+    fill(&mut m, input, now);
+    let m = issuers::insert(txn, m).await.map_err(|e| AppError::from_db(e, "duplicate_issuer_code", DUPLICATE))?;
     audited(txn, actor, now, "create", ENTITY, m.id, None, Some(&m)).await?;
     rubrics::create_presets(txn, actor, now, m.id).await?;
     Ok(m)
@@ -127,7 +141,7 @@ pub(crate) async fn insert<C: sea_orm::ConnectionTrait>(
 /// One issuer.
 pub async fn get_issuer(db: &Db, actor: &Actor, id: Uuid) -> Result<Issuer> {
     require(actor, Action::Read)?;
-    let m = issuers::Entity::find_by_id(id).one(&db.conn).await?.ok_or_else(|| not_found("issuer"))?;
+    let m = issuers::get(&db.conn, id).await?;
     check_scope(actor, m.id, "issuer")?;
     Ok(to_model(m))
 }
@@ -137,11 +151,12 @@ pub async fn update_issuer(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid,
     require(actor, Action::ManageOrganisation)?;
     validate(&input)?;
     let txn = db.begin_write().await?;
-    let before = issuers::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("issuer"))?;
+    let before = issuers::get(&*txn, id).await?;
     check_scope(actor, id, "issuer")?;
-    let mut am: issuers::ActiveModel = before.clone().into();
-    fill(&mut am, input, now);
-    let after = am.update(&*txn).await.map_err(|e| AppError::from_db(e, "duplicate_issuer_code", DUPLICATE))?;
+    let mut after = before.clone();
+    fill(&mut after, input, now);
+    let after =
+        issuers::save(&*txn, after).await.map_err(|e| AppError::from_db(e, "duplicate_issuer_code", DUPLICATE))?;
     audited(&*txn, actor, now, "update", ENTITY, id, Some(&before), Some(&after)).await?;
     txn.commit().await?;
     Ok(to_model(after))
@@ -151,10 +166,10 @@ pub async fn update_issuer(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid,
 pub async fn delete_issuer(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<()> {
     require(actor, Action::ManageOrganisation)?;
     let txn = db.begin_write().await?;
-    let before = issuers::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("issuer"))?;
+    let before = issuers::get(&*txn, id).await?;
     check_scope(actor, id, "issuer")?;
     super::integrity::ensure_issuer_deletable(&*txn, id).await?;
-    issuers::Entity::delete_by_id(id).exec(&*txn).await.map_err(|e| AppError::from_db(e, "in_use", ""))?;
+    issuers::remove(&*txn, id).await.map_err(|e| AppError::from_db(e, "in_use", ""))?;
     audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
     txn.commit().await?;
     Ok(())
@@ -163,11 +178,6 @@ pub async fn delete_issuer(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid)
 /// All issuers, by code.
 pub async fn list_issuers(db: &Db, actor: &Actor, paging: Paging) -> Result<Page<Issuer>> {
     require(actor, Action::Read)?;
-    let mut q = issuers::Entity::find().order_by_asc(issuers::Column::Code);
-    if let Some(i) = issuer_filter(actor) {
-        q = q.filter(issuers::Column::Id.eq(i));
-    }
-    let total = q.clone().count(&db.conn).await?;
-    let items = q.offset(paging.offset()).limit(paging.per_page).all(&db.conn).await?;
+    let (items, total) = issuers::page(&db.conn, issuer_filter(actor), paging.offset(), paging.per_page).await?;
     Ok(Page { items: items.into_iter().map(to_model).collect(), total, page: paging.page, per_page: paging.per_page })
 }

@@ -9,7 +9,6 @@ use std::collections::HashMap;
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use der::Encode;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -22,10 +21,9 @@ use crate::error::{AppError, Result};
 use crate::model::{KeyImportInput, MAX_PKCS12_BYTES, SigningKeyInfo};
 use crate::signing::keys::{self, SigningKey};
 use crate::signing::{cms, iso_vn};
-use crate::storage::Db;
 use crate::storage::audit::Actor;
-use crate::storage::entities::{issuers, signing_keys, users};
 use crate::storage::queries::key_in_use;
+use crate::storage::{Conn, Db, issuers, signing_keys, users};
 
 const ENTITY: &str = "signing_keys";
 /// Days ahead a certificate's end is announced.
@@ -78,7 +76,7 @@ fn decode_input(input: &KeyImportInput) -> Result<Vec<u8>> {
 /// certificate may carry, when the body is in the database (a key file alone is
 /// used as it is otherwise).
 pub async fn attachment_key(db: &Db, code: &str) -> Result<(Option<signing_keys::Model>, Option<Vec<String>>)> {
-    let Some(issuer) = issuers::Entity::find().filter(issuers::Column::Code.eq(code)).one(&db.conn).await? else {
+    let Some(issuer) = issuers::by_code(&db.conn, code).await? else {
         return Ok((None, None));
     };
     Ok((key_in_use(&db.conn, issuer.id, None).await?, Some(issuer_names(&issuer))))
@@ -89,17 +87,15 @@ fn body_name(issuer: &issuers::Model) -> String {
 }
 
 /// The names of `rows`' holders and installers: one query for people, one for bodies.
-async fn holder_names<C: ConnectionTrait>(c: &C, rows: &[signing_keys::Model]) -> Result<HashMap<Uuid, String>> {
+async fn holder_names<C: Conn>(c: &C, rows: &[signing_keys::Model]) -> Result<HashMap<Uuid, String>> {
     let user_ids: Vec<Uuid> = rows.iter().flat_map(|m| [m.user_id, m.installed_by]).flatten().collect();
     let issuer_ids: Vec<Uuid> = rows.iter().filter(|m| m.user_id.is_none()).map(|m| m.issuer_id).collect();
     let mut names = HashMap::new();
     if !user_ids.is_empty() {
-        for u in users::Entity::find().filter(users::Column::Id.is_in(user_ids)).all(c).await? {
-            names.insert(u.id, u.name);
-        }
+        names.extend(crate::storage::queries::user_names(c, user_ids).await?);
     }
     if !issuer_ids.is_empty() {
-        for i in issuers::Entity::find().filter(issuers::Column::Id.is_in(issuer_ids)).all(c).await? {
+        for i in issuers::in_ids(c, issuer_ids).await? {
             names.insert(i.id, body_name(&i));
         }
     }
@@ -113,11 +109,11 @@ fn infos(rows: &[signing_keys::Model], names: &HashMap<Uuid, String>, now: DateT
 /// The holder named on the command line: an issuer by code or a signer by login name.
 pub async fn holder_by_name(db: &Db, issuer_code: Option<&str>, signer: Option<&str>) -> Result<KeyHolder> {
     if let Some(code) = issuer_code {
-        let issuer = issuers::Entity::find().filter(issuers::Column::Code.eq(code)).one(&db.conn).await?;
+        let issuer = issuers::by_code(&db.conn, code).await?;
         return Ok(KeyHolder::Issuer(issuer.ok_or_else(|| not_found("issuer"))?.id));
     }
     let login = signer.ok_or_else(|| AppError::field("signer", "--issuer hoặc --signer / --issuer or --signer"))?;
-    let user = users::Entity::find().filter(users::Column::Username.eq(login)).one(&db.conn).await?;
+    let user = users::by_username(&db.conn, login).await?;
     Ok(KeyHolder::Signer(user.ok_or_else(|| not_found("user"))?.id))
 }
 
@@ -175,13 +171,13 @@ pub async fn import(
     let txn = db.begin_write().await?;
     let (issuer_id, user_id, whose, names) = match holder {
         KeyHolder::Issuer(id) => {
-            let issuer = issuers::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("issuer"))?;
+            let issuer = issuers::get(&*txn, id).await?;
             check_scope(actor, issuer.id, "issuer")?;
             let whose = ISSUING_BODY.to_owned();
             (issuer.id, None, whose, issuer_names(&issuer))
         }
         KeyHolder::Signer(id) => {
-            let user = users::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("user"))?;
+            let user = users::get(&*txn, id).await?;
             check_scope(actor, user.issuer_id, "user")?;
             if !user.role.parse::<Role>().is_ok_and(|r| allows(r, Action::SignDocument)) {
                 return Err(AppError::conflict(
@@ -205,23 +201,22 @@ pub async fn import(
     let der = cert.to_der().map_err(|e| AppError::Internal(format!("certificate: {e}")))?;
     let (not_before, not_after) = cms::validity(cert);
     let sealed = kek.seal(&key, id.as_bytes());
-    let row = signing_keys::ActiveModel {
-        id: Set(id),
-        issuer_id: Set(issuer_id),
-        user_id: Set(user_id),
-        subject: Set(cms::common_name(&cert.tbs_certificate.subject)),
-        issued_by: Set(cms::common_name(&cert.tbs_certificate.issuer)),
-        serial: Set(hex::encode(cert.tbs_certificate.serial_number.as_bytes())),
-        fingerprint: Set(hex::encode(Sha256::digest(&der))),
-        not_before: Set(not_before),
-        not_after: Set(not_after),
-        sealed: Set(sealed),
-        installed_by: Set(actor.user_id),
-        installed_at: Set(now),
-        retired_at: Set(None),
-    }
-    .insert(&*txn)
-    .await?;
+    let row = signing_keys::Model {
+        id,
+        issuer_id,
+        user_id,
+        subject: cms::common_name(&cert.tbs_certificate.subject),
+        issued_by: cms::common_name(&cert.tbs_certificate.issuer),
+        serial: hex::encode(cert.tbs_certificate.serial_number.as_bytes()),
+        fingerprint: hex::encode(Sha256::digest(&der)),
+        not_before,
+        not_after,
+        sealed,
+        installed_by: actor.user_id,
+        installed_at: now,
+        retired_at: None,
+    };
+    let row = signing_keys::insert(&*txn, row).await?;
     let after = info(&row, now, &holder_names(&*txn, std::slice::from_ref(&row)).await?);
     audited(&*txn, actor, now, "import_signing_key", ENTITY, id, None, Some(&after)).await?;
     txn.commit().await?;
@@ -229,7 +224,7 @@ pub async fn import(
     Ok(after)
 }
 
-async fn retire_model<C: ConnectionTrait>(
+async fn retire_model<C: Conn>(
     c: &C,
     actor: &Actor,
     now: DateTime<Utc>,
@@ -237,9 +232,8 @@ async fn retire_model<C: ConnectionTrait>(
     names: &HashMap<Uuid, String>,
 ) -> Result<SigningKeyInfo> {
     let before = info(&m, now, names);
-    let mut am: signing_keys::ActiveModel = m.into();
-    am.retired_at = Set(Some(now));
-    let after = info(&am.update(c).await?, now, names);
+    let retired = signing_keys::save(c, signing_keys::Model { retired_at: Some(now), ..m }).await?;
+    let after = info(&retired, now, names);
     audited(c, actor, now, "retire_signing_key", ENTITY, after.id, Some(&before), Some(&after)).await?;
     Ok(after)
 }
@@ -248,7 +242,7 @@ async fn retire_model<C: ConnectionTrait>(
 pub async fn retire(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<SigningKeyInfo> {
     require(actor, Action::ManageOrganisation)?;
     let txn = db.begin_write().await?;
-    let m = signing_keys::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("signing key"))?;
+    let m = signing_keys::find(&*txn, id).await?.ok_or_else(|| not_found("signing key"))?;
     check_scope(actor, m.issuer_id, "signing key")?;
     if m.retired_at.is_some() {
         return Err(AppError::conflict(
@@ -266,14 +260,7 @@ pub async fn retire(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Res
 /// (administrators).
 pub async fn list(db: &Db, actor: &Actor, now: DateTime<Utc>, all: bool) -> Result<Vec<SigningKeyInfo>> {
     require(actor, Action::ManageOrganisation)?;
-    let mut q = signing_keys::Entity::find();
-    if let Some(issuer) = issuer_filter(actor) {
-        q = q.filter(signing_keys::Column::IssuerId.eq(issuer));
-    }
-    if !all {
-        q = q.filter(signing_keys::Column::RetiredAt.is_null());
-    }
-    let rows = q.order_by_desc(signing_keys::Column::InstalledAt).all(&db.conn).await?;
+    let rows = signing_keys::newest_first(&db.conn, issuer_filter(actor), all).await?;
     Ok(infos(&rows, &holder_names(&db.conn, &rows).await?, now))
 }
 
@@ -283,13 +270,8 @@ pub async fn expiring(db: &Db, actor: &Actor, now: DateTime<Utc>) -> Result<Vec<
     if actor.role.is_some_and(|r| !allows(r, Action::ManageOrganisation)) {
         return Ok(Vec::new());
     }
-    let mut q = signing_keys::Entity::find()
-        .filter(signing_keys::Column::RetiredAt.is_null())
-        .filter(signing_keys::Column::NotAfter.lt(now + chrono::Duration::days(WARN_DAYS)));
-    if let Some(issuer) = issuer_filter(actor) {
-        q = q.filter(signing_keys::Column::IssuerId.eq(issuer));
-    }
-    let rows = q.order_by_asc(signing_keys::Column::NotAfter).all(&db.conn).await?;
+    let before = now + chrono::Duration::days(WARN_DAYS);
+    let rows = signing_keys::ending_before(&db.conn, issuer_filter(actor), before).await?;
     Ok(infos(&rows, &holder_names(&db.conn, &rows).await?, now))
 }
 
@@ -327,14 +309,8 @@ pub struct Overview {
 /// The keys page's data (administrators).
 pub async fn overview(db: &Db, signing: &Signing, actor: &Actor, now: DateTime<Utc>) -> Result<Overview> {
     let keys = list(db, actor, now, true).await?;
-    let mut bodies = issuers::Entity::find().order_by_asc(issuers::Column::Code);
-    let mut people = users::Entity::find().order_by_asc(users::Column::Name);
-    if let Some(issuer) = issuer_filter(actor) {
-        bodies = bodies.filter(issuers::Column::Id.eq(issuer));
-        people = people.filter(users::Column::IssuerId.eq(issuer));
-    }
-    let bodies = bodies.all(&db.conn).await?;
-    let people = people.all(&db.conn).await?;
+    let bodies = issuers::by_code_order(&db.conn, issuer_filter(actor)).await?;
+    let people = users::by_name(&db.conn, issuer_filter(actor)).await?;
     let body_of: HashMap<Uuid, String> = bodies.iter().map(|b| (b.id, body_name(b))).collect();
     // A key in use: active and not ended (a key whose certificate ended signs nothing).
     let in_use = |issuer: Uuid, user: Option<Uuid>| {
@@ -391,7 +367,7 @@ pub async fn warn_expiring(db: &Db, now: DateTime<Utc>) -> Result<usize> {
     if soon.is_empty() {
         return Ok(0);
     }
-    let admins = users::Entity::find().filter(users::Column::Role.eq(Role::Admin.code())).all(&db.conn).await?;
+    let admins = users::with_role(&db.conn, Role::Admin.code()).await?;
     let txn = db.begin_write().await?;
     let mut queued = 0;
     for k in &soon {

@@ -7,10 +7,6 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, Statement, TryInsertResult,
-};
 use uuid::Uuid;
 
 use super::access::require;
@@ -19,10 +15,9 @@ use crate::domain::access::Action;
 use crate::error::{AppError, Result};
 use crate::mail::{Mailer, Outgoing};
 use crate::model::{OutboxMessage, Page, Paging};
-use crate::storage::Db;
 use crate::storage::audit::Actor;
-use crate::storage::entities::outbox;
 use crate::storage::files::BlobStore;
+use crate::storage::{Conn, Db, outbox};
 
 /// A message to queue.
 #[derive(Debug, Clone)]
@@ -61,33 +56,32 @@ pub fn backoff(attempts: i32) -> Duration {
 }
 
 /// Queues a message inside the caller's transaction; `false` if its key was already queued.
-pub async fn enqueue<C: ConnectionTrait>(c: &C, now: DateTime<Utc>, m: NewMessage) -> Result<bool> {
+pub async fn enqueue<C: Conn>(c: &C, now: DateTime<Utc>, m: NewMessage) -> Result<bool> {
     let (attachment_key, attachment_name) = m.attachment.map_or((None, None), |(k, n)| (Some(k), Some(n)));
-    let row = outbox::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        idempotency_key: Set(m.key),
-        kind: Set(m.kind.to_owned()),
-        to_addr: Set(m.to),
-        recipient_label: Set(m.recipient_label),
-        subject: Set(m.subject),
-        text_body: Set(m.text),
-        html_body: Set(m.html),
-        attachment_key: Set(attachment_key),
-        attachment_name: Set(attachment_name),
-        document_id: Set(m.document_id),
-        unit_id: Set(m.unit_id),
-        issuer_id: Set(m.issuer_id),
-        state: Set("pending".into()),
-        attempts: Set(0),
-        next_attempt_at: Set(now),
-        claimed_by: Set(None),
-        claimed_until: Set(None),
-        last_error: Set(None),
-        sent_at: Set(None),
-        created_at: Set(now),
+    let row = outbox::Model {
+        id: Uuid::now_v7(),
+        idempotency_key: m.key,
+        kind: m.kind.to_owned(),
+        to_addr: m.to,
+        recipient_label: m.recipient_label,
+        subject: m.subject,
+        text_body: m.text,
+        html_body: m.html,
+        attachment_key,
+        attachment_name,
+        document_id: m.document_id,
+        unit_id: m.unit_id,
+        issuer_id: m.issuer_id,
+        state: "pending".into(),
+        attempts: 0,
+        next_attempt_at: now,
+        claimed_by: None,
+        claimed_until: None,
+        last_error: None,
+        sent_at: None,
+        created_at: now,
     };
-    let r = outbox::Entity::insert(row).on_conflict_do_nothing_on([outbox::Column::IdempotencyKey]).exec(c).await?;
-    Ok(matches!(r, TryInsertResult::Inserted(_)))
+    Ok(outbox::insert_new(c, row).await?)
 }
 
 /// Claims up to `limit` due messages for `instance`, atomically: two dispatchers never
@@ -99,23 +93,9 @@ pub async fn claim(
     limit: u64,
     claim_secs: i64,
 ) -> Result<Vec<outbox::Model>> {
-    let backend = db.backend();
-    let lock = if backend == DatabaseBackend::Postgres { "FOR UPDATE SKIP LOCKED" } else { "" };
-    let p = |n: usize| if backend == DatabaseBackend::Postgres { format!("${n}") } else { "?".to_owned() };
-    let sql = format!(
-        "UPDATE outbox SET state = 'sending', claimed_by = {}, claimed_until = {}, attempts = attempts + 1 \
-         WHERE id IN (SELECT id FROM outbox WHERE (state = 'pending' AND next_attempt_at <= {}) \
-         OR (state = 'sending' AND claimed_until < {}) ORDER BY next_attempt_at LIMIT {} {lock}) RETURNING *",
-        p(1),
-        p(2),
-        p(3),
-        p(4),
-        limit
-    );
     let until = now + Duration::seconds(claim_secs.max(1));
-    let stmt = Statement::from_sql_and_values(backend, sql, [instance.into(), until.into(), now.into(), now.into()]);
     let txn = db.begin_write().await?;
-    let rows = outbox::Entity::find().from_raw_sql(stmt).all(&*txn).await?;
+    let rows = outbox::claim_due(&*txn, instance, now, until, limit).await?;
     txn.commit().await?;
     Ok(rows)
 }
@@ -187,31 +167,24 @@ pub async fn dispatch_with(
             .buffer_unordered(pace.at_once.max(1));
         while let Some((m, outcome)) = sends.next().await {
             let txn = db.begin_write().await?;
-            let mut am: outbox::ActiveModel = m.clone().into();
-            am.claimed_by = Set(None);
-            am.claimed_until = Set(None);
-            match outcome {
+            let (state, error, sent_at, next) = match outcome {
                 Ok(()) => {
-                    am.state = Set("sent".into());
-                    am.sent_at = Set(Some(Utc::now()));
-                    am.last_error = Set(None);
                     done.sent += 1;
+                    ("sent", None, Some(Utc::now()), None)
                 }
                 Err(e) if e.permanent => {
                     tracing::warn!(id = %m.id, to = %m.to_addr, error = %e, "message refused");
-                    am.state = Set("failed".into());
-                    am.last_error = Set(Some(e.message));
                     done.failed += 1;
+                    ("failed", Some(e.message), None, None)
                 }
                 Err(e) => {
                     tracing::info!(id = %m.id, to = %m.to_addr, error = %e, "message deferred");
-                    am.state = Set("pending".into());
-                    am.next_attempt_at = Set(now + backoff(m.attempts));
-                    am.last_error = Set(Some(e.message));
                     done.retried += 1;
+                    let next = now + backoff(m.attempts);
+                    ("pending", Some(e.message), None, Some(next))
                 }
-            }
-            am.update(&*txn).await?;
+            };
+            outbox::settle(&*txn, m, state, error, sent_at, next).await?;
             txn.commit().await?;
         }
         if done.retried > 0 {
@@ -278,25 +251,15 @@ pub async fn list_outbox(
     if let Some(d) = document_id {
         super::documents::load(&db.conn, actor, d).await?;
     }
-    let mut q = outbox::Entity::find().order_by_desc(outbox::Column::Id);
-    if let Some(i) = super::access::issuer_filter(actor) {
-        q = q.filter(outbox::Column::IssuerId.eq(i));
-    }
-    if let Some(s) = state {
-        q = q.filter(outbox::Column::State.eq(s));
-    }
-    if let Some(d) = document_id {
-        q = q.filter(outbox::Column::DocumentId.eq(d));
-    }
-    let total = q.clone().count(&db.conn).await?;
-    let rows = q.offset(paging.offset()).limit(paging.per_page).all(&db.conn).await?;
+    let issuer = super::access::issuer_filter(actor);
+    let (rows, total) = outbox::page(&db.conn, issuer, state, document_id, paging.offset(), paging.per_page).await?;
     Ok(Page { items: rows.into_iter().map(to_model).collect(), total, page: paging.page, per_page: paging.per_page })
 }
 
 /// Sends a document's message to one recipient again: a new outbox row, the old kept.
 pub async fn resend(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<OutboxMessage> {
     require(actor, Action::ManageDocument)?;
-    let old = outbox::Entity::find_by_id(id).one(&db.conn).await?.ok_or_else(|| not_found("message"))?;
+    let old = outbox::get(&db.conn, id).await?;
     match old.document_id {
         Some(d) => super::documents::load(&db.conn, actor, d).await.map_err(|_| not_found("message"))?,
         None => {
@@ -307,10 +270,7 @@ pub async fn resend(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Res
         }
     };
     let txn = db.begin_write().await?;
-    let n = outbox::Entity::find()
-        .filter(outbox::Column::IdempotencyKey.starts_with(format!("{}#", old.idempotency_key)))
-        .count(&*txn)
-        .await?;
+    let n = outbox::count_with_key_prefix(&*txn, &format!("{}#", old.idempotency_key)).await?;
     let msg = NewMessage {
         key: format!("{}#resend{}", old.idempotency_key, n + 1),
         kind: "document",
@@ -325,9 +285,7 @@ pub async fn resend(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Res
         issuer_id: old.issuer_id,
     };
     enqueue(&*txn, now, msg).await?;
-    let new = outbox::Entity::find()
-        .filter(outbox::Column::IdempotencyKey.eq(format!("{}#resend{}", old.idempotency_key, n + 1)))
-        .one(&*txn)
+    let new = outbox::by_key(&*txn, &format!("{}#resend{}", old.idempotency_key, n + 1))
         .await?
         .ok_or_else(|| AppError::Internal("resent message vanished".into()))?;
     audited(&*txn, actor, now, "resend", "outbox", new.id, Some(&old), Some(&new)).await?;

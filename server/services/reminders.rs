@@ -6,19 +6,16 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TryInsertResult};
 use serde::Serialize;
 use uuid::Uuid;
 
 use super::json_list;
 use super::local_date;
 use super::outbox::{NewMessage, enqueue};
-use crate::domain::ResultState;
 use crate::domain::format::short_date;
 use crate::domain::reminder::{Policy, Threshold};
 use crate::error::{AppError, Result};
-use crate::storage::Db;
-use crate::storage::entities::{issuers, plans, reminders_sent, results, tasks, units, users};
+use crate::storage::{Db, issuers, plans, reminders_sent, results, tasks, units, users};
 
 /// A task in a digest.
 #[derive(Debug, Clone, Serialize)]
@@ -62,9 +59,7 @@ pub struct Digest {
 pub async fn plan_reminders(db: &Db, server: &Policy, now: DateTime<Utc>) -> Result<Vec<Digest>> {
     let today = local_date(now);
     let c = &db.conn;
-    let policies: HashMap<Uuid, Policy> = plans::Entity::find()
-        .filter(plans::Column::ReminderPolicy.is_not_null())
-        .all(c)
+    let policies: HashMap<Uuid, Policy> = plans::with_reminder_policy(c)
         .await?
         .into_iter()
         .filter_map(|p| {
@@ -75,29 +70,12 @@ pub async fn plan_reminders(db: &Db, server: &Policy, now: DateTime<Utc>) -> Res
     let longest = policies.values().chain([server]).flat_map(|p| p.offsets.iter().copied()).max().unwrap_or(0);
     // Working days stretch an offset over weekends and holidays: look far enough ahead.
     let horizon = today + Duration::days(longest * 2 + 14);
-    let candidates = tasks::Entity::find()
-        .filter(tasks::Column::Deadline.is_not_null())
-        .filter(tasks::Column::Deadline.lte(horizon))
-        .filter(tasks::Column::LeadUnitId.is_not_null())
-        .filter(tasks::Column::ArchivedAt.is_null())
-        .all(c)
-        .await?;
+    let candidates = tasks::led_and_due_by(c, horizon).await?;
     let ids: Vec<Uuid> = candidates.iter().map(|t| t.id).collect();
-    let done: HashSet<Uuid> = results::Entity::find()
-        .filter(results::Column::TaskId.is_in(ids.clone()))
-        .filter(results::Column::State.is_in([ResultState::Submitted.code(), ResultState::Accepted.code()]))
-        .all(c)
-        .await?
-        .into_iter()
-        .map(|r| r.task_id)
-        .collect();
-    let sent: HashSet<(Uuid, String)> = reminders_sent::Entity::find()
-        .filter(reminders_sent::Column::TaskId.is_in(ids))
-        .all(c)
-        .await?
-        .into_iter()
-        .map(|r| (r.task_id, r.threshold))
-        .collect();
+    let done: HashSet<Uuid> =
+        results::submitted_or_accepted_of(c, ids.clone()).await?.into_iter().map(|r| r.task_id).collect();
+    let sent: HashSet<(Uuid, String)> =
+        reminders_sent::of_tasks(c, ids).await?.into_iter().map(|r| (r.task_id, r.threshold)).collect();
     let mut by_unit: BTreeMap<Uuid, Vec<DueTask>> = BTreeMap::new();
     for t in candidates {
         let (Some(deadline), Some(unit)) = (t.deadline, t.lead_unit_id) else { continue };
@@ -129,29 +107,16 @@ pub async fn plan_reminders(db: &Db, server: &Policy, now: DateTime<Utc>) -> Res
         return Ok(vec![]);
     }
     let unit_ids: Vec<Uuid> = by_unit.keys().copied().collect();
-    let unit_rows: HashMap<Uuid, units::Model> = units::Entity::find()
-        .filter(units::Column::Id.is_in(unit_ids.clone()))
-        // A unit that has stopped working gets no reminders, nor do people whose account is closed.
-        .filter(units::Column::DeactivatedAt.is_null())
-        .all(c)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u))
-        .collect();
+    // A unit that has stopped working gets no reminders, nor do people whose account is closed.
+    let unit_rows: HashMap<Uuid, units::Model> =
+        units::active_in(c, unit_ids.clone()).await?.into_iter().map(|u| (u.id, u)).collect();
     let mut officers: HashMap<Uuid, Vec<String>> = HashMap::new();
-    for u in users::Entity::find()
-        .filter(users::Column::UnitId.is_in(unit_ids))
-        .filter(users::Column::Role.eq("unit_officer"))
-        .filter(users::Column::DeactivatedAt.is_null())
-        .all(c)
-        .await?
-    {
+    for u in users::active_officers_of(c, unit_ids).await? {
         if let Some(unit) = u.unit_id {
             officers.entry(unit).or_default().push(u.email);
         }
     }
-    let issuer_names: HashMap<Uuid, String> =
-        issuers::Entity::find().all(c).await?.into_iter().map(|i| (i.id, i.full_name)).collect();
+    let issuer_names: HashMap<Uuid, String> = issuers::all(c).await?.into_iter().map(|i| (i.id, i.full_name)).collect();
     let mut digests = Vec::new();
     for (unit_id, mut tasks) in by_unit {
         let Some(unit) = unit_rows.get(&unit_id) else { continue };
@@ -191,17 +156,13 @@ pub async fn send_reminders(db: &Db, policy: &Policy, now: DateTime<Utc>) -> Res
         let key = format!("reminder:{}:{today}", digest.unit_id);
         let mut fresh = Vec::new();
         for t in digest.tasks {
-            let row = reminders_sent::ActiveModel {
-                task_id: sea_orm::Set(t.task_id),
-                threshold: sea_orm::Set(t.threshold.clone()),
-                at: sea_orm::Set(now),
-                outbox_key: sea_orm::Set(key.clone()),
+            let row = reminders_sent::Model {
+                task_id: t.task_id,
+                threshold: t.threshold.clone(),
+                at: now,
+                outbox_key: key.clone(),
             };
-            let r = reminders_sent::Entity::insert(row)
-                .on_conflict_do_nothing_on([reminders_sent::Column::TaskId, reminders_sent::Column::Threshold])
-                .exec(&*txn)
-                .await?;
-            if matches!(r, TryInsertResult::Inserted(_)) {
+            if reminders_sent::record(&*txn, row).await? {
                 fresh.push(t);
             }
         }

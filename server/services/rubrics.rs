@@ -1,22 +1,17 @@
 //! Rubrics: self-score → rating bands, per issuer, chosen per plan.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    Set,
-};
 use uuid::Uuid;
 
 use super::access::{check_scope, issuer_filter, require};
-use super::{audited, json_list, not_found, to_json, unknown_ref};
+use super::{audited, json_list, to_json, unknown_ref};
 use crate::domain::access::Action;
 use crate::domain::text;
 use crate::domain::{self, rubric::RubricError};
 use crate::error::{AppError, Check, Result};
 use crate::model::{BandInput, Page, Paging, Rubric, RubricInput};
-use crate::storage::Db;
 use crate::storage::audit::Actor;
-use crate::storage::entities::{issuers, plans, rubrics};
+use crate::storage::{Conn, Db, issuers, plans, rubrics};
 
 const ENTITY: &str = "rubrics";
 
@@ -75,21 +70,29 @@ fn bands_json(r: &domain::Rubric) -> serde_json::Value {
     to_json(&r.bands())
 }
 
+/// A new rubric of `issuer_id` named `name` with the bands of `r`.
+fn new_rubric(issuer_id: Uuid, name: &str, r: &domain::Rubric, now: DateTime<Utc>) -> rubrics::Model {
+    rubrics::Model {
+        id: Uuid::now_v7(),
+        issuer_id,
+        name: name.to_owned(),
+        bands: bands_json(r),
+        created_at: now,
+        updated_at: now,
+    }
+}
+
 /// Loads the rubric of a plan as a domain value.
-pub(crate) async fn load<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<domain::Rubric> {
-    let m = rubrics::Entity::find_by_id(id).one(db).await?.ok_or_else(|| not_found("rubric"))?;
+pub(crate) async fn load<C: Conn>(db: &C, id: Uuid) -> Result<domain::Rubric> {
+    let m = rubrics::get(db, id).await?;
     let bands: Vec<domain::Band> = json_list(&m.bands);
     domain::Rubric::new(bands).map_err(|e| AppError::Internal(format!("stored rubric {id} is invalid: {e}")))
 }
 
 /// The rubric a plan created without one gets: the state rule preset for 2026 and
 /// later, else the issuer's oldest.
-pub(crate) async fn default_for<C: ConnectionTrait>(db: &C, issuer_id: Uuid, year: i32) -> Result<Uuid> {
-    let all = rubrics::Entity::find()
-        .filter(rubrics::Column::IssuerId.eq(issuer_id))
-        .order_by_asc(rubrics::Column::Id)
-        .all(db)
-        .await?;
+pub(crate) async fn default_for<C: Conn>(db: &C, issuer_id: Uuid, year: i32) -> Result<Uuid> {
+    let all = rubrics::of_issuer(db, issuer_id).await?;
     // From 2026 civil servants are rated under Nghị định 335/2025 (xuất sắc from 90):
     // a plan of 2026 or later starts on that preset while the issuer keeps it.
     let state_rule = (year >= STATE_RULE_FROM).then(|| all.iter().find(|r| r.name == STATE_2026_NAME)).flatten();
@@ -103,23 +106,9 @@ pub(crate) async fn default_for<C: ConnectionTrait>(db: &C, issuer_id: Uuid, yea
 pub const STATE_RULE_FROM: i32 = 2026;
 
 /// Creates the two presets for a new issuer, the reference report's first.
-pub(crate) async fn create_presets<C: ConnectionTrait>(
-    db: &C,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    issuer_id: Uuid,
-) -> Result<()> {
+pub(crate) async fn create_presets<C: Conn>(db: &C, actor: &Actor, now: DateTime<Utc>, issuer_id: Uuid) -> Result<()> {
     for (name, r) in [(REFERENCE_NAME, domain::Rubric::reference()), (STATE_2026_NAME, domain::Rubric::state_2026())] {
-        let m = rubrics::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            issuer_id: Set(issuer_id),
-            name: Set(name.to_owned()),
-            bands: Set(bands_json(&r)),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(db)
-        .await?;
+        let m = rubrics::insert(db, new_rubric(issuer_id, name, &r, now)).await?;
         audited(db, actor, now, "create", ENTITY, m.id, None, Some(&m)).await?;
     }
     Ok(())
@@ -130,21 +119,11 @@ pub async fn create_rubric(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Ru
     require(actor, Action::ManagePlan)?;
     let r = validate(&input)?;
     let txn = db.begin_write().await?;
-    if issuers::Entity::find_by_id(input.issuer_id).one(&*txn).await?.is_none()
-        || check_scope(actor, input.issuer_id, "issuer").is_err()
+    if issuers::find(&*txn, input.issuer_id).await?.is_none() || check_scope(actor, input.issuer_id, "issuer").is_err()
     {
         return Err(AppError::field("issuer_id", unknown_ref("cơ quan / issuer")));
     }
-    let m = rubrics::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        issuer_id: Set(input.issuer_id),
-        name: Set(input.name.trim().to_owned()),
-        bands: Set(bands_json(&r)),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(&*txn)
-    .await?;
+    let m = rubrics::insert(&*txn, new_rubric(input.issuer_id, input.name.trim(), &r, now)).await?;
     audited(&*txn, actor, now, "create", ENTITY, m.id, None, Some(&m)).await?;
     txn.commit().await?;
     Ok(to_model(m))
@@ -153,7 +132,7 @@ pub async fn create_rubric(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Ru
 /// One rubric.
 pub async fn get_rubric(db: &Db, actor: &Actor, id: Uuid) -> Result<Rubric> {
     require(actor, Action::Read)?;
-    let m = rubrics::Entity::find_by_id(id).one(&db.conn).await?.ok_or_else(|| not_found("rubric"))?;
+    let m = rubrics::get(&db.conn, id).await?;
     check_scope(actor, m.issuer_id, "rubric")?;
     Ok(to_model(m))
 }
@@ -163,16 +142,14 @@ pub async fn update_rubric(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid,
     require(actor, Action::ManagePlan)?;
     let r = validate(&input)?;
     let txn = db.begin_write().await?;
-    let before = rubrics::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("rubric"))?;
+    let before = rubrics::get(&*txn, id).await?;
     check_scope(actor, before.issuer_id, "rubric")?;
     if before.issuer_id != input.issuer_id {
         return Err(AppError::field("issuer_id", "Không đổi được cơ quan / the issuer cannot change"));
     }
-    let mut am: rubrics::ActiveModel = before.clone().into();
-    am.name = Set(input.name.trim().to_owned());
-    am.bands = Set(bands_json(&r));
-    am.updated_at = Set(now);
-    let after = am.update(&*txn).await?;
+    let changed =
+        rubrics::Model { name: input.name.trim().to_owned(), bands: bands_json(&r), updated_at: now, ..before.clone() };
+    let after = rubrics::save(&*txn, changed).await?;
     audited(&*txn, actor, now, "update", ENTITY, id, Some(&before), Some(&after)).await?;
     txn.commit().await?;
     Ok(to_model(after))
@@ -182,15 +159,15 @@ pub async fn update_rubric(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid,
 pub async fn delete_rubric(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<()> {
     require(actor, Action::ManagePlan)?;
     let txn = db.begin_write().await?;
-    let before = rubrics::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("rubric"))?;
+    let before = rubrics::get(&*txn, id).await?;
     check_scope(actor, before.issuer_id, "rubric")?;
-    if plans::Entity::find().filter(plans::Column::RubricId.eq(id)).count(&*txn).await? > 0 {
+    if plans::count_with_rubric(&*txn, id).await? > 0 {
         return Err(AppError::conflict(
             "rubric_in_use",
             "Bộ tiêu chí đang được kế hoạch sử dụng / a plan uses this rubric",
         ));
     }
-    rubrics::Entity::delete_by_id(id).exec(&*txn).await?;
+    rubrics::remove(&*txn, id).await?;
     audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
     txn.commit().await?;
     Ok(())
@@ -199,14 +176,7 @@ pub async fn delete_rubric(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid)
 /// Rubrics, oldest first.
 pub async fn list_rubrics(db: &Db, actor: &Actor, issuer_id: Option<Uuid>, paging: Paging) -> Result<Page<Rubric>> {
     require(actor, Action::Read)?;
-    let mut q = rubrics::Entity::find().order_by_asc(rubrics::Column::Id);
-    if let Some(i) = issuer_filter(actor) {
-        q = q.filter(rubrics::Column::IssuerId.eq(i));
-    }
-    if let Some(i) = issuer_id {
-        q = q.filter(rubrics::Column::IssuerId.eq(i));
-    }
-    let total = q.clone().count(&db.conn).await?;
-    let items = q.offset(paging.offset()).limit(paging.per_page).all(&db.conn).await?;
+    let issuers = [issuer_filter(actor), issuer_id];
+    let (items, total) = rubrics::page(&db.conn, &issuers, paging.offset(), paging.per_page).await?;
     Ok(Page { items: items.into_iter().map(to_model).collect(), total, page: paging.page, per_page: paging.per_page })
 }

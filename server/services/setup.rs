@@ -6,15 +6,13 @@
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
-use sea_orm::{EntityTrait, PaginatorTrait};
 
 use super::{auth, issuers as issuer_service, users as user_service};
 use crate::domain::Role;
 use crate::error::{AppError, Result};
 use crate::model::{IssuerInput, UserInput};
-use crate::storage::Db;
 use crate::storage::audit::Actor;
-use crate::storage::entities::users;
+use crate::storage::{Db, users};
 
 /// The running server's setup link, open only while the database has no user.
 #[derive(Clone, Default)]
@@ -42,7 +40,7 @@ impl SetupGate {
 
 /// Whether the database has no user yet (the server then offers the setup link).
 pub async fn needs_setup(db: &Db) -> Result<bool> {
-    Ok(users::Entity::find().count(&db.conn).await? == 0)
+    Ok(users::count(&db.conn).await? == 0)
 }
 
 /// The first administrator, as typed on the setup page.
@@ -122,7 +120,7 @@ pub async fn first_run(
         .map_err(|e| AppError::Internal(e.to_string()))??;
     let actor = Actor { client_addr, ..Actor::system() };
     let txn = db.begin_write().await?;
-    if users::Entity::find().count(&*txn).await? > 0 {
+    if users::count(&*txn).await? > 0 {
         gate.close();
         return Err(gone());
     }

@@ -1,7 +1,6 @@
 //! Users and their roles; logging in comes with the workflow capability.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use uuid::Uuid;
 
 use super::access::{check_scope, issuer_filter, require};
@@ -11,9 +10,8 @@ use crate::domain::access::Action;
 use crate::domain::text;
 use crate::error::{AppError, Check, Result};
 use crate::model::{Page, Paging, User, UserInput};
-use crate::storage::Db;
 use crate::storage::audit::Actor;
-use crate::storage::entities::{issuers, units, users};
+use crate::storage::{Conn, Db, issuers, units, users};
 
 const ENTITY: &str = "users";
 const DUPLICATE: &str = "Tên đăng nhập đã tồn tại / this username is taken";
@@ -62,19 +60,12 @@ pub(crate) fn to_model(m: users::Model) -> User {
 
 /// The issuer and unit exist and are the actor's; a deactivated unit is refused
 /// unless it is the one the user already had (`kept`).
-async fn check_refs<C: sea_orm::ConnectionTrait>(
-    db: &C,
-    actor: &Actor,
-    i: &UserInput,
-    kept: Option<Uuid>,
-) -> Result<()> {
-    if issuers::Entity::find_by_id(i.issuer_id).one(db).await?.is_none()
-        || check_scope(actor, i.issuer_id, "issuer").is_err()
-    {
+async fn check_refs<C: Conn>(db: &C, actor: &Actor, i: &UserInput, kept: Option<Uuid>) -> Result<()> {
+    if issuers::find(db, i.issuer_id).await?.is_none() || check_scope(actor, i.issuer_id, "issuer").is_err() {
         return Err(AppError::field("issuer_id", unknown_ref("cơ quan / issuer")));
     }
     if let Some(u) = i.unit_id {
-        match units::Entity::find_by_id(u).one(db).await? {
+        match units::find(db, u).await? {
             Some(unit) if unit.issuer_id == i.issuer_id && (unit.deactivated_at.is_none() || kept == Some(u)) => {}
             Some(unit) if unit.issuer_id == i.issuer_id => {
                 return Err(AppError::field("unit_id", super::units::INACTIVE));
@@ -85,14 +76,14 @@ async fn check_refs<C: sea_orm::ConnectionTrait>(
     Ok(())
 }
 
-fn fill(am: &mut users::ActiveModel, i: UserInput, now: DateTime<Utc>) {
-    am.issuer_id = Set(i.issuer_id);
-    am.username = Set(i.username.trim().to_owned());
-    am.name = Set(i.name);
-    am.email = Set(i.email.trim().to_owned());
-    am.unit_id = Set(i.unit_id);
-    am.role = Set(i.role.into());
-    am.updated_at = Set(now);
+fn fill(m: &mut users::Model, i: UserInput, now: DateTime<Utc>) {
+    m.issuer_id = i.issuer_id;
+    m.username = i.username.trim().to_owned();
+    m.name = i.name;
+    m.email = i.email.trim().to_owned();
+    m.unit_id = i.unit_id;
+    m.role = i.role.into();
+    m.updated_at = now;
 }
 
 /// A unit officer's work needs no one else's address or role: they see themselves only.
@@ -111,22 +102,29 @@ pub async fn create_user(db: &Db, actor: &Actor, now: DateTime<Utc>, input: User
 }
 
 /// Inserts a validated user inside the caller's transaction, audited.
-pub(crate) async fn insert<C: sea_orm::ConnectionTrait>(
+pub(crate) async fn insert<C: Conn>(
     txn: &C,
     actor: &Actor,
     now: DateTime<Utc>,
     input: UserInput,
 ) -> Result<users::Model> {
     check_refs(txn, actor, &input, None).await?;
-    let mut am = users::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        created_at: Set(now),
-        password_hash: Set(None),
-        signature_image: Set(None),
-        ..Default::default()
+    let mut m = users::Model {
+        id: Uuid::now_v7(),
+        issuer_id: input.issuer_id,
+        username: String::new(),
+        name: String::new(),
+        email: String::new(),
+        unit_id: None,
+        role: String::new(),
+        password_hash: None,
+        signature_image: None,
+        created_at: now,
+        updated_at: now,
+        deactivated_at: None,
     };
-    fill(&mut am, input, now);
-    let m = am.insert(txn).await.map_err(|e| AppError::from_db(e, "duplicate_username", DUPLICATE))?;
+    fill(&mut m, input, now);
+    let m = users::insert(txn, m).await.map_err(|e| AppError::from_db(e, "duplicate_username", DUPLICATE))?;
     audited(txn, actor, now, "create", ENTITY, m.id, None, Some(&m)).await?;
     Ok(m)
 }
@@ -134,7 +132,7 @@ pub(crate) async fn insert<C: sea_orm::ConnectionTrait>(
 /// One user.
 pub async fn get_user(db: &Db, actor: &Actor, id: Uuid) -> Result<User> {
     require(actor, Action::Read)?;
-    let m = users::Entity::find_by_id(id).one(&db.conn).await?.ok_or_else(|| not_found("user"))?;
+    let m = users::get(&db.conn, id).await?;
     check_scope(actor, m.issuer_id, "user")?;
     if sees_only_self(actor) && actor.user_id != Some(id) {
         return Err(not_found("user"));
@@ -147,7 +145,7 @@ pub async fn update_user(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, i
     require(actor, Action::ManageOrganisation)?;
     validate(&input)?;
     let txn = db.begin_write().await?;
-    let before = users::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("user"))?;
+    let before = users::get(&*txn, id).await?;
     check_scope(actor, before.issuer_id, "user")?;
     if input.issuer_id != before.issuer_id {
         return Err(AppError::field(
@@ -156,9 +154,9 @@ pub async fn update_user(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, i
         ));
     }
     check_refs(&*txn, actor, &input, before.unit_id).await?;
-    let mut am: users::ActiveModel = before.clone().into();
-    fill(&mut am, input, now);
-    let after = am.update(&*txn).await.map_err(|e| AppError::from_db(e, "duplicate_username", DUPLICATE))?;
+    let mut after = before.clone();
+    fill(&mut after, input, now);
+    let after = users::save(&*txn, after).await.map_err(|e| AppError::from_db(e, "duplicate_username", DUPLICATE))?;
     audited(&*txn, actor, now, "update", ENTITY, id, Some(&before), Some(&after)).await?;
     txn.commit().await?;
     Ok(to_model(after))
@@ -175,11 +173,9 @@ pub async fn change_own_email(db: &Db, actor: &Actor, now: DateTime<Utc>, email:
         .fail_if(!email.is_empty() && !is_email(email), "email", "Địa chỉ e-mail không hợp lệ / not an e-mail address")
         .finish()?;
     let txn = db.begin_write().await?;
-    let before = users::Entity::find_by_id(id).one(&*txn).await?.ok_or(AppError::Unauthorized)?;
-    let mut am: users::ActiveModel = before.clone().into();
-    am.email = Set(email.to_owned());
-    am.updated_at = Set(now);
-    let after = am.update(&*txn).await?;
+    let before = users::find(&*txn, id).await?.ok_or(AppError::Unauthorized)?;
+    let changed = users::Model { email: email.to_owned(), updated_at: now, ..before.clone() };
+    let after = users::save(&*txn, changed).await?;
     audited(&*txn, actor, now, "update", ENTITY, id, Some(&before), Some(&after)).await?;
     txn.commit().await?;
     Ok(to_model(after))
@@ -189,7 +185,7 @@ pub async fn change_own_email(db: &Db, actor: &Actor, now: DateTime<Utc>, email:
 pub async fn delete_user(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<()> {
     require(actor, Action::ManageOrganisation)?;
     let txn = db.begin_write().await?;
-    let before = users::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("user"))?;
+    let before = users::get(&*txn, id).await?;
     check_scope(actor, before.issuer_id, "user")?;
     if actor.user_id == Some(id) {
         return Err(AppError::conflict(
@@ -198,7 +194,7 @@ pub async fn delete_user(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -
         ));
     }
     super::integrity::ensure_user_deletable(&*txn, id).await?;
-    users::Entity::delete_by_id(id).exec(&*txn).await.map_err(|e| AppError::from_db(e, "in_use", ""))?;
+    users::remove(&*txn, id).await.map_err(|e| AppError::from_db(e, "in_use", ""))?;
     audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
     txn.commit().await?;
     Ok(())
@@ -214,24 +210,13 @@ pub async fn list_users(
     paging: Paging,
 ) -> Result<Page<User>> {
     require(actor, Action::Read)?;
-    let mut q = users::Entity::find().order_by_asc(users::Column::Username);
-    if sees_only_self(actor) {
-        q = q.filter(users::Column::Id.eq(actor.user_id.unwrap_or_default()));
-    }
-    if let Some(i) = issuer_filter(actor) {
-        q = q.filter(users::Column::IssuerId.eq(i));
-    }
-    if let Some(i) = issuer_id {
-        q = q.filter(users::Column::IssuerId.eq(i));
-    }
-    if let Some(u) = unit_id {
-        q = q.filter(users::Column::UnitId.eq(u));
-    }
-    if let Some(r) = role {
-        q = q.filter(users::Column::Role.eq(r));
-    }
-    let total = q.clone().count(&db.conn).await?;
-    let items = q.offset(paging.offset()).limit(paging.per_page).all(&db.conn).await?;
+    let filter = users::Filter {
+        id: sees_only_self(actor).then(|| actor.user_id.unwrap_or_default()),
+        issuers: vec![issuer_filter(actor), issuer_id],
+        unit: unit_id,
+        role,
+    };
+    let (items, total) = users::page(&db.conn, filter, paging.offset(), paging.per_page).await?;
     Ok(Page { items: items.into_iter().map(to_model).collect(), total, page: paging.page, per_page: paging.per_page })
 }
 
@@ -261,8 +246,7 @@ pub async fn add_user_with_password(db: &Db, input: NewUser) -> Result<User> {
     super::auth::check_password(&input.password)?;
     let system = Actor::system();
     let now = super::now();
-    let existing =
-        issuers::Entity::find().filter(issuers::Column::Code.eq(input.issuer_code.clone())).one(&db.conn).await?;
+    let existing = issuers::by_code(&db.conn, &input.issuer_code).await?;
     let issuer_id = match existing {
         Some(i) => i.id,
         None => {
@@ -284,10 +268,7 @@ pub async fn add_user_with_password(db: &Db, input: NewUser) -> Result<User> {
     };
     let unit_id = match &input.unit_short_name {
         Some(short) => Some(
-            units::Entity::find()
-                .filter(units::Column::IssuerId.eq(issuer_id))
-                .filter(units::Column::ShortName.eq(short.clone()))
-                .one(&db.conn)
+            units::by_short_name(&db.conn, issuer_id, short)
                 .await?
                 .ok_or_else(|| AppError::field("unit", unknown_ref("đơn vị / unit")))?
                 .id,

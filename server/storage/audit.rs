@@ -166,3 +166,47 @@ pub async fn audited<C: ConnectionTrait, M: serde::Serialize>(
     .await?;
     Ok(())
 }
+
+/// Which events a reader asks for: each filter given holds.
+#[derive(Debug, Default, Clone)]
+pub struct Filter {
+    /// Of this table.
+    pub entity: Option<String>,
+    /// Of this record.
+    pub entity_id: Option<Uuid>,
+    /// By this user.
+    pub actor_id: Option<Uuid>,
+    /// At or after.
+    pub from: Option<DateTime<Utc>>,
+    /// Before.
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// One page of the events `f` keeps, newest first, and how many it keeps in all.
+pub async fn page<C: ConnectionTrait>(
+    db: &C,
+    f: Filter,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<audit_events::Model>, u64), sea_orm::DbErr> {
+    use sea_orm::{ColumnTrait, PaginatorTrait, QueryFilter};
+    let mut q = audit_events::Entity::find().order_by_desc(audit_events::Column::Seq);
+    if let Some(e) = f.entity {
+        q = q.filter(audit_events::Column::Entity.eq(e));
+    }
+    if let Some(e) = f.entity_id {
+        q = q.filter(audit_events::Column::EntityId.eq(e));
+    }
+    if let Some(a) = f.actor_id {
+        q = q.filter(audit_events::Column::ActorId.eq(a));
+    }
+    if let Some(t) = f.from {
+        q = q.filter(audit_events::Column::At.gte(t));
+    }
+    if let Some(t) = f.to {
+        q = q.filter(audit_events::Column::At.lt(t));
+    }
+    let total = q.clone().count(db).await?;
+    let rows = q.offset(offset).limit(limit).all(db).await?;
+    Ok((rows, total))
+}

@@ -32,3 +32,21 @@ pub async fn count_people_and_proposals(c: &impl ConnectionTrait, unit: Uuid) ->
     Ok(users::Entity::find().filter(users::Column::UnitId.eq(unit)).count(c).await?
         + proposals::Entity::find().filter(proposals::Column::UnitId.eq(unit)).count(c).await?)
 }
+
+/// The unit of `issuer` with short name `short_name`.
+pub async fn by_short_name(c: &impl ConnectionTrait, issuer: Uuid, short_name: &str) -> Result<Option<Model>, DbErr> {
+    units::Entity::find()
+        .filter(units::Column::IssuerId.eq(issuer))
+        .filter(units::Column::ShortName.eq(short_name))
+        .one(c)
+        .await
+}
+
+/// The units among `ids` that are still active.
+pub async fn active_in(c: &impl ConnectionTrait, ids: Vec<Uuid>) -> Result<Vec<Model>, DbErr> {
+    units::Entity::find()
+        .filter(units::Column::Id.is_in(ids))
+        .filter(units::Column::DeactivatedAt.is_null())
+        .all(c)
+        .await
+}
