@@ -166,3 +166,21 @@ pub async fn audited<C: ConnectionTrait, M: serde::Serialize>(
     .await?;
     Ok(())
 }
+
+/// The events on one record (`entity`, `entity_id`), oldest first and at most
+/// 500, kept to `actions` when given.
+pub async fn events_of<C: ConnectionTrait>(
+    db: &C,
+    entity: &str,
+    entity_id: Uuid,
+    actions: Option<&[&str]>,
+) -> Result<Vec<audit_events::Model>, sea_orm::DbErr> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let mut q = audit_events::Entity::find()
+        .filter(audit_events::Column::Entity.eq(entity))
+        .filter(audit_events::Column::EntityId.eq(entity_id));
+    if let Some(a) = actions {
+        q = q.filter(audit_events::Column::Action.is_in(a.iter().copied()));
+    }
+    q.order_by_asc(audit_events::Column::Seq).limit(500).all(db).await
+}

@@ -32,3 +32,23 @@ pub async fn count_people_and_proposals(c: &impl ConnectionTrait, unit: Uuid) ->
     Ok(users::Entity::find().filter(users::Column::UnitId.eq(unit)).count(c).await?
         + proposals::Entity::find().filter(proposals::Column::UnitId.eq(unit)).count(c).await?)
 }
+
+/// The units among `ids`, in no order.
+pub async fn with_ids(c: &impl ConnectionTrait, ids: Vec<Uuid>) -> Result<Vec<Model>, DbErr> {
+    units::Entity::find().filter(units::Column::Id.is_in(ids)).all(c).await
+}
+
+/// The ids of the active (not deactivated) units of `issuer`.
+pub async fn active_of_issuer(
+    c: &impl ConnectionTrait,
+    issuer: Uuid,
+) -> Result<std::collections::HashSet<Uuid>, DbErr> {
+    Ok(units::Entity::find()
+        .filter(units::Column::IssuerId.eq(issuer))
+        .filter(units::Column::DeactivatedAt.is_null())
+        .all(c)
+        .await?
+        .into_iter()
+        .map(|u| u.id)
+        .collect())
+}
