@@ -2,18 +2,17 @@
 //! per unit and task, read beside the lead unit's result.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
 use super::access::{check_task_visible, require, unit_scope};
-use super::{audited, not_found, unknown_ref};
+use super::{audited, unknown_ref};
 use crate::domain::access::Action;
 use crate::domain::text;
 use crate::error::{AppError, Check, Result};
 use crate::model::{Contribution, ContributionInput};
 use crate::storage::Db;
 use crate::storage::audit::Actor;
-use crate::storage::entities::{contributions, task_cooperators, tasks};
+use crate::storage::{contributions, task_cooperators, tasks};
 
 const ENTITY: &str = "contributions";
 
@@ -51,48 +50,37 @@ pub async fn contribute(
         }
     };
     let txn = db.begin_write().await?;
-    let task = tasks::Entity::find_by_id(task_id).one(&*txn).await?.ok_or_else(|| not_found("task"))?;
+    let task = tasks::get(&*txn, task_id).await?;
     check_task_visible(&*txn, actor, &task).await?;
     super::integrity::ensure_live(&*txn, &task).await?;
-    let cooperates = task_cooperators::Entity::find()
-        .filter(task_cooperators::Column::TaskId.eq(task_id))
-        .filter(task_cooperators::Column::UnitId.eq(unit_id))
-        .count(&*txn)
-        .await?
-        > 0;
-    if !cooperates {
+    if !task_cooperators::co_operates(&*txn, task_id, unit_id).await? {
         return Err(AppError::field(
             "unit_id",
             unknown_ref("đơn vị phối hợp của nhiệm vụ này / co-operating unit of this task"),
         ));
     }
-    let existing = contributions::Entity::find()
-        .filter(contributions::Column::TaskId.eq(task_id))
-        .filter(contributions::Column::UnitId.eq(unit_id))
-        .one(&*txn)
-        .await?;
+    let existing = contributions::of_unit(&*txn, task_id, unit_id).await?;
     let saved = match existing {
         Some(before) => {
-            let mut am: contributions::ActiveModel = before.clone().into();
-            am.text = Set(input.text);
-            am.updated_by = Set(actor.user_id);
-            am.updated_at = Set(now);
-            let after = am.update(&*txn).await?;
+            let mut after = before.clone();
+            after.text = input.text;
+            after.updated_by = actor.user_id;
+            after.updated_at = now;
+            let after = contributions::save(&*txn, after).await?;
             audited(&*txn, actor, now, "update", ENTITY, after.id, Some(&before), Some(&after)).await?;
             after
         }
         None => {
-            let m = contributions::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                task_id: Set(task_id),
-                unit_id: Set(unit_id),
-                text: Set(input.text),
-                updated_by: Set(actor.user_id),
-                created_at: Set(now),
-                updated_at: Set(now),
-            }
-            .insert(&*txn)
-            .await?;
+            let m = contributions::Model {
+                id: Uuid::now_v7(),
+                task_id,
+                unit_id,
+                text: input.text,
+                updated_by: actor.user_id,
+                created_at: now,
+                updated_at: now,
+            };
+            let m = contributions::insert(&*txn, m).await?;
             audited(&*txn, actor, now, "create", ENTITY, m.id, None, Some(&m)).await?;
             m
         }
@@ -104,12 +92,8 @@ pub async fn contribute(
 /// The contributions to a task, oldest first, for anyone who sees the task.
 pub async fn list_for_task(db: &Db, actor: &Actor, task_id: Uuid) -> Result<Vec<Contribution>> {
     require(actor, Action::Read)?;
-    let task = tasks::Entity::find_by_id(task_id).one(&db.conn).await?.ok_or_else(|| not_found("task"))?;
+    let task = tasks::get(&db.conn, task_id).await?;
     check_task_visible(&db.conn, actor, &task).await?;
-    let rows = contributions::Entity::find()
-        .filter(contributions::Column::TaskId.eq(task_id))
-        .order_by_asc(contributions::Column::CreatedAt)
-        .all(&db.conn)
-        .await?;
+    let rows = contributions::of_task(&db.conn, task_id).await?;
     Ok(rows.into_iter().map(to_model).collect())
 }

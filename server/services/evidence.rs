@@ -7,7 +7,6 @@ use std::io::{Read, Seek, SeekFrom};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -19,8 +18,8 @@ use crate::error::{AppError, Result};
 use crate::model::Evidence;
 use crate::storage::Db;
 use crate::storage::audit::Actor;
-use crate::storage::entities::{evidence, targets, tasks};
 use crate::storage::files::BlobStore;
+use crate::storage::{evidence, targets, tasks};
 
 const ENTITY: &str = "evidence";
 
@@ -90,13 +89,13 @@ pub async fn upload_evidence(
     trust: &crate::signing::keys::TrustStore,
 ) -> Result<Evidence> {
     require(actor, Action::ManageEvidence)?;
-    let task = tasks::Entity::find_by_id(upload.task_id).one(&db.conn).await?;
+    let task = tasks::find(&db.conn, upload.task_id).await?;
     match &task {
         Some(t) if check_task_visible(&db.conn, actor, t).await.is_ok() => {}
         _ => return Err(not_found("task")),
     }
     if let Some(target) = upload.target_id {
-        let ok = targets::Entity::find_by_id(target).one(&db.conn).await?.is_some_and(|t| t.task_id == upload.task_id);
+        let ok = targets::find(&db.conn, target).await?.is_some_and(|t| t.task_id == upload.task_id);
         if !ok {
             return Err(AppError::field("target_id", unknown_ref("chỉ tiêu của nhiệm vụ này / target of this task")));
         }
@@ -170,21 +169,20 @@ pub async fn upload_evidence(
                 .await
                 .map_err(|e| AppError::Internal(format!("storing evidence: {e}")))?;
         }
-        let m = evidence::ActiveModel {
-            id: Set(id),
-            task_id: Set(upload.task_id),
-            target_id: Set(upload.target_id),
-            file_name: Set(file_name),
-            content_type: Set(content_type.to_owned()),
-            size_bytes: Set(upload.size as i64),
-            sha256: Set(sha256),
-            uploaded_by: Set(actor.user_id),
-            uploaded_at: Set(now),
-            storage_key: Set(key.clone()),
-            signatures: Set(signatures),
-        }
-        .insert(&*txn)
-        .await?;
+        let m = evidence::Model {
+            id,
+            task_id: upload.task_id,
+            target_id: upload.target_id,
+            file_name,
+            content_type: content_type.to_owned(),
+            size_bytes: upload.size as i64,
+            sha256,
+            uploaded_by: actor.user_id,
+            uploaded_at: now,
+            storage_key: key.clone(),
+            signatures,
+        };
+        let m = evidence::insert(&*txn, m).await?;
         audited(&*txn, actor, now, "upload", ENTITY, id, None, Some(&m)).await?;
         txn.commit().await?;
         Ok::<_, AppError>(m)
@@ -200,7 +198,7 @@ pub async fn upload_evidence(
 }
 
 async fn load_visible(db: &Db, actor: &Actor, id: Uuid) -> Result<evidence::Model> {
-    let m = evidence::Entity::find_by_id(id).one(&db.conn).await?.ok_or_else(|| not_found("evidence"))?;
+    let m = evidence::get(&db.conn, id).await?;
     let task = crate::storage::queries::task(&db.conn, m.task_id).await?;
     check_task_visible(&db.conn, actor, &task).await.map_err(|_| not_found("evidence"))?;
     Ok(m)
@@ -234,12 +232,7 @@ pub async fn list_evidence(db: &Db, actor: &Actor, task_id: Uuid) -> Result<Vec<
     require(actor, Action::Read)?;
     let task = crate::storage::queries::task(&db.conn, task_id).await?;
     check_task_visible(&db.conn, actor, &task).await?;
-    let rows = evidence::Entity::find()
-        .filter(evidence::Column::TaskId.eq(task_id))
-        .order_by_asc(evidence::Column::UploadedAt)
-        .order_by_asc(evidence::Column::Id)
-        .all(&db.conn)
-        .await?;
+    let rows = evidence::of_task(&db.conn, task_id).await?;
     Ok(rows.into_iter().map(to_model).collect())
 }
 
@@ -255,7 +248,7 @@ pub async fn delete_evidence(
     let m = load_visible(db, actor, id).await?;
     let txn = db.begin_write().await?;
     super::integrity::ensure_editable(&*txn, m.task_id).await?;
-    evidence::Entity::delete_by_id(id).exec(&*txn).await?;
+    evidence::remove(&*txn, id).await?;
     audited(&*txn, actor, now, "delete", ENTITY, id, Some(&m), None).await?;
     txn.commit().await?;
     if let Err(e) = files.delete(&m.storage_key) {

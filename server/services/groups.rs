@@ -1,18 +1,17 @@
 //! Task groups: the headed sections of a plan ("Nhóm nhiệm vụ về phát triển kinh tế").
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
 use super::access::{check_plan_scope, plan_ref_ok, require};
-use super::{audited, not_found, unknown_ref};
+use super::{audited, unknown_ref};
 use crate::domain::access::Action;
 use crate::domain::text;
 use crate::error::{AppError, Check, Result};
 use crate::model::{Group, GroupInput};
 use crate::storage::Db;
 use crate::storage::audit::Actor;
-use crate::storage::entities::task_groups;
+use crate::storage::task_groups;
 
 const ENTITY: &str = "task_groups";
 
@@ -50,7 +49,7 @@ pub async fn create_group(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Gro
     super::integrity::ensure_plan_open(&*txn, input.plan_id).await?;
     // Two groups of one name in a plan print as one heading twice.
     let same = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
-    let siblings = task_groups::Entity::find().filter(task_groups::Column::PlanId.eq(input.plan_id)).all(&*txn).await?;
+    let siblings = task_groups::of_plan(&*txn, input.plan_id).await?;
     if siblings.iter().any(|g| same(&g.title) == same(&input.title)) {
         return Err(AppError::field(
             "title",
@@ -60,25 +59,20 @@ pub async fn create_group(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Gro
     let position = match input.position {
         Some(p) => p,
         None => {
-            let last = task_groups::Entity::find()
-                .filter(task_groups::Column::PlanId.eq(input.plan_id))
-                .order_by_desc(task_groups::Column::Position)
-                .one(&*txn)
-                .await?;
+            let last = task_groups::last_in_plan(&*txn, input.plan_id).await?;
             super::position_after(last.map(|g| g.position), 10_000)?
         }
     };
-    let m = task_groups::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        plan_id: Set(input.plan_id),
-        position: Set(position),
-        title: Set(input.title.trim().to_owned()),
-        summary_title: Set(input.summary_title.filter(|s| !s.trim().is_empty())),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(&*txn)
-    .await?;
+    let m = task_groups::Model {
+        id: Uuid::now_v7(),
+        plan_id: input.plan_id,
+        position,
+        title: input.title.trim().to_owned(),
+        summary_title: input.summary_title.filter(|s| !s.trim().is_empty()),
+        created_at: now,
+        updated_at: now,
+    };
+    let m = task_groups::insert(&*txn, m).await?;
     audited(&*txn, actor, now, "create", ENTITY, m.id, None, Some(&m)).await?;
     txn.commit().await?;
     Ok(to_model(m))
@@ -87,7 +81,7 @@ pub async fn create_group(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Gro
 /// One group.
 pub async fn get_group(db: &Db, actor: &Actor, id: Uuid) -> Result<Group> {
     require(actor, Action::Read)?;
-    let m = task_groups::Entity::find_by_id(id).one(&db.conn).await?.ok_or_else(|| not_found("group"))?;
+    let m = task_groups::get(&db.conn, id).await?;
     check_plan_scope(&db.conn, actor, m.plan_id, "group").await?;
     Ok(to_model(m))
 }
@@ -97,20 +91,20 @@ pub async fn update_group(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, 
     require(actor, Action::ManagePlan)?;
     validate(&input)?;
     let txn = db.begin_write().await?;
-    let before = task_groups::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("group"))?;
+    let before = task_groups::get(&*txn, id).await?;
     check_plan_scope(&*txn, actor, before.plan_id, "group").await?;
     if before.plan_id != input.plan_id {
         return Err(AppError::field("plan_id", "Nhóm không chuyển sang kế hoạch khác / a group stays in its plan"));
     }
     super::integrity::ensure_plan_open(&*txn, before.plan_id).await?;
-    let mut am: task_groups::ActiveModel = before.clone().into();
+    let mut after = before.clone();
     if let Some(p) = input.position {
-        am.position = Set(p);
+        after.position = p;
     }
-    am.title = Set(input.title.trim().to_owned());
-    am.summary_title = Set(input.summary_title.filter(|s| !s.trim().is_empty()));
-    am.updated_at = Set(now);
-    let after = am.update(&*txn).await?;
+    after.title = input.title.trim().to_owned();
+    after.summary_title = input.summary_title.filter(|s| !s.trim().is_empty());
+    after.updated_at = now;
+    let after = task_groups::save(&*txn, after).await?;
     audited(&*txn, actor, now, "update", ENTITY, id, Some(&before), Some(&after)).await?;
     txn.commit().await?;
     Ok(to_model(after))
@@ -120,10 +114,10 @@ pub async fn update_group(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, 
 pub async fn delete_group(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<()> {
     require(actor, Action::ManagePlan)?;
     let txn = db.begin_write().await?;
-    let before = task_groups::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("group"))?;
+    let before = task_groups::get(&*txn, id).await?;
     check_plan_scope(&*txn, actor, before.plan_id, "group").await?;
     super::integrity::ensure_group_deletable(&*txn, &before).await?;
-    task_groups::Entity::delete_by_id(id).exec(&*txn).await.map_err(|e| AppError::from_db(e, "in_use", ""))?;
+    task_groups::remove(&*txn, id).await.map_err(|e| AppError::from_db(e, "in_use", ""))?;
     audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
     txn.commit().await?;
     Ok(())
@@ -133,11 +127,6 @@ pub async fn delete_group(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) 
 pub async fn list_groups(db: &Db, actor: &Actor, plan_id: Uuid) -> Result<Vec<Group>> {
     require(actor, Action::Read)?;
     check_plan_scope(&db.conn, actor, plan_id, "plan").await?;
-    let rows = task_groups::Entity::find()
-        .filter(task_groups::Column::PlanId.eq(plan_id))
-        .order_by_asc(task_groups::Column::Position)
-        .order_by_asc(task_groups::Column::Id)
-        .all(&db.conn)
-        .await?;
+    let rows = task_groups::of_plan(&db.conn, plan_id).await?;
     Ok(rows.into_iter().map(to_model).collect())
 }

@@ -37,6 +37,7 @@ pub mod spreadsheets;
 pub mod summary;
 pub mod targets;
 pub mod task_history;
+pub mod task_lists;
 pub mod tasks;
 pub mod units;
 pub mod users;

@@ -2,22 +2,18 @@
 //! into next year's draft plan.
 
 use chrono::{DateTime, Datelike, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    Set,
-};
 use uuid::Uuid;
 
 use super::access::{check_scope, issuer_filter, plan_in_scope, require};
-use super::{audited, json_list, not_found, to_json, unknown_ref};
+use super::{audited, json_list, to_json, unknown_ref};
 use crate::domain::ProposalSection;
 use crate::domain::access::Action;
 use crate::domain::text;
 use crate::error::{AppError, Check, Result};
 use crate::model::{CarryForward, Page, Paging, Plan, PlanInput};
-use crate::storage::Db;
 use crate::storage::audit::Actor;
-use crate::storage::entities::{issuers, plans, proposals, rubrics, task_groups, tasks};
+use crate::storage::{Conn, Db};
+use crate::storage::{issuers, plans, proposals, rubrics, task_groups, tasks};
 
 const ENTITY: &str = "plans";
 const DUPLICATE: &str = "Cơ quan đã có kế hoạch cho năm này / the issuer already has a plan for this year";
@@ -75,9 +71,9 @@ pub(crate) fn to_model(m: plans::Model) -> Plan {
     }
 }
 
-async fn resolve_rubric<C: ConnectionTrait>(db: &C, i: &PlanInput) -> Result<Uuid> {
+async fn resolve_rubric<C: Conn>(db: &C, i: &PlanInput) -> Result<Uuid> {
     match i.rubric_id {
-        Some(r) => match rubrics::Entity::find_by_id(r).one(db).await? {
+        Some(r) => match rubrics::find(db, r).await? {
             Some(rubric) if rubric.issuer_id == i.issuer_id => Ok(r),
             _ => Err(AppError::field("rubric_id", unknown_ref("bộ tiêu chí / rubric"))),
         },
@@ -90,26 +86,23 @@ pub async fn create_plan(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Plan
     require(actor, Action::ManagePlan)?;
     validate(&input)?;
     let txn = db.begin_write().await?;
-    if issuers::Entity::find_by_id(input.issuer_id).one(&*txn).await?.is_none()
-        || check_scope(actor, input.issuer_id, "issuer").is_err()
+    if issuers::find(&*txn, input.issuer_id).await?.is_none() || check_scope(actor, input.issuer_id, "issuer").is_err()
     {
         return Err(AppError::field("issuer_id", unknown_ref("cơ quan / issuer")));
     }
     let rubric_id = resolve_rubric(&*txn, &input).await?;
-    let m = plans::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        issuer_id: Set(input.issuer_id),
-        year: Set(input.year),
-        title: Set(input.title.trim().to_owned()),
-        based_on: Set(to_json(&input.based_on)),
-        rubric_id: Set(rubric_id),
-        reminder_policy: Set(input.reminder_policy.as_ref().map(to_json)),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(&*txn)
-    .await
-    .map_err(|e| AppError::from_db(e, "duplicate_plan_year", DUPLICATE))?;
+    let m = plans::Model {
+        id: Uuid::now_v7(),
+        issuer_id: input.issuer_id,
+        year: input.year,
+        title: input.title.trim().to_owned(),
+        based_on: to_json(&input.based_on),
+        rubric_id,
+        reminder_policy: input.reminder_policy.as_ref().map(to_json),
+        created_at: now,
+        updated_at: now,
+    };
+    let m = plans::insert(&*txn, m).await.map_err(|e| AppError::from_db(e, "duplicate_plan_year", DUPLICATE))?;
     audited(&*txn, actor, now, "create", ENTITY, m.id, None, Some(&m)).await?;
     txn.commit().await?;
     Ok(to_model(m))
@@ -129,7 +122,7 @@ pub async fn get_plan(db: &Db, actor: &Actor, id: Uuid) -> Result<Plan> {
 }
 
 /// Plans with their closure (see [`integrity::closures`]).
-async fn with_closures<C: ConnectionTrait>(db: &C, models: Vec<plans::Model>) -> Result<Vec<Plan>> {
+async fn with_closures<C: Conn>(db: &C, models: Vec<plans::Model>) -> Result<Vec<Plan>> {
     let ids: Vec<Uuid> = models.iter().map(|m| m.id).collect();
     let mut closed = super::integrity::closures(db, &ids).await?;
     Ok(models
@@ -152,11 +145,7 @@ pub async fn update_plan(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, i
     }
     let rubric_id = resolve_rubric(&*txn, &input).await?;
     if input.year != before.year {
-        let dated = tasks::Entity::find()
-            .filter(tasks::Column::PlanId.eq(id))
-            .filter(tasks::Column::Deadline.is_not_null())
-            .all(&*txn)
-            .await?;
+        let dated = tasks::dated_in_plan(&*txn, id).await?;
         if dated.iter().filter_map(|t| t.deadline).any(|d| d.year() != input.year) {
             return Err(AppError::field(
                 "year",
@@ -164,14 +153,14 @@ pub async fn update_plan(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, i
             ));
         }
     }
-    let mut am: plans::ActiveModel = before.clone().into();
-    am.year = Set(input.year);
-    am.title = Set(input.title.trim().to_owned());
-    am.based_on = Set(to_json(&input.based_on));
-    am.rubric_id = Set(rubric_id);
-    am.reminder_policy = Set(input.reminder_policy.as_ref().map(to_json));
-    am.updated_at = Set(now);
-    let after = am.update(&*txn).await.map_err(|e| AppError::from_db(e, "duplicate_plan_year", DUPLICATE))?;
+    let mut after = before.clone();
+    after.year = input.year;
+    after.title = input.title.trim().to_owned();
+    after.based_on = to_json(&input.based_on);
+    after.rubric_id = rubric_id;
+    after.reminder_policy = input.reminder_policy.as_ref().map(to_json);
+    after.updated_at = now;
+    let after = plans::save(&*txn, after).await.map_err(|e| AppError::from_db(e, "duplicate_plan_year", DUPLICATE))?;
     audited(&*txn, actor, now, "update", ENTITY, id, Some(&before), Some(&after)).await?;
     let plan = with_closures(&*txn, vec![after]).await?.remove(0);
     txn.commit().await?;
@@ -185,7 +174,7 @@ pub async fn delete_plan(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -
     let txn = db.begin_write().await?;
     let before = plan_in_scope(&*txn, actor, id).await?;
     super::integrity::ensure_plan_deletable(&*txn, id).await?;
-    plans::Entity::delete_by_id(id).exec(&*txn).await.map_err(|e| AppError::from_db(e, "plan_in_use", ""))?;
+    plans::remove(&*txn, id).await.map_err(|e| AppError::from_db(e, "plan_in_use", ""))?;
     audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
     txn.commit().await?;
     Ok(())
@@ -200,18 +189,10 @@ pub async fn list_plans(
     paging: Paging,
 ) -> Result<Page<Plan>> {
     require(actor, Action::Read)?;
-    let mut q = plans::Entity::find().order_by_desc(plans::Column::Year).order_by_asc(plans::Column::Id);
-    if let Some(i) = issuer_filter(actor) {
-        q = q.filter(plans::Column::IssuerId.eq(i));
-    }
-    if let Some(i) = issuer_id {
-        q = q.filter(plans::Column::IssuerId.eq(i));
-    }
-    if let Some(y) = year {
-        q = q.filter(plans::Column::Year.eq(y));
-    }
-    let total = q.clone().count(&db.conn).await?;
-    let items = with_closures(&db.conn, q.offset(paging.offset()).limit(paging.per_page).all(&db.conn).await?).await?;
+    let issuers = [issuer_filter(actor), issuer_id];
+    let total = plans::count(&db.conn, &issuers, year).await?;
+    let items =
+        with_closures(&db.conn, plans::page(&db.conn, &issuers, year, paging.offset(), paging.per_page).await?).await?;
     Ok(Page { items, total, page: paging.page, per_page: paging.per_page })
 }
 
@@ -221,13 +202,9 @@ pub async fn carry_forward(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid)
     require(actor, Action::ManagePlan)?;
     let txn = db.begin_write().await?;
     let source = plan_in_scope(&*txn, actor, id).await?;
-    let issuer = issuers::Entity::find_by_id(source.issuer_id).one(&*txn).await?.ok_or_else(|| not_found("issuer"))?;
+    let issuer = issuers::get(&*txn, source.issuer_id).await?;
     let year = source.year + 1;
-    let props = proposals::Entity::find()
-        .filter(proposals::Column::PlanId.eq(id))
-        .order_by_asc(proposals::Column::Position)
-        .all(&*txn)
-        .await?;
+    let props = proposals::of_plan(&*txn, id, None).await?;
     if props.is_empty() {
         return Err(AppError::conflict(
             "no_proposals",
@@ -242,35 +219,33 @@ pub async fn carry_forward(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid)
             continue;
         }
         groups += 1;
-        let group = task_groups::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            plan_id: Set(plan.id),
-            position: Set(groups as i32),
-            title: Set(section.heading(&issuer.short_name, issuer.subordinates_name.as_deref(), year)),
-            summary_title: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(&*txn)
-        .await?;
+        let group = task_groups::Model {
+            id: Uuid::now_v7(),
+            plan_id: plan.id,
+            position: groups as i32,
+            title: section.heading(&issuer.short_name, issuer.subordinates_name.as_deref(), year),
+            summary_title: None,
+            created_at: now,
+            updated_at: now,
+        };
+        let group = task_groups::insert(&*txn, group).await?;
         audited(&*txn, actor, now, "carry_forward", "task_groups", group.id, None, Some(&group)).await?;
         for (n, p) in mine.iter().enumerate() {
-            let task = tasks::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                plan_id: Set(plan.id),
-                group_id: Set(group.id),
-                code: Set(format!("{groups}.{}", n + 1)),
-                position: Set(n as i32 + 1),
-                text: Set(p.text.clone()),
-                lead_unit_id: Set(p.unit_id),
-                deadline: Set(None),
-                created_at: Set(now),
-                updated_at: Set(now),
-                archived_at: Set(None),
-                archive_reason: Set(None),
-            }
-            .insert(&*txn)
-            .await?;
+            let task = tasks::Model {
+                id: Uuid::now_v7(),
+                plan_id: plan.id,
+                group_id: group.id,
+                code: format!("{groups}.{}", n + 1),
+                position: n as i32 + 1,
+                text: p.text.clone(),
+                lead_unit_id: p.unit_id,
+                deadline: None,
+                created_at: now,
+                updated_at: now,
+                archived_at: None,
+                archive_reason: None,
+            };
+            let task = tasks::insert(&*txn, task).await?;
             audited(&*txn, actor, now, "carry_forward", "tasks", task.id, None, Some(&task)).await?;
             task_count += 1;
         }
@@ -281,7 +256,7 @@ pub async fn carry_forward(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid)
 
 /// The plan of the year after `source`, with its rubric and reminder days and no
 /// bases yet; 409 `duplicate_plan_year` when that year has one.
-async fn next_year<C: ConnectionTrait>(
+async fn next_year<C: Conn>(
     txn: &C,
     actor: &Actor,
     now: DateTime<Utc>,
@@ -289,20 +264,18 @@ async fn next_year<C: ConnectionTrait>(
     title: String,
     action: &str,
 ) -> Result<plans::Model> {
-    let plan = plans::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        issuer_id: Set(source.issuer_id),
-        year: Set(source.year + 1),
-        title: Set(title),
-        based_on: Set(to_json(&Vec::<String>::new())),
-        rubric_id: Set(source.rubric_id),
-        reminder_policy: Set(source.reminder_policy.clone()),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(txn)
-    .await
-    .map_err(|e| AppError::from_db(e, "duplicate_plan_year", DUPLICATE))?;
+    let plan = plans::Model {
+        id: Uuid::now_v7(),
+        issuer_id: source.issuer_id,
+        year: source.year + 1,
+        title,
+        based_on: to_json(&Vec::<String>::new()),
+        rubric_id: source.rubric_id,
+        reminder_policy: source.reminder_policy.clone(),
+        created_at: now,
+        updated_at: now,
+    };
+    let plan = plans::insert(txn, plan).await.map_err(|e| AppError::from_db(e, "duplicate_plan_year", DUPLICATE))?;
     audited(txn, actor, now, action, ENTITY, plan.id, None, Some(&plan)).await?;
     Ok(plan)
 }
@@ -316,22 +289,13 @@ fn a_year_later(d: chrono::NaiveDate) -> chrono::NaiveDate {
 /// lead and co-operating units (those still active), targets (last year's value as
 /// the new baseline) and deadlines a year later; no result, evidence or proposal.
 pub async fn copy_forward(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<CarryForward> {
-    use crate::storage::entities::{targets, task_cooperators, units};
+    use crate::storage::{targets, task_cooperators, units};
     require(actor, Action::ManagePlan)?;
     let txn = db.begin_write().await?;
     let source = plan_in_scope(&*txn, actor, id).await?;
     let year = source.year + 1;
-    let old_groups = task_groups::Entity::find()
-        .filter(task_groups::Column::PlanId.eq(id))
-        .order_by_asc(task_groups::Column::Position)
-        .all(&*txn)
-        .await?;
-    let old_tasks = tasks::Entity::find()
-        .filter(tasks::Column::PlanId.eq(id))
-        .filter(tasks::Column::ArchivedAt.is_null())
-        .order_by_asc(tasks::Column::Position)
-        .all(&*txn)
-        .await?;
+    let old_groups = task_groups::of_plan(&*txn, id).await?;
+    let old_tasks = tasks::live_in_plan(&*txn, id).await?;
     if old_tasks.is_empty() {
         return Err(AppError::conflict(
             "no_tasks",
@@ -339,21 +303,9 @@ pub async fn copy_forward(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) 
         ));
     }
     let task_ids: Vec<Uuid> = old_tasks.iter().map(|t| t.id).collect();
-    let old_targets = targets::Entity::find()
-        .filter(targets::Column::TaskId.is_in(task_ids.clone()))
-        .order_by_asc(targets::Column::Position)
-        .all(&*txn)
-        .await?;
-    let old_coops =
-        task_cooperators::Entity::find().filter(task_cooperators::Column::TaskId.is_in(task_ids)).all(&*txn).await?;
-    let active: std::collections::HashSet<Uuid> = units::Entity::find()
-        .filter(units::Column::IssuerId.eq(source.issuer_id))
-        .filter(units::Column::DeactivatedAt.is_null())
-        .all(&*txn)
-        .await?
-        .into_iter()
-        .map(|u| u.id)
-        .collect();
+    let old_targets = targets::of_tasks(&*txn, task_ids.clone()).await?;
+    let old_coops = task_cooperators::of_tasks(&*txn, task_ids).await?;
+    let active = units::active_of_issuer(&*txn, source.issuer_id).await?;
     let old_year = source.year.to_string();
     let title = if source.title.contains(&old_year) {
         source.title.replace(&old_year, &year.to_string())
@@ -363,63 +315,59 @@ pub async fn copy_forward(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) 
     let plan = next_year(&*txn, actor, now, &source, title, "copy_forward").await?;
     let mut group_of = std::collections::HashMap::new();
     for g in &old_groups {
-        let new = task_groups::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            plan_id: Set(plan.id),
-            position: Set(g.position),
-            title: Set(g.title.replace(&old_year, &year.to_string())),
-            summary_title: Set(g.summary_title.as_ref().map(|t| t.replace(&old_year, &year.to_string()))),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(&*txn)
-        .await?;
+        let new = task_groups::Model {
+            id: Uuid::now_v7(),
+            plan_id: plan.id,
+            position: g.position,
+            title: g.title.replace(&old_year, &year.to_string()),
+            summary_title: g.summary_title.as_ref().map(|t| t.replace(&old_year, &year.to_string())),
+            created_at: now,
+            updated_at: now,
+        };
+        let new = task_groups::insert(&*txn, new).await?;
         audited(&*txn, actor, now, "copy_forward", "task_groups", new.id, None, Some(&new)).await?;
         group_of.insert(g.id, new.id);
     }
     let mut task_count = 0u64;
     for t in &old_tasks {
         let Some(group) = group_of.get(&t.group_id) else { continue };
-        let task = tasks::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            plan_id: Set(plan.id),
-            group_id: Set(*group),
-            code: Set(t.code.clone()),
-            position: Set(t.position),
-            text: Set(t.text.clone()),
-            lead_unit_id: Set(t.lead_unit_id.filter(|u| active.contains(u))),
-            deadline: Set(t.deadline.map(a_year_later)),
-            created_at: Set(now),
-            updated_at: Set(now),
-            archived_at: Set(None),
-            archive_reason: Set(None),
-        }
-        .insert(&*txn)
-        .await?;
+        let task = tasks::Model {
+            id: Uuid::now_v7(),
+            plan_id: plan.id,
+            group_id: *group,
+            code: t.code.clone(),
+            position: t.position,
+            text: t.text.clone(),
+            lead_unit_id: t.lead_unit_id.filter(|u| active.contains(u)),
+            deadline: t.deadline.map(a_year_later),
+            created_at: now,
+            updated_at: now,
+            archived_at: None,
+            archive_reason: None,
+        };
+        let task = tasks::insert(&*txn, task).await?;
         let coops: Vec<Uuid> =
             old_coops.iter().filter(|c| c.task_id == t.id && active.contains(&c.unit_id)).map(|c| c.unit_id).collect();
-        for u in &coops {
-            task_cooperators::ActiveModel { task_id: Set(task.id), unit_id: Set(*u) }.insert(&*txn).await?;
-        }
+        let rows = coops.iter().map(|u| task_cooperators::Model { task_id: task.id, unit_id: *u }).collect();
+        task_cooperators::insert_all(&*txn, rows).await?;
         let mut lines = Vec::new();
         for x in old_targets.iter().filter(|x| x.task_id == t.id) {
-            let new = targets::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                task_id: Set(task.id),
-                position: Set(x.position),
-                description: Set(x.description.clone()),
-                measure_unit: Set(x.measure_unit.clone()),
-                goal_value: Set(x.goal_value),
-                baseline_value: Set(x.actual_value.or(x.baseline_value)),
-                actual_value: Set(None),
-                forecast_value: Set(None),
-                as_of: Set(None),
-                status: Set(None),
-                created_at: Set(now),
-                updated_at: Set(now),
-            }
-            .insert(&*txn)
-            .await?;
+            let new = targets::Model {
+                id: Uuid::now_v7(),
+                task_id: task.id,
+                position: x.position,
+                description: x.description.clone(),
+                measure_unit: x.measure_unit.clone(),
+                goal_value: x.goal_value,
+                baseline_value: x.actual_value.or(x.baseline_value),
+                actual_value: None,
+                forecast_value: None,
+                as_of: None,
+                status: None,
+                created_at: now,
+                updated_at: now,
+            };
+            let new = targets::insert(&*txn, new).await?;
             lines.push(new);
         }
         audited(&*txn, actor, now, "copy_forward", "tasks", task.id, None, Some(&(&task, &coops, &lines))).await?;

@@ -1,23 +1,22 @@
 //! Proposals: the tasks a report proposes for next year, in three sections.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
 use super::access::{check_plan_scope, in_scope, require};
-use super::{audited, not_found, unknown_ref};
+use super::{audited, unknown_ref};
 use crate::domain::ProposalSection;
 use crate::domain::access::Action;
 use crate::domain::text;
 use crate::error::{AppError, Check, Result};
 use crate::model::{Proposal, ProposalInput};
-use crate::storage::Db;
 use crate::storage::audit::Actor;
-use crate::storage::entities::{plans, proposals, units};
+use crate::storage::{Conn, Db};
+use crate::storage::{plans, proposals, units};
 
 const ENTITY: &str = "proposals";
 
-async fn validate<C: ConnectionTrait>(db: &C, actor: &Actor, i: &ProposalInput) -> Result<()> {
+async fn validate<C: Conn>(db: &C, actor: &Actor, i: &ProposalInput) -> Result<()> {
     Check::new()
         .required("text", &i.text)
         .paragraphs("text", &i.text, text::TEXT)
@@ -29,13 +28,12 @@ async fn validate<C: ConnectionTrait>(db: &C, actor: &Actor, i: &ProposalInput) 
         )
         .fail_if(i.position.is_some_and(|p| p < 1), "position", "Từ 1 trở lên / must be 1 or more")
         .finish()?;
-    let plan = plans::Entity::find_by_id(i.plan_id)
-        .one(db)
+    let plan = plans::find(db, i.plan_id)
         .await?
         .filter(|p| in_scope(actor, p.issuer_id))
         .ok_or_else(|| AppError::field("plan_id", unknown_ref("kế hoạch / plan")))?;
     if let Some(u) = i.unit_id {
-        match units::Entity::find_by_id(u).one(db).await? {
+        match units::find(db, u).await? {
             Some(unit) if unit.issuer_id == plan.issuer_id => {}
             _ => return Err(AppError::field("unit_id", unknown_ref("đơn vị / unit"))),
         }
@@ -68,28 +66,22 @@ pub async fn create_proposal(db: &Db, actor: &Actor, now: DateTime<Utc>, input: 
     let position = match input.position {
         Some(p) => p,
         None => {
-            let last = proposals::Entity::find()
-                .filter(proposals::Column::PlanId.eq(input.plan_id))
-                .filter(proposals::Column::Section.eq(input.section.as_str()))
-                .order_by_desc(proposals::Column::Position)
-                .one(&*txn)
-                .await?;
+            let last = proposals::last_in_section(&*txn, input.plan_id, input.section.as_str()).await?;
             super::position_after(last.map(|p| p.position), 10_000)?
         }
     };
-    let m = proposals::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        plan_id: Set(input.plan_id),
-        section: Set(input.section.into()),
-        position: Set(position),
-        text: Set(input.text),
-        unit_id: Set(input.unit_id),
-        place: Set(input.place.map(|p| p.trim().to_owned()).filter(|p| !p.is_empty())),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(&*txn)
-    .await?;
+    let m = proposals::Model {
+        id: Uuid::now_v7(),
+        plan_id: input.plan_id,
+        section: input.section.into(),
+        position,
+        text: input.text,
+        unit_id: input.unit_id,
+        place: input.place.map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()),
+        created_at: now,
+        updated_at: now,
+    };
+    let m = proposals::insert(&*txn, m).await?;
     audited(&*txn, actor, now, "create", ENTITY, m.id, None, Some(&m)).await?;
     txn.commit().await?;
     Ok(to_model(m))
@@ -98,7 +90,7 @@ pub async fn create_proposal(db: &Db, actor: &Actor, now: DateTime<Utc>, input: 
 /// One proposal.
 pub async fn get_proposal(db: &Db, actor: &Actor, id: Uuid) -> Result<Proposal> {
     require(actor, Action::Read)?;
-    let m = proposals::Entity::find_by_id(id).one(&db.conn).await?.ok_or_else(|| not_found("proposal"))?;
+    let m = proposals::get(&db.conn, id).await?;
     check_plan_scope(&db.conn, actor, m.plan_id, "proposal").await?;
     Ok(to_model(m))
 }
@@ -113,7 +105,7 @@ pub async fn update_proposal(
 ) -> Result<Proposal> {
     require(actor, Action::ManagePlan)?;
     let txn = db.begin_write().await?;
-    let before = proposals::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("proposal"))?;
+    let before = proposals::get(&*txn, id).await?;
     check_plan_scope(&*txn, actor, before.plan_id, "proposal").await?;
     if before.plan_id != input.plan_id {
         return Err(AppError::field(
@@ -123,16 +115,16 @@ pub async fn update_proposal(
     }
     validate(&*txn, actor, &input).await?;
     super::integrity::ensure_plan_open(&*txn, before.plan_id).await?;
-    let mut am: proposals::ActiveModel = before.clone().into();
-    am.section = Set(input.section.into());
+    let mut after = before.clone();
+    after.section = input.section.into();
     if let Some(p) = input.position {
-        am.position = Set(p);
+        after.position = p;
     }
-    am.text = Set(input.text);
-    am.unit_id = Set(input.unit_id);
-    am.place = Set(input.place.map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()));
-    am.updated_at = Set(now);
-    let after = am.update(&*txn).await?;
+    after.text = input.text;
+    after.unit_id = input.unit_id;
+    after.place = input.place.map(|p| p.trim().to_owned()).filter(|p| !p.is_empty());
+    after.updated_at = now;
+    let after = proposals::save(&*txn, after).await?;
     audited(&*txn, actor, now, "update", ENTITY, id, Some(&before), Some(&after)).await?;
     txn.commit().await?;
     Ok(to_model(after))
@@ -142,10 +134,10 @@ pub async fn update_proposal(
 pub async fn delete_proposal(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<()> {
     require(actor, Action::ManagePlan)?;
     let txn = db.begin_write().await?;
-    let before = proposals::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("proposal"))?;
+    let before = proposals::get(&*txn, id).await?;
     check_plan_scope(&*txn, actor, before.plan_id, "proposal").await?;
     super::integrity::ensure_plan_open(&*txn, before.plan_id).await?;
-    proposals::Entity::delete_by_id(id).exec(&*txn).await?;
+    proposals::remove(&*txn, id).await?;
     audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
     txn.commit().await?;
     Ok(())
@@ -155,11 +147,7 @@ pub async fn delete_proposal(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uui
 pub async fn list_proposals(db: &Db, actor: &Actor, plan_id: Uuid, section: Option<String>) -> Result<Vec<Proposal>> {
     require(actor, Action::Read)?;
     check_plan_scope(&db.conn, actor, plan_id, "plan").await?;
-    let mut q = proposals::Entity::find().filter(proposals::Column::PlanId.eq(plan_id));
-    if let Some(s) = section {
-        q = q.filter(proposals::Column::Section.eq(s));
-    }
-    let rows = q.order_by_asc(proposals::Column::Position).order_by_asc(proposals::Column::Id).all(&db.conn).await?;
+    let rows = proposals::of_plan(&db.conn, plan_id, section.as_deref()).await?;
     let mut items: Vec<Proposal> = rows.into_iter().map(to_model).collect();
     let rank = |s: &str| ProposalSection::ALL.iter().position(|x| x.code() == s).unwrap_or(usize::MAX);
     items.sort_by_key(|p| rank(&p.data.section));

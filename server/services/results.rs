@@ -6,11 +6,6 @@
 //! reopens it. Every step is audited.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Query;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    Set,
-};
 use uuid::Uuid;
 
 use super::access::{check_task_visible, check_task_writable, issuer_filter, require, unit_scope};
@@ -20,14 +15,14 @@ use crate::domain::text;
 use crate::domain::{ResultState, rubric::SCORE_RANGE};
 use crate::error::{AppError, Check, Result};
 use crate::model::{Page, Paging, ResultInput, ReviewEvent, TaskResult};
-use crate::storage::Db;
 use crate::storage::audit::Actor;
-use crate::storage::entities::{audit_events, plans, results, task_cooperators, tasks};
+use crate::storage::{Conn, Db};
+use crate::storage::{results, tasks};
 
 const ENTITY: &str = "results";
 
 /// Checks `i` against the task's plan rubric; returns (proposed rating, override kept).
-async fn evaluate<C: ConnectionTrait>(db: &C, i: &ResultInput) -> Result<(Option<String>, Option<String>)> {
+async fn evaluate<C: Conn>(db: &C, i: &ResultInput) -> Result<(Option<String>, Option<String>)> {
     let mut check = Check::new();
     check.paragraphs("narrative", &i.narrative, text::NARRATIVE).opt_line(
         "rating_override",
@@ -50,10 +45,8 @@ async fn evaluate<C: ConnectionTrait>(db: &C, i: &ResultInput) -> Result<(Option
         );
     }
     check.finish()?;
-    let task = tasks::Entity::find_by_id(i.task_id)
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::field("task_id", unknown_ref("nhiệm vụ / task")))?;
+    let task =
+        tasks::find(db, i.task_id).await?.ok_or_else(|| AppError::field("task_id", unknown_ref("nhiệm vụ / task")))?;
     let plan = crate::storage::queries::plan(db, task.plan_id).await?;
     let rubric = super::rubrics::load(db, plan.rubric_id).await?;
     let proposed = i.self_score.and_then(|s| rubric.rate(s)).map(str::to_owned);
@@ -102,23 +95,17 @@ fn to_model(m: results::Model) -> TaskResult {
     }
 }
 
-fn fill(
-    am: &mut results::ActiveModel,
-    i: ResultInput,
-    proposed: Option<String>,
-    kept: Option<String>,
-    now: DateTime<Utc>,
-) {
+fn fill(m: &mut results::Model, i: ResultInput, proposed: Option<String>, kept: Option<String>, now: DateTime<Utc>) {
     let reason = kept.as_ref().and(i.override_reason.map(|r| r.trim().to_owned()));
-    am.narrative = Set(i.narrative);
-    am.self_score = Set(i.self_score);
-    am.proposed_rating = Set(proposed);
-    am.rating_override = Set(kept);
-    am.override_reason = Set(reason);
+    m.narrative = i.narrative;
+    m.self_score = i.self_score;
+    m.proposed_rating = proposed;
+    m.rating_override = kept;
+    m.override_reason = reason;
     if let Some(state) = i.state {
-        am.state = Set(state.into());
+        m.state = state.into();
     }
-    am.updated_at = Set(now);
+    m.updated_at = now;
 }
 
 /// Only the system (demo data, imports) sets a state directly; people use the workflow.
@@ -133,17 +120,22 @@ fn check_state_input(actor: &Actor, i: &ResultInput, current: &str) -> Result<()
 }
 
 /// A new draft result of a task, before its fields are filled.
-fn new_draft(task_id: Uuid, now: DateTime<Utc>) -> results::ActiveModel {
-    results::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        task_id: Set(task_id),
-        state: Set(ResultState::Draft.code().to_owned()),
-        review_comment: Set(None),
-        reviewed_by: Set(None),
-        reviewed_at: Set(None),
-        submitted_at: Set(None),
-        created_at: Set(now),
-        ..Default::default()
+fn new_draft(task_id: Uuid, now: DateTime<Utc>) -> results::Model {
+    results::Model {
+        id: Uuid::now_v7(),
+        task_id,
+        narrative: String::new(),
+        self_score: None,
+        proposed_rating: None,
+        rating_override: None,
+        override_reason: None,
+        state: ResultState::Draft.code().to_owned(),
+        review_comment: None,
+        reviewed_by: None,
+        reviewed_at: None,
+        submitted_at: None,
+        created_at: now,
+        updated_at: now,
     }
 }
 
@@ -151,7 +143,7 @@ fn new_draft(task_id: Uuid, now: DateTime<Utc>) -> results::ActiveModel {
 pub async fn create_result(db: &Db, actor: &Actor, now: DateTime<Utc>, input: ResultInput) -> Result<TaskResult> {
     require(actor, Action::ReportResult)?;
     let txn = db.begin_write().await?;
-    let task = tasks::Entity::find_by_id(input.task_id).one(&*txn).await?;
+    let task = tasks::find(&*txn, input.task_id).await?;
     match &task {
         Some(t) if check_task_visible(&*txn, actor, t).await.is_ok() => check_task_writable(&*txn, actor, t).await?,
         _ => return Err(AppError::field("task_id", unknown_ref("nhiệm vụ / task"))),
@@ -159,9 +151,9 @@ pub async fn create_result(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Re
     super::integrity::ensure_task_open(&*txn, input.task_id).await?;
     check_state_input(actor, &input, ResultState::Draft.code())?;
     let (proposed, kept) = evaluate(&*txn, &input).await?;
-    let mut am = new_draft(input.task_id, now);
-    fill(&mut am, input, proposed, kept, now);
-    let m = am.insert(&*txn).await.map_err(|e| {
+    let mut m = new_draft(input.task_id, now);
+    fill(&mut m, input, proposed, kept, now);
+    let m = results::insert(&*txn, m).await.map_err(|e| {
         AppError::from_db(e, "duplicate_result", "Nhiệm vụ đã có báo cáo kết quả / the task already has a result")
     })?;
     audited(&*txn, actor, now, "create", ENTITY, m.id, None, Some(&m)).await?;
@@ -169,8 +161,8 @@ pub async fn create_result(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Re
     Ok(to_model(m))
 }
 
-async fn load_visible<C: ConnectionTrait>(db: &C, actor: &Actor, id: Uuid) -> Result<(results::Model, tasks::Model)> {
-    let r = results::Entity::find_by_id(id).one(db).await?.ok_or_else(|| not_found("result"))?;
+async fn load_visible<C: Conn>(db: &C, actor: &Actor, id: Uuid) -> Result<(results::Model, tasks::Model)> {
+    let r = results::get(db, id).await?;
     let task = crate::storage::queries::task(db, r.task_id).await?;
     check_task_visible(db, actor, &task).await.map_err(|_| not_found("result"))?;
     Ok((r, task))
@@ -188,14 +180,7 @@ pub async fn history(db: &Db, actor: &Actor, id: Uuid) -> Result<Vec<ReviewEvent
     require(actor, Action::Read)?;
     load_visible(&db.conn, actor, id).await?;
     let steps = ["submit", "return", "accept", "reopen"];
-    let events = audit_events::Entity::find()
-        .filter(audit_events::Column::Entity.eq(ENTITY))
-        .filter(audit_events::Column::EntityId.eq(id))
-        .filter(audit_events::Column::Action.is_in(steps))
-        .order_by_asc(audit_events::Column::Seq)
-        .limit(500)
-        .all(&db.conn)
-        .await?;
+    let events = crate::storage::audit::events_of(&db.conn, ENTITY, id, Some(&steps)).await?;
     let names = crate::storage::queries::user_names(&db.conn, events.iter().filter_map(|e| e.actor_id)).await?;
     Ok(events
         .into_iter()
@@ -247,9 +232,9 @@ pub async fn update_result(
         return Err(super::integrity::locked(&before.state));
     }
     let (proposed, kept) = evaluate(&*txn, &input).await?;
-    let mut am: results::ActiveModel = before.clone().into();
-    fill(&mut am, input, proposed, kept, now);
-    let after = am.update(&*txn).await?;
+    let mut after = before.clone();
+    fill(&mut after, input, proposed, kept, now);
+    let after = results::save(&*txn, after).await?;
     audited(&*txn, actor, now, "update", ENTITY, id, Some(&before), Some(&after)).await?;
     txn.commit().await?;
     Ok(to_model(after))
@@ -322,18 +307,18 @@ pub async fn step_result(
             ));
         }
     };
-    let mut am: results::ActiveModel = before.clone().into();
-    am.state = Set(next.code().to_owned());
-    am.updated_at = Set(now);
+    let mut after = before.clone();
+    after.state = next.code().to_owned();
+    after.updated_at = now;
     match step {
-        Step::Submit => am.submitted_at = Set(Some(now)),
+        Step::Submit => after.submitted_at = Some(now),
         _ => {
-            am.reviewed_by = Set(actor.user_id);
-            am.reviewed_at = Set(Some(now));
-            am.review_comment = Set(comment);
+            after.reviewed_by = actor.user_id;
+            after.reviewed_at = Some(now);
+            after.review_comment = comment;
         }
     }
-    let after = am.update(&*txn).await?;
+    let after = results::save(&*txn, after).await?;
     audited(&*txn, actor, now, step.code(), ENTITY, id, Some(&before), Some(&after)).await?;
     txn.commit().await?;
     Ok(to_model(after))
@@ -347,7 +332,7 @@ pub async fn delete_result(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid)
     check_task_writable(&*txn, actor, &task).await?;
     super::integrity::ensure_live(&*txn, &task).await?;
     super::integrity::ensure_editable(&*txn, before.task_id).await?;
-    results::Entity::delete_by_id(id).exec(&*txn).await?;
+    results::remove(&*txn, id).await?;
     audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
     txn.commit().await?;
     Ok(())
@@ -363,53 +348,10 @@ pub async fn list_results(
     paging: Paging,
 ) -> Result<Page<TaskResult>> {
     require(actor, Action::Read)?;
-    let mut q = results::Entity::find().order_by_asc(results::Column::Id);
-    if let Some(i) = issuer_filter(actor) {
-        let plans_of = Query::select()
-            .column(plans::Column::Id)
-            .from(plans::Entity)
-            .and_where(plans::Column::IssuerId.eq(i))
-            .to_owned();
-        let tasks_of = Query::select()
-            .column(tasks::Column::Id)
-            .from(tasks::Entity)
-            .and_where(tasks::Column::PlanId.in_subquery(plans_of))
-            .to_owned();
-        q = q.filter(results::Column::TaskId.in_subquery(tasks_of));
-    }
-    if let Some(u) = unit_scope(actor) {
-        let led = Query::select()
-            .column(tasks::Column::Id)
-            .from(tasks::Entity)
-            .and_where(tasks::Column::LeadUnitId.eq(u))
-            .to_owned();
-        let helped = Query::select()
-            .column(task_cooperators::Column::TaskId)
-            .from(task_cooperators::Entity)
-            .and_where(task_cooperators::Column::UnitId.eq(u))
-            .to_owned();
-        q = q.filter(
-            sea_orm::Condition::any()
-                .add(results::Column::TaskId.in_subquery(led))
-                .add(results::Column::TaskId.in_subquery(helped)),
-        );
-    }
-    if let Some(p) = plan_id {
-        let of_plan = Query::select()
-            .column(tasks::Column::Id)
-            .from(tasks::Entity)
-            .and_where(tasks::Column::PlanId.eq(p))
-            .to_owned();
-        q = q.filter(results::Column::TaskId.in_subquery(of_plan));
-    }
-    if let Some(t) = task_id {
-        q = q.filter(results::Column::TaskId.eq(t));
-    }
-    if let Some(s) = state {
-        q = q.filter(results::Column::State.eq(s));
-    }
-    let total = q.clone().count(&db.conn).await?;
-    let items = q.offset(paging.offset()).limit(paging.per_page).all(&db.conn).await?;
+    let filter =
+        results::Filter { issuer: issuer_filter(actor), unit: unit_scope(actor), plan: plan_id, task: task_id, state };
+    let total = results::count(&db.conn, &filter).await?;
+    let items = results::page(&db.conn, &filter, paging.offset(), paging.per_page).await?;
     Ok(Page { items: items.into_iter().map(to_model).collect(), total, page: paging.page, per_page: paging.per_page })
 }
 
@@ -438,11 +380,11 @@ pub async fn report(db: &Db, actor: &Actor, now: DateTime<Utc>, task_id: Uuid, r
     }
     check.finish()?;
     let txn = db.begin_write().await?;
-    let task = tasks::Entity::find_by_id(task_id).one(&*txn).await?.ok_or_else(|| not_found("task"))?;
+    let task = tasks::get(&*txn, task_id).await?;
     check_task_visible(&*txn, actor, &task).await?;
     check_task_writable(&*txn, actor, &task).await?;
     super::integrity::ensure_live(&*txn, &task).await?;
-    let existing = results::Entity::find().filter(results::Column::TaskId.eq(task_id)).one(&*txn).await?;
+    let existing = results::of_task(&*txn, task_id).await?;
     let input = ResultInput {
         task_id,
         narrative: r.narrative,
@@ -458,27 +400,27 @@ pub async fn report(db: &Db, actor: &Actor, now: DateTime<Utc>, task_id: Uuid, r
             if !editable {
                 return Err(super::integrity::locked(&before.state));
             }
-            let mut am: results::ActiveModel = before.clone().into();
-            fill(&mut am, input, proposed, kept, now);
-            let after = am.update(&*txn).await?;
+            let mut after = before.clone();
+            fill(&mut after, input, proposed, kept, now);
+            let after = results::save(&*txn, after).await?;
             audited(&*txn, actor, now, "update", ENTITY, after.id, Some(&before), Some(&after)).await?;
             after
         }
         None => {
-            let mut am = new_draft(task_id, now);
-            fill(&mut am, input, proposed, kept, now);
-            let m = am.insert(&*txn).await?;
+            let mut m = new_draft(task_id, now);
+            fill(&mut m, input, proposed, kept, now);
+            let m = results::insert(&*txn, m).await?;
             audited(&*txn, actor, now, "create", ENTITY, m.id, None, Some(&m)).await?;
             m
         }
     };
     super::targets::record_actuals(&*txn, actor, now, task_id, &r.actuals).await?;
     let saved = if r.submit {
-        let mut am: results::ActiveModel = saved.clone().into();
-        am.state = Set(ResultState::Submitted.code().to_owned());
-        am.submitted_at = Set(Some(now));
-        am.updated_at = Set(now);
-        let after = am.update(&*txn).await?;
+        let mut after = saved.clone();
+        after.state = ResultState::Submitted.code().to_owned();
+        after.submitted_at = Some(now);
+        after.updated_at = now;
+        let after = results::save(&*txn, after).await?;
         audited(&*txn, actor, now, "submit", ENTITY, after.id, Some(&saved), Some(&after)).await?;
         after
     } else {

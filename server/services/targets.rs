@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
 use super::access::{check_task_visible, check_task_writable, require};
@@ -13,9 +12,9 @@ use crate::domain::access::{Action, allows};
 use crate::domain::text;
 use crate::error::{AppError, Check, Result};
 use crate::model::{Target, TargetInput};
-use crate::storage::Db;
 use crate::storage::audit::Actor;
-use crate::storage::entities::{targets, tasks};
+use crate::storage::{Conn, Db};
+use crate::storage::{targets, tasks};
 
 const ENTITY: &str = "targets";
 
@@ -75,30 +74,24 @@ fn to_model(m: targets::Model) -> Target {
 }
 
 /// The targets of several tasks, in one query, grouped by task and in order.
-pub(crate) async fn for_tasks<C: ConnectionTrait>(db: &C, task_ids: Vec<Uuid>) -> Result<HashMap<Uuid, Vec<Target>>> {
+pub(crate) async fn for_tasks<C: Conn>(db: &C, task_ids: Vec<Uuid>) -> Result<HashMap<Uuid, Vec<Target>>> {
     let mut out: HashMap<Uuid, Vec<Target>> = HashMap::new();
-    let rows = targets::Entity::find()
-        .filter(targets::Column::TaskId.is_in(task_ids))
-        .order_by_asc(targets::Column::Position)
-        .order_by_asc(targets::Column::Id)
-        .all(db)
-        .await?;
-    for t in rows {
+    for t in targets::of_tasks(db, task_ids).await? {
         out.entry(t.task_id).or_default().push(to_model(t));
     }
     Ok(out)
 }
 
-fn fill(am: &mut targets::ActiveModel, i: TargetInput, now: DateTime<Utc>) {
-    am.description = Set(i.description);
-    am.measure_unit = Set(i.measure_unit);
-    am.goal_value = Set(i.goal_value);
-    am.baseline_value = Set(i.baseline_value);
-    am.actual_value = Set(i.actual_value);
-    am.forecast_value = Set(i.forecast_value);
-    am.as_of = Set(i.as_of.map(Into::into));
-    am.status = Set(i.status.map(Into::into));
-    am.updated_at = Set(now);
+fn fill(m: &mut targets::Model, i: TargetInput, now: DateTime<Utc>) {
+    m.description = i.description;
+    m.measure_unit = i.measure_unit;
+    m.goal_value = i.goal_value;
+    m.baseline_value = i.baseline_value;
+    m.actual_value = i.actual_value;
+    m.forecast_value = i.forecast_value;
+    m.as_of = i.as_of.map(Into::into);
+    m.status = i.status.map(Into::into);
+    m.updated_at = now;
 }
 
 /// Adds a target to a task.
@@ -106,7 +99,7 @@ pub async fn create_target(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Ta
     require(actor, Action::ManagePlan)?;
     validate(&input)?;
     let txn = db.begin_write().await?;
-    let task = tasks::Entity::find_by_id(input.task_id).one(&*txn).await?;
+    let task = tasks::find(&*txn, input.task_id).await?;
     match task {
         Some(t) if check_task_visible(&*txn, actor, &t).await.is_ok() => {
             super::integrity::ensure_live(&*txn, &t).await?
@@ -116,23 +109,27 @@ pub async fn create_target(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Ta
     let position = match input.position {
         Some(p) => p,
         None => {
-            let last = targets::Entity::find()
-                .filter(targets::Column::TaskId.eq(input.task_id))
-                .order_by_desc(targets::Column::Position)
-                .one(&*txn)
-                .await?;
+            let last = targets::last_of_task(&*txn, input.task_id).await?;
             super::position_after(last.map(|t| t.position), 1_000)?
         }
     };
-    let mut am = targets::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        task_id: Set(input.task_id),
-        position: Set(position),
-        created_at: Set(now),
-        ..Default::default()
+    let mut m = targets::Model {
+        id: Uuid::now_v7(),
+        task_id: input.task_id,
+        position,
+        description: String::new(),
+        measure_unit: None,
+        goal_value: None,
+        baseline_value: None,
+        actual_value: None,
+        forecast_value: None,
+        as_of: None,
+        status: None,
+        created_at: now,
+        updated_at: now,
     };
-    fill(&mut am, input, now);
-    let m = am.insert(&*txn).await?;
+    fill(&mut m, input, now);
+    let m = targets::insert(&*txn, m).await?;
     audited(&*txn, actor, now, "create", ENTITY, m.id, None, Some(&m)).await?;
     txn.commit().await?;
     Ok(to_model(m))
@@ -141,7 +138,7 @@ pub async fn create_target(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Ta
 /// One target.
 pub async fn get_target(db: &Db, actor: &Actor, id: Uuid) -> Result<Target> {
     require(actor, Action::Read)?;
-    let m = targets::Entity::find_by_id(id).one(&db.conn).await?.ok_or_else(|| not_found("target"))?;
+    let m = targets::get(&db.conn, id).await?;
     let task = crate::storage::queries::task(&db.conn, m.task_id).await?;
     check_task_visible(&db.conn, actor, &task).await.map_err(|_| not_found("target"))?;
     Ok(to_model(m))
@@ -155,7 +152,7 @@ pub async fn update_target(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid,
     }
     validate(&input)?;
     let txn = db.begin_write().await?;
-    let before = targets::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("target"))?;
+    let before = targets::get(&*txn, id).await?;
     if before.task_id != input.task_id {
         return Err(AppError::field(
             "task_id",
@@ -180,12 +177,12 @@ pub async fn update_target(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid,
         }
         super::integrity::ensure_editable(&*txn, before.task_id).await?;
     }
-    let mut am: targets::ActiveModel = before.clone().into();
+    let mut after = before.clone();
     if let Some(p) = input.position {
-        am.position = Set(p);
+        after.position = p;
     }
-    fill(&mut am, input, now);
-    let after = am.update(&*txn).await?;
+    fill(&mut after, input, now);
+    let after = targets::save(&*txn, after).await?;
     audited(&*txn, actor, now, "update", ENTITY, id, Some(&before), Some(&after)).await?;
     txn.commit().await?;
     Ok(to_model(after))
@@ -195,11 +192,11 @@ pub async fn update_target(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid,
 pub async fn delete_target(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<()> {
     require(actor, Action::ManagePlan)?;
     let txn = db.begin_write().await?;
-    let before = targets::Entity::find_by_id(id).one(&*txn).await?.ok_or_else(|| not_found("target"))?;
+    let before = targets::get(&*txn, id).await?;
     let task = crate::storage::queries::task(&*txn, before.task_id).await?;
     check_task_visible(&*txn, actor, &task).await.map_err(|_| not_found("target"))?;
     super::integrity::ensure_live(&*txn, &task).await?;
-    targets::Entity::delete_by_id(id).exec(&*txn).await?;
+    targets::remove(&*txn, id).await?;
     audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
     txn.commit().await?;
     Ok(())
@@ -215,7 +212,7 @@ pub async fn list_targets(db: &Db, actor: &Actor, task_id: Uuid) -> Result<Vec<T
 
 /// Records the values a task's targets reached (the unit's side of a report),
 /// inside the caller's transaction; a target of another task is refused at its field.
-pub(crate) async fn record_actuals<C: ConnectionTrait>(
+pub(crate) async fn record_actuals<C: Conn>(
     c: &C,
     actor: &Actor,
     now: DateTime<Utc>,
@@ -233,18 +230,17 @@ pub(crate) async fn record_actuals<C: ConnectionTrait>(
     check.finish()?;
     let today = super::local_date(now);
     for (id, value) in actuals {
-        let before =
-            targets::Entity::find_by_id(*id).one(c).await?.filter(|t| t.task_id == task_id).ok_or_else(|| {
-                AppError::field(&format!("actual_{id}"), unknown_ref("chỉ tiêu của nhiệm vụ này / target of this task"))
-            })?;
+        let before = targets::find(c, *id).await?.filter(|t| t.task_id == task_id).ok_or_else(|| {
+            AppError::field(&format!("actual_{id}"), unknown_ref("chỉ tiêu của nhiệm vụ này / target of this task"))
+        })?;
         if before.actual_value == *value {
             continue;
         }
-        let mut am: targets::ActiveModel = before.clone().into();
-        am.actual_value = Set(*value);
-        am.as_of = Set(Some(today));
-        am.updated_at = Set(now);
-        let after = am.update(c).await?;
+        let mut after = before.clone();
+        after.actual_value = *value;
+        after.as_of = Some(today);
+        after.updated_at = now;
+        let after = targets::save(c, after).await?;
         audited(c, actor, now, "update", ENTITY, *id, Some(&before), Some(&after)).await?;
     }
     Ok(())
@@ -292,7 +288,7 @@ pub(crate) fn new_rows(task_id: Uuid, now: DateTime<Utc>, lines: Vec<crate::mode
 /// Makes a task's targets exactly `lines`, in order, inside the caller's
 /// transaction (the office's side: descriptions, units, goals). A line with an id
 /// keeps that target's reported value; a target not listed is removed.
-pub(crate) async fn replace_for_task<C: ConnectionTrait>(
+pub(crate) async fn replace_for_task<C: Conn>(
     c: &C,
     actor: &Actor,
     now: DateTime<Utc>,
@@ -300,7 +296,7 @@ pub(crate) async fn replace_for_task<C: ConnectionTrait>(
     lines: Vec<crate::model::TargetLine>,
 ) -> Result<()> {
     check_lines(&lines)?;
-    let existing = targets::Entity::find().filter(targets::Column::TaskId.eq(task_id)).all(c).await?;
+    let existing = targets::of_task(c, task_id).await?;
     for (n, l) in lines.iter().enumerate() {
         if let Some(id) = l.id
             && !existing.iter().any(|t| t.id == id)
@@ -312,7 +308,7 @@ pub(crate) async fn replace_for_task<C: ConnectionTrait>(
         }
     }
     for old in existing.iter().filter(|t| !lines.iter().any(|l| l.id == Some(t.id))) {
-        targets::Entity::delete_by_id(old.id).exec(c).await?;
+        targets::remove(c, old.id).await?;
         audited(c, actor, now, "delete", ENTITY, old.id, Some(old), None).await?;
     }
     for (n, l) in lines.into_iter().enumerate() {
@@ -328,33 +324,32 @@ pub(crate) async fn replace_for_task<C: ConnectionTrait>(
                 if same {
                     continue;
                 }
-                let mut am: targets::ActiveModel = before.clone().into();
-                am.position = Set(position);
-                am.description = Set(description);
-                am.measure_unit = Set(unit);
-                am.goal_value = Set(l.goal_value);
-                am.updated_at = Set(now);
-                let after = am.update(c).await?;
+                let mut after = before.clone();
+                after.position = position;
+                after.description = description;
+                after.measure_unit = unit;
+                after.goal_value = l.goal_value;
+                after.updated_at = now;
+                let after = targets::save(c, after).await?;
                 audited(c, actor, now, "update", ENTITY, after.id, Some(before), Some(&after)).await?;
             }
             None => {
-                let m = targets::ActiveModel {
-                    id: Set(Uuid::now_v7()),
-                    task_id: Set(task_id),
-                    position: Set(position),
-                    description: Set(description),
-                    measure_unit: Set(unit),
-                    goal_value: Set(l.goal_value),
-                    baseline_value: Set(None),
-                    actual_value: Set(None),
-                    forecast_value: Set(None),
-                    as_of: Set(None),
-                    status: Set(None),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                }
-                .insert(c)
-                .await?;
+                let m = targets::Model {
+                    id: Uuid::now_v7(),
+                    task_id,
+                    position,
+                    description,
+                    measure_unit: unit,
+                    goal_value: l.goal_value,
+                    baseline_value: None,
+                    actual_value: None,
+                    forecast_value: None,
+                    as_of: None,
+                    status: None,
+                    created_at: now,
+                    updated_at: now,
+                };
+                let m = targets::insert(c, m).await?;
                 audited(c, actor, now, "create", ENTITY, m.id, None, Some(&m)).await?;
             }
         }

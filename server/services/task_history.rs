@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -14,19 +13,13 @@ use crate::error::Result;
 use crate::model::ReviewEvent;
 use crate::storage::Db;
 use crate::storage::audit::Actor;
-use crate::storage::entities::{audit_events, units};
+use crate::storage::units;
 
 /// The task's events, oldest first (at most 500).
 pub async fn task_history(db: &Db, actor: &Actor, task_id: Uuid) -> Result<Vec<ReviewEvent>> {
     require(actor, Action::Read)?;
     super::tasks::get_task(db, actor, task_id).await?;
-    let events = audit_events::Entity::find()
-        .filter(audit_events::Column::Entity.eq("tasks"))
-        .filter(audit_events::Column::EntityId.eq(task_id))
-        .order_by_asc(audit_events::Column::Seq)
-        .limit(500)
-        .all(&db.conn)
-        .await?;
+    let events = crate::storage::audit::events_of(&db.conn, "tasks", task_id, None).await?;
     let names = crate::storage::queries::user_names(&db.conn, events.iter().filter_map(|e| e.actor_id)).await?;
     // A task's events store the record, or [record, co-operating units].
     let record = |v: &Option<Value>| -> Option<Value> {
@@ -35,13 +28,8 @@ pub async fn task_history(db: &Db, actor: &Actor, task_id: Uuid) -> Result<Vec<R
     };
     let unit_ids: Vec<Uuid> =
         events.iter().filter_map(|e| record(&e.after)?.get("lead_unit_id")?.as_str()?.parse().ok()).collect();
-    let unit_names: HashMap<Uuid, String> = units::Entity::find()
-        .filter(units::Column::Id.is_in(unit_ids))
-        .all(&db.conn)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
+    let unit_names: HashMap<Uuid, String> =
+        units::with_ids(&db.conn, unit_ids).await?.into_iter().map(|u| (u.id, u.name)).collect();
     let field = |v: &Option<Value>, k: &str| record(v).and_then(|v| v.get(k).cloned()).filter(|x| !x.is_null());
     Ok(events
         .into_iter()

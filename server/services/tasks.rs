@@ -3,24 +3,22 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, Query};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
-};
+use chrono::{DateTime, Datelike, Utc};
 use uuid::Uuid;
 
-use super::access::{check_task_visible, in_scope, issuer_filter, require, unit_scope};
+use super::access::{check_task_visible, in_scope, require};
+pub(crate) use super::task_lists::hydrate;
+use super::task_lists::hydrate_one;
+pub use super::task_lists::{TaskFilter, list_tasks, list_tasks_versioned};
 use super::{audited, targets, unknown_ref};
 use crate::domain::access::Action;
 use crate::domain::text;
 use crate::error::{AppError, Check, Result};
-use crate::model::{Page, Paging, Task, TaskInput};
-use crate::storage::Db;
+use crate::model::{Task, TaskInput};
 use crate::storage::audit::Actor;
 use crate::storage::cache::{Key, Versioned};
-use crate::storage::entities::{plans, results, task_cooperators, task_groups, tasks, units};
+use crate::storage::{Conn, Db};
+use crate::storage::{plans, task_cooperators, task_groups, tasks, units};
 
 const ENTITY: &str = "tasks";
 const DUPLICATE: &str = "Mã nhiệm vụ đã có trong kế hoạch / this task code is already used in the plan";
@@ -65,9 +63,8 @@ fn deadline_in_year(check: &mut Check, i: &TaskInput, year: i32) {
 
 /// The group, plan and units exist and are the actor's; a deactivated unit is
 /// refused unless the task already had it (`kept`).
-async fn check_refs<C: ConnectionTrait>(db: &C, actor: &Actor, i: &TaskInput, kept: &[Uuid]) -> Result<plans::Model> {
-    let group = task_groups::Entity::find_by_id(i.group_id)
-        .one(db)
+async fn check_refs<C: Conn>(db: &C, actor: &Actor, i: &TaskInput, kept: &[Uuid]) -> Result<plans::Model> {
+    let group = task_groups::find(db, i.group_id)
         .await?
         .ok_or_else(|| AppError::field("group_id", unknown_ref("nhóm / group")))?;
     let plan = crate::storage::queries::plan(db, group.plan_id).await?;
@@ -78,9 +75,7 @@ async fn check_refs<C: ConnectionTrait>(db: &C, actor: &Actor, i: &TaskInput, ke
     deadline_in_year(&mut check, i, plan.year);
     let mut wanted: Vec<Uuid> = i.cooperating_unit_ids.clone();
     wanted.extend(i.lead_unit_id);
-    let found: HashMap<Uuid, units::Model> = units::Entity::find()
-        .filter(units::Column::Id.is_in(wanted))
-        .all(db)
+    let found: HashMap<Uuid, units::Model> = units::with_ids(db, wanted)
         .await?
         .into_iter()
         .filter(|u| u.issuer_id == plan.issuer_id)
@@ -109,66 +104,9 @@ fn unit_problems(check: &mut Check, i: &TaskInput, found: &HashMap<Uuid, units::
     }
 }
 
-async fn next_position<C: ConnectionTrait>(db: &C, group_id: Uuid) -> Result<i32> {
-    let last = tasks::Entity::find()
-        .filter(tasks::Column::GroupId.eq(group_id))
-        .order_by_desc(tasks::Column::Position)
-        .one(db)
-        .await?;
+async fn next_position<C: Conn>(db: &C, group_id: Uuid) -> Result<i32> {
+    let last = tasks::last_in_group(db, group_id).await?;
     super::position_after(last.map(|t| t.position), 100_000)
-}
-
-async fn set_cooperators<C: ConnectionTrait>(db: &C, task_id: Uuid, unit_ids: &[Uuid]) -> Result<()> {
-    task_cooperators::Entity::delete_many().filter(task_cooperators::Column::TaskId.eq(task_id)).exec(db).await?;
-    if !unit_ids.is_empty() {
-        task_cooperators::Entity::insert_many(
-            unit_ids.iter().map(|u| task_cooperators::ActiveModel { task_id: Set(task_id), unit_id: Set(*u) }),
-        )
-        .exec(db)
-        .await?;
-    }
-    Ok(())
-}
-
-/// Loads stored tasks with their co-operators and targets, in three queries.
-pub(crate) async fn hydrate<C: ConnectionTrait>(db: &C, rows: Vec<tasks::Model>) -> Result<Vec<Task>> {
-    let ids: Vec<Uuid> = rows.iter().map(|t| t.id).collect();
-    let mut coops: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-    for c in task_cooperators::Entity::find()
-        .filter(task_cooperators::Column::TaskId.is_in(ids.clone()))
-        .order_by_asc(task_cooperators::Column::UnitId)
-        .all(db)
-        .await?
-    {
-        coops.entry(c.task_id).or_default().push(c.unit_id);
-    }
-    let mut targets = targets::for_tasks(db, ids).await?;
-    Ok(rows
-        .into_iter()
-        .map(|t| Task {
-            id: t.id,
-            plan_id: t.plan_id,
-            data: TaskInput {
-                group_id: t.group_id,
-                code: t.code,
-                position: Some(t.position),
-                text: t.text,
-                lead_unit_id: t.lead_unit_id,
-                cooperating_unit_ids: coops.remove(&t.id).unwrap_or_default(),
-                deadline: t.deadline.map(Into::into),
-                set_targets: None,
-            },
-            targets: targets.remove(&t.id).unwrap_or_default(),
-            archived_at: t.archived_at,
-            archive_reason: t.archive_reason,
-            created_at: t.created_at,
-            updated_at: t.updated_at,
-        })
-        .collect())
-}
-
-async fn hydrate_one<C: ConnectionTrait>(db: &C, t: tasks::Model) -> Result<Task> {
-    Ok(hydrate(db, vec![t]).await?.remove(0))
 }
 
 /// Creates a task in a group.
@@ -181,12 +119,7 @@ pub async fn create_task(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Task
 }
 
 /// [`create_task`] inside the caller's transaction (an import writes many).
-pub(crate) async fn create_in<C: ConnectionTrait>(
-    txn: &C,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    input: TaskInput,
-) -> Result<Task> {
+pub(crate) async fn create_in<C: Conn>(txn: &C, actor: &Actor, now: DateTime<Utc>, input: TaskInput) -> Result<Task> {
     validate(&input)?;
     let plan = check_refs(txn, actor, &input, &[]).await?;
     super::integrity::ensure_plan_open(txn, plan.id).await?;
@@ -194,24 +127,22 @@ pub(crate) async fn create_in<C: ConnectionTrait>(
         Some(p) => p,
         None => next_position(txn, input.group_id).await?,
     };
-    let m = tasks::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        plan_id: Set(plan.id),
-        group_id: Set(input.group_id),
-        code: Set(input.code.trim().to_owned()),
-        position: Set(position),
-        text: Set(input.text),
-        lead_unit_id: Set(input.lead_unit_id),
-        deadline: Set(input.deadline.map(Into::into)),
-        created_at: Set(now),
-        updated_at: Set(now),
-        archived_at: Set(None),
-        archive_reason: Set(None),
-    }
-    .insert(txn)
-    .await
-    .map_err(|e| AppError::from_db(e, "duplicate_task_code", DUPLICATE))?;
-    set_cooperators(txn, m.id, &input.cooperating_unit_ids).await?;
+    let m = tasks::Model {
+        id: Uuid::now_v7(),
+        plan_id: plan.id,
+        group_id: input.group_id,
+        code: input.code.trim().to_owned(),
+        position,
+        text: input.text,
+        lead_unit_id: input.lead_unit_id,
+        deadline: input.deadline.map(Into::into),
+        created_at: now,
+        updated_at: now,
+        archived_at: None,
+        archive_reason: None,
+    };
+    let m = tasks::insert(txn, m).await.map_err(|e| AppError::from_db(e, "duplicate_task_code", DUPLICATE))?;
+    task_cooperators::replace(txn, m.id, &input.cooperating_unit_ids).await?;
     audited(txn, actor, now, "create", ENTITY, m.id, None, Some(&(&m, &input.cooperating_unit_ids))).await?;
     if let Some(lines) = input.set_targets {
         targets::replace_for_task(txn, actor, now, m.id, lines).await?;
@@ -225,27 +156,22 @@ pub(crate) async fn create_in<C: ConnectionTrait>(
 /// statements and their audit events appended in one pass, in the order `create_in`
 /// writes them. The problems come back by input index; nothing is written while
 /// there is one. The caller has checked that the plan is theirs and open.
-pub(crate) async fn create_many_in<C: ConnectionTrait>(
+pub(crate) async fn create_many_in<C: Conn>(
     txn: &C,
     actor: &Actor,
     now: DateTime<Utc>,
     plan: &plans::Model,
     inputs: Vec<TaskInput>,
 ) -> Result<Vec<(usize, AppError)>> {
-    let groups: std::collections::HashSet<Uuid> = task_groups::Entity::find()
-        .filter(task_groups::Column::PlanId.eq(plan.id))
-        .all(txn)
-        .await?
-        .into_iter()
-        .map(|g| g.id)
-        .collect();
+    let groups: std::collections::HashSet<Uuid> =
+        task_groups::of_plan(txn, plan.id).await?.into_iter().map(|g| g.id).collect();
     let mut wanted: Vec<Uuid> =
         inputs.iter().flat_map(|i| i.cooperating_unit_ids.iter().copied().chain(i.lead_unit_id)).collect();
     wanted.sort();
     wanted.dedup();
     let mut found: HashMap<Uuid, units::Model> = HashMap::new();
     for chunk in wanted.chunks(500) {
-        for u in units::Entity::find().filter(units::Column::Id.is_in(chunk.to_vec())).all(txn).await? {
+        for u in units::with_ids(txn, chunk.to_vec()).await? {
             if u.issuer_id == plan.issuer_id {
                 found.insert(u.id, u);
             }
@@ -272,18 +198,7 @@ pub(crate) async fn create_many_in<C: ConnectionTrait>(
         return Ok(problems);
     }
     // The next free position of each group, from its last task.
-    let mut last: HashMap<Uuid, i32> = tasks::Entity::find()
-        .select_only()
-        .column(tasks::Column::GroupId)
-        .column_as(Expr::from(sea_orm::sea_query::Func::max(Expr::col(tasks::Column::Position))), "last")
-        .filter(tasks::Column::PlanId.eq(plan.id))
-        .group_by(tasks::Column::GroupId)
-        .into_tuple::<(Uuid, Option<i32>)>()
-        .all(txn)
-        .await?
-        .into_iter()
-        .filter_map(|(g, p)| Some((g, p?)))
-        .collect();
+    let mut last = tasks::last_positions(txn, plan.id).await?;
     let (mut rows, mut coops, mut target_rows, mut changes) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for (n, i) in inputs.into_iter().enumerate() {
         let position = match i.position {
@@ -315,11 +230,7 @@ pub(crate) async fn create_many_in<C: ConnectionTrait>(
             before: None,
             after: Some(json_of(&(&m, &i.cooperating_unit_ids))),
         });
-        coops.extend(
-            i.cooperating_unit_ids
-                .iter()
-                .map(|u| task_cooperators::ActiveModel { task_id: Set(m.id), unit_id: Set(*u) }),
-        );
+        coops.extend(i.cooperating_unit_ids.iter().map(|u| task_cooperators::Model { task_id: m.id, unit_id: *u }));
         for t in targets::new_rows(m.id, now, i.set_targets.unwrap_or_default()) {
             changes.push(crate::storage::audit::Change {
                 action: "create",
@@ -328,22 +239,13 @@ pub(crate) async fn create_many_in<C: ConnectionTrait>(
                 before: None,
                 after: Some(json_of(&t)),
             });
-            target_rows.push(crate::storage::entities::targets::ActiveModel::from(t));
+            target_rows.push(t);
         }
-        rows.push(tasks::ActiveModel::from(m));
+        rows.push(m);
     }
-    for chunk in chunked(rows) {
-        tasks::Entity::insert_many(chunk)
-            .exec(txn)
-            .await
-            .map_err(|e| AppError::from_db(e, "duplicate_task_code", DUPLICATE))?;
-    }
-    for chunk in chunked(coops) {
-        task_cooperators::Entity::insert_many(chunk).exec(txn).await?;
-    }
-    for chunk in chunked(target_rows) {
-        crate::storage::entities::targets::Entity::insert_many(chunk).exec(txn).await?;
-    }
+    tasks::insert_all(txn, rows).await.map_err(|e| AppError::from_db(e, "duplicate_task_code", DUPLICATE))?;
+    task_cooperators::insert_all(txn, coops).await?;
+    crate::storage::targets::insert_all(txn, target_rows).await?;
     crate::storage::audit::record_many(txn, actor, now, changes).await?;
     Ok(Vec::new())
 }
@@ -351,16 +253,6 @@ pub(crate) async fn create_many_in<C: ConnectionTrait>(
 /// A record as its audit event holds it (as `audited` writes it).
 fn json_of<T: serde::Serialize>(v: &T) -> serde_json::Value {
     serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
-}
-
-/// Rows a few hundred at a time: well under every backend's bound on parameters.
-fn chunked<T>(rows: Vec<T>) -> Vec<Vec<T>> {
-    let mut out = Vec::new();
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        out.push(rows.by_ref().take(500).collect());
-    }
-    out
 }
 
 /// One task with its targets.
@@ -381,7 +273,7 @@ pub async fn update_task(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, i
 }
 
 /// [`update_task`] inside the caller's transaction.
-pub(crate) async fn update_in<C: ConnectionTrait>(
+pub(crate) async fn update_in<C: Conn>(
     txn: &C,
     actor: &Actor,
     now: DateTime<Utc>,
@@ -392,13 +284,7 @@ pub(crate) async fn update_in<C: ConnectionTrait>(
     let before = crate::storage::queries::task(txn, id).await?;
     check_task_visible(txn, actor, &before).await?;
     super::integrity::ensure_live(txn, &before).await?;
-    let before_coops: Vec<Uuid> = task_cooperators::Entity::find()
-        .filter(task_cooperators::Column::TaskId.eq(id))
-        .all(txn)
-        .await?
-        .into_iter()
-        .map(|c| c.unit_id)
-        .collect();
+    let before_coops = task_cooperators::units_of(txn, id).await?;
     let kept: Vec<Uuid> = before_coops.iter().copied().chain(before.lead_unit_id).collect();
     let plan = check_refs(txn, actor, &input, &kept).await?;
     if plan.id != before.plan_id {
@@ -407,20 +293,20 @@ pub(crate) async fn update_in<C: ConnectionTrait>(
             "Nhóm phải thuộc cùng kế hoạch / the group must be in the task's plan",
         ));
     }
-    let mut am: tasks::ActiveModel = before.clone().into();
-    am.group_id = Set(input.group_id);
-    am.code = Set(input.code.trim().to_owned());
+    let mut after = before.clone();
+    after.group_id = input.group_id;
+    after.code = input.code.trim().to_owned();
     if let Some(p) = input.position {
-        am.position = Set(p);
+        after.position = p;
     } else if input.group_id != before.group_id {
-        am.position = Set(next_position(txn, input.group_id).await?);
+        after.position = next_position(txn, input.group_id).await?;
     }
-    am.text = Set(input.text);
-    am.lead_unit_id = Set(input.lead_unit_id);
-    am.deadline = Set(input.deadline.map(Into::into));
-    am.updated_at = Set(now);
-    let after = am.update(txn).await.map_err(|e| AppError::from_db(e, "duplicate_task_code", DUPLICATE))?;
-    set_cooperators(txn, id, &input.cooperating_unit_ids).await?;
+    after.text = input.text;
+    after.lead_unit_id = input.lead_unit_id;
+    after.deadline = input.deadline.map(Into::into);
+    after.updated_at = now;
+    let after = tasks::save(txn, after).await.map_err(|e| AppError::from_db(e, "duplicate_task_code", DUPLICATE))?;
+    task_cooperators::replace(txn, id, &input.cooperating_unit_ids).await?;
     audited(
         txn,
         actor,
@@ -446,7 +332,7 @@ pub async fn delete_task(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -
     let before = crate::storage::queries::task(&*txn, id).await?;
     check_task_visible(&*txn, actor, &before).await?;
     super::integrity::ensure_task_deletable(&*txn, &before).await?;
-    tasks::Entity::delete_by_id(id).exec(&*txn).await.map_err(|e| AppError::from_db(e, "in_use", ""))?;
+    tasks::remove(&*txn, id).await.map_err(|e| AppError::from_db(e, "in_use", ""))?;
     audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
     txn.commit().await?;
     Ok(())
@@ -462,11 +348,11 @@ pub async fn archive_task(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, 
     let before = crate::storage::queries::task(&*txn, id).await?;
     check_task_visible(&*txn, actor, &before).await?;
     super::integrity::ensure_live(&*txn, &before).await?;
-    let mut am: tasks::ActiveModel = before.clone().into();
-    am.archived_at = Set(Some(now));
-    am.archive_reason = Set(Some(reason));
-    am.updated_at = Set(now);
-    let after = am.update(&*txn).await?;
+    let mut after = before.clone();
+    after.archived_at = Some(now);
+    after.archive_reason = Some(reason);
+    after.updated_at = now;
+    let after = tasks::save(&*txn, after).await?;
     audited(&*txn, actor, now, "archive", ENTITY, id, Some(&before), Some(&after)).await?;
     let task = hydrate_one(&*txn, after).await?;
     txn.commit().await?;
@@ -486,122 +372,19 @@ pub async fn restore_task(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) 
             format!("Nhiệm vụ {} chưa lưu trữ / task {} is not archived", before.code, before.code),
         ));
     }
-    let mut am: tasks::ActiveModel = before.clone().into();
-    am.archived_at = Set(None);
-    am.archive_reason = Set(None);
-    am.updated_at = Set(now);
-    let after = am.update(&*txn).await?;
+    let mut after = before.clone();
+    after.archived_at = None;
+    after.archive_reason = None;
+    after.updated_at = now;
+    let after = tasks::save(&*txn, after).await?;
     audited(&*txn, actor, now, "restore", ENTITY, id, Some(&before), Some(&after)).await?;
     let task = hydrate_one(&*txn, after).await?;
     txn.commit().await?;
     Ok(task)
 }
 
-/// Filter for [`list_tasks`]; every field narrows the list.
-#[derive(Debug, Default, Clone)]
-pub struct TaskFilter {
-    /// Tasks of this plan.
-    pub plan_id: Option<Uuid>,
-    /// Tasks of this group.
-    pub group_id: Option<Uuid>,
-    /// Tasks this unit leads or co-operates on.
-    pub unit_id: Option<Uuid>,
-    /// Deadline on or after.
-    pub deadline_from: Option<NaiveDate>,
-    /// Deadline on or before.
-    pub deadline_to: Option<NaiveDate>,
-    /// Tasks whose result is in this state.
-    pub result_state: Option<String>,
-    /// Archived tasks only, instead of the live ones.
-    pub archived: bool,
-}
-
-/// Tasks that `unit` leads or co-operates on.
-fn takes_part(unit: Uuid) -> Condition {
-    let helped = Query::select()
-        .column(task_cooperators::Column::TaskId)
-        .from(task_cooperators::Entity)
-        .and_where(task_cooperators::Column::UnitId.eq(unit))
-        .to_owned();
-    Condition::any().add(tasks::Column::LeadUnitId.eq(unit)).add(tasks::Column::Id.in_subquery(helped))
-}
-
-/// [`list_tasks`], kept while nothing changes (see `storage::cache`), with its entity tag.
-pub async fn list_tasks_versioned(
-    db: &Db,
-    actor: &Actor,
-    f: TaskFilter,
-    paging: Paging,
-) -> Result<Versioned<Page<Task>>> {
-    require(actor, Action::Read)?;
-    let key = Key::new("tasks", actor, format!("{f:?}|{}|{}", paging.page, paging.per_page));
-    db.versioned(key, || list_tasks(db, actor, f, paging)).await
-}
-
 /// [`get_task`], kept while nothing changes, with its entity tag.
 pub async fn get_task_versioned(db: &Db, actor: &Actor, id: Uuid) -> Result<Versioned<Task>> {
     require(actor, Action::Read)?;
     db.versioned(Key::new("task", actor, id.to_string()), || get_task(db, actor, id)).await
-}
-
-/// Tasks in plan order (group position, then task position), with their targets.
-pub async fn list_tasks(db: &Db, actor: &Actor, f: TaskFilter, paging: Paging) -> Result<Page<Task>> {
-    require(actor, Action::Read)?;
-    let mut q = tasks::Entity::find();
-    if let Some(i) = issuer_filter(actor) {
-        let of_issuer = Query::select()
-            .column(plans::Column::Id)
-            .from(plans::Entity)
-            .and_where(plans::Column::IssuerId.eq(i))
-            .to_owned();
-        q = q.filter(tasks::Column::PlanId.in_subquery(of_issuer));
-    }
-    if let Some(u) = unit_scope(actor) {
-        q = q.filter(takes_part(u));
-    }
-    if let Some(p) = f.plan_id {
-        q = q.filter(tasks::Column::PlanId.eq(p));
-    }
-    if let Some(g) = f.group_id {
-        q = q.filter(tasks::Column::GroupId.eq(g));
-    }
-    if let Some(u) = f.unit_id {
-        q = q.filter(takes_part(u));
-    }
-    if let Some(d) = f.deadline_from {
-        q = q.filter(tasks::Column::Deadline.gte(d));
-    }
-    if let Some(d) = f.deadline_to {
-        q = q.filter(tasks::Column::Deadline.lte(d));
-    }
-    q = q.filter(if f.archived {
-        tasks::Column::ArchivedAt.is_not_null()
-    } else {
-        tasks::Column::ArchivedAt.is_null()
-    });
-    if let Some(s) = f.result_state {
-        let with_state = Query::select()
-            .column(results::Column::TaskId)
-            .from(results::Entity)
-            .and_where(results::Column::State.eq(s))
-            .to_owned();
-        q = q.filter(tasks::Column::Id.in_subquery(with_state));
-    }
-    let rows = q
-        .clone()
-        .order_by(Expr::cust("(SELECT g.position FROM task_groups g WHERE g.id = tasks.group_id)"), Order::Asc)
-        .order_by_asc(tasks::Column::Position)
-        .order_by_asc(tasks::Column::Id)
-        .offset(paging.offset())
-        .limit(paging.per_page)
-        .all(&db.conn)
-        .await?;
-    // A first page that is not full already tells the total: spare the count.
-    let total = if paging.page == 1 && (rows.len() as u64) < paging.per_page {
-        rows.len() as u64
-    } else {
-        q.count(&db.conn).await?
-    };
-    let items = hydrate(&db.conn, rows).await?;
-    Ok(Page { items, total, page: paging.page, per_page: paging.per_page })
 }

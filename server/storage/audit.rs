@@ -1,13 +1,12 @@
 //! The append-only audit log: one event per mutation, written in the mutation's
 //! transaction and chained by SHA-256 so a removed or edited event is detectable.
 
+use super::entities::audit_events;
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseBackend, EntityTrait, QueryOrder, QuerySelect};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
-
-use super::entities::audit_events;
 
 /// The hash before the first event.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -209,4 +208,22 @@ pub async fn page<C: ConnectionTrait>(
     let total = q.clone().count(db).await?;
     let rows = q.offset(offset).limit(limit).all(db).await?;
     Ok((rows, total))
+}
+
+/// The events on one record (`entity`, `entity_id`), oldest first and at most
+/// 500, kept to `actions` when given.
+pub async fn events_of<C: ConnectionTrait>(
+    db: &C,
+    entity: &str,
+    entity_id: Uuid,
+    actions: Option<&[&str]>,
+) -> Result<Vec<audit_events::Model>, sea_orm::DbErr> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let mut q = audit_events::Entity::find()
+        .filter(audit_events::Column::Entity.eq(entity))
+        .filter(audit_events::Column::EntityId.eq(entity_id));
+    if let Some(a) = actions {
+        q = q.filter(audit_events::Column::Action.is_in(a.iter().copied()));
+    }
+    q.order_by_asc(audit_events::Column::Seq).limit(500).all(db).await
 }

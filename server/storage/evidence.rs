@@ -2,10 +2,9 @@
 
 super::rows::rows!(evidence, "evidence");
 
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter};
-use uuid::Uuid;
-
 use super::entities::evidence;
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
 
 /// How many evidence files `tasks` have.
 pub async fn count_of_tasks(c: &impl ConnectionTrait, tasks: &[Uuid]) -> Result<u64, DbErr> {
@@ -15,4 +14,14 @@ pub async fn count_of_tasks(c: &impl ConnectionTrait, tasks: &[Uuid]) -> Result<
 /// How many evidence files `user` uploaded.
 pub async fn count_uploaded_by(c: &impl ConnectionTrait, user: Uuid) -> Result<u64, DbErr> {
     evidence::Entity::find().filter(evidence::Column::UploadedBy.eq(user)).count(c).await
+}
+
+/// The evidence of `task`, oldest first.
+pub async fn of_task(c: &impl ConnectionTrait, task: Uuid) -> Result<Vec<Model>, DbErr> {
+    evidence::Entity::find()
+        .filter(evidence::Column::TaskId.eq(task))
+        .order_by_asc(evidence::Column::UploadedAt)
+        .order_by_asc(evidence::Column::Id)
+        .all(c)
+        .await
 }

@@ -2,10 +2,11 @@
 
 super::rows::rows!(plans, "plan");
 
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter};
-use uuid::Uuid;
-
 use super::entities::plans;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+};
+use uuid::Uuid;
 
 /// How many plans use rubric `rubric`.
 pub async fn count_with_rubric(c: &impl ConnectionTrait, rubric: Uuid) -> Result<u64, DbErr> {
@@ -25,4 +26,34 @@ pub async fn count_of_issuer(c: &impl ConnectionTrait, issuer: Uuid) -> Result<u
 /// The plan of `issuer` for `year`.
 pub async fn of_issuer_year(c: &impl ConnectionTrait, issuer: Uuid, year: i32) -> Result<Option<Model>, DbErr> {
     plans::Entity::find().filter(plans::Column::IssuerId.eq(issuer)).filter(plans::Column::Year.eq(year)).one(c).await
+}
+
+/// Plans newest year first, kept to each issuer given in `issuers` (every filter
+/// holds; `None` filters nothing) and to `year` when given.
+fn filtered(issuers: &[Option<Uuid>], year: Option<i32>) -> Select<plans::Entity> {
+    let mut q = plans::Entity::find().order_by_desc(plans::Column::Year).order_by_asc(plans::Column::Id);
+    for i in issuers.iter().flatten() {
+        q = q.filter(plans::Column::IssuerId.eq(*i));
+    }
+    if let Some(y) = year {
+        q = q.filter(plans::Column::Year.eq(y));
+    }
+    q
+}
+
+/// One page of the plans of `issuers` (see [`count`]), newest year first.
+pub async fn page(
+    c: &impl ConnectionTrait,
+    issuers: &[Option<Uuid>],
+    year: Option<i32>,
+    offset: u64,
+    limit: u64,
+) -> Result<Vec<Model>, DbErr> {
+    filtered(issuers, year).offset(offset).limit(limit).all(c).await
+}
+
+/// How many plans there are of each issuer given in `issuers` (every filter holds;
+/// `None` filters nothing), of `year` when given.
+pub async fn count(c: &impl ConnectionTrait, issuers: &[Option<Uuid>], year: Option<i32>) -> Result<u64, DbErr> {
+    filtered(issuers, year).count(c).await
 }

@@ -2,10 +2,9 @@
 
 super::rows::rows!(units, "unit");
 
+use super::entities::{proposals, task_cooperators, tasks, units, users};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
-
-use super::entities::{proposals, task_cooperators, tasks, units, users};
 
 /// Units in the order they were made, kept to each issuer given in `issuers`
 /// (every filter holds; `None` filters nothing) and to `kind` when given.
@@ -49,4 +48,24 @@ pub async fn active_in(c: &impl ConnectionTrait, ids: Vec<Uuid>) -> Result<Vec<M
         .filter(units::Column::DeactivatedAt.is_null())
         .all(c)
         .await
+}
+
+/// The units among `ids`, in no order.
+pub async fn with_ids(c: &impl ConnectionTrait, ids: Vec<Uuid>) -> Result<Vec<Model>, DbErr> {
+    units::Entity::find().filter(units::Column::Id.is_in(ids)).all(c).await
+}
+
+/// The ids of the active (not deactivated) units of `issuer`.
+pub async fn active_of_issuer(
+    c: &impl ConnectionTrait,
+    issuer: Uuid,
+) -> Result<std::collections::HashSet<Uuid>, DbErr> {
+    Ok(units::Entity::find()
+        .filter(units::Column::IssuerId.eq(issuer))
+        .filter(units::Column::DeactivatedAt.is_null())
+        .all(c)
+        .await?
+        .into_iter()
+        .map(|u| u.id)
+        .collect())
 }
