@@ -197,7 +197,6 @@ const STILL_LONG: &[(&str, usize)] = &[
     ("signing/pdf.rs", 793),
     ("storage/notify.rs", 517),
     ("web/account.rs", 524),
-    ("web/mod.rs", 709),
     ("web/plans.rs", 650),
 ];
 

@@ -1,0 +1,166 @@
+//! Every page's address in one table (`ROUTES`, for `Allow` on a 405) and the
+//! router that serves them.
+
+use poem::web::Data;
+use poem::{Body, EndpointExt, Request, Response, Route, get, handler, post};
+
+use crate::error::AppError;
+use crate::state::AppState;
+
+use super::form::ctx;
+use super::frame::{css, error_page, icon, script};
+use super::view::markdown_html;
+use super::*;
+
+/// Restricted Markdown → HTML for the live preview (the CSRF token rides in a header).
+#[handler]
+async fn preview(state: Data<&AppState>, req: &Request, body: Body) -> Response {
+    let c = match ctx(&state, req).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if req.header("x-csrf-token") != Some(c.session.csrf_token.as_str()) {
+        return error_page(Some(&c), AppError::CsrfRejected);
+    }
+    let text = body.into_string().await.unwrap_or_default();
+    Response::builder().content_type("text/html; charset=utf-8").body(markdown_html(&text))
+}
+
+/// Every page path and the methods it takes (for `Allow` on a 405); kept in step
+/// with [`routes`] by a test that tries each method on each path.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("/", "GET"),
+    ("/login", "GET, POST"),
+    ("/logout", "POST"),
+    ("/static/app.css", "GET"),
+    ("/static/favicon.svg", "GET"),
+    ("/favicon.ico", "GET"),
+    ("/static/app.js", "GET"),
+    ("/ui/preview", "POST"),
+    ("/ui/draft", "POST"),
+    ("/ui/draft/discard", "POST"),
+    ("/ui/session", "GET"),
+    ("/plans", "GET, POST"),
+    ("/rubrics", "GET, POST"),
+    ("/rubrics/new", "GET"),
+    ("/rubrics/:id", "GET, POST"),
+    ("/plans/:id", "GET"),
+    ("/plans/:id/tasks", "POST"),
+    ("/plans/:id/groups", "POST"),
+    ("/plans/:id/rubric", "POST"),
+    ("/plans/:id/carry-forward", "POST"),
+    ("/plans/:id/copy-forward", "POST"),
+    ("/plans/:id/import", "GET, POST"),
+    ("/plans/:id/import/confirm", "POST"),
+    ("/plans/:id/assignment", "POST"),
+    ("/plans/:id/report", "POST"),
+    ("/tasks", "GET"),
+    ("/tasks/:id/edit", "GET, POST"),
+    ("/tasks/:id/delete", "POST"),
+    ("/tasks/:id/archive", "POST"),
+    ("/tasks/:id/restore", "POST"),
+    ("/inbox", "GET"),
+    ("/tasks/:id", "GET, POST"),
+    ("/tasks/:id/contribution", "POST"),
+    ("/review", "GET"),
+    ("/review/:id", "GET, POST"),
+    ("/documents", "GET, POST"),
+    ("/sign-off", "GET"),
+    ("/documents/:id", "GET, POST"),
+    ("/documents/:id/step", "POST"),
+    ("/documents/:id/pages/:page", "GET"),
+    ("/admin/audit", "GET"),
+    ("/admin/outbox", "GET"),
+    ("/admin/outbox/:id/resend", "POST"),
+    ("/admin/outbox/test", "POST"),
+    ("/admin/keys", "GET"),
+    ("/admin/users", "GET, POST"),
+    ("/admin/users/:id", "GET, POST"),
+    ("/admin/users/:id/invite", "POST"),
+    ("/admin/users/:id/deactivate", "POST"),
+    ("/admin/users/:id/reactivate", "POST"),
+    ("/account", "GET, POST"),
+    ("/account/email", "POST"),
+    ("/account/calendar", "POST"),
+    ("/account/calendar/:id/revoke", "POST"),
+    ("/calendar/:file", "GET"),
+    ("/forgot", "GET, POST"),
+    ("/password/:secret", "GET, POST"),
+    ("/setup/:secret", "GET, POST"),
+    ("/admin/units", "GET, POST"),
+    ("/admin/units/:id", "GET, POST"),
+    ("/admin/units/:id/deactivate", "POST"),
+    ("/admin/units/:id/reactivate", "POST"),
+    ("/admin/issuer", "GET, POST"),
+    ("/admin/keys/:id/retire", "POST"),
+];
+
+/// The pages, mounted at `/`.
+pub fn routes(state: AppState) -> impl poem::Endpoint + 'static {
+    Route::new()
+        .at("/", get(home::dashboard))
+        .at("/login", get(home::login_page).post(home::login))
+        .at("/logout", post(home::logout))
+        .at("/static/app.css", get(css))
+        .at("/static/favicon.svg", get(icon))
+        .at("/favicon.ico", get(icon))
+        .at("/static/app.js", get(script))
+        .at("/ui/preview", post(preview))
+        .at("/ui/draft", post(keep::autosave))
+        .at("/ui/draft/discard", post(keep::discard))
+        .at("/ui/session", get(keep::session_state))
+        .at("/plans", get(plans::list).post(plans::create))
+        .at("/tasks", get(tasks::list))
+        .at("/rubrics", get(rubrics::list).post(rubrics::create))
+        .at("/rubrics/new", get(rubrics::new))
+        .at("/rubrics/:id", get(rubrics::edit).post(rubrics::update))
+        .at("/plans/:id", get(plans::show))
+        .at("/plans/:id/tasks", post(plans::create_task))
+        .at("/plans/:id/groups", post(plans::create_group))
+        .at("/plans/:id/rubric", post(plans::set_rubric))
+        .at("/plans/:id/carry-forward", post(plans::carry_forward))
+        .at("/plans/:id/copy-forward", post(plans::copy_forward))
+        .at("/plans/:id/import", get(sheets::page).post(sheets::check))
+        .at("/plans/:id/import/confirm", post(sheets::confirm))
+        .at("/plans/:id/assignment", post(plans::assignment))
+        .at("/plans/:id/report", post(plans::report))
+        .at("/tasks/:id/edit", get(plans::edit_task).post(plans::update_task))
+        .at("/tasks/:id/delete", post(plans::delete_task))
+        .at("/tasks/:id/archive", post(plans::archive_task))
+        .at("/tasks/:id/restore", post(plans::restore_task))
+        .at("/inbox", get(results::inbox))
+        .at("/tasks/:id", get(results::task_page).post(results::save_result))
+        .at("/tasks/:id/contribution", post(results::save_contribution))
+        .at("/review", get(results::review_list))
+        .at("/review/:id", get(results::review_page).post(results::review_step))
+        .at("/documents", get(documents::list).post(documents::start))
+        .at("/sign-off", get(documents::sign_off))
+        .at("/documents/:id", get(documents::show).post(documents::save))
+        .at("/documents/:id/pages/:page", get(documents::page_image))
+        .at("/documents/:id/step", post(documents::step))
+        .at("/admin/audit", get(audit::audit))
+        .at("/admin/outbox", get(home::outbox_page))
+        .at("/admin/keys", get(keys::page))
+        .at("/admin/keys/:id/retire", post(keys::retire))
+        .at("/admin/outbox/:id/resend", post(home::resend))
+        .at("/admin/outbox/test", post(home::mail_test))
+        .at("/admin/users", get(people::people_page).post(people::people_add))
+        .at("/admin/users/:id", get(people::person_edit).post(people::person_save))
+        .at("/admin/users/:id/invite", post(people::people_invite))
+        .at("/admin/users/:id/deactivate", post(people::people_deactivate))
+        .at("/admin/users/:id/reactivate", post(people::people_reactivate))
+        .at("/account", get(account::own_page).post(account::own_change))
+        .at("/account/email", post(account::own_email))
+        .at("/account/calendar", post(account::feed_create))
+        .at("/account/calendar/:id/revoke", post(account::feed_revoke))
+        .at("/calendar/:file", get(account::feed))
+        .at("/forgot", get(account::forgot_page).post(account::forgot))
+        .at("/password/:secret", get(account::link_page).post(account::link_set))
+        .at("/setup/:secret", get(account::setup_page).post(account::setup_run))
+        .at("/admin/units", get(account::units_page).post(account::units_add))
+        .at("/admin/units/:id", get(account::unit_edit).post(account::unit_save))
+        .at("/admin/units/:id/deactivate", post(account::unit_deactivate))
+        .at("/admin/units/:id/reactivate", post(account::unit_reactivate))
+        .at("/admin/issuer", get(account::issuer_page).post(account::issuer_save))
+        .with(poem::middleware::AddData::new(state))
+}

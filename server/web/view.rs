@@ -1,0 +1,94 @@
+//! What pages show, made from records: lines, numbers, Vietnamese halves of the
+//! services' bilingual messages, JSON of API models, restricted Markdown as HTML.
+
+use serde_json::Value;
+
+/// The lines of a textarea, trimmed, without empty ones.
+pub(crate) fn lines(text: &str) -> Vec<String> {
+    text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect()
+}
+
+/// The Vietnamese half of a bilingual message ("… / …"): pages speak Vietnamese
+/// only; the API keeps both.
+pub(crate) fn vietnamese(message: &str) -> String {
+    // Each line on its own: a list of problems has one bilingual message a line.
+    let line = |l: &str| l.split_once(" / ").map_or(l, |(vi, _)| vi).trim_end().to_owned();
+    message.lines().map(line).collect::<Vec<_>>().join("\n")
+}
+
+/// A quantity as Vietnamese write it: "41.020", "13,88"; `None` stays empty.
+pub(crate) fn num(v: Option<f64>) -> Option<String> {
+    let v = v?;
+    let neg = v < 0.0;
+    let text = format!("{:.2}", v.abs());
+    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
+    let mut grouped = String::new();
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push('.');
+        }
+        grouped.push(ch);
+    }
+    let frac = frac.trim_end_matches('0');
+    let sign = if neg { "-" } else { "" };
+    Some(if frac.is_empty() { format!("{sign}{grouped}") } else { format!("{sign}{grouped},{frac}") })
+}
+
+/// Page values with `extra` (errors, typed values) laid over them.
+pub(crate) fn with_extra(mut v: Value, extra: Value) -> Value {
+    if let (Value::Object(m), Value::Object(e)) = (&mut v, extra) {
+        m.extend(e);
+    }
+    v
+}
+
+/// A record of the API model as JSON for a template.
+pub(crate) fn js<T: poem_openapi::types::ToJSON>(x: &T) -> Value {
+    x.to_json().unwrap_or(Value::Null)
+}
+
+/// Restricted Markdown as escaped HTML, for previews and the review page.
+pub(crate) fn markdown_html(src: &str) -> String {
+    use crate::domain::markdown::{Inline, parse};
+    fn esc(s: &str) -> String {
+        s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+    }
+    fn inl(out: &mut String, xs: &[Inline], notes: &mut Vec<String>) {
+        for x in xs {
+            match x {
+                Inline::Text(t) => out.push_str(&esc(t)),
+                Inline::Strong(c) => {
+                    out.push_str("<strong>");
+                    inl(out, c, notes);
+                    out.push_str("</strong>");
+                }
+                Inline::Emph(c) => {
+                    out.push_str("<em>");
+                    inl(out, c, notes);
+                    out.push_str("</em>");
+                }
+                Inline::Note(c) => {
+                    let mut n = String::new();
+                    inl(&mut n, c, notes);
+                    notes.push(n);
+                    out.push_str(&format!("<sup>{}</sup>", notes.len()));
+                }
+            }
+        }
+    }
+    let mut out = String::new();
+    let mut notes = Vec::new();
+    for b in parse(src) {
+        out.push_str("<p>");
+        if let Some(m) = &b.marker {
+            out.push_str(&esc(m));
+            out.push(' ');
+        }
+        inl(&mut out, &b.inlines, &mut notes);
+        out.push_str("</p>");
+    }
+    for (i, n) in notes.iter().enumerate() {
+        out.push_str(&format!("<p class=\"note\"><sup>{}</sup> {n}</p>", i + 1));
+    }
+    out
+}
