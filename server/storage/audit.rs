@@ -166,3 +166,18 @@ pub async fn audited<C: ConnectionTrait, M: serde::Serialize>(
     .await?;
     Ok(())
 }
+
+/// The events of one record (`entity` is its table), oldest first.
+pub async fn events_of<C: ConnectionTrait>(
+    db: &C,
+    entity: &str,
+    entity_id: Uuid,
+) -> Result<Vec<audit_events::Model>, sea_orm::DbErr> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    audit_events::Entity::find()
+        .filter(audit_events::Column::Entity.eq(entity))
+        .filter(audit_events::Column::EntityId.eq(entity_id))
+        .order_by_asc(audit_events::Column::Seq)
+        .all(db)
+        .await
+}

@@ -32,3 +32,12 @@ pub async fn count_people_and_proposals(c: &impl ConnectionTrait, unit: Uuid) ->
     Ok(users::Entity::find().filter(users::Column::UnitId.eq(unit)).count(c).await?
         + proposals::Entity::find().filter(proposals::Column::UnitId.eq(unit)).count(c).await?)
 }
+
+/// The issuer's units still active (in no set order).
+pub async fn active_of_issuer(c: &impl ConnectionTrait, issuer: Uuid) -> Result<Vec<Model>, DbErr> {
+    units::Entity::find()
+        .filter(units::Column::IssuerId.eq(issuer))
+        .filter(units::Column::DeactivatedAt.is_null())
+        .all(c)
+        .await
+}
