@@ -38,6 +38,8 @@ pub(crate) mod signature_handoff;
 pub(crate) mod signature_keys;
 pub(crate) mod signature_verify;
 pub mod signatures;
+pub(crate) mod spreadsheet_import;
+pub(crate) mod spreadsheet_rows;
 pub mod spreadsheets;
 pub mod summary;
 pub mod targets;
