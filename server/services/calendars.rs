@@ -5,7 +5,6 @@
 //! does deactivating its maker.
 
 use chrono::{DateTime, Datelike, Duration, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
 use super::access::require;
@@ -18,7 +17,7 @@ use crate::error::{AppError, Result};
 use crate::model::{CalendarFeed, CalendarFeedInput, NewCalendarFeed, Standing};
 use crate::storage::Db;
 use crate::storage::audit::Actor;
-use crate::storage::entities::{calendar_feeds, plans, units, users};
+use crate::storage::{calendar_feeds, plans, units, users};
 
 const ENTITY: &str = "calendar_feeds";
 /// Most feeds one person keeps.
@@ -47,7 +46,7 @@ pub async fn create_feed(
     let txn = db.begin_write().await?;
     let label = match input.unit_id {
         Some(u) => {
-            let unit = units::Entity::find_by_id(u).one(&*txn).await?;
+            let unit = units::find(&*txn, u).await?;
             let visible = unit.as_ref().is_some_and(|x| {
                 super::access::in_scope(actor, x.issuer_id)
                     && (actor.role != Some(Role::UnitOfficer) || actor.unit_id == Some(x.id))
@@ -59,11 +58,7 @@ pub async fn create_feed(
         }
         None => "Hạn nhiệm vụ".to_owned(),
     };
-    let mine = calendar_feeds::Entity::find()
-        .filter(calendar_feeds::Column::UserId.eq(user_id))
-        .filter(calendar_feeds::Column::RevokedAt.is_null())
-        .all(&*txn)
-        .await?;
+    let mine = calendar_feeds::live_of_user(&*txn, user_id).await?;
     if mine.len() >= MAX_FEEDS {
         return Err(AppError::conflict(
             "too_many_feeds",
@@ -73,17 +68,16 @@ pub async fn create_feed(
         ));
     }
     let secret = auth::secret();
-    let m = calendar_feeds::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        user_id: Set(user_id),
-        unit_id: Set(input.unit_id),
-        label: Set(label),
-        secret_hash: Set(auth::digest(&secret)),
-        created_at: Set(now),
-        revoked_at: Set(None),
-    }
-    .insert(&*txn)
-    .await?;
+    let m = calendar_feeds::Model {
+        id: Uuid::now_v7(),
+        user_id,
+        unit_id: input.unit_id,
+        label,
+        secret_hash: auth::digest(&secret),
+        created_at: now,
+        revoked_at: None,
+    };
+    let m = calendar_feeds::insert(&*txn, m).await?;
     audited(&*txn, actor, now, "create", ENTITY, m.id, None, Some(&m)).await?;
     txn.commit().await?;
     Ok(NewCalendarFeed { url: feed_url(public_url, &secret), feed: to_model(m) })
@@ -93,31 +87,23 @@ pub async fn create_feed(
 pub async fn list_feeds(db: &Db, actor: &Actor) -> Result<Vec<CalendarFeed>> {
     require(actor, Action::Read)?;
     let Some(user_id) = actor.user_id else { return Ok(Vec::new()) };
-    Ok(calendar_feeds::Entity::find()
-        .filter(calendar_feeds::Column::UserId.eq(user_id))
-        .order_by_desc(calendar_feeds::Column::Id)
-        .all(&db.conn)
-        .await?
-        .into_iter()
-        .map(to_model)
-        .collect())
+    Ok(calendar_feeds::of_user_newest_first(&db.conn, user_id).await?.into_iter().map(to_model).collect())
 }
 
 /// Ends one of the caller's feeds; its address answers 404 from then on.
 pub async fn revoke_feed(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<CalendarFeed> {
     require(actor, Action::Read)?;
     let txn = db.begin_write().await?;
-    let before = calendar_feeds::Entity::find_by_id(id)
-        .one(&*txn)
+    let before = calendar_feeds::find(&*txn, id)
         .await?
         .filter(|f| Some(f.user_id) == actor.user_id)
         .ok_or_else(|| not_found("calendar feed"))?;
     if before.revoked_at.is_some() {
         return Ok(to_model(before));
     }
-    let mut am: calendar_feeds::ActiveModel = before.clone().into();
-    am.revoked_at = Set(Some(now));
-    let after = am.update(&*txn).await?;
+    let mut after = before.clone();
+    after.revoked_at = Some(now);
+    let after = calendar_feeds::save(&*txn, after).await?;
     audited(&*txn, actor, now, "revoke", ENTITY, id, Some(&before), Some(&after)).await?;
     txn.commit().await?;
     Ok(to_model(after))
@@ -131,14 +117,10 @@ pub async fn feed_ics(db: &Db, secret: &str, now: DateTime<Utc>, public_url: &st
     if secret.len() != 64 || !secret.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(not_found("calendar feed"));
     }
-    let feed = calendar_feeds::Entity::find()
-        .filter(calendar_feeds::Column::SecretHash.eq(auth::digest(secret)))
-        .filter(calendar_feeds::Column::RevokedAt.is_null())
-        .one(&db.conn)
+    let feed = calendar_feeds::live_with_secret(&db.conn, &auth::digest(secret))
         .await?
         .ok_or_else(|| not_found("calendar feed"))?;
-    let user = users::Entity::find_by_id(feed.user_id)
-        .one(&db.conn)
+    let user = users::find(&db.conn, feed.user_id)
         .await?
         .filter(|u| u.deactivated_at.is_none())
         .ok_or_else(|| not_found("calendar feed"))?;
@@ -146,11 +128,8 @@ pub async fn feed_ics(db: &Db, secret: &str, now: DateTime<Utc>, public_url: &st
     let today = super::local_date(now);
     let unit = feed.unit_id.or(figures::own_unit(&actor));
     let mut events = Vec::new();
-    let mut open = plans::Entity::find().filter(plans::Column::Year.gte(today.year() - 1));
-    if let Some(i) = actor.issuer_id {
-        open = open.filter(plans::Column::IssuerId.eq(i));
-    }
-    for id in open.all(&db.conn).await?.into_iter().map(|p| p.id) {
+    let open = plans::from_year(&db.conn, today.year() - 1, actor.issuer_id).await?;
+    for id in open.into_iter().map(|p| p.id) {
         let plan = super::plans::get_plan(db, &actor, id).await?;
         let policy = plan.data.reminder_policy.as_ref().map_or_else(|| server.clone(), |r| r.to_domain());
         // The same kept snapshot as the dashboard: tasks, results and units in one read.

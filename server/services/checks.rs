@@ -5,7 +5,6 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::access::require;
@@ -16,10 +15,10 @@ use crate::domain::{DocumentKind, DocumentState};
 use crate::error::{AppError, Result};
 use crate::model::Recipient;
 use crate::render::Renderer;
-use crate::storage::Db;
 use crate::storage::audit::Actor;
-use crate::storage::entities::{documents, issuers, plans, proposals, results, targets, task_groups, tasks, users};
 use crate::storage::files::BlobStore;
+use crate::storage::{Conn, Db};
+use crate::storage::{documents, issuers, plans, proposals, results, targets, task_groups, tasks, users};
 
 /// Slots a stored document may have that no template of its kind prints.
 fn unknown_slots(doc: &documents::Model, kind: DocumentKind) -> Vec<String> {
@@ -37,19 +36,13 @@ fn unknown_slots(doc: &documents::Model, kind: DocumentKind) -> Vec<String> {
 
 /// The plan's year-end reports other than `doc` (and than the report it corrects),
 /// not replaced: each named as a reader knows it, and whether it is issued.
-async fn other_reports<C: ConnectionTrait>(
-    c: &C,
+async fn other_reports(
+    c: &impl Conn,
     doc: &documents::Model,
     issuer: &issuers::Model,
     plan: Uuid,
 ) -> Result<Vec<(String, bool)>> {
-    let rows = documents::Entity::find()
-        .filter(documents::Column::PlanId.eq(plan))
-        .filter(documents::Column::Kind.eq(DocumentKind::Report.code()))
-        .filter(documents::Column::Id.ne(doc.id))
-        .filter(documents::Column::State.ne(DocumentState::Replaced.code()))
-        .all(c)
-        .await?;
+    let rows = documents::other_reports_of_plan(c, plan, doc.id).await?;
     Ok(rows
         .into_iter()
         .filter(|r| Some(r.id) != doc.replaces_id && r.replaces_id != Some(doc.id))
@@ -73,8 +66,8 @@ async fn other_reports<C: ConnectionTrait>(
 /// Text saved before characters were checked where they are typed, that the
 /// document's fonts cannot draw: each named by its record and field (it prints as a
 /// placeholder until mended, so it is an error of the check).
-async fn unprintable<C: ConnectionTrait>(
-    c: &C,
+async fn unprintable(
+    c: &impl Conn,
     doc: &documents::Model,
     plan: Option<&plans::Model>,
     list: &[tasks::Model],
@@ -91,25 +84,25 @@ async fn unprintable<C: ConnectionTrait>(
     texts.extend(json_list::<Recipient>(&doc.recipients).into_iter().map(|r| ("Nơi nhận".to_owned(), r.label)));
     texts.push(("Người ký".into(), format!("{} {}", doc.signer_position, doc.signer_name)));
     if let Some(p) = plan {
-        let groups = task_groups::Entity::find().filter(task_groups::Column::PlanId.eq(p.id)).all(c).await?;
+        let groups = task_groups::of_plan_in_order(c, p.id).await?;
         texts.extend(groups.into_iter().map(|g| ("Tên nhóm nhiệm vụ".to_owned(), g.title)));
         let code: std::collections::HashMap<Uuid, String> = list.iter().map(|t| (t.id, t.code.clone())).collect();
         let ids: Vec<Uuid> = list.iter().map(|t| t.id).collect();
         for t in list {
             texts.push((format!("Nhiệm vụ {}, nội dung", t.code), t.text.clone()));
         }
-        for x in targets::Entity::find().filter(targets::Column::TaskId.is_in(ids.clone())).all(c).await? {
+        for x in targets::of_tasks_in_order(c, ids.clone()).await? {
             let of = code.get(&x.task_id).cloned().unwrap_or_default();
             texts.push((
                 format!("Nhiệm vụ {of}, chỉ tiêu"),
                 format!("{} {}", x.description, x.measure_unit.unwrap_or_default()),
             ));
         }
-        for r in results::Entity::find().filter(results::Column::TaskId.is_in(ids)).all(c).await? {
+        for r in results::of_task_ids(c, ids).await? {
             let of = code.get(&r.task_id).cloned().unwrap_or_default();
             texts.push((format!("Nhiệm vụ {of}, kết quả thực hiện"), r.narrative));
         }
-        for x in proposals::Entity::find().filter(proposals::Column::PlanId.eq(p.id)).all(c).await? {
+        for x in proposals::of_plan_in_order(c, p.id).await? {
             texts.push(("Đề xuất nhiệm vụ năm sau".to_owned(), x.text));
         }
     }
@@ -131,8 +124,8 @@ async fn unprintable<C: ConnectionTrait>(
 }
 
 /// The data rules' findings for a document (inside the caller's transaction or not).
-pub(crate) async fn data_findings<C: ConnectionTrait>(
-    c: &C,
+pub(crate) async fn data_findings(
+    c: &impl Conn,
     doc: &documents::Model,
     issuer: &issuers::Model,
     now: DateTime<Utc>,
@@ -140,18 +133,12 @@ pub(crate) async fn data_findings<C: ConnectionTrait>(
 ) -> Result<Vec<Finding>> {
     let kind: DocumentKind = doc.kind.parse().map_err(AppError::Internal)?;
     let plan = match doc.plan_id {
-        Some(p) => plans::Entity::find_by_id(p).one(c).await?,
+        Some(p) => plans::find(c, p).await?,
         None => None,
     };
     // The plan's tasks as they print (archived ones do not), read once for both rules.
     let plan_tasks = match &plan {
-        Some(p) => {
-            tasks::Entity::find()
-                .filter(tasks::Column::PlanId.eq(p.id))
-                .filter(tasks::Column::ArchivedAt.is_null())
-                .all(c)
-                .await?
-        }
+        Some(p) => tasks::printed_of_plan(c, p.id).await?,
         None => Vec::new(),
     };
     let (mut without_unit, mut without_deadline) = (Vec::new(), Vec::new());
@@ -166,7 +153,7 @@ pub(crate) async fn data_findings<C: ConnectionTrait>(
         }
     }
     let signer_image = match doc.signer_user_id {
-        Some(u) => users::Entity::find_by_id(u).one(c).await?.and_then(|u| u.signature_image),
+        Some(u) => users::find(c, u).await?.and_then(|u| u.signature_image),
         None => None,
     };
     let other_reports = match (kind, doc.plan_id) {

@@ -4,10 +4,6 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    Set,
-};
 use uuid::Uuid;
 
 use super::access::{in_scope, issuer_filter, require};
@@ -18,9 +14,9 @@ use crate::domain::text;
 use crate::domain::{DocumentKind, DocumentState};
 use crate::error::{AppError, Check, Result};
 use crate::model::{Document, DocumentInput, Page, Paging};
-use crate::storage::Db;
 use crate::storage::audit::Actor;
-use crate::storage::entities::{documents, issuers, plans, users};
+use crate::storage::{Conn, Db};
+use crate::storage::{documents, issuers, plans, users};
 
 const ENTITY: &str = "documents";
 
@@ -82,20 +78,19 @@ pub(crate) fn validate(i: &DocumentInput) -> Result<()> {
 
 /// Checks what the input refers to. A signer's account chosen with no name typed
 /// gives the signature block that person's name.
-async fn check_refs<C: ConnectionTrait>(db: &C, actor: &Actor, i: &mut DocumentInput) -> Result<issuers::Model> {
-    let issuer = issuers::Entity::find_by_id(i.issuer_id)
-        .one(db)
+async fn check_refs(db: &impl Conn, actor: &Actor, i: &mut DocumentInput) -> Result<issuers::Model> {
+    let issuer = issuers::find(db, i.issuer_id)
         .await?
         .filter(|x| in_scope(actor, x.id))
         .ok_or_else(|| AppError::field("issuer_id", unknown_ref("cơ quan / issuer")))?;
     if let Some(p) = i.plan_id {
-        match plans::Entity::find_by_id(p).one(db).await? {
+        match plans::find(db, p).await? {
             Some(plan) if plan.issuer_id == i.issuer_id => {}
             _ => return Err(AppError::field("plan_id", unknown_ref("kế hoạch / plan"))),
         }
     }
     if let Some(u) = i.signer_user_id {
-        match users::Entity::find_by_id(u).one(db).await? {
+        match users::find(db, u).await? {
             Some(user) if user.issuer_id == i.issuer_id => {
                 if i.signer_name.trim().is_empty() {
                     i.signer_name = user.name;
@@ -185,25 +180,65 @@ pub(crate) fn to_model(m: documents::Model, issuer_abbreviation: &str) -> Docume
     }
 }
 
-fn fill(am: &mut documents::ActiveModel, i: DocumentInput, now: DateTime<Utc>) {
-    am.plan_id = Set(i.plan_id);
-    am.kind = Set(i.kind.into());
-    am.subject = Set(i.subject.trim().to_owned());
-    am.legal_bases = Set(to_json(&i.legal_bases));
-    am.opening = Set(i.opening);
-    am.sections = Set(to_json(&i.sections));
-    am.closing = Set(i.closing);
-    am.recipients = Set(to_json(&i.recipients));
+fn fill(m: &mut documents::Model, i: DocumentInput, now: DateTime<Utc>) {
+    m.plan_id = i.plan_id;
+    m.kind = i.kind.into();
+    m.subject = i.subject.trim().to_owned();
+    m.legal_bases = to_json(&i.legal_bases);
+    m.opening = i.opening;
+    m.sections = to_json(&i.sections);
+    m.closing = i.closing;
+    m.recipients = to_json(&i.recipients);
     let authority: crate::domain::signer::Authority = i.signer_authority.into();
-    am.signer_authority = Set(Some(authority.code().to_owned()));
-    am.signer_collective = Set(i.signer_collective.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()));
-    am.signer_head_title = Set(i.signer_head_title.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()));
-    am.signer_position = Set(i.signer_position.unwrap_or_default().trim().to_owned());
-    am.signer_name = Set(i.signer_name.trim().to_owned());
-    am.signer_user_id = Set(i.signer_user_id);
-    am.drafting_unit = Set(i.drafting_unit.filter(|s| !s.trim().is_empty()));
-    am.dated_on = Set(i.dated_on.map(Into::into));
-    am.updated_at = Set(now);
+    m.signer_authority = Some(authority.code().to_owned());
+    m.signer_collective = i.signer_collective.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    m.signer_head_title = i.signer_head_title.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    m.signer_position = i.signer_position.unwrap_or_default().trim().to_owned();
+    m.signer_name = i.signer_name.trim().to_owned();
+    m.signer_user_id = i.signer_user_id;
+    m.drafting_unit = i.drafting_unit.filter(|s| !s.trim().is_empty());
+    m.dated_on = i.dated_on.map(Into::into);
+    m.updated_at = now;
+}
+
+/// A new draft of `issuer_id`, made at `now`, with no content yet (see [`fill`]).
+fn new_draft(issuer_id: Uuid, now: DateTime<Utc>) -> documents::Model {
+    documents::Model {
+        id: Uuid::now_v7(),
+        issuer_id,
+        plan_id: None,
+        kind: String::new(),
+        state: DocumentState::Draft.code().to_owned(),
+        subject: String::new(),
+        legal_bases: serde_json::Value::Null,
+        opening: None,
+        sections: serde_json::Value::Null,
+        closing: None,
+        recipients: serde_json::Value::Null,
+        signer_authority: None,
+        signer_collective: None,
+        signer_head_title: None,
+        signer_position: String::new(),
+        signer_name: String::new(),
+        signer_user_id: None,
+        drafting_unit: None,
+        number: None,
+        dated_on: None,
+        issued_at: None,
+        pdf_sha256: None,
+        replaces_id: None,
+        approved_by: None,
+        approved_at: None,
+        review_comment: None,
+        issued_year: None,
+        pdf_key: None,
+        signed_pdf_key: None,
+        signed_pdf_sha256: None,
+        signing_layout: None,
+        correction_reason: None,
+        created_at: now,
+        updated_at: now,
+    }
 }
 
 /// Creates a draft document.
@@ -217,31 +252,16 @@ pub async fn create_document(db: &Db, actor: &Actor, now: DateTime<Utc>, input: 
 }
 
 /// Inserts a checked draft inside the caller's transaction.
-pub(crate) async fn insert<C: ConnectionTrait>(
-    txn: &C,
+pub(crate) async fn insert(
+    txn: &impl Conn,
     actor: &Actor,
     now: DateTime<Utc>,
     mut input: DocumentInput,
 ) -> Result<Document> {
     let issuer = check_refs(txn, actor, &mut input).await?;
-    let mut am = documents::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        issuer_id: Set(input.issuer_id),
-        state: Set(DocumentState::Draft.code().to_owned()),
-        number: Set(None),
-        issued_at: Set(None),
-        pdf_sha256: Set(None),
-        replaces_id: Set(None),
-        approved_by: Set(None),
-        approved_at: Set(None),
-        review_comment: Set(None),
-        issued_year: Set(None),
-        pdf_key: Set(None),
-        created_at: Set(now),
-        ..Default::default()
-    };
-    fill(&mut am, input, now);
-    let m = am.insert(txn).await?;
+    let mut m = new_draft(input.issuer_id, now);
+    fill(&mut m, input, now);
+    let m = documents::insert(txn, m).await?;
     audited(txn, actor, now, "create", ENTITY, m.id, None, Some(&m)).await?;
     Ok(to_model(m, &issuer.abbreviation))
 }
@@ -256,17 +276,9 @@ pub(crate) fn visible(actor: &Actor, m: &documents::Model) -> bool {
 }
 
 /// Loads a document the actor may read, with its issuer.
-pub(crate) async fn load<C: ConnectionTrait>(
-    db: &C,
-    actor: &Actor,
-    id: Uuid,
-) -> Result<(documents::Model, issuers::Model)> {
-    let m = documents::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .filter(|m| visible(actor, m))
-        .ok_or_else(|| not_found("document"))?;
-    let issuer = issuers::Entity::find_by_id(m.issuer_id).one(db).await?.ok_or_else(|| not_found("issuer"))?;
+pub(crate) async fn load(db: &impl Conn, actor: &Actor, id: Uuid) -> Result<(documents::Model, issuers::Model)> {
+    let m = documents::find(db, id).await?.filter(|m| visible(actor, m)).ok_or_else(|| not_found("document"))?;
+    let issuer = issuers::find(db, m.issuer_id).await?.ok_or_else(|| not_found("issuer"))?;
     Ok((m, issuer))
 }
 
@@ -308,8 +320,8 @@ pub async fn update_document(
 
 /// Checks and writes a draft's new fields inside the caller's transaction (for
 /// [`update_document`] and for saving on the way to submission).
-pub(crate) async fn apply_update<C: ConnectionTrait>(
-    c: &C,
+pub(crate) async fn apply_update(
+    c: &impl Conn,
     actor: &Actor,
     now: DateTime<Utc>,
     id: Uuid,
@@ -322,9 +334,9 @@ pub(crate) async fn apply_update<C: ConnectionTrait>(
         return Err(AppError::field("issuer_id", "Không đổi được cơ quan / the issuer cannot change"));
     }
     let issuer = check_refs(c, actor, &mut input).await?;
-    let mut am: documents::ActiveModel = before.clone().into();
-    fill(&mut am, input, now);
-    let after = am.update(c).await?;
+    let mut after = before.clone();
+    fill(&mut after, input, now);
+    let after = documents::save(c, after).await?;
     audited(c, actor, now, "update", ENTITY, id, Some(&before), Some(&after)).await?;
     Ok((after, issuer))
 }
@@ -335,7 +347,7 @@ pub async fn delete_document(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uui
     let txn = db.begin_write().await?;
     let (before, _) = load(&*txn, actor, id).await?;
     ensure_draft(&before)?;
-    documents::Entity::delete_by_id(id).exec(&*txn).await.map_err(|e| AppError::from_db(e, "in_use", ""))?;
+    documents::remove(&*txn, id).await.map_err(|e| AppError::from_db(e, "in_use", ""))?;
     audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
     txn.commit().await?;
     Ok(())
@@ -357,35 +369,16 @@ pub struct DocumentFilter {
 /// Documents, newest first.
 pub async fn list_documents(db: &Db, actor: &Actor, f: DocumentFilter, paging: Paging) -> Result<Page<Document>> {
     require(actor, Action::Read)?;
-    let mut q = documents::Entity::find().order_by_desc(documents::Column::Id);
-    if let Some(i) = issuer_filter(actor) {
-        q = q.filter(documents::Column::IssuerId.eq(i));
-    }
-    if actor.role == Some(Role::UnitOfficer) {
-        q = q.filter(documents::Column::State.is_in([DocumentState::Issued.code(), DocumentState::Replaced.code()]));
-    }
-    if let Some(i) = f.issuer_id {
-        q = q.filter(documents::Column::IssuerId.eq(i));
-    }
-    if let Some(p) = f.plan_id {
-        q = q.filter(documents::Column::PlanId.eq(p));
-    }
-    if let Some(k) = f.kind {
-        q = q.filter(documents::Column::Kind.eq(k));
-    }
-    if let Some(s) = f.state {
-        q = q.filter(documents::Column::State.eq(s));
-    }
-    let total = q.clone().count(&db.conn).await?;
-    let rows = q.offset(paging.offset()).limit(paging.per_page).all(&db.conn).await?;
+    let listing = documents::Listing {
+        issuers: [issuer_filter(actor), f.issuer_id].into_iter().flatten().collect(),
+        published_only: actor.role == Some(Role::UnitOfficer),
+        plan_id: f.plan_id,
+        kind: f.kind,
+        state: f.state,
+    };
+    let (rows, total) = documents::page(&db.conn, &listing, paging.offset(), paging.per_page).await?;
     let ids: Vec<Uuid> = rows.iter().map(|d| d.issuer_id).collect();
-    let abbr: HashMap<Uuid, String> = issuers::Entity::find()
-        .filter(issuers::Column::Id.is_in(ids))
-        .all(&db.conn)
-        .await?
-        .into_iter()
-        .map(|i| (i.id, i.abbreviation))
-        .collect();
+    let abbr = issuers::abbreviations(&db.conn, ids).await?;
     let items = rows
         .into_iter()
         .map(|d| {
@@ -430,31 +423,16 @@ const PARTS: &[(&str, &str)] = &[
 
 /// The sign-off summary of a document the actor may read, from its audit trail.
 pub async fn sign_off(db: &Db, actor: &Actor, id: Uuid) -> Result<SignOff> {
-    use crate::storage::entities::audit_events;
     require(actor, Action::Read)?;
     let (doc, _) = load(&db.conn, actor, id).await?;
-    let events = audit_events::Entity::find()
-        .filter(audit_events::Column::Entity.eq("documents"))
-        .filter(audit_events::Column::EntityId.eq(doc.id))
-        .order_by_asc(audit_events::Column::Seq)
-        .all(&db.conn)
-        .await?;
+    let events = crate::storage::audit::all_events_of(&db.conn, "documents", doc.id).await?;
     let created = events.iter().find(|e| e.action == "create");
     let submitted = events.iter().rev().find(|e| e.action == "submit");
     let returned = events.iter().rev().find(|e| e.action == "send_back");
     let ids: Vec<Uuid> = [created, submitted].iter().flatten().filter_map(|e| e.actor_id).collect();
-    let names: HashMap<Uuid, String> = if ids.is_empty() {
-        HashMap::new()
-    } else {
-        users::Entity::find()
-            .filter(users::Column::Id.is_in(ids))
-            .all(&db.conn)
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u.name))
-            .collect()
-    };
-    let name_of = |e: Option<&audit_events::Model>| e.and_then(|e| e.actor_id).and_then(|u| names.get(&u).cloned());
+    let names: HashMap<Uuid, String> =
+        if ids.is_empty() { HashMap::new() } else { crate::storage::queries::user_names(&db.conn, ids).await? };
+    let name_of = |who: Option<Uuid>| who.and_then(|u| names.get(&u).cloned());
     // What differs between the document as it was returned and as it is now.
     let mut changed = Vec::new();
     if let Some(then) = returned.and_then(|e| e.after.as_ref()) {
@@ -466,9 +444,9 @@ pub async fn sign_off(db: &Db, actor: &Actor, id: Uuid) -> Result<SignOff> {
         }
     }
     Ok(SignOff {
-        drafted_by: name_of(created),
+        drafted_by: name_of(created.and_then(|e| e.actor_id)),
         drafted_at: created.map(|e| e.at),
-        submitted_by: name_of(submitted),
+        submitted_by: name_of(submitted.and_then(|e| e.actor_id)),
         submitted_at: submitted.map(|e| e.at),
         returned_at: returned.map(|e| e.at),
         return_comment: returned.and_then(|e| e.after.as_ref()?.get("review_comment")?.as_str().map(str::to_owned)),

@@ -6,18 +6,17 @@
 //! định 30 check warns, or refuses once the first is issued).
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::access::{in_scope, require};
 use super::json_list;
 use crate::domain::access::Action;
-use crate::domain::{DocumentKind, DocumentState, Role};
+use crate::domain::{DocumentKind, Role};
 use crate::error::{AppError, Result};
 use crate::model::{Document, DocumentInput, Recipient};
-use crate::storage::Db;
 use crate::storage::audit::Actor;
-use crate::storage::entities::{documents, issuers, units, users};
+use crate::storage::{Conn, Db};
+use crate::storage::{documents, issuers, units, users};
 
 /// What to start.
 #[derive(Debug, Clone)]
@@ -47,8 +46,7 @@ pub async fn start_document(db: &Db, actor: &Actor, now: DateTime<Utc>, start: S
         .ok()
         .filter(|p| in_scope(actor, p.issuer_id))
         .ok_or_else(|| AppError::field("plan_id", super::unknown_ref("kế hoạch / plan")))?;
-    let issuer =
-        issuers::Entity::find_by_id(plan.issuer_id).one(&*txn).await?.ok_or(AppError::NotFound { entity: "issuer" })?;
+    let issuer = issuers::get(&*txn, plan.issuer_id).await?;
     let subject = match (start.kind, start.subject.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())) {
         (_, Some(s)) => s,
         (DocumentKind::Report, None) => report_subject(plan.year),
@@ -88,16 +86,10 @@ pub async fn start_document(db: &Db, actor: &Actor, now: DateTime<Utc>, start: S
 /// the plan page to say so before another is started.
 pub async fn reports_of_plan(db: &Db, actor: &Actor, plan_id: Uuid) -> Result<Vec<Document>> {
     require(actor, Action::Read)?;
-    let rows = documents::Entity::find()
-        .filter(documents::Column::PlanId.eq(plan_id))
-        .filter(documents::Column::Kind.eq(DocumentKind::Report.code()))
-        .filter(documents::Column::State.ne(DocumentState::Replaced.code()))
-        .order_by_desc(documents::Column::CreatedAt)
-        .all(&db.conn)
-        .await?;
+    let rows = documents::reports_of_plan(&db.conn, plan_id).await?;
     // One plan, one issuer: its abbreviation read once for every symbol.
     let Some(first) = rows.first() else { return Ok(Vec::new()) };
-    let issuer = issuers::Entity::find_by_id(first.issuer_id).one(&db.conn).await?;
+    let issuer = issuers::find(&db.conn, first.issuer_id).await?;
     let abbreviation = issuer.map(|i| i.abbreviation).unwrap_or_default();
     Ok(rows
         .into_iter()
@@ -107,23 +99,14 @@ pub async fn reports_of_plan(db: &Db, actor: &Actor, plan_id: Uuid) -> Result<Ve
 }
 
 /// The issuer's signer when it has exactly one active signer account.
-async fn only_signer<C: ConnectionTrait>(c: &C, issuer_id: Uuid) -> Result<Option<users::Model>> {
-    let mut signers = users::Entity::find()
-        .filter(users::Column::IssuerId.eq(issuer_id))
-        .filter(users::Column::Role.eq(Role::Signer.code()))
-        .filter(users::Column::DeactivatedAt.is_null())
-        .all(c)
-        .await?;
+async fn only_signer(c: &impl Conn, issuer_id: Uuid) -> Result<Option<users::Model>> {
+    let mut signers = users::active_with_role(c, issuer_id, Role::Signer).await?;
     Ok(if signers.len() == 1 { signers.pop() } else { None })
 }
 
 /// Nơi nhận: every active unit with its addresses, in the units' order, then "Lưu: VT, VP".
-async fn recipients<C: ConnectionTrait>(c: &C, issuer_id: Uuid) -> Result<Vec<Recipient>> {
-    let mut list: Vec<units::Model> = units::Entity::find()
-        .filter(units::Column::IssuerId.eq(issuer_id))
-        .filter(units::Column::DeactivatedAt.is_null())
-        .all(c)
-        .await?;
+async fn recipients(c: &impl Conn, issuer_id: Uuid) -> Result<Vec<Recipient>> {
+    let mut list: Vec<units::Model> = units::active_records_of_issuer(c, issuer_id).await?;
     list.sort_by_key(|u| crate::domain::text::collation_key(&u.name));
     let mut out: Vec<Recipient> = list
         .into_iter()

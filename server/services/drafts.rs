@@ -4,15 +4,13 @@
 //! than what is stored there.
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::Value;
 use uuid::Uuid;
 
 use crate::error::{AppError, Check, Result};
 use crate::storage::Db;
 use crate::storage::audit::Actor;
-use crate::storage::entities::form_drafts;
+use crate::storage::form_drafts;
 
 /// A page path a draft may belong to.
 pub const MAX_PATH: usize = 200;
@@ -70,24 +68,9 @@ pub async fn keep(
     let fields: Vec<(String, String)> = fields.into_iter().filter(|(k, _)| !SKIPPED.contains(&k.as_str())).collect();
     check(path, &fields)?;
     let json = Value::Array(fields.into_iter().map(|(k, v)| Value::Array(vec![k.into(), v.into()])).collect());
-    form_drafts::Entity::insert(form_drafts::ActiveModel {
-        user_id: Set(user_id),
-        path: Set(path.to_owned()),
-        fields: Set(json),
-        saved_at: Set(now),
-        from_expired_session: Set(from_expired_session),
-    })
-    .on_conflict(
-        OnConflict::columns([form_drafts::Column::UserId, form_drafts::Column::Path])
-            .update_columns([
-                form_drafts::Column::Fields,
-                form_drafts::Column::SavedAt,
-                form_drafts::Column::FromExpiredSession,
-            ])
-            .to_owned(),
-    )
-    .exec(&db.conn)
-    .await?;
+    let draft =
+        form_drafts::Model { user_id, path: path.to_owned(), fields: json, saved_at: now, from_expired_session };
+    form_drafts::keep(&db.conn, draft).await?;
     Ok(())
 }
 
@@ -106,7 +89,7 @@ pub async fn autosave(
 /// The actor's draft of `path`, if any.
 pub async fn find(db: &Db, actor: &Actor, path: &str) -> Result<Option<Draft>> {
     let Some(user) = actor.user_id else { return Ok(None) };
-    let row = form_drafts::Entity::find_by_id((user, path.to_owned())).one(&db.conn).await?;
+    let row = form_drafts::of_page(&db.conn, user, path).await?;
     Ok(row.map(|r| Draft {
         fields: r
             .fields
@@ -125,15 +108,11 @@ pub async fn find(db: &Db, actor: &Actor, path: &str) -> Result<Option<Draft>> {
 /// Drops the actor's draft of `path` (the user chose the stored version).
 pub async fn discard(db: &Db, actor: &Actor, path: &str) -> Result<()> {
     let user = actor.user_id.ok_or(AppError::Unauthorized)?;
-    form_drafts::Entity::delete_by_id((user, path.to_owned())).exec(&db.conn).await?;
+    form_drafts::drop_page(&db.conn, user, path).await?;
     Ok(())
 }
 
 /// Removes drafts nobody came back to.
 pub async fn prune(db: &Db, now: DateTime<Utc>) -> Result<u64> {
-    let r = form_drafts::Entity::delete_many()
-        .filter(form_drafts::Column::SavedAt.lt(now - Duration::days(KEEP_DAYS)))
-        .exec(&db.conn)
-        .await?;
-    Ok(r.rows_affected)
+    Ok(form_drafts::drop_saved_before(&db.conn, now - Duration::days(KEEP_DAYS)).await?)
 }

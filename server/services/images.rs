@@ -4,7 +4,6 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 use uuid::Uuid;
 
 use super::access::{check_scope, require};
@@ -12,10 +11,10 @@ use super::{audited, not_found};
 use crate::domain::Role;
 use crate::domain::access::Action;
 use crate::error::{AppError, Result};
-use crate::storage::Db;
 use crate::storage::audit::Actor;
-use crate::storage::entities::{documents, issuers, users};
 use crate::storage::files::BlobStore;
+use crate::storage::{Conn, Db};
+use crate::storage::{documents, issuers, users};
 
 /// Largest image accepted.
 pub const MAX_IMAGE_BYTES: usize = 2 * 1024 * 1024;
@@ -44,14 +43,14 @@ pub async fn set_signature_image(
     }
     check_png(&png)?;
     let txn = db.begin_write().await?;
-    let before = users::Entity::find_by_id(user_id).one(&*txn).await?.ok_or_else(|| not_found("user"))?;
+    let before = users::find(&*txn, user_id).await?.ok_or_else(|| not_found("user"))?;
     check_scope(actor, before.issuer_id, "user")?;
     let key = format!("images/signature-{user_id}-{}.png", Uuid::now_v7());
     files.put(&key, &png).map_err(|e| AppError::Internal(e.to_string()))?;
-    let mut am: users::ActiveModel = before.clone().into();
-    am.signature_image = Set(Some(key.clone()));
-    am.updated_at = Set(now);
-    let after = am.update(&*txn).await?;
+    let mut after = before.clone();
+    after.signature_image = Some(key.clone());
+    after.updated_at = now;
+    let after = users::save(&*txn, after).await?;
     audited(&*txn, actor, now, "set_signature_image", "users", user_id, Some(&before), Some(&after)).await?;
     if let Err(e) = txn.commit().await {
         let _ = files.delete(&key);
@@ -72,14 +71,14 @@ pub async fn set_seal_image(
     require(actor, Action::ManageOrganisation)?;
     check_png(&png)?;
     let txn = db.begin_write().await?;
-    let before = issuers::Entity::find_by_id(issuer_id).one(&*txn).await?.ok_or_else(|| not_found("issuer"))?;
+    let before = issuers::find(&*txn, issuer_id).await?.ok_or_else(|| not_found("issuer"))?;
     check_scope(actor, issuer_id, "issuer")?;
     let key = format!("images/seal-{issuer_id}-{}.png", Uuid::now_v7());
     files.put(&key, &png).map_err(|e| AppError::Internal(e.to_string()))?;
-    let mut am: issuers::ActiveModel = before.clone().into();
-    am.seal_image = Set(Some(key.clone()));
-    am.updated_at = Set(now);
-    let after = am.update(&*txn).await?;
+    let mut after = before.clone();
+    after.seal_image = Some(key.clone());
+    after.updated_at = now;
+    let after = issuers::save(&*txn, after).await?;
     audited(&*txn, actor, now, "set_seal_image", "issuers", issuer_id, Some(&before), Some(&after)).await?;
     if let Err(e) = txn.commit().await {
         let _ = files.delete(&key);
@@ -91,8 +90,8 @@ pub async fn set_seal_image(
 /// With `[signing] images_required`, the signer's signature image must be on file
 /// to approve, and the issuer's seal image too to issue: an issued document shows
 /// both where Nghị định 30 puts them. Without it, the check only warns.
-pub(crate) async fn ensure_images<C: ConnectionTrait>(
-    c: &C,
+pub(crate) async fn ensure_images(
+    c: &impl Conn,
     images_required: bool,
     doc: &documents::Model,
     issuer: &issuers::Model,
@@ -102,7 +101,7 @@ pub(crate) async fn ensure_images<C: ConnectionTrait>(
         return Ok(());
     }
     let signature = match doc.signer_user_id {
-        Some(u) => users::Entity::find_by_id(u).one(c).await?.and_then(|u| u.signature_image),
+        Some(u) => users::find(c, u).await?.and_then(|u| u.signature_image),
         None => None,
     };
     if signature.is_none() {

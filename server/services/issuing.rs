@@ -7,8 +7,6 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -22,10 +20,10 @@ use crate::domain::access::Action;
 use crate::error::{AppError, Result};
 use crate::model::Document;
 use crate::render::Renderer;
-use crate::storage::Db;
 use crate::storage::audit::Actor;
-use crate::storage::entities::{document_counters, documents};
 use crate::storage::files::BlobStore;
+use crate::storage::{Conn, Db};
+use crate::storage::{document_counters, documents, issuers};
 
 const ENTITY: &str = "documents";
 
@@ -55,19 +53,19 @@ async fn transition(
     if before.state != from.code() {
         return Err(wrong_state(&before, from.code()));
     }
-    let mut am: documents::ActiveModel = before.clone().into();
-    am.state = Set(to.code().to_owned());
-    am.updated_at = Set(now);
+    let mut after = before.clone();
+    after.state = to.code().to_owned();
+    after.updated_at = now;
     match to {
         DocumentState::Approved => {
-            am.approved_by = Set(actor.user_id);
-            am.approved_at = Set(Some(now));
-            am.review_comment = Set(None);
+            after.approved_by = actor.user_id;
+            after.approved_at = Some(now);
+            after.review_comment = None;
         }
-        DocumentState::Draft if from == DocumentState::Submitted => am.review_comment = Set(comment),
+        DocumentState::Draft if from == DocumentState::Submitted => after.review_comment = comment,
         _ => {}
     }
-    let after = am.update(&*txn).await?;
+    let after = documents::save(&*txn, after).await?;
     audited(&*txn, actor, now, action, ENTITY, id, Some(&before), Some(&after)).await?;
     txn.commit().await?;
     Ok(to_model(after, &issuer.abbreviation))
@@ -111,16 +109,16 @@ pub async fn submit_document(
 }
 
 /// Moves a checked draft to `submitted`, audited, inside the caller's transaction.
-async fn mark_submitted<C: ConnectionTrait>(
-    c: &C,
+async fn mark_submitted(
+    c: &impl Conn,
     actor: &Actor,
     now: DateTime<Utc>,
     before: &documents::Model,
 ) -> Result<documents::Model> {
-    let mut am: documents::ActiveModel = before.clone().into();
-    am.state = Set(DocumentState::Submitted.code().to_owned());
-    am.updated_at = Set(now);
-    let after = am.update(c).await?;
+    let mut after = before.clone();
+    after.state = DocumentState::Submitted.code().to_owned();
+    after.updated_at = now;
+    let after = documents::save(c, after).await?;
     audited(c, actor, now, "submit", ENTITY, before.id, Some(before), Some(&after)).await?;
     Ok(after)
 }
@@ -204,33 +202,6 @@ pub async fn send_back_document(
     transition(db, actor, now, id, "send_back", DocumentState::Submitted, DocumentState::Draft, comment).await
 }
 
-/// The next number of the issuer's counter for `kind` in `year`. The increment is
-/// an UPDATE, so concurrent issuers queue on the counter row until commit.
-async fn next_number<C: ConnectionTrait>(c: &C, issuer_id: Uuid, year: i32, kind: &str) -> Result<i32> {
-    use document_counters::Column as K;
-    document_counters::Entity::insert(document_counters::ActiveModel {
-        issuer_id: Set(issuer_id),
-        year: Set(year),
-        kind: Set(kind.to_owned()),
-        last_number: Set(0),
-    })
-    .on_conflict_do_nothing_on([K::IssuerId, K::Year, K::Kind])
-    .exec(c)
-    .await?;
-    document_counters::Entity::update_many()
-        .col_expr(K::LastNumber, Expr::col(K::LastNumber).add(1))
-        .filter(K::IssuerId.eq(issuer_id))
-        .filter(K::Year.eq(year))
-        .filter(K::Kind.eq(kind))
-        .exec(c)
-        .await?;
-    let row = document_counters::Entity::find_by_id((issuer_id, year, kind.to_owned()))
-        .one(c)
-        .await?
-        .ok_or_else(|| AppError::Internal("document counter vanished".into()))?;
-    Ok(row.last_number)
-}
-
 /// Issues an approved document: number, date, the PDF rendered once and frozen.
 /// With signing on, the signer-signed copy gets its number, date and seal and the
 /// agency's signature instead. Everything happens in one transaction; if
@@ -257,7 +228,10 @@ pub async fn issue_document(
         false => None,
     };
     let date = local_date(now);
-    let number = next_number(&*txn, before.issuer_id, date.year(), &before.kind).await?;
+    // The increment is an UPDATE, so concurrent issuers queue on the counter row until commit.
+    let number = document_counters::next_number(&*txn, before.issuer_id, date.year(), &before.kind)
+        .await?
+        .ok_or_else(|| AppError::Internal("document counter vanished".into()))?;
     // The check again, of the date issuing is about to stamp. Here, under the
     // counter's lock, another report of the plan issued a moment ago is seen; a
     // refusal rolls back, so the number is never used.
@@ -266,14 +240,14 @@ pub async fn issue_document(
     if crate::domain::check::has_errors(&findings) {
         return Err(AppError::CheckFailed(findings));
     }
-    let mut am: documents::ActiveModel = before.clone().into();
-    am.state = Set(DocumentState::Issued.code().to_owned());
-    am.number = Set(Some(number));
-    am.issued_year = Set(Some(date.year()));
-    am.dated_on = Set(Some(date));
-    am.issued_at = Set(Some(now));
-    am.updated_at = Set(now);
-    am.update(&*txn)
+    let mut issued = before.clone();
+    issued.state = DocumentState::Issued.code().to_owned();
+    issued.number = Some(number);
+    issued.issued_year = Some(date.year());
+    issued.dated_on = Some(date);
+    issued.issued_at = Some(now);
+    issued.updated_at = now;
+    documents::save(&*txn, issued)
         .await
         .map_err(|e| AppError::from_db(e, "duplicate_number", "Số văn bản đã được dùng / number already used"))?;
 
@@ -308,21 +282,18 @@ pub async fn issue_document(
         .map_err(|e| AppError::Internal(format!("storing the issued PDF: {e}")))?;
 
     let finish = async {
-        let mut am: documents::ActiveModel = documents::Entity::find_by_id(id)
-            .one(&*txn)
-            .await?
-            .ok_or_else(|| AppError::Internal("document vanished".into()))?
-            .into();
-        am.pdf_key = Set(Some(key.clone()));
-        am.pdf_sha256 = Set(Some(sha));
-        let after = am.update(&*txn).await?;
+        let mut after =
+            documents::find(&*txn, id).await?.ok_or_else(|| AppError::Internal("document vanished".into()))?;
+        after.pdf_key = Some(key.clone());
+        after.pdf_sha256 = Some(sha);
+        let after = documents::save(&*txn, after).await?;
         if let Some(old) = before.replaces_id
-            && let Some(old) = documents::Entity::find_by_id(old).one(&*txn).await?
+            && let Some(old) = documents::find(&*txn, old).await?
         {
-            let mut o: documents::ActiveModel = old.clone().into();
-            o.state = Set(DocumentState::Replaced.code().to_owned());
-            o.updated_at = Set(now);
-            let o_after = o.update(&*txn).await?;
+            let mut o = old.clone();
+            o.state = DocumentState::Replaced.code().to_owned();
+            o.updated_at = now;
+            let o_after = documents::save(&*txn, o).await?;
             audited(&*txn, actor, now, "replace", ENTITY, old.id, Some(&old), Some(&o_after)).await?;
         }
         audited(&*txn, actor, now, "issue", ENTITY, id, Some(&before), Some(&after)).await?;
@@ -356,10 +327,10 @@ pub fn delivery_subject(reference: &str, subject: &str) -> String {
 }
 
 /// Queues the frozen PDF to every address of every "Nơi nhận" line, in the issuing transaction.
-async fn queue_delivery<C: ConnectionTrait>(
-    c: &C,
+async fn queue_delivery(
+    c: &impl Conn,
     doc: &documents::Model,
-    issuer: &crate::storage::entities::issuers::Model,
+    issuer: &issuers::Model,
     pdf_key: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
@@ -427,11 +398,7 @@ pub async fn correct_document(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uu
     if old.state != DocumentState::Issued.code() {
         return Err(wrong_state(&old, DocumentState::Issued.code()));
     }
-    let open = documents::Entity::find()
-        .filter(documents::Column::ReplacesId.eq(id))
-        .filter(documents::Column::State.ne(DocumentState::Issued.code()))
-        .one(&*txn)
-        .await?;
+    let open = documents::open_correction_of(&*txn, id).await?;
     if let Some(open) = open {
         return Err(AppError::conflict(
             "correction_exists",
@@ -457,9 +424,7 @@ pub async fn correct_document(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uu
     copy.dated_on = Some(local_date(now));
     copy.created_at = now;
     copy.updated_at = now;
-    let am: documents::ActiveModel = copy.into();
-    let am = sea_orm::ActiveModelTrait::reset_all(am);
-    let m = am.insert(&*txn).await?;
+    let m = documents::insert(&*txn, copy).await?;
     audited(&*txn, actor, now, "correct", ENTITY, m.id, None, Some(&m)).await?;
     txn.commit().await?;
     Ok(to_model(m, &issuer.abbreviation))

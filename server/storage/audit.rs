@@ -227,3 +227,18 @@ pub async fn events_of<C: ConnectionTrait>(
     }
     q.order_by_asc(audit_events::Column::Seq).limit(500).all(db).await
 }
+
+/// Every event on one record (`entity`, `entity_id`), oldest first.
+pub async fn all_events_of<C: ConnectionTrait>(
+    db: &C,
+    entity: &str,
+    entity_id: Uuid,
+) -> Result<Vec<audit_events::Model>, sea_orm::DbErr> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    audit_events::Entity::find()
+        .filter(audit_events::Column::Entity.eq(entity))
+        .filter(audit_events::Column::EntityId.eq(entity_id))
+        .order_by_asc(audit_events::Column::Seq)
+        .all(db)
+        .await
+}

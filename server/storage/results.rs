@@ -113,3 +113,13 @@ pub async fn page(c: &impl ConnectionTrait, f: &Filter, offset: u64, limit: u64)
 pub async fn count(c: &impl ConnectionTrait, f: &Filter) -> Result<u64, DbErr> {
     filtered(f).count(c).await
 }
+
+/// The results of the tasks `ids` (in no set order).
+pub async fn of_task_ids(
+    c: &impl sea_orm::ConnectionTrait,
+    ids: Vec<uuid::Uuid>,
+) -> Result<Vec<Model>, sea_orm::DbErr> {
+    use super::entities::results::{Column, Entity};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    Entity::find().filter(Column::TaskId.is_in(ids)).all(c).await
+}

@@ -69,3 +69,12 @@ pub async fn active_of_issuer(
         .map(|u| u.id)
         .collect())
 }
+
+/// The units of `issuer` still active, as records.
+pub async fn active_records_of_issuer(c: &impl ConnectionTrait, issuer: Uuid) -> Result<Vec<Model>, DbErr> {
+    units::Entity::find()
+        .filter(units::Column::IssuerId.eq(issuer))
+        .filter(units::Column::DeactivatedAt.is_null())
+        .all(c)
+        .await
+}
