@@ -193,8 +193,6 @@ const STILL_LONG: &[(&str, usize)] = &[
     ("services/printing.rs", 801),
     ("services/signatures.rs", 814),
     ("services/spreadsheets.rs", 737),
-    ("signing/mod.rs", 548),
-    ("signing/pdf.rs", 793),
     ("storage/notify.rs", 517),
     ("web/account.rs", 524),
     ("web/mod.rs", 709),
