@@ -192,7 +192,6 @@ const STILL_LONG: &[(&str, usize)] = &[
     ("services/printing.rs", 801),
     ("services/signatures.rs", 814),
     ("services/spreadsheets.rs", 737),
-    ("storage/notify.rs", 517),
     ("web/account.rs", 524),
     ("web/mod.rs", 709),
     ("web/plans.rs", 650),
