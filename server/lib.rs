@@ -38,7 +38,7 @@
 //! - [`render`]: typst World, fonts and PDF export; the only module that names typst.
 //! - [`inspect`]: reads any PDF (pages, positioned text, fonts) for the Nghị
 //!   định 30 check, counts its pages and draws a page as an image; with
-//!   `signing::pdf` the only modules that name hayro.
+//!   `signing::pdf_read` the only modules that name hayro.
 //! - [`signing`]: PAdES signatures: PDF objects through hayro-syntax and an
 //!   incremental writer, CMS build and check, PKCS#12 keys and their sealing with the
 //!   key-encryption key (AES-256-GCM), RFC 3161 timestamps (`tsa`), the trust store enforced,

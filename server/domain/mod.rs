@@ -3,6 +3,8 @@
 pub mod access;
 pub mod calendar;
 pub mod check;
+pub mod check_finding;
+pub mod check_layout;
 pub mod filetype;
 pub mod format;
 pub mod ical;

@@ -14,6 +14,7 @@ pub mod evidence;
 pub mod files;
 pub mod form_drafts;
 pub mod issuers;
+pub mod lease;
 pub mod login_throttles;
 pub mod notify;
 pub mod outbox;
