@@ -18,6 +18,7 @@ mod keep;
 mod keys;
 mod notice;
 mod people;
+mod plan_tasks;
 mod plans;
 mod results;
 mod routes;

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::home::{current_plan, snapshot, standing, today};
-use super::plans::parse_number;
+use super::plan_tasks::parse_number;
 use super::{Ctx, field_errors, js, keep, markdown_html, respond, session, session_form, with_extra};
 use crate::domain::Role;
 use crate::error::{AppError, Result};
