@@ -2,6 +2,8 @@
 //!
 //! Every key must exist in `config/default.toml`; anything else is refused at
 //! start with the key named, so a typo never silently falls back to a default.
+//!
+//! The defaults are compiled in.
 
 use std::path::{Path, PathBuf};
 

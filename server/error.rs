@@ -1,4 +1,10 @@
 //! The one error type of the services; `http::error` alone turns it into a status.
+//!
+//! Services return `AppError`; `http/error.rs` maps it to a status and a JSON body
+//! `{code, message, fields}`. Errors poem raises before a handler runs (bad JSON, bad
+//! parameters, unknown routes) are caught at the router and get the same shape. A
+//! database constraint that still fires is a 409 with a code (`From<DbErr>`), never a
+//! 500.
 
 use std::collections::BTreeMap;
 

@@ -5,6 +5,9 @@
 //! rasteriser, already in the tree through typst). Never panics on a bad file:
 //! a file it cannot read is an error, and the interpreter runs under
 //! `catch_unwind` as a second net.
+//!
+//! A PDF is read for the check only after one pass ([`check_shape`]) refuses nesting
+//! deeper than [`MAX_NESTING`] (128).
 
 use hayro_interpret::TransformExt;
 use hayro_interpret::font::Glyph as PdfGlyph;

@@ -3,6 +3,8 @@
 //! Vietnamese way), a [`Report`] laid out for print beside it or as CSV (UTF-8 with a byte-order mark so Excel reads the
 //! diacritics), and the cells of an .xlsx read back (calamine). The only module that
 //! names either crate.
+//!
+//! CSV cells that would start a formula are defused.
 
 use std::io::Cursor;
 

@@ -1,6 +1,13 @@
 //! Who may do what. Roles grant actions; the services add the scope: a user sees
 //! only their issuer's records (administrators see every issuer), and a unit officer
 //! only the tasks their unit leads or co-operates on.
+//!
+//! Administrators can do everything the office can; only signers sign. Services check the
+//! action first (403), then the scope (404, so out-of-scope records are not even
+//! confirmed); unit officers see only issued documents. Lists apply the same scope in
+//! SQL. Credentials are bearer API tokens, or an HttpOnly SameSite=Strict cookie whose
+//! changes need the session's CSRF token; secrets are stored as SHA-256, passwords as
+//! Argon2id; failed logins lock the name for a doubling time.
 
 use super::Role;
 

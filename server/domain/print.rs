@@ -1,6 +1,11 @@
 //! What a printed document says, as data: the view model handed to a template,
 //! and the wording rules that are computed rather than typed (numbers, dates,
 //! counts, recipient punctuation).
+//!
+//! The view model is plain data computed in Rust and handed to typst as `/data.json`;
+//! user text is never typst source, and Markdown renders wherever text prints (tables
+//! included). Lines are 1.2 em apart (single spacing), paragraphs 8 pt
+//! (`templates/documents/frame.typ`).
 
 use chrono::NaiveDate;
 use serde::Serialize;

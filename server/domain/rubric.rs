@@ -2,6 +2,10 @@
 //!
 //! The bands are data per plan. Two presets ship: the reference report's
 //! (xuất sắc above 90) and the 2026 state rule (xuất sắc from 90).
+//!
+//! Rubrics are data: bands checked to cover 0–100 exactly once. Each new issuer gets both
+//! presets, the reference report's as its default. The proposed rating is computed from
+//! the score; an override needs a reason and is stored beside it.
 
 use serde::{Deserialize, Serialize};
 

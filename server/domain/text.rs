@@ -3,6 +3,8 @@
 //! the invisible marks that reorder text (bidi overrides) are refused, because a
 //! printed title that reads backwards is a forged document. Tabs are kept and
 //! printed as a space; newlines only where the field is a paragraph.
+//!
+//! The services check every bound again, since the pages call the services directly.
 
 /// A code: "bac-son", "1.1", "TC-KH".
 pub const CODE: usize = 50;

@@ -1,5 +1,10 @@
 //! Closed vocabularies stored as short machine codes (English snake_case) with
 //! their Vietnamese wording for print.
+//!
+//! Roles, unit and document kinds, states, target statuses and proposal sections are
+//! closed enums here; the API carries them as `model::Code<V>`, which reads any string
+//! (so the service names a wrong value together with every other problem of the input,
+//! 422) and lists the values as an `enum` in the OpenAPI document.
 
 use std::fmt;
 use std::str::FromStr;

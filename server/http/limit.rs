@@ -4,6 +4,9 @@
 //! cap. Files (multipart, raw bytes, images) get the upload cap where files are
 //! taken; everything else — JSON, forms, previews — the much smaller [`TEXT_CAP`];
 //! forms anyone may post, a few KiB and urlencoded only.
+//!
+//! Those anonymous forms are capped at [`ANONYMOUS_FORM_CAP`] (16 KiB); anything else
+//! there gets 415 from the headers alone.
 
 use std::pin::Pin;
 use std::sync::Arc;

@@ -1,6 +1,9 @@
 //! The public shape of records: what the API accepts and returns, and what the
 //! services take and give. JSON field names are English snake_case; values in
 //! Vietnamese. Inputs are full replacements (POST creates, PUT replaces).
+//!
+//! `POST` and `PUT` take the same `XxxInput`; a record's owner (issuer, plan, task)
+//! cannot change through `PUT`.
 
 mod auth;
 mod code;

@@ -1,4 +1,9 @@
 //! Issuers, units, users and rubrics.
+//!
+//! No administrative level is hard-coded: an issuer's wording (its own name lines,
+//! printed bold, and only where one exists a parent body's lines, printed upright; the
+//! short name used in sentences; the place for dates; signer titles) is data on the
+//! issuer.
 
 use chrono::{DateTime, Utc};
 use poem_openapi::Object;

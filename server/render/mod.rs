@@ -5,6 +5,14 @@
 //! spliced into typst source, so it always prints literally. Before compiling,
 //! every character of the data is checked against the fonts: typst would draw a
 //! blank box for a missing glyph and say nothing.
+//!
+//! The `World` sees only the templates, the fonts and the document's own images. The
+//! renderer tells `domain::text` once which characters it can draw, and every text
+//! field's check refuses the others where they are typed, naming character and position;
+//! text saved before prints with a visible "□" and the Nghị định 30 check names its
+//! record and field. PDFs are deterministic: fixed creation date and identifier.
+//! Rendering runs on the blocking pool; typst's memo cache is evicted after each render,
+//! keeping 10 generations warm.
 
 mod fonts;
 mod world;

@@ -3,6 +3,15 @@
 //! they forgot it. A link is a 256-bit secret of which only the SHA-256 is stored;
 //! it works once and until it expires, and using it ends every session the account
 //! had. Asking for a reset answers the same whether or not the address is known.
+//!
+//! Leaving, not deleting: a person with history is deactivated (`deactivated_at`,
+//! migration m0013), not removed. They stay in every record, are no longer offered for
+//! new tasks, their sessions, tokens and open links end in the same transaction, and they
+//! cannot log in.
+//!
+//! Invitations last 7 days, resets 60 minutes. A link starts with `server.public_url`,
+//! never with a request's Host header. Using a link also ends every other open link of
+//! the account; "forgot password" mails one account at most every 5 minutes.
 
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;

@@ -1,6 +1,13 @@
 //! The Nghị định 30 check of a stored document: the rules about its data
 //! (`domain::check::check_facts`) and about its printed pages (rendered now, or
 //! the frozen file once issued, read back by `inspect`).
+//!
+//! Data rules over the stored document, layout rules over its printed pages as `inspect`
+//! reads them back from the PDF with hayro. The same check serves the API (`GET
+//! /documents/{id}/check`), the CLI (`nhiemvu check --document ID` or any PDF file), the
+//! document page and the submit step, which refuses errors (409 with the findings).
+//! Reading back the PDF, rather than trusting the template, means any PDF can be checked
+//! the same way.
 
 use std::sync::Arc;
 

@@ -1,5 +1,8 @@
 //! Loads the reference year (config/demo/bac-son-2024.toml) through the same
 //! services the API uses, so the demo data obeys every rule real data does.
+//!
+//! The reference data (`config/demo/*.toml`) is compiled in; a failed load removes its
+//! issuer.
 
 use std::collections::HashMap;
 use std::sync::Arc;

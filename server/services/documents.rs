@@ -1,5 +1,9 @@
 //! Documents: reports, plans and letters being drafted; issuing comes with the
 //! workflow capability. Only drafts can be edited or deleted here.
+//!
+//! Before signing, the signer's page says who drafted and submitted the document, its
+//! recipients, the certificate that will sign, and after a return which parts changed
+//! (`sign_off`, read from the document's audit trail).
 
 use std::collections::HashMap;
 

@@ -1,6 +1,10 @@
 //! A plan at a glance: its tasks with their results and units read once (kept while
 //! nothing changes), where each task stands today, the counts per lead unit and per
 //! group, and the task list narrowed by unit, group, standing, deadline and words.
+//!
+//! A task with no lead unit or no deadline is "not yet assigned", never "on track". The
+//! dashboard, the `/tasks` filters, the spreadsheets, the calendar feeds and `GET
+//! /plans/{id}/figures` all read this one snapshot, so they cannot disagree.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -2,6 +2,14 @@
 //! and their history from being deleted or changed. A delete that something
 //! recorded depends on is refused with 409 naming what depends on it; a plan
 //! whose report has been issued is closed to changes.
+//!
+//! Closing a year (migration m0015): a plan whose report is issued is closed (`closures`,
+//! two queries for any number of plans, shown as `closed_by`); every write to its tasks,
+//! targets, results, evidence and proposals checks it in its transaction. A correction of
+//! the report (with its reason) reopens the data until it is issued. A reported task is
+//! archived, not deleted (`archived_at`, `archive_reason`): the task list's SQL leaves it
+//! out, so the snapshot, figures, spreadsheets and calendars do, and the printed report,
+//! reminders and next year's copy filter it; an archived task changes only once restored.
 
 use std::collections::HashMap;
 

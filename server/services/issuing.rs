@@ -3,6 +3,11 @@
 //! issuer's counter for that kind and year, sets the date, renders the PDF once and
 //! freezes it with its SHA-256. An issued document never changes; a correction is a
 //! new document that replaces it, and both are kept.
+//!
+//! Issuing runs in one transaction: the issuer's counter row for (kind, year) is
+//! incremented with an UPDATE (concurrent issuers queue on the row lock; on SQLite on the
+//! writer slot), the view model is read through the same transaction, the PDF is rendered
+//! and stored, its SHA-256 recorded. Any failure rolls back and removes the file.
 
 use std::sync::Arc;
 

@@ -3,6 +3,15 @@
 //! be valid, chain to the trust store and name its holder; the private key is sealed
 //! with the key-encryption key before it is stored. Importing replaces (retires) the
 //! holder's previous key; every change is audited.
+//!
+//! The private key and chain are sealed with AES-256-GCM under the key-encryption key
+//! (`NHIEMVU_KEK` or `signing.kek_file`), with the record's id as associated data, and
+//! the passphrase is dropped. Certificates ending within 30 days show on the
+//! administrators' dashboard and are mailed to them (30, 7, 1 days ahead and once ended).
+//! Without an imported key, a holder's file in `keys_dir` is used, with its passphrase
+//! from the environment or a secret file. Each use checks the key for validity, for a
+//! chain to `trust_dir` and for a common name that is the holder's (the signer's name,
+//! the body's name lines) before anything is numbered.
 
 use std::collections::HashMap;
 

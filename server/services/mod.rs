@@ -1,5 +1,13 @@
 //! One public async function per user action. Services validate input, own the
 //! transaction, write the audit event in it, and return API models.
+//!
+//! One user action, one service call, one transaction: a result with its targets' values
+//! and its step (`results::report`), a task with its targets (`TaskInput.set_targets`), a
+//! document saved and submitted (`issuing::save_and_submit`) are each one function that
+//! owns its transaction; a refused part writes nothing, not even an audit event. Services
+//! import each other in one direction only: reads several need (a plan, a task) live in
+//! `storage::queries`, the result lock and delete guards in `integrity`, the image check
+//! in `images`, the local date here; `tests/api/structure.rs` fails on a cycle.
 
 pub(crate) mod access;
 pub mod accounts;

@@ -3,6 +3,14 @@
 //! them atomically, sends them, retries transient failures with exponential
 //! back-off and marks permanent failures. A claim that outlives its holder (a
 //! crash) returns the message to the pool; the Message-ID stays the same.
+//!
+//! Mail is never sent from a request: the event's transaction writes outbox rows (one per
+//! address, unique idempotency key). Across instances, dispatchers claim rows atomically
+//! (`UPDATE … RETURNING`; `FOR UPDATE SKIP LOCKED` on PostgreSQL) for `mail.claim_secs`,
+//! send at most `mail.pool_size` at once through a pooled lettre transport and mark each
+//! as soon as the relay answers: sent, deferred with exponential back-off (4xx,
+//! connection errors) or failed (5xx). A killed instance leaves only its unfinished
+//! messages, which another sends once their claims run out, with the same Message-ID.
 
 use std::sync::Arc;
 

@@ -2,6 +2,9 @@
 //! to PDF off the async workers. Counts and wording are computed here, from data;
 //! each kind's view is built in its own file (`print_report`, `print_plan`,
 //! `print_letter`) from the plan's register (`print_register`).
+//!
+//! Rendering refuses documents over [`MAX_PRINTED_CHARS`] (1.2 million printed
+//! characters) and runs at most two at a time with a 60 s budget.
 
 use std::sync::Arc;
 

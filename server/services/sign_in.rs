@@ -1,6 +1,10 @@
 //! Signing in with a login name and password. Repeated failed logins lock the
 //! name for a growing time (1, 2, 4 … minutes, at most a day), whether or not a
 //! user has it.
+//!
+//! Attempts are counted per name in their own table (`storage::login_throttles`) before
+//! the password is checked, in one write transaction, so parallel guesses are serialised
+//! and unknown names behave exactly like known ones.
 
 use chrono::{DateTime, Duration, Utc};
 

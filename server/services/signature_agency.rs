@@ -1,6 +1,10 @@
 //! The agency's signature at issue: the issuer's key, the blanks filled with the
 //! number and date, the seal placed over the signer's signature; and the agency's
 //! signature on a separately attached file.
+//!
+//! Issuing appends one incremental update: the number and date as text annotations in a
+//! subset of the bundled font, the seal as the agency signature's appearance over the
+//! signature's left part, and the agency's signature — the signer's stays intact.
 
 use chrono::{DateTime, NaiveDate, Utc};
 

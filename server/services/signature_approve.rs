@@ -1,6 +1,10 @@
 //! The signer's approval with signing on: the copy to sign rendered with the number
 //! and date as blanks and no seal, signed with the key the server holds for the
 //! signer, and the document approved with it.
+//!
+//! The blanks are private-use characters in the view model that the templates turn into
+//! labelled boxes; their positions come from typst's layout and are stored with the
+//! document.
 
 use std::sync::Arc;
 

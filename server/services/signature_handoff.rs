@@ -2,6 +2,11 @@
 //! reserved, the digest returned), the hand-off to a token tool or a remote signing
 //! service through a one-time address, and finalize (the returned CMS checked,
 //! embedded, and the document approved).
+//!
+//! The finalize step checks the CMS against the digest, the certificate's validity, the
+//! trust store and the holder before embedding it. A tool can drive the whole hand-off
+//! alone through two one-time secret addresses kept as SHA-256 on the session: fetch what
+//! to sign, post the CMS back.
 
 use std::sync::Arc;
 

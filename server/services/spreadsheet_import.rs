@@ -2,6 +2,14 @@
 //! then written all or nothing in one transaction; a code already in the plan is
 //! updated, a new one created, and what is unchanged is not written. The import
 //! page checks a file first and keeps it until the office confirms.
+//!
+//! The first sheet is read (calamine, the declared unpacked size checked first, off the
+//! async workers) and every problem named by cell; then one transaction writes: changed
+//! tasks through the API's `tasks::update_in`, new ones through `tasks::create_many_in`
+//! (the same rules, checked per row; rows inserted a few hundred at a time; audit events
+//! chained in one pass by `audit::record_many`). A dry run is the same transaction
+//! dropped. Rows match tasks by code and targets by description, and an unchanged task is
+//! not written, so importing a file twice writes nothing.
 
 use std::collections::{BTreeMap, HashMap};
 

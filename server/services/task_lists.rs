@@ -1,6 +1,9 @@
 //! Reading tasks: a task as it is returned (with its co-operating units and
 //! targets), and the task list with its filters. A page costs a constant number
 //! of queries.
+//!
+//! A list costs one count, one page, and one query per embedded collection (tasks embed
+//! targets and co-operating units), whatever its length.
 
 use std::collections::HashMap;
 

@@ -1,4 +1,7 @@
 //! Units: departments and communes that lead or co-operate on tasks.
+//!
+//! A unit with history is deactivated (`deactivated_at`, migration m0013), not deleted:
+//! it stays in every record and is no longer offered for new tasks or users.
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;

@@ -2,6 +2,9 @@
 //! digest of the signed byte ranges, checked back the same way. Signed
 //! attributes: content type, signing time, message digest and the ESS
 //! signing-certificate-v2 that binds the signer's certificate (CAdES-BES).
+//!
+//! Reading one back checks an RFC 3161 timestamp token too: its own signature, and that
+//! its imprint is this signature's value.
 
 use chrono::{DateTime, TimeZone, Utc};
 use cms::cert::IssuerAndSerialNumber;

@@ -1,5 +1,10 @@
 //! The append-only audit log: one event per mutation, written in the mutation's
 //! transaction and chained by SHA-256 so a removed or edited event is detectable.
+//!
+//! Every mutation appends an event (actor, action, entity, before, after, time, client
+//! address) in its own transaction. Events carry `seq`, `prev_hash` and `hash =
+//! SHA-256(canonical JSON of the event and prev_hash)`; `nhiemvu audit verify` walks the
+//! chain. On PostgreSQL an advisory transaction lock serialises appenders.
 
 use super::entities::audit_events;
 use chrono::{DateTime, Utc};

@@ -6,6 +6,11 @@
 //! The database is copied first and the files after it: files are written before
 //! the record that names them commits and are never changed afterwards, so every
 //! file the copied database names is already there when the files are read.
+//!
+//! The manifest is written last, and the archive is renamed into place only when whole.
+//! Restore unpacks into a staging folder, refuses names outside it, checks every sum,
+//! then moves the database and files into the empty data folder. `[backup]` schedules
+//! backups in `serve`.
 
 use std::io::{Read, Write};
 use std::path::{Component, Path, PathBuf};

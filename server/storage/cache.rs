@@ -10,6 +10,16 @@
 //! unit officer is never handed an answer built for someone who sees more. Readers
 //! that miss the same read at the same revision together (every poller, right after
 //! a write) wait for one load rather than each making it.
+//!
+//! What is kept is what pages and clients poll — a plan's snapshot (dashboard, inbox,
+//! review list), a task's page, the task list, a plan, a document's page count — keyed by
+//! (view, scope, arguments) with the revision it was read at. The API answers those reads
+//! with a strong `ETag` (revision and key) and `304` on `If-None-Match`; their JSON is
+//! written once per version. A request that changes nothing (GET, HEAD) reads the head in
+//! the same query as its session (`auth::authenticate`, a scalar subquery), so a kept
+//! read costs one round trip; a request that may write reads it again after. Sessions and
+//! their users are kept too, by the hash of their secret at the revision read: ending a
+//! session, changing or deactivating a user is audited, so it moves the head.
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;

@@ -5,6 +5,9 @@
 //! go through [`put_in`]: in the database, the blob is written in the transaction of
 //! the record that names it (both commit or neither); as files, it is stored just
 //! before that record commits, so a crash leaves at most an unnamed file.
+//!
+//! One `BlobStore` trait for both; the PostgreSQL store runs its queries on a thread of
+//! its own, as the store is called from blocking code.
 
 use std::io;
 use std::path::{Path, PathBuf};

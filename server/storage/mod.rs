@@ -1,5 +1,12 @@
 //! Persistence: the connection pool, migrations, write transactions and the
 //! audit chain. The generated entities live in [`entities`].
+//!
+//! Every write goes through `Db::begin_write`: on SQLite it first takes the process's
+//! single writer slot (SQLite allows one writer; queuing in the process avoids
+//! `SQLITE_BUSY` on lock upgrade), on PostgreSQL it is a plain transaction. So a SQLite
+//! file has one server: `serve` holds an operating-system lock on `<file>.serve.lock`
+//! (released even on SIGKILL), and a second `serve` on the same file refuses to start,
+//! saying why.
 
 pub mod account_links;
 pub mod audit;

@@ -6,6 +6,8 @@
 //!
 //! `save` writes every column of the record, so a service that read it inside its
 //! transaction writes back exactly what it decided.
+//!
+//! Ids are UUID v7 (`Uuid::now_v7`), made by the server, so they sort by creation time.
 
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, PrimaryKeyTrait,

@@ -1,6 +1,16 @@
 //! Nothing typed is lost: forms autosave to the server as the user types; a form
 //! posted after its session expired is kept for its user and offered back after
 //! they log in; a kept draft newer than what is stored comes back on its page.
+//!
+//! Browser sessions slide (120 minutes idle, 12 hours at most) and the page warns before
+//! the end; autosaves go to `form_drafts` (`POST /ui/draft`). An expired session's form
+//! is kept only with that session's CSRF token, and comes back after login with a
+//! message; a kept draft is offered until saved or discarded. A form posted with a token
+//! of another of the same user's sessions (an older tab after a new login) is kept the
+//! same way and its page opened again, never an error page. The browser also keeps a copy
+//! of every form with free text (`localStorage`, per user and form) until a page says the
+//! save was done (`?done=`), and offers it back after any login — the one path with no
+//! session the server could know (the cookie itself gone).
 
 use std::collections::BTreeMap;
 

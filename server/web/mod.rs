@@ -7,6 +7,13 @@
 //! error pages), [`form`] (sessions, forms, field errors), [`view`] (what records look
 //! like on a page) and [`routes`] (one table of every address); each page file holds
 //! the handlers of one part of the site.
+//!
+//! The CSRF token is checked before anything else. The enhancements that need script
+//! (Markdown preview, evidence upload with progress, the signing-key import, the
+//! signature and seal image uploads) send it in `X-CSRF-Token`. A failed save re-renders
+//! the form with the typed values and each field's error; other errors become a
+//! 403/404/409 page. Pages send a strict Content-Security-Policy (only our own script and
+//! styles).
 
 mod account;
 mod audit;
