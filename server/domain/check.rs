@@ -6,6 +6,12 @@
 //!
 //! The data rules are here; the layout rules are in `check_layout`, the findings in
 //! `check_finding`.
+//!
+//! The data rules: the signer block's combinations, recipients ending "Lưu: VT…", the
+//! closing "./.", dates in the plan's year and not in the future, plan rows with a unit
+//! and a deadline, images. Text saved before the font check, with a character the fonts
+//! cannot draw, is named by its record and field (typst would silently draw a blank).
+//! Where the check is served and why it reads the PDF back is in `services/checks.rs`.
 
 use chrono::{Datelike, NaiveDate};
 

@@ -1,6 +1,12 @@
 //! The layout rules of the Nghị định 30 check: what the printed pages show (paper,
 //! embedded fonts, margins, spacing, the header, the signature block, numbers and
 //! dates kept on one line, page numbers).
+//!
+//! The rules over the printed pages, as `inspect` reads them back from the PDF: A4,
+//! margins, embedded fonts, a line pitch of 1.15–1.5 lines, paragraphs at least 6 pt
+//! apart, the Quốc hiệu on one line, "Số" and the date on one baseline, a People's
+//! Committee's name in one weight, the signature block on one page, nothing split, page
+//! numbers.
 
 use super::check_finding::{Finding, error, warning};
 use super::layout::{Line, Page};

@@ -9,6 +9,9 @@
 //!
 //! The verifier is in `verifier`, the time formats in `time`; their items are
 //! re-exported here.
+//!
+//! Signing is on with `[signing] enabled`. CMS is RustCrypto (`cms`, `x509-cert`, `rsa`),
+//! PKCS#12 `p12-keystore`.
 
 pub mod appearance;
 pub mod cms;

@@ -1,6 +1,8 @@
 //! Reading a PDF to sign it: the newest trailer and cross-reference section, and
 //! any object by its number through hayro-syntax (classic tables, cross-reference
 //! and object streams, damaged files), the catalog and the pages in order.
+//!
+//! The cross-reference forms read are those qpdf, Word and LibreOffice write.
 
 use super::pdf_syntax::{Dict, Obj, Parser, PdfError, err};
 

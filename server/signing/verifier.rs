@@ -1,6 +1,10 @@
 //! The verifier: every signature of a file found in one linear pass over its bytes
 //! (even where its structure cannot be read), and what holds of each: the signed
 //! bytes unchanged, the certificate's validity and trust, the timestamp.
+//!
+//! Signatures are found by `/ByteRange` in one pass with a bounded stack of open
+//! dictionaries, each parsed once, at most [`MAX_SIGNATURES`] (16) per file, so any bytes
+//! cost time linear in their size.
 
 use chrono::Utc;
 use serde::Serialize;

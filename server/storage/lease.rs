@@ -2,6 +2,9 @@
 //! argument: the messages on the channel, when what was heard may be trusted (the
 //! lease), and when a write is settled. No I/O here; [`super::notify`] runs the
 //! listener and the sender around them.
+//!
+//! The beat is sent every 200 ms and a lease lasts 1 s from the sending. A new listener
+//! trusts nothing until its first beat is back.
 
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};

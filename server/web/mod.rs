@@ -23,6 +23,7 @@ mod frame;
 mod home;
 mod keep;
 mod keys;
+mod links;
 mod notice;
 mod people;
 mod plan_tasks;
