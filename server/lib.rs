@@ -4,7 +4,9 @@
 //! The map of the code (dependencies point downwards only):
 //!
 //! - [`web`]: the web interface: server-rendered pages (minijinja) over the
-//!   services, for the office, units, signer and administrators; forms carry CSRF;
+//!   services, for the office, units, signer and administrators; `frame` (templates,
+//!   menu, headers, error pages), `form` (sessions, forms), `view` (records as
+//!   pages show them) and `routes` (one table of addresses); forms carry CSRF;
 //!   `keep` saves what was typed (autosave drafts, forms posted after the session
 //!   expired) and offers it back; `account` covers first-run setup, the issuer,
 //!   units and one's own account (with its calendar addresses), `people` the
@@ -27,9 +29,12 @@
 //!   and archived tasks (`integrity`);
 //!   first-run setup (`setup`) and one-time password links, invitations and resets
 //!   (`accounts`); a plan at a glance (`figures`), spreadsheets in and out
-//!   (`spreadsheets`), calendar feeds (`calendars`). Services import each other in one direction only
+//!   (`spreadsheets`), calendar feeds (`calendars`). Services name no sea-orm and
+//!   import each other in one direction only
 //!   (`tests/api/structure.rs` reads the source to keep it so).
-//! - [`storage`]: the database pool, migrations, entities, the audit chain, files,
+//! - [`storage`]: every query, one file per table (`rows!` gives get, find,
+//!   insert, save and remove; named queries beside them), the database pool,
+//!   migrations, entities, the audit chain and its `audited` insert, files,
 //!   the reads several services share (`queries`), reads kept by revision and
 //!   scope (`cache`), whether a SQLite file changed without asking it (`watch`),
 //!   the heads every instance hears on PostgreSQL, trusted under a lease (`notify`),
