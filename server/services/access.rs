@@ -55,7 +55,7 @@ async fn takes_part<C: Conn>(db: &C, unit: Uuid, task: &tasks::Model) -> Result<
 /// Fails with `NotFound` unless the actor may see `task` (its issuer; for a unit
 /// officer, a task their unit leads or co-operates on).
 pub(crate) async fn check_task_visible<C: Conn>(db: &C, actor: &Actor, task: &tasks::Model) -> Result<()> {
-    let plan = crate::storage::queries::plan(db, task.plan_id).await?;
+    let plan = crate::storage::plans::get(db, task.plan_id).await?;
     check_scope(actor, plan.issuer_id, "task")?;
     if let Some(unit) = unit_scope(actor)
         && !takes_part(db, unit, task).await?
@@ -77,7 +77,7 @@ pub(crate) async fn check_task_writable<C: Conn>(db: &C, actor: &Actor, task: &t
 
 /// Fails with `NotFound` when the plan's issuer is out of scope; returns the plan.
 pub(crate) async fn plan_in_scope<C: Conn>(db: &C, actor: &Actor, plan_id: Uuid) -> Result<plans::Model> {
-    let plan = crate::storage::queries::plan(db, plan_id).await?;
+    let plan = crate::storage::plans::get(db, plan_id).await?;
     check_scope(actor, plan.issuer_id, "plan")?;
     Ok(plan)
 }
@@ -89,7 +89,7 @@ pub(crate) async fn check_plan_scope<C: Conn>(
     plan_id: Uuid,
     entity: &'static str,
 ) -> Result<()> {
-    let plan = crate::storage::queries::plan(db, plan_id).await?;
+    let plan = crate::storage::plans::get(db, plan_id).await?;
     check_scope(actor, plan.issuer_id, entity)
 }
 

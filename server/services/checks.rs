@@ -91,14 +91,14 @@ async fn unprintable(
     texts.extend(json_list::<Recipient>(&doc.recipients).into_iter().map(|r| ("Nơi nhận".to_owned(), r.label)));
     texts.push(("Người ký".into(), format!("{} {}", doc.signer_position, doc.signer_name)));
     if let Some(p) = plan {
-        let groups = task_groups::of_plan_in_order(c, p.id).await?;
+        let groups = task_groups::of_plan(c, p.id).await?;
         texts.extend(groups.into_iter().map(|g| ("Tên nhóm nhiệm vụ".to_owned(), g.title)));
         let code: std::collections::HashMap<Uuid, String> = list.iter().map(|t| (t.id, t.code.clone())).collect();
         let ids: Vec<Uuid> = list.iter().map(|t| t.id).collect();
         for t in list {
             texts.push((format!("Nhiệm vụ {}, nội dung", t.code), t.text.clone()));
         }
-        for x in targets::of_tasks_in_order(c, ids.clone()).await? {
+        for x in targets::of_tasks(c, ids.clone()).await? {
             let of = code.get(&x.task_id).cloned().unwrap_or_default();
             texts.push((
                 format!("Nhiệm vụ {of}, chỉ tiêu"),
@@ -109,7 +109,7 @@ async fn unprintable(
             let of = code.get(&r.task_id).cloned().unwrap_or_default();
             texts.push((format!("Nhiệm vụ {of}, kết quả thực hiện"), r.narrative));
         }
-        for x in proposals::of_plan_in_order(c, p.id).await? {
+        for x in proposals::of_plan(c, p.id, None).await? {
             texts.push(("Đề xuất nhiệm vụ năm sau".to_owned(), x.text));
         }
     }
@@ -145,7 +145,7 @@ pub(crate) async fn data_findings(
     };
     // The plan's tasks as they print (archived ones do not), read once for both rules.
     let plan_tasks = match &plan {
-        Some(p) => tasks::printed_of_plan(c, p.id).await?,
+        Some(p) => tasks::live_in_plan(c, p.id).await?,
         None => Vec::new(),
     };
     let (mut without_unit, mut without_deadline) = (Vec::new(), Vec::new());

@@ -41,7 +41,7 @@ pub fn report_subject(year: i32) -> String {
 pub async fn start_document(db: &Db, actor: &Actor, now: DateTime<Utc>, start: Start) -> Result<Document> {
     require(actor, Action::ManageDocument)?;
     let txn = db.begin_write().await?;
-    let plan = crate::storage::queries::plan(&*txn, start.plan_id)
+    let plan = crate::storage::plans::get(&*txn, start.plan_id)
         .await
         .ok()
         .filter(|p| in_scope(actor, p.issuer_id))
@@ -106,7 +106,7 @@ async fn only_signer(c: &impl Conn, issuer_id: Uuid) -> Result<Option<users::Mod
 
 /// Nơi nhận: every active unit with its addresses, in the units' order, then "Lưu: VT, VP".
 async fn recipients(c: &impl Conn, issuer_id: Uuid) -> Result<Vec<Recipient>> {
-    let mut list: Vec<units::Model> = units::active_records_of_issuer(c, issuer_id).await?;
+    let mut list: Vec<units::Model> = units::active_of_issuer(c, issuer_id).await?;
     list.sort_by_key(|u| crate::domain::text::collation_key(&u.name));
     let mut out: Vec<Recipient> = list
         .into_iter()

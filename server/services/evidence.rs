@@ -199,7 +199,7 @@ pub async fn upload_evidence(
 
 async fn load_visible(db: &Db, actor: &Actor, id: Uuid) -> Result<evidence::Model> {
     let m = evidence::get(&db.conn, id).await?;
-    let task = crate::storage::queries::task(&db.conn, m.task_id).await?;
+    let task = crate::storage::tasks::get(&db.conn, m.task_id).await?;
     check_task_visible(&db.conn, actor, &task).await.map_err(|_| not_found("evidence"))?;
     Ok(m)
 }
@@ -230,7 +230,7 @@ pub async fn download_evidence(
 /// The evidence of a task, oldest first.
 pub async fn list_evidence(db: &Db, actor: &Actor, task_id: Uuid) -> Result<Vec<Evidence>> {
     require(actor, Action::Read)?;
-    let task = crate::storage::queries::task(&db.conn, task_id).await?;
+    let task = crate::storage::tasks::get(&db.conn, task_id).await?;
     check_task_visible(&db.conn, actor, &task).await?;
     let rows = evidence::of_task(&db.conn, task_id).await?;
     Ok(rows.into_iter().map(to_model).collect())

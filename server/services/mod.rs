@@ -6,8 +6,9 @@
 //! document saved and submitted (`issuing::save_and_submit`) are each one function that
 //! owns its transaction; a refused part writes nothing, not even an audit event. Services
 //! import each other in one direction only: reads several need (a plan, a task) live in
-//! `storage::queries`, the result lock and delete guards in `integrity`, the image check
-//! in `images`, the local date here; `tests/api/structure.rs` fails on a cycle.
+//! `storage/` (`plans::get`, `tasks::get`), the result lock and delete guards in
+//! `integrity`, the image check in `images`, the local date here;
+//! `tests/api/structure.rs` fails on a cycle.
 
 pub(crate) mod access;
 pub mod accounts;

@@ -305,7 +305,8 @@ pub async fn copy_forward(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) 
     let task_ids: Vec<Uuid> = old_tasks.iter().map(|t| t.id).collect();
     let old_targets = targets::of_tasks(&*txn, task_ids.clone()).await?;
     let old_coops = task_cooperators::of_tasks(&*txn, task_ids).await?;
-    let active = units::active_of_issuer(&*txn, source.issuer_id).await?;
+    let active: std::collections::HashSet<Uuid> =
+        units::active_of_issuer(&*txn, source.issuer_id).await?.into_iter().map(|u| u.id).collect();
     let old_year = source.year.to_string();
     let title = if source.title.contains(&old_year) {
         source.title.replace(&old_year, &year.to_string())

@@ -41,21 +41,21 @@ pub(crate) struct Register {
 }
 
 pub(crate) async fn load_register(c: &impl Conn, plan_id: Uuid) -> Result<Register> {
-    let groups = task_groups::of_plan_in_order(c, plan_id).await?;
-    let tasks = tasks::printed_of_plan(c, plan_id).await?;
+    let groups = task_groups::of_plan(c, plan_id).await?;
+    let tasks = tasks::live_in_plan(c, plan_id).await?;
     let ids: Vec<Uuid> = tasks.iter().map(|t| t.id).collect();
     let results = results::of_task_ids(c, ids.clone()).await?.into_iter().map(|r| (r.task_id, r)).collect();
     let mut cooperators: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-    for row in task_cooperators::of_task_ids(c, ids.clone()).await? {
+    for row in task_cooperators::of_tasks(c, ids.clone()).await? {
         cooperators.entry(row.task_id).or_default().push(row.unit_id);
     }
     let mut targets: HashMap<Uuid, Vec<targets::Model>> = HashMap::new();
-    for t in targets::of_tasks_in_order(c, ids).await? {
+    for t in targets::of_tasks(c, ids).await? {
         targets.entry(t.task_id).or_default().push(t);
     }
     let plan = plans::get(c, plan_id).await?;
     let units = units::list(c, &[Some(plan.issuer_id)], None).await?.into_iter().map(|u| (u.id, u)).collect();
-    let proposals = proposals::of_plan_in_order(c, plan_id).await?;
+    let proposals = proposals::of_plan(c, plan_id, None).await?;
     Ok(Register { groups, tasks, results, units, cooperators, proposals, targets })
 }
 

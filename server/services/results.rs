@@ -47,7 +47,7 @@ async fn evaluate<C: Conn>(db: &C, i: &ResultInput) -> Result<(Option<String>, O
     check.finish()?;
     let task =
         tasks::find(db, i.task_id).await?.ok_or_else(|| AppError::field("task_id", unknown_ref("nhiệm vụ / task")))?;
-    let plan = crate::storage::queries::plan(db, task.plan_id).await?;
+    let plan = crate::storage::plans::get(db, task.plan_id).await?;
     let rubric = super::rubrics::load(db, plan.rubric_id).await?;
     let proposed = i.self_score.and_then(|s| rubric.rate(s)).map(str::to_owned);
     let wanted = i.rating_override.as_deref().map(str::trim).filter(|s| !s.is_empty());
@@ -163,7 +163,7 @@ pub async fn create_result(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Re
 
 async fn load_visible<C: Conn>(db: &C, actor: &Actor, id: Uuid) -> Result<(results::Model, tasks::Model)> {
     let r = results::get(db, id).await?;
-    let task = crate::storage::queries::task(db, r.task_id).await?;
+    let task = crate::storage::tasks::get(db, r.task_id).await?;
     check_task_visible(db, actor, &task).await.map_err(|_| not_found("result"))?;
     Ok((r, task))
 }

@@ -71,7 +71,7 @@ pub async fn import_register(
     }
     let mut groups: BTreeMap<String, Uuid> = BTreeMap::new();
     let mut last_position = 0;
-    for g in task_groups::of_plan_in_order(&*txn, plan.id).await? {
+    for g in task_groups::of_plan(&*txn, plan.id).await? {
         last_position = last_position.max(g.position);
         groups.entry(fold(&g.title)).or_insert(g.id);
     }

@@ -139,7 +139,7 @@ pub async fn create_target(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Ta
 pub async fn get_target(db: &Db, actor: &Actor, id: Uuid) -> Result<Target> {
     require(actor, Action::Read)?;
     let m = targets::get(&db.conn, id).await?;
-    let task = crate::storage::queries::task(&db.conn, m.task_id).await?;
+    let task = crate::storage::tasks::get(&db.conn, m.task_id).await?;
     check_task_visible(&db.conn, actor, &task).await.map_err(|_| not_found("target"))?;
     Ok(to_model(m))
 }
@@ -159,7 +159,7 @@ pub async fn update_target(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid,
             "Chỉ tiêu không chuyển sang nhiệm vụ khác / a target stays with its task",
         ));
     }
-    let task = crate::storage::queries::task(&*txn, before.task_id).await?;
+    let task = crate::storage::tasks::get(&*txn, before.task_id).await?;
     check_task_writable(&*txn, actor, &task).await.map_err(|e| match e {
         AppError::NotFound { .. } => not_found("target"),
         other => other,
@@ -193,7 +193,7 @@ pub async fn delete_target(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid)
     require(actor, Action::ManagePlan)?;
     let txn = db.begin_write().await?;
     let before = targets::get(&*txn, id).await?;
-    let task = crate::storage::queries::task(&*txn, before.task_id).await?;
+    let task = crate::storage::tasks::get(&*txn, before.task_id).await?;
     check_task_visible(&*txn, actor, &task).await.map_err(|_| not_found("target"))?;
     super::integrity::ensure_live(&*txn, &task).await?;
     targets::remove(&*txn, id).await?;
@@ -205,7 +205,7 @@ pub async fn delete_target(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid)
 /// The targets of one task, in order.
 pub async fn list_targets(db: &Db, actor: &Actor, task_id: Uuid) -> Result<Vec<Target>> {
     require(actor, Action::Read)?;
-    let task = crate::storage::queries::task(&db.conn, task_id).await?;
+    let task = crate::storage::tasks::get(&db.conn, task_id).await?;
     check_task_visible(&db.conn, actor, &task).await?;
     Ok(for_tasks(&db.conn, vec![task_id]).await?.remove(&task_id).unwrap_or_default())
 }

@@ -67,7 +67,7 @@ async fn check_refs<C: Conn>(db: &C, actor: &Actor, i: &TaskInput, kept: &[Uuid]
     let group = task_groups::find(db, i.group_id)
         .await?
         .ok_or_else(|| AppError::field("group_id", unknown_ref("nhóm / group")))?;
-    let plan = crate::storage::queries::plan(db, group.plan_id).await?;
+    let plan = crate::storage::plans::get(db, group.plan_id).await?;
     if !in_scope(actor, plan.issuer_id) {
         return Err(AppError::field("group_id", unknown_ref("nhóm / group")));
     }
@@ -258,7 +258,7 @@ fn json_of<T: serde::Serialize>(v: &T) -> serde_json::Value {
 /// One task with its targets.
 pub async fn get_task(db: &Db, actor: &Actor, id: Uuid) -> Result<Task> {
     require(actor, Action::Read)?;
-    let m = crate::storage::queries::task(&db.conn, id).await?;
+    let m = crate::storage::tasks::get(&db.conn, id).await?;
     check_task_visible(&db.conn, actor, &m).await?;
     hydrate_one(&db.conn, m).await
 }
@@ -281,7 +281,7 @@ pub(crate) async fn update_in<C: Conn>(
     input: TaskInput,
 ) -> Result<Task> {
     validate(&input)?;
-    let before = crate::storage::queries::task(txn, id).await?;
+    let before = crate::storage::tasks::get(txn, id).await?;
     check_task_visible(txn, actor, &before).await?;
     super::integrity::ensure_live(txn, &before).await?;
     let before_coops = task_cooperators::units_of(txn, id).await?;
@@ -329,7 +329,7 @@ pub(crate) async fn update_in<C: Conn>(
 pub async fn delete_task(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<()> {
     require(actor, Action::ManagePlan)?;
     let txn = db.begin_write().await?;
-    let before = crate::storage::queries::task(&*txn, id).await?;
+    let before = crate::storage::tasks::get(&*txn, id).await?;
     check_task_visible(&*txn, actor, &before).await?;
     super::integrity::ensure_task_deletable(&*txn, &before).await?;
     tasks::remove(&*txn, id).await.map_err(|e| AppError::from_db(e, "in_use", ""))?;
@@ -345,7 +345,7 @@ pub async fn archive_task(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, 
     require(actor, Action::ManagePlan)?;
     let reason = super::reason(reason)?;
     let txn = db.begin_write().await?;
-    let before = crate::storage::queries::task(&*txn, id).await?;
+    let before = crate::storage::tasks::get(&*txn, id).await?;
     check_task_visible(&*txn, actor, &before).await?;
     super::integrity::ensure_live(&*txn, &before).await?;
     let mut after = before.clone();
@@ -363,7 +363,7 @@ pub async fn archive_task(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, 
 pub async fn restore_task(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<Task> {
     require(actor, Action::ManagePlan)?;
     let txn = db.begin_write().await?;
-    let before = crate::storage::queries::task(&*txn, id).await?;
+    let before = crate::storage::tasks::get(&*txn, id).await?;
     check_task_visible(&*txn, actor, &before).await?;
     super::integrity::ensure_plan_open(&*txn, before.plan_id).await?;
     if before.archived_at.is_none() {

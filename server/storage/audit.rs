@@ -215,6 +215,15 @@ pub async fn page<C: ConnectionTrait>(
     Ok((rows, total))
 }
 
+/// The events on one record (`entity`, `entity_id`), oldest first.
+fn events_query(entity: &str, entity_id: Uuid) -> sea_orm::Select<audit_events::Entity> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    audit_events::Entity::find()
+        .filter(audit_events::Column::Entity.eq(entity))
+        .filter(audit_events::Column::EntityId.eq(entity_id))
+        .order_by_asc(audit_events::Column::Seq)
+}
+
 /// The events on one record (`entity`, `entity_id`), oldest first and at most
 /// 500, kept to `actions` when given.
 pub async fn events_of<C: ConnectionTrait>(
@@ -224,13 +233,11 @@ pub async fn events_of<C: ConnectionTrait>(
     actions: Option<&[&str]>,
 ) -> Result<Vec<audit_events::Model>, sea_orm::DbErr> {
     use sea_orm::{ColumnTrait, QueryFilter};
-    let mut q = audit_events::Entity::find()
-        .filter(audit_events::Column::Entity.eq(entity))
-        .filter(audit_events::Column::EntityId.eq(entity_id));
+    let mut q = events_query(entity, entity_id);
     if let Some(a) = actions {
         q = q.filter(audit_events::Column::Action.is_in(a.iter().copied()));
     }
-    q.order_by_asc(audit_events::Column::Seq).limit(500).all(db).await
+    q.limit(500).all(db).await
 }
 
 /// Every event on one record (`entity`, `entity_id`), oldest first.
@@ -239,11 +246,5 @@ pub async fn all_events_of<C: ConnectionTrait>(
     entity: &str,
     entity_id: Uuid,
 ) -> Result<Vec<audit_events::Model>, sea_orm::DbErr> {
-    use sea_orm::{ColumnTrait, QueryFilter};
-    audit_events::Entity::find()
-        .filter(audit_events::Column::Entity.eq(entity))
-        .filter(audit_events::Column::EntityId.eq(entity_id))
-        .order_by_asc(audit_events::Column::Seq)
-        .all(db)
-        .await
+    events_query(entity, entity_id).all(db).await
 }

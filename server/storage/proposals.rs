@@ -25,13 +25,3 @@ pub async fn of_plan(c: &impl ConnectionTrait, plan: Uuid, section: Option<&str>
     }
     q.order_by_asc(proposals::Column::Position).order_by_asc(proposals::Column::Id).all(c).await
 }
-
-/// The plan's proposals in their order (position, then the order they were made).
-pub async fn of_plan_in_order(
-    c: &impl sea_orm::ConnectionTrait,
-    plan: uuid::Uuid,
-) -> Result<Vec<Model>, sea_orm::DbErr> {
-    use super::entities::proposals::{Column, Entity};
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-    Entity::find().filter(Column::PlanId.eq(plan)).order_by_asc(Column::Position).order_by_asc(Column::Id).all(c).await
-}

@@ -5,18 +5,8 @@
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-use crate::error::{AppError, Result};
-use crate::storage::entities::{plans, signing_keys, tasks, users};
-
-/// A plan, or `not_found`.
-pub async fn plan<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<plans::Model> {
-    plans::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound { entity: "plan" })
-}
-
-/// A task, or `not_found`.
-pub async fn task<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<tasks::Model> {
-    tasks::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound { entity: "task" })
-}
+use crate::error::Result;
+use crate::storage::entities::{signing_keys, users};
 
 /// The signing key in use of an issuing body (`user_id` `None`) or of one of its
 /// signers, if one was imported.

@@ -25,13 +25,3 @@ pub async fn last_in_plan(c: &impl ConnectionTrait, plan: Uuid) -> Result<Option
         .one(c)
         .await
 }
-
-/// The plan's groups in their order (position, then the order they were made).
-pub async fn of_plan_in_order(
-    c: &impl sea_orm::ConnectionTrait,
-    plan: uuid::Uuid,
-) -> Result<Vec<Model>, sea_orm::DbErr> {
-    use super::entities::task_groups::{Column, Entity};
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-    Entity::find().filter(Column::PlanId.eq(plan)).order_by_asc(Column::Position).order_by_asc(Column::Id).all(c).await
-}

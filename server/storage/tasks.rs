@@ -168,29 +168,14 @@ pub async fn dated_in_plan(c: &impl ConnectionTrait, plan: Uuid) -> Result<Vec<M
         .await
 }
 
-/// The live (not archived) tasks of `plan`, by position.
+/// The live (not archived) tasks of `plan` — the ones that print — in their order
+/// (position, then the order they were made).
 pub async fn live_in_plan(c: &impl ConnectionTrait, plan: Uuid) -> Result<Vec<Model>, DbErr> {
     tasks::Entity::find()
         .filter(tasks::Column::PlanId.eq(plan))
         .filter(tasks::Column::ArchivedAt.is_null())
         .order_by_asc(tasks::Column::Position)
-        .all(c)
-        .await
-}
-
-/// The plan's tasks as they print: not archived, in their order (position, then
-/// the order they were made).
-pub async fn printed_of_plan(
-    c: &impl sea_orm::ConnectionTrait,
-    plan: uuid::Uuid,
-) -> Result<Vec<Model>, sea_orm::DbErr> {
-    use super::entities::tasks::{Column, Entity};
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-    Entity::find()
-        .filter(Column::PlanId.eq(plan))
-        .filter(Column::ArchivedAt.is_null())
-        .order_by_asc(Column::Position)
-        .order_by_asc(Column::Id)
+        .order_by_asc(tasks::Column::Id)
         .all(c)
         .await
 }

@@ -55,23 +55,8 @@ pub async fn with_ids(c: &impl ConnectionTrait, ids: Vec<Uuid>) -> Result<Vec<Mo
     units::Entity::find().filter(units::Column::Id.is_in(ids)).all(c).await
 }
 
-/// The ids of the active (not deactivated) units of `issuer`.
-pub async fn active_of_issuer(
-    c: &impl ConnectionTrait,
-    issuer: Uuid,
-) -> Result<std::collections::HashSet<Uuid>, DbErr> {
-    Ok(units::Entity::find()
-        .filter(units::Column::IssuerId.eq(issuer))
-        .filter(units::Column::DeactivatedAt.is_null())
-        .all(c)
-        .await?
-        .into_iter()
-        .map(|u| u.id)
-        .collect())
-}
-
-/// The units of `issuer` still active, as records.
-pub async fn active_records_of_issuer(c: &impl ConnectionTrait, issuer: Uuid) -> Result<Vec<Model>, DbErr> {
+/// The active (not deactivated) units of `issuer`, in no set order.
+pub async fn active_of_issuer(c: &impl ConnectionTrait, issuer: Uuid) -> Result<Vec<Model>, DbErr> {
     units::Entity::find()
         .filter(units::Column::IssuerId.eq(issuer))
         .filter(units::Column::DeactivatedAt.is_null())
