@@ -33,6 +33,8 @@ pub struct AppState {
     pub mailer: Option<Arc<dyn crate::mail::Mailer>>,
     /// The server's reminder days (calendar feeds show them as alarms).
     pub reminders: crate::domain::reminder::Policy,
+    /// Where pages and the API read the time of a request.
+    pub clock: crate::services::Clock,
 }
 
 impl AppState {
@@ -58,6 +60,7 @@ impl AppState {
                 false => None,
             },
             reminders: settings.reminders.policy(),
+            clock: crate::services::Clock::system(),
         })
     }
 }

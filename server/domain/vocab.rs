@@ -14,6 +14,15 @@ pub trait Vocabulary: Copy + 'static {
     /// Every code, in declaration order.
     const ALL_CODES: &'static [&'static str];
 
+    /// Every value, in declaration order.
+    const ALL: &'static [Self];
+
+    /// The stable machine code.
+    fn code(self) -> &'static str;
+
+    /// The one Vietnamese wording of the value.
+    fn label(self) -> &'static str;
+
     /// The codes, for names and messages.
     fn codes() -> Vec<&'static str> {
         Self::ALL_CODES.to_vec()
@@ -50,6 +59,13 @@ macro_rules! vocabulary {
 
         impl Vocabulary for $name {
             const ALL_CODES: &'static [&'static str] = &[$($code),+];
+            const ALL: &'static [$name] = $name::ALL;
+            fn code(self) -> &'static str {
+                $name::code(self)
+            }
+            fn label(self) -> &'static str {
+                $name::label(self)
+            }
         }
 
         impl FromStr for $name {

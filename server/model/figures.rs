@@ -63,6 +63,18 @@ impl Standing {
     }
 }
 
+impl crate::domain::vocab::Vocabulary for Standing {
+    const ALL_CODES: &'static [&'static str] =
+        &["unassigned", "on_track", "due_soon", "overdue", "submitted", "accepted"];
+    const ALL: &'static [Standing] = &Standing::ALL;
+    fn code(self) -> &'static str {
+        Standing::code(self)
+    }
+    fn label(self) -> &'static str {
+        Standing::label(self)
+    }
+}
+
 /// How many tasks stand where.
 #[derive(Debug, Clone, Default, Object, serde::Serialize)]
 pub struct Counts {

@@ -73,6 +73,35 @@ pub fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(6)
 }
 
+/// Where requests read the time: the system clock, or a fixed instant (tests, and
+/// a replay of a given day). Pages and the API's "today" read it from the state.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Clock {
+    fixed: Option<DateTime<Utc>>,
+}
+
+impl Clock {
+    /// The system clock.
+    pub fn system() -> Clock {
+        Clock { fixed: None }
+    }
+
+    /// A clock that always says `at`.
+    pub fn fixed(at: DateTime<Utc>) -> Clock {
+        Clock { fixed: Some(at.trunc_subsecs(6)) }
+    }
+
+    /// The current time at the precision the database keeps.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.fixed.unwrap_or_else(now)
+    }
+
+    /// Today's date in Vietnam.
+    pub fn today(&self) -> chrono::NaiveDate {
+        local_date(self.now())
+    }
+}
+
 /// The calendar date in Vietnam (UTC+7) at `now`: documents are dated locally.
 pub fn local_date(now: DateTime<Utc>) -> chrono::NaiveDate {
     let vn = chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7");

@@ -29,12 +29,12 @@ pub(crate) async fn own_page(state: Data<&AppState>, req: &Request) -> Response 
 async fn own(c: &Ctx, status: StatusCode, extra: Value) -> Response {
     let me = match users::get_user(&c.state.db, &c.actor, c.actor.user_id.unwrap_or_default()).await {
         Ok(me) => me,
-        Err(e) => return error_page(Some(c), e),
+        Err(e) => return error_page(Some(c), &e),
     };
     let signs = matches!(c.actor.role, Some(Role::Signer | Role::Admin));
     let feeds = match crate::services::calendars::list_feeds(&c.state.db, &c.actor).await {
         Ok(f) => f,
-        Err(e) => return error_page(Some(c), e),
+        Err(e) => return error_page(Some(c), &e),
     };
     let feeds: Vec<Value> = feeds
         .iter()
@@ -62,7 +62,7 @@ async fn own(c: &Ctx, status: StatusCode, extra: Value) -> Response {
                 .filter(|u| u.deactivated_at.is_none())
                 .map(|u| json!({"id": u.id, "name": u.data.name}))
                 .collect(),
-            Err(e) => return error_page(Some(c), e),
+            Err(e) => return error_page(Some(c), &e),
         }
     };
     let mut ctx = json!({"username": c.username, "name": c.name, "id": me.id, "email": me.data.email,
@@ -79,7 +79,7 @@ async fn own(c: &Ctx, status: StatusCode, extra: Value) -> Response {
 pub(crate) async fn own_email(state: Data<&AppState>, req: &Request, body: Body) -> Response {
     let (c, f) = session_form!(state, req, body);
     if let Err(e) = f.check_csrf(&c) {
-        return error_page(Some(&c), e);
+        return error_page(Some(&c), &e);
     }
     match users::change_own_email(&c.state.db, &c.actor, now(), &f.get("email")).await {
         Ok(_) => super::done("/account", "email_changed"),
@@ -88,7 +88,7 @@ pub(crate) async fn own_email(state: Data<&AppState>, req: &Request, body: Body)
                 own(&c, StatusCode::UNPROCESSABLE_ENTITY, json!({"email_errors": errors, "email": f.get("email")}))
                     .await
             }
-            None => error_page(Some(&c), e),
+            None => error_page(Some(&c), &e),
         },
     }
 }
@@ -97,7 +97,7 @@ pub(crate) async fn own_email(state: Data<&AppState>, req: &Request, body: Body)
 pub(crate) async fn own_change(state: Data<&AppState>, req: &Request, body: Body) -> Response {
     let (c, f) = session_form!(state, req, body);
     if let Err(e) = f.check_csrf(&c) {
-        return error_page(Some(&c), e);
+        return error_page(Some(&c), &e);
     }
     let (current, new, repeat) = (f.get("current"), f.get("new"), f.get("repeat"));
     if let Some(errors) = repeat_error(&new, &repeat) {
@@ -107,7 +107,7 @@ pub(crate) async fn own_change(state: Data<&AppState>, req: &Request, body: Body
         Ok(()) => super::done("/account", "password_changed"),
         Err(e) => match field_errors(&e) {
             Some(errors) => own(&c, StatusCode::UNPROCESSABLE_ENTITY, json!({"errors": errors})).await,
-            None => error_page(Some(&c), e),
+            None => error_page(Some(&c), &e),
         },
     }
 }
@@ -220,7 +220,7 @@ pub(crate) async fn setup_run(
                     json!({"secret": secret, "values": values, "errors": errors}),
                 )
             }
-            None => error_page(None, e),
+            None => error_page(None, &e),
         },
     }
 }
@@ -390,7 +390,7 @@ pub(crate) async fn unit_save(state: Data<&AppState>, req: &Request, Path(id): P
 pub(crate) async fn feed_create(state: Data<&AppState>, req: &Request, body: Body) -> Response {
     let (c, f) = session_form!(state, req, body);
     if let Err(e) = f.check_csrf(&c) {
-        return error_page(Some(&c), e);
+        return error_page(Some(&c), &e);
     }
     let unit_id = f.get("unit_id").parse::<Uuid>().ok();
     let input = crate::model::CalendarFeedInput { unit_id };
@@ -398,7 +398,7 @@ pub(crate) async fn feed_create(state: Data<&AppState>, req: &Request, body: Bod
         Ok(made) => own(&c, StatusCode::CREATED, json!({"new_feed": made.url})).await,
         Err(e) => match field_errors(&e) {
             Some(errors) => own(&c, StatusCode::UNPROCESSABLE_ENTITY, json!({"feed_errors": errors})).await,
-            None => error_page(Some(&c), e),
+            None => error_page(Some(&c), &e),
         },
     }
 }
@@ -408,11 +408,11 @@ pub(crate) async fn feed_create(state: Data<&AppState>, req: &Request, body: Bod
 pub(crate) async fn feed_revoke(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
     let (c, f) = session_form!(state, req, body);
     if let Err(e) = f.check_csrf(&c) {
-        return error_page(Some(&c), e);
+        return error_page(Some(&c), &e);
     }
     match crate::services::calendars::revoke_feed(&c.state.db, &c.actor, now(), id).await {
         Ok(_) => super::done("/account#calendar", "feed_revoked"),
-        Err(e) => error_page(Some(&c), e),
+        Err(e) => error_page(Some(&c), &e),
     }
 }
 
@@ -430,6 +430,6 @@ pub(crate) async fn feed(state: Data<&AppState>, Path(file): Path<String>) -> Re
             .status(StatusCode::NOT_FOUND)
             .content_type("text/plain; charset=utf-8")
             .body("Không có lịch ở địa chỉ này (có thể đã bị thu hồi)."),
-        Err(e) => error_page(None, e),
+        Err(e) => error_page(None, &e),
     }
 }

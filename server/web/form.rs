@@ -5,16 +5,53 @@
 use std::collections::BTreeMap;
 
 use poem::http::Method;
-use poem::{Body, Request, Response};
+use poem::{Body, FromRequest, Request, RequestBody, Response};
 
 use crate::error::AppError;
 use crate::http::auth::COOKIE;
 use crate::services::{auth, now};
 use crate::state::AppState;
 
-use super::frame::{Ctx, error_page, redirect};
+use super::frame::{Ctx, PageError, Seen, error_page, redirect};
 use super::view::vietnamese;
-use super::{notice, start};
+use super::{keep, notice, start};
+
+/// The state every page is served with (the router adds it).
+fn state_of(req: &Request) -> poem::Result<&AppState> {
+    req.data::<AppState>().ok_or_else(|| PageError(AppError::Internal("the page router has no state".into())).into())
+}
+
+/// A page's signed-in user: the session behind the cookie, or the redirect to the
+/// login page.
+impl<'a> FromRequest<'a> for Ctx {
+    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+        let c = ctx(state_of(req)?, req).await.map_err(poem::Error::from_response)?;
+        seen(req, &c);
+        Ok(c)
+    }
+}
+
+/// A posted form and its signed-in user. The form of an expired session is kept for
+/// its user, who is sent to log in (see [`keep`]); a form without the session's CSRF
+/// token is refused before the page runs.
+pub(crate) struct Posted(pub Ctx, pub Form);
+
+impl<'a> FromRequest<'a> for Posted {
+    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let f = Form::read(body.take()?).await;
+        let c = keep::form_ctx(state_of(req)?, req, &f).await.map_err(poem::Error::from_response)?;
+        seen(req, &c);
+        f.check_csrf(&c).map_err(PageError)?;
+        Ok(Posted(c, f))
+    }
+}
+
+/// Tells [`super::frame::framed`] whose frame an error page of this request is drawn in.
+fn seen(req: &Request, c: &Ctx) {
+    if let Some(s) = req.extensions().get::<Seen>() {
+        let _ = s.0.set(c.clone());
+    }
+}
 
 /// The session behind the cookie, or a redirect to the login page.
 pub(crate) async fn ctx(state: &AppState, req: &Request) -> Result<Ctx, Response> {
@@ -117,7 +154,7 @@ pub(crate) fn box_errors(errors: BTreeMap<String, String>) -> BTreeMap<String, S
 pub(crate) fn respond(ctx: &Ctx, r: Result<Response, AppError>) -> Response {
     match r {
         Ok(resp) => resp,
-        Err(e) => error_page(Some(ctx), e),
+        Err(e) => error_page(Some(ctx), &e),
     }
 }
 

@@ -3,16 +3,16 @@
 //! headers, redirects, and errors as pages.
 
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
-use minijinja::Environment;
+use minijinja::{Environment, Value, context};
+use poem::error::ResponseError;
 use poem::http::StatusCode;
 use poem::{Request, Response, handler};
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use crate::domain::Role;
 use crate::error::AppError;
-use crate::services::now;
 use crate::state::AppState;
 use crate::storage::audit::Actor;
 
@@ -83,7 +83,9 @@ fn vn_time_text(s: &str, format: &str) -> String {
     }
 }
 
-/// The signed-in user of a page.
+/// The signed-in user of a page, extracted by poem (see [`super::form`]): the
+/// session, the actor, what waits for them and the page's clock.
+#[derive(Clone)]
 pub(crate) struct Ctx {
     pub state: AppState,
     pub actor: Actor,
@@ -96,6 +98,26 @@ pub(crate) struct Ctx {
     pub waiting: BTreeMap<&'static str, u64>,
 }
 
+/// The frame every signed-in page shares: who is signed in, the CSRF token, the
+/// session's end, the menu and the notice of the last action.
+#[derive(Serialize)]
+struct FrameView<'a> {
+    me: Me<'a>,
+    csrf: &'a str,
+    session_expires: i64,
+    menu: Vec<(&'static str, &'static str)>,
+    waiting: &'a BTreeMap<&'static str, u64>,
+    notice: &'a Option<String>,
+}
+
+#[derive(Serialize)]
+struct Me<'a> {
+    name: &'a str,
+    username: &'a str,
+    role: &'static str,
+    role_label: &'static str,
+}
+
 impl Ctx {
     pub fn role(&self) -> Option<Role> {
         self.actor.role
@@ -105,29 +127,33 @@ impl Ctx {
         self.actor.role.is_some_and(|r| roles.contains(&r))
     }
 
-    /// Renders `template` with the page frame's values (user, CSRF token, menu).
-    pub fn page(&self, template: &str, status: StatusCode, mut ctx: Value) -> Response {
-        let role = self.actor.role.map(|r| r.code()).unwrap_or("admin");
-        ctx["me"] = json!({"name": self.name, "username": self.username, "role": role,
-            "role_label": role_label(role)});
-        ctx["csrf"] = json!(self.session.csrf_token);
-        ctx["session_expires"] = json!(self.session.expires_at.timestamp());
-        ctx["menu"] = json!(menu(self.actor.role));
-        ctx["waiting"] = json!(self.waiting);
-        if ctx.get("notice").is_none() {
-            ctx["notice"] = json!(self.notice);
-        }
-        render(template, status, ctx)
+    /// The time of this request, from the state's clock.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.state.clock.now()
     }
-}
 
-fn role_label(role: &str) -> &'static str {
-    match role {
-        "admin" => "Quản trị",
-        "office" => "Văn phòng",
-        "unit_officer" => "Cán bộ đơn vị",
-        "signer" => "Lãnh đạo ký",
-        _ => "Theo dõi",
+    /// Today in Vietnam, from the state's clock.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.state.clock.today()
+    }
+
+    /// Renders `template` with `view` inside the page frame (user, CSRF token, menu);
+    /// a `notice` of the view wins over the redirect's.
+    pub fn page(&self, template: &str, status: StatusCode, view: impl Serialize) -> Response {
+        let role = self.actor.role.unwrap_or(Role::Admin);
+        let frame = FrameView {
+            me: Me { name: &self.name, username: &self.username, role: role.code(), role_label: role.label() },
+            csrf: &self.session.csrf_token,
+            session_expires: self.session.expires_at.timestamp(),
+            menu: menu(self.actor.role),
+            waiting: &self.waiting,
+            notice: &self.notice,
+        };
+        let view = Value::from(minijinja::value::Serde(&view));
+        let notice = view.get_attr("notice").ok().filter(|n| !n.is_undefined() && !n.is_none());
+        let ctx =
+            minijinja::value::merge_maps([context! { notice }, view, Value::from(minijinja::value::Serde(&frame))]);
+        render_value(template, status, ctx)
     }
 }
 
@@ -164,9 +190,14 @@ fn menu(role: Option<Role>) -> Vec<(&'static str, &'static str)> {
     }
 }
 
-/// Renders a template to an HTML response.
-pub(crate) fn render(template: &str, status: StatusCode, ctx: Value) -> Response {
-    match env().get_template(template).and_then(|t| t.render(minijinja::value::Serde(&ctx))) {
+/// Renders a template with a view to an HTML response (pages without a session:
+/// the login, the setup and the password links).
+pub(crate) fn render(template: &str, status: StatusCode, view: impl Serialize) -> Response {
+    render_value(template, status, Value::from(minijinja::value::Serde(&view)))
+}
+
+fn render_value(template: &str, status: StatusCode, ctx: Value) -> Response {
+    match env().get_template(template).and_then(|t| t.render(ctx)) {
         Ok(html) => Response::builder()
             .status(status)
             .content_type("text/html; charset=utf-8")
@@ -195,7 +226,7 @@ pub(crate) fn done(path: &str, what: &str) -> Response {
     let enc: String = form_urlencoded::byte_serialize(what.as_bytes()).collect();
     let hash = if fragment.is_empty() { String::new() } else { format!("#{fragment}") };
     let sep = if path.contains('?') { '&' } else { '?' };
-    redirect(&format!("{path}{sep}done={enc}&at={}{hash}", now().timestamp()))
+    redirect(&format!("{path}{sep}done={enc}&at={}{hash}", crate::services::now().timestamp()))
 }
 
 /// Whether `p` is a path on this site (not `//host`, not `/\\host`, no scheme):
@@ -212,13 +243,72 @@ pub(crate) fn redirect(to: &str) -> Response {
 /// The error page with a title and a message, for refusals made before any page
 /// code runs (a body too large, a form of the wrong kind).
 pub(crate) fn plain_error_page(status: StatusCode, title: &str, message: &str) -> Response {
-    render("error.html", status, json!({"title": title, "message": message, "status": status.as_u16()}))
+    render("error.html", status, &ErrorView { title, message, status: status.as_u16() })
+}
+
+/// What the error page shows.
+#[derive(Serialize)]
+struct ErrorView<'a> {
+    title: &'a str,
+    message: &'a str,
+    status: u16,
+}
+
+/// An error of a page handler: poem carries it out of the handler, and
+/// [`framed`] renders it as the error page inside the frame of its user.
+#[derive(Debug)]
+pub(crate) struct PageError(pub AppError);
+
+impl std::fmt::Display for PageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for PageError {}
+
+impl ResponseError for PageError {
+    fn status(&self) -> StatusCode {
+        StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    fn as_response(&self) -> Response {
+        error_page(None, &self.0)
+    }
+}
+
+impl From<AppError> for PageError {
+    fn from(e: AppError) -> PageError {
+        PageError(e)
+    }
+}
+
+/// What a page handler answers: a page, a redirect, or an error shown as a page.
+pub(crate) type Page = std::result::Result<Response, PageError>;
+
+/// The signed-in user of the request, once [`Ctx`] has been extracted: the error
+/// page of a failed handler is drawn in that user's frame.
+#[derive(Clone, Default)]
+pub(crate) struct Seen(pub(crate) Arc<OnceLock<Ctx>>);
+
+/// Around every page: a handler's [`PageError`] becomes the error page, in the frame
+/// of the user the request was made by.
+pub(crate) async fn framed<E: poem::Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Result<Response> {
+    let seen = Seen::default();
+    req.extensions_mut().insert(seen.clone());
+    match ep.call(req).await {
+        Ok(r) => Ok(poem::IntoResponse::into_response(r)),
+        Err(e) => match e.downcast_ref::<PageError>() {
+            Some(PageError(app)) => Ok(error_page(seen.0.get(), app)),
+            None => Err(e),
+        },
+    }
 }
 
 /// An error as a page: 404 for records out of reach, 403 for actions, 409 for conflicts.
-pub(crate) fn error_page(ctx: Option<&Ctx>, e: AppError) -> Response {
+pub(crate) fn error_page(ctx: Option<&Ctx>, e: &AppError) -> Response {
     let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let (title, message) = match &e {
+    let (title, message) = match e {
         AppError::NotFound { .. } => {
             ("Không tìm thấy", "Không có trang hoặc bản ghi này, hoặc bạn không có quyền xem.".to_owned())
         }
@@ -250,10 +340,10 @@ pub(crate) fn error_page(ctx: Option<&Ctx>, e: AppError) -> Response {
             ("Lỗi hệ thống", "Đã ghi nhận lỗi; xin thử lại sau.".into())
         }
     };
-    let v = json!({"title": title, "message": message, "status": status.as_u16()});
+    let v = ErrorView { title, message: &message, status: status.as_u16() };
     match ctx {
-        Some(c) => c.page("error.html", status, v),
-        None => render("error.html", status, v),
+        Some(c) => c.page("error.html", status, &v),
+        None => render("error.html", status, &v),
     }
 }
 
@@ -267,7 +357,7 @@ pub async fn not_found_page<E: poem::Endpoint>(ep: std::sync::Arc<E>, req: Reque
         && resp.status() == StatusCode::NOT_FOUND
         && resp.content_type().is_some_and(|t| t.starts_with("application/json"))
     {
-        return Ok(error_page(None, AppError::NotFound { entity: "page" }));
+        return Ok(error_page(None, &AppError::NotFound { entity: "page" }));
     }
     Ok(resp)
 }

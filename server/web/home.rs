@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use super::view::Choice;
 use super::{Ctx, Form, error_page, js, redirect, render, respond, session, session_form};
 use crate::domain::Role;
 use crate::error::{AppError, Result};
@@ -139,7 +140,7 @@ pub(crate) async fn login(state: Data<&AppState>, req: &Request, body: Body) -> 
             json!({"values": values, "next": next,
                 "errors": {"_": "Sai tên đăng nhập hoặc mật khẩu"}}),
         ),
-        Err(e) => error_page(None, e),
+        Err(e) => error_page(None, &e),
     }
 }
 
@@ -147,7 +148,7 @@ pub(crate) async fn login(state: Data<&AppState>, req: &Request, body: Body) -> 
 pub(crate) async fn logout(state: Data<&AppState>, req: &Request, body: Body) -> Response {
     let (c, f) = session_form!(state, req, body);
     if let Err(e) = f.check_csrf(&c) {
-        return error_page(Some(&c), e);
+        return error_page(Some(&c), &e);
     }
     let _ = auth::revoke(&state.db, &c.actor, now(), c.session.id).await;
     let mut r = redirect("/login?done=logout");
@@ -287,14 +288,14 @@ async fn dashboard_view(c: &Ctx, plan: crate::model::Plan, today: NaiveDate) -> 
 }
 
 /// The issuer's plans, newest year first, for the year selector.
-pub(crate) async fn plan_choices(c: &Ctx, current: &crate::model::Plan) -> Result<Vec<Value>> {
+pub(crate) async fn plan_choices(c: &Ctx, current: &crate::model::Plan) -> Result<Vec<Choice>> {
     let page =
         plans::list_plans(&c.state.db, &c.actor, Some(current.data.issuer_id), None, Paging { page: 1, per_page: 100 })
             .await?;
     Ok(page
         .items
         .iter()
-        .map(|p| json!({"id": p.id, "label": format!("Năm {}", p.data.year), "selected": p.id == current.id}))
+        .map(|p| Choice { id: p.id, label: format!("Năm {}", p.data.year), selected: p.id == current.id })
         .collect())
 }
 

@@ -210,7 +210,7 @@ pub(crate) async fn discard(state: Data<&AppState>, req: &Request, body: Body) -
         Err(r) => return r,
     };
     if let Err(e) = f.check_csrf(&c) {
-        return super::error_page(Some(&c), e);
+        return super::error_page(Some(&c), &e);
     }
     let key = f.get("key");
     let page = key.split('#').next().unwrap_or("/").to_owned();
@@ -219,7 +219,7 @@ pub(crate) async fn discard(state: Data<&AppState>, req: &Request, body: Body) -
     }
     match drafts::discard(&c.state.db, &c.actor, &key).await {
         Ok(()) => redirect(&page),
-        Err(e) => super::error_page(Some(&c), e),
+        Err(e) => super::error_page(Some(&c), &e),
     }
 }
 

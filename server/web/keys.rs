@@ -2,58 +2,89 @@
 //! that imports a PKCS#12 (through the API, so the file never sits in a form
 //! draft), and retiring a key.
 
+use poem::handler;
 use poem::http::StatusCode;
-use poem::web::{Data, Path};
-use poem::{Body, Request, Response, handler};
-use serde_json::json;
+use poem::web::Path;
+use serde::Serialize;
 use uuid::Uuid;
 
-use super::{respond, session, session_form};
+use super::{Ctx, Page, Posted};
 use crate::domain::Role;
 use crate::error::AppError;
-use crate::services::{keys, now};
-use crate::state::AppState;
+use crate::services::keys;
 
-#[handler]
-pub(crate) async fn page(state: Data<&AppState>, req: &Request) -> Response {
-    let c = session!(state, req);
-    let r = async {
-        if !c.is(&[Role::Admin]) {
-            return Err(AppError::Forbidden);
-        }
-        let o = keys::overview(&c.state.db, &c.state.signing, &c.actor, now()).await?;
-        let day = super::documents::vn_date;
-        let rows: Vec<serde_json::Value> = o
-            .keys
-            .iter()
-            .map(|k| {
-                json!({"id": k.id, "holder": k.holder, "kind": if k.user_id.is_some() { "Người ký" } else { "Cơ quan" },
-                    "subject": k.subject, "issued_by": k.issued_by, "serial": k.serial, "fingerprint": k.fingerprint,
-                    "from": day(k.not_before), "until": day(k.not_after), "days_left": k.days_left,
-                    "installed": super::documents::vn_time(k.installed_at), "active": k.active,
-                    "installer": k.installed_by_name.clone().unwrap_or_else(|| "dòng lệnh trên máy chủ".into()),
-                    "soon": k.active && k.days_left < keys::WARN_DAYS})
-            })
-            .collect();
-        Ok(c.page(
-            "keys.html",
-            StatusCode::OK,
-            json!({"keys": rows, "candidates": o.candidates, "signing_on": o.signing_on,
-                "can_import": o.can_import, "allow_untrusted": o.allow_untrusted, "warn_days": keys::WARN_DAYS}),
-        ))
-    }
-    .await;
-    respond(&c, r)
+/// The keys page.
+#[derive(Serialize)]
+struct KeysView<'a> {
+    keys: Vec<KeyRow<'a>>,
+    candidates: &'a [keys::Candidate],
+    signing_on: bool,
+    can_import: bool,
+    allow_untrusted: bool,
+    warn_days: i64,
 }
 
+/// One key, as the table shows it.
+#[derive(Serialize)]
+struct KeyRow<'a> {
+    id: Uuid,
+    holder: &'a str,
+    kind: &'static str,
+    subject: &'a str,
+    issued_by: &'a str,
+    serial: &'a str,
+    fingerprint: &'a str,
+    from: String,
+    until: String,
+    days_left: i64,
+    installed: String,
+    active: bool,
+    installer: &'a str,
+    soon: bool,
+}
+
+/// `GET /admin/keys`.
 #[handler]
-pub(crate) async fn retire(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
-    let (c, f) = session_form!(state, req, body);
-    let r = async {
-        f.check_csrf(&c)?;
-        keys::retire(&c.state.db, &c.actor, now(), id).await?;
-        Ok(super::done("/admin/keys", "key_retired"))
+pub(crate) async fn page(c: Ctx) -> Page {
+    if !c.is(&[Role::Admin]) {
+        return Err(AppError::Forbidden.into());
     }
-    .await;
-    respond(&c, r)
+    let o = keys::overview(&c.state.db, &c.state.signing, &c.actor, c.now()).await?;
+    let day = super::documents::vn_date;
+    let rows = o
+        .keys
+        .iter()
+        .map(|k| KeyRow {
+            id: k.id,
+            holder: &k.holder,
+            kind: if k.user_id.is_some() { "Người ký" } else { "Cơ quan" },
+            subject: &k.subject,
+            issued_by: &k.issued_by,
+            serial: &k.serial,
+            fingerprint: &k.fingerprint,
+            from: day(k.not_before),
+            until: day(k.not_after),
+            days_left: k.days_left,
+            installed: super::documents::vn_time(k.installed_at),
+            active: k.active,
+            installer: k.installed_by_name.as_deref().unwrap_or("dòng lệnh trên máy chủ"),
+            soon: k.active && k.days_left < keys::WARN_DAYS,
+        })
+        .collect();
+    let view = KeysView {
+        keys: rows,
+        candidates: &o.candidates,
+        signing_on: o.signing_on,
+        can_import: o.can_import,
+        allow_untrusted: o.allow_untrusted,
+        warn_days: keys::WARN_DAYS,
+    };
+    Ok(c.page("keys.html", StatusCode::OK, view))
+}
+
+/// `POST /admin/keys/{id}/retire`.
+#[handler]
+pub(crate) async fn retire(Posted(c, _): Posted, Path(id): Path<Uuid>) -> Page {
+    keys::retire(&c.state.db, &c.actor, c.now(), id).await?;
+    Ok(super::done("/admin/keys", "key_retired"))
 }

@@ -34,7 +34,7 @@ pub(crate) async fn forgot(state: Data<&AppState>, req: &Request, body: Body) ->
                 StatusCode::UNPROCESSABLE_ENTITY,
                 json!({"errors": errors, "values": {"address": address}}),
             ),
-            None => error_page(None, e),
+            None => error_page(None, &e),
         },
     }
 }
@@ -50,7 +50,7 @@ fn link_gone(e: AppError) -> Response {
         AppError::Conflict { message, .. } => {
             render("password.html", StatusCode::GONE, json!({"gone": vietnamese(&message)}))
         }
-        e => error_page(None, e),
+        e => error_page(None, &e),
     }
 }
 
@@ -96,7 +96,7 @@ pub(crate) async fn link_set(
         Err(e @ AppError::Conflict { .. }) => link_gone(e),
         Err(e) => match field_errors(&e) {
             Some(errors) => again(errors),
-            None => error_page(None, e),
+            None => error_page(None, &e),
         },
     }
 }

@@ -37,8 +37,8 @@ mod task_overview;
 mod tasks;
 mod view;
 
-pub(crate) use form::{Form, box_errors, ctx, field_errors, respond, session, session_cookie, session_form};
+pub(crate) use form::{Form, Posted, box_errors, ctx, field_errors, respond, session, session_cookie, session_form};
 pub use frame::not_found_page;
-pub(crate) use frame::{Ctx, done, error_page, local_path, plain_error_page, redirect, render};
+pub(crate) use frame::{Ctx, Page, PageError, done, error_page, local_path, plain_error_page, redirect, render};
 pub use routes::{ROUTES, routes};
 pub(crate) use view::{js, lines, markdown_html, num, vietnamese, with_extra};

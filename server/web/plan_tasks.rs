@@ -289,7 +289,7 @@ pub(crate) async fn update_task(state: Data<&AppState>, req: &Request, Path(id):
     .await;
     match r {
         Ok(resp) => resp,
-        Err(e) => error_page(Some(&c), e),
+        Err(e) => error_page(Some(&c), &e),
     }
 }
 

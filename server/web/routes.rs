@@ -8,7 +8,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 
 use super::form::ctx;
-use super::frame::{css, error_page, icon, script};
+use super::frame::{css, error_page, framed, icon, script};
 use super::view::markdown_html;
 use super::*;
 
@@ -20,7 +20,7 @@ async fn preview(state: Data<&AppState>, req: &Request, body: Body) -> Response 
         Err(r) => return r,
     };
     if req.header("x-csrf-token") != Some(c.session.csrf_token.as_str()) {
-        return error_page(Some(&c), AppError::CsrfRejected);
+        return error_page(Some(&c), &AppError::CsrfRejected);
     }
     let text = body.into_string().await.unwrap_or_default();
     Response::builder().content_type("text/html; charset=utf-8").body(markdown_html(&text))
@@ -162,5 +162,6 @@ pub fn routes(state: AppState) -> impl poem::Endpoint + 'static {
         .at("/admin/units/:id/deactivate", post(account::unit_deactivate))
         .at("/admin/units/:id/reactivate", post(account::unit_reactivate))
         .at("/admin/issuer", get(account::issuer_page).post(account::issuer_save))
+        .around(framed)
         .with(poem::middleware::AddData::new(state))
 }

@@ -2,19 +2,17 @@
 //! words — where every count on the dashboard leads.
 
 use chrono::NaiveDate;
+use poem::handler;
 use poem::http::StatusCode;
-use poem::web::{Data, Query};
-use poem::{Request, Response, handler};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use poem::web::Query;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::home::{current_plan, plan_choices, snapshot, today};
-use super::{Ctx, js, respond, session};
-use crate::error::Result;
-use crate::model::Standing;
+use super::home::{current_plan, plan_choices, snapshot};
+use super::view::{Api, Choice, Named, Word, vn_day};
+use super::{Ctx, Page};
+use crate::model::{Plan, Standing};
 use crate::services::figures::{self, Selection};
-use crate::state::AppState;
 
 /// Longest search text.
 const MAX_WORDS: usize = 200;
@@ -75,16 +73,64 @@ fn selection(q: &ListQuery) -> (Selection, Vec<&'static str>) {
     (sel, problems)
 }
 
-async fn list_view(c: &Ctx, q: ListQuery) -> Result<Response> {
+/// The task list page.
+#[derive(Serialize, Default)]
+struct ListView<'a> {
+    plan: Option<Api<'a, Plan>>,
+    rows: Vec<Row<'a>>,
+    total: usize,
+    units: Vec<Named>,
+    years: Vec<Choice>,
+    groups: Vec<Group<'a>>,
+    standings: Vec<Word>,
+    chosen: Chosen,
+    filtered: bool,
+    problems: Vec<&'static str>,
+    today: String,
+    unit_officer: bool,
+}
+
+/// One task of the list.
+#[derive(Serialize)]
+struct Row<'a> {
+    id: Uuid,
+    code: &'a str,
+    text: &'a str,
+    standing: &'static str,
+    note: String,
+    unit: Option<&'a str>,
+    deadline: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Group<'a> {
+    id: Uuid,
+    title: &'a str,
+}
+
+/// The filter as the form shows it back.
+#[derive(Serialize, Default)]
+struct Chosen {
+    unit: String,
+    group: String,
+    standing: &'static str,
+    from: String,
+    to: String,
+    q: String,
+}
+
+/// `GET /tasks`: a plan's tasks, narrowed by the query.
+#[handler]
+pub(crate) async fn list(c: Ctx, Query(q): Query<ListQuery>) -> Page {
     let wanted = q.plan.as_deref().and_then(|p| p.parse::<Uuid>().ok());
-    let Some(plan) = current_plan(c, wanted).await? else {
-        return Ok(c.page("tasks.html", StatusCode::OK, json!({"plan": null})));
+    let Some(plan) = current_plan(&c, wanted).await? else {
+        return Ok(c.page("tasks.html", StatusCode::OK, ListView::default()));
     };
     let unit = figures::own_unit(&c.actor);
-    let s = snapshot(c, plan, unit).await?;
-    let today = today();
+    let s = snapshot(&c, plan, unit).await?;
+    let today = c.today();
     let (sel, problems) = selection(&q);
-    let rows: Vec<Value> = figures::select(&s, &sel, today)
+    let rows = figures::select(&s, &sel, today)
         .into_iter()
         .map(|(t, st)| {
             let deadline = t.data.deadline.map(|d| d.0);
@@ -92,46 +138,55 @@ async fn list_view(c: &Ctx, q: ListQuery) -> Result<Response> {
                 (Standing::Overdue | Standing::DueSoon, Some(d)) => crate::domain::format::due_words(d, today),
                 _ => st.label().to_lowercase(),
             };
-            json!({"id": t.id, "code": t.data.code, "text": t.data.text, "standing": st.code(), "note": note,
-                "unit": t.data.lead_unit_id.and_then(|u| s.units.get(&u)).map(|u| u.data.name.clone()),
-                "deadline": deadline.map(|d| d.format("%d/%m/%Y").to_string())})
+            Row {
+                id: t.id,
+                code: &t.data.code,
+                text: &t.data.text,
+                standing: st.code(),
+                note,
+                unit: t.data.lead_unit_id.and_then(|u| s.units.get(&u)).map(|u| u.data.name.as_str()),
+                deadline: deadline.map(vn_day),
+            }
         })
         .collect();
-    let units: Vec<Value> = s
+    let units = s
         .units
         .values()
         .filter(|u| s.tasks.iter().any(|t| t.data.lead_unit_id == Some(u.id)))
-        .map(|u| json!({"id": u.id, "name": u.data.name}))
+        .map(|u| Named { id: u.id, name: u.data.name.clone() })
         .collect();
-    let standings: Vec<Value> = Standing::ALL.iter().map(|k| json!({"code": k.code(), "label": k.label()})).collect();
-    let chosen = json!({
-        "unit": match sel.lead { Some(Some(u)) => u.to_string(), Some(None) => "none".into(), None => String::new() },
-        "group": sel.group.map(|g| g.to_string()).unwrap_or_default(),
-        "standing": sel.standing.map(|x| x.code()).unwrap_or_default(),
-        "from": sel.from.map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default(),
-        "to": sel.to.map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default(),
-        "q": sel.words,
-    });
+    let chosen = Chosen {
+        unit: match sel.lead {
+            Some(Some(u)) => u.to_string(),
+            Some(None) => "none".into(),
+            None => String::new(),
+        },
+        group: sel.group.map(|g| g.to_string()).unwrap_or_default(),
+        standing: sel.standing.map(|x| x.code()).unwrap_or_default(),
+        from: sel.from.map(vn_day).unwrap_or_default(),
+        to: sel.to.map(vn_day).unwrap_or_default(),
+        q: sel.words.clone(),
+    };
     let filtered = sel.lead.is_some()
         || sel.group.is_some()
         || sel.standing.is_some()
         || sel.from.is_some()
         || sel.to.is_some()
         || !sel.words.is_empty();
-    let years = plan_choices(c, &s.plan).await?;
-    Ok(c.page(
-        "tasks.html",
-        StatusCode::OK,
-        json!({"plan": js(&s.plan), "rows": rows, "total": s.tasks.len(), "units": units, "years": years,
-            "groups": s.groups.iter().map(|g| json!({"id": g.id, "title": g.data.title})).collect::<Vec<_>>(),
-            "standings": standings, "chosen": chosen, "filtered": filtered, "problems": problems,
-            "today": today.format("%d/%m/%Y").to_string(), "unit_officer": unit.is_some()}),
-    ))
-}
-
-#[handler]
-pub(crate) async fn list(state: Data<&AppState>, req: &Request, Query(q): Query<ListQuery>) -> Response {
-    let c = session!(state, req);
-    let r = list_view(&c, q).await;
-    respond(&c, r)
+    let years = plan_choices(&c, &s.plan).await?;
+    let view = ListView {
+        plan: Some(Api(&s.plan)),
+        rows,
+        total: s.tasks.len(),
+        units,
+        years,
+        groups: s.groups.iter().map(|g| Group { id: g.id, title: &g.data.title }).collect(),
+        standings: Word::all::<Standing>(),
+        chosen,
+        filtered,
+        problems,
+        today: vn_day(today),
+        unit_officer: unit.is_some(),
+    };
+    Ok(c.page("tasks.html", StatusCode::OK, view))
 }

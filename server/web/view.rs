@@ -1,7 +1,62 @@
-//! What pages show, made from records: lines, numbers, Vietnamese halves of the
-//! services' bilingual messages, JSON of API models, restricted Markdown as HTML.
+//! What pages show, made from records: lines, numbers, dates, Vietnamese halves of
+//! the services' bilingual messages, API models inside a page's view, restricted
+//! Markdown as HTML, and the small shapes many views share (a choice in a list, a
+//! vocabulary value with its wording).
 
+use serde::{Serialize, Serializer};
 use serde_json::Value;
+use uuid::Uuid;
+
+use crate::domain::vocab::Vocabulary;
+
+/// An API model inside a page's view, shown as the API sends it.
+pub(crate) struct Api<'a, T>(pub &'a T);
+
+impl<T: poem_openapi::types::ToJSON> Serialize for Api<'_, T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.to_json().unwrap_or(Value::Null).serialize(s)
+    }
+}
+
+/// A closed vocabulary's value on a page: its code (for classes and form values)
+/// and its one Vietnamese wording (`domain::vocab`).
+#[derive(Serialize, Clone, Copy)]
+pub(crate) struct Word {
+    pub code: &'static str,
+    pub label: &'static str,
+}
+
+impl Word {
+    /// The value `v` as a page shows it.
+    pub fn of<V: Vocabulary>(v: V) -> Word {
+        Word { code: v.code(), label: v.label() }
+    }
+
+    /// Every value of a vocabulary, for a choice list.
+    pub fn all<V: Vocabulary>() -> Vec<Word> {
+        V::ALL.iter().map(|v| Word::of(*v)).collect()
+    }
+}
+
+/// One entry of a choice list: a record's id and what the list says of it.
+#[derive(Serialize)]
+pub(crate) struct Choice {
+    pub id: Uuid,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// A record named on a page: its id and its name.
+#[derive(Serialize)]
+pub(crate) struct Named {
+    pub id: Uuid,
+    pub name: String,
+}
+
+/// A date as pages show it: "07/12/2026".
+pub(crate) fn vn_day(d: chrono::NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
+}
 
 /// The lines of a textarea, trimmed, without empty ones.
 pub(crate) fn lines(text: &str) -> Vec<String> {

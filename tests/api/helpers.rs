@@ -114,6 +114,7 @@ pub async fn spawn_empty_app(signing: nhiemvu::services::signatures::Signing) ->
         setup: Default::default(),
         mailer: None,
         reminders: Default::default(),
+        clock: nhiemvu::services::Clock::system(),
     };
     let setup = state.setup.clone();
     let client = TestClient::new(nhiemvu::app::router(state));
@@ -468,6 +469,7 @@ impl TestApp {
             setup: Default::default(),
             mailer: None,
             reminders: Default::default(),
+            clock: nhiemvu::services::Clock::system(),
         };
         (TestClient::new(nhiemvu::app::router(state)), db)
     }
@@ -486,6 +488,7 @@ impl TestApp {
             setup: self.setup.clone(),
             mailer: Some(mailer),
             reminders: Default::default(),
+            clock: nhiemvu::services::Clock::system(),
         };
         self.client = TestClient::new(nhiemvu::app::router(state));
     }
