@@ -1,21 +1,24 @@
-//! Log in and out, the dashboard, and the administrators' audit and outbox views.
+//! Log in and out, and the dashboard. The outbox pages live with the audit log
+//! ([`super::audit`]); the router finds their handlers here.
 
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use poem::http::StatusCode;
-use poem::web::{Data, Path, Query};
+use poem::web::Query;
 use poem::{Body, Request, Response, handler};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::view::Choice;
-use super::{Ctx, Form, error_page, js, redirect, render, respond, session, session_form};
+use super::audit::Mail;
+pub(crate) use super::audit::{mail_test, outbox_page, resend};
+use super::start::{Checklist, checklist};
+use super::view::{Api, Choice, Word, vn_day};
+use super::{Ctx, Form, Page, PageError, Posted, redirect, render};
 use crate::domain::Role;
 use crate::error::{AppError, Result};
 use crate::http::auth::COOKIE;
-use crate::model::{Paging, Standing, Task, TaskResult};
+use crate::model::{OutboxMessage, Paging, Plan, SigningKeyInfo, Standing, Task, TaskResult};
 use crate::services::{auth, figures, now, outbox, plans};
 use crate::state::AppState;
 
@@ -28,6 +31,23 @@ pub(crate) struct Next {
     done: Option<String>,
     /// The login name to fill in (after setup or a new password).
     user: Option<String>,
+}
+
+/// The login page: what it says above the form, the form's values and its errors.
+#[derive(Serialize, Default)]
+struct LoginView<'a> {
+    next: Option<String>,
+    values: LoginValues<'a>,
+    errors: Option<BTreeMap<&'static str, String>>,
+    expired: Option<&'static str>,
+    done: Option<&'static str>,
+    focus_password: bool,
+}
+
+/// The login form's values put back.
+#[derive(Serialize, Default)]
+struct LoginValues<'a> {
+    username: Option<&'a str>,
 }
 
 /// Only paths on this site are followed after login.
@@ -56,12 +76,15 @@ pub(crate) fn login_page(Query(q): Query<Next>) -> Response {
         _ => None,
     };
     let user = q.user.filter(|u| u.len() <= 64);
-    render(
-        "login.html",
-        StatusCode::OK,
-        json!({"next": safe_next(q.next.as_deref()), "values": {"username": user}, "expired": expired, "done": done,
-            "focus_password": user.is_some()}),
-    )
+    let view = LoginView {
+        next: safe_next(q.next.as_deref()),
+        values: LoginValues { username: user.as_deref() },
+        expired,
+        done,
+        focus_password: user.is_some(),
+        ..Default::default()
+    };
+    render("login.html", StatusCode::OK, view)
 }
 
 /// The login page after `done`, with `username` filled in.
@@ -84,78 +107,80 @@ fn home_of(role: Option<Role>) -> &'static str {
     }
 }
 
+/// The state the router serves pages with, for the login, which has no session yet.
+fn state_of(req: &Request) -> std::result::Result<&AppState, PageError> {
+    req.data::<AppState>().ok_or_else(|| AppError::Internal("the page router has no state".into()).into())
+}
+
 #[handler]
-pub(crate) async fn login(state: Data<&AppState>, req: &Request, body: Body) -> Response {
+pub(crate) async fn login(req: &Request, body: Body) -> Page {
+    let state = state_of(req)?;
     let f = Form::read(body).await;
     let (username, password) = (f.get("username"), f.get("password"));
     let next = safe_next(f.opt("next").as_deref());
+    // The form again, with what went wrong.
+    let again = |status: StatusCode, errors: BTreeMap<&'static str, String>| {
+        let values = LoginValues { username: Some(&username) };
+        render(
+            "login.html",
+            status,
+            LoginView { next: next.clone(), values, errors: Some(errors), ..Default::default() },
+        )
+    };
+    let said = |message: String| BTreeMap::from([("_", message)]);
     let mut errors = BTreeMap::new();
     if username.trim().is_empty() {
-        errors.insert("username", "Nhập tên đăng nhập");
+        errors.insert("username", "Nhập tên đăng nhập".to_owned());
     }
     if password.is_empty() {
-        errors.insert("password", "Nhập mật khẩu");
+        errors.insert("password", "Nhập mật khẩu".to_owned());
     }
-    let values = json!({"username": username});
     if !errors.is_empty() {
-        return render(
-            "login.html",
-            StatusCode::UNPROCESSABLE_ENTITY,
-            json!({"errors": errors, "values": values, "next": next}),
-        );
+        return Ok(again(StatusCode::UNPROCESSABLE_ENTITY, errors));
     }
-    match auth::login(&state.db, now(), &username, &password, Some(req.remote_addr().to_string())).await {
+    match auth::login(&state.db, state.clock.now(), &username, &password, Some(req.remote_addr().to_string())).await {
         Ok(s) => {
             let role: Option<Role> = s.session.role.parse().ok();
-            let to = next.unwrap_or_else(|| home_of(role).to_owned());
+            let to = next.clone().unwrap_or_else(|| home_of(role).to_owned());
             let max_age = auth::COOKIE_SECS;
             let mut r = redirect(&to);
-            if let Ok(v) = cookie(&state, &s.token, max_age).parse() {
+            if let Ok(v) = cookie(state, &s.token, max_age).parse() {
                 r.headers_mut().insert("set-cookie", v);
             }
-            r
+            Ok(r)
         }
         Err(AppError::TooManyAttempts { retry_after_secs }) => {
-            let mut r = render(
-                "login.html",
+            let mut r = again(
                 StatusCode::TOO_MANY_REQUESTS,
-                json!({"values": values, "next": next, "errors": {"_": format!(
+                said(format!(
                     "Tài khoản tạm khóa do nhập sai nhiều lần; thử lại sau {} phút",
-                    (retry_after_secs + 59) / 60)}}),
+                    (retry_after_secs + 59) / 60
+                )),
             );
             if let Ok(v) = retry_after_secs.to_string().parse() {
                 r.headers_mut().insert("retry-after", v);
             }
-            r
+            Ok(r)
         }
-        Err(AppError::Conflict { code: "account_inactive", .. }) => render(
-            "login.html",
+        Err(AppError::Conflict { code: "account_inactive", .. }) => Ok(again(
             StatusCode::FORBIDDEN,
-            json!({"values": values, "next": next,
-                "errors": {"_": "Tài khoản này đã bị khóa. Hãy liên hệ quản trị viên của cơ quan nếu cần dùng lại."}}),
-        ),
-        Err(AppError::BadCredentials) | Err(AppError::Unauthorized) => render(
-            "login.html",
-            StatusCode::UNAUTHORIZED,
-            json!({"values": values, "next": next,
-                "errors": {"_": "Sai tên đăng nhập hoặc mật khẩu"}}),
-        ),
-        Err(e) => error_page(None, &e),
+            said("Tài khoản này đã bị khóa. Hãy liên hệ quản trị viên của cơ quan nếu cần dùng lại.".into()),
+        )),
+        Err(AppError::BadCredentials) | Err(AppError::Unauthorized) => {
+            Ok(again(StatusCode::UNAUTHORIZED, said("Sai tên đăng nhập hoặc mật khẩu".into())))
+        }
+        Err(e) => Err(e.into()),
     }
 }
 
 #[handler]
-pub(crate) async fn logout(state: Data<&AppState>, req: &Request, body: Body) -> Response {
-    let (c, f) = session_form!(state, req, body);
-    if let Err(e) = f.check_csrf(&c) {
-        return error_page(Some(&c), &e);
-    }
-    let _ = auth::revoke(&state.db, &c.actor, now(), c.session.id).await;
+pub(crate) async fn logout(Posted(c, _): Posted) -> Page {
+    let _ = auth::revoke(&c.state.db, &c.actor, c.now(), c.session.id).await;
     let mut r = redirect("/login?done=logout");
-    if let Ok(v) = cookie(&state, "", 0).parse() {
+    if let Ok(v) = cookie(&c.state, "", 0).parse() {
         r.headers_mut().insert("set-cookie", v);
     }
-    r
+    Ok(r)
 }
 
 pub(crate) use crate::services::figures::Snapshot;
@@ -195,6 +220,7 @@ pub(crate) fn standing(t: &Task, r: Option<&TaskResult>, today: NaiveDate) -> &'
     figures::standing(t, r, today).code()
 }
 
+/// Today in Vietnam, by the system clock (a page with its user reads `c.today()`).
 pub(crate) fn today() -> NaiveDate {
     crate::services::local_date(now())
 }
@@ -204,87 +230,177 @@ pub(crate) struct PlanQuery {
     plan: Option<Uuid>,
 }
 
-#[handler]
-pub(crate) async fn dashboard(state: Data<&AppState>, req: &Request, Query(q): Query<PlanQuery>) -> Response {
-    let c = session!(state, req);
-    if c.role() == Some(Role::UnitOfficer) {
-        return redirect("/inbox");
-    }
-    let r = async {
-        let keys = key_warnings(&c).await?;
-        let Some(plan) = current_plan(&c, q.plan).await? else {
-            let start = super::start::checklist(&c, None, false).await?;
-            return Ok(c.page("dashboard.html", StatusCode::OK, json!({"plan": null, "keys": keys, "start": start})));
-        };
-        let today = today();
-        // What the plan's data gives (counts, lists, chart, years), made once per version and day.
-        let plan_id = plan.id;
-        let key = crate::storage::cache::Key::new("dashboard", &c.actor, format!("{}/{today}", plan.id));
-        let c2 = &c;
-        let view = c.state.db.cached(key, || async move { dashboard_view(c2, plan, today).await }).await?;
-        let mut v = (*view).clone();
-        let has_tasks = v["total"].as_u64().is_some_and(|n| n > 0);
-        v["start"] = json!(super::start::checklist(&c, Some(plan_id), has_tasks).await?);
-        v["failed"] = json!(failed_mail(&c).await.unwrap_or_default());
-        v["keys"] = json!(keys);
-        v["today"] = json!(today.format("%d/%m/%Y").to_string());
-        Ok(c.page("dashboard.html", StatusCode::OK, v))
-    }
-    .await;
-    respond(&c, r)
+/// The dashboard of a plan: its kept figures, and what is said of today.
+#[derive(Serialize)]
+struct DashboardView<'a> {
+    plan: Api<'a, Plan>,
+    #[serde(flatten)]
+    figures: &'a Figures,
+    start: Option<Checklist>,
+    failed: Vec<Mail<'a>>,
+    keys: Vec<KeyWarning<'a>>,
+    today: String,
 }
 
-/// The dashboard's view of a plan on `today`, from its kept snapshot.
-async fn dashboard_view(c: &Ctx, plan: crate::model::Plan, today: NaiveDate) -> Result<Value> {
-    {
-        let s = snapshot(c, plan, None).await?;
-        let f = figures::figures(&s, today);
-        let mut bars = Vec::new();
-        let mut upcoming = Vec::new();
-        for t in &s.tasks {
-            let r = s.results.get(&t.id);
-            if let Some(score) = r.and_then(|r| r.data.self_score) {
-                bars.push(json!({"code": t.data.code, "score": score,
-                    "rating": r.and_then(|r| r.final_rating.clone()).unwrap_or_default()}));
-            }
-            let st = standing(t, r, today);
-            let Some(d) = t.data.deadline.map(|d| d.0) else { continue };
-            if d >= today && st != "accepted" && st != "submitted" && st != "unassigned" {
-                upcoming.push((
-                    d,
-                    json!({"id": t.id, "code": t.data.code, "text": t.data.text,
-                    "deadline": d.format("%d/%m/%Y").to_string(), "standing": st, "days": (d - today).num_days()}),
-                ));
-            }
-        }
-        upcoming.sort_by_key(|(d, _)| *d);
-        let overdue: Vec<Value> = f
-            .overdue
-            .iter()
-            .take(10)
-            .map(|t| {
-                json!({"id": t.task_id, "code": t.code, "text": t.text,
-                "deadline": t.deadline.format("%d/%m/%Y").to_string(), "days": t.days_late,
-                "unit": t.lead_unit_id.and_then(|u| s.units.get(&u)).map(|u| u.data.short_name.clone())})
-            })
-            .collect();
-        let overdue_more = f.overdue.len().saturating_sub(10);
-        let kinds: Vec<Value> = Standing::ALL.iter().map(|k| json!({"code": k.code(), "label": k.label()})).collect();
-        let row = |r: &crate::model::FigureRow, by: &str| {
-            let counts: BTreeMap<&str, u32> = Standing::ALL.iter().map(|k| (k.code(), r.counts.of(*k))).collect();
-            let id = r.id.map(|i| i.to_string()).unwrap_or_else(|| "none".into());
-            json!({"name": r.name, "query": format!("{by}={id}"), "counts": counts, "total": r.counts.total})
-        };
-        let by_unit: Vec<Value> = f.by_unit.iter().map(|r| row(r, "unit")).collect();
-        let by_group: Vec<Value> = f.by_group.iter().map(|r| row(r, "group")).collect();
-        let totals: BTreeMap<&str, u32> = Standing::ALL.iter().map(|k| (k.code(), f.totals.of(*k))).collect();
-        let years = plan_choices(c, &s.plan).await?;
-        let chart = chart(&bars);
-        Ok(json!({"plan": js(&s.plan), "kinds": kinds, "by_unit": by_unit, "by_group": by_group,
-                "totals": totals, "total": f.totals.total, "years": years,
-                "chart": chart, "upcoming": upcoming.into_iter().take(10).map(|(_, v)| v).collect::<Vec<_>>(),
-                "overdue": overdue, "overdue_more": overdue_more}))
+/// The dashboard before there is a plan (`plan` is none).
+#[derive(Serialize)]
+struct NoPlanView<'a> {
+    plan: (),
+    keys: Vec<KeyWarning<'a>>,
+    start: Option<Checklist>,
+}
+
+/// What the dashboard shows of a plan on a day, made once per version and day.
+#[derive(Serialize)]
+struct Figures {
+    #[serde(skip)]
+    plan: Plan,
+    kinds: Vec<Word>,
+    by_unit: Vec<Line>,
+    by_group: Vec<Line>,
+    totals: BTreeMap<&'static str, u32>,
+    total: u32,
+    years: Vec<Choice>,
+    chart: Chart,
+    upcoming: Vec<Upcoming>,
+    overdue: Vec<Late>,
+    overdue_more: usize,
+}
+
+/// A lead unit's or a group's tasks by standing, and the task list's query for them.
+#[derive(Serialize)]
+struct Line {
+    name: String,
+    query: String,
+    counts: BTreeMap<&'static str, u32>,
+    total: u32,
+}
+
+/// A task whose deadline is still ahead.
+#[derive(Serialize)]
+struct Upcoming {
+    id: Uuid,
+    code: String,
+    text: String,
+    deadline: String,
+    standing: &'static str,
+    days: i64,
+}
+
+/// A task past its deadline.
+#[derive(Serialize)]
+struct Late {
+    id: Uuid,
+    code: String,
+    text: String,
+    deadline: String,
+    days: i64,
+    unit: Option<String>,
+}
+
+/// A signing certificate that ends soon.
+#[derive(Serialize)]
+struct KeyWarning<'a> {
+    holder: &'a str,
+    until: String,
+    days_left: i64,
+}
+
+impl<'a> KeyWarning<'a> {
+    /// The warning about key `k`.
+    fn of(k: &'a SigningKeyInfo) -> Self {
+        KeyWarning { holder: &k.holder, until: super::documents::vn_date(k.not_after), days_left: k.days_left }
     }
+}
+
+#[handler]
+pub(crate) async fn dashboard(c: Ctx, Query(q): Query<PlanQuery>) -> Page {
+    if c.role() == Some(Role::UnitOfficer) {
+        return Ok(redirect("/inbox"));
+    }
+    let ending = key_warnings(&c).await?;
+    let keys = ending.iter().map(KeyWarning::of).collect();
+    let Some(plan) = current_plan(&c, q.plan).await? else {
+        let start = checklist(&c, None, false).await?;
+        return Ok(c.page("dashboard.html", StatusCode::OK, NoPlanView { plan: (), keys, start }));
+    };
+    let today = c.today();
+    // What the plan's data gives (counts, lists, chart, years), made once per version and day.
+    let plan_id = plan.id;
+    let key = crate::storage::cache::Key::new("dashboard", &c.actor, format!("{}/{today}", plan.id));
+    let c2 = &c;
+    let figures = c.state.db.cached(key, || async move { dashboard_figures(c2, plan, today).await }).await?;
+    let start = checklist(&c, Some(plan_id), figures.total > 0).await?;
+    let failed = failed_mail(&c).await.unwrap_or_default();
+    let view = DashboardView {
+        plan: Api(&figures.plan),
+        figures: &figures,
+        start,
+        failed: failed.iter().map(Mail::of).collect(),
+        keys,
+        today: vn_day(today),
+    };
+    Ok(c.page("dashboard.html", StatusCode::OK, view))
+}
+
+/// The dashboard's figures of a plan on `today`, from its kept snapshot.
+async fn dashboard_figures(c: &Ctx, plan: Plan, today: NaiveDate) -> Result<Figures> {
+    let s = snapshot(c, plan, None).await?;
+    let f = figures::figures(&s, today);
+    let mut bars = Vec::new();
+    let mut upcoming = Vec::new();
+    for t in &s.tasks {
+        let r = s.results.get(&t.id);
+        if let Some(score) = r.and_then(|r| r.data.self_score) {
+            let rating = r.and_then(|r| r.final_rating.clone()).unwrap_or_default();
+            bars.push((t.data.code.to_string(), score, rating));
+        }
+        let st = standing(t, r, today);
+        let Some(d) = t.data.deadline.map(|d| d.0) else { continue };
+        if d >= today && st != "accepted" && st != "submitted" && st != "unassigned" {
+            upcoming.push(Upcoming {
+                id: t.id,
+                code: t.data.code.to_string(),
+                text: t.data.text.clone(),
+                deadline: vn_day(d),
+                standing: st,
+                days: (d - today).num_days(),
+            });
+        }
+    }
+    upcoming.sort_by_key(|u| u.days);
+    upcoming.truncate(10);
+    let overdue = f
+        .overdue
+        .iter()
+        .take(10)
+        .map(|t| Late {
+            id: t.task_id,
+            code: t.code.clone(),
+            text: t.text.clone(),
+            deadline: vn_day(t.deadline),
+            days: t.days_late,
+            unit: t.lead_unit_id.and_then(|u| s.units.get(&u)).map(|u| u.data.short_name.clone()),
+        })
+        .collect();
+    let line = |r: &crate::model::FigureRow, by: &str| {
+        let counts = Standing::ALL.iter().map(|k| (k.code(), r.counts.of(*k))).collect();
+        let id = r.id.map(|i| i.to_string()).unwrap_or_else(|| "none".into());
+        Line { name: r.name.clone(), query: format!("{by}={id}"), counts, total: r.counts.total }
+    };
+    Ok(Figures {
+        kinds: Word::all::<Standing>(),
+        by_unit: f.by_unit.iter().map(|r| line(r, "unit")).collect(),
+        by_group: f.by_group.iter().map(|r| line(r, "group")).collect(),
+        totals: Standing::ALL.iter().map(|k| (k.code(), f.totals.of(*k))).collect(),
+        total: f.totals.total,
+        years: plan_choices(c, &s.plan).await?,
+        chart: chart(&bars),
+        upcoming,
+        overdue,
+        overdue_more: f.overdue.len().saturating_sub(10),
+        plan: s.plan.clone(),
+    })
 }
 
 /// The issuer's plans, newest year first, for the year selector.
@@ -300,117 +416,66 @@ pub(crate) async fn plan_choices(c: &Ctx, current: &crate::model::Plan) -> Resul
 }
 
 /// Signing certificates that end within a month, for administrators.
-async fn key_warnings(c: &Ctx) -> Result<Vec<Value>> {
-    let soon = crate::services::keys::expiring(&c.state.db, &c.actor, now()).await?;
-    Ok(soon
-        .iter()
-        .map(|k| json!({"holder": k.holder, "until": super::documents::vn_date(k.not_after), "days_left": k.days_left}))
-        .collect())
+async fn key_warnings(c: &Ctx) -> Result<Vec<SigningKeyInfo>> {
+    crate::services::keys::expiring(&c.state.db, &c.actor, c.now()).await
 }
 
-/// Bars of self-scores (0–100), one per task, coloured by rating; drawn as SVG by the template.
-fn chart(bars: &[Value]) -> Value {
+/// The self-score chart: one bar a task, drawn as SVG by the template.
+#[derive(Serialize)]
+struct Chart {
+    height: f64,
+    bars: Vec<Bar>,
+}
+
+/// One task's bar: where it is drawn, how long, and its colour by rating.
+#[derive(Serialize)]
+struct Bar {
+    y: f64,
+    w: f64,
+    label: String,
+    score: i64,
+    rating: String,
+    class: &'static str,
+}
+
+/// Bars of self-scores (0–100), one per task (its code, score and rating), coloured by rating.
+fn chart(bars: &[(String, i32, String)]) -> Chart {
     let row = 22.0;
-    let items: Vec<Value> = bars
+    let items = bars
         .iter()
         .enumerate()
-        .map(|(i, b)| {
-            let score = b["score"].as_f64().unwrap_or(0.0).clamp(0.0, 100.0);
-            let class = match b["rating"].as_str().unwrap_or("") {
+        .map(|(i, (code, score, rating))| {
+            let score = f64::from(*score).clamp(0.0, 100.0);
+            let class = match rating.as_str() {
                 r if r.contains("xuất sắc") => "excellent",
                 r if r.contains("tốt") => "good",
                 "" => "none",
                 _ => "done",
             };
-            json!({"y": i as f64 * row, "w": score * 3.0, "label": b["code"], "score": score as i64, "rating": b["rating"], "class": class})
+            Bar {
+                y: i as f64 * row,
+                w: score * 3.0,
+                label: code.clone(),
+                score: score as i64,
+                rating: rating.clone(),
+                class,
+            }
         })
         .collect();
-    json!({"height": (bars.len() as f64 * row).max(row), "bars": items})
+    Chart { height: (bars.len() as f64 * row).max(row), bars: items }
 }
 
 /// Messages that could not be delivered, for the office to act on.
-async fn failed_mail(c: &Ctx) -> Result<Vec<Value>> {
+async fn failed_mail(c: &Ctx) -> Result<Vec<OutboxMessage>> {
     let db = &c.state.db;
     let page = Paging { page: 1, per_page: 50 };
-    let mut out = Vec::new();
     if c.is(&[Role::Admin]) {
-        for m in outbox::list_outbox(db, &c.actor, Some("failed".into()), None, page).await?.items {
-            out.push(m_json(&m));
-        }
-    } else if c.is(&[Role::Office]) {
+        return Ok(outbox::list_outbox(db, &c.actor, Some("failed".into()), None, page).await?.items);
+    }
+    if c.is(&[Role::Office]) {
         // The issuer's documents' deliveries (the office resends those), in one query.
-        for m in outbox::list_outbox(db, &c.actor, Some("failed".into()), None, page).await?.items {
-            if m.document_id.is_some() {
-                out.push(m_json(&m));
-            }
-        }
+        let items = outbox::list_outbox(db, &c.actor, Some("failed".into()), None, page).await?.items;
+        return Ok(items.into_iter().filter(|m| m.document_id.is_some()).collect());
     }
-    Ok(out)
-}
-
-fn m_json(m: &crate::model::OutboxMessage) -> Value {
-    json!({"id": m.id, "to": m.to_addr, "label": m.recipient_label, "subject": m.subject, "state": m.state,
-        "attempts": m.attempts, "error": m.last_error, "document_id": m.document_id,
-        "sent_at": m.sent_at.map(super::documents::vn_time)})
-}
-
-#[handler]
-pub(crate) async fn outbox_page(state: Data<&AppState>, req: &Request) -> Response {
-    let c = session!(state, req);
-    let r = async { outbox_view(&c, StatusCode::OK, json!({})).await }.await;
-    respond(&c, r)
-}
-
-/// The outbox page (the office's and administrators'), with `extra` (a mail test's outcome).
-async fn outbox_view(c: &Ctx, status: StatusCode, extra: Value) -> Result<Response> {
-    if !c.is(&[Role::Admin, Role::Office]) {
-        return Err(AppError::Forbidden);
-    }
-    let page = outbox::list_outbox(&c.state.db, &c.actor, None, None, Paging { page: 1, per_page: 200 }).await?;
-    let items: Vec<Value> = page.items.iter().map(m_json).collect();
-    let mut ctx = json!({"items": items, "total": page.total, "can_test": c.is(&[Role::Admin]), "test_to": ""});
-    if let (Some(o), Some(e)) = (ctx.as_object_mut(), extra.as_object()) {
-        o.extend(e.clone());
-    }
-    Ok(c.page("outbox.html", status, ctx))
-}
-
-#[handler]
-pub(crate) async fn mail_test(state: Data<&AppState>, req: &Request, body: Body) -> Response {
-    let (c, f) = session_form!(state, req, body);
-    let r = async {
-        f.check_csrf(&c)?;
-        let to = f.get("to");
-        let mailer = c.state.mailer.as_deref();
-        match outbox::send_test(&c.state.db, &c.actor, now(), mailer, &to).await {
-            Ok(t) => {
-                let test = json!({"accepted": t.accepted, "words": t.words, "detail": t.detail});
-                outbox_view(&c, StatusCode::OK, json!({"test": test, "test_to": to})).await
-            }
-            Err(AppError::Conflict { message, .. }) => {
-                let test = json!({"accepted": false, "words": super::vietnamese(&message)});
-                outbox_view(&c, StatusCode::CONFLICT, json!({"test": test, "test_to": to})).await
-            }
-            Err(AppError::Invalid(fields)) => {
-                let message = fields.values().next().map(|m| super::vietnamese(m)).unwrap_or_default();
-                outbox_view(&c, StatusCode::UNPROCESSABLE_ENTITY, json!({"test_error": message, "test_to": to})).await
-            }
-            Err(e) => Err(e),
-        }
-    }
-    .await;
-    respond(&c, r)
-}
-
-#[handler]
-pub(crate) async fn resend(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
-    let (c, f) = session_form!(state, req, body);
-    let r = async {
-        f.check_csrf(&c)?;
-        outbox::resend(&c.state.db, &c.actor, now(), id).await?;
-        let back = f.opt("back").filter(|b| super::local_path(b)).unwrap_or_else(|| "/admin/outbox".into());
-        Ok(super::done(&back, "resent"))
-    }
-    .await;
-    respond(&c, r)
+    Ok(Vec::new())
 }

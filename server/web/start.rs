@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{Value, json};
+use serde::Serialize;
 use uuid::Uuid;
 
 use super::Ctx;
@@ -14,9 +14,23 @@ use crate::error::Result;
 use crate::model::Paging;
 use crate::services::{groups, units, users};
 
+/// The steps of "Bắt đầu", in order.
+#[derive(Serialize)]
+pub(crate) struct Checklist {
+    steps: Vec<Step>,
+}
+
+/// One step: what to do, whether it is done, and where it is done (if `c` may).
+#[derive(Serialize)]
+struct Step {
+    what: &'static str,
+    done: bool,
+    href: Option<String>,
+}
+
 /// The checklist for the office of `c`, given the newest plan (if any) and whether
 /// it has tasks; `None` once there is nothing left to start.
-pub(crate) async fn checklist(c: &Ctx, plan: Option<Uuid>, has_tasks: bool) -> Result<Option<Value>> {
+pub(crate) async fn checklist(c: &Ctx, plan: Option<Uuid>, has_tasks: bool) -> Result<Option<Checklist>> {
     if has_tasks || !c.is(&[Role::Admin, Role::Office]) {
         return Ok(None);
     }
@@ -42,9 +56,8 @@ pub(crate) async fn checklist(c: &Ctx, plan: Option<Uuid>, has_tasks: bool) -> R
             Some(plan.map(|p| format!("/plans/{p}/import")).unwrap_or(plan_link)),
         ),
     ];
-    let steps: Vec<Value> =
-        steps.into_iter().map(|(what, done, href)| json!({"what": what, "done": done, "href": href})).collect();
-    Ok(Some(json!({"steps": steps})))
+    let steps = steps.into_iter().map(|(what, done, href)| Step { what, done, href }).collect();
+    Ok(Some(Checklist { steps }))
 }
 
 /// What waits for `c`, by menu address: results submitted for review in the newest
