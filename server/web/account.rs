@@ -5,165 +5,189 @@
 use std::collections::BTreeMap;
 
 use poem::http::StatusCode;
-use poem::web::{Data, Path};
-use poem::{Body, Request, Response, handler};
-use serde_json::{Value, json};
+use poem::web::Path;
+use poem::{Body, Response, handler};
+use serde::Serialize;
 use uuid::Uuid;
 
-use super::links::repeat_error;
-use super::{Ctx, Form, box_errors, error_page, field_errors, lines, render, respond, session, session_form};
+use super::links::{Errors, Gone, Open, Values, repeat_error};
+use super::view::{Named, Word};
+use super::{Ctx, Form, Page, Posted, box_errors, field_errors, lines, render};
 use crate::domain::{Role, UnitKind};
 use crate::error::{AppError, Result};
 use crate::model::{IssuerInput, Paging};
-use crate::services::{auth, issuers, now, setup, units, users};
-use crate::state::AppState;
+use crate::services::images::MAX_IMAGE_BYTES;
+use crate::services::{auth, calendars, issuers, setup, units, users};
 
-#[handler]
-pub(crate) async fn own_page(state: Data<&AppState>, req: &Request) -> Response {
-    let c = session!(state, req);
-    own(&c, StatusCode::OK, json!({})).await
+/// One's own page: address, signature image (signers), calendar feeds, password.
+#[derive(Serialize)]
+struct OwnView<'a> {
+    username: &'a str,
+    name: &'a str,
+    id: Uuid,
+    email: &'a str,
+    signs: bool,
+    has_signature_image: bool,
+    feeds: Vec<FeedRow<'a>>,
+    feed_units: Vec<Named>,
+    max_image_kb: usize,
+    #[serde(flatten)]
+    after: After<'a>,
 }
 
-/// One's own page: address, signature image (signers), password. `extra` carries
-/// a failed form's errors and values.
-async fn own(c: &Ctx, status: StatusCode, extra: Value) -> Response {
-    let me = match users::get_user(&c.state.db, &c.actor, c.actor.user_id.unwrap_or_default()).await {
-        Ok(me) => me,
-        Err(e) => return error_page(Some(c), &e),
-    };
+/// What a posted form adds to one's own page: its errors and typed address, or
+/// the address of a feed just made (shown once).
+#[derive(Serialize, Default)]
+struct After<'a> {
+    /// The address typed into a failed e-mail form, shown instead of the stored one.
+    #[serde(skip)]
+    email: Option<&'a str>,
+    email_errors: Option<Errors>,
+    errors: Option<Errors>,
+    new_feed: Option<String>,
+    feed_errors: Option<Errors>,
+}
+
+/// One calendar feed of one's own.
+#[derive(Serialize)]
+struct FeedRow<'a> {
+    id: Uuid,
+    label: &'a str,
+    created: String,
+    revoked: Option<String>,
+}
+
+/// `GET /account`.
+#[handler]
+pub(crate) async fn own_page(c: Ctx) -> Page {
+    own(&c, StatusCode::OK, After::default()).await
+}
+
+/// One's own page, with what the form just posted left (`after`).
+async fn own(c: &Ctx, status: StatusCode, after: After<'_>) -> Page {
+    let me = users::get_user(&c.state.db, &c.actor, c.actor.user_id.unwrap_or_default()).await?;
     let signs = matches!(c.actor.role, Some(Role::Signer | Role::Admin));
-    let feeds = match crate::services::calendars::list_feeds(&c.state.db, &c.actor).await {
-        Ok(f) => f,
-        Err(e) => return error_page(Some(c), &e),
-    };
-    let feeds: Vec<Value> = feeds
-        .iter()
-        .map(|f| {
-            json!({"id": f.id, "label": f.label, "created": super::documents::vn_date(f.created_at),
-            "revoked": f.revoked_at.map(super::documents::vn_date)})
-        })
-        .collect();
+    let feeds = calendars::list_feeds(&c.state.db, &c.actor).await?;
     // A unit officer's feed is their unit's; the office may narrow one to any unit.
     let feed_units = if c.actor.role == Some(Role::UnitOfficer) {
         Vec::new()
     } else {
-        let all = crate::model::Paging { page: 1, per_page: crate::model::Paging::MAX_PER_PAGE };
-        match units::list_units(
-            &c.state.db,
-            &c.actor,
-            units::UnitFilter { issuer_id: c.actor.issuer_id, ..Default::default() },
-            all,
-        )
-        .await
-        {
-            Ok(p) => p
-                .items
-                .iter()
-                .filter(|u| u.deactivated_at.is_none())
-                .map(|u| json!({"id": u.id, "name": u.data.name}))
-                .collect(),
-            Err(e) => return error_page(Some(c), &e),
-        }
+        let all = Paging { page: 1, per_page: Paging::MAX_PER_PAGE };
+        let filter = units::UnitFilter { issuer_id: c.actor.issuer_id, ..Default::default() };
+        let list = units::list_units(&c.state.db, &c.actor, filter, all).await?;
+        list.items
+            .iter()
+            .filter(|u| u.deactivated_at.is_none())
+            .map(|u| Named { id: u.id, name: u.data.name.clone() })
+            .collect()
     };
-    let mut ctx = json!({"username": c.username, "name": c.name, "id": me.id, "email": me.data.email,
-        "signs": signs, "has_signature_image": me.has_signature_image, "feeds": feeds, "feed_units": feed_units,
-        "max_image_kb": crate::services::images::MAX_IMAGE_BYTES / 1024});
-    if let (Some(o), Some(e)) = (ctx.as_object_mut(), extra.as_object()) {
-        o.extend(e.clone());
-    }
-    c.page("account.html", status, ctx)
+    let view = OwnView {
+        username: &c.username,
+        name: &c.name,
+        id: me.id,
+        email: after.email.unwrap_or(&me.data.email),
+        signs,
+        has_signature_image: me.has_signature_image,
+        feeds: feeds
+            .iter()
+            .map(|f| FeedRow {
+                id: f.id,
+                label: &f.label,
+                created: super::documents::vn_date(f.created_at),
+                revoked: f.revoked_at.map(super::documents::vn_date),
+            })
+            .collect(),
+        feed_units,
+        max_image_kb: MAX_IMAGE_BYTES / 1024,
+        after,
+    };
+    Ok(c.page("account.html", status, view))
 }
 
-/// A change of one's own e-mail address.
+/// `POST /account/email`: a change of one's own e-mail address.
 #[handler]
-pub(crate) async fn own_email(state: Data<&AppState>, req: &Request, body: Body) -> Response {
-    let (c, f) = session_form!(state, req, body);
-    if let Err(e) = f.check_csrf(&c) {
-        return error_page(Some(&c), &e);
-    }
-    match users::change_own_email(&c.state.db, &c.actor, now(), &f.get("email")).await {
-        Ok(_) => super::done("/account", "email_changed"),
+pub(crate) async fn own_email(Posted(c, f): Posted) -> Page {
+    let email = f.get("email");
+    match users::change_own_email(&c.state.db, &c.actor, c.now(), &email).await {
+        Ok(_) => Ok(super::done("/account", "email_changed")),
         Err(e) => match field_errors(&e) {
             Some(errors) => {
-                own(&c, StatusCode::UNPROCESSABLE_ENTITY, json!({"email_errors": errors, "email": f.get("email")}))
-                    .await
+                let after = After { email: Some(&email), email_errors: Some(errors), ..Default::default() };
+                own(&c, StatusCode::UNPROCESSABLE_ENTITY, after).await
             }
-            None => error_page(Some(&c), &e),
+            None => Err(e.into()),
         },
     }
 }
 
+/// `POST /account`: a change of one's own password.
 #[handler]
-pub(crate) async fn own_change(state: Data<&AppState>, req: &Request, body: Body) -> Response {
-    let (c, f) = session_form!(state, req, body);
-    if let Err(e) = f.check_csrf(&c) {
-        return error_page(Some(&c), &e);
-    }
+pub(crate) async fn own_change(Posted(c, f): Posted) -> Page {
     let (current, new, repeat) = (f.get("current"), f.get("new"), f.get("repeat"));
+    let failed = |errors| After { errors: Some(errors), ..Default::default() };
     if let Some(errors) = repeat_error(&new, &repeat) {
-        return own(&c, StatusCode::UNPROCESSABLE_ENTITY, json!({"errors": errors})).await;
+        return own(&c, StatusCode::UNPROCESSABLE_ENTITY, failed(errors)).await;
     }
-    match auth::change_own_password(&c.state.db, &c.actor, now(), c.session.id, &current, &new).await {
-        Ok(()) => super::done("/account", "password_changed"),
+    match auth::change_own_password(&c.state.db, &c.actor, c.now(), c.session.id, &current, &new).await {
+        Ok(()) => Ok(super::done("/account", "password_changed")),
         Err(e) => match field_errors(&e) {
-            Some(errors) => own(&c, StatusCode::UNPROCESSABLE_ENTITY, json!({"errors": errors})).await,
-            None => error_page(Some(&c), &e),
+            Some(errors) => own(&c, StatusCode::UNPROCESSABLE_ENTITY, failed(errors)).await,
+            None => Err(e.into()),
         },
     }
 }
 
 /// Deactivates (`active == false`) or brings back a unit from the units page.
-async fn unit_active(state: Data<&AppState>, req: &Request, id: Uuid, body: Body, active: bool) -> Response {
-    let (c, f) = session_form!(state, req, body);
-    let r = async {
-        f.check_csrf(&c)?;
-        units::set_unit_active(&c.state.db, &c.actor, now(), id, active).await?;
-        Ok(super::done("/admin/units#units", if active { "unit_reactivated" } else { "unit_deactivated" }))
-    }
-    .await;
-    respond(&c, r)
+async fn unit_active(c: Ctx, id: Uuid, active: bool) -> Page {
+    units::set_unit_active(&c.state.db, &c.actor, c.now(), id, active).await?;
+    Ok(super::done("/admin/units#units", if active { "unit_reactivated" } else { "unit_deactivated" }))
 }
 
+/// `POST /admin/units/{id}/deactivate`.
 #[handler]
-pub(crate) async fn unit_deactivate(
-    state: Data<&AppState>,
-    req: &Request,
-    Path(id): Path<Uuid>,
-    body: Body,
-) -> Response {
-    unit_active(state, req, id, body, false).await
+pub(crate) async fn unit_deactivate(Posted(c, _): Posted, Path(id): Path<Uuid>) -> Page {
+    unit_active(c, id, false).await
 }
 
+/// `POST /admin/units/{id}/reactivate`.
 #[handler]
-pub(crate) async fn unit_reactivate(
-    state: Data<&AppState>,
-    req: &Request,
-    Path(id): Path<Uuid>,
-    body: Body,
-) -> Response {
-    unit_active(state, req, id, body, true).await
+pub(crate) async fn unit_reactivate(Posted(c, _): Posted, Path(id): Path<Uuid>) -> Page {
+    unit_active(c, id, true).await
+}
+
+/// The first-run setup page: the issuer's fields and the first administrator.
+#[derive(Serialize)]
+struct SetupView<'a> {
+    secret: &'a str,
+    values: BTreeMap<String, String>,
+    errors: Option<Errors>,
 }
 
 /// What the setup page starts with: the usual words of a People's Committee.
-fn setup_defaults() -> Value {
-    json!({"abbreviation": "UBND", "collective_title": "ỦY BAN NHÂN DÂN",
-        "head_title": "CHỦ TỊCH", "deputy_title": "PHÓ CHỦ TỊCH"})
+fn setup_defaults() -> BTreeMap<String, String> {
+    let words = [
+        ("abbreviation", "UBND"),
+        ("collective_title", "ỦY BAN NHÂN DÂN"),
+        ("head_title", "CHỦ TỊCH"),
+        ("deputy_title", "PHÓ CHỦ TỊCH"),
+    ];
+    words.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect()
 }
+
+/// Why the setup link no longer works.
+const SETUP_GONE: &str = "Liên kết thiết lập không còn dùng được: hệ thống đã có người dùng (hãy đăng nhập), hoặc máy chủ đã khởi động lại và in liên kết mới vào nhật ký.";
 
 fn setup_gone() -> Response {
-    render(
-        "setup.html",
-        StatusCode::GONE,
-        json!({"gone": "Liên kết thiết lập không còn dùng được: hệ thống đã có người dùng (hãy đăng nhập), hoặc máy chủ đã khởi động lại và in liên kết mới vào nhật ký."}),
-    )
+    render("setup.html", StatusCode::GONE, Gone { gone: SETUP_GONE })
 }
 
+/// `GET /setup/{secret}`.
 #[handler]
-pub(crate) async fn setup_page(state: Data<&AppState>, Path(secret): Path<String>) -> Response {
-    if !state.setup.admits(&secret) || !matches!(setup::needs_setup(&state.db).await, Ok(true)) {
+pub(crate) async fn setup_page(o: Open, Path(secret): Path<String>) -> Response {
+    if !o.state.setup.admits(&secret) || !matches!(setup::needs_setup(&o.state.db).await, Ok(true)) {
         return setup_gone();
     }
-    render("setup.html", StatusCode::OK, json!({"secret": secret, "values": setup_defaults()}))
+    render("setup.html", StatusCode::OK, SetupView { secret: &secret, values: setup_defaults(), errors: None })
 }
 
 /// The administrators' pages refuse everyone else.
@@ -188,13 +212,9 @@ fn issuer_from(f: &Form) -> IssuerInput {
     }
 }
 
+/// `POST /setup/{secret}`: the issuer and the first administrator, then the login.
 #[handler]
-pub(crate) async fn setup_run(
-    state: Data<&AppState>,
-    req: &Request,
-    Path(secret): Path<String>,
-    body: Body,
-) -> Response {
+pub(crate) async fn setup_run(o: Open, Path(secret): Path<String>, body: Body) -> Page {
     let f = Form::read(body).await;
     let issuer = issuer_from(&f);
     let admin = setup::FirstAdmin {
@@ -207,229 +227,272 @@ pub(crate) async fn setup_run(
     let mut values = f.values();
     values.remove("password");
     values.remove("repeat");
-    let addr = Some(req.remote_addr().to_string());
-    match setup::first_run(&state.db, &state.setup, &secret, now(), issuer, admin, addr).await {
-        Ok(username) => super::home::to_login("setup", &username),
-        Err(AppError::Conflict { code: "already_set_up", .. }) => setup_gone(),
+    match setup::first_run(&o.state.db, &o.state.setup, &secret, o.now(), issuer, admin, Some(o.addr.clone())).await {
+        Ok(username) => Ok(super::home::to_login("setup", &username)),
+        Err(AppError::Conflict { code: "already_set_up", .. }) => Ok(setup_gone()),
         Err(e) => match field_errors(&e) {
             Some(errors) => {
-                let errors = box_errors(errors);
-                render(
-                    "setup.html",
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    json!({"secret": secret, "values": values, "errors": errors}),
-                )
+                let view = SetupView { secret: &secret, values, errors: Some(box_errors(errors)) };
+                Ok(render("setup.html", StatusCode::UNPROCESSABLE_ENTITY, view))
             }
-            None => error_page(None, &e),
+            None => Err(e.into()),
         },
     }
 }
 
 /// The administrators' units page: the issuer's units, and a box to paste a list.
-async fn units_view(
-    c: &Ctx,
-    status: StatusCode,
-    values: Value,
-    errors: Option<BTreeMap<String, String>>,
-) -> Result<Response> {
+#[derive(Serialize)]
+struct UnitsView<'a> {
+    units: Vec<UnitRow<'a>>,
+    kinds: Vec<Word>,
+    values: BTreeMap<String, String>,
+    errors: Option<&'a Errors>,
+    can_add: bool,
+    list_problems: Vec<&'a str>,
+    max_lines: usize,
+}
+
+/// One unit of the units page.
+#[derive(Serialize)]
+struct UnitRow<'a> {
+    id: Uuid,
+    short_name: &'a str,
+    name: &'a str,
+    kind: &'static str,
+    emails: String,
+    inactive_since: Option<String>,
+}
+
+/// The units page; `failed` holds the values and errors of a failed paste.
+async fn units_view(c: &Ctx, failed: Option<(BTreeMap<String, String>, Errors)>) -> Page {
     admin_only(c)?;
     let all = Paging { page: 1, per_page: 500 };
     let filter = units::UnitFilter { issuer_id: c.actor.issuer_id, kind: None };
     let list = units::list_units(&c.state.db, &c.actor, filter, all).await?;
-    let rows: Vec<Value> = list
+    let rows = list
         .items
         .iter()
-        .map(|u| {
-            let kind = u.data.kind.parse::<UnitKind>().map(|k| k.label()).unwrap_or("Đơn vị khác");
-            json!({"id": u.id, "short_name": u.data.short_name, "name": u.data.name, "kind": kind,
-                "emails": u.data.emails.join(", "), "inactive_since": u.deactivated_at.map(super::documents::vn_date)})
+        .map(|u| UnitRow {
+            id: u.id,
+            short_name: &u.data.short_name,
+            name: &u.data.name,
+            kind: u.data.kind.parse::<UnitKind>().map(|k| k.label()).unwrap_or("Đơn vị khác"),
+            emails: u.data.emails.join(", "),
+            inactive_since: u.deactivated_at.map(super::documents::vn_date),
         })
         .collect();
-    let kinds: Vec<Value> = UnitKind::ALL.iter().map(|k| json!({"code": k.code(), "label": k.label()})).collect();
+    let status = if failed.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let (values, errors) = failed.map_or((BTreeMap::new(), None), |(v, e)| (v, Some(e)));
     // One problem a line of the pasted list.
-    let list_problems: Vec<&str> =
-        errors.as_ref().and_then(|e| e.get("list")).map(|m| m.lines().collect()).unwrap_or_default();
-    Ok(c.page(
-        "units.html",
-        status,
-        json!({"units": rows, "kinds": kinds, "values": values, "errors": errors, "can_add": c.actor.issuer_id.is_some(),
-            "list_problems": list_problems,
-            "max_lines": crate::domain::unit_list::MAX_LINES}),
-    ))
+    let list_problems = errors.as_ref().and_then(|e| e.get("list")).map(|m| m.lines().collect()).unwrap_or_default();
+    let view = UnitsView {
+        units: rows,
+        kinds: Word::all::<UnitKind>(),
+        values,
+        errors: errors.as_ref(),
+        can_add: c.actor.issuer_id.is_some(),
+        list_problems,
+        max_lines: crate::domain::unit_list::MAX_LINES,
+    };
+    Ok(c.page("units.html", status, view))
 }
 
+/// `GET /admin/units`.
 #[handler]
-pub(crate) async fn units_page(state: Data<&AppState>, req: &Request) -> Response {
-    let c = session!(state, req);
-    let r = units_view(&c, StatusCode::OK, json!({}), None).await;
-    respond(&c, r)
+pub(crate) async fn units_page(c: Ctx) -> Page {
+    units_view(&c, None).await
 }
 
+/// `POST /admin/units`: units from a pasted list, all or none.
 #[handler]
-pub(crate) async fn units_add(state: Data<&AppState>, req: &Request, body: Body) -> Response {
-    let (c, f) = session_form!(state, req, body);
-    let r = async {
-        f.check_csrf(&c)?;
-        admin_only(&c)?;
-        let issuer_id = c.actor.issuer_id.ok_or(AppError::Forbidden)?;
-        match units::create_from_list(&c.state.db, &c.actor, now(), issuer_id, &f.get("kind"), &f.get("list")).await {
-            Ok(made) => Ok(super::done("/admin/units", if made.len() == 1 { "unit_added" } else { "units_added" })),
-            Err(e) => match field_errors(&e) {
-                Some(errors) => units_view(&c, StatusCode::UNPROCESSABLE_ENTITY, json!(f.values()), Some(errors)).await,
-                None => Err(e),
-            },
-        }
-    }
-    .await;
-    respond(&c, r)
-}
-
-/// The issuer's page: its name lines, place and signer titles, as printed.
-#[handler]
-pub(crate) async fn issuer_page(state: Data<&AppState>, req: &Request) -> Response {
-    let c = session!(state, req);
-    let r = async {
-        admin_only(&c)?;
-        let id = c.actor.issuer_id.ok_or_else(|| AppError::NotFound { entity: "issuer" })?;
-        let issuer = issuers::get_issuer(&c.state.db, &c.actor, id).await?;
-        let seal = json!({"id": issuer.id, "has": issuer.has_seal_image,
-            "max_kb": crate::services::images::MAX_IMAGE_BYTES / 1024});
-        let i = issuer.data;
-        let values = json!({"code": i.code, "name_lines": i.name_lines.join("\n"), "parent_lines": i.parent_lines.join("\n"),
-            "abbreviation": i.abbreviation, "place_name": i.place_name, "full_name": i.full_name, "short_name": i.short_name,
-            "subordinates_name": i.subordinates_name, "collective_title": i.collective_title, "head_title": i.head_title,
-            "deputy_title": i.deputy_title});
-        Ok(c.page("issuer.html", StatusCode::OK, json!({"values": values, "seal": seal})))
-    }
-    .await;
-    respond(&c, r)
-}
-
-#[handler]
-pub(crate) async fn issuer_save(state: Data<&AppState>, req: &Request, body: Body) -> Response {
-    let (c, f) = session_form!(state, req, body);
-    let r = async {
-        f.check_csrf(&c)?;
-        admin_only(&c)?;
-        let id = c.actor.issuer_id.ok_or_else(|| AppError::NotFound { entity: "issuer" })?;
-        match issuers::update_issuer(&c.state.db, &c.actor, now(), id, issuer_from(&f)).await {
-            Ok(_) => Ok(super::done("/admin/issuer", "saved")),
-            Err(e) => match field_errors(&e) {
-                Some(errors) => Ok(c.page(
-                    "issuer.html",
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    json!({"values": f.values(), "errors": box_errors(errors)}),
-                )),
-                None => Err(e),
-            },
-        }
-    }
-    .await;
-    respond(&c, r)
-}
-
-/// One unit's form (administrators): its names, kind and addresses.
-async fn unit_form(
-    c: &Ctx,
-    id: Uuid,
-    status: StatusCode,
-    values: Option<Value>,
-    errors: Option<BTreeMap<String, String>>,
-) -> Result<Response> {
-    admin_only(c)?;
-    let u = units::get_unit(&c.state.db, &c.actor, id).await?;
-    let values = values.unwrap_or_else(|| {
-        json!({"short_name": u.data.short_name, "name": u.data.name, "kind": u.data.kind.to_string(),
-            "emails": u.data.emails.join("\n")})
-    });
-    let kinds: Vec<Value> = UnitKind::ALL.iter().map(|k| json!({"code": k.code(), "label": k.label()})).collect();
-    Ok(c.page(
-        "unit_form.html",
-        status,
-        json!({"id": id, "values": values, "errors": errors.map(box_errors), "kinds": kinds}),
-    ))
-}
-
-#[handler]
-pub(crate) async fn unit_edit(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>) -> Response {
-    let c = session!(state, req);
-    let r = unit_form(&c, id, StatusCode::OK, None, None).await;
-    respond(&c, r)
-}
-
-#[handler]
-pub(crate) async fn unit_save(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
-    let (c, f) = session_form!(state, req, body);
-    let r = async {
-        f.check_csrf(&c)?;
-        admin_only(&c)?;
-        let issuer_id = c.actor.issuer_id.ok_or(AppError::Forbidden)?;
-        let input = crate::model::UnitInput {
-            issuer_id,
-            name: f.get("name").trim().to_owned(),
-            short_name: f.get("short_name").trim().to_owned(),
-            kind: f.get("kind").into(),
-            emails: lines(&f.get("emails")),
-        };
-        match units::update_unit(&c.state.db, &c.actor, now(), id, input).await {
-            Ok(_) => Ok(super::done("/admin/units#units", "unit_saved")),
-            Err(e) => match field_errors(&e) {
-                Some(errors) => {
-                    unit_form(&c, id, StatusCode::UNPROCESSABLE_ENTITY, Some(json!(f.values())), Some(errors)).await
-                }
-                None => Err(e),
-            },
-        }
-    }
-    .await;
-    respond(&c, r)
-}
-
-/// Makes a calendar feed and shows its address (once) on the account page.
-#[handler]
-pub(crate) async fn feed_create(state: Data<&AppState>, req: &Request, body: Body) -> Response {
-    let (c, f) = session_form!(state, req, body);
-    if let Err(e) = f.check_csrf(&c) {
-        return error_page(Some(&c), &e);
-    }
-    let unit_id = f.get("unit_id").parse::<Uuid>().ok();
-    let input = crate::model::CalendarFeedInput { unit_id };
-    match crate::services::calendars::create_feed(&c.state.db, &c.actor, now(), &c.state.public_url, input).await {
-        Ok(made) => own(&c, StatusCode::CREATED, json!({"new_feed": made.url})).await,
+pub(crate) async fn units_add(Posted(c, f): Posted) -> Page {
+    admin_only(&c)?;
+    let issuer_id = c.actor.issuer_id.ok_or(AppError::Forbidden)?;
+    match units::create_from_list(&c.state.db, &c.actor, c.now(), issuer_id, &f.get("kind"), &f.get("list")).await {
+        Ok(made) => Ok(super::done("/admin/units", if made.len() == 1 { "unit_added" } else { "units_added" })),
         Err(e) => match field_errors(&e) {
-            Some(errors) => own(&c, StatusCode::UNPROCESSABLE_ENTITY, json!({"feed_errors": errors})).await,
-            None => error_page(Some(&c), &e),
+            Some(errors) => units_view(&c, Some((f.values(), errors))).await,
+            None => Err(e.into()),
         },
     }
 }
 
-/// Revokes one of one's calendar feeds.
+/// The issuer's page: its fields, and its seal image (not on a failed save).
+#[derive(Serialize)]
+struct IssuerView<'a> {
+    values: Values<IssuerValues<'a>>,
+    seal: Option<Seal>,
+    errors: Option<Errors>,
+}
+
+/// The issuer's fields as stored, as the form shows them (one line a name line).
+#[derive(Serialize)]
+struct IssuerValues<'a> {
+    code: &'a str,
+    name_lines: String,
+    parent_lines: String,
+    abbreviation: &'a str,
+    place_name: &'a str,
+    full_name: &'a str,
+    short_name: &'a str,
+    subordinates_name: Option<&'a str>,
+    collective_title: Option<&'a str>,
+    head_title: &'a str,
+    deputy_title: Option<&'a str>,
+}
+
+/// The seal image's box on the issuer's page.
+#[derive(Serialize)]
+struct Seal {
+    id: Uuid,
+    has: bool,
+    max_kb: usize,
+}
+
+/// `GET /admin/issuer`: the issuer's name lines, place and signer titles, as printed.
 #[handler]
-pub(crate) async fn feed_revoke(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
-    let (c, f) = session_form!(state, req, body);
-    if let Err(e) = f.check_csrf(&c) {
-        return error_page(Some(&c), &e);
+pub(crate) async fn issuer_page(c: Ctx) -> Page {
+    admin_only(&c)?;
+    let id = c.actor.issuer_id.ok_or(AppError::NotFound { entity: "issuer" })?;
+    let issuer = issuers::get_issuer(&c.state.db, &c.actor, id).await?;
+    let seal = Seal { id: issuer.id, has: issuer.has_seal_image, max_kb: MAX_IMAGE_BYTES / 1024 };
+    let i = &issuer.data;
+    let values = IssuerValues {
+        code: &i.code,
+        name_lines: i.name_lines.join("\n"),
+        parent_lines: i.parent_lines.join("\n"),
+        abbreviation: &i.abbreviation,
+        place_name: &i.place_name,
+        full_name: &i.full_name,
+        short_name: &i.short_name,
+        subordinates_name: i.subordinates_name.as_deref(),
+        collective_title: i.collective_title.as_deref(),
+        head_title: &i.head_title,
+        deputy_title: i.deputy_title.as_deref(),
+    };
+    let view = IssuerView { values: Values::Stored(values), seal: Some(seal), errors: None };
+    Ok(c.page("issuer.html", StatusCode::OK, view))
+}
+
+/// `POST /admin/issuer`.
+#[handler]
+pub(crate) async fn issuer_save(Posted(c, f): Posted) -> Page {
+    admin_only(&c)?;
+    let id = c.actor.issuer_id.ok_or(AppError::NotFound { entity: "issuer" })?;
+    match issuers::update_issuer(&c.state.db, &c.actor, c.now(), id, issuer_from(&f)).await {
+        Ok(_) => Ok(super::done("/admin/issuer", "saved")),
+        Err(e) => match field_errors(&e) {
+            Some(errors) => {
+                let view =
+                    IssuerView { values: Values::Typed(f.values()), seal: None, errors: Some(box_errors(errors)) };
+                Ok(c.page("issuer.html", StatusCode::UNPROCESSABLE_ENTITY, view))
+            }
+            None => Err(e.into()),
+        },
     }
-    match crate::services::calendars::revoke_feed(&c.state.db, &c.actor, now(), id).await {
-        Ok(_) => super::done("/account#calendar", "feed_revoked"),
-        Err(e) => error_page(Some(&c), &e),
+}
+
+/// One unit's form (administrators): its names, kind and addresses.
+#[derive(Serialize)]
+struct UnitFormView<'a> {
+    id: Uuid,
+    values: Values<UnitValues<'a>>,
+    errors: Option<Errors>,
+    kinds: Vec<Word>,
+}
+
+/// A unit's fields as stored, as the form shows them (one address a line).
+#[derive(Serialize)]
+struct UnitValues<'a> {
+    short_name: &'a str,
+    name: &'a str,
+    kind: &'a str,
+    emails: String,
+}
+
+/// One unit's form; `failed` holds the values and errors of a failed save.
+async fn unit_form(c: &Ctx, id: Uuid, failed: Option<(BTreeMap<String, String>, Errors)>) -> Page {
+    admin_only(c)?;
+    let u = units::get_unit(&c.state.db, &c.actor, id).await?;
+    let status = if failed.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let (values, errors) = match failed {
+        Some((typed, errors)) => (Values::Typed(typed), Some(box_errors(errors))),
+        None => {
+            let emails = u.data.emails.join("\n");
+            let stored = UnitValues { short_name: &u.data.short_name, name: &u.data.name, kind: &u.data.kind, emails };
+            (Values::Stored(stored), None)
+        }
+    };
+    let view = UnitFormView { id, values, errors, kinds: Word::all::<UnitKind>() };
+    Ok(c.page("unit_form.html", status, view))
+}
+
+/// `GET /admin/units/{id}`.
+#[handler]
+pub(crate) async fn unit_edit(c: Ctx, Path(id): Path<Uuid>) -> Page {
+    unit_form(&c, id, None).await
+}
+
+/// `POST /admin/units/{id}`.
+#[handler]
+pub(crate) async fn unit_save(Posted(c, f): Posted, Path(id): Path<Uuid>) -> Page {
+    admin_only(&c)?;
+    let issuer_id = c.actor.issuer_id.ok_or(AppError::Forbidden)?;
+    let input = crate::model::UnitInput {
+        issuer_id,
+        name: f.get("name").trim().to_owned(),
+        short_name: f.get("short_name").trim().to_owned(),
+        kind: f.get("kind").into(),
+        emails: lines(&f.get("emails")),
+    };
+    match units::update_unit(&c.state.db, &c.actor, c.now(), id, input).await {
+        Ok(_) => Ok(super::done("/admin/units#units", "unit_saved")),
+        Err(e) => match field_errors(&e) {
+            Some(errors) => unit_form(&c, id, Some((f.values(), errors))).await,
+            None => Err(e.into()),
+        },
     }
+}
+
+/// `POST /account/calendar`: makes a calendar feed and shows its address (once)
+/// on the account page.
+#[handler]
+pub(crate) async fn feed_create(Posted(c, f): Posted) -> Page {
+    let unit_id = f.get("unit_id").parse::<Uuid>().ok();
+    let input = crate::model::CalendarFeedInput { unit_id };
+    match calendars::create_feed(&c.state.db, &c.actor, c.now(), &c.state.public_url, input).await {
+        Ok(made) => own(&c, StatusCode::CREATED, After { new_feed: Some(made.url), ..Default::default() }).await,
+        Err(e) => match field_errors(&e) {
+            Some(errors) => {
+                own(&c, StatusCode::UNPROCESSABLE_ENTITY, After { feed_errors: Some(errors), ..Default::default() })
+                    .await
+            }
+            None => Err(e.into()),
+        },
+    }
+}
+
+/// `POST /account/calendar/{id}/revoke`: revokes one of one's calendar feeds.
+#[handler]
+pub(crate) async fn feed_revoke(Posted(c, _): Posted, Path(id): Path<Uuid>) -> Page {
+    calendars::revoke_feed(&c.state.db, &c.actor, c.now(), id).await?;
+    Ok(super::done("/account#calendar", "feed_revoked"))
 }
 
 /// The iCalendar behind a feed's secret address (no session: calendar programs
 /// cannot log in; the secret is the key).
 #[handler]
-pub(crate) async fn feed(state: Data<&AppState>, Path(file): Path<String>) -> Response {
+pub(crate) async fn feed(o: Open, Path(file): Path<String>) -> Page {
     let secret = file.strip_suffix(".ics").unwrap_or("");
-    match crate::services::calendars::feed_ics(&state.db, secret, now(), &state.public_url, &state.reminders).await {
-        Ok(text) => Response::builder()
+    match calendars::feed_ics(&o.state.db, secret, o.now(), &o.state.public_url, &o.state.reminders).await {
+        Ok(text) => Ok(Response::builder()
             .content_type("text/calendar; charset=utf-8")
             .header("cache-control", "private, max-age=300")
-            .body(text),
-        Err(AppError::NotFound { .. }) => Response::builder()
+            .body(text)),
+        Err(AppError::NotFound { .. }) => Ok(Response::builder()
             .status(StatusCode::NOT_FOUND)
             .content_type("text/plain; charset=utf-8")
-            .body("Không có lịch ở địa chỉ này (có thể đã bị thu hồi)."),
-        Err(e) => error_page(None, &e),
+            .body("Không có lịch ở địa chỉ này (có thể đã bị thu hồi).")),
+        Err(e) => Err(e.into()),
     }
 }
