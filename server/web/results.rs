@@ -2,22 +2,23 @@
 
 use std::collections::BTreeMap;
 
+use chrono::NaiveDate;
+use poem::handler;
 use poem::http::StatusCode;
-use poem::web::{Data, Path};
-use poem::{Body, Request, Response, handler};
-use serde_json::{Value, json};
+use poem::web::Path;
+use serde::Serialize;
 use uuid::Uuid;
 
-use super::home::{current_plan, snapshot, standing, today};
+use super::home::{current_plan, snapshot, standing};
 use super::plan_tasks::parse_number;
-use super::{Ctx, field_errors, js, keep, markdown_html, respond, session, session_form, with_extra};
+use super::task_overview::{EvidenceItem, Overview, ReviewStep};
+use super::view::{Api, vn_day};
+use super::{Ctx, Page, Posted, field_errors, keep, markdown_html};
 use crate::domain::Role;
 use crate::error::{AppError, Result};
-use crate::model::ContributionInput;
-use crate::model::{Paging, Task, TaskResult};
+use crate::model::{BandInput, Contribution, ContributionInput, Evidence, Paging, Plan, ReviewEvent, Task, TaskResult};
 use crate::services::results::Step;
-use crate::services::{contributions, evidence, now, plans, results, rubrics, tasks, units};
-use crate::state::AppState;
+use crate::services::{contributions, evidence, plans, results, rubrics, tasks, units};
 
 const STATE_LABELS: [(&str, &str); 5] = [
     ("draft", "Đang soạn"),
@@ -32,45 +33,65 @@ fn state_label(s: Option<&str>) -> &'static str {
     STATE_LABELS.iter().find(|(k, _)| *k == s).map(|(_, v)| *v).unwrap_or("")
 }
 
+/// The unit's inbox: the tasks it leads or co-operates on, soonest deadline first.
+#[derive(Serialize, Default)]
+struct InboxView<'a> {
+    plan: Option<Api<'a, Plan>>,
+    unit: Option<&'a str>,
+    tasks: Vec<InboxRow<'a>>,
+}
+
+/// One task of the inbox.
+#[derive(Serialize)]
+struct InboxRow<'a> {
+    id: Uuid,
+    code: &'a str,
+    text: &'a str,
+    lead: bool,
+    deadline: Option<String>,
+    state: &'static str,
+    state_code: Option<&'a str>,
+    standing: &'static str,
+    /// The chip says it in words too, not by colour alone.
+    due: Option<String>,
+    comment: Option<&'a str>,
+}
+
+/// `GET /inbox`.
 #[handler]
-pub(crate) async fn inbox(state: Data<&AppState>, req: &Request) -> Response {
-    let c = session!(state, req);
-    let r = async {
-        let Some(plan) = current_plan(&c, None).await? else {
-            return Ok(c.page("inbox.html", StatusCode::OK, json!({"tasks": []})));
-        };
-        let s = snapshot(&c, plan, c.actor.unit_id).await?;
-        let today = today();
-        let mut rows: Vec<(Option<chrono::NaiveDate>, Value)> = s
-            .tasks
-            .iter()
-            .map(|t| {
-                let r = s.results.get(&t.id);
-                let st = r.and_then(|r| r.data.state.clone());
-                let lead = t.data.lead_unit_id == c.actor.unit_id && c.actor.unit_id.is_some();
-                (
-                    t.data.deadline.map(|d| d.0),
-                    json!({"id": t.id, "code": t.data.code, "text": t.data.text, "lead": lead,
-                        "deadline": t.data.deadline.map(|d| d.format("%d/%m/%Y").to_string()),
-                        "state": state_label(st.as_deref()), "state_code": st,
-                        "standing": standing(t, r, today),
-                        // The chip says it in words too, not by colour alone.
-                        "due": t.data.deadline.filter(|_| !matches!(st.as_deref(), Some("accepted" | "submitted")))
-                            .map(|d| crate::domain::format::due_words(d.0, today)),
-                        "comment": r.and_then(|r| r.review_comment.clone()).filter(|_| st.as_deref() == Some("returned"))}),
-                )
-            })
-            .collect();
-        rows.sort_by_key(|(d, _)| d.unwrap_or(chrono::NaiveDate::MAX));
-        let unit = c.actor.unit_id.and_then(|u| s.units.get(&u)).map(|u| u.data.name.clone());
-        Ok(c.page(
-            "inbox.html",
-            StatusCode::OK,
-            json!({"plan": js(&s.plan), "unit": unit, "tasks": rows.into_iter().map(|(_, v)| v).collect::<Vec<_>>()}),
-        ))
-    }
-    .await;
-    respond(&c, r)
+pub(crate) async fn inbox(c: Ctx) -> Page {
+    let Some(plan) = current_plan(&c, None).await? else {
+        return Ok(c.page("inbox.html", StatusCode::OK, InboxView::default()));
+    };
+    let s = snapshot(&c, plan, c.actor.unit_id).await?;
+    let today = c.today();
+    let mut mine: Vec<&Task> = s.tasks.iter().collect();
+    mine.sort_by_key(|t| t.data.deadline.map_or(NaiveDate::MAX, |d| d.0));
+    let rows = mine
+        .into_iter()
+        .map(|t| {
+            let r = s.results.get(&t.id);
+            let st = r.and_then(|r| r.data.state.as_deref());
+            InboxRow {
+                id: t.id,
+                code: &t.data.code,
+                text: &t.data.text,
+                lead: t.data.lead_unit_id == c.actor.unit_id && c.actor.unit_id.is_some(),
+                deadline: t.data.deadline.map(|d| vn_day(d.0)),
+                state: state_label(st),
+                state_code: st,
+                standing: standing(t, r, today),
+                due: t
+                    .data
+                    .deadline
+                    .filter(|_| !matches!(st, Some("accepted" | "submitted")))
+                    .map(|d| crate::domain::format::due_words(d.0, today)),
+                comment: r.and_then(|r| r.review_comment.as_deref()).filter(|_| st == Some("returned")),
+            }
+        })
+        .collect();
+    let unit = c.actor.unit_id.and_then(|u| s.units.get(&u)).map(|u| u.data.name.as_str());
+    Ok(c.page("inbox.html", StatusCode::OK, InboxView { plan: Some(Api(&s.plan)), unit, tasks: rows }))
 }
 
 async fn result_of(c: &Ctx, task: Uuid) -> Result<Option<TaskResult>> {
@@ -79,40 +100,16 @@ async fn result_of(c: &Ctx, task: Uuid) -> Result<Option<TaskResult>> {
     Ok(p.items.into_iter().next())
 }
 
-/// A file size as Vietnamese write it: "84,6 KB", "1,2 MB".
-fn size_text(bytes: i64) -> String {
-    let b = bytes as f64;
-    if b >= 1024.0 * 1024.0 {
-        format!("{} MB", super::num(Some((b / 1024.0 / 1024.0 * 10.0).round() / 10.0)).unwrap_or_default())
-    } else {
-        format!("{} KB", super::num(Some((b / 1024.0 * 10.0).round() / 10.0)).unwrap_or_default())
-    }
-}
-
-fn evidence_json(items: &[crate::model::Evidence]) -> Vec<Value> {
-    items
-        .iter()
-        .map(|e| {
-            // A picture shows itself; another file its kind ("PDF", "DOCX").
-            let kind: String =
-                e.file_name.rsplit_once('.').map_or("TỆP", |(_, x)| x).to_uppercase().chars().take(4).collect();
-            json!({"id": e.id, "name": e.file_name, "type": e.content_type, "size": e.size_bytes,
-                "image": e.content_type.starts_with("image/"), "kind": kind,
-                "size_text": size_text(e.size_bytes), "sha256": e.sha256, "signatures": e.signatures})
-        })
-        .collect()
-}
-
 /// What a task's page shows of the records: the task with its targets, its result,
 /// evidence, rubric bands, review history and contributions.
 pub(crate) struct TaskRecord {
     task: Task,
     result: Option<TaskResult>,
-    files: Vec<crate::model::Evidence>,
-    bands: Vec<crate::model::BandInput>,
-    history: Vec<Value>,
+    files: Vec<Evidence>,
+    bands: Vec<BandInput>,
+    history: Vec<ReviewEvent>,
     /// Each contribution with its unit's name.
-    contributions: Vec<(crate::model::Contribution, String)>,
+    contributions: Vec<(Contribution, String)>,
 }
 
 /// A task's record as `c` may see it, kept while nothing changes (see `storage::cache`).
@@ -131,15 +128,8 @@ async fn load_task_record(c: &Ctx, id: Uuid) -> Result<TaskRecord> {
         Some(r) => rubrics::get_rubric(db, &c.actor, r).await.map(|r| r.data.bands).unwrap_or_default(),
         None => Vec::new(),
     };
-    let history: Vec<Value> = match &result {
-        Some(r) => results::history(db, &c.actor, r.id)
-            .await?
-            .into_iter()
-            .map(|e| {
-                json!({"sort": e.at.timestamp(), "at": super::documents::vn_time(e.at), "what": e.action_label,
-                    "action": e.action, "by": e.by, "comment": e.comment})
-            })
-            .collect(),
+    let history = match &result {
+        Some(r) => results::history(db, &c.actor, r.id).await?,
         None => Vec::new(),
     };
     let mut contributions = Vec::new();
@@ -150,10 +140,98 @@ async fn load_task_record(c: &Ctx, id: Uuid) -> Result<TaskRecord> {
     Ok(TaskRecord { task, result, files, bands, history, contributions })
 }
 
+/// The task page (and, with `review_id`, the review page).
+#[derive(Serialize)]
+struct TaskView<'a> {
+    task: TaskHead<'a>,
+    targets: Vec<TargetRow<'a>>,
+    result: Option<ResultView<'a>>,
+    evidence: Vec<EvidenceItem<'a>>,
+    history: Vec<ReviewStep<'a>>,
+    bands: Api<'a, Vec<BandInput>>,
+    editable: bool,
+    cooperates: bool,
+    may_upload: bool,
+    contributions: Vec<ContributionView<'a>>,
+    contribution: Option<&'a str>,
+    restored: Option<Restored>,
+    values: Values<'a>,
+    max_upload: u64,
+    overview: Option<Overview<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    errors: Option<BTreeMap<String, String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    review_id: Option<Uuid>,
+}
+
+/// The task itself, at the top of its page.
+#[derive(Serialize)]
+struct TaskHead<'a> {
+    id: Uuid,
+    code: &'a str,
+    text: &'a str,
+    deadline: Option<String>,
+}
+
+/// One target: the goal and the value reached.
+#[derive(Serialize)]
+struct TargetRow<'a> {
+    id: Uuid,
+    description: &'a str,
+    unit: Option<&'a str>,
+    goal: Option<String>,
+    actual: Option<String>,
+}
+
+/// The task's result as reported.
+#[derive(Serialize)]
+struct ResultView<'a> {
+    id: Uuid,
+    state: &'static str,
+    state_code: Option<&'a str>,
+    proposed_rating: Option<&'a str>,
+    final_rating: Option<&'a str>,
+    comment: Option<&'a str>,
+    self_score: Option<i32>,
+    narrative_html: String,
+}
+
+/// A co-operating unit's contribution.
+#[derive(Serialize)]
+struct ContributionView<'a> {
+    unit: &'a str,
+    html: String,
+    updated_at: String,
+}
+
+/// A draft brought back over the stored text, and where it is kept.
+#[derive(Serialize)]
+struct Restored {
+    text: String,
+    key: String,
+}
+
+/// What the form shows: the stored result, or what was typed (a draft brought
+/// back, a form sent back with its errors).
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Values<'a> {
+    /// The stored narrative and self-score.
+    Stored { narrative: &'a str, self_score: Option<i32> },
+    /// Field → typed text.
+    Typed(BTreeMap<String, String>),
+}
+
+/// A form sent back: each field's error and the values typed.
+struct SentBack {
+    errors: BTreeMap<String, String>,
+    values: BTreeMap<String, String>,
+}
+
 /// The task, its targets, its result and evidence, and whether the actor may report.
-async fn task_view(c: &Ctx, rec: &TaskRecord, extra: Value) -> Result<Value> {
+async fn task_view<'a>(c: &Ctx, rec: &'a TaskRecord, sent: Option<SentBack>) -> Result<TaskView<'a>> {
     let TaskRecord { task: t, result, files, bands, history, .. } = rec;
-    let st = result.as_ref().and_then(|r| r.data.state.clone());
+    let st = result.as_ref().and_then(|r| r.data.state.as_deref());
     // A unit officer reports on the tasks their unit leads and contributes to those
     // it co-operates on; the office may do either.
     let own_unit = c.actor.unit_id.filter(|_| c.is(&[Role::UnitOfficer]));
@@ -162,236 +240,254 @@ async fn task_view(c: &Ctx, rec: &TaskRecord, extra: Value) -> Result<Value> {
         None => c.is(&[Role::Office, Role::Admin]),
     };
     let cooperates = own_unit.is_some_and(|u| t.data.cooperating_unit_ids.contains(&u));
-    let editable = leads && matches!(st.as_deref(), None | Some("draft") | Some("returned"));
+    let editable = leads && matches!(st, None | Some("draft") | Some("returned"));
     let mut contributions = Vec::new();
     let mut own_contribution = None;
     for (x, unit) in &rec.contributions {
         if Some(x.unit_id) == own_unit {
-            own_contribution = Some((x.text.clone(), x.updated_at));
+            own_contribution = Some((x.text.as_str(), x.updated_at));
         }
-        contributions.push(json!({"unit": unit, "html": markdown_html(&x.text),
-            "updated_at": super::documents::vn_time(x.updated_at)}));
+        let updated_at = super::documents::vn_time(x.updated_at);
+        contributions.push(ContributionView { unit, html: markdown_html(&x.text), updated_at });
     }
+    let narrative = result.as_ref().map_or("", |r| r.data.narrative.as_str());
+    let self_score = result.as_ref().and_then(|r| r.data.self_score);
     let mut stored = BTreeMap::from([
-        ("narrative".to_owned(), result.as_ref().map(|r| r.data.narrative.clone()).unwrap_or_default()),
-        (
-            "self_score".to_owned(),
-            result.as_ref().and_then(|r| r.data.self_score).map(|s| s.to_string()).unwrap_or_default(),
-        ),
+        ("narrative".to_owned(), narrative.to_owned()),
+        ("self_score".to_owned(), self_score.map(|s| s.to_string()).unwrap_or_default()),
     ]);
     for x in &t.targets {
         stored.insert(format!("actual_{}", x.id), super::num(x.data.actual_value).unwrap_or_default());
     }
-    let values = json!({
-        "narrative": result.as_ref().map(|r| r.data.narrative.clone()).unwrap_or_default(),
-        "self_score": result.as_ref().and_then(|r| r.data.self_score),
-    });
+    let fresh = sent.is_none();
+    let (errors, mut values) = match sent {
+        Some(s) => (Some(s.errors), Values::Typed(s.values)),
+        None => (None, Values::Stored { narrative, self_score }),
+    };
     // A draft typed here and not saved (autosaved, or caught when the session ran
     // out) comes back in place of the stored text, with a notice.
     let mut restored = None;
-    let mut values = values;
-    let fresh = extra.get("values").is_none();
+    let key = format!("/tasks/{}", t.id);
     if fresh
         && editable
-        && let Some(d) =
-            keep::restorable(c, &format!("/tasks/{}", t.id), result.as_ref().map(|r| r.updated_at), &stored).await
+        && let Some(d) = keep::restorable(c, &key, result.as_ref().map(|r| r.updated_at), &stored).await
     {
-        values = json!(keep::values_of(&d));
-        restored = Some(json!({"text": keep::restored_notice(&d), "key": format!("/tasks/{}", t.id)}));
+        values = Values::Typed(keep::values_of(&d));
+        restored = Some(Restored { text: keep::restored_notice(&d), key });
     }
     let key = format!("/tasks/{}#contribution", t.id);
-    let stored_contribution = BTreeMap::from([(
-        "contribution".to_owned(),
-        own_contribution.as_ref().map(|c| c.0.clone()).unwrap_or_default(),
-    )]);
+    let stored_contribution =
+        BTreeMap::from([("contribution".to_owned(), own_contribution.map(|c| c.0.to_owned()).unwrap_or_default())]);
     if fresh
         && cooperates
-        && let Some(d) = keep::restorable(c, &key, own_contribution.as_ref().map(|c| c.1), &stored_contribution).await
+        && let Some(d) = keep::restorable(c, &key, own_contribution.map(|c| c.1), &stored_contribution).await
     {
-        values = json!(keep::values_of(&d));
-        restored = Some(json!({"text": keep::restored_notice(&d), "key": key}));
+        values = Values::Typed(keep::values_of(&d));
+        restored = Some(Restored { text: keep::restored_notice(&d), key });
     }
-    let v = with_extra(
-        json!({
-            "task": {"id": t.id, "code": t.data.code, "text": t.data.text,
-                "deadline": t.data.deadline.map(|d| d.format("%d/%m/%Y").to_string())},
-            "targets": t.targets.iter().map(|x| json!({"id": x.id, "description": x.data.description,
-                "unit": x.data.measure_unit, "goal": super::num(x.data.goal_value),
-                "actual": super::num(x.data.actual_value)})).collect::<Vec<_>>(),
-            "result": result.as_ref().map(|r| json!({"id": r.id, "state": state_label(r.data.state.as_deref()),
-                "state_code": r.data.state, "proposed_rating": r.proposed_rating, "final_rating": r.final_rating,
-                "comment": r.review_comment, "self_score": r.data.self_score,
-                "narrative_html": markdown_html(&r.data.narrative)})),
-            "evidence": evidence_json(files),
-            "history": history,
-            "bands": js(bands),
-            "editable": editable,
-            "cooperates": cooperates,
-            "may_upload": editable || cooperates,
-            "contributions": contributions,
-            "contribution": own_contribution.as_ref().map(|c| c.0.clone()),
-            "restored": restored,
-            "values": values,
-            "max_upload": c.state.max_upload_bytes,
-            "overview": super::task_overview::overview(c, t, result.as_ref(), history).await?,
+    let history: Vec<ReviewStep> = history.iter().map(ReviewStep::of).collect();
+    let overview = super::task_overview::overview(c, t, result.as_ref(), &history).await?;
+    Ok(TaskView {
+        task: TaskHead {
+            id: t.id,
+            code: &t.data.code,
+            text: &t.data.text,
+            deadline: t.data.deadline.map(|d| vn_day(d.0)),
+        },
+        targets: t
+            .targets
+            .iter()
+            .map(|x| TargetRow {
+                id: x.id,
+                description: &x.data.description,
+                unit: x.data.measure_unit.as_deref(),
+                goal: super::num(x.data.goal_value),
+                actual: super::num(x.data.actual_value),
+            })
+            .collect(),
+        result: result.as_ref().map(|r| ResultView {
+            id: r.id,
+            state: state_label(r.data.state.as_deref()),
+            state_code: r.data.state.as_deref(),
+            proposed_rating: r.proposed_rating.as_deref(),
+            final_rating: r.final_rating.as_deref(),
+            comment: r.review_comment.as_deref(),
+            self_score: r.data.self_score,
+            narrative_html: markdown_html(&r.data.narrative),
         }),
-        extra,
-    );
-    Ok(v)
+        evidence: files.iter().map(EvidenceItem::of).collect(),
+        history,
+        bands: Api(bands),
+        editable,
+        cooperates,
+        may_upload: editable || cooperates,
+        contributions,
+        contribution: own_contribution.map(|c| c.0),
+        restored,
+        values,
+        max_upload: c.state.max_upload_bytes,
+        overview,
+        errors,
+        review_id: None,
+    })
 }
 
+/// `GET /tasks/{id}`: the task with its result, and the form to report on it.
 #[handler]
-pub(crate) async fn task_page(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>) -> Response {
-    let c = session!(state, req);
-    let r = async {
-        let rec = task_record(&c, id).await?;
-        Ok(c.page("result.html", StatusCode::OK, task_view(&c, &rec, json!({})).await?))
-    }
-    .await;
-    respond(&c, r)
+pub(crate) async fn task_page(Path(id): Path<Uuid>, c: Ctx) -> Page {
+    let rec = task_record(&c, id).await?;
+    Ok(c.page("result.html", StatusCode::OK, task_view(&c, &rec, None).await?))
 }
 
+/// `POST /tasks/{id}`: saves the result, and sends it to the office when asked.
 #[handler]
-pub(crate) async fn save_result(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
-    let (c, f) = session_form!(state, req, body);
-    let r = async {
-        f.check_csrf(&c)?;
-        let db = &c.state.db;
-        let rec = task_record(&c, id).await?;
-        let t = &rec.task;
-        let mut errors: BTreeMap<String, String> = BTreeMap::new();
-        let score = match f.get("self_score").trim() {
-            "" => None,
-            s => match s.parse::<i32>() {
-                Ok(v) if (0..=100).contains(&v) => Some(v),
-                _ => {
-                    errors.insert("self_score".into(), "Điểm là số nguyên từ 0 đến 100".into());
-                    None
-                }
-            },
-        };
-        let actuals: Vec<(Uuid, Option<f64>)> =
-            t.targets.iter().map(|x| (x.id, parse_number(&f, &format!("actual_{}", x.id), &mut errors))).collect();
-        let submit = f.get("action") == "submit";
-        if submit && f.get("narrative").trim().is_empty() {
-            errors.insert("narrative".into(), "Nhập kết quả thực hiện trước khi gửi".into());
-        }
-        if errors.is_empty() {
-            // One call, one transaction: the result, the values reached and the step.
-            let report = results::Report { narrative: f.get("narrative"), self_score: score, actuals, submit };
-            match results::report(db, &c.actor, now(), id, report).await {
-                Ok(_) => {
-                    return Ok(super::done(&format!("/tasks/{id}"), if submit { "submitted" } else { "saved" }));
-                }
-                Err(e) => errors.extend(field_errors(&e).ok_or(e)?),
+pub(crate) async fn save_result(Path(id): Path<Uuid>, Posted(c, f): Posted) -> Page {
+    let rec = task_record(&c, id).await?;
+    let mut errors: BTreeMap<String, String> = BTreeMap::new();
+    let score = match f.get("self_score").trim() {
+        "" => None,
+        s => match s.parse::<i32>() {
+            Ok(v) if (0..=100).contains(&v) => Some(v),
+            _ => {
+                errors.insert("self_score".into(), "Điểm là số nguyên từ 0 đến 100".into());
+                None
             }
-        }
-        let rec = task_record(&c, id).await?;
-        let v = task_view(&c, &rec, json!({"errors": errors, "values": f.values()})).await?;
-        Ok(c.page("result.html", StatusCode::UNPROCESSABLE_ENTITY, v))
+        },
+    };
+    let actuals: Vec<(Uuid, Option<f64>)> =
+        rec.task.targets.iter().map(|x| (x.id, parse_number(&f, &format!("actual_{}", x.id), &mut errors))).collect();
+    let submit = f.get("action") == "submit";
+    if submit && f.get("narrative").trim().is_empty() {
+        errors.insert("narrative".into(), "Nhập kết quả thực hiện trước khi gửi".into());
     }
-    .await;
-    respond(&c, r)
+    if errors.is_empty() {
+        // One call, one transaction: the result, the values reached and the step.
+        let report = results::Report { narrative: f.get("narrative"), self_score: score, actuals, submit };
+        match results::report(&c.state.db, &c.actor, c.now(), id, report).await {
+            Ok(_) => return Ok(super::done(&format!("/tasks/{id}"), if submit { "submitted" } else { "saved" })),
+            Err(e) => match field_errors(&e) {
+                Some(more) => errors.extend(more),
+                None => return Err(e.into()),
+            },
+        }
+    }
+    let rec = task_record(&c, id).await?;
+    let v = task_view(&c, &rec, Some(SentBack { errors, values: f.values() })).await?;
+    Ok(c.page("result.html", StatusCode::UNPROCESSABLE_ENTITY, v))
 }
 
-/// A co-operating unit's contribution, saved from the task page.
+/// `POST /tasks/{id}/contribution`: a co-operating unit's contribution, saved from
+/// the task page.
 #[handler]
-pub(crate) async fn save_contribution(
-    state: Data<&AppState>,
-    req: &Request,
-    Path(id): Path<Uuid>,
-    body: Body,
-) -> Response {
-    let (c, f) = session_form!(state, req, body);
-    let r = async {
-        f.check_csrf(&c)?;
-        let input = ContributionInput { text: f.get("contribution"), unit_id: None };
-        match contributions::contribute(&c.state.db, &c.actor, now(), id, input).await {
-            Ok(_) => Ok(super::done(&format!("/tasks/{id}#contribution"), "contributed")),
-            Err(e) => {
-                let errors: BTreeMap<String, String> =
-                    field_errors(&e).ok_or(e)?.into_iter().map(|(k, v)| (format!("contribution_{k}"), v)).collect();
+pub(crate) async fn save_contribution(Path(id): Path<Uuid>, Posted(c, f): Posted) -> Page {
+    let input = ContributionInput { text: f.get("contribution"), unit_id: None };
+    match contributions::contribute(&c.state.db, &c.actor, c.now(), id, input).await {
+        Ok(_) => Ok(super::done(&format!("/tasks/{id}#contribution"), "contributed")),
+        Err(e) => match field_errors(&e) {
+            Some(errors) => {
+                let errors = errors.into_iter().map(|(k, v)| (format!("contribution_{k}"), v)).collect();
                 let rec = task_record(&c, id).await?;
-                let v = task_view(&c, &rec, json!({"errors": errors, "values": f.values()})).await?;
+                let v = task_view(&c, &rec, Some(SentBack { errors, values: f.values() })).await?;
                 Ok(c.page("result.html", StatusCode::UNPROCESSABLE_ENTITY, v))
             }
-        }
+            None => Err(e.into()),
+        },
     }
-    .await;
-    respond(&c, r)
 }
 
 fn reviewer(c: &Ctx) -> Result<()> {
     if c.is(&[Role::Admin, Role::Office]) { Ok(()) } else { Err(AppError::Forbidden) }
 }
 
-#[handler]
-pub(crate) async fn review_list(state: Data<&AppState>, req: &Request) -> Response {
-    let c = session!(state, req);
-    let r = async {
-        reviewer(&c)?;
-        let Some(plan) = current_plan(&c, None).await? else {
-            return Ok(c.page("review_list.html", StatusCode::OK, json!({"items": []})));
-        };
-        let s = snapshot(&c, plan, None).await?;
-        let items: Vec<Value> = s
-            .tasks
-            .iter()
-            .filter_map(|t| {
-                s.results.get(&t.id).filter(|r| r.data.state.as_deref() == Some("submitted")).map(|r| (t, r))
-            })
-            .map(|(t, r)| {
-                let unit = t.data.lead_unit_id.and_then(|u| s.units.get(&u)).map(|u| u.data.name.clone());
-                json!({"id": r.id, "code": t.data.code, "text": t.data.text, "unit": unit, "score": r.data.self_score,
-                    "rating": r.final_rating, "submitted_at": r.submitted_at.map(super::documents::vn_time)})
-            })
-            .collect();
-        Ok(c.page("review_list.html", StatusCode::OK, json!({"plan": js(&s.plan), "items": items})))
-    }
-    .await;
-    respond(&c, r)
+/// The results waiting for the office.
+#[derive(Serialize, Default)]
+struct ReviewListView<'a> {
+    plan: Option<Api<'a, Plan>>,
+    items: Vec<Waiting<'a>>,
 }
 
-async fn review_view(c: &Ctx, id: Uuid, extra: Value) -> Result<Value> {
+/// A result sent to the office, waiting for its review.
+#[derive(Serialize)]
+struct Waiting<'a> {
+    id: Uuid,
+    code: &'a str,
+    text: &'a str,
+    unit: Option<&'a str>,
+    score: Option<i32>,
+    rating: Option<&'a str>,
+    submitted_at: Option<String>,
+}
+
+/// `GET /review`.
+#[handler]
+pub(crate) async fn review_list(c: Ctx) -> Page {
+    reviewer(&c)?;
+    let Some(plan) = current_plan(&c, None).await? else {
+        return Ok(c.page("review_list.html", StatusCode::OK, ReviewListView::default()));
+    };
+    let s = snapshot(&c, plan, None).await?;
+    let items = s
+        .tasks
+        .iter()
+        .filter_map(|t| s.results.get(&t.id).filter(|r| r.data.state.as_deref() == Some("submitted")).map(|r| (t, r)))
+        .map(|(t, r)| Waiting {
+            id: r.id,
+            code: &t.data.code,
+            text: &t.data.text,
+            unit: t.data.lead_unit_id.and_then(|u| s.units.get(&u)).map(|u| u.data.name.as_str()),
+            score: r.data.self_score,
+            rating: r.final_rating.as_deref(),
+            submitted_at: r.submitted_at.map(super::documents::vn_time),
+        })
+        .collect();
+    Ok(c.page("review_list.html", StatusCode::OK, ReviewListView { plan: Some(Api(&s.plan)), items }))
+}
+
+/// The record of the task whose result `id` is.
+async fn review_record(c: &Ctx, id: Uuid) -> Result<std::sync::Arc<TaskRecord>> {
     let r = results::get_result(&c.state.db, &c.actor, id).await?;
-    let rec = task_record(c, r.data.task_id).await?;
-    let mut v = task_view(c, &rec, json!({"editable": false})).await?;
-    v["review_id"] = json!(id);
-    Ok(with_extra(v, extra))
+    task_record(c, r.data.task_id).await
 }
 
-#[handler]
-pub(crate) async fn review_page(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>) -> Response {
-    let c = session!(state, req);
-    let r = async {
-        reviewer(&c)?;
-        Ok(c.page("review.html", StatusCode::OK, review_view(&c, id, json!({})).await?))
+/// The review page of result `id`: the task page, read only, with the review's form.
+async fn review_view<'a>(c: &Ctx, id: Uuid, rec: &'a TaskRecord, sent: Option<SentBack>) -> Result<TaskView<'a>> {
+    let mut v = task_view(c, rec, None).await?;
+    v.editable = false;
+    v.review_id = Some(id);
+    if let Some(s) = sent {
+        v.errors = Some(s.errors);
+        v.values = Values::Typed(s.values);
     }
-    .await;
-    respond(&c, r)
+    Ok(v)
 }
 
+/// `GET /review/{id}`.
 #[handler]
-pub(crate) async fn review_step(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
-    let (c, f) = session_form!(state, req, body);
-    let r = async {
-        f.check_csrf(&c)?;
-        reviewer(&c)?;
-        let step = match f.get("action").as_str() {
-            "accept" => Step::Accept,
-            "return" => Step::Return,
-            "reopen" => Step::Reopen,
-            _ => return Err(AppError::field("action", "Thao tác không hợp lệ / unknown action")),
-        };
-        match results::step_result(&c.state.db, &c.actor, now(), id, step, f.opt("comment")).await {
-            Ok(_) => Ok(super::done("/review", &f.get("action"))),
-            Err(e) => {
-                let errors = field_errors(&e).ok_or(e)?;
-                let v = review_view(&c, id, json!({"errors": errors, "values": f.values()})).await?;
+pub(crate) async fn review_page(Path(id): Path<Uuid>, c: Ctx) -> Page {
+    reviewer(&c)?;
+    let rec = review_record(&c, id).await?;
+    Ok(c.page("review.html", StatusCode::OK, review_view(&c, id, &rec, None).await?))
+}
+
+/// `POST /review/{id}`: accepts, returns or reopens the result.
+#[handler]
+pub(crate) async fn review_step(Path(id): Path<Uuid>, Posted(c, f): Posted) -> Page {
+    reviewer(&c)?;
+    let step = match f.get("action").as_str() {
+        "accept" => Step::Accept,
+        "return" => Step::Return,
+        "reopen" => Step::Reopen,
+        _ => return Err(AppError::field("action", "Thao tác không hợp lệ / unknown action").into()),
+    };
+    match results::step_result(&c.state.db, &c.actor, c.now(), id, step, f.opt("comment")).await {
+        Ok(_) => Ok(super::done("/review", &f.get("action"))),
+        Err(e) => match field_errors(&e) {
+            Some(errors) => {
+                let rec = review_record(&c, id).await?;
+                let v = review_view(&c, id, &rec, Some(SentBack { errors, values: f.values() })).await?;
                 Ok(c.page("review.html", StatusCode::UNPROCESSABLE_ENTITY, v))
             }
-        }
+            None => Err(e.into()),
+        },
     }
-    .await;
-    respond(&c, r)
 }

@@ -6,18 +6,17 @@
 use std::collections::BTreeMap;
 
 use poem::http::StatusCode;
-use poem::web::{Data, Path, Query};
-use poem::{Body, Request, Response, handler};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use poem::web::{Path, Query};
+use poem::{Response, handler};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Serialize, Serializer};
 use uuid::Uuid;
 
-use super::{Ctx, Form, field_errors, respond, session, session_form};
+use super::{Ctx, Form, Page, Posted, field_errors};
 use crate::domain::Role;
 use crate::error::{AppError, Result};
 use crate::model::{BandInput, Paging, Rubric, RubricInput};
-use crate::services::{now, rubrics};
-use crate::state::AppState;
+use crate::services::rubrics;
 
 /// Rows on the form: more than any rubric in use needs (the presets have five).
 const ROWS: usize = 8;
@@ -43,89 +42,126 @@ fn range(b: &BandInput) -> String {
     }
 }
 
-fn shown(r: &Rubric) -> Value {
-    let bands: Vec<Value> = r.data.bands.iter().map(|b| json!({"label": b.label, "range": range(b)})).collect();
-    json!({"id": r.id, "name": r.data.name, "bands": bands})
+/// The rubrics page.
+#[derive(Serialize)]
+struct ListView<'a> {
+    rubrics: Vec<Shown<'a>>,
 }
 
+/// A rubric as a table of its bands.
+#[derive(Serialize)]
+struct Shown<'a> {
+    id: Uuid,
+    name: &'a str,
+    bands: Vec<Band<'a>>,
+}
+
+/// A band: its rating and its scores in words.
+#[derive(Serialize)]
+struct Band<'a> {
+    label: &'a str,
+    range: String,
+}
+
+impl<'a> Shown<'a> {
+    /// The rubric `r` as the page shows it.
+    fn of(r: &'a Rubric) -> Shown<'a> {
+        let bands = r.data.bands.iter().map(|b| Band { label: &b.label, range: range(b) }).collect();
+        Shown { id: r.id, name: &r.data.name, bands }
+    }
+}
+
+/// `GET /rubrics`.
 #[handler]
-pub(crate) async fn list(state: Data<&AppState>, req: &Request) -> Response {
-    let c = session!(state, req);
-    let r = async {
-        office(&c)?;
-        let all =
-            rubrics::list_rubrics(&c.state.db, &c.actor, c.actor.issuer_id, Paging { page: 1, per_page: 100 }).await?;
-        let items: Vec<Value> = all.items.iter().map(shown).collect();
-        Ok(c.page("rubrics.html", StatusCode::OK, json!({"rubrics": items})))
-    }
-    .await;
-    respond(&c, r)
+pub(crate) async fn list(c: Ctx) -> Page {
+    office(&c)?;
+    let all =
+        rubrics::list_rubrics(&c.state.db, &c.actor, c.actor.issuer_id, Paging { page: 1, per_page: 100 }).await?;
+    Ok(c.page("rubrics.html", StatusCode::OK, ListView { rubrics: all.items.iter().map(Shown::of).collect() }))
 }
 
-/// The form's values for `bands` (and `name`), one row each, empty rows after.
-fn form_values(name: &str, bands: &[BandInput]) -> Value {
-    let mut v = json!({"name": name});
-    for n in 0..ROWS {
-        let b = bands.get(n);
+/// A rubric's name and bands as the form's values: `name`, and for each row `n`
+/// `label_n`, `lower_n`, `upper_n` (text) and `lower_inc_n`, `upper_inc_n`
+/// (ticked or not); the rows after the last band are empty.
+struct Stored<'a> {
+    name: String,
+    bands: &'a [BandInput],
+}
+
+impl Serialize for Stored<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         let num = |x: Option<i32>| x.map(|x| x.to_string()).unwrap_or_default();
-        v[format!("label_{n}")] = json!(b.map(|b| b.label.clone()).unwrap_or_default());
-        v[format!("lower_{n}")] = json!(num(b.and_then(|b| b.lower)));
-        v[format!("upper_{n}")] = json!(num(b.and_then(|b| b.upper)));
-        v[format!("lower_inc_{n}")] = json!(b.is_some_and(|b| b.lower_inclusive));
-        v[format!("upper_inc_{n}")] = json!(b.is_some_and(|b| b.upper_inclusive));
+        let mut m = s.serialize_map(Some(1 + 5 * ROWS))?;
+        m.serialize_entry("name", &self.name)?;
+        for n in 0..ROWS {
+            let b = self.bands.get(n);
+            m.serialize_entry(&format!("label_{n}"), b.map_or("", |b| b.label.as_str()))?;
+            m.serialize_entry(&format!("lower_{n}"), &num(b.and_then(|b| b.lower)))?;
+            m.serialize_entry(&format!("upper_{n}"), &num(b.and_then(|b| b.upper)))?;
+            m.serialize_entry(&format!("lower_inc_{n}"), &b.is_some_and(|b| b.lower_inclusive))?;
+            m.serialize_entry(&format!("upper_inc_{n}"), &b.is_some_and(|b| b.upper_inclusive))?;
+        }
+        m.end()
     }
-    v
 }
 
+/// What the form shows: a stored rubric, or what was typed.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Values<'a> {
+    /// A rubric's name and bands.
+    Stored(Stored<'a>),
+    /// Field → typed text (a form sent back with its errors).
+    Typed(BTreeMap<String, String>),
+}
+
+/// The rubric form.
+#[derive(Serialize)]
+struct EditorView<'a> {
+    id: Option<Uuid>,
+    values: Values<'a>,
+    errors: Option<BTreeMap<String, String>>,
+    rows: [usize; ROWS],
+}
+
+/// The rubric form (`id` none: a new rubric) with its values and errors.
 fn editor(
     c: &Ctx,
     status: StatusCode,
     id: Option<Uuid>,
-    values: Value,
+    values: Values,
     errors: Option<BTreeMap<String, String>>,
 ) -> Response {
-    c.page(
-        "rubric.html",
-        status,
-        json!({"id": id, "values": values, "errors": errors, "rows": (0..ROWS).collect::<Vec<_>>()}),
-    )
+    c.page("rubric.html", status, EditorView { id, values, errors, rows: std::array::from_fn(|n| n) })
 }
 
+/// Which rubric a new one copies.
 #[derive(Deserialize)]
 pub(crate) struct CopyOf {
     from: Option<Uuid>,
 }
 
-/// A new rubric's form, filled from the rubric it copies.
+/// `GET /rubrics/new`: a new rubric's form, filled from the rubric it copies.
 #[handler]
-pub(crate) async fn new(state: Data<&AppState>, req: &Request, Query(q): Query<CopyOf>) -> Response {
-    let c = session!(state, req);
-    let r = async {
-        office(&c)?;
-        let values = match q.from {
-            Some(id) => {
-                let r = rubrics::get_rubric(&c.state.db, &c.actor, id).await?;
-                form_values(&format!("Bản sao của {}", r.data.name), &r.data.bands)
-            }
-            None => form_values("", &[]),
-        };
-        Ok(editor(&c, StatusCode::OK, None, values, None))
-    }
-    .await;
-    respond(&c, r)
+pub(crate) async fn new(Query(q): Query<CopyOf>, c: Ctx) -> Page {
+    office(&c)?;
+    Ok(match q.from {
+        Some(id) => {
+            let r = rubrics::get_rubric(&c.state.db, &c.actor, id).await?;
+            let name = format!("Bản sao của {}", r.data.name);
+            editor(&c, StatusCode::OK, None, Values::Stored(Stored { name, bands: &r.data.bands }), None)
+        }
+        None => editor(&c, StatusCode::OK, None, Values::Stored(Stored { name: String::new(), bands: &[] }), None),
+    })
 }
 
-/// An existing rubric's form.
+/// `GET /rubrics/{id}`: an existing rubric's form.
 #[handler]
-pub(crate) async fn edit(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>) -> Response {
-    let c = session!(state, req);
-    let r = async {
-        office(&c)?;
-        let r = rubrics::get_rubric(&c.state.db, &c.actor, id).await?;
-        Ok(editor(&c, StatusCode::OK, Some(id), form_values(&r.data.name, &r.data.bands), None))
-    }
-    .await;
-    respond(&c, r)
+pub(crate) async fn edit(Path(id): Path<Uuid>, c: Ctx) -> Page {
+    office(&c)?;
+    let r = rubrics::get_rubric(&c.state.db, &c.actor, id).await?;
+    let values = Values::Stored(Stored { name: r.data.name.clone(), bands: &r.data.bands });
+    Ok(editor(&c, StatusCode::OK, Some(id), values, None))
 }
 
 /// The bands typed on the form (rows left empty are skipped); a bound that is not
@@ -166,40 +202,37 @@ fn read(f: &Form) -> std::result::Result<Vec<BandInput>, BTreeMap<String, String
 }
 
 /// Saves the form: a new rubric (`id` none) or the rubric `id`, in one call.
-async fn save(c: &Ctx, f: &Form, id: Option<Uuid>) -> Result<Response> {
-    f.check_csrf(c)?;
+async fn save(c: &Ctx, f: &Form, id: Option<Uuid>) -> Page {
     office(c)?;
     let issuer_id = c.actor.issuer_id.ok_or(AppError::Forbidden)?;
-    let again = |errors| Ok(editor(c, StatusCode::UNPROCESSABLE_ENTITY, id, json!(f.values()), Some(errors)));
+    let again = |errors| Ok(editor(c, StatusCode::UNPROCESSABLE_ENTITY, id, Values::Typed(f.values()), Some(errors)));
     let bands = match read(f) {
         Ok(b) => b,
         Err(errors) => return again(errors),
     };
     let input = RubricInput { issuer_id, name: f.get("name").trim().to_owned(), bands };
     let saved = match id {
-        Some(id) => rubrics::update_rubric(&c.state.db, &c.actor, now(), id, input).await,
-        None => rubrics::create_rubric(&c.state.db, &c.actor, now(), input).await,
+        Some(id) => rubrics::update_rubric(&c.state.db, &c.actor, c.now(), id, input).await,
+        None => rubrics::create_rubric(&c.state.db, &c.actor, c.now(), input).await,
     };
     match saved {
         Ok(r) => Ok(super::done(&format!("/rubrics#rubric-{}", r.id), "rubric_saved")),
         Err(e) => match field_errors(&e) {
             // A label too long is said at the list's banner with the other problems.
             Some(errors) => again(super::box_errors(errors)),
-            None => Err(e),
+            None => Err(e.into()),
         },
     }
 }
 
+/// `POST /rubrics`: a new rubric.
 #[handler]
-pub(crate) async fn create(state: Data<&AppState>, req: &Request, body: Body) -> Response {
-    let (c, f) = session_form!(state, req, body);
-    let r = save(&c, &f, None).await;
-    respond(&c, r)
+pub(crate) async fn create(Posted(c, f): Posted) -> Page {
+    save(&c, &f, None).await
 }
 
+/// `POST /rubrics/{id}`: the rubric `id` changed.
 #[handler]
-pub(crate) async fn update(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
-    let (c, f) = session_form!(state, req, body);
-    let r = save(&c, &f, Some(id)).await;
-    respond(&c, r)
+pub(crate) async fn update(Path(id): Path<Uuid>, Posted(c, f): Posted) -> Page {
+    save(&c, &f, Some(id)).await
 }
