@@ -5,21 +5,20 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
+use poem::handler;
 use poem::http::StatusCode;
-use poem::web::{Data, Path};
-use poem::{Body, Request, Response, handler};
-use serde_json::{Value, json};
+use poem::web::Path;
+use serde::Serialize;
 use uuid::Uuid;
 
 use super::home::snapshot;
-use super::{Ctx, Form, error_page, field_errors, js, respond, session, session_form, with_extra};
-use crate::error::Result;
-use crate::model::{TargetLine, TaskInput};
-use crate::services::{now, plans, tasks};
-use crate::state::AppState;
+use super::plans::{UnitChoice, editor, offered_units, office};
+use super::view::{Api, Named, vn_day};
+use super::{Ctx, Form, Page, Posted, field_errors};
+use crate::model::{Plan, PlanClosure, TargetLine, TaskInput};
+use crate::services::{plans, tasks};
 
-use super::plans::{editor, offered_units, office};
-
+/// A box of the form that names a record, read as its id; a mistake is noted in `errors`.
 fn parse_uuid(f: &Form, key: &str, errors: &mut BTreeMap<String, String>) -> Option<Uuid> {
     let raw = f.get(key);
     if raw.trim().is_empty() {
@@ -34,6 +33,7 @@ fn parse_uuid(f: &Form, key: &str, errors: &mut BTreeMap<String, String>) -> Opt
     }
 }
 
+/// A box of the form read as a date; a mistake is noted in `errors`.
 fn parse_date(f: &Form, key: &str, errors: &mut BTreeMap<String, String>) -> Option<NaiveDate> {
     let raw = f.get(key);
     if raw.trim().is_empty() {
@@ -48,6 +48,7 @@ fn parse_date(f: &Form, key: &str, errors: &mut BTreeMap<String, String>) -> Opt
     }
 }
 
+/// A box of the form read as a number; a mistake is noted in `errors`.
 pub(crate) fn parse_number(f: &Form, key: &str, errors: &mut BTreeMap<String, String>) -> Option<f64> {
     let raw = f.get(key);
     if raw.trim().is_empty() {
@@ -131,8 +132,20 @@ fn task_input(f: &Form, errors: &mut BTreeMap<String, String>) -> (Option<TaskIn
     (Some(task), rows)
 }
 
+/// One target row of a task form: as stored, or as typed (then `n` is its place
+/// among the rows sent, which the field errors are named by).
+#[derive(Serialize)]
+pub(super) struct TargetRow {
+    n: usize,
+    id: String,
+    description: String,
+    unit: Option<String>,
+    goal: Option<String>,
+    removed: bool,
+}
+
 /// The target rows as typed, for putting them back on the page after a refusal.
-fn typed_target_rows(f: &Form) -> Vec<Value> {
+pub(super) fn typed_target_rows(f: &Form) -> Vec<TargetRow> {
     let (ids, descriptions, units, goals) =
         (f.all("target_id"), f.all("target_description"), f.all("target_unit"), f.all("target_goal"));
     let removed = f.all("target_remove");
@@ -142,9 +155,13 @@ fn typed_target_rows(f: &Form) -> Vec<Value> {
         .filter(|n| {
             !at(&ids, *n).is_empty() || !at(&descriptions, *n).trim().is_empty() || !at(&goals, *n).trim().is_empty()
         })
-        .map(|n| {
-            json!({"n": n, "id": at(&ids, n), "description": at(&descriptions, n), "unit": at(&units, n),
-                "goal": at(&goals, n), "removed": removed.iter().any(|r| r == &n.to_string())})
+        .map(|n| TargetRow {
+            n,
+            id: at(&ids, n),
+            description: at(&descriptions, n),
+            unit: Some(at(&units, n)),
+            goal: Some(at(&goals, n)),
+            removed: removed.iter().any(|r| r == &n.to_string()),
         })
         .collect()
 }
@@ -171,189 +188,235 @@ fn form_error_names(errors: BTreeMap<String, String>, rows: &[usize]) -> BTreeMa
         .collect()
 }
 
+/// `POST /plans/{id}/tasks`: assigns a new task with its targets.
 #[handler]
-pub(crate) async fn create_task(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
-    let (c, f) = session_form!(state, req, body);
-    let r = async {
-        f.check_csrf(&c)?;
-        office(&c)?;
-        let mut errors = BTreeMap::new();
-        let (task, rows) = task_input(&f, &mut errors);
-        if errors.is_empty()
-            && let Some(task) = task
-        {
-            // The task and its targets are one save: nothing half-written.
-            match tasks::create_task(&c.state.db, &c.actor, now(), task).await {
-                Ok(t) => {
-                    return Ok(super::done(
-                        &format!("/plans/{id}?group={}#task-{}", t.data.group_id, t.id),
-                        "task_created",
-                    ));
-                }
-                Err(e) => errors.extend(form_error_names(field_errors(&e).ok_or(e)?, &rows)),
+pub(crate) async fn create_task(Path(id): Path<Uuid>, Posted(c, f): Posted) -> Page {
+    office(&c)?;
+    let mut errors = BTreeMap::new();
+    let (task, rows) = task_input(&f, &mut errors);
+    if errors.is_empty()
+        && let Some(task) = task
+    {
+        // The task and its targets are one save: nothing half-written.
+        match tasks::create_task(&c.state.db, &c.actor, c.now(), task).await {
+            Ok(t) => {
+                return Ok(super::done(
+                    &format!("/plans/{id}?group={}#task-{}", t.data.group_id, t.id),
+                    "task_created",
+                ));
             }
+            Err(e) => match field_errors(&e) {
+                Some(found) => errors.extend(form_error_names(found, &rows)),
+                None => return Err(e.into()),
+            },
         }
-        let v = editor(
-            &c,
-            id,
-            json!({"errors": errors, "values": f.values(), "coop": f.all("cooperating_unit_ids"),
-                "target_lines": typed_target_rows(&f)}),
-        )
-        .await?;
-        Ok(c.page("plan.html", StatusCode::UNPROCESSABLE_ENTITY, v))
     }
-    .await;
-    respond(&c, r)
+    editor(&c, id, StatusCode::UNPROCESSABLE_ENTITY, None, Some((errors, &f))).await
 }
 
-async fn task_form(c: &Ctx, id: Uuid, status: StatusCode, extra: Value) -> Result<Response> {
+/// The task form page.
+#[derive(Serialize)]
+struct TaskFormView<'a> {
+    task: TaskHead<'a>,
+    plan: Api<'a, Plan>,
+    /// The report that closed the plan's year, unless a correction reopened it.
+    closed: Option<Api<'a, PlanClosure>>,
+    units: Vec<UnitChoice>,
+    groups: Vec<Named>,
+    /// The form's boxes: as stored, as typed, or a kept draft's.
+    values: BTreeMap<String, String>,
+    /// The co-operating units ticked.
+    coop: Vec<String>,
+    target_lines: Vec<TargetRow>,
+    /// A kept draft put back in the form, and the key to discard it by.
+    restored: Option<Restored>,
+    errors: Option<BTreeMap<String, String>>,
+    /// The archive reason of a refused archive.
+    archive_reason: Option<String>,
+    /// Whether a delete was just refused.
+    delete_refused: bool,
+}
+
+/// The task the form edits.
+#[derive(Serialize)]
+struct TaskHead<'a> {
+    id: Uuid,
+    code: &'a str,
+    archived: Option<Archived<'a>>,
+}
+
+/// When and why a task was archived.
+#[derive(Serialize)]
+struct Archived<'a> {
+    at: String,
+    reason: Option<&'a str>,
+}
+
+/// What the page says over a kept draft put back in the form.
+#[derive(Serialize)]
+struct Restored {
+    text: String,
+    key: String,
+}
+
+/// What a refused action puts back on the task form.
+#[derive(Default)]
+struct Refused<'f> {
+    errors: Option<BTreeMap<String, String>>,
+    /// The form as typed; without it, the task as stored (or a newer kept draft).
+    typed: Option<&'f Form>,
+    archive_reason: Option<String>,
+    delete_refused: bool,
+}
+
+/// The form of task `id`, answered with `status`.
+async fn task_form(c: &Ctx, id: Uuid, status: StatusCode, refused: Refused<'_>) -> Page {
     let t = tasks::get_task(&c.state.db, &c.actor, id).await?;
     let plan = plans::get_plan(&c.state.db, &c.actor, t.plan_id).await?;
     let s = snapshot(c, plan, None).await?;
     let mut used: Vec<Uuid> = t.data.cooperating_unit_ids.clone();
     used.extend(t.data.lead_unit_id);
-    let units = offered_units(&s, &used);
-    let values = json!({
-        "group_id": t.data.group_id, "code": t.data.code, "text": t.data.text,
-        "lead_unit_id": t.data.lead_unit_id, "deadline": t.data.deadline.map(|d| d.format("%d/%m/%Y").to_string()),
-    });
-    let rows: Vec<Value> = t
+    let mut values = BTreeMap::from([
+        ("group_id".to_owned(), t.data.group_id.to_string()),
+        ("code".to_owned(), t.data.code.clone()),
+        ("text".to_owned(), t.data.text.clone()),
+    ]);
+    if let Some(u) = t.data.lead_unit_id {
+        values.insert("lead_unit_id".to_owned(), u.to_string());
+    }
+    if let Some(d) = t.data.deadline {
+        values.insert("deadline".to_owned(), vn_day(d.0));
+    }
+    let mut coop: Vec<String> = t.data.cooperating_unit_ids.iter().map(Uuid::to_string).collect();
+    let mut target_lines: Vec<TargetRow> = t
         .targets
         .iter()
         .enumerate()
-        .map(|(n, x)| {
-            json!({"n": n, "id": x.id, "description": x.data.description, "unit": x.data.measure_unit,
-                "goal": super::num(x.data.goal_value), "removed": false})
+        .map(|(n, x)| TargetRow {
+            n,
+            id: x.id.to_string(),
+            description: x.data.description.clone(),
+            unit: x.data.measure_unit.clone(),
+            goal: super::num(x.data.goal_value),
+            removed: false,
         })
         .collect();
-    let archived = t.archived_at.map(|at| json!({"at": super::documents::vn_time(at), "reason": t.archive_reason}));
-    let mut v = json!({"task": {"id": t.id, "code": t.data.code, "archived": archived}, "plan": js(&s.plan),
-        "closed": s.plan.closed_by.as_ref().filter(|c| c.correction_id.is_none()).map(js), "units": units,
-        "groups": s.groups.iter().map(|g| json!({"id": g.id, "title": g.data.title})).collect::<Vec<_>>(),
-        "values": values, "coop": t.data.cooperating_unit_ids, "target_lines": rows});
-    // Typing not yet saved comes back (see web::keep).
-    if extra.get("values").is_none() {
-        let key = format!("/tasks/{id}/edit");
-        let mut stored = BTreeMap::new();
-        for (k, x) in [("code", &v["values"]["code"]), ("text", &v["values"]["text"])] {
-            stored.insert(k.to_owned(), x.as_str().unwrap_or("").to_owned());
-        }
-        if let Some(d) = super::keep::restorable(c, &key, Some(t.updated_at), &stored).await {
-            let f = Form(d.fields.clone());
-            v["values"] = json!(f.values());
-            v["coop"] = json!(f.all("cooperating_unit_ids"));
-            v["target_lines"] = json!(typed_target_rows(&f));
-            v["restored"] = json!({"text": super::keep::restored_notice(&d), "key": key});
-        }
-    }
-    let v = with_extra(v, extra);
-    Ok(c.page("task_form.html", status, v))
-}
-
-#[handler]
-pub(crate) async fn edit_task(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>) -> Response {
-    let c = session!(state, req);
-    let r = async {
-        office(&c)?;
-        task_form(&c, id, StatusCode::OK, json!({})).await
-    }
-    .await;
-    respond(&c, r)
-}
-
-#[handler]
-pub(crate) async fn update_task(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
-    let (c, f) = session_form!(state, req, body);
-    let r = async {
-        f.check_csrf(&c)?;
-        office(&c)?;
-        let mut errors = BTreeMap::new();
-        let (task, rows) = task_input(&f, &mut errors);
-        if errors.is_empty()
-            && let Some(task) = task
-        {
-            match tasks::update_task(&c.state.db, &c.actor, now(), id, task).await {
-                Ok(t) => return Ok(super::done(&format!("/plans/{}#task-{}", t.plan_id, t.id), "task_saved")),
-                Err(e) => errors.extend(form_error_names(field_errors(&e).ok_or(e)?, &rows)),
+    let mut restored = None;
+    let mut put_back = |f: &Form| {
+        values = f.values();
+        coop = f.all("cooperating_unit_ids");
+        target_lines = typed_target_rows(f);
+    };
+    match refused.typed {
+        Some(f) => put_back(f),
+        // Typing not yet saved comes back (see web::keep).
+        None => {
+            let key = format!("/tasks/{id}/edit");
+            let stored =
+                BTreeMap::from([("code".to_owned(), t.data.code.clone()), ("text".to_owned(), t.data.text.clone())]);
+            if let Some(d) = super::keep::restorable(c, &key, Some(t.updated_at), &stored).await {
+                put_back(&Form(d.fields.clone()));
+                restored = Some(Restored { text: super::keep::restored_notice(&d), key });
             }
         }
-        task_form(
-            &c,
-            id,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            json!({"errors": errors, "values": f.values(), "coop": f.all("cooperating_unit_ids"),
-                "target_lines": typed_target_rows(&f)}),
-        )
-        .await
     }
-    .await;
-    match r {
-        Ok(resp) => resp,
-        Err(e) => error_page(Some(&c), &e),
+    let view = TaskFormView {
+        task: TaskHead {
+            id: t.id,
+            code: &t.data.code,
+            archived: t
+                .archived_at
+                .map(|at| Archived { at: super::documents::vn_time(at), reason: t.archive_reason.as_deref() }),
+        },
+        plan: Api(&s.plan),
+        closed: s.plan.closed_by.as_ref().filter(|c| c.correction_id.is_none()).map(Api),
+        units: offered_units(&s, &used),
+        groups: s.groups.iter().map(|g| Named { id: g.id, name: g.data.title.clone() }).collect(),
+        values,
+        coop,
+        target_lines,
+        restored,
+        errors: refused.errors,
+        archive_reason: refused.archive_reason,
+        delete_refused: refused.delete_refused,
+    };
+    Ok(c.page("task_form.html", status, view))
+}
+
+/// `GET /tasks/{id}/edit`: the task form.
+#[handler]
+pub(crate) async fn edit_task(Path(id): Path<Uuid>, c: Ctx) -> Page {
+    office(&c)?;
+    task_form(&c, id, StatusCode::OK, Refused::default()).await
+}
+
+/// `POST /tasks/{id}/edit`: saves the task and its targets.
+#[handler]
+pub(crate) async fn update_task(Path(id): Path<Uuid>, Posted(c, f): Posted) -> Page {
+    office(&c)?;
+    let mut errors = BTreeMap::new();
+    let (task, rows) = task_input(&f, &mut errors);
+    if errors.is_empty()
+        && let Some(task) = task
+    {
+        match tasks::update_task(&c.state.db, &c.actor, c.now(), id, task).await {
+            Ok(t) => return Ok(super::done(&format!("/plans/{}#task-{}", t.plan_id, t.id), "task_saved")),
+            Err(e) => match field_errors(&e) {
+                Some(found) => errors.extend(form_error_names(found, &rows)),
+                None => return Err(e.into()),
+            },
+        }
     }
+    let refused = Refused { errors: Some(errors), typed: Some(&f), ..Refused::default() };
+    task_form(&c, id, StatusCode::UNPROCESSABLE_ENTITY, refused).await
 }
 
 /// Deletes a task that has no reported result or evidence (the service refuses
 /// otherwise, and the form says why).
 #[handler]
-pub(crate) async fn delete_task(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
-    let (c, f) = session_form!(state, req, body);
-    let r = async {
-        f.check_csrf(&c)?;
-        office(&c)?;
-        let t = tasks::get_task(&c.state.db, &c.actor, id).await?;
-        match tasks::delete_task(&c.state.db, &c.actor, now(), id).await {
-            Ok(()) => Ok(super::done(&format!("/plans/{}", t.plan_id), "task_deleted")),
-            Err(e) => {
-                let errors = field_errors(&e).ok_or(e)?;
-                task_form(&c, id, StatusCode::CONFLICT, json!({"errors": errors, "delete_refused": true})).await
+pub(crate) async fn delete_task(Path(id): Path<Uuid>, Posted(c, _): Posted) -> Page {
+    office(&c)?;
+    let t = tasks::get_task(&c.state.db, &c.actor, id).await?;
+    match tasks::delete_task(&c.state.db, &c.actor, c.now(), id).await {
+        Ok(()) => Ok(super::done(&format!("/plans/{}", t.plan_id), "task_deleted")),
+        Err(e) => match field_errors(&e) {
+            Some(errors) => {
+                let refused = Refused { errors: Some(errors), delete_refused: true, ..Refused::default() };
+                task_form(&c, id, StatusCode::CONFLICT, refused).await
             }
-        }
+            None => Err(e.into()),
+        },
     }
-    .await;
-    respond(&c, r)
 }
 
 /// Archives a task that was reported on (with the reason typed on its form).
 #[handler]
-pub(crate) async fn archive_task(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
-    let (c, f) = session_form!(state, req, body);
-    let r = async {
-        f.check_csrf(&c)?;
-        office(&c)?;
-        match tasks::archive_task(&c.state.db, &c.actor, now(), id, &f.get("reason")).await {
-            Ok(t) => Ok(super::done(&format!("/plans/{}", t.plan_id), "task_archived")),
-            Err(e) => {
-                let errors = field_errors(&e).ok_or(e)?;
-                task_form(
-                    &c,
-                    id,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    json!({"errors": errors, "archive_reason": f.get("reason")}),
-                )
-                .await
+pub(crate) async fn archive_task(Path(id): Path<Uuid>, Posted(c, f): Posted) -> Page {
+    office(&c)?;
+    match tasks::archive_task(&c.state.db, &c.actor, c.now(), id, &f.get("reason")).await {
+        Ok(t) => Ok(super::done(&format!("/plans/{}", t.plan_id), "task_archived")),
+        Err(e) => match field_errors(&e) {
+            Some(errors) => {
+                let refused =
+                    Refused { errors: Some(errors), archive_reason: Some(f.get("reason")), ..Refused::default() };
+                task_form(&c, id, StatusCode::UNPROCESSABLE_ENTITY, refused).await
             }
-        }
+            None => Err(e.into()),
+        },
     }
-    .await;
-    respond(&c, r)
 }
 
 /// Brings an archived task back into the plan.
 #[handler]
-pub(crate) async fn restore_task(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
-    let (c, f) = session_form!(state, req, body);
-    let r = async {
-        f.check_csrf(&c)?;
-        office(&c)?;
-        match tasks::restore_task(&c.state.db, &c.actor, now(), id).await {
-            Ok(_) => Ok(super::done(&format!("/tasks/{id}/edit"), "task_restored")),
-            Err(e) => {
-                let errors = field_errors(&e).ok_or(e)?;
-                task_form(&c, id, StatusCode::CONFLICT, json!({"errors": errors})).await
+pub(crate) async fn restore_task(Path(id): Path<Uuid>, Posted(c, _): Posted) -> Page {
+    office(&c)?;
+    match tasks::restore_task(&c.state.db, &c.actor, c.now(), id).await {
+        Ok(_) => Ok(super::done(&format!("/tasks/{id}/edit"), "task_restored")),
+        Err(e) => match field_errors(&e) {
+            Some(errors) => {
+                task_form(&c, id, StatusCode::CONFLICT, Refused { errors: Some(errors), ..Refused::default() }).await
             }
-        }
+            None => Err(e.into()),
+        },
     }
-    .await;
-    respond(&c, r)
 }

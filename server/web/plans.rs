@@ -5,129 +5,224 @@
 use std::collections::BTreeMap;
 
 use chrono::Datelike;
+use poem::handler;
 use poem::http::StatusCode;
-use poem::web::{Data, Path};
-use poem::{Body, Request, Response, handler};
-use serde_json::{Value, json};
+use poem::web::{Path, Query};
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::home::{Snapshot, snapshot, standing, today};
-use super::{Ctx, field_errors, js, redirect, respond, session, session_form, with_extra};
+use super::home::{Snapshot, snapshot, standing};
+use super::plan_tasks::{TargetRow, typed_target_rows};
+use super::view::{Api, Named, vn_day};
+use super::{Ctx, Form, Page, Posted, field_errors, redirect};
 use crate::domain::{DocumentKind, Role};
 use crate::error::{AppError, Result};
-use crate::model::{GroupInput, Paging, PlanInput};
-use crate::services::{drafting, groups, now, plans, rubrics, tasks};
-use crate::state::AppState;
+use crate::model::{GroupInput, Paging, Plan, PlanClosure, PlanInput, Rubric};
+use crate::services::{drafting, groups, plans, rubrics, tasks};
 
+/// Refuses whoever is not of the office (or an administrator).
 pub(crate) fn office(c: &Ctx) -> Result<()> {
     if c.is(&[Role::Admin, Role::Office]) { Ok(()) } else { Err(AppError::Forbidden) }
+}
+
+/// The plans page.
+#[derive(Serialize)]
+struct PlansView<'a> {
+    plans: Vec<Api<'a, Plan>>,
+    can_add: bool,
+    /// The new plan's form: what was typed, or this year's defaults.
+    values: BTreeMap<String, String>,
+    errors: Option<BTreeMap<String, String>>,
 }
 
 /// The plans, and (for the office) the form that starts an empty one.
 async fn plan_list(
     c: &Ctx,
     status: StatusCode,
-    values: Value,
+    values: Option<BTreeMap<String, String>>,
     errors: Option<BTreeMap<String, String>>,
-) -> Result<Response> {
+) -> Page {
     let page = plans::list_plans(&c.state.db, &c.actor, None, None, Paging { page: 1, per_page: 100 }).await?;
-    let year = today().year();
-    let values = if values.is_null() {
-        json!({"year": year, "title": format!("Nhiệm vụ trọng tâm năm {year}")})
-    } else {
-        values
+    let values = values.unwrap_or_else(|| {
+        let year = c.today().year();
+        BTreeMap::from([
+            ("year".to_owned(), year.to_string()),
+            ("title".to_owned(), format!("Nhiệm vụ trọng tâm năm {year}")),
+        ])
+    });
+    let view = PlansView {
+        plans: page.items.iter().map(Api).collect(),
+        can_add: office(c).is_ok() && c.actor.issuer_id.is_some(),
+        values,
+        errors,
     };
-    Ok(c.page(
-        "plans.html",
-        status,
-        json!({"plans": js(&page.items), "can_add": office(c).is_ok() && c.actor.issuer_id.is_some(),
-            "values": values, "errors": errors}),
-    ))
+    Ok(c.page("plans.html", status, view))
 }
 
+/// `GET /plans`.
 #[handler]
-pub(crate) async fn list(state: Data<&AppState>, req: &Request) -> Response {
-    let c = session!(state, req);
-    let r = plan_list(&c, StatusCode::OK, Value::Null, None).await;
-    respond(&c, r)
+pub(crate) async fn list(c: Ctx) -> Page {
+    plan_list(&c, StatusCode::OK, None, None).await
 }
 
 /// Starts an empty plan for a year (the office adds its groups and tasks next).
 #[handler]
-pub(crate) async fn create(state: Data<&AppState>, req: &Request, body: Body) -> Response {
-    let (c, f) = session_form!(state, req, body);
-    let r = async {
-        f.check_csrf(&c)?;
-        office(&c)?;
-        let issuer_id = c.actor.issuer_id.ok_or(AppError::Forbidden)?;
-        let Ok(year) = f.get("year").trim().parse::<i32>() else {
-            let errors = BTreeMap::from([("year".to_owned(), "Nhập năm bằng số, ví dụ 2027".to_owned())]);
-            return plan_list(&c, StatusCode::UNPROCESSABLE_ENTITY, json!(f.values()), Some(errors)).await;
-        };
-        let input = PlanInput {
-            issuer_id,
-            year,
-            title: f.get("title").trim().to_owned(),
-            based_on: super::lines(&f.get("based_on")),
-            rubric_id: None,
-            reminder_policy: None,
-        };
-        match plans::create_plan(&c.state.db, &c.actor, now(), input).await {
-            Ok(p) => Ok(super::done(&format!("/plans/{}", p.id), "plan_created")),
-            Err(e) => match field_errors(&e) {
-                Some(errors) => {
-                    let errors = super::box_errors(errors);
-                    plan_list(&c, StatusCode::UNPROCESSABLE_ENTITY, json!(f.values()), Some(errors)).await
-                }
-                None => Err(e),
-            },
-        }
+pub(crate) async fn create(Posted(c, f): Posted) -> Page {
+    office(&c)?;
+    let issuer_id = c.actor.issuer_id.ok_or(AppError::Forbidden)?;
+    let Ok(year) = f.get("year").trim().parse::<i32>() else {
+        let errors = BTreeMap::from([("year".to_owned(), "Nhập năm bằng số, ví dụ 2027".to_owned())]);
+        return plan_list(&c, StatusCode::UNPROCESSABLE_ENTITY, Some(f.values()), Some(errors)).await;
+    };
+    let input = PlanInput {
+        issuer_id,
+        year,
+        title: f.get("title").trim().to_owned(),
+        based_on: super::lines(&f.get("based_on")),
+        rubric_id: None,
+        reminder_policy: None,
+    };
+    match plans::create_plan(&c.state.db, &c.actor, c.now(), input).await {
+        Ok(p) => Ok(super::done(&format!("/plans/{}", p.id), "plan_created")),
+        Err(e) => match field_errors(&e) {
+            Some(errors) => {
+                let errors = super::box_errors(errors);
+                plan_list(&c, StatusCode::UNPROCESSABLE_ENTITY, Some(f.values()), Some(errors)).await
+            }
+            None => Err(e.into()),
+        },
     }
-    .await;
-    respond(&c, r)
 }
 
-/// Everything the editor shows, plus what a failed form typed.
-pub(super) async fn editor(c: &Ctx, id: Uuid, extra: Value) -> Result<Value> {
+/// The plan editor page.
+#[derive(Serialize)]
+struct PlanView<'a> {
+    plan: Api<'a, Plan>,
+    groups: Vec<GroupView<'a>>,
+    units: Vec<UnitChoice>,
+    rubrics: Vec<Api<'a, Rubric>>,
+    closure: Option<Api<'a, PlanClosure>>,
+    archived: Vec<ArchivedRow<'a>>,
+    can_edit: bool,
+    can_manage: bool,
+    /// The plan's year-end reports, each named by [`super::documents::label_of`].
+    reports: Vec<Named>,
+    /// Field errors of a refused form.
+    errors: Option<BTreeMap<String, String>>,
+    /// The new task's form: what was typed, or the chosen group and its next code.
+    values: Option<BTreeMap<String, String>>,
+    /// The co-operating units ticked on a refused form.
+    coop: Vec<String>,
+    /// The target rows of a refused form.
+    target_lines: Vec<TargetRow>,
+}
+
+/// A group of the plan with its tasks.
+#[derive(Serialize)]
+struct GroupView<'a> {
+    id: Uuid,
+    title: &'a str,
+    tasks: Vec<TaskRow<'a>>,
+    /// The code suggested for the group's next task.
+    next_code: String,
+}
+
+/// A task as the plan lists it.
+#[derive(Serialize)]
+struct TaskRow<'a> {
+    id: Uuid,
+    code: &'a str,
+    text: &'a str,
+    lead: Option<&'a str>,
+    cooperating: Vec<&'a str>,
+    deadline: Option<String>,
+    targets: Vec<Goal<'a>>,
+    /// Where the task stands, as its code.
+    standing: &'static str,
+}
+
+/// A target as the plan lists it.
+#[derive(Serialize)]
+struct Goal<'a> {
+    description: &'a str,
+    goal: Option<String>,
+    unit: Option<&'a str>,
+}
+
+/// An archived task of the plan.
+#[derive(Serialize)]
+struct ArchivedRow<'a> {
+    id: Uuid,
+    code: &'a str,
+    text: &'a str,
+    reason: Option<&'a str>,
+    at: Option<String>,
+}
+
+/// One unit a task form offers.
+#[derive(Serialize)]
+pub(super) struct UnitChoice {
+    id: Uuid,
+    name: String,
+    short: String,
+}
+
+/// The plan editor with everything it shows, answered with `status`. A refused
+/// form (its field errors and the form) comes back as typed; otherwise the new
+/// task's form has `chosen` (the group the last task went to) or the first group
+/// chosen, and that group's next code.
+pub(super) async fn editor(
+    c: &Ctx,
+    id: Uuid,
+    status: StatusCode,
+    chosen: Option<Uuid>,
+    refused: Option<(BTreeMap<String, String>, &Form)>,
+) -> Page {
     let plan = plans::get_plan(&c.state.db, &c.actor, id).await?;
     let s = snapshot(c, plan, None).await?;
-    let today = today();
+    let today = c.today();
     let units = offered_units(&s, &[]);
-    let groups: Vec<Value> = s
+    let unit_name = |u: &Uuid| s.units.get(u).map_or("", |u| u.data.name.as_str());
+    let groups = s
         .groups
         .iter()
         .map(|g| {
-            let tasks: Vec<Value> = s
+            let tasks = s
                 .tasks
                 .iter()
                 .filter(|t| t.data.group_id == g.id)
-                .map(|t| {
-                    let unit_name = |u: &Uuid| s.units.get(u).map(|u| u.data.name.clone()).unwrap_or_default();
-                    json!({"id": t.id, "code": t.data.code, "text": t.data.text,
-                        "lead": t.data.lead_unit_id.as_ref().map(unit_name),
-                        "cooperating": t.data.cooperating_unit_ids.iter().map(unit_name).collect::<Vec<_>>(),
-                        "deadline": t.data.deadline.map(|d| d.format("%d/%m/%Y").to_string()),
-                        "targets": t.targets.iter().map(|x| json!({"description": x.data.description,
-                            "goal": super::num(x.data.goal_value), "unit": x.data.measure_unit})).collect::<Vec<_>>(),
-                        "standing": standing(t, s.results.get(&t.id), today)})
+                .map(|t| TaskRow {
+                    id: t.id,
+                    code: &t.data.code,
+                    text: &t.data.text,
+                    lead: t.data.lead_unit_id.as_ref().map(unit_name),
+                    cooperating: t.data.cooperating_unit_ids.iter().map(unit_name).collect(),
+                    deadline: t.data.deadline.map(|d| vn_day(d.0)),
+                    targets: t
+                        .targets
+                        .iter()
+                        .map(|x| Goal {
+                            description: &x.data.description,
+                            goal: super::num(x.data.goal_value),
+                            unit: x.data.measure_unit.as_deref(),
+                        })
+                        .collect(),
+                    standing: standing(t, s.results.get(&t.id), today),
                 })
                 .collect();
-            json!({"id": g.id, "title": g.data.title, "tasks": tasks, "next_code": next_code(&s, g.id)})
+            GroupView { id: g.id, title: &g.data.title, tasks, next_code: next_code(&s, g.id) }
         })
         .collect();
-    // After an add: the same group chosen and its next code suggested.
-    let extra = match (extra.get("values"), extra.get("chosen_group").and_then(|g| g.as_str())) {
-        (None, chosen) => {
-            let g = chosen
-                .and_then(|g| g.parse::<Uuid>().ok())
-                .filter(|g| s.groups.iter().any(|x| x.id == *g))
-                .or_else(|| s.groups.first().map(|g| g.id));
-            match g {
-                Some(g) => with_extra(extra, json!({"values": {"group_id": g.to_string(), "code": next_code(&s, g)}})),
-                None => extra,
-            }
+    let (errors, values, coop, target_lines) = match refused {
+        Some((errors, f)) => (Some(errors), Some(f.values()), f.all("cooperating_unit_ids"), typed_target_rows(f)),
+        // After an add: the same group chosen and its next code suggested.
+        None => {
+            let g = chosen.filter(|g| s.groups.iter().any(|x| x.id == *g)).or_else(|| s.groups.first().map(|g| g.id));
+            let values = g.map(|g| {
+                BTreeMap::from([("group_id".to_owned(), g.to_string()), ("code".to_owned(), next_code(&s, g))])
+            });
+            (None, values, Vec::new(), Vec::new())
         }
-        _ => extra,
     };
     let rubric_list =
         rubrics::list_rubrics(&c.state.db, &c.actor, Some(s.plan.data.issuer_id), Paging { page: 1, per_page: 100 })
@@ -139,52 +234,57 @@ pub(super) async fn editor(c: &Ctx, id: Uuid, extra: Value) -> Result<Value> {
         Paging { page: 1, per_page: 200 },
     )
     .await?;
-    let archived: Vec<Value> = archived
-        .items
-        .iter()
-        .map(|t| {
-            json!({"id": t.id, "code": t.data.code, "text": t.data.text, "reason": t.archive_reason,
-            "at": t.archived_at.map(super::documents::vn_time)})
-        })
-        .collect();
     let can_manage = c.is(&[Role::Admin, Role::Office]);
     // A closed year offers no task editing; its documents and next year stay open.
     let closed = s.plan.closed_by.as_ref().is_some_and(|c| c.correction_id.is_none());
-    let reports: Vec<Value> = match can_manage {
+    let reports = match can_manage {
         true => drafting::reports_of_plan(&c.state.db, &c.actor, id)
             .await?
             .iter()
-            .map(|d| json!({"id": d.id, "label": super::documents::label_of(d)}))
+            .map(|d| Named { id: d.id, name: super::documents::label_of(d) })
             .collect(),
         false => Vec::new(),
     };
-    let v = with_extra(
-        json!({"plan": js(&s.plan), "groups": groups, "units": units, "rubrics": js(&rubric_list.items),
-        "closure": js(&s.plan.closed_by), "archived": archived, "can_edit": can_manage && !closed,
-        "can_manage": can_manage, "reports": reports}),
-        extra,
-    );
-    Ok(v)
+    let view = PlanView {
+        plan: Api(&s.plan),
+        groups,
+        units,
+        rubrics: rubric_list.items.iter().map(Api).collect(),
+        closure: s.plan.closed_by.as_ref().map(Api),
+        archived: archived
+            .items
+            .iter()
+            .map(|t| ArchivedRow {
+                id: t.id,
+                code: &t.data.code,
+                text: &t.data.text,
+                reason: t.archive_reason.as_deref(),
+                at: t.archived_at.map(super::documents::vn_time),
+            })
+            .collect(),
+        can_edit: can_manage && !closed,
+        can_manage,
+        reports,
+        errors,
+        values,
+        coop,
+        target_lines,
+    };
+    Ok(c.page("plan.html", status, view))
 }
 
-#[derive(serde::Deserialize)]
+/// What `GET /plans/{id}` reads from its query.
+#[derive(Deserialize)]
 pub(crate) struct ShowQuery {
     /// The group the last task was added to: chosen again for the next one.
     group: Option<String>,
 }
 
+/// `GET /plans/{id}`: the plan editor.
 #[handler]
-pub(crate) async fn show(
-    state: Data<&AppState>,
-    req: &Request,
-    Path(id): Path<Uuid>,
-    poem::web::Query(q): poem::web::Query<ShowQuery>,
-) -> Response {
-    let c = session!(state, req);
+pub(crate) async fn show(Path(id): Path<Uuid>, Query(q): Query<ShowQuery>, c: Ctx) -> Page {
     let group = q.group.and_then(|g| g.parse::<Uuid>().ok());
-    let r =
-        async { Ok(c.page("plan.html", StatusCode::OK, editor(&c, id, json!({"chosen_group": group})).await?)) }.await;
-    respond(&c, r)
+    editor(&c, id, StatusCode::OK, group, None).await
 }
 
 /// The code that follows a group's last one ("2.3" → "2.4"; an empty second group
@@ -208,93 +308,69 @@ pub(super) fn next_code(s: &Snapshot, group: Uuid) -> String {
     }
 }
 
+/// `POST /plans/{id}/groups`: adds a group at the end of the plan.
 #[handler]
-pub(crate) async fn create_group(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
-    let (c, f) = session_form!(state, req, body);
-    let r = async {
-        f.check_csrf(&c)?;
-        let input =
-            GroupInput { plan_id: id, position: None, title: f.get("title").trim().to_owned(), summary_title: None };
-        match groups::create_group(&c.state.db, &c.actor, now(), input).await {
-            Ok(_) => Ok(super::done(&format!("/plans/{id}"), "group_created")),
-            Err(e) => {
-                let errors = with_prefix(field_errors(&e).ok_or(e)?, "group_");
-                let v = editor(&c, id, json!({"errors": errors, "values": f.values()})).await?;
-                Ok(c.page("plan.html", StatusCode::UNPROCESSABLE_ENTITY, v))
+pub(crate) async fn create_group(Path(id): Path<Uuid>, Posted(c, f): Posted) -> Page {
+    let input =
+        GroupInput { plan_id: id, position: None, title: f.get("title").trim().to_owned(), summary_title: None };
+    match groups::create_group(&c.state.db, &c.actor, c.now(), input).await {
+        Ok(_) => Ok(super::done(&format!("/plans/{id}"), "group_created")),
+        Err(e) => match field_errors(&e) {
+            Some(errors) => {
+                let errors = with_prefix(errors, "group_");
+                editor(&c, id, StatusCode::UNPROCESSABLE_ENTITY, None, Some((errors, &f))).await
             }
-        }
+            None => Err(e.into()),
+        },
     }
-    .await;
-    respond(&c, r)
 }
 
+/// `POST /plans/{id}/rubric`: the rubric the plan's tasks are graded by.
 #[handler]
-pub(crate) async fn set_rubric(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
-    let (c, f) = session_form!(state, req, body);
-    let r = async {
-        f.check_csrf(&c)?;
-        let plan = plans::get_plan(&c.state.db, &c.actor, id).await?;
-        let mut input = plan.data;
-        input.rubric_id = f.opt("rubric_id").and_then(|r| r.parse().ok());
-        plans::update_plan(&c.state.db, &c.actor, now(), id, input).await?;
-        Ok(redirect(&format!("/plans/{id}")))
-    }
-    .await;
-    respond(&c, r)
+pub(crate) async fn set_rubric(Path(id): Path<Uuid>, Posted(c, f): Posted) -> Page {
+    let plan = plans::get_plan(&c.state.db, &c.actor, id).await?;
+    let mut input = plan.data;
+    input.rubric_id = f.opt("rubric_id").and_then(|r| r.parse().ok());
+    plans::update_plan(&c.state.db, &c.actor, c.now(), id, input).await?;
+    Ok(redirect(&format!("/plans/{id}")))
 }
 
+/// `POST /plans/{id}/carry-forward`: next year's plan from the proposals, opened.
 #[handler]
-pub(crate) async fn carry_forward(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
-    let (c, f) = session_form!(state, req, body);
-    let r = async {
-        f.check_csrf(&c)?;
-        let cf = plans::carry_forward(&c.state.db, &c.actor, now(), id).await?;
-        Ok(redirect(&format!("/plans/{}", cf.plan.id)))
-    }
-    .await;
-    respond(&c, r)
+pub(crate) async fn carry_forward(Path(id): Path<Uuid>, Posted(c, _): Posted) -> Page {
+    let cf = plans::carry_forward(&c.state.db, &c.actor, c.now(), id).await?;
+    Ok(redirect(&format!("/plans/{}", cf.plan.id)))
 }
 
 /// Starts next year's plan as a copy of this one and opens it.
 #[handler]
-pub(crate) async fn copy_forward(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
-    let (c, f) = session_form!(state, req, body);
-    let r = async {
-        f.check_csrf(&c)?;
-        let cf = plans::copy_forward(&c.state.db, &c.actor, now(), id).await?;
-        Ok(super::done(&format!("/plans/{}", cf.plan.id), "plan_copied"))
-    }
-    .await;
-    respond(&c, r)
+pub(crate) async fn copy_forward(Path(id): Path<Uuid>, Posted(c, _): Posted) -> Page {
+    let cf = plans::copy_forward(&c.state.db, &c.actor, c.now(), id).await?;
+    Ok(super::done(&format!("/plans/{}", cf.plan.id), "plan_copied"))
 }
 
 /// Starts the assignment plan document (kind "plan") and opens it.
 #[handler]
-pub(crate) async fn assignment(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
-    start(state, req, id, body, DocumentKind::Plan).await
+pub(crate) async fn assignment(Path(id): Path<Uuid>, Posted(c, _): Posted) -> Page {
+    start(&c, id, DocumentKind::Plan).await
 }
 
 /// Starts the plan's year-end report, prefilled, and opens it.
 #[handler]
-pub(crate) async fn report(state: Data<&AppState>, req: &Request, Path(id): Path<Uuid>, body: Body) -> Response {
-    start(state, req, id, body, DocumentKind::Report).await
+pub(crate) async fn report(Path(id): Path<Uuid>, Posted(c, _): Posted) -> Page {
+    start(&c, id, DocumentKind::Report).await
 }
 
-async fn start(state: Data<&AppState>, req: &Request, id: Uuid, body: Body, kind: DocumentKind) -> Response {
-    let (c, f) = session_form!(state, req, body);
-    let r = async {
-        f.check_csrf(&c)?;
-        let start = drafting::Start { plan_id: id, kind, subject: None };
-        let d = drafting::start_document(&c.state.db, &c.actor, now(), start).await?;
-        Ok(redirect(&format!("/documents/{}", d.id)))
-    }
-    .await;
-    respond(&c, r)
+/// Starts a document of the plan and opens it.
+async fn start(c: &Ctx, id: Uuid, kind: DocumentKind) -> Page {
+    let start = drafting::Start { plan_id: id, kind, subject: None };
+    let d = drafting::start_document(&c.state.db, &c.actor, c.now(), start).await?;
+    Ok(redirect(&format!("/documents/{}", d.id)))
 }
 
 /// The units a task form offers: the active ones, and any deactivated unit the
 /// task already has (`used`), marked so.
-pub(super) fn offered_units(s: &Snapshot, used: &[Uuid]) -> Vec<Value> {
+pub(super) fn offered_units(s: &Snapshot, used: &[Uuid]) -> Vec<UnitChoice> {
     let mut offered: Vec<_> = s.units.values().collect();
     offered.sort_by_cached_key(|u| crate::domain::text::collation_key(&u.data.short_name));
     offered
@@ -302,11 +378,17 @@ pub(super) fn offered_units(s: &Snapshot, used: &[Uuid]) -> Vec<Value> {
         .filter(|u| u.deactivated_at.is_none() || used.contains(&u.id))
         .map(|u| {
             let gone = if u.deactivated_at.is_some() { " (đã ngừng hoạt động)" } else { "" };
-            json!({"id": u.id, "name": format!("{}{gone}", u.data.name), "short": format!("{}{gone}", u.data.short_name)})
+            UnitChoice {
+                id: u.id,
+                name: format!("{}{gone}", u.data.name),
+                short: format!("{}{gone}", u.data.short_name),
+            }
         })
         .collect()
 }
 
+/// Field errors named as the form's boxes are (`title` → `group_title`); the
+/// form-wide one (`_`) stays.
 pub(super) fn with_prefix(errors: BTreeMap<String, String>, prefix: &str) -> BTreeMap<String, String> {
     errors.into_iter().map(|(k, v)| (if k == "_" { k } else { format!("{prefix}{k}") }, v)).collect()
 }
