@@ -51,7 +51,7 @@ fn bench(c: &mut Criterion) {
         for i in 0..1000 {
             let m = NewMessage {
                 key: format!("bench:{i}"),
-                kind: "reminder",
+                kind: nhiemvu::domain::MailKind::Reminder,
                 to: format!("nguoi{i}@example.vn"),
                 recipient_label: None,
                 subject: "Nhắc hạn nhiệm vụ trọng tâm".into(),

@@ -21,4 +21,7 @@ pub mod unit_list;
 pub mod vocab;
 
 pub use rubric::{Band, Rubric};
-pub use vocab::{DocumentKind, DocumentState, ProposalSection, ResultState, Role, TargetStatus, UnitKind};
+pub use vocab::{
+    AuditAction, DocumentKind, DocumentState, MailKind, OutboxState, ProposalSection, ResultState, Role, TargetStatus,
+    UnitKind,
+};

@@ -78,6 +78,19 @@ macro_rules! vocabulary {
             }
         }
 
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.code())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let code = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                code.parse().map_err(serde::de::Error::custom)
+            }
+        }
+
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(self.code())
@@ -120,9 +133,9 @@ vocabulary! {
     /// Where a task result stands in the review workflow.
     ResultState {
         Draft = "draft" => "Đang soạn",
-        Submitted = "submitted" => "Đã gửi",
-        Returned = "returned" => "Trả lại",
-        Accepted = "accepted" => "Đã duyệt",
+        Submitted = "submitted" => "Chờ Văn phòng duyệt",
+        Returned = "returned" => "Bị trả lại",
+        Accepted = "accepted" => "Đã được chấp nhận",
     }
 }
 
@@ -148,10 +161,78 @@ vocabulary! {
     /// Life cycle of a document.
     DocumentState {
         Draft = "draft" => "Dự thảo",
-        Submitted = "submitted" => "Chờ duyệt",
-        Approved = "approved" => "Đã duyệt",
+        Submitted = "submitted" => "Chờ lãnh đạo ký",
+        Approved = "approved" => "Đã ký duyệt, chờ ban hành",
         Issued = "issued" => "Đã ban hành",
-        Replaced = "replaced" => "Đã thay thế",
+        Replaced = "replaced" => "Đã được thay thế",
+    }
+}
+
+vocabulary! {
+    /// Where a queued message stands.
+    OutboxState {
+        Pending = "pending" => "Chờ gửi",
+        Sending = "sending" => "Đang gửi",
+        Sent = "sent" => "Đã gửi",
+        Failed = "failed" => "Không gửi được",
+    }
+}
+
+vocabulary! {
+    /// What a queued message is about.
+    MailKind {
+        Document = "document" => "Văn bản",
+        Reminder = "reminder" => "Nhắc hạn",
+        KeyExpiry = "key_expiry" => "Khóa ký số sắp hết hạn",
+        Account = "account" => "Tài khoản",
+    }
+}
+
+vocabulary! {
+    /// What an audit event records was done. Codes are never removed: the log keeps
+    /// every event ever written.
+    AuditAction {
+        Create = "create" => "Tạo mới",
+        Update = "update" => "Sửa",
+        Delete = "delete" => "Xóa",
+        Submit = "submit" => "Gửi / trình",
+        Accept = "accept" => "Chấp nhận",
+        Return = "return" => "Trả lại đơn vị",
+        Reopen = "reopen" => "Mở lại",
+        Approve = "approve" => "Ký duyệt",
+        SendBack = "send_back" => "Trả lại Văn phòng",
+        Issue = "issue" => "Ban hành",
+        Correct = "correct" => "Đính chính",
+        Archive = "archive" => "Lưu trữ",
+        Restore = "restore" => "Khôi phục",
+        Replace = "replace" => "Thay thế",
+        CarryForward = "carry_forward" => "Chuyển sang năm sau",
+        CopyForward = "copy_forward" => "Sao chép sang năm sau",
+        PrepareSignature = "prepare_signature" => "Chuẩn bị ký số",
+        Finalize = "finalize" => "Hoàn tất ký số",
+        Upload = "upload" => "Tải lên",
+        Resend = "resend" => "Gửi lại thư",
+        SetPassword = "set_password" => "Đổi mật khẩu",
+        Password = "password" => "Đổi mật khẩu",
+        SetSignatureImage = "set_signature_image" => "Cập nhật ảnh chữ ký",
+        SetSealImage = "set_seal_image" => "Cập nhật ảnh con dấu",
+        Login = "login" => "Đăng nhập",
+        LoginFailed = "login_failed" => "Đăng nhập sai",
+        Logout = "logout" => "Đăng xuất",
+        Token = "token" => "Tạo mã truy cập API",
+        CreateToken = "create_token" => "Tạo mã truy cập API",
+        Revoke = "revoke" => "Thu hồi mã truy cập API",
+        RevokeToken = "revoke_token" => "Thu hồi mã truy cập API",
+        EndSessions = "end_sessions" => "Kết thúc các phiên đăng nhập",
+        Invite = "invite" => "Gửi thư mời",
+        Deactivate = "deactivate" => "Khóa / ngừng hoạt động",
+        Reactivate = "reactivate" => "Mở lại / hoạt động lại",
+        MailTest = "mail_test" => "Gửi thư thử",
+        ResetRequested = "reset_requested" => "Yêu cầu đặt lại mật khẩu",
+        ImportSigningKey = "import_signing_key" => "Cài khóa ký số",
+        RetireSigningKey = "retire_signing_key" => "Thôi dùng khóa ký số",
+        Import = "import" => "Nhập từ bảng tính",
+        FetchSignatureHandoff = "fetch_signature_handoff" => "Công cụ ký lấy văn bản để ký",
     }
 }
 

@@ -28,7 +28,7 @@ pub struct Session {
     /// Full name.
     pub name: String,
     /// Role.
-    pub role: super::Code<crate::domain::Role>,
+    pub role: crate::domain::Role,
     /// Their issuer.
     pub issuer_id: Uuid,
     /// Their unit, for unit officers.

@@ -24,6 +24,27 @@ impl<V> Code<V> {
     }
 }
 
+impl<V: Vocabulary + std::str::FromStr<Err = String>> Code<V> {
+    /// The vocabulary's value; `None` for a code it does not know (only input
+    /// not yet checked can hold one).
+    pub fn value(&self) -> Option<V> {
+        self.raw.parse().ok()
+    }
+
+    /// The vocabulary's value, or the field's error (422) naming the codes it takes.
+    pub fn checked(&self, field: &str) -> crate::error::Result<V> {
+        self.raw
+            .parse()
+            .map_err(|e: String| crate::error::AppError::field(field, format!("Giá trị không thuộc danh mục / {e}")))
+    }
+}
+
+impl<V: Vocabulary> From<V> for Code<V> {
+    fn from(v: V) -> Self {
+        v.code().into()
+    }
+}
+
 impl<V> std::ops::Deref for Code<V> {
     type Target = str;
     fn deref(&self) -> &str {
@@ -133,3 +154,59 @@ impl<V: Vocabulary + Send + Sync> ToJSON for Code<V> {
         Some(Value::String(self.raw.clone()))
     }
 }
+
+/// Gives each vocabulary of `domain::vocab` the API's shape, for output models: a
+/// string with the codes listed as its `enum` (the same schema as [`Code`]).
+macro_rules! api_vocabulary {
+    ($($name:ident),+ $(,)?) => {$(
+        impl Type for crate::domain::vocab::$name {
+            const IS_REQUIRED: bool = true;
+            type RawValueType = Self;
+            type RawElementValueType = Self;
+
+            fn name() -> Cow<'static, str> {
+                <Code<Self> as Type>::name()
+            }
+
+            fn schema_ref() -> MetaSchemaRef {
+                <Code<Self> as Type>::schema_ref()
+            }
+
+            fn as_raw_value(&self) -> Option<&Self> {
+                Some(self)
+            }
+
+            fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self> + 'a> {
+                Box::new(std::iter::once(self))
+            }
+        }
+
+        impl ParseFromJSON for crate::domain::vocab::$name {
+            fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
+                match value.unwrap_or_default() {
+                    Value::String(s) => s.parse().map_err(ParseError::custom),
+                    other => Err(ParseError::expected_type(other)),
+                }
+            }
+        }
+
+        impl ToJSON for crate::domain::vocab::$name {
+            fn to_json(&self) -> Option<Value> {
+                Some(Value::String(self.code().to_owned()))
+            }
+        }
+    )+};
+}
+
+api_vocabulary!(
+    Role,
+    UnitKind,
+    TargetStatus,
+    ResultState,
+    ProposalSection,
+    DocumentKind,
+    DocumentState,
+    OutboxState,
+    MailKind,
+    AuditAction
+);

@@ -268,7 +268,7 @@ pub struct Document {
     #[oai(flatten)]
     pub data: DocumentInput,
     /// draft, submitted, approved, issued or replaced.
-    pub state: super::Code<crate::domain::DocumentState>,
+    pub state: crate::domain::DocumentState,
     /// Number assigned at issue.
     pub number: Option<i32>,
     /// Symbol, e.g. "BC-UBND" or "UBND-VP".

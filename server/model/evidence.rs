@@ -42,8 +42,8 @@ pub struct AuditEvent {
     pub at: DateTime<Utc>,
     /// Who (none: the system).
     pub actor_id: Option<Uuid>,
-    /// What, e.g. "create", "submit", "issue".
-    pub action: String,
+    /// What was done.
+    pub action: crate::domain::AuditAction,
     /// Table, e.g. "results".
     pub entity: String,
     /// The record.

@@ -10,8 +10,8 @@ use uuid::Uuid;
 pub struct OutboxMessage {
     /// Record id (also the Message-ID's local part).
     pub id: Uuid,
-    /// "document", "reminder" or "key_expiry".
-    pub kind: String,
+    /// What the message is about.
+    pub kind: crate::domain::MailKind,
     /// The address.
     pub to_addr: String,
     /// The "Nơi nhận" line it belongs to, for documents.
@@ -22,8 +22,8 @@ pub struct OutboxMessage {
     pub document_id: Option<Uuid>,
     /// The unit reminded, if any.
     pub unit_id: Option<Uuid>,
-    /// pending, sending, sent or failed.
-    pub state: String,
+    /// Where it stands.
+    pub state: crate::domain::OutboxState,
     /// Attempts so far.
     pub attempts: i32,
     /// When the next attempt is due (pending).

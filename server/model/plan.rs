@@ -322,8 +322,8 @@ pub struct ResultInput {
 pub struct ReviewEvent {
     /// When.
     pub at: DateTime<Utc>,
-    /// submit, return, accept or reopen.
-    pub action: String,
+    /// submit, return, accept or reopen (and, in a task's history, what else was done to it).
+    pub action: crate::domain::AuditAction,
     /// The same in Vietnamese.
     pub action_label: String,
     /// Who (their name), if a person.

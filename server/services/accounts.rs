@@ -13,6 +13,7 @@
 //! never with a request's Host header. Using a link also ends every other open link of
 //! the account; "forgot password" mails one account at most every 5 minutes.
 
+use crate::domain::AuditAction;
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
@@ -123,7 +124,7 @@ async fn make_link<C: Conn>(
         crate::mail::render("account_link.j2", ctx).map_err(|e| AppError::Internal(format!("account_link.j2: {e}")))?;
     let m = super::outbox::NewMessage {
         key: format!("account-link:{}", link.id),
-        kind: "account",
+        kind: crate::domain::MailKind::Account,
         to: user.email.trim().to_owned(),
         recipient_label: Some(user.name.clone()),
         subject: r.subject,
@@ -136,8 +137,8 @@ async fn make_link<C: Conn>(
     };
     super::outbox::enqueue(txn, now, m).await?;
     let action = match purpose {
-        Purpose::Invite => "invite",
-        Purpose::Reset => "reset_requested",
+        Purpose::Invite => AuditAction::Invite,
+        Purpose::Reset => AuditAction::ResetRequested,
     };
     audited(txn, actor, now, action, "users", user.id, None, Some(&link)).await?;
     Ok(IssuedLink { url, expires_at })
@@ -266,7 +267,7 @@ pub async fn set_user_active(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uui
     }
     let changed = users::Model { deactivated_at: (!active).then_some(now), updated_at: now, ..before.clone() };
     let after = users::save(&*txn, changed).await?;
-    let action = if active { "reactivate" } else { "deactivate" };
+    let action = if active { AuditAction::Reactivate } else { AuditAction::Deactivate };
     audited(&*txn, actor, now, action, "users", id, Some(&before), Some(&after)).await?;
     if !active {
         close_links(&*txn, now, id).await?;

@@ -1,6 +1,7 @@
 //! Browser sessions and API tokens in use: who a secret belongs to, keeping a
 //! session alive, ending it, and the tokens a user made.
 
+use crate::domain::AuditAction;
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
@@ -112,7 +113,7 @@ pub async fn revoke(db: &Db, actor: &Actor, now: DateTime<Utc>, session_id: Uuid
         return Err(not_found("token"));
     }
     let after = sessions::save(&*txn, sessions::Model { revoked_at: Some(now), ..s.clone() }).await?;
-    let action = if s.kind == Kind::Browser.code() { "logout" } else { "revoke_token" };
+    let action = if s.kind == Kind::Browser.code() { AuditAction::Logout } else { AuditAction::RevokeToken };
     audited(&*txn, actor, now, action, "sessions", s.id, Some(&s), Some(&after)).await?;
     txn.commit().await?;
     Ok(())

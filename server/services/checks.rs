@@ -54,11 +54,11 @@ async fn other_reports(
         .into_iter()
         .filter(|r| Some(r.id) != doc.replaces_id && r.replaces_id != Some(doc.id))
         .map(|r| {
-            let issued = r.state == DocumentState::Issued.code();
+            let issued = r.state == DocumentState::Issued;
             let name = match (issued, r.number) {
                 (true, Some(n)) => crate::domain::format::cited(
                     n,
-                    &super::documents::symbol(&r.kind, &issuer.abbreviation, r.drafting_unit.as_deref()),
+                    &super::documents::symbol(r.kind, &issuer.abbreviation, r.drafting_unit.as_deref()),
                     None,
                 ),
                 _ => {
@@ -138,7 +138,7 @@ pub(crate) async fn data_findings(
     now: DateTime<Utc>,
     images_required: bool,
 ) -> Result<Vec<Finding>> {
-    let kind: DocumentKind = doc.kind.parse().map_err(AppError::Internal)?;
+    let kind = doc.kind;
     let plan = match doc.plan_id {
         Some(p) => plans::find(c, p).await?,
         None => None,

@@ -67,7 +67,17 @@ pub async fn contribute(
             after.updated_by = actor.user_id;
             after.updated_at = now;
             let after = contributions::save(&*txn, after).await?;
-            audited(&*txn, actor, now, "update", ENTITY, after.id, Some(&before), Some(&after)).await?;
+            audited(
+                &*txn,
+                actor,
+                now,
+                crate::domain::AuditAction::Update,
+                ENTITY,
+                after.id,
+                Some(&before),
+                Some(&after),
+            )
+            .await?;
             after
         }
         None => {
@@ -81,7 +91,7 @@ pub async fn contribute(
                 updated_at: now,
             };
             let m = contributions::insert(&*txn, m).await?;
-            audited(&*txn, actor, now, "create", ENTITY, m.id, None, Some(&m)).await?;
+            audited(&*txn, actor, now, crate::domain::AuditAction::Create, ENTITY, m.id, None, Some(&m)).await?;
             m
         }
     };

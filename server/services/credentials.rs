@@ -5,6 +5,7 @@
 //! Passwords are hashed with Argon2id. Session and token secrets are random
 //! (256 bits) and stored only as SHA-256 hashes.
 
+use crate::domain::AuditAction;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::{DateTime, Duration, Utc};
@@ -12,7 +13,6 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::audited;
-use crate::domain::Role;
 use crate::error::{AppError, Result};
 use crate::model::Session as SessionModel;
 use crate::storage::audit::Actor;
@@ -113,7 +113,7 @@ pub(crate) fn actor_of(user: &users::Model, client_addr: Option<String>) -> Acto
     Actor {
         user_id: Some(user.id),
         client_addr,
-        role: user.role.parse::<Role>().ok(),
+        role: Some(user.role),
         issuer_id: Some(user.issuer_id),
         unit_id: user.unit_id,
         seen_rev: None,
@@ -160,7 +160,7 @@ pub(crate) async fn open_session(
         revoked_at: None,
     };
     let m = sessions::insert(&*txn, m).await?;
-    let action = if kind == Kind::Browser { "login" } else { "create_token" };
+    let action = if kind == Kind::Browser { AuditAction::Login } else { AuditAction::CreateToken };
     audited(&*txn, actor, now, action, "sessions", m.id, None, Some(&m)).await?;
     txn.commit().await?;
     Ok((token, m))
@@ -171,7 +171,7 @@ pub(crate) fn session_model(user: &users::Model, s: &Live) -> SessionModel {
         user_id: user.id,
         username: user.username.clone(),
         name: user.name.clone(),
-        role: user.role.clone().into(),
+        role: user.role,
         issuer_id: user.issuer_id,
         unit_id: user.unit_id,
         csrf_token: s.csrf_token.clone(),

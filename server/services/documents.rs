@@ -109,8 +109,8 @@ async fn check_refs(db: &impl Conn, actor: &Actor, i: &mut DocumentInput) -> Res
 }
 
 /// The symbol after the number: "BC-UBND", or for a letter "UBND-VP".
-pub fn symbol(kind: &str, issuer_abbreviation: &str, drafting_unit: Option<&str>) -> String {
-    match kind.parse::<DocumentKind>().ok().and_then(DocumentKind::abbreviation) {
+pub fn symbol(kind: DocumentKind, issuer_abbreviation: &str, drafting_unit: Option<&str>) -> String {
+    match kind.abbreviation() {
         Some(t) => format!("{t}-{issuer_abbreviation}"),
         None => match drafting_unit.filter(|d| !d.trim().is_empty()) {
             Some(d) => format!("{issuer_abbreviation}-{}", d.trim()),
@@ -144,7 +144,7 @@ pub(crate) fn stored_signer_block(m: &documents::Model) -> crate::domain::signer
 pub(crate) fn to_model(m: documents::Model, issuer_abbreviation: &str) -> Document {
     Document {
         id: m.id,
-        symbol: symbol(&m.kind, issuer_abbreviation, m.drafting_unit.as_deref()),
+        symbol: symbol(m.kind, issuer_abbreviation, m.drafting_unit.as_deref()),
         data: DocumentInput {
             issuer_id: m.issuer_id,
             plan_id: m.plan_id,
@@ -169,7 +169,7 @@ pub(crate) fn to_model(m: documents::Model, issuer_abbreviation: &str) -> Docume
             drafting_unit: m.drafting_unit,
             dated_on: m.dated_on.map(Into::into),
         },
-        state: m.state.into(),
+        state: m.state,
         number: m.number,
         issued_at: m.issued_at,
         pdf_sha256: m.pdf_sha256,
@@ -184,9 +184,9 @@ pub(crate) fn to_model(m: documents::Model, issuer_abbreviation: &str) -> Docume
     }
 }
 
-fn fill(m: &mut documents::Model, i: DocumentInput, now: DateTime<Utc>) {
+fn fill(m: &mut documents::Model, i: DocumentInput, now: DateTime<Utc>) -> Result<()> {
     m.plan_id = i.plan_id;
-    m.kind = i.kind.into();
+    m.kind = i.kind.checked("kind")?;
     m.subject = i.subject.trim().to_owned();
     m.legal_bases = to_json(&i.legal_bases);
     m.opening = i.opening;
@@ -203,6 +203,7 @@ fn fill(m: &mut documents::Model, i: DocumentInput, now: DateTime<Utc>) {
     m.drafting_unit = i.drafting_unit.filter(|s| !s.trim().is_empty());
     m.dated_on = i.dated_on.map(Into::into);
     m.updated_at = now;
+    Ok(())
 }
 
 /// A new draft of `issuer_id`, made at `now`, with no content yet (see [`fill`]).
@@ -211,8 +212,8 @@ fn new_draft(issuer_id: Uuid, now: DateTime<Utc>) -> documents::Model {
         id: Uuid::now_v7(),
         issuer_id,
         plan_id: None,
-        kind: String::new(),
-        state: DocumentState::Draft.code().to_owned(),
+        kind: DocumentKind::Report,
+        state: DocumentState::Draft,
         subject: String::new(),
         legal_bases: serde_json::Value::Null,
         opening: None,
@@ -264,9 +265,9 @@ pub(crate) async fn insert(
 ) -> Result<Document> {
     let issuer = check_refs(txn, actor, &mut input).await?;
     let mut m = new_draft(input.issuer_id, now);
-    fill(&mut m, input, now);
+    fill(&mut m, input, now)?;
     let m = documents::insert(txn, m).await?;
-    audited(txn, actor, now, "create", ENTITY, m.id, None, Some(&m)).await?;
+    audited(txn, actor, now, crate::domain::AuditAction::Create, ENTITY, m.id, None, Some(&m)).await?;
     Ok(to_model(m, &issuer.abbreviation))
 }
 
@@ -275,8 +276,8 @@ pub(crate) async fn insert(
 pub(crate) fn visible(actor: &Actor, m: &documents::Model) -> bool {
     in_scope(actor, m.issuer_id)
         && (actor.role != Some(Role::UnitOfficer)
-            || m.state == DocumentState::Issued.code()
-            || m.state == DocumentState::Replaced.code())
+            || m.state == DocumentState::Issued
+            || m.state == DocumentState::Replaced)
 }
 
 /// Loads a document the actor may read, with its issuer.
@@ -294,7 +295,7 @@ pub async fn get_document(db: &Db, actor: &Actor, id: Uuid) -> Result<Document> 
 }
 
 pub(crate) fn ensure_draft(m: &documents::Model) -> Result<()> {
-    if m.state == DocumentState::Draft.code() {
+    if m.state == DocumentState::Draft {
         Ok(())
     } else {
         Err(AppError::conflict(
@@ -339,9 +340,9 @@ pub(crate) async fn apply_update(
     }
     let issuer = check_refs(c, actor, &mut input).await?;
     let mut after = before.clone();
-    fill(&mut after, input, now);
+    fill(&mut after, input, now)?;
     let after = documents::save(c, after).await?;
-    audited(c, actor, now, "update", ENTITY, id, Some(&before), Some(&after)).await?;
+    audited(c, actor, now, crate::domain::AuditAction::Update, ENTITY, id, Some(&before), Some(&after)).await?;
     Ok((after, issuer))
 }
 
@@ -352,7 +353,7 @@ pub async fn delete_document(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uui
     let (before, _) = load(&*txn, actor, id).await?;
     ensure_draft(&before)?;
     documents::remove(&*txn, id).await.map_err(|e| AppError::from_db(e, "in_use", ""))?;
-    audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
+    audited(&*txn, actor, now, crate::domain::AuditAction::Delete, ENTITY, id, Some(&before), None).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -430,9 +431,9 @@ pub async fn sign_off(db: &Db, actor: &Actor, id: Uuid) -> Result<SignOff> {
     require(actor, Action::Read)?;
     let (doc, _) = load(&db.conn, actor, id).await?;
     let events = crate::storage::audit::all_events_of(&db.conn, "documents", doc.id).await?;
-    let created = events.iter().find(|e| e.action == "create");
-    let submitted = events.iter().rev().find(|e| e.action == "submit");
-    let returned = events.iter().rev().find(|e| e.action == "send_back");
+    let created = events.iter().find(|e| e.action == crate::domain::AuditAction::Create);
+    let submitted = events.iter().rev().find(|e| e.action == crate::domain::AuditAction::Submit);
+    let returned = events.iter().rev().find(|e| e.action == crate::domain::AuditAction::SendBack);
     let ids: Vec<Uuid> = [created, submitted].iter().flatten().filter_map(|e| e.actor_id).collect();
     let names: HashMap<Uuid, String> =
         if ids.is_empty() { HashMap::new() } else { crate::storage::queries::user_names(&db.conn, ids).await? };

@@ -183,7 +183,7 @@ pub async fn upload_evidence(
             signatures,
         };
         let m = evidence::insert(&*txn, m).await?;
-        audited(&*txn, actor, now, "upload", ENTITY, id, None, Some(&m)).await?;
+        audited(&*txn, actor, now, crate::domain::AuditAction::Upload, ENTITY, id, None, Some(&m)).await?;
         txn.commit().await?;
         Ok::<_, AppError>(m)
     }
@@ -249,7 +249,7 @@ pub async fn delete_evidence(
     let txn = db.begin_write().await?;
     super::integrity::ensure_editable(&*txn, m.task_id).await?;
     evidence::remove(&*txn, id).await?;
-    audited(&*txn, actor, now, "delete", ENTITY, id, Some(&m), None).await?;
+    audited(&*txn, actor, now, crate::domain::AuditAction::Delete, ENTITY, id, Some(&m), None).await?;
     txn.commit().await?;
     if let Err(e) = files.delete(&m.storage_key) {
         tracing::warn!(error = %e, key = %m.storage_key, "evidence file left behind");

@@ -51,7 +51,17 @@ pub async fn set_signature_image(
     after.signature_image = Some(key.clone());
     after.updated_at = now;
     let after = users::save(&*txn, after).await?;
-    audited(&*txn, actor, now, "set_signature_image", "users", user_id, Some(&before), Some(&after)).await?;
+    audited(
+        &*txn,
+        actor,
+        now,
+        crate::domain::AuditAction::SetSignatureImage,
+        "users",
+        user_id,
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
     if let Err(e) = txn.commit().await {
         let _ = files.delete(&key);
         return Err(e.into());
@@ -79,7 +89,17 @@ pub async fn set_seal_image(
     after.seal_image = Some(key.clone());
     after.updated_at = now;
     let after = issuers::save(&*txn, after).await?;
-    audited(&*txn, actor, now, "set_seal_image", "issuers", issuer_id, Some(&before), Some(&after)).await?;
+    audited(
+        &*txn,
+        actor,
+        now,
+        crate::domain::AuditAction::SetSealImage,
+        "issuers",
+        issuer_id,
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
     if let Err(e) = txn.commit().await {
         let _ = files.delete(&key);
         return Err(e.into());

@@ -50,7 +50,7 @@ pub(crate) async fn closures<C: Conn>(db: &C, plan_ids: &[Uuid]) -> Result<HashM
                     report_reference: match r.number {
                         Some(n) => {
                             let abbreviation = abbreviations.get(&r.issuer_id).map_or("", String::as_str);
-                            let symbol = super::documents::symbol(&r.kind, abbreviation, r.drafting_unit.as_deref());
+                            let symbol = super::documents::symbol(r.kind, abbreviation, r.drafting_unit.as_deref());
                             crate::domain::format::cited(n, &symbol, r.dated_on)
                         }
                         None => String::new(),
@@ -217,8 +217,8 @@ pub(crate) async fn ensure_user_deletable<C: Conn>(db: &C, id: Uuid) -> Result<(
 }
 
 /// `result_locked`: a submitted or accepted result is the office's to act on.
-pub(crate) fn locked(state: &str) -> AppError {
-    let label = state.parse::<ResultState>().map(ResultState::label).unwrap_or(state);
+pub(crate) fn locked(state: ResultState) -> AppError {
+    let label = state.label();
     AppError::conflict(
         "result_locked",
         format!("Kết quả đang ở trạng thái “{label}”, không sửa được / the result is {state} and cannot be changed"),
@@ -231,9 +231,7 @@ pub(crate) async fn ensure_editable<C: Conn>(db: &C, task_id: Uuid) -> Result<()
     ensure_task_open(db, task_id).await?;
     let r = results::of_task(db, task_id).await?;
     match r {
-        Some(r) if r.state == ResultState::Submitted.code() || r.state == ResultState::Accepted.code() => {
-            Err(locked(&r.state))
-        }
+        Some(r) if r.state == ResultState::Submitted || r.state == ResultState::Accepted => Err(locked(r.state)),
         _ => Ok(()),
     }
 }

@@ -48,18 +48,18 @@ async fn transition(
     actor: &Actor,
     now: DateTime<Utc>,
     id: Uuid,
-    action: &str,
+    action: crate::domain::AuditAction,
     from: DocumentState,
     to: DocumentState,
     comment: Option<String>,
 ) -> Result<Document> {
     let txn = db.begin_write().await?;
     let (before, issuer) = load(&*txn, actor, id).await?;
-    if before.state != from.code() {
+    if before.state != from {
         return Err(wrong_state(&before, from.code()));
     }
     let mut after = before.clone();
-    after.state = to.code().to_owned();
+    after.state = to;
     after.updated_at = now;
     match to {
         DocumentState::Approved => {
@@ -90,7 +90,7 @@ pub async fn submit_document(
 ) -> Result<Document> {
     require(actor, Action::ManageDocument)?;
     let (checked, _) = load(&db.conn, actor, id).await?;
-    if checked.state != DocumentState::Draft.code() {
+    if checked.state != DocumentState::Draft {
         return Err(wrong_state(&checked, DocumentState::Draft.code()));
     }
     let findings = super::checks::check_document(db, renderer, files, actor, id, now, signing.images_required).await?;
@@ -105,7 +105,7 @@ pub async fn submit_document(
             "Văn bản vừa được sửa trong lúc kiểm tra; hãy trình lại / the document changed while it was checked; submit again",
         ));
     }
-    if before.state != DocumentState::Draft.code() {
+    if before.state != DocumentState::Draft {
         return Err(wrong_state(&before, DocumentState::Draft.code()));
     }
     let after = mark_submitted(&*txn, actor, now, &before).await?;
@@ -121,10 +121,10 @@ async fn mark_submitted(
     before: &documents::Model,
 ) -> Result<documents::Model> {
     let mut after = before.clone();
-    after.state = DocumentState::Submitted.code().to_owned();
+    after.state = DocumentState::Submitted;
     after.updated_at = now;
     let after = documents::save(c, after).await?;
-    audited(c, actor, now, "submit", ENTITY, before.id, Some(before), Some(&after)).await?;
+    audited(c, actor, now, crate::domain::AuditAction::Submit, ENTITY, before.id, Some(before), Some(&after)).await?;
     Ok(after)
 }
 
@@ -185,7 +185,17 @@ pub async fn approve_document(
     if signing.enabled {
         return super::signatures::approve_and_sign(db, renderer, files, signing, actor, now, id).await;
     }
-    transition(db, actor, now, id, "approve", DocumentState::Submitted, DocumentState::Approved, None).await
+    transition(
+        db,
+        actor,
+        now,
+        id,
+        crate::domain::AuditAction::Approve,
+        DocumentState::Submitted,
+        DocumentState::Approved,
+        None,
+    )
+    .await
 }
 
 /// The signer sends a submitted document back to the office with a comment.
@@ -204,7 +214,17 @@ pub async fn send_back_document(
     if comment.is_none() {
         return Err(AppError::field("comment", "Cần nêu lý do / a comment is required"));
     }
-    transition(db, actor, now, id, "send_back", DocumentState::Submitted, DocumentState::Draft, comment).await
+    transition(
+        db,
+        actor,
+        now,
+        id,
+        crate::domain::AuditAction::SendBack,
+        DocumentState::Submitted,
+        DocumentState::Draft,
+        comment,
+    )
+    .await
 }
 
 /// Issues an approved document: number, date, the PDF rendered once and frozen.
@@ -223,7 +243,7 @@ pub async fn issue_document(
     require(actor, Action::ManageDocument)?;
     let txn = db.begin_write().await?;
     let (before, issuer) = load(&*txn, actor, id).await?;
-    if before.state != DocumentState::Approved.code() {
+    if before.state != DocumentState::Approved {
         return Err(wrong_state(&before, DocumentState::Approved.code()));
     }
     // A missing image or key stops here, before a number is taken.
@@ -234,7 +254,7 @@ pub async fn issue_document(
     };
     let date = local_date(now);
     // The increment is an UPDATE, so concurrent issuers queue on the counter row until commit.
-    let number = document_counters::next_number(&*txn, before.issuer_id, date.year(), &before.kind)
+    let number = document_counters::next_number(&*txn, before.issuer_id, date.year(), before.kind.code())
         .await?
         .ok_or_else(|| AppError::Internal("document counter vanished".into()))?;
     // The check again, of the date issuing is about to stamp. Here, under the
@@ -246,7 +266,7 @@ pub async fn issue_document(
         return Err(AppError::CheckFailed(findings));
     }
     let mut issued = before.clone();
-    issued.state = DocumentState::Issued.code().to_owned();
+    issued.state = DocumentState::Issued;
     issued.number = Some(number);
     issued.issued_year = Some(date.year());
     issued.dated_on = Some(date);
@@ -296,12 +316,13 @@ pub async fn issue_document(
             && let Some(old) = documents::find(&*txn, old).await?
         {
             let mut o = old.clone();
-            o.state = DocumentState::Replaced.code().to_owned();
+            o.state = DocumentState::Replaced;
             o.updated_at = now;
             let o_after = documents::save(&*txn, o).await?;
-            audited(&*txn, actor, now, "replace", ENTITY, old.id, Some(&old), Some(&o_after)).await?;
+            audited(&*txn, actor, now, crate::domain::AuditAction::Replace, ENTITY, old.id, Some(&old), Some(&o_after))
+                .await?;
         }
-        audited(&*txn, actor, now, "issue", ENTITY, id, Some(&before), Some(&after)).await?;
+        audited(&*txn, actor, now, crate::domain::AuditAction::Issue, ENTITY, id, Some(&before), Some(&after)).await?;
         queue_delivery(&*txn, &after, &issuer, &key, now).await?;
         Ok::<_, AppError>(after)
     }
@@ -341,8 +362,8 @@ async fn queue_delivery(
 ) -> Result<()> {
     use crate::domain::DocumentKind;
     use crate::domain::print::Registration;
-    let kind: DocumentKind = doc.kind.parse().map_err(AppError::Internal)?;
-    let symbol = super::documents::symbol(&doc.kind, &issuer.abbreviation, doc.drafting_unit.as_deref());
+    let kind = doc.kind;
+    let symbol = super::documents::symbol(doc.kind, &issuer.abbreviation, doc.drafting_unit.as_deref());
     let reg = Registration { number: doc.number, symbol: &symbol, date: doc.dated_on, issued: true };
     let reference = reg.reference(kind.label());
     let subject = delivery_subject(&reference, &doc.subject);
@@ -374,7 +395,7 @@ async fn queue_delivery(
             .map_err(|e| AppError::Internal(format!("document mail template: {e}")))?;
             let msg = super::outbox::NewMessage {
                 key: format!("document:{}:{addr}", doc.id),
-                kind: "document",
+                kind: crate::domain::MailKind::Document,
                 to: addr.to_owned(),
                 recipient_label: Some(r.label.clone()),
                 subject: rendered.subject,
@@ -400,7 +421,7 @@ pub async fn correct_document(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uu
     let reason = super::reason(reason)?;
     let txn = db.begin_write().await?;
     let (old, issuer) = load(&*txn, actor, id).await?;
-    if old.state != DocumentState::Issued.code() {
+    if old.state != DocumentState::Issued {
         return Err(wrong_state(&old, DocumentState::Issued.code()));
     }
     let open = documents::open_correction_of(&*txn, id).await?;
@@ -412,7 +433,7 @@ pub async fn correct_document(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uu
     }
     let mut copy = old.clone();
     copy.id = Uuid::now_v7();
-    copy.state = DocumentState::Draft.code().to_owned();
+    copy.state = DocumentState::Draft;
     copy.number = None;
     copy.issued_year = None;
     copy.issued_at = None;
@@ -430,7 +451,7 @@ pub async fn correct_document(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uu
     copy.created_at = now;
     copy.updated_at = now;
     let m = documents::insert(&*txn, copy).await?;
-    audited(&*txn, actor, now, "correct", ENTITY, m.id, None, Some(&m)).await?;
+    audited(&*txn, actor, now, crate::domain::AuditAction::Correct, ENTITY, m.id, None, Some(&m)).await?;
     txn.commit().await?;
     Ok(to_model(m, &issuer.abbreviation))
 }

@@ -188,7 +188,7 @@ pub async fn import(
         KeyHolder::Signer(id) => {
             let user = users::get(&*txn, id).await?;
             check_scope(actor, user.issuer_id, "user")?;
-            if !user.role.parse::<Role>().is_ok_and(|r| allows(r, Action::SignDocument)) {
+            if !allows(user.role, Action::SignDocument) {
                 return Err(AppError::conflict(
                     "not_a_signer",
                     format!(
@@ -227,7 +227,7 @@ pub async fn import(
     };
     let row = signing_keys::insert(&*txn, row).await?;
     let after = info(&row, now, &holder_names(&*txn, std::slice::from_ref(&row)).await?);
-    audited(&*txn, actor, now, "import_signing_key", ENTITY, id, None, Some(&after)).await?;
+    audited(&*txn, actor, now, crate::domain::AuditAction::ImportSigningKey, ENTITY, id, None, Some(&after)).await?;
     txn.commit().await?;
     tracing::info!(key = %id, subject = %after.subject, until = %iso_vn(after.not_after), "signing key imported");
     Ok(after)
@@ -243,7 +243,8 @@ async fn retire_model<C: Conn>(
     let before = info(&m, now, names);
     let retired = signing_keys::save(c, signing_keys::Model { retired_at: Some(now), ..m }).await?;
     let after = info(&retired, now, names);
-    audited(c, actor, now, "retire_signing_key", ENTITY, after.id, Some(&before), Some(&after)).await?;
+    audited(c, actor, now, crate::domain::AuditAction::RetireSigningKey, ENTITY, after.id, Some(&before), Some(&after))
+        .await?;
     Ok(after)
 }
 
@@ -337,7 +338,7 @@ pub async fn overview(db: &Db, signing: &Signing, actor: &Actor, now: DateTime<U
         })
         .collect();
     let signers = people.iter().filter(|u| u.deactivated_at.is_none());
-    for u in signers.filter(|u| u.role.parse::<Role>().is_ok_and(|r| allows(r, Action::SignDocument))) {
+    for u in signers.filter(|u| allows(u.role, Action::SignDocument)) {
         let body = body_of.get(&u.issuer_id).cloned().unwrap_or_default();
         candidates.push(Candidate {
             kind: "signer",
@@ -388,7 +389,7 @@ pub async fn warn_expiring(db: &Db, now: DateTime<Utc>) -> Result<usize> {
                 .map_err(|e| AppError::Internal(format!("key_expiry.j2: {e}")))?;
             let m = super::outbox::NewMessage {
                 key: format!("key-expiry:{}:{}:{}", k.id, threshold(k.days_left), a.id),
-                kind: "key_expiry",
+                kind: crate::domain::MailKind::KeyExpiry,
                 to: a.email.clone(),
                 recipient_label: Some(a.name.clone()),
                 subject: r.subject,

@@ -12,6 +12,7 @@
 //! connection errors) or failed (5xx). A killed instance leaves only its unfinished
 //! messages, which another sends once their claims run out, with the same Message-ID.
 
+use crate::domain::OutboxState;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
@@ -32,8 +33,8 @@ use crate::storage::{Conn, Db, outbox};
 pub struct NewMessage {
     /// Unique per logical message and address.
     pub key: String,
-    /// "document", "reminder" or "key_expiry".
-    pub kind: &'static str,
+    /// What the message is about.
+    pub kind: crate::domain::MailKind,
     /// One address.
     pub to: String,
     /// The "Nơi nhận" line, for documents.
@@ -69,7 +70,7 @@ pub async fn enqueue<C: Conn>(c: &C, now: DateTime<Utc>, m: NewMessage) -> Resul
     let row = outbox::Model {
         id: Uuid::now_v7(),
         idempotency_key: m.key,
-        kind: m.kind.to_owned(),
+        kind: m.kind,
         to_addr: m.to,
         recipient_label: m.recipient_label,
         subject: m.subject,
@@ -80,7 +81,7 @@ pub async fn enqueue<C: Conn>(c: &C, now: DateTime<Utc>, m: NewMessage) -> Resul
         document_id: m.document_id,
         unit_id: m.unit_id,
         issuer_id: m.issuer_id,
-        state: "pending".into(),
+        state: OutboxState::Pending,
         attempts: 0,
         next_attempt_at: now,
         claimed_by: None,
@@ -178,18 +179,18 @@ pub async fn dispatch_with(
             let (state, error, sent_at, next) = match outcome {
                 Ok(()) => {
                     done.sent += 1;
-                    ("sent", None, Some(Utc::now()), None)
+                    (OutboxState::Sent, None, Some(Utc::now()), None)
                 }
                 Err(e) if e.permanent => {
                     tracing::warn!(id = %m.id, to = %m.to_addr, error = %e, "message refused");
                     done.failed += 1;
-                    ("failed", Some(e.message), None, None)
+                    (OutboxState::Failed, Some(e.message), None, None)
                 }
                 Err(e) => {
                     tracing::info!(id = %m.id, to = %m.to_addr, error = %e, "message deferred");
                     done.retried += 1;
                     let next = now + backoff(m.attempts);
-                    ("pending", Some(e.message), None, Some(next))
+                    (OutboxState::Pending, Some(e.message), None, Some(next))
                 }
             };
             outbox::settle(&*txn, m, state, error, sent_at, next).await?;
@@ -281,7 +282,7 @@ pub async fn resend(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Res
     let n = outbox::count_with_key_prefix(&*txn, &format!("{}#", old.idempotency_key)).await?;
     let msg = NewMessage {
         key: format!("{}#resend{}", old.idempotency_key, n + 1),
-        kind: "document",
+        kind: crate::domain::MailKind::Document,
         to: old.to_addr.clone(),
         recipient_label: old.recipient_label.clone(),
         subject: old.subject.clone(),
@@ -296,7 +297,7 @@ pub async fn resend(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Res
     let new = outbox::by_key(&*txn, &format!("{}#resend{}", old.idempotency_key, n + 1))
         .await?
         .ok_or_else(|| AppError::Internal("resent message vanished".into()))?;
-    audited(&*txn, actor, now, "resend", "outbox", new.id, Some(&old), Some(&new)).await?;
+    audited(&*txn, actor, now, crate::domain::AuditAction::Resend, "outbox", new.id, Some(&old), Some(&new)).await?;
     txn.commit().await?;
     Ok(to_model(new))
 }
@@ -382,7 +383,7 @@ pub async fn send_test(
         actor,
         now,
         crate::storage::audit::Change {
-            action: "mail_test",
+            action: crate::domain::AuditAction::MailTest,
             entity: "outbox",
             entity_id: Some(msg.id),
             before: None,

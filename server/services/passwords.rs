@@ -93,7 +93,8 @@ pub(crate) async fn store_password<C: Conn>(
     let after = users::save(txn, changed).await?;
     login_throttles::remove(txn, &throttle_key(&user.username)).await?;
     // The hash never enters the audit log (the entity skips it when serialised).
-    audited(txn, actor, now, "set_password", "users", user_id, Some(&user), Some(&after)).await?;
+    audited(txn, actor, now, crate::domain::AuditAction::SetPassword, "users", user_id, Some(&user), Some(&after))
+        .await?;
     end_sessions(txn, actor, now, user_id, keep).await
 }
 
@@ -112,7 +113,7 @@ pub(crate) async fn end_sessions<C: Conn>(
         actor,
         now,
         audit::Change {
-            action: "end_sessions",
+            action: crate::domain::AuditAction::EndSessions,
             entity: "users",
             entity_id: Some(user_id),
             before: None,

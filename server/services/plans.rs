@@ -103,7 +103,7 @@ pub async fn create_plan(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Plan
         updated_at: now,
     };
     let m = plans::insert(&*txn, m).await.map_err(|e| AppError::from_db(e, "duplicate_plan_year", DUPLICATE))?;
-    audited(&*txn, actor, now, "create", ENTITY, m.id, None, Some(&m)).await?;
+    audited(&*txn, actor, now, crate::domain::AuditAction::Create, ENTITY, m.id, None, Some(&m)).await?;
     txn.commit().await?;
     Ok(to_model(m))
 }
@@ -161,7 +161,7 @@ pub async fn update_plan(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, i
     after.reminder_policy = input.reminder_policy.as_ref().map(to_json);
     after.updated_at = now;
     let after = plans::save(&*txn, after).await.map_err(|e| AppError::from_db(e, "duplicate_plan_year", DUPLICATE))?;
-    audited(&*txn, actor, now, "update", ENTITY, id, Some(&before), Some(&after)).await?;
+    audited(&*txn, actor, now, crate::domain::AuditAction::Update, ENTITY, id, Some(&before), Some(&after)).await?;
     let plan = with_closures(&*txn, vec![after]).await?.remove(0);
     txn.commit().await?;
     Ok(plan)
@@ -175,7 +175,7 @@ pub async fn delete_plan(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -
     let before = plan_in_scope(&*txn, actor, id).await?;
     super::integrity::ensure_plan_deletable(&*txn, id).await?;
     plans::remove(&*txn, id).await.map_err(|e| AppError::from_db(e, "plan_in_use", ""))?;
-    audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
+    audited(&*txn, actor, now, crate::domain::AuditAction::Delete, ENTITY, id, Some(&before), None).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -211,10 +211,18 @@ pub async fn carry_forward(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid)
             "Kế hoạch chưa có đề xuất nào để chuyển sang năm sau / the plan has no proposals to carry forward",
         ));
     }
-    let plan = next_year(&*txn, actor, now, &source, format!("Nhiệm vụ trọng tâm năm {year}"), "carry_forward").await?;
+    let plan = next_year(
+        &*txn,
+        actor,
+        now,
+        &source,
+        format!("Nhiệm vụ trọng tâm năm {year}"),
+        crate::domain::AuditAction::CarryForward,
+    )
+    .await?;
     let (mut groups, mut task_count) = (0u64, 0u64);
     for section in ProposalSection::ALL {
-        let mine: Vec<_> = props.iter().filter(|p| p.section == section.code()).collect();
+        let mine: Vec<_> = props.iter().filter(|p| p.section == *section).collect();
         if mine.is_empty() {
             continue;
         }
@@ -229,7 +237,17 @@ pub async fn carry_forward(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid)
             updated_at: now,
         };
         let group = task_groups::insert(&*txn, group).await?;
-        audited(&*txn, actor, now, "carry_forward", "task_groups", group.id, None, Some(&group)).await?;
+        audited(
+            &*txn,
+            actor,
+            now,
+            crate::domain::AuditAction::CarryForward,
+            "task_groups",
+            group.id,
+            None,
+            Some(&group),
+        )
+        .await?;
         for (n, p) in mine.iter().enumerate() {
             let task = tasks::Model {
                 id: Uuid::now_v7(),
@@ -246,7 +264,8 @@ pub async fn carry_forward(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid)
                 archive_reason: None,
             };
             let task = tasks::insert(&*txn, task).await?;
-            audited(&*txn, actor, now, "carry_forward", "tasks", task.id, None, Some(&task)).await?;
+            audited(&*txn, actor, now, crate::domain::AuditAction::CarryForward, "tasks", task.id, None, Some(&task))
+                .await?;
             task_count += 1;
         }
     }
@@ -262,7 +281,7 @@ async fn next_year<C: Conn>(
     now: DateTime<Utc>,
     source: &plans::Model,
     title: String,
-    action: &str,
+    action: crate::domain::AuditAction,
 ) -> Result<plans::Model> {
     let plan = plans::Model {
         id: Uuid::now_v7(),
@@ -313,7 +332,7 @@ pub async fn copy_forward(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) 
     } else {
         format!("Nhiệm vụ trọng tâm năm {year}")
     };
-    let plan = next_year(&*txn, actor, now, &source, title, "copy_forward").await?;
+    let plan = next_year(&*txn, actor, now, &source, title, crate::domain::AuditAction::CopyForward).await?;
     let mut group_of = std::collections::HashMap::new();
     for g in &old_groups {
         let new = task_groups::Model {
@@ -326,7 +345,8 @@ pub async fn copy_forward(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) 
             updated_at: now,
         };
         let new = task_groups::insert(&*txn, new).await?;
-        audited(&*txn, actor, now, "copy_forward", "task_groups", new.id, None, Some(&new)).await?;
+        audited(&*txn, actor, now, crate::domain::AuditAction::CopyForward, "task_groups", new.id, None, Some(&new))
+            .await?;
         group_of.insert(g.id, new.id);
     }
     let mut task_count = 0u64;
@@ -371,7 +391,17 @@ pub async fn copy_forward(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) 
             let new = targets::insert(&*txn, new).await?;
             lines.push(new);
         }
-        audited(&*txn, actor, now, "copy_forward", "tasks", task.id, None, Some(&(&task, &coops, &lines))).await?;
+        audited(
+            &*txn,
+            actor,
+            now,
+            crate::domain::AuditAction::CopyForward,
+            "tasks",
+            task.id,
+            None,
+            Some(&(&task, &coops, &lines)),
+        )
+        .await?;
         task_count += 1;
     }
     txn.commit().await?;

@@ -24,10 +24,10 @@ pub const SOON_DUE_DAYS: i64 = 7;
 
 /// Tasks overdue or due within a week of `date` whose result is not in yet.
 fn late_tasks(reg: &Register, date: NaiveDate) -> impl Iterator<Item = &tasks::Model> {
-    let done = [ResultState::Submitted.code(), ResultState::Accepted.code()];
+    let done = [ResultState::Submitted, ResultState::Accepted];
     reg.tasks.iter().filter(move |t| {
         t.deadline.is_some_and(|d| d <= date + Duration::days(SOON_DUE_DAYS))
-            && !reg.results.get(&t.id).is_some_and(|r| done.contains(&r.state.as_str()))
+            && !reg.results.get(&t.id).is_some_and(|r| done.contains(&r.state))
     })
 }
 

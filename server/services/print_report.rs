@@ -75,7 +75,7 @@ pub(crate) async fn report_view(
         let mut groups = Vec::new();
         let typed_note = doc_section(doc, "commune_specific_note");
         for s in ProposalSection::ALL {
-            let mine: Vec<&proposals::Model> = reg.proposals.iter().filter(|p| p.section == s.code()).collect();
+            let mine: Vec<&proposals::Model> = reg.proposals.iter().filter(|p| p.section == *s).collect();
             let is_specific = *s == ProposalSection::CommuneSpecific;
             // The detailed table is said to follow only when it does (or when the office wrote so).
             let specific_note =

@@ -195,10 +195,10 @@ pub async fn printable_for_signing(c: &impl Conn, files: &dyn BlobStore, id: Uui
 async fn build(c: &impl Conn, files: &dyn BlobStore, id: Uuid, for_signing: bool) -> Result<Printable> {
     let doc = documents::find(c, id).await?.ok_or_else(|| not_found("document"))?;
     let issuer = issuers::find(c, doc.issuer_id).await?.ok_or_else(|| not_found("issuer"))?;
-    let kind: DocumentKind = doc.kind.parse().map_err(|e: String| AppError::Internal(e))?;
-    let issued = doc.state == DocumentState::Issued.code() || doc.state == DocumentState::Replaced.code();
+    let kind = doc.kind;
+    let issued = doc.state == DocumentState::Issued || doc.state == DocumentState::Replaced;
     let date = doc.dated_on.or(doc.issued_at.map(|t| t.date_naive())).unwrap_or(doc.created_at.date_naive());
-    let symbol = super::documents::symbol(&doc.kind, &issuer.abbreviation, doc.drafting_unit.as_deref());
+    let symbol = super::documents::symbol(doc.kind, &issuer.abbreviation, doc.drafting_unit.as_deref());
     let reg = Registration { number: doc.number, symbol: &symbol, date: Some(date), issued };
     let recipients: Vec<Recipient> = json_list(&doc.recipients);
     let sections: crate::model::DocumentSections = serde_json::from_value(doc.sections.clone()).unwrap_or_default();
@@ -264,7 +264,7 @@ async fn build(c: &impl Conn, files: &dyn BlobStore, id: Uuid, for_signing: bool
     };
     // The signature appears once the signer has approved, the seal once the office
     // has issued (Nghị định 30: the seal is stamped at issue); a draft shows neither.
-    let approved = matches!(doc.state.parse::<DocumentState>(), Ok(DocumentState::Approved)) || issued;
+    let approved = doc.state == DocumentState::Approved || issued;
     let signer_image = if approved || for_signing { signer_image } else { None };
     let seal = if issued && !for_signing { issuer.seal_image.clone() } else { None };
     for (key, path, slot) in [(signer_image, "/assets/signature.png", "image"), (seal, "/assets/seal.png", "seal")] {
@@ -288,12 +288,12 @@ pub(crate) fn closing_text(doc: &documents::Model, issuer: &issuers::Model, plan
     }
     let who = issuer.full_name.trim();
     let year = plan.map(|p| format!(" năm {}", p.year)).unwrap_or_default();
-    match doc.kind.parse::<DocumentKind>() {
-        Ok(DocumentKind::Plan) => format!(
+    match doc.kind {
+        DocumentKind::Plan => format!(
             "Trên đây là Kế hoạch thực hiện các nhiệm vụ trọng tâm{year} của {who}. Các cơ quan, đơn vị được giao \
              nhiệm vụ chủ động triển khai thực hiện, định kỳ báo cáo kết quả về {who} (qua Văn phòng) để tổng hợp./."
         ),
-        Ok(DocumentKind::Letter) => format!(
+        DocumentKind::Letter => format!(
             "Đề nghị các đơn vị khẩn trương triển khai thực hiện, báo cáo kết quả về {who} (qua Văn phòng) để tổng hợp./."
         ),
         _ => format!("Trên đây là báo cáo tình hình, kết quả thực hiện các nhiệm vụ trọng tâm{year} của {who}./."),

@@ -73,7 +73,7 @@ pub async fn create_proposal(db: &Db, actor: &Actor, now: DateTime<Utc>, input: 
     let m = proposals::Model {
         id: Uuid::now_v7(),
         plan_id: input.plan_id,
-        section: input.section.into(),
+        section: input.section.checked("section")?,
         position,
         text: input.text,
         unit_id: input.unit_id,
@@ -82,7 +82,7 @@ pub async fn create_proposal(db: &Db, actor: &Actor, now: DateTime<Utc>, input: 
         updated_at: now,
     };
     let m = proposals::insert(&*txn, m).await?;
-    audited(&*txn, actor, now, "create", ENTITY, m.id, None, Some(&m)).await?;
+    audited(&*txn, actor, now, crate::domain::AuditAction::Create, ENTITY, m.id, None, Some(&m)).await?;
     txn.commit().await?;
     Ok(to_model(m))
 }
@@ -116,7 +116,7 @@ pub async fn update_proposal(
     validate(&*txn, actor, &input).await?;
     super::integrity::ensure_plan_open(&*txn, before.plan_id).await?;
     let mut after = before.clone();
-    after.section = input.section.into();
+    after.section = input.section.checked("section")?;
     if let Some(p) = input.position {
         after.position = p;
     }
@@ -125,7 +125,7 @@ pub async fn update_proposal(
     after.place = input.place.map(|p| p.trim().to_owned()).filter(|p| !p.is_empty());
     after.updated_at = now;
     let after = proposals::save(&*txn, after).await?;
-    audited(&*txn, actor, now, "update", ENTITY, id, Some(&before), Some(&after)).await?;
+    audited(&*txn, actor, now, crate::domain::AuditAction::Update, ENTITY, id, Some(&before), Some(&after)).await?;
     txn.commit().await?;
     Ok(to_model(after))
 }
@@ -138,7 +138,7 @@ pub async fn delete_proposal(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uui
     check_plan_scope(&*txn, actor, before.plan_id, "proposal").await?;
     super::integrity::ensure_plan_open(&*txn, before.plan_id).await?;
     proposals::remove(&*txn, id).await?;
-    audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
+    audited(&*txn, actor, now, crate::domain::AuditAction::Delete, ENTITY, id, Some(&before), None).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -180,7 +180,7 @@ pub async fn send_reminders(db: &Db, policy: &Policy, now: DateTime<Utc>) -> Res
         for addr in &digest.addresses {
             let msg = NewMessage {
                 key: format!("{key}:{addr}"),
-                kind: "reminder",
+                kind: crate::domain::MailKind::Reminder,
                 to: addr.clone(),
                 recipient_label: Some(digest.unit.clone()),
                 subject: rendered.subject.clone(),

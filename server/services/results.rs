@@ -5,6 +5,7 @@
 //! comment → (edited) → submitted … An accepted result is locked until the office
 //! reopens it. Every step is audited.
 
+use crate::domain::AuditAction;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -95,7 +96,13 @@ fn to_model(m: results::Model) -> TaskResult {
     }
 }
 
-fn fill(m: &mut results::Model, i: ResultInput, proposed: Option<String>, kept: Option<String>, now: DateTime<Utc>) {
+fn fill(
+    m: &mut results::Model,
+    i: ResultInput,
+    proposed: Option<String>,
+    kept: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<()> {
     let reason = kept.as_ref().and(i.override_reason.map(|r| r.trim().to_owned()));
     m.narrative = i.narrative;
     m.self_score = i.self_score;
@@ -103,15 +110,16 @@ fn fill(m: &mut results::Model, i: ResultInput, proposed: Option<String>, kept: 
     m.rating_override = kept;
     m.override_reason = reason;
     if let Some(state) = i.state {
-        m.state = state.into();
+        m.state = state.checked("state")?;
     }
     m.updated_at = now;
+    Ok(())
 }
 
 /// Only the system (demo data, imports) sets a state directly; people use the workflow.
-fn check_state_input(actor: &Actor, i: &ResultInput, current: &str) -> Result<()> {
+fn check_state_input(actor: &Actor, i: &ResultInput, current: ResultState) -> Result<()> {
     match &i.state {
-        Some(s) if actor.role.is_some() && s.as_str() != current => Err(AppError::field(
+        Some(s) if actor.role.is_some() && s.as_str() != current.code() => Err(AppError::field(
             "state",
             "Trạng thái đổi qua các bước gửi, duyệt, trả lại / the state changes through submit, accept and return",
         )),
@@ -129,7 +137,7 @@ fn new_draft(task_id: Uuid, now: DateTime<Utc>) -> results::Model {
         proposed_rating: None,
         rating_override: None,
         override_reason: None,
-        state: ResultState::Draft.code().to_owned(),
+        state: ResultState::Draft,
         review_comment: None,
         reviewed_by: None,
         reviewed_at: None,
@@ -149,14 +157,14 @@ pub async fn create_result(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Re
         _ => return Err(AppError::field("task_id", unknown_ref("nhiệm vụ / task"))),
     }
     super::integrity::ensure_task_open(&*txn, input.task_id).await?;
-    check_state_input(actor, &input, ResultState::Draft.code())?;
+    check_state_input(actor, &input, ResultState::Draft)?;
     let (proposed, kept) = evaluate(&*txn, &input).await?;
     let mut m = new_draft(input.task_id, now);
-    fill(&mut m, input, proposed, kept, now);
+    fill(&mut m, input, proposed, kept, now)?;
     let m = results::insert(&*txn, m).await.map_err(|e| {
         AppError::from_db(e, "duplicate_result", "Nhiệm vụ đã có báo cáo kết quả / the task already has a result")
     })?;
-    audited(&*txn, actor, now, "create", ENTITY, m.id, None, Some(&m)).await?;
+    audited(&*txn, actor, now, crate::domain::AuditAction::Create, ENTITY, m.id, None, Some(&m)).await?;
     txn.commit().await?;
     Ok(to_model(m))
 }
@@ -185,15 +193,15 @@ pub async fn history(db: &Db, actor: &Actor, id: Uuid) -> Result<Vec<ReviewEvent
     Ok(events
         .into_iter()
         .map(|e| {
-            let comment = (e.action == "return")
+            let comment = (e.action == crate::domain::AuditAction::Return)
                 .then(|| {
                     e.after.as_ref().and_then(|a| a.get("review_comment")).and_then(|c| c.as_str()).map(str::to_owned)
                 })
                 .flatten();
-            let action_label = match e.action.as_str() {
-                "submit" => "Đơn vị gửi Văn phòng",
-                "return" => "Văn phòng trả lại",
-                "accept" => "Văn phòng chấp nhận",
+            let action_label = match e.action {
+                AuditAction::Submit => "Đơn vị gửi Văn phòng",
+                AuditAction::Return => "Văn phòng trả lại",
+                AuditAction::Accept => "Văn phòng chấp nhận",
                 _ => "Mở lại để sửa",
             };
             ReviewEvent {
@@ -226,16 +234,16 @@ pub async fn update_result(
             "Kết quả không chuyển sang nhiệm vụ khác / a result stays with its task",
         ));
     }
-    check_state_input(actor, &input, &before.state)?;
-    let editable = before.state == ResultState::Draft.code() || before.state == ResultState::Returned.code();
+    check_state_input(actor, &input, before.state)?;
+    let editable = before.state == ResultState::Draft || before.state == ResultState::Returned;
     if actor.role.is_some() && !editable {
-        return Err(super::integrity::locked(&before.state));
+        return Err(super::integrity::locked(before.state));
     }
     let (proposed, kept) = evaluate(&*txn, &input).await?;
     let mut after = before.clone();
-    fill(&mut after, input, proposed, kept, now);
+    fill(&mut after, input, proposed, kept, now)?;
     let after = results::save(&*txn, after).await?;
-    audited(&*txn, actor, now, "update", ENTITY, id, Some(&before), Some(&after)).await?;
+    audited(&*txn, actor, now, crate::domain::AuditAction::Update, ENTITY, id, Some(&before), Some(&after)).await?;
     txn.commit().await?;
     Ok(to_model(after))
 }
@@ -255,11 +263,16 @@ pub enum Step {
 
 impl Step {
     fn code(self) -> &'static str {
+        self.action().code()
+    }
+
+    /// What the audit log calls the step.
+    fn action(self) -> AuditAction {
         match self {
-            Step::Submit => "submit",
-            Step::Accept => "accept",
-            Step::Return => "return",
-            Step::Reopen => "reopen",
+            Step::Submit => AuditAction::Submit,
+            Step::Accept => AuditAction::Accept,
+            Step::Return => AuditAction::Return,
+            Step::Reopen => AuditAction::Reopen,
         }
     }
 }
@@ -288,7 +301,7 @@ pub async fn step_result(
         check_task_writable(&*txn, actor, &task).await?;
     }
     super::integrity::ensure_live(&*txn, &task).await?;
-    let state: ResultState = before.state.parse().map_err(AppError::Internal)?;
+    let state = before.state;
     let next = match (step, state) {
         (Step::Submit, Draft | Returned) => Submitted,
         (Step::Accept, Submitted) => Accepted,
@@ -308,7 +321,7 @@ pub async fn step_result(
         }
     };
     let mut after = before.clone();
-    after.state = next.code().to_owned();
+    after.state = next;
     after.updated_at = now;
     match step {
         Step::Submit => after.submitted_at = Some(now),
@@ -319,7 +332,7 @@ pub async fn step_result(
         }
     }
     let after = results::save(&*txn, after).await?;
-    audited(&*txn, actor, now, step.code(), ENTITY, id, Some(&before), Some(&after)).await?;
+    audited(&*txn, actor, now, step.action(), ENTITY, id, Some(&before), Some(&after)).await?;
     txn.commit().await?;
     Ok(to_model(after))
 }
@@ -333,7 +346,7 @@ pub async fn delete_result(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid)
     super::integrity::ensure_live(&*txn, &task).await?;
     super::integrity::ensure_editable(&*txn, before.task_id).await?;
     results::remove(&*txn, id).await?;
-    audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
+    audited(&*txn, actor, now, crate::domain::AuditAction::Delete, ENTITY, id, Some(&before), None).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -396,32 +409,43 @@ pub async fn report(db: &Db, actor: &Actor, now: DateTime<Utc>, task_id: Uuid, r
     let (proposed, kept) = evaluate(&*txn, &input).await?;
     let saved = match existing {
         Some(before) => {
-            let editable = before.state == ResultState::Draft.code() || before.state == ResultState::Returned.code();
+            let editable = before.state == ResultState::Draft || before.state == ResultState::Returned;
             if !editable {
-                return Err(super::integrity::locked(&before.state));
+                return Err(super::integrity::locked(before.state));
             }
             let mut after = before.clone();
-            fill(&mut after, input, proposed, kept, now);
+            fill(&mut after, input, proposed, kept, now)?;
             let after = results::save(&*txn, after).await?;
-            audited(&*txn, actor, now, "update", ENTITY, after.id, Some(&before), Some(&after)).await?;
+            audited(
+                &*txn,
+                actor,
+                now,
+                crate::domain::AuditAction::Update,
+                ENTITY,
+                after.id,
+                Some(&before),
+                Some(&after),
+            )
+            .await?;
             after
         }
         None => {
             let mut m = new_draft(task_id, now);
-            fill(&mut m, input, proposed, kept, now);
+            fill(&mut m, input, proposed, kept, now)?;
             let m = results::insert(&*txn, m).await?;
-            audited(&*txn, actor, now, "create", ENTITY, m.id, None, Some(&m)).await?;
+            audited(&*txn, actor, now, crate::domain::AuditAction::Create, ENTITY, m.id, None, Some(&m)).await?;
             m
         }
     };
     super::targets::record_actuals(&*txn, actor, now, task_id, &r.actuals).await?;
     let saved = if r.submit {
         let mut after = saved.clone();
-        after.state = ResultState::Submitted.code().to_owned();
+        after.state = ResultState::Submitted;
         after.submitted_at = Some(now);
         after.updated_at = now;
         let after = results::save(&*txn, after).await?;
-        audited(&*txn, actor, now, "submit", ENTITY, after.id, Some(&saved), Some(&after)).await?;
+        audited(&*txn, actor, now, crate::domain::AuditAction::Submit, ENTITY, after.id, Some(&saved), Some(&after))
+            .await?;
         after
     } else {
         saved

@@ -88,7 +88,7 @@ pub async fn login(
                     &actor,
                     now,
                     audit::Change {
-                        action: "login_failed",
+                        action: crate::domain::AuditAction::LoginFailed,
                         entity: "users",
                         entity_id: Some(user.id),
                         before: None,

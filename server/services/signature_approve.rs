@@ -75,7 +75,7 @@ pub(crate) async fn record_approval(
     let sha = hex::encode(Sha256::digest(&signed));
     put_file(files, &key, signed).await?;
     let mut approved = before.clone();
-    approved.state = DocumentState::Approved.code().to_owned();
+    approved.state = DocumentState::Approved;
     approved.approved_by = actor.user_id;
     approved.approved_at = Some(now);
     approved.review_comment = None;
@@ -85,7 +85,17 @@ pub(crate) async fn record_approval(
     approved.updated_at = now;
     match documents::save(txn, approved).await {
         Ok(after) => {
-            audited(txn, actor, now, "approve", ENTITY, before.id, Some(before), Some(&after)).await?;
+            audited(
+                txn,
+                actor,
+                now,
+                crate::domain::AuditAction::Approve,
+                ENTITY,
+                before.id,
+                Some(before),
+                Some(&after),
+            )
+            .await?;
             Ok(after)
         }
         Err(e) => {
@@ -96,7 +106,7 @@ pub(crate) async fn record_approval(
 }
 
 pub(crate) fn must_be_submitted(m: &documents::Model) -> Result<()> {
-    if m.state == DocumentState::Submitted.code() {
+    if m.state == DocumentState::Submitted {
         return Ok(());
     }
     Err(AppError::conflict(

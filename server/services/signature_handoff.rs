@@ -116,7 +116,8 @@ pub async fn prepare(
     };
     let done = async {
         signing_sessions::insert(&*txn, row).await?;
-        audited(&*txn, actor, now, "prepare_signature", ENTITY, id, None::<&()>, None::<&()>).await?;
+        audited(&*txn, actor, now, crate::domain::AuditAction::PrepareSignature, ENTITY, id, None::<&()>, None::<&()>)
+            .await?;
         txn.commit().await?;
         Ok::<_, AppError>(())
     }
@@ -174,7 +175,17 @@ pub async fn handoff_fetch(
     row.return_secret = Some(super::auth::digest(&back));
     signing_sessions::save(&*txn, row).await?;
     let actor = super::auth::actor_of(&user, None);
-    audited(&*txn, &actor, now, "fetch_signature_handoff", ENTITY, doc.id, None::<&()>, None::<&()>).await?;
+    audited(
+        &*txn,
+        &actor,
+        now,
+        crate::domain::AuditAction::FetchSignatureHandoff,
+        ENTITY,
+        doc.id,
+        None::<&()>,
+        None::<&()>,
+    )
+    .await?;
     let pdf = get_file(files, &session.pdf_key).await?;
     txn.commit().await?;
     let (start, end) = (session.contents_start as usize, session.contents_end as usize);

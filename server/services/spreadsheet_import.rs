@@ -95,7 +95,8 @@ pub async fn import_register(
                     updated_at: now,
                 };
                 let m = task_groups::insert(&*txn, m).await?;
-                audited(&*txn, actor, now, "import", "task_groups", m.id, None, Some(&m)).await?;
+                audited(&*txn, actor, now, crate::domain::AuditAction::Import, "task_groups", m.id, None, Some(&m))
+                    .await?;
                 report.groups_created += 1;
                 groups.insert(fold(&row.group), m.id);
                 m.id

@@ -183,12 +183,7 @@ pub async fn deliveries_table(db: &Db, actor: &Actor, document_id: Uuid) -> Resu
     let rows = messages
         .into_iter()
         .map(|m| {
-            let state = match m.state.as_str() {
-                "sent" => "Đã gửi",
-                "failed" => "Không gửi được",
-                "sending" => "Đang gửi",
-                _ => "Chờ gửi",
-            };
+            let state = m.state.label();
             vec![
                 m.recipient_label.unwrap_or_default().into(),
                 m.to_addr.into(),

@@ -82,7 +82,7 @@ pub(crate) async fn for_tasks<C: Conn>(db: &C, task_ids: Vec<Uuid>) -> Result<Ha
     Ok(out)
 }
 
-fn fill(m: &mut targets::Model, i: TargetInput, now: DateTime<Utc>) {
+fn fill(m: &mut targets::Model, i: TargetInput, now: DateTime<Utc>) -> Result<()> {
     m.description = i.description;
     m.measure_unit = i.measure_unit;
     m.goal_value = i.goal_value;
@@ -90,8 +90,9 @@ fn fill(m: &mut targets::Model, i: TargetInput, now: DateTime<Utc>) {
     m.actual_value = i.actual_value;
     m.forecast_value = i.forecast_value;
     m.as_of = i.as_of.map(Into::into);
-    m.status = i.status.map(Into::into);
+    m.status = i.status.map(|s| s.checked("status")).transpose()?;
     m.updated_at = now;
+    Ok(())
 }
 
 /// Adds a target to a task.
@@ -128,9 +129,9 @@ pub async fn create_target(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Ta
         created_at: now,
         updated_at: now,
     };
-    fill(&mut m, input, now);
+    fill(&mut m, input, now)?;
     let m = targets::insert(&*txn, m).await?;
-    audited(&*txn, actor, now, "create", ENTITY, m.id, None, Some(&m)).await?;
+    audited(&*txn, actor, now, crate::domain::AuditAction::Create, ENTITY, m.id, None, Some(&m)).await?;
     txn.commit().await?;
     Ok(to_model(m))
 }
@@ -181,9 +182,9 @@ pub async fn update_target(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid,
     if let Some(p) = input.position {
         after.position = p;
     }
-    fill(&mut after, input, now);
+    fill(&mut after, input, now)?;
     let after = targets::save(&*txn, after).await?;
-    audited(&*txn, actor, now, "update", ENTITY, id, Some(&before), Some(&after)).await?;
+    audited(&*txn, actor, now, crate::domain::AuditAction::Update, ENTITY, id, Some(&before), Some(&after)).await?;
     txn.commit().await?;
     Ok(to_model(after))
 }
@@ -197,7 +198,7 @@ pub async fn delete_target(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid)
     check_task_visible(&*txn, actor, &task).await.map_err(|_| not_found("target"))?;
     super::integrity::ensure_live(&*txn, &task).await?;
     targets::remove(&*txn, id).await?;
-    audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
+    audited(&*txn, actor, now, crate::domain::AuditAction::Delete, ENTITY, id, Some(&before), None).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -241,7 +242,7 @@ pub(crate) async fn record_actuals<C: Conn>(
         after.as_of = Some(today);
         after.updated_at = now;
         let after = targets::save(c, after).await?;
-        audited(c, actor, now, "update", ENTITY, *id, Some(&before), Some(&after)).await?;
+        audited(c, actor, now, crate::domain::AuditAction::Update, ENTITY, *id, Some(&before), Some(&after)).await?;
     }
     Ok(())
 }
@@ -309,7 +310,7 @@ pub(crate) async fn replace_for_task<C: Conn>(
     }
     for old in existing.iter().filter(|t| !lines.iter().any(|l| l.id == Some(t.id))) {
         targets::remove(c, old.id).await?;
-        audited(c, actor, now, "delete", ENTITY, old.id, Some(old), None).await?;
+        audited(c, actor, now, crate::domain::AuditAction::Delete, ENTITY, old.id, Some(old), None).await?;
     }
     for (n, l) in lines.into_iter().enumerate() {
         let position = n as i32 + 1;
@@ -331,7 +332,17 @@ pub(crate) async fn replace_for_task<C: Conn>(
                 after.goal_value = l.goal_value;
                 after.updated_at = now;
                 let after = targets::save(c, after).await?;
-                audited(c, actor, now, "update", ENTITY, after.id, Some(before), Some(&after)).await?;
+                audited(
+                    c,
+                    actor,
+                    now,
+                    crate::domain::AuditAction::Update,
+                    ENTITY,
+                    after.id,
+                    Some(before),
+                    Some(&after),
+                )
+                .await?;
             }
             None => {
                 let m = targets::Model {
@@ -350,7 +361,7 @@ pub(crate) async fn replace_for_task<C: Conn>(
                     updated_at: now,
                 };
                 let m = targets::insert(c, m).await?;
-                audited(c, actor, now, "create", ENTITY, m.id, None, Some(&m)).await?;
+                audited(c, actor, now, crate::domain::AuditAction::Create, ENTITY, m.id, None, Some(&m)).await?;
             }
         }
     }

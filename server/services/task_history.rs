@@ -2,6 +2,7 @@
 //! later (deadline, lead unit, text), archived or restored — read from the audit
 //! trail, for whoever may see the task.
 
+use crate::domain::AuditAction as A;
 use std::collections::HashMap;
 
 use serde_json::Value;
@@ -34,9 +35,9 @@ pub async fn task_history(db: &Db, actor: &Actor, task_id: Uuid) -> Result<Vec<R
     Ok(events
         .into_iter()
         .filter_map(|e| {
-            let label = match e.action.as_str() {
-                "create" | "import" | "carry_forward" | "copy_forward" => "Giao nhiệm vụ".to_owned(),
-                "update" => {
+            let label = match e.action {
+                A::Create | A::Import | A::CarryForward | A::CopyForward => "Giao nhiệm vụ".to_owned(),
+                A::Update => {
                     let mut changed = Vec::new();
                     if field(&e.before, "deadline") != field(&e.after, "deadline") {
                         let to = field(&e.after, "deadline")
@@ -59,8 +60,8 @@ pub async fn task_history(db: &Db, actor: &Actor, task_id: Uuid) -> Result<Vec<R
                     }
                     format!("Sửa {}", changed.join(", "))
                 }
-                "archive" => "Lưu trữ nhiệm vụ".to_owned(),
-                "restore" => "Khôi phục nhiệm vụ".to_owned(),
+                A::Archive => "Lưu trữ nhiệm vụ".to_owned(),
+                A::Restore => "Khôi phục nhiệm vụ".to_owned(),
                 _ => return None,
             };
             Some(ReviewEvent {

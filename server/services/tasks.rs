@@ -143,7 +143,17 @@ pub(crate) async fn create_in<C: Conn>(txn: &C, actor: &Actor, now: DateTime<Utc
     };
     let m = tasks::insert(txn, m).await.map_err(|e| AppError::from_db(e, "duplicate_task_code", DUPLICATE))?;
     task_cooperators::replace(txn, m.id, &input.cooperating_unit_ids).await?;
-    audited(txn, actor, now, "create", ENTITY, m.id, None, Some(&(&m, &input.cooperating_unit_ids))).await?;
+    audited(
+        txn,
+        actor,
+        now,
+        crate::domain::AuditAction::Create,
+        ENTITY,
+        m.id,
+        None,
+        Some(&(&m, &input.cooperating_unit_ids)),
+    )
+    .await?;
     if let Some(lines) = input.set_targets {
         targets::replace_for_task(txn, actor, now, m.id, lines).await?;
     }
@@ -224,7 +234,7 @@ pub(crate) async fn create_many_in<C: Conn>(
             archive_reason: None,
         };
         changes.push(crate::storage::audit::Change {
-            action: "create",
+            action: crate::domain::AuditAction::Create,
             entity: ENTITY,
             entity_id: Some(m.id),
             before: None,
@@ -233,7 +243,7 @@ pub(crate) async fn create_many_in<C: Conn>(
         coops.extend(i.cooperating_unit_ids.iter().map(|u| task_cooperators::Model { task_id: m.id, unit_id: *u }));
         for t in targets::new_rows(m.id, now, i.set_targets.unwrap_or_default()) {
             changes.push(crate::storage::audit::Change {
-                action: "create",
+                action: crate::domain::AuditAction::Create,
                 entity: "targets",
                 entity_id: Some(t.id),
                 before: None,
@@ -311,7 +321,7 @@ pub(crate) async fn update_in<C: Conn>(
         txn,
         actor,
         now,
-        "update",
+        crate::domain::AuditAction::Update,
         ENTITY,
         id,
         Some(&(&before, &before_coops)),
@@ -333,7 +343,7 @@ pub async fn delete_task(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -
     check_task_visible(&*txn, actor, &before).await?;
     super::integrity::ensure_task_deletable(&*txn, &before).await?;
     tasks::remove(&*txn, id).await.map_err(|e| AppError::from_db(e, "in_use", ""))?;
-    audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
+    audited(&*txn, actor, now, crate::domain::AuditAction::Delete, ENTITY, id, Some(&before), None).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -353,7 +363,7 @@ pub async fn archive_task(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, 
     after.archive_reason = Some(reason);
     after.updated_at = now;
     let after = tasks::save(&*txn, after).await?;
-    audited(&*txn, actor, now, "archive", ENTITY, id, Some(&before), Some(&after)).await?;
+    audited(&*txn, actor, now, crate::domain::AuditAction::Archive, ENTITY, id, Some(&before), Some(&after)).await?;
     let task = hydrate_one(&*txn, after).await?;
     txn.commit().await?;
     Ok(task)
@@ -377,7 +387,7 @@ pub async fn restore_task(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) 
     after.archive_reason = None;
     after.updated_at = now;
     let after = tasks::save(&*txn, after).await?;
-    audited(&*txn, actor, now, "restore", ENTITY, id, Some(&before), Some(&after)).await?;
+    audited(&*txn, actor, now, crate::domain::AuditAction::Restore, ENTITY, id, Some(&before), Some(&after)).await?;
     let task = hydrate_one(&*txn, after).await?;
     txn.commit().await?;
     Ok(task)

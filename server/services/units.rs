@@ -3,6 +3,7 @@
 //! A unit with history is deactivated (`deactivated_at`, migration m0013), not deleted:
 //! it stays in every record and is no longer offered for new tasks or users.
 
+use crate::domain::AuditAction;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -59,29 +60,30 @@ pub(crate) fn to_model(m: units::Model) -> Unit {
     }
 }
 
-fn fill(m: &mut units::Model, i: UnitInput, now: DateTime<Utc>) {
+fn fill(m: &mut units::Model, i: UnitInput, now: DateTime<Utc>) -> Result<()> {
     m.name = i.name;
     m.short_name = i.short_name.trim().to_owned();
-    m.kind = i.kind.into();
+    m.kind = i.kind.checked("kind")?;
     m.emails = to_json(&i.emails.iter().map(|e| e.trim()).collect::<Vec<_>>());
     m.updated_at = now;
+    Ok(())
 }
 
 /// A new unit of `issuer_id` made from `input`.
-fn new_unit(issuer_id: Uuid, input: UnitInput, now: DateTime<Utc>) -> units::Model {
+fn new_unit(issuer_id: Uuid, input: UnitInput, now: DateTime<Utc>) -> Result<units::Model> {
     let mut m = units::Model {
         id: Uuid::now_v7(),
         issuer_id,
         name: String::new(),
         short_name: String::new(),
-        kind: String::new(),
+        kind: crate::domain::UnitKind::Other,
         emails: serde_json::Value::Null,
         created_at: now,
         updated_at: now,
         deactivated_at: None,
     };
-    fill(&mut m, input, now);
-    m
+    fill(&mut m, input, now)?;
+    Ok(m)
 }
 
 /// Deactivates a unit (`active == false`) or brings it back. A deactivated unit
@@ -99,7 +101,7 @@ pub async fn set_unit_active(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uui
     after.deactivated_at = (!active).then_some(now);
     after.updated_at = now;
     let after = units::save(&*txn, after).await?;
-    let action = if active { "reactivate" } else { "deactivate" };
+    let action = if active { AuditAction::Reactivate } else { AuditAction::Deactivate };
     audited(&*txn, actor, now, action, ENTITY, id, Some(&before), Some(&after)).await?;
     txn.commit().await?;
     Ok(to_model(after))
@@ -114,10 +116,10 @@ pub async fn create_unit(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Unit
     {
         return Err(AppError::field("issuer_id", unknown_ref("cơ quan / issuer")));
     }
-    let m = units::insert(&*txn, new_unit(input.issuer_id, input, now))
+    let m = units::insert(&*txn, new_unit(input.issuer_id, input, now)?)
         .await
         .map_err(|e| AppError::from_db(e, "duplicate_unit", DUPLICATE))?;
-    audited(&*txn, actor, now, "create", ENTITY, m.id, None, Some(&m)).await?;
+    audited(&*txn, actor, now, crate::domain::AuditAction::Create, ENTITY, m.id, None, Some(&m)).await?;
     txn.commit().await?;
     Ok(to_model(m))
 }
@@ -185,7 +187,7 @@ pub async fn create_from_list(
     let mut made = Vec::with_capacity(inputs.len());
     for input in inputs {
         let short = input.short_name.clone();
-        let m = units::insert(&*txn, new_unit(issuer_id, input, now)).await.map_err(|e| {
+        let m = units::insert(&*txn, new_unit(issuer_id, input, now)?).await.map_err(|e| {
             match AppError::from_db(e, "duplicate_unit", DUPLICATE) {
                 AppError::Conflict { code: "duplicate_unit", .. } => AppError::field(
                     "list",
@@ -194,7 +196,7 @@ pub async fn create_from_list(
                 other => other,
             }
         })?;
-        audited(&*txn, actor, now, "create", ENTITY, m.id, None, Some(&m)).await?;
+        audited(&*txn, actor, now, crate::domain::AuditAction::Create, ENTITY, m.id, None, Some(&m)).await?;
         made.push(to_model(m));
     }
     txn.commit().await?;
@@ -223,9 +225,9 @@ pub async fn update_unit(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, i
         ));
     }
     let mut after = before.clone();
-    fill(&mut after, input, now);
+    fill(&mut after, input, now)?;
     let after = units::save(&*txn, after).await.map_err(|e| AppError::from_db(e, "duplicate_unit", DUPLICATE))?;
-    audited(&*txn, actor, now, "update", ENTITY, id, Some(&before), Some(&after)).await?;
+    audited(&*txn, actor, now, crate::domain::AuditAction::Update, ENTITY, id, Some(&before), Some(&after)).await?;
     txn.commit().await?;
     Ok(to_model(after))
 }
@@ -253,7 +255,7 @@ pub async fn delete_unit(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -
         ));
     }
     units::remove(&*txn, id).await.map_err(|e| AppError::from_db(e, "in_use", ""))?;
-    audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
+    audited(&*txn, actor, now, crate::domain::AuditAction::Delete, ENTITY, id, Some(&before), None).await?;
     txn.commit().await?;
     Ok(())
 }

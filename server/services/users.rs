@@ -76,14 +76,15 @@ async fn check_refs<C: Conn>(db: &C, actor: &Actor, i: &UserInput, kept: Option<
     Ok(())
 }
 
-fn fill(m: &mut users::Model, i: UserInput, now: DateTime<Utc>) {
+fn fill(m: &mut users::Model, i: UserInput, now: DateTime<Utc>) -> Result<()> {
     m.issuer_id = i.issuer_id;
     m.username = i.username.trim().to_owned();
     m.name = i.name;
     m.email = i.email.trim().to_owned();
     m.unit_id = i.unit_id;
-    m.role = i.role.into();
+    m.role = i.role.checked("role")?;
     m.updated_at = now;
+    Ok(())
 }
 
 /// A unit officer's work needs no one else's address or role: they see themselves only.
@@ -116,16 +117,16 @@ pub(crate) async fn insert<C: Conn>(
         name: String::new(),
         email: String::new(),
         unit_id: None,
-        role: String::new(),
+        role: crate::domain::Role::Viewer,
         password_hash: None,
         signature_image: None,
         created_at: now,
         updated_at: now,
         deactivated_at: None,
     };
-    fill(&mut m, input, now);
+    fill(&mut m, input, now)?;
     let m = users::insert(txn, m).await.map_err(|e| AppError::from_db(e, "duplicate_username", DUPLICATE))?;
-    audited(txn, actor, now, "create", ENTITY, m.id, None, Some(&m)).await?;
+    audited(txn, actor, now, crate::domain::AuditAction::Create, ENTITY, m.id, None, Some(&m)).await?;
     Ok(m)
 }
 
@@ -155,9 +156,9 @@ pub async fn update_user(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, i
     }
     check_refs(&*txn, actor, &input, before.unit_id).await?;
     let mut after = before.clone();
-    fill(&mut after, input, now);
+    fill(&mut after, input, now)?;
     let after = users::save(&*txn, after).await.map_err(|e| AppError::from_db(e, "duplicate_username", DUPLICATE))?;
-    audited(&*txn, actor, now, "update", ENTITY, id, Some(&before), Some(&after)).await?;
+    audited(&*txn, actor, now, crate::domain::AuditAction::Update, ENTITY, id, Some(&before), Some(&after)).await?;
     txn.commit().await?;
     Ok(to_model(after))
 }
@@ -176,7 +177,7 @@ pub async fn change_own_email(db: &Db, actor: &Actor, now: DateTime<Utc>, email:
     let before = users::find(&*txn, id).await?.ok_or(AppError::Unauthorized)?;
     let changed = users::Model { email: email.to_owned(), updated_at: now, ..before.clone() };
     let after = users::save(&*txn, changed).await?;
-    audited(&*txn, actor, now, "update", ENTITY, id, Some(&before), Some(&after)).await?;
+    audited(&*txn, actor, now, crate::domain::AuditAction::Update, ENTITY, id, Some(&before), Some(&after)).await?;
     txn.commit().await?;
     Ok(to_model(after))
 }
@@ -195,7 +196,7 @@ pub async fn delete_user(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -
     }
     super::integrity::ensure_user_deletable(&*txn, id).await?;
     users::remove(&*txn, id).await.map_err(|e| AppError::from_db(e, "in_use", ""))?;
-    audited(&*txn, actor, now, "delete", ENTITY, id, Some(&before), None).await?;
+    audited(&*txn, actor, now, crate::domain::AuditAction::Delete, ENTITY, id, Some(&before), None).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -45,8 +45,8 @@ impl Actor {
 /// One change to record.
 #[derive(Debug)]
 pub struct Change<'a> {
-    /// Verb, e.g. "create", "update", "delete", "carry_forward".
-    pub action: &'a str,
+    /// What was done.
+    pub action: crate::domain::AuditAction,
     /// Table name, e.g. "tasks".
     pub entity: &'a str,
     /// The record changed.
@@ -92,7 +92,7 @@ pub async fn record_many<C: ConnectionTrait>(
             seq,
             at,
             actor_id: actor.user_id,
-            action: change.action.to_owned(),
+            action: change.action,
             entity: change.entity.to_owned(),
             entity_id: change.entity_id,
             before: change.before,
@@ -154,7 +154,7 @@ pub async fn audited<C: ConnectionTrait, M: serde::Serialize>(
     db: &C,
     actor: &Actor,
     at: DateTime<Utc>,
-    action: &str,
+    action: crate::domain::AuditAction,
     entity: &str,
     entity_id: Uuid,
     before: Option<&M>,

@@ -41,6 +41,7 @@ pub mod task_groups;
 pub mod tasks;
 pub mod units;
 pub mod users;
+pub mod vocab;
 pub mod watch;
 
 /// What a storage function reads and writes through: the pool or a transaction.

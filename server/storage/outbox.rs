@@ -89,7 +89,7 @@ pub async fn by_key(c: &impl ConnectionTrait, key: &str) -> Result<Option<Model>
 pub async fn settle(
     c: &impl ConnectionTrait,
     m: Model,
-    state: &str,
+    state: crate::domain::OutboxState,
     last_error: Option<String>,
     sent_at: Option<DateTime<Utc>>,
     next_attempt_at: Option<DateTime<Utc>>,
@@ -98,7 +98,7 @@ pub async fn settle(
     let mut am: outbox::ActiveModel = m.into();
     am.claimed_by = Set(None);
     am.claimed_until = Set(None);
-    am.state = Set(state.to_owned());
+    am.state = Set(state);
     am.last_error = Set(last_error);
     if let Some(t) = sent_at {
         am.sent_at = Set(Some(t));

@@ -10,7 +10,8 @@ use poem::{Body, Response, handler};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::links::{Errors, Gone, Open, Values, repeat_error};
+use super::Open;
+use super::links::{Errors, Gone, Values, repeat_error};
 use super::view::{Named, Word};
 use super::{Ctx, Form, Page, Posted, box_errors, field_errors, lines, render};
 use crate::domain::{Role, UnitKind};
@@ -93,8 +94,8 @@ async fn own(c: &Ctx, status: StatusCode, after: After<'_>) -> Page {
             .map(|f| FeedRow {
                 id: f.id,
                 label: &f.label,
-                created: super::documents::vn_date(f.created_at),
-                revoked: f.revoked_at.map(super::documents::vn_date),
+                created: super::view::vn_date(f.created_at),
+                revoked: f.revoked_at.map(super::view::vn_date),
             })
             .collect(),
         feed_units,
@@ -278,7 +279,7 @@ async fn units_view(c: &Ctx, failed: Option<(BTreeMap<String, String>, Errors)>)
             name: &u.data.name,
             kind: u.data.kind.parse::<UnitKind>().map(|k| k.label()).unwrap_or("Đơn vị khác"),
             emails: u.data.emails.join(", "),
-            inactive_since: u.deactivated_at.map(super::documents::vn_date),
+            inactive_since: u.deactivated_at.map(super::view::vn_date),
         })
         .collect();
     let status = if failed.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };

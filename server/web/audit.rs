@@ -11,6 +11,7 @@ use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
+use super::view::Word;
 use super::{Ctx, Page, Posted};
 use crate::domain::Role;
 use crate::error::{AppError, Result};
@@ -63,9 +64,9 @@ pub(crate) async fn audit(c: Ctx) -> Page {
         .iter()
         .map(|e| Event {
             seq: e.seq,
-            at: super::documents::vn_time(e.at),
+            at: super::view::vn_time(e.at),
             actor: e.actor_id.map(|a| name_of.get(&a).cloned().unwrap_or_else(|| a.to_string())),
-            action: action_label(&e.action),
+            action: e.action.label(),
             entity: entity_label(&e.entity),
             record: record_name(e),
             entity_id: e.entity_id,
@@ -75,52 +76,6 @@ pub(crate) async fn audit(c: Ctx) -> Page {
         })
         .collect();
     Ok(c.page("audit.html", StatusCode::OK, AuditView { events, total: page.total }))
-}
-
-/// An audit action as the log page names it.
-fn action_label(code: &str) -> &'static str {
-    match code {
-        "create" => "Tạo mới",
-        "update" => "Sửa",
-        "delete" => "Xóa",
-        "submit" => "Gửi / trình",
-        "accept" => "Chấp nhận",
-        "return" => "Trả lại đơn vị",
-        "reopen" => "Mở lại",
-        "approve" => "Ký duyệt",
-        "send_back" => "Trả lại Văn phòng",
-        "issue" => "Ban hành",
-        "correct" => "Đính chính",
-        "archive" => "Lưu trữ",
-        "restore" => "Khôi phục",
-        "replace" => "Thay thế",
-        "carry_forward" => "Chuyển sang năm sau",
-        "copy_forward" => "Sao chép sang năm sau",
-        "prepare_signature" => "Chuẩn bị ký số",
-        "finalize" => "Hoàn tất ký số",
-        "upload" => "Tải lên",
-        "resend" => "Gửi lại thư",
-        "set_password" | "password" => "Đổi mật khẩu",
-        "set_signature_image" => "Cập nhật ảnh chữ ký",
-        "set_seal_image" => "Cập nhật ảnh con dấu",
-        "login" => "Đăng nhập",
-        "login_failed" => "Đăng nhập sai",
-        "logout" => "Đăng xuất",
-        "token" => "Tạo mã truy cập API",
-        "end_sessions" => "Kết thúc các phiên đăng nhập",
-        "invite" => "Gửi thư mời",
-        "deactivate" => "Khóa / ngừng hoạt động",
-        "reactivate" => "Mở lại / hoạt động lại",
-        "mail_test" => "Gửi thư thử",
-        "reset_requested" => "Yêu cầu đặt lại mật khẩu",
-        "import_signing_key" => "Cài khóa ký số",
-        "retire_signing_key" => "Thôi dùng khóa ký số",
-        "create_token" => "Tạo mã truy cập API",
-        "revoke" | "revoke_token" => "Thu hồi mã truy cập API",
-        "import" => "Nhập từ bảng tính",
-        "fetch_signature_handoff" => "Công cụ ký lấy văn bản để ký",
-        _ => "Thao tác khác",
-    }
 }
 
 /// The record an event is about, as a person names it, from what the event itself
@@ -176,7 +131,7 @@ pub(super) struct Mail<'a> {
     to: &'a str,
     label: Option<&'a str>,
     subject: &'a str,
-    state: &'a str,
+    state: Word,
     attempts: i32,
     error: Option<&'a str>,
     document_id: Option<Uuid>,
@@ -191,11 +146,11 @@ impl<'a> Mail<'a> {
             to: &m.to_addr,
             label: m.recipient_label.as_deref(),
             subject: &m.subject,
-            state: &m.state,
+            state: Word::of(m.state),
             attempts: m.attempts,
             error: m.last_error.as_deref(),
             document_id: m.document_id,
-            sent_at: m.sent_at.map(super::documents::vn_time),
+            sent_at: m.sent_at.map(super::view::vn_time),
         }
     }
 }

@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, FixedOffset, Utc};
 use poem::http::StatusCode;
 use poem::web::{Path, Query};
 use poem::{Request, Response, handler};
@@ -12,6 +11,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use self::page::{After, Prepared, document_page};
+use super::view::{vn_date, vn_time};
 use super::{Ctx, Page, Posted, field_errors};
 use crate::domain::signer::Authority;
 use crate::domain::{DocumentKind, Role};
@@ -22,45 +22,13 @@ use crate::services::{documents, drafting, issuing, plans, signatures};
 
 mod page;
 
-/// "27/11/2026 09:15" in Vietnam time.
-pub(crate) fn vn_time(t: DateTime<Utc>) -> String {
-    let vn = FixedOffset::east_opt(7 * 3600).expect("UTC+7");
-    t.with_timezone(&vn).format("%d/%m/%Y %H:%M").to_string()
-}
-
-/// "27/11/2026", the day in Vietnam.
-pub(crate) fn vn_date(t: DateTime<Utc>) -> String {
-    let vn = FixedOffset::east_opt(7 * 3600).expect("UTC+7");
-    t.with_timezone(&vn).format("%d/%m/%Y").to_string()
-}
-
-fn state_label(s: &str) -> &'static str {
-    match s {
-        "draft" => "Dự thảo",
-        "submitted" => "Chờ lãnh đạo ký",
-        "approved" => "Đã ký duyệt, chờ ban hành",
-        "issued" => "Đã ban hành",
-        "replaced" => "Đã được thay thế",
-        _ => "",
-    }
-}
-
-fn kind_label(k: &str) -> &'static str {
-    match k {
-        "report" => "Báo cáo",
-        "plan" => "Kế hoạch",
-        "letter" => "Công văn",
-        _ => "Văn bản",
-    }
-}
-
 /// A document in a list, and at the head of its own page.
 #[derive(Serialize)]
 struct Row<'a> {
     id: Uuid,
     kind: &'static str,
     subject: &'a str,
-    state: &'a str,
+    state: &'static str,
     state_label: &'static str,
     number: Option<String>,
     updated: String,
@@ -71,10 +39,10 @@ impl<'a> Row<'a> {
     fn of(d: &'a Document) -> Row<'a> {
         Row {
             id: d.id,
-            kind: kind_label(&d.data.kind),
+            kind: d.data.kind.value().map_or("Văn bản", |k| k.label()),
             subject: &d.data.subject,
-            state: &d.state,
-            state_label: state_label(&d.state),
+            state: d.state.code(),
+            state_label: d.state.label(),
             number: d.number.map(|n| format!("{n:02}/{}", d.symbol)),
             updated: vn_time(d.updated_at),
         }
@@ -86,7 +54,7 @@ impl<'a> Row<'a> {
 pub(crate) fn label_of(d: &Document) -> String {
     match d.number {
         Some(n) => crate::domain::format::cited(n, &d.symbol, d.data.dated_on.map(Into::into)),
-        None => format!("dự thảo ngày {} ({})", vn_date(d.created_at), state_label(&d.state)),
+        None => format!("dự thảo ngày {} ({})", vn_date(d.created_at), d.state.label()),
     }
 }
 

@@ -9,16 +9,38 @@ use poem::{Body, FromRequest, Request, RequestBody, Response};
 
 use crate::error::AppError;
 use crate::http::auth::COOKIE;
-use crate::services::{auth, now};
+use crate::services::auth;
 use crate::state::AppState;
 
-use super::frame::{Ctx, PageError, Seen, error_page, redirect};
+use super::frame::{Ctx, PageError, Seen, redirect};
 use super::view::vietnamese;
-use super::{keep, notice, start};
+use super::{notice, start};
 
 /// The state every page is served with (the router adds it).
-fn state_of(req: &Request) -> poem::Result<&AppState> {
+pub(super) fn state_of(req: &Request) -> poem::Result<&AppState> {
     req.data::<AppState>().ok_or_else(|| PageError(AppError::Internal("the page router has no state".into())).into())
+}
+
+/// The request context of a page without a session (the password links, the
+/// first-run setup, a calendar feed): the server's state and who asked.
+pub(crate) struct Open {
+    /// The state every page is served with.
+    pub state: AppState,
+    /// The client's address, for the audit trail.
+    pub addr: String,
+}
+
+impl Open {
+    /// The time of this request, from the state's clock.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.state.clock.now()
+    }
+}
+
+impl<'a> FromRequest<'a> for Open {
+    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+        Ok(Open { state: state_of(req)?.clone(), addr: req.remote_addr().to_string() })
+    }
 }
 
 /// A page's signed-in user: the session behind the cookie, or the redirect to the
@@ -31,23 +53,8 @@ impl<'a> FromRequest<'a> for Ctx {
     }
 }
 
-/// A posted form and its signed-in user. The form of an expired session is kept for
-/// its user, who is sent to log in (see [`keep`]); a form without the session's CSRF
-/// token is refused before the page runs.
-pub(crate) struct Posted(pub Ctx, pub Form);
-
-impl<'a> FromRequest<'a> for Posted {
-    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
-        let f = Form::read(body.take()?).await;
-        let c = keep::form_ctx(state_of(req)?, req, &f).await.map_err(poem::Error::from_response)?;
-        seen(req, &c);
-        f.check_csrf(&c).map_err(PageError)?;
-        Ok(Posted(c, f))
-    }
-}
-
 /// Tells [`super::frame::framed`] whose frame an error page of this request is drawn in.
-fn seen(req: &Request, c: &Ctx) {
+pub(super) fn seen(req: &Request, c: &Ctx) {
     if let Some(s) = req.extensions().get::<Seen>() {
         let _ = s.0.set(c.clone());
     }
@@ -59,7 +66,8 @@ pub(crate) async fn ctx(state: &AppState, req: &Request) -> Result<Ctx, Response
     if token.is_empty() {
         return Err(login_redirect(req));
     }
-    let Ok((mut actor, session)) = auth::authenticate(&state.db, now(), &token, auth::Kind::Browser).await else {
+    let Ok((mut actor, session)) = auth::authenticate(&state.db, state.clock.now(), &token, auth::Kind::Browser).await
+    else {
         return Err(login_redirect(req));
     };
     actor.client_addr = Some(req.remote_addr().to_string());
@@ -149,38 +157,6 @@ pub(crate) fn field_errors(e: &AppError) -> Option<BTreeMap<String, String>> {
 pub(crate) fn box_errors(errors: BTreeMap<String, String>) -> BTreeMap<String, String> {
     errors.into_iter().rev().map(|(k, v)| (k.split('[').next().unwrap_or(&k).to_owned(), v)).collect()
 }
-
-/// Turns a service result into a page or an error page.
-pub(crate) fn respond(ctx: &Ctx, r: Result<Response, AppError>) -> Response {
-    match r {
-        Ok(resp) => resp,
-        Err(e) => error_page(Some(ctx), &e),
-    }
-}
-
-/// Unwraps the session or returns the login redirect.
-macro_rules! session {
-    ($state:expr, $req:expr) => {
-        match crate::web::ctx(&$state, $req).await {
-            Ok(c) => c,
-            Err(r) => return r,
-        }
-    };
-}
-pub(crate) use session;
-
-/// The user and the form of a POST; a form posted after the session expired is
-/// kept as a draft and the user sent to log in (see [`keep`]).
-macro_rules! session_form {
-    ($state:expr, $req:expr, $body:expr) => {{
-        let f = crate::web::Form::read($body).await;
-        match crate::web::keep::form_ctx(&$state, $req, &f).await {
-            Ok(c) => (c, f),
-            Err(r) => return r,
-        }
-    }};
-}
-pub(crate) use session_form;
 
 #[cfg(test)]
 mod tests {

@@ -11,15 +11,15 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::audit::Mail;
-pub(crate) use super::audit::{mail_test, outbox_page, resend};
+use super::records::{current_plan, plan_choices, snapshot, standing};
 use super::start::{Checklist, checklist};
 use super::view::{Api, Choice, Word, vn_day};
-use super::{Ctx, Form, Page, PageError, Posted, redirect, render};
+use super::{Ctx, Form, Open, Page, Posted, redirect, render};
 use crate::domain::Role;
 use crate::error::{AppError, Result};
 use crate::http::auth::COOKIE;
-use crate::model::{OutboxMessage, Paging, Plan, SigningKeyInfo, Standing, Task, TaskResult};
-use crate::services::{auth, figures, now, outbox, plans};
+use crate::model::{OutboxMessage, Paging, Plan, SigningKeyInfo, Standing};
+use crate::services::{auth, figures, outbox};
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -107,14 +107,9 @@ fn home_of(role: Option<Role>) -> &'static str {
     }
 }
 
-/// The state the router serves pages with, for the login, which has no session yet.
-fn state_of(req: &Request) -> std::result::Result<&AppState, PageError> {
-    req.data::<AppState>().ok_or_else(|| AppError::Internal("the page router has no state".into()).into())
-}
-
 #[handler]
-pub(crate) async fn login(req: &Request, body: Body) -> Page {
-    let state = state_of(req)?;
+pub(crate) async fn login(o: Open, req: &Request, body: Body) -> Page {
+    let state = &o.state;
     let f = Form::read(body).await;
     let (username, password) = (f.get("username"), f.get("password"));
     let next = safe_next(f.opt("next").as_deref());
@@ -140,7 +135,7 @@ pub(crate) async fn login(req: &Request, body: Body) -> Page {
     }
     match auth::login(&state.db, state.clock.now(), &username, &password, Some(req.remote_addr().to_string())).await {
         Ok(s) => {
-            let role: Option<Role> = s.session.role.parse().ok();
+            let role = Some(s.session.role);
             let to = next.clone().unwrap_or_else(|| home_of(role).to_owned());
             let max_age = auth::COOKIE_SECS;
             let mut r = redirect(&to);
@@ -181,48 +176,6 @@ pub(crate) async fn logout(Posted(c, _): Posted) -> Page {
         r.headers_mut().insert("set-cookie", v);
     }
     Ok(r)
-}
-
-pub(crate) use crate::services::figures::Snapshot;
-
-/// The plan named in the query, or the actor's most recent one.
-pub(crate) async fn current_plan(c: &Ctx, wanted: Option<Uuid>) -> Result<Option<crate::model::Plan>> {
-    if let Some(id) = wanted {
-        return Ok(Some((*plans::get_plan_versioned(&c.state.db, &c.actor, id).await?.value).clone()));
-    }
-    // Kept while nothing changes, as the pages that ask for it are the most viewed.
-    let key = crate::storage::cache::Key::new("newest_plan", &c.actor, String::new());
-    let newest = c
-        .state
-        .db
-        .cached(key, || async {
-            let first = Paging { page: 1, per_page: 1 };
-            let page = plans::list_plans(&c.state.db, &c.actor, c.actor.issuer_id, None, first).await?;
-            Ok::<_, crate::error::AppError>(page.items.into_iter().next())
-        })
-        .await?;
-    Ok((*newest).clone())
-}
-
-/// The plan's snapshot as `c` may see it, kept while nothing changes (see
-/// `storage::cache`): the dashboard, inbox, review list, task list and plan page
-/// read it on every view.
-pub(crate) async fn snapshot(
-    c: &Ctx,
-    plan: crate::model::Plan,
-    unit: Option<Uuid>,
-) -> Result<std::sync::Arc<Snapshot>> {
-    figures::snapshot(&c.state.db, &c.actor, plan, unit).await
-}
-
-/// Where a task stands, as its code (see `figures::standing`).
-pub(crate) fn standing(t: &Task, r: Option<&TaskResult>, today: NaiveDate) -> &'static str {
-    figures::standing(t, r, today).code()
-}
-
-/// Today in Vietnam, by the system clock (a page with its user reads `c.today()`).
-pub(crate) fn today() -> NaiveDate {
-    crate::services::local_date(now())
 }
 
 #[derive(Deserialize)]
@@ -309,7 +262,7 @@ struct KeyWarning<'a> {
 impl<'a> KeyWarning<'a> {
     /// The warning about key `k`.
     fn of(k: &'a SigningKeyInfo) -> Self {
-        KeyWarning { holder: &k.holder, until: super::documents::vn_date(k.not_after), days_left: k.days_left }
+        KeyWarning { holder: &k.holder, until: super::view::vn_date(k.not_after), days_left: k.days_left }
     }
 }
 
@@ -401,18 +354,6 @@ async fn dashboard_figures(c: &Ctx, plan: Plan, today: NaiveDate) -> Result<Figu
         overdue_more: f.overdue.len().saturating_sub(10),
         plan: s.plan.clone(),
     })
-}
-
-/// The issuer's plans, newest year first, for the year selector.
-pub(crate) async fn plan_choices(c: &Ctx, current: &crate::model::Plan) -> Result<Vec<Choice>> {
-    let page =
-        plans::list_plans(&c.state.db, &c.actor, Some(current.data.issuer_id), None, Paging { page: 1, per_page: 100 })
-            .await?;
-    Ok(page
-        .items
-        .iter()
-        .map(|p| Choice { id: p.id, label: format!("Năm {}", p.data.year), selected: p.id == current.id })
-        .collect())
 }
 
 /// Signing certificates that end within a month, for administrators.

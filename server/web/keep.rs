@@ -16,14 +16,30 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use poem::http::StatusCode;
-use poem::web::Data;
-use poem::{Body, Request, Response, handler};
-use serde_json::json;
+use poem::{Body, FromRequest, Request, RequestBody, Response, handler};
+use serde::Serialize;
 
-use super::{Ctx, Form, ctx, redirect, session_cookie};
+use super::form::{seen, state_of};
+use super::frame::PageError;
+use super::{Ctx, Form, Open, Page, ctx, redirect, session_cookie};
+use crate::services::auth;
 use crate::services::drafts::{self, Draft};
-use crate::services::{auth, now};
 use crate::state::AppState;
+
+/// A posted form and its signed-in user. The form of an expired session is kept for
+/// its user, who is sent to log in (see [`form_ctx`]); a form without the session's CSRF
+/// token is refused before the page runs.
+pub(crate) struct Posted(pub Ctx, pub Form);
+
+impl<'a> FromRequest<'a> for Posted {
+    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let f = Form::read(body.take()?).await;
+        let c = form_ctx(state_of(req)?, req, &f).await.map_err(poem::Error::from_response)?;
+        seen(req, &c);
+        f.check_csrf(&c).map_err(PageError)?;
+        Ok(Posted(c, f))
+    }
+}
 
 /// The signed-in user of a posted form, or — when the session has expired — the
 /// form kept for its user and a redirect to the login page that says so.
@@ -56,10 +72,10 @@ async fn catch_expired(state: &AppState, req: &Request, f: &Form) -> Option<Resp
 async fn catch_stale(c: &Ctx, req: &Request, f: &Form) -> Option<Response> {
     let (page, key) = page_of(req.uri().path())?;
     let user = c.actor.user_id?;
-    if !auth::csrf_of_user(&c.state.db, now(), user, &f.get("csrf")).await.ok()? {
+    if !auth::csrf_of_user(&c.state.db, c.now(), user, &f.get("csrf")).await.ok()? {
         return None;
     }
-    drafts::keep(&c.state.db, user, now(), &key, f.0.clone(), true).await.ok()?;
+    drafts::keep(&c.state.db, user, c.now(), &key, f.0.clone(), true).await.ok()?;
     Some(redirect(&page))
 }
 
@@ -75,8 +91,11 @@ async fn keep_for_expired(
     fields: Vec<(String, String)>,
 ) -> Option<bool> {
     let token = session_cookie(req)?;
-    let s = auth::expired_browser_session(&state.db, now(), &token).await.ok()??;
-    Some(same(csrf, &s.csrf_token) && drafts::keep(&state.db, s.user_id, now(), key, fields, true).await.is_ok())
+    let s = auth::expired_browser_session(&state.db, state.clock.now(), &token).await.ok()??;
+    Some(
+        same(csrf, &s.csrf_token)
+            && drafts::keep(&state.db, s.user_id, state.clock.now(), key, fields, true).await.is_ok(),
+    )
 }
 
 fn same(a: &str, b: &str) -> bool {
@@ -148,79 +167,90 @@ pub(crate) fn values_of(d: &Draft) -> BTreeMap<String, String> {
     m
 }
 
-fn json_response(status: StatusCode, body: serde_json::Value) -> Response {
+/// What the page's script is told, as JSON: an autosave kept, the session's end, or
+/// why not.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Told<'a> {
+    /// The draft was kept; the session now ends at `expires_at`.
+    Saved { saved_at: i64, expires_at: i64 },
+    /// The session's end, its CSRF token and its user.
+    Session { expires_at: i64, csrf: &'a str, username: &'a str },
+    /// A refusal's stable code; `kept` when an expired session's draft was kept anyway.
+    Refused {
+        code: &'static str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        kept: Option<bool>,
+    },
+}
+
+fn told(status: StatusCode, body: Told<'_>) -> Response {
     Response::builder()
         .status(status)
         .content_type("application/json")
         .header("cache-control", "no-store")
-        .body(body.to_string())
+        .body(serde_json::to_string(&body).unwrap_or_default())
+}
+
+fn refused(status: StatusCode, code: &'static str, kept: Option<bool>) -> Response {
+    told(status, Told::Refused { code, kept })
 }
 
 /// `POST /ui/draft?key=…`: the autosave of a form (urlencoded body, CSRF token in
-/// a header). 204 when kept; 401 `{"kept": true}` when the session had expired but
+/// a header). 200 when kept; 401 `{"kept": true}` when the session had expired but
 /// the draft was kept for its user all the same.
 #[handler]
-pub(crate) async fn autosave(state: Data<&AppState>, req: &Request, body: Body) -> Response {
+pub(crate) async fn autosave(o: Open, req: &Request, body: Body) -> Response {
     let key = form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes())
         .find(|(k, _)| k == "key")
         .map(|(_, v)| v.into_owned())
         .unwrap_or_default();
     let f = Form::read(body).await;
     let sent = req.header("x-csrf-token").unwrap_or("").to_owned();
-    match ctx(&state, req).await {
-        Ok(c) => {
-            if !same(&sent, &c.session.csrf_token) {
-                return json_response(StatusCode::FORBIDDEN, json!({"code": "csrf_token_invalid"}));
-            }
-            match drafts::autosave(&c.state.db, &c.actor, now(), &key, f.0).await {
-                Ok(()) => json_response(
-                    StatusCode::OK,
-                    json!({"saved_at": now().timestamp(), "expires_at": c.session.expires_at.timestamp()}),
-                ),
-                Err(_) => json_response(StatusCode::UNPROCESSABLE_ENTITY, json!({"code": "draft_refused"})),
-            }
-        }
+    match ctx(&o.state, req).await {
+        Ok(c) if !same(&sent, &c.session.csrf_token) => refused(StatusCode::FORBIDDEN, "csrf_token_invalid", None),
+        Ok(c) => match drafts::autosave(&c.state.db, &c.actor, c.now(), &key, f.0).await {
+            Ok(()) => told(
+                StatusCode::OK,
+                Told::Saved { saved_at: c.now().timestamp(), expires_at: c.session.expires_at.timestamp() },
+            ),
+            Err(_) => refused(StatusCode::UNPROCESSABLE_ENTITY, "draft_refused", None),
+        },
         Err(_) => {
-            let kept = keep_for_expired(&state, req, &sent, &key, f.0).await.unwrap_or(false);
-            json_response(StatusCode::UNAUTHORIZED, json!({"code": "session_expired", "kept": kept}))
+            let kept = keep_for_expired(&o.state, req, &sent, &key, f.0).await.unwrap_or(false);
+            refused(StatusCode::UNAUTHORIZED, "session_expired", Some(kept))
         }
     }
 }
 
 /// `GET /ui/session`: when the session ends (asking extends it, as any request does).
 #[handler]
-pub(crate) async fn session_state(state: Data<&AppState>, req: &Request) -> Response {
-    match ctx(&state, req).await {
+pub(crate) async fn session_state(o: Open, req: &Request) -> Response {
+    match ctx(&o.state, req).await {
         // The token too: a page of an earlier login of the same user (another tab
         // logged in again) takes the new one and its forms post again.
-        Ok(c) => json_response(
+        Ok(c) => told(
             StatusCode::OK,
-            json!({"expires_at": c.session.expires_at.timestamp(), "csrf": c.session.csrf_token, "username": c.username}),
+            Told::Session {
+                expires_at: c.session.expires_at.timestamp(),
+                csrf: &c.session.csrf_token,
+                username: &c.username,
+            },
         ),
-        Err(_) => json_response(StatusCode::UNAUTHORIZED, json!({"code": "session_expired"})),
+        Err(_) => refused(StatusCode::UNAUTHORIZED, "session_expired", None),
     }
 }
 
 /// `POST /ui/draft/discard`: the user keeps what is stored; back to the page.
 #[handler]
-pub(crate) async fn discard(state: Data<&AppState>, req: &Request, body: Body) -> Response {
-    let f = Form::read(body).await;
-    let c = match form_ctx(&state, req, &f).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if let Err(e) = f.check_csrf(&c) {
-        return super::error_page(Some(&c), &e);
-    }
+pub(crate) async fn discard(Posted(c, f): Posted) -> Page {
     let key = f.get("key");
     let page = key.split('#').next().unwrap_or("/").to_owned();
     if !super::local_path(&page) {
-        return redirect("/");
+        return Ok(redirect("/"));
     }
-    match drafts::discard(&c.state.db, &c.actor, &key).await {
-        Ok(()) => redirect(&page),
-        Err(e) => super::error_page(Some(&c), &e),
-    }
+    drafts::discard(&c.state.db, &c.actor, &key).await?;
+    Ok(redirect(&page))
 }
 
 #[cfg(test)]

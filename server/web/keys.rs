@@ -50,7 +50,7 @@ pub(crate) async fn page(c: Ctx) -> Page {
         return Err(AppError::Forbidden.into());
     }
     let o = keys::overview(&c.state.db, &c.state.signing, &c.actor, c.now()).await?;
-    let day = super::documents::vn_date;
+    let day = super::view::vn_date;
     let rows = o
         .keys
         .iter()
@@ -65,7 +65,7 @@ pub(crate) async fn page(c: Ctx) -> Page {
             from: day(k.not_before),
             until: day(k.not_after),
             days_left: k.days_left,
-            installed: super::documents::vn_time(k.installed_at),
+            installed: super::view::vn_time(k.installed_at),
             active: k.active,
             installer: k.installed_by_name.as_deref().unwrap_or("dòng lệnh trên máy chủ"),
             soon: k.active && k.days_left < keys::WARN_DAYS,

@@ -4,48 +4,20 @@
 //! ([`Open`]) and the small view shapes the account pages share.
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
 use poem::http::StatusCode;
 use poem::web::Path;
-use poem::{Body, FromRequest, Request, RequestBody, Response, handler};
+use poem::{Body, Response, handler};
 use serde::Serialize;
 
-use super::{Form, Page, PageError, field_errors, render, vietnamese};
+use super::{Form, Open, Page, field_errors, render, vietnamese};
 use crate::error::AppError;
 use crate::services::accounts;
-use crate::state::AppState;
 
 /// The same words whether or not the address belongs to someone.
 const SENT: &str = "Nếu tên đăng nhập hoặc địa chỉ này thuộc một tài khoản có e-mail, thư hướng dẫn đặt lại mật khẩu đã được gửi tới địa chỉ của tài khoản đó. Liên kết trong thư dùng được một lần, trong 60 phút.";
 
 /// A form's field errors (field → what is wrong), as the templates show them.
 pub(super) type Errors = BTreeMap<String, String>;
-
-/// The request context of a page without a session (the password links, the
-/// first-run setup, a calendar feed): the server's state and who asked.
-pub(super) struct Open {
-    /// The state every page is served with.
-    pub state: AppState,
-    /// The client's address, for the audit trail.
-    pub addr: String,
-}
-
-impl Open {
-    /// The time of this request, from the state's clock.
-    pub fn now(&self) -> DateTime<Utc> {
-        self.state.clock.now()
-    }
-}
-
-impl<'a> FromRequest<'a> for Open {
-    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
-        let state = req
-            .data::<AppState>()
-            .cloned()
-            .ok_or_else(|| PageError(AppError::Internal("the page router has no state".into())))?;
-        Ok(Open { state, addr: req.remote_addr().to_string() })
-    }
-}
 
 /// A form's values on its page: the record as stored, or what was typed into a
 /// form that failed (put back as it was sent).

@@ -104,8 +104,8 @@ async fn people_with(
             unit: u.data.unit_id.and_then(|i| unit_name.get(&i).copied()),
             is_self: Some(u.id) == c.actor.user_id,
             invited: !u.has_password,
-            invite_until: invites.get(&u.id).map(|t| super::documents::vn_time(*t)),
-            inactive_since: u.deactivated_at.map(super::documents::vn_date),
+            invite_until: invites.get(&u.id).map(|t| super::view::vn_time(*t)),
+            inactive_since: u.deactivated_at.map(super::view::vn_date),
         })
         .collect();
     let view = PeopleView {
@@ -167,7 +167,7 @@ async fn invited(c: &Ctx, name: &str, link: &accounts::IssuedLink) -> Page {
     if c.state.mailer.is_some() {
         return Ok(super::done("/admin/users#notice", "invited"));
     }
-    let handover = Handover { name, url: &link.url, until: super::documents::vn_time(link.expires_at) };
+    let handover = Handover { name, url: &link.url, until: super::view::vn_time(link.expires_at) };
     people_with(c, StatusCode::OK, BTreeMap::new(), None, Some(handover)).await
 }
 

@@ -11,8 +11,8 @@ use poem::web::{Path, Query};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::home::{Snapshot, snapshot, standing};
-use super::plan_tasks::{TargetRow, typed_target_rows};
+use super::records::{Snapshot, snapshot, standing};
+use super::task_form::{TargetRow, typed_target_rows};
 use super::view::{Api, Named, vn_day};
 use super::{Ctx, Form, Page, Posted, field_errors, redirect};
 use crate::domain::{DocumentKind, Role};
@@ -259,7 +259,7 @@ pub(super) async fn editor(
                 code: &t.data.code,
                 text: &t.data.text,
                 reason: t.archive_reason.as_deref(),
-                at: t.archived_at.map(super::documents::vn_time),
+                at: t.archived_at.map(super::view::vn_time),
             })
             .collect(),
         can_edit: can_manage && !closed,

@@ -9,28 +9,21 @@ use poem::web::Path;
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::home::{current_plan, snapshot, standing};
-use super::plan_tasks::parse_number;
+use super::records::{current_plan, snapshot, standing};
+use super::task_form::parse_number;
 use super::task_overview::{EvidenceItem, Overview, ReviewStep};
 use super::view::{Api, vn_day};
 use super::{Ctx, Page, Posted, field_errors, keep, markdown_html};
+use crate::domain::ResultState;
 use crate::domain::Role;
 use crate::error::{AppError, Result};
 use crate::model::{BandInput, Contribution, ContributionInput, Evidence, Paging, Plan, ReviewEvent, Task, TaskResult};
 use crate::services::results::Step;
 use crate::services::{contributions, evidence, plans, results, rubrics, tasks, units};
 
-const STATE_LABELS: [(&str, &str); 5] = [
-    ("draft", "Đang soạn"),
-    ("submitted", "Chờ Văn phòng duyệt"),
-    ("returned", "Bị trả lại"),
-    ("accepted", "Đã được chấp nhận"),
-    ("", "Chưa báo cáo"),
-];
-
-fn state_label(s: Option<&str>) -> &'static str {
-    let s = s.unwrap_or("");
-    STATE_LABELS.iter().find(|(k, _)| *k == s).map(|(_, v)| *v).unwrap_or("")
+/// A result's state in words; a task without a result is not yet reported.
+fn state_label(s: Option<ResultState>) -> &'static str {
+    s.map_or("Chưa báo cáo", ResultState::label)
 }
 
 /// The unit's inbox: the tasks it leads or co-operates on, soonest deadline first.
@@ -78,7 +71,7 @@ pub(crate) async fn inbox(c: Ctx) -> Page {
                 text: &t.data.text,
                 lead: t.data.lead_unit_id == c.actor.unit_id && c.actor.unit_id.is_some(),
                 deadline: t.data.deadline.map(|d| vn_day(d.0)),
-                state: state_label(st),
+                state: state_label(st.and_then(|s| s.parse().ok())),
                 state_code: st,
                 standing: standing(t, r, today),
                 due: t
@@ -247,7 +240,7 @@ async fn task_view<'a>(c: &Ctx, rec: &'a TaskRecord, sent: Option<SentBack>) -> 
         if Some(x.unit_id) == own_unit {
             own_contribution = Some((x.text.as_str(), x.updated_at));
         }
-        let updated_at = super::documents::vn_time(x.updated_at);
+        let updated_at = super::view::vn_time(x.updated_at);
         contributions.push(ContributionView { unit, html: markdown_html(&x.text), updated_at });
     }
     let narrative = result.as_ref().map_or("", |r| r.data.narrative.as_str());
@@ -307,7 +300,7 @@ async fn task_view<'a>(c: &Ctx, rec: &'a TaskRecord, sent: Option<SentBack>) -> 
             .collect(),
         result: result.as_ref().map(|r| ResultView {
             id: r.id,
-            state: state_label(r.data.state.as_deref()),
+            state: state_label(r.data.state.as_ref().and_then(|s| s.value())),
             state_code: r.data.state.as_deref(),
             proposed_rating: r.proposed_rating.as_deref(),
             final_rating: r.final_rating.as_deref(),
@@ -437,7 +430,7 @@ pub(crate) async fn review_list(c: Ctx) -> Page {
             unit: t.data.lead_unit_id.and_then(|u| s.units.get(&u)).map(|u| u.data.name.as_str()),
             score: r.data.self_score,
             rating: r.final_rating.as_deref(),
-            submitted_at: r.submitted_at.map(super::documents::vn_time),
+            submitted_at: r.submitted_at.map(super::view::vn_time),
         })
         .collect();
     Ok(c.page("review_list.html", StatusCode::OK, ReviewListView { plan: Some(Api(&s.plan)), items }))

@@ -1,29 +1,23 @@
 //! Every page's address in one table (`ROUTES`, for `Allow` on a 405) and the
 //! router that serves them.
 
-use poem::web::Data;
 use poem::{Body, EndpointExt, Request, Response, Route, get, handler, post};
 
 use crate::error::AppError;
 use crate::state::AppState;
 
-use super::form::ctx;
-use super::frame::{css, error_page, framed, icon, script};
+use super::frame::{css, framed, icon, script};
 use super::view::markdown_html;
 use super::*;
 
 /// Restricted Markdown → HTML for the live preview (the CSRF token rides in a header).
 #[handler]
-async fn preview(state: Data<&AppState>, req: &Request, body: Body) -> Response {
-    let c = match ctx(&state, req).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn preview(c: Ctx, req: &Request, body: Body) -> Page {
     if req.header("x-csrf-token") != Some(c.session.csrf_token.as_str()) {
-        return error_page(Some(&c), &AppError::CsrfRejected);
+        return Err(AppError::CsrfRejected.into());
     }
     let text = body.into_string().await.unwrap_or_default();
-    Response::builder().content_type("text/html; charset=utf-8").body(markdown_html(&text))
+    Ok(Response::builder().content_type("text/html; charset=utf-8").body(markdown_html(&text)))
 }
 
 /// Every page path and the methods it takes (for `Allow` on a 405); kept in step
@@ -139,11 +133,11 @@ pub fn routes(state: AppState) -> impl poem::Endpoint + 'static {
         .at("/documents/:id/pages/:page", get(documents::page_image))
         .at("/documents/:id/step", post(documents::step))
         .at("/admin/audit", get(audit::audit))
-        .at("/admin/outbox", get(home::outbox_page))
+        .at("/admin/outbox", get(audit::outbox_page))
         .at("/admin/keys", get(keys::page))
         .at("/admin/keys/:id/retire", post(keys::retire))
-        .at("/admin/outbox/:id/resend", post(home::resend))
-        .at("/admin/outbox/test", post(home::mail_test))
+        .at("/admin/outbox/:id/resend", post(audit::resend))
+        .at("/admin/outbox/test", post(audit::mail_test))
         .at("/admin/users", get(people::people_page).post(people::people_add))
         .at("/admin/users/:id", get(people::person_edit).post(people::person_save))
         .at("/admin/users/:id/invite", post(people::people_invite))

@@ -135,10 +135,11 @@ async fn read_upload(mut m: Multipart) -> (String, Option<Vec<u8>>) {
         let name = field.name().unwrap_or("").to_owned();
         if name == "file" {
             file = field.bytes().await.ok().filter(|b| !b.is_empty());
-        } else if let Ok(text) = field.text().await {
-            if name == "csrf" && csrf.is_none() {
-                csrf = Some(text.chars().take(200).collect());
-            }
+        } else if let Ok(text) = field.text().await
+            && name == "csrf"
+            && csrf.is_none()
+        {
+            csrf = Some(text.chars().take(200).collect());
         }
     }
     (csrf.unwrap_or_default(), file)

@@ -66,8 +66,8 @@ pub(crate) async fn checklist(c: &Ctx, plan: Option<Uuid>, has_tasks: bool) -> R
 pub(crate) async fn waiting(c: &Ctx) -> BTreeMap<&'static str, u64> {
     let mut out = BTreeMap::new();
     if c.is(&[Role::Admin, Role::Office])
-        && let Ok(Some(plan)) = super::home::current_plan(c, None).await
-        && let Ok(s) = super::home::snapshot(c, plan, None).await
+        && let Ok(Some(plan)) = super::records::current_plan(c, None).await
+        && let Ok(s) = super::records::snapshot(c, plan, None).await
     {
         let n = s.results.values().filter(|r| r.data.state.as_deref() == Some("submitted")).count();
         out.insert("/review", n as u64);

@@ -66,7 +66,7 @@ pub(crate) struct ReviewStep<'a> {
     sort: i64,
     at: String,
     what: &'a str,
-    action: &'a str,
+    action: &'static str,
     by: Option<&'a str>,
     comment: Option<&'a str>,
 }
@@ -76,9 +76,9 @@ impl<'a> ReviewStep<'a> {
     pub(crate) fn of(e: &'a ReviewEvent) -> ReviewStep<'a> {
         ReviewStep {
             sort: e.at.timestamp(),
-            at: super::documents::vn_time(e.at),
+            at: super::view::vn_time(e.at),
             what: &e.action_label,
-            action: &e.action,
+            action: e.action.code(),
             by: e.by.as_deref(),
             comment: e.comment.as_deref(),
         }
@@ -158,7 +158,7 @@ pub(crate) async fn overview<'a>(
         .await?
         .into_iter()
         .map(|e| {
-            let at = super::documents::vn_time(e.at);
+            let at = super::view::vn_time(e.at);
             Happened::Task(TaskStep { sort: e.at.timestamp(), at, what: e.action_label, by: e.by })
         })
         .collect();

@@ -8,7 +8,7 @@ use poem::web::Query;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::home::{current_plan, plan_choices, snapshot};
+use super::records::{current_plan, plan_choices, snapshot};
 use super::view::{Api, Choice, Named, Word, vn_day};
 use super::{Ctx, Page};
 use crate::model::{Plan, Standing};

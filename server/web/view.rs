@@ -53,6 +53,18 @@ pub(crate) struct Named {
     pub name: String,
 }
 
+/// "27/11/2026 09:15" in Vietnam time.
+pub(crate) fn vn_time(t: chrono::DateTime<chrono::Utc>) -> String {
+    let vn = chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7");
+    t.with_timezone(&vn).format("%d/%m/%Y %H:%M").to_string()
+}
+
+/// "27/11/2026", the day in Vietnam.
+pub(crate) fn vn_date(t: chrono::DateTime<chrono::Utc>) -> String {
+    let vn = chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7");
+    t.with_timezone(&vn).format("%d/%m/%Y").to_string()
+}
+
 /// A date as pages show it: "07/12/2026".
 pub(crate) fn vn_day(d: chrono::NaiveDate) -> String {
     d.format("%d/%m/%Y").to_string()
@@ -87,19 +99,6 @@ pub(crate) fn num(v: Option<f64>) -> Option<String> {
     let frac = frac.trim_end_matches('0');
     let sign = if neg { "-" } else { "" };
     Some(if frac.is_empty() { format!("{sign}{grouped}") } else { format!("{sign}{grouped},{frac}") })
-}
-
-/// Page values with `extra` (errors, typed values) laid over them.
-pub(crate) fn with_extra(mut v: Value, extra: Value) -> Value {
-    if let (Value::Object(m), Value::Object(e)) = (&mut v, extra) {
-        m.extend(e);
-    }
-    v
-}
-
-/// A record of the API model as JSON for a template.
-pub(crate) fn js<T: poem_openapi::types::ToJSON>(x: &T) -> Value {
-    x.to_json().unwrap_or(Value::Null)
 }
 
 /// Restricted Markdown as escaped HTML, for previews and the review page.

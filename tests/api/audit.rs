@@ -17,7 +17,7 @@ async fn mutations_are_audited_with_before_and_after() {
 
     let events = audit_events::Entity::find().order_by_asc(audit_events::Column::Seq).all(&app.db.conn).await.unwrap();
     let unit_events: Vec<_> = events.iter().filter(|e| e.entity == "units").collect();
-    let actions: Vec<&str> = unit_events.iter().map(|e| e.action.as_str()).collect();
+    let actions: Vec<&str> = unit_events.iter().map(|e| e.action.code()).collect();
     assert_eq!(actions, ["create", "update", "delete"]);
     assert_eq!(unit_events[1].before.as_ref().unwrap()["short_name"], "A");
     assert_eq!(unit_events[1].after.as_ref().unwrap()["short_name"], "B");
@@ -49,7 +49,7 @@ async fn an_edited_audit_event_breaks_the_chain() {
     assert!(events.len() >= 4);
     let victim = events[2].clone();
     let mut am: audit_events::ActiveModel = victim.clone().into();
-    am.action = Set("nothing_happened".into());
+    am.entity = Set("nothing_happened".into());
     am.update(&app.db.conn).await.unwrap();
     assert_eq!(audit::verify(&app.db.conn).await.unwrap(), Some(victim.seq));
 }

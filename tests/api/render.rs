@@ -264,7 +264,7 @@ async fn an_issued_report_prints_its_number_and_date_and_a_draft_prints_blanks()
     let row =
         documents::Entity::find_by_id(doc.parse::<uuid::Uuid>().unwrap()).one(&app.db.conn).await.unwrap().unwrap();
     let mut am: documents::ActiveModel = row.into();
-    am.state = Set("issued".into());
+    am.state = Set(nhiemvu::domain::DocumentState::Issued);
     am.number = Set(Some(5));
     am.dated_on = Set(chrono::NaiveDate::from_ymd_opt(2025, 1, 5));
     am.update(&app.db.conn).await.unwrap();

@@ -12,7 +12,7 @@ pub struct Model {
     pub seq: i64,
     pub at: DateTimeUtc,
     pub actor_id: Option<Uuid>,
-    pub action: String,
+    pub action: crate::domain::AuditAction,
     pub entity: String,
     pub entity_id: Option<Uuid>,
     pub before: Option<Json>,

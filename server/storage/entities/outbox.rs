@@ -11,7 +11,7 @@ pub struct Model {
     pub id: Uuid,
     #[sea_orm(unique)]
     pub idempotency_key: String,
-    pub kind: String,
+    pub kind: crate::domain::MailKind,
     pub to_addr: String,
     pub recipient_label: Option<String>,
     pub subject: String,
@@ -24,7 +24,7 @@ pub struct Model {
     pub document_id: Option<Uuid>,
     pub unit_id: Option<Uuid>,
     pub issuer_id: Option<Uuid>,
-    pub state: String,
+    pub state: crate::domain::OutboxState,
     pub attempts: i32,
     pub next_attempt_at: DateTimeUtc,
     pub claimed_by: Option<String>,

@@ -10,7 +10,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub plan_id: Uuid,
-    pub section: String,
+    pub section: crate::domain::ProposalSection,
     pub position: i32,
     pub text: String,
     pub unit_id: Option<Uuid>,

@@ -16,7 +16,7 @@ pub struct Model {
     pub proposed_rating: Option<String>,
     pub rating_override: Option<String>,
     pub override_reason: Option<String>,
-    pub state: String,
+    pub state: crate::domain::ResultState,
     pub review_comment: Option<String>,
     pub reviewed_by: Option<Uuid>,
     pub reviewed_at: Option<DateTimeUtc>,

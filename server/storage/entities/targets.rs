@@ -18,7 +18,7 @@ pub struct Model {
     pub actual_value: Option<f64>,
     pub forecast_value: Option<f64>,
     pub as_of: Option<Date>,
-    pub status: Option<String>,
+    pub status: Option<crate::domain::TargetStatus>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

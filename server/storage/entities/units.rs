@@ -12,7 +12,7 @@ pub struct Model {
     pub issuer_id: Uuid,
     pub name: String,
     pub short_name: String,
-    pub kind: String,
+    pub kind: crate::domain::UnitKind,
     pub emails: Json,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -14,7 +14,7 @@ pub struct Model {
     pub name: String,
     pub email: String,
     pub unit_id: Option<Uuid>,
-    pub role: String,
+    pub role: crate::domain::Role,
     #[serde(skip)]
     pub password_hash: Option<String>,
     pub signature_image: Option<String>,

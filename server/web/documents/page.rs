@@ -8,14 +8,15 @@ use poem::http::StatusCode;
 use serde::{Serialize, Serializer};
 use uuid::Uuid;
 
-use super::{Row, recipients_text, vn_date, vn_time};
+use super::{Row, recipients_text};
 use crate::domain::signer::Authority;
-use crate::domain::{DocumentKind, Role};
+use crate::domain::{DocumentKind, DocumentState, Role};
 use crate::error::Result;
 use crate::model::{CheckReport, Document, DocumentInput, Paging};
 use crate::services::{documents, outbox, signatures, users};
 use crate::signing::SignatureReport;
 use crate::web::view::{Api, Named, Word};
+use crate::web::view::{vn_date, vn_time};
 use crate::web::{Ctx, Page, keep};
 
 /// A document's page.
@@ -99,7 +100,7 @@ struct Delivery {
     id: Uuid,
     to: String,
     label: Option<String>,
-    state: String,
+    state: Word,
     attempts: i32,
     error: Option<String>,
     sent_at: Option<String>,
@@ -214,7 +215,7 @@ async fn view<'a>(c: &Ctx, d: &'a Document, mut after: After) -> Result<DocView<
         .unwrap_or_default();
     let sigs = signatures::document_signatures(db, &s.files, &s.signing, &c.actor, id).await?;
     let office = c.is(&[Role::Admin, Role::Office]);
-    let deliveries = if d.state == "issued" && office {
+    let deliveries = if d.state == DocumentState::Issued && office {
         outbox::list_outbox(db, &c.actor, None, Some(id), Paging { page: 1, per_page: Paging::MAX_PER_PAGE })
             .await?
             .items
@@ -223,7 +224,7 @@ async fn view<'a>(c: &Ctx, d: &'a Document, mut after: After) -> Result<DocView<
                 id: m.id,
                 to: m.to_addr,
                 label: m.recipient_label,
-                state: m.state,
+                state: Word::of(m.state),
                 attempts: m.attempts,
                 error: m.last_error,
                 sent_at: m.sent_at.map(vn_time),
@@ -232,9 +233,9 @@ async fn view<'a>(c: &Ctx, d: &'a Document, mut after: After) -> Result<DocView<
     } else {
         Vec::new()
     };
-    let editable = d.state == "draft" && office;
+    let editable = d.state == DocumentState::Draft && office;
     // The Nghị định 30 check while the document can still change (and for the signer to see).
-    let check = if matches!(d.state.as_str(), "draft" | "submitted") {
+    let check = if matches!(d.state, DocumentState::Draft | DocumentState::Submitted) {
         let found = crate::services::checks::check_document(
             &s.db,
             &s.renderer,
@@ -270,7 +271,7 @@ async fn view<'a>(c: &Ctx, d: &'a Document, mut after: After) -> Result<DocView<
             restored = Some(Restored { text: keep::restored_notice(&draft), key });
         }
     }
-    let can_sign = d.state == "submitted" && c.is(&[Role::Signer]);
+    let can_sign = d.state == DocumentState::Submitted && c.is(&[Role::Signer]);
     let sign_off = if can_sign {
         let s = documents::sign_off(db, &c.actor, id).await?;
         let at = |t: Option<DateTime<Utc>>| t.map(vn_time);
@@ -296,9 +297,9 @@ async fn view<'a>(c: &Ctx, d: &'a Document, mut after: After) -> Result<DocView<
     // A document that cannot print yet (the check says why) just has no page images.
     let pages = crate::services::printing::document_page_count(db, &s.renderer, &s.files, &c.actor, id).await.ok();
     let version = d.updated_at.timestamp_millis();
-    let reopens_plan = d.data.kind.as_str() == "report"
+    let reopens_plan = d.data.kind.value() == Some(DocumentKind::Report)
         && d.data.plan_id.is_some()
-        && !matches!(d.state.as_str(), "issued" | "replaced");
+        && !matches!(d.state, DocumentState::Issued | DocumentState::Replaced);
     Ok(DocView {
         doc: Row::of(d),
         data: Api(&d.data),
@@ -328,8 +329,8 @@ async fn view<'a>(c: &Ctx, d: &'a Document, mut after: After) -> Result<DocView<
         can_sign,
         signer_key,
         sign_off,
-        can_issue: d.state == "approved" && office,
-        can_correct: d.state == "issued" && office,
+        can_issue: d.state == DocumentState::Approved && office,
+        can_correct: d.state == DocumentState::Issued && office,
         signing: s.signing.enabled,
         after,
     })
