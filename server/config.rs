@@ -185,19 +185,6 @@ pub struct ReminderSettings {
     pub scan_every_secs: u64,
 }
 
-impl ReminderSettings {
-    /// The policy as the domain rules take it.
-    pub fn policy(&self) -> crate::domain::reminder::Policy {
-        crate::domain::reminder::Policy {
-            offsets: self.offsets_days.clone(),
-            overdue_every: self.overdue_every_days,
-            working_days: self.working_days,
-            holidays: self.holidays.iter().copied().collect(),
-            workdays: self.workdays.iter().copied().collect(),
-        }
-    }
-}
-
 /// `[evidence]`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

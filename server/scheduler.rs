@@ -76,7 +76,7 @@ pub fn start(settings: &Settings, state: &AppState, mailer: Arc<dyn Mailer>) {
         }
     });
     let db = state.db.clone();
-    let policy = settings.reminders.policy();
+    let policy = crate::services::reminders::policy(&settings.reminders);
     let every = Duration::from_secs(settings.reminders.scan_every_secs.max(1));
     tokio::spawn(async move {
         loop {

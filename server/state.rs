@@ -59,7 +59,7 @@ impl AppState {
                 true => Some(Arc::new(crate::mail::SmtpMailer::new(&settings.mail).map_err(|e| format!("mail: {e}"))?)),
                 false => None,
             },
-            reminders: settings.reminders.policy(),
+            reminders: crate::services::reminders::policy(&settings.reminders),
             clock: crate::services::Clock::system(),
         })
     }

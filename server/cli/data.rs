@@ -88,7 +88,7 @@ pub async fn remind(state: &AppState, settings: &Settings, at: Option<String>, d
         Some(s) => services::reminders::parse_at(&s)?,
         None => services::now(),
     };
-    let policy = settings.reminders.policy();
+    let policy = nhiemvu::services::reminders::policy(&settings.reminders);
     let digests = if dry_run {
         services::reminders::plan_reminders(db, &policy, at).await?
     } else {

@@ -74,7 +74,8 @@ pub fn now() -> DateTime<Utc> {
 }
 
 /// Where requests read the time: the system clock, or a fixed instant (tests, and
-/// a replay of a given day). Pages and the API's "today" read it from the state.
+/// a replay of a given day). Pages and the API's "today" (deadlines due, overdue)
+/// read it from the state; a session's age is always measured on the system clock.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Clock {
     fixed: Option<DateTime<Utc>>,

@@ -209,3 +209,14 @@ pub fn parse_at(s: &str) -> std::result::Result<DateTime<Utc>, String> {
     // 08:00 in Vietnam.
     Ok(d.and_hms_opt(1, 0, 0).expect("valid time").and_utc())
 }
+
+/// The server's reminder days as the domain rules take them.
+pub fn policy(s: &crate::config::ReminderSettings) -> crate::domain::reminder::Policy {
+    crate::domain::reminder::Policy {
+        offsets: s.offsets_days.clone(),
+        overdue_every: s.overdue_every_days,
+        working_days: s.working_days,
+        holidays: s.holidays.iter().copied().collect(),
+        workdays: s.workdays.iter().copied().collect(),
+    }
+}

@@ -66,7 +66,8 @@ pub(crate) async fn ctx(state: &AppState, req: &Request) -> Result<Ctx, Response
     if token.is_empty() {
         return Err(login_redirect(req));
     }
-    let Ok((mut actor, session)) = auth::authenticate(&state.db, state.clock.now(), &token, auth::Kind::Browser).await
+    let Ok((mut actor, session)) =
+        auth::authenticate(&state.db, crate::services::now(), &token, auth::Kind::Browser).await
     else {
         return Err(login_redirect(req));
     };

@@ -133,7 +133,9 @@ pub(crate) async fn login(o: Open, req: &Request, body: Body) -> Page {
     if !errors.is_empty() {
         return Ok(again(StatusCode::UNPROCESSABLE_ENTITY, errors));
     }
-    match auth::login(&state.db, state.clock.now(), &username, &password, Some(req.remote_addr().to_string())).await {
+    match auth::login(&state.db, crate::services::now(), &username, &password, Some(req.remote_addr().to_string()))
+        .await
+    {
         Ok(s) => {
             let role = Some(s.session.role);
             let to = next.clone().unwrap_or_else(|| home_of(role).to_owned());

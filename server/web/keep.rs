@@ -91,7 +91,7 @@ async fn keep_for_expired(
     fields: Vec<(String, String)>,
 ) -> Option<bool> {
     let token = session_cookie(req)?;
-    let s = auth::expired_browser_session(&state.db, state.clock.now(), &token).await.ok()??;
+    let s = auth::expired_browser_session(&state.db, crate::services::now(), &token).await.ok()??;
     Some(
         same(csrf, &s.csrf_token)
             && drafts::keep(&state.db, s.user_id, state.clock.now(), key, fields, true).await.is_ok(),

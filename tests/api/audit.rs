@@ -4,7 +4,7 @@ use nhiemvu::storage::{audit, entities::audit_events};
 use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait, QueryOrder, Set};
 use serde_json::json;
 
-use crate::helpers::spawn_app;
+use crate::helpers::{Browser, spawn_app};
 
 #[tokio::test]
 async fn mutations_are_audited_with_before_and_after() {
@@ -62,4 +62,43 @@ async fn a_removed_audit_event_breaks_the_chain() {
     let events = audit_events::Entity::find().order_by_asc(audit_events::Column::Seq).all(&app.db.conn).await.unwrap();
     audit_events::Entity::delete_by_id(events[1].id).exec(&app.db.conn).await.unwrap();
     assert_eq!(audit::verify(&app.db.conn).await.unwrap(), Some(2));
+}
+
+/// Whatever was done, the administrators' log says it in words: every action the log
+/// holds is shown with its own Vietnamese label, read from the page as an
+/// administrator reads it (a catch-all wording would hide what happened).
+#[tokio::test]
+async fn the_audit_page_names_every_action_the_log_holds() {
+    use std::collections::BTreeSet;
+    let app = spawn_app().await;
+    app.demo_people().await;
+    // Actions that are not edits of a record: a token made and revoked, a failed
+    // login, a browser login (the demo's people set their passwords and images).
+    let token = app.post("/api/v1/auth/tokens", json!({"name": "Máy chủ thống kê"})).await.expect(201);
+    app.delete(&format!("/api/v1/auth/tokens/{}", token["id"].as_str().unwrap())).await.expect(204);
+    let me = app.get("/api/v1/auth/session").await.expect(200);
+    app.client
+        .post("/api/v1/auth/login")
+        .body_json(&json!({"username": me["username"], "password": "not the password"}))
+        .send()
+        .await
+        .assert_status(poem::http::StatusCode::UNAUTHORIZED);
+    let (admin, _) = Browser::login(&app, app.admin_id).await;
+    let (status, page) = admin.get("/admin/audit").await;
+    assert_eq!(status, poem::http::StatusCode::OK);
+
+    let events = app.get("/api/v1/audit?per_page=200").await.expect(200);
+    let codes: BTreeSet<String> =
+        events["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap().to_owned()).collect();
+    for code in ["create", "login", "login_failed", "create_token", "revoke_token", "set_password"] {
+        assert!(codes.contains(code), "the log holds a {code}: {codes:?}");
+    }
+    let cells: Vec<&str> =
+        page.split("data-label=\"Thao tác\">").skip(1).map(|c| c.split('<').next().unwrap()).collect();
+    assert_eq!(cells.len(), events["items"].as_array().unwrap().len(), "one row per event");
+    for code in &codes {
+        let label = code.parse::<nhiemvu::domain::AuditAction>().expect("a known action").label();
+        let shown = label.replace('/', "&#x2f;");
+        assert!(cells.iter().any(|c| *c == label || *c == shown), "{code} is shown as “{label}”: {cells:?}");
+    }
 }

@@ -1,6 +1,7 @@
 //! `spawn_app()`: a fresh database with migrations applied and the HTTP
 //! application in process, plus small JSON request helpers.
 
+use nhiemvu::services::Clock;
 use std::sync::{Arc, OnceLock};
 
 use nhiemvu::render::Renderer;
@@ -76,7 +77,12 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts the application with these signing keys and trusted roots.
 pub async fn spawn_app_with(signing: nhiemvu::services::signatures::Signing) -> TestApp {
-    let mut app = spawn_empty_app(signing).await;
+    spawn_app_at(signing, Clock::system()).await
+}
+
+/// Starts the application on a fresh database whose pages and figures read `clock`.
+pub async fn spawn_app_at(signing: nhiemvu::services::signatures::Signing, clock: Clock) -> TestApp {
+    let mut app = spawn_office(signing, clock).await;
     let host = nhiemvu::services::issuers::create_issuer(&app.db, &Actor::system(), now(), issuer_input("host"))
         .await
         .expect("host issuer");
@@ -90,6 +96,10 @@ pub async fn spawn_app_with(signing: nhiemvu::services::signatures::Signing) -> 
 /// The application on a database with no issuer and no user, as a new office's
 /// server first starts.
 pub async fn spawn_empty_app(signing: nhiemvu::services::signatures::Signing) -> TestApp {
+    spawn_office(signing, Clock::system()).await
+}
+
+async fn spawn_office(signing: nhiemvu::services::signatures::Signing, clock: Clock) -> TestApp {
     // The server's warnings and errors go to the test's own output, so a failing
     // test shows why the server answered as it did.
     let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter("warn").try_init();
@@ -114,7 +124,7 @@ pub async fn spawn_empty_app(signing: nhiemvu::services::signatures::Signing) ->
         setup: Default::default(),
         mailer: None,
         reminders: Default::default(),
-        clock: nhiemvu::services::Clock::system(),
+        clock,
     };
     let setup = state.setup.clone();
     let client = TestClient::new(nhiemvu::app::router(state));

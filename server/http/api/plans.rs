@@ -15,7 +15,7 @@ use crate::http::strict::StrictJson;
 use crate::model::{
     CarryForward, Group, GroupInput, Page, Paging, Plan, PlanFigures, PlanInput, Proposal, ProposalInput,
 };
-use crate::services::{figures, groups, local_date, now, plans, proposals};
+use crate::services::{figures, groups, now, plans, proposals};
 use crate::state::AppState;
 
 /// Plan API.
@@ -70,7 +70,7 @@ impl PlanApi {
     #[oai(path = "/plans/:id/figures", method = "get")]
     async fn figures(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Fresh<PlanFigures>> {
         let actor = who(&self.state, &auth, req).await?;
-        let v = figures::plan_figures_versioned(&self.state.db, &actor, id.0, local_date(now())).await?;
+        let v = figures::plan_figures_versioned(&self.state.db, &actor, id.0, self.state.clock.today()).await?;
         Ok(Fresh::of(&self.state, req, v))
     }
 

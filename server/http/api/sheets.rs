@@ -14,7 +14,7 @@ use crate::error::AppError;
 use crate::http::ApiResult;
 use crate::http::auth::Auth;
 use crate::model::{CalendarFeed, CalendarFeedInput, ImportReport, NewCalendarFeed};
-use crate::services::{calendars, figures, issuers, local_date, now, spreadsheets, summary};
+use crate::services::{calendars, figures, issuers, now, spreadsheets, summary};
 use crate::sheet::{self, Table};
 use crate::state::AppState;
 
@@ -76,7 +76,7 @@ impl SheetApi {
         let actor = who(&self.state, &auth, req).await?;
         let s = figures::plan_snapshot(&self.state.db, &actor, id.0).await?;
         let issuer = issuers::get_issuer(&self.state.db, &actor, s.plan.data.issuer_id).await?;
-        let today = local_date(now());
+        let today = self.state.clock.today();
         let t = spreadsheets::register_table(&s, today);
         let summary = summary::summary_report(&s, issuer.data.name_lines, today);
         let bytes = sheet::to_xlsx_with(&[t], &[summary]).map_err(AppError::Internal)?;
@@ -88,7 +88,7 @@ impl SheetApi {
     async fn register_csv(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<CsvFile> {
         let actor = who(&self.state, &auth, req).await?;
         let s = figures::plan_snapshot(&self.state.db, &actor, id.0).await?;
-        let t = spreadsheets::register_table(&s, local_date(now()));
+        let t = spreadsheets::register_table(&s, self.state.clock.today());
         Ok(csv(&t, &format!("nhiem-vu-{}.csv", s.plan.data.year)))
     }
 
@@ -97,7 +97,10 @@ impl SheetApi {
     async fn figures_xlsx(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<XlsxFile> {
         let actor = who(&self.state, &auth, req).await?;
         let s = figures::plan_snapshot(&self.state.db, &actor, id.0).await?;
-        xlsx(&spreadsheets::figures_tables(&s, local_date(now())), &format!("thong-ke-{}.xlsx", s.plan.data.year))
+        xlsx(
+            &spreadsheets::figures_tables(&s, self.state.clock.today()),
+            &format!("thong-ke-{}.xlsx", s.plan.data.year),
+        )
     }
 
     /// One table of the figures as CSV (`table`: unit, group or overdue; default unit).
@@ -111,7 +114,7 @@ impl SheetApi {
     ) -> ApiResult<CsvFile> {
         let actor = who(&self.state, &auth, req).await?;
         let s = figures::plan_snapshot(&self.state.db, &actor, id.0).await?;
-        let mut tables = spreadsheets::figures_tables(&s, local_date(now()));
+        let mut tables = spreadsheets::figures_tables(&s, self.state.clock.today());
         let (n, part) = match table.0.unwrap_or(FiguresTable::Unit) {
             FiguresTable::Unit => (0, "don-vi"),
             FiguresTable::Group => (1, "nhom"),
@@ -145,7 +148,7 @@ impl SheetApi {
         #[oai(validator(minimum(value = "2000"), maximum(value = "2100")))] year: Query<Option<i32>>,
     ) -> ApiResult<XlsxFile> {
         who(&self.state, &auth, req).await?;
-        let year = year.0.unwrap_or_else(|| chrono::Datelike::year(&local_date(now())));
+        let year = year.0.unwrap_or_else(|| chrono::Datelike::year(&self.state.clock.today()));
         xlsx(&[spreadsheets::template_table(year)], "mau-nhap-nhiem-vu.xlsx")
     }
 
