@@ -16,12 +16,10 @@ pub mod audit_log;
 pub mod auth;
 pub mod auth_sessions;
 pub mod calendars;
-pub mod checks;
 pub mod contributions;
 pub mod credentials;
 pub mod demo;
 pub mod documents;
-pub mod drafting;
 pub mod drafts;
 pub mod evidence;
 pub mod figures;
@@ -29,28 +27,16 @@ pub mod groups;
 pub mod images;
 pub(crate) mod integrity;
 pub mod issuers;
-pub mod issuing;
 pub mod keys;
 pub mod outbox;
 pub mod passwords;
 pub mod plans;
-pub(crate) mod print_letter;
-pub(crate) mod print_plan;
-pub(crate) mod print_register;
-pub(crate) mod print_report;
-pub mod printing;
 pub mod proposals;
 pub mod reminders;
 pub mod results;
 pub mod rubrics;
 pub mod setup;
 pub mod sign_in;
-pub(crate) mod signature_agency;
-pub(crate) mod signature_approve;
-pub(crate) mod signature_handoff;
-pub(crate) mod signature_keys;
-pub(crate) mod signature_verify;
-pub mod signatures;
 pub(crate) mod spreadsheet_import;
 pub(crate) mod spreadsheet_rows;
 pub mod spreadsheets;
@@ -61,6 +47,12 @@ pub mod task_lists;
 pub mod tasks;
 pub mod units;
 pub mod users;
+
+pub use documents::{checks, drafting, issuing, printing, signatures};
+pub(crate) use documents::{
+    print_letter, print_plan, print_register, print_report, signature_agency, signature_approve, signature_handoff,
+    signature_keys, signature_verify,
+};
 
 use chrono::{DateTime, SubsecRound, Utc};
 use serde::Serialize;

@@ -10,14 +10,14 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::access::{in_scope, issuer_filter, require};
-use super::{audited, is_email, json_list, not_found, to_json, unknown_ref};
 use crate::domain::Role;
 use crate::domain::access::Action;
 use crate::domain::text;
 use crate::domain::{DocumentKind, DocumentState};
 use crate::error::{AppError, Check, Result};
 use crate::model::{Document, DocumentInput, Page, Paging};
+use crate::services::access::{in_scope, issuer_filter, require};
+use crate::services::{audited, is_email, json_list, not_found, to_json, unknown_ref};
 use crate::storage::audit::Actor;
 use crate::storage::{Conn, Db};
 use crate::storage::{documents, issuers, plans, users};

@@ -15,15 +15,17 @@ use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::access::require;
-use super::audited;
-use super::documents::{load, to_model};
-use super::signature_approve::{must_be_submitted, record_approval, signer_copy};
-use super::signature_keys::{Signing, blocking, get_file, layout_json, put_file, sign_error, signer_label, user_names};
 use crate::domain::access::Action;
 use crate::error::{AppError, Result};
 use crate::model::Document;
 use crate::render::Renderer;
+use crate::services::access::require;
+use crate::services::audited;
+use crate::services::documents::{load, to_model};
+use crate::services::signature_approve::{must_be_submitted, record_approval, signer_copy};
+use crate::services::signature_keys::{
+    Signing, blocking, get_file, layout_json, put_file, sign_error, signer_label, user_names,
+};
 use crate::signing::{self, SignError};
 use crate::storage::audit::Actor;
 use crate::storage::files::BlobStore;
@@ -91,11 +93,11 @@ pub async fn prepare(
     let txn = db.begin_write().await?;
     let (doc, issuer) = load(&*txn, actor, id).await?;
     must_be_submitted(&doc)?;
-    super::images::ensure_images(&*txn, signing.images_required, &doc, &issuer, false).await?;
+    crate::services::images::ensure_images(&*txn, signing.images_required, &doc, &issuer, false).await?;
     let (pdf, marks, req) = signer_copy(&*txn, renderer, files, &doc, &issuer, now).await?;
     let prepared = blocking(move || signing::prepare(&pdf, &req)).await?.map_err(sign_error)?;
     let session = Uuid::now_v7();
-    let fetch = super::auth::secret();
+    let fetch = crate::services::auth::secret();
     let key = format!("signing/{session}.pdf");
     put_file(files, &key, prepared.pdf).await?;
     let expires_at = now + Duration::minutes(signing.session_minutes);
@@ -111,7 +113,7 @@ pub async fn prepare(
         document_updated_at: doc.updated_at,
         created_at: now,
         expires_at,
-        fetch_secret: Some(super::auth::digest(&fetch)),
+        fetch_secret: Some(crate::services::auth::digest(&fetch)),
         return_secret: None,
     };
     let done = async {
@@ -163,18 +165,18 @@ pub async fn handoff_fetch(
     secret: &str,
 ) -> Result<SigningHandoff> {
     let txn = db.begin_write().await?;
-    let found = signing_sessions::with_fetch_secret(&*txn, &super::auth::digest(secret)).await?;
+    let found = signing_sessions::with_fetch_secret(&*txn, &crate::services::auth::digest(secret)).await?;
     let (session, user) = handoff_session(&*txn, found).await?;
     if session.expires_at < now {
         return Err(handoff_gone());
     }
     let doc = documents::find(&*txn, session.document_id).await?.ok_or_else(handoff_gone)?;
-    let back = super::auth::secret();
+    let back = crate::services::auth::secret();
     let mut row = session.clone();
     row.fetch_secret = None;
-    row.return_secret = Some(super::auth::digest(&back));
+    row.return_secret = Some(crate::services::auth::digest(&back));
     signing_sessions::save(&*txn, row).await?;
-    let actor = super::auth::actor_of(&user, None);
+    let actor = crate::services::auth::actor_of(&user, None);
     audited(
         &*txn,
         &actor,
@@ -216,9 +218,9 @@ pub async fn handoff_return(
 ) -> Result<Document> {
     let cms = decode_cms(signature_base64)?;
     let txn = db.begin_write().await?;
-    let found = signing_sessions::with_return_secret(&*txn, &super::auth::digest(secret)).await?;
+    let found = signing_sessions::with_return_secret(&*txn, &crate::services::auth::digest(secret)).await?;
     let (session, user) = handoff_session(&*txn, found).await?;
-    let actor = super::auth::actor_of(&user, client_addr);
+    let actor = crate::services::auth::actor_of(&user, client_addr);
     require(&actor, Action::SignDocument)?;
     embed_external(txn, files, signing, &actor, now, session, cms).await
 }

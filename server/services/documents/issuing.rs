@@ -15,12 +15,12 @@ use chrono::{DateTime, Datelike, Utc};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::access::require;
-use super::documents::{load, to_model};
-use super::signatures::Signing;
-use super::{audited, local_date, printing};
 use crate::domain::DocumentState;
 use crate::domain::access::Action;
+use crate::services::access::require;
+use crate::services::documents::{load, to_model};
+use crate::services::signatures::Signing;
+use crate::services::{audited, local_date, printing};
 
 use crate::error::{AppError, Result};
 use crate::model::Document;
@@ -93,7 +93,8 @@ pub async fn submit_document(
     if checked.state != DocumentState::Draft {
         return Err(wrong_state(&checked, DocumentState::Draft.code()));
     }
-    let findings = super::checks::check_document(db, renderer, files, actor, id, now, signing.images_required).await?;
+    let findings =
+        crate::services::checks::check_document(db, renderer, files, actor, id, now, signing.images_required).await?;
     if crate::domain::check::has_errors(&findings) {
         return Err(AppError::CheckFailed(findings));
     }
@@ -155,10 +156,11 @@ pub async fn save_and_submit(
 ) -> Result<SaveAndSubmit> {
     require(actor, Action::ManageDocument)?;
     let txn = db.begin_write().await?;
-    let (saved, issuer) = super::documents::apply_update(&*txn, actor, now, id, input).await?;
-    let mut findings = super::checks::data_findings(&*txn, &saved, &issuer, now, signing.images_required).await?;
+    let (saved, issuer) = crate::services::documents::apply_update(&*txn, actor, now, id, input).await?;
+    let mut findings =
+        crate::services::checks::data_findings(&*txn, &saved, &issuer, now, signing.images_required).await?;
     let printable = printing::printable(&*txn, files.as_ref(), id).await?;
-    findings.extend(super::checks::pdf_findings(printing::render(renderer, printable).await?).await?);
+    findings.extend(crate::services::checks::pdf_findings(printing::render(renderer, printable).await?).await?);
     if crate::domain::check::has_errors(&findings) {
         txn.commit().await?;
         return Ok(SaveAndSubmit { document: to_model(saved, &issuer.abbreviation), findings });
@@ -181,9 +183,9 @@ pub async fn approve_document(
 ) -> Result<Document> {
     require(actor, Action::SignDocument)?;
     let (doc, issuer) = load(&db.conn, actor, id).await?;
-    super::images::ensure_images(&db.conn, signing.images_required, &doc, &issuer, false).await?;
+    crate::services::images::ensure_images(&db.conn, signing.images_required, &doc, &issuer, false).await?;
     if signing.enabled {
-        return super::signatures::approve_and_sign(db, renderer, files, signing, actor, now, id).await;
+        return crate::services::signatures::approve_and_sign(db, renderer, files, signing, actor, now, id).await;
     }
     transition(
         db,
@@ -247,9 +249,9 @@ pub async fn issue_document(
         return Err(wrong_state(&before, DocumentState::Approved.code()));
     }
     // A missing image or key stops here, before a number is taken.
-    super::images::ensure_images(&*txn, signing.images_required, &before, &issuer, true).await?;
+    crate::services::images::ensure_images(&*txn, signing.images_required, &before, &issuer, true).await?;
     let agency_key = match signing.enabled {
-        true => Some(super::signatures::issuer_key(&*txn, signing, &issuer, now).await?),
+        true => Some(crate::services::signatures::issuer_key(&*txn, signing, &issuer, now).await?),
         false => None,
     };
     let date = local_date(now);
@@ -261,7 +263,8 @@ pub async fn issue_document(
     // counter's lock, another report of the plan issued a moment ago is seen; a
     // refusal rolls back, so the number is never used.
     let stamped = documents::Model { dated_on: Some(date), ..before.clone() };
-    let findings = super::checks::data_findings(&*txn, &stamped, &issuer, now, signing.images_required).await?;
+    let findings =
+        crate::services::checks::data_findings(&*txn, &stamped, &issuer, now, signing.images_required).await?;
     if crate::domain::check::has_errors(&findings) {
         return Err(AppError::CheckFailed(findings));
     }
@@ -278,21 +281,21 @@ pub async fn issue_document(
 
     let pdf = match (agency_key, &before.signed_pdf_key) {
         (Some(key), Some(signed)) => {
-            let base = super::signatures::get_file(files, signed).await?;
+            let base = crate::services::signatures::get_file(files, signed).await?;
             let seal = match &issuer.seal_image {
-                Some(k) => super::signatures::get_file(files, k).await.ok(),
+                Some(k) => crate::services::signatures::get_file(files, k).await.ok(),
                 None => None,
             };
             let layout = before.signing_layout.as_ref();
             let tsa = signing.tsa.clone();
-            super::signatures::agency_sign(base, layout, seal, &issuer, key, tsa, number, date, now).await?
+            crate::services::signatures::agency_sign(base, layout, seal, &issuer, key, tsa, number, date, now).await?
         }
         (Some(key), None) => {
             // Approved before signing was switched on: the agency signs the printed copy.
             let printable = printing::printable(&*txn, files.as_ref(), id).await?;
             let base = printing::render(renderer, printable).await?;
             let tsa = signing.tsa.clone();
-            super::signatures::agency_sign(base, None, None, &issuer, key, tsa, number, date, now).await?
+            crate::services::signatures::agency_sign(base, None, None, &issuer, key, tsa, number, date, now).await?
         }
         (None, _) => {
             let printable = printing::printable(&*txn, files.as_ref(), id).await?;
@@ -363,7 +366,7 @@ async fn queue_delivery(
     use crate::domain::DocumentKind;
     use crate::domain::print::Registration;
     let kind = doc.kind;
-    let symbol = super::documents::symbol(doc.kind, &issuer.abbreviation, doc.drafting_unit.as_deref());
+    let symbol = crate::services::documents::symbol(doc.kind, &issuer.abbreviation, doc.drafting_unit.as_deref());
     let reg = Registration { number: doc.number, symbol: &symbol, date: doc.dated_on, issued: true };
     let reference = reg.reference(kind.label());
     let subject = delivery_subject(&reference, &doc.subject);
@@ -374,12 +377,12 @@ async fn queue_delivery(
         crate::domain::format::two_digits(std::cmp::max(doc.number.unwrap_or(0), 0) as u32),
         symbol
     );
-    let mut recipients: Vec<crate::model::Recipient> = super::json_list(&doc.recipients);
+    let mut recipients: Vec<crate::model::Recipient> = crate::services::json_list(&doc.recipients);
     if kind == DocumentKind::Letter
         && let (Some(plan), Some(date)) = (doc.plan_id, doc.dated_on)
     {
         // An urging letter goes to the units it urges ("Kính gửi"), too.
-        for (name, emails) in super::printing::late_units(c, plan, date).await? {
+        for (name, emails) in crate::services::printing::late_units(c, plan, date).await? {
             recipients.push(crate::model::Recipient { label: name, emails });
         }
     }
@@ -393,7 +396,7 @@ async fn queue_delivery(
                 }),
             )
             .map_err(|e| AppError::Internal(format!("document mail template: {e}")))?;
-            let msg = super::outbox::NewMessage {
+            let msg = crate::services::outbox::NewMessage {
                 key: format!("document:{}:{addr}", doc.id),
                 kind: crate::domain::MailKind::Document,
                 to: addr.to_owned(),
@@ -406,7 +409,7 @@ async fn queue_delivery(
                 unit_id: None,
                 issuer_id: Some(issuer.id),
             };
-            super::outbox::enqueue(c, now, msg).await?;
+            crate::services::outbox::enqueue(c, now, msg).await?;
         }
     }
     Ok(())
@@ -418,7 +421,7 @@ async fn queue_delivery(
 /// (see `integrity::ensure_plan_open`).
 pub async fn correct_document(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, reason: &str) -> Result<Document> {
     require(actor, Action::ManageDocument)?;
-    let reason = super::reason(reason)?;
+    let reason = crate::services::reason(reason)?;
     let txn = db.begin_write().await?;
     let (old, issuer) = load(&*txn, actor, id).await?;
     if old.state != DocumentState::Issued {

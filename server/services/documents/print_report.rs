@@ -5,8 +5,6 @@ use std::collections::HashMap;
 
 use uuid::Uuid;
 
-use super::json_list;
-use super::print_register::{Register, md, one_paragraph};
 use crate::domain::ProposalSection;
 use crate::domain::markdown::{self, Block, Inline};
 use crate::domain::print::{
@@ -14,6 +12,8 @@ use crate::domain::print::{
 };
 use crate::domain::typeset::balance;
 use crate::error::Result;
+use crate::services::json_list;
+use crate::services::print_register::{Register, md, one_paragraph};
 use crate::storage::{Conn, documents, evidence, issuers, plans, proposals, results, tasks};
 
 const ROMAN: [&str; 10] = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"];

@@ -6,14 +6,14 @@ use std::collections::BTreeMap;
 use chrono::{Duration, NaiveDate};
 use uuid::Uuid;
 
-use super::json_list;
-use super::print_register::{Register, load_register, md};
 use crate::domain::ResultState;
 use crate::domain::format::short_date;
 use crate::domain::markdown::Block;
 use crate::domain::print::{Frame, LateUnit, LetterView, addressee_lines};
 use crate::domain::typeset::balance;
 use crate::error::Result;
+use crate::services::json_list;
+use crate::services::print_register::{Register, load_register, md};
 use crate::storage::{Conn, documents, tasks};
 
 /// Characters of 12 pt text the "V/v …" line holds in its column (62 mm).

@@ -14,14 +14,14 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::access::require;
-use super::json_list;
 use crate::domain::access::Action;
 use crate::domain::check::{Facts, Finding, check_facts, check_pages};
 use crate::domain::{DocumentKind, DocumentState};
 use crate::error::{AppError, Result};
 use crate::model::Recipient;
 use crate::render::Renderer;
+use crate::services::access::require;
+use crate::services::json_list;
 use crate::storage::audit::Actor;
 use crate::storage::files::BlobStore;
 use crate::storage::{Conn, Db};
@@ -58,11 +58,15 @@ async fn other_reports(
             let name = match (issued, r.number) {
                 (true, Some(n)) => crate::domain::format::cited(
                     n,
-                    &super::documents::symbol(r.kind, &issuer.abbreviation, r.drafting_unit.as_deref()),
+                    &crate::services::documents::symbol(r.kind, &issuer.abbreviation, r.drafting_unit.as_deref()),
                     None,
                 ),
                 _ => {
-                    format!("“{}” (dự thảo tạo ngày {})", r.subject, super::local_date(r.created_at).format("%d/%m/%Y"))
+                    format!(
+                        "“{}” (dự thảo tạo ngày {})",
+                        r.subject,
+                        crate::services::local_date(r.created_at).format("%d/%m/%Y")
+                    )
                 }
             };
             (name, issued)
@@ -168,17 +172,17 @@ pub(crate) async fn data_findings(
         _ => Vec::new(),
     };
     let recipients: Vec<String> = json_list::<Recipient>(&doc.recipients).into_iter().map(|r| r.label).collect();
-    let closing = super::printing::closing_text(doc, issuer, plan.as_ref());
+    let closing = crate::services::printing::closing_text(doc, issuer, plan.as_ref());
     let facts = Facts {
         kind,
         subject: &doc.subject,
-        signer: super::documents::stored_signer_block(doc),
+        signer: crate::services::documents::stored_signer_block(doc),
         recipients: &recipients,
         closing: &closing,
         dated_on: doc.dated_on,
         plan_year: plan.as_ref().map(|p| p.year),
         is_correction: doc.replaces_id.is_some(),
-        today: super::local_date(now),
+        today: crate::services::local_date(now),
         tasks_without_unit: without_unit,
         tasks_without_deadline: without_deadline,
         unknown_slots: unknown_slots(doc, kind),
@@ -224,9 +228,9 @@ pub async fn check_document(
     images_required: bool,
 ) -> Result<Vec<Finding>> {
     require(actor, Action::Read)?;
-    let (doc, issuer) = super::documents::load(&db.conn, actor, id).await?;
+    let (doc, issuer) = crate::services::documents::load(&db.conn, actor, id).await?;
     let mut findings = data_findings(&db.conn, &doc, &issuer, now, images_required).await?;
-    let pdf = super::printing::document_pdf(db, renderer, files, actor, id).await?;
+    let pdf = crate::services::printing::document_pdf(db, renderer, files, actor, id).await?;
     findings.extend(pdf_findings(pdf).await?);
     Ok(findings)
 }

@@ -12,21 +12,21 @@ use chrono::NaiveDate;
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::access::require;
-use super::print_register::{load_register, md};
-use super::{json_list, not_found};
 use crate::domain::access::Action;
 use crate::domain::print::{Frame, Registration, Signature, recipient_lines};
 use crate::domain::{DocumentKind, DocumentState};
 use crate::error::{AppError, Result};
 use crate::model::Recipient;
 use crate::render::Renderer;
+use crate::services::access::require;
+use crate::services::print_register::{load_register, md};
+use crate::services::{json_list, not_found};
 use crate::storage::audit::Actor;
 use crate::storage::files::BlobStore;
 use crate::storage::{Conn, Db, documents, issuers, plans, users};
 
-pub use super::print_letter::SOON_DUE_DAYS;
-pub(crate) use super::print_letter::late_units;
+pub use crate::services::print_letter::SOON_DUE_DAYS;
+pub(crate) use crate::services::print_letter::late_units;
 
 /// A document ready for the renderer.
 #[derive(Debug, Clone)]
@@ -53,7 +53,7 @@ pub async fn document_pdf(
     id: Uuid,
 ) -> Result<Vec<u8>> {
     require(actor, Action::Read)?;
-    let (doc, _) = super::documents::load(&db.conn, actor, id).await?;
+    let (doc, _) = crate::services::documents::load(&db.conn, actor, id).await?;
     // The frozen file once issued; the signer-signed copy once approved with signing on.
     if let Some(key) = doc.pdf_key.or(doc.signed_pdf_key) {
         let store = files.clone();
@@ -76,8 +76,11 @@ pub async fn document_page_count(
     id: Uuid,
 ) -> Result<usize> {
     require(actor, Action::Read)?;
-    let key =
-        crate::storage::cache::Key::new("document_pages", actor, format!("{id}/{}", super::local_date(super::now())));
+    let key = crate::storage::cache::Key::new(
+        "document_pages",
+        actor,
+        format!("{id}/{}", crate::services::local_date(crate::services::now())),
+    );
     let n = db
         .cached(key, || async {
             let pdf = document_pdf(db, renderer, files, actor, id).await?;
@@ -198,7 +201,7 @@ async fn build(c: &impl Conn, files: &dyn BlobStore, id: Uuid, for_signing: bool
     let kind = doc.kind;
     let issued = doc.state == DocumentState::Issued || doc.state == DocumentState::Replaced;
     let date = doc.dated_on.or(doc.issued_at.map(|t| t.date_naive())).unwrap_or(doc.created_at.date_naive());
-    let symbol = super::documents::symbol(doc.kind, &issuer.abbreviation, doc.drafting_unit.as_deref());
+    let symbol = crate::services::documents::symbol(doc.kind, &issuer.abbreviation, doc.drafting_unit.as_deref());
     let reg = Registration { number: doc.number, symbol: &symbol, date: Some(date), issued };
     let recipients: Vec<Recipient> = json_list(&doc.recipients);
     let sections: crate::model::DocumentSections = serde_json::from_value(doc.sections.clone()).unwrap_or_default();
@@ -214,7 +217,7 @@ async fn build(c: &impl Conn, files: &dyn BlobStore, id: Uuid, for_signing: bool
         },
         recipients: recipient_lines(&recipients.iter().map(|r| r.label.clone()).collect::<Vec<_>>()),
         signature: Signature {
-            lines: super::documents::stored_signer_block(&doc).lines(),
+            lines: crate::services::documents::stored_signer_block(&doc).lines(),
             name: doc.signer_name.clone(),
             image: None,
             seal: None,
@@ -233,7 +236,7 @@ async fn build(c: &impl Conn, files: &dyn BlobStore, id: Uuid, for_signing: bool
     let closing = closing_text(&doc, &issuer, plan.as_ref());
     let (template, data) = match kind {
         DocumentKind::Report => {
-            let view = super::print_report::report_view(
+            let view = crate::services::print_report::report_view(
                 &doc,
                 &issuer,
                 plan.as_ref(),
@@ -248,11 +251,13 @@ async fn build(c: &impl Conn, files: &dyn BlobStore, id: Uuid, for_signing: bool
             ("report.typ", serde_json::to_value(view))
         }
         DocumentKind::Plan => {
-            let view = super::print_plan::plan_view(&doc, frame, legal_bases, register.as_ref(), &section, &closing);
+            let view =
+                crate::services::print_plan::plan_view(&doc, frame, legal_bases, register.as_ref(), &section, &closing);
             ("plan.typ", serde_json::to_value(view))
         }
         DocumentKind::Letter => {
-            let view = super::print_letter::letter_view(&doc, frame, register.as_ref(), date, &section, &closing);
+            let view =
+                crate::services::print_letter::letter_view(&doc, frame, register.as_ref(), date, &section, &closing);
             ("letter.typ", serde_json::to_value(view))
         }
     };

@@ -4,11 +4,11 @@ use std::sync::Arc;
 
 use uuid::Uuid;
 
-use super::access::require;
-use super::documents::load;
-use super::signature_keys::{Signing, blocking, get_file};
 use crate::domain::access::Action;
 use crate::error::Result;
+use crate::services::access::require;
+use crate::services::documents::load;
+use crate::services::signature_keys::{Signing, blocking, get_file};
 use crate::signing::{self, SignatureReport};
 use crate::storage::Db;
 use crate::storage::audit::Actor;

@@ -210,7 +210,7 @@ pub(crate) async fn user_names(c: &impl Conn, actor: &Actor) -> Result<(String, 
 /// The names an issuing body's certificate may carry: its printed name lines, and
 /// its full name with its place.
 pub(crate) fn issuer_names(issuer: &issuers::Model) -> Vec<String> {
-    let lines: Vec<String> = issuer.name_lines.as_ref().map(super::json_list).unwrap_or_default();
+    let lines: Vec<String> = issuer.name_lines.as_ref().map(crate::services::json_list).unwrap_or_default();
     vec![lines.join(" "), crate::domain::format::body_name(&issuer.full_name, &issuer.place_name)]
 }
 

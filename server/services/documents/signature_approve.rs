@@ -13,18 +13,18 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::access::require;
-use super::documents::{load, to_model};
-use super::signature_keys::{
-    SIGNATURE_BOX, SIGNER_REASON, Signing, blocking, holder_name, key_error, layout_json, put_file, sign_error,
-    signer_label, user_names,
-};
-use super::{audited, printing};
 use crate::domain::DocumentState;
 use crate::domain::access::Action;
 use crate::error::{AppError, Result};
 use crate::model::Document;
 use crate::render::{Mark, Renderer};
+use crate::services::access::require;
+use crate::services::documents::{load, to_model};
+use crate::services::signature_keys::{
+    SIGNATURE_BOX, SIGNER_REASON, Signing, blocking, holder_name, key_error, layout_json, put_file, sign_error,
+    signer_label, user_names,
+};
+use crate::services::{audited, printing};
 use crate::signing::keys::{Holder, KeyError, SigningKey};
 use crate::signing::{self, Request, Widget};
 use crate::storage::audit::Actor;

@@ -8,12 +8,12 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::access::{in_scope, require};
-use super::json_list;
 use crate::domain::access::Action;
 use crate::domain::{DocumentKind, Role};
 use crate::error::{AppError, Result};
 use crate::model::{Document, DocumentInput, Recipient};
+use crate::services::access::{in_scope, require};
+use crate::services::json_list;
 use crate::storage::audit::Actor;
 use crate::storage::{Conn, Db};
 use crate::storage::{documents, issuers, units, users};
@@ -45,7 +45,7 @@ pub async fn start_document(db: &Db, actor: &Actor, now: DateTime<Utc>, start: S
         .await
         .ok()
         .filter(|p| in_scope(actor, p.issuer_id))
-        .ok_or_else(|| AppError::field("plan_id", super::unknown_ref("kế hoạch / plan")))?;
+        .ok_or_else(|| AppError::field("plan_id", crate::services::unknown_ref("kế hoạch / plan")))?;
     let issuer = issuers::get(&*txn, plan.issuer_id).await?;
     let subject = match (start.kind, start.subject.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())) {
         (_, Some(s)) => s,
@@ -76,8 +76,8 @@ pub async fn start_document(db: &Db, actor: &Actor, now: DateTime<Utc>, start: S
         drafting_unit: (start.kind == DocumentKind::Letter).then(|| "VP".to_owned()),
         dated_on: None,
     };
-    super::documents::validate(&input)?;
-    let doc = super::documents::insert(&*txn, actor, now, input).await?;
+    crate::services::documents::validate(&input)?;
+    let doc = crate::services::documents::insert(&*txn, actor, now, input).await?;
     txn.commit().await?;
     Ok(doc)
 }
@@ -93,8 +93,8 @@ pub async fn reports_of_plan(db: &Db, actor: &Actor, plan_id: Uuid) -> Result<Ve
     let abbreviation = issuer.map(|i| i.abbreviation).unwrap_or_default();
     Ok(rows
         .into_iter()
-        .filter(|m| super::documents::visible(actor, m))
-        .map(|m| super::documents::to_model(m, &abbreviation))
+        .filter(|m| crate::services::documents::visible(actor, m))
+        .map(|m| crate::services::documents::to_model(m, &abbreviation))
         .collect())
 }
 

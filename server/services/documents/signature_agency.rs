@@ -8,11 +8,11 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::signature_keys::{
+use crate::error::Result;
+use crate::services::signature_keys::{
     ISSUER_REASON, ISSUING_BODY, MM, SEAL_WIDTH, SIGNATURE_BOX, Signing, blocking, holder_name, issuer_names,
     key_error, layout_of, sign_error,
 };
-use crate::error::Result;
 use crate::signing::appearance::Face;
 use crate::signing::keys::{Holder, SigningKey};
 use crate::signing::tsa::Tsa;

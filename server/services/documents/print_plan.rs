@@ -1,11 +1,11 @@
 //! The printed assignment plan: a table of the plan's tasks by group, with their
 //! targets, lead and co-operating units and deadlines.
 
-use super::print_register::{Register, md, one_paragraph};
 use crate::domain::format::short_date;
 use crate::domain::markdown::{Block, Inline};
 use crate::domain::print::{Cell, Frame, PlanGroup, PlanView, TITLE_LINE, cell};
 use crate::domain::typeset::balance;
+use crate::services::print_register::{Register, md, one_paragraph};
 use crate::storage::{documents, targets};
 
 /// "Thu ngân sách: 41.020 triệu đồng" — a target as the plan's table lists it.

@@ -10,12 +10,14 @@
 //! the server in `signature_handoff`, the agency's signature in
 //! `signature_agency`, and reading the signatures back in `signature_verify`.
 
-pub(crate) use super::signature_agency::{agency_sign, issuer_key};
-pub use super::signature_agency::{attachment_request, sign_attachment};
-pub use super::signature_approve::{SignerKeyView, approve_and_sign, signer_key_view};
-pub use super::signature_handoff::{
+pub(crate) use crate::services::signature_agency::{agency_sign, issuer_key};
+pub use crate::services::signature_agency::{attachment_request, sign_attachment};
+pub use crate::services::signature_approve::{SignerKeyView, approve_and_sign, signer_key_view};
+pub use crate::services::signature_handoff::{
     HANDOFF_PATH, PreparedSignature, SigningHandoff, finalize, handoff_fetch, handoff_return, prepare,
 };
-pub use super::signature_keys::{ISSUER_REASON, SIGNER_REASON, Signing};
-pub(crate) use super::signature_keys::{ISSUING_BODY, blocking, get_file, issuer_names, key_error, signer_label};
-pub use super::signature_verify::document_signatures;
+pub use crate::services::signature_keys::{ISSUER_REASON, SIGNER_REASON, Signing};
+pub(crate) use crate::services::signature_keys::{
+    ISSUING_BODY, blocking, get_file, issuer_names, key_error, signer_label,
+};
+pub use crate::services::signature_verify::document_signatures;
