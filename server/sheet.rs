@@ -174,7 +174,14 @@ pub enum Block {
     /// A heading row across the whole table.
     Group(String),
     /// An item: `head` cells (left) and `tail` cells (right) span its `lines`.
-    Item { head: Vec<Cell>, lines: Vec<Vec<Cell>>, tail: Vec<Cell> },
+    Item {
+        /// Cells on the left, each spanning all the item's lines.
+        head: Vec<Cell>,
+        /// The cells between them, one row per line.
+        lines: Vec<Vec<Cell>>,
+        /// Cells on the right, each spanning all the item's lines.
+        tail: Vec<Cell>,
+    },
 }
 
 /// Excel's number format for `v`: whole numbers without a decimal separator.

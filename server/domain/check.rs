@@ -42,13 +42,15 @@ pub struct Facts<'a> {
     pub is_correction: bool,
     /// Today, in Vietnam.
     pub today: NaiveDate,
-    /// Codes of the plan's tasks without a lead unit, and without a deadline.
+    /// Codes of the plan's tasks without a lead unit.
     pub tasks_without_unit: Vec<String>,
+    /// Codes of the plan's tasks without a deadline.
     pub tasks_without_deadline: Vec<String>,
     /// Section slots stored that no template prints.
     pub unknown_slots: Vec<String>,
-    /// Whether the signer's signature image and the seal image are on file.
+    /// Whether the signer's signature image is on file.
     pub has_signature_image: bool,
+    /// Whether the issuing body's seal image is on file.
     pub has_seal_image: bool,
     /// Whether a missing image is an error (`[signing] images_required`) or a warning.
     pub images_required: bool,

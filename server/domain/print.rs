@@ -118,11 +118,17 @@ impl Registration<'_> {
 /// the signer signs it with the number and date blank, and the agency's signature
 /// fills them in (see `signing`). Templates turn each into a labelled blank.
 pub mod slot {
+    /// The number in box 3 ("Số: …/…"), labelled `slot-number`.
     pub const NUMBER: char = '\u{E000}';
+    /// The day in box 4's date, labelled `slot-day`.
     pub const DAY: char = '\u{E001}';
+    /// The month in box 4's date, labelled `slot-month`.
     pub const MONTH: char = '\u{E002}';
+    /// The year in box 4's date, labelled `slot-year`.
     pub const YEAR: char = '\u{E003}';
+    /// The short date in a reference to the document, labelled `slot-cdate`.
     pub const CAPTION_DATE: char = '\u{E004}';
+    /// The number in a reference to the document, labelled `slot-cnumber`.
     pub const CAPTION_NUMBER: char = '\u{E005}';
 
     /// Whether `c` marks a blank.

@@ -53,14 +53,25 @@ pub struct Rubric {
 /// Why a set of bands is not a usable rubric.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum RubricError {
+    /// No band at all.
     #[error("a rubric needs at least one band")]
     Empty,
+    /// The band at this index (from 0) has a blank label.
     #[error("band {0} has an empty label")]
     EmptyLabel(usize),
+    /// The lowest score from 0 to 100 that no band covers.
     #[error("no band covers the score {0}")]
     Gap(i32),
+    /// Two bands both cover a score.
     #[error("the score {score} falls in both \"{first}\" and \"{second}\"")]
-    Overlap { score: i32, first: String, second: String },
+    Overlap {
+        /// The lowest score two bands cover.
+        score: i32,
+        /// The label of the first band covering it.
+        first: String,
+        /// The label of the second band covering it.
+        second: String,
+    },
 }
 
 impl Rubric {

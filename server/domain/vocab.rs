@@ -35,7 +35,12 @@ macro_rules! vocabulary {
     ($(#[$meta:meta])* $name:ident { $($variant:ident = $code:literal => $label:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum $name { $($variant),+ }
+        pub enum $name {
+            $(
+                #[doc = concat!("Stored as `", $code, "`, printed \"", $label, "\".")]
+                $variant
+            ),+
+        }
 
         impl $name {
             /// Every value, in declaration order.

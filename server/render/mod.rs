@@ -182,8 +182,9 @@ pub struct Mark {
     pub label: &'static str,
     /// Page index, from 0.
     pub page: usize,
-    /// Points from the page's top-left corner.
+    /// Points from the page's left edge.
     pub x: f64,
+    /// Points from the page's top edge.
     pub y: f64,
 }
 

@@ -14,7 +14,9 @@ use super::pdf::{Dict, Obj, Update, name};
 /// A face used for stamped text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Face {
+    /// Liberation Serif, upright.
     Regular,
+    /// Liberation Serif Italic.
     Italic,
 }
 
@@ -29,9 +31,12 @@ impl Face {
 
 /// An embedded subset font: its object and how to encode text for it.
 pub struct EmbeddedFont {
+    /// Number of the Type0 font object, for a /Font resource.
     pub object: u32,
     codes: BTreeMap<char, (u16, f64)>,
+    /// Height above the baseline, as a fraction of the font size.
     pub ascent: f64,
+    /// Depth below the baseline (negative), as a fraction of the font size.
     pub descent: f64,
 }
 

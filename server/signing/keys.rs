@@ -116,7 +116,9 @@ impl Kek {
 /// Whose key: a signer (by user name) or an issuing body (by code).
 #[derive(Debug, Clone, Copy)]
 pub enum Holder<'a> {
+    /// A signer, by user name: `signers/<name>.p12`.
     Signer(&'a str),
+    /// An issuing body, by code: `issuers/<code>.p12`.
     Issuer(&'a str),
 }
 
@@ -157,30 +159,40 @@ impl Holder<'_> {
 /// Why a key could not be used. Messages never contain the passphrase.
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
+    /// No key file: the holder, and the file looked for.
     #[error("Không có khóa ký cho {0} (cần tệp {1}) / no signing key for {0} (expected {1})")]
     Missing(String, String),
+    /// No passphrase: the holder, the environment variable and the file looked for.
     #[error(
         "Không có mật khẩu khóa ký cho {0} (biến môi trường {1} hoặc tệp {2}) / no passphrase for {0} ({1} or {2})"
     )]
     NoPassphrase(String, String, String),
+    /// The holder's key file does not open: wrong passphrase or damaged file.
     #[error(
         "Không mở được khóa ký của {0}: sai mật khẩu hoặc tệp hỏng / cannot open the key of {0}: wrong passphrase or damaged file"
     )]
     Unreadable(String),
+    /// The holder's certificate expired at the time given (ISO 8601, +07:00).
     #[error("Chứng thư số của {0} hết hạn lúc {1} / the certificate of {0} expired at {1}")]
     Expired(String, String),
+    /// The holder's certificate is not valid before the time given (ISO 8601, +07:00).
     #[error("Chứng thư số của {0} chưa có hiệu lực đến {1} / the certificate of {0} is not valid before {1}")]
     NotYetValid(String, String),
+    /// The holder's imported key cannot be unsealed: the key-encryption key is missing or changed.
     #[error(
         "Không mở được khóa ký đã nhập của {0}: máy chủ thiếu hoặc đã đổi khóa mã hóa (NHIEMVU_KEK, signing.kek_file) / cannot open the imported key of {0}: the key-encryption key is missing or changed"
     )]
     Sealed(String),
+    /// The holder's key is not an RSA key.
     #[error("Khóa của {0} không phải RSA / the key of {0} is not an RSA key")]
     Unsupported(String),
+    /// A certificate that chains to no trusted root: its common name and its issuer's.
     #[error(
         "Chứng thư số \"{0}\" (do \"{1}\" cấp) không thuộc tổ chức chứng thực nào được tin cậy (signing.trust_dir) / the certificate \"{0}\" issued by \"{1}\" does not chain to a trusted root (signing.trust_dir)"
     )]
     Untrusted(String, String),
+    /// A certificate not named after its holder: its common name, the holder
+    /// ("tiếng Việt / English") and the names it may carry.
     #[error(
         "Chứng thư số \"{0}\" không phải của {vi} (tên trong chứng thư phải trùng tên {vi}: {2}) / the certificate \"{0}\" does not belong to {en} (its name must match: {2})",
         vi = half(.1, 0),
@@ -258,7 +270,9 @@ mod tests {
 
 /// A loaded key with its certificate chain (the signer's first).
 pub struct SigningKey {
+    /// The private key.
     pub key: RsaPrivateKey,
+    /// The certificates, the one for `key` first.
     pub chain: Vec<Certificate>,
 }
 
@@ -273,7 +287,10 @@ impl std::fmt::Debug for SigningKey {
 /// Where keys and passphrases live.
 #[derive(Debug, Clone, Default)]
 pub struct KeyStore {
+    /// The folder of key files: `signers/<name>.p12` and `issuers/<code>.p12`.
     pub keys_dir: PathBuf,
+    /// The folder of passphrase files (`signers/<name>.pass`, `issuers/<code>.pass`),
+    /// read when the environment variable is not set.
     pub passphrase_dir: Option<PathBuf>,
 }
 
@@ -350,10 +367,13 @@ pub fn open_pkcs12(bytes: &[u8], pass: &str) -> Option<SigningKey> {
 /// Trusted root and intermediate certificates, loaded from a folder (PEM or DER files).
 #[derive(Debug, Clone, Default)]
 pub struct TrustStore {
+    /// The trusted certificates, roots and intermediates alike.
     pub anchors: Vec<Certificate>,
 }
 
 impl TrustStore {
+    /// Reads every certificate file of `dir` (none without a folder); other files
+    /// are logged and ignored.
     pub fn load(dir: Option<&Path>) -> std::io::Result<TrustStore> {
         let mut anchors = Vec::new();
         let Some(dir) = dir else { return Ok(TrustStore { anchors }) };

@@ -45,16 +45,22 @@ const BYTE_RANGE_PLACEHOLDER: &str = "[0 ********** ********** **********]";
 /// Why a signature could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum SignError {
+    /// The file could not be read as a PDF.
     #[error("{0}")]
     Pdf(#[from] pdf::PdfError),
+    /// The key could not be used.
     #[error("{0}")]
     Key(#[from] keys::KeyError),
+    /// The CMS signature could not be made.
     #[error("{0}")]
     Cms(#[from] cms::CmsError),
+    /// The timestamp authority gave no timestamp.
     #[error("{0}")]
     Timestamp(#[from] tsa::TsaError),
+    /// The signature given to [`finalize`] does not fit the prepared file.
     #[error("Chữ ký không khớp với văn bản đã chuẩn bị / the signature does not match the prepared document: {0}")]
     Mismatch(String),
+    /// Anything else: no such page, no glyph, the field name taken, a font or image that does not embed.
     #[error("{0}")]
     Internal(String),
 }
@@ -64,15 +70,19 @@ pub enum SignError {
 pub struct Stamp {
     /// Page index, from 0.
     pub page: usize,
-    /// Left edge and baseline, in points from the page's top-left corner.
+    /// Left edge, in points from the page's left edge.
     pub x: f64,
+    /// Baseline, in points from the page's top edge.
     pub baseline: f64,
     /// Width of the blank; the text is centred in it (0: left-aligned at `x`).
     pub width: f64,
     /// Set the text flush right in the blank instead (a number before "/BC-…").
     pub flush_right: bool,
+    /// Font size, in points.
     pub size: f64,
+    /// The face it is set in.
     pub face: Face,
+    /// What is set.
     pub text: String,
 }
 
@@ -94,16 +104,22 @@ pub struct Request {
     pub field: String,
     /// The signer's name as shown by viewers.
     pub name: String,
+    /// Why it is signed (/Reason; left out when empty).
     pub reason: String,
+    /// Where it is signed (/Location; left out when empty).
     pub location: String,
+    /// The signing time, written to /M (and into the CMS signature when signed here).
     pub time: DateTime<Utc>,
+    /// The signature's widget.
     pub widget: Widget,
+    /// Text set into the page along with the signature.
     pub stamps: Vec<Stamp>,
 }
 
 /// A file with a signature placeholder, waiting for its CMS signature.
 #[derive(Debug, Clone)]
 pub struct Prepared {
+    /// The file with the signature field appended, /Contents a placeholder of zeros.
     pub pdf: Vec<u8>,
     /// Where the hex `<…>` of /Contents sits.
     pub contents: Range<usize>,

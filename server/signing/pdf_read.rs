@@ -10,9 +10,12 @@ use super::pdf_syntax::{Dict, Obj, Parser, PdfError, err};
 /// classic tables, cross-reference streams, object streams and damaged files), and
 /// the newest trailer.
 pub struct Document<'a> {
+    /// The whole file.
     pub bytes: &'a [u8],
     objects: hayro_syntax::Pdf,
+    /// The newest trailer: the cross-reference stream's dictionary when it is one.
     pub trailer: Dict,
+    /// Offset of the newest cross-reference section.
     pub startxref: usize,
     /// The newest cross-reference section is a stream: an update must add one too.
     pub xref_stream: bool,
@@ -30,6 +33,7 @@ fn find_startxref(b: &[u8]) -> Result<usize, PdfError> {
 }
 
 impl<'a> Document<'a> {
+    /// Reads `bytes` as a PDF; an encrypted file is refused.
     pub fn parse(bytes: &'a [u8]) -> Result<Document<'a>, PdfError> {
         let startxref = find_startxref(bytes)?;
         let mut p = Parser::new(bytes, startxref);

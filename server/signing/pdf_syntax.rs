@@ -5,14 +5,23 @@
 /// A PDF object.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Obj {
+    /// `null`.
     Null,
+    /// `true` or `false`.
     Bool(bool),
+    /// An integer.
     Int(i64),
+    /// A real number.
     Real(f64),
+    /// A name, without its `/` and with `#xx` escapes decoded.
     Name(Vec<u8>),
+    /// A string's bytes, literal or hexadecimal, escapes decoded.
     Str(Vec<u8>),
+    /// An array.
     Array(Vec<Obj>),
+    /// A dictionary.
     Dict(Dict),
+    /// An indirect reference: object number and generation.
     Ref(u32, u16),
     /// A stream, by its dictionary (its data is never needed to sign).
     Stream(Dict),
@@ -23,10 +32,12 @@ pub enum Obj {
 pub struct Dict(pub Vec<(Vec<u8>, Obj)>);
 
 impl Dict {
+    /// The value of `key`, if present.
     pub fn get(&self, key: &str) -> Option<&Obj> {
         self.0.iter().find(|(k, _)| k == key.as_bytes()).map(|(_, v)| v)
     }
 
+    /// Sets `key` to `value`, in place if present, else at the end.
     pub fn set(&mut self, key: &str, value: Obj) {
         match self.0.iter_mut().find(|(k, _)| k == key.as_bytes()) {
             Some(slot) => slot.1 = value,
@@ -36,6 +47,7 @@ impl Dict {
 }
 
 impl Obj {
+    /// The number as an integer (a real truncated).
     pub fn as_int(&self) -> Option<i64> {
         match self {
             Obj::Int(i) => Some(*i),
@@ -44,6 +56,7 @@ impl Obj {
         }
     }
 
+    /// The number as a float.
     pub fn as_f64(&self) -> Option<f64> {
         match self {
             Obj::Int(i) => Some(*i as f64),
@@ -52,6 +65,7 @@ impl Obj {
         }
     }
 
+    /// The dictionary, or a stream's dictionary.
     pub fn as_dict(&self) -> Option<&Dict> {
         match self {
             Obj::Dict(d) | Obj::Stream(d) => Some(d),
@@ -59,6 +73,7 @@ impl Obj {
         }
     }
 
+    /// The name's bytes.
     pub fn as_name(&self) -> Option<&[u8]> {
         match self {
             Obj::Name(n) => Some(n),
@@ -66,6 +81,7 @@ impl Obj {
         }
     }
 
+    /// The string's bytes.
     pub fn as_str(&self) -> Option<&[u8]> {
         match self {
             Obj::Str(s) => Some(s),
@@ -94,6 +110,7 @@ fn is_delim(c: u8) -> bool {
 /// A cursor over the bytes of a file.
 pub struct Parser<'a> {
     b: &'a [u8],
+    /// Offset of the next byte to read.
     pub pos: usize,
     max_depth: usize,
 }
@@ -101,6 +118,7 @@ pub struct Parser<'a> {
 const MAX_DEPTH: usize = 64;
 
 impl<'a> Parser<'a> {
+    /// A parser reading from offset `pos` of `b`.
     pub fn new(b: &'a [u8], pos: usize) -> Parser<'a> {
         Parser { b, pos, max_depth: MAX_DEPTH }
     }
@@ -370,6 +388,7 @@ fn write_name(out: &mut Vec<u8>, n: &[u8]) {
     }
 }
 
+/// Writes `d` in PDF syntax, keys in their order.
 pub fn write_dict(out: &mut Vec<u8>, d: &Dict) {
     out.extend_from_slice(b"<<");
     for (k, v) in &d.0 {

@@ -16,6 +16,7 @@ pub struct Update<'d, 'a> {
 }
 
 impl<'d, 'a> Update<'d, 'a> {
+    /// An empty update to `doc`; new objects are numbered from its size.
     pub fn new(doc: &'d Document<'a>) -> Self {
         Update { doc, next: doc.size(), objects: Vec::new() }
     }
@@ -33,6 +34,7 @@ impl<'d, 'a> Update<'d, 'a> {
         self.objects.push((num, body));
     }
 
+    /// Sets object `num` to `o`.
     pub fn put_obj(&mut self, num: u32, o: &Obj) {
         let mut b = Vec::new();
         write_obj(&mut b, o);

@@ -24,7 +24,9 @@ const SHA256_ALG: &[u8] = &[0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65
 #[derive(Debug, thiserror::Error)]
 #[error("Không lấy được dấu thời gian từ {url}: {reason} / no timestamp from {url}: {reason}")]
 pub struct TsaError {
+    /// The authority asked.
     pub url: String,
+    /// What went wrong.
     pub reason: String,
 }
 
@@ -33,6 +35,7 @@ pub struct TsaError {
 pub struct Tsa {
     /// `http://host[:port]/path`.
     pub url: String,
+    /// How long to wait to connect, and for each read and write.
     pub timeout: Duration,
 }
 

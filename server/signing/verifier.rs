@@ -23,13 +23,15 @@ pub struct SignatureReport {
     pub signer: String,
     /// The certificate's issuer (common name).
     pub issuer: String,
-    /// Certificate validity, ISO 8601 with +07:00.
+    /// Start of the certificate's validity, ISO 8601 with +07:00.
     pub valid_from: String,
+    /// End of the certificate's validity, ISO 8601 with +07:00.
     pub valid_to: String,
     /// Signing time from the signature, ISO 8601 with +07:00, if it carries one.
     pub signing_time: Option<String>,
-    /// Reason and location, as the signer wrote them.
+    /// Reason, as the signer wrote it.
     pub reason: Option<String>,
+    /// Location, as the signer wrote it.
     pub location: Option<String>,
     /// The signed bytes are unchanged and the signature verifies with the certificate.
     pub intact: bool,

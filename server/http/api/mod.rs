@@ -114,7 +114,6 @@ fn if_none_match(req: &Request, etag: &str) -> bool {
     })
 }
 
-/// 204 after a delete.
 /// A mail was queued in the outbox; the dispatcher sends it.
 #[derive(ApiResponse)]
 pub enum Queued {
@@ -123,6 +122,7 @@ pub enum Queued {
     Queued,
 }
 
+/// 204 after a delete.
 #[derive(ApiResponse)]
 pub enum Deleted {
     /// Deleted.
