@@ -2,6 +2,9 @@
 //! the one-off enqueue of the day's digests, and 1,000 messages sent to a local SMTP
 //! server (aiosmtpd, started here when installed). Run: `cargo bench --bench mail`.
 
+// `criterion_main!` writes the `main` function, without a doc comment.
+#![allow(missing_docs)]
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::sync::Arc;

@@ -1,6 +1,9 @@
 //! Listing tasks with their targets: the reference plan, and a 10,000-task plan
 //! filtered by unit and deadline, one page deep. Run: `cargo bench --bench register`.
 
+// `criterion_main!` writes the `main` function, without a doc comment.
+#![allow(missing_docs)]
+
 use std::sync::Arc;
 use std::time::Duration;
 

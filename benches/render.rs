@@ -2,6 +2,9 @@
 //! a one-paragraph edit; and building the view model from the database.
 //! Run: `cargo bench --bench render`.
 
+// `criterion_main!` writes the `main` function, without a doc comment.
+#![allow(missing_docs)]
+
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -4,6 +4,9 @@
 //! code, nothing written), previewed into an empty plan (10,000 new tasks checked
 //! and rolled back) and committed into one. Run: `cargo bench --bench sheets`.
 
+// `criterion_main!` writes the `main` function, without a doc comment.
+#![allow(missing_docs)]
+
 use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};

@@ -3,6 +3,9 @@
 //! signature that fills in number and date and places the seal.
 //! Run: `cargo bench --bench signing`.
 
+// `criterion_main!` writes the `main` function, without a doc comment.
+#![allow(missing_docs)]
+
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -309,6 +309,8 @@ pub async fn open_invitations(
     Ok(until)
 }
 
+/// Who a live password link belongs to and what it is for (an invitation or a
+/// reset), for its page; a used, expired or unknown link is `gone`.
 pub async fn link_holder(db: &Db, now: DateTime<Utc>, secret: &str) -> Result<LinkHolder> {
     let (link, user) = live_link(&db.conn, now, secret).await?;
     let purpose = if link.purpose == Purpose::Invite.code() { Purpose::Invite } else { Purpose::Reset };

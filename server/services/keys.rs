@@ -290,6 +290,7 @@ pub async fn expiring(db: &Db, actor: &Actor, now: DateTime<Utc>) -> Result<Vec<
 pub struct Candidate {
     /// "issuer" or "signer".
     pub kind: &'static str,
+    /// The issuer's or the signer's id.
     pub id: Uuid,
     /// The body's name, or the signer's name with their body's.
     pub label: String,
@@ -306,7 +307,9 @@ pub struct Candidate {
 /// may hold one, and whether keys can be imported at all.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Overview {
+    /// Every key, in use and retired.
     pub keys: Vec<SigningKeyInfo>,
+    /// Who may hold a key.
     pub candidates: Vec<Candidate>,
     /// Whether documents are signed digitally.
     pub signing_on: bool,

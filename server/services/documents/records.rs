@@ -398,12 +398,17 @@ pub async fn list_documents(db: &Db, actor: &Actor, f: DocumentFilter, paging: P
 /// when, and — if it came back after being returned — the comment and what changed.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SignOff {
+    /// Who drafted it (their name).
     pub drafted_by: Option<String>,
+    /// When it was drafted.
     pub drafted_at: Option<DateTime<Utc>>,
+    /// Who submitted it for signing.
     pub submitted_by: Option<String>,
+    /// When it was last submitted.
     pub submitted_at: Option<DateTime<Utc>>,
     /// When it was last returned to the office, with the signer's comment.
     pub returned_at: Option<DateTime<Utc>>,
+    /// The signer's comment on that return.
     pub return_comment: Option<String>,
     /// The parts changed since it was returned (Vietnamese names), in print order.
     pub changed: Vec<&'static str>,

@@ -169,9 +169,11 @@ async fn signer_key(
 /// The certificate the actor's approval would sign with, as the sign-off page shows it.
 #[derive(Debug, Clone, Serialize)]
 pub struct SignerKeyView {
-    /// The certificate's common name, its issuer and its end, when the key is usable.
+    /// The certificate's common name, when the key is usable.
     pub subject: Option<String>,
+    /// Who issued the certificate.
     pub issued_by: Option<String>,
+    /// When the certificate ends.
     pub until: Option<DateTime<Utc>>,
     /// Why the server cannot sign for them now (Vietnamese), if it cannot.
     pub problem: Option<String>,

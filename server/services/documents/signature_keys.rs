@@ -35,9 +35,13 @@ pub const ISSUER_REASON: &str = "Đóng dấu, phát hành văn bản";
 /// Signing settings, loaded once.
 #[derive(Debug, Clone, Default)]
 pub struct Signing {
+    /// Whether documents are signed digitally.
     pub enabled: bool,
+    /// The signers' and the issuers' keys the server holds.
     pub keys: KeyStore,
+    /// The roots a certificate must chain to.
     pub trust: TrustStore,
+    /// How long a signature prepared for a signer's own device stays open.
     pub session_minutes: i64,
     /// Whether approving and issuing need the signature and seal images on file.
     pub images_required: bool,
