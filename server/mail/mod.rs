@@ -6,7 +6,7 @@ mod templates;
 mod transport;
 
 pub use templates::{Rendered, render};
-pub use transport::{Mailer, Outgoing, SendError, SmtpMailer};
+pub use transport::{Mailer, Outgoing, Recording, SendError, SmtpMailer};
 
 /// Whether `s` is a mailbox ("Name <address>" or an address).
 pub fn valid_mailbox(s: &str) -> bool {

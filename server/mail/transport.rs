@@ -46,6 +46,41 @@ pub trait Mailer: Send + Sync {
     fn send<'a>(&'a self, msg: &'a Outgoing) -> Pin<Box<dyn Future<Output = Result<(), SendError>> + Send + 'a>>;
 }
 
+/// A mailer that keeps each message it is given instead of sending it, and answers
+/// with the outcomes it was told to give, in order (then "sent"): the seam for
+/// unit-testing mail logic without a mail server.
+#[derive(Default)]
+pub struct Recording {
+    sent: std::sync::Mutex<Vec<Outgoing>>,
+    outcomes: std::sync::Mutex<std::collections::VecDeque<Result<(), SendError>>>,
+}
+
+impl Recording {
+    /// A recorder that answers with `outcomes` first, then takes every message.
+    pub fn answering(outcomes: Vec<Result<(), SendError>>) -> Recording {
+        Recording { sent: Default::default(), outcomes: std::sync::Mutex::new(outcomes.into()) }
+    }
+
+    /// The messages taken so far, in order.
+    pub fn sent(&self) -> Vec<Outgoing> {
+        self.sent.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+}
+
+impl Mailer for Recording {
+    fn send<'a>(&'a self, msg: &'a Outgoing) -> Pin<Box<dyn Future<Output = Result<(), SendError>> + Send + 'a>> {
+        Box::pin(async move {
+            let outcome = self.outcomes.lock().ok().and_then(|mut o| o.pop_front()).unwrap_or(Ok(()));
+            if outcome.is_ok()
+                && let Ok(mut sent) = self.sent.lock()
+            {
+                sent.push(msg.clone());
+            }
+            outcome
+        })
+    }
+}
+
 /// SMTP through a connection pool.
 pub struct SmtpMailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,

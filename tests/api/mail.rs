@@ -242,3 +242,55 @@ async fn an_urging_letter_is_mailed_to_the_late_units_it_names() {
             && deliveries["items"][0]["subject"].as_str().unwrap().ends_with("V/v đôn đốc thực hiện nhiệm vụ")
     );
 }
+
+/// The dispatcher's rules, through the recording seam (no mail server): a message
+/// taken is sent once, a refusal for now is tried again after its backoff and not
+/// before, a refusal for good is not tried again, and each ends in its own state.
+#[tokio::test]
+async fn the_dispatcher_sends_once_retries_a_deferral_after_its_backoff_and_gives_up_on_a_refusal() {
+    use nhiemvu::domain::{MailKind, OutboxState};
+    use nhiemvu::mail::{Recording, SendError};
+    let app = spawn_app().await;
+    let at = Utc::now();
+    let txn = app.db.begin_write().await.unwrap();
+    for to in ["a@example.vn", "b@example.vn", "c@example.vn"] {
+        let m = outbox::NewMessage {
+            key: format!("test:{to}"),
+            kind: MailKind::Reminder,
+            to: to.into(),
+            recipient_label: None,
+            subject: "Nhắc hạn".into(),
+            text: "Nội dung".into(),
+            html: "<p>Nội dung</p>".into(),
+            attachment: None,
+            document_id: None,
+            unit_id: None,
+            issuer_id: None,
+        };
+        assert!(outbox::enqueue(&*txn, at, m).await.unwrap());
+    }
+    txn.commit().await.unwrap();
+
+    let later = |message: &str, permanent| Err(SendError { permanent, message: message.into() });
+    let mailer = Recording::answering(vec![Ok(()), later("421 try later", false), later("550 no such user", true)]);
+    let first = outbox::dispatch(&app.db, &app.files, &mailer, "test", at, 10).await.unwrap();
+    assert_eq!(first, outbox::Dispatched { sent: 1, retried: 1, failed: 1 });
+    assert_eq!(mailer.sent().len(), 1);
+
+    // Nothing is due again before the deferred message's backoff has passed.
+    let early = outbox::dispatch(&app.db, &app.files, &mailer, "test", at + Duration::seconds(5), 10).await.unwrap();
+    assert_eq!(early, outbox::Dispatched::default());
+    let after = at + outbox::backoff(1) + Duration::seconds(1);
+    let again = outbox::dispatch(&app.db, &app.files, &mailer, "test", after, 10).await.unwrap();
+    assert_eq!(again, outbox::Dispatched { sent: 1, retried: 0, failed: 0 });
+    let sent: Vec<String> = mailer.sent().into_iter().map(|m| m.to).collect();
+    assert_eq!(sent.len(), 2, "two messages taken: {sent:?}");
+    assert_ne!(sent[0], sent[1], "each message at most once");
+
+    let listed = app.get("/api/v1/outbox?per_page=10").await.expect(200);
+    let mut states: Vec<String> =
+        listed["items"].as_array().unwrap().iter().map(|m| m["state"].as_str().unwrap().to_owned()).collect();
+    states.sort();
+    let want = [OutboxState::Failed, OutboxState::Sent, OutboxState::Sent].map(|s| s.code().to_owned());
+    assert_eq!(states, want);
+}
