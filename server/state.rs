@@ -38,6 +38,11 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// What the document services work with, as one bundle.
+    pub fn tools(&self) -> crate::services::Tools<'_> {
+        crate::services::Tools { db: &self.db, renderer: &self.renderer, files: &self.files, signing: &self.signing }
+    }
+
     /// Connects the database, opens the file store and loads the renderer.
     pub async fn build(settings: &Settings) -> Result<AppState, Box<dyn std::error::Error>> {
         let db = connect(settings).await?;

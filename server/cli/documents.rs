@@ -61,10 +61,7 @@ pub async fn sign_attachment(
         &state.signing,
         stored.as_ref(),
         names.as_deref(),
-        issuer,
-        reference,
-        location,
-        &pdf,
+        services::signatures::Attachment { issuer_code: issuer, reference, location, pdf: &pdf },
         services::now(),
     )?;
     std::fs::write(output, &signed).map_err(|e| format!("{}: {e}", output.display()))?;

@@ -140,7 +140,7 @@ async fn make_link<C: Conn>(
         Purpose::Invite => AuditAction::Invite,
         Purpose::Reset => AuditAction::ResetRequested,
     };
-    audited(txn, actor, now, action, "users", user.id, None, Some(&link)).await?;
+    audited(txn, actor, now, super::Change::of(action, "users", user.id, None, Some(&link))).await?;
     Ok(IssuedLink { url, expires_at })
 }
 
@@ -268,7 +268,7 @@ pub async fn set_user_active(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uui
     let changed = users::Model { deactivated_at: (!active).then_some(now), updated_at: now, ..before.clone() };
     let after = users::save(&*txn, changed).await?;
     let action = if active { AuditAction::Reactivate } else { AuditAction::Deactivate };
-    audited(&*txn, actor, now, action, "users", id, Some(&before), Some(&after)).await?;
+    audited(&*txn, actor, now, super::Change::of(action, "users", id, Some(&before), Some(&after))).await?;
     if !active {
         close_links(&*txn, now, id).await?;
         auth::end_sessions(&*txn, actor, now, id, None).await?;

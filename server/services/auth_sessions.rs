@@ -114,7 +114,7 @@ pub async fn revoke(db: &Db, actor: &Actor, now: DateTime<Utc>, session_id: Uuid
     }
     let after = sessions::save(&*txn, sessions::Model { revoked_at: Some(now), ..s.clone() }).await?;
     let action = if s.kind == Kind::Browser.code() { AuditAction::Logout } else { AuditAction::RevokeToken };
-    audited(&*txn, actor, now, action, "sessions", s.id, Some(&s), Some(&after)).await?;
+    audited(&*txn, actor, now, super::Change::of(action, "sessions", s.id, Some(&s), Some(&after))).await?;
     txn.commit().await?;
     Ok(())
 }

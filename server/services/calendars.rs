@@ -4,6 +4,7 @@
 //! alarms. Only the address's SHA-256 is stored; revoking ends it at once, and so
 //! does deactivating its maker.
 
+use crate::domain::AuditAction;
 use chrono::{DateTime, Datelike, Duration, Utc};
 use uuid::Uuid;
 
@@ -78,7 +79,7 @@ pub async fn create_feed(
         revoked_at: None,
     };
     let m = calendar_feeds::insert(&*txn, m).await?;
-    audited(&*txn, actor, now, crate::domain::AuditAction::Create, ENTITY, m.id, None, Some(&m)).await?;
+    audited(&*txn, actor, now, super::Change::of(AuditAction::Create, ENTITY, m.id, None, Some(&m))).await?;
     txn.commit().await?;
     Ok(NewCalendarFeed { url: feed_url(public_url, &secret), feed: to_model(m) })
 }
@@ -104,7 +105,7 @@ pub async fn revoke_feed(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -
     let mut after = before.clone();
     after.revoked_at = Some(now);
     let after = calendar_feeds::save(&*txn, after).await?;
-    audited(&*txn, actor, now, crate::domain::AuditAction::Revoke, ENTITY, id, Some(&before), Some(&after)).await?;
+    audited(&*txn, actor, now, super::Change::of(AuditAction::Revoke, ENTITY, id, Some(&before), Some(&after))).await?;
     txn.commit().await?;
     Ok(to_model(after))
 }

@@ -1,6 +1,7 @@
 //! Contributions: what a co-operating unit reports on a task it helps with, one
 //! per unit and task, read beside the lead unit's result.
 
+use crate::domain::AuditAction;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -71,11 +72,7 @@ pub async fn contribute(
                 &*txn,
                 actor,
                 now,
-                crate::domain::AuditAction::Update,
-                ENTITY,
-                after.id,
-                Some(&before),
-                Some(&after),
+                super::Change::of(AuditAction::Update, ENTITY, after.id, Some(&before), Some(&after)),
             )
             .await?;
             after
@@ -91,7 +88,7 @@ pub async fn contribute(
                 updated_at: now,
             };
             let m = contributions::insert(&*txn, m).await?;
-            audited(&*txn, actor, now, crate::domain::AuditAction::Create, ENTITY, m.id, None, Some(&m)).await?;
+            audited(&*txn, actor, now, super::Change::of(AuditAction::Create, ENTITY, m.id, None, Some(&m))).await?;
             m
         }
     };

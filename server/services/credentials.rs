@@ -161,7 +161,7 @@ pub(crate) async fn open_session(
     };
     let m = sessions::insert(&*txn, m).await?;
     let action = if kind == Kind::Browser { AuditAction::Login } else { AuditAction::CreateToken };
-    audited(&*txn, actor, now, action, "sessions", m.id, None, Some(&m)).await?;
+    audited(&*txn, actor, now, super::Change::of(action, "sessions", m.id, None, Some(&m))).await?;
     txn.commit().await?;
     Ok((token, m))
 }

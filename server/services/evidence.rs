@@ -3,6 +3,7 @@
 //! and the record is written only once the file is safely stored; a failed or
 //! aborted upload leaves neither.
 
+use crate::domain::AuditAction;
 use std::io::{Read, Seek, SeekFrom};
 use std::sync::Arc;
 
@@ -183,7 +184,7 @@ pub async fn upload_evidence(
             signatures,
         };
         let m = evidence::insert(&*txn, m).await?;
-        audited(&*txn, actor, now, crate::domain::AuditAction::Upload, ENTITY, id, None, Some(&m)).await?;
+        audited(&*txn, actor, now, super::Change::of(AuditAction::Upload, ENTITY, id, None, Some(&m))).await?;
         txn.commit().await?;
         Ok::<_, AppError>(m)
     }
@@ -249,7 +250,7 @@ pub async fn delete_evidence(
     let txn = db.begin_write().await?;
     super::integrity::ensure_editable(&*txn, m.task_id).await?;
     evidence::remove(&*txn, id).await?;
-    audited(&*txn, actor, now, crate::domain::AuditAction::Delete, ENTITY, id, Some(&m), None).await?;
+    audited(&*txn, actor, now, super::Change::of(AuditAction::Delete, ENTITY, id, Some(&m), None)).await?;
     txn.commit().await?;
     if let Err(e) = files.delete(&m.storage_key) {
         tracing::warn!(error = %e, key = %m.storage_key, "evidence file left behind");

@@ -1,5 +1,6 @@
 //! Task groups: the headed sections of a plan ("Nhóm nhiệm vụ về phát triển kinh tế").
 
+use crate::domain::AuditAction;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -73,7 +74,7 @@ pub async fn create_group(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Gro
         updated_at: now,
     };
     let m = task_groups::insert(&*txn, m).await?;
-    audited(&*txn, actor, now, crate::domain::AuditAction::Create, ENTITY, m.id, None, Some(&m)).await?;
+    audited(&*txn, actor, now, super::Change::of(AuditAction::Create, ENTITY, m.id, None, Some(&m))).await?;
     txn.commit().await?;
     Ok(to_model(m))
 }
@@ -105,7 +106,7 @@ pub async fn update_group(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, 
     after.summary_title = input.summary_title.filter(|s| !s.trim().is_empty());
     after.updated_at = now;
     let after = task_groups::save(&*txn, after).await?;
-    audited(&*txn, actor, now, crate::domain::AuditAction::Update, ENTITY, id, Some(&before), Some(&after)).await?;
+    audited(&*txn, actor, now, super::Change::of(AuditAction::Update, ENTITY, id, Some(&before), Some(&after))).await?;
     txn.commit().await?;
     Ok(to_model(after))
 }
@@ -118,7 +119,7 @@ pub async fn delete_group(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) 
     check_plan_scope(&*txn, actor, before.plan_id, "group").await?;
     super::integrity::ensure_group_deletable(&*txn, &before).await?;
     task_groups::remove(&*txn, id).await.map_err(|e| AppError::from_db(e, "in_use", ""))?;
-    audited(&*txn, actor, now, crate::domain::AuditAction::Delete, ENTITY, id, Some(&before), None).await?;
+    audited(&*txn, actor, now, super::Change::of(AuditAction::Delete, ENTITY, id, Some(&before), None)).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! The signer's signature image and the issuer's seal image: transparent PNGs
 //! placed on printed documents (a picture, not a digital signature).
 
+use crate::domain::AuditAction;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -55,11 +56,7 @@ pub async fn set_signature_image(
         &*txn,
         actor,
         now,
-        crate::domain::AuditAction::SetSignatureImage,
-        "users",
-        user_id,
-        Some(&before),
-        Some(&after),
+        super::Change::of(AuditAction::SetSignatureImage, "users", user_id, Some(&before), Some(&after)),
     )
     .await?;
     if let Err(e) = txn.commit().await {
@@ -93,11 +90,7 @@ pub async fn set_seal_image(
         &*txn,
         actor,
         now,
-        crate::domain::AuditAction::SetSealImage,
-        "issuers",
-        issuer_id,
-        Some(&before),
-        Some(&after),
+        super::Change::of(AuditAction::SetSealImage, "issuers", issuer_id, Some(&before), Some(&after)),
     )
     .await?;
     if let Err(e) = txn.commit().await {

@@ -1,6 +1,7 @@
 //! Issuers: the bodies that issue documents. Creating one also creates its two
 //! preset rubrics (the reference report's, the default, and the 2026 state rule).
 
+use crate::domain::AuditAction;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -133,7 +134,7 @@ pub(crate) async fn insert<C: Conn>(
     };
     fill(&mut m, input, now);
     let m = issuers::insert(txn, m).await.map_err(|e| AppError::from_db(e, "duplicate_issuer_code", DUPLICATE))?;
-    audited(txn, actor, now, crate::domain::AuditAction::Create, ENTITY, m.id, None, Some(&m)).await?;
+    audited(txn, actor, now, super::Change::of(AuditAction::Create, ENTITY, m.id, None, Some(&m))).await?;
     rubrics::create_presets(txn, actor, now, m.id).await?;
     Ok(m)
 }
@@ -157,7 +158,7 @@ pub async fn update_issuer(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid,
     fill(&mut after, input, now);
     let after =
         issuers::save(&*txn, after).await.map_err(|e| AppError::from_db(e, "duplicate_issuer_code", DUPLICATE))?;
-    audited(&*txn, actor, now, crate::domain::AuditAction::Update, ENTITY, id, Some(&before), Some(&after)).await?;
+    audited(&*txn, actor, now, super::Change::of(AuditAction::Update, ENTITY, id, Some(&before), Some(&after))).await?;
     txn.commit().await?;
     Ok(to_model(after))
 }
@@ -170,7 +171,7 @@ pub async fn delete_issuer(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid)
     check_scope(actor, id, "issuer")?;
     super::integrity::ensure_issuer_deletable(&*txn, id).await?;
     issuers::remove(&*txn, id).await.map_err(|e| AppError::from_db(e, "in_use", ""))?;
-    audited(&*txn, actor, now, crate::domain::AuditAction::Delete, ENTITY, id, Some(&before), None).await?;
+    audited(&*txn, actor, now, super::Change::of(AuditAction::Delete, ENTITY, id, Some(&before), None)).await?;
     txn.commit().await?;
     Ok(())
 }

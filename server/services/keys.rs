@@ -13,6 +13,7 @@
 //! chain to `trust_dir` and for a common name that is the holder's (the signer's name,
 //! the body's name lines) before anything is numbered.
 
+use crate::domain::AuditAction;
 use std::collections::HashMap;
 
 use base64::Engine as _;
@@ -227,7 +228,8 @@ pub async fn import(
     };
     let row = signing_keys::insert(&*txn, row).await?;
     let after = info(&row, now, &holder_names(&*txn, std::slice::from_ref(&row)).await?);
-    audited(&*txn, actor, now, crate::domain::AuditAction::ImportSigningKey, ENTITY, id, None, Some(&after)).await?;
+    audited(&*txn, actor, now, super::Change::of(AuditAction::ImportSigningKey, ENTITY, id, None, Some(&after)))
+        .await?;
     txn.commit().await?;
     tracing::info!(key = %id, subject = %after.subject, until = %iso_vn(after.not_after), "signing key imported");
     Ok(after)
@@ -243,8 +245,13 @@ async fn retire_model<C: Conn>(
     let before = info(&m, now, names);
     let retired = signing_keys::save(c, signing_keys::Model { retired_at: Some(now), ..m }).await?;
     let after = info(&retired, now, names);
-    audited(c, actor, now, crate::domain::AuditAction::RetireSigningKey, ENTITY, after.id, Some(&before), Some(&after))
-        .await?;
+    audited(
+        c,
+        actor,
+        now,
+        super::Change::of(AuditAction::RetireSigningKey, ENTITY, after.id, Some(&before), Some(&after)),
+    )
+    .await?;
     Ok(after)
 }
 

@@ -58,7 +58,22 @@ use chrono::{DateTime, SubsecRound, Utc};
 use serde::Serialize;
 
 use crate::error::{AppError, Result};
-pub(crate) use crate::storage::audit::audited;
+pub(crate) use crate::storage::audit::{Change, audited};
+
+/// What the document services work with besides who acts and when: the database,
+/// the renderer, the file store and the signing keys, travelling as one (the state
+/// hands them out with `AppState::tools`).
+#[derive(Clone, Copy)]
+pub struct Tools<'a> {
+    /// The database.
+    pub db: &'a crate::storage::Db,
+    /// Templates and fonts.
+    pub renderer: &'a std::sync::Arc<crate::render::Renderer>,
+    /// Evidence, images and issued PDFs.
+    pub files: &'a std::sync::Arc<dyn crate::storage::files::BlobStore>,
+    /// Signing keys and trusted roots.
+    pub signing: &'a signatures::Signing,
+}
 
 /// The current time at the precision the database keeps (microseconds).
 pub fn now() -> DateTime<Utc> {

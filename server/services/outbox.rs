@@ -12,6 +12,7 @@
 //! connection errors) or failed (5xx). A killed instance leaves only its unfinished
 //! messages, which another sends once their claims run out, with the same Message-ID.
 
+use crate::domain::AuditAction;
 use crate::domain::OutboxState;
 use std::sync::Arc;
 
@@ -297,7 +298,8 @@ pub async fn resend(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Res
     let new = outbox::by_key(&*txn, &format!("{}#resend{}", old.idempotency_key, n + 1))
         .await?
         .ok_or_else(|| AppError::Internal("resent message vanished".into()))?;
-    audited(&*txn, actor, now, crate::domain::AuditAction::Resend, "outbox", new.id, Some(&old), Some(&new)).await?;
+    audited(&*txn, actor, now, super::Change::of(AuditAction::Resend, "outbox", new.id, Some(&old), Some(&new)))
+        .await?;
     txn.commit().await?;
     Ok(to_model(new))
 }
@@ -383,7 +385,7 @@ pub async fn send_test(
         actor,
         now,
         crate::storage::audit::Change {
-            action: crate::domain::AuditAction::MailTest,
+            action: AuditAction::MailTest,
             entity: "outbox",
             entity_id: Some(msg.id),
             before: None,

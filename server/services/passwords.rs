@@ -1,6 +1,7 @@
 //! Setting and changing passwords: every other session and token of the user ends
 //! with the change, and the name's failed logins are forgotten.
 
+use crate::domain::AuditAction;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -93,7 +94,7 @@ pub(crate) async fn store_password<C: Conn>(
     let after = users::save(txn, changed).await?;
     login_throttles::remove(txn, &throttle_key(&user.username)).await?;
     // The hash never enters the audit log (the entity skips it when serialised).
-    audited(txn, actor, now, crate::domain::AuditAction::SetPassword, "users", user_id, Some(&user), Some(&after))
+    audited(txn, actor, now, super::Change::of(AuditAction::SetPassword, "users", user_id, Some(&user), Some(&after)))
         .await?;
     end_sessions(txn, actor, now, user_id, keep).await
 }
@@ -113,7 +114,7 @@ pub(crate) async fn end_sessions<C: Conn>(
         actor,
         now,
         audit::Change {
-            action: crate::domain::AuditAction::EndSessions,
+            action: AuditAction::EndSessions,
             entity: "users",
             entity_id: Some(user_id),
             before: None,

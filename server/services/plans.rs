@@ -1,6 +1,7 @@
 //! Plans: one issuer's key tasks for one year, and carrying proposals forward
 //! into next year's draft plan.
 
+use crate::domain::AuditAction;
 use chrono::{DateTime, Datelike, Utc};
 use uuid::Uuid;
 
@@ -103,7 +104,7 @@ pub async fn create_plan(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Plan
         updated_at: now,
     };
     let m = plans::insert(&*txn, m).await.map_err(|e| AppError::from_db(e, "duplicate_plan_year", DUPLICATE))?;
-    audited(&*txn, actor, now, crate::domain::AuditAction::Create, ENTITY, m.id, None, Some(&m)).await?;
+    audited(&*txn, actor, now, super::Change::of(AuditAction::Create, ENTITY, m.id, None, Some(&m))).await?;
     txn.commit().await?;
     Ok(to_model(m))
 }
@@ -161,7 +162,7 @@ pub async fn update_plan(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, i
     after.reminder_policy = input.reminder_policy.as_ref().map(to_json);
     after.updated_at = now;
     let after = plans::save(&*txn, after).await.map_err(|e| AppError::from_db(e, "duplicate_plan_year", DUPLICATE))?;
-    audited(&*txn, actor, now, crate::domain::AuditAction::Update, ENTITY, id, Some(&before), Some(&after)).await?;
+    audited(&*txn, actor, now, super::Change::of(AuditAction::Update, ENTITY, id, Some(&before), Some(&after))).await?;
     let plan = with_closures(&*txn, vec![after]).await?.remove(0);
     txn.commit().await?;
     Ok(plan)
@@ -175,7 +176,7 @@ pub async fn delete_plan(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -
     let before = plan_in_scope(&*txn, actor, id).await?;
     super::integrity::ensure_plan_deletable(&*txn, id).await?;
     plans::remove(&*txn, id).await.map_err(|e| AppError::from_db(e, "plan_in_use", ""))?;
-    audited(&*txn, actor, now, crate::domain::AuditAction::Delete, ENTITY, id, Some(&before), None).await?;
+    audited(&*txn, actor, now, super::Change::of(AuditAction::Delete, ENTITY, id, Some(&before), None)).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -211,15 +212,9 @@ pub async fn carry_forward(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid)
             "Kế hoạch chưa có đề xuất nào để chuyển sang năm sau / the plan has no proposals to carry forward",
         ));
     }
-    let plan = next_year(
-        &*txn,
-        actor,
-        now,
-        &source,
-        format!("Nhiệm vụ trọng tâm năm {year}"),
-        crate::domain::AuditAction::CarryForward,
-    )
-    .await?;
+    let plan =
+        next_year(&*txn, actor, now, &source, format!("Nhiệm vụ trọng tâm năm {year}"), AuditAction::CarryForward)
+            .await?;
     let (mut groups, mut task_count) = (0u64, 0u64);
     for section in ProposalSection::ALL {
         let mine: Vec<_> = props.iter().filter(|p| p.section == *section).collect();
@@ -241,11 +236,7 @@ pub async fn carry_forward(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid)
             &*txn,
             actor,
             now,
-            crate::domain::AuditAction::CarryForward,
-            "task_groups",
-            group.id,
-            None,
-            Some(&group),
+            super::Change::of(AuditAction::CarryForward, "task_groups", group.id, None, Some(&group)),
         )
         .await?;
         for (n, p) in mine.iter().enumerate() {
@@ -264,8 +255,13 @@ pub async fn carry_forward(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid)
                 archive_reason: None,
             };
             let task = tasks::insert(&*txn, task).await?;
-            audited(&*txn, actor, now, crate::domain::AuditAction::CarryForward, "tasks", task.id, None, Some(&task))
-                .await?;
+            audited(
+                &*txn,
+                actor,
+                now,
+                super::Change::of(AuditAction::CarryForward, "tasks", task.id, None, Some(&task)),
+            )
+            .await?;
             task_count += 1;
         }
     }
@@ -295,7 +291,7 @@ async fn next_year<C: Conn>(
         updated_at: now,
     };
     let plan = plans::insert(txn, plan).await.map_err(|e| AppError::from_db(e, "duplicate_plan_year", DUPLICATE))?;
-    audited(txn, actor, now, action, ENTITY, plan.id, None, Some(&plan)).await?;
+    audited(txn, actor, now, super::Change::of(action, ENTITY, plan.id, None, Some(&plan))).await?;
     Ok(plan)
 }
 
@@ -332,7 +328,7 @@ pub async fn copy_forward(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) 
     } else {
         format!("Nhiệm vụ trọng tâm năm {year}")
     };
-    let plan = next_year(&*txn, actor, now, &source, title, crate::domain::AuditAction::CopyForward).await?;
+    let plan = next_year(&*txn, actor, now, &source, title, AuditAction::CopyForward).await?;
     let mut group_of = std::collections::HashMap::new();
     for g in &old_groups {
         let new = task_groups::Model {
@@ -345,8 +341,13 @@ pub async fn copy_forward(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) 
             updated_at: now,
         };
         let new = task_groups::insert(&*txn, new).await?;
-        audited(&*txn, actor, now, crate::domain::AuditAction::CopyForward, "task_groups", new.id, None, Some(&new))
-            .await?;
+        audited(
+            &*txn,
+            actor,
+            now,
+            super::Change::of(AuditAction::CopyForward, "task_groups", new.id, None, Some(&new)),
+        )
+        .await?;
         group_of.insert(g.id, new.id);
     }
     let mut task_count = 0u64;
@@ -395,11 +396,7 @@ pub async fn copy_forward(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) 
             &*txn,
             actor,
             now,
-            crate::domain::AuditAction::CopyForward,
-            "tasks",
-            task.id,
-            None,
-            Some(&(&task, &coops, &lines)),
+            super::Change::of(AuditAction::CopyForward, "tasks", task.id, None, Some(&(&task, &coops, &lines))),
         )
         .await?;
         task_count += 1;

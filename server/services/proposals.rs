@@ -1,5 +1,6 @@
 //! Proposals: the tasks a report proposes for next year, in three sections.
 
+use crate::domain::AuditAction;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -82,7 +83,7 @@ pub async fn create_proposal(db: &Db, actor: &Actor, now: DateTime<Utc>, input: 
         updated_at: now,
     };
     let m = proposals::insert(&*txn, m).await?;
-    audited(&*txn, actor, now, crate::domain::AuditAction::Create, ENTITY, m.id, None, Some(&m)).await?;
+    audited(&*txn, actor, now, super::Change::of(AuditAction::Create, ENTITY, m.id, None, Some(&m))).await?;
     txn.commit().await?;
     Ok(to_model(m))
 }
@@ -125,7 +126,7 @@ pub async fn update_proposal(
     after.place = input.place.map(|p| p.trim().to_owned()).filter(|p| !p.is_empty());
     after.updated_at = now;
     let after = proposals::save(&*txn, after).await?;
-    audited(&*txn, actor, now, crate::domain::AuditAction::Update, ENTITY, id, Some(&before), Some(&after)).await?;
+    audited(&*txn, actor, now, super::Change::of(AuditAction::Update, ENTITY, id, Some(&before), Some(&after))).await?;
     txn.commit().await?;
     Ok(to_model(after))
 }
@@ -138,7 +139,7 @@ pub async fn delete_proposal(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uui
     check_plan_scope(&*txn, actor, before.plan_id, "proposal").await?;
     super::integrity::ensure_plan_open(&*txn, before.plan_id).await?;
     proposals::remove(&*txn, id).await?;
-    audited(&*txn, actor, now, crate::domain::AuditAction::Delete, ENTITY, id, Some(&before), None).await?;
+    audited(&*txn, actor, now, super::Change::of(AuditAction::Delete, ENTITY, id, Some(&before), None)).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -164,7 +164,7 @@ pub async fn create_result(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Re
     let m = results::insert(&*txn, m).await.map_err(|e| {
         AppError::from_db(e, "duplicate_result", "Nhiệm vụ đã có báo cáo kết quả / the task already has a result")
     })?;
-    audited(&*txn, actor, now, crate::domain::AuditAction::Create, ENTITY, m.id, None, Some(&m)).await?;
+    audited(&*txn, actor, now, super::Change::of(AuditAction::Create, ENTITY, m.id, None, Some(&m))).await?;
     txn.commit().await?;
     Ok(to_model(m))
 }
@@ -193,7 +193,7 @@ pub async fn history(db: &Db, actor: &Actor, id: Uuid) -> Result<Vec<ReviewEvent
     Ok(events
         .into_iter()
         .map(|e| {
-            let comment = (e.action == crate::domain::AuditAction::Return)
+            let comment = (e.action == AuditAction::Return)
                 .then(|| {
                     e.after.as_ref().and_then(|a| a.get("review_comment")).and_then(|c| c.as_str()).map(str::to_owned)
                 })
@@ -243,7 +243,7 @@ pub async fn update_result(
     let mut after = before.clone();
     fill(&mut after, input, proposed, kept, now)?;
     let after = results::save(&*txn, after).await?;
-    audited(&*txn, actor, now, crate::domain::AuditAction::Update, ENTITY, id, Some(&before), Some(&after)).await?;
+    audited(&*txn, actor, now, super::Change::of(AuditAction::Update, ENTITY, id, Some(&before), Some(&after))).await?;
     txn.commit().await?;
     Ok(to_model(after))
 }
@@ -332,7 +332,7 @@ pub async fn step_result(
         }
     }
     let after = results::save(&*txn, after).await?;
-    audited(&*txn, actor, now, step.action(), ENTITY, id, Some(&before), Some(&after)).await?;
+    audited(&*txn, actor, now, super::Change::of(step.action(), ENTITY, id, Some(&before), Some(&after))).await?;
     txn.commit().await?;
     Ok(to_model(after))
 }
@@ -346,7 +346,7 @@ pub async fn delete_result(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid)
     super::integrity::ensure_live(&*txn, &task).await?;
     super::integrity::ensure_editable(&*txn, before.task_id).await?;
     results::remove(&*txn, id).await?;
-    audited(&*txn, actor, now, crate::domain::AuditAction::Delete, ENTITY, id, Some(&before), None).await?;
+    audited(&*txn, actor, now, super::Change::of(AuditAction::Delete, ENTITY, id, Some(&before), None)).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -420,11 +420,7 @@ pub async fn report(db: &Db, actor: &Actor, now: DateTime<Utc>, task_id: Uuid, r
                 &*txn,
                 actor,
                 now,
-                crate::domain::AuditAction::Update,
-                ENTITY,
-                after.id,
-                Some(&before),
-                Some(&after),
+                super::Change::of(AuditAction::Update, ENTITY, after.id, Some(&before), Some(&after)),
             )
             .await?;
             after
@@ -433,7 +429,7 @@ pub async fn report(db: &Db, actor: &Actor, now: DateTime<Utc>, task_id: Uuid, r
             let mut m = new_draft(task_id, now);
             fill(&mut m, input, proposed, kept, now)?;
             let m = results::insert(&*txn, m).await?;
-            audited(&*txn, actor, now, crate::domain::AuditAction::Create, ENTITY, m.id, None, Some(&m)).await?;
+            audited(&*txn, actor, now, super::Change::of(AuditAction::Create, ENTITY, m.id, None, Some(&m))).await?;
             m
         }
     };
@@ -444,8 +440,13 @@ pub async fn report(db: &Db, actor: &Actor, now: DateTime<Utc>, task_id: Uuid, r
         after.submitted_at = Some(now);
         after.updated_at = now;
         let after = results::save(&*txn, after).await?;
-        audited(&*txn, actor, now, crate::domain::AuditAction::Submit, ENTITY, after.id, Some(&saved), Some(&after))
-            .await?;
+        audited(
+            &*txn,
+            actor,
+            now,
+            super::Change::of(AuditAction::Submit, ENTITY, after.id, Some(&saved), Some(&after)),
+        )
+        .await?;
         after
     } else {
         saved

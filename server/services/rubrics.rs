@@ -1,5 +1,6 @@
 //! Rubrics: self-score → rating bands, per issuer, chosen per plan.
 
+use crate::domain::AuditAction;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -109,7 +110,7 @@ pub const STATE_RULE_FROM: i32 = 2026;
 pub(crate) async fn create_presets<C: Conn>(db: &C, actor: &Actor, now: DateTime<Utc>, issuer_id: Uuid) -> Result<()> {
     for (name, r) in [(REFERENCE_NAME, domain::Rubric::reference()), (STATE_2026_NAME, domain::Rubric::state_2026())] {
         let m = rubrics::insert(db, new_rubric(issuer_id, name, &r, now)).await?;
-        audited(db, actor, now, crate::domain::AuditAction::Create, ENTITY, m.id, None, Some(&m)).await?;
+        audited(db, actor, now, super::Change::of(AuditAction::Create, ENTITY, m.id, None, Some(&m))).await?;
     }
     Ok(())
 }
@@ -124,7 +125,7 @@ pub async fn create_rubric(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Ru
         return Err(AppError::field("issuer_id", unknown_ref("cơ quan / issuer")));
     }
     let m = rubrics::insert(&*txn, new_rubric(input.issuer_id, input.name.trim(), &r, now)).await?;
-    audited(&*txn, actor, now, crate::domain::AuditAction::Create, ENTITY, m.id, None, Some(&m)).await?;
+    audited(&*txn, actor, now, super::Change::of(AuditAction::Create, ENTITY, m.id, None, Some(&m))).await?;
     txn.commit().await?;
     Ok(to_model(m))
 }
@@ -150,7 +151,7 @@ pub async fn update_rubric(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid,
     let changed =
         rubrics::Model { name: input.name.trim().to_owned(), bands: bands_json(&r), updated_at: now, ..before.clone() };
     let after = rubrics::save(&*txn, changed).await?;
-    audited(&*txn, actor, now, crate::domain::AuditAction::Update, ENTITY, id, Some(&before), Some(&after)).await?;
+    audited(&*txn, actor, now, super::Change::of(AuditAction::Update, ENTITY, id, Some(&before), Some(&after))).await?;
     txn.commit().await?;
     Ok(to_model(after))
 }
@@ -168,7 +169,7 @@ pub async fn delete_rubric(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid)
         ));
     }
     rubrics::remove(&*txn, id).await?;
-    audited(&*txn, actor, now, crate::domain::AuditAction::Delete, ENTITY, id, Some(&before), None).await?;
+    audited(&*txn, actor, now, super::Change::of(AuditAction::Delete, ENTITY, id, Some(&before), None)).await?;
     txn.commit().await?;
     Ok(())
 }

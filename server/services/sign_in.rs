@@ -6,6 +6,7 @@
 //! the password is checked, in one write transaction, so parallel guesses are serialised
 //! and unknown names behave exactly like known ones.
 
+use crate::domain::AuditAction;
 use chrono::{DateTime, Duration, Utc};
 
 use super::credentials::{
@@ -88,7 +89,7 @@ pub async fn login(
                     &actor,
                     now,
                     audit::Change {
-                        action: crate::domain::AuditAction::LoginFailed,
+                        action: AuditAction::LoginFailed,
                         entity: "users",
                         entity_id: Some(user.id),
                         before: None,

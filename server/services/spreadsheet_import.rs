@@ -11,6 +11,7 @@
 //! dropped. Rows match tasks by code and targets by description, and an unchanged task is
 //! not written, so importing a file twice writes nothing.
 
+use crate::domain::AuditAction;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
@@ -95,7 +96,7 @@ pub async fn import_register(
                     updated_at: now,
                 };
                 let m = task_groups::insert(&*txn, m).await?;
-                audited(&*txn, actor, now, crate::domain::AuditAction::Import, "task_groups", m.id, None, Some(&m))
+                audited(&*txn, actor, now, super::Change::of(AuditAction::Import, "task_groups", m.id, None, Some(&m)))
                     .await?;
                 report.groups_created += 1;
                 groups.insert(fold(&row.group), m.id);

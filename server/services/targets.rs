@@ -1,5 +1,6 @@
 //! Targets: the measurable goals inside a task, with their status tags.
 
+use crate::domain::AuditAction;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -131,7 +132,7 @@ pub async fn create_target(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Ta
     };
     fill(&mut m, input, now)?;
     let m = targets::insert(&*txn, m).await?;
-    audited(&*txn, actor, now, crate::domain::AuditAction::Create, ENTITY, m.id, None, Some(&m)).await?;
+    audited(&*txn, actor, now, super::Change::of(AuditAction::Create, ENTITY, m.id, None, Some(&m))).await?;
     txn.commit().await?;
     Ok(to_model(m))
 }
@@ -184,7 +185,7 @@ pub async fn update_target(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid,
     }
     fill(&mut after, input, now)?;
     let after = targets::save(&*txn, after).await?;
-    audited(&*txn, actor, now, crate::domain::AuditAction::Update, ENTITY, id, Some(&before), Some(&after)).await?;
+    audited(&*txn, actor, now, super::Change::of(AuditAction::Update, ENTITY, id, Some(&before), Some(&after))).await?;
     txn.commit().await?;
     Ok(to_model(after))
 }
@@ -198,7 +199,7 @@ pub async fn delete_target(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid)
     check_task_visible(&*txn, actor, &task).await.map_err(|_| not_found("target"))?;
     super::integrity::ensure_live(&*txn, &task).await?;
     targets::remove(&*txn, id).await?;
-    audited(&*txn, actor, now, crate::domain::AuditAction::Delete, ENTITY, id, Some(&before), None).await?;
+    audited(&*txn, actor, now, super::Change::of(AuditAction::Delete, ENTITY, id, Some(&before), None)).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -242,7 +243,8 @@ pub(crate) async fn record_actuals<C: Conn>(
         after.as_of = Some(today);
         after.updated_at = now;
         let after = targets::save(c, after).await?;
-        audited(c, actor, now, crate::domain::AuditAction::Update, ENTITY, *id, Some(&before), Some(&after)).await?;
+        audited(c, actor, now, super::Change::of(AuditAction::Update, ENTITY, *id, Some(&before), Some(&after)))
+            .await?;
     }
     Ok(())
 }
@@ -310,7 +312,7 @@ pub(crate) async fn replace_for_task<C: Conn>(
     }
     for old in existing.iter().filter(|t| !lines.iter().any(|l| l.id == Some(t.id))) {
         targets::remove(c, old.id).await?;
-        audited(c, actor, now, crate::domain::AuditAction::Delete, ENTITY, old.id, Some(old), None).await?;
+        audited(c, actor, now, super::Change::of(AuditAction::Delete, ENTITY, old.id, Some(old), None)).await?;
     }
     for (n, l) in lines.into_iter().enumerate() {
         let position = n as i32 + 1;
@@ -336,11 +338,7 @@ pub(crate) async fn replace_for_task<C: Conn>(
                     c,
                     actor,
                     now,
-                    crate::domain::AuditAction::Update,
-                    ENTITY,
-                    after.id,
-                    Some(before),
-                    Some(&after),
+                    super::Change::of(AuditAction::Update, ENTITY, after.id, Some(before), Some(&after)),
                 )
                 .await?;
             }
@@ -361,7 +359,7 @@ pub(crate) async fn replace_for_task<C: Conn>(
                     updated_at: now,
                 };
                 let m = targets::insert(c, m).await?;
-                audited(c, actor, now, crate::domain::AuditAction::Create, ENTITY, m.id, None, Some(&m)).await?;
+                audited(c, actor, now, super::Change::of(AuditAction::Create, ENTITY, m.id, None, Some(&m))).await?;
             }
         }
     }

@@ -1,6 +1,7 @@
 //! Tasks: the key tasks of a plan, with lead and co-operating units and deadlines.
 //! A task is returned with its targets; a page costs a constant number of queries.
 
+use crate::domain::AuditAction;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, Utc};
@@ -147,11 +148,7 @@ pub(crate) async fn create_in<C: Conn>(txn: &C, actor: &Actor, now: DateTime<Utc
         txn,
         actor,
         now,
-        crate::domain::AuditAction::Create,
-        ENTITY,
-        m.id,
-        None,
-        Some(&(&m, &input.cooperating_unit_ids)),
+        super::Change::of(AuditAction::Create, ENTITY, m.id, None, Some(&(&m, &input.cooperating_unit_ids))),
     )
     .await?;
     if let Some(lines) = input.set_targets {
@@ -234,7 +231,7 @@ pub(crate) async fn create_many_in<C: Conn>(
             archive_reason: None,
         };
         changes.push(crate::storage::audit::Change {
-            action: crate::domain::AuditAction::Create,
+            action: AuditAction::Create,
             entity: ENTITY,
             entity_id: Some(m.id),
             before: None,
@@ -243,7 +240,7 @@ pub(crate) async fn create_many_in<C: Conn>(
         coops.extend(i.cooperating_unit_ids.iter().map(|u| task_cooperators::Model { task_id: m.id, unit_id: *u }));
         for t in targets::new_rows(m.id, now, i.set_targets.unwrap_or_default()) {
             changes.push(crate::storage::audit::Change {
-                action: crate::domain::AuditAction::Create,
+                action: AuditAction::Create,
                 entity: "targets",
                 entity_id: Some(t.id),
                 before: None,
@@ -321,11 +318,13 @@ pub(crate) async fn update_in<C: Conn>(
         txn,
         actor,
         now,
-        crate::domain::AuditAction::Update,
-        ENTITY,
-        id,
-        Some(&(&before, &before_coops)),
-        Some(&(&after, &input.cooperating_unit_ids)),
+        super::Change::of(
+            AuditAction::Update,
+            ENTITY,
+            id,
+            Some(&(&before, &before_coops)),
+            Some(&(&after, &input.cooperating_unit_ids)),
+        ),
     )
     .await?;
     if let Some(lines) = input.set_targets {
@@ -343,7 +342,7 @@ pub async fn delete_task(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -
     check_task_visible(&*txn, actor, &before).await?;
     super::integrity::ensure_task_deletable(&*txn, &before).await?;
     tasks::remove(&*txn, id).await.map_err(|e| AppError::from_db(e, "in_use", ""))?;
-    audited(&*txn, actor, now, crate::domain::AuditAction::Delete, ENTITY, id, Some(&before), None).await?;
+    audited(&*txn, actor, now, super::Change::of(AuditAction::Delete, ENTITY, id, Some(&before), None)).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -363,7 +362,8 @@ pub async fn archive_task(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, 
     after.archive_reason = Some(reason);
     after.updated_at = now;
     let after = tasks::save(&*txn, after).await?;
-    audited(&*txn, actor, now, crate::domain::AuditAction::Archive, ENTITY, id, Some(&before), Some(&after)).await?;
+    audited(&*txn, actor, now, super::Change::of(AuditAction::Archive, ENTITY, id, Some(&before), Some(&after)))
+        .await?;
     let task = hydrate_one(&*txn, after).await?;
     txn.commit().await?;
     Ok(task)
@@ -387,7 +387,8 @@ pub async fn restore_task(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) 
     after.archive_reason = None;
     after.updated_at = now;
     let after = tasks::save(&*txn, after).await?;
-    audited(&*txn, actor, now, crate::domain::AuditAction::Restore, ENTITY, id, Some(&before), Some(&after)).await?;
+    audited(&*txn, actor, now, super::Change::of(AuditAction::Restore, ENTITY, id, Some(&before), Some(&after)))
+        .await?;
     let task = hydrate_one(&*txn, after).await?;
     txn.commit().await?;
     Ok(task)

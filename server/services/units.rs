@@ -102,7 +102,7 @@ pub async fn set_unit_active(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uui
     after.updated_at = now;
     let after = units::save(&*txn, after).await?;
     let action = if active { AuditAction::Reactivate } else { AuditAction::Deactivate };
-    audited(&*txn, actor, now, action, ENTITY, id, Some(&before), Some(&after)).await?;
+    audited(&*txn, actor, now, super::Change::of(action, ENTITY, id, Some(&before), Some(&after))).await?;
     txn.commit().await?;
     Ok(to_model(after))
 }
@@ -119,7 +119,7 @@ pub async fn create_unit(db: &Db, actor: &Actor, now: DateTime<Utc>, input: Unit
     let m = units::insert(&*txn, new_unit(input.issuer_id, input, now)?)
         .await
         .map_err(|e| AppError::from_db(e, "duplicate_unit", DUPLICATE))?;
-    audited(&*txn, actor, now, crate::domain::AuditAction::Create, ENTITY, m.id, None, Some(&m)).await?;
+    audited(&*txn, actor, now, super::Change::of(AuditAction::Create, ENTITY, m.id, None, Some(&m))).await?;
     txn.commit().await?;
     Ok(to_model(m))
 }
@@ -196,7 +196,7 @@ pub async fn create_from_list(
                 other => other,
             }
         })?;
-        audited(&*txn, actor, now, crate::domain::AuditAction::Create, ENTITY, m.id, None, Some(&m)).await?;
+        audited(&*txn, actor, now, super::Change::of(AuditAction::Create, ENTITY, m.id, None, Some(&m))).await?;
         made.push(to_model(m));
     }
     txn.commit().await?;
@@ -227,7 +227,7 @@ pub async fn update_unit(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, i
     let mut after = before.clone();
     fill(&mut after, input, now)?;
     let after = units::save(&*txn, after).await.map_err(|e| AppError::from_db(e, "duplicate_unit", DUPLICATE))?;
-    audited(&*txn, actor, now, crate::domain::AuditAction::Update, ENTITY, id, Some(&before), Some(&after)).await?;
+    audited(&*txn, actor, now, super::Change::of(AuditAction::Update, ENTITY, id, Some(&before), Some(&after))).await?;
     txn.commit().await?;
     Ok(to_model(after))
 }
@@ -255,7 +255,7 @@ pub async fn delete_unit(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -
         ));
     }
     units::remove(&*txn, id).await.map_err(|e| AppError::from_db(e, "in_use", ""))?;
-    audited(&*txn, actor, now, crate::domain::AuditAction::Delete, ENTITY, id, Some(&before), None).await?;
+    audited(&*txn, actor, now, super::Change::of(AuditAction::Delete, ENTITY, id, Some(&before), None)).await?;
     txn.commit().await?;
     Ok(())
 }

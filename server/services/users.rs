@@ -1,5 +1,6 @@
 //! Users and their roles; logging in comes with the workflow capability.
 
+use crate::domain::AuditAction;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -126,7 +127,7 @@ pub(crate) async fn insert<C: Conn>(
     };
     fill(&mut m, input, now)?;
     let m = users::insert(txn, m).await.map_err(|e| AppError::from_db(e, "duplicate_username", DUPLICATE))?;
-    audited(txn, actor, now, crate::domain::AuditAction::Create, ENTITY, m.id, None, Some(&m)).await?;
+    audited(txn, actor, now, super::Change::of(AuditAction::Create, ENTITY, m.id, None, Some(&m))).await?;
     Ok(m)
 }
 
@@ -158,7 +159,7 @@ pub async fn update_user(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, i
     let mut after = before.clone();
     fill(&mut after, input, now)?;
     let after = users::save(&*txn, after).await.map_err(|e| AppError::from_db(e, "duplicate_username", DUPLICATE))?;
-    audited(&*txn, actor, now, crate::domain::AuditAction::Update, ENTITY, id, Some(&before), Some(&after)).await?;
+    audited(&*txn, actor, now, super::Change::of(AuditAction::Update, ENTITY, id, Some(&before), Some(&after))).await?;
     txn.commit().await?;
     Ok(to_model(after))
 }
@@ -177,7 +178,7 @@ pub async fn change_own_email(db: &Db, actor: &Actor, now: DateTime<Utc>, email:
     let before = users::find(&*txn, id).await?.ok_or(AppError::Unauthorized)?;
     let changed = users::Model { email: email.to_owned(), updated_at: now, ..before.clone() };
     let after = users::save(&*txn, changed).await?;
-    audited(&*txn, actor, now, crate::domain::AuditAction::Update, ENTITY, id, Some(&before), Some(&after)).await?;
+    audited(&*txn, actor, now, super::Change::of(AuditAction::Update, ENTITY, id, Some(&before), Some(&after))).await?;
     txn.commit().await?;
     Ok(to_model(after))
 }
@@ -196,7 +197,7 @@ pub async fn delete_user(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -
     }
     super::integrity::ensure_user_deletable(&*txn, id).await?;
     users::remove(&*txn, id).await.map_err(|e| AppError::from_db(e, "in_use", ""))?;
-    audited(&*txn, actor, now, crate::domain::AuditAction::Delete, ENTITY, id, Some(&before), None).await?;
+    audited(&*txn, actor, now, super::Change::of(AuditAction::Delete, ENTITY, id, Some(&before), None)).await?;
     txn.commit().await?;
     Ok(())
 }

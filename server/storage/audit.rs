@@ -149,25 +149,29 @@ pub async fn verify<C: ConnectionTrait>(db: &C) -> Result<Option<i64>, sea_orm::
     Ok(None)
 }
 
+impl<'a> Change<'a> {
+    /// A change of the record `entity_id` of table `entity`: the records before and
+    /// after, as they serialise (`None` on create, on delete).
+    pub fn of<M: serde::Serialize>(
+        action: crate::domain::AuditAction,
+        entity: &'a str,
+        entity_id: Uuid,
+        before: Option<&M>,
+        after: Option<&M>,
+    ) -> Change<'a> {
+        let to_json = |m: Option<&M>| m.map(|m| serde_json::to_value(m).unwrap_or(serde_json::Value::Null));
+        Change { action, entity, entity_id: Some(entity_id), before: to_json(before), after: to_json(after) }
+    }
+}
+
 /// Records one audited change inside the caller's transaction.
-pub async fn audited<C: ConnectionTrait, M: serde::Serialize>(
+pub async fn audited<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
     at: DateTime<Utc>,
-    action: crate::domain::AuditAction,
-    entity: &str,
-    entity_id: Uuid,
-    before: Option<&M>,
-    after: Option<&M>,
+    change: Change<'_>,
 ) -> crate::error::Result<()> {
-    let to_json = |m: Option<&M>| m.map(|m| serde_json::to_value(m).unwrap_or(serde_json::Value::Null));
-    record(
-        db,
-        actor,
-        at,
-        Change { action, entity, entity_id: Some(entity_id), before: to_json(before), after: to_json(after) },
-    )
-    .await?;
+    record(db, actor, at, change).await?;
     Ok(())
 }
 

@@ -226,7 +226,7 @@ pub(crate) async fn save(Posted(c, f): Posted, Path(id): Path<Uuid>) -> Page {
     let s = &c.state;
     // "Trình lãnh đạo ký" sits in this form: what is typed is saved on the way.
     let saved = if f.get("action") == "submit" {
-        issuing::save_and_submit(&s.db, &s.renderer, &s.files, &s.signing, &c.actor, c.now(), id, input)
+        issuing::save_and_submit(s.tools(), &c.actor, c.now(), id, input)
             .await
             .map(|r| if r.findings.is_empty() { "submit" } else { "saved_not_submitted" })
     } else {
@@ -279,7 +279,7 @@ pub(crate) async fn step(Posted(c, f): Posted, req: &Request, Path(id): Path<Uui
                 .get("session_id")
                 .parse()
                 .map_err(|_| AppError::field("session_id", "Phiên ký không hợp lệ / invalid signing session"))?;
-            signatures::finalize(&s.db, &s.files, &s.signing, &c.actor, now, id, session, &f.get("signature")).await
+            signatures::finalize(s.tools(), &c.actor, now, id, session, &f.get("signature")).await
         }
         _ => Err(AppError::field("action", "Thao tác không hợp lệ / unknown action")),
     };

@@ -22,6 +22,8 @@ pub struct AuditApi {
 impl AuditApi {
     /// Audit events, newest first; filter by entity, record, actor and time.
     #[oai(path = "/audit", method = "get")]
+    // poem-openapi takes each documented query parameter as an argument of its own.
+    #[allow(clippy::too_many_arguments)]
     async fn list(
         &self,
         auth: Auth,

@@ -79,6 +79,8 @@ impl DocumentApi {
 
     /// List documents, newest first; filter by issuer, plan, kind and state.
     #[oai(path = "/documents", method = "get")]
+    // poem-openapi takes each documented query parameter as an argument of its own.
+    #[allow(clippy::too_many_arguments)]
     async fn list(
         &self,
         auth: Auth,
@@ -260,9 +262,7 @@ impl DocumentApi {
         let actor = who(&self.state, &auth, req).await?;
         let s = &self.state;
         let b = body.0;
-        Ok(Json(
-            signatures::finalize(&s.db, &s.files, &s.signing, &actor, now(), id.0, b.session_id, &b.signature).await?,
-        ))
+        Ok(Json(signatures::finalize(s.tools(), &actor, now(), id.0, b.session_id, &b.signature).await?))
     }
 
     /// Start a correction of an issued document, with its reason: a new draft that

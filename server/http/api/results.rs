@@ -79,6 +79,8 @@ impl ResultApi {
 
     /// List results; filter by plan, task and state.
     #[oai(path = "/results", method = "get")]
+    // poem-openapi takes each documented query parameter as an argument of its own.
+    #[allow(clippy::too_many_arguments)]
     async fn list(
         &self,
         auth: Auth,

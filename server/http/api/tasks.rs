@@ -37,6 +37,8 @@ impl TaskApi {
     /// (leading or co-operating), deadline range, result state; `archived=true`
     /// lists the archived tasks instead of the live ones.
     #[oai(path = "/tasks", method = "get")]
+    // poem-openapi takes each documented query parameter as an argument of its own.
+    #[allow(clippy::too_many_arguments)]
     async fn list(
         &self,
         auth: Auth,

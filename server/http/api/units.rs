@@ -115,6 +115,8 @@ impl UserApi {
 
     /// List users; filter by issuer, unit and role.
     #[oai(path = "/users", method = "get")]
+    // poem-openapi takes each documented query parameter as an argument of its own.
+    #[allow(clippy::too_many_arguments)]
     async fn list(
         &self,
         auth: Auth,

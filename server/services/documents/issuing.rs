@@ -42,17 +42,24 @@ fn wrong_state(m: &documents::Model, wanted: &str) -> AppError {
     )
 }
 
+/// One step of the life cycle: what the audit log calls it, and the states it
+/// goes from and to.
+struct Move {
+    action: crate::domain::AuditAction,
+    from: DocumentState,
+    to: DocumentState,
+}
+
 /// A transition that only changes the state (and who/when/comment).
 async fn transition(
     db: &Db,
     actor: &Actor,
     now: DateTime<Utc>,
     id: Uuid,
-    action: crate::domain::AuditAction,
-    from: DocumentState,
-    to: DocumentState,
+    step: Move,
     comment: Option<String>,
 ) -> Result<Document> {
+    let Move { action, from, to } = step;
     let txn = db.begin_write().await?;
     let (before, issuer) = load(&*txn, actor, id).await?;
     if before.state != from {
@@ -71,7 +78,7 @@ async fn transition(
         _ => {}
     }
     let after = documents::save(&*txn, after).await?;
-    audited(&*txn, actor, now, action, ENTITY, id, Some(&before), Some(&after)).await?;
+    audited(&*txn, actor, now, crate::services::Change::of(action, ENTITY, id, Some(&before), Some(&after))).await?;
     txn.commit().await?;
     Ok(to_model(after, &issuer.abbreviation))
 }
@@ -125,7 +132,13 @@ async fn mark_submitted(
     after.state = DocumentState::Submitted;
     after.updated_at = now;
     let after = documents::save(c, after).await?;
-    audited(c, actor, now, crate::domain::AuditAction::Submit, ENTITY, before.id, Some(before), Some(&after)).await?;
+    audited(
+        c,
+        actor,
+        now,
+        crate::services::Change::of(crate::domain::AuditAction::Submit, ENTITY, before.id, Some(before), Some(&after)),
+    )
+    .await?;
     Ok(after)
 }
 
@@ -143,18 +156,15 @@ pub struct SaveAndSubmit {
 /// Nghị định 30 check of the saved text passes, submits it — one transaction.
 /// A failing check keeps the saved text (nothing typed is lost) and says why the
 /// document was not submitted.
-#[allow(clippy::too_many_arguments)]
 pub async fn save_and_submit(
-    db: &Db,
-    renderer: &Arc<Renderer>,
-    files: &Arc<dyn BlobStore>,
-    signing: &Signing,
+    t: crate::services::Tools<'_>,
     actor: &Actor,
     now: DateTime<Utc>,
     id: Uuid,
     input: crate::model::DocumentInput,
 ) -> Result<SaveAndSubmit> {
     require(actor, Action::ManageDocument)?;
+    let crate::services::Tools { db, renderer, files, signing } = t;
     let txn = db.begin_write().await?;
     let (saved, issuer) = crate::services::documents::apply_update(&*txn, actor, now, id, input).await?;
     let mut findings =
@@ -192,9 +202,11 @@ pub async fn approve_document(
         actor,
         now,
         id,
-        crate::domain::AuditAction::Approve,
-        DocumentState::Submitted,
-        DocumentState::Approved,
+        Move {
+            action: crate::domain::AuditAction::Approve,
+            from: DocumentState::Submitted,
+            to: DocumentState::Approved,
+        },
         None,
     )
     .await
@@ -221,9 +233,7 @@ pub async fn send_back_document(
         actor,
         now,
         id,
-        crate::domain::AuditAction::SendBack,
-        DocumentState::Submitted,
-        DocumentState::Draft,
+        Move { action: crate::domain::AuditAction::SendBack, from: DocumentState::Submitted, to: DocumentState::Draft },
         comment,
     )
     .await
@@ -288,14 +298,17 @@ pub async fn issue_document(
             };
             let layout = before.signing_layout.as_ref();
             let tsa = signing.tsa.clone();
-            crate::services::signatures::agency_sign(base, layout, seal, &issuer, key, tsa, number, date, now).await?
+            let registration = crate::services::signature_agency::Registration { number, date, layout, seal };
+            crate::services::signatures::agency_sign(base, registration, &issuer, key, tsa, now).await?
         }
         (Some(key), None) => {
             // Approved before signing was switched on: the agency signs the printed copy.
             let printable = printing::printable(&*txn, files.as_ref(), id).await?;
             let base = printing::render(renderer, printable).await?;
             let tsa = signing.tsa.clone();
-            crate::services::signatures::agency_sign(base, None, None, &issuer, key, tsa, number, date, now).await?
+            let registration =
+                crate::services::signature_agency::Registration { number, date, layout: None, seal: None };
+            crate::services::signatures::agency_sign(base, registration, &issuer, key, tsa, now).await?
         }
         (None, _) => {
             let printable = printing::printable(&*txn, files.as_ref(), id).await?;
@@ -322,10 +335,27 @@ pub async fn issue_document(
             o.state = DocumentState::Replaced;
             o.updated_at = now;
             let o_after = documents::save(&*txn, o).await?;
-            audited(&*txn, actor, now, crate::domain::AuditAction::Replace, ENTITY, old.id, Some(&old), Some(&o_after))
-                .await?;
+            audited(
+                &*txn,
+                actor,
+                now,
+                crate::services::Change::of(
+                    crate::domain::AuditAction::Replace,
+                    ENTITY,
+                    old.id,
+                    Some(&old),
+                    Some(&o_after),
+                ),
+            )
+            .await?;
         }
-        audited(&*txn, actor, now, crate::domain::AuditAction::Issue, ENTITY, id, Some(&before), Some(&after)).await?;
+        audited(
+            &*txn,
+            actor,
+            now,
+            crate::services::Change::of(crate::domain::AuditAction::Issue, ENTITY, id, Some(&before), Some(&after)),
+        )
+        .await?;
         queue_delivery(&*txn, &after, &issuer, &key, now).await?;
         Ok::<_, AppError>(after)
     }
@@ -454,7 +484,13 @@ pub async fn correct_document(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uu
     copy.created_at = now;
     copy.updated_at = now;
     let m = documents::insert(&*txn, copy).await?;
-    audited(&*txn, actor, now, crate::domain::AuditAction::Correct, ENTITY, m.id, None, Some(&m)).await?;
+    audited(
+        &*txn,
+        actor,
+        now,
+        crate::services::Change::of(crate::domain::AuditAction::Correct, ENTITY, m.id, None, Some(&m)),
+    )
+    .await?;
     txn.commit().await?;
     Ok(to_model(m, &issuer.abbreviation))
 }

@@ -18,17 +18,28 @@ use crate::storage::{Conn, documents, evidence, issuers, plans, proposals, resul
 
 const ROMAN: [&str; 10] = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"];
 
-pub(crate) async fn report_view(
-    doc: &documents::Model,
-    issuer: &issuers::Model,
-    plan: Option<&plans::Model>,
-    reg: Option<&Register>,
-    frame: Frame,
-    legal_bases: Vec<String>,
-    section: &(dyn Fn(&str) -> Vec<Block> + Sync),
-    closing: &str,
-    c: &impl Conn,
-) -> Result<ReportView> {
+/// What a report is printed from: the document, its issuer, the plan with its
+/// register, the legal bases, each typed section and the closing words.
+pub(crate) struct Sources<'a> {
+    /// The document.
+    pub doc: &'a documents::Model,
+    /// Its issuer.
+    pub issuer: &'a issuers::Model,
+    /// The plan it reports on.
+    pub plan: Option<&'a plans::Model>,
+    /// The plan's register.
+    pub register: Option<&'a Register>,
+    /// The "Căn cứ" lines.
+    pub legal_bases: Vec<String>,
+    /// A typed section by its key, as blocks.
+    pub section: &'a (dyn Fn(&str) -> Vec<Block> + Sync),
+    /// The closing paragraph.
+    pub closing: &'a str,
+}
+
+/// The year-end report's view model.
+pub(crate) async fn report_view(src: Sources<'_>, frame: Frame, c: &impl Conn) -> Result<ReportView> {
+    let Sources { doc, issuer, plan, register: reg, legal_bases, section, closing } = src;
     let mut sections = Vec::new();
     let direction = section("direction");
     if !direction.is_empty() {

@@ -236,18 +236,16 @@ async fn build(c: &impl Conn, files: &dyn BlobStore, id: Uuid, for_signing: bool
     let closing = closing_text(&doc, &issuer, plan.as_ref());
     let (template, data) = match kind {
         DocumentKind::Report => {
-            let view = crate::services::print_report::report_view(
-                &doc,
-                &issuer,
-                plan.as_ref(),
-                register.as_ref(),
-                frame,
+            let src = crate::services::print_report::Sources {
+                doc: &doc,
+                issuer: &issuer,
+                plan: plan.as_ref(),
+                register: register.as_ref(),
                 legal_bases,
-                &section,
-                &closing,
-                c,
-            )
-            .await?;
+                section: &section,
+                closing: &closing,
+            };
+            let view = crate::services::print_report::report_view(src, frame, c).await?;
             ("report.typ", serde_json::to_value(view))
         }
         DocumentKind::Plan => {

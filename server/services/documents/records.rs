@@ -267,7 +267,13 @@ pub(crate) async fn insert(
     let mut m = new_draft(input.issuer_id, now);
     fill(&mut m, input, now)?;
     let m = documents::insert(txn, m).await?;
-    audited(txn, actor, now, crate::domain::AuditAction::Create, ENTITY, m.id, None, Some(&m)).await?;
+    audited(
+        txn,
+        actor,
+        now,
+        crate::services::Change::of(crate::domain::AuditAction::Create, ENTITY, m.id, None, Some(&m)),
+    )
+    .await?;
     Ok(to_model(m, &issuer.abbreviation))
 }
 
@@ -342,7 +348,13 @@ pub(crate) async fn apply_update(
     let mut after = before.clone();
     fill(&mut after, input, now)?;
     let after = documents::save(c, after).await?;
-    audited(c, actor, now, crate::domain::AuditAction::Update, ENTITY, id, Some(&before), Some(&after)).await?;
+    audited(
+        c,
+        actor,
+        now,
+        crate::services::Change::of(crate::domain::AuditAction::Update, ENTITY, id, Some(&before), Some(&after)),
+    )
+    .await?;
     Ok((after, issuer))
 }
 
@@ -353,7 +365,13 @@ pub async fn delete_document(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uui
     let (before, _) = load(&*txn, actor, id).await?;
     ensure_draft(&before)?;
     documents::remove(&*txn, id).await.map_err(|e| AppError::from_db(e, "in_use", ""))?;
-    audited(&*txn, actor, now, crate::domain::AuditAction::Delete, ENTITY, id, Some(&before), None).await?;
+    audited(
+        &*txn,
+        actor,
+        now,
+        crate::services::Change::of(crate::domain::AuditAction::Delete, ENTITY, id, Some(&before), None),
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }

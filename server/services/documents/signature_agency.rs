@@ -37,19 +37,29 @@ pub(crate) async fn issuer_key(
     .map_err(key_error)
 }
 
-/// The agency's signature over `base`: blanks filled with `number` and `date`, the seal over the signature.
-#[allow(clippy::too_many_arguments)]
+/// What issuing stamps on the signed copy: the number and the date in their blanks,
+/// and the seal over the signer's signature, where the copy's layout placed them.
+pub(crate) struct Registration<'a> {
+    /// The document's number.
+    pub number: i32,
+    /// Its date.
+    pub date: NaiveDate,
+    /// Where the blanks and the signature box are on the signed copy.
+    pub layout: Option<&'a serde_json::Value>,
+    /// The issuer's seal (PNG).
+    pub seal: Option<Vec<u8>>,
+}
+
+/// The agency's signature over `base`: blanks filled with the number and date, the seal over the signature.
 pub(crate) async fn agency_sign(
     base: Vec<u8>,
-    layout: Option<&serde_json::Value>,
-    seal: Option<Vec<u8>>,
+    registration: Registration<'_>,
     issuer: &issuers::Model,
     key: SigningKey,
     tsa: Option<Tsa>,
-    number: i32,
-    date: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<Vec<u8>> {
+    let Registration { number, date, layout, seal } = registration;
     let places = layout_of(layout);
     let mut stamps = Vec::new();
     for p in &places {
@@ -120,6 +130,18 @@ pub fn attachment_request(
     }
 }
 
+/// A separately attached file to sign, and what its signature says.
+pub struct Attachment<'a> {
+    /// The issuer whose key signs.
+    pub issuer_code: &'a str,
+    /// The document it belongs to, by its number and symbol (e.g. "280/BC-UBND").
+    pub reference: &'a str,
+    /// Where it is signed.
+    pub location: &'a str,
+    /// The PDF.
+    pub pdf: &'a [u8],
+}
+
 /// Signs a separately attached file with the issuer's key (`nhiemvu sign-attachment`):
 /// the imported one in use (`stored`), else its file; given the body's `names`, its
 /// certificate must carry one of them.
@@ -127,12 +149,10 @@ pub fn sign_attachment(
     signing: &Signing,
     stored: Option<&signing_keys::Model>,
     names: Option<&[String]>,
-    issuer_code: &str,
-    reference: &str,
-    location: &str,
-    pdf: &[u8],
+    file: Attachment<'_>,
     now: DateTime<Utc>,
 ) -> std::result::Result<Vec<u8>, SignError> {
+    let Attachment { issuer_code, reference, location, pdf } = file;
     let holder = names.map(|n| (ISSUING_BODY, n));
     let key = signing.load_key(Holder::Issuer(issuer_code), now, holder, stored)?;
     let doc = signing::pdf::Document::parse(pdf)?;

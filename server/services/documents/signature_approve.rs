@@ -89,11 +89,13 @@ pub(crate) async fn record_approval(
                 txn,
                 actor,
                 now,
-                crate::domain::AuditAction::Approve,
-                ENTITY,
-                before.id,
-                Some(before),
-                Some(&after),
+                crate::services::Change::of(
+                    crate::domain::AuditAction::Approve,
+                    ENTITY,
+                    before.id,
+                    Some(before),
+                    Some(&after),
+                ),
             )
             .await?;
             Ok(after)

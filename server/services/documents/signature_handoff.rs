@@ -118,8 +118,19 @@ pub async fn prepare(
     };
     let done = async {
         signing_sessions::insert(&*txn, row).await?;
-        audited(&*txn, actor, now, crate::domain::AuditAction::PrepareSignature, ENTITY, id, None::<&()>, None::<&()>)
-            .await?;
+        audited(
+            &*txn,
+            actor,
+            now,
+            crate::services::Change::of(
+                crate::domain::AuditAction::PrepareSignature,
+                ENTITY,
+                id,
+                None::<&()>,
+                None::<&()>,
+            ),
+        )
+        .await?;
         txn.commit().await?;
         Ok::<_, AppError>(())
     }
@@ -181,11 +192,13 @@ pub async fn handoff_fetch(
         &*txn,
         &actor,
         now,
-        crate::domain::AuditAction::FetchSignatureHandoff,
-        ENTITY,
-        doc.id,
-        None::<&()>,
-        None::<&()>,
+        crate::services::Change::of(
+            crate::domain::AuditAction::FetchSignatureHandoff,
+            ENTITY,
+            doc.id,
+            None::<&()>,
+            None::<&()>,
+        ),
     )
     .await?;
     let pdf = get_file(files, &session.pdf_key).await?;
@@ -226,11 +239,8 @@ pub async fn handoff_return(
 }
 
 /// Step 3: embeds the external CMS signature and approves the document.
-#[allow(clippy::too_many_arguments)]
 pub async fn finalize(
-    db: &Db,
-    files: &Arc<dyn BlobStore>,
-    signing: &Signing,
+    t: crate::services::Tools<'_>,
     actor: &Actor,
     now: DateTime<Utc>,
     id: Uuid,
@@ -238,6 +248,7 @@ pub async fn finalize(
     signature_base64: &str,
 ) -> Result<Document> {
     require(actor, Action::SignDocument)?;
+    let crate::services::Tools { db, files, signing, .. } = t;
     let cms = decode_cms(signature_base64)?;
     let txn = db.begin_write().await?;
     let session = signing_sessions::of_document(&*txn, session_id, id)

@@ -10,8 +10,8 @@
 //! the server in `signature_handoff`, the agency's signature in
 //! `signature_agency`, and reading the signatures back in `signature_verify`.
 
+pub use crate::services::signature_agency::{Attachment, attachment_request, sign_attachment};
 pub(crate) use crate::services::signature_agency::{agency_sign, issuer_key};
-pub use crate::services::signature_agency::{attachment_request, sign_attachment};
 pub use crate::services::signature_approve::{SignerKeyView, approve_and_sign, signer_key_view};
 pub use crate::services::signature_handoff::{
     HANDOFF_PATH, PreparedSignature, SigningHandoff, finalize, handoff_fetch, handoff_return, prepare,
