@@ -5,10 +5,13 @@
 //!
 //! - [`web`]: the web interface: server-rendered pages (minijinja) over the
 //!   services, for the office, units, signer and administrators; `frame` (templates,
-//!   menu, headers, error pages), `form` (sessions, forms), `view` (records as
-//!   pages show them) and `routes` (one table of addresses); forms carry CSRF;
+//!   menu, headers, error pages drawn from a handler's `PageError`), `form` (the
+//!   request context poem extracts: `Ctx`, `Open`, forms), `view` (the shared view
+//!   pieces: a vocabulary's `Word`, dates, numbers), `records` (the plan a page is
+//!   about and its snapshot), `task_form` (reading the task form) and `routes` (one
+//!   table of addresses); each page renders a typed view; forms carry CSRF;
 //!   `keep` saves what was typed (autosave drafts, forms posted after the session
-//!   expired) and offers it back; `account` covers first-run setup, the issuer,
+//!   expired; the `Posted` extractor) and offers it back; `account` covers first-run setup, the issuer,
 //!   units and one's own account (with its calendar addresses), `people` the
 //!   administrators' people and invitations, `rubrics`
 //!   the rating bands, `tasks` the filtered task list, `sheets` the import page,
@@ -21,8 +24,9 @@
 //! - [`scheduler`]: the outbox dispatcher, the reminder scan, the certificate
 //!   expiry warnings and scheduled backups, beside the server.
 //! - [`services`]: one function per user action, owning its one transaction;
-//!   access checks, validation, audit events, workflows, printing, the Nghị định 30
-//!   check, starting a document from a plan prefilled (`drafting`), a task's own
+//!   access checks, validation, audit events, workflows; a document's life under
+//!   `documents/` (drafting from a plan, the Nghị định 30 check, issuing, signatures,
+//!   printing, with its state diagram); the `Clock` pages read; a task's own
 //!   history (`task_history`), the register laid out for print (`summary`), the outbox,
 //!   contributions, kept drafts, signing keys as records
 //!   (`keys`: import, retire, expiry); what issued records depend on, closed years
@@ -33,13 +37,15 @@
 //!   import each other in one direction only
 //!   (`tests/api/structure.rs` reads the source to keep it so).
 //! - [`storage`]: every query, one file per table (`rows!` gives get, find,
-//!   insert, save and remove; named queries beside them), the database pool,
+//!   insert, save and remove; named queries beside them), the vocabularies as
+//!   column types (`vocab`), the database pool,
 //!   migrations, entities, the audit chain and its `audited` insert, files,
 //!   the reads several services share (`queries`), reads kept by revision and
 //!   scope (`cache`), whether a SQLite file changed without asking it (`watch`),
 //!   the heads every instance hears on PostgreSQL, trusted under a lease (`notify`),
 //!   and backups that restore (`backup`).
-//! - [`mail`]: e-mail templates and the SMTP transport; the only module that names lettre.
+//! - [`mail`]: e-mail templates and the SMTP transport (and `Recording`, the seam for
+//!   tests); the only module that names lettre.
 //! - [`render`]: typst World, fonts and PDF export; the only module that names typst.
 //! - [`inspect`]: reads any PDF (pages, positioned text, fonts) for the Nghị
 //!   định 30 check, counts its pages and draws a page as an image; with

@@ -4,9 +4,13 @@
 //! carries the session's CSRF token, and a change without it is refused.
 //!
 //! The shared parts are split by concern: [`frame`] (templates, the menu, headers,
-//! error pages), [`form`] (sessions, forms, field errors), [`view`] (what records look
-//! like on a page) and [`routes`] (one table of every address); each page file holds
-//! the handlers of one part of the site.
+//! error pages), [`form`] (the request context poem extracts — `Ctx` for a signed-in
+//! user, `Open` for pages without a session — forms and field errors), [`view`] (the
+//! shared view pieces), [`records`] (the plan a page is about) and [`routes`] (one
+//! table of every address); each page file holds the handlers of one part of the
+//! site. A handler takes `Ctx` or `Posted` (from [`keep`]: the form, its CSRF token
+//! checked, kept if the session had expired), renders a typed view struct, and
+//! answers `Page`; its error becomes the error page in the user's frame.
 //!
 //! The CSRF token is checked before anything else. The enhancements that need script
 //! (Markdown preview, evidence upload with progress, the signing-key import, the
