@@ -1,6 +1,8 @@
-//! Forms and who sends them: the session behind the cookie (`ctx`), a posted
-//! form (`Form`), its field errors, and the `session!`/`session_form!` openers
-//! every page handler starts with.
+//! Who sends a request and what: the request context poem extracts for a page —
+//! [`Ctx`] (the session behind the cookie, or the redirect to the login page) and
+//! [`Open`] (pages without a session) — a posted form ([`Form`]) and its field errors.
+//! The posted form with its user, CSRF-checked and kept on an expired session, is
+//! `keep::Posted`.
 
 use std::collections::BTreeMap;
 
