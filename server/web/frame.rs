@@ -151,9 +151,11 @@ impl Ctx {
         };
         let view = Value::from(minijinja::value::Serde(&view));
         let notice = view.get_attr("notice").ok().filter(|n| !n.is_undefined() && !n.is_none());
-        let ctx =
-            minijinja::value::merge_maps([context! { notice }, view, Value::from(minijinja::value::Serde(&frame))]);
-        render_value(template, status, ctx)
+        // The later map wins: the frame's values over the view's, but a view's own
+        // notice over the redirect's.
+        let mut maps = vec![view, Value::from(minijinja::value::Serde(&frame))];
+        maps.extend(notice.map(|notice| context! { notice }));
+        render_value(template, status, minijinja::value::merge_maps(maps))
     }
 }
 
