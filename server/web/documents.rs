@@ -250,13 +250,13 @@ pub(crate) async fn save(Posted(c, f): Posted, Path(id): Path<Uuid>) -> Page {
 pub(crate) async fn step(Posted(c, f): Posted, req: &Request, Path(id): Path<Uuid>) -> Page {
     let (s, now) = (&c.state, c.now());
     let result = match f.get("action").as_str() {
-        "submit" => issuing::submit_document(&s.db, &s.renderer, &s.files, &s.signing, &c.actor, now, id).await,
-        "approve" => issuing::approve_document(&s.db, &s.renderer, &s.files, &s.signing, &c.actor, now, id).await,
+        "submit" => issuing::submit_document(s.tools(), &c.actor, now, id).await,
+        "approve" => issuing::approve_document(s.tools(), &c.actor, now, id).await,
         "send_back" => issuing::send_back_document(&s.db, &c.actor, now, id, f.opt("comment")).await,
-        "issue" => issuing::issue_document(&s.db, &s.renderer, &s.files, &s.signing, &c.actor, now, id).await,
+        "issue" => issuing::issue_document(s.tools(), &c.actor, now, id).await,
         "correction" => issuing::correct_document(&s.db, &c.actor, now, id, &f.get("reason")).await,
         // Signing with a USB token or a remote service: show the digest to sign …
-        "prepare" => match signatures::prepare(&s.db, &s.renderer, &s.files, &s.signing, &c.actor, now, id).await {
+        "prepare" => match signatures::prepare(s.tools(), &c.actor, now, id).await {
             Ok(p) => {
                 // The hand-off link as the browser reached this server.
                 let host = req.header("host").unwrap_or("localhost");

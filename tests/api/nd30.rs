@@ -534,17 +534,12 @@ async fn without_images_an_approval_is_refused_before_anything_changes() {
         issuer_id: p.issuer.parse().ok(),
         unit_id: None,
     };
-    let e = nhiemvu::services::issuing::approve_document(
-        &app.db,
-        &crate::helpers::renderer(),
-        &app.files,
-        &required,
-        &signer,
-        nhiemvu::services::now(),
-        doc.parse().unwrap(),
-    )
-    .await
-    .unwrap_err();
+    let renderer = crate::helpers::renderer();
+    let tools = nhiemvu::services::Tools { db: &app.db, renderer: &renderer, files: &app.files, signing: &required };
+    let e =
+        nhiemvu::services::issuing::approve_document(tools, &signer, nhiemvu::services::now(), doc.parse().unwrap())
+            .await
+            .unwrap_err();
     assert!(matches!(e, nhiemvu::error::AppError::Conflict { code: "signature_image_missing", .. }), "{e:?}");
     assert_eq!(app.get(&format!("/api/v1/documents/{doc}")).await.expect(200)["state"], "submitted");
 }

@@ -169,7 +169,7 @@ impl DocumentApi {
     async fn submit(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Json<Document>> {
         let actor = who(&self.state, &auth, req).await?;
         let s = &self.state;
-        Ok(Json(issuing::submit_document(&s.db, &s.renderer, &s.files, &s.signing, &actor, now(), id.0).await?))
+        Ok(Json(issuing::submit_document(s.tools(), &actor, now(), id.0).await?))
     }
 
     /// Approve a submitted document: the sign-off (signer of the issuer).
@@ -177,7 +177,7 @@ impl DocumentApi {
     async fn approve(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Json<Document>> {
         let actor = who(&self.state, &auth, req).await?;
         let s = &self.state;
-        Ok(Json(issuing::approve_document(&s.db, &s.renderer, &s.files, &s.signing, &actor, now(), id.0).await?))
+        Ok(Json(issuing::approve_document(s.tools(), &actor, now(), id.0).await?))
     }
 
     /// Send a submitted document back to the office with a comment (signer).
@@ -198,7 +198,7 @@ impl DocumentApi {
     async fn issue(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Json<Document>> {
         let actor = who(&self.state, &auth, req).await?;
         let s = &self.state;
-        Ok(Json(issuing::issue_document(&s.db, &s.renderer, &s.files, &s.signing, &actor, now(), id.0).await?))
+        Ok(Json(issuing::issue_document(s.tools(), &actor, now(), id.0).await?))
     }
 
     /// The digital signatures on the document's PDF and what holds of each:
@@ -216,7 +216,7 @@ impl DocumentApi {
     async fn signing_prepare(&self, auth: Auth, req: &Request, id: Path<Uuid>) -> ApiResult<Json<PreparedSignature>> {
         let actor = who(&self.state, &auth, req).await?;
         let s = &self.state;
-        Ok(Json(signatures::prepare(&s.db, &s.renderer, &s.files, &s.signing, &actor, now(), id.0).await?))
+        Ok(Json(signatures::prepare(s.tools(), &actor, now(), id.0).await?))
     }
 
     /// Signing hand-off, for a token tool or a remote signing service (no login: the

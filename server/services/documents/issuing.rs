@@ -9,8 +9,7 @@
 //! writer slot), the view model is read through the same transaction, the PDF is rendered
 //! and stored, its SHA-256 recorded. Any failure rolls back and removes the file.
 
-use std::sync::Arc;
-
+use crate::services::Tools;
 use chrono::{DateTime, Datelike, Utc};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -19,14 +18,11 @@ use crate::domain::DocumentState;
 use crate::domain::access::Action;
 use crate::services::access::require;
 use crate::services::documents::{load, to_model};
-use crate::services::signatures::Signing;
 use crate::services::{audited, local_date, printing};
 
 use crate::error::{AppError, Result};
 use crate::model::Document;
-use crate::render::Renderer;
 use crate::storage::audit::Actor;
-use crate::storage::files::BlobStore;
 use crate::storage::{Conn, Db};
 use crate::storage::{document_counters, documents, issuers};
 
@@ -86,15 +82,8 @@ async fn transition(
 /// The office sends a draft to the signer, once the Nghị định 30 check finds no
 /// error in it (its warnings do not block). The check reads the draft as it is
 /// now; a draft changed while it was checked is refused, to be submitted again.
-pub async fn submit_document(
-    db: &Db,
-    renderer: &Arc<Renderer>,
-    files: &Arc<dyn BlobStore>,
-    signing: &Signing,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    id: Uuid,
-) -> Result<Document> {
+pub async fn submit_document(t: Tools<'_>, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<Document> {
+    let Tools { db, renderer, files, signing } = t;
     require(actor, Action::ManageDocument)?;
     let (checked, _) = load(&db.conn, actor, id).await?;
     if checked.state != DocumentState::Draft {
@@ -157,14 +146,14 @@ pub struct SaveAndSubmit {
 /// A failing check keeps the saved text (nothing typed is lost) and says why the
 /// document was not submitted.
 pub async fn save_and_submit(
-    t: crate::services::Tools<'_>,
+    t: Tools<'_>,
     actor: &Actor,
     now: DateTime<Utc>,
     id: Uuid,
     input: crate::model::DocumentInput,
 ) -> Result<SaveAndSubmit> {
     require(actor, Action::ManageDocument)?;
-    let crate::services::Tools { db, renderer, files, signing } = t;
+    let Tools { db, renderer, files, signing } = t;
     let txn = db.begin_write().await?;
     let (saved, issuer) = crate::services::documents::apply_update(&*txn, actor, now, id, input).await?;
     let mut findings =
@@ -182,20 +171,13 @@ pub async fn save_and_submit(
 
 /// The signer approves a submitted document (the sign-off). With signing on, the
 /// copy to sign is rendered and signed with the signer's key in the same step.
-pub async fn approve_document(
-    db: &Db,
-    renderer: &Arc<Renderer>,
-    files: &Arc<dyn BlobStore>,
-    signing: &Signing,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    id: Uuid,
-) -> Result<Document> {
+pub async fn approve_document(t: Tools<'_>, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<Document> {
+    let Tools { db, signing, .. } = t;
     require(actor, Action::SignDocument)?;
     let (doc, issuer) = load(&db.conn, actor, id).await?;
     crate::services::images::ensure_images(&db.conn, signing.images_required, &doc, &issuer, false).await?;
     if signing.enabled {
-        return crate::services::signatures::approve_and_sign(db, renderer, files, signing, actor, now, id).await;
+        return crate::services::signatures::approve_and_sign(t, actor, now, id).await;
     }
     transition(
         db,
@@ -243,15 +225,8 @@ pub async fn send_back_document(
 /// With signing on, the signer-signed copy gets its number, date and seal and the
 /// agency's signature instead. Everything happens in one transaction; if
 /// rendering, signing or storing fails, nothing changes.
-pub async fn issue_document(
-    db: &Db,
-    renderer: &Arc<Renderer>,
-    files: &Arc<dyn BlobStore>,
-    signing: &Signing,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    id: Uuid,
-) -> Result<Document> {
+pub async fn issue_document(t: Tools<'_>, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<Document> {
+    let Tools { db, renderer, files, signing } = t;
     require(actor, Action::ManageDocument)?;
     let txn = db.begin_write().await?;
     let (before, issuer) = load(&*txn, actor, id).await?;

@@ -6,6 +6,7 @@
 //! labelled boxes; their positions come from typst's layout and are stored with the
 //! document.
 
+use crate::services::Tools;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -121,15 +122,8 @@ pub(crate) fn must_be_submitted(m: &documents::Model) -> Result<()> {
 }
 
 /// The signer approves and signs with the key the server holds for them.
-pub async fn approve_and_sign(
-    db: &Db,
-    renderer: &Arc<Renderer>,
-    files: &Arc<dyn BlobStore>,
-    signing: &Signing,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    id: Uuid,
-) -> Result<Document> {
+pub async fn approve_and_sign(t: Tools<'_>, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<Document> {
+    let Tools { db, renderer, files, signing } = t;
     require(actor, Action::SignDocument)?;
     let txn = db.begin_write().await?;
     let (before, issuer) = load(&*txn, actor, id).await?;

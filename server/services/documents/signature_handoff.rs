@@ -8,6 +8,7 @@
 //! alone through two one-time secret addresses kept as SHA-256 on the session: fetch what
 //! to sign, post the CMS back.
 
+use crate::services::Tools;
 use std::sync::Arc;
 
 use base64::Engine as _;
@@ -18,7 +19,6 @@ use uuid::Uuid;
 use crate::domain::access::Action;
 use crate::error::{AppError, Result};
 use crate::model::Document;
-use crate::render::Renderer;
 use crate::services::access::require;
 use crate::services::audited;
 use crate::services::documents::{load, to_model};
@@ -79,15 +79,8 @@ pub struct SigningHandoff {
 }
 
 /// Step 1 of signing outside the server: render the copy, reserve the signature, return the digest.
-pub async fn prepare(
-    db: &Db,
-    renderer: &Arc<Renderer>,
-    files: &Arc<dyn BlobStore>,
-    signing: &Signing,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    id: Uuid,
-) -> Result<PreparedSignature> {
+pub async fn prepare(t: Tools<'_>, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<PreparedSignature> {
+    let Tools { db, renderer, files, signing } = t;
     require(actor, Action::SignDocument)?;
     let user_id = actor.user_id.ok_or(AppError::Forbidden)?;
     let txn = db.begin_write().await?;
@@ -240,7 +233,7 @@ pub async fn handoff_return(
 
 /// Step 3: embeds the external CMS signature and approves the document.
 pub async fn finalize(
-    t: crate::services::Tools<'_>,
+    t: Tools<'_>,
     actor: &Actor,
     now: DateTime<Utc>,
     id: Uuid,
@@ -248,7 +241,7 @@ pub async fn finalize(
     signature_base64: &str,
 ) -> Result<Document> {
     require(actor, Action::SignDocument)?;
-    let crate::services::Tools { db, files, signing, .. } = t;
+    let Tools { db, files, signing, .. } = t;
     let cms = decode_cms(signature_base64)?;
     let txn = db.begin_write().await?;
     let session = signing_sessions::of_document(&*txn, session_id, id)
