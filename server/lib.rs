@@ -39,7 +39,7 @@
 //! - [`storage`]: every query, one file per table (`rows!` gives get, find,
 //!   insert, save and remove; named queries beside them), the vocabularies as
 //!   column types (`vocab`), the database pool,
-//!   migrations, entities, the audit chain and its `audited` insert, files,
+//!   migrations, entities, the audit chain (`audit::record`), files,
 //!   the reads several services share (`queries`), reads kept by revision and
 //!   scope (`cache`), whether a SQLite file changed without asking it (`watch`),
 //!   the heads every instance hears on PostgreSQL, trusted under a lease (`notify`),

@@ -58,7 +58,9 @@ use chrono::{DateTime, SubsecRound, Utc};
 use serde::Serialize;
 
 use crate::error::{AppError, Result};
-pub(crate) use crate::storage::audit::{Change, audited};
+pub(crate) use crate::storage::audit::Change;
+/// Appends one audit event inside the caller's transaction (`storage::audit::record`).
+pub(crate) use crate::storage::audit::record as audited;
 
 /// What the document services work with besides who acts and when: the database,
 /// the renderer, the file store and the signing keys, travelling as one (the state

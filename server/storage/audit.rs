@@ -164,17 +164,6 @@ impl<'a> Change<'a> {
     }
 }
 
-/// Records one audited change inside the caller's transaction.
-pub async fn audited<C: ConnectionTrait>(
-    db: &C,
-    actor: &Actor,
-    at: DateTime<Utc>,
-    change: Change<'_>,
-) -> crate::error::Result<()> {
-    record(db, actor, at, change).await?;
-    Ok(())
-}
-
 /// Which events a reader asks for: each filter given holds.
 #[derive(Debug, Default, Clone)]
 pub struct Filter {

@@ -139,10 +139,19 @@ impl Form {
 
     /// Refuses a change whose form does not carry the session's CSRF token.
     pub fn check_csrf(&self, ctx: &Ctx) -> Result<(), AppError> {
-        let sent = self.get("csrf");
-        let want = &ctx.session.csrf_token;
-        let same = sent.len() == want.len() && sent.bytes().zip(want.bytes()).fold(0u8, |a, (x, y)| a | (x ^ y)) == 0;
-        if same { Ok(()) } else { Err(AppError::CsrfRejected) }
+        ctx.check_token(&self.get("csrf"))
+    }
+}
+
+/// Whether two tokens are the same, compared in constant time.
+pub(crate) fn same_token(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+impl Ctx {
+    /// Refuses a change whose token (a form field or a header) is not the session's.
+    pub fn check_token(&self, sent: &str) -> Result<(), AppError> {
+        if same_token(sent, &self.session.csrf_token) { Ok(()) } else { Err(AppError::CsrfRejected) }
     }
 }
 

@@ -19,7 +19,7 @@ use poem::http::StatusCode;
 use poem::{Body, FromRequest, Request, RequestBody, Response, handler};
 use serde::Serialize;
 
-use super::form::{seen, state_of};
+use super::form::{same_token, seen, state_of};
 use super::frame::PageError;
 use super::{Ctx, Form, Open, Page, ctx, redirect, session_cookie};
 use crate::services::auth;
@@ -93,13 +93,9 @@ async fn keep_for_expired(
     let token = session_cookie(req)?;
     let s = auth::expired_browser_session(&state.db, crate::services::now(), &token).await.ok()??;
     Some(
-        same(csrf, &s.csrf_token)
+        same_token(csrf, &s.csrf_token)
             && drafts::keep(&state.db, s.user_id, state.clock.now(), key, fields, true).await.is_ok(),
     )
-}
-
-fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// The page a form is posted from and the key its draft is kept under:
@@ -208,7 +204,9 @@ pub(crate) async fn autosave(o: Open, req: &Request, body: Body) -> Response {
     let f = Form::read(body).await;
     let sent = req.header("x-csrf-token").unwrap_or("").to_owned();
     match ctx(&o.state, req).await {
-        Ok(c) if !same(&sent, &c.session.csrf_token) => refused(StatusCode::FORBIDDEN, "csrf_token_invalid", None),
+        Ok(c) if !same_token(&sent, &c.session.csrf_token) => {
+            refused(StatusCode::FORBIDDEN, "csrf_token_invalid", None)
+        }
         Ok(c) => match drafts::autosave(&c.state.db, &c.actor, c.now(), &key, f.0).await {
             Ok(()) => told(
                 StatusCode::OK,

@@ -3,7 +3,6 @@
 
 use poem::{Body, EndpointExt, Request, Response, Route, get, handler, post};
 
-use crate::error::AppError;
 use crate::state::AppState;
 
 use super::frame::{css, framed, icon, script};
@@ -13,9 +12,7 @@ use super::*;
 /// Restricted Markdown → HTML for the live preview (the CSRF token rides in a header).
 #[handler]
 async fn preview(c: Ctx, req: &Request, body: Body) -> Page {
-    if req.header("x-csrf-token") != Some(c.session.csrf_token.as_str()) {
-        return Err(AppError::CsrfRejected.into());
-    }
+    c.check_token(req.header("x-csrf-token").unwrap_or(""))?;
     let text = body.into_string().await.unwrap_or_default();
     Ok(Response::builder().content_type("text/html; charset=utf-8").body(markdown_html(&text)))
 }

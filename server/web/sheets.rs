@@ -145,20 +145,12 @@ async fn read_upload(mut m: Multipart) -> (String, Option<Vec<u8>>) {
     (csrf.unwrap_or_default(), file)
 }
 
-/// Refuses an upload without the session's CSRF token: a multipart body carries it
-/// as a field, which [`Posted`] (urlencoded forms only) does not read.
-fn check_token(c: &Ctx, sent: &str) -> Result<(), AppError> {
-    let want = c.session.csrf_token.as_bytes();
-    let same = sent.len() == want.len() && sent.bytes().zip(want).fold(0u8, |a, (x, y)| a | (x ^ y)) == 0;
-    if same { Ok(()) } else { Err(AppError::CsrfRejected) }
-}
-
 /// `POST /plans/{id}/import`: checks the chosen file — the dry run's report, and the
 /// file kept for the import.
 #[handler]
 pub(crate) async fn check(c: Ctx, Path(id): Path<Uuid>, m: Multipart) -> Page {
     let (csrf, file) = read_upload(m).await;
-    check_token(&c, &csrf)?;
+    c.check_token(&csrf)?;
     office(&c)?;
     let Some(bytes) = file else {
         let error = "Hãy chọn tệp .xlsx cần nhập.".to_owned();
