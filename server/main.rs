@@ -76,7 +76,11 @@ async fn run(command: Command, mut settings: Settings) -> cli::Outcome {
             cli::documents::sign_attachment(&state, &issuer, &reference, &location, &file, &output).await
         }
         Command::Keys { command } => cli::people::keys(&state, command).await,
-        Command::User { command: UserCommand::Add { issuer, username, name, email, role, unit } } => {
+        Command::User { command: UserCommand::Add { issuer, username, name, email, role, unit, server_admin } } => {
+            let role = match (role, server_admin) {
+                (Some(role), false) => role,
+                _ => nhiemvu::domain::Role::ServerAdmin.code().to_owned(),
+            };
             let password = cli::secret("NHIEMVU_PASSWORD", "Mật khẩu / password")?;
             let input = services::users::NewUser {
                 issuer_code: issuer,

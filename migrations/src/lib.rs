@@ -20,6 +20,7 @@ mod m0012_outbox_issuer;
 mod m0013_deactivation;
 mod m0014_calendar_feeds;
 mod m0015_archive_corrections;
+mod m0016_server_admin;
 
 /// The ordered list of migrations the server applies at start-up.
 pub struct Migrator;
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0013_deactivation::Migration),
             Box::new(m0014_calendar_feeds::Migration),
             Box::new(m0015_archive_corrections::Migration),
+            Box::new(m0016_server_admin::Migration),
         ]
     }
 }

@@ -128,7 +128,8 @@ pub enum Command {
 pub enum UserCommand {
     /// Create a user with a password read from NHIEMVU_PASSWORD or, if unset, from standard input.
     Add {
-        /// The issuer's code (created with placeholder names if it does not exist yet).
+        /// The issuer's code (created with placeholder names if it does not exist yet);
+        /// for a server administrator, the office they belong to.
         #[arg(long)]
         issuer: String,
         /// Login name.
@@ -140,9 +141,13 @@ pub enum UserCommand {
         /// E-mail address.
         #[arg(long)]
         email: String,
-        /// admin, office, unit_officer, signer or viewer.
+        /// admin (the office's administrator), office, unit_officer, signer or viewer.
+        #[arg(long, required_unless_present = "server_admin", conflicts_with = "server_admin")]
+        role: Option<String>,
+        /// A server administrator: creates offices and appoints their administrators,
+        /// and reads no office's tasks, results or documents.
         #[arg(long)]
-        role: String,
+        server_admin: bool,
         /// The unit's short name (unit officers).
         #[arg(long)]
         unit: Option<String>,

@@ -1,13 +1,19 @@
-//! Who may do what. Roles grant actions; the services add the scope: a user sees
-//! only their issuer's records (administrators see every issuer), and a unit officer
-//! only the tasks their unit leads or co-operates on.
+//! Who may do what. Roles grant actions inside one office (issuer); the services add
+//! the scope: a user sees only their own issuer's records — administrators included —
+//! and a unit officer only the tasks their unit leads or co-operates on.
 //!
-//! Administrators can do everything the office can; only signers sign. Services check the
-//! action first (403), then the scope (404, so out-of-scope records are not even
-//! confirmed); unit officers see only issued documents. Lists apply the same scope in
-//! SQL. Credentials are bearer API tokens, or an HttpOnly SameSite=Strict cookie whose
-//! changes need the session's CSRF token; secrets are stored as SHA-256, passwords as
-//! Argon2id; failed logins lock the name for a doubling time.
+//! An office's administrator manages its own office (units, people, keys, rubrics,
+//! settings) and nothing else; only signers sign. Administering the server — creating
+//! offices and appointing their administrators — is [`Action::ManageServer`], which no
+//! office role grants: it belongs to the server administrators (the `server_admin`
+//! role, or an office administrator also made server administrator at first-run
+//! setup). The `server_admin` role reads no office's tasks, results or documents.
+//! Services check the action first (403), then the scope (404, so out-of-scope
+//! records are not even confirmed); unit officers see only issued documents. Lists
+//! apply the same scope in SQL. Credentials are bearer API tokens, or an HttpOnly
+//! SameSite=Strict cookie whose changes need the session's CSRF token; secrets are
+//! stored as SHA-256, passwords as Argon2id; failed logins lock the name for a
+//! doubling time.
 
 use super::Role;
 
@@ -32,14 +38,19 @@ pub enum Action {
     SignDocument,
     /// Read the audit log.
     ReadAudit,
+    /// Create, change and remove offices; appoint their administrators. Granted by
+    /// being a server administrator, never by an office role.
+    ManageServer,
 }
 
-/// Whether `role` grants `action`. Administrators can do everything the office can;
-/// only signers sign.
+/// Whether `role` grants `action` in its own office. Administrators can do everything
+/// the office can; only signers sign; the server administrator's role grants nothing
+/// in an office.
 pub fn allows(role: Role, action: Action) -> bool {
     use Action::*;
     match role {
-        Role::Admin => !matches!(action, SignDocument),
+        Role::Admin => !matches!(action, SignDocument | ManageServer),
+        Role::ServerAdmin => false,
         Role::Office => {
             matches!(action, Read | ManagePlan | ReportResult | ReviewResult | ManageEvidence | ManageDocument)
         }
@@ -59,7 +70,8 @@ mod tests {
             assert_eq!(allows(*role, Action::SignDocument), *role == Role::Signer, "{role}");
             assert_eq!(allows(*role, Action::ManageOrganisation), *role == Role::Admin, "{role}");
             assert_eq!(allows(*role, Action::ReadAudit), *role == Role::Admin, "{role}");
-            assert!(allows(*role, Action::Read), "{role}");
+            assert!(!allows(*role, Action::ManageServer), "{role}: only the server administrator flag grants it");
+            assert_eq!(allows(*role, Action::Read), *role != Role::ServerAdmin, "{role}");
         }
         assert!(!allows(Role::Viewer, Action::ReportResult));
         assert!(allows(Role::UnitOfficer, Action::ReportResult));

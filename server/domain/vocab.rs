@@ -107,7 +107,8 @@ macro_rules! vocabulary {
 vocabulary! {
     /// What a user may do; enforced by the workflow capability.
     Role {
-        Admin = "admin" => "Quản trị",
+        Admin = "admin" => "Quản trị cơ quan",
+        ServerAdmin = "server_admin" => "Quản trị máy chủ",
         Office = "office" => "Văn phòng",
         UnitOfficer = "unit_officer" => "Cán bộ đơn vị",
         Signer = "signer" => "Lãnh đạo ký",

@@ -33,6 +33,8 @@ pub struct Session {
     pub issuer_id: Uuid,
     /// Their unit, for unit officers.
     pub unit_id: Option<Uuid>,
+    /// Whether they administer the server (create offices, appoint their administrators).
+    pub server_admin: bool,
     /// Send as `X-CSRF-Token` with every POST, PUT and DELETE made with the session cookie.
     pub csrf_token: String,
     /// When the session ends.

@@ -152,6 +152,9 @@ pub struct User {
     pub has_signature_image: bool,
     /// Whether the person has set a password (false until an invitation link is used).
     pub has_password: bool,
+    /// Whether the person administers the server (creates offices and appoints their
+    /// administrators): role `server_admin`, or the first account of a new server.
+    pub server_admin: bool,
     /// When the account was deactivated (absent while active): the person keeps
     /// their place in every record but can no longer log in.
     pub deactivated_at: Option<DateTime<Utc>>,

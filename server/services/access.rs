@@ -9,21 +9,25 @@ use crate::error::{AppError, Result};
 use crate::storage::audit::Actor;
 use crate::storage::{Conn, plans, task_cooperators, tasks};
 
-/// Fails with `Forbidden` unless the actor's role grants `action`.
-pub(crate) fn require(actor: &Actor, action: Action) -> Result<()> {
-    match actor.role {
-        None => Ok(()),
-        Some(role) if allows(role, action) => Ok(()),
-        Some(_) => Err(AppError::Forbidden),
+/// Whether the actor may do `action`: the system may do anything, a server
+/// administrator administers the server, and an office role grants the rest.
+pub(crate) fn allowed(actor: &Actor, action: Action) -> bool {
+    match (actor.role, action) {
+        (None, _) => true,
+        (Some(_), Action::ManageServer) => actor.server_admin,
+        (Some(role), action) => allows(role, action),
     }
 }
 
-/// Whether records of `issuer_id` are in the actor's scope.
+/// Fails with `Forbidden` unless the actor may do `action`.
+pub(crate) fn require(actor: &Actor, action: Action) -> Result<()> {
+    if allowed(actor, action) { Ok(()) } else { Err(AppError::Forbidden) }
+}
+
+/// Whether records of `issuer_id` are in the actor's scope: their own office's (the
+/// system's: every office's).
 pub(crate) fn in_scope(actor: &Actor, issuer_id: Uuid) -> bool {
-    match actor.role {
-        None | Some(Role::Admin) => true,
-        Some(_) => actor.issuer_id == Some(issuer_id),
-    }
+    actor.role.is_none() || actor.issuer_id == Some(issuer_id)
 }
 
 /// Fails with `NotFound` when a record of `issuer_id` is out of the actor's scope.
@@ -31,12 +35,34 @@ pub(crate) fn check_scope(actor: &Actor, issuer_id: Uuid, entity: &'static str) 
     if in_scope(actor, issuer_id) { Ok(()) } else { Err(AppError::NotFound { entity }) }
 }
 
-/// The issuer a list must be limited to (`None`: every issuer).
+/// The issuer a list must be limited to (`None`: every issuer, for the system).
 pub(crate) fn issuer_filter(actor: &Actor) -> Option<Uuid> {
-    match actor.role {
-        None | Some(Role::Admin) => None,
-        Some(_) => Some(actor.issuer_id.unwrap_or(Uuid::nil())),
+    actor.role.map(|_| actor.issuer_id.unwrap_or(Uuid::nil()))
+}
+
+/// Fails with `Forbidden` unless the actor administers some people: an office's
+/// administrator or a server administrator ([`administers_user`] says whom).
+pub(crate) fn require_people(actor: &Actor) -> Result<()> {
+    if allowed(actor, Action::ManageOrganisation) || allowed(actor, Action::ManageServer) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
     }
+}
+
+/// Whether the actor administers the account of a user of `issuer_id` with `role`
+/// (an existing account or one being made): their office's administrator for the
+/// office's people, a server administrator for every office's administrators.
+/// Only a server administrator makes or changes a server administrator.
+pub(crate) fn administers_user(actor: &Actor, issuer_id: Uuid, role: Role) -> Result<()> {
+    let by_server = allowed(actor, Action::ManageServer) && matches!(role, Role::Admin | Role::ServerAdmin);
+    if by_server {
+        return Ok(());
+    }
+    if !allowed(actor, Action::ManageOrganisation) || role == Role::ServerAdmin {
+        return Err(AppError::Forbidden);
+    }
+    check_scope(actor, issuer_id, "user")
 }
 
 /// The unit a unit officer is limited to.

@@ -17,9 +17,8 @@ use crate::domain::AuditAction;
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
-use super::access::{check_scope, require};
+use super::access::{administers_user, require_people};
 use super::{audited, auth, users as user_service};
-use crate::domain::access::Action;
 use crate::error::{AppError, Result};
 use crate::model::{User, UserInput};
 use crate::storage::audit::Actor;
@@ -171,7 +170,7 @@ pub async fn create_and_invite(
     public_url: &str,
     input: UserInput,
 ) -> Result<(User, IssuedLink)> {
-    require(actor, Action::ManageOrganisation)?;
+    require_people(actor)?;
     let no_address = "Cần địa chỉ e-mail để gửi thư mời / an invitation needs an e-mail address";
     match (user_service::validate(&input), input.email.trim().is_empty()) {
         (Err(AppError::Invalid(mut fields)), true) => {
@@ -195,10 +194,10 @@ pub async fn create_and_invite(
 
 /// Mails a user (again) an invitation link; earlier links keep working until used or expired.
 pub async fn invite(db: &Db, actor: &Actor, now: DateTime<Utc>, public_url: &str, user_id: Uuid) -> Result<IssuedLink> {
-    require(actor, Action::ManageOrganisation)?;
+    require_people(actor)?;
     let txn = db.begin_write().await?;
     let user = users::get(&*txn, user_id).await?;
-    check_scope(actor, user.issuer_id, "user")?;
+    administers_user(actor, user.issuer_id, user.role)?;
     inactive_refused(&user)?;
     needs_address(&user)?;
     let link = make_link(&*txn, actor, now, public_url, &user, Purpose::Invite).await?;
@@ -252,10 +251,10 @@ async fn close_links<C: Conn>(txn: &C, now: DateTime<Utc>, user_id: Uuid) -> Res
 /// keeps their place in every record but can no longer log in: their sessions,
 /// tokens and open links end in the same transaction. Nobody deactivates themself.
 pub async fn set_user_active(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, active: bool) -> Result<User> {
-    require(actor, Action::ManageOrganisation)?;
+    require_people(actor)?;
     let txn = db.begin_write().await?;
     let before = users::get(&*txn, id).await?;
-    check_scope(actor, before.issuer_id, "user")?;
+    administers_user(actor, before.issuer_id, before.role)?;
     if !active && actor.user_id == Some(id) {
         return Err(AppError::conflict(
             "cannot_deactivate_self",
@@ -299,7 +298,7 @@ pub async fn open_invitations(
     now: DateTime<Utc>,
     user_ids: &[Uuid],
 ) -> Result<std::collections::HashMap<Uuid, DateTime<Utc>>> {
-    require(actor, Action::ManageOrganisation)?;
+    require_people(actor)?;
     let links = account_links::open_of(&db.conn, user_ids, Purpose::Invite.code(), now).await?;
     let mut until = std::collections::HashMap::new();
     for l in links {

@@ -116,6 +116,7 @@ pub(crate) fn actor_of(user: &users::Model, client_addr: Option<String>) -> Acto
         role: Some(user.role),
         issuer_id: Some(user.issuer_id),
         unit_id: user.unit_id,
+        server_admin: user.server_admin,
         seen_rev: None,
     }
 }
@@ -174,6 +175,7 @@ pub(crate) fn session_model(user: &users::Model, s: &Live) -> SessionModel {
         role: user.role,
         issuer_id: user.issuer_id,
         unit_id: user.unit_id,
+        server_admin: user.server_admin,
         csrf_token: s.csrf_token.clone(),
         expires_at: s.expires_at,
     }

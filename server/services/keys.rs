@@ -380,7 +380,7 @@ fn threshold(days_left: i64) -> &'static str {
 }
 
 /// Queues, once per key, warning and administrator, a mail to every administrator
-/// with an address about keys in use that end within [`WARN_DAYS`]; the number queued.
+/// of the key's office with an address about keys in use that end within [`WARN_DAYS`]; the number queued.
 pub async fn warn_expiring(db: &Db, now: DateTime<Utc>) -> Result<usize> {
     let system = Actor::system();
     let soon = expiring(db, &system, now).await?;
@@ -392,7 +392,8 @@ pub async fn warn_expiring(db: &Db, now: DateTime<Utc>) -> Result<usize> {
     let mut queued = 0;
     for k in &soon {
         let until = k.not_after.with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7"));
-        for a in admins.iter().filter(|a| !a.email.is_empty()) {
+        // The key's own office's administrators: no office hears of another's keys.
+        for a in admins.iter().filter(|a| !a.email.is_empty() && a.issuer_id == k.issuer_id) {
             let ctx = serde_json::json!({"name": a.name, "holder": k.holder, "until": until.format("%d/%m/%Y").to_string(),
                 "days_left": k.days_left, "subject": k.subject, "issued_by": k.issued_by, "serial": k.serial});
             let r = crate::mail::render("key_expiry.j2", ctx)

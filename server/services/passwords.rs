@@ -5,10 +5,9 @@ use crate::domain::AuditAction;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::access::check_scope;
+use super::access::{administers_user, require_people};
 use super::credentials::{MAX_PASSWORD, check_password, hash_password, throttle_key, verify_password};
 use super::{audited, not_found};
-use crate::domain::Role;
 use crate::error::{AppError, Result};
 use crate::storage::audit::{self, Actor};
 use crate::storage::{Conn, Db, login_throttles, sessions, users};
@@ -25,8 +24,8 @@ pub async fn set_password(
     keep_session: Option<Uuid>,
 ) -> Result<()> {
     let own = actor.user_id == Some(user_id);
-    if !own && !matches!(actor.role, None | Some(Role::Admin)) {
-        return Err(AppError::Forbidden);
+    if !own {
+        require_people(actor)?;
     }
     check_password(password)?;
     let password = password.to_owned();
@@ -35,7 +34,9 @@ pub async fn set_password(
         .map_err(|e| AppError::Internal(e.to_string()))??;
     let txn = db.begin_write().await?;
     let user = users::find(&*txn, user_id).await?.ok_or_else(|| not_found("user"))?;
-    check_scope(actor, user.issuer_id, "user")?;
+    if !own {
+        administers_user(actor, user.issuer_id, user.role)?;
+    }
     store_password(&*txn, actor, now, user, hash, if own { keep_session } else { None }).await?;
     txn.commit().await?;
     Ok(())

@@ -126,6 +126,9 @@ pub async fn first_run(
     }
     let made = issuer_service::insert(&*txn, &actor, now, issuer).await?;
     let user = user_service::insert(&*txn, &actor, now, user_input(made.id)).await?;
+    // The first account of a new server administers the server too: it may add the
+    // offices a province hosts beside its own.
+    let user = user_service::make_server_admin(&*txn, &actor, now, user).await?;
     let username = user.username.clone();
     auth::store_password(&*txn, &actor, now, user, hash, None).await?;
     txn.commit().await?;

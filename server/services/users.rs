@@ -4,7 +4,7 @@ use crate::domain::AuditAction;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::access::{check_scope, issuer_filter, require};
+use super::access::{administers_user, allowed, check_scope, issuer_filter, require, require_people};
 use super::{audited, is_email, not_found, unknown_ref};
 use crate::domain::Role;
 use crate::domain::access::Action;
@@ -53,16 +53,22 @@ pub(crate) fn to_model(m: users::Model) -> User {
         },
         has_signature_image: m.signature_image.is_some(),
         has_password: m.password_hash.is_some(),
+        server_admin: m.server_admin,
         created_at: m.created_at,
         updated_at: m.updated_at,
         deactivated_at: m.deactivated_at,
     }
 }
 
-/// The issuer and unit exist and are the actor's; a deactivated unit is refused
-/// unless it is the one the user already had (`kept`).
+/// The issuer and unit exist and the actor administers such a user there; a
+/// deactivated unit is refused unless it is the one the user already had (`kept`).
 async fn check_refs<C: Conn>(db: &C, actor: &Actor, i: &UserInput, kept: Option<Uuid>) -> Result<()> {
-    if issuers::find(db, i.issuer_id).await?.is_none() || check_scope(actor, i.issuer_id, "issuer").is_err() {
+    let role = i.role.checked("role")?;
+    match administers_user(actor, i.issuer_id, role) {
+        Err(AppError::NotFound { .. }) => return Err(AppError::field("issuer_id", unknown_ref("cơ quan / issuer"))),
+        other => other?,
+    }
+    if issuers::find(db, i.issuer_id).await?.is_none() {
         return Err(AppError::field("issuer_id", unknown_ref("cơ quan / issuer")));
     }
     if let Some(u) = i.unit_id {
@@ -84,6 +90,9 @@ fn fill(m: &mut users::Model, i: UserInput, now: DateTime<Utc>) -> Result<()> {
     m.email = i.email.trim().to_owned();
     m.unit_id = i.unit_id;
     m.role = i.role.checked("role")?;
+    // A server administrator's account administers the server; the flag of an office
+    // administrator made server administrator at first-run setup stays.
+    m.server_admin |= m.role == Role::ServerAdmin;
     m.updated_at = now;
     Ok(())
 }
@@ -95,7 +104,7 @@ fn sees_only_self(actor: &Actor) -> bool {
 
 /// Creates a user (without a password until the workflow capability sets one).
 pub async fn create_user(db: &Db, actor: &Actor, now: DateTime<Utc>, input: UserInput) -> Result<User> {
-    require(actor, Action::ManageOrganisation)?;
+    require_people(actor)?;
     validate(&input)?;
     let txn = db.begin_write().await?;
     let m = insert(&*txn, actor, now, input).await?;
@@ -124,6 +133,7 @@ pub(crate) async fn insert<C: Conn>(
         created_at: now,
         updated_at: now,
         deactivated_at: None,
+        server_admin: false,
     };
     fill(&mut m, input, now)?;
     let m = users::insert(txn, m).await.map_err(|e| AppError::from_db(e, "duplicate_username", DUPLICATE))?;
@@ -131,12 +141,32 @@ pub(crate) async fn insert<C: Conn>(
     Ok(m)
 }
 
+/// Makes `user` a server administrator too (the first account of a new server),
+/// inside the caller's transaction, audited.
+pub(crate) async fn make_server_admin<C: Conn>(
+    txn: &C,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    user: users::Model,
+) -> Result<users::Model> {
+    let after = users::save(txn, users::Model { server_admin: true, updated_at: now, ..user.clone() }).await?;
+    audited(txn, actor, now, super::Change::of(AuditAction::Update, ENTITY, after.id, Some(&user), Some(&after)))
+        .await?;
+    Ok(after)
+}
+
 /// One user.
 pub async fn get_user(db: &Db, actor: &Actor, id: Uuid) -> Result<User> {
-    require(actor, Action::Read)?;
     let m = users::get(&db.conn, id).await?;
+    // One's own account; the administrators a server administrator appoints.
+    if actor.user_id == Some(id)
+        || (allowed(actor, Action::ManageServer) && administers_user(actor, m.issuer_id, m.role).is_ok())
+    {
+        return Ok(to_model(m));
+    }
+    require(actor, Action::Read)?;
     check_scope(actor, m.issuer_id, "user")?;
-    if sees_only_self(actor) && actor.user_id != Some(id) {
+    if sees_only_self(actor) {
         return Err(not_found("user"));
     }
     Ok(to_model(m))
@@ -144,11 +174,11 @@ pub async fn get_user(db: &Db, actor: &Actor, id: Uuid) -> Result<User> {
 
 /// Replaces a user's fields.
 pub async fn update_user(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid, input: UserInput) -> Result<User> {
-    require(actor, Action::ManageOrganisation)?;
+    require_people(actor)?;
     validate(&input)?;
     let txn = db.begin_write().await?;
     let before = users::get(&*txn, id).await?;
-    check_scope(actor, before.issuer_id, "user")?;
+    administers_user(actor, before.issuer_id, before.role)?;
     if input.issuer_id != before.issuer_id {
         return Err(AppError::field(
             "issuer_id",
@@ -185,10 +215,10 @@ pub async fn change_own_email(db: &Db, actor: &Actor, now: DateTime<Utc>, email:
 
 /// Deletes a user.
 pub async fn delete_user(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) -> Result<()> {
-    require(actor, Action::ManageOrganisation)?;
+    require_people(actor)?;
     let txn = db.begin_write().await?;
     let before = users::get(&*txn, id).await?;
-    check_scope(actor, before.issuer_id, "user")?;
+    administers_user(actor, before.issuer_id, before.role)?;
     if actor.user_id == Some(id) {
         return Err(AppError::conflict(
             "cannot_delete_self",
@@ -211,12 +241,20 @@ pub async fn list_users(
     role: Option<String>,
     paging: Paging,
 ) -> Result<Page<User>> {
-    require(actor, Action::Read)?;
-    let filter = users::Filter {
-        id: sees_only_self(actor).then(|| actor.user_id.unwrap_or_default()),
-        issuers: vec![issuer_filter(actor), issuer_id],
-        unit: unit_id,
-        role,
+    // A server administrator sees every office's administrators; in their own office
+    // (if they have an office role) its people like any of its users.
+    let own_office = allowed(actor, Action::Read) && issuer_id.is_none_or(|i| actor.issuer_id == Some(i));
+    let filter = if allowed(actor, Action::ManageServer) && !(own_office && issuer_id.is_some()) {
+        users::Filter { issuers: vec![issuer_id], unit: unit_id, role, administrators: true, ..Default::default() }
+    } else {
+        require(actor, Action::Read)?;
+        users::Filter {
+            id: sees_only_self(actor).then(|| actor.user_id.unwrap_or_default()),
+            issuers: vec![issuer_filter(actor), issuer_id],
+            unit: unit_id,
+            role,
+            administrators: false,
+        }
     };
     let (items, total) = users::page(&db.conn, filter, paging.offset(), paging.per_page).await?;
     Ok(Page { items: items.into_iter().map(to_model).collect(), total, page: paging.page, per_page: paging.per_page })

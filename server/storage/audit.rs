@@ -29,6 +29,8 @@ pub struct Actor {
     pub issuer_id: Option<Uuid>,
     /// The user's unit (unit officers).
     pub unit_id: Option<Uuid>,
+    /// The user administers the server (creates offices, appoints their administrators).
+    pub server_admin: bool,
     /// The database's revision read with the session, for requests that change
     /// nothing: kept reads are checked against it without asking again (see
     /// [`super::cache`]). `None` where the action may have written first.
@@ -83,10 +85,15 @@ pub async fn record_many<C: ConnectionTrait>(
         // Serialise appenders across connections and instances until commit.
         db.execute_unprepared("SELECT pg_advisory_xact_lock(7340032)").await?;
     }
+    let mut offices = Offices::default();
+    let mut issuers = Vec::with_capacity(changes.len());
+    for change in &changes {
+        issuers.push(offices.of(db, actor, change).await?);
+    }
     let last = audit_events::Entity::find().order_by_desc(audit_events::Column::Seq).limit(1).one(db).await?;
     let (mut seq, mut prev_hash) = last.map_or((1, GENESIS.to_owned()), |e| (e.seq + 1, e.hash));
     let mut rows = Vec::with_capacity(changes.len());
-    for change in changes {
+    for (change, issuer_id) in changes.into_iter().zip(issuers) {
         let mut event = audit_events::Model {
             id: Uuid::now_v7(),
             seq,
@@ -100,6 +107,7 @@ pub async fn record_many<C: ConnectionTrait>(
             client_addr: actor.client_addr.clone(),
             prev_hash: prev_hash.clone(),
             hash: String::new(),
+            issuer_id,
         };
         event.hash = hash_of(&event);
         prev_hash = event.hash.clone();
@@ -117,6 +125,65 @@ pub async fn record_many<C: ConnectionTrait>(
         db.execute_unprepared(&super::notify::announce_sql(seq - 1)).await?;
     }
     Ok(())
+}
+
+/// Which office each event belongs to, so an office reads its own events only: the
+/// issuer itself, the issuer its record names, the office of the user acting (an
+/// office's users act in their office only), or the office of the plan, task or
+/// user the record hangs from. Lookups are remembered for one append.
+#[derive(Default)]
+struct Offices {
+    plans: std::collections::HashMap<Uuid, Option<Uuid>>,
+    tasks: std::collections::HashMap<Uuid, Option<Uuid>>,
+}
+
+impl Offices {
+    async fn of<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        actor: &Actor,
+        change: &Change<'_>,
+    ) -> Result<Option<Uuid>, sea_orm::DbErr> {
+        use super::entities::{plans, tasks, users};
+        if change.entity == "issuers" {
+            return Ok(change.entity_id);
+        }
+        let field = |name: &str| {
+            [&change.after, &change.before]
+                .into_iter()
+                .flatten()
+                .find_map(|v| v.get(name).and_then(Value::as_str).and_then(|s| s.parse::<Uuid>().ok()))
+        };
+        if let Some(issuer) = field("issuer_id") {
+            return Ok(Some(issuer));
+        }
+        if actor.issuer_id.is_some() && !actor.server_admin {
+            return Ok(actor.issuer_id);
+        }
+        let task_plan = match field("task_id") {
+            Some(task) => match self.tasks.get(&task) {
+                Some(plan) => *plan,
+                None => {
+                    let plan = tasks::Entity::find_by_id(task).one(db).await?.map(|t| t.plan_id);
+                    self.tasks.insert(task, plan);
+                    plan
+                }
+            },
+            None => None,
+        };
+        if let Some(plan) = field("plan_id").or(task_plan) {
+            if let Some(issuer) = self.plans.get(&plan) {
+                return Ok(*issuer);
+            }
+            let issuer = plans::Entity::find_by_id(plan).one(db).await?.map(|p| p.issuer_id);
+            self.plans.insert(plan, issuer);
+            return Ok(issuer);
+        }
+        if let Some(user) = field("user_id") {
+            return Ok(users::Entity::find_by_id(user).one(db).await?.map(|u| u.issuer_id));
+        }
+        Ok(actor.issuer_id)
+    }
 }
 
 /// The hash of an event: SHA-256 over its canonical JSON, without its own hash.
@@ -177,6 +244,19 @@ pub struct Filter {
     pub from: Option<DateTime<Utc>>,
     /// Before.
     pub to: Option<DateTime<Utc>>,
+    /// What the reader may see; `None`: every event (the system).
+    pub scope: Option<Scope>,
+}
+
+/// The events a reader may see: those of their office, and for a server
+/// administrator the offices' own records (created, changed, removed) and what they
+/// did themselves.
+#[derive(Debug, Default, Clone)]
+pub struct Scope {
+    /// Events of this office.
+    pub office: Option<Uuid>,
+    /// This server administrator's own events and every office's record.
+    pub server_admin: Option<Uuid>,
 }
 
 /// One page of the events `f` keeps, newest first, and how many it keeps in all.
@@ -202,6 +282,16 @@ pub async fn page<C: ConnectionTrait>(
     }
     if let Some(t) = f.to {
         q = q.filter(audit_events::Column::At.lt(t));
+    }
+    if let Some(scope) = f.scope {
+        let mut any = sea_orm::Condition::any();
+        if let Some(office) = scope.office {
+            any = any.add(audit_events::Column::IssuerId.eq(office));
+        }
+        if let Some(me) = scope.server_admin {
+            any = any.add(audit_events::Column::Entity.eq("issuers")).add(audit_events::Column::ActorId.eq(me));
+        }
+        q = q.filter(any);
     }
     let total = q.clone().count(db).await?;
     let rows = q.offset(offset).limit(limit).all(db).await?;

@@ -6,6 +6,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, 
 use uuid::Uuid;
 
 use super::entities::users;
+use crate::domain::Role;
 
 /// The user with login name `username`.
 pub async fn by_username(c: &impl ConnectionTrait, username: &str) -> Result<Option<Model>, DbErr> {
@@ -37,6 +38,8 @@ pub struct Filter {
     pub unit: Option<Uuid>,
     /// With this role code.
     pub role: Option<String>,
+    /// Only administrators (of an office or of the server).
+    pub administrators: bool,
 }
 
 /// One page of the users `f` keeps, by login name, and how many it keeps in all.
@@ -53,6 +56,9 @@ pub async fn page(c: &impl ConnectionTrait, f: Filter, offset: u64, limit: u64) 
     }
     if let Some(r) = f.role {
         q = q.filter(users::Column::Role.eq(r));
+    }
+    if f.administrators {
+        q = q.filter(users::Column::Role.is_in([Role::Admin, Role::ServerAdmin]));
     }
     let total = q.clone().count(c).await?;
     let items = q.offset(offset).limit(limit).all(c).await?;

@@ -197,7 +197,7 @@ pub(crate) fn admin_only(c: &Ctx) -> Result<()> {
 }
 
 /// The issuer's fields as typed on the setup or issuer page.
-fn issuer_from(f: &Form) -> IssuerInput {
+pub(crate) fn issuer_from(f: &Form) -> IssuerInput {
     IssuerInput {
         code: f.get("code").trim().to_owned(),
         name_lines: lines(&f.get("name_lines")),

@@ -18,7 +18,7 @@ use crate::storage::audit::Actor;
 
 use super::view::vietnamese;
 
-const TEMPLATES: [(&str, &str); 31] = [
+const TEMPLATES: [(&str, &str); 32] = [
     ("base.html", include_str!("../../templates/web/base.html")),
     ("login.html", include_str!("../../templates/web/login.html")),
     ("error.html", include_str!("../../templates/web/error.html")),
@@ -43,6 +43,7 @@ const TEMPLATES: [(&str, &str); 31] = [
     ("units.html", include_str!("../../templates/web/units.html")),
     ("issuer_fields.html", include_str!("../../templates/web/issuer_fields.html")),
     ("issuer.html", include_str!("../../templates/web/issuer.html")),
+    ("offices.html", include_str!("../../templates/web/offices.html")),
     ("rubrics.html", include_str!("../../templates/web/rubrics.html")),
     ("unit_form.html", include_str!("../../templates/web/unit_form.html")),
     ("user_form.html", include_str!("../../templates/web/user_form.html")),
@@ -145,7 +146,7 @@ impl Ctx {
             me: Me { name: &self.name, username: &self.username, role: role.code(), role_label: role.label() },
             csrf: &self.session.csrf_token,
             session_expires: self.session.expires_at.timestamp(),
-            menu: menu(self.actor.role),
+            menu: menu(self.actor.role, self.actor.server_admin),
             waiting: &self.waiting,
             notice: &self.notice,
         };
@@ -159,8 +160,18 @@ impl Ctx {
     }
 }
 
-fn menu(role: Option<Role>) -> Vec<(&'static str, &'static str)> {
+fn menu(role: Option<Role>, server_admin: bool) -> Vec<(&'static str, &'static str)> {
+    let mut menu = office_menu(role);
+    if server_admin && role != Some(Role::ServerAdmin) {
+        menu.push(("/admin/offices", "Các cơ quan"));
+    }
+    menu
+}
+
+/// The menu of an office role.
+fn office_menu(role: Option<Role>) -> Vec<(&'static str, &'static str)> {
     match role {
+        Some(Role::ServerAdmin) => vec![("/admin/offices", "Các cơ quan"), ("/admin/audit", "Nhật ký")],
         Some(Role::UnitOfficer) => vec![("/inbox", "Nhiệm vụ của đơn vị"), ("/tasks", "Tìm nhiệm vụ")],
         Some(Role::Signer) => {
             vec![("/", "Tổng quan"), ("/tasks", "Nhiệm vụ"), ("/sign-off", "Văn bản chờ ký"), ("/documents", "Văn bản")]

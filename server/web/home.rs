@@ -103,6 +103,7 @@ fn home_of(role: Option<Role>) -> &'static str {
     match role {
         Some(Role::UnitOfficer) => "/inbox",
         Some(Role::Signer) => "/sign-off",
+        Some(Role::ServerAdmin) => "/admin/offices",
         _ => "/",
     }
 }
@@ -270,8 +271,10 @@ impl<'a> KeyWarning<'a> {
 
 #[handler]
 pub(crate) async fn dashboard(c: Ctx, Query(q): Query<PlanQuery>) -> Page {
-    if c.role() == Some(Role::UnitOfficer) {
-        return Ok(redirect("/inbox"));
+    match c.role() {
+        Some(Role::UnitOfficer) => return Ok(redirect("/inbox")),
+        Some(Role::ServerAdmin) => return Ok(redirect("/admin/offices")),
+        _ => {}
     }
     let ending = key_warnings(&c).await?;
     let keys = ending.iter().map(KeyWarning::of).collect();

@@ -29,6 +29,7 @@ mod keep;
 mod keys;
 mod links;
 mod notice;
+mod offices;
 mod people;
 mod plan_tasks;
 mod plans;

@@ -17,6 +17,7 @@ pub(crate) fn notice(query: &str) -> Option<String> {
     let time = time.map(|t| format!(" lúc {t}")).unwrap_or_default();
     let text = match what?.as_str() {
         "saved" | "draft" => format!("Đã lưu{time}."),
+        "office_created" => format!("Đã thêm cơ quan{time}; hãy giao quản trị cho cơ quan này."),
         "submitted" => format!("Đã lưu và gửi Văn phòng{time}."),
         "contributed" => format!("Đã lưu ý kiến phối hợp{time}."),
         "task_saved" => format!("Đã lưu nhiệm vụ{time}."),

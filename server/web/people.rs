@@ -28,6 +28,12 @@ fn unit_choices(all: &[Unit], keep: Option<Uuid>) -> Vec<Named> {
         .collect()
 }
 
+/// The roles a person may be given here: a server administrator's only by a server
+/// administrator.
+fn role_choices(c: &Ctx) -> Vec<Word> {
+    Role::ALL.iter().filter(|r| **r != Role::ServerAdmin || c.actor.server_admin).map(|r| Word::of(*r)).collect()
+}
+
 /// The issuer's units, for the people pages.
 async fn unit_list(c: &Ctx) -> Result<Vec<Unit>> {
     let all = Paging { page: 1, per_page: 500 };
@@ -66,10 +72,10 @@ struct PersonRow<'a> {
 /// A one-time link made while this server sends no mail, for the administrator to
 /// pass on: whose it is, the address, and until when it works.
 #[derive(Serialize)]
-struct Handover<'a> {
-    name: &'a str,
-    url: &'a str,
-    until: String,
+pub(crate) struct Handover<'a> {
+    pub name: &'a str,
+    pub url: &'a str,
+    pub until: String,
 }
 
 /// The people page with the values and errors of a failed addition.
@@ -110,7 +116,7 @@ async fn people_with(
         .collect();
     let view = PeopleView {
         users: rows,
-        roles: Word::all::<Role>(),
+        roles: role_choices(c),
         units: unit_choices(&unit_list, None),
         values,
         errors,
@@ -235,7 +241,7 @@ async fn person_form(
         id,
         values,
         errors,
-        roles: Word::all::<Role>(),
+        roles: role_choices(c),
         units: unit_choices(&unit_list, u.data.unit_id),
         is_self: Some(id) == c.actor.user_id,
     };

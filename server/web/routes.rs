@@ -83,6 +83,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("/admin/units/:id/deactivate", "POST"),
     ("/admin/units/:id/reactivate", "POST"),
     ("/admin/issuer", "GET, POST"),
+    ("/admin/offices", "GET, POST"),
+    ("/admin/offices/admins", "POST"),
     ("/admin/keys/:id/retire", "POST"),
 ];
 
@@ -153,6 +155,8 @@ pub fn routes(state: AppState) -> impl poem::Endpoint + 'static {
         .at("/admin/units/:id/deactivate", post(account::unit_deactivate))
         .at("/admin/units/:id/reactivate", post(account::unit_reactivate))
         .at("/admin/issuer", get(account::issuer_page).post(account::issuer_save))
+        .at("/admin/offices", get(offices::offices_page).post(offices::office_add))
+        .at("/admin/offices/admins", post(offices::office_admin_add))
         .around(framed)
         .with(poem::middleware::AddData::new(state))
 }

@@ -357,7 +357,7 @@ async fn the_mail_test_says_in_plain_words_whether_the_smtp_server_took_the_mess
     let mut app = spawn_app().await;
     app.set_mailer(std::sync::Arc::new(smtp.mailer()));
     let p = app.demo_people().await;
-    let (admin, _) = Browser::login(&app, app.admin_id).await;
+    let (admin, _) = Browser::login(&app, app.admin_id()).await;
     let csrf = admin.csrf().await;
     let (status, page) = admin.get("/admin/outbox").await;
     assert_eq!(status, StatusCode::OK);
@@ -397,7 +397,7 @@ async fn the_mail_test_says_in_plain_words_whether_the_smtp_server_took_the_mess
 async fn the_office_sees_its_own_issuers_mail_only() {
     let app = spawn_app().await;
     let p = app.demo_people().await;
-    let other = app.issuer("xa-khac").await;
+    let other = app.other_issuer("xa-khac").await;
     let (stranger, _) = app.user(other.parse().unwrap(), "office", None).await;
     // An invitation for someone of the demo issuer: its office sees it, another issuer's does not.
     let id = p.ids["viewer"];
@@ -602,7 +602,7 @@ async fn a_person_changes_their_own_address_and_a_signer_puts_a_signature_image_
     assert!(put(png, &csrf).await.0.status().is_success());
     let (_, page) = b.get("/account").await;
     assert!(page.contains("Đã có ảnh chữ ký"), "{page}");
-    let me = app.act_as(&app.admin_token).get(&format!("/api/v1/users/{signer}")).await.expect(200);
+    let me = app.act_as(&app.admin_token()).get(&format!("/api/v1/users/{signer}")).await.expect(200);
     assert_eq!(me["has_signature_image"], true);
 }
 

@@ -83,7 +83,7 @@ async fn the_audit_page_names_every_action_the_log_holds() {
         .send()
         .await
         .assert_status(poem::http::StatusCode::UNAUTHORIZED);
-    let (admin, _) = Browser::login(&app, app.admin_id).await;
+    let (admin, _) = Browser::login(&app, app.admin_id()).await;
     let (status, page) = admin.get("/admin/audit").await;
     assert_eq!(status, poem::http::StatusCode::OK);
 

@@ -37,6 +37,7 @@ async fn a_document_names_its_bad_fields() {
     let issuer = app.issuer("xa-a").await;
     let other = app.issuer("xa-b").await;
     let (other_plan, _) = app.plan_with_group(&other, 2025).await;
+    app.administer(&issuer).await;
     let bad = json!({
         "issuer_id": issuer, "kind": "memo", "subject": " ",
         "recipients": [{"label": "", "emails": ["nope"]}],

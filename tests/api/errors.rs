@@ -103,12 +103,12 @@ async fn the_api_document_lists_the_values_of_every_vocabulary() {
             .unwrap_or_else(|| panic!("{schema}.{field} lists no values: {prop}"));
         found.iter().map(|v| v.as_str().unwrap().to_owned()).collect()
     };
-    assert_eq!(values("UserInput", "role"), ["admin", "office", "unit_officer", "signer", "viewer"]);
+    assert_eq!(values("UserInput", "role"), ["admin", "server_admin", "office", "unit_officer", "signer", "viewer"]);
     assert_eq!(values("UnitInput", "kind"), ["department", "commune", "other"]);
     assert_eq!(values("Document", "state"), ["draft", "submitted", "approved", "issued", "replaced"]);
     assert_eq!(values("DocumentInput", "kind"), ["report", "plan", "letter"]);
     assert_eq!(values("TargetInput", "status"), ["exceeded", "met", "expected_met", "not_met"]);
     assert_eq!(values("ResultInput", "state"), ["draft", "submitted", "returned", "accepted"]);
     assert_eq!(values("ProposalInput", "section"), ["issuer", "communes_common", "commune_specific"]);
-    assert_eq!(values("Session", "role"), ["admin", "office", "unit_officer", "signer", "viewer"]);
+    assert_eq!(values("Session", "role"), ["admin", "server_admin", "office", "unit_officer", "signer", "viewer"]);
 }

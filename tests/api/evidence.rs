@@ -104,7 +104,7 @@ async fn oversized_executable_and_unknown_files_are_refused_and_leave_nothing() 
     let resp = app
         .client
         .post(format!("/api/v1/tasks/{task}/evidence"))
-        .header("authorization", format!("Bearer {}", app.admin_token))
+        .header("authorization", format!("Bearer {}", app.admin_token()))
         .content_type("multipart/form-data; boundary=XYZ")
         .body(body)
         .send()
@@ -144,7 +144,7 @@ async fn a_body_over_the_cap_is_refused_before_it_is_read() {
     let declared = app
         .client
         .post(format!("/api/v1/tasks/{task}/evidence"))
-        .header("authorization", format!("Bearer {}", app.admin_token))
+        .header("authorization", format!("Bearer {}", app.admin_token()))
         .content_type("multipart/form-data; boundary=XYZ")
         .body(huge.clone())
         .send()
@@ -153,7 +153,7 @@ async fn a_body_over_the_cap_is_refused_before_it_is_read() {
     let streamed = app
         .client
         .post(format!("/api/v1/tasks/{task}/evidence"))
-        .header("authorization", format!("Bearer {}", app.admin_token))
+        .header("authorization", format!("Bearer {}", app.admin_token()))
         .content_type("multipart/form-data; boundary=XYZ")
         .body(poem::Body::from_async_read(std::io::Cursor::new(huge)))
         .send()

@@ -18,8 +18,9 @@ use poem::test::TestClient;
 use serde_json::{Value, json};
 use std::time::Duration;
 
-/// A running application over its own database, called as a server-wide
-/// administrator unless a test says otherwise.
+/// A running application over its own database, called as an office's
+/// administrator unless a test says otherwise: the first account's office ("host"),
+/// or once the reference year is loaded, its office.
 pub struct TestApp {
     pub client: TestClient<BoxEndpoint<'static>>,
     pub db: Db,
@@ -27,10 +28,11 @@ pub struct TestApp {
     pub files_dir: std::path::PathBuf,
     /// The file store itself.
     pub files: Arc<dyn nhiemvu::storage::files::BlobStore>,
-    /// The administrator's API token (the default caller).
-    pub admin_token: String,
-    /// The administrator.
-    pub admin_id: uuid::Uuid,
+    /// The office administrator's API token (the default caller) and id.
+    admin: std::cell::RefCell<(String, uuid::Uuid)>,
+    /// The server administrator's API token: the first account, administrator of
+    /// "host" and of the server (as the first-run setup makes it).
+    pub server_token: String,
     /// The database URL.
     pub url: String,
     /// The first-run setup link of this instance.
@@ -87,8 +89,17 @@ pub async fn spawn_app_at(signing: nhiemvu::services::signatures::Signing, clock
         .await
         .expect("host issuer");
     let (admin_id, token) = app.user(host.id, "admin", None).await;
-    app.admin_token = token.clone();
-    app.admin_id = admin_id;
+    nhiemvu::storage::users::save(
+        &app.db.conn,
+        nhiemvu::storage::users::Model {
+            server_admin: true,
+            ..nhiemvu::storage::users::get(&app.db.conn, admin_id).await.expect("first account")
+        },
+    )
+    .await
+    .expect("server administrator");
+    *app.admin.borrow_mut() = (token.clone(), admin_id);
+    app.server_token = token.clone();
     *app.token.borrow_mut() = token;
     app
 }
@@ -133,8 +144,8 @@ async fn spawn_office(signing: nhiemvu::services::signatures::Signing, clock: Cl
         db,
         files_dir,
         files,
-        admin_token: String::new(),
-        admin_id: uuid::Uuid::nil(),
+        admin: std::cell::RefCell::new((String::new(), uuid::Uuid::nil())),
+        server_token: String::new(),
         url: url.clone(),
         setup,
         token: std::cell::RefCell::new(String::new()),
@@ -185,6 +196,7 @@ impl TestApp {
             role: role.parse().ok(),
             issuer_id: Some(issuer_id),
             unit_id,
+            server_admin: false,
         };
         let token = auth::create_token(&self.db, &actor, now(), "tests").await.expect("token").token;
         (user.id, token)
@@ -196,9 +208,33 @@ impl TestApp {
         self
     }
 
-    /// Back to the administrator.
+    /// Back to the office's administrator.
     pub fn as_admin(&self) -> &Self {
-        self.act_as(&self.admin_token.clone())
+        self.act_as(&self.admin_token())
+    }
+
+    /// As the server administrator.
+    pub fn as_server_admin(&self) -> &Self {
+        self.act_as(&self.server_token.clone())
+    }
+
+    /// The office administrator's API token.
+    pub fn admin_token(&self) -> String {
+        self.admin.borrow().0.clone()
+    }
+
+    /// The office administrator.
+    pub fn admin_id(&self) -> uuid::Uuid {
+        self.admin.borrow().1
+    }
+
+    /// From now on the default caller is a new administrator of `issuer_id` (and the
+    /// current caller too); returns its token.
+    pub async fn administer(&self, issuer_id: &str) -> String {
+        let (id, token) = self.user(issuer_id.parse().expect("issuer id"), "admin", None).await;
+        *self.admin.borrow_mut() = (token.clone(), id);
+        self.act_as(&token);
+        token
     }
 
     fn bearer(&self) -> String {
@@ -252,14 +288,28 @@ impl TestApp {
     }
 
     /// Loads the reference year and returns (issuer_id, plan_id, document_id).
+    /// Loads the reference year; from then on the default caller administers its office.
     pub async fn load_demo(&self) -> (String, String, String) {
         let l = nhiemvu::services::demo::load_reference_year(&self.db, &self.files).await.expect("demo loads");
+        self.administer(&l.issuer_id.to_string()).await;
         (l.issuer_id.to_string(), l.plan_id.to_string(), l.document_id.to_string())
     }
 
-    /// Creates an issuer with the given code; returns its id.
+    /// Creates an issuer with the given code (as the server administrator) and makes
+    /// the default caller an administrator of it; returns its id.
     pub async fn issuer(&self, code: &str) -> String {
-        let body = self.post("/api/v1/issuers", issuer_json(code)).await.expect(201);
+        let body = self.as_server_admin().post("/api/v1/issuers", issuer_json(code)).await.expect(201);
+        let id = body["id"].as_str().unwrap().to_owned();
+        self.administer(&id).await;
+        id
+    }
+
+    /// Creates another office (as the server administrator), leaving the caller and
+    /// the default administrator as they were; returns its id.
+    pub async fn other_issuer(&self, code: &str) -> String {
+        let caller = self.token.borrow().clone();
+        let body = self.as_server_admin().post("/api/v1/issuers", issuer_json(code)).await.expect(201);
+        self.act_as(&caller);
         body["id"].as_str().unwrap().to_owned()
     }
 
@@ -385,8 +435,8 @@ impl TestApp {
         let (other_id, other) = self.user(issuer_id, "unit_officer", Some(vhtt)).await;
         tokens.insert("other_unit_officer", other);
         ids.insert("other_unit_officer", other_id);
-        tokens.insert("admin", self.admin_token.clone());
-        ids.insert("admin", self.admin_id);
+        tokens.insert("admin", self.admin_token());
+        ids.insert("admin", self.admin_id());
         People { issuer, plan, report, tckh: tckh.to_string(), tokens, ids }
     }
 }

@@ -210,7 +210,7 @@ async fn an_issued_document_is_frozen_and_a_correction_replaces_it() {
 async fn a_signer_signs_only_their_issuers_documents_and_sending_back_needs_a_comment() {
     let app = spawn_app().await;
     let p = app.demo_people().await;
-    let other = app.as_admin().issuer("xa-khac").await;
+    let other = app.other_issuer("xa-khac").await;
     let (_, stranger) = app.user(other.parse().unwrap(), "signer", None).await;
     let body = json!({"issuer_id": p.issuer, "plan_id": p.plan, "kind": "report", "subject": "Báo cáo", "signer_position": "CHỦ TỊCH", "signer_name": "A", "recipients": [{"label": "Lưu: VT"}]});
     let id = app.act_as(p.token("office")).post("/api/v1/documents", body).await.expect(201)["id"]

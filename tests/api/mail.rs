@@ -252,6 +252,8 @@ async fn the_dispatcher_sends_once_retries_a_deferral_after_its_backoff_and_give
     use nhiemvu::mail::{Recording, SendError};
     let app = spawn_app().await;
     let at = Utc::now();
+    // Every message is some office's: the administrator's office here.
+    let office = app.get("/api/v1/auth/session").await.expect(200)["issuer_id"].as_str().unwrap().parse().ok();
     let txn = app.db.begin_write().await.unwrap();
     for to in ["a@example.vn", "b@example.vn", "c@example.vn"] {
         let m = outbox::NewMessage {
@@ -265,7 +267,7 @@ async fn the_dispatcher_sends_once_retries_a_deferral_after_its_backoff_and_give
             attachment: None,
             document_id: None,
             unit_id: None,
-            issuer_id: None,
+            issuer_id: office,
         };
         assert!(outbox::enqueue(&*txn, at, m).await.unwrap());
     }

@@ -14,6 +14,7 @@ mod mail;
 mod matrix;
 mod nd30;
 mod newcomer;
+mod offices;
 mod organisation;
 mod plans;
 mod poppler;

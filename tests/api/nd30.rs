@@ -42,6 +42,7 @@ async fn tan_huong(app: &TestApp) -> (String, String) {
         )
         .await
         .expect(201));
+    app.administer(&issuer).await;
     let issuer_uuid: uuid::Uuid = issuer.parse().unwrap();
     app.put_bytes(&format!("/api/v1/issuers/{issuer}/seal-image"), SEAL.to_vec()).await.expect(204);
     let (_, office) = app.user(issuer_uuid, "office", None).await;
@@ -359,6 +360,7 @@ async fn a_commune_report_signed_by_a_deputy_passes_the_check_and_reads_as_the_d
                 .parse()
                 .ok(),
             unit_id: None,
+            server_admin: false,
         };
         nhiemvu::services::auth::create_token(&app.db, &actor, nhiemvu::services::now(), "ký").await.unwrap().token
     };
@@ -491,6 +493,7 @@ async fn approving_and_issuing_need_the_signature_and_seal_images_when_the_offic
     };
     let app = crate::helpers::spawn_app_with(signing).await;
     let issuer = id(&app.post("/api/v1/issuers", crate::helpers::issuer_json("xa-khong-dau")).await.expect(201));
+    app.administer(&issuer).await;
     let issuer_uuid: uuid::Uuid = issuer.parse().unwrap();
     let (_, office) = app.user(issuer_uuid, "office", None).await;
     let (signer, signer_token) = app.user(issuer_uuid, "signer", None).await;
@@ -533,6 +536,7 @@ async fn without_images_an_approval_is_refused_before_anything_changes() {
         role: Some(nhiemvu::domain::Role::Signer),
         issuer_id: p.issuer.parse().ok(),
         unit_id: None,
+        server_admin: false,
     };
     let renderer = crate::helpers::renderer();
     let tools = nhiemvu::services::Tools { db: &app.db, renderer: &renderer, files: &app.files, signing: &required };

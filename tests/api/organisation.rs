@@ -50,7 +50,7 @@ async fn a_new_issuer_gets_the_reference_rubric_and_the_2026_preset() {
 #[tokio::test]
 async fn a_duplicate_issuer_code_is_a_conflict_and_missing_fields_are_named() {
     let app = spawn_app().await;
-    app.issuer("xa-a").await;
+    app.other_issuer("xa-a").await;
     app.post("/api/v1/issuers", issuer_json("xa-a")).await.expect_error(409, "duplicate_issuer_code", None);
     let mut bad = issuer_json("Xã A");
     bad["name_lines"] = json!(["  "]);

@@ -155,6 +155,7 @@ async fn text_that_looks_like_markup_prints_literally_in_every_field() {
     issuer["parent_lines"] = json!([format!("parent_name {nasty}")]);
     issuer["name_lines"] = json!([format!("name {nasty}")]);
     let issuer = app.post("/api/v1/issuers", issuer).await.expect(201)["id"].as_str().unwrap().to_owned();
+    app.administer(&issuer).await;
     let (plan, group) = app.plan_with_group(&issuer, 2025).await;
     let g = json!({"plan_id": plan, "title": format!("group {nasty}"), "position": 1});
     app.put(&format!("/api/v1/groups/{group}"), g).await.expect(200);

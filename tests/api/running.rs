@@ -63,7 +63,7 @@ async fn the_figures_count_late_and_unassigned_tasks_per_unit_and_group() {
     assert_eq!(mine["totals"]["total"], 1);
     assert_eq!(mine["overdue"][0]["code"], "1.2");
     // Another issuer's plan is not found.
-    let other = app.as_admin().issuer("xa-khac").await;
+    let other = app.other_issuer("xa-khac").await;
     let (_, stranger) = app.user(other.parse().unwrap(), "office", None).await;
     app.act_as(&stranger).get(&format!("/api/v1/plans/{plan}/figures")).await.expect_error(404, "not_found", None);
 }

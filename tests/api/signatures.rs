@@ -628,6 +628,7 @@ async fn a_new_office_installs_its_keys_through_the_api_and_the_cli_and_issues_a
         .unwrap()
         .to_owned();
     let issuer_id: uuid::Uuid = issuer.parse().unwrap();
+    app.administer(&issuer).await;
     let chairman = app
         .post(
             "/api/v1/users",
@@ -649,6 +650,7 @@ async fn a_new_office_installs_its_keys_through_the_api_and_the_cli_and_issues_a
             role: Some(nhiemvu::domain::Role::Signer),
             issuer_id: Some(issuer_id),
             unit_id: None,
+            server_admin: false,
         };
         nhiemvu::services::auth::create_token(&app.db, &actor, nhiemvu::services::now(), "tests").await.unwrap().token
     };

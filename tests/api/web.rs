@@ -312,7 +312,7 @@ async fn administrators_see_who_holds_which_key_until_when_and_are_told_a_month_
     assert!((9..=10).contains(&days), "{key}");
 
     // The page: the key, its holder and its end, a warning, the import form, a retire button.
-    let (admin, _) = Browser::login(&app, app.admin_id).await;
+    let (admin, _) = Browser::login(&app, app.admin_id()).await;
     let (status, html) = admin.get("/admin/keys").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Phùng Thị Thanh Nga") && html.contains(key["fingerprint"].as_str().unwrap()), "{html}");

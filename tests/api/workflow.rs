@@ -208,7 +208,7 @@ async fn a_unit_officer_sees_and_changes_only_the_tasks_of_their_unit() {
     assert_eq!(docs["total"], 0, "the draft report is not the unit's to read");
     app.get(&format!("/api/v1/documents/{}", p.report)).await.expect_error(404, "not_found", None);
     // An officer of another issuer sees nothing of this one.
-    let other_issuer = app.as_admin().issuer("xa-khac").await;
+    let other_issuer = app.other_issuer("xa-khac").await;
     let (_, stranger) = app.user(other_issuer.parse().unwrap(), "office", None).await;
     assert_eq!(app.act_as(&stranger).get("/api/v1/tasks").await.expect(200)["total"], 0);
     app.get(&format!("/api/v1/plans/{}", p.plan)).await.expect_error(404, "not_found", None);

@@ -20,6 +20,8 @@ pub struct Model {
     pub client_addr: Option<String>,
     pub prev_hash: String,
     pub hash: String,
+    /// The office the event belongs to (for reading by office); outside the hash.
+    pub issuer_id: Option<Uuid>,
 }
 
 /// Relations are followed with explicit queries in `storage`.

@@ -21,6 +21,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub deactivated_at: Option<DateTimeUtc>,
+    /// Administers the server: creates offices and appoints their administrators.
+    pub server_admin: bool,
 }
 
 /// Relations are followed with explicit queries in `storage`.
