@@ -13,7 +13,8 @@
 //!   `keep` saves what was typed (autosave drafts, forms posted after the session
 //!   expired; the `Posted` extractor) and offers it back; `account` covers first-run setup, the issuer,
 //!   units and one's own account (with its calendar addresses), `people` the
-//!   administrators' people and invitations, `rubrics`
+//!   administrators' people and invitations, `offices` the server administrator's offices
+//!   and their administrators, `rubrics`
 //!   the rating bands, `tasks` the filtered task list, `sheets` the import page,
 //!   `start` the "Bắt đầu" checklist of a new office and the menu's counts,
 //!   `task_overview` the office's view of a task, `audit` the audit log.

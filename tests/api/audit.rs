@@ -102,3 +102,28 @@ async fn the_audit_page_names_every_action_the_log_holds() {
         assert!(cells.iter().any(|c| *c == label || *c == shown), "{code} is shown as “{label}”: {cells:?}");
     }
 }
+
+/// The events written before offices had their own log learn their office from the
+/// record each names: taking the migration back and applying it again over the
+/// reference year leaves no event without its office, and every one is that office's.
+#[tokio::test]
+async fn events_from_before_learn_their_office_when_the_migration_runs() {
+    use migration::{Migrator, MigratorTrait};
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let app = spawn_app().await;
+    let (issuer, _, _) = app.load_demo().await;
+    let issuer: uuid::Uuid = issuer.parse().unwrap();
+    Migrator::down(&app.db.conn, Some(1)).await.expect("migration taken back");
+    Migrator::up(&app.db.conn, None).await.expect("migration applied again");
+    let of_demo =
+        audit_events::Entity::find().filter(audit_events::Column::IssuerId.eq(issuer)).count(&app.db.conn).await;
+    let unknown =
+        audit_events::Entity::find().filter(audit_events::Column::IssuerId.is_null()).count(&app.db.conn).await;
+    let all = audit_events::Entity::find().count(&app.db.conn).await.unwrap();
+    assert!(all > 100, "the reference year writes its events: {all}");
+    // The host office and its first administrator are the other office of this server.
+    let host = all - of_demo.unwrap();
+    assert_eq!(unknown.unwrap(), 0, "every event has its office");
+    assert!(host < 10, "only the host office's own few events are not the reference year's: {host}");
+    assert_eq!(audit::verify(&app.db.conn).await.unwrap(), None, "the chain is untouched");
+}

@@ -844,3 +844,44 @@ fn a_server_on_an_empty_database_prints_a_setup_link_that_opens_the_setup_page()
     assert_eq!(get(&format!("/setup/{secret}")).as_deref(), Some("HTTP/1.1 200 OK"));
     assert_eq!(get(&format!("/setup/{}", "0".repeat(64))).as_deref(), Some("HTTP/1.1 410 Gone"));
 }
+
+/// `nhiemvu user add --server-admin` makes a server administrator from the command
+/// line: it may sign in and create an office, and reads none of an office's tasks.
+#[test]
+fn the_command_line_makes_a_server_administrator() {
+    let dir = tempfile::tempdir().unwrap();
+    let add = |extra: &[&str]| {
+        let mut args = vec![
+            "user",
+            "add",
+            "--issuer",
+            "tinh",
+            "--username",
+            "quantri",
+            "--name",
+            "Quản trị",
+            "--email",
+            "qt@example.vn",
+        ];
+        args.extend(extra);
+        Command::new(env!("CARGO_BIN_EXE_nhiemvu"))
+            .args(&args)
+            .env("APP__STORAGE__DATA_DIR", dir.path())
+            .env("APP__LOG__FILTER", "warn")
+            .env("NHIEMVU_PASSWORD", "mật khẩu quản trị máy chủ")
+            .output()
+            .unwrap()
+    };
+    let refused = add(&[]);
+    assert!(!refused.status.success(), "a role or --server-admin is needed");
+    let made = add(&["--server-admin"]);
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("nhiemvu.sqlite").display());
+        let db = nhiemvu::storage::Db::connect(&url, 2, Duration::from_secs(5)).await.unwrap();
+        let user = nhiemvu::storage::users::by_username(&db.conn, "quantri").await.unwrap().expect("made");
+        assert_eq!(user.role, nhiemvu::domain::Role::ServerAdmin);
+        assert!(user.server_admin);
+    });
+}
