@@ -2,7 +2,7 @@
 //! bound (the OpenAPI document states the same numbers); control characters and
 //! the invisible marks that reorder text (bidi overrides) are refused, because a
 //! printed title that reads backwards is a forged document. Tabs are kept and
-//! printed as a space; newlines only where the field is a paragraph.
+//! printed as a tab's width; newlines only where the field is a paragraph.
 //!
 //! The services check every bound again, since the pages call the services directly.
 
@@ -88,28 +88,6 @@ fn is_reordering(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
-/// Text as it is printed: tabs become spaces, and a "word" longer than `max_run`
-/// characters gets break opportunities (zero-width spaces) so it wraps inside
-/// the margins instead of running off the page.
-pub fn printable(s: &str, max_run: usize) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut run = 0;
-    for c in s.chars() {
-        let c = if c == '\t' { ' ' } else { c };
-        if c.is_whitespace() {
-            run = 0;
-        } else {
-            run += 1;
-            if run > max_run {
-                out.push('\u{200B}');
-                run = 1;
-            }
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// Text folded for searching: lower case, without diacritics, "đ" as "d", so
 /// "quan ly dat dai" finds "Quản lý đất đai".
 pub fn fold(s: &str) -> String {
@@ -188,16 +166,6 @@ mod tests {
         assert!(problem("tab\there", LINE, false).is_none());
         assert!(problem(&"x".repeat(LINE + 1), LINE, false).unwrap().contains("1001"));
         assert!(problem(&"ữ".repeat(LINE), LINE, false).is_none(), "counts characters, not bytes");
-    }
-
-    #[test]
-    fn long_words_get_break_opportunities_and_tabs_print_as_spaces() {
-        let long = "x".repeat(124);
-        let p = printable(&long, 40);
-        assert_eq!(p.matches('\u{200B}').count(), 3);
-        assert_eq!(p.replace('\u{200B}', ""), long);
-        assert_eq!(printable("a\tb", 40), "a b");
-        assert_eq!(printable("Kế hoạch số 133/KH-UBND", 40), "Kế hoạch số 133/KH-UBND");
     }
 
     #[test]

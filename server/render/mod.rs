@@ -157,18 +157,12 @@ impl Renderer {
     }
 }
 
-/// Longest run of characters without a break opportunity: longer "words" (a
-/// pasted URL, a code without spaces) get invisible breaks so they wrap inside
-/// the margins; no Vietnamese word comes near it.
-const MAX_RUN: usize = 30;
-
 /// The data with every string made printable: numbers, dates and symbols kept on
-/// one line, tabs as spaces, long runs breakable.
+/// one line. Nothing else is added to the text (long "words" wrap and tabs keep
+/// their width by the frame's show rules), so the PDF's text is what was typed.
 fn printable(value: &Value) -> Value {
     match value {
-        Value::String(s) => {
-            Value::String(crate::domain::text::printable(&crate::domain::typeset::keep_together(s), MAX_RUN))
-        }
+        Value::String(s) => Value::String(crate::domain::typeset::keep_together(s)),
         Value::Array(items) => Value::Array(items.iter().map(printable).collect()),
         Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), printable(v))).collect()),
         other => other.clone(),

@@ -369,7 +369,7 @@ async fn text_that_would_print_backwards_or_invisibly_is_refused_at_the_field() 
 }
 
 #[tokio::test]
-async fn a_long_unbroken_word_wraps_inside_the_margins_and_a_tab_prints_as_a_space() {
+async fn a_long_unbroken_word_wraps_inside_the_margins_and_a_tab_prints_as_a_tab() {
     let app = spawn_app().await;
     let issuer = app.issuer("xa-in").await;
     let unit = app.unit(&issuer, "VP").await;
@@ -398,11 +398,20 @@ async fn a_long_unbroken_word_wraps_inside_the_margins_and_a_tab_prints_as_a_spa
                 page.width
             );
             if w.text.contains("Xãhội") {
-                pieces.push_str(&w.text.replace('\u{200B}', ""));
+                pieces.push_str(&w.text);
             }
         }
     }
     assert!(pieces.contains(&word), "the whole word prints, only wrapped: {pieces}");
     let text = crate::poppler::reading_text(&pdf).unwrap();
-    assert!(text.contains("có thẻ tab"), "the tab prints as a space: {text}");
+    assert!(!text.contains('\u{200B}') && !text.contains('\u{00AD}'), "nothing invisible is added to the text: {text}");
+    // The tab keeps a tab's width (1.27 cm) between the words around it.
+    let words: Vec<_> = pages.iter().flat_map(|p| p.lines.iter().flatten()).collect();
+    let after = words.iter().find(|w| w.text == "thẻ").expect("the word after the tab");
+    let before = words
+        .iter()
+        .find(|w| w.text == "có" && (w.y_min - after.y_min).abs() < 1.0)
+        .expect("the word before the tab, on the same line");
+    let gap = after.x_min - before.x_max;
+    assert!(gap > 1.0 / 2.54 * 72.0, "the tab is wider than a space: {gap} pt");
 }
