@@ -35,14 +35,21 @@ pub fn router(state: AppState) -> BoxEndpoint<'static> {
     let api = api::service(state);
     let spec_json = api.spec();
     crate::http::error::learn_nesting(&spec_json);
+    let (stated, missing) = crate::http::spec::stated(&spec_json);
+    if !missing.is_empty() {
+        tracing::warn!(?missing, "text rules name fields the API document does not have");
+    }
+    let docs_html = api.swagger_ui_html().replace(&spec_json, &stated);
     let pages: Vec<(&str, &str)> = crate::web::ROUTES.iter().copied().chain([("/healthz", "GET")]).collect();
     let allow = Arc::new(crate::http::allow::AllowTable::new(&spec_json, "/api/v1", &pages));
-    let spec = api.spec_endpoint();
-    let docs = api.swagger_ui();
+    let spec = poem::get(poem::endpoint::make_sync(move |_| {
+        Response::builder().content_type("application/json; charset=utf-8").body(stated.clone())
+    }));
+    let docs = poem::get(poem::endpoint::make_sync(move |_| poem::web::Html(docs_html.clone())));
     Route::new()
         .nest("/api/v1", api)
         .at("/api/openapi.json", spec)
-        .nest("/api/docs", docs)
+        .at("/api/docs", docs)
         .at("/healthz", poem::get(healthz).data(db))
         .nest("/", web)
         .around(move |ep, req| crate::http::limit::cap_body(ep, req, cap, crate::web::plain_error_page))
@@ -53,9 +60,10 @@ pub fn router(state: AppState) -> BoxEndpoint<'static> {
         .boxed()
 }
 
-/// The OpenAPI document as JSON (for `nhiemvu openapi` and the docs snapshot).
+/// The OpenAPI document as JSON, with the text rules stated (for `nhiemvu openapi`
+/// and the docs snapshot).
 pub fn openapi_json(state: AppState) -> String {
-    api::service(state).spec()
+    crate::http::spec::stated(&api::service(state).spec()).0
 }
 
 /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.

@@ -21,7 +21,8 @@
 //!   Pages speak Vietnamese only.
 //! - [`http`]: the JSON API (poem-openapi, one `XxxApi` per resource), who is
 //!   calling (tokens, cookies, CSRF), the body cap, connection limits, `Allow` on
-//!   405, and the single place where errors become HTTP statuses.
+//!   405, the text rules stated in the OpenAPI document (`spec`), and the single
+//!   place where errors become HTTP statuses.
 //! - [`scheduler`]: the outbox dispatcher, the reminder scan, the certificate
 //!   expiry warnings and scheduled backups, beside the server.
 //! - [`services`]: one function per user action, owning its one transaction;

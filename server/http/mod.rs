@@ -7,6 +7,7 @@ pub mod auth;
 pub mod conn;
 pub mod error;
 pub mod limit;
+pub mod spec;
 pub mod strict;
 
 pub use error::{ApiError, ApiResult, ErrorBody};

@@ -86,7 +86,9 @@ async fn the_api_documents_every_endpoint_with_its_error_responses() {
     assert!(paths["/plans/{id}/carry-forward"]["post"].is_object());
     let docs = app.client.get("/api/docs").send().await;
     docs.assert_status_is_ok();
-    assert!(docs.0.into_body().into_string().await.unwrap().contains("swagger"));
+    let html = docs.0.into_body().into_string().await.unwrap();
+    assert!(html.contains("swagger"));
+    assert!(html.contains("\"pattern\":\"^[a-z0-9-]+$\""), "the docs show the document with its text rules");
 }
 
 #[tokio::test]

@@ -22,6 +22,7 @@ mod process;
 mod reads;
 mod render;
 mod running;
+mod schema_rules;
 mod sheets;
 mod signatures;
 mod smtp;

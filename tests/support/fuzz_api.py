@@ -88,6 +88,10 @@ def main():
             "--exclude-path", "/auth/logout",
             "--exclude-path", "/auth/tokens/{id}",
         ]
+        # FUZZ_REPORT_DIR keeps the run's requests and answers (a VCR cassette), e.g. to
+        # count what the server refused of what the document allows.
+        if os.environ.get("FUZZ_REPORT_DIR"):
+            cmd += ["--report", "vcr", "--report-dir", os.environ["FUZZ_REPORT_DIR"]]
         print("$", " ".join(c if "Bearer" not in c else "Authorization: Bearer …" for c in cmd), flush=True)
         result = subprocess.run(cmd, cwd=ROOT)
         alive = server.poll() is None
