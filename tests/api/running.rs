@@ -475,3 +475,24 @@ async fn the_dashboard_colours_counts_and_lists_overdue_due_soon_unassigned_and_
         assert!(list.contains(code) && list.contains("1 trên 4 nhiệm vụ"), "{standing}: {list}");
     }
 }
+
+/// An emoji typed into a task's text on the page is refused at the field, naming
+/// the character and where it is, and what was typed stays in the form; nothing
+/// is saved.
+#[tokio::test]
+async fn an_emoji_typed_on_the_task_form_is_refused_at_its_field_and_the_text_stays() {
+    let app = spawn_app().await;
+    let issuer = app.issuer("xa-bieu-tuong").await;
+    let (plan, group) = app.plan_with_group(&issuer, 2026).await;
+    let (office, _) = app.user(issuer.parse().unwrap(), "office", None).await;
+    let (browser, _) = Browser::login(&app, office).await;
+    let csrf = browser.csrf().await;
+    let typed = "Tổ chức ngày hội 🎉 văn hóa";
+    let (status, html) = browser
+        .post(&format!("/plans/{plan}/tasks"), &[("csrf", &csrf), ("group_id", &group), ("code", "1.1"), ("text", typed)])
+        .await;
+    assert_eq!(status, 422, "{html}");
+    assert!(html.contains("🎉") && html.contains("vị trí 18"), "the character and its position are named: {html}");
+    assert!(html.contains(typed), "what was typed stays: {html}");
+    assert_eq!(app.get(&format!("/api/v1/tasks?plan_id={plan}")).await.expect(200)["total"], 0, "nothing saved");
+}
