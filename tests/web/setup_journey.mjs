@@ -230,6 +230,29 @@ async function main() {
   await page.goto(`${base}/admin/keys`, DOM);
   check((await text("#readiness")).includes("ảnh chữ ký"), `the chairman still lacks his signature image: ${await text("#readiness")}`);
   await phone("keys");
+  // The first account administers the server too: it adds a neighbouring commune's
+  // office and appoints that office's administrator, who is invited by mail.
+  await page.goto(`${base}/admin/offices`, DOM);
+  check((await text("h1")) === "Các cơ quan trên máy chủ", "the offices page");
+  await page.fill("#name_lines", "ỦY BAN NHÂN DÂN\nXÃ HƯNG VŨ");
+  await page.fill("#full_name", "Ủy ban nhân dân xã");
+  await page.fill("#short_name", "UBND xã");
+  await page.fill("#abbreviation", "UBND");
+  await page.fill("#place_name", "Hưng Vũ");
+  await page.fill("#code", "xa-hung-vu");
+  await page.fill("#head_title", "CHỦ TỊCH");
+  await go("button:has-text('Thêm cơ quan')");
+  check((await text("#notice")).startsWith("Đã thêm cơ quan"), "the office is added");
+  check((await text("#offices")).includes("XÃ HƯNG VŨ"), "the office is listed");
+  await page.selectOption("#issuer_id", { label: "ỦY BAN NHÂN DÂN XÃ HƯNG VŨ" });
+  await page.fill("#name", "Hoàng Văn Sơn");
+  await page.fill("#username", "son.hv");
+  await page.fill("#email", "son.hv@hungvu.example.vn");
+  await go("button:has-text('Giao quản trị')");
+  check((await text("#notice")).startsWith("Đã đưa thư mời vào hàng gửi"), "the office's administrator is invited");
+  check((await text("#offices")).includes("Hoàng Văn Sơn (son.hv)"), "listed as that office's administrator");
+  await phone("offices");
+  await shot("setup-02b-offices");
   await logout();
 
   // 3. Each invited person follows their link, sets a password and logs in.
