@@ -489,7 +489,10 @@ async fn an_emoji_typed_on_the_task_form_is_refused_at_its_field_and_the_text_st
     let csrf = browser.csrf().await;
     let typed = "Tổ chức ngày hội 🎉 văn hóa";
     let (status, html) = browser
-        .post(&format!("/plans/{plan}/tasks"), &[("csrf", &csrf), ("group_id", &group), ("code", "1.1"), ("text", typed)])
+        .post(
+            &format!("/plans/{plan}/tasks"),
+            &[("csrf", &csrf), ("group_id", &group), ("code", "1.1"), ("text", typed)],
+        )
         .await;
     assert_eq!(status, 422, "{html}");
     assert!(html.contains("🎉") && html.contains("vị trí 18"), "the character and its position are named: {html}");
