@@ -59,6 +59,10 @@ pub(crate) fn notice(query: &str) -> Option<String> {
         "unit_reactivated" => format!("Đã cho đơn vị hoạt động lại{time}."),
         "user_deactivated" => format!("Đã khóa tài khoản{time}; mọi phiên đăng nhập của người này đã kết thúc."),
         "user_reactivated" => format!("Đã mở lại tài khoản{time}."),
+        // The new office's mail: not in the outbox of the server administrator's own office.
+        "admin_invited" => format!(
+            "Đã đưa thư mời vào hàng gửi{time}: người được giao quản trị tự đặt mật khẩu qua liên kết trong thư."
+        ),
         "invited" => format!(
             "Đã đưa thư mời vào hàng gửi{time} (xem “Thư đi”): người nhận tự đặt mật khẩu qua liên kết trong thư."
         ),

@@ -125,7 +125,7 @@ pub(crate) async fn office_admin_add(Posted(c, f): Posted) -> Page {
     match accounts::create_and_invite(&c.state.db, &c.actor, c.now(), &c.state.public_url, input).await {
         Ok((user, link)) => {
             if c.state.mailer.is_some() {
-                return Ok(super::done("/admin/offices#offices", "invited"));
+                return Ok(super::done("/admin/offices#offices", "admin_invited"));
             }
             let handover =
                 Handover { name: &user.data.name, url: &link.url, until: super::view::vn_time(link.expires_at) };
