@@ -399,6 +399,11 @@ async fn the_server_administrator_makes_offices_and_reads_none_of_their_work() {
     let before = snapshot(&app, &a).await;
     let organisational = |path: &str| path.starts_with("/issuers") || path.starts_with("/users");
     attack(&app, &spec, "server administrator", &quantri, &a, &organisational).await;
+    // One who belongs to office A itself, as the demo's `quantri` belongs to the
+    // reference office, reads no more of it.
+    let (_, resident) = app.user(a.ids["issuers"].parse().unwrap(), "server_admin", None).await;
+    let own_session = |path: &str| organisational(path) || path == "/auth/session";
+    attack(&app, &spec, "server administrator of A's own", &resident, &a, &own_session).await;
     let after = snapshot(&app, &a).await;
     for ((path, was), (_, now)) in before.iter().zip(&after) {
         if !path.contains("/issuers/") && !path.contains("/users") && !path.contains("/audit") {
