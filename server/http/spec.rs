@@ -104,6 +104,7 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("ResultInput", "rating_override", Rule::Line),
     ("ResultInput", "override_reason", Rule::Text),
     ("StepInput", "comment", Rule::TrimmedText),
+    ("CommentInput", "comment", Rule::TrimmedTextRequired),
     ("ReasonInput", "reason", Rule::TrimmedTextRequired),
     ("TokenInput", "name", Rule::LineRequired),
     ("DocumentInput", "subject", Rule::LineRequired),
@@ -125,6 +126,10 @@ pub const RULES: &[(&str, &str, Rule)] = &[
 fn trimmed(not: &str) -> String {
     format!("[^{not}{BLANK}](?:[^{not}]*[^{not}{BLANK}])?[{BLANK}]*")
 }
+
+/// Fields a request must carry, which the schema's type takes as optional so that
+/// the service names their absence with the input's other problems.
+pub const PRESENT: &[(&str, &str)] = &[("CommentInput", "comment")];
 
 /// The schema keywords that state `rule`.
 fn keywords(rule: Rule) -> Value {
@@ -194,6 +199,17 @@ pub fn stated(document: &str) -> (String, Vec<String>) {
                 }
             }
             None => missing.push(format!("{schema}.{field}")),
+        }
+    }
+    for (schema, field) in PRESENT {
+        match doc.pointer_mut(&format!("/components/schemas/{schema}")).and_then(Value::as_object_mut) {
+            Some(s) => {
+                let required = s.entry("required").or_insert_with(|| json!([]));
+                if let Some(list) = required.as_array_mut() {
+                    list.push(json!(field));
+                }
+            }
+            None => missing.push(format!("{schema} (required {field})")),
         }
     }
     (doc.to_string(), missing)

@@ -87,12 +87,23 @@ pub struct PasswordInput {
     pub password: String,
 }
 
-/// A comment for a workflow step (required to return or reopen).
+/// A comment for a workflow step that may go without one (accepting a result).
 #[derive(Debug, Clone, Object, Default)]
 #[oai(rename_all = "snake_case", skip_serializing_if_is_none)]
 pub struct StepInput {
     /// Why.
     #[oai(validator(max_length = 5000))]
     #[oai(nullable)]
+    pub comment: Option<String>,
+}
+
+/// The reason for a step that sends work back (returning or reopening a result,
+/// sending a document back): required, and not blank. Its absence is named by the
+/// service with the input's other problems (422), so the type takes it as optional.
+#[derive(Debug, Clone, Object, Default)]
+#[oai(rename_all = "snake_case", skip_serializing_if_is_none)]
+pub struct CommentInput {
+    /// Why the work goes back.
+    #[oai(validator(max_length = 5000))]
     pub comment: Option<String>,
 }

@@ -7,7 +7,7 @@
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, spawn_app};
-use nhiemvu::http::spec::{RULES, Rule};
+use nhiemvu::http::spec::{PRESENT, RULES, Rule};
 
 /// Where a schema's fields are sent: the request, a valid body, and where in the
 /// body the schema sits (`""`: the body itself).
@@ -144,7 +144,8 @@ async fn probes(app: &TestApp) -> Vec<(&'static str, Probe)> {
                 "",
             ),
         ),
-        ("StepInput", probe("POST", format!("/api/v1/results/{result}/return"), json!({"comment": "Bổ sung"}), "")),
+        ("StepInput", probe("POST", format!("/api/v1/results/{result}/accept"), json!({"comment": "Tốt"}), "")),
+        ("CommentInput", probe("POST", format!("/api/v1/results/{result}/return"), json!({"comment": "Bổ sung"}), "")),
         (
             "ReasonInput",
             probe("POST", format!("/api/v1/tasks/{reported}/archive"), json!({"reason": "Không làm nữa"}), ""),
@@ -254,5 +255,19 @@ async fn every_stated_text_rule_is_the_services_own() {
             let names = fields.keys().any(|k| k.starts_with(&named) || named.starts_with(k.as_str()));
             assert!(names, "{schema}.{field} = {bad:?} names {named}: {}", reply.body);
         }
+    }
+    // Fields stated as required are refused when left out, with the field named.
+    for (schema, field) in PRESENT {
+        let required = &doc["components"]["schemas"][schema]["required"];
+        assert!(
+            required.as_array().is_some_and(|r| r.contains(&json!(field))),
+            "{schema} requires {field}: {required}"
+        );
+        let (_, probe) = probes.iter().find(|(s, _)| s == schema).unwrap_or_else(|| panic!("a probe for {schema}"));
+        let mut body = probe.body.clone();
+        body.as_object_mut().unwrap().remove(*field);
+        let reply = app.post(&probe.path, body).await;
+        assert_eq!(reply.status.as_u16(), 422, "{schema} without {field}: {}", reply.body);
+        assert!(reply.body["fields"].get(*field).is_some(), "{schema} without {field} names it: {}", reply.body);
     }
 }

@@ -13,7 +13,7 @@ use super::{Created, Deleted, Tag, who};
 use crate::http::ApiResult;
 use crate::http::auth::Auth;
 use crate::http::strict::StrictJson;
-use crate::model::StepInput;
+use crate::model::CommentInput;
 use crate::model::{Document, DocumentInput, Page, Paging, ReasonInput};
 use crate::services::documents::DocumentFilter;
 use crate::services::signatures::{PreparedSignature, SigningHandoff};
@@ -187,7 +187,7 @@ impl DocumentApi {
         auth: Auth,
         req: &Request,
         id: Path<Uuid>,
-        body: StrictJson<StepInput>,
+        body: StrictJson<CommentInput>,
     ) -> ApiResult<Json<Document>> {
         let actor = who(&self.state, &auth, req).await?;
         Ok(Json(issuing::send_back_document(&self.state.db, &actor, now(), id.0, body.0.comment).await?))

@@ -12,7 +12,7 @@ use super::{Created, Deleted, Tag, who};
 use crate::http::ApiResult;
 use crate::http::auth::Auth;
 use crate::http::strict::StrictJson;
-use crate::model::StepInput;
+use crate::model::{CommentInput, StepInput};
 use crate::model::{Contribution, ContributionInput, Page, Paging, ResultInput, ReviewEvent, TaskResult};
 use crate::services::results::Step;
 use crate::services::{contributions, now, results};
@@ -156,7 +156,7 @@ impl ResultApi {
         auth: Auth,
         req: &Request,
         id: Path<Uuid>,
-        body: StrictJson<StepInput>,
+        body: StrictJson<CommentInput>,
     ) -> ApiResult<Json<TaskResult>> {
         self.step(auth, req, id.0, Step::Return, body.0.comment).await
     }
@@ -168,7 +168,7 @@ impl ResultApi {
         auth: Auth,
         req: &Request,
         id: Path<Uuid>,
-        body: StrictJson<StepInput>,
+        body: StrictJson<CommentInput>,
     ) -> ApiResult<Json<TaskResult>> {
         self.step(auth, req, id.0, Step::Reopen, body.0.comment).await
     }
