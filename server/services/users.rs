@@ -158,10 +158,9 @@ pub(crate) async fn make_server_admin<C: Conn>(
 /// One user.
 pub async fn get_user(db: &Db, actor: &Actor, id: Uuid) -> Result<User> {
     let m = users::get(&db.conn, id).await?;
-    // One's own account; the administrators a server administrator appoints.
-    if actor.user_id == Some(id)
-        || (allowed(actor, Action::ManageServer) && administers_user(actor, m.issuer_id, m.role).is_ok())
-    {
+    // One's own account, and any account the actor administers (a server
+    // administrator: every office's administrators).
+    if actor.user_id == Some(id) || administers_user(actor, m.issuer_id, m.role).is_ok() {
         return Ok(to_model(m));
     }
     require(actor, Action::Read)?;
@@ -241,10 +240,10 @@ pub async fn list_users(
     role: Option<String>,
     paging: Paging,
 ) -> Result<Page<User>> {
-    // A server administrator sees every office's administrators; in their own office
-    // (if they have an office role) its people like any of its users.
-    let own_office = allowed(actor, Action::Read) && issuer_id.is_none_or(|i| actor.issuer_id == Some(i));
-    let filter = if allowed(actor, Action::ManageServer) && !(own_office && issuer_id.is_some()) {
+    // A server administrator sees every office's administrators, unless they ask for
+    // the people of their own office, where they hold an office role.
+    let own_people = allowed(actor, Action::Read) && issuer_id.is_some() && issuer_id == actor.issuer_id;
+    let filter = if allowed(actor, Action::ManageServer) && !own_people {
         users::Filter { issuers: vec![issuer_id], unit: unit_id, role, administrators: true, ..Default::default() }
     } else {
         require(actor, Action::Read)?;

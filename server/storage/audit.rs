@@ -160,8 +160,9 @@ impl Offices {
         if actor.issuer_id.is_some() && !actor.server_admin {
             return Ok(actor.issuer_id);
         }
-        let task_plan = match field("task_id") {
-            Some(task) => match self.tasks.get(&task) {
+        let plan = match (field("plan_id"), field("task_id")) {
+            (Some(plan), _) => Some(plan),
+            (None, Some(task)) => match self.tasks.get(&task) {
                 Some(plan) => *plan,
                 None => {
                     let plan = tasks::Entity::find_by_id(task).one(db).await?.map(|t| t.plan_id);
@@ -169,9 +170,9 @@ impl Offices {
                     plan
                 }
             },
-            None => None,
+            (None, None) => None,
         };
-        if let Some(plan) = field("plan_id").or(task_plan) {
+        if let Some(plan) = plan {
             if let Some(issuer) = self.plans.get(&plan) {
                 return Ok(*issuer);
             }

@@ -6,23 +6,18 @@
 set -euo pipefail
 old=$1; new=$2; rounds=${3:-2}
 bash "$(dirname "$0")/../support/packages.sh" "wrk:wrk" "python3:python3" "curl:curl"
+source "$(dirname "$0")/session.sh"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 measure() { wrk "$@" --latency | awk '/Requests\/sec/ {r=$2} /^ +99%/ {p=$2} END {printf "%8.0f req/s  p99 %s", r, p}'; }
 one() {
-  local bin=$1 label=$2 work port server base login csrf token auth cookie plan list task
+  local bin=$1 label=$2 work port server base token auth cookie plan list task
   work=$(mktemp -d); port=$(free_port)
   APP__STORAGE__DATA_DIR="$work/data" APP__SERVER__PORT="$port" APP__LOG__FILTER=warn \
     APP__SERVER__SECURE_COOKIES=false "$bin" serve --demo >"$work/log" 2>&1 &
   server=$!
   base="http://127.0.0.1:$port"
   for _ in $(seq 300); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.2; done
-  login=$(curl -sf -c "$work/cookies" -H 'content-type: application/json' \
-    -d '{"username":"admin","password":"bacson-2024-demo"}' "$base/api/v1/auth/login")
-  csrf=$(echo "$login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["csrf_token"])')
-  token=$(curl -sf -b "$work/cookies" -H "x-csrf-token: $csrf" -H 'content-type: application/json' \
-    -d '{"name":"load"}' "$base/api/v1/auth/tokens" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
-  auth="Authorization: Bearer $token"
-  cookie="Cookie: nhiemvu_session=$(awk '$6 == "nhiemvu_session" {print $7}' "$work/cookies")"
+  sign_in "$base" "$work"
   plan=$(curl -sf -H "$auth" "$base/api/v1/plans" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
   list="$base/api/v1/tasks?plan_id=$plan&per_page=100"
   task=$(curl -sf -H "$auth" "$list" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')

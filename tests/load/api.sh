@@ -21,12 +21,8 @@ base="http://127.0.0.1:$port"
 for _ in $(seq 50); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.2; done
 
 # Log in as the demo administrator and make an API token for the load.
-login=$(curl -sf -c "$dir/cookies" -H 'content-type: application/json' \
-  -d '{"username":"admin","password":"bacson-2024-demo"}' "$base/api/v1/auth/login")
-csrf=$(echo "$login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["csrf_token"])')
-token=$(curl -sf -b "$dir/cookies" -H "x-csrf-token: $csrf" -H 'content-type: application/json' \
-  -d '{"name":"load"}' "$base/api/v1/auth/tokens" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
-auth="Authorization: Bearer $token"
+source tests/load/session.sh
+sign_in "$base" "$dir"
 
 plan=$(curl -sf -H "$auth" "$base/api/v1/plans" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
 doc=$(curl -sf -H "$auth" "$base/api/v1/documents" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')

@@ -20,6 +20,7 @@ cleanup() {
   rm -rf "$work" "$pg_dir"
 }
 trap cleanup EXIT
+source tests/load/session.sh
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_up() { for _ in $(seq 150); do curl -sf "$1/healthz" >/dev/null && return 0; sleep 0.2; done; return 1; }
 # "req/s p99" of one wrk run.
@@ -36,13 +37,7 @@ for db in sqlite postgres; do
   server=$!; pids+=("$server")
   base="http://127.0.0.1:$port"
   wait_up "$base"
-  login=$(curl -sf -c "$work/cookies" -H 'content-type: application/json' \
-    -d '{"username":"admin","password":"bacson-2024-demo"}' "$base/api/v1/auth/login")
-  csrf=$(echo "$login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["csrf_token"])')
-  token=$(curl -sf -b "$work/cookies" -H "x-csrf-token: $csrf" -H 'content-type: application/json' \
-    -d '{"name":"load"}' "$base/api/v1/auth/tokens" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
-  auth="Authorization: Bearer $token"
-  cookie="Cookie: nhiemvu_session=$(awk '$6 == "nhiemvu_session" {print $7}' "$work/cookies")"
+  sign_in "$base" "$work"
   plan=$(curl -sf -H "$auth" "$base/api/v1/plans" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
   list="$base/api/v1/tasks?plan_id=$plan&per_page=100"
   size=$(curl -sf -H "$auth" "$list" | wc -c)

@@ -18,12 +18,10 @@ trap 'kill $server 2>/dev/null || true; rm -rf "$dir"' EXIT
 base="http://127.0.0.1:$port"
 for _ in $(seq 100); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.2; done
 
-login=$(curl -sf -c "$dir/cookies" -H 'content-type: application/json' \
-  -d '{"username":"admin","password":"bacson-2024-demo"}' "$base/api/v1/auth/login")
-csrf=$(echo "$login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["csrf_token"])')
-SOAK_TOKEN=$(curl -sf -b "$dir/cookies" -H "x-csrf-token: $csrf" -H 'content-type: application/json' \
-  -d '{"name":"soak"}' "$base/api/v1/auth/tokens" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
-SOAK_COOKIE="nhiemvu_session=$(awk '$6 == "nhiemvu_session" {print $7}' "$dir/cookies")"
+source tests/load/session.sh
+sign_in "$base" "$dir"
+SOAK_TOKEN=$token
+SOAK_COOKIE=${cookie#Cookie: }
 json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 SOAK_PLAN=$(curl -sf -H "Authorization: Bearer $SOAK_TOKEN" "$base/api/v1/plans" | json '["items"][0]["id"]')
 issuer=$(curl -sf -H "Authorization: Bearer $SOAK_TOKEN" "$base/api/v1/plans" | json '["items"][0]["issuer_id"]')
