@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::config::Settings;
 use crate::mail::Mailer;
-use crate::services::{auth, drafts, keys, now, outbox, reminders};
+use crate::services::{auth, drafts, escalation, keys, now, outbox, reminders};
 use crate::state::AppState;
 
 /// Takes a backup every `backup.every_hours` into `backup.dir` (when set) and keeps
@@ -84,6 +84,11 @@ pub fn start(settings: &Settings, state: &AppState, mailer: Arc<dyn Mailer>) {
                 Ok(q) if !q.is_empty() => tracing::info!(units = q.len(), "reminders queued"),
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, "reminder scan failed"),
+            }
+            match escalation::escalate(&db, &policy, now()).await {
+                Ok(e) if e != escalation::Escalated::default() => tracing::info!(?e, "overdue tasks escalated"),
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "escalation failed"),
             }
             // Housekeeping on the same beat: old login throttles and forgotten drafts.
             if let Err(e) = auth::prune_throttles(&db, now()).await {

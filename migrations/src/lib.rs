@@ -21,6 +21,7 @@ mod m0013_deactivation;
 mod m0014_calendar_feeds;
 mod m0015_archive_corrections;
 mod m0016_server_admin;
+mod m0017_deadlines;
 
 /// The ordered list of migrations the server applies at start-up.
 pub struct Migrator;
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0014_calendar_feeds::Migration),
             Box::new(m0015_archive_corrections::Migration),
             Box::new(m0016_server_admin::Migration),
+            Box::new(m0017_deadlines::Migration),
         ]
     }
 }

@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod check;
 pub mod check_finding;
 pub mod check_layout;
+pub mod deadlines;
 pub mod filetype;
 pub mod format;
 pub mod ical;
@@ -22,6 +23,6 @@ pub mod vocab;
 
 pub use rubric::{Band, Rubric};
 pub use vocab::{
-    AuditAction, DocumentKind, DocumentState, MailKind, OutboxState, ProposalSection, ResultState, Role, TargetStatus,
-    UnitKind,
+    AuditAction, Decision, DocumentKind, DocumentState, FollowUpKind, FollowUpState, MailKind, OutboxState,
+    ProposalSection, ResultState, Role, TargetStatus, Timeliness, UnitKind, UrgeBy,
 };

@@ -341,6 +341,8 @@ pub struct LetterView {
     pub units: Vec<LateUnit>,
     /// Paragraphs after the list.
     pub closing: Vec<Block>,
+    /// An urging letter's tables: each urged unit's overdue and at-risk tasks.
+    pub appendices: Vec<Appendix>,
 }
 
 /// One unit's overdue or soon-due tasks.

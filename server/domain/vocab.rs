@@ -191,6 +191,7 @@ vocabulary! {
         Reminder = "reminder" => "Nhắc hạn",
         KeyExpiry = "key_expiry" => "Khóa ký số sắp hết hạn",
         Account = "account" => "Tài khoản",
+        FollowUp = "follow_up" => "Theo dõi nhiệm vụ",
     }
 }
 
@@ -239,6 +240,65 @@ vocabulary! {
         RetireSigningKey = "retire_signing_key" => "Thôi dùng khóa ký số",
         Import = "import" => "Nhập từ bảng tính",
         FetchSignatureHandoff = "fetch_signature_handoff" => "Công cụ ký lấy văn bản để ký",
+        Request = "request" => "Gửi đề xuất",
+        Decide = "decide" => "Quyết định đề xuất",
+        Answer = "answer" => "Trả lời",
+        Urge = "urge" => "Đôn đốc",
+        Escalate = "escalate" => "Cảnh báo quá hạn",
+        SetRules = "set_rules" => "Sửa quy tắc theo dõi hạn",
+    }
+}
+
+vocabulary! {
+    /// What a line of a task's follow-up is: a unit's request to move or withdraw the
+    /// task, a leader's request for an explanation or direction, an urging, or an
+    /// escalation the rules raised.
+    FollowUpKind {
+        Extension = "extension" => "Đề xuất gia hạn",
+        Withdrawal = "withdrawal" => "Đề xuất rút nhiệm vụ",
+        Explanation = "explanation" => "Yêu cầu giải trình",
+        Direction = "direction" => "Ý kiến chỉ đạo",
+        Urging = "urging" => "Đôn đốc",
+        Escalation = "escalation" => "Cảnh báo quá hạn",
+    }
+}
+
+vocabulary! {
+    /// Where a follow-up stands.
+    FollowUpState {
+        Open = "open" => "Chờ xử lý",
+        Approved = "approved" => "Đồng ý",
+        PartlyApproved = "partly_approved" => "Đồng ý một phần",
+        Refused = "refused" => "Không đồng ý",
+        Answered = "answered" => "Đã trả lời",
+        Noted = "noted" => "Đã ghi nhận",
+    }
+}
+
+vocabulary! {
+    /// How a request to move or withdraw a task is decided.
+    Decision {
+        Approve = "approve" => "Đồng ý",
+        Partly = "partly" => "Đồng ý một phần (hạn khác)",
+        Refuse = "refuse" => "Không đồng ý",
+    }
+}
+
+vocabulary! {
+    /// How the office urges a unit: the digest mail now, or a công văn đôn đốc.
+    UrgeBy {
+        Mail = "mail" => "Thư nhắc ngay",
+        Letter = "letter" => "Công văn đôn đốc",
+    }
+}
+
+vocabulary! {
+    /// The Government's four-way count of tasks by their deadline.
+    Timeliness {
+        DoneOnTime = "done_on_time" => "Hoàn thành đúng hạn",
+        DoneLate = "done_late" => "Hoàn thành quá hạn",
+        OpenInTime = "open_in_time" => "Chưa hoàn thành, còn hạn",
+        OpenLate = "open_late" => "Chưa hoàn thành, quá hạn",
     }
 }
 

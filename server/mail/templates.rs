@@ -26,6 +26,8 @@ fn env() -> &'static Environment<'static> {
         env.add_template("reminder.j2", include_str!("../../templates/email/reminder.j2")).expect("reminder.j2 parses");
         env.add_template("key_expiry.j2", include_str!("../../templates/email/key_expiry.j2"))
             .expect("key_expiry.j2 parses");
+        env.add_template("follow_up.j2", include_str!("../../templates/email/follow_up.j2"))
+            .expect("follow_up.j2 parses");
         env.add_template("account_link.j2", include_str!("../../templates/email/account_link.j2"))
             .expect("account_link.j2 parses");
         env

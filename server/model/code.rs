@@ -208,5 +208,10 @@ api_vocabulary!(
     DocumentState,
     OutboxState,
     MailKind,
-    AuditAction
+    AuditAction,
+    FollowUpKind,
+    FollowUpState,
+    Decision,
+    UrgeBy,
+    Timeliness
 );

@@ -92,6 +92,18 @@ pub struct Counts {
     pub accepted: u32,
     /// All of them.
     pub total: u32,
+    /// Hoàn thành đúng hạn: accepted, reported by the deadline in force.
+    pub done_on_time: u32,
+    /// … of which against an extended deadline ("đã gia hạn").
+    pub done_on_time_extended: u32,
+    /// Hoàn thành quá hạn: accepted, reported after the deadline.
+    pub done_late: u32,
+    /// Chưa hoàn thành, còn hạn.
+    pub open_in_time: u32,
+    /// Chưa hoàn thành, quá hạn.
+    pub open_late: u32,
+    /// Nguy cơ chậm: open, in time, the targets behind the time gone.
+    pub at_risk: u32,
 }
 
 impl Counts {
@@ -106,6 +118,33 @@ impl Counts {
             Standing::Submitted => &mut self.submitted,
             Standing::Accepted => &mut self.accepted,
         } += 1;
+    }
+
+    /// Counts one more task by the Government's four ways (none without a deadline).
+    pub fn add_timeliness(&mut self, t: Option<crate::domain::Timeliness>, extended: bool, at_risk: bool) {
+        use crate::domain::Timeliness as T;
+        match t {
+            Some(T::DoneOnTime) => {
+                self.done_on_time += 1;
+                self.done_on_time_extended += u32::from(extended);
+            }
+            Some(T::DoneLate) => self.done_late += 1,
+            Some(T::OpenInTime) => self.open_in_time += 1,
+            Some(T::OpenLate) => self.open_late += 1,
+            None => {}
+        }
+        self.at_risk += u32::from(at_risk);
+    }
+
+    /// The count of one of the four ways.
+    pub fn of_timeliness(&self, t: crate::domain::Timeliness) -> u32 {
+        use crate::domain::Timeliness as T;
+        match t {
+            T::DoneOnTime => self.done_on_time,
+            T::DoneLate => self.done_late,
+            T::OpenInTime => self.open_in_time,
+            T::OpenLate => self.open_late,
+        }
     }
 
     /// The count of one standing.
@@ -166,6 +205,8 @@ pub struct PlanFigures {
     pub by_group: Vec<FigureRow>,
     /// Overdue tasks, the longest overdue first.
     pub overdue: Vec<LateTask>,
+    /// Tasks at risk of being late ("Nguy cơ chậm"), the nearest deadline first.
+    pub at_risk: Vec<LateTask>,
 }
 
 /// One problem of an imported spreadsheet, where Excel shows it.

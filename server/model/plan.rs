@@ -213,6 +213,10 @@ pub struct Task {
     pub archived_at: Option<DateTime<Utc>>,
     /// Why it was archived.
     pub archive_reason: Option<String>,
+    /// The deadline first set, when an extension has since moved it.
+    pub original_deadline: Option<super::Date>,
+    /// When the task was withdrawn (a withdrawal request approved); it is archived too.
+    pub withdrawn_at: Option<DateTime<Utc>>,
     /// When created.
     pub created_at: DateTime<Utc>,
     /// When last changed.

@@ -9,11 +9,13 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use chrono::{Duration, NaiveDate};
+use chrono::{Datelike, Duration, NaiveDate};
 use uuid::Uuid;
 
 use super::{groups, plans, results, tasks, units};
+use crate::domain::deadlines::{self as deadline, DeadlineRules};
 use crate::domain::text::fold;
+use crate::domain::{ResultState, Timeliness};
 use crate::error::Result;
 use crate::model::{Counts, FigureRow, Group, LateTask, Paging, Plan, PlanFigures, Standing, Task, TaskResult, Unit};
 use crate::storage::Db;
@@ -35,6 +37,8 @@ pub struct Snapshot {
     pub results: BTreeMap<Uuid, TaskResult>,
     /// The issuer's units by id.
     pub units: BTreeMap<Uuid, Unit>,
+    /// The issuer's deadline rules (the risk thresholds).
+    pub rules: DeadlineRules,
 }
 
 /// The plan's snapshot as `actor` may see it (narrowed to `unit`'s tasks when given),
@@ -76,7 +80,8 @@ async fn load(db: &Db, actor: &Actor, plan: Plan, unit: Option<Uuid>) -> Result<
     )
     .await?;
     let units = unit_page.items.into_iter().map(|u| (u.id, u)).collect();
-    Ok(Snapshot { plan, groups, tasks: task_list, results: result_map, units })
+    let rules = super::deadline_rules::rules_of(&db.conn, plan.data.issuer_id).await?;
+    Ok(Snapshot { plan, groups, tasks: task_list, results: result_map, units, rules })
 }
 
 /// Where a task stands on `today`: accepted, submitted, not yet assigned (no lead
@@ -94,17 +99,62 @@ pub fn standing(t: &Task, r: Option<&TaskResult>, today: NaiveDate) -> Standing 
     }
 }
 
+/// A task's four-way status on `today` (none without a deadline), whether it is done
+/// against an extended deadline, and whether it is at risk ("Nguy cơ chậm").
+pub fn timely(s: &Snapshot, t: &Task, today: NaiveDate) -> (Option<Timeliness>, bool, bool) {
+    let r = s.results.get(&t.id);
+    let state = r.and_then(|r| r.data.state.as_ref().and_then(|c| c.value()));
+    let done_on = match (state, r) {
+        (Some(ResultState::Accepted), Some(r)) => {
+            Some(super::local_date(r.submitted_at.or(r.reviewed_at).unwrap_or(r.updated_at)))
+        }
+        _ => None,
+    };
+    let deadline = t.data.deadline.map(|d| d.0);
+    let timeliness = deadline::timeliness(deadline, done_on, today);
+    let extended = t.original_deadline.is_some();
+    let risk = match (deadline, state) {
+        (Some(d), None | Some(ResultState::Draft | ResultState::Returned)) => {
+            let figures = t.targets.iter().map(|x| deadline::Figures {
+                goal: x.data.goal_value,
+                baseline: x.data.baseline_value,
+                actual: x.data.actual_value,
+            });
+            let start = NaiveDate::from_ymd_opt(d.year(), 1, 1).unwrap_or(d);
+            deadline::at_risk(&s.rules, start, d, today, deadline::progress(figures))
+        }
+        _ => false,
+    };
+    (timeliness, extended, risk)
+}
+
 /// The snapshot's figures on `today`.
 pub fn figures(s: &Snapshot, today: NaiveDate) -> PlanFigures {
     let mut totals = Counts::default();
     let mut by_unit: BTreeMap<Option<Uuid>, Counts> = BTreeMap::new();
     let mut by_group: BTreeMap<Uuid, Counts> = BTreeMap::new();
     let mut overdue = Vec::new();
+    let mut at_risk = Vec::new();
     for t in &s.tasks {
         let st = standing(t, s.results.get(&t.id), today);
-        totals.add(st);
-        by_unit.entry(t.data.lead_unit_id).or_default().add(st);
-        by_group.entry(t.data.group_id).or_default().add(st);
+        let (way, extended, risk) = timely(s, t, today);
+        for c in [&mut totals, by_unit.entry(t.data.lead_unit_id).or_default()] {
+            c.add(st);
+            c.add_timeliness(way, extended, risk);
+        }
+        let g = by_group.entry(t.data.group_id).or_default();
+        g.add(st);
+        g.add_timeliness(way, extended, risk);
+        if let (true, Some(d)) = (risk, t.data.deadline) {
+            at_risk.push(LateTask {
+                task_id: t.id,
+                code: t.data.code.clone(),
+                text: t.data.text.clone(),
+                lead_unit_id: t.data.lead_unit_id,
+                deadline: d.0,
+                days_late: (today - d.0).num_days(),
+            });
+        }
         if let (Standing::Overdue, Some(d)) = (st, t.data.deadline) {
             overdue.push(LateTask {
                 task_id: t.id,
@@ -133,7 +183,8 @@ pub fn figures(s: &Snapshot, today: NaiveDate) -> PlanFigures {
             counts: by_group.remove(&g.id).unwrap_or_default(),
         })
         .collect();
-    PlanFigures { plan_id: s.plan.id, today, totals, by_unit: units, by_group: groups, overdue }
+    at_risk.sort_by(|a, b| a.deadline.cmp(&b.deadline).then_with(|| a.code.cmp(&b.code)));
+    PlanFigures { plan_id: s.plan.id, today, totals, by_unit: units, by_group: groups, overdue, at_risk }
 }
 
 /// The unit whose tasks `actor` sees: a unit officer's own; `None` (every task) for
@@ -175,6 +226,10 @@ pub struct Selection {
     pub group: Option<Uuid>,
     /// Standing so today.
     pub standing: Option<Standing>,
+    /// One of the Government's four ways today.
+    pub timeliness: Option<Timeliness>,
+    /// Only the tasks at risk ("Nguy cơ chậm").
+    pub at_risk: bool,
     /// Deadline on or after.
     pub from: Option<NaiveDate>,
     /// Deadline on or before.
@@ -189,6 +244,13 @@ pub fn select<'a>(s: &'a Snapshot, sel: &Selection, today: NaiveDate) -> Vec<(&'
     s.tasks
         .iter()
         .map(|t| (t, standing(t, s.results.get(&t.id), today)))
+        .filter(|(t, _)| {
+            if sel.timeliness.is_none() && !sel.at_risk {
+                return true;
+            }
+            let (way, _, risk) = timely(s, t, today);
+            sel.timeliness.is_none_or(|w| way == Some(w)) && (!sel.at_risk || risk)
+        })
         .filter(|(t, st)| {
             let deadline = t.data.deadline.map(|d| d.0);
             sel.lead.is_none_or(|u| t.data.lead_unit_id == u)

@@ -129,6 +129,7 @@ pub(crate) async fn insert<C: Conn>(
         seal_image: None,
         name_lines: None,
         parent_lines: None,
+        deadline_rules: None,
         created_at: now,
         updated_at: now,
     };

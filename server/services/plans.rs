@@ -253,6 +253,8 @@ pub async fn carry_forward(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid)
                 updated_at: now,
                 archived_at: None,
                 archive_reason: None,
+                original_deadline: None,
+                withdrawn_at: None,
             };
             let task = tasks::insert(&*txn, task).await?;
             audited(
@@ -366,6 +368,8 @@ pub async fn copy_forward(db: &Db, actor: &Actor, now: DateTime<Utc>, id: Uuid) 
             updated_at: now,
             archived_at: None,
             archive_reason: None,
+            original_deadline: None,
+            withdrawn_at: None,
         };
         let task = tasks::insert(&*txn, task).await?;
         let coops: Vec<Uuid> =

@@ -46,6 +46,8 @@ pub(crate) async fn hydrate<C: Conn>(db: &C, rows: Vec<tasks::Model>) -> Result<
             targets: targets.remove(&t.id).unwrap_or_default(),
             archived_at: t.archived_at,
             archive_reason: t.archive_reason,
+            original_deadline: t.original_deadline.map(Into::into),
+            withdrawn_at: t.withdrawn_at,
             created_at: t.created_at,
             updated_at: t.updated_at,
         })

@@ -141,6 +141,8 @@ pub(crate) async fn create_in<C: Conn>(txn: &C, actor: &Actor, now: DateTime<Utc
         updated_at: now,
         archived_at: None,
         archive_reason: None,
+        original_deadline: None,
+        withdrawn_at: None,
     };
     let m = tasks::insert(txn, m).await.map_err(|e| AppError::from_db(e, "duplicate_task_code", DUPLICATE))?;
     task_cooperators::replace(txn, m.id, &input.cooperating_unit_ids).await?;
@@ -229,6 +231,8 @@ pub(crate) async fn create_many_in<C: Conn>(
             updated_at: now,
             archived_at: None,
             archive_reason: None,
+            original_deadline: None,
+            withdrawn_at: None,
         };
         changes.push(crate::storage::audit::Change {
             action: AuditAction::Create,

@@ -19,6 +19,7 @@ pub mod documents;
 pub mod entities;
 pub mod evidence;
 pub mod files;
+pub mod follow_ups;
 pub mod form_drafts;
 pub mod issuers;
 pub mod lease;

@@ -96,5 +96,7 @@ stored!(
     DocumentState,
     OutboxState,
     MailKind,
-    AuditAction
+    AuditAction,
+    FollowUpKind,
+    FollowUpState
 );

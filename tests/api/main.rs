@@ -4,6 +4,7 @@
 mod abuse;
 mod accounts;
 mod audit;
+mod deadlines;
 mod demo;
 mod documents;
 mod errors;

@@ -5,6 +5,7 @@ mod audit;
 mod auth;
 mod documents;
 mod evidence;
+mod follow_ups;
 pub mod health;
 mod issuers;
 mod keys;
@@ -149,7 +150,7 @@ pub type Apis = (
     tasks::TargetApi,
     results::ResultApi,
     (documents::DocumentApi, evidence::EvidenceApi, outbox::OutboxApi, keys::KeyApi),
-    (sheets::SheetApi, sheets::CalendarApi),
+    (sheets::SheetApi, sheets::CalendarApi, follow_ups::FollowUpApi),
 );
 
 /// Builds the OpenAPI service over every resource API, served under `/api/v1`.
@@ -173,7 +174,7 @@ pub fn service(state: AppState) -> OpenApiService<Apis, ()> {
             outbox::OutboxApi { state: s() },
             keys::KeyApi { state: s() },
         ),
-        (sheets::SheetApi { state: s() }, sheets::CalendarApi { state: s() }),
+        (sheets::SheetApi { state: s() }, sheets::CalendarApi { state: s() }, follow_ups::FollowUpApi { state: s() }),
     );
     OpenApiService::new(apis, "nhiemvu", env!("CARGO_PKG_VERSION"))
         .description("Nhiệm vụ trọng tâm: the key-task register of a People's Committee and its official documents.")

@@ -41,12 +41,26 @@ pub fn report_subject(year: i32) -> String {
 pub async fn start_document(db: &Db, actor: &Actor, now: DateTime<Utc>, start: Start) -> Result<Document> {
     require(actor, Action::ManageDocument)?;
     let txn = db.begin_write().await?;
-    let plan = crate::storage::plans::get(&*txn, start.plan_id)
+    let doc = start_in(&*txn, actor, now, start, |_| {}).await?;
+    txn.commit().await?;
+    Ok(doc)
+}
+
+/// [`start_document`] inside the caller's transaction; `finish` fills in what the
+/// caller adds (an urging letter's units, opening and closing) before it is stored.
+pub(crate) async fn start_in<C: Conn>(
+    txn: &C,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    start: Start,
+    finish: impl FnOnce(&mut documents::Model),
+) -> Result<Document> {
+    let plan = crate::storage::plans::get(txn, start.plan_id)
         .await
         .ok()
         .filter(|p| in_scope(actor, p.issuer_id))
         .ok_or_else(|| AppError::field("plan_id", crate::services::unknown_ref("kế hoạch / plan")))?;
-    let issuer = issuers::get(&*txn, plan.issuer_id).await?;
+    let issuer = issuers::get(txn, plan.issuer_id).await?;
     let subject = match (start.kind, start.subject.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())) {
         (_, Some(s)) => s,
         (DocumentKind::Report, None) => report_subject(plan.year),
@@ -55,7 +69,7 @@ pub async fn start_document(db: &Db, actor: &Actor, now: DateTime<Utc>, start: S
             return Err(AppError::field("subject", "Cần trích yếu của công văn / a letter needs its subject"));
         }
     };
-    let signer = only_signer(&*txn, plan.issuer_id).await?;
+    let signer = only_signer(txn, plan.issuer_id).await?;
     let input = DocumentInput {
         issuer_id: plan.issuer_id,
         plan_id: Some(plan.id),
@@ -66,7 +80,7 @@ pub async fn start_document(db: &Db, actor: &Actor, now: DateTime<Utc>, start: S
         opening: None,
         sections: Default::default(),
         closing: None,
-        recipients: recipients(&*txn, plan.issuer_id).await?,
+        recipients: recipients(txn, plan.issuer_id).await?,
         signer_collective: issuer.collective_title.clone(),
         signer_authority: Default::default(),
         signer_head_title: None,
@@ -77,8 +91,7 @@ pub async fn start_document(db: &Db, actor: &Actor, now: DateTime<Utc>, start: S
         dated_on: None,
     };
     crate::services::documents::validate(&input)?;
-    let doc = crate::services::documents::insert(&*txn, actor, now, input).await?;
-    txn.commit().await?;
+    let doc = crate::services::documents::insert_with(txn, actor, now, input, finish).await?;
     Ok(doc)
 }
 

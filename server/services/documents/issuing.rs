@@ -384,10 +384,10 @@ async fn queue_delivery(
     );
     let mut recipients: Vec<crate::model::Recipient> = crate::services::json_list(&doc.recipients);
     if kind == DocumentKind::Letter
-        && let (Some(plan), Some(date)) = (doc.plan_id, doc.dated_on)
+        && let Some(date) = doc.dated_on
     {
         // An urging letter goes to the units it urges ("Kính gửi"), too.
-        for (name, emails) in crate::services::printing::late_units(c, plan, date).await? {
+        for (name, emails) in crate::services::printing::late_units(c, doc, date).await? {
             recipients.push(crate::model::Recipient { label: name, emails });
         }
     }

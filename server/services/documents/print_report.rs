@@ -205,7 +205,7 @@ fn specific_appendix(
 }
 
 /// "Ủy ban nhân dân xã Tân Hương": the name used in sentences with the place after it.
-fn issuer_with_place(issuer: &issuers::Model) -> String {
+pub(crate) fn issuer_with_place(issuer: &issuers::Model) -> String {
     // The level and the place stay on one line ("huyện Bắc Sơn", "xã Tân Hương"),
     // whether the name already ends with its place or not.
     let name = crate::domain::format::body_name(&issuer.full_name, &issuer.place_name);

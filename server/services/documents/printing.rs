@@ -254,8 +254,14 @@ async fn build(c: &impl Conn, files: &dyn BlobStore, id: Uuid, for_signing: bool
             ("plan.typ", serde_json::to_value(view))
         }
         DocumentKind::Letter => {
-            let view =
-                crate::services::print_letter::letter_view(&doc, frame, register.as_ref(), date, &section, &closing);
+            let src = crate::services::print_letter::LetterSources {
+                reg: register.as_ref(),
+                date,
+                rules: crate::services::deadline_rules::of_row(&issuer),
+                reference: frame.reference.clone(),
+                issuer: crate::services::print_report::issuer_with_place(&issuer),
+            };
+            let view = crate::services::print_letter::letter_view(&doc, frame, src, &section, &closing);
             ("letter.typ", serde_json::to_value(view))
         }
     };

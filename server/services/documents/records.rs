@@ -241,6 +241,8 @@ fn new_draft(issuer_id: Uuid, now: DateTime<Utc>) -> documents::Model {
         signed_pdf_sha256: None,
         signing_layout: None,
         correction_reason: None,
+        about_units: None,
+        report_by: None,
         created_at: now,
         updated_at: now,
     }
@@ -261,11 +263,23 @@ pub(crate) async fn insert(
     txn: &impl Conn,
     actor: &Actor,
     now: DateTime<Utc>,
+    input: DocumentInput,
+) -> Result<Document> {
+    insert_with(txn, actor, now, input, |_| {}).await
+}
+
+/// [`insert`], with `finish` filling in what the input does not carry before the row is stored.
+pub(crate) async fn insert_with(
+    txn: &impl Conn,
+    actor: &Actor,
+    now: DateTime<Utc>,
     mut input: DocumentInput,
+    finish: impl FnOnce(&mut documents::Model),
 ) -> Result<Document> {
     let issuer = check_refs(txn, actor, &mut input).await?;
     let mut m = new_draft(input.issuer_id, now);
     fill(&mut m, input, now)?;
+    finish(&mut m);
     let m = documents::insert(txn, m).await?;
     audited(
         txn,

@@ -40,6 +40,8 @@ pub struct Model {
     pub signed_pdf_sha256: Option<String>,
     pub signing_layout: Option<Json>,
     pub correction_reason: Option<String>,
+    pub about_units: Option<Json>,
+    pub report_by: Option<Date>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -21,6 +21,7 @@ pub struct Model {
     pub seal_image: Option<String>,
     pub name_lines: Option<Json>,
     pub parent_lines: Option<Json>,
+    pub deadline_rules: Option<Json>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

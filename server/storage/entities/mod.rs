@@ -11,6 +11,7 @@ pub mod contributions;
 pub mod document_counters;
 pub mod documents;
 pub mod evidence;
+pub mod follow_ups;
 pub mod form_drafts;
 pub mod issuers;
 pub mod login_throttles;

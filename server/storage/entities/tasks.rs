@@ -20,6 +20,8 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     pub archived_at: Option<DateTimeUtc>,
     pub archive_reason: Option<String>,
+    pub original_deadline: Option<Date>,
+    pub withdrawn_at: Option<DateTimeUtc>,
 }
 
 /// Relations are followed with explicit queries in `storage`.

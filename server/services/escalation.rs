@@ -1,0 +1,221 @@
+//! Escalation by each issuer's deadline rules, in the background tick: a task overdue
+//! by `tell_chairman_after` working days goes on the chairman's dashboard and into a
+//! digest to the chairman; by `draft_letter_after` working days an urging letter is
+//! drafted for the office to check and send; an explanation request unanswered by its
+//! day is told to the chairman. Working days follow the plan's calendar (the Vietnamese
+//! one by default). Each task escalates once per level, however often the tick runs
+//! (a unique index on task, kind and level holds it across instances too).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::follow_up_mail::{Notice, role_addresses, send};
+use super::local_date;
+use super::urging::{How, five_working_days, urge_in};
+use crate::domain::format::short_date;
+use crate::domain::reminder::Policy;
+use crate::domain::{AuditAction, FollowUpKind as K, FollowUpState as S, Role, UrgeBy};
+use crate::error::Result;
+use crate::storage::audit::Actor;
+use crate::storage::{Db, follow_ups, issuers, plans, results, tasks};
+
+/// What one tick raised.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Escalated {
+    /// Tasks newly told to the chairman.
+    pub told: u32,
+    /// Tasks newly named in a drafted urging letter.
+    pub drafted: u32,
+    /// Urging letters drafted.
+    pub letters: u32,
+    /// Unanswered explanation requests told to the chairman.
+    pub unanswered: u32,
+}
+
+/// Runs every issuer's rules on `now`; safe to call any number of times.
+pub async fn escalate(db: &Db, server: &Policy, now: DateTime<Utc>) -> Result<Escalated> {
+    let today = local_date(now);
+    let c = &db.conn;
+    let late = tasks::led_and_due_by(c, today.pred_opt().unwrap_or(today)).await?;
+    let ids: Vec<Uuid> = late.iter().map(|t| t.id).collect();
+    let done: HashSet<Uuid> = results::submitted_or_accepted_of(c, ids).await?.into_iter().map(|r| r.task_id).collect();
+    let mut by_plan: BTreeMap<Uuid, Vec<tasks::Model>> = BTreeMap::new();
+    for t in late.into_iter().filter(|t| !done.contains(&t.id)) {
+        by_plan.entry(t.plan_id).or_default().push(t);
+    }
+    let plan_ids: Vec<Uuid> = by_plan.keys().copied().collect();
+    let closed = super::integrity::closures(c, &plan_ids).await?;
+    let mut total = Escalated::default();
+    for issuer in issuers::all(c).await? {
+        let rules = super::deadline_rules::of_row(&issuer);
+        let mut plans_of: Vec<plans::Model> = Vec::new();
+        for id in &plan_ids {
+            if closed.contains_key(id) {
+                continue;
+            }
+            if let Some(p) = plans::find(c, *id).await?.filter(|p| p.issuer_id == issuer.id) {
+                plans_of.push(p);
+            }
+        }
+        let unanswered = if rules.tell_chairman_unanswered {
+            follow_ups::unanswered_before(c, issuer.id, today).await?
+        } else {
+            Vec::new()
+        };
+        let seen: HashSet<(Uuid, i32)> = follow_ups::escalations_of_issuer(c, issuer.id).await?.into_iter().collect();
+        let still_late: HashSet<Uuid> = plans_of.iter().flat_map(|p| by_plan[&p.id].iter().map(|t| t.id)).collect();
+        let settled: Vec<follow_ups::Model> = follow_ups::open_of_issuer(c, issuer.id, &[K::Escalation], 10_000)
+            .await?
+            .into_iter()
+            .filter(|e| !still_late.contains(&e.task_id))
+            .collect();
+        let fresh = plans_of.iter().flat_map(|p| by_plan[&p.id].iter()).any(|t| {
+            let Some(d) = t.deadline else { return false };
+            let days = (today - d).num_days();
+            [(1, rules.tell_chairman_after), (2, rules.draft_letter_after)]
+                .iter()
+                .any(|(l, after)| *after > 0 && days >= i64::from(*after) && !seen.contains(&(t.id, *l)))
+        });
+        if !fresh && unanswered.is_empty() && settled.is_empty() {
+            continue;
+        }
+        let txn = db.begin_write().await?;
+        let mut changes = Vec::new();
+        // The chairman's list keeps only the tasks still late.
+        for e in settled {
+            let mut after = e.clone();
+            after.state = S::Noted;
+            after.closed_at = Some(now);
+            let after = follow_ups::save(&*txn, after).await?;
+            changes.push(super::Change::of(AuditAction::Escalate, "follow_ups", e.id, Some(&e), Some(&after)));
+        }
+        let mut told: Vec<String> = Vec::new();
+        let mut letters = 0;
+        let mut drafted = 0;
+        for plan in &plans_of {
+            let policy: Policy = plan
+                .reminder_policy
+                .as_ref()
+                .and_then(|v| serde_json::from_value::<crate::model::ReminderPolicy>(v.clone()).ok())
+                .map_or_else(|| server.clone(), |p| p.to_domain());
+            let mut letter_units: Vec<Uuid> = Vec::new();
+            let mut letter_tasks: HashMap<Uuid, i64> = HashMap::new();
+            for t in &by_plan[&plan.id] {
+                let Some(deadline) = t.deadline else { continue };
+                let days = policy.days_between(deadline, today);
+                for (level, after) in [(1, rules.tell_chairman_after), (2, rules.draft_letter_after)] {
+                    if after == 0 || days < i64::from(after) || seen.contains(&(t.id, level)) {
+                        continue;
+                    }
+                    let body = match level {
+                        1 => {
+                            told.push(format!(
+                                "Nhiệm vụ {}: {} (hạn {}, quá hạn {days} ngày làm việc)",
+                                t.code,
+                                t.text,
+                                short_date(deadline)
+                            ));
+                            format!("Quá hạn {days} ngày làm việc: đã báo {}", sentence_case(&issuer.head_title))
+                        }
+                        _ => {
+                            if let Some(u) = t.lead_unit_id.filter(|u| !letter_units.contains(u)) {
+                                letter_units.push(u);
+                            }
+                            letter_tasks.insert(t.id, days);
+                            format!("Quá hạn {days} ngày làm việc: đã dự thảo công văn đôn đốc")
+                        }
+                    };
+                    let m = follow_ups::Model {
+                        id: Uuid::now_v7(),
+                        issuer_id: issuer.id,
+                        task_id: t.id,
+                        unit_id: t.lead_unit_id,
+                        kind: K::Escalation,
+                        state: if level == 1 { S::Open } else { S::Noted },
+                        body,
+                        asked_on: None,
+                        granted_on: None,
+                        answer: None,
+                        decision_reason: None,
+                        document_id: None,
+                        level: Some(level),
+                        opened_by: None,
+                        opened_at: now,
+                        closed_by: None,
+                        closed_at: None,
+                        escalated_at: None,
+                    };
+                    let m = follow_ups::insert(&*txn, m).await?;
+                    changes.push(super::Change::of(AuditAction::Escalate, "follow_ups", m.id, None, Some(&m)));
+                }
+            }
+            if !letter_units.is_empty() {
+                let how = How { by: UrgeBy::Letter, one_each: false, today, report_by: five_working_days(today) };
+                let outcome = urge_in(&*txn, &Actor::system(), now, plan, &letter_units, how).await?;
+                letters += outcome.documents.len() as u32;
+                drafted += letter_tasks.len() as u32;
+            }
+        }
+        let mut late_answers = Vec::new();
+        for q in unanswered {
+            let mut after = q.clone();
+            after.escalated_at = Some(now);
+            let after = follow_ups::save(&*txn, after).await?;
+            changes.push(super::Change::of(AuditAction::Escalate, "follow_ups", q.id, Some(&q), Some(&after)));
+            let code = tasks::find(&*txn, q.task_id).await?.map(|t| t.code).unwrap_or_default();
+            late_answers.push(format!(
+                "Nhiệm vụ {code}: yêu cầu giải trình \"{}\" chưa được trả lời (hạn {})",
+                q.body,
+                q.asked_on.map(short_date).unwrap_or_default()
+            ));
+        }
+        let signers = role_addresses(&*txn, issuer.id, &[Role::Signer]).await?;
+        let mut lines = told.clone();
+        lines.extend(late_answers.iter().cloned());
+        if !lines.is_empty() {
+            let notice = Notice {
+                key: format!("escalate:{}:{today}:{}", issuer.id, now.timestamp_micros()),
+                issuer_id: issuer.id,
+                unit_id: None,
+                to: sentence_case(&issuer.head_title),
+                subject: format!("Nhiệm vụ quá hạn cần chỉ đạo ngày {}", short_date(today)),
+                heading: "các nhiệm vụ sau đã quá hạn hoặc chưa được giải trình đúng hạn, đề nghị xem xét chỉ đạo"
+                    .to_owned(),
+                lines,
+            };
+            send(&*txn, now, &notice, &signers).await?;
+        }
+        if letters > 0 {
+            let office = role_addresses(&*txn, issuer.id, &[Role::Office]).await?;
+            let notice = Notice {
+                key: format!("escalate:{}:{today}:letters:{}", issuer.id, now.timestamp_micros()),
+                issuer_id: issuer.id,
+                unit_id: None,
+                to: "Văn phòng".to_owned(),
+                subject: format!("Đã dự thảo {letters} công văn đôn đốc nhiệm vụ quá hạn"),
+                heading: format!(
+                    "theo quy tắc theo dõi hạn, hệ thống đã dự thảo {letters} công văn đôn đốc cho {drafted} nhiệm vụ \
+                     quá hạn; đề nghị kiểm tra, trình ký và ban hành"
+                ),
+                lines: Vec::new(),
+            };
+            send(&*txn, now, &notice, &office).await?;
+        }
+        crate::storage::audit::record_many(&*txn, &Actor::system(), now, changes).await?;
+        txn.commit().await?;
+        total.told += told.len() as u32;
+        total.drafted += drafted;
+        total.letters += letters;
+        total.unanswered += late_answers.len() as u32;
+    }
+    Ok(total)
+}
+
+/// "CHỦ TỊCH" as "Chủ tịch".
+fn sentence_case(title: &str) -> String {
+    let lower = title.trim().to_lowercase();
+    let mut chars = lower.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}

@@ -1,0 +1,88 @@
+//! A task's follow-ups: requests to move or withdraw it, explanation requests,
+//! directions, urgings and escalations.
+
+super::rows::rows!(follow_ups, "follow-up");
+
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use uuid::Uuid;
+
+use super::entities::follow_ups::{Column, Entity};
+use crate::domain::{FollowUpKind, FollowUpState};
+
+/// Every follow-up of `task`, oldest first.
+pub async fn of_task(c: &impl ConnectionTrait, task: Uuid) -> Result<Vec<Model>, DbErr> {
+    Entity::find().filter(Column::TaskId.eq(task)).order_by_asc(Column::OpenedAt).order_by_asc(Column::Id).all(c).await
+}
+
+/// The follow-ups of these tasks, oldest first.
+pub async fn of_tasks(c: &impl ConnectionTrait, tasks: Vec<Uuid>) -> Result<Vec<Model>, DbErr> {
+    let mut out = Vec::new();
+    for chunk in tasks.chunks(500) {
+        out.extend(
+            Entity::find()
+                .filter(Column::TaskId.is_in(chunk.iter().copied()))
+                .order_by_asc(Column::OpenedAt)
+                .order_by_asc(Column::Id)
+                .all(c)
+                .await?,
+        );
+    }
+    Ok(out)
+}
+
+/// The open request of `task` to move or withdraw it, if there is one.
+pub async fn open_request(c: &impl ConnectionTrait, task: Uuid) -> Result<Option<Model>, DbErr> {
+    Entity::find()
+        .filter(Column::TaskId.eq(task))
+        .filter(Column::State.eq(FollowUpState::Open))
+        .filter(Column::Kind.is_in([FollowUpKind::Extension, FollowUpKind::Withdrawal]))
+        .one(c)
+        .await
+}
+
+/// The issuer's open follow-ups of `kinds`, oldest first (at most `limit`).
+pub async fn open_of_issuer(
+    c: &impl ConnectionTrait,
+    issuer: Uuid,
+    kinds: &[FollowUpKind],
+    limit: u64,
+) -> Result<Vec<Model>, DbErr> {
+    Entity::find()
+        .filter(Column::IssuerId.eq(issuer))
+        .filter(Column::State.eq(FollowUpState::Open))
+        .filter(Column::Kind.is_in(kinds.iter().copied()))
+        .order_by_asc(Column::OpenedAt)
+        .limit(limit)
+        .all(c)
+        .await
+}
+
+/// The escalations already raised on the issuer's tasks: (task, level).
+pub async fn escalations_of_issuer(c: &impl ConnectionTrait, issuer: Uuid) -> Result<Vec<(Uuid, i32)>, DbErr> {
+    Entity::find()
+        .select_only()
+        .column(Column::TaskId)
+        .column(Column::Level)
+        .filter(Column::IssuerId.eq(issuer))
+        .filter(Column::Kind.eq(FollowUpKind::Escalation))
+        .into_tuple::<(Uuid, Option<i32>)>()
+        .all(c)
+        .await
+        .map(|rows| rows.into_iter().filter_map(|(t, l)| Some((t, l?))).collect())
+}
+
+/// Open explanation requests whose answer was due before `day` and not yet told to the chairman.
+pub async fn unanswered_before(
+    c: &impl ConnectionTrait,
+    issuer: Uuid,
+    day: chrono::NaiveDate,
+) -> Result<Vec<Model>, DbErr> {
+    Entity::find()
+        .filter(Column::IssuerId.eq(issuer))
+        .filter(Column::Kind.eq(FollowUpKind::Explanation))
+        .filter(Column::State.eq(FollowUpState::Open))
+        .filter(Column::AskedOn.lt(day))
+        .filter(Column::EscalatedAt.is_null())
+        .all(c)
+        .await
+}
