@@ -103,7 +103,7 @@ pub(crate) async fn urge_in<C: Conn>(
         }
     }
     let rules = super::deadline_rules::rules_of(txn, plan.issuer_id).await?;
-    let urged = urged_tasks(&reg, &unit_ids, today, &rules);
+    let urged = urged_tasks(&reg, unit_ids, today, &rules);
     let units: Vec<Uuid> = unit_ids.iter().copied().filter(|u| urged.contains_key(u)).collect();
     if units.is_empty() {
         return Err(AppError::field(

@@ -18,7 +18,7 @@ use crate::storage::audit::Actor;
 
 use super::view::vietnamese;
 
-const TEMPLATES: [(&str, &str); 32] = [
+const TEMPLATES: [(&str, &str); 34] = [
     ("base.html", include_str!("../../templates/web/base.html")),
     ("login.html", include_str!("../../templates/web/login.html")),
     ("error.html", include_str!("../../templates/web/error.html")),
@@ -50,6 +50,8 @@ const TEMPLATES: [(&str, &str); 32] = [
     ("rubric.html", include_str!("../../templates/web/rubric.html")),
     ("tasks.html", include_str!("../../templates/web/tasks.html")),
     ("import.html", include_str!("../../templates/web/import.html")),
+    ("urge.html", include_str!("../../templates/web/urge.html")),
+    ("deadline_rules.html", include_str!("../../templates/web/deadline_rules.html")),
     ("macros.html", include_str!("../../templates/web/macros.html")),
 ];
 const CSS: &str = include_str!("../../templates/web/static/app.css");

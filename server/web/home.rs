@@ -196,6 +196,9 @@ struct DashboardView<'a> {
     failed: Vec<Mail<'a>>,
     keys: Vec<KeyWarning<'a>>,
     today: String,
+    awaiting: Vec<super::urging::AwaitLine>,
+    may_urge: bool,
+    default_report_by: String,
 }
 
 /// The dashboard before there is a plan (`plan` is none).
@@ -221,6 +224,8 @@ struct Figures {
     upcoming: Vec<Upcoming>,
     overdue: Vec<Late>,
     overdue_more: usize,
+    ways: Vec<super::urging::WayTile>,
+    late_units: Vec<super::urging::LateUnit>,
 }
 
 /// A lead unit's or a group's tasks by standing, and the task list's query for them.
@@ -252,6 +257,7 @@ struct Late {
     deadline: String,
     days: i64,
     unit: Option<String>,
+    unit_id: Option<Uuid>,
 }
 
 /// A signing certificate that ends soon.
@@ -297,6 +303,9 @@ pub(crate) async fn dashboard(c: Ctx, Query(q): Query<PlanQuery>) -> Page {
         failed: failed.iter().map(Mail::of).collect(),
         keys,
         today: vn_day(today),
+        awaiting: super::urging::awaiting(&c).await?,
+        may_urge: c.is(&[Role::Office, Role::Admin]),
+        default_report_by: crate::services::urging::five_working_days(today).to_string(),
     };
     Ok(c.page("dashboard.html", StatusCode::OK, view))
 }
@@ -339,6 +348,7 @@ async fn dashboard_figures(c: &Ctx, plan: Plan, today: NaiveDate) -> Result<Figu
             deadline: vn_day(t.deadline),
             days: t.days_late,
             unit: t.lead_unit_id.and_then(|u| s.units.get(&u)).map(|u| u.data.short_name.clone()),
+            unit_id: t.lead_unit_id,
         })
         .collect();
     let line = |r: &crate::model::FigureRow, by: &str| {
@@ -357,6 +367,8 @@ async fn dashboard_figures(c: &Ctx, plan: Plan, today: NaiveDate) -> Result<Figu
         upcoming,
         overdue,
         overdue_more: f.overdue.len().saturating_sub(10),
+        ways: super::urging::ways(&f.totals),
+        late_units: super::urging::late_units(&f),
         plan: s.plan.clone(),
     })
 }

@@ -21,7 +21,9 @@
 
 mod account;
 mod audit;
+mod deadline_rules;
 mod documents;
+mod follow_ups;
 mod form;
 mod frame;
 mod home;
@@ -42,6 +44,7 @@ mod start;
 mod task_form;
 mod task_overview;
 mod tasks;
+mod urging;
 mod view;
 
 pub(crate) use form::{Form, Open, box_errors, ctx, field_errors, session_cookie};

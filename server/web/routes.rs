@@ -53,6 +53,12 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("/inbox", "GET"),
     ("/tasks/:id", "GET, POST"),
     ("/tasks/:id/contribution", "POST"),
+    ("/tasks/:id/requests", "POST"),
+    ("/tasks/:id/asks", "POST"),
+    ("/follow-ups/:id/decision", "POST"),
+    ("/follow-ups/:id/answer", "POST"),
+    ("/plans/:id/urge", "GET, POST"),
+    ("/admin/deadline-rules", "GET, POST"),
     ("/review", "GET"),
     ("/review/:id", "GET, POST"),
     ("/documents", "GET, POST"),
@@ -124,6 +130,12 @@ pub fn routes(state: AppState) -> impl poem::Endpoint + 'static {
         .at("/inbox", get(results::inbox))
         .at("/tasks/:id", get(results::task_page).post(results::save_result))
         .at("/tasks/:id/contribution", post(results::save_contribution))
+        .at("/tasks/:id/requests", post(follow_ups::request))
+        .at("/tasks/:id/asks", post(follow_ups::ask))
+        .at("/follow-ups/:id/decision", post(follow_ups::decide))
+        .at("/follow-ups/:id/answer", post(follow_ups::answer))
+        .at("/plans/:id/urge", get(urging::page).post(urging::urge))
+        .at("/admin/deadline-rules", get(deadline_rules::page).post(deadline_rules::save))
         .at("/review", get(results::review_list))
         .at("/review/:id", get(results::review_page).post(results::review_step))
         .at("/documents", get(documents::list).post(documents::start))

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::records::{current_plan, plan_choices, snapshot};
 use super::view::{Api, Choice, Named, Word, vn_day};
 use super::{Ctx, Page};
+use crate::domain::Timeliness;
 use crate::model::{Plan, Standing};
 use crate::services::figures::{self, Selection};
 
@@ -23,6 +24,7 @@ pub(crate) struct ListQuery {
     unit: Option<String>,
     group: Option<String>,
     standing: Option<String>,
+    way: Option<String>,
     from: Option<String>,
     to: Option<String>,
     q: Option<String>,
@@ -57,6 +59,14 @@ fn selection(q: &ListQuery) -> (Selection, Vec<&'static str>) {
             None => problems.push("Tình trạng trong địa chỉ không đúng; đã bỏ lọc theo tình trạng."),
         }
     }
+    match given(&q.way).as_deref() {
+        None => {}
+        Some("at_risk") => sel.at_risk = true,
+        Some(s) => match s.parse::<Timeliness>() {
+            Ok(w) => sel.timeliness = Some(w),
+            Err(_) => problems.push("Mốc hạn trong địa chỉ không đúng; đã bỏ lọc theo hạn."),
+        },
+    }
     for (v, slot) in [(&q.from, &mut sel.from), (&q.to, &mut sel.to)] {
         if let Some(s) = given(v) {
             match date(&s) {
@@ -83,6 +93,7 @@ struct ListView<'a> {
     years: Vec<Choice>,
     groups: Vec<Group<'a>>,
     standings: Vec<Word>,
+    ways: Vec<Word>,
     chosen: Chosen,
     filtered: bool,
     problems: Vec<&'static str>,
@@ -114,6 +125,7 @@ struct Chosen {
     unit: String,
     group: String,
     standing: &'static str,
+    way: &'static str,
     from: String,
     to: String,
     q: String,
@@ -163,6 +175,7 @@ pub(crate) async fn list(c: Ctx, Query(q): Query<ListQuery>) -> Page {
         },
         group: sel.group.map(|g| g.to_string()).unwrap_or_default(),
         standing: sel.standing.map(|x| x.code()).unwrap_or_default(),
+        way: if sel.at_risk { "at_risk" } else { sel.timeliness.map(|w| w.code()).unwrap_or_default() },
         from: sel.from.map(vn_day).unwrap_or_default(),
         to: sel.to.map(vn_day).unwrap_or_default(),
         q: sel.words.clone(),
@@ -170,6 +183,8 @@ pub(crate) async fn list(c: Ctx, Query(q): Query<ListQuery>) -> Page {
     let filtered = sel.lead.is_some()
         || sel.group.is_some()
         || sel.standing.is_some()
+        || sel.timeliness.is_some()
+        || sel.at_risk
         || sel.from.is_some()
         || sel.to.is_some()
         || !sel.words.is_empty();
@@ -182,6 +197,7 @@ pub(crate) async fn list(c: Ctx, Query(q): Query<ListQuery>) -> Page {
         years,
         groups: s.groups.iter().map(|g| Group { id: g.id, title: &g.data.title }).collect(),
         standings: Word::all::<Standing>(),
+        ways: Word::all::<Timeliness>(),
         chosen,
         filtered,
         problems,

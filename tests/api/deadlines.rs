@@ -16,19 +16,21 @@ fn noon(month: u32, day: u32) -> chrono::DateTime<Utc> {
 
 /// An office on a fixed day: two units, an officer each, the office, a signer and a
 /// viewer, a 2026 plan with one group.
-struct Office {
-    app: TestApp,
-    issuer: String,
-    plan: String,
-    group: String,
-    units: [String; 2],
-    officers: [String; 2],
-    office: String,
-    signer: String,
-    viewer: String,
+pub(crate) struct Office {
+    pub app: TestApp,
+    pub issuer: String,
+    pub plan: String,
+    pub group: String,
+    pub units: [String; 2],
+    pub officers: [String; 2],
+    pub office: String,
+    pub signer: String,
+    pub viewer: String,
+    /// The people's ids: the first unit's officer, the office, the signer.
+    pub ids: [Uuid; 3],
 }
 
-async fn office_on(month: u32, day: u32) -> Office {
+pub(crate) async fn office_on(month: u32, day: u32) -> Office {
     let app = spawn_app_at(
         nhiemvu::services::signatures::Signing::disabled(),
         nhiemvu::services::Clock::fixed(noon(month, day)),
@@ -38,16 +40,17 @@ async fn office_on(month: u32, day: u32) -> Office {
     let a = app.unit(&issuer, "KT").await;
     let b = app.unit(&issuer, "VH").await;
     let id = |s: &str| s.parse::<Uuid>().unwrap();
-    let (_, officer_a) = app.user(id(&issuer), "unit_officer", Some(id(&a))).await;
+    let (officer_id, officer_a) = app.user(id(&issuer), "unit_officer", Some(id(&a))).await;
     let (_, officer_b) = app.user(id(&issuer), "unit_officer", Some(id(&b))).await;
-    let (_, office) = app.user(id(&issuer), "office", None).await;
-    let (_, signer) = app.user(id(&issuer), "signer", None).await;
+    let (office_id, office) = app.user(id(&issuer), "office", None).await;
+    let (signer_id, signer) = app.user(id(&issuer), "signer", None).await;
     let (_, viewer) = app.user(id(&issuer), "viewer", None).await;
     let (plan, group) = app.plan_with_group(&issuer, 2026).await;
-    Office { app, issuer, plan, group, units: [a, b], officers: [officer_a, officer_b], office, signer, viewer }
+    let ids = [officer_id, office_id, signer_id];
+    Office { app, issuer, plan, group, units: [a, b], officers: [officer_a, officer_b], office, signer, viewer, ids }
 }
 
-fn s(v: &Value) -> &str {
+pub(crate) fn s(v: &Value) -> &str {
     v.as_str().unwrap_or_default()
 }
 

@@ -4,6 +4,7 @@
 mod abuse;
 mod accounts;
 mod audit;
+mod deadline_pages;
 mod deadlines;
 mod demo;
 mod documents;
