@@ -10,11 +10,13 @@ use poem::http::StatusCode;
 use serde::Serialize;
 
 use super::account::admin_only;
-use super::links::Errors;
 use super::{Ctx, Form, Page, Posted, field_errors};
 use crate::error::{AppError, Result};
 use crate::model::DeadlineRulesInput;
 use crate::services::deadline_rules;
+
+/// Each field's error.
+type Errors = BTreeMap<String, String>;
 
 /// The rules page.
 #[derive(Serialize)]

@@ -23,6 +23,7 @@ mod account;
 mod audit;
 mod deadline_rules;
 mod documents;
+mod follow_up_panel;
 mod follow_ups;
 mod form;
 mod frame;

@@ -151,7 +151,7 @@ struct TaskView<'a> {
     values: Values<'a>,
     max_upload: u64,
     overview: Option<Overview<'a>>,
-    follow_up: super::follow_ups::Panel,
+    follow_up: super::follow_up_panel::Panel,
     #[serde(skip_serializing_if = "Option::is_none")]
     errors: Option<BTreeMap<String, String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -321,17 +321,17 @@ async fn task_view<'a>(c: &Ctx, rec: &'a TaskRecord, sent: Option<SentBack>) -> 
         values,
         max_upload: c.state.max_upload_bytes,
         overview,
-        follow_up: super::follow_ups::panel(c, t, result.as_ref(), None).await?,
+        follow_up: super::follow_up_panel::panel(c, t, result.as_ref(), None).await?,
         errors,
         review_id: None,
     })
 }
 
 /// The task page with a form of its "Theo dõi hạn" panel sent back (422).
-pub(crate) async fn task_page_with(c: &Ctx, id: Uuid, sent: super::follow_ups::Sent) -> Page {
+pub(crate) async fn task_page_with(c: &Ctx, id: Uuid, sent: super::follow_up_panel::Sent) -> Page {
     let rec = task_record(c, id).await?;
     let mut v = task_view(c, &rec, None).await?;
-    v.follow_up = super::follow_ups::panel(c, &rec.task, rec.result.as_ref(), Some(sent)).await?;
+    v.follow_up = super::follow_up_panel::panel(c, &rec.task, rec.result.as_ref(), Some(sent)).await?;
     Ok(c.page("result.html", StatusCode::UNPROCESSABLE_ENTITY, v))
 }
 

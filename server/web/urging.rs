@@ -12,13 +12,15 @@ use poem::web::{Path, Query};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::links::Errors;
 use super::view::Api;
 use super::{Ctx, Page, Posted, field_errors};
 use crate::domain::{Role, Timeliness};
 use crate::error::{AppError, Result};
 use crate::model::{Counts, Plan, PlanFigures, UrgeInput};
 use crate::services::{figures, follow_up_reads, plans, urging};
+
+/// Each field's error.
+type Errors = BTreeMap<String, String>;
 
 /// A count of the four ways (or of the tasks at risk) and its list's query.
 #[derive(Serialize, Clone)]
