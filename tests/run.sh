@@ -56,11 +56,12 @@ rm -f target/skipped-tests.txt
 step "tests on SQLite"
 cargo test --locked --no-fail-fast
 
-step "browser journeys (Chromium): the year, and a new office from an empty database"
+step "browser journeys (Chromium): the year, a new office from an empty database, deadlines"
 cargo build --locked
 node tests/web/journey.mjs
 node tests/web/setup_journey.mjs
 node tests/web/mail_off_journey.mjs
+node tests/web/deadline_journey.mjs
 
 # The same build the journeys served: a second, release compile would cost a
 # quarter of an hour for no other use.

@@ -54,6 +54,15 @@ pub async fn awaiting(db: &Db, actor: &Actor, today: NaiveDate) -> Result<Vec<Fo
     Ok(items)
 }
 
+/// How many explanation requests and directions wait for a unit officer's answer
+/// (the count beside the inbox); 0 for everyone else.
+pub async fn waiting_for_unit(db: &Db, actor: &Actor) -> Result<u64> {
+    match unit_scope(actor) {
+        Some(unit) => Ok(follow_ups::count_open_of_unit(&db.conn, unit, &[K::Explanation, K::Direction]).await?),
+        None => Ok(0),
+    }
+}
+
 /// Turns rows into the API's records (names, task codes, letter numbers read once).
 pub(crate) async fn to_models<C: Conn>(c: &C, rows: Vec<follow_ups::Model>, today: NaiveDate) -> Result<Vec<FollowUp>> {
     let ids: Vec<Uuid> = rows.iter().flat_map(|r| [r.opened_by, r.closed_by]).flatten().collect();

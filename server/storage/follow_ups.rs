@@ -3,7 +3,7 @@
 
 super::rows::rows!(follow_ups, "follow-up");
 
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use super::entities::follow_ups::{Column, Entity};
@@ -84,5 +84,15 @@ pub async fn unanswered_before(
         .filter(Column::AskedOn.lt(day))
         .filter(Column::EscalatedAt.is_null())
         .all(c)
+        .await
+}
+
+/// How many of the unit's follow-ups of `kinds` are open.
+pub async fn count_open_of_unit(c: &impl ConnectionTrait, unit: Uuid, kinds: &[FollowUpKind]) -> Result<u64, DbErr> {
+    Entity::find()
+        .filter(Column::UnitId.eq(unit))
+        .filter(Column::State.eq(FollowUpState::Open))
+        .filter(Column::Kind.is_in(kinds.iter().copied()))
+        .count(c)
         .await
 }

@@ -28,6 +28,7 @@ mod follow_ups;
 mod form;
 mod frame;
 mod home;
+mod inbox;
 mod keep;
 mod keys;
 mod links;

@@ -127,7 +127,7 @@ pub fn routes(state: AppState) -> impl poem::Endpoint + 'static {
         .at("/tasks/:id/delete", post(plan_tasks::delete_task))
         .at("/tasks/:id/archive", post(plan_tasks::archive_task))
         .at("/tasks/:id/restore", post(plan_tasks::restore_task))
-        .at("/inbox", get(results::inbox))
+        .at("/inbox", get(inbox::inbox))
         .at("/tasks/:id", get(results::task_page).post(results::save_result))
         .at("/tasks/:id/contribution", post(results::save_contribution))
         .at("/tasks/:id/requests", post(follow_ups::request))

@@ -80,6 +80,11 @@ pub(crate) async fn waiting(c: &Ctx) -> BTreeMap<&'static str, u64> {
             out.insert("/sign-off", p.total);
         }
     }
+    if c.is(&[Role::UnitOfficer])
+        && let Ok(n) = crate::services::follow_up_reads::waiting_for_unit(&c.state.db, &c.actor).await
+    {
+        out.insert("/inbox", n);
+    }
     out.retain(|_, n| *n > 0);
     out
 }
