@@ -17,14 +17,19 @@
 //!   and their administrators, `rubrics`
 //!   the rating bands, `tasks` the filtered task list, `sheets` the import page,
 //!   `start` the "Bắt đầu" checklist of a new office and the menu's counts,
-//!   `task_overview` the office's view of a task, `audit` the audit log.
+//!   `task_overview` the office's view of a task, `inbox` a unit's tasks and the
+//!   questions waiting for its answer, `follow_up_panel` and `follow_ups` a task's
+//!   "Theo dõi hạn" (requests, decisions, explanation requests, directions, answers),
+//!   `urging` the four-way counts, what waits for each person and urging units,
+//!   `deadline_rules` an office's deadline rules, `audit` the audit log.
 //!   Pages speak Vietnamese only.
 //! - [`http`]: the JSON API (poem-openapi, one `XxxApi` per resource), who is
 //!   calling (tokens, cookies, CSRF), the body cap, connection limits, `Allow` on
 //!   405, the text rules stated in the OpenAPI document (`spec`), and the single
 //!   place where errors become HTTP statuses.
-//! - [`scheduler`]: the outbox dispatcher, the reminder scan, the certificate
-//!   expiry warnings and scheduled backups, beside the server.
+//! - [`scheduler`]: the outbox dispatcher, the reminder scan, escalation by each
+//!   office's deadline rules, the certificate expiry warnings and scheduled backups,
+//!   beside the server.
 //! - [`services`]: one function per user action, owning its one transaction;
 //!   access checks, validation, audit events, workflows; a document's life under
 //!   `documents/` (drafting from a plan, the Nghị định 30 check, issuing, signatures,
@@ -35,7 +40,12 @@
 //!   and archived tasks (`integrity`);
 //!   first-run setup (`setup`) and one-time password links, invitations and resets
 //!   (`accounts`); a plan at a glance (`figures`), spreadsheets in and out
-//!   (`spreadsheets`), calendar feeds (`calendars`). Services name no sea-orm and
+//!   (`spreadsheets`), calendar feeds (`calendars`); deadlines as offices move them:
+//!   extension and withdrawal requests and their decisions (`deadline_requests`),
+//!   explanation requests and directions (`follow_ups`), their reads
+//!   (`follow_up_reads`) and mail (`follow_up_mail`), urging units by mail or công
+//!   văn đôn đốc (`urging`), escalation (`escalation`) and the rules behind them
+//!   (`deadline_rules`). Services name no sea-orm and
 //!   import each other in one direction only
 //!   (`tests/api/structure.rs` reads the source to keep it so).
 //! - [`storage`]: every query, one file per table (`rows!` gives get, find,
@@ -63,7 +73,8 @@
 //!   restricted Markdown, what user text may contain, number and date parsing,
 //!   file types, reminder days and the Vietnamese calendar of days off (lunar
 //!   calendar, holidays, swaps), iCalendar text, the print view model, where lines may break, the
-//!   signature block, and the Nghị định 30 check (data rules and layout rules).
+//!   signature block, the Nghị định 30 check (data rules and layout rules), and the
+//!   Government's four-way deadline status with the "Nguy cơ chậm" flag (`deadlines`).
 //! - [`config`]: typed settings from `config/*.toml` and `APP__…` variables.
 //! - [`state`]: what every handler may use (database, renderer, files, signing).
 //! - [`app`]: wiring: router, server start-up.

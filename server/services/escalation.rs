@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
 use super::follow_up_mail::{Notice, role_addresses, send};
@@ -38,53 +38,58 @@ pub struct Escalated {
 pub async fn escalate(db: &Db, server: &Policy, now: DateTime<Utc>) -> Result<Escalated> {
     let today = local_date(now);
     let c = &db.conn;
-    let late = tasks::led_and_due_by(c, today.pred_opt().unwrap_or(today)).await?;
-    let ids: Vec<Uuid> = late.iter().map(|t| t.id).collect();
-    let done: HashSet<Uuid> = results::submitted_or_accepted_of(c, ids).await?.into_iter().map(|r| r.task_id).collect();
-    let mut by_plan: BTreeMap<Uuid, Vec<tasks::Model>> = BTreeMap::new();
-    for t in late.into_iter().filter(|t| !done.contains(&t.id)) {
-        by_plan.entry(t.plan_id).or_default().push(t);
+    // Keys only (no text) for every late task: the usual tick raises nothing new.
+    let late = tasks::late_keys(c, today.pred_opt().unwrap_or(today)).await?;
+    let ids: Vec<Uuid> = late.iter().map(|t| t.0).collect();
+    let done: HashSet<Uuid> = results::reported_among(c, &ids).await?.into_iter().collect();
+    let mut by_plan: BTreeMap<Uuid, Vec<(Uuid, NaiveDate)>> = BTreeMap::new();
+    for (id, plan, deadline) in late.into_iter().filter(|t| !done.contains(&t.0)) {
+        by_plan.entry(plan).or_default().push((id, deadline));
     }
     let plan_ids: Vec<Uuid> = by_plan.keys().copied().collect();
     let closed = super::integrity::closures(c, &plan_ids).await?;
+    let mut open_plans: HashMap<Uuid, Vec<plans::Model>> = HashMap::new();
+    for id in plan_ids.iter().filter(|id| !closed.contains_key(id)) {
+        if let Some(p) = plans::find(c, *id).await? {
+            open_plans.entry(p.issuer_id).or_default().push(p);
+        }
+    }
     let mut total = Escalated::default();
     for issuer in issuers::all(c).await? {
         let rules = super::deadline_rules::of_row(&issuer);
-        let mut plans_of: Vec<plans::Model> = Vec::new();
-        for id in &plan_ids {
-            if closed.contains_key(id) {
-                continue;
-            }
-            if let Some(p) = plans::find(c, *id).await?.filter(|p| p.issuer_id == issuer.id) {
-                plans_of.push(p);
-            }
-        }
+        let plans_of: Vec<plans::Model> = open_plans.remove(&issuer.id).unwrap_or_default();
         let unanswered = if rules.tell_chairman_unanswered {
             follow_ups::unanswered_before(c, issuer.id, today).await?
         } else {
             Vec::new()
         };
         let seen: HashSet<(Uuid, i32)> = follow_ups::escalations_of_issuer(c, issuer.id).await?.into_iter().collect();
-        let still_late: HashSet<Uuid> = plans_of.iter().flat_map(|p| by_plan[&p.id].iter().map(|t| t.id)).collect();
-        let settled: Vec<follow_ups::Model> = follow_ups::open_of_issuer(c, issuer.id, &[K::Escalation], 10_000)
+        let still_late: HashSet<Uuid> = plans_of.iter().flat_map(|p| by_plan[&p.id].iter().map(|t| t.0)).collect();
+        let settled: Vec<Uuid> = follow_ups::open_escalations(c, issuer.id)
             .await?
             .into_iter()
-            .filter(|e| !still_late.contains(&e.task_id))
+            .filter(|(_, task)| !still_late.contains(task))
+            .map(|(id, _)| id)
             .collect();
-        let fresh = plans_of.iter().flat_map(|p| by_plan[&p.id].iter()).any(|t| {
-            let Some(d) = t.deadline else { return false };
-            let days = (today - d).num_days();
-            [(1, rules.tell_chairman_after), (2, rules.draft_letter_after)]
-                .iter()
-                .any(|(l, after)| *after > 0 && days >= i64::from(*after) && !seen.contains(&(t.id, *l)))
-        });
-        if !fresh && unanswered.is_empty() && settled.is_empty() {
+        // Calendar days bound working days from above: a task not yet that many calendar
+        // days late cannot be that many working days late.
+        let due = |t: &(Uuid, NaiveDate), l: i32, after: u32| {
+            after > 0 && (today - t.1).num_days() >= i64::from(after) && !seen.contains(&(t.0, l))
+        };
+        let candidates: HashSet<Uuid> = plans_of
+            .iter()
+            .flat_map(|p| by_plan[&p.id].iter())
+            .filter(|t| due(t, 1, rules.tell_chairman_after) || due(t, 2, rules.draft_letter_after))
+            .map(|t| t.0)
+            .collect();
+        if candidates.is_empty() && unanswered.is_empty() && settled.is_empty() {
             continue;
         }
         let txn = db.begin_write().await?;
         let mut changes = Vec::new();
         // The chairman's list keeps only the tasks still late.
-        for e in settled {
+        for id in settled {
+            let e = follow_ups::get(&*txn, id).await?;
             let mut after = e.clone();
             after.state = S::Noted;
             after.closed_at = Some(now);
@@ -92,6 +97,7 @@ pub async fn escalate(db: &Db, server: &Policy, now: DateTime<Utc>) -> Result<Es
             changes.push(super::Change::of(AuditAction::Escalate, "follow_ups", e.id, Some(&e), Some(&after)));
         }
         let mut told: Vec<String> = Vec::new();
+        let mut raised: Vec<follow_ups::Model> = Vec::new();
         let mut letters = 0;
         let mut drafted = 0;
         for plan in &plans_of {
@@ -102,7 +108,11 @@ pub async fn escalate(db: &Db, server: &Policy, now: DateTime<Utc>) -> Result<Es
                 .map_or_else(|| server.clone(), |p| p.to_domain());
             let mut letter_units: Vec<Uuid> = Vec::new();
             let mut letter_tasks: HashMap<Uuid, i64> = HashMap::new();
-            for t in &by_plan[&plan.id] {
+            let wanted: Vec<Uuid> =
+                by_plan[&plan.id].iter().map(|t| t.0).filter(|id| candidates.contains(id)).collect();
+            let mut rows = tasks::in_ids(&*txn, &wanted).await?;
+            rows.sort_by_key(|t| t.position);
+            for t in &rows {
                 let Some(deadline) = t.deadline else { continue };
                 let days = policy.days_between(deadline, today);
                 for (level, after) in [(1, rules.tell_chairman_after), (2, rules.draft_letter_after)] {
@@ -147,10 +157,13 @@ pub async fn escalate(db: &Db, server: &Policy, now: DateTime<Utc>) -> Result<Es
                         closed_at: None,
                         escalated_at: None,
                     };
-                    let m = follow_ups::insert(&*txn, m).await?;
-                    changes.push(super::Change::of(AuditAction::Escalate, "follow_ups", m.id, None, Some(&m)));
+                    raised.push(m);
                 }
             }
+            follow_ups::insert_all(&*txn, &raised).await?;
+            changes.extend(
+                raised.drain(..).map(|m| super::Change::of(AuditAction::Escalate, "follow_ups", m.id, None, Some(&m))),
+            );
             if !letter_units.is_empty() {
                 let how = How { by: UrgeBy::Letter, one_each: false, today, report_by: five_working_days(today) };
                 let outcome = urge_in(&*txn, &Actor::system(), now, plan, &letter_units, how).await?;

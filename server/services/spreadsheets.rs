@@ -18,6 +18,7 @@ use uuid::Uuid;
 
 use super::figures::{self, Snapshot};
 use super::outbox;
+use crate::domain::Timeliness;
 use crate::error::Result;
 use crate::model::{Paging, Standing};
 use crate::sheet::{Cell, Table};
@@ -122,10 +123,15 @@ pub fn figures_tables(s: &Snapshot, today: NaiveDate) -> Vec<Table> {
     let mut headers = vec!["Đơn vị chủ trì"];
     headers.extend(Standing::ALL.iter().map(|k| k.label()));
     headers.push("Tổng số");
+    // The Government's four ways, and the tasks at risk.
+    headers.extend(Timeliness::ALL.iter().map(|w| w.label()));
+    headers.extend(["Trong đó đúng hạn đã gia hạn", "Nguy cơ chậm"]);
     let row = |name: &str, c: &crate::model::Counts| {
         let mut r: Vec<Cell> = vec![name.into()];
         r.extend(Standing::ALL.iter().map(|k| Cell::Number(f64::from(c.of(*k)))));
         r.push(Cell::Number(f64::from(c.total)));
+        r.extend(Timeliness::ALL.iter().map(|w| Cell::Number(f64::from(c.of_timeliness(*w)))));
+        r.extend([c.done_on_time_extended, c.at_risk].map(|n| Cell::Number(f64::from(n))));
         r
     };
     let mut units: Vec<Vec<Cell>> = f.by_unit.iter().map(|r| row(&r.name, &r.counts)).collect();

@@ -150,7 +150,7 @@ pub(crate) async fn urge_in<C: Conn>(
             }
         }
     }
-    let mut changes = Vec::new();
+    let mut rows = Vec::with_capacity(lines.len());
     for (unit, x, doc) in lines {
         let m = follow_ups::Model {
             id: Uuid::now_v7(),
@@ -172,10 +172,12 @@ pub(crate) async fn urge_in<C: Conn>(
             closed_at: None,
             escalated_at: None,
         };
-        let m = follow_ups::insert(txn, m).await?;
-        changes.push(super::Change::of(AuditAction::Urge, "follow_ups", m.id, None, Some(&m)));
+        rows.push(m);
         outcome.tasks += 1;
     }
+    follow_ups::insert_all(txn, &rows).await?;
+    let changes =
+        rows.iter().map(|m| super::Change::of(AuditAction::Urge, "follow_ups", m.id, None, Some(m))).collect();
     crate::storage::audit::record_many(txn, actor, now, changes).await?;
     Ok(outcome)
 }

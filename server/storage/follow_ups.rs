@@ -9,6 +9,14 @@ use uuid::Uuid;
 use super::entities::follow_ups::{Column, Entity};
 use crate::domain::{FollowUpKind, FollowUpState};
 
+/// Inserts many rows a few hundred at a time (an urging names every late task).
+pub async fn insert_all(c: &impl ConnectionTrait, rows: &[Model]) -> Result<(), DbErr> {
+    for chunk in rows.chunks(200) {
+        Entity::insert_many(chunk.iter().cloned().map(super::entities::follow_ups::ActiveModel::from)).exec(c).await?;
+    }
+    Ok(())
+}
+
 /// Every follow-up of `task`, oldest first.
 pub async fn of_task(c: &impl ConnectionTrait, task: Uuid) -> Result<Vec<Model>, DbErr> {
     Entity::find().filter(Column::TaskId.eq(task)).order_by_asc(Column::OpenedAt).order_by_asc(Column::Id).all(c).await
@@ -94,5 +102,18 @@ pub async fn count_open_of_unit(c: &impl ConnectionTrait, unit: Uuid, kinds: &[F
         .filter(Column::State.eq(FollowUpState::Open))
         .filter(Column::Kind.is_in(kinds.iter().copied()))
         .count(c)
+        .await
+}
+
+/// The issuer's open escalations: (id, task).
+pub async fn open_escalations(c: &impl ConnectionTrait, issuer: Uuid) -> Result<Vec<(Uuid, Uuid)>, DbErr> {
+    Entity::find()
+        .select_only()
+        .columns([Column::Id, Column::TaskId])
+        .filter(Column::IssuerId.eq(issuer))
+        .filter(Column::Kind.eq(FollowUpKind::Escalation))
+        .filter(Column::State.eq(FollowUpState::Open))
+        .into_tuple()
+        .all(c)
         .await
 }

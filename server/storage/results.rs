@@ -39,6 +39,25 @@ pub async fn submitted_or_accepted_of(c: &impl ConnectionTrait, tasks: Vec<Uuid>
         .await
 }
 
+/// Which of `tasks` have a result submitted or accepted (their ids only).
+pub async fn reported_among(c: &impl ConnectionTrait, tasks: &[Uuid]) -> Result<Vec<Uuid>, DbErr> {
+    use sea_orm::QuerySelect;
+    let mut out = Vec::new();
+    for chunk in tasks.chunks(5000) {
+        out.extend(
+            results::Entity::find()
+                .select_only()
+                .column(results::Column::TaskId)
+                .filter(results::Column::TaskId.is_in(chunk.iter().copied()))
+                .filter(results::Column::State.is_in([ResultState::Submitted.code(), ResultState::Accepted.code()]))
+                .into_tuple::<Uuid>()
+                .all(c)
+                .await?,
+        );
+    }
+    Ok(out)
+}
+
 /// Which results a list holds; every field given narrows it.
 #[derive(Debug, Default, Clone)]
 pub struct Filter {

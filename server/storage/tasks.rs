@@ -33,6 +33,29 @@ pub async fn led_and_due_by(c: &impl ConnectionTrait, by: chrono::NaiveDate) -> 
         .await
 }
 
+/// What escalation needs of each live task with a lead unit and a deadline on or
+/// before `by`: (id, plan, deadline), without its text.
+pub async fn late_keys(c: &impl ConnectionTrait, by: NaiveDate) -> Result<Vec<(Uuid, Uuid, NaiveDate)>, DbErr> {
+    tasks::Entity::find()
+        .select_only()
+        .columns([tasks::Column::Id, tasks::Column::PlanId, tasks::Column::Deadline])
+        .filter(tasks::Column::Deadline.lte(by))
+        .filter(tasks::Column::LeadUnitId.is_not_null())
+        .filter(tasks::Column::ArchivedAt.is_null())
+        .into_tuple()
+        .all(c)
+        .await
+}
+
+/// The tasks with these ids (in no set order).
+pub async fn in_ids(c: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<Model>, DbErr> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(1000) {
+        out.extend(tasks::Entity::find().filter(tasks::Column::Id.is_in(chunk.iter().copied())).all(c).await?);
+    }
+    Ok(out)
+}
+
 /// The task placed last in `group`, if it has one.
 pub async fn last_in_group(c: &impl ConnectionTrait, group: Uuid) -> Result<Option<Model>, DbErr> {
     tasks::Entity::find().filter(tasks::Column::GroupId.eq(group)).order_by_desc(tasks::Column::Position).one(c).await

@@ -109,6 +109,18 @@ async fn every_role_may_do_exactly_what_it_is_given_and_nothing_else() {
         let evidence =
             id(&app.upload(&draft_task, "minh-chung.pdf", b"%PDF-1.4 minh chung".to_vec(), None).await.expect(201));
         let me = p.ids.get(role).map(|u| u.to_string()).unwrap_or_default();
+        // Deadlines: a task of this decade to ask more time on, a request to decide and
+        // an explanation request to answer.
+        let (fu_plan, fu_group) = app.plan_with_group(&p.issuer, 2029).await;
+        let later = |code: &str| json!({"group_id": fu_group, "code": code, "text": format!("Nhiệm vụ {code}"), "lead_unit_id": p.tckh, "deadline": "2029-06-30"});
+        let fu_task = id(&app.post("/api/v1/tasks", later("8.1")).await.expect(201));
+        let asked_task = id(&app.post("/api/v1/tasks", later("8.2")).await.expect(201));
+        let ext = json!({"kind": "extension", "asked_on": "2029-07-31", "reason": "Chờ vốn"});
+        let request = id(&app.post(&format!("/api/v1/tasks/{asked_task}/requests"), ext.clone()).await.expect(201));
+        let by = nhiemvu::services::local_date(chrono::Utc::now()) + chrono::Duration::days(10);
+        let question = json!({"kind": "explanation", "body": "Vì sao chậm?", "answer_by": by.to_string()});
+        let explanation = id(&app.post(&format!("/api/v1/tasks/{asked_task}/asks"), question).await.expect(201));
+        let rules = app.get(&format!("/api/v1/issuers/{}/deadline-rules", p.issuer)).await.expect(200);
 
         let doc = json!({"issuer_id": p.issuer, "plan_id": p.plan, "kind": "report", "subject": "Sửa", "signer_position": "CHỦ TỊCH", "signer_name": "A"});
         let cases: Vec<(&str, &[&str], &str, String, Value)> = vec![
@@ -325,6 +337,43 @@ async fn every_role_may_do_exactly_what_it_is_given_and_nothing_else() {
             ),
             ("delete group", OFFICE, "DELETE", format!("/api/v1/groups/{spare_group}"), json!({})),
             ("delete task", OFFICE, "DELETE", format!("/api/v1/tasks/{spare_task}"), json!({})),
+            ("ask for more time", REPORTING, "POST", format!("/api/v1/tasks/{fu_task}/requests"), ext),
+            (
+                "decide a request",
+                &["admin", "office", "signer"],
+                "POST",
+                format!("/api/v1/follow-ups/{request}/decision"),
+                json!({"decision": "approve"}),
+            ),
+            (
+                "give a direction",
+                &["admin", "office", "signer"],
+                "POST",
+                format!("/api/v1/tasks/{fu_task}/asks"),
+                json!({"kind": "direction", "body": "Khẩn trương"}),
+            ),
+            (
+                "ask a unit",
+                &["admin", "office", "signer"],
+                "POST",
+                format!("/api/v1/plans/{fu_plan}/units/{}/asks", p.tckh),
+                json!({"kind": "direction", "body": "Rà soát"}),
+            ),
+            (
+                "answer an explanation request",
+                REPORTING,
+                "POST",
+                format!("/api/v1/follow-ups/{explanation}/answer"),
+                json!({"answer": "Chờ vốn"}),
+            ),
+            (
+                "urge a unit",
+                OFFICE,
+                "POST",
+                format!("/api/v1/plans/{}/urge", p.plan),
+                json!({"unit_ids": [p.tckh], "by": "mail"}),
+            ),
+            ("deadline rules", ADMIN, "PUT", format!("/api/v1/issuers/{}/deadline-rules", p.issuer), rules),
             ("delete plan", OFFICE, "DELETE", format!("/api/v1/plans/{spare_plan}"), json!({})),
         ];
         app.act_as(p.token(role));
