@@ -23,6 +23,6 @@ pub mod vocab;
 
 pub use rubric::{Band, Rubric};
 pub use vocab::{
-    AuditAction, Decision, DocumentKind, DocumentState, FollowUpKind, FollowUpState, MailKind, OutboxState,
-    ProposalSection, ResultState, Role, TargetStatus, Timeliness, UnitKind, UrgeBy,
+    AskKind, AuditAction, Decision, DocumentKind, DocumentState, FollowUpKind, FollowUpState, MailKind, OutboxState,
+    ProposalSection, RequestKind, ResultState, Role, TargetStatus, Timeliness, UnitKind, UrgeBy,
 };

@@ -264,6 +264,40 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// What a unit may ask of a task's deadline.
+    RequestKind {
+        Extension = "extension" => "Đề xuất gia hạn",
+        Withdrawal = "withdrawal" => "Đề xuất rút nhiệm vụ",
+    }
+}
+
+vocabulary! {
+    /// What a leader may ask of a unit about a task.
+    AskKind {
+        Explanation = "explanation" => "Yêu cầu giải trình",
+        Direction = "direction" => "Ý kiến chỉ đạo",
+    }
+}
+
+impl From<RequestKind> for FollowUpKind {
+    fn from(k: RequestKind) -> Self {
+        match k {
+            RequestKind::Extension => FollowUpKind::Extension,
+            RequestKind::Withdrawal => FollowUpKind::Withdrawal,
+        }
+    }
+}
+
+impl From<AskKind> for FollowUpKind {
+    fn from(k: AskKind) -> Self {
+        match k {
+            AskKind::Explanation => FollowUpKind::Explanation,
+            AskKind::Direction => FollowUpKind::Direction,
+        }
+    }
+}
+
+vocabulary! {
     /// Where a follow-up stands.
     FollowUpState {
         Open = "open" => "Chờ xử lý",

@@ -213,5 +213,7 @@ api_vocabulary!(
     FollowUpState,
     Decision,
     UrgeBy,
-    Timeliness
+    Timeliness,
+    RequestKind,
+    AskKind
 );

@@ -7,7 +7,7 @@ use poem_openapi::Object;
 use uuid::Uuid;
 
 use super::{Code, Date};
-use crate::domain::{Decision, FollowUpKind, FollowUpState, UrgeBy};
+use crate::domain::{AskKind, Decision, FollowUpKind, FollowUpState, RequestKind, UrgeBy};
 
 /// A unit's request for a new deadline (`extension`, with `asked_on`) or for the task to
 /// be withdrawn (`withdrawal`).
@@ -16,7 +16,7 @@ use crate::domain::{Decision, FollowUpKind, FollowUpState, UrgeBy};
 pub struct ChangeRequestInput {
     /// extension or withdrawal.
     #[oai(validator(max_length = 64))]
-    pub kind: Code<FollowUpKind>,
+    pub kind: Code<RequestKind>,
     /// The deadline asked for (an extension): after today and inside the plan's year.
     #[oai(nullable)]
     pub asked_on: Option<Date>,
@@ -49,7 +49,7 @@ pub struct DecisionInput {
 pub struct AskInput {
     /// explanation or direction.
     #[oai(validator(max_length = 64))]
-    pub kind: Code<FollowUpKind>,
+    pub kind: Code<AskKind>,
     /// The question or the direction.
     #[oai(validator(max_length = 5000))]
     pub body: String,

@@ -11,7 +11,7 @@ use super::follow_up_mail::{Notice, person_address, send, unit_addresses};
 use super::{audited, local_date};
 use crate::domain::access::Action;
 use crate::domain::format::short_date;
-use crate::domain::{AuditAction, FollowUpKind as K, FollowUpState as S, ResultState, Role};
+use crate::domain::{AskKind, AuditAction, FollowUpKind as K, FollowUpState as S, ResultState, Role};
 use crate::error::{AppError, Check, Result};
 use crate::model::{AnswerInput, AskInput, FollowUp};
 use crate::storage::audit::Actor;
@@ -31,8 +31,8 @@ fn require_leader(actor: &Actor) -> Result<()> {
 /// The ask's kind, text and date, checked.
 fn checked(input: &AskInput, today: NaiveDate) -> Result<(K, String, Option<NaiveDate>)> {
     let mut check = Check::new();
-    let kind = input.kind.value().filter(|k| matches!(k, K::Explanation | K::Direction));
-    check.fail_if(kind.is_none(), "kind", "Phải là / must be one of: explanation, direction");
+    let kind: Option<K> = input.kind.value().map(Into::into);
+    check.fail_if(kind.is_none(), "kind", &format!("Phải là / must be one of: {}", AskKind::codes()));
     let body = input.body.trim().to_owned();
     check.required("body", &body).paragraphs("body", &body, crate::domain::text::TEXT);
     let by: Option<NaiveDate> = input.answer_by.map(Into::into);

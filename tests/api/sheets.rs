@@ -223,7 +223,11 @@ async fn the_template_figures_and_delivery_report_download_as_spreadsheets() {
     let by_unit = sheet::read_xlsx(&bytes).unwrap();
     assert_eq!(by_unit[0][0], Cell::from("Đơn vị chủ trì"));
     let total = by_unit.iter().find(|r| r[0] == Cell::from("Tổng cộng")).expect("a total row");
-    assert_eq!(total.last(), Some(&Cell::Number(3.0)));
+    let col = |name: &str| by_unit[0].iter().position(|c| *c == Cell::from(name)).expect(name);
+    assert_eq!(total[col("Tổng số")], Cell::Number(3.0));
+    // The two dated tasks (deadlines in 2025) are not done and late; the third has no deadline.
+    assert_eq!(total[col("Chưa hoàn thành, quá hạn")], Cell::Number(2.0));
+    assert_eq!(total[col("Hoàn thành đúng hạn")], Cell::Number(0.0));
     let (status, _, csv) = app.get_bytes(&format!("/api/v1/plans/{plan}/figures.csv?table=group")).await;
     assert_eq!(status, 200);
     let csv = String::from_utf8(csv).unwrap();
