@@ -90,24 +90,17 @@ pub async fn request_change(
         ));
     }
     let m = follow_ups::Model {
-        id: Uuid::now_v7(),
-        issuer_id: plan.issuer_id,
-        task_id: task.id,
-        unit_id: task.lead_unit_id,
-        kind,
-        state: S::Open,
-        body: reason.to_owned(),
         asked_on: if kind == K::Extension { asked_on } else { None },
-        granted_on: None,
-        answer: None,
-        decision_reason: None,
-        document_id: None,
-        level: None,
-        opened_by: actor.user_id,
-        opened_at: now,
-        closed_by: None,
-        closed_at: None,
-        escalated_at: None,
+        ..follow_ups::line(
+            plan.issuer_id,
+            task.id,
+            task.lead_unit_id,
+            kind,
+            S::Open,
+            reason.to_owned(),
+            actor.user_id,
+            now,
+        )
     };
     let m = follow_ups::insert(&*txn, m).await?;
     audited(&*txn, actor, now, super::Change::of(AuditAction::Request, ENTITY, m.id, None, Some(&m))).await?;

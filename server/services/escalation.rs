@@ -137,25 +137,10 @@ pub async fn escalate(db: &Db, server: &Policy, now: DateTime<Utc>) -> Result<Es
                             format!("Quá hạn {days} ngày làm việc: đã dự thảo công văn đôn đốc")
                         }
                     };
+                    let state = if level == 1 { S::Open } else { S::Noted };
                     let m = follow_ups::Model {
-                        id: Uuid::now_v7(),
-                        issuer_id: issuer.id,
-                        task_id: t.id,
-                        unit_id: t.lead_unit_id,
-                        kind: K::Escalation,
-                        state: if level == 1 { S::Open } else { S::Noted },
-                        body,
-                        asked_on: None,
-                        granted_on: None,
-                        answer: None,
-                        decision_reason: None,
-                        document_id: None,
                         level: Some(level),
-                        opened_by: None,
-                        opened_at: now,
-                        closed_by: None,
-                        closed_at: None,
-                        escalated_at: None,
+                        ..follow_ups::line(issuer.id, t.id, t.lead_unit_id, K::Escalation, state, body, None, now)
                     };
                     raised.push(m);
                 }

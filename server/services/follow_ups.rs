@@ -67,24 +67,8 @@ async fn open_on<C: Conn>(
     let mut rows = Vec::new();
     for task in list {
         let m = follow_ups::Model {
-            id: Uuid::now_v7(),
-            issuer_id,
-            task_id: task.id,
-            unit_id: task.lead_unit_id,
-            kind,
-            state: S::Open,
-            body: body.clone(),
             asked_on: by,
-            granted_on: None,
-            answer: None,
-            decision_reason: None,
-            document_id: None,
-            level: None,
-            opened_by: actor.user_id,
-            opened_at: now,
-            closed_by: None,
-            closed_at: None,
-            escalated_at: None,
+            ..follow_ups::line(issuer_id, task.id, task.lead_unit_id, kind, S::Open, body.clone(), actor.user_id, now)
         };
         let m = follow_ups::insert(c, m).await?;
         audited(c, actor, now, super::Change::of(AuditAction::Create, ENTITY, m.id, None, Some(&m))).await?;

@@ -153,24 +153,18 @@ pub(crate) async fn urge_in<C: Conn>(
     let mut rows = Vec::with_capacity(lines.len());
     for (unit, x, doc) in lines {
         let m = follow_ups::Model {
-            id: Uuid::now_v7(),
-            issuer_id: plan.issuer_id,
-            task_id: x.task.id,
-            unit_id: Some(unit),
-            kind: FollowUpKind::Urging,
-            state: FollowUpState::Noted,
-            body: describe(x),
             asked_on: Some(report_by),
-            granted_on: None,
-            answer: None,
-            decision_reason: None,
             document_id: doc,
-            level: None,
-            opened_by: actor.user_id,
-            opened_at: now,
-            closed_by: None,
-            closed_at: None,
-            escalated_at: None,
+            ..follow_ups::line(
+                plan.issuer_id,
+                x.task.id,
+                Some(unit),
+                FollowUpKind::Urging,
+                FollowUpState::Noted,
+                describe(x),
+                actor.user_id,
+                now,
+            )
         };
         rows.push(m);
         outcome.tasks += 1;

@@ -9,6 +9,41 @@ use uuid::Uuid;
 use super::entities::follow_ups::{Column, Entity};
 use crate::domain::{FollowUpKind, FollowUpState};
 
+/// A new line of `kind` on `task` (of `issuer`, about `unit`), opened by `by` at `at`;
+/// the caller sets the dates, the letter or the level it carries.
+#[allow(clippy::too_many_arguments)]
+pub fn line(
+    issuer: Uuid,
+    task: Uuid,
+    unit: Option<Uuid>,
+    kind: FollowUpKind,
+    state: FollowUpState,
+    body: String,
+    by: Option<Uuid>,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Model {
+    Model {
+        id: Uuid::now_v7(),
+        issuer_id: issuer,
+        task_id: task,
+        unit_id: unit,
+        kind,
+        state,
+        body,
+        asked_on: None,
+        granted_on: None,
+        answer: None,
+        decision_reason: None,
+        document_id: None,
+        level: None,
+        opened_by: by,
+        opened_at: at,
+        closed_by: None,
+        closed_at: None,
+        escalated_at: None,
+    }
+}
+
 /// Inserts many rows a few hundred at a time (an urging names every late task).
 pub async fn insert_all(c: &impl ConnectionTrait, rows: &[Model]) -> Result<(), DbErr> {
     for chunk in rows.chunks(200) {

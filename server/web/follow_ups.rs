@@ -5,12 +5,12 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
 use poem::handler;
 use poem::web::Path;
 use uuid::Uuid;
 
 use super::follow_up_panel::Sent;
+use super::task_form::parse_date;
 use super::{Ctx, Form, Page, Posted, field_errors};
 use crate::domain::FollowUpKind as K;
 use crate::error::AppError;
@@ -19,21 +19,6 @@ use crate::services::{deadline_requests, follow_ups};
 
 /// Each field's error.
 type Errors = BTreeMap<String, String>;
-
-/// A date box: empty is none; a mistake is noted in `errors`.
-fn date(f: &Form, key: &str, errors: &mut Errors) -> Option<NaiveDate> {
-    let raw = f.get(key);
-    if raw.trim().is_empty() {
-        return None;
-    }
-    match crate::domain::parse::date(&raw) {
-        Ok(d) => Some(d),
-        Err(why) => {
-            errors.insert(key.into(), super::vietnamese(why));
-            None
-        }
-    }
-}
 
 /// The task page again with `form` sent back, or the error page.
 async fn sent_back(c: &Ctx, task: Uuid, form: &str, f: &Form, e: AppError) -> Page {
@@ -50,7 +35,7 @@ async fn sent_back(c: &Ctx, task: Uuid, form: &str, f: &Form, e: AppError) -> Pa
 #[handler]
 pub(crate) async fn request(Path(id): Path<Uuid>, Posted(c, f): Posted) -> Page {
     let mut errors = Errors::new();
-    let asked_on = date(&f, "asked_on", &mut errors);
+    let asked_on = parse_date(&f, "asked_on", &mut errors);
     let input =
         ChangeRequestInput { kind: f.get("kind").into(), asked_on: asked_on.map(Into::into), reason: f.get("reason") };
     if !errors.is_empty() {
@@ -69,7 +54,7 @@ pub(crate) async fn decide(Path(id): Path<Uuid>, Posted(c, f): Posted) -> Page {
     let task = f.get("task_id").parse::<Uuid>().map_err(|_| AppError::NotFound { entity: "task" })?;
     let form = format!("decide-{id}");
     let mut errors = Errors::new();
-    let granted_on = date(&f, "granted_on", &mut errors);
+    let granted_on = parse_date(&f, "granted_on", &mut errors);
     if !errors.is_empty() {
         return super::results::task_page_with(&c, task, Sent { form, errors, values: f.values() }).await;
     }
@@ -85,7 +70,7 @@ pub(crate) async fn decide(Path(id): Path<Uuid>, Posted(c, f): Posted) -> Page {
 #[handler]
 pub(crate) async fn ask(Path(id): Path<Uuid>, Posted(c, f): Posted) -> Page {
     let mut errors = Errors::new();
-    let answer_by = date(&f, "answer_by", &mut errors);
+    let answer_by = parse_date(&f, "answer_by", &mut errors);
     if !errors.is_empty() {
         return super::results::task_page_with(&c, id, Sent { form: "ask".into(), errors, values: f.values() }).await;
     }

@@ -26,7 +26,7 @@ fn parse_uuid(f: &Form, key: &str, errors: &mut BTreeMap<String, String>) -> Opt
 }
 
 /// A box of the form read as a date; a mistake is noted in `errors`.
-fn parse_date(f: &Form, key: &str, errors: &mut BTreeMap<String, String>) -> Option<NaiveDate> {
+pub(super) fn parse_date(f: &Form, key: &str, errors: &mut BTreeMap<String, String>) -> Option<NaiveDate> {
     let raw = f.get(key);
     if raw.trim().is_empty() {
         return None;

@@ -153,16 +153,7 @@ pub(crate) async fn urge(Path(id): Path<Uuid>, Posted(c, f): Posted) -> Page {
     if unit_ids.len() != chosen.len() {
         errors.insert("unit_ids".into(), "Đơn vị đã chọn không đúng".into());
     }
-    let report_by = match f.get("report_by").trim() {
-        "" => None,
-        raw => match crate::domain::parse::date(raw) {
-            Ok(d) => Some(d.into()),
-            Err(why) => {
-                errors.insert("report_by".into(), super::vietnamese(why));
-                None
-            }
-        },
-    };
+    let report_by = super::task_form::parse_date(&f, "report_by", &mut errors).map(Into::into);
     if !errors.is_empty() {
         return urge_view(&c, id, chosen, Some((f.values(), errors))).await;
     }
