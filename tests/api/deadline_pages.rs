@@ -103,6 +103,10 @@ async fn a_unit_asks_on_the_task_page_the_office_decides_and_urges_from_the_dash
     assert!(!chair.get(&format!("/?plan={}", o.plan)).await.1.contains("class=\"urge-form\""));
     assert_eq!(chair.get("/admin/deadline-rules").await.0.as_u16(), 403);
     let (admin, _) = Browser::login(&o.app, o.app.admin_id()).await;
+    assert!(
+        admin.get("/admin/issuer").await.1.contains("href=\"/admin/deadline-rules\""),
+        "the office page leads to the rules"
+    );
     let csrf = admin.csrf().await;
     let bad = [
         ("csrf", csrf.as_str()),

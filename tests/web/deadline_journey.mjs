@@ -169,7 +169,7 @@ async function main() {
   for (const t of late) {
     await page.goto(`${base}/tasks/${t.id}`, DOM);
     const lines = await text("#follow-up-lines");
-    check(lines.includes("Đã đôn đốc ngày") && lines.includes(`văn bản số ${number}/`), `task ${t.code}: ${lines}`);
+    check(lines.includes("Đã đôn đốc ngày") && lines.includes(`văn bản số ${number}/UBND-VP`), `task ${t.code}: ${lines}`);
   }
   await shot("4-task-urged");
   await signOut();
