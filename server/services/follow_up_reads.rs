@@ -69,12 +69,7 @@ pub(crate) async fn to_models<C: Conn>(c: &C, rows: Vec<follow_ups::Model>, toda
     let people = crate::storage::queries::user_names(c, ids).await?;
     let task_ids: Vec<Uuid> =
         rows.iter().map(|r| r.task_id).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
-    let mut codes: HashMap<Uuid, String> = HashMap::new();
-    for id in task_ids {
-        if let Some(t) = tasks::find(c, id).await? {
-            codes.insert(id, t.code);
-        }
-    }
+    let codes: HashMap<Uuid, String> = tasks::in_ids(c, &task_ids).await?.into_iter().map(|t| (t.id, t.code)).collect();
     let mut symbols: HashMap<Uuid, Option<String>> = HashMap::new();
     for id in rows.iter().filter_map(|r| r.document_id) {
         if symbols.contains_key(&id) {

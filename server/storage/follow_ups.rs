@@ -57,22 +57,6 @@ pub async fn of_task(c: &impl ConnectionTrait, task: Uuid) -> Result<Vec<Model>,
     Entity::find().filter(Column::TaskId.eq(task)).order_by_asc(Column::OpenedAt).order_by_asc(Column::Id).all(c).await
 }
 
-/// The follow-ups of these tasks, oldest first.
-pub async fn of_tasks(c: &impl ConnectionTrait, tasks: Vec<Uuid>) -> Result<Vec<Model>, DbErr> {
-    let mut out = Vec::new();
-    for chunk in tasks.chunks(500) {
-        out.extend(
-            Entity::find()
-                .filter(Column::TaskId.is_in(chunk.iter().copied()))
-                .order_by_asc(Column::OpenedAt)
-                .order_by_asc(Column::Id)
-                .all(c)
-                .await?,
-        );
-    }
-    Ok(out)
-}
-
 /// The open request of `task` to move or withdraw it, if there is one.
 pub async fn open_request(c: &impl ConnectionTrait, task: Uuid) -> Result<Option<Model>, DbErr> {
     Entity::find()
